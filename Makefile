@@ -1,0 +1,42 @@
+# Two commands for a new machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+export FLASK_APP := wsgi.py
+
+.PHONY: run test test-sqlite test-postgres venv bench bench-quick clean
+
+$(VENV)/.deps-run: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.deps-dev: requirements.txt requirements-dev.txt $(VENV)/.deps-run
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.deps-run
+
+## Set up, migrate, seed the demo catalogue once, and serve on http://127.0.0.1:5000
+run: $(VENV)/.deps-run
+	PYBABEL=$(VENV)/bin/pybabel scripts/i18n.sh compile
+	$(VENV)/bin/flask db upgrade
+	$(VENV)/bin/flask seed-demo --if-empty
+	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
+
+## Set up and run the whole suite on SQLite, then on PostgreSQL
+test: $(VENV)/.deps-dev
+	PYBABEL=$(VENV)/bin/pybabel scripts/i18n.sh compile
+	PY=$(PY) scripts/test.sh
+
+bench: $(VENV)/.deps-dev
+	PYBABEL=$(VENV)/bin/pybabel scripts/i18n.sh compile
+	$(PY) -m bench.run
+
+bench-quick: $(VENV)/.deps-dev
+	PYBABEL=$(VENV)/bin/pybabel scripts/i18n.sh compile
+	$(PY) -m bench.run --quick
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

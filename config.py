@@ -1,0 +1,101 @@
+"""Settings read from the environment, each with its development default beside it."""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+DEV_SECRET_KEY = "dev-only-secret-change-me"
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+class Config:
+    #: development | production; production refuses the development secret key.
+    APP_ENV = os.environ.get("APP_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'ocop.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: The origin printed into QR stamps; must stay stable once stamps are printed.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None
+
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    LANGUAGES = ("vi", "en")
+
+    #: Optional; rate limits use it when set, else process memory.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+    RATELIMIT_SCAN = os.environ.get("RATELIMIT_SCAN", "60 per minute")
+
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+    #: Point the stripe library elsewhere (tests aim it at localstripe on loopback).
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+    STRIPE_CHECKOUT_API_BASE = os.environ.get("STRIPE_CHECKOUT_API_BASE", "")
+
+    #: VietQR bank transfer: the shop's receiving account (NAPAS bank BIN).
+    BANK_BIN = os.environ.get("BANK_BIN", "970436")
+    BANK_ACCOUNT = os.environ.get("BANK_ACCOUNT", "0011004123456")
+    BANK_ACCOUNT_NAME = os.environ.get("BANK_ACCOUNT_NAME", "HTX THUONG MAI OCOP THAI NGUYEN")
+    BANK_NAME = os.environ.get("BANK_NAME", "Vietcombank")
+
+    RESERVATION_MINUTES = _int("RESERVATION_MINUTES", 30)
+    FREE_SHIPPING_FROM_VND = _int("FREE_SHIPPING_FROM_VND", 500_000)
+
+    SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    STAMP_SECRET = os.environ.get("STAMP_SECRET", "dev-stamp-secret")
+    SCAN_WARNING_THRESHOLD = _int("SCAN_WARNING_THRESHOLD", 20)
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _int("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "OCOP Thái Nguyên <no-reply@ocop.example.vn>")
+    #: Without MAIL_SERVER, mail is written as .eml files here.
+    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+
+    # The seller's legal identity, shown in every footer (Decree 52/2013 Art. 29).
+    SHOP_LEGAL_NAME = os.environ.get("SHOP_LEGAL_NAME", "Sàn OCOP Thái Nguyên (bản trình diễn)")
+    SHOP_ADDRESS = os.environ.get("SHOP_ADDRESS", "Số 1 đường Hoàng Văn Thụ, Phường Phan Đình Phùng, Tỉnh Thái Nguyên")
+    SHOP_BUSINESS_REG = os.environ.get("SHOP_BUSINESS_REG", "4600000000 – cấp ngày 01/01/2026 tại Sở Tài chính Thái Nguyên (số minh hoạ)")
+    SHOP_PHONE = os.environ.get("SHOP_PHONE", "0208 3855 000")
+    SHOP_EMAIL = os.environ.get("SHOP_EMAIL", "hotro@ocop.example.vn")
+
+
+class TestConfig(Config):
+    __test__ = False
+    APP_ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    PUBLIC_BASE_URL = "http://shop.test"
+    SERVER_NAME = None
+    SEARCH_INDEX_DIR = None  # in-memory index
+    RATELIMIT_LOGIN = "1000 per minute"
+    RATELIMIT_SCAN = "1000 per minute"
+    REDIS_URL = ""
+    STRIPE_SECRET_KEY = ""
+    STRIPE_WEBHOOK_SECRET = ""
+    MAIL_SERVER = ""

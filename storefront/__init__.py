@@ -1,0 +1,163 @@
+"""OCOP Market: the shop application; create_app builds it."""
+from pathlib import Path
+
+from flask import Flask, request, session
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import DEV_SECRET_KEY, Config
+
+
+def create_app(config_class=Config):
+    """Build the application without side effects on the database or network."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_path=str(Path(__file__).resolve().parents[1] / "instance"),
+        instance_relative_config=True,
+    )
+    app.config.from_object(config_class)
+    check_production_settings(app)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_extensions(app)
+    register_models()
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_shell_context(app)
+    register_after_commit_hooks(app)
+    return app
+
+
+def check_production_settings(app):
+    """Refuse to serve production with the development secret key."""
+    if app.config.get("APP_ENV") == "production" and app.config["SECRET_KEY"] == DEV_SECRET_KEY:
+        raise RuntimeError("SECRET_KEY must be set in production (APP_ENV=production)")
+
+
+def register_extensions(app):
+    from storefront.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parents[1] / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+
+    from storefront.accounts.models import User  # noqa: F401  (user loader below)
+    from flask_babel import lazy_gettext
+
+    login_manager.login_message = lazy_gettext("Vui lòng đăng nhập để tiếp tục.")
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        return db.session.get(User, int(user_id))
+
+
+def register_models():
+    """Import every feature's models so the metadata (and Alembic) sees all tables."""
+    import storefront.accounts.models  # noqa: F401
+    import storefront.cart.models  # noqa: F401
+    import storefront.catalog.models  # noqa: F401
+    import storefront.checkout.models  # noqa: F401
+    import storefront.inventory.models  # noqa: F401
+    import storefront.office.models  # noqa: F401
+    import storefront.outbox.models  # noqa: F401
+    import traceability.models  # noqa: F401
+
+
+def select_locale():
+    """Pick the user's language: ?lang=, then the session, then Vietnamese."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    wanted = request.args.get("lang")
+    if wanted in languages:
+        session["lang"] = wanted
+        return wanted
+    if session.get("lang") in languages:
+        return session["lang"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register_blueprints(app):
+    from storefront.accounts import bp as accounts_bp
+    from storefront.cart import bp as cart_bp
+    from storefront.catalog import bp as catalog_bp
+    from storefront.checkout import bp as checkout_bp
+    from storefront.inventory import bp as inventory_bp
+    from storefront.main import bp as main_bp
+    from storefront.office import bp as office_bp
+    from storefront.outbox import bp as outbox_bp
+    from storefront.producer import bp as producer_bp
+    from traceability import bp as traceability_bp
+
+    for blueprint in (
+        main_bp,
+        accounts_bp,
+        catalog_bp,
+        cart_bp,
+        checkout_bp,
+        producer_bp,
+        office_bp,
+        inventory_bp,
+        outbox_bp,
+        traceability_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+    from storefront.main.commands import register_commands
+
+    register_commands(app)
+
+
+def register_errorhandlers(app):
+    from storefront.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app):
+    from storefront.filters import register
+
+    register(app)
+
+
+def register_shell_context(app):
+    from storefront.extensions import db
+
+    app.shell_context_processor(lambda: {"db": db})
+
+
+def register_after_commit_hooks(app):
+    """Deliver mail queued by a request once its transaction has committed."""
+    from storefront.extensions import db
+    from storefront.outbox.services import deliver_pending
+
+    @app.after_request
+    def deliver_queued_mail(response):
+        if db.session.info.pop("outbox_queued", False) and not db.session.new and not db.session.dirty:
+            try:
+                deliver_pending(app.config)
+                db.session.commit()
+            except Exception:  # mail must never turn a finished request into an error
+                app.logger.exception("outbox delivery failed; `flask outbox send` will retry")
+                db.session.rollback()
+        return response
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, connection_record):
+    """Turn on foreign keys for SQLite, which leaves them off by default."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

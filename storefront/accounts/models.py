@@ -1,0 +1,53 @@
+"""User accounts and their roles."""
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from storefront.columns import UTCDateTime, str_enum, utcnow
+from storefront.extensions import db
+
+
+class Role(enum.Enum):
+    SHOPPER = "shopper"
+    PRODUCER = "producer"
+    OFFICE = "office"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(120), default="")
+    #: E.164, e.g. +84912345678.
+    phone: Mapped[str | None] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(str_enum(Role), default=Role.SHOPPER)
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str] = mapped_column(String(5), default="vi")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_account
+
+    @property
+    def is_office(self) -> bool:
+        return self.role is Role.OFFICE
+
+    @property
+    def is_producer(self) -> bool:
+        return self.role is Role.PRODUCER
+
+    def __repr__(self):
+        return f"<User {self.email} {self.role.value}>"

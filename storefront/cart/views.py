@@ -1,0 +1,2 @@
+"""Cart pages."""
+from storefront.cart import bp  # noqa: F401

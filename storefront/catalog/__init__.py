@@ -1,0 +1,6 @@
+"""Catalogue: producers, products, OCOP certificates; their pages, search and feeds."""
+from flask import Blueprint
+
+bp = Blueprint("catalog", __name__, cli_group="catalog")
+
+from storefront.catalog import commands, views  # noqa: E402,F401

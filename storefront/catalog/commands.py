@@ -1,0 +1,2 @@
+"""Catalogue CLI commands (`flask catalog …`)."""
+from storefront.catalog import bp  # noqa: F401

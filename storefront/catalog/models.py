@@ -1,0 +1,202 @@
+"""Producers, products, their images and OCOP certificates."""
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storefront.columns import UTCDateTime, str_enum, utcnow
+from storefront.extensions import db
+
+
+class LegalType(enum.Enum):
+    COOPERATIVE = "htx"  # Hợp tác xã
+    COOP_GROUP = "tht"  # Tổ hợp tác
+    ENTERPRISE = "enterprise"  # Doanh nghiệp nhỏ và vừa
+    HOUSEHOLD = "household"  # Hộ kinh doanh có đăng ký
+
+
+class ProducerStatus(enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+
+
+class CriteriaSet(enum.Enum):
+    #: Decision 1048/QĐ-TTg (2019): parts A/B/C = 35/25/40.
+    QD_1048_2019 = "1048/2019"
+    #: Decision 148/QĐ-TTg (2023): parts A/B/C = 40/25/35.
+    QD_148_2023 = "148/2023"
+
+
+class IssuingLevel(enum.Enum):
+    DISTRICT = "district"
+    PROVINCE = "province"
+    CENTRAL = "central"
+
+
+class Producer(db.Model):
+    """A 'chủ thể' OCOP: cooperative, group, small firm or household business."""
+
+    __tablename__ = "producers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    legal_type: Mapped[LegalType] = mapped_column(str_enum(LegalType))
+    business_reg_no: Mapped[str] = mapped_column(String(30))
+    business_reg_date: Mapped[date | None]
+    business_reg_place: Mapped[str] = mapped_column(String(200), default="")
+    tax_code: Mapped[str | None] = mapped_column(String(20))
+    #: E.164.
+    phone: Mapped[str] = mapped_column(String(16), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    representative: Mapped[str] = mapped_column(String(120), default="")
+    # Structured post-2025 address (province code 19 = Thái Nguyên; ward code from
+    # vietnam-provinces) beside the legacy 3-level text printed on older documents.
+    province_code: Mapped[int] = mapped_column(SmallInteger, default=19)
+    ward_code: Mapped[int | None]
+    street: Mapped[str] = mapped_column(String(200), default="")
+    legacy_address: Mapped[str] = mapped_column(String(300), default="")
+    #: Pre-2025 district name, for filters and the office dashboard.
+    legacy_district: Mapped[str] = mapped_column(String(80), default="")
+    story_md: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ProducerStatus] = mapped_column(str_enum(ProducerStatus), default=ProducerStatus.PENDING)
+    status_reason: Mapped[str] = mapped_column(String(500), default="")
+    is_story_hidden: Mapped[bool] = mapped_column(default=False)
+    hidden_reason: Mapped[str] = mapped_column(String(500), default="")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    owner = relationship("User")
+    products: Mapped[list["Product"]] = relationship(back_populates="producer", order_by="Product.id")
+
+    __table_args__ = (Index("ix_producers_status", "status"),)
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status is ProducerStatus.APPROVED
+
+
+class Product(db.Model):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id", ondelete="RESTRICT"), index=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    description_vi: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    ingredients: Mapped[str] = mapped_column(Text, default="")
+    usage: Mapped[str] = mapped_column(Text, default="")
+    storage: Mapped[str] = mapped_column(Text, default="")
+    #: OCOP group 1–6 per Decision 148/QĐ-TTg (1 food … 6 tourism services).
+    ocop_group: Mapped[int] = mapped_column(SmallInteger)
+    #: Sub-group code as printed, e.g. "I.5.a".
+    ocop_subgroup: Mapped[str] = mapped_column(String(20), default="")
+    #: Selling unit, e.g. "hộp", "gói", "chai".
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    #: Net quantity as labelled, e.g. "200 g", "500 ml".
+    net_quantity: Mapped[str] = mapped_column(String(40), default="")
+    #: Price in whole đồng including VAT and fees (Decree 52: a price includes all taxes).
+    price_vnd: Mapped[int]
+    #: GTIN-14, check digit validated; NULL for products without a barcode.
+    gtin: Mapped[str | None] = mapped_column(String(14), unique=True)
+    is_published: Mapped[bool] = mapped_column(default=False)
+    is_hidden: Mapped[bool] = mapped_column(default=False)
+    hidden_reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    producer: Mapped[Producer] = relationship(back_populates="products")
+    images: Mapped[list["ProductImage"]] = relationship(
+        back_populates="product", order_by="ProductImage.position", cascade="all, delete-orphan"
+    )
+    certificates: Mapped[list["Certificate"]] = relationship(
+        back_populates="product", order_by="Certificate.decision_date.desc()"
+    )
+
+    __table_args__ = (
+        CheckConstraint("price_vnd >= 0", name="price_not_negative"),
+        CheckConstraint("ocop_group BETWEEN 1 AND 6", name="ocop_group_range"),
+        CheckConstraint("gtin IS NULL OR length(gtin) = 14", name="gtin_length"),
+        Index("ix_products_listing", "is_published", "is_hidden", "ocop_group"),
+    )
+
+    @property
+    def name(self) -> str:
+        return self.name_vi
+
+
+class ProductImage(db.Model):
+    __tablename__ = "product_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    #: Base name under UPLOAD_DIR; thumbnails are derived names made at upload.
+    filename: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+    alt: Mapped[str] = mapped_column(String(200), default="")
+    width: Mapped[int] = mapped_column(default=0)
+    height: Mapped[int] = mapped_column(default=0)
+
+    product: Mapped[Product] = relationship(back_populates="images")
+
+
+class SlugRedirect(db.Model):
+    """An old slug kept so links made before a rename answer 301."""
+
+    __tablename__ = "slug_redirects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "product" or "producer".
+    kind: Mapped[str] = mapped_column(String(20))
+    slug: Mapped[str] = mapped_column(String(160))
+    target_id: Mapped[int]
+
+    __table_args__ = (UniqueConstraint("kind", "slug"),)
+
+
+class Certificate(db.Model):
+    """An OCOP recognition decision for one product; the shop badge follows it."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"), index=True)
+    #: The official result; never recomputed from the score ("không đạt" overrides it).
+    stars: Mapped[int] = mapped_column(SmallInteger)
+    #: Council score out of 100, when published.
+    score: Mapped[int | None] = mapped_column(SmallInteger)
+    criteria_set: Mapped[CriteriaSet] = mapped_column(str_enum(CriteriaSet))
+    issuing_level: Mapped[IssuingLevel] = mapped_column(str_enum(IssuingLevel))
+    issuing_body: Mapped[str] = mapped_column(String(200))
+    decision_number: Mapped[str] = mapped_column(String(60))
+    decision_date: Mapped[date]
+    #: 36 months after the decision by default (OCOP validity), editable by the office.
+    valid_until: Mapped[date]
+    #: Producer name and address as written on the decision.
+    producer_name: Mapped[str] = mapped_column(String(200), default="")
+    producer_address: Mapped[str] = mapped_column(String(300), default="")
+    document_filename: Mapped[str | None] = mapped_column(String(200))
+    is_revoked: Mapped[bool] = mapped_column(default=False)
+    revoked_reason: Mapped[str] = mapped_column(String(500), default="")
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="certificates")
+
+    __table_args__ = (
+        CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),
+        CheckConstraint("score IS NULL OR score BETWEEN 0 AND 100", name="score_range"),
+        CheckConstraint("valid_until >= decision_date", name="valid_after_decision"),
+        UniqueConstraint("product_id", "decision_number"),
+    )
+
+    def is_valid_on(self, day: date) -> bool:
+        """Say whether the badge may be shown on this day: not revoked, in validity, 3–5★."""
+        return (not self.is_revoked) and self.stars >= 3 and self.decision_date <= day <= self.valid_until

@@ -1,0 +1,2 @@
+"""Checkout and order pages."""
+from storefront.checkout import bp  # noqa: F401

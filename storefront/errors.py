@@ -1,0 +1,42 @@
+"""Error pages in the user's language and the domain error base."""
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from storefront.extensions import db
+
+
+class DomainError(Exception):
+    """A business rule refused an action; views turn it into a message."""
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def render_error(code: int, description: str | None = None):
+    if wants_json():
+        return jsonify(error=code, message=description or ""), code
+    template = f"errors/{code}.html" if code in (400, 403, 404, 405, 413, 429, 500) else "errors/generic.html"
+    return render_template(template, code=code, description=description), code
+
+
+def register(app):
+    @app.errorhandler(HTTPException)
+    def handle_http(error):
+        if error.code is None or error.code < 400:
+            return error
+        response = render_error(error.code, error.description if error.code in (400, 403, 404) else None)
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            response[0].headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(500)
+    def handle_500(error):
+        db.session.rollback()
+        return render_error(500)
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error):
+        return render_error(400, "csrf")

@@ -1,0 +1,70 @@
+"""Jinja filters: money in đồng, Vietnamese dates, phone numbers, stars."""
+from datetime import date, datetime
+
+from babel.numbers import format_decimal
+from flask import current_app, request, url_for
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from storefront.text import display_phone
+
+
+def vnd(amount) -> str:
+    """Format whole đồng as '120.000 ₫' (dot groups, no-break space, U+20AB)."""
+    if amount is None:
+        return ""
+    return f"{format_decimal(int(amount), locale='vi')}\u00a0₫"
+
+
+def dmy(value) -> str:
+    """Format a date or datetime day/month/year, datetimes in Vietnam time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        from flask_babel import to_user_timezone
+
+        return to_user_timezone(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def stars(count) -> Markup:
+    """Render n filled stars with an accessible label."""
+    count = int(count or 0)
+    return Markup('<span class="stars" aria-hidden="true">{}</span>').format("★" * count)
+
+
+def register(app):
+    app.add_template_filter(vnd)
+    app.add_template_filter(dmy)
+    app.add_template_filter(stars)
+    app.add_template_filter(display_phone, "phone")
+
+    @app.context_processor
+    def inject_globals():
+        return {
+            "current_locale": str(get_locale()),
+            "shop": {
+                "legal_name": current_app.config["SHOP_LEGAL_NAME"],
+                "address": current_app.config["SHOP_ADDRESS"],
+                "business_reg": current_app.config["SHOP_BUSINESS_REG"],
+                "phone": current_app.config["SHOP_PHONE"],
+                "email": current_app.config["SHOP_EMAIL"],
+            },
+            "url_for_lang": url_for_lang,
+            # Lets shared templates link to a feature only when its route is registered.
+            "endpoints": current_app.view_functions,
+        }
+
+
+def url_for_lang(lang: str) -> str:
+    """Return the current page's URL in another language."""
+    args = dict(request.args)
+    args["lang"] = lang
+    if request.endpoint and request.url_rule and not request.url_rule.arguments - set(request.view_args or {}):
+        try:
+            return url_for(request.endpoint, **(request.view_args or {}), **args)
+        except Exception:  # an endpoint that cannot be rebuilt falls back to home
+            pass
+    return url_for("main.index", lang=lang)

@@ -1,0 +1,44 @@
+"""Home, policy pages, language switch and the health check."""
+from flask import abort, current_app, jsonify, redirect, render_template, request, session
+from sqlalchemy import text
+
+from storefront.accounts.views import safe_next
+from storefront.catalog.services import home_sections
+from storefront.extensions import csrf, db
+from storefront.main import bp
+
+POLICY_PAGES = ("terms", "privacy", "returns", "shipping", "payment", "about")
+
+
+@bp.route("/")
+def index():
+    return render_template("main/index.html", **home_sections())
+
+
+@bp.route("/pages/<name>")
+def page(name):
+    if name not in POLICY_PAGES:
+        abort(404)
+    return render_template(f"main/pages/{name}.html", name=name)
+
+
+@bp.route("/lang/<code>")
+def set_language(code):
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["lang"] = code
+    return redirect(safe_next())
+
+
+@bp.route("/healthz")
+@csrf.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception as exc:  # report, never raise: this is the probe load balancers read
+        current_app.logger.warning("health check: database unreachable: %s", exc)
+        db.session.rollback()
+        database = "unreachable"
+    status = 200 if database == "ok" else 503
+    return jsonify(status="ok" if status == 200 else "degraded", database=database), status

@@ -1,0 +1,2 @@
+"""OCOP office pages."""
+from storefront.office import bp  # noqa: F401

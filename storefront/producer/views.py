@@ -1,0 +1,2 @@
+"""Producer dashboard pages."""
+from storefront.producer import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Traceability CLI commands (`flask traceability …`)."""
+from traceability import bp  # noqa: F401

@@ -1,0 +1,167 @@
+"""Batches, their EPCIS-shaped trace events, QR stamps and the scans of them."""
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storefront.columns import UTCDateTime, str_enum, utcnow
+from storefront.extensions import db
+
+
+class Batch(db.Model):
+    """A production lot of one product; its lot code goes into GS1 AI (10)."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"), index=True)
+    #: 1–20 characters of the GS1 AI character set.
+    lot_code: Mapped[str] = mapped_column(String(20))
+    #: Random code for the non-GS1 path /t/{code} of products without a GTIN.
+    short_code: Mapped[str] = mapped_column(String(20), unique=True)
+    harvest_date: Mapped[date | None]
+    production_date: Mapped[date | None]
+    packing_date: Mapped[date | None]
+    expiry_date: Mapped[date | None]
+    quantity: Mapped[int] = mapped_column(default=0)
+    #: Planting-area code (mã số vùng trồng), used as the harvest location code.
+    growing_area_code: Mapped[str] = mapped_column(String(40), default="")
+    #: Standards applied, e.g. "VietGAP; TCVN 2843:2015".
+    standards: Mapped[str] = mapped_column(String(300), default="")
+    is_published: Mapped[bool] = mapped_column(default=False)
+    recalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recall_reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    product = relationship("Product", backref=db.backref("batches", order_by="Batch.id"))
+    events: Mapped[list["TraceEvent"]] = relationship(
+        back_populates="batch", order_by="TraceEvent.event_time", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("product_id", "lot_code"),
+        CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+        CheckConstraint("length(lot_code) BETWEEN 1 AND 20", name="lot_code_length"),
+    )
+
+
+class EventType(enum.Enum):
+    OBJECT = "ObjectEvent"
+    AGGREGATION = "AggregationEvent"
+    TRANSACTION = "TransactionEvent"
+    TRANSFORMATION = "TransformationEvent"
+    ASSOCIATION = "AssociationEvent"
+
+
+class EventAction(enum.Enum):
+    ADD = "ADD"
+    OBSERVE = "OBSERVE"
+    DELETE = "DELETE"
+
+
+class TraceEvent(db.Model):
+    """One production stage stored in EPCIS 2.0 shape (what, when, where, why)."""
+
+    __tablename__ = "trace_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"), index=True)
+    event_type: Mapped[EventType] = mapped_column(str_enum(EventType, 30), default=EventType.OBJECT)
+    action: Mapped[EventAction | None] = mapped_column(str_enum(EventAction, 10), default=EventAction.OBSERVE)
+    event_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The local offset at the place of the event, e.g. "+07:00".
+    event_time_zone_offset: Mapped[str] = mapped_column(String(6), default="+07:00")
+    #: CBV bizStep, e.g. "commissioning", "harvesting"... short form.
+    biz_step: Mapped[str] = mapped_column(String(60))
+    disposition: Mapped[str] = mapped_column(String(60), default="")
+    #: Location codes (growing-area code, GLN or internal code).
+    read_point: Mapped[str] = mapped_column(String(120), default="")
+    biz_location: Mapped[str] = mapped_column(String(120), default="")
+    location_name: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: Instance/lot master data for commissioning events.
+    ilmd: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    batch: Mapped[Batch] = relationship(back_populates="events")
+
+
+class StampIssue(db.Model):
+    """One run of stamp issuing for a batch: N serialized stamps or one batch-level stamp."""
+
+    __tablename__ = "stamp_issues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"), index=True)
+    count: Mapped[int]
+    is_serialized: Mapped[bool] = mapped_column(default=True)
+    with_pin: Mapped[bool] = mapped_column(default=False)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    batch = relationship("Batch", backref=db.backref("stamp_issues", order_by="StampIssue.id"))
+
+    __table_args__ = (CheckConstraint("count > 0", name="count_positive"),)
+
+
+class Stamp(db.Model):
+    __tablename__ = "stamps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"))
+    issue_id: Mapped[int] = mapped_column(ForeignKey("stamp_issues.id", ondelete="CASCADE"), index=True)
+    #: Random per-unit serial, GS1 AI (21); NULL for a batch-level stamp.
+    serial: Mapped[str | None] = mapped_column(String(20))
+    #: Hash of the hidden scratch-off PIN, when issued with one.
+    pin_hash: Mapped[str | None] = mapped_column(String(128))
+    pin_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scan_count: Mapped[int] = mapped_column(default=0)
+    first_scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    batch = relationship("Batch")
+    issue = relationship("StampIssue", backref=db.backref("stamps", lazy="dynamic"))
+
+    __table_args__ = (UniqueConstraint("batch_id", "serial"),)
+
+
+class Scan(db.Model):
+    """One look-up of a stamp; no raw IP is kept."""
+
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stamp_id: Mapped[int | None] = mapped_column(ForeignKey("stamps.id", ondelete="CASCADE"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"))
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Coarse region from a proxy header (e.g. a province code), or empty.
+    region: Mapped[str] = mapped_column(String(40), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (Index("ix_scans_batch_time", "batch_id", "scanned_at"),)
+
+
+class ReportStatus(enum.Enum):
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
+class CounterfeitReport(db.Model):
+    """A 'suspected fake' report sent from an origin page, handled by the office."""
+
+    __tablename__ = "counterfeit_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id", ondelete="SET NULL"), index=True)
+    stamp_id: Mapped[int | None] = mapped_column(ForeignKey("stamps.id", ondelete="SET NULL"))
+    #: The URL or code as scanned, kept even when it matched nothing.
+    scanned_code: Mapped[str] = mapped_column(String(300), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    where_bought: Mapped[str] = mapped_column(String(300), default="")
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[ReportStatus] = mapped_column(str_enum(ReportStatus), default=ReportStatus.OPEN)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    resolution: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,4 @@
+"""Entry point for `flask` and gunicorn."""
+from storefront import create_app
+
+app = create_app()
