@@ -69,6 +69,7 @@ def register_models():
     import storefront.inventory.models  # noqa: F401
     import storefront.office.models  # noqa: F401
     import storefront.outbox.models  # noqa: F401
+    import storefront.producer.models  # noqa: F401
     import traceability.models  # noqa: F401
 
 

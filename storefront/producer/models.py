@@ -1,0 +1,1 @@
+"""Producer-side records that belong to no other feature."""
