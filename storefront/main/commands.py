@@ -1,0 +1,59 @@
+"""Site-wide CLI commands: `flask seed-demo`."""
+import importlib
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from storefront.clock import today_vn
+from storefront.extensions import db
+
+
+def register_commands(app):
+    app.cli.add_command(seed_demo_command)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing (exit 0) when the database already has producers.")
+def seed_demo_command(if_empty):
+    """Fill an empty database with the demo OCOP catalogue and three demo accounts."""
+    from storefront.main.demo import DemoAlreadySeeded, seed_demo
+
+    try:
+        summary = seed_demo(today=today_vn(), image_dir=Path(current_app.config["UPLOAD_DIR"]))
+    except DemoAlreadySeeded as exc:
+        db.session.rollback()
+        if if_empty:
+            click.echo("already seeded: nothing to do")
+            return
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    _reindex_search()
+
+    click.echo(
+        f"Seeded {summary.products} products from {summary.producers} producers "
+        f"in OCOP groups {', '.join(map(str, summary.groups))}."
+    )
+    click.echo(
+        f"Certificates: {summary.certificates_valid} valid, {summary.certificates_expired} expired, "
+        f"{summary.certificates_revoked} revoked. Batches: {summary.batches} with {summary.events} trace events. "
+        f"Images: {summary.images}."
+    )
+    if summary.skipped:
+        click.echo(f"Skipped (missing facts in the CSV): {'; '.join(summary.skipped)}")
+    click.echo("Demo accounts:")
+    for email, password, role in summary.accounts:
+        click.echo(f"  {role:<9} {email} / {password}")
+
+
+def _reindex_search():
+    """Rebuild the search index after the commit, if the catalogue offers a way to."""
+    for module_name in ("storefront.catalog.services", "storefront.catalog.search_index"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if hasattr(module, "reindex_all"):
+            count = module.reindex_all()
+            click.echo(f"Search index rebuilt{f' ({count} products)' if isinstance(count, int) else ''}.")
+            return

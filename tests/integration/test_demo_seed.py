@@ -1,0 +1,156 @@
+"""The demo catalogue: seed_demo on a real database and the `flask seed-demo` command."""
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+from vietnam_provinces import ProvinceCode, Ward
+
+from storefront.accounts.models import Role, User
+from storefront.catalog.models import Certificate, Producer, ProducerStatus, Product, ProductImage
+from storefront.inventory.models import Stock
+from storefront.main.demo import DemoAlreadySeeded, seed_demo
+from traceability.models import Batch, EventType, TraceEvent
+
+TODAY = date(2026, 11, 29)
+THAI_NGUYEN_WARDS = {int(w.code) for w in Ward.iter_by_province(ProvinceCode.P_19)}
+
+
+def gtin_is_valid(gtin: str) -> bool:
+    """Check a GTIN's GS1 mod-10 digit independently of the code under test."""
+    digits = [int(d) for d in gtin]
+    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits[:-1])))
+    return (10 - total % 10) % 10 == digits[-1]
+
+
+def count(db, model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def seeded(app, db, tmp_path):
+    summary = seed_demo(today=TODAY, image_dir=tmp_path / "images")
+    db.session.commit()
+    return summary
+
+
+def test_seed_fills_catalogue_across_groups(db, seeded):
+    products = db.session.scalars(select(Product)).all()
+    assert len(products) >= 30
+    assert len({p.ocop_group for p in products}) >= 4
+    assert all(p.is_published and p.published_at and p.price_vnd > 0 for p in products)
+    assert len({p.slug for p in products}) == len(products)
+    assert all(p.ocop_subgroup.split(".")[0] in {"I", "II", "III", "IV", "V", "VI"} for p in products)
+    tea = db.session.scalar(select(Product).where(Product.name_vi == "Chè tôm nõn"))
+    assert (tea.ocop_group, tea.ocop_subgroup) == (1, "I.5.a")
+    assert tea.description_vi and tea.ingredients and tea.usage and tea.storage
+    assert seeded.products == len(products)
+
+
+def test_producers_sit_in_new_thai_nguyen_wards(db, seeded):
+    producers = db.session.scalars(select(Producer)).all()
+    placed = [p for p in producers if p.ward_code is not None]
+    assert len(placed) >= 10
+    assert all(p.ward_code in THAI_NGUYEN_WARDS and p.province_code == 19 for p in placed)
+    hao_dat = db.session.scalar(select(Producer).where(Producer.name == "HTX Chè Hảo Đạt"))
+    assert hao_dat.ward_code == 5503  # old Xã Tân Cương -> new Xã Tân Cương
+    assert hao_dat.legacy_address == "Xã Tân Cương, TP Thái Nguyên, Tỉnh Thái Nguyên"
+    assert all(p.business_reg_no.startswith("DEMO-") for p in producers)
+    assert all(p.phone.startswith("+84") and len(p.phone) == 12 for p in producers)
+    statuses = [p.status for p in producers]
+    assert statuses.count(ProducerStatus.PENDING) == 1
+    assert statuses.count(ProducerStatus.APPROVED) == len(producers) - 1
+    assert all(p.story_md for p in producers)
+
+
+def test_certificates_include_valid_expired_and_revoked(db, seeded):
+    certificates = db.session.scalars(select(Certificate)).all()
+    valid = [c for c in certificates if c.is_valid_on(TODAY)]
+    expired = [c for c in certificates if not c.is_revoked and c.valid_until < TODAY]
+    revoked = [c for c in certificates if c.is_revoked]
+    assert valid and expired and revoked
+    assert (len(valid), len(expired), len(revoked)) == (
+        seeded.certificates_valid, seeded.certificates_expired, seeded.certificates_revoked,
+    )
+    for c in certificates:
+        assert c.criteria_set.value == ("148/2023" if c.decision_date >= date(2023, 2, 24) else "1048/2019")
+        assert 3 <= c.stars <= 5
+        if c.stars == 5:
+            assert c.issuing_level.value == "central"
+
+
+def test_gtins_have_valid_check_digits_and_vietnam_prefix(db, seeded):
+    gtins = db.session.scalars(select(Product.gtin).where(Product.gtin.is_not(None))).all()
+    total = count(db, Product)
+    assert total // 3 <= len(gtins) <= total * 2 // 3
+    assert all(len(g) == 14 and g[1:4] == "893" and gtin_is_valid(g) for g in gtins)
+
+
+def test_goods_have_stock_images_and_traced_batches(db, seeded, tmp_path):
+    assert count(db, Stock) == count(db, Product)
+    assert all(20 <= s.on_hand <= 200 for s in db.session.scalars(select(Stock)))
+    for image in db.session.scalars(select(ProductImage)):
+        path = tmp_path / "images" / image.filename
+        assert Path(image.filename).name == image.filename == f"{image.product.slug}.jpg"
+        with Image.open(path) as picture:
+            assert picture.size == (800, 600) and picture.format == "JPEG"
+    batches = db.session.scalars(select(Batch)).all()
+    assert batches
+    for batch in batches:
+        assert 3 <= len(batch.events) <= 5
+        assert batch.events[0].biz_step in {"harvesting", "receiving"}
+        times = [e.event_time for e in batch.events]
+        assert times == sorted(times) and all(t.tzinfo is not None for t in times)
+    transformations = db.session.scalars(
+        select(TraceEvent).where(TraceEvent.event_type == EventType.TRANSFORMATION)
+    ).all()
+    assert transformations and all(e.action is None for e in transformations)
+    tea_batch = db.session.scalar(select(Batch).join(Product).where(Product.name_vi == "Chè tôm nõn"))
+    assert tea_batch.growing_area_code.startswith("VT-19-")
+
+
+def test_demo_accounts_exist_with_roles(db, seeded):
+    roles = {
+        "khach@ocop.test": Role.SHOPPER,
+        "hoptacxa@ocop.test": Role.PRODUCER,
+        "vanphong@ocop.test": Role.OFFICE,
+    }
+    for email, role in roles.items():
+        user = db.session.scalar(select(User).where(User.email == email))
+        assert user.role is role and user.check_password("demo1234")
+    owned = db.session.scalar(select(Producer).join(User, Producer.owner_id == User.id)
+                              .where(User.email == "hoptacxa@ocop.test"))
+    assert owned.name == "HTX Chè Hảo Đạt"
+
+
+def test_seeding_twice_raises(db, seeded, tmp_path):
+    with pytest.raises(DemoAlreadySeeded):
+        seed_demo(today=TODAY, image_dir=tmp_path / "images")
+
+
+def test_cli_seeds_and_prints_accounts(db, runner, app):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    for email in ("khach@ocop.test", "hoptacxa@ocop.test", "vanphong@ocop.test"):
+        assert f"{email} / demo1234" in result.output
+    db.session.expire_all()
+    assert count(db, Product) >= 30
+    assert len(list(Path(app.config["UPLOAD_DIR"]).glob("*.jpg"))) == count(db, Product)
+
+
+def test_cli_if_empty_twice_changes_nothing(db, runner):
+    assert runner.invoke(args=["seed-demo", "--if-empty"]).exit_code == 0
+    before = [count(db, model) for model in (Producer, Product, Certificate, Batch, TraceEvent, User)]
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0
+    assert "already seeded" in result.output
+    db.session.expire_all()
+    assert [count(db, model) for model in (Producer, Product, Certificate, Batch, TraceEvent, User)] == before
+
+
+def test_cli_without_if_empty_refuses_a_seeded_database(db, runner):
+    runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "already has producers" in result.output
