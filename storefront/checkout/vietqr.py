@@ -121,3 +121,17 @@ def parse_tlv(payload: str) -> dict[str, str]:
         fields[tag] = value
         pos += 4 + length
     return fields
+
+
+def vietqr_png(payload: str, *, box_size: int = 8) -> bytes:
+    """Render a payload as a PNG QR code (error correction M, 4-module quiet zone)."""
+    import io
+
+    import qrcode
+
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=4)
+    qr.add_data(payload)
+    qr.make(fit=True)
+    buffer = io.BytesIO()
+    qr.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
+    return buffer.getvalue()

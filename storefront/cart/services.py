@@ -1,0 +1,222 @@
+"""Cart rules on plain contents ``{product_id: (quantity, price_seen_vnd)}``.
+
+The view keeps a guest's contents in the session and a signed-in shopper's in the
+Cart table; these functions only check and compute, so both paths share them.
+"""
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from storefront.cart.models import Cart, CartLine
+from storefront.catalog.models import Product
+from storefront.catalog.services import visible_products_query
+from storefront.errors import DomainError
+from storefront.extensions import db
+from storefront.inventory.services import available_by_product
+
+#: Most units of one product in a cart; above it a number is a typo, not an order.
+MAX_QUANTITY = 999
+
+
+class CartError(DomainError):
+    """Base of the cart errors."""
+
+
+class BadQuantity(CartError):
+    """The quantity is not a whole number from 1 to MAX_QUANTITY."""
+
+
+class UnknownProduct(CartError):
+    """No product with that id is on sale."""
+
+
+class NotEnoughStock(CartError):
+    """Fewer units are available than asked for; ``available`` says how many."""
+
+    def __init__(self, product, available: int):
+        super().__init__(f"only {available} of product {product.id}")
+        self.product = product
+        self.available = available
+
+
+def parse_quantity(raw) -> int:
+    """Return *raw* as a quantity from 1 to MAX_QUANTITY or raise BadQuantity."""
+    text = str(raw if raw is not None else "").strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_QUANTITY:
+        raise BadQuantity(text)
+    return int(text)
+
+
+def parse_product_id(raw) -> int:
+    text = str(raw if raw is not None else "").strip()
+    if not text.isdigit() or len(text) > 12:
+        raise UnknownProduct(text)
+    return int(text)
+
+
+def on_sale_product(product_id: int) -> Product:
+    """Return the product if a shopper may buy it, else raise UnknownProduct."""
+    product = db.session.scalar(visible_products_query().where(Product.id == product_id))
+    if product is None:
+        raise UnknownProduct(product_id)
+    return product
+
+
+def _check_stock(product: Product, quantity: int) -> None:
+    available = available_by_product([product.id]).get(product.id, 0)
+    if quantity > available:
+        raise NotEnoughStock(product, max(available, 0))
+
+
+def add_item(contents: dict, product_id, quantity) -> dict:
+    """Return new contents with *quantity* more of a product; raise CartError and change nothing otherwise."""
+    quantity = parse_quantity(quantity)
+    product = on_sale_product(parse_product_id(product_id))
+    current = contents.get(product.id, (0, product.price_vnd))[0]
+    total = current + quantity
+    if total > MAX_QUANTITY:
+        raise BadQuantity(total)
+    _check_stock(product, total)
+    return {**contents, product.id: (total, product.price_vnd)}
+
+
+def set_quantity(contents: dict, product_id, quantity) -> dict:
+    """Return new contents with a product's quantity replaced."""
+    quantity = parse_quantity(quantity)
+    product_id = parse_product_id(product_id)
+    if product_id not in contents:
+        raise UnknownProduct(product_id)
+    product = on_sale_product(product_id)
+    _check_stock(product, quantity)
+    return {**contents, product.id: (quantity, product.price_vnd)}
+
+
+def remove_item(contents: dict, product_id) -> dict:
+    product_id = parse_product_id(product_id)
+    return {pid: value for pid, value in contents.items() if pid != product_id}
+
+
+def merge_contents(account: dict, guest: dict) -> dict:
+    """Add a guest cart into an account cart; quantities add up, capped at stock and MAX_QUANTITY."""
+    merged = dict(account)
+    available = available_by_product(list(guest))
+    for product_id, (quantity, price_seen) in guest.items():
+        total = merged.get(product_id, (0, price_seen))[0] + quantity
+        cap = min(MAX_QUANTITY, max(available.get(product_id, 0), merged.get(product_id, (0,))[0]))
+        merged[product_id] = (max(1, min(total, cap)), price_seen)
+    return merged
+
+
+def account_contents(user) -> dict:
+    cart = db.session.scalar(select(Cart).where(Cart.user_id == user.id))
+    if cart is None:
+        return {}
+    return {line.product_id: (line.quantity, line.price_seen_vnd) for line in cart.lines}
+
+
+def save_account_contents(user, contents: dict) -> Cart:
+    """Store *contents* as the user's cart, replacing what was there."""
+    cart = db.session.scalar(select(Cart).where(Cart.user_id == user.id))
+    if cart is None:
+        cart = Cart(user_id=user.id)
+        db.session.add(cart)
+    by_product = {line.product_id: line for line in cart.lines}
+    for product_id, line in by_product.items():
+        if product_id not in contents:
+            cart.lines.remove(line)
+    for product_id, (quantity, price_seen) in contents.items():
+        line = by_product.get(product_id)
+        if line is None:
+            cart.lines.append(CartLine(product_id=product_id, quantity=quantity, price_seen_vnd=price_seen))
+        else:
+            line.quantity, line.price_seen_vnd = quantity, price_seen
+    db.session.flush()
+    return cart
+
+
+@dataclass
+class CartItem:
+    product: Product
+    quantity: int
+    price_seen_vnd: int
+    available: int
+    is_on_sale: bool
+
+    @property
+    def unit_price_vnd(self) -> int:
+        return self.product.price_vnd
+
+    @property
+    def line_total_vnd(self) -> int:
+        return self.product.price_vnd * self.quantity
+
+    @property
+    def price_changed(self) -> bool:
+        return self.product.price_vnd != self.price_seen_vnd
+
+    @property
+    def sold_out(self) -> bool:
+        return self.is_on_sale and self.available <= 0
+
+    @property
+    def too_many(self) -> bool:
+        return self.is_on_sale and 0 < self.available < self.quantity
+
+    @property
+    def can_buy(self) -> bool:
+        return self.is_on_sale and self.quantity <= self.available
+
+
+@dataclass
+class CartSummary:
+    #: [(producer, [CartItem])] in the order producers were first added.
+    groups: list = field(default_factory=list)
+
+    @property
+    def items(self) -> list[CartItem]:
+        return [item for _, items in self.groups for item in items]
+
+    @property
+    def subtotal_vnd(self) -> int:
+        return sum(item.line_total_vnd for item in self.items if item.is_on_sale)
+
+    @property
+    def count(self) -> int:
+        return sum(item.quantity for item in self.items)
+
+    @property
+    def can_check_out(self) -> bool:
+        return bool(self.items) and all(item.can_buy for item in self.items)
+
+
+def summarize(contents: dict) -> CartSummary:
+    """Return the cart with current prices and stock, grouped by producer, flagging what changed."""
+    if not contents:
+        return CartSummary()
+    products = db.session.scalars(
+        select(Product).where(Product.id.in_(list(contents)))
+        .options(selectinload(Product.producer), selectinload(Product.images))
+    ).all()
+    on_sale = set(db.session.scalars(
+        visible_products_query().with_only_columns(Product.id).where(Product.id.in_(list(contents)))
+    ))
+    available = available_by_product(list(contents))
+    by_id = {product.id: product for product in products}
+    summary = CartSummary()
+    groups: dict[int, list] = {}
+    for product_id, (quantity, price_seen) in contents.items():
+        product = by_id.get(product_id)
+        if product is None:
+            continue
+        if product.producer_id not in groups:
+            groups[product.producer_id] = []
+            summary.groups.append((product.producer, groups[product.producer_id]))
+        groups[product.producer_id].append(
+            CartItem(product, quantity, price_seen, max(available.get(product_id, 0), 0), product_id in on_sale)
+        )
+    return summary
+
+
+def item_count(contents: dict) -> int:
+    return sum(quantity for quantity, _ in contents.values())

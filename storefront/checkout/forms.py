@@ -1,0 +1,42 @@
+"""Checkout steps and the guest order look-up form."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from storefront.accounts.forms import validate_vn_phone
+from storefront.addresses import provinces, wards
+
+
+class ContactForm(FlaskForm):
+    contact_name = StringField(_l("Họ và tên người nhận"), validators=[DataRequired(), Length(max=120)])
+    phone = StringField(_l("Số điện thoại di động"), validators=[DataRequired(), validate_vn_phone])
+    email = EmailField(_l("Email (không bắt buộc khi thanh toán khi nhận hàng)"),
+                       validators=[Optional(), Email(), Length(max=254)])
+    province_code = SelectField(_l("Tỉnh / thành phố"), coerce=int, validators=[DataRequired()])
+    ward_code = SelectField(_l("Phường / xã"), coerce=int, validate_choice=False,
+                            validators=[DataRequired(message=_l("Vui lòng chọn phường / xã."))])
+    street = StringField(_l("Số nhà, đường, thôn / xóm"), validators=[DataRequired(), Length(max=200)])
+
+    def fill_choices(self, province_code) -> None:
+        """Offer every province and the wards of the chosen one (Thái Nguyên by default)."""
+        self.province_code.choices = provinces()
+        self.ward_code.choices = [(0, _l("— Chọn phường / xã —"))] + wards(province_code or provinces()[0][0])
+
+
+class OptionsForm(FlaskForm):
+    delivery_method = RadioField(_l("Hình thức giao hàng"), validators=[DataRequired()])
+    payment_method = RadioField(_l("Phương thức thanh toán"), validators=[DataRequired()])
+    note = TextAreaField(_l("Ghi chú cho người bán (không bắt buộc)"), validators=[Optional(), Length(max=500)])
+
+
+class PlaceOrderForm(FlaskForm):
+    idempotency_key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+
+
+class LookupForm(FlaskForm):
+    code = StringField(_l("Mã đơn hàng"), validators=[
+        DataRequired(), Length(max=16),
+        Regexp(r"^\s*[Tt][Nn]-?[0-9A-Za-z]{6}\s*$", message=_l("Mã đơn có dạng TN-XXXXXX.")),
+    ])
+    phone = StringField(_l("Số điện thoại đặt hàng"), validators=[DataRequired(), validate_vn_phone])

@@ -1,0 +1,195 @@
+"""Stock rules: receive, reserve with a guarded update, release, and sell.
+
+Every change to ``Stock.reserved`` or ``Stock.on_hand`` is one SQL UPDATE whose WHERE
+clause re-checks the rule, so two checkouts racing for the last units cannot both win,
+on SQLite (writers serialised) and on PostgreSQL (READ COMMITTED re-evaluates the WHERE
+on the locked row) alike, without SELECT ... FOR UPDATE. Reservations are closed with
+a guarded UPDATE too, so a reservation is released or sold at most once.
+
+When units leave ``on_hand``:
+- card and bank transfer: when the payment is recorded (``commit_sale``);
+- cash on delivery: at once, when the order is placed and confirmed, because a
+  confirmed COD order is a sale the producers pack from; ``return_sold_stock`` puts the
+  units back if the order is cancelled before delivery.
+"""
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from storefront.columns import utcnow
+from storefront.errors import DomainError
+from storefront.extensions import db
+from storefront.inventory.models import Reservation, Stock
+
+
+class InventoryError(DomainError):
+    """Base of the stock errors."""
+
+
+class InsufficientStock(InventoryError):
+    """Some lines cannot be reserved; ``lines`` lists (product_id, requested, available)."""
+
+    def __init__(self, lines: list[tuple[int, int, int]]):
+        super().__init__(f"insufficient stock for products {[line[0] for line in lines]}")
+        self.lines = lines
+
+    @property
+    def product_ids(self) -> list[int]:
+        return [line[0] for line in self.lines]
+
+
+def receive_stock(product, quantity: int) -> Stock:
+    """Add *quantity* units on hand for *product*, creating its Stock row if missing."""
+    if quantity <= 0:
+        raise InventoryError("quantity must be positive")
+    stock = db.session.scalar(select(Stock).where(Stock.product_id == product.id))
+    if stock is None:
+        stock = Stock(product_id=product.id, on_hand=0, reserved=0)
+        db.session.add(stock)
+        db.session.flush()
+    db.session.execute(
+        update(Stock).where(Stock.id == stock.id).values(on_hand=Stock.on_hand + quantity)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(stock)
+    return stock
+
+
+def available_by_product(product_ids) -> dict[int, int]:
+    """Return {product_id: on_hand - reserved}; products without stock are missing."""
+    if not product_ids:
+        return {}
+    rows = db.session.execute(
+        select(Stock.product_id, Stock.on_hand - Stock.reserved).where(Stock.product_id.in_(list(product_ids)))
+    )
+    return {product_id: available for product_id, available in rows}
+
+
+def reserve_stock(order, *, minutes: int, now: datetime | None = None) -> datetime:
+    """Hold every line of *order* for *minutes*; return when the hold expires.
+
+    Lines are taken in stock-id order so two orders never wait on each other in a cycle.
+    :raises InsufficientStock: naming every product short of stock; the caller rolls back.
+    """
+    now = now or utcnow()
+    expires_at = now + timedelta(minutes=minutes)
+    wanted = Counter()
+    for line in order.lines:
+        wanted[line.product_id] += line.quantity
+    stocks = db.session.execute(
+        select(Stock.id, Stock.product_id).where(Stock.product_id.in_(list(wanted))).order_by(Stock.id)
+    ).all()
+    stock_of = {product_id: stock_id for stock_id, product_id in stocks}
+    short = [(pid, qty, 0) for pid, qty in wanted.items() if pid not in stock_of]
+    for stock_id, product_id in stocks:
+        quantity = wanted[product_id]
+        result = db.session.execute(
+            update(Stock)
+            .where(Stock.id == stock_id, Stock.on_hand - Stock.reserved >= quantity)
+            .values(reserved=Stock.reserved + quantity)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 0:
+            short.append((product_id, quantity, available_by_product([product_id]).get(product_id, 0)))
+            continue
+        db.session.add(Reservation(order_id=order.id, stock_id=stock_id, quantity=quantity, expires_at=expires_at))
+    if short:
+        raise InsufficientStock(sorted(short))
+    db.session.flush()
+    return expires_at
+
+
+def open_reservations(order) -> list[Reservation]:
+    return db.session.scalars(
+        select(Reservation).where(Reservation.order_id == order.id, Reservation.closed_at.is_(None))
+        .order_by(Reservation.stock_id)
+    ).all()
+
+
+def reservation_expiry(order) -> datetime | None:
+    """Return when the order's held stock is released, or None when nothing is held."""
+    return db.session.scalar(
+        select(Reservation.expires_at).where(Reservation.order_id == order.id).order_by(Reservation.id).limit(1)
+    )
+
+
+def _close(reservation: Reservation, now: datetime) -> bool:
+    """Close a reservation once; False when someone else closed it first."""
+    result = db.session.execute(
+        update(Reservation).where(Reservation.id == reservation.id, Reservation.closed_at.is_(None))
+        .values(closed_at=now).execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _settle(order, now: datetime, *, sold: bool) -> int:
+    settled = 0
+    for reservation in open_reservations(order):
+        if not _close(reservation, now):
+            continue
+        values = {"reserved": Stock.reserved - reservation.quantity}
+        if sold:
+            values["on_hand"] = Stock.on_hand - reservation.quantity
+        db.session.execute(
+            update(Stock).where(Stock.id == reservation.stock_id).values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        settled += reservation.quantity
+    _expire_loaded_stock()
+    return settled
+
+
+def release_reservations(order, *, now: datetime | None = None) -> int:
+    """Give the order's held units back to sale; return how many."""
+    return _settle(order, now or utcnow(), sold=False)
+
+
+def commit_sale(order, *, now: datetime | None = None) -> int:
+    """Turn the order's held units into a sale: on_hand and reserved drop together."""
+    return _settle(order, now or utcnow(), sold=True)
+
+
+def return_sold_stock(order) -> None:
+    """Put the units of a sold (paid or confirmed) order back on hand after a cancellation."""
+    wanted = Counter()
+    for line in order.lines:
+        if line.product_id is not None:
+            wanted[line.product_id] += line.quantity
+    for product_id in sorted(wanted):
+        db.session.execute(
+            update(Stock).where(Stock.product_id == product_id).values(on_hand=Stock.on_hand + wanted[product_id])
+            .execution_options(synchronize_session=False)
+        )
+    _expire_loaded_stock()
+
+
+def _expire_loaded_stock() -> None:
+    """Make loaded Stock and Reservation objects re-read what the SQL updates wrote."""
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, (Stock, Reservation)):
+            db.session.expire(obj)
+
+
+def release_expired(now: datetime | None = None) -> list[int]:
+    """Release every open reservation past its expiry; return the ids of the orders touched.
+
+    The caller decides what an order whose hold lapsed becomes (checkout marks it expired).
+    """
+    now = now or utcnow()
+    expired = db.session.scalars(
+        select(Reservation).where(Reservation.closed_at.is_(None), Reservation.expires_at <= now)
+        .order_by(Reservation.stock_id)
+    ).all()
+    orders = []
+    for reservation in expired:
+        if not _close(reservation, now):
+            continue
+        db.session.execute(
+            update(Stock).where(Stock.id == reservation.stock_id)
+            .values(reserved=Stock.reserved - reservation.quantity).execution_options(synchronize_session=False)
+        )
+        if reservation.order_id not in orders:
+            orders.append(reservation.order_id)
+    _expire_loaded_stock()
+    return orders
