@@ -1,2 +1,97 @@
-"""Traceability CLI commands (`flask traceability …`)."""
-from traceability import bp  # noqa: F401
+"""Traceability CLI commands (`flask traceability stamps`, `flask traceability print-sheet`)."""
+import csv
+import io
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from storefront.extensions import db
+from traceability import bp
+from traceability.models import Batch, StampIssue
+from traceability.services import (
+    MAX_STAMPS_PER_ISSUE, TraceabilityError, export_issue_zip, issue_stamps, render_issue_sheet,
+)
+
+
+def _stamp_dir() -> Path:
+    path = Path(current_app.config.get("STAMP_DIR") or Path(current_app.instance_path) / "stamps")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _label_size(value: str) -> tuple[float, float]:
+    try:
+        width, height = (float(part) for part in value.lower().split("x"))
+    except ValueError:
+        raise click.BadParameter("use WIDTHxHEIGHT in millimetres, e.g. 30x40") from None
+    return width, height
+
+
+def _render(issue: StampIssue, label_size: str) -> bytes:
+    width, height = _label_size(label_size)
+    with click.progressbar(length=issue.count, label="Rendering stamps", file=click.get_text_stream("stderr")) as bar:
+
+        def ticking(labels):
+            for label in labels:
+                yield label
+                bar.update(1)
+
+        return render_issue_sheet(issue, label_w_mm=width, label_h_mm=height, wrap=ticking)
+
+
+@bp.cli.command("stamps")
+@click.argument("batch_id", type=int)
+@click.option("--count", type=click.IntRange(1, MAX_STAMPS_PER_ISSUE), default=1, show_default=True,
+              help="Serialized stamps to issue (or copies of the batch-level stamp).")
+@click.option("--pin", "with_pin", is_flag=True, help="Give each stamp a scratch-off PIN (CSV written beside the PDF).")
+@click.option("--batch-level", is_flag=True, help="One lot-level stamp without a serial, printed COUNT times.")
+@click.option("--zip", "with_zip", is_flag=True, help="Also write a zip with one PNG and one SVG per stamp.")
+@click.option("--label-size", default="30x40", show_default=True, help="Label WIDTHxHEIGHT in mm.")
+def stamps_command(batch_id, count, with_pin, batch_level, with_zip, label_size):
+    """Issue stamps for a batch and write their printable PDF into STAMP_DIR."""
+    batch = db.session.get(Batch, batch_id)
+    if batch is None:
+        raise click.ClickException(f"no batch {batch_id}")
+    try:
+        issue, pins = issue_stamps(batch, count=count, serialized=not batch_level, with_pin=with_pin, actor=None)
+    except TraceabilityError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    # Files first, commit last: a failure here leaves neither stamps nor files half-made.
+    directory = _stamp_dir()
+    pdf_path = directory / f"issue-{issue.id}.pdf"
+    pdf_path.write_bytes(_render(issue, label_size))
+    written = [pdf_path]
+    if with_zip:
+        zip_path = directory / f"issue-{issue.id}.zip"
+        zip_path.write_bytes(export_issue_zip(issue))
+        written.append(zip_path)
+    if pins:
+        # Plain PINs exist only now, for the scratch-off printer; delete the file after printing.
+        pin_path = directory / f"issue-{issue.id}-pins.csv"
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["serial", "pin"])
+        writer.writerows(sorted(pins.items()))
+        pin_path.write_text(buffer.getvalue(), encoding="utf-8")
+        pin_path.chmod(0o600)
+        written.append(pin_path)
+    db.session.commit()
+    kind = "batch-level" if batch_level else "serialized"
+    click.echo(f"Issued {count} {kind} stamps for batch {batch.id} (lot {batch.lot_code}) as issue {issue.id}.")
+    for path in written:
+        click.echo(f"Wrote {path}")
+
+
+@bp.cli.command("print-sheet")
+@click.argument("issue_id", type=int)
+@click.option("--label-size", default="30x40", show_default=True, help="Label WIDTHxHEIGHT in mm.")
+def print_sheet_command(issue_id, label_size):
+    """Write the printable PDF of an existing stamp issue again (no new stamps)."""
+    issue = db.session.get(StampIssue, issue_id)
+    if issue is None:
+        raise click.ClickException(f"no stamp issue {issue_id}")
+    path = _stamp_dir() / f"issue-{issue.id}.pdf"
+    path.write_bytes(_render(issue, label_size))
+    click.echo(f"Wrote {path}")

@@ -32,6 +32,7 @@ class Batch(db.Model):
     is_published: Mapped[bool] = mapped_column(default=False)
     recalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recall_reason: Mapped[str] = mapped_column(String(500), default="")
+    recalled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     product = relationship("Product", backref=db.backref("batches", order_by="Batch.id"))

@@ -1,0 +1,36 @@
+"""Traceability test helpers: a published tea batch with a GTIN, stamps, scans."""
+from datetime import datetime, timedelta, timezone
+
+from storefront.catalog.models import ProductImage
+from storefront.extensions import db
+from tests.factories import make_batch, make_certificate, make_producer, make_product
+from traceability.models import Scan
+
+#: A valid GTIN-13 under Vietnam's GS1 prefix 893 (check digit 0), stored as GTIN-14.
+GTIN = "08934567890120"
+
+
+def make_traced_product(*, gtin=GTIN, certified=True, **kw):
+    """Return a tea with a photo, a producer with a story, and (by default) a valid 4★ certificate."""
+    producer = kw.pop("producer", None) or make_producer(
+        name="HTX Chè Hảo Đạt", story_md="Đồi chè **xóm Nam Tiến**.", street="Xóm Nam Tiến")
+    product = make_product(producer=producer, name_vi=kw.pop("name_vi", "Chè Tân Cương đặc biệt"), gtin=gtin, **kw)
+    db.session.add(ProductImage(product=product, filename=f"{product.slug}.jpg", alt=product.name_vi))
+    db.session.flush()
+    if certified:
+        make_certificate(product=product, stars=4, decision_number="1234/QĐ-UBND")
+    return product
+
+
+def make_traced_batch(*, product=None, **kw):
+    return make_batch(product=product or make_traced_product(), **kw)
+
+
+def add_scans(stamp, regions, *, at=None):
+    """Store past scans of a stamp from the given regions (counters updated as record_scan would)."""
+    at = at or datetime.now(timezone.utc) - timedelta(hours=1)
+    for region in regions:
+        db.session.add(Scan(stamp_id=stamp.id, batch_id=stamp.batch_id, scanned_at=at, region=region))
+    stamp.scan_count += len(regions)
+    stamp.first_scanned_at = stamp.first_scanned_at or at
+    db.session.flush()
