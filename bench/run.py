@@ -1,0 +1,163 @@
+"""Measure the shop side by side with its baselines at province scale: `make bench` / `make bench-quick`."""
+import argparse
+import os
+import sqlite3
+import sys
+import time
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench import dataset, load, measures, report, server
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
+#: Everything below this line in BENCHMARKS.md is hand-written and kept when the table is rewritten.
+NOTES_MARKER = "<!-- hand-written notes below: kept by bench/run.py -->"
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="2,000 products, 3 s per measurement (under 2 minutes)")
+    parser.add_argument("--seconds", type=int, help="wrk duration per measurement")
+    parser.add_argument("--only", help="comma-separated measurement names to run (e.g. home,origin)")
+    parser.add_argument("--no-markdown", action="store_true", help="do not rewrite BENCHMARKS.md")
+    args = parser.parse_args(argv)
+
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    mode = "quick" if args.quick else "full"
+    database_url = os.environ.get("BENCH_DATABASE_URL") or None
+    postgres = bool(database_url and database_url.startswith("postgresql"))
+    bench_load = load.Load(seconds=args.seconds or (3 if args.quick else 10), warmup_seconds=1 if args.quick else 2)
+    setup = server.Gunicorn(workers=2, threads=4)
+    wrk = load.ensure_wrk(log)
+
+    ds = dataset.prepare(dataset.SCALES[mode], database_url, log)
+    log(f"dataset {ds.key}: {ds.rows['products']:,} products, {ds.rows['stamps']:,} stamps, "
+        f"{ds.size_bytes / 1e6:.0f} MB" + (" (cached)" if ds.cached else f", built in {ds.build_seconds:.1f} s"))
+    index_seconds, index_how = dataset.build_search_index(ds, log)
+
+    env = {
+        "DATABASE_URL": ds.url, "SEARCH_INDEX_DIR": str(ds.index_dir), "UPLOAD_DIR": str(ds.upload_dir),
+        "MAIL_OUTBOX_DIR": str(dataset.DATA_DIR / "outbox"), "APP_ENV": "production",
+        "SECRET_KEY": "bench-" + os.urandom(16).hex(), "PUBLIC_BASE_URL": "https://ocop.example.vn",
+        # One loopback client stands for thousands of shoppers: per-IP limits would measure the limiter.
+        "RATELIMIT_SCAN": "1000000 per minute", "RATELIMIT_LOGIN": "1000000 per minute",
+    }
+    log(f"serving with {setup.describe()}; wrk -t{bench_load.threads} -c{bench_load.connections} "
+        f"-d{bench_load.seconds}s after a {bench_load.warmup_seconds} s warm-up")
+    baseline = server.start("baseline", "bench.baseline_app:app", setup, {}, dataset.DATA_DIR)
+    shop = server.start("shop", "wsgi:app", setup, env, dataset.DATA_DIR)
+    rows, baseline_runs = [], []
+    only = set(args.only.split(",")) if args.only else None
+    try:
+        baseline_runs.append(load.run_wrk(wrk, baseline.url, ["/"], bench_load))
+        log(f"  baseline: {baseline_runs[-1].rps:,.0f} req/s")
+        ctx = measures.Context(dataset=ds, shop=shop, wrk=wrk, load=bench_load, quick=args.quick,
+                               postgres=postgres, log=log)
+        for measure in measures.SHOP_MEASUREMENTS:
+            if only is None or measure.__name__ in only:
+                rows += _measure(measure, ctx)
+        if not args.quick:  # a second baseline shows how much the machine drifted during the run
+            baseline_runs.append(load.run_wrk(wrk, baseline.url, ["/"], bench_load))
+            log(f"  baseline again: {baseline_runs[-1].rps:,.0f} req/s")
+        rows += _memory_rows(shop, baseline)
+    finally:
+        shop.stop()
+        baseline.stop()
+    for measure in measures.OFFLINE_MEASUREMENTS:
+        if only is None or measure.__name__ in only:
+            rows += _measure(measure, ctx)
+
+    baseline_rps = sum(r.rps for r in baseline_runs) / len(baseline_runs)
+    first = baseline_runs[0]
+    baseline_row = measures.Row("baseline (bare Flask route)", rps=baseline_rps, p50_ms=first.p50_ms,
+                                p95_ms=first.p95_ms, ratio=1.0, memory_mb=None,
+                                note=" / ".join(f"{r.rps:,.0f}" for r in baseline_runs) + " req/s per run")
+    row_dicts = report.row_dicts([baseline_row, *rows])
+    report.apply_ratios(row_dicts, baseline_rps)
+    previous = report.load_previous()
+    report.annotate(row_dicts, previous if previous and previous.get("mode") == mode else None)
+
+    run = {
+        "started_at": started_at, "mode": mode, "machine": report.machine(), "database": _database(ds.url),
+        "serving": setup.describe(), "load": f"wrk -t{bench_load.threads} -c{bench_load.connections} "
+        f"-d{bench_load.seconds}s after a {bench_load.warmup_seconds} s warm-up, paths in turn (bench/rotate.lua)",
+        "baseline_note": "bench/baseline_app.py, measured " + ("before and after the shop (mean)" if len(baseline_runs) > 1 else "once"),
+        "search_index": f"{index_how}" + (f", built in {index_seconds:.1f} s" if index_seconds else ""),
+        "dataset": {"key": ds.key, "rows": ds.rows, "size_mb": ds.size_bytes / 1e6, "build_seconds": ds.build_seconds,
+                    "cached": ds.cached},
+        "rows": row_dicts,
+    }
+    path = report.write_results(run)
+    png = report.plot_ratios(row_dicts, report.RESULTS_DIR / "latest.png", f"OCOP Market bench, {mode}, {started_at}")
+    if png:
+        (report.RESULTS_DIR / path.with_suffix(".png").name).write_bytes(png.read_bytes())
+    log("")
+    for line in report.table_lines(row_dicts):
+        log(line)
+    log(f"\n{run['database']}; {run['serving']}; {run['load']}")
+    log(f"results: {path.relative_to(ROOT)}, plot: {png.relative_to(ROOT) if png else 'none'}"
+        + ("" if previous else " (no previous run to compare with)"))
+    if not args.quick and not args.no_markdown and not only:
+        _write_benchmarks_md(run)
+        log(f"table written to {BENCHMARKS_MD.name}")
+    return 0
+
+
+def _measure(measure, ctx) -> list:
+    name = measure.__name__
+    started = time.perf_counter()
+    try:
+        rows = measure(ctx)
+    except measures.NotAvailable as exc:
+        log(f"  {name}: not available yet: {exc}")
+        return [measures.Row(name.replace("_", " "), skipped=str(exc))]
+    except Exception as exc:  # one broken measurement must not lose the others
+        log(f"  {name}: FAILED: {exc}\n{traceback.format_exc(limit=3)}")
+        return [measures.Row(name.replace("_", " "), skipped=f"measurement failed: {type(exc).__name__}: {str(exc)[:160]}")]
+    for row in rows:
+        figure = f"{row.rps:,.0f} req/s" if row.rps else f"p95 {row.p95_ms:.1f} ms" if row.p95_ms else row.skipped
+        log(f"  {row.name}: {figure} ({time.perf_counter() - started:.0f} s)")
+    return rows
+
+
+def _memory_rows(shop, baseline) -> list:
+    rows = []
+    for name, srv in (("worker peak RSS, shop", shop), ("worker peak RSS, baseline", baseline)):
+        memory = srv.memory_mb()
+        if memory:
+            peak = max(hwm for hwm, _rss in memory.values())
+            detail = ", ".join(f"pid {pid}: peak {hwm:.0f} / now {rss:.0f} MB" for pid, (hwm, rss) in memory.items())
+            rows.append(measures.Row(name, memory_mb=peak, note=detail))
+    return rows
+
+
+def _database(url: str) -> str:
+    if url.startswith("sqlite"):
+        return f"SQLite {sqlite3.sqlite_version} (file, bench/.data/)"
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return "PostgreSQL " + conn.scalar(text("SHOW server_version")).split()[0]
+    finally:
+        engine.dispose()
+
+
+def _write_benchmarks_md(run: dict) -> None:
+    notes = ""
+    if BENCHMARKS_MD.exists():
+        text = BENCHMARKS_MD.read_text()
+        if NOTES_MARKER in text:
+            notes = text[text.index(NOTES_MARKER):]
+    BENCHMARKS_MD.write_text(report.benchmarks_markdown(run) + "\n" + (notes or NOTES_MARKER + "\n"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""Serve a WSGI app with gunicorn on a free loopback port, and read its workers' memory."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Gunicorn:
+    """The production-like serving setup, the same for the shop and the baseline."""
+
+    workers: int = 2
+    threads: int = 4
+
+    def describe(self) -> str:
+        return f"gunicorn -w {self.workers} -k gthread --threads {self.threads}, 127.0.0.1"
+
+
+@dataclass
+class Server:
+    name: str
+    url: str
+    process: subprocess.Popen
+    log_path: Path
+    worker_pids: list = field(default_factory=list)
+
+    def workers(self) -> list[int]:
+        """Return the pids of the master's worker processes."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [int(pid) for pid in children.read_text().split()]
+        except OSError:
+            return []
+
+    def memory_mb(self) -> dict:
+        """Return {pid: (peak RSS MB, current RSS MB)} for each worker."""
+        return {pid: memory_of(pid) for pid in self.workers()}
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def memory_of(pid: int) -> tuple[float, float]:
+    """Return (VmHWM, VmRSS) of a process in MB, read from /proc."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmHWM", "VmRSS"):
+            values[key] = int(rest.split()[0]) / 1024
+    return values.get("VmHWM", 0.0), values.get("VmRSS", 0.0)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(name: str, wsgi: str, setup: Gunicorn, env: dict, log_dir: Path, ready_path: str = "/") -> Server:
+    """Start gunicorn serving `wsgi` (module:app) and wait until it answers."""
+    port = free_port()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"gunicorn-{name}.log"
+    command = [sys.executable, "-m", "gunicorn", "-w", str(setup.workers), "-k", "gthread",
+               "--threads", str(setup.threads), "-b", f"127.0.0.1:{port}", "--error-logfile", str(log_path),
+               "--log-level", "warning", "--timeout", "120", wsgi]
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = Server(name=name, url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn for {name} exited; see {log_path}:\n{_tail(log_path)}")
+        try:
+            urllib.request.urlopen(server.url + ready_path, timeout=5).read()
+        except urllib.error.HTTPError:
+            pass  # it answers: good enough to start
+        except OSError:
+            time.sleep(0.2)
+            continue
+        if len(server.workers()) >= setup.workers:
+            return server
+        time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"gunicorn for {name} did not answer within 60 s; see {log_path}")
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text().splitlines()[-lines:])
+    except OSError:
+        return ""

@@ -1,0 +1,111 @@
+"""The bench harness's pure parts: names, wrk output, ratios and goals, the checkout form filler."""
+import random
+
+import pytest
+
+from bench import names, report
+from bench.checkout_client import fill_form, parse_forms
+from bench.load import parse_wrk_output
+from storefront.text import slugify
+
+WRK_OUTPUT = """Running 3s test @ http://127.0.0.1:8000
+  2 threads and 16 connections
+  Non-2xx or 3xx responses: 4
+BENCH_JSON {"requests": 3000, "duration_us": 3000000, "bytes": 123456, "errors_connect": 0, "errors_read": 1, \
+"errors_write": 0, "errors_status": 4, "errors_timeout": 0, "p50_us": 2500, "p90_us": 8000, "p95_us": 9500, \
+"p99_us": 20000, "mean_us": 3100.5, "max_us": 41000}
+"""
+
+
+def test_wrk_totals_become_requests_per_second_and_milliseconds():
+    result = parse_wrk_output(WRK_OUTPUT)
+    assert result.rps == pytest.approx(1000.0)
+    assert (result.p50_ms, result.p95_ms, result.p99_ms, result.max_ms) == (2.5, 9.5, 20.0, 41.0)
+    assert result.errors == 5
+
+
+def test_wrk_output_without_the_totals_line_is_refused():
+    with pytest.raises(ValueError, match="BENCH_JSON"):
+        parse_wrk_output("Running 3s test @ http://127.0.0.1:8000\n")
+
+
+def test_generated_names_are_the_same_for_the_same_seed_and_vietnamese():
+    words = names.load_words()
+    first = [names.product_name(random.Random(5), words) for _ in range(3)]
+    again = [names.product_name(random.Random(5), words) for _ in range(3)]
+    assert first == again
+    name, group = first[0]
+    assert 1 <= group <= 6
+    assert slugify(name) != name  # has capitals, spaces or diacritics to fold
+
+
+def test_names_fall_back_to_the_built_in_words_without_the_demo_csv(tmp_path):
+    words = names.load_words(tmp_path / "missing.csv")
+    assert words.places == names.PLACES
+    name, legal, place = names.producer_name(random.Random(1), words)
+    assert legal in {value for _, value in names.LEGAL_PREFIXES}
+    assert place in names.PLACES
+
+
+def test_repeated_slugs_get_a_number():
+    taken = {}
+    assert [names.unique_slug("che-tan-cuong", taken) for _ in range(3)] == [
+        "che-tan-cuong", "che-tan-cuong-2", "che-tan-cuong-3"]
+
+
+def test_ratios_are_requests_per_second_over_the_baselines_for_compared_rows_only():
+    rows = [{"name": "product page", "rps": 400.0, "vs_baseline": True},
+            {"name": "raw qrcode", "rps": 50.0, "vs_baseline": False, "ratio": None}]
+    report.apply_ratios(rows, 1000.0)
+    assert rows[0]["ratio"] == pytest.approx(0.4)
+    assert rows[1]["ratio"] is None
+
+
+@pytest.mark.parametrize(
+    ("row", "met"),
+    [
+        ({"name": "product page", "ratio": 0.40}, True),
+        ({"name": "catalogue page, filtered", "ratio": 0.39}, False),
+        ({"name": "origin page, GS1 serialized stamp", "ratio": 0.45}, False),
+        ({"name": "search page, without diacritics", "p95_ms": 49.9}, True),
+        ({"name": "search page, with diacritics", "p95_ms": 50.0}, False),
+        ({"name": "stamp issue + PDF, 10,000 stamps", "ratio": 2.0}, True),
+        ({"name": "worker peak RSS, shop", "memory_mb": 210.0}, False),
+        ({"name": "home page", "ratio": 0.01}, None),
+        ({"name": "product page"}, None),
+    ],
+)
+def test_goals_are_held_against_the_right_figure(row, met):
+    assert report.goal_met(report.goal_for(row["name"]), row) is met
+
+
+def test_change_since_the_previous_run_uses_requests_per_second_then_p95():
+    assert report.change({"rps": 100.0}, {"rps": 110.0}) == "+10% req/s"
+    assert report.change({"p95_ms": 10.0}, {"p95_ms": 5.0}) == "-50% p95"
+    assert report.change(None, {"rps": 1.0}) == ""
+
+
+def test_skipped_rows_say_what_is_missing_in_the_table():
+    lines = report.table_lines([{"name": "checkout", "skipped": "GET /checkout answers 404", "goal": ""}])
+    assert "not available yet: GET /checkout answers 404" in lines[-1]
+
+
+CHECKOUT_PAGE = """
+<form method="post" action="/lang/en"><input type="hidden" name="csrf_token" value="t0"></form>
+<form method="post" action="/checkout/options">
+  <input type="hidden" name="csrf_token" value="tok">
+  <input name="contact_name"><input name="phone" type="tel"><input name="email" type="email">
+  <select name="ward_code"><option value="0">— Chọn —</option><option value="5503">Tân Cương</option></select>
+  <select name="province_code"><option value="1">Hà Nội</option><option value="19" selected>Thái Nguyên</option></select>
+  <input type="radio" name="payment_method" value="card" checked><input type="radio" name="payment_method" value="cod">
+  <textarea name="note"></textarea><button type="submit">Tiếp tục</button>
+</form>
+"""
+
+
+def test_the_checkout_client_fills_a_form_like_a_shopper_paying_cash_on_delivery():
+    form = parse_forms(CHECKOUT_PAGE)[1]
+    values = fill_form(form, "0912345678")
+    assert form["action"] == "/checkout/options"
+    assert values == {"csrf_token": "tok", "contact_name": "Nguyễn Văn An", "phone": "0912345678", "email": "",
+                      "ward_code": "5503", "province_code": "19", "payment_method": "cod", "note": ""}
