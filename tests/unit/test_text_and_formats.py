@@ -1,0 +1,74 @@
+"""Pure helpers: folding, slugs, phone numbers, money and date formats, month arithmetic."""
+from datetime import date
+
+import pytest
+
+from storefront.clock import add_months
+from storefront.filters import vnd
+from storefront.text import PhoneError, display_phone, fold, normalize_phone, slugify
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Chè Tân Cương Đại Từ", "che tan cuong dai tu"),
+        ("đậu xanh", "dau xanh"),
+        ("MIẾN DONG", "mien dong"),
+        ("Che\u0300 Ta\u0302n", "che tan"),  # decomposed (NFD) input
+    ],
+)
+def test_fold_removes_vietnamese_diacritics_including_d_bar(text, folded):
+    assert fold(text) == folded
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Chè Tân Cương", "che-tan-cuong"),
+        ("Trà 'tôm nõn' – hương quê!", "tra-tom-non-huong-que"),
+        ("  ", "san-pham"),
+        ("Miến dong Tài Hoan 500 g", "mien-dong-tai-hoan-500-g"),
+    ],
+)
+def test_slugify_folds_to_ascii(name, slug):
+    assert slugify(name) == slug
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164"),
+    [("0912345678", "+84912345678"), ("091 234 5678", "+84912345678"), ("+84 912.345.678", "+84912345678"),
+     ("0387654321", "+84387654321")],
+)
+def test_vietnamese_mobile_numbers_are_stored_as_e164(raw, e164):
+    assert normalize_phone(raw) == e164
+
+
+@pytest.mark.parametrize("raw", ["", "12345", "0212345678", "091234567", "09123456789", "abc", "+14155550123"])
+def test_numbers_that_are_not_vietnamese_mobiles_are_refused(raw):
+    with pytest.raises(PhoneError):
+        normalize_phone(raw)
+
+
+def test_phone_is_displayed_in_national_groups():
+    assert display_phone("+84912345678") == "0912 345 678"
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [(120_000, "120.000\u00a0₫"), (0, "0\u00a0₫"), (1_250_000, "1.250.000\u00a0₫"), (999, "999\u00a0₫")],
+)
+def test_vnd_uses_dot_groups_a_no_break_space_and_the_dong_sign(amount, text):
+    assert vnd(amount) == text
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2023, 5, 10), 36, date(2026, 5, 10)),
+        (date(2024, 2, 29), 36, date(2027, 2, 28)),
+        (date(2023, 1, 31), 1, date(2023, 2, 28)),
+        (date(2023, 12, 15), 1, date(2024, 1, 15)),
+    ],
+)
+def test_add_months_clamps_to_month_end(day, months, expected):
+    assert add_months(day, months) == expected
