@@ -3,4 +3,6 @@ from flask import Blueprint
 
 bp = Blueprint("catalog", __name__, cli_group="catalog")
 
-from storefront.catalog import commands, views  # noqa: E402,F401
+from storefront.catalog import api, commands, feeds, indexing, views  # noqa: E402,F401
+
+indexing.register_listeners()

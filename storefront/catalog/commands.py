@@ -1,2 +1,38 @@
 """Catalogue CLI commands (`flask catalog …`)."""
-from storefront.catalog import bp  # noqa: F401
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy import func, select
+
+from storefront.catalog import bp, indexing, search
+from storefront.catalog.images import ensure_derivatives
+from storefront.catalog.models import ProductImage
+from storefront.catalog.services import visible_products_query
+from storefront.extensions import db
+
+
+@bp.cli.command("reindex")
+def reindex():
+    """Rebuild the product search index from the database."""
+    idx = current_app.extensions.get("search_index") or search.SearchIndex.open(current_app.config.get("SEARCH_INDEX_DIR"))
+    current_app.extensions["search_index"] = idx
+    total = db.session.scalar(select(func.count()).select_from(visible_products_query().subquery()))
+    with click.progressbar(length=total, label="Indexing products") as bar:
+        done = [0]
+
+        def progress(count):
+            bar.update(count - done[0])
+            done[0] = count
+
+        added = indexing.rebuild_index(idx, db.session, progress)
+    click.echo(f"Indexed {added} products.")
+
+
+@bp.cli.command("thumbnails")
+def thumbnails():
+    """Make missing thumbnails and large copies of every product photo in UPLOAD_DIR."""
+    upload_dir = Path(current_app.config["UPLOAD_DIR"])
+    names = db.session.scalars(select(ProductImage.filename).distinct()).all()
+    made = sum(ensure_derivatives(upload_dir, name) for name in names)
+    click.echo(f"Checked {len(names)} photos; {made} have all their sizes.")

@@ -2,6 +2,7 @@
 
 import heapq
 import math
+import secrets
 import threading
 import unicodedata
 import warnings
@@ -39,15 +40,15 @@ TEXT_FIELDS = (("name", 3.0), ("meta", 1.5), ("description", 1.0))
 #: lookups per query word, which is most of the search cost.
 META_KEYS = ("name_en", "producer", "group_name", "commune", "district_legacy")
 #: Per-document columns read into lists once per searcher, for filters, facets and ranking.
-COLUMNS = ("group", "stars", "ward_code", "price_vnd", "in_stock", "name_words")
+COLUMNS = ("id", "group", "stars", "ward_code", "district", "price_vnd", "in_stock", "name_words")
 #: Most posting sets kept per searcher; a set of 20k ints is about 1 MB.
 POSTINGS_CACHE_SIZE = 2000
 # BM25 constants, used only for the name length normalisation.
 K1, B = 1.2, 0.75
-FILTER_KEYS = frozenset({"group", "min_stars", "ward_code", "in_stock", "price_min", "price_max"})
+FILTER_KEYS = frozenset({"group", "min_stars", "ward_code", "district", "in_stock", "price_min", "price_max"})
 
 SCHEMA = Schema(
-    id=NUMERIC(int, bits=64, stored=True, unique=True),
+    id=NUMERIC(int, bits=64, stored=True, unique=True, sortable=True),
     name=TEXT(analyzer=ANALYZER, stored=True),
     #: The whole folded name as one term, so type-ahead can rank "starts with" first.
     name_key=ID(),
@@ -58,6 +59,8 @@ SCHEMA = Schema(
     group=ID(sortable=True),
     stars=NUMERIC(int, bits=8, sortable=True),
     ward_code=ID(sortable=True),
+    #: Folded pre-2025 district name, for the legacy-district filter.
+    district=ID(sortable=True),
     price_vnd=NUMERIC(int, bits=64, sortable=True),
     in_stock=NUMERIC(int, bits=8, sortable=True),
     #: Words in the name, so shorter names rank first among equal matches.
@@ -117,6 +120,18 @@ class _Lease:
         return found
 
 
+class _PrivateTempRamStorage(RamStorage):
+    """RAM storage whose writers' scratch folders are private to this index.
+
+    Whoosh names a RAM index writer's scratch folder `<tmp>/MAIN.tmp` and deletes the whole
+    folder when done, so two in-memory indexes writing at once (parallel test runs, two apps
+    in one process) delete each other's files mid-commit.
+    """
+
+    def temp_storage(self, name=None):
+        return super().temp_storage(f"{name or 'index'}-{secrets.token_hex(8)}")
+
+
 class SearchIndex:
     """A Whoosh index with one shared searcher, reopened only after the index changes."""
 
@@ -129,7 +144,7 @@ class SearchIndex:
     def open(cls, path: str | Path | None) -> "SearchIndex":
         """Open the index in directory `path`, creating it if missing; None means in memory."""
         if path is None:
-            return cls(RamStorage().create_index(SCHEMA))
+            return cls(_PrivateTempRamStorage().create_index(SCHEMA))
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         # Whoosh leaves an unreadable TOC file open; it is closed, with a ResourceWarning,
@@ -250,9 +265,11 @@ def doc_count(idx: SearchIndex) -> int:
 
 
 def search_products(
-    idx: SearchIndex, query: str, *, filters: dict | None = None, limit: int = 20, page: int = 1
+    idx: SearchIndex, query: str, *, filters: dict | None = None, limit: int | None = 20, page: int = 1
 ) -> SearchResult:
     """Return one page of product ids matching `query`, with facet counts over all matches.
+
+    `limit=None` returns every match, best first (for pages sorted by something else).
 
     Every word must match (in any text field); if that finds nothing and there are several
     words, any word may match instead. Words of 5+ letters also match with one typo, but a
@@ -263,8 +280,9 @@ def search_products(
     words = query_terms(query)
     if not words:
         return SearchResult()
-    limit = max(1, min(int(limit), MAX_LIMIT))
-    end = max(1, int(page)) * limit
+    if limit is not None:
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        end = max(1, int(page)) * limit
 
     lease = idx._acquire()
     try:
@@ -286,11 +304,13 @@ def search_products(
             return SearchResult(corrected=corrected)
 
         scores = _scores(lease, reader, words, variants, matched)
+        if limit is None:
+            limit = end = len(matched)
         # Two tiers: products matching every word exactly first, then typo matches.
         top = heapq.nlargest(end, matched, key=lambda d: (d in exact, scores.get(d, 0.0), -d))
-        stored = lease.searcher.stored_fields
+        ids = lease.columns["id"]
         return SearchResult(
-            ids=[stored(d)["id"] for d in top[end - limit :]],
+            ids=[ids[d] for d in top[end - limit :]],
             total=len(matched),
             facets=_facets(lease.columns, matched),
             corrected=corrected,
@@ -342,6 +362,7 @@ def _fields(doc: dict) -> dict:
         "group": str(doc.get("group") or "") or None,
         "stars": int(doc.get("stars") or 0),
         "ward_code": str(doc.get("ward_code") or "") or None,
+        "district": " ".join(_fold(_nfc(doc.get("district_legacy")))) or None,
         "price_vnd": int(doc.get("price_vnd") or 0),
         "in_stock": int(bool(doc.get("in_stock"))),
         "name_words": len(_fold(name)),
@@ -365,6 +386,9 @@ def _filter_predicate(filters: dict):
     if filters.get("ward_code"):
         ward_code = str(filters["ward_code"])
         tests.append(lambda c, d: c["ward_code"][d] == ward_code)
+    if filters.get("district"):
+        district = " ".join(_fold(_nfc(filters["district"])))
+        tests.append(lambda c, d: c["district"][d] == district)
     if filters.get("min_stars"):
         min_stars = int(filters["min_stars"])
         tests.append(lambda c, d: c["stars"][d] >= min_stars)

@@ -1,12 +1,18 @@
 """Catalogue rules: what is on sale, which badge a product may show."""
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import configure_mappers, selectinload
 
-from storefront.catalog.models import Certificate, Producer, ProducerStatus, Product
+from storefront.addresses import ward_name
+from storefront.catalog import search
+from storefront.catalog.models import Certificate, Producer, ProducerStatus, Product, SlugRedirect
 from storefront.clock import today_vn
+from storefront.errors import DomainError
 from storefront.extensions import db
+from storefront.inventory.models import Stock
+from storefront.text import slugify
 
 
 def visible_products_query():
@@ -34,21 +40,296 @@ def latest_certificate(product: Product) -> Certificate | None:
 
 
 def home_sections() -> dict:
-    """Return the home page's featured products (4–5★ first) and producer stories."""
-    products = db.session.scalars(
-        visible_products_query()
-        .options(selectinload(Product.certificates), selectinload(Product.images), selectinload(Product.producer))
-        .order_by(Product.id)
-        .limit(200)
-    ).all()
+    """Return the home page's featured certified products (most stars first), groups and stories."""
     today = today_vn()
-    badges = {p.id: valid_certificate(p, today) for p in products}
-    featured = sorted(
-        (p for p in products if badges[p.id]),
-        key=lambda p: (-badges[p.id].stars, p.id),
-    )[:8]
-    producers = db.session.scalars(
-        select(Producer).where(Producer.status == ProducerStatus.APPROVED, Producer.story_md != "",
-                               Producer.is_story_hidden.is_(False)).order_by(Producer.id).limit(3)
+    stars = valid_stars_column(today)
+    featured = db.session.scalars(
+        visible_products_query().options(*listing_options()).where(stars >= 3)
+        .order_by(stars.desc(), Product.id).limit(8)
     ).all()
-    return {"featured": featured, "badges": badges, "producers": producers}
+    group_counts = _group_counts()
+    producers = db.session.scalars(
+        visible_producer_query().where(Producer.story_md != "", Producer.is_story_hidden.is_(False))
+        .order_by(Producer.id).limit(3)
+    ).all()
+    badges = {p.id: valid_certificate(p, today) for p in featured}
+    return {"featured": featured, "badges": badges, "producers": producers, "group_counts": group_counts}
+
+
+def _group_counts() -> dict[int, int]:
+    visible = visible_products_query().with_only_columns(Product.ocop_group).subquery()
+    return dict(db.session.execute(
+        select(visible.c.ocop_group, func.count()).group_by(visible.c.ocop_group)
+    ).all())
+
+
+class CatalogError(DomainError):
+    """A catalogue rule refused an action."""
+
+
+@dataclass
+class CatalogFilters:
+    """What a shopper narrowed the catalogue to; every field optional."""
+
+    q: str = ""
+    group: int | None = None
+    min_stars: int | None = None
+    ward_code: int | None = None
+    district: str = ""
+    price_min: int | None = None
+    price_max: int | None = None
+    in_stock: bool = False
+    sort: str = "relevance"
+
+    def search_filters(self) -> dict:
+        """Return these filters in the shape search.search_products takes."""
+        found = {
+            "group": self.group, "min_stars": self.min_stars, "ward_code": self.ward_code,
+            "district": self.district, "in_stock": self.in_stock,
+            "price_min": self.price_min, "price_max": self.price_max,
+        }
+        return {key: value for key, value in found.items() if value not in (None, "", False)}
+
+
+SORTS = ("relevance", "newest", "price_asc", "price_desc", "stars")
+
+
+def valid_stars_column(day: date):
+    """Return a correlated scalar: the best stars of a product's certificates valid on a day, or 0."""
+    return (
+        select(func.coalesce(func.max(Certificate.stars), 0))
+        .where(
+            Certificate.product_id == Product.id,
+            Certificate.is_revoked.is_(False),
+            Certificate.stars >= 3,
+            Certificate.decision_date <= day,
+            Certificate.valid_until >= day,
+        )
+        .correlate(Product)
+        .scalar_subquery()
+    )
+
+
+def listing_options():
+    """Return the loader options a product card needs, each one query whatever the page size."""
+    return (selectinload(Product.certificates), selectinload(Product.images),
+            selectinload(Product.producer), selectinload(Product.stock))
+
+
+def catalog_query(filters: CatalogFilters, *, day: date, ids=None):
+    """Return a select of visible products narrowed by `filters`, sorted (not for relevance)."""
+    query = visible_products_query().options(*listing_options())
+    if ids is not None:
+        query = query.where(Product.id.in_(ids))
+    if filters.group:
+        query = query.where(Product.ocop_group == filters.group)
+    stars = valid_stars_column(day)
+    if filters.min_stars:
+        query = query.where(stars >= filters.min_stars)
+    if filters.ward_code:
+        query = query.where(Producer.ward_code == filters.ward_code)
+    if filters.district:
+        query = query.where(Producer.legacy_district == filters.district)
+    if filters.price_min is not None:
+        query = query.where(Product.price_vnd >= filters.price_min)
+    if filters.price_max is not None:
+        query = query.where(Product.price_vnd <= filters.price_max)
+    if filters.in_stock:
+        query = query.where(
+            select(Stock.id).where(Stock.product_id == Product.id, Stock.on_hand - Stock.reserved > 0).exists()
+        )
+    order = {
+        "newest": (Product.published_at.desc().nulls_last(), Product.id.desc()),
+        "price_asc": (Product.price_vnd, Product.id),
+        "price_desc": (Product.price_vnd.desc(), Product.id),
+    }.get(filters.sort, (stars.desc(), Product.id))
+    return query.order_by(*order)
+
+
+def filter_choices() -> dict:
+    """Return the wards and legacy districts that approved producers are in, for the filter form."""
+    rows = db.session.execute(
+        select(Producer.ward_code, Producer.legacy_district)
+        .where(Producer.status == ProducerStatus.APPROVED).distinct()
+    ).all()
+    wards = sorted({(code, ward_name(code)) for code, _ in rows if code}, key=lambda item: item[1])
+    districts = sorted({district for _, district in rows if district})
+    return {"wards": wards, "districts": districts}
+
+
+def product_page_query(slug: str):
+    """Return a select of the visible product with this slug and everything its page shows."""
+    configure_mappers()  # Product.batches is a backref declared by the traceability models
+    return visible_products_query().where(Product.slug == slug).options(
+        *listing_options(), selectinload(Product.batches)
+    )
+
+
+def batches_on_sale(product: Product) -> list:
+    """Return the product's published, not recalled batches, newest first."""
+    return [b for b in reversed(product.batches) if b.is_published and b.recalled_at is None]
+
+
+def visible_producer_query():
+    """Return a select of producers a shopper may see: approved ones."""
+    return select(Producer).where(Producer.status == ProducerStatus.APPROVED)
+
+
+def producer_products(producer: Producer) -> list[Product]:
+    """Return the producer's products a shopper may see."""
+    return db.session.scalars(
+        visible_products_query().where(Product.producer_id == producer.id).options(*listing_options()).order_by(Product.id)
+    ).all()
+
+
+def redirect_target(kind: str, slug: str) -> str | None:
+    """Return the current slug of a product or producer once known by `slug`, or None."""
+    model = {"product": Product, "producer": Producer}[kind]
+    return db.session.scalar(
+        select(model.slug).join(SlugRedirect, SlugRedirect.target_id == model.id)
+        .where(SlugRedirect.kind == kind, SlugRedirect.slug == slug)
+    )
+
+
+def unique_slug(model, text: str, *, exclude_id: int | None = None) -> str:
+    """Return an ASCII slug of `text` not used by another row of `model` nor kept as a redirect."""
+    base = slugify(text, max_length=150)
+    kind = "product" if model is Product else "producer"
+    taken_query = select(model.slug).where(model.slug.like(f"{base}%"))
+    if exclude_id is not None:
+        taken_query = taken_query.where(model.id != exclude_id)
+    taken = set(db.session.scalars(taken_query))
+    taken.update(db.session.scalars(
+        select(SlugRedirect.slug).where(SlugRedirect.kind == kind, SlugRedirect.slug.like(f"{base}%"),
+                                        SlugRedirect.target_id != (exclude_id or 0))
+    ))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _change_slug(kind: str, obj, new_slug: str) -> None:
+    if new_slug == obj.slug:
+        return
+    old = obj.slug
+    # The new slug may be one this object had before: it stops being a redirect.
+    db.session.execute(
+        delete(SlugRedirect).where(SlugRedirect.kind == kind, SlugRedirect.slug == new_slug,
+                                   SlugRedirect.target_id == obj.id)
+    )
+    db.session.add(SlugRedirect(kind=kind, slug=old, target_id=obj.id))
+    obj.slug = new_slug
+
+
+def rename_product(product: Product, new_name_vi: str) -> Product:
+    """Rename a product; its slug follows and the old one keeps answering with a redirect."""
+    return _rename(product, "name_vi", new_name_vi)
+
+
+def rename_producer(producer: Producer, new_name: str) -> Producer:
+    """Rename a producer; its slug follows and the old one keeps answering with a redirect."""
+    return _rename(producer, "name", new_name)
+
+
+def _rename(obj, attribute: str, new_name: str):
+    new_name = (new_name or "").strip()
+    if not new_name:
+        raise CatalogError("empty name")
+    setattr(obj, attribute, new_name)
+    kind = "product" if isinstance(obj, Product) else "producer"
+    _change_slug(kind, obj, unique_slug(type(obj), new_name, exclude_id=obj.id))
+    db.session.flush()
+    return obj
+
+
+@dataclass
+class Listing:
+    """One page of the catalogue or of search results, with what the page shows beside them."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+    badges: dict
+    facets: dict | None = None
+    #: A suggested spelling when the query matched only with typos or not at all.
+    corrected: str | None = None
+    #: True when the query text had no searchable word (only punctuation, symbols…).
+    empty_query: bool = False
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.per_page) if self.total else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def list_products(filters: CatalogFilters, *, page: int, per_page: int, idx, day: date) -> Listing:
+    """Return one page of visible products for the filters, searched in `idx` when there is a query.
+
+    Runs a fixed number of SQL queries whatever `per_page` is.
+    """
+    facets = corrected = None
+    if not filters.q:
+        pagination = db.paginate(catalog_query(filters, day=day), page=page, per_page=per_page, error_out=False)
+        items, total = list(pagination.items), pagination.total or 0
+    elif not search.query_terms(filters.q):
+        items, total = [], 0
+    elif filters.sort == "relevance":
+        result = search.search_products(idx, filters.q, filters=filters.search_filters(), limit=per_page, page=page)
+        found = {p.id: p for p in db.session.scalars(catalog_query(filters, day=day, ids=result.ids))}
+        items = [found[i] for i in result.ids if i in found]
+        total, facets, corrected = result.total, result.facets, result.corrected
+    else:
+        result = search.search_products(idx, filters.q, filters=filters.search_filters(), limit=None)
+        pagination = db.paginate(catalog_query(filters, day=day, ids=result.ids), page=page, per_page=per_page,
+                                 error_out=False)
+        items, total = list(pagination.items), pagination.total or 0
+        facets, corrected = result.facets, result.corrected
+    return Listing(
+        items=items, page=page, per_page=per_page, total=total, facets=facets, corrected=corrected,
+        badges={p.id: valid_certificate(p, day) for p in items},
+        empty_query=bool(filters.q) and not search.query_terms(filters.q),
+    )
+
+
+def suggestions(hits: list[dict]) -> list[Product]:
+    """Return the visible products behind type-ahead hits, in the hits' order."""
+    ids = [hit["id"] for hit in hits]
+    if not ids:
+        return []
+    found = {p.id: p for p in db.session.scalars(visible_products_query().where(Product.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def feed_products() -> list[Product]:
+    """Return every visible product with what a merchant feed row needs."""
+    return db.session.scalars(visible_products_query().options(*listing_options()).order_by(Product.id)).all()
+
+
+def sitemap_entries() -> tuple[list[Product], list[Producer]]:
+    """Return the visible products (with their batches) and producers a sitemap lists."""
+    configure_mappers()
+    products = db.session.scalars(
+        visible_products_query().options(selectinload(Product.batches)).order_by(Product.id)
+    ).all()
+    producers = db.session.scalars(visible_producer_query().order_by(Producer.id)).all()
+    return products, producers
+
+
+def list_producers(filters: CatalogFilters, *, page: int, per_page: int) -> Listing:
+    """Return one page of approved producers, narrowed by ward and legacy district."""
+    query = visible_producer_query().order_by(Producer.id)
+    if filters.ward_code:
+        query = query.where(Producer.ward_code == filters.ward_code)
+    if filters.district:
+        query = query.where(Producer.legacy_district == filters.district)
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return Listing(items=list(pagination.items), page=page, per_page=per_page, total=pagination.total or 0, badges={})

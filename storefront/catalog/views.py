@@ -1,42 +1,192 @@
-"""Catalogue pages: product list, product, producer."""
-from flask import abort, render_template, request
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+"""Catalogue pages: product list and search, product, producer, photos, type-ahead."""
+from pathlib import Path
 
-from storefront.catalog import bp
-from storefront.catalog.models import Producer, ProducerStatus, Product
-from storefront.catalog.services import valid_certificate, visible_products_query, latest_certificate
+import nh3
+from flask import abort, current_app, jsonify, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import lazy_gettext as _l
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from storefront.addresses import format_address
+from storefront.catalog import bp, search
+from storefront.catalog.forms import parse_catalog_args
+from storefront.catalog.groups import GROUPS, GROUPS_WITH_CONSUMER_INFO, group_name
+from storefront.catalog.models import LegalType, Producer
+from storefront.catalog.images import FILENAME_RE, FORMATS, SIZES, derivative_name, ensure_derivatives
+from storefront.catalog.indexing import search_index
+from storefront.catalog.services import (
+    batches_on_sale, filter_choices, latest_certificate, list_products, producer_products, product_page_query,
+    redirect_target, suggestions, valid_certificate, visible_producer_query,
+)
 from storefront.clock import today_vn
 from storefront.extensions import db
 
 PER_PAGE = 24
+LEGAL_TYPES = {
+    LegalType.COOPERATIVE: _l("Hợp tác xã"),
+    LegalType.COOP_GROUP: _l("Tổ hợp tác"),
+    LegalType.ENTERPRISE: _l("Doanh nghiệp nhỏ và vừa"),
+    LegalType.HOUSEHOLD: _l("Hộ kinh doanh"),
+}
+#: Photos have random (or seed-fixed) names, so they never change under a URL.
+IMAGE_MAX_AGE = 365 * 24 * 3600
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
+
+
+@bp.app_template_filter("markdown")
+def render_markdown(text: str) -> Markup:
+    """Render Markdown without raw HTML, then keep only safe tags and attributes."""
+    return Markup(nh3.clean(_markdown.render(text or ""), link_rel="nofollow noopener"))
+
+
+@bp.app_template_global()
+def public_url(endpoint: str, **values) -> str:
+    """Return an absolute URL on the shop's public origin (canonical links, feeds, JSON-LD)."""
+    base = (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
+    return base + url_for(endpoint, **values)
+
+
+@bp.app_template_global()
+def image_url(filename: str, size: str = "thumb", fmt: str = "jpg") -> str:
+    return url_for("catalog.image", filename=filename, size=size, fmt=fmt)
+
+
+@bp.app_template_global()
+def modify_query(**changes) -> str:
+    """Return the current URL with some query parameters changed (None removes one)."""
+    args = request.args.to_dict()
+    args.update({key: value for key, value in changes.items()})
+    args = {key: value for key, value in args.items() if value not in (None, "")}
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+#: Query parameters that change what a catalogue page lists (canonical URLs keep only these).
+CANONICAL_ARGS = ("group", "stars", "ward", "district", "page")
+
+
+@bp.app_context_processor
+def catalog_globals():
+    return {"ocop_groups": GROUPS, "group_name": group_name}
 
 
 @bp.route("/products")
 def products():
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
+    choices = filter_choices()
+    args = parse_catalog_args(request.args, districts=choices["districts"], per_page=PER_PAGE)
+    if args.page < 1:
         abort(404)
-    query = visible_products_query().options(
-        selectinload(Product.certificates), selectinload(Product.images), selectinload(Product.producer)
-    ).order_by(Product.id)
-    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=True)
-    today = today_vn()
-    badges = {p.id: valid_certificate(p, today) for p in pagination.items}
-    return render_template("catalog/products.html", pagination=pagination, badges=badges)
+    listing = list_products(args.filters, page=args.page, per_page=args.per_page, idx=search_index(), day=today_vn())
+    if args.page > max(listing.pages, 1):
+        abort(404)
+    canonical_args = {key: request.args[key] for key in CANONICAL_ARGS if request.args.get(key) and key not in args.ignored}
+    return render_template("catalog/products.html", listing=listing, args=args, filters=args.filters, choices=choices,
+                           canonical_args=canonical_args)
 
 
 @bp.route("/products/<slug>")
 def product(slug):
-    item = db.first_or_404(visible_products_query().where(Product.slug == slug))
+    item = db.session.scalar(product_page_query(slug))
+    if item is None:
+        return _redirect_or_404("product", slug)
+    today = today_vn()
+    badge = valid_certificate(item, today)
+    producer = item.producer
     return render_template(
-        "catalog/product.html", product=item, badge=valid_certificate(item), latest=latest_certificate(item)
+        "catalog/product.html", product=item, badge=badge, latest=latest_certificate(item), today=today,
+        batches=batches_on_sale(item), consumer_info=item.ocop_group in GROUPS_WITH_CONSUMER_INFO,
+        address=format_address(producer.street, producer.ward_code, producer.province_code),
+        jsonld=product_jsonld(item, badge),
     )
+
+
+def product_jsonld(product, certificate) -> dict:
+    """Return schema.org Product + Offer (+ the OCOP certificate while it is valid) for a product page."""
+    url = public_url("catalog.product", slug=product.slug)
+    stock = product.stock
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "@id": url,
+        "name": product.name_vi,
+        "description": product.description_vi or product.name_vi,
+        "url": url,
+        "category": group_name(product.ocop_group),
+        "brand": {"@type": "Brand", "name": product.producer.name},
+        "manufacturer": {"@type": "Organization", "name": product.producer.name,
+                         "url": public_url("catalog.producer", slug=product.producer.slug)},
+        "offers": {
+            "@type": "Offer",
+            "url": url,
+            "price": product.price_vnd,
+            "priceCurrency": "VND",
+            "availability": "https://schema.org/InStock" if stock and stock.available > 0
+            else "https://schema.org/OutOfStock",
+            "itemCondition": "https://schema.org/NewCondition",
+            "seller": {"@type": "Organization", "name": current_app.config.get("SHOP_LEGAL_NAME", "")},
+        },
+    }
+    if product.images:
+        data["image"] = [public_url("catalog.image", filename=img.filename, size="large", fmt="jpg")
+                         for img in product.images]
+    if product.gtin:
+        data["gtin14"] = product.gtin
+    if certificate:
+        data["hasCertification"] = {
+            "@type": "Certification",
+            "name": "OCOP",
+            "issuedBy": {"@type": "Organization", "name": certificate.issuing_body},
+            "certificationIdentification": certificate.decision_number,
+            "certificationRating": {"@type": "Rating", "ratingValue": certificate.stars, "bestRating": 5,
+                                    "worstRating": 1},
+            "validFrom": certificate.decision_date.isoformat(),
+            "expires": certificate.valid_until.isoformat(),
+            "certificationStatus": "https://schema.org/CertificationActive",
+        }
+    return data
 
 
 @bp.route("/producers/<slug>")
 def producer(slug):
-    item = db.first_or_404(
-        select(Producer).where(Producer.slug == slug, Producer.status == ProducerStatus.APPROVED)
+    item = db.session.scalar(visible_producer_query().where(Producer.slug == slug))
+    if item is None:
+        return _redirect_or_404("producer", slug)
+    items = producer_products(item)
+    today = today_vn()
+    return render_template(
+        "catalog/producer.html", producer=item, products=items,
+        badges={p.id: valid_certificate(p, today) for p in items},
+        address=format_address(item.street, item.ward_code, item.province_code),
+        legal_type_label=LEGAL_TYPES[item.legal_type],
     )
-    return render_template("catalog/producer.html", producer=item)
+
+
+def _redirect_or_404(kind: str, slug: str):
+    target = redirect_target(kind, slug)
+    if target is None:
+        abort(404)
+    return redirect(url_for(f"catalog.{kind}", slug=target, **request.args), 301)
+
+
+@bp.route("/media/<path:filename>")
+def image(filename):
+    size = request.args.get("size", "orig")
+    fmt = request.args.get("fmt", "jpg")
+    if not FILENAME_RE.match(filename) or (size not in SIZES and size != "orig") or fmt not in FORMATS:
+        abort(404)
+    upload_dir = Path(current_app.config["UPLOAD_DIR"])
+    name = filename
+    if size != "orig":
+        name = derivative_name(filename, size, fmt)
+        if not (upload_dir / name).is_file() and not ensure_derivatives(upload_dir, filename):
+            abort(404)
+    return send_from_directory(upload_dir, name, max_age=IMAGE_MAX_AGE)
+
+
+@bp.route("/search/suggest")
+def suggest():
+    query = (request.args.get("q") or "")[:search.MAX_QUERY_CHARS]
+    found = suggestions(search.suggest(search_index(), query, limit=8))
+    return jsonify(
+        query=query,
+        suggestions=[{"name": p.name_vi, "url": url_for("catalog.product", slug=p.slug)} for p in found],
+    )

@@ -1,0 +1,129 @@
+"""Product and producer photos: checked, cleaned and resized once, at upload (Pillow)."""
+import io
+import re
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+#: Pillow format names we accept; anything else (GIF, SVG, TIFF, PDF…) is refused.
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+#: Derivative name -> width in pixels; never upscaled.
+SIZES = {"thumb": 480, "large": 1200}
+FORMATS = {"webp": "WEBP", "jpg": "JPEG"}
+#: A stored original: random or seed-made base name, one of our extensions, no path parts.
+FILENAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,150}\.(jpg|jpeg|png|webp)$")
+
+
+class ImageRejected(ValueError):
+    """The upload is not an image we accept; the message says why, for the uploader."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    filename: str
+    width: int
+    height: int
+
+
+def derivative_name(filename: str, size: str, fmt: str) -> str:
+    """Return the file name of one derivative: 'abc.jpg', 'thumb', 'webp' -> 'abc.thumb.webp'."""
+    return f"{Path(filename).stem}.{size}.{fmt}"
+
+
+def process_upload(stream, upload_dir, *, max_bytes: int = 5_000_000, max_pixels: int = 40_000_000) -> StoredImage:
+    """Check an uploaded image, strip its metadata, save it and its derivatives under a random name.
+
+    :raises ImageRejected: not JPEG/PNG/WebP, too large in bytes or pixels, or unreadable.
+    """
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ImageRejected(f"too large: more than {max_bytes} bytes")
+    if not data:
+        raise ImageRejected("empty file")
+    image = _open_checked(data, max_pixels)
+    upload_dir = Path(upload_dir)
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    filename = f"{secrets.token_hex(12)}.jpg"
+    clean = _normalised(image)
+    # Saving without exif=/icc_profile= drops camera metadata, including GPS position.
+    clean.save(upload_dir / filename, "JPEG", quality=90, optimize=True)
+    _save_derivatives(clean, upload_dir, filename)
+    return StoredImage(filename=filename, width=clean.width, height=clean.height)
+
+
+def ensure_derivatives(upload_dir, filename: str) -> bool:
+    """Build any missing derivative of a stored original (e.g. written by the demo seed).
+
+    Return False when the original is missing, not a valid name or not a readable image.
+    """
+    if not FILENAME_RE.match(filename or ""):
+        return False
+    upload_dir = Path(upload_dir)
+    original = upload_dir / filename
+    if not original.is_file():
+        return False
+    wanted = [derivative_name(filename, s, f) for s in SIZES for f in FORMATS]
+    if all((upload_dir / name).is_file() for name in wanted):
+        return True
+    try:
+        with Image.open(original) as image:
+            image.load()
+            clean = _normalised(image)
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+        return False
+    _save_derivatives(clean, upload_dir, filename)
+    return True
+
+
+def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
+    with warnings.catch_warnings():
+        # Pillow warns (DecompressionBombWarning) between MAX_IMAGE_PIXELS and twice it;
+        # we treat both that and its error as a refusal.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data)) as probe:
+                if probe.format not in ACCEPTED_FORMATS:
+                    raise ImageRejected("not a JPEG, PNG or WebP image")
+                if probe.width * probe.height > max_pixels:
+                    raise ImageRejected(f"too many pixels: {probe.width}×{probe.height}")
+                probe.verify()
+            image = Image.open(io.BytesIO(data))
+            image.load()
+        except ImageRejected:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise ImageRejected("too many pixels (decompression bomb)") from exc
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            raise ImageRejected("not a readable image") from exc
+    return image
+
+
+def _normalised(image: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation and return an RGB copy without metadata."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("RGBA", "LA", "P"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        image = background
+    elif image.mode != "RGB":
+        image = image.convert("RGB")
+    clean = Image.new("RGB", image.size)
+    clean.paste(image)
+    return clean
+
+
+def _save_derivatives(image: Image.Image, upload_dir: Path, filename: str) -> None:
+    for size, width in SIZES.items():
+        resized = image
+        if image.width > width:
+            resized = image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
+        for fmt, pil_format in FORMATS.items():
+            resized.save(upload_dir / derivative_name(filename, size, fmt), pil_format, quality=82)
