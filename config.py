@@ -94,6 +94,8 @@ class TestConfig(Config):
     SERVER_NAME = None
     SEARCH_INDEX_DIR = None  # in-memory index
     RATELIMIT_LOGIN = "1000 per minute"
+    #: Cheap hashing keeps the suite fast; production keeps werkzeug's scrypt default.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_SCAN = "1000 per minute"
     REDIS_URL = ""
     STRIPE_SECRET_KEY = ""

@@ -1,5 +1,5 @@
 """Error pages in the user's language and the domain error base."""
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from storefront.extensions import db
@@ -15,9 +15,9 @@ def wants_json() -> bool:
 
 def render_error(code: int, description: str | None = None):
     if wants_json():
-        return jsonify(error=code, message=description or ""), code
+        return make_response(jsonify(error=code, message=description or ""), code)
     template = f"errors/{code}.html" if code in (400, 403, 404, 405, 413, 429, 500) else "errors/generic.html"
-    return render_template(template, code=code, description=description), code
+    return make_response(render_template(template, code=code, description=description), code)
 
 
 def register(app):
@@ -27,7 +27,7 @@ def register(app):
             return error
         response = render_error(error.code, error.description if error.code in (400, 403, 404) else None)
         if error.code == 405 and getattr(error, "valid_methods", None):
-            response[0].headers["Allow"] = ", ".join(error.valid_methods)
+            response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
     @app.errorhandler(500)

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event, text
@@ -126,7 +127,7 @@ class CSRFClient(FlaskClient):
             headers.setdefault("X-CSRFToken", self.csrf_token())
             kwargs["headers"] = headers
         response = contextvars.Context().run(super().open, *args, **kwargs)
-        if _db.session.registry.has():
+        if has_app_context() and _db.session.registry.has():
             _db.session.expire_all()
         return response
 

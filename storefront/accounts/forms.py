@@ -27,7 +27,9 @@ class RegisterForm(FlaskForm):
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     phone = StringField(_l("Số điện thoại"), validators=[Optional(), validate_vn_phone])
-    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(min=8, max=200)])
+    password = PasswordField(
+        _l("Mật khẩu"), validators=[DataRequired(), Length(min=8, max=200, message=_l("Mật khẩu cần từ 8 ký tự trở lên."))]
+    )
     confirm = PasswordField(
         _l("Nhập lại mật khẩu"), validators=[DataRequired(), EqualTo("password", message=_l("Mật khẩu không khớp."))]
     )
@@ -41,7 +43,9 @@ class ResetRequestForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(), Length(min=8, max=200)])
+    password = PasswordField(
+        _l("Mật khẩu mới"), validators=[DataRequired(), Length(min=8, max=200, message=_l("Mật khẩu cần từ 8 ký tự trở lên."))]
+    )
     confirm = PasswordField(
         _l("Nhập lại mật khẩu"), validators=[DataRequired(), EqualTo("password", message=_l("Mật khẩu không khớp."))]
     )
