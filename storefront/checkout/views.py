@@ -123,6 +123,10 @@ def review():
 @bp.route("/checkout/place", methods=["POST"])
 def place():
     form = PlaceOrderForm()
+    done = order_by_idempotency_key(form.idempotency_key.data or "")
+    if done is not None:  # the same review form submitted again: show the order it made
+        _allow(done)
+        return redirect(url_for("checkout.order", code=done.code))
     details = _details()
     if not form.validate_on_submit() or details is None:
         flash(_("Phiên đặt hàng đã hết hạn, vui lòng xem lại đơn hàng."), "warning")

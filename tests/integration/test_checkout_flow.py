@@ -1,0 +1,335 @@
+"""Checkout steps, placing orders (COD, bank transfer), order pages, look-up and order moves."""
+import io
+import re
+import threading
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from storefront.checkout.models import (
+    Fulfilment, FulfilmentStatus, IllegalTransition, Order, OrderStatus, Payment, PaymentStatus,
+)
+from storefront.checkout.services import (
+    OrderNotReady, cancel_order, deliver_fulfilment, mark_payment_received, pack_fulfilment, ship_fulfilment,
+)
+from storefront.checkout.vietqr import crc16_ccitt, parse_tlv
+from storefront.inventory.models import Stock
+from storefront.outbox.models import OutboxMessage
+from tests.factories import TAN_CUONG_WARD, make_batch, make_producer, make_product, make_user
+from tests.factories_checkout import (
+    HANOI, HANOI_WARD, add_to_cart, fill_checkout, follow, make_order, place, review_key,
+)
+
+
+def stock(db, product):
+    db.session.expire_all()
+    row = db.session.scalar(select(Stock).where(Stock.product_id == product.id))
+    return row.on_hand, row.reserved
+
+
+def only_order(db) -> Order:
+    db.session.expire_all()
+    orders = db.session.scalars(select(Order)).all()
+    assert len(orders) == 1
+    return orders[0]
+
+
+@pytest.fixture
+def two_producers(db):
+    tea = make_product(producer=make_producer(name="HTX Chè Hảo Đạt"), name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5)
+    noodles = make_product(producer=make_producer(name="HTX Miến Việt Cường"), name_vi="Miến dong", price_vnd=60_000,
+                           on_hand=8)
+    make_batch(product=tea, lot_code="L2026-01", is_published=True)
+    db.session.commit()
+    return tea, noodles
+
+
+def test_a_guest_buys_from_two_producers_with_cash_on_delivery(client, db, two_producers):
+    tea, noodles = two_producers
+    add_to_cart(client, tea, 1)
+    add_to_cart(client, noodles, 2)
+    key = fill_checkout(client, payment="cod", email="hoa@example.vn")
+    response = place(client, key)
+    assert response.status_code == 302
+    order = only_order(db)
+    assert response.headers["Location"] == f"/orders/{order.code}"
+    assert re.fullmatch(r"TN-[2-9A-HJKMNP-Z]{6}", order.code)
+    assert order.status is OrderStatus.CONFIRMED
+    assert (order.subtotal_vnd, order.delivery_fee_vnd, order.total_vnd) == (500_000, 0, 500_000)
+    assert order.phone == "+84912345678" and order.ward_code == TAN_CUONG_WARD
+    assert sorted(f.producer.name for f in order.fulfilments) == ["HTX Chè Hảo Đạt", "HTX Miến Việt Cường"]
+    tea_line = next(line for line in order.lines if line.product_id == tea.id)
+    assert (tea_line.product_name, tea_line.producer_name, tea_line.lot_code, tea_line.unit_price_vnd) == (
+        "Chè tôm nõn", "HTX Chè Hảo Đạt", "L2026-01", 380_000)
+    assert stock(db, tea) == (4, 0) and stock(db, noodles) == (6, 0)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert order.code in page and "Đã xác nhận" in page and "500.000\u00a0₫" in page
+    assert client.get("/cart").get_data(as_text=True).count("cart-line") == 0
+    mail = db.session.scalar(select(OutboxMessage))
+    assert mail.to_address == "hoa@example.vn" and order.code in mail.subject and "Chè tôm nõn" in mail.body_text
+
+
+def test_the_review_page_shows_goods_delivery_fee_total_payment_and_a_cancel_button(client, db, two_producers):
+    tea, _ = two_producers
+    add_to_cart(client, tea, 1)
+    fill_checkout(client, payment="cod", province_code=str(HANOI), ward_code=str(HANOI_WARD))
+    page = client.get("/checkout/review").get_data(as_text=True)
+    for text in ("Chè tôm nõn", "380.000\u00a0₫", "Các tỉnh miền Bắc", "2–3 ngày", "35.000\u00a0₫",
+                 "415.000\u00a0₫", "Thanh toán khi nhận hàng (COD)", "Phường Ba Đình", "Huỷ, không đặt hàng"):
+        assert text in page, text
+    response = client.post("/checkout/cancel")
+    assert response.headers["Location"] == "/cart"
+    assert db.session.scalar(select(func.count(Order.id))) == 0
+    assert client.get("/checkout/review").status_code == 302
+
+
+def test_prices_and_totals_sent_by_the_browser_are_ignored(client, db, two_producers):
+    tea, _ = two_producers
+    add_to_cart(client, tea, 1)
+    client.post("/cart/add", data={"product_id": str(tea.id), "quantity": "1", "price_vnd": "1", "price": "1"})
+    key = fill_checkout(client, payment="cod")
+    place(client, key, total_vnd="1000", subtotal_vnd="1000", delivery_fee_vnd="0", unit_price_vnd="1",
+          price_vnd="1")
+    order = only_order(db)
+    assert (order.subtotal_vnd, order.total_vnd) == (760_000, 760_000)
+    assert order.lines[0].unit_price_vnd == 380_000
+
+
+def test_the_price_at_purchase_is_the_current_price_not_the_one_seen_in_the_cart(client, db, two_producers):
+    _, noodles = two_producers
+    add_to_cart(client, noodles, 1)
+    key = fill_checkout(client)
+    noodles.price_vnd = 70_000
+    db.session.commit()
+    place(client, key)
+    assert only_order(db).lines[0].unit_price_vnd == 70_000
+
+
+def test_a_double_submitted_order_form_creates_one_order(client, db, two_producers):
+    tea, _ = two_producers
+    add_to_cart(client, tea, 2)
+    key = fill_checkout(client)
+    first, second = place(client, key), place(client, key)
+    assert db.session.scalar(select(func.count(Order.id))) == 1
+    assert first.headers["Location"] == second.headers["Location"] == f"/orders/{only_order(db).code}"
+    assert stock(db, tea) == (3, 0)
+
+
+def test_a_ward_outside_the_chosen_province_is_refused(client, db, two_producers):
+    tea, _ = two_producers
+    add_to_cart(client, tea)
+    response = client.post("/checkout", data={"contact_name": "Hoa", "phone": "0912345678", "province_code": "19",
+                                              "ward_code": str(HANOI_WARD), "street": "Xóm 1"})
+    assert response.status_code == 200
+    assert "Phường / xã không thuộc tỉnh đã chọn." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("phone", "12345", "Số điện thoại di động Việt Nam không hợp lệ"),
+    ("phone", "02083855000", "Số điện thoại di động Việt Nam không hợp lệ"),
+    ("contact_name", "", "This field is required"),
+    ("street", "", "This field is required"),
+    ("email", "not-an-email", "Invalid email address"),
+])
+def test_bad_contact_details_are_explained(client, db, two_producers, field, value, message):
+    tea, _ = two_producers
+    add_to_cart(client, tea)
+    data = {"contact_name": "Hoa", "phone": "0912345678", "email": "", "province_code": "19",
+            "ward_code": str(TAN_CUONG_WARD), "street": "Xóm 1", field: value}
+    response = client.post("/checkout", data=data)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+
+
+def test_without_javascript_choosing_a_province_lists_its_wards(client, db, two_producers):
+    tea, _ = two_producers
+    add_to_cart(client, tea)
+    response = client.post("/checkout", data={"province_code": str(HANOI), "choose_province": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Phường Ba Đình" in page and "This field is required" not in page
+    wards = client.get(f"/checkout/wards?province={HANOI}").get_json()
+    assert {"code": HANOI_WARD, "name": "Phường Ba Đình"} in wards
+
+
+def test_the_card_option_is_hidden_without_stripe_keys(client, db, two_producers):
+    tea, _ = two_producers
+    add_to_cart(client, tea)
+    client.post("/checkout", data={"contact_name": "Hoa", "phone": "0912345678", "email": "hoa@example.vn",
+                                   "province_code": "19", "ward_code": str(TAN_CUONG_WARD), "street": "Xóm 1"})
+    page = client.get("/checkout/options").get_data(as_text=True)
+    assert 'value="cod"' in page and 'value="bank_transfer"' in page and 'value="card"' not in page
+    response = client.post("/checkout/options", data={"delivery_method": "standard", "payment_method": "card"})
+    assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
+
+
+def test_delivery_is_charged_by_zone_and_free_above_the_threshold(client, db, two_producers):
+    _, noodles = two_producers
+    add_to_cart(client, noodles, 1)
+    place(client, fill_checkout(client, province_code="79", ward_code="26887"))
+    order = only_order(db)
+    assert (order.delivery_fee_vnd, order.total_vnd) == (45_000, 105_000)
+
+
+def test_a_bank_transfer_order_shows_a_vietqr_and_waits_until_the_office_marks_it_paid(client, db, two_producers):
+    import zxingcpp
+    from PIL import Image
+
+    tea, _ = two_producers
+    add_to_cart(client, tea, 1)
+    response = place(client, fill_checkout(client, payment="bank_transfer", email="hoa@example.vn"))
+    order = only_order(db)
+    assert order.status is OrderStatus.PENDING_PAYMENT
+    assert stock(db, tea) == (5, 1)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "0011004123456" in page and f"/orders/{order.code}/vietqr.png" in page
+    png = client.get(f"/orders/{order.code}/vietqr.png")
+    assert png.mimetype == "image/png"
+    payload = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.data)))[0].text
+    fields = parse_tlv(payload)
+    assert fields["54"] == "400000" and parse_tlv(fields["62"])["08"] == order.code
+    assert fields["63"] == f"{crc16_ccitt(payload[:-4].encode()):04X}"
+
+    office = make_user(email="office@example.vn")
+    mark_payment_received(order, actor=office)
+    db.session.commit()
+    assert order.status is OrderStatus.PAID
+    assert stock(db, tea) == (4, 0)
+    payment = db.session.scalar(select(Payment))
+    assert (payment.status, payment.confirmed_by_id) == (PaymentStatus.SUCCEEDED, office.id)
+    with pytest.raises(IllegalTransition):
+        mark_payment_received(order, actor=office)
+
+
+def test_an_order_moves_through_packing_shipping_and_delivery_per_producer(db, two_producers):
+    tea, noodles = two_producers
+    order = make_order([(tea, 1), (noodles, 1)], payment="cod")
+    first, second = order.fulfilments
+    pack_fulfilment(first, actor=None)
+    assert order.status is OrderStatus.CONFIRMED
+    pack_fulfilment(second, actor=None)
+    assert order.status is OrderStatus.PACKED
+    ship_fulfilment(first, carrier="VNPost", tracking_number="EP123VN", actor=None)
+    ship_fulfilment(second, carrier="GHN", tracking_number="GHN1", actor=None)
+    assert order.status is OrderStatus.SHIPPED
+    deliver_fulfilment(first, actor=None)
+    deliver_fulfilment(second, actor=None)
+    assert order.status is OrderStatus.DELIVERED
+    assert order.payments[0].status is PaymentStatus.SUCCEEDED  # COD cash collected on delivery
+    subjects = db.session.scalars(select(OutboxMessage.subject).order_by(OutboxMessage.id)).all()
+    assert any("đang được giao" in s for s in subjects) and any("đã giao thành công" in s for s in subjects)
+    with pytest.raises(IllegalTransition):
+        cancel_order(order)
+
+
+def test_illegal_moves_raise_a_named_error_and_change_nothing(db, two_producers):
+    tea, _ = two_producers
+    unpaid = make_order([(tea, 1)], payment="bank_transfer")
+    with pytest.raises(OrderNotReady):
+        pack_fulfilment(unpaid.fulfilments[0], actor=None)
+    with pytest.raises(IllegalTransition):
+        ship_fulfilment(make_order([(tea, 1)]).fulfilments[0], carrier="x", tracking_number="1", actor=None)
+    with pytest.raises(IllegalTransition):
+        unpaid.move_to(OrderStatus.DELIVERED)
+    with pytest.raises(IllegalTransition):
+        unpaid.fulfilments[0].move_to(FulfilmentStatus.DELIVERED)
+    assert unpaid.status is OrderStatus.PENDING_PAYMENT
+
+
+def test_a_guest_looks_up_an_order_with_code_and_phone(app, db, two_producers):
+    tea, _ = two_producers
+    order = make_order([(tea, 1)])
+    db.session.commit()
+    stranger = app.test_client()
+    assert stranger.get(f"/orders/{order.code}").headers["Location"].startswith("/orders/lookup")
+    wrong = stranger.post("/orders/lookup", data={"code": order.code, "phone": "0987654321"})
+    assert "Không tìm thấy đơn hàng" in wrong.get_data(as_text=True)
+    assert stranger.get(f"/orders/{order.code}").status_code == 302
+    right = stranger.post("/orders/lookup", data={"code": order.code.lower(), "phone": "0912 345 678"})
+    assert right.headers["Location"] == f"/orders/{order.code}"
+    assert order.code in stranger.get(f"/orders/{order.code}").get_data(as_text=True)
+
+
+def test_the_order_look_up_is_rate_limited(app, db):
+    app.config["RATELIMIT_ORDER_LOOKUP"] = "3 per minute"
+    client = app.test_client()
+    codes = [client.post("/orders/lookup", data={"code": "TN-AAAAAA", "phone": "0912345678"}).status_code
+             for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
+def test_signed_in_shoppers_see_their_order_history_and_not_others_orders(client, login, db, two_producers):
+    tea, _ = two_producers
+    me, other = make_user(), make_user()
+    mine = make_order([(tea, 1)], user=me)
+    theirs = make_order([(tea, 1)], user=other)
+    db.session.commit()
+    login(me)
+    page = client.get("/orders").get_data(as_text=True)
+    assert mine.code in page and theirs.code not in page
+    assert client.get(f"/orders/{mine.code}").status_code == 200
+    assert client.get(f"/orders/{theirs.code}").status_code == 404
+
+
+def test_order_history_needs_a_login(client):
+    assert client.get("/orders").headers["Location"].startswith("/account/login")
+
+
+def test_a_signed_in_order_is_attached_to_the_account(client, login, db, two_producers):
+    tea, _ = two_producers
+    user = make_user(email="buyer@example.vn")
+    db.session.commit()
+    login(user)
+    add_to_cart(client, tea)
+    place(client, fill_checkout(client, email="buyer@example.vn"))
+    assert only_order(db).user_id == user.id
+
+
+def test_when_stock_runs_out_before_placing_the_buyer_is_told_and_nothing_is_ordered(client, db, two_producers):
+    tea, _ = two_producers
+    add_to_cart(client, tea, 2)
+    key = fill_checkout(client)
+    tea.stock.on_hand = 1
+    db.session.commit()
+    response = place(client, key)
+    assert response.headers["Location"] == "/cart"
+    assert "không đủ hàng" in follow(client, response)
+    assert db.session.scalar(select(func.count(Order.id))) == 0
+    assert stock(db, tea) == (1, 0)
+
+
+@pytest.mark.postgres_only
+def test_fifty_buyers_racing_for_the_last_five_units_make_exactly_five_orders(app, db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers, so this race can only be run on PostgreSQL")
+    product = make_product(on_hand=5, name_vi="Chè đinh Tân Cương")
+    db.session.commit()
+    clients, keys = [], []
+    for _ in range(50):
+        client = app.test_client()
+        add_to_cart(client, product, 1)
+        keys.append(fill_checkout(client))
+        clients.append(client)
+    barrier = threading.Barrier(50)
+    outcomes = [None] * 50
+
+    def buy(i):
+        with app.app_context():  # each buyer's requests still get their own context and DB session
+            barrier.wait()
+            response = place(clients[i], keys[i])
+            target = response.headers["Location"]
+            outcomes[i] = "ordered" if target.startswith("/orders/") else follow(clients[i], response)
+
+    threads = [threading.Thread(target=buy, args=(i,)) for i in range(50)]
+    for thread in threads:
+        thread.start()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join(60)
+    print(f"50 concurrent checkouts took {time.perf_counter() - started:.2f}s")
+    assert outcomes.count("ordered") == 5
+    refused = [text for text in outcomes if text != "ordered"]
+    assert len(refused) == 45 and all("không đủ hàng" in text for text in refused)
+    assert db.session.scalar(select(func.count(Order.id))) == 5
+    assert stock(db, product) == (0, 0)
+    assert db.session.scalar(select(func.count(Fulfilment.id))) == 5
