@@ -195,6 +195,9 @@ def _clean_producer_fields(fields: Mapping[str, object]) -> dict:
     for key in ("name", "business_reg_no", "street", "legacy_address", "representative", "business_reg_place"):
         if key in values:
             values[key] = str(values[key] or "").strip()
+    for key in ("story_md", "legacy_district"):
+        if key in values:
+            values[key] = str(values[key] or "")
     if "tax_code" in values:
         values["tax_code"] = str(values["tax_code"] or "").strip() or None
     if "email" in values:

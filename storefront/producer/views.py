@@ -1,2 +1,530 @@
-"""Producer dashboard pages."""
-from storefront.producer import bp  # noqa: F401
+"""Producer dashboard pages under /producer: registration, profile, products, batches, stamps, orders, analytics."""
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from sqlalchemy import select
+
+from storefront.accounts.decorators import producer_required
+from storefront.accounts.models import Role
+from storefront.accounts.services import EmailTaken
+from storefront.catalog import editing
+from storefront.catalog.groups import GROUPS_WITH_CONSUMER_INFO
+from storefront.catalog.images import ImageRejected
+from storefront.catalog.models import Product
+from storefront.checkout import services as checkout
+from storefront.checkout.models import Fulfilment, IllegalTransition
+from storefront.clock import VIETNAM_TZ
+from storefront.errors import DomainError
+from storefront.extensions import db
+from storefront.producer import analytics, bp, imports
+from storefront.producer.forms import (
+    ActionForm, BatchForm, ImageForm, ImportForm, ProductForm, ProfileForm, RecallForm, RegisterProducerForm,
+    ShipForm, ShopperRegisterProducerForm, StampForm, TraceEventForm,
+)
+from storefront.producer.services import (
+    can_confirm_payment, fulfilment_lines, low_stock, own_fulfilments, own_products, producer_of,
+)
+
+# The producer dashboard is the traceability UI, so it deliberately calls traceability's
+# services (the one exception to "storefront does not import traceability", see STYLE.md).
+from traceability import services as trace  # noqa: E402
+from traceability.models import Batch, StampIssue  # noqa: E402
+
+
+# --- ownership ------------------------------------------------------------------------
+
+
+def current_producer():
+    """Return the signed-in user's producer; a producer account without one gets 404."""
+    producer = producer_of(current_user)
+    if producer is None:
+        abort(404)
+    return producer
+
+
+def get_own_product_or_404(product_id: int) -> Product:
+    product = db.get_or_404(Product, product_id)
+    if product.producer_id != current_producer().id:
+        abort(404)
+    return product
+
+
+def get_own_batch_or_404(batch_id: int) -> Batch:
+    batch = db.get_or_404(Batch, batch_id)
+    if batch.product.producer_id != current_producer().id:
+        abort(404)
+    return batch
+
+
+def get_own_stamp_issue_or_404(issue_id: int) -> StampIssue:
+    issue = db.get_or_404(StampIssue, issue_id)
+    if issue.batch.product.producer_id != current_producer().id:
+        abort(404)
+    return issue
+
+
+def get_own_fulfilment_or_404(fulfilment_id: int) -> Fulfilment:
+    fulfilment = db.get_or_404(Fulfilment, fulfilment_id)
+    if fulfilment.producer_id != current_producer().id:
+        abort(404)
+    return fulfilment
+
+
+def form_errors_from(form, error: editing.EditingError) -> None:
+    """Put a domain error's messages next to the fields they concern."""
+    for name, message in error.errors.items():
+        field = getattr(form, name, None) if name else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+
+
+def refusal_message(error: Exception) -> str:
+    """Return the user-facing Vietnamese text for a refused service call."""
+    if isinstance(error, trace.BatchIncomplete):
+        return _("Chưa thể công khai, còn thiếu: %(fields)s", fields=", ".join(map(str, error.missing)))
+    if isinstance(error, trace.DuplicateLot):
+        return _("Sản phẩm đã có lô mang mã %(lot)s.", lot=error.lot_code)
+    if isinstance(error, IllegalTransition):
+        return _("Không thể chuyển trạng thái từ %(a)s sang %(b)s.", a=error.current.value, b=error.target.value)
+    return str(error)
+
+
+def run_service(action, done_message: str, category: str = "success") -> bool:
+    """Call one service; commit and flash done_message, or roll back and flash why it was refused."""
+    try:
+        action()
+    except (DomainError, IllegalTransition) as error:
+        db.session.rollback()
+        flash(refusal_message(error), "error")
+        return False
+    db.session.commit()
+    flash(done_message, category)
+    return True
+
+
+def low_stock_threshold() -> int:
+    return current_app.config.get("PRODUCER_LOW_STOCK_THRESHOLD", 5)
+
+
+@bp.context_processor
+def inject_producer():
+    if current_user.is_authenticated and current_user.role is Role.PRODUCER:
+        return {"my_producer": producer_of(current_user)}
+    return {}
+
+
+# --- registration, home, profile ------------------------------------------------------
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated and current_user.role is Role.PRODUCER:
+        return redirect(url_for("producer.index"))
+    if current_user.is_authenticated and current_user.role is not Role.SHOPPER:
+        abort(403)
+    signed_in = current_user.is_authenticated
+    form = ShopperRegisterProducerForm() if signed_in else RegisterProducerForm()
+    if form.validate_on_submit():
+        account = {"user": current_user._get_current_object()} if signed_in else {
+            "email": form.email.data, "password": form.password.data, "full_name": form.full_name.data}
+        try:
+            user, _producer = editing.register_producer(**account, **form.producer_fields())
+        except EmailTaken:
+            form.email.errors.append(_("Email này đã có tài khoản. Hãy đăng nhập rồi đăng ký cơ sở."))
+        except editing.EditingError as error:
+            db.session.rollback()
+            form_errors_from(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Đã gửi đăng ký. Văn phòng OCOP sẽ xét duyệt; trong lúc chờ, bạn có thể chuẩn bị sản phẩm."), "success")
+            return redirect(url_for("producer.index"))
+    return render_template("producer/register.html", form=form, signed_in=signed_in)
+
+
+@bp.route("/")
+@producer_required
+def index():
+    producer = current_producer()
+    products = own_products(producer)
+    return render_template(
+        "producer/index.html", producer=producer, products=products,
+        hidden_products=[p for p in products if p.is_hidden],
+        low_stock=low_stock(producer, threshold=low_stock_threshold()),
+        open_fulfilments=[f for f in own_fulfilments(producer) if f.status.value in ("pending", "packed")],
+    )
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@producer_required
+def profile():
+    producer = current_producer()
+    form = ProfileForm(obj=producer) if request.method == "GET" else ProfileForm()
+    if request.method == "GET":
+        form.ward_code.data = str(producer.ward_code or "")
+    # The preview uses the catalogue's `markdown` filter: the same rendering as the public page.
+    preview = False
+    if form.validate_on_submit():
+        if "preview" in request.form:
+            preview = True
+        else:
+            try:
+                editing.update_producer_profile(producer, **form.producer_fields())
+            except editing.EditingError as error:
+                db.session.rollback()
+                form_errors_from(form, error)
+            else:
+                db.session.commit()
+                flash(_("Đã lưu hồ sơ cơ sở."), "success")
+                return redirect(url_for("producer.profile"))
+    return render_template("producer/profile.html", form=form, producer=producer, preview=preview)
+
+
+# --- products -------------------------------------------------------------------------
+
+
+@bp.route("/products")
+@producer_required
+def products():
+    producer = current_producer()
+    return render_template("producer/products.html", producer=producer, products=own_products(producer),
+                           action_form=ActionForm())
+
+
+def _save_product(form, producer, product=None):
+    """Create or update from the form plus an optional photo, all or nothing; return the product or None."""
+    try:
+        if product is None:
+            product = editing.create_product(producer, **form.product_fields())
+        else:
+            editing.update_product(product, **form.product_fields())
+        if form.image.data:
+            editing.add_product_image(product, form.image.data, current_app.config["UPLOAD_DIR"])
+    except editing.EditingError as error:
+        db.session.rollback()
+        form_errors_from(form, error)
+        return None
+    except ImageRejected as error:
+        db.session.rollback()
+        form.image.errors = [_("Ảnh không được chấp nhận: %(reason)s", reason=error.message)]
+        return None
+    db.session.commit()
+    return product
+
+
+@bp.route("/products/new", methods=["GET", "POST"])
+@producer_required
+def product_new():
+    producer = current_producer()
+    form = ProductForm()
+    if form.validate_on_submit():
+        product = _save_product(form, producer)
+        if product is not None:
+            flash(_("Đã tạo sản phẩm (chưa đăng bán)."), "success")
+            return redirect(url_for("producer.product_edit", product_id=product.id))
+    return render_template("producer/product_form.html", form=form, product=None, producer=producer,
+                           consumer_groups=GROUPS_WITH_CONSUMER_INFO)
+
+
+@bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
+@producer_required
+def product_edit(product_id):
+    product = get_own_product_or_404(product_id)
+    form = ProductForm(obj=product) if request.method == "GET" else ProductForm()
+    if request.method == "GET":
+        form.ocop_group.data = str(product.ocop_group)
+        form.price_vnd.data = str(product.price_vnd)
+    if form.validate_on_submit() and _save_product(form, product.producer, product) is not None:
+        flash(_("Đã lưu sản phẩm."), "success")
+        return redirect(url_for("producer.product_edit", product_id=product.id))
+    return render_template("producer/product_form.html", form=form, product=product, producer=product.producer,
+                           problems=editing.publish_problems(product), action_form=ActionForm(),
+                           consumer_groups=GROUPS_WITH_CONSUMER_INFO)
+
+
+@bp.route("/products/<int:product_id>/publish", methods=["POST"])
+@producer_required
+def product_publish(product_id):
+    product = get_own_product_or_404(product_id)
+    if ActionForm().validate_on_submit():
+        run_service(lambda: editing.publish_product(product), _("Sản phẩm đã được đăng bán."))
+    return redirect(url_for("producer.product_edit", product_id=product.id))
+
+
+@bp.route("/products/<int:product_id>/unpublish", methods=["POST"])
+@producer_required
+def product_unpublish(product_id):
+    product = get_own_product_or_404(product_id)
+    if ActionForm().validate_on_submit():
+        editing.unpublish_product(product)
+        db.session.commit()
+        flash(_("Đã ngừng bán sản phẩm."), "info")
+    return redirect(url_for("producer.product_edit", product_id=product.id))
+
+
+@bp.route("/products/<int:product_id>/images", methods=["POST"])
+@producer_required
+def product_image_add(product_id):
+    product = get_own_product_or_404(product_id)
+    form = ImageForm()
+    if form.validate_on_submit():
+        try:
+            editing.add_product_image(product, form.image.data, current_app.config["UPLOAD_DIR"])
+        except ImageRejected as error:
+            db.session.rollback()
+            flash(_("Ảnh không được chấp nhận: %(reason)s", reason=error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã thêm ảnh."), "success")
+    else:
+        flash(_("Chọn một tệp ảnh."), "error")
+    return redirect(url_for("producer.product_edit", product_id=product.id))
+
+
+@bp.route("/products/import", methods=["GET", "POST"])
+@producer_required
+def product_import():
+    producer = current_producer()
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        report = imports.import_products(producer, form.file.data.stream, valid_rows_only=form.mode.data == "valid")
+        if report.imported:
+            db.session.commit()
+            flash(_("Đã nhập %(n)s sản phẩm (chưa đăng bán).", n=len(report.imported)), "success")
+            if not report.errors:
+                return redirect(url_for("producer.products"))
+        else:
+            db.session.rollback()
+    return render_template("producer/product_import.html", form=form, report=report)
+
+
+@bp.route("/products/import/template.csv")
+@producer_required
+def product_import_template():
+    return current_app.response_class(
+        imports.template_csv(), mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=mau-nhap-san-pham.csv"},
+    )
+
+
+# --- batches and stamps ---------------------------------------------------------------
+
+
+@bp.route("/batches")
+@producer_required
+def batches():
+    producer = current_producer()
+    rows = db.session.scalars(
+        select(Batch).join(Batch.product).where(Product.producer_id == producer.id).order_by(Batch.id.desc())
+    ).all()
+    return render_template("producer/batches.html", batches=rows, products=own_products(producer))
+
+
+@bp.route("/products/<int:product_id>/batches/new", methods=["GET", "POST"])
+@producer_required
+def batch_new(product_id):
+    product = get_own_product_or_404(product_id)
+    form = BatchForm()
+    if form.validate_on_submit():
+        try:
+            batch = trace.create_batch(product, **form.batch_fields(), actor=current_user._get_current_object())
+        except DomainError as error:
+            db.session.rollback()
+            form.lot_code.errors.append(refusal_message(error))
+        else:
+            db.session.commit()
+            flash(_("Đã tạo lô hàng; số lượng đã cộng vào tồn kho."), "success")
+            return redirect(url_for("producer.batch", batch_id=batch.id))
+    return render_template("producer/batch_new.html", form=form, product=product)
+
+
+@bp.route("/batches/<int:batch_id>")
+@producer_required
+def batch(batch_id):
+    item = get_own_batch_or_404(batch_id)
+    return render_template(
+        "producer/batch.html", batch=item, missing=trace.batch_missing_fields(item),
+        event_form=TraceEventForm(read_point=item.growing_area_code), recall_form=RecallForm(), stamp_form=StampForm(), action_form=ActionForm(),
+    )
+
+
+@bp.route("/batches/<int:batch_id>/events", methods=["POST"])
+@producer_required
+def batch_event_add(batch_id):
+    item = get_own_batch_or_404(batch_id)
+    form = TraceEventForm()
+    if form.validate_on_submit():
+        run_service(lambda: trace.add_trace_event(
+            item, biz_step=form.biz_step.data, event_time=form.event_time.data.replace(tzinfo=VIETNAM_TZ),
+            location_name=form.location_name.data or "", read_point=form.read_point.data or "",
+            description=form.description.data or "",
+        ), _("Đã thêm công đoạn."))
+    else:
+        flash(_("Chọn công đoạn và thời điểm."), "error")
+    return redirect(url_for("producer.batch", batch_id=item.id))
+
+
+@bp.route("/batches/<int:batch_id>/publish", methods=["POST"])
+@producer_required
+def batch_publish(batch_id):
+    item = get_own_batch_or_404(batch_id)
+    if ActionForm().validate_on_submit():
+        run_service(lambda: trace.publish_batch(item), _("Lô hàng đã công khai trên trang truy xuất."))
+    return redirect(url_for("producer.batch", batch_id=item.id))
+
+
+@bp.route("/batches/<int:batch_id>/recall", methods=["POST"])
+@producer_required
+def batch_recall(batch_id):
+    item = get_own_batch_or_404(batch_id)
+    form = RecallForm()
+    if form.validate_on_submit():
+        run_service(lambda: trace.recall_batch(item, reason=form.reason.data, actor=current_user._get_current_object()),
+                    _("Đã thu hồi lô hàng; người quét tem sẽ thấy cảnh báo."), "warning")
+    else:
+        flash(_("Cần ghi lý do thu hồi."), "error")
+    return redirect(url_for("producer.batch", batch_id=item.id))
+
+
+@bp.route("/batches/<int:batch_id>/stamps", methods=["POST"])
+@producer_required
+def stamp_issue(batch_id):
+    item = get_own_batch_or_404(batch_id)
+    form = StampForm()
+    if not form.validate_on_submit():
+        flash(_("Số tem phải từ 1 đến 5000."), "error")
+        return redirect(url_for("producer.batch", batch_id=item.id))
+    try:
+        issue, pins = trace.issue_stamps(item, count=form.count.data, serialized=form.serialized.data,
+                                         with_pin=form.with_pin.data, actor=current_user._get_current_object())
+    except DomainError as error:
+        db.session.rollback()
+        flash(refusal_message(error), "error")
+        return redirect(url_for("producer.batch", batch_id=item.id))
+    db.session.commit()
+    flash(_("Đã phát hành %(n)s tem.", n=issue.count), "success")
+    if pins:
+        # PINs exist only now (hashes are stored): show them once instead of redirecting.
+        return render_template("producer/stamp_pins.html", issue=issue, pins=pins)
+    return redirect(url_for("producer.batch", batch_id=item.id))
+
+
+@bp.route("/stamp-issues/<int:issue_id>/sheet.pdf")
+@producer_required
+def stamp_sheet(issue_id):
+    issue = get_own_stamp_issue_or_404(issue_id)
+    return current_app.response_class(
+        trace.render_issue_sheet(issue), mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename=tem-{issue.batch.lot_code}-{issue.id}.pdf"},
+    )
+
+
+@bp.route("/stamp-issues/<int:issue_id>/codes.zip")
+@producer_required
+def stamp_zip(issue_id):
+    issue = get_own_stamp_issue_or_404(issue_id)
+    return current_app.response_class(
+        trace.export_issue_zip(issue), mimetype="application/zip",
+        headers={"Content-Disposition": f"attachment; filename=tem-{issue.batch.lot_code}-{issue.id}.zip"},
+    )
+
+
+# --- orders ---------------------------------------------------------------------------
+
+
+@bp.route("/orders")
+@producer_required
+def orders():
+    return render_template("producer/orders.html", fulfilments=own_fulfilments(current_producer()))
+
+
+@bp.route("/orders/<int:fulfilment_id>")
+@producer_required
+def fulfilment(fulfilment_id):
+    item = get_own_fulfilment_or_404(fulfilment_id)
+    producer = current_producer()
+    return render_template(
+        "producer/fulfilment.html", fulfilment=item, lines=fulfilment_lines(item, producer),
+        can_confirm_payment=can_confirm_payment(item, producer), ship_form=ShipForm(), action_form=ActionForm(),
+    )
+
+
+def _fulfilment_action(fulfilment_id, action, form_class=ActionForm, done_message=""):
+    """Run one checkout service on an own fulfilment; errors become a flash."""
+    item = get_own_fulfilment_or_404(fulfilment_id)
+    form = form_class()
+    if form.validate_on_submit():
+        run_service(lambda: action(item, form), done_message)
+    else:
+        flash(_("Vui lòng điền đủ thông tin."), "error")
+    return redirect(url_for("producer.fulfilment", fulfilment_id=item.id))
+
+
+@bp.route("/orders/<int:fulfilment_id>/pack", methods=["POST"])
+@producer_required
+def fulfilment_pack(fulfilment_id):
+    return _fulfilment_action(
+        fulfilment_id, lambda f, form: checkout.pack_fulfilment(f, actor=current_user._get_current_object()),
+        done_message=_("Đã đánh dấu đã đóng gói."))
+
+
+@bp.route("/orders/<int:fulfilment_id>/ship", methods=["POST"])
+@producer_required
+def fulfilment_ship(fulfilment_id):
+    return _fulfilment_action(
+        fulfilment_id,
+        lambda f, form: checkout.ship_fulfilment(f, carrier=form.carrier.data, tracking_number=form.tracking_number.data,
+                                                    actor=current_user._get_current_object()),
+        form_class=ShipForm, done_message=_("Đã đánh dấu đã giao cho đơn vị vận chuyển."))
+
+
+@bp.route("/orders/<int:fulfilment_id>/deliver", methods=["POST"])
+@producer_required
+def fulfilment_deliver(fulfilment_id):
+    return _fulfilment_action(
+        fulfilment_id, lambda f, form: checkout.deliver_fulfilment(f, actor=current_user._get_current_object()),
+        done_message=_("Đã đánh dấu đã giao hàng."))
+
+
+@bp.route("/orders/<int:fulfilment_id>/payment-received", methods=["POST"])
+@producer_required
+def fulfilment_payment_received(fulfilment_id):
+    producer = current_producer()
+
+    def mark(f, form):
+        if not can_confirm_payment(f, producer):
+            raise DomainError(_("Đơn này do văn phòng OCOP xác nhận thanh toán."))
+        checkout.mark_payment_received(f.order, actor=current_user._get_current_object())
+
+    return _fulfilment_action(fulfilment_id, mark, done_message=_("Đã xác nhận đã nhận tiền."))
+
+
+# --- analytics ------------------------------------------------------------------------
+
+
+@bp.route("/analytics")
+@producer_required
+def analytics_index():
+    producer = current_producer()
+    return render_template(
+        "producer/analytics.html",
+        tables=analytics.all_tables(producer, low_stock_threshold=low_stock_threshold(),
+                                    scan_threshold=current_app.config.get("SCAN_WARNING_THRESHOLD", 20)),
+    )
+
+
+@bp.route("/analytics/<name>.csv")
+@producer_required
+def analytics_csv(name):
+    if name not in analytics.TABLES:
+        abort(404)
+    producer = current_producer()
+    table = analytics.all_tables(producer, low_stock_threshold=low_stock_threshold(),
+                                 scan_threshold=current_app.config.get("SCAN_WARNING_THRESHOLD", 20))[name]
+    return current_app.response_class(
+        analytics.to_csv(table), mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={name}.csv"},
+    )

@@ -1,0 +1,52 @@
+"""Factories for the producer dashboard tests: a producer with its account, orders split per producer."""
+import io
+import itertools
+
+from PIL import Image
+
+from storefront.accounts.models import Role
+from storefront.catalog.models import ProducerStatus
+from storefront.checkout.models import (
+    Fulfilment, FulfilmentStatus, Order, OrderLine, OrderStatus, Payment, PaymentMethod,
+)
+from storefront.extensions import db
+from tests.factories import TAN_CUONG_WARD, make_producer, make_user
+
+_seq = itertools.count(1)
+
+
+def make_producer_account(*, status=ProducerStatus.APPROVED, **kw):
+    """Return a producer-role user and the producer it owns."""
+    user = make_user(role=Role.PRODUCER)
+    return user, make_producer(owner=user, status=status, **kw)
+
+
+def make_order(*, lines, status=OrderStatus.PAID, payment_method=PaymentMethod.COD, user=None) -> Order:
+    """Build an order from (product, quantity) pairs with one fulfilment per producer."""
+    n = next(_seq)
+    subtotal = sum(p.price_vnd * q for p, q in lines)
+    order = Order(
+        code=f"TN-T{n:05d}", user_id=user.id if user else None, status=status, contact_name="Nguyễn Văn A",
+        phone="+84912345678", province_code=19, ward_code=TAN_CUONG_WARD, street="Xóm Nam Tiến",
+        subtotal_vnd=subtotal, delivery_fee_vnd=0, total_vnd=subtotal, payment_method=payment_method,
+    )
+    db.session.add(order)
+    fulfilments = {}
+    for product, quantity in lines:
+        producer = product.producer
+        if producer.id not in fulfilments:
+            fulfilments[producer.id] = Fulfilment(order=order, producer_id=producer.id, status=FulfilmentStatus.PENDING)
+        db.session.add(OrderLine(
+            order=order, fulfilment=fulfilments[producer.id], product_id=product.id, producer_id=producer.id,
+            product_name=product.name_vi, producer_name=producer.name, unit_price_vnd=product.price_vnd,
+            quantity=quantity, line_total_vnd=product.price_vnd * quantity,
+        ))
+    db.session.add(Payment(order=order, method=payment_method, amount_vnd=subtotal))
+    db.session.flush()
+    return order
+
+
+def image_bytes(fmt="JPEG", size=(64, 48), color=(30, 120, 60)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, fmt)
+    return out.getvalue()

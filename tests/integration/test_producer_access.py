@@ -1,0 +1,115 @@
+"""Authorization matrix: every /producer route, as owner, other producer, shopper and anonymous."""
+import pytest
+from sqlalchemy import select
+
+from storefront.accounts.models import Role
+from storefront.extensions import db as _db
+from tests.factories import make_batch, make_product, make_user
+from tests.factories_producer import make_order, make_producer_account
+from traceability.services import issue_stamps
+
+#: Routes anyone may open; everything else under /producer needs the producer role.
+PUBLIC_ENDPOINTS = {"producer.register"}
+#: URL arguments that name a record owned by one producer (others must get 404).
+OBJECT_ARGUMENTS = {"product_id", "batch_id", "issue_id", "fulfilment_id"}
+
+
+def producer_routes(app):
+    """Return (endpoint, rule, methods) for every /producer route the app registers."""
+    return [
+        (rule.endpoint, rule, sorted(rule.methods & {"GET", "POST"}))
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("producer.") and rule.endpoint not in PUBLIC_ENDPOINTS
+    ]
+
+
+def snapshot():
+    """Return every row of every table, to prove a request changed nothing."""
+    _db.session.expire_all()
+    with _db.engine.connect() as conn:
+        return {t.name: sorted(map(repr, conn.execute(select(t)).all())) for t in _db.metadata.sorted_tables}
+
+
+@pytest.fixture
+def world(db):
+    owner, producer = make_producer_account()
+    other, _other_producer = make_producer_account()
+    shopper = make_user(role=Role.SHOPPER)
+    office = make_user(role=Role.OFFICE)
+    product = make_product(producer=producer, ingredients="Chè")
+    batch = make_batch(product=product)
+    issue, _pins = issue_stamps(batch, count=2, actor=owner)
+    order = make_order(lines=[(product, 1)])
+    db.session.commit()
+    args = {"product_id": product.id, "batch_id": batch.id, "issue_id": issue.id,
+            "fulfilment_id": order.fulfilments[0].id, "name": "sales"}
+    return {"owner": owner, "other": other, "shopper": shopper, "office": office, "args": args}
+
+
+def url_for_rule(rule, args):
+    assert rule.arguments <= set(args), f"add a value for {rule.arguments - set(args)} to the matrix"
+    return rule.build({key: args[key] for key in rule.arguments}, append_unknown=False)[1]
+
+
+def call_every_route(client, app, args):
+    """Yield (endpoint, method, response) for each route and method."""
+    for endpoint, rule, methods in producer_routes(app):
+        url = url_for_rule(rule, args)
+        for method in methods:
+            yield endpoint, rule, method, client.open(url, method=method, data={} if method == "POST" else None)
+
+
+def test_the_matrix_covers_every_dashboard_feature(app):
+    endpoints = {endpoint for endpoint, _rule, _methods in producer_routes(app)}
+    assert len(endpoints) >= 25
+    assert {"producer.index", "producer.product_edit", "producer.batch", "producer.stamp_sheet",
+            "producer.fulfilment", "producer.analytics_csv"} <= endpoints
+
+
+def test_anonymous_visitors_are_sent_to_login_and_change_nothing(client, app, world):
+    before = snapshot()
+    wrong = [(e, m, r.status_code, r.headers.get("Location")) for e, _rule, m, r in call_every_route(client, app, world["args"])
+             if r.status_code != 302 or "/account/login" not in r.headers.get("Location", "")]
+    assert wrong == []
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("role", ["shopper", "office"])
+def test_other_roles_get_403_everywhere_and_change_nothing(client, app, world, login, role):
+    login(world[role])
+    before = snapshot()
+    wrong = [(e, m, r.status_code) for e, _rule, m, r in call_every_route(client, app, world["args"]) if r.status_code != 403]
+    assert wrong == []
+    assert snapshot() == before
+
+
+def test_another_producer_gets_404_for_every_object_and_changes_nothing(client, app, world, login):
+    login(world["other"])
+    before = snapshot()
+    wrong = []
+    for endpoint, rule, method, response in call_every_route(client, app, world["args"]):
+        expected = {404} if rule.arguments & OBJECT_ARGUMENTS else {200, 302}
+        if response.status_code not in expected:
+            wrong.append((endpoint, method, response.status_code))
+    assert wrong == []
+    assert snapshot() == before
+
+
+def test_the_owner_can_open_every_route(client, app, world, login):
+    login(world["owner"])
+    wrong = [(e, m, r.status_code) for e, _rule, m, r in call_every_route(client, app, world["args"])
+             if r.status_code not in ({200} if m == "GET" else {200, 302})]
+    assert wrong == []
+
+
+def test_a_producer_account_without_a_producer_gets_404(client, db, login):
+    user = make_user(role=Role.PRODUCER)
+    db.session.commit()
+    login(user)
+    assert client.get("/producer/").status_code == 404
+
+
+def test_posting_without_a_csrf_token_is_refused(client, world, login):
+    login(world["owner"])
+    response = client.post(f"/producer/products/{world['args']['product_id']}/unpublish", data={}, csrf=False)
+    assert response.status_code == 400

@@ -1,0 +1,147 @@
+"""Batches from the dashboard: create (stock grows), trace events, the Circular 02/2024 checklist, recall, stamps."""
+import io
+import zipfile
+
+import pytest
+from sqlalchemy import func, select
+
+from storefront.catalog.models import ProductImage
+from storefront.columns import utcnow
+from storefront.inventory.models import Stock
+from tests.factories import make_batch, make_product
+from tests.factories_producer import make_producer_account
+from traceability.models import Batch, Stamp, StampIssue, TraceEvent
+from traceability.services import issue_stamps
+
+BATCH = {
+    "lot_code": "TC2026-05", "harvest_date": "2026-05-02", "production_date": "2026-05-04",
+    "packing_date": "2026-05-06", "expiry_date": "2027-05-06", "quantity": "120",
+    "growing_area_code": "VT-19-5503-001", "standards": "VietGAP",
+}
+
+
+@pytest.fixture
+def owner(db, login):
+    user, producer = make_producer_account()
+    db.session.commit()
+    login(user)
+    return producer
+
+
+def test_creating_a_batch_adds_its_quantity_to_stock(client, db, owner):
+    product = make_product(producer=owner, on_hand=5)
+    db.session.commit()
+    response = client.post(f"/producer/products/{product.id}/batches/new", data=BATCH)
+    assert response.status_code == 302
+    batch = db.session.scalar(select(Batch))
+    assert (batch.lot_code, batch.quantity, batch.is_published) == ("TC2026-05", 120, False)
+    assert str(batch.expiry_date) == "2027-05-06"
+    assert db.session.scalar(select(Stock.on_hand).where(Stock.product_id == product.id)) == 125
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("lot_code", "", "This field is required"),
+    ("lot_code", "x" * 21, "Field cannot be longer than 20 characters"),
+    ("quantity", "-1", "Number must be between 0 and 1000000"),
+    ("quantity", "nhiều", "Not a valid integer value"),
+    ("expiry_date", "31/02/2027", "Not a valid date value"),
+])
+def test_bad_batch_input_creates_nothing(client, db, owner, field, value, message):
+    product = make_product(producer=owner)
+    db.session.commit()
+    response = client.post(f"/producer/products/{product.id}/batches/new", data={**BATCH, field: value})
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Batch.id))) == 0
+
+
+def test_a_lot_code_used_twice_for_a_product_is_refused(client, db, owner):
+    product = make_product(producer=owner)
+    make_batch(product=product, lot_code="TC2026-05")
+    db.session.commit()
+    response = client.post(f"/producer/products/{product.id}/batches/new", data=BATCH)
+    assert "Sản phẩm đã có lô mang mã TC2026-05" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Batch.id))) == 1
+
+
+def test_the_checklist_lists_what_circular_02_still_needs_until_publishing_works(client, db, owner):
+    product = make_product(producer=owner)
+    batch = make_batch(product=product, with_events=False, is_published=False, standards="")
+    db.session.commit()
+    page = client.get(f"/producer/batches/{batch.id}").get_data(as_text=True)
+    assert "Các công đoạn sản xuất" in page and "Tiêu chuẩn áp dụng" in page and "Ảnh sản phẩm" in page
+    client.post(f"/producer/batches/{batch.id}/publish")
+    db.session.refresh(batch)
+    assert batch.is_published is False
+
+    client.post(f"/producer/batches/{batch.id}/events", data={
+        "biz_step": "harvesting", "event_time": "2026-05-02T07:30", "location_name": "Đồi chè Nam Tiến",
+        "read_point": "VT-19-5503-001"})
+    [event] = db.session.scalars(select(TraceEvent)).all()
+    assert event.biz_step == "harvesting" and event.event_time.hour == 0 and event.event_time.minute == 30  # 07:30 +07
+    batch.standards = "VietGAP"
+    product.images.append(ProductImage(filename="a.jpg"))
+    db.session.commit()
+    client.post(f"/producer/batches/{batch.id}/publish")
+    db.session.refresh(batch)
+    assert batch.is_published is True
+
+
+def test_recalling_needs_a_reason_and_records_it(client, db, owner):
+    batch = make_batch(product=make_product(producer=owner))
+    db.session.commit()
+    client.post(f"/producer/batches/{batch.id}/recall", data={"reason": ""})
+    db.session.refresh(batch)
+    assert batch.recalled_at is None
+    client.post(f"/producer/batches/{batch.id}/recall", data={"reason": "Phát hiện nấm mốc"})
+    db.session.refresh(batch)
+    assert batch.recalled_at is not None and batch.recall_reason == "Phát hiện nấm mốc"
+
+
+def test_issuing_twenty_stamps_and_downloading_the_pdf_and_zip(client, db, owner):
+    batch = make_batch(product=make_product(producer=owner))
+    db.session.commit()
+    assert client.post(f"/producer/batches/{batch.id}/stamps", data={"count": "20", "serialized": "y"}).status_code == 302
+    issue = db.session.scalar(select(StampIssue))
+    assert issue.count == 20
+    assert db.session.scalar(select(func.count(Stamp.id)).where(Stamp.issue_id == issue.id)) == 20
+    page = client.get(f"/producer/batches/{batch.id}").get_data(as_text=True)
+    assert f"/producer/stamp-issues/{issue.id}/sheet.pdf" in page
+    pdf = client.get(f"/producer/stamp-issues/{issue.id}/sheet.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/producer/stamp-issues/{issue.id}/codes.zip").data))
+    assert len([n for n in archive.namelist() if n.endswith(".png")]) == 20
+
+
+def test_stamps_with_pins_show_the_pins_once(client, db, owner):
+    batch = make_batch(product=make_product(producer=owner))
+    db.session.commit()
+    response = client.post(f"/producer/batches/{batch.id}/stamps", data={"count": "3", "serialized": "y", "with_pin": "y"})
+    assert response.status_code == 200
+    assert "chỉ hiển thị một lần" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Stamp.id)).where(Stamp.pin_hash.is_not(None))) == 3
+
+
+@pytest.mark.parametrize("count", ["0", "5001", "hai mươi"])
+def test_a_bad_stamp_count_issues_nothing(client, db, owner, count):
+    batch = make_batch(product=make_product(producer=owner))
+    db.session.commit()
+    client.post(f"/producer/batches/{batch.id}/stamps", data={"count": count})
+    assert db.session.scalar(select(func.count(StampIssue.id))) == 0
+
+
+def test_a_recalled_batch_gets_no_more_stamps(client, db, owner, app):
+    batch = make_batch(product=make_product(producer=owner), recall_reason="x", recalled_at=utcnow())
+    db.session.commit()
+    client.post(f"/producer/batches/{batch.id}/stamps", data={"count": "5"})
+    assert db.session.scalar(select(func.count(StampIssue.id))) == 0
+
+
+def test_the_batch_list_shows_only_my_batches(client, db, owner, app):
+    make_batch(product=make_product(producer=owner), lot_code="CUATOI")
+    other = make_batch(lot_code="NGUOIKHAC")
+    with app.test_request_context():
+        issue_stamps(other, count=1)
+    db.session.commit()
+    page = client.get("/producer/batches").get_data(as_text=True)
+    assert "CUATOI" in page and "NGUOIKHAC" not in page
