@@ -1,6 +1,8 @@
 """Office factories: office users, council evaluations with members' scoresheets, orders."""
 import itertools
 
+import pytest
+
 from storefront.checkout.models import Order, OrderLine, OrderStatus, PaymentMethod
 from storefront.extensions import db
 from storefront.accounts.models import Role
@@ -42,3 +44,13 @@ def make_order(*, product, quantity=1, status=None, created_at=None):
     db.session.add(order)
     db.session.flush()
     return order
+
+
+@pytest.fixture
+def request_context(app):
+    """Services translate their messages and the locale selector reads the request, so give them one.
+
+    Import it and mark the module: ``pytestmark = pytest.mark.usefixtures("request_context")``.
+    """
+    with app.test_request_context():
+        yield

@@ -8,15 +8,10 @@ from storefront.office import services
 from storefront.office.models import AuditLogEntry
 from storefront.outbox.models import OutboxMessage
 from tests.factories import make_producer, make_product, make_user
-from tests.factories_office import make_office_user, make_order
+from tests.factories_office import make_office_user, make_order, request_context  # noqa: F401
 from traceability.models import CounterfeitReport, ReportStatus
 
-
-@pytest.fixture(autouse=True)
-def request_context(app):
-    """Services translate their messages; the locale selector needs a request (as in a view)."""
-    with app.test_request_context():
-        yield
+pytestmark = pytest.mark.usefixtures("request_context")
 
 
 @pytest.fixture

@@ -11,22 +11,17 @@ from storefront.clock import add_months, today_vn
 from storefront.office import services
 from storefront.office.models import AuditLogEntry
 from tests.factories import days_ago, make_certificate, make_product
-from tests.factories_office import make_office_user
+from tests.factories_office import make_office_user, request_context  # noqa: F401
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+
+pytestmark = pytest.mark.usefixtures("request_context")
 
 
 @pytest.fixture
 def app_config():
     return {"OFFICE_DOCUMENT_MAX_BYTES": 64 * 1024}
-
-
-@pytest.fixture(autouse=True)
-def request_context(app):
-    """Services translate their messages; the locale selector needs a request (as in a view)."""
-    with app.test_request_context():
-        yield
 
 
 @pytest.fixture

@@ -8,14 +8,9 @@ from storefront.catalog.models import Certificate, IssuingLevel
 from storefront.office import services
 from storefront.office.models import CriteriaSetDefinition, EvaluationStatus
 from tests.factories import days_ago, make_product
-from tests.factories_office import make_evaluation, make_office_user
+from tests.factories_office import make_evaluation, make_office_user, request_context  # noqa: F401
 
-
-@pytest.fixture(autouse=True)
-def request_context(app):
-    """Services translate their messages; the locale selector needs a request (as in a view)."""
-    with app.test_request_context():
-        yield
+pytestmark = pytest.mark.usefixtures("request_context")
 
 
 def sheet(a, b, c, fails=False):

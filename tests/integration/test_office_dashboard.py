@@ -1,0 +1,102 @@
+"""The office dashboard: certified products by stars, group and ward, targets, sales, scans, warnings, CSV."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from storefront.catalog.models import ProducerStatus
+from storefront.checkout.models import OrderStatus
+from storefront.clock import today_vn
+from storefront.office import dashboard
+from tests.factories import days_ago, make_batch, make_certificate, make_producer, make_product
+from tests.factories_office import make_office_user, make_order, request_context  # noqa: F401
+from traceability.models import CounterfeitReport, Scan, Stamp, StampIssue
+
+pytestmark = pytest.mark.usefixtures("request_context")
+
+
+def test_certified_products_count_each_product_once_with_its_best_valid_certificate(db):
+    product = make_product()
+    make_certificate(product=product, stars=3, decision_date=days_ago(900))
+    make_certificate(product=product, stars=4, decision_date=days_ago(30))
+    make_certificate(stars=2)
+    make_certificate(stars=5, is_revoked=True)
+    make_certificate(stars=4, decision_date=days_ago(1200), valid_until=days_ago(1))
+    pairs = dashboard.certified_products(today_vn())
+    assert [(p.id, c.stars) for p, c in pairs] == [(product.id, 4)]
+
+
+def test_breakdowns_name_the_ward_with_the_legacy_district(db):
+    producer = make_producer(legacy_district="Thành phố Thái Nguyên")
+    make_certificate(product=make_product(producer=producer), stars=5)
+    make_certificate(product=make_product(producer=producer, ocop_group=2), stars=3)
+    breakdowns = dashboard.breakdowns(dashboard.certified_products(today_vn()))
+    assert breakdowns["stars"] == [("3★", 1), ("4★", 0), ("5★", 1)]
+    assert breakdowns["group"] == [("Thực phẩm", 1), ("Đồ uống", 1)]
+    [(label, count)] = breakdowns["ward"]
+    assert count == 2 and "Tân Cương" in label and "Thành phố Thái Nguyên" in label
+
+
+def test_targets_follow_the_scheme(db):
+    for _i in range(2):
+        make_certificate(decision_date=date(2020, 6, 1), valid_until=date(2023, 6, 1))
+    later = make_product()
+    make_certificate(product=later, decision_date=date(2019, 1, 5), valid_until=date(2022, 1, 5))
+    make_certificate(product=later, decision_date=date(2022, 3, 1), valid_until=date(2025, 3, 1))  # re-rated
+    make_certificate(stars=5, decision_date=date(2024, 5, 1))
+    make_certificate(stars=5, decision_date=date(2024, 5, 2), is_revoked=True)
+    by_2020, in_2021_2025, five_star = dashboard.target_progress()
+    assert (by_2020.value, by_2020.goal) == (3, 50)
+    assert (in_2021_2025.value, in_2021_2025.goal) == (1, 70)
+    assert (five_star.value, five_star.goal, five_star.is_met) == (1, 5, False)
+
+
+def test_sales_and_scans_are_summed_per_month(db):
+    today = today_vn()
+    product = make_product(price_vnd=100_000)
+    now = datetime.now(timezone.utc)
+    make_order(product=product, quantity=2)
+    make_order(product=product, quantity=5, status=OrderStatus.CANCELLED)
+    make_order(product=product, quantity=1, created_at=now - timedelta(days=400))
+    batch = make_batch(product=product)
+    db.session.add_all([Scan(batch_id=batch.id), Scan(batch_id=batch.id)])
+    db.session.flush()
+    months = dashboard.last_months(today)
+    assert len(months) == 12 and months[-1] == today.replace(day=1)
+    assert dashboard.sales_per_month(months)[-1] == (today.strftime("%m/%Y"), 200_000)
+    assert sum(v for _m, v in dashboard.sales_per_month(months)) == 200_000
+    assert dashboard.scans_per_month(months)[-1][1] == 2
+
+
+def test_bar_chart_scales_bars_to_the_largest_value():
+    chart = dashboard.bar_chart([("3★", 2), ("4★", 4), ("5★", 0)], width=400, label_width=100)
+    widths = [bar["width"] for bar in chart["bars"]]
+    assert widths[1] == 400 - 100 - 90 and widths[0] == widths[1] // 2 and widths[2] == 0
+
+
+def test_the_dashboard_page_draws_charts_and_warnings(client, db, login):
+    make_certificate(product=make_product(name_vi="Chè đinh Tân Cương"), stars=5)
+    batch = make_batch()
+    issue = StampIssue(batch_id=batch.id, count=1)
+    db.session.add(issue)
+    db.session.flush()
+    db.session.add(Stamp(batch_id=batch.id, issue_id=issue.id, serial="K7Q2M9", scan_count=45))
+    db.session.add(CounterfeitReport(message="Nghi giả"))
+    user = make_office_user()
+    db.session.commit()
+    login(user)
+    page = client.get("/office/").get_data(as_text=True)
+    assert page.count("<svg") >= 5
+    assert 'data-testid="certified-total">1<' in page
+    assert "K7Q2M9" in page and "1 báo cáo nghi hàng giả" in page
+
+
+def test_certified_products_export_as_csv(client, db, login):
+    make_certificate(product=make_product(name_vi="Miến Việt Cường"), stars=5, decision_number="5/QĐ-BNN")
+    make_certificate(product=make_product(producer=make_producer(status=ProducerStatus.SUSPENDED)), stars=3)
+    user = make_office_user()
+    db.session.commit()
+    login(user)
+    lines = client.get("/office/certified.csv").get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0] == "product,producer,ocop_group,ward,stars,decision_number,decision_date,valid_until"
+    assert lines[1].startswith("Miến Việt Cường,") and ",5,5/QĐ-BNN," in lines[1]
+    assert len(lines) == 3
