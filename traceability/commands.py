@@ -1,6 +1,7 @@
 """Traceability CLI commands (`flask traceability stamps`, `flask traceability print-sheet`)."""
 import csv
 import io
+import sys
 from pathlib import Path
 
 import click
@@ -20,7 +21,7 @@ def _stamp_dir() -> Path:
     return path
 
 
-def _label_size(value: str) -> tuple[float, float]:
+def _label_size(ctx, param, value: str) -> tuple[float, float]:
     try:
         width, height = (float(part) for part in value.lower().split("x"))
     except ValueError:
@@ -28,9 +29,9 @@ def _label_size(value: str) -> tuple[float, float]:
     return width, height
 
 
-def _render(issue: StampIssue, label_size: str) -> bytes:
-    width, height = _label_size(label_size)
-    with click.progressbar(length=issue.count, label="Rendering stamps", file=click.get_text_stream("stderr")) as bar:
+def _render(issue: StampIssue, label_size: tuple[float, float]) -> bytes:
+    width, height = label_size
+    with click.progressbar(length=issue.count, label="Rendering stamps", file=sys.stderr) as bar:
 
         def ticking(labels):
             for label in labels:
@@ -47,7 +48,7 @@ def _render(issue: StampIssue, label_size: str) -> bytes:
 @click.option("--pin", "with_pin", is_flag=True, help="Give each stamp a scratch-off PIN (CSV written beside the PDF).")
 @click.option("--batch-level", is_flag=True, help="One lot-level stamp without a serial, printed COUNT times.")
 @click.option("--zip", "with_zip", is_flag=True, help="Also write a zip with one PNG and one SVG per stamp.")
-@click.option("--label-size", default="30x40", show_default=True, help="Label WIDTHxHEIGHT in mm.")
+@click.option("--label-size", default="30x40", show_default=True, callback=_label_size, help="Label WIDTHxHEIGHT in mm.")
 def stamps_command(batch_id, count, with_pin, batch_level, with_zip, label_size):
     """Issue stamps for a batch and write their printable PDF into STAMP_DIR."""
     batch = db.session.get(Batch, batch_id)
@@ -61,7 +62,12 @@ def stamps_command(batch_id, count, with_pin, batch_level, with_zip, label_size)
     # Files first, commit last: a failure here leaves neither stamps nor files half-made.
     directory = _stamp_dir()
     pdf_path = directory / f"issue-{issue.id}.pdf"
-    pdf_path.write_bytes(_render(issue, label_size))
+    try:
+        pdf = _render(issue, label_size)
+    except ValueError as error:  # a label size that does not fit the page
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    pdf_path.write_bytes(pdf)
     written = [pdf_path]
     if with_zip:
         zip_path = directory / f"issue-{issue.id}.zip"
@@ -86,7 +92,7 @@ def stamps_command(batch_id, count, with_pin, batch_level, with_zip, label_size)
 
 @bp.cli.command("print-sheet")
 @click.argument("issue_id", type=int)
-@click.option("--label-size", default="30x40", show_default=True, help="Label WIDTHxHEIGHT in mm.")
+@click.option("--label-size", default="30x40", show_default=True, callback=_label_size, help="Label WIDTHxHEIGHT in mm.")
 def print_sheet_command(issue_id, label_size):
     """Write the printable PDF of an existing stamp issue again (no new stamps)."""
     issue = db.session.get(StampIssue, issue_id)

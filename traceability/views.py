@@ -126,7 +126,7 @@ def _product_links(product: Product) -> dict[str, dict]:
         page = url_for("catalog.product", slug=product.slug)
         links["gs1:pip"] = {"path": page, "title": _("Mua trực tuyến: %(name)s", name=product.name_vi)}
         if valid_certificate(product) is not None:
-            links["gs1:certificationInfo"] = {"path": page, "anchor": "certificate",
+            links["gs1:certificationInfo"] = {"path": page, "anchor": "cert-h",
                                               "title": _("Chứng nhận OCOP")}
         producer = product.producer
         if producer.story_md and not producer.is_story_hidden:

@@ -1,0 +1,380 @@
+"""The GS1 Digital Link resolver, origin pages, their forms and the EPCIS export, via the test client."""
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import func, select
+
+from storefront.clock import today_vn
+from tests.factories import make_batch, make_product
+from tests.factories_traceability import GTIN, add_scans, make_traced_batch
+from traceability import services
+from traceability.models import CounterfeitReport, Scan, Stamp
+
+NOT_REGISTERED = "Mã này chưa được đăng ký: sản phẩm có thể không chính hãng"
+
+
+@pytest.fixture
+def traced(db):
+    """A published, certified tea batch (lot L2026-01) with one serialized stamp; returns (batch, stamp)."""
+    batch = make_traced_batch(lot_code="L2026-01")
+    issue, _ = services.issue_stamps(batch, count=1, actor=None)
+    stamp = services.issue_stamps_list(issue)[0]
+    db.session.commit()
+    return batch, stamp
+
+
+def _path(url):
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _post_and_follow(client, url, data):
+    """POST, then GET the redirect (the conftest client cannot follow redirects itself)."""
+    response = client.post(url, data=data)
+    assert response.status_code == 302
+    return client.get(response.headers["Location"])
+
+
+def _scan_count(db, stamp):
+    return db.session.scalar(select(Stamp.scan_count).where(Stamp.id == stamp.id))
+
+
+# --- resolver table ----------------------------------------------------------------------
+
+
+def test_a_stamp_url_shows_the_origin_page_and_counts_the_scan(client, db, traced):
+    batch, stamp = traced
+    response = client.get(_path(services.stamp_url(stamp)), headers={"X-Region": "VN-19", "User-Agent": "Zalo"})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "Chè Tân Cương đặc biệt" in page and "Lần quét đầu tiên" in page and stamp.serial in page
+    assert _scan_count(db, stamp) == 1
+    scan = db.session.scalar(select(Scan))
+    assert (scan.stamp_id, scan.region, scan.user_agent) == (stamp.id, "VN-19", "Zalo")
+
+
+@pytest.mark.parametrize("path, location", [
+    (f"/gtin/{GTIN}/lot/L2026-01", f"/01/{GTIN}/10/L2026-01"),
+    ("/gtin/8934567890120/lot/L2026-01?17=271231", f"/01/{GTIN}/10/L2026-01?17=271231"),
+    (f"/01/{GTIN[1:]}/10/L2026-01", f"/01/{GTIN}/10/L2026-01"),
+    (f"/01/{GTIN}/10/L2026-01/", f"/01/{GTIN}/10/L2026-01"),
+])
+def test_legacy_and_short_forms_redirect_permanently_to_the_canonical_link(client, traced, path, location):
+    response = client.get(path)
+    assert response.status_code == 301 and response.headers["Location"] == location
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("path", [
+    "/01/08934567890121/10/L2026-01",        # wrong check digit
+    f"/01/{GTIN}/21/ABC/10/L2026-01",        # serial before lot
+    f"/01/{GTIN}/10/L2026-01/21/{'A' * 21}",  # 21-character serial
+    f"/01/{GTIN}/10/L%C3%94",                # "Ô" is outside GS1 character set 82
+    f"/01/{GTIN}/10//21/ABC",                # empty segment
+    f"/01/{GTIN}/99/X",                      # unknown AI
+    f"/01/{GTIN}/10/L2026-01?17=271332",     # no 32nd day
+])
+def test_bad_syntax_is_a_400_page_in_vietnamese(client, traced, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "Mã không hợp lệ" in response.get_data(as_text=True)
+
+
+def test_the_400_page_follows_the_users_language(client, traced):
+    response = client.get("/01/08934567890121/10/L1?lang=en")
+    assert response.status_code == 400 and 'lang="en"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("suffix", [
+    "/10/NOPE",                  # unknown lot
+    "/10/L2026-01/21/ZZZZZZZZZZ",  # unknown serial: a guessed or copied stamp
+])
+def test_unknown_codes_are_a_404_page_saying_the_product_may_be_fake(client, db, traced, suffix):
+    response = client.get(f"/01/{GTIN}{suffix}")
+    assert response.status_code == 404
+    assert NOT_REGISTERED in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Scan)) == 0
+
+
+def test_an_unknown_gtin_is_a_404_not_a_500(client, traced):
+    response = client.get("/01/08934567890137/10/L2026-01")
+    assert response.status_code == 404 and NOT_REGISTERED in response.get_data(as_text=True)
+
+
+def test_an_unpublished_batch_is_not_registered(client, db):
+    batch = make_traced_batch(is_published=False)
+    db.session.commit()
+    assert client.get(_path(services.origin_url(batch))).status_code == 404
+
+
+def test_link_type_pip_redirects_to_the_product_page_passing_query_parameters(client, traced):
+    batch, stamp = traced
+    response = client.get(_path(services.stamp_url(stamp)) + "&linkType=gs1:pip&utm_source=tem")
+    assert response.status_code == 307
+    location = response.headers["Location"]
+    assert location.startswith(f"/products/{batch.product.slug}?")
+    assert "17=" in location and "utm_source=tem" in location and "linkType" not in location
+
+
+def test_link_type_certification_info_redirects_to_the_certificate(client, traced):
+    batch, _stamp = traced
+    response = client.get(f"/01/{GTIN}/10/L2026-01?linkType=gs1:certificationInfo")
+    assert response.status_code == 307
+    assert response.headers["Location"] == f"/products/{batch.product.slug}#cert-h"
+
+
+def test_a_gtin_alone_redirects_to_the_product_page(client, traced):
+    batch, _stamp = traced
+    response = client.get(f"/01/{GTIN}")
+    assert response.status_code == 307 and response.headers["Location"] == f"/products/{batch.product.slug}"
+
+
+@pytest.mark.parametrize("how", [{"query_string": {"linkType": "linkset"}},
+                                 {"headers": {"Accept": "application/linkset+json"}}])
+def test_the_linkset_lists_own_and_inherited_links(client, traced, how):
+    batch, stamp = traced
+    path = urlsplit(services.stamp_url(stamp)).path
+    response = client.get(path, **how)
+    assert response.status_code == 200 and response.mimetype == "application/linkset+json"
+    (entry,) = response.get_json()["linkset"]
+    assert entry["anchor"] == f"http://shop.test{path}"
+    voc = "https://gs1.org/voc/"
+    assert entry[voc + "defaultLink"][0]["href"].startswith(f"http://shop.test{path}")
+    # Inherited from the GTIN level (product page, certificate) and the lot level (EPCIS).
+    assert entry[voc + "pip"][0]["href"] == f"http://shop.test/products/{batch.product.slug}"
+    assert entry[voc + "certificationInfo"][0]["href"].endswith("#cert-h")
+    assert entry[voc + "epcis"][0]["href"] == f"http://shop.test/api/v1/batches/{batch.id}/epcis"
+    assert {"href", "title", "type"} <= set(entry[voc + "pip"][0])
+
+
+@pytest.mark.parametrize("query", ["", "?linkType=linkset", "?linkType=gs1:pip"])
+def test_every_resolver_answer_carries_a_link_header_to_the_linkset(client, traced, query):
+    response = client.get(f"/01/{GTIN}/10/L2026-01{query}")
+    assert response.status_code in (200, 307)
+    assert response.headers["Link"] == (f'<http://shop.test/01/{GTIN}/10/L2026-01?linkType=linkset>; '
+                                        'rel="linkset"; type="application/linkset+json"')
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_options_answers_the_cors_preflight_without_counting_a_scan(client, db, traced):
+    _batch, stamp = traced
+    response = client.options(urlsplit(services.stamp_url(stamp)).path,
+                              headers={"Origin": "https://app.example", "Access-Control-Request-Method": "GET"})
+    assert response.status_code == 204
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in response.headers["Access-Control-Allow-Methods"]
+    assert _scan_count(db, stamp) == 0
+
+
+def test_head_answers_like_get_without_a_body_or_a_scan(client, db, traced):
+    _batch, stamp = traced
+    response = client.head(_path(services.stamp_url(stamp)))
+    assert response.status_code == 200 and response.data == b"" and "Link" in response.headers
+    assert _scan_count(db, stamp) == 0
+
+
+def test_the_well_known_file_describes_the_resolver(client):
+    response = client.get("/.well-known/gs1resolver")
+    data = response.get_json()
+    assert response.status_code == 200 and data["resolverRoot"] == "http://shop.test"
+    assert data["supportedPrimaryKeys"] == ["01"]
+    assert any(t["profile"].endswith("/pip") for t in data["supportedLinkType"])
+
+
+# --- short paths for products without a GTIN ---------------------------------------------
+
+
+def test_a_product_without_gtin_resolves_on_the_short_path(client, db):
+    batch = make_batch(product=make_product(gtin=None), short_code="K7M2Q9XW3T")
+    issue, _ = services.issue_stamps(batch, count=1, actor=None)
+    stamp = services.issue_stamps_list(issue)[0]
+    db.session.commit()
+    response = client.get(_path(services.stamp_url(stamp)))
+    assert response.status_code == 200 and "Lần quét đầu tiên" in response.get_data(as_text=True)
+    assert client.get("/t/K7M2Q9XW3T").status_code == 200
+    assert client.get("/t/k7m2q9xw3t").headers["Location"] == "/t/K7M2Q9XW3T"
+    assert client.get("/t/K7M2Q9XW3T/ZZZZZZZZZZ").status_code == 404
+    assert client.get("/t/NOPE!").status_code == 404
+
+
+# --- origin page content -----------------------------------------------------------------
+
+
+def test_the_origin_page_shows_what_circular_02_asks_for(client, db, traced):
+    batch, stamp = traced
+    page = client.get(_path(services.stamp_url(stamp))).get_data(as_text=True)
+    product, producer = batch.product, batch.product.producer
+    for text in [product.name_vi, producer.name, "Xóm Nam Tiến", "Tân Cương", batch.lot_code, stamp.serial,
+                 "VietGAP", "Thu hoạch", "Chế biến", "Đóng gói", batch.growing_area_code,
+                 batch.production_date.strftime("%d/%m/%Y"), batch.packing_date.strftime("%d/%m/%Y"),
+                 batch.expiry_date.strftime("%d/%m/%Y"), "Mua trực tuyến", f"/products/{product.slug}",
+                 f"/producers/{producer.slug}", "1234/QĐ-UBND"]:
+        assert text in page, text
+    assert len(re.findall(r"Mã địa điểm", page)) == len(batch.events) == 3
+    assert product.images[0].filename in page
+
+
+def test_the_origin_page_has_no_ocop_badge_without_a_valid_certificate(client, db):
+    from tests.factories_traceability import make_traced_product
+
+    batch = make_traced_batch(product=make_traced_product(certified=False))
+    db.session.commit()
+    page = client.get(_path(services.origin_url(batch))).get_data(as_text=True)
+    assert "ocop-badge" not in page
+
+
+def test_a_second_scan_says_how_many_times_and_since_when(client, db, traced):
+    _batch, stamp = traced
+    path = _path(services.stamp_url(stamp))
+    client.get(path)
+    page = client.get(path).get_data(as_text=True)
+    assert f"Đã quét 2 lần, lần đầu ngày {today_vn():%d/%m/%Y}" in page
+    assert _scan_count(db, stamp) == 2
+
+
+def test_a_stamp_scanned_too_often_warns_and_offers_the_report_form(client, db, traced, app):
+    _batch, stamp = traced
+    app.config["SCAN_WARNING_THRESHOLD"] = 3
+    add_scans(stamp, [""] * 3)
+    db.session.commit()
+    page = client.get(_path(services.stamp_url(stamp))).get_data(as_text=True)
+    assert "có thể đã bị sao chép" in page and 'data-testid="report-form"' in page and "csrf_token" in page
+
+
+def test_a_stamp_scanned_in_two_provinces_within_a_day_warns(client, db, traced):
+    _batch, stamp = traced
+    add_scans(stamp, ["VN-01"])
+    db.session.commit()
+    page = client.get(_path(services.stamp_url(stamp)), headers={"X-Region": "VN-19"}).get_data(as_text=True)
+    assert "nhiều tỉnh khác nhau" in page
+
+
+def test_a_fresh_stamp_does_not_warn(client, traced):
+    _batch, stamp = traced
+    page = client.get(_path(services.stamp_url(stamp))).get_data(as_text=True)
+    assert "có thể đã bị sao chép" not in page and 'data-testid="report-form"' not in page
+
+
+def test_a_recalled_batch_shows_a_red_recall_notice(client, db, traced):
+    batch, stamp = traced
+    services.recall_batch(batch, reason="Dư lượng thuốc trừ sâu", actor=None)
+    db.session.commit()
+    page = client.get(_path(services.stamp_url(stamp))).get_data(as_text=True)
+    assert 'class="recall"' in page and "đã bị thu hồi" in page and "Dư lượng thuốc trừ sâu" in page
+
+
+def test_an_expired_batch_says_so(client, db):
+    batch = make_traced_batch(expiry_date=today_vn() - timedelta(days=1))
+    db.session.commit()
+    page = client.get(_path(services.origin_url(batch))).get_data(as_text=True)
+    assert "đã hết hạn" in page
+
+
+def test_a_batch_in_date_does_not_say_expired(client, traced):
+    _batch, stamp = traced
+    assert "đã hết hạn" not in client.get(_path(services.stamp_url(stamp))).get_data(as_text=True)
+
+
+def test_the_origin_page_with_its_css_stays_under_100_kb(client, traced):
+    _batch, stamp = traced
+    response = client.get(_path(services.stamp_url(stamp)))
+    html = response.get_data(as_text=True)
+    total = len(response.data)
+    for href in re.findall(r'<link rel="stylesheet" href="([^"]+)"', html):
+        css = client.get(href)
+        assert css.status_code == 200
+        total += len(css.data)
+        css.close()
+    assert "<script" not in html.replace('type="application/ld+json"', "")  # works without JavaScript
+    assert total < 100_000
+
+
+# --- PIN and counterfeit report ----------------------------------------------------------
+
+
+def test_a_pin_checks_once_on_the_origin_page(client, db):
+    batch = make_traced_batch()
+    issue, pins = services.issue_stamps(batch, count=1, with_pin=True, actor=None)
+    stamp = services.issue_stamps_list(issue)[0]
+    db.session.commit()
+    code = _path(services.stamp_url(stamp))
+    assert 'name="pin"' in client.get(code).get_data(as_text=True)
+
+    wrong = "0" * 8 if pins[stamp.serial] != "0" * 8 else "1" * 8
+    response = _post_and_follow(client, "/trace/pin", {"code": code, "pin": wrong})
+    assert "Mã PIN không đúng" in response.get_data(as_text=True)
+    assert db.session.get(Stamp, stamp.id).pin_verified_at is None
+
+    response = _post_and_follow(client, "/trace/pin", {"code": code, "pin": pins[stamp.serial]})
+    assert "đây là sản phẩm chính hãng" in response.get_data(as_text=True)
+    assert db.session.get(Stamp, stamp.id).pin_verified_at is not None
+
+    response = _post_and_follow(client, "/trace/pin", {"code": code, "pin": pins[stamp.serial]})
+    assert "đã được kiểm tra ngày" in response.get_data(as_text=True)
+
+
+def test_a_pin_without_csrf_token_is_refused(client, db):
+    batch = make_traced_batch()
+    issue, pins = services.issue_stamps(batch, count=1, with_pin=True, actor=None)
+    stamp = services.issue_stamps_list(issue)[0]
+    db.session.commit()
+    response = client.post("/trace/pin", data={"code": _path(services.stamp_url(stamp)), "pin": pins[stamp.serial]},
+                           csrf=False)
+    assert response.status_code == 400 and db.session.get(Stamp, stamp.id).pin_verified_at is None
+
+
+def test_a_counterfeit_report_from_the_origin_page_is_saved(client, db, traced):
+    batch, stamp = traced
+    code = _path(services.stamp_url(stamp))
+    response = client.post("/trace/report", data={"code": code, "message": "Tem bị dán đè",
+                                                  "where_bought": "Chợ Đồng Quang", "contact": ""})
+    assert response.status_code == 302
+    report = db.session.scalar(select(CounterfeitReport))
+    assert (report.batch_id, report.stamp_id, report.scanned_code) == (batch.id, stamp.id, code)
+    assert report.where_bought == "Chợ Đồng Quang"
+
+
+def test_a_report_about_an_unregistered_code_is_saved_without_a_batch(client, db, traced):
+    code = f"/01/{GTIN}/10/L2026-01/21/ZZZZZZZZZZ"
+    assert 'data-testid="report-form"' in client.get(code).get_data(as_text=True)
+    client.post("/trace/report", data={"code": code, "message": "Không tra được"})
+    report = db.session.scalar(select(CounterfeitReport))
+    assert report.batch_id is None and report.scanned_code == code
+
+
+def test_an_empty_report_is_not_saved(client, db, traced):
+    response = client.post("/trace/report", data={"code": "/t/X", "message": ""})
+    assert response.status_code == 200 and "error" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(CounterfeitReport)) == 0
+
+
+# --- EPCIS --------------------------------------------------------------------------------
+
+
+def test_a_published_batch_exports_an_epcis_2_document(client, traced):
+    batch, _stamp = traced
+    response = client.get(f"/api/v1/batches/{batch.id}/epcis")
+    assert response.status_code == 200 and response.mimetype == "application/ld+json"
+    doc = response.get_json()
+    assert doc["@context"][0] == "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+    assert (doc["type"], doc["schemaVersion"]) == ("EPCISDocument", "2.0")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", doc["creationDate"])
+    events = doc["epcisBody"]["eventList"]
+    assert [e["bizStep"] for e in events] == ["http://shop.test/voc/bizstep/harvesting", "commissioning", "packing"]
+    first = events[0]
+    assert first["type"] == "ObjectEvent" and first["action"] == "OBSERVE"
+    assert first["eventTime"].endswith("+07:00") and first["eventTimeZoneOffset"] == "+07:00"
+    assert first["quantityList"] == [{"epcClass": f"http://shop.test/01/{GTIN}/10/L2026-01?17="
+                                      f"{batch.expiry_date:%y%m%d}", "quantity": batch.quantity}]
+    assert first["readPoint"] == {"id": "urn:ocop:vn:location:VT-19-5503-001"}
+    assert first["ilmd"]["cbvmda:lotNumber"] == "L2026-01"
+    assert "ilmd" not in events[2]
+
+
+def test_an_unpublished_batch_has_no_epcis_document(client, db):
+    batch = make_traced_batch(is_published=False)
+    db.session.commit()
+    response = client.get(f"/api/v1/batches/{batch.id}/epcis")
+    assert response.status_code == 404 and response.is_json
