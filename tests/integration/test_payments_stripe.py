@@ -1,0 +1,214 @@
+"""Card payments: the real stripe library against localstripe and the Checkout Session stub."""
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from sqlalchemy import func, select
+
+from storefront.checkout.models import Order, OrderStatus, Payment, PaymentStatus, ProcessedWebhookEvent
+from storefront.inventory.models import Stock
+from tests.factories import make_producer, make_product
+from tests.factories_checkout import add_to_cart, fill_checkout, place
+from tests.stripe_peers import CheckoutSessionStub, sign_webhook, start_localstripe
+
+WEBHOOK_SECRET = "whsec_test_checkout"
+
+
+@pytest.fixture(scope="module")
+def localstripe_url():
+    base_url, stop = start_localstripe()
+    yield base_url
+    stop()
+
+
+@pytest.fixture
+def stub(localstripe_url):
+    with CheckoutSessionStub(upstream=localstripe_url, webhook_secret=WEBHOOK_SECRET) as stub:
+        yield stub
+
+
+@pytest.fixture
+def app_config(stub):
+    return {"STRIPE_SECRET_KEY": "sk_test_ocop", "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "STRIPE_API_BASE": stub.base_url}
+
+
+@pytest.fixture
+def products(db):
+    tea = make_product(producer=make_producer(name="HTX Chè Hảo Đạt"), name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5)
+    noodles = make_product(producer=make_producer(name="HTX Miến Việt Cường"), name_vi="Miến dong", price_vnd=55_500,
+                           on_hand=5)
+    db.session.commit()
+    return tea, noodles
+
+
+def stock(db, product):
+    db.session.expire_all()
+    row = db.session.scalar(select(Stock).where(Stock.product_id == product.id))
+    return row.on_hand, row.reserved
+
+
+def card_order(client, db, stub, products, quantities=(1, 2), province_code="19", ward_code=None):
+    """Buy by card up to the redirect to Stripe; return (order, stripe session id)."""
+    for product, quantity in zip(products, quantities):
+        add_to_cart(client, product, quantity)
+    extra = {"province_code": province_code, **({"ward_code": ward_code} if ward_code else {})}
+    response = place(client, fill_checkout(client, payment="card", email="hoa@example.vn", **extra))
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    assert response.headers["Location"].startswith(stub.base_url + "/pay/cs_test_")
+    session_id = response.headers["Location"].rsplit("/", 1)[1]
+    db.session.expire_all()
+    return db.session.scalar(select(Order)), session_id
+
+
+def post_event(client, signed, *, signature=None):
+    headers = {**signed.headers}
+    if signature is not None:
+        headers["Stripe-Signature"] = signature
+    return client.post("/payments/stripe/webhook", data=signed.payload, headers=headers, csrf=False)
+
+
+def test_a_card_order_sends_whole_dong_amounts_and_an_expiry_matched_to_the_hold(client, db, stub, products):
+    order, session_id = card_order(client, db, stub, products)
+    session = stub.session(session_id)
+    assert order.status is OrderStatus.PENDING_PAYMENT
+    assert session["amount_total"] == order.total_vnd == 380_000 + 2 * 55_500 + 20_000  # zero-decimal: no ×100
+    assert session["currency"] == "vnd"
+    assert session["client_reference_id"] == order.code
+    assert session["success_url"].endswith(f"/orders/{order.code}/paid?session_id={{CHECKOUT_SESSION_ID}}")
+    hold = db.session.scalar(select(func.min(Stock.reserved)))
+    assert hold == 1
+    assert 30 * 60 <= session["expires_at"] - time.time() <= 40 * 60
+    assert db.session.scalar(select(Payment.provider_ref)) == session_id
+    assert stock(db, products[0]) == (5, 1)
+
+
+def test_a_paid_session_webhook_marks_the_order_paid_and_sells_the_stock(client, db, stub, products):
+    order, session_id = card_order(client, db, stub, products)
+    response = post_event(client, stub.complete(session_id))
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert order.status is OrderStatus.PAID
+    assert db.session.scalar(select(Payment.status)) is PaymentStatus.SUCCEEDED
+    assert stock(db, products[0]) == (4, 0) and stock(db, products[1]) == (3, 0)
+    page = client.get(f"/orders/{order.code}/paid?session_id={session_id}")
+    assert "Thanh toán thành công" in client.get(page.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_webhook_with_a_bad_signature_is_refused_and_changes_nothing(client, db, stub, products):
+    order, session_id = card_order(client, db, stub, products)
+    signed = stub.complete(session_id)
+    forged = sign_webhook(signed.payload, "whsec_wrong")
+    assert post_event(client, signed, signature=forged).status_code == 400
+    assert post_event(client, signed, signature="").status_code == 400
+    tampered = signed.payload.replace(b'"paid"', b'"paid" ')
+    assert client.post("/payments/stripe/webhook", data=tampered, headers=signed.headers, csrf=False).status_code == 400
+    db.session.expire_all()
+    assert order.status is OrderStatus.PENDING_PAYMENT
+    assert db.session.scalar(select(func.count(ProcessedWebhookEvent.id))) == 0
+    assert stock(db, products[0]) == (5, 1)
+
+
+def test_a_replayed_webhook_is_applied_once(client, db, stub, products):
+    order, session_id = card_order(client, db, stub, products)
+    signed = stub.complete(session_id)
+    first, again = post_event(client, signed), post_event(client, signed)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.get_json()["outcome"] == "already processed"
+    assert db.session.scalar(select(func.count(ProcessedWebhookEvent.id))) == 1
+    assert stock(db, products[0]) == (4, 0)
+
+
+def test_an_expired_session_releases_the_stock_and_expires_the_order(client, db, stub, products):
+    order, session_id = card_order(client, db, stub, products)
+    assert post_event(client, stub.expire(session_id)).status_code == 200
+    db.session.expire_all()
+    assert order.status is OrderStatus.EXPIRED
+    assert stock(db, products[0]) == (5, 0) and stock(db, products[1]) == (5, 0)
+    assert db.session.scalar(select(Payment.status)) is PaymentStatus.CANCELLED
+
+
+def test_a_delayed_payment_is_fulfilled_when_it_succeeds_not_when_the_session_completes(client, db, stub, products):
+    order, session_id = card_order(client, db, stub, products)
+    post_event(client, stub.complete(session_id, async_payment=True))
+    db.session.expire_all()
+    assert order.status is OrderStatus.PENDING_PAYMENT
+    post_event(client, stub.async_payment_succeeded(session_id))
+    db.session.expire_all()
+    assert order.status is OrderStatus.PAID
+    assert stock(db, products[0]) == (4, 0)
+
+
+def test_retrying_the_payment_reuses_the_same_stripe_session(client, db, stub, products):
+    order, session_id = card_order(client, db, stub, products)
+    response = client.post(f"/orders/{order.code}/pay")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/pay/" + session_id)
+
+
+def test_the_stripe_pay_page_completes_the_payment_through_the_webhook(app, client, db, stub, products, live_app):
+    order, session_id = card_order(client, db, stub, products)
+    stub.webhook_url = live_app + "/payments/stripe/webhook"
+    request = urllib.request.Request(f"{stub.base_url}/pay/{session_id}", data=b"", method="POST")
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as redirect:
+        opener.open(request, timeout=10)
+    redirect.value.close()
+    assert redirect.value.code == 303
+    assert redirect.value.headers["Location"].endswith(f"/orders/{order.code}/paid?session_id={session_id}")
+    assert stub.deliveries == [("checkout.session.completed", 200)]
+    db.session.expire_all()
+    assert order.status is OrderStatus.PAID
+    payment_intent = stub.session(session_id)["payment_intent"]
+    assert payment_intent.startswith("pi_")  # a real PaymentIntent in localstripe
+
+
+def test_a_stripe_outage_keeps_the_order_and_says_so(app, client, db, products):
+    app.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"  # nothing listens there
+    add_to_cart(client, products[0], 1)
+    response = place(client, fill_checkout(client, payment="card", email="hoa@example.vn"))
+    order = db.session.scalar(select(Order))
+    assert response.headers["Location"] == f"/orders/{order.code}"
+    assert "Chưa kết nối được cổng thanh toán thẻ" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert order.status is OrderStatus.PENDING_PAYMENT
+
+
+def test_card_payment_needs_an_email(client, db, products):
+    add_to_cart(client, products[0], 1)
+    client.post("/checkout", data={"contact_name": "Hoa", "phone": "0912345678", "email": "",
+                                   "province_code": "19", "ward_code": "5503", "street": "Xóm 1"})
+    response = client.post("/checkout/options", data={"delivery_method": "standard", "payment_method": "card"})
+    assert response.status_code == 200
+    assert "Thanh toán bằng thẻ cần email" in response.get_data(as_text=True)
+
+
+def test_the_webhook_is_the_only_route_without_csrf(app):
+    from storefront.extensions import csrf
+
+    exempt = {view for view in csrf._exempt_views if view.startswith("storefront.checkout")}
+    assert exempt == {"storefront.checkout.views.stripe_webhook"}
+
+
+@pytest.fixture
+def live_app(app):
+    """Serve the app on loopback so the stub can deliver webhooks to it."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
