@@ -27,7 +27,7 @@ def make_order(*, lines, status=OrderStatus.PAID, payment_method=PaymentMethod.C
     subtotal = sum(p.price_vnd * q for p, q in lines)
     order = Order(
         code=f"TN-T{n:05d}", user_id=user.id if user else None, status=status, contact_name="Nguyễn Văn A",
-        phone="+84912345678", province_code=19, ward_code=TAN_CUONG_WARD, street="Xóm Nam Tiến",
+        phone="+84912345678", email="khach@example.vn", province_code=19, ward_code=TAN_CUONG_WARD, street="Xóm Nam Tiến",
         subtotal_vnd=subtotal, delivery_fee_vnd=0, total_vnd=subtotal, payment_method=payment_method,
     )
     db.session.add(order)

@@ -1,0 +1,81 @@
+"""Analytics: sales by product and month, scans by batch and day, warnings, low stock; SVG charts and CSV."""
+import csv
+import io
+from datetime import datetime, timezone
+
+import pytest
+
+from storefront.checkout.models import OrderStatus
+from tests.factories import make_batch, make_product
+from tests.factories_producer import make_order, make_producer_account
+from traceability.models import Scan, Stamp, StampIssue
+
+
+@pytest.fixture
+def owner(db, login):
+    user, producer = make_producer_account()
+    db.session.commit()
+    login(user)
+    return producer
+
+
+def read_csv(response):
+    assert response.mimetype == "text/csv"
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+
+def test_sales_count_sold_orders_by_product_and_month_and_only_mine(client, db, owner):
+    tea = make_product(producer=owner, name_vi="Chè búp", price_vnd=100_000)
+    other = make_product(name_vi="Miến người khác", price_vnd=50_000)
+    make_order(lines=[(tea, 2), (other, 5)], status=OrderStatus.PAID)
+    make_order(lines=[(tea, 1)], status=OrderStatus.DELIVERED)
+    make_order(lines=[(tea, 9)], status=OrderStatus.CANCELLED)
+    db.session.commit()
+    rows = read_csv(client.get("/producer/analytics/sales.csv"))
+    assert rows[0] == ["Tháng", "Sản phẩm", "Số lượng", "Doanh thu (đồng)"]
+    assert [r[1:] for r in rows[1:]] == [["Chè búp", "3", "300000"]]
+    page = client.get("/producer/analytics").get_data(as_text=True)
+    assert "<svg" in page and "300.000" in page
+    assert "Miến người khác" not in page
+
+
+def test_scans_are_counted_by_batch_and_day_and_heavy_stamps_are_flagged(client, db, owner, app):
+    batch = make_batch(product=make_product(producer=owner), lot_code="TC-01")
+    issue = StampIssue(batch=batch, count=1)
+    db.session.add(issue)
+    db.session.flush()
+    stamp = Stamp(batch_id=batch.id, issue_id=issue.id, serial="ABC123", scan_count=25)
+    db.session.add(stamp)
+    db.session.flush()
+    # 23:30 UTC is the next day in Vietnam (UTC+7).
+    for hour in (1, 2, 23):
+        db.session.add(Scan(stamp_id=stamp.id, batch_id=batch.id,
+                            scanned_at=datetime.now(timezone.utc).replace(hour=hour, minute=30)))
+    db.session.commit()
+    rows = read_csv(client.get("/producer/analytics/scans.csv"))
+    assert sorted(int(r[3]) for r in rows[1:]) == [1, 2]
+    assert {r[1] for r in rows[1:]} == {"TC-01"}
+    warnings = read_csv(client.get("/producer/analytics/warnings.csv"))
+    assert warnings[1][:4] == ["TC-01", batch.product.name_vi, "ABC123", "25"]
+
+
+def test_low_stock_lists_published_products_at_or_under_the_threshold(client, db, owner):
+    make_product(producer=owner, name_vi="Sắp hết", on_hand=2)
+    make_product(producer=owner, name_vi="Còn nhiều", on_hand=50)
+    make_product(producer=owner, name_vi="Nháp", on_hand=0, is_published=False)
+    db.session.commit()
+    rows = read_csv(client.get("/producer/analytics/low_stock.csv"))
+    assert rows[1:] == [["Sắp hết", "2"]]
+    assert "Sắp hết</a>: còn 2" in client.get("/producer/").get_data(as_text=True)
+
+
+def test_a_product_name_cannot_become_a_spreadsheet_formula(client, db, owner):
+    make_product(producer=owner, name_vi="=HYPERLINK(\"http://x\")", on_hand=1)
+    db.session.commit()
+    rows = read_csv(client.get("/producer/analytics/low_stock.csv"))
+    assert rows[1][0].startswith("'=")
+
+
+def test_an_unknown_table_is_a_404(client, owner):
+    assert client.get("/producer/analytics/secrets.csv").status_code == 404
