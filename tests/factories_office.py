@@ -54,3 +54,12 @@ def request_context(app):
     """
     with app.test_request_context():
         yield
+
+
+@pytest.fixture
+def office(db, login):
+    """An office user, signed in through the client."""
+    user = make_office_user()
+    db.session.commit()
+    login(user)
+    return user

@@ -45,12 +45,16 @@ class IllegalProducerTransition(OfficeError):
         self.action = action
 
 
-class CertificateInvalid(OfficeError):
-    """Field name → message for every rule the certificate breaks."""
+class FieldErrors(OfficeError):
+    """Field name → message for every rule the input breaks; views show them beside the fields."""
 
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+class CertificateInvalid(FieldErrors):
+    pass
 
 
 class CertificateAlreadyRevoked(OfficeError):
@@ -65,12 +69,8 @@ class ReportAlreadyHandled(OfficeError):
     pass
 
 
-class ScoresheetInvalid(OfficeError):
-    """Part code → message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+class ScoresheetInvalid(FieldErrors):
+    """Keyed by criteria part code."""
 
 
 class EvaluationClosed(OfficeError):

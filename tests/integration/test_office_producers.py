@@ -8,18 +8,10 @@ from storefront.office import services
 from storefront.office.models import AuditLogEntry
 from storefront.outbox.models import OutboxMessage
 from tests.factories import make_producer, make_product, make_user
-from tests.factories_office import make_office_user, make_order, request_context  # noqa: F401
+from tests.factories_office import make_office_user, make_order, office, request_context  # noqa: F401
 from traceability.models import CounterfeitReport, ReportStatus
 
 pytestmark = pytest.mark.usefixtures("request_context")
-
-
-@pytest.fixture
-def office(db, login):
-    user = make_office_user()
-    db.session.commit()
-    login(user)
-    return user
 
 
 def mails_to(db, address):

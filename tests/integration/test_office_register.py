@@ -11,7 +11,7 @@ from storefront.clock import add_months, today_vn
 from storefront.office import services
 from storefront.office.models import AuditLogEntry
 from tests.factories import days_ago, make_certificate, make_product
-from tests.factories_office import make_office_user, request_context  # noqa: F401
+from tests.factories_office import make_office_user, office, request_context  # noqa: F401
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
@@ -22,14 +22,6 @@ pytestmark = pytest.mark.usefixtures("request_context")
 @pytest.fixture
 def app_config():
     return {"OFFICE_DOCUMENT_MAX_BYTES": 64 * 1024}
-
-
-@pytest.fixture
-def office(db, login):
-    user = make_office_user()
-    db.session.commit()
-    login(user)
-    return user
 
 
 def certificate_form(product, **overrides):
