@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.columns import UTCDateTime, str_enum, utcnow
+from storefront.errors import DomainError
 from storefront.extensions import db
 
 
@@ -21,7 +22,7 @@ class OrderStatus(enum.Enum):
     EXPIRED = "expired"
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(DomainError):
     """An order, fulfilment or payment was asked to move where its state table forbids."""
 
     def __init__(self, current, target):

@@ -18,7 +18,7 @@ from storefront.inventory.models import Stock
 from storefront.outbox.models import OutboxMessage
 from tests.factories import TAN_CUONG_WARD, make_batch, make_producer, make_product, make_user
 from tests.factories_checkout import (
-    HANOI, HANOI_WARD, add_to_cart, fill_checkout, follow, make_order, place, review_key,
+    HANOI, HANOI_WARD, add_to_cart, fill_checkout, follow, make_order, place,
 )
 
 
@@ -333,3 +333,39 @@ def test_fifty_buyers_racing_for_the_last_five_units_make_exactly_five_orders(ap
     assert db.session.scalar(select(func.count(Order.id))) == 5
     assert stock(db, product) == (0, 0)
     assert db.session.scalar(select(func.count(Fulfilment.id))) == 5
+
+
+@pytest.mark.parametrize(("province", "subtotal", "zone", "fee"), [
+    (19, 100_000, "thai_nguyen", 20_000),
+    (1, 100_000, "north", 35_000),
+    (37, 499_999, "north", 35_000),
+    (79, 100_000, "rest", 45_000),
+    (79, 500_000, "rest", 0),
+])
+def test_delivery_fee_follows_the_zone_table_and_the_free_shipping_threshold(app, province, subtotal, zone, fee):
+    from storefront.checkout.services import delivery_quote
+
+    quote = delivery_quote(province, subtotal)
+    assert (quote.zone, quote.fee_vnd) == (zone, fee)
+
+
+def test_delivery_zones_can_be_configured(app):
+    from storefront.checkout.services import delivery_quote
+
+    app.config["DELIVERY_ZONES"] = {"everywhere": {"label": "Toàn quốc", "provinces": None, "fee_vnd": 30_000,
+                                                   "days": "2 ngày"}}
+    assert delivery_quote(19, 1_000).fee_vnd == 30_000
+
+
+def test_a_transfer_that_arrives_after_the_hold_lapsed_is_refused_for_the_office_to_handle(db, two_producers):
+    from datetime import timedelta
+
+    from storefront.checkout.services import PaymentTooLate, expire_lapsed_orders
+    from storefront.columns import utcnow
+
+    tea, _ = two_producers
+    order = make_order([(tea, 1)], payment="bank_transfer")
+    expire_lapsed_orders(utcnow() + timedelta(days=2))
+    with pytest.raises(PaymentTooLate):
+        mark_payment_received(order, actor=None)
+    assert order.status is OrderStatus.EXPIRED and stock(db, tea) == (5, 0)

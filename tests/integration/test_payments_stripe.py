@@ -1,8 +1,6 @@
 """Card payments: the real stripe library against localstripe and the Checkout Session stub."""
-import json
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 
 import pytest
