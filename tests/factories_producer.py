@@ -2,6 +2,7 @@
 import io
 import itertools
 
+import pytest
 from PIL import Image
 
 from storefront.accounts.models import Role
@@ -19,6 +20,15 @@ def make_producer_account(*, status=ProducerStatus.APPROVED, **kw):
     """Return a producer-role user and the producer it owns."""
     user = make_user(role=Role.PRODUCER)
     return user, make_producer(owner=user, status=status, **kw)
+
+
+@pytest.fixture
+def owner(db, login):
+    """A signed-in producer with an approved producer; import this fixture into a test module."""
+    user, producer = make_producer_account()
+    db.session.commit()
+    login(user)
+    return producer
 
 
 def make_order(*, lines, status=OrderStatus.PAID, payment_method=PaymentMethod.COD, user=None) -> Order:

@@ -15,7 +15,7 @@ from storefront.checkout import services as checkout
 from storefront.checkout.models import Fulfilment, IllegalTransition
 from storefront.clock import VIETNAM_TZ
 from storefront.errors import DomainError
-from storefront.extensions import db
+from storefront.extensions import db, limiter
 from storefront.producer import analytics, bp, imports
 from storefront.producer.forms import (
     ActionForm, BatchForm, ImageForm, ImportForm, ProductForm, ProfileForm, RecallForm, RegisterProducerForm,
@@ -118,7 +118,12 @@ def inject_producer():
 # --- registration, home, profile ------------------------------------------------------
 
 
+def _register_limit():
+    return current_app.config.get("RATELIMIT_LOGIN", "10 per minute")
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"])
 def register():
     if current_user.is_authenticated and current_user.role is Role.PRODUCER:
         return redirect(url_for("producer.index"))

@@ -3,20 +3,11 @@ import csv
 import io
 from datetime import datetime, timezone
 
-import pytest
 
 from storefront.checkout.models import OrderStatus
 from tests.factories import make_batch, make_product
-from tests.factories_producer import make_order, make_producer_account
+from tests.factories_producer import make_order, owner  # noqa: F401 (owner is a fixture)
 from traceability.models import Scan, Stamp, StampIssue
-
-
-@pytest.fixture
-def owner(db, login):
-    user, producer = make_producer_account()
-    db.session.commit()
-    login(user)
-    return producer
 
 
 def read_csv(response):

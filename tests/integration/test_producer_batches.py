@@ -9,7 +9,7 @@ from storefront.catalog.models import ProductImage
 from storefront.columns import utcnow
 from storefront.inventory.models import Stock
 from tests.factories import make_batch, make_product
-from tests.factories_producer import make_producer_account
+from tests.factories_producer import owner  # noqa: F401 (owner is a fixture)
 from traceability.models import Batch, Stamp, StampIssue, TraceEvent
 from traceability.services import issue_stamps
 
@@ -18,14 +18,6 @@ BATCH = {
     "packing_date": "2026-05-06", "expiry_date": "2027-05-06", "quantity": "120",
     "growing_area_code": "VT-19-5503-001", "standards": "VietGAP",
 }
-
-
-@pytest.fixture
-def owner(db, login):
-    user, producer = make_producer_account()
-    db.session.commit()
-    login(user)
-    return producer
 
 
 def test_creating_a_batch_adds_its_quantity_to_stock(client, db, owner):

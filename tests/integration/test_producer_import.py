@@ -7,17 +7,9 @@ from sqlalchemy import func, select
 
 from storefront.catalog.models import Product
 from tests.factories import make_product
-from tests.factories_producer import make_producer_account
+from tests.factories_producer import owner  # noqa: F401 (owner is a fixture)
 
 HEADER = "name_vi,ocop_group,price_vnd,unit,gtin,ingredients\n"
-
-
-@pytest.fixture
-def owner(db, login):
-    user, producer = make_producer_account()
-    db.session.commit()
-    login(user)
-    return producer
 
 
 def upload(client, text, mode="all", encoding="utf-8"):

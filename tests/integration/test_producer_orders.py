@@ -1,19 +1,10 @@
 """Orders on the dashboard: only this producer's fulfilments and lines; pack, ship, deliver, payment received."""
-import pytest
 from sqlalchemy import select
 
 from storefront.checkout.models import FulfilmentStatus, OrderStatus, Payment, PaymentMethod, PaymentStatus
 from storefront.outbox.models import OutboxMessage
 from tests.factories import make_product
-from tests.factories_producer import make_order, make_producer_account
-
-
-@pytest.fixture
-def owner(db, login):
-    user, producer = make_producer_account()
-    db.session.commit()
-    login(user)
-    return producer
+from tests.factories_producer import make_order, owner  # noqa: F401 (owner is a fixture)
 
 
 def test_a_shared_order_shows_only_my_lines(client, db, owner):

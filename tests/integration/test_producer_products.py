@@ -10,7 +10,7 @@ from storefront.catalog.editing import clean_gtin, create_product, parse_price_v
 from storefront.catalog.models import ProducerStatus, Product, ProductImage
 from storefront.inventory.models import Stock
 from tests.factories import make_product
-from tests.factories_producer import image_bytes, make_producer_account
+from tests.factories_producer import image_bytes, make_producer_account, owner  # noqa: F401 (owner is a fixture)
 
 GOOD = {
     "name_vi": "Chè búp Tân Cương", "name_en": "Tan Cuong bud tea", "ocop_group": "1", "ocop_subgroup": "I.5.a",
@@ -24,14 +24,6 @@ def in_request(app):
     """Messages are translated per request, as when a view calls the service."""
     with app.test_request_context():
         yield
-
-
-@pytest.fixture
-def owner(db, login):
-    user, producer = make_producer_account()
-    db.session.commit()
-    login(user)
-    return producer
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
