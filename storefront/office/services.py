@@ -199,7 +199,7 @@ def suspend_producer(producer: Producer, *, reason: str, actor: User) -> Produce
     return producer
 
 
-def reinstate_producer(producer: Producer, *, actor: User, reason: str = "") -> Producer:
+def reinstate_producer(producer: Producer, *, actor: User) -> Producer:
     """Lift a suspension; the producer's products return to the shop."""
     _move_producer(producer, "reinstate", reason="", actor=actor)
     _mail_producer(producer, _("Cơ sở của bạn được bán trở lại – OCOP Thái Nguyên"),

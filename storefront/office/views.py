@@ -18,7 +18,7 @@ from storefront.office import bp, dashboard, documents, exports, imports, servic
 from storefront.office.forms import (
     CertificateForm, CertifyForm, ConfirmForm, choices, EvaluationForm, ImportForm, ReasonForm, ReportForm, scoresheet_form,
 )
-from storefront.office.models import AuditLogEntry, CriteriaSetDefinition, Evaluation
+from storefront.office.models import AuditLogEntry, CriteriaSetDefinition, Evaluation, Scoresheet
 from storefront.office.services import CertificateState, certificate_state
 
 
@@ -65,6 +65,14 @@ def certified_csv():
             for p, c in dashboard.certified_products(today_vn())]
     header = ["product", "producer", "ocop_group", "ward", "stars", "decision_number", "decision_date", "valid_until"]
     return exports.csv_response("ocop-certified.csv", header, rows)
+
+
+@bp.route("/figures.csv")
+def figures_csv():
+    months = dashboard.last_months(today_vn())
+    sales, scans = dashboard.sales_per_month(months), dashboard.scans_per_month(months)
+    rows = [(month, sold, scanned) for (month, sold), (_m, scanned) in zip(sales, scans)]
+    return exports.csv_response("ocop-figures-by-month.csv", ["month", "sales_vnd", "scans"], rows)
 
 
 # --- producers -------------------------------------------------------------------------
@@ -338,7 +346,8 @@ def _office_users():
 @bp.route("/evaluations")
 def evaluations():
     items = db.session.scalars(
-        select(Evaluation).options(selectinload(Evaluation.product), selectinload(Evaluation.sheets))
+        select(Evaluation).options(selectinload(Evaluation.product),
+                                   selectinload(Evaluation.sheets).selectinload(Scoresheet.lines))
         .order_by(Evaluation.id.desc()).limit(200)
     ).all()
     return render_template("office/evaluations.html", evaluations=items, result_of=services.evaluation_result)

@@ -8,7 +8,7 @@ from storefront.checkout.models import OrderStatus
 from storefront.clock import today_vn
 from storefront.office import dashboard
 from tests.factories import days_ago, make_batch, make_certificate, make_producer, make_product
-from tests.factories_office import make_office_user, make_order, request_context  # noqa: F401
+from tests.factories_office import make_office_user, make_order, office, request_context  # noqa: F401
 from traceability.models import CounterfeitReport, Scan, Stamp, StampIssue
 
 pytestmark = pytest.mark.usefixtures("request_context")
@@ -100,3 +100,25 @@ def test_certified_products_export_as_csv(client, db, login):
     assert lines[0] == "product,producer,ocop_group,ward,stars,decision_number,decision_date,valid_until"
     assert lines[1].startswith("Miến Việt Cường,") and ",5,5/QĐ-BNN," in lines[1]
     assert len(lines) == 3
+
+
+def test_monthly_figures_export_as_csv(client, db, office):
+    make_order(product=make_product(price_vnd=120_000), quantity=3)
+    db.session.commit()
+    lines = client.get("/office/figures.csv").get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0] == "month,sales_vnd,scans" and len(lines) == 13
+    assert lines[-1] == f"{today_vn().strftime('%m/%Y')},360000,0"
+
+
+def test_list_pages_do_not_query_per_row(client, db, office, count_queries):
+    for _i in range(6):
+        make_certificate()
+    db.session.commit()
+    with count_queries() as few:
+        client.get("/office/certificates")
+    for _i in range(6):
+        make_certificate()
+    db.session.commit()
+    with count_queries() as more:
+        client.get("/office/certificates")
+    assert more() == few()

@@ -179,3 +179,19 @@ def test_opening_an_evaluation_through_the_page_seeds_the_criteria_sets(client, 
         "product_id": str(product.id), "criteria_set_id": str(criteria.id), "chair_id": str(office.id)})
     assert response.status_code == 302
     assert "Phiếu chấm của tôi" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_evaluation_list_does_not_query_per_row(client, db, login, count_queries):
+    viewer = make_office_user()
+    make_evaluation(sheets=[sheet(30, 20, 25), sheet(20, 20, 20)])
+    db.session.commit()
+    login(viewer)
+    with count_queries() as few:
+        client.get("/office/evaluations")
+    for _i in range(4):
+        make_evaluation(sheets=[sheet(30, 20, 25), sheet(20, 20, 20)])
+    db.session.commit()
+    with count_queries() as more:
+        page = client.get("/office/evaluations").get_data(as_text=True)
+    assert more() == few()
+    assert page.count("67,5") == 5
