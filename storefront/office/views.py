@@ -16,10 +16,11 @@ from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.extensions import db
 from storefront.office import bp, dashboard, documents, exports, imports, services
 from storefront.office.forms import (
-    CertificateForm, CertifyForm, ConfirmForm, choices, EvaluationForm, ImportForm, ReasonForm, ReportForm, scoresheet_form,
+    CertificateForm, CertifyForm, ConfirmForm, EvaluationForm, ImportForm, ReasonForm, ReportForm, choices,
+    scoresheet_form,
 )
 from storefront.office.models import AuditLogEntry, CriteriaSetDefinition, Evaluation, Scoresheet
-from storefront.office.services import CertificateState, certificate_state
+from storefront.office.services import certificate_state
 
 
 @bp.before_request
@@ -40,6 +41,29 @@ LEGAL_TYPE_NAMES = {"htx": _l("Hợp tác xã"), "tht": _l("Tổ hợp tác"), "
                     "household": _l("Hộ kinh doanh")}
 STATE_NAMES = {"valid": _l("Còn hiệu lực"), "expiring": _l("Sắp hết hạn (90 ngày)"), "expired": _l("Hết hiệu lực"),
                "revoked": _l("Đã thu hồi"), "not_certified": _l("Dưới 3 sao")}
+
+
+def _me():
+    """Return the signed-in user itself (not the proxy) to hand to services and relationships."""
+    return current_user._get_current_object()
+
+
+def _act(model, object_id, service, *, needs_reason, message, back=None):
+    """Run one office service on an object from a POSTed (reason) form, then go back (PRG)."""
+    item = db.get_or_404(model, object_id)
+    back = back or (lambda producer: url_for("office.producer", producer_id=producer.id))
+    form = ReasonForm() if needs_reason else ConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("Cần nhập lý do."), "error")
+        return redirect(back(item))
+    try:
+        service(item, actor=_me(), **({"reason": form.reason.data} if needs_reason else {}))
+    except services.OfficeError:
+        flash(_("Không thể thực hiện thao tác này ở trạng thái hiện tại."), "error")
+        return redirect(back(item))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(back(item))
 
 
 # --- dashboard -------------------------------------------------------------------------
@@ -130,24 +154,6 @@ def story_unhide(producer_id):
 
 # --- moderation ------------------------------------------------------------------------
 
-def _act(model, object_id, service, *, needs_reason, message, back=None):
-    """Run one office service on an object from a POSTed (reason) form, then go back (PRG)."""
-    item = db.get_or_404(model, object_id)
-    back = back or (lambda producer: url_for("office.producer", producer_id=producer.id))
-    form = ReasonForm() if needs_reason else ConfirmForm()
-    if not form.validate_on_submit():
-        flash(_("Cần nhập lý do."), "error")
-        return redirect(back(item))
-    try:
-        service(item, actor=current_user, **({"reason": form.reason.data} if needs_reason else {}))
-    except services.OfficeError:
-        flash(_("Không thể thực hiện thao tác này ở trạng thái hiện tại."), "error")
-        return redirect(back(item))
-    db.session.commit()
-    flash(message, "success")
-    return redirect(back(item))
-
-
 @bp.route("/products")
 def products():
     query = select(Product).options(selectinload(Product.producer)).order_by(Product.is_hidden.desc(), Product.id)
@@ -193,7 +199,7 @@ def report_handle(report_id):
         return redirect(url_for("office.reports"))
     try:
         services.handle_counterfeit_report(report, status=ReportStatus(form.status.data),
-                                           resolution=form.resolution.data, actor=current_user)
+                                           resolution=form.resolution.data, actor=_me())
     except services.ReportAlreadyHandled:
         flash(_("Báo cáo này đã được xử lý."), "info")
         return redirect(url_for("office.reports"))
@@ -269,7 +275,7 @@ def certificate_new():
                 criteria_set=CriteriaSet(form.criteria_set.data), issuing_level=IssuingLevel(form.issuing_level.data),
                 issuing_body=form.issuing_body.data, decision_number=form.decision_number.data,
                 decision_date=form.decision_date.data, valid_until=form.valid_until.data,
-                document=form.document.data or None, actor=current_user)
+                document=form.document.data or None, actor=_me())
         except services.CertificateInvalid as error:
             _apply_errors(form, error.errors)
         else:
@@ -298,7 +304,7 @@ def certificate_revoke(certificate_id):
         flash(_("Cần nhập lý do thu hồi."), "error")
     else:
         try:
-            services.revoke_certificate(item, reason=form.reason.data, actor=current_user)
+            services.revoke_certificate(item, reason=form.reason.data, actor=_me())
         except services.CertificateAlreadyRevoked:
             flash(_("Chứng nhận này đã bị thu hồi."), "info")
         else:
@@ -328,7 +334,7 @@ def certificate_import():
                 data, criteria_set=CriteriaSet(form.criteria_set.data),
                 issuing_level=IssuingLevel(form.issuing_level.data), issuing_body=form.issuing_body.data,
                 decision_number=form.decision_number.data.strip(), decision_date=form.decision_date.data,
-                actor=current_user, today=today_vn())
+                actor=_me(), today=today_vn())
             if report.ok:
                 db.session.commit()
                 flash(_("Đã ghi %(n)s chứng nhận.", n=report.written), "success")
@@ -364,7 +370,7 @@ def evaluation_new():
         evaluation = services.open_evaluation(
             db.get_or_404(Product, form.product_id.data),
             criteria_set=db.get_or_404(CriteriaSetDefinition, form.criteria_set_id.data),
-            chair=db.get_or_404(User, form.chair_id.data), actor=current_user)
+            chair=db.get_or_404(User, form.chair_id.data), actor=_me())
         db.session.commit()
         return redirect(url_for("office.evaluation", evaluation_id=evaluation.id))
     db.session.commit()  # keeps the criteria sets ensure_criteria_sets may have added
@@ -387,7 +393,7 @@ def evaluation(evaluation_id):
     if form.validate_on_submit():
         points = {part.code: getattr(form, f"part_{part.code}").data for part in item.criteria_set.parts}
         try:
-            services.submit_scoresheet(item, member=current_user, points=points,
+            services.submit_scoresheet(item, member=_me(), points=points,
                                        fails_mandatory=form.fails_mandatory.data, note=form.note.data or "")
         except services.ScoresheetInvalid as error:
             _apply_errors(form, {f"part_{code}": message for code, message in error.errors.items()})
@@ -413,7 +419,7 @@ def evaluation_certify(evaluation_id):
             certificate = services.certify_evaluation(
                 item, decision_number=form.decision_number.data, decision_date=form.decision_date.data,
                 issuing_level=IssuingLevel(form.issuing_level.data), issuing_body=form.issuing_body.data,
-                valid_until=form.valid_until.data, document=form.document.data or None, actor=current_user)
+                valid_until=form.valid_until.data, document=form.document.data or None, actor=_me())
         except services.CertificateInvalid as error:
             _apply_errors(form, error.errors)
         except (services.NotCertifiable, services.EvaluationClosed):
