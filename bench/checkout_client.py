@@ -14,6 +14,8 @@ ANSWERS = {"contact_name": "Nguyễn Văn An", "full_name": "Nguyễn Văn An", 
            "email": "", "street": "Số 1 đường Hoàng Văn Thụ", "note": "", "quantity": "1"}
 PAYMENT_PREFERENCE = "cod"
 MAX_STEPS = 6
+#: Forms on checkout pages that are not the next step.
+SKIPPED_ACTIONS = ("cart", "lang", "logout", "cancel", "search")
 
 
 class FormParser(HTMLParser):
@@ -121,11 +123,13 @@ class Shopper:
         self.submit(url, cart_forms[0], phone)
         url, html = self.request("/checkout")
         for _ in range(MAX_STEPS):
-            forms = [f for f in parse_forms(html) if f["method"] == "post" and "cart" not in f["action"]
-                     and "lang" not in f["action"] and "logout" not in f["action"]]
+            forms = [f for f in parse_forms(html) if f["method"] == "post"
+                     and not any(word in f["action"] for word in SKIPPED_ACTIONS)]
             if not forms:
                 break
-            url, html = self.submit(url, forms[-1], phone)
+            # The review page also offers "cancel"; the step forward is "place" when it is there.
+            form = next((f for f in forms if "place" in f["action"]), forms[-1])
+            url, html = self.submit(url, form, phone)
             if "/orders/" in url or "/order/" in url:
                 return url
         raise RuntimeError(f"checkout did not reach an order page (stopped at {url})")

@@ -119,21 +119,23 @@ def machine() -> dict:
             "python": platform.python_version()}
 
 
-def load_previous() -> dict | None:
-    latest = RESULTS_DIR / "latest.json"
+def load_previous(mode: str) -> dict | None:
+    latest = RESULTS_DIR / f"latest-{mode}.json"
     try:
         return json.loads(latest.read_text())
     except (OSError, ValueError):
         return None
 
 
-def write_results(run: dict) -> Path:
-    """Write the run as results/<timestamp>.json and latest.json; return the timestamped path."""
+def write_results(run: dict, *, latest: bool = True) -> Path:
+    """Write the run as results/<timestamp>-<mode>.json, and as latest.json and latest-<mode>.json."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{run['started_at'].replace(':', '').replace('-', '')[:15]}-{run['mode']}.json"
     text = json.dumps(run, indent=2, ensure_ascii=False)
     path.write_text(text)
-    (RESULTS_DIR / "latest.json").write_text(text)
+    if latest:
+        (RESULTS_DIR / "latest.json").write_text(text)
+        (RESULTS_DIR / f"latest-{run['mode']}.json").write_text(text)
     return path
 
 
@@ -195,6 +197,7 @@ def benchmarks_markdown(run: dict) -> str:
         + (" (cached from an earlier run)" if ds["cached"] else ""),
         f"- Search index: {run['search_index']}",
         f"- Baseline: {run['baseline_note']}",
+        f"- Shop server log during the run: {problems_text(run.get('server_problems') or {})}",
         "",
         *table_lines(run["rows"], markdown=True),
         "",
@@ -202,6 +205,13 @@ def benchmarks_markdown(run: dict) -> str:
     if run.get("findings"):
         lines += ["## Findings", "", *[f"- {f}" for f in run["findings"]], ""]
     return "\n".join(lines)
+
+
+def problems_text(problems: dict) -> str:
+    if not any(problems.values()):
+        return "no unhandled exception, no worker died"
+    return (f"{problems.get('exceptions', 0)} unhandled exceptions, {problems.get('worker_deaths', 0)} worker deaths, "
+            f"{problems.get('worker_timeouts', 0)} worker timeouts (see bench/.data/gunicorn-shop.log)")
 
 
 def row_dicts(rows) -> list[dict]:

@@ -66,6 +66,7 @@ def main(argv=None) -> int:
             baseline_runs.append(load.run_wrk(wrk, baseline.url, ["/"], bench_load))
             log(f"  baseline again: {baseline_runs[-1].rps:,.0f} req/s")
         rows += _memory_rows(shop, baseline)
+        problems = shop.log_problems()
     finally:
         shop.stop()
         baseline.stop()
@@ -80,8 +81,8 @@ def main(argv=None) -> int:
                                 note=" / ".join(f"{r.rps:,.0f}" for r in baseline_runs) + " req/s per run")
     row_dicts = report.row_dicts([baseline_row, *rows])
     report.apply_ratios(row_dicts, baseline_rps)
-    previous = report.load_previous()
-    report.annotate(row_dicts, previous if previous and previous.get("mode") == mode else None)
+    previous = report.load_previous(mode)
+    report.annotate(row_dicts, previous)
 
     run = {
         "started_at": started_at, "mode": mode, "machine": report.machine(), "database": _database(ds.url),
@@ -92,15 +93,18 @@ def main(argv=None) -> int:
         "dataset": {"key": ds.key, "rows": ds.rows, "size_mb": ds.size_bytes / 1e6, "build_seconds": ds.build_seconds,
                     "cached": ds.cached},
         "rows": row_dicts,
+        "server_problems": problems,
     }
-    path = report.write_results(run)
-    png = report.plot_ratios(row_dicts, report.RESULTS_DIR / "latest.png", f"OCOP Market bench, {mode}, {started_at}")
-    if png:
-        (report.RESULTS_DIR / path.with_suffix(".png").name).write_bytes(png.read_bytes())
+    # A partial run (--only) is kept, but is not what the next run compares itself with.
+    path = report.write_results(run, latest=not only)
+    png = report.plot_ratios(row_dicts, path.with_suffix(".png"), f"OCOP Market bench, {mode}, {started_at}")
+    if png and not only:
+        (report.RESULTS_DIR / "latest.png").write_bytes(png.read_bytes())
     log("")
     for line in report.table_lines(row_dicts):
         log(line)
     log(f"\n{run['database']}; {run['serving']}; {run['load']}")
+    log(f"shop server log: {report.problems_text(problems)}")
     log(f"results: {path.relative_to(ROOT)}, plot: {png.relative_to(ROOT) if png else 'none'}"
         + ("" if previous else " (no previous run to compare with)"))
     if not args.quick and not args.no_markdown and not only:

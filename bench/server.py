@@ -1,5 +1,6 @@
 """Serve a WSGI app with gunicorn on a free loopback port, and read its workers' memory."""
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -44,6 +45,16 @@ class Server:
         """Return {pid: (peak RSS MB, current RSS MB)} for each worker."""
         return {pid: memory_of(pid) for pid in self.workers()}
 
+    def log_problems(self) -> dict:
+        """Count the exceptions the app logged and the workers that died during the run."""
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return {}
+        return {"exceptions": text.count("ERROR in app: Exception on"),
+                "worker_deaths": len(re.findall(r"Worker \(pid:\d+\) (?:was sent|exited)", text)),
+                "worker_timeouts": text.count("WORKER TIMEOUT")}
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -75,10 +86,12 @@ def start(name: str, wsgi: str, setup: Gunicorn, env: dict, log_dir: Path, ready
     port = free_port()
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"gunicorn-{name}.log"
+    log_path.write_text("")  # one run per log, so its errors can be counted
     command = [sys.executable, "-m", "gunicorn", "-w", str(setup.workers), "-k", "gthread",
                "--threads", str(setup.threads), "-b", f"127.0.0.1:{port}", "--error-logfile", str(log_path),
                "--log-level", "warning", "--timeout", "120", wsgi]
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
+    # Faulthandler puts a Python traceback in the log if a worker dies of a signal (SIGSEGV).
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONFAULTHANDLER": "1", **env},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = Server(name=name, url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
     deadline = time.monotonic() + 60
