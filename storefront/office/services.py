@@ -573,4 +573,6 @@ def certify_evaluation(evaluation: Evaluation, *, decision_number: str, decision
 
 def create_office_user(*, email: str, password: str, full_name: str = "") -> User:
     """Create an office account (the CLI's job; there is no sign-up for it)."""
-    return register_user(email=email, password=password, full_name=full_name, role=Role.OFFICE)
+    user = register_user(email=email, password=password, full_name=full_name, role=Role.OFFICE)
+    log_action(None, "user.create_office", user, after={"email": user.email, "role": user.role.value})
+    return user

@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from storefront.accounts.models import Role, User
-from storefront.office.models import CriteriaSetDefinition
+from storefront.office.models import AuditLogEntry, CriteriaSetDefinition
 from tests.factories import make_user
 
 
@@ -13,6 +13,8 @@ def test_create_user_makes_an_office_account_with_the_prompted_password(runner, 
     user = db.session.scalar(select(User))
     assert (user.email, user.role, user.full_name) == ("can.bo@ocop.vn", Role.OFFICE, "Cán bộ OCOP")
     assert user.check_password("mat khau dai 1")
+    entry = db.session.scalar(select(AuditLogEntry))
+    assert (entry.action, entry.object_id, entry.actor_id) == ("user.create_office", user.id, None)
 
 
 def test_create_user_can_generate_and_print_a_password(runner, db):
