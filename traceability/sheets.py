@@ -131,18 +131,17 @@ def _qr_literal(matrix: list[list[bool]], x: float, top: float, module: float) -
     return "\n".join(ops)
 
 
-def _star_path(canvas: Canvas, cx: float, cy: float, radius: float):
-    path = canvas.beginPath()
+@functools.cache
+def _star_ops(radius: float) -> str:
+    # A five-pointed star around the origin as PDF path operators, built once: drawing it
+    # with a translation beats a reportlab path object per star (4 per label, 10,000 labels).
+    ops = []
     for i in range(10):
         r = radius if i % 2 == 0 else radius * 0.4
         angle = math.pi / 2 + i * math.pi / 5
-        px, py = cx + r * math.cos(angle), cy + r * math.sin(angle)
-        if i == 0:
-            path.moveTo(px, py)
-        else:
-            path.lineTo(px, py)
-    path.close()
-    return path
+        ops.append(f"{r * math.cos(angle):.4f} {r * math.sin(angle):.4f} {'m' if i == 0 else 'l'}")
+    ops.append("h f*")
+    return " ".join(ops)
 
 
 def _text_lines(label: Label, width: float) -> list[tuple[str, str, float]]:
@@ -194,9 +193,13 @@ def _draw_stars(canvas: Canvas, stars: int, cx: float, cy: float) -> None:
     left = cx - total_w / 2
     canvas.setFont(FONT_BOLD, _NAME_SIZE)
     canvas.drawString(left, cy - _NAME_SIZE * 0.35, OCOP_MARK)
-    star_x = left + mark_w + 1 * mm + radius
-    for i in range(stars):
-        canvas.drawPath(_star_path(canvas, star_x + i * radius * 2.1, cy, radius), stroke=0, fill=1)
+    step = radius * 2.1
+    first_x = left + mark_w + 1 * mm + radius
+    # Move the origin one step right, draw the star there, repeat.
+    ops = [f"q 0 g 1 0 0 1 {first_x - step:.3f} {cy:.3f} cm"]
+    ops += [f"1 0 0 1 {step:.3f} 0 cm {_star_ops(radius)}"] * stars
+    ops.append("Q")
+    canvas.addLiteral("\n".join(ops))
 
 
 def render_sheet(

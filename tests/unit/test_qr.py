@@ -1,14 +1,28 @@
 """Unit tests for QR matrix, PNG and SVG rendering, checked with the zxing-cpp decoder."""
 
+import collections
 import io
+import random
 import re
+import string
 import xml.etree.ElementTree as ET
 
 import pytest
+import qrcode
 import zxingcpp
 from PIL import Image
+from qrcode import util
 
-from traceability.qr import QUIET_ZONE, dark_runs, qr_matrix, qr_png, qr_svg
+from traceability.qr import (
+    ERROR_CORRECTION,
+    QUIET_ZONE,
+    _layout,
+    _penalty,
+    dark_runs,
+    qr_matrix,
+    qr_png,
+    qr_svg,
+)
 
 URLS = [
     "https://ocop.example.vn/01/08934567890120/10/L2026-01/21/ABCDEFGHJK",
@@ -108,3 +122,123 @@ def test_svg_draws_the_same_modules_as_the_matrix():
         for dx in range(int(w)):
             drawn[int(y) - QUIET_ZONE][int(x) - QUIET_ZONE + dx] = True
     assert drawn == matrix
+
+
+# The fast encoder and mask search in qr.py must build exactly the symbol qrcode's own
+# make(fit=True) builds: same version, same mask, same modules.
+
+BASE = "https://ocop.example.vn"
+LOT_CHARS = string.ascii_letters + string.digits + "-_.%"
+CODE_CHARS = string.ascii_uppercase + string.digits
+
+
+def qrcode_matrix(data, *, version=None, mask_pattern=None, error_correction=ERROR_CORRECTION):
+    code = qrcode.QRCode(
+        version=version, error_correction=error_correction, border=0, mask_pattern=mask_pattern
+    )
+    code.add_data(data)
+    code.make(fit=True)
+    return [[bool(m) for m in row] for row in code.modules]
+
+
+def stamp_urls(count, seed):
+    rng = random.Random(seed)
+    urls = []
+    for _ in range(count):
+        if rng.random() < 0.5:
+            code = "".join(rng.choices(CODE_CHARS, k=rng.randint(1, 100)))
+            urls.append(f"{BASE}/t/{code}")
+        else:
+            lot = "".join(rng.choices(LOT_CHARS, k=rng.randint(1, 20)))
+            serial = "".join(rng.choices(CODE_CHARS, k=rng.randint(1, 20)))
+            urls.append(f"{BASE}/01/08934567890120/10/{lot}/21/{serial}")
+    return urls
+
+
+def test_matrices_equal_qrcode_make_for_2000_random_stamp_urls():
+    urls = stamp_urls(2000, seed=18004)
+    sizes = collections.Counter()
+    for url in urls:
+        expected = qrcode_matrix(url)
+        assert qr_matrix(url) == expected, url
+        sizes[len(expected)] += 1
+    # Short /t/ codes and long Digital Links together span several versions.
+    assert len(sizes) >= 4, sizes
+
+
+@pytest.mark.parametrize("version", range(1, 41))
+def test_every_version_places_modules_as_qrcode_does(version):
+    # Lower-case text is one byte-mode segment: 4 mode bits, an 8-bit count (16 from
+    # version 10) and 8 bits a character, filled to the version's last data codeword.
+    count_bits = 8 if version < 10 else 16
+    length = (util.BIT_LIMIT_TABLE[ERROR_CORRECTION][version] - 4 - count_bits) // 8
+    data = ("ocop che tan cuong, thai nguyen; " * 100)[:length]
+    mask = version % 8
+    expected = qrcode_matrix(data, mask_pattern=mask)
+    assert len(expected) == version * 4 + 17
+    assert qr_matrix(data, mask_pattern=mask) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "version"),
+    [("", None), ("8934567890120" * 50, 7), ("A" * 400, 9), ("é" * 300, 12), ("x", 27), ("x", 40)],
+)
+def test_chosen_mask_matches_qrcode_across_version_ranges(data, version):
+    assert qr_matrix(data, version=version) == qrcode_matrix(data, version=version)
+
+
+@pytest.mark.parametrize("dark_share", [0.1, 0.3, 0.5, 0.7, 0.9])
+@pytest.mark.parametrize("version", [1, 4, 7])
+def test_penalty_equals_qrcode_lost_point_on_random_matrices(version, dark_share):
+    rng = random.Random(version * 100 + int(dark_share * 10))
+    layout = _layout(version)
+    size = layout.size
+    for _ in range(40):
+        # Runs of random length make long same-colour runs and finder-like patterns common.
+        cells = []
+        while len(cells) < size * size:
+            cells += [rng.random() < dark_share] * rng.choice((1, 1, 1, 2, 3, 5))
+        cells = cells[: size * size]
+        modules = int("".join("1" if dark else "0" for dark in cells), 2)
+        rows = [cells[i : i + size] for i in range(0, size * size, size)]
+        assert _penalty(modules, layout) == util.lost_point(rows)
+
+
+def test_penalty_counts_a_finder_like_pattern_in_a_row_and_a_column_alike():
+    layout = _layout(1)
+    size = layout.size
+    rows = [[False] * size for _ in range(size)]
+    rows[10][3:14] = [True, False, True, True, True, False, True, False, False, False, False]
+    columns = [list(column) for column in zip(*rows)]
+    scores = []
+    for matrix in (rows, columns):
+        modules = int("".join("1" if m else "0" for row in matrix for m in row), 2)
+        scores.append(_penalty(modules, layout))
+        assert scores[-1] == util.lost_point(matrix)
+    assert scores[0] == scores[1]
+
+
+def test_data_qrcode_cannot_encode_still_decodes():
+    # qrcode 8.2 raises ValueError("glog(0)") when a Reed-Solomon block is all zero bytes,
+    # as numeric "000…" makes; the table-driven encoder here has no such case.
+    data = "0" * 700
+    with pytest.raises(ValueError, match="glog"):
+        qrcode_matrix(data)
+    assert decode(Image.open(io.BytesIO(qr_png(data, box_size=2)))) == [data]
+
+
+def test_random_stamp_urls_decode_with_zxing():
+    for url in stamp_urls(40, seed=7):
+        image = Image.open(io.BytesIO(qr_png(url, box_size=2)))
+        assert decode(image) == [url]
+
+
+@pytest.mark.parametrize("kwargs", [{"mask_pattern": 8}, {"version": 0}, {"version": 41}])
+def test_bad_arguments_are_refused_like_qrcode(kwargs):
+    with pytest.raises(ValueError):
+        qr_matrix(URLS[0], **kwargs)
+
+
+def test_data_too_long_for_version_40_overflows():
+    with pytest.raises(qrcode.exceptions.DataOverflowError):
+        qr_matrix("x" * 3000)
