@@ -22,6 +22,7 @@ from storefront.checkout.models import (
 from storefront.columns import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
+from storefront.filters import vnd
 from storefront.inventory.services import (
     commit_sale, release_expired, release_reservations, reservation_expiry, reserve_stock, return_sold_stock,
 )
@@ -265,7 +266,7 @@ def fulfil_card_payment(session: dict) -> str:
     commit_sale(order)
     _notify(order, _l("Đơn hàng %(code)s đã được thanh toán", code=order.code),
             _l("Chúng tôi đã nhận thanh toán thẻ %(total)s cho đơn %(code)s. Các cơ sở sản xuất sẽ đóng gói và gửi hàng.",
-               total=_money(order.total_vnd), code=order.code))
+               total=vnd(order.total_vnd), code=order.code))
     db.session.flush()
     return "paid"
 
@@ -319,7 +320,7 @@ def mark_payment_received(order: Order, *, actor) -> Order:
         payment.status = PaymentStatus.SUCCEEDED
         payment.confirmed_by_id = actor.id if actor else None
     _notify(order, _l("Đơn hàng %(code)s: đã nhận thanh toán", code=order.code),
-            _l("Chúng tôi đã nhận %(total)s cho đơn %(code)s. Cảm ơn bạn!", total=_money(order.total_vnd), code=order.code))
+            _l("Chúng tôi đã nhận %(total)s cho đơn %(code)s. Cảm ơn bạn!", total=vnd(order.total_vnd), code=order.code))
     db.session.flush()
     return order
 
@@ -429,10 +430,6 @@ def orders_of(user) -> list[Order]:
     ).all()
 
 
-def _money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + "\u00a0₫"
-
-
 def _producer_name(fulfilment: Fulfilment) -> str:
     return fulfilment.producer.name if fulfilment.producer else (fulfilment.lines[0].producer_name if fulfilment.lines else "")
 
@@ -441,14 +438,22 @@ def _confirmation_text(order: Order) -> str:
     lines = [str(_l("Cảm ơn bạn đã đặt hàng tại OCOP Thái Nguyên.")), "",
              str(_l("Mã đơn hàng: %(code)s", code=order.code)), ""]
     for line in order.lines:
-        lines.append(f"- {line.product_name} ({line.producer_name}) × {line.quantity}: {_money(line.line_total_vnd)}")
+        lines.append(f"- {line.product_name} ({line.producer_name}) × {line.quantity}: {vnd(line.line_total_vnd)}")
     lines += [
         "",
-        str(_l("Phí vận chuyển: %(fee)s", fee=_money(order.delivery_fee_vnd))),
-        str(_l("Tổng cộng: %(total)s", total=_money(order.total_vnd))),
+        str(_l("Phí vận chuyển: %(fee)s", fee=vnd(order.delivery_fee_vnd))),
+        str(_l("Tổng cộng: %(total)s", total=vnd(order.total_vnd))),
         str(_l("Giao tới: %(name)s, %(phone)s, %(address)s", name=order.contact_name,
                phone=display_phone(order.phone),
                address=format_address(order.street, order.ward_code, order.province_code))),
+    ]
+    if order.payment_method is PaymentMethod.BANK_TRANSFER:
+        config = current_app.config
+        lines += ["", str(_l("Vui lòng chuyển khoản %(total)s tới %(bank)s, số tài khoản %(account)s (%(name)s), "
+                             "nội dung: %(code)s.", total=vnd(order.total_vnd), bank=config.get("BANK_NAME", ""),
+                             account=config.get("BANK_ACCOUNT", ""), name=config.get("BANK_ACCOUNT_NAME", ""),
+                             code=order.code))]
+    lines += [
         "",
         str(_l("Xem đơn hàng: %(url)s", url=f"{current_app.config.get('PUBLIC_BASE_URL', '')}/orders/{order.code}")),
     ]

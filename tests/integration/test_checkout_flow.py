@@ -183,6 +183,8 @@ def test_a_bank_transfer_order_shows_a_vietqr_and_waits_until_the_office_marks_i
     assert stock(db, tea) == (5, 1)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "0011004123456" in page and f"/orders/{order.code}/vietqr.png" in page
+    mail = db.session.scalar(select(OutboxMessage.body_text))
+    assert "0011004123456" in mail and f"nội dung: {order.code}" in mail
     png = client.get(f"/orders/{order.code}/vietqr.png")
     assert png.mimetype == "image/png"
     payload = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.data)))[0].text
