@@ -9,7 +9,7 @@ from urllib.parse import quote
 from flask import current_app
 from flask_babel import lazy_gettext as _
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import attributes
+from sqlalchemy.orm import attributes, joinedload, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from storefront.catalog.models import Product
@@ -277,7 +277,13 @@ def stamp_url(stamp: Stamp) -> str:
 
 
 def _published_batch_query():
-    return select(Batch).where(Batch.is_published.is_(True))
+    # An origin page shows all of these: load them with the batch (4 queries, not ~12 lazy ones).
+    return select(Batch).where(Batch.is_published.is_(True)).options(
+        joinedload(Batch.product).joinedload(Product.producer),
+        joinedload(Batch.product).selectinload(Product.images),
+        joinedload(Batch.product).selectinload(Product.certificates),
+        selectinload(Batch.events),
+    )
 
 
 def _stamp_of(batch: Batch, serial: str | None) -> Stamp | None:
@@ -499,6 +505,8 @@ def scan_warning(stamp: Stamp | None, *, now: datetime | None = None, threshold:
         threshold = current_app.config.get("SCAN_WARNING_THRESHOLD", 20)
     if stamp.scan_count > threshold:
         return "count"
+    if stamp.scan_count < 2:
+        return None  # one scan cannot come from two regions
     now = now or utcnow()
     regions = db.session.scalar(
         select(func.count(func.distinct(Scan.region))).where(

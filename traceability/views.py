@@ -173,6 +173,7 @@ def _redirect_to_link(link: dict, anchor_path: str):
 def _answer(batch: Batch, stamp, anchor_path: str):
     """Answer a resolved lot or serial: linkset, a linkType redirect, or the origin page."""
     links = _batch_links(batch, stamp)
+    buy = links.get("gs1:pip")
     if _wants_linkset():
         return _linkset(anchor_path, links, "gs1:traceability")
     link_type = request.args.get("linkType")
@@ -180,8 +181,10 @@ def _answer(batch: Batch, stamp, anchor_path: str):
         return _redirect_to_link(links[link_type], anchor_path)
     if request.method == "GET":
         services.record_scan(batch, stamp, region=_region(), user_agent=request.user_agent.string)
-        db.session.commit()
-    html = render_template("traceability/origin.html", **_origin_context(batch, stamp, anchor_path))
+    context = _origin_context(batch, stamp, anchor_path, buy_url=buy["path"] if buy else None)
+    html = render_template("traceability/origin.html", **context)
+    # Commit after rendering: committing first would expire the loaded batch and reload it all.
+    db.session.commit()
     return _with_link_header(current_app.make_response(html), anchor_path)
 
 
@@ -190,7 +193,7 @@ def _region() -> str:
     return request.headers.get(header, "") if header else ""
 
 
-def _origin_context(batch: Batch, stamp, code: str) -> dict:
+def _origin_context(batch: Batch, stamp, code: str, *, buy_url: str | None) -> dict:
     product, producer = batch.product, batch.product.producer
     certificate = valid_certificate(product)
     warning = services.scan_warning(stamp)
@@ -208,7 +211,7 @@ def _origin_context(batch: Batch, stamp, code: str) -> dict:
         "first_scan_day": first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None,
         "is_expired": services.is_expired(batch),
         "warning": warning,
-        "buy_url": url_for("catalog.product", slug=product.slug) if _is_visible(product) else None,
+        "buy_url": buy_url,
         "report_form": ReportForm(code=code) if warning else None,
         "pin_form": PinForm(code=code) if stamp is not None and stamp.pin_hash else None,
     }

@@ -1,0 +1,34 @@
+"""Journey: a shopper scans (opens) a stamp URL on a phone and reads where the product comes from."""
+from playwright.sync_api import expect
+
+from storefront.clock import today_vn
+from tests.factories_traceability import make_traced_batch
+from traceability import services
+
+
+def test_shopper_scans_a_stamp_on_a_phone_and_sees_origin_and_scan_count(live_server, page, db):
+    batch = make_traced_batch(lot_code="L2026-01")
+    issue, _pins = services.issue_stamps(batch, count=1, actor=None)
+    stamp = services.issue_stamps_list(issue)[0]
+    db.session.commit()
+    url = services.stamp_url(stamp)
+    assert url.startswith(live_server.url + "/01/")  # the stamp points at this server
+
+    page.goto(url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Chè Tân Cương đặc biệt")
+    expect(page.get_by_test_id("scan-info")).to_have_text("Lần quét đầu tiên")
+    expect(page.locator("#producer-h + p")).to_contain_text("HTX Chè Hảo Đạt")
+    stages = page.get_by_test_id("stages").locator("li")
+    expect(stages).to_have_count(3)
+    expect(stages.first).to_contain_text("Thu hoạch")
+    expect(stages.first).to_contain_text("VT-19-5503-001")
+    # Nothing overflows the phone's width.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    page.reload()
+    expect(page.get_by_test_id("scan-info")).to_have_text(f"Đã quét 2 lần, lần đầu ngày {today_vn():%d/%m/%Y}")
+    db.session.expire_all()
+    assert db.session.get(type(stamp), stamp.id).scan_count == 2
+
+    page.get_by_role("link", name="Mua trực tuyến").click()
+    expect(page).to_have_url(f"{live_server.url}/products/{batch.product.slug}")
