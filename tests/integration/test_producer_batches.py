@@ -137,3 +137,22 @@ def test_the_batch_list_shows_only_my_batches(client, db, owner, app):
     db.session.commit()
     page = client.get("/producer/batches").get_data(as_text=True)
     assert "CUATOI" in page and "NGUOIKHAC" not in page
+
+
+def test_a_trace_event_without_a_location_code_is_refused(client, db, owner):
+    batch = make_batch(product=make_product(producer=owner), with_events=False)
+    db.session.commit()
+    client.post(f"/producer/batches/{batch.id}/events",
+                data={"biz_step": "packing", "event_time": "2026-05-06T08:00", "read_point": ""})
+    assert db.session.scalar(select(func.count(TraceEvent.id))) == 0
+    assert "Mỗi công đoạn cần một mã địa điểm" in client.get(f"/producer/batches/{batch.id}").get_data(as_text=True)
+
+
+def test_the_batch_page_needs_few_queries(client, db, owner, count_queries):
+    batch = make_batch(product=make_product(producer=owner))
+    for _ in range(3):
+        issue_stamps(batch, count=2)
+    db.session.commit()
+    with count_queries() as n:
+        assert client.get(f"/producer/batches/{batch.id}").status_code == 200
+    assert n() <= 20

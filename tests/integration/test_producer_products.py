@@ -188,3 +188,11 @@ def test_the_product_list_needs_few_queries(client, db, owner, count_queries):
     with count_queries() as n:
         client.get("/producer/products")
     assert n() <= 10
+
+
+@pytest.mark.parametrize(("group", "shown"), [(1, True), (3, True), (4, False), (6, False)])
+def test_ingredients_usage_and_storage_are_asked_for_groups_one_to_three(client, db, owner, group, shown):
+    product = make_product(producer=owner, ocop_group=group)
+    db.session.commit()
+    page = client.get(f"/producer/products/{product.id}/edit").get_data(as_text=True)
+    assert ('name="ingredients"' in page) is shown

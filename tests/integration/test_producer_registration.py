@@ -119,3 +119,26 @@ def test_saving_the_story_updates_the_public_producer_page(client, db, login):
     assert producer.phone == "+84987654321" and producer.street == "Xóm Hồng Thái"
     public = client.get(f"/producers/{producer.slug}").get_data(as_text=True)
     assert "<strong>làm chè</strong>" in public
+
+
+def test_the_owner_sees_why_the_office_hid_a_product_and_the_story(client, db, login):
+    from tests.factories import make_product
+
+    user, producer = make_producer_account(is_story_hidden=True, hidden_reason="Câu chuyện có quảng cáo sai sự thật")
+    make_product(producer=producer, name_vi="Chè bị ẩn", is_hidden=True, hidden_reason="Ảnh không đúng sản phẩm")
+    db.session.commit()
+    login(user)
+    page = client.get("/producer/").get_data(as_text=True)
+    assert "Câu chuyện có quảng cáo sai sự thật" in page
+    assert "Chè bị ẩn" in page and "Ảnh không đúng sản phẩm" in page
+
+
+def test_a_bad_phone_on_the_profile_is_shown_and_not_saved(client, db, login):
+    user, producer = make_producer_account()
+    db.session.commit()
+    login(user)
+    data = {"phone": "0243 123 456", "ward_code": str(TAN_CUONG_WARD), "street": "Xóm Nam Tiến", "save": "1"}
+    page = client.post("/producer/profile", data=data).get_data(as_text=True)
+    assert 'id="phone-err"' in page
+    db.session.refresh(producer)
+    assert producer.phone == "+84912345678"
