@@ -179,6 +179,21 @@ def test_a_stripe_outage_keeps_the_order_and_says_so(app, client, db, products):
     assert order.status is OrderStatus.PENDING_PAYMENT
 
 
+def test_a_declined_payment_shows_the_providers_reason_and_keeps_the_order(client, db, products, monkeypatch):
+    from storefront.checkout import views
+    from storefront.checkout.payments import PaymentDeclined
+
+    def decline(*args, **kwargs):
+        raise PaymentDeclined("Thẻ của bạn bị từ chối.")
+
+    monkeypatch.setattr(views, "create_checkout_session", decline)
+    add_to_cart(client, products[0], 1)
+    response = place(client, fill_checkout(client, payment="card", email="hoa@example.vn"))
+    order = db.session.scalar(select(Order))
+    assert "Thẻ của bạn bị từ chối." in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert order.status is OrderStatus.PENDING_PAYMENT
+
+
 def test_card_payment_needs_an_email(client, db, products):
     add_to_cart(client, products[0], 1)
     client.post("/checkout", data={"contact_name": "Hoa", "phone": "0912345678", "email": "",
