@@ -37,6 +37,16 @@ BIZ_STEPS = _choices([
 ])
 
 
+#: Fulfilment status -> what the producer reads.
+FULFILMENT_LABELS = {
+    "pending": _l("Chờ đóng gói"),
+    "packed": _l("Đã đóng gói"),
+    "shipped": _l("Đang giao"),
+    "delivered": _l("Đã giao"),
+    "cancelled": _l("Đã huỷ"),
+}
+
+
 def ward_choices():
     return _choices([("", _l("— Chọn xã/phường —"))] + [(str(code), name) for code, name in wards(THAI_NGUYEN)])
 

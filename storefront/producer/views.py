@@ -1,5 +1,5 @@
 """Producer dashboard pages under /producer: registration, profile, products, batches, stamps, orders, analytics."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from storefront.errors import DomainError
 from storefront.extensions import db, limiter
 from storefront.producer import analytics, bp, imports
 from storefront.producer.forms import (
-    ActionForm, BatchForm, ImageForm, ImportForm, ProductForm, ProfileForm, RecallForm, RegisterProducerForm,
+    BIZ_STEPS, FULFILMENT_LABELS, ActionForm, BatchForm, ImageForm, ImportForm, ProductForm, ProfileForm, RecallForm, RegisterProducerForm,
     ShipForm, ShopperRegisterProducerForm, StampForm, TraceEventForm,
 )
 from storefront.producer.services import (
@@ -27,16 +27,23 @@ from storefront.producer.services import (
 
 # The producer dashboard is the traceability UI, so it deliberately calls traceability's
 # services (the one exception to "storefront does not import traceability", see STYLE.md).
-from traceability import services as trace  # noqa: E402
-from traceability.models import Batch, StampIssue  # noqa: E402
+from traceability import services as trace
+from traceability.models import Batch, StampIssue
 
 
 # --- ownership ------------------------------------------------------------------------
 
 
+def my_producer():
+    """Return the signed-in user's producer (or None), loaded once per request."""
+    if "my_producer" not in g:
+        g.my_producer = producer_of(current_user) if current_user.is_authenticated else None
+    return g.my_producer
+
+
 def current_producer():
     """Return the signed-in user's producer; a producer account without one gets 404."""
-    producer = producer_of(current_user)
+    producer = my_producer()
     if producer is None:
         abort(404)
     return producer
@@ -111,7 +118,8 @@ def low_stock_threshold() -> int:
 @bp.context_processor
 def inject_producer():
     if current_user.is_authenticated and current_user.role is Role.PRODUCER:
-        return {"my_producer": producer_of(current_user)}
+        return {"my_producer": my_producer(), "fulfilment_labels": FULFILMENT_LABELS,
+                "step_names": {choice.value: choice.label for choice in BIZ_STEPS}}
     return {}
 
 
