@@ -32,6 +32,7 @@ class Table:
     rows: list[dict]
     #: (label, value) pairs for the bar chart, or empty for no chart.
     chart: list[tuple[str, int]] = field(default_factory=list)
+    chart_unit: str = ""
 
 
 def sales_by_product_month(producer: Producer, *, months: int = 12) -> Table:
@@ -56,6 +57,7 @@ def sales_by_product_month(producer: Producer, *, months: int = 12) -> Table:
         rows=[{"month": m, "product": n, "units": u, "revenue_vnd": r}
               for (m, n), (u, r) in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][1]), reverse=True)],
         chart=sorted(by_month.items()),
+        chart_unit="\u00a0₫",
     )
 
 
