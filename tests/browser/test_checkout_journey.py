@@ -7,28 +7,7 @@ from sqlalchemy import select
 
 from storefront.checkout.models import Order, OrderStatus
 from tests.factories import make_producer, make_product
-from tests.stripe_peers import CheckoutSessionStub, start_localstripe
-
-WEBHOOK_SECRET = "whsec_test_journey"
-
-
-@pytest.fixture(scope="module")
-def localstripe_url():
-    base_url, stop = start_localstripe()
-    yield base_url
-    stop()
-
-
-@pytest.fixture
-def stub(localstripe_url):
-    with CheckoutSessionStub(upstream=localstripe_url, webhook_secret=WEBHOOK_SECRET) as stub:
-        yield stub
-
-
-@pytest.fixture
-def app_config(stub):
-    return {"STRIPE_SECRET_KEY": "sk_test_ocop", "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "STRIPE_API_BASE": stub.base_url}
+from tests.fixtures_stripe import app_config, localstripe_url, stub  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

@@ -10,28 +10,8 @@ from storefront.checkout.models import Order, OrderStatus, Payment, PaymentStatu
 from storefront.inventory.models import Stock
 from tests.factories import make_producer, make_product
 from tests.factories_checkout import add_to_cart, fill_checkout, place
-from tests.stripe_peers import CheckoutSessionStub, sign_webhook, start_localstripe
-
-WEBHOOK_SECRET = "whsec_test_checkout"
-
-
-@pytest.fixture(scope="module")
-def localstripe_url():
-    base_url, stop = start_localstripe()
-    yield base_url
-    stop()
-
-
-@pytest.fixture
-def stub(localstripe_url):
-    with CheckoutSessionStub(upstream=localstripe_url, webhook_secret=WEBHOOK_SECRET) as stub:
-        yield stub
-
-
-@pytest.fixture
-def app_config(stub):
-    return {"STRIPE_SECRET_KEY": "sk_test_ocop", "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "STRIPE_API_BASE": stub.base_url}
+from tests.fixtures_stripe import app_config, localstripe_url, stub  # noqa: F401  (fixtures)
+from tests.stripe_peers import sign_webhook
 
 
 @pytest.fixture
