@@ -119,7 +119,7 @@ def sales_per_month(months: list[date]) -> list[tuple[str, int]]:
 
 
 def scans_per_month(months: list[date]) -> list[tuple[str, int]]:
-    from traceability.models import Scan  # office reads scan counts: see services.handle_counterfeit_report
+    from traceability.models import Scan  # the office's deliberate traceability reads: see services
 
     return monthly_sums(Scan.scanned_at, 1, months)
 

@@ -403,13 +403,32 @@ def unhide_story(producer: Producer, *, actor: User) -> Producer:
     return producer
 
 
+# Deliberate exception to "storefront never imports traceability": the office handles the
+# reports that origin pages collect, so these functions (and dashboard.py's scan figures)
+# read traceability's models. No other storefront module does.
+
+def counterfeit_reports(*, limit: int = 200) -> list:
+    """Return reports, open ones first, newest first."""
+    from traceability.models import CounterfeitReport, ReportStatus
+
+    return db.session.scalars(
+        select(CounterfeitReport)
+        .order_by(CounterfeitReport.status != ReportStatus.OPEN, CounterfeitReport.created_at.desc()).limit(limit)
+    ).all()
+
+
+def find_counterfeit_report(report_id: int):
+    from traceability.models import CounterfeitReport
+
+    return db.session.get(CounterfeitReport, report_id)
+
+
 def handle_counterfeit_report(report, *, status, resolution: str, actor: User):
-    """Close an open 'suspected fake' report as confirmed or dismissed."""
-    # Deliberate exception to "storefront never imports traceability": the office handles
-    # the reports that origin pages collect. Only this module does it.
+    """Close an open 'suspected fake' report as confirmed or dismissed (status given as enum or its value)."""
     from traceability.models import ReportStatus
 
     resolution = _require_reason(resolution)
+    status = ReportStatus(getattr(status, "value", status))
     if report.status is not ReportStatus.OPEN:
         raise ReportAlreadyHandled()
     if status not in (ReportStatus.CONFIRMED, ReportStatus.DISMISSED):

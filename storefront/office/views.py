@@ -178,28 +178,19 @@ def product_unhide(product_id):
 
 @bp.route("/reports")
 def reports():
-    # Office handles origin-page reports: the deliberate traceability import (see services).
-    from traceability.models import CounterfeitReport, ReportStatus
-
-    items = db.session.scalars(
-        select(CounterfeitReport).order_by(CounterfeitReport.status != ReportStatus.OPEN, CounterfeitReport.created_at.desc())
-        .limit(200)
-    ).all()
-    return render_template("office/reports.html", reports=items, form=ReportForm())
+    return render_template("office/reports.html", reports=services.counterfeit_reports(), form=ReportForm())
 
 
 @bp.post("/reports/<int:report_id>")
 def report_handle(report_id):
-    from traceability.models import CounterfeitReport, ReportStatus
-
-    report = db.get_or_404(CounterfeitReport, report_id)
+    report = services.find_counterfeit_report(report_id) or abort(404)
     form = ReportForm()
     if not form.validate_on_submit():
         flash(_("Cần chọn kết luận và ghi cách xử lý."), "error")
         return redirect(url_for("office.reports"))
     try:
-        services.handle_counterfeit_report(report, status=ReportStatus(form.status.data),
-                                           resolution=form.resolution.data, actor=_me())
+        services.handle_counterfeit_report(report, status=form.status.data, resolution=form.resolution.data,
+                                           actor=_me())
     except services.ReportAlreadyHandled:
         flash(_("Báo cáo này đã được xử lý."), "info")
         return redirect(url_for("office.reports"))
