@@ -33,10 +33,15 @@ def search_index() -> search.SearchIndex:
     return idx
 
 
+_GROUP_NAMES_VI: dict[int, str] = {}
+
+
 def group_name_vi(code: int) -> str:
-    # Indexing runs after commits, also outside any request (CLI), so force the locale.
-    with force_locale("vi"):
-        return group_name(code)
+    if code not in _GROUP_NAMES_VI:
+        # Indexing runs after commits, also outside any request (CLI), so force the locale.
+        with force_locale("vi"):
+            _GROUP_NAMES_VI[code] = group_name(code)
+    return _GROUP_NAMES_VI[code]
 
 
 def product_search_doc(product: Product, today: date) -> dict:

@@ -42,10 +42,10 @@ def latest_certificate(product: Product) -> Certificate | None:
 def home_sections() -> dict:
     """Return the home page's featured certified products (most stars first), groups and stories."""
     today = today_vn()
-    stars = valid_stars_column(today)
+    valid = valid_stars_subquery(today)
     featured = db.session.scalars(
-        visible_products_query().options(*listing_options()).where(stars >= 3)
-        .order_by(stars.desc(), Product.id).limit(8)
+        visible_products_query().options(*listing_options()).join(valid, valid.c.product_id == Product.id)
+        .order_by(valid.c.stars.desc(), Product.id).limit(8)
     ).all()
     group_counts = _group_counts()
     producers = db.session.scalars(
@@ -94,19 +94,18 @@ class CatalogFilters:
 SORTS = ("relevance", "newest", "price_asc", "price_desc", "stars")
 
 
-def valid_stars_column(day: date):
-    """Return a correlated scalar: the best stars of a product's certificates valid on a day, or 0."""
+def valid_stars_subquery(day: date):
+    """Return a subquery (product_id, stars): the best stars of the certificates valid on a day."""
     return (
-        select(func.coalesce(func.max(Certificate.stars), 0))
+        select(Certificate.product_id, func.max(Certificate.stars).label("stars"))
         .where(
-            Certificate.product_id == Product.id,
             Certificate.is_revoked.is_(False),
             Certificate.stars >= 3,
             Certificate.decision_date <= day,
             Certificate.valid_until >= day,
         )
-        .correlate(Product)
-        .scalar_subquery()
+        .group_by(Certificate.product_id)
+        .subquery("valid_stars")
     )
 
 
@@ -118,14 +117,35 @@ def listing_options():
 
 def catalog_query(filters: CatalogFilters, *, day: date, ids=None):
     """Return a select of visible products narrowed by `filters`, sorted (not for relevance)."""
-    query = visible_products_query().options(*listing_options())
+    query, stars = _narrowed(visible_products_query().options(*listing_options()), filters, day=day, ids=ids,
+                             sorting=True)
+    order = {
+        "newest": (Product.published_at.desc().nulls_last(), Product.id.desc()),
+        "price_asc": (Product.price_vnd, Product.id),
+        "price_desc": (Product.price_vnd.desc(), Product.id),
+    }.get(filters.sort, (stars.desc(), Product.id))
+    return query.order_by(*order)
+
+
+def catalog_count(filters: CatalogFilters, *, day: date, ids=None) -> int:
+    """Return how many visible products the filters keep (without the sort's work)."""
+    query, _ = _narrowed(visible_products_query().with_only_columns(func.count(Product.id)), filters, day=day,
+                         ids=ids, sorting=False)
+    return db.session.scalar(query)
+
+
+def _narrowed(query, filters: CatalogFilters, *, day: date, ids, sorting: bool):
     if ids is not None:
         query = query.where(Product.id.in_(ids))
     if filters.group:
         query = query.where(Product.ocop_group == filters.group)
-    stars = valid_stars_column(day)
+    # One pass over the certificates joined in, not a correlated subquery per product.
+    valid = valid_stars_subquery(day)
+    stars = func.coalesce(valid.c.stars, 0)
     if filters.min_stars:
-        query = query.where(stars >= filters.min_stars)
+        query = query.join(valid, valid.c.product_id == Product.id).where(valid.c.stars >= filters.min_stars)
+    elif sorting and filters.sort in ("stars", "relevance"):
+        query = query.outerjoin(valid, valid.c.product_id == Product.id)
     if filters.ward_code:
         query = query.where(Producer.ward_code == filters.ward_code)
     if filters.district:
@@ -138,12 +158,7 @@ def catalog_query(filters: CatalogFilters, *, day: date, ids=None):
         query = query.where(
             select(Stock.id).where(Stock.product_id == Product.id, Stock.on_hand - Stock.reserved > 0).exists()
         )
-    order = {
-        "newest": (Product.published_at.desc().nulls_last(), Product.id.desc()),
-        "price_asc": (Product.price_vnd, Product.id),
-        "price_desc": (Product.price_vnd.desc(), Product.id),
-    }.get(filters.sort, (stars.desc(), Product.id))
-    return query.order_by(*order)
+    return query, stars
 
 
 def filter_choices() -> dict:
@@ -278,8 +293,7 @@ def list_products(filters: CatalogFilters, *, page: int, per_page: int, idx, day
     """
     facets = corrected = None
     if not filters.q:
-        pagination = db.paginate(catalog_query(filters, day=day), page=page, per_page=per_page, error_out=False)
-        items, total = list(pagination.items), pagination.total or 0
+        items, total = _page(filters, day=day, page=page, per_page=per_page)
     elif not search.query_terms(filters.q):
         items, total = [], 0
     elif filters.sort == "relevance":
@@ -289,15 +303,21 @@ def list_products(filters: CatalogFilters, *, page: int, per_page: int, idx, day
         total, facets, corrected = result.total, result.facets, result.corrected
     else:
         result = search.search_products(idx, filters.q, filters=filters.search_filters(), limit=None)
-        pagination = db.paginate(catalog_query(filters, day=day, ids=result.ids), page=page, per_page=per_page,
-                                 error_out=False)
-        items, total = list(pagination.items), pagination.total or 0
+        items, total = _page(filters, day=day, page=page, per_page=per_page, ids=result.ids)
         facets, corrected = result.facets, result.corrected
     return Listing(
         items=items, page=page, per_page=per_page, total=total, facets=facets, corrected=corrected,
         badges={p.id: valid_certificate(p, day) for p in items},
         empty_query=bool(filters.q) and not search.query_terms(filters.q),
     )
+
+
+def _page(filters: CatalogFilters, *, day: date, page: int, per_page: int, ids=None) -> tuple[list, int]:
+    total = catalog_count(filters, day=day, ids=ids)
+    if total == 0 or (page - 1) * per_page >= total:
+        return [], total
+    query = catalog_query(filters, day=day, ids=ids).limit(per_page).offset((page - 1) * per_page)
+    return list(db.session.scalars(query)), total
 
 
 def suggestions(hits: list[dict]) -> list[Product]:
