@@ -113,3 +113,15 @@ def test_posting_without_a_csrf_token_is_refused(client, world, login):
     login(world["owner"])
     response = client.post(f"/producer/products/{world['args']['product_id']}/unpublish", data={}, csrf=False)
     assert response.status_code == 400
+
+
+def test_registration_is_open_to_visitors_and_shoppers_but_not_the_office(client, world, login):
+    assert client.get("/producer/register").status_code == 200
+    login(world["shopper"])
+    assert client.get("/producer/register").status_code == 200
+    login.logout()
+    login(world["office"])
+    before = snapshot()
+    assert client.get("/producer/register").status_code == 403
+    assert client.post("/producer/register", data={}).status_code == 403
+    assert snapshot() == before
