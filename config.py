@@ -66,6 +66,7 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     STAMP_SECRET = os.environ.get("STAMP_SECRET", "dev-stamp-secret")
     SCAN_WARNING_THRESHOLD = _int("SCAN_WARNING_THRESHOLD", 20)
+    PRODUCER_LOW_STOCK_THRESHOLD = _int("PRODUCER_LOW_STOCK_THRESHOLD", 5)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 587)

@@ -75,9 +75,11 @@ def register_models():
 
 def select_locale():
     """Pick the user's language: ?lang=, then the session, then Vietnamese."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and services outside a request speak Vietnamese
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     wanted = request.args.get("lang")
     if wanted in languages:
         session["lang"] = wanted
