@@ -51,7 +51,6 @@ class Config:
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
     #: Point the stripe library elsewhere (tests aim it at localstripe on loopback).
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
-    STRIPE_CHECKOUT_API_BASE = os.environ.get("STRIPE_CHECKOUT_API_BASE", "")
 
     #: VietQR bank transfer: the shop's receiving account (NAPAS bank BIN).
     BANK_BIN = os.environ.get("BANK_BIN", "970436")
@@ -60,6 +59,9 @@ class Config:
     BANK_NAME = os.environ.get("BANK_NAME", "Vietcombank")
 
     RESERVATION_MINUTES = _int("RESERVATION_MINUTES", 30)
+    #: A bank transfer takes longer than a card: hold its stock for a day by default.
+    BANK_TRANSFER_RESERVATION_MINUTES = _int("BANK_TRANSFER_RESERVATION_MINUTES", 1440)
+    RATELIMIT_ORDER_LOOKUP = os.environ.get("RATELIMIT_ORDER_LOOKUP", "10 per minute;30 per hour")
     FREE_SHIPPING_FROM_VND = _int("FREE_SHIPPING_FROM_VND", 500_000)
 
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
