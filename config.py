@@ -66,6 +66,8 @@ class Config:
 
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    #: Largest decision scan (PDF/JPEG/PNG) the office may attach to a certificate.
+    OFFICE_DOCUMENT_MAX_BYTES = _int("OFFICE_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024)
     STAMP_SECRET = os.environ.get("STAMP_SECRET", "dev-stamp-secret")
     SCAN_WARNING_THRESHOLD = _int("SCAN_WARNING_THRESHOLD", 20)
     PRODUCER_LOW_STOCK_THRESHOLD = _int("PRODUCER_LOW_STOCK_THRESHOLD", 5)

@@ -24,6 +24,7 @@ from storefront.catalog.models import (
 from storefront.clock import VIETNAM_TZ, add_months
 from storefront.extensions import db
 from storefront.inventory.models import Stock
+from storefront.office.services import ensure_criteria_sets
 from storefront.text import slugify
 from traceability.digital_link import CODE_ALPHABET
 from traceability.models import Batch, EventAction, EventType, TraceEvent
@@ -287,6 +288,8 @@ def seed_demo(*, today: date, image_dir: Path) -> DemoSummary:
     for name, producer in producers.items():
         producer.story_md = _story(producer, products_by_producer.get(name, []))
 
+    # The office's scoresheet needs the criteria sets (148/2023, 1048/2019) as data.
+    ensure_criteria_sets()
     db.session.flush()
     summary.producers = len(producers)
     summary.groups = sorted({p.ocop_group for items in products_by_producer.values() for p, _ in items})
