@@ -10,6 +10,7 @@ from pathlib import Path
 
 LUA_SCRIPT = Path(__file__).resolve().parent / "rotate.lua"
 MARKER = "BENCH_JSON "
+TIMEOUT_SECONDS = 10
 
 
 @dataclass
@@ -86,7 +87,7 @@ def run_wrk(wrk: str, base_url: str, paths: list[str], load: Load) -> WrkResult:
 
 
 def _wrk(wrk: str, base_url: str, paths_file: str, load: Load, seconds: int) -> str:
-    command = [wrk, f"-t{load.threads}", f"-c{load.connections}", f"-d{seconds}s", "--timeout", "10s",
+    command = [wrk, f"-t{load.threads}", f"-c{load.connections}", f"-d{seconds}s", "--timeout", f"{TIMEOUT_SECONDS}s",
                "-s", str(LUA_SCRIPT), base_url, "--", paths_file]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     if done.returncode != 0:

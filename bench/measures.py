@@ -69,6 +69,9 @@ def http_row(ctx: Context, name: str, paths: list[str], *, note: str = "") -> Ro
         raise NotAvailable(f"GET {paths[0]} answers {status}")
     result = load.run_wrk(ctx.wrk, ctx.shop.url, paths, ctx.load)
     notes = [note] if note else []
+    if not result.requests:
+        notes.append(f"no response within wrk's {load.TIMEOUT_SECONDS} s timeout")
+        return Row(name, rps=0.0, vs_baseline=True, note="; ".join(notes), extra={"requests": 0, "errors": result.errors})
     if result.errors:
         notes.append(f"{result.errors} of {result.requests} requests failed (non-2xx/3xx or socket)")
     return Row(name, rps=result.rps, p50_ms=result.p50_ms, p95_ms=result.p95_ms, vs_baseline=True,

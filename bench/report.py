@@ -38,7 +38,11 @@ def goal_for(name: str) -> Goal | None:
 
 def goal_met(goal: Goal | None, row: dict) -> bool | None:
     """Say whether a row meets its goal; None when it has no goal or no figure."""
-    if goal is None or row.get(goal.metric) is None:
+    if goal is None:
+        return None
+    if row.get("vs_baseline") and row.get("rps") == 0:
+        return False  # nothing answered within wrk's timeout
+    if row.get(goal.metric) is None:
         return None
     value = row[goal.metric]
     return {">=": value >= goal.limit, "<": value < goal.limit, "<=": value <= goal.limit}[goal.op]
@@ -47,7 +51,7 @@ def goal_met(goal: Goal | None, row: dict) -> bool | None:
 def apply_ratios(rows: list[dict], baseline_rps: float | None) -> None:
     """Fill `ratio` = requests/s ÷ baseline requests/s for rows compared with the baseline."""
     for row in rows:
-        if row.get("vs_baseline") and row.get("rps") and baseline_rps:
+        if row.get("vs_baseline") and row.get("rps") is not None and baseline_rps:
             row["ratio"] = row["rps"] / baseline_rps
 
 
@@ -79,6 +83,12 @@ def _fmt(value, digits=1, suffix="") -> str:
     return f"{value:,.{digits}f}{suffix}"
 
 
+def _ratio(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.3f}" if value < 0.1 else f"{value:.2f}"
+
+
 def table_lines(rows: list[dict], markdown: bool = False) -> list[str]:
     """Return the result table as aligned text, or as a Markdown table."""
     head = ["measurement", "req/s", "p50 ms", "p95 ms", "ratio", "memory MB", "goal", "vs previous", "note"]
@@ -88,7 +98,7 @@ def table_lines(rows: list[dict], markdown: bool = False) -> list[str]:
             body.append([row["name"], "", "", "", "", "", row.get("goal", ""), "", f"not available yet: {row['skipped']}"])
             continue
         met = {True: " ✓", False: " ✗ MISSED", None: ""}[row.get("goal_met")]
-        ratio = f"{row['ratio']:.2f}" if row.get("ratio") is not None else "—"
+        ratio = _ratio(row.get("ratio"))
         body.append([row["name"], _fmt(row.get("rps")), _fmt(row.get("p50_ms")), _fmt(row.get("p95_ms")), ratio,
                      _fmt(row.get("memory_mb"), 0), (row.get("goal", "") + met).strip(), row.get("change", ""),
                      row.get("note", "")])
@@ -119,8 +129,13 @@ def machine() -> dict:
             "python": platform.python_version()}
 
 
-def load_previous(mode: str) -> dict | None:
-    latest = RESULTS_DIR / f"latest-{mode}.json"
+def engine_of(run: dict) -> str:
+    return "postgresql" if run["database"].startswith("PostgreSQL") else "sqlite"
+
+
+def load_latest(mode: str, engine: str) -> dict | None:
+    """Return the latest complete run of this mode on this database engine, if any."""
+    latest = RESULTS_DIR / f"latest-{mode}-{engine}.json"
     try:
         return json.loads(latest.read_text())
     except (OSError, ValueError):
@@ -135,7 +150,7 @@ def write_results(run: dict, *, latest: bool = True) -> Path:
     path.write_text(text)
     if latest:
         (RESULTS_DIR / "latest.json").write_text(text)
-        (RESULTS_DIR / f"latest-{run['mode']}.json").write_text(text)
+        (RESULTS_DIR / f"latest-{run['mode']}-{engine_of(run)}.json").write_text(text)
     return path
 
 
@@ -160,7 +175,7 @@ def plot_ratios(rows: list[dict], path: Path, title: str) -> Path | None:
         draw.rectangle([x0, y + 4, x0 + max(width, 1), y + row_h - 6], fill=colour)
         draw.text((10, y + 6), row["name"][:44], fill="black", font=font)
         suffix = "× raw QR" if row["name"].startswith(("stamp", "raw")) else "× baseline"
-        draw.text((x0 + width + 6, y + 6), f"{row['ratio']:.2f}{suffix}", fill="black", font=font)
+        draw.text((x0 + width + 6, y + 6), f"{_ratio(row['ratio'])}{suffix}", fill="black", font=font)
         goal = goal_for(row["name"])
         if goal and goal.metric == "ratio":
             gx = x0 + int(bar_w * goal.limit / scale_max)
@@ -174,20 +189,30 @@ def plot_ratios(rows: list[dict], path: Path, title: str) -> Path | None:
     return path
 
 
-def benchmarks_markdown(run: dict) -> str:
-    """Return BENCHMARKS.md for a run: how to run, the machine, the dataset and the table."""
-    m, ds = run["machine"], run["dataset"]
+def benchmarks_markdown(runs: list[dict]) -> str:
+    """Return BENCHMARKS.md: how to run, then each run's machine, dataset and table."""
     lines = [
         "# Benchmarks",
         "",
-        "Produced by `make bench` (`python -m bench.run`; `make bench-quick` for the 2-minute version).",
-        "Every figure comes from one run, so pages are compared as a ratio to the bare Flask baseline",
+        "Produced by `make bench` (`python -m bench.run`; `BENCH_DATABASE_URL=postgresql+psycopg://…/h_bench`",
+        "for the PostgreSQL leg; `make bench-quick` for the 2-minute version). Every figure of a table",
+        "comes from one run, so pages are compared as a ratio to the bare Flask baseline",
         "(`bench/baseline_app.py`) served the same way in the same run. Goals are reported, never asserted.",
-        "Raw results: `bench/results/` (JSON per run, `latest.json`, `latest.png` plot of the ratios).",
+        "Raw results: `bench/results/` (JSON per run, `latest-full-<engine>.json`, a PNG plot of the ratios per run).",
         "",
-        f"## Latest run: {run['started_at']} ({run['mode']} mode)",
+    ]
+    for run in runs:
+        lines += _run_markdown(run)
+    return "\n".join(lines)
+
+
+def _run_markdown(run: dict) -> list[str]:
+    m, ds = run["machine"], run["dataset"]
+    lines = [
+        f"## {run['database'].split(' (')[0]}: latest full run {run['started_at']}",
         "",
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, Linux {m['kernel']}, Python {m['python']}",
+        f"- Load from other processes: {_load(run.get('load_average'))}",
         f"- Database: {run['database']}",
         f"- Serving: {run['serving']}; load: {run['load']}",
         f"- Dataset: {ds['rows']['products']:,} products, {ds['rows']['producers']:,} producers, "
@@ -202,9 +227,13 @@ def benchmarks_markdown(run: dict) -> str:
         *table_lines(run["rows"], markdown=True),
         "",
     ]
-    if run.get("findings"):
-        lines += ["## Findings", "", *[f"- {f}" for f in run["findings"]], ""]
-    return "\n".join(lines)
+    return lines
+
+
+def _load(load: dict | None) -> str:
+    if not load:
+        return "not recorded"
+    return f"1-minute load average {load['start']:.1f} at the start, {load['end']:.1f} at the end"
 
 
 def problems_text(problems: dict) -> str:

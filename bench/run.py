@@ -26,9 +26,15 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=int, help="wrk duration per measurement")
     parser.add_argument("--only", help="comma-separated measurement names to run (e.g. home,origin)")
     parser.add_argument("--no-markdown", action="store_true", help="do not rewrite BENCHMARKS.md")
+    parser.add_argument("--markdown-only", action="store_true",
+                        help="only rewrite BENCHMARKS.md from the latest stored full runs")
     args = parser.parse_args(argv)
+    if args.markdown_only:
+        write_benchmarks_md()
+        return 0
 
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    load_before = os.getloadavg()[0]
     mode = "quick" if args.quick else "full"
     database_url = os.environ.get("BENCH_DATABASE_URL") or None
     postgres = bool(database_url and database_url.startswith("postgresql"))
@@ -81,7 +87,7 @@ def main(argv=None) -> int:
                                 note=" / ".join(f"{r.rps:,.0f}" for r in baseline_runs) + " req/s per run")
     row_dicts = report.row_dicts([baseline_row, *rows])
     report.apply_ratios(row_dicts, baseline_rps)
-    previous = report.load_previous(mode)
+    previous = report.load_latest(mode, "postgresql" if postgres else "sqlite")
     report.annotate(row_dicts, previous)
 
     run = {
@@ -94,10 +100,13 @@ def main(argv=None) -> int:
                     "cached": ds.cached},
         "rows": row_dicts,
         "server_problems": problems,
+        # Other processes on the machine (test suites…) take CPU from both servers and wrk.
+        "load_average": {"start": load_before, "end": os.getloadavg()[0]},
     }
     # A partial run (--only) is kept, but is not what the next run compares itself with.
     path = report.write_results(run, latest=not only)
-    png = report.plot_ratios(row_dicts, path.with_suffix(".png"), f"OCOP Market bench, {mode}, {started_at}")
+    png = report.plot_ratios(row_dicts, path.with_suffix(".png"),
+                             f"OCOP Market bench, {mode}, {run['database'].split(' (')[0]}, {started_at}")
     if png and not only:
         (report.RESULTS_DIR / "latest.png").write_bytes(png.read_bytes())
     log("")
@@ -105,10 +114,12 @@ def main(argv=None) -> int:
         log(line)
     log(f"\n{run['database']}; {run['serving']}; {run['load']}")
     log(f"shop server log: {report.problems_text(problems)}")
+    log(f"1-minute load average: {load_before:.1f} at the start, {run['load_average']['end']:.1f} at the end "
+        f"({os.cpu_count()} cores)")
     log(f"results: {path.relative_to(ROOT)}, plot: {png.relative_to(ROOT) if png else 'none'}"
         + ("" if previous else " (no previous run to compare with)"))
     if not args.quick and not args.no_markdown and not only:
-        _write_benchmarks_md(run)
+        write_benchmarks_md()
         log(f"table written to {BENCHMARKS_MD.name}")
     return 0
 
@@ -154,13 +165,15 @@ def _database(url: str) -> str:
         engine.dispose()
 
 
-def _write_benchmarks_md(run: dict) -> None:
+def write_benchmarks_md() -> None:
+    """Rewrite BENCHMARKS.md from the latest full run on each engine, keeping the hand-written notes."""
+    runs = [run for engine in ("sqlite", "postgresql") if (run := report.load_latest("full", engine))]
     notes = ""
     if BENCHMARKS_MD.exists():
         text = BENCHMARKS_MD.read_text()
         if NOTES_MARKER in text:
             notes = text[text.index(NOTES_MARKER):]
-    BENCHMARKS_MD.write_text(report.benchmarks_markdown(run) + "\n" + (notes or NOTES_MARKER + "\n"))
+    BENCHMARKS_MD.write_text(report.benchmarks_markdown(runs) + "\n" + (notes or NOTES_MARKER + "\n"))
 
 
 if __name__ == "__main__":

@@ -53,7 +53,8 @@ class Server:
             return {}
         return {"exceptions": text.count("ERROR in app: Exception on"),
                 "worker_deaths": len(re.findall(r"Worker \(pid:\d+\) (?:was sent|exited)", text)),
-                "worker_timeouts": text.count("WORKER TIMEOUT")}
+                "worker_timeouts": text.count("WORKER TIMEOUT"),
+                "fatal_errors": text.count("Fatal Python error")}
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -91,8 +92,10 @@ def start(name: str, wsgi: str, setup: Gunicorn, env: dict, log_dir: Path, ready
                "--threads", str(setup.threads), "-b", f"127.0.0.1:{port}", "--error-logfile", str(log_path),
                "--log-level", "warning", "--timeout", "120", wsgi]
     # Faulthandler puts a Python traceback in the log if a worker dies of a signal (SIGSEGV).
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONFAULTHANDLER": "1", **env},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # stderr goes to the same log: that is where faulthandler writes.
+    with log_path.open("ab") as stderr:
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONFAULTHANDLER": "1", **env},
+                                   stdout=subprocess.DEVNULL, stderr=stderr)
     server = Server(name=name, url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

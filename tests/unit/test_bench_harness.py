@@ -109,3 +109,8 @@ def test_the_checkout_client_fills_a_form_like_a_shopper_paying_cash_on_delivery
     assert form["action"] == "/checkout/options"
     assert values == {"csrf_token": "tok", "contact_name": "Nguyễn Văn An", "phone": "0912345678", "email": "",
                       "ward_code": "5503", "province_code": "19", "payment_method": "cod", "note": ""}
+
+
+def test_a_page_that_never_answered_misses_its_goal_whatever_its_latency_fields_say():
+    row = {"name": "search page, with diacritics", "rps": 0.0, "vs_baseline": True, "p95_ms": None}
+    assert report.goal_met(report.goal_for(row["name"]), row) is False
