@@ -108,6 +108,13 @@ def test_suggest_returns_json_names_and_urls_by_prefix(client, products):
     assert client.get("/search/suggest?q=").json["suggestions"] == []
 
 
+def test_suggest_needs_two_letters_and_ranks_names_starting_with_the_prefix_first(client, products):
+    assert client.get("/search/suggest?q=c").json["suggestions"] == []
+    names = [s["name"] for s in client.get("/search/suggest?q=ch").json["suggestions"]]
+    assert set(names[:2]) == {"Chè Tân Cương", "Chè đậu xanh"}  # start with "Chè"
+    assert "Rượu chè Tân Cương" in names
+
+
 def test_index_follows_a_rename_after_commit(client, db, products):
     assert result_names(client, "che tan cuong")[0] == "Chè Tân Cương"
     rename_product(products["tea"], "Chè móc câu Tân Cương")
