@@ -5,7 +5,7 @@ from storefront.addresses import format_address, ward_name
 from storefront.catalog import bp
 from storefront.catalog.forms import MAX_PER_PAGE, parse_catalog_args
 from storefront.catalog.groups import group_name
-from storefront.catalog.indexing import search_index
+from storefront.catalog.indexing import listing_cache, search_index
 from storefront.catalog.services import filter_choices, list_products, list_producers
 from storefront.catalog.views import public_url
 from storefront.clock import today_vn
@@ -71,7 +71,8 @@ def api_products():
     args = parse_catalog_args(request.args, districts=filter_choices()["districts"], per_page=PER_PAGE)
     if args.page < 1:
         abort(404)
-    listing = list_products(args.filters, page=args.page, per_page=args.per_page, idx=search_index(), day=today_vn())
+    listing = list_products(args.filters, page=args.page, per_page=args.per_page, idx=search_index(), day=today_vn(),
+                            cache=listing_cache())
     if args.page > max(listing.pages, 1):
         abort(404)
     body = _page_json(listing, [product_json(p, listing.badges[p.id]) for p in listing.items], args.ignored)

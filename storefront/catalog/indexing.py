@@ -1,4 +1,7 @@
-"""Keep the search index following the database: one index per app, updated after each commit."""
+"""Keep derived catalogue data following the database: the search index and the listing cache."""
+import threading
+import time
+from collections import OrderedDict
 from datetime import date
 
 from flask import current_app, has_app_context
@@ -34,6 +37,51 @@ def search_index() -> search.SearchIndex:
 
 
 _GROUP_NAMES_VI: dict[int, str] = {}
+
+
+class ListingCache:
+    """Ordered product ids per filter set, kept `max_age` seconds or until a catalogue commit here.
+
+    Sorting every visible product by its valid stars is most of a catalogue page's cost; the
+    ids of the result are small and the same for every shopper. A commit in another process
+    shows after at most `max_age` seconds; the products themselves are always read fresh.
+    """
+
+    def __init__(self, max_age: float, max_entries: int = 256):
+        self.max_age = max_age
+        self.max_entries = max_entries
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or time.monotonic() - entry[0] >= self.max_age:
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def set(self, key, value) -> None:
+        if self.max_age <= 0:
+            return
+        with self._lock:
+            self._entries[key] = (time.monotonic(), value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def listing_cache() -> ListingCache:
+    """Return this app's listing cache (CATALOG_CACHE_SECONDS, default 30; 0 turns it off)."""
+    cache = current_app.extensions.get("catalog_listing_cache")
+    if cache is None:
+        cache = ListingCache(float(current_app.config.get("CATALOG_CACHE_SECONDS", 30)))
+        current_app.extensions["catalog_listing_cache"] = cache
+    return cache
 
 
 def group_name_vi(code: int) -> str:
@@ -106,6 +154,7 @@ def _apply_changes(session):
     pending = session.info.pop(PENDING_KEY, None)
     if not pending or not has_app_context() or "catalog" not in current_app.blueprints:
         return
+    listing_cache().clear()
     try:
         idx = search_index()
         # A commit has ended the transaction, so this session cannot read; use a fresh one.

@@ -1,5 +1,5 @@
 """Catalogue rules: what is on sale, which badge a product may show."""
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date
 
 from sqlalchemy import delete, func, select
@@ -39,15 +39,22 @@ def latest_certificate(product: Product) -> Certificate | None:
     return max(product.certificates, key=lambda c: c.decision_date, default=None)
 
 
-def home_sections() -> dict:
+def home_sections(cache=None) -> dict:
     """Return the home page's featured certified products (most stars first), groups and stories."""
     today = today_vn()
-    valid = valid_stars_subquery(today)
-    featured = db.session.scalars(
-        visible_products_query().options(*listing_options()).join(valid, valid.c.product_id == Product.id)
-        .order_by(valid.c.stars.desc(), Product.id).limit(8)
-    ).all()
-    group_counts = _group_counts()
+    key = ("home", today)
+    cached = cache.get(key) if cache is not None else None
+    if cached is None:
+        valid = valid_stars_subquery(today)
+        featured_ids = list(db.session.scalars(
+            visible_products_query().with_only_columns(Product.id).join(valid, valid.c.product_id == Product.id)
+            .order_by(valid.c.stars.desc(), Product.id).limit(8)
+        ))
+        cached = (featured_ids, _group_counts())
+        if cache is not None:
+            cache.set(key, cached)
+    featured_ids, group_counts = cached
+    featured = products_by_id(featured_ids)
     producers = db.session.scalars(
         visible_producer_query().where(Producer.story_md != "", Producer.is_story_hidden.is_(False))
         .order_by(Producer.id).limit(3)
@@ -115,10 +122,9 @@ def listing_options():
             selectinload(Product.producer), selectinload(Product.stock))
 
 
-def catalog_query(filters: CatalogFilters, *, day: date, ids=None):
-    """Return a select of visible products narrowed by `filters`, sorted (not for relevance)."""
-    query, stars = _narrowed(visible_products_query().options(*listing_options()), filters, day=day, ids=ids,
-                             sorting=True)
+def catalog_ids_query(filters: CatalogFilters, *, day: date, ids=None):
+    """Return a select of the ids of visible products narrowed by `filters`, in the chosen order."""
+    query, stars = _narrowed(visible_products_query().with_only_columns(Product.id), filters, day=day, ids=ids)
     order = {
         "newest": (Product.published_at.desc().nulls_last(), Product.id.desc()),
         "price_asc": (Product.price_vnd, Product.id),
@@ -127,14 +133,16 @@ def catalog_query(filters: CatalogFilters, *, day: date, ids=None):
     return query.order_by(*order)
 
 
-def catalog_count(filters: CatalogFilters, *, day: date, ids=None) -> int:
-    """Return how many visible products the filters keep (without the sort's work)."""
-    query, _ = _narrowed(visible_products_query().with_only_columns(func.count(Product.id)), filters, day=day,
-                         ids=ids, sorting=False)
-    return db.session.scalar(query)
+def products_by_id(ids) -> list[Product]:
+    """Return the visible products among `ids`, in that order, loaded for a product card."""
+    if not ids:
+        return []
+    found = {p.id: p for p in db.session.scalars(
+        visible_products_query().options(*listing_options()).where(Product.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
 
 
-def _narrowed(query, filters: CatalogFilters, *, day: date, ids, sorting: bool):
+def _narrowed(query, filters: CatalogFilters, *, day: date, ids):
     if ids is not None:
         query = query.where(Product.id.in_(ids))
     if filters.group:
@@ -144,7 +152,7 @@ def _narrowed(query, filters: CatalogFilters, *, day: date, ids, sorting: bool):
     stars = func.coalesce(valid.c.stars, 0)
     if filters.min_stars:
         query = query.join(valid, valid.c.product_id == Product.id).where(valid.c.stars >= filters.min_stars)
-    elif sorting and filters.sort in ("stars", "relevance"):
+    elif filters.sort in ("stars", "relevance"):
         query = query.outerjoin(valid, valid.c.product_id == Product.id)
     if filters.ward_code:
         query = query.where(Producer.ward_code == filters.ward_code)
@@ -286,38 +294,37 @@ class Listing:
         return self.page < self.pages
 
 
-def list_products(filters: CatalogFilters, *, page: int, per_page: int, idx, day: date) -> Listing:
+def list_products(filters: CatalogFilters, *, page: int, per_page: int, idx, day: date, cache=None) -> Listing:
     """Return one page of visible products for the filters, searched in `idx` when there is a query.
 
-    Runs a fixed number of SQL queries whatever `per_page` is.
+    Runs a fixed number of SQL queries whatever `per_page` is. `cache` (indexing.ListingCache)
+    keeps the ordered ids of a filter set, so paging through the catalogue sorts it once.
     """
     facets = corrected = None
-    if not filters.q:
-        items, total = _page(filters, day=day, page=page, per_page=per_page)
-    elif not search.query_terms(filters.q):
-        items, total = [], 0
-    elif filters.sort == "relevance":
+    if filters.q and filters.sort == "relevance":
         result = search.search_products(idx, filters.q, filters=filters.search_filters(), limit=per_page, page=page)
-        found = {p.id: p for p in db.session.scalars(catalog_query(filters, day=day, ids=result.ids))}
-        items = [found[i] for i in result.ids if i in found]
+        # The index may lag a moment behind the database: the SQL filters have the last word.
+        kept = set(db.session.scalars(catalog_ids_query(filters, day=day, ids=result.ids)))
+        items = products_by_id([i for i in result.ids if i in kept])
         total, facets, corrected = result.total, result.facets, result.corrected
     else:
-        result = search.search_products(idx, filters.q, filters=filters.search_filters(), limit=None)
-        items, total = _page(filters, day=day, page=page, per_page=per_page, ids=result.ids)
-        facets, corrected = result.facets, result.corrected
+        ids = None
+        if filters.q:
+            result = search.search_products(idx, filters.q, filters=filters.search_filters(), limit=None)
+            ids, facets, corrected = result.ids, result.facets, result.corrected
+        key = ("catalog", day, astuple(filters))
+        ordered = cache.get(key) if cache is not None else None
+        if ordered is None:
+            ordered = list(db.session.scalars(catalog_ids_query(filters, day=day, ids=ids))) if ids != [] else []
+            if cache is not None:
+                cache.set(key, ordered)
+        start = (page - 1) * per_page
+        items, total = products_by_id(ordered[start:start + per_page]), len(ordered)
     return Listing(
         items=items, page=page, per_page=per_page, total=total, facets=facets, corrected=corrected,
         badges={p.id: valid_certificate(p, day) for p in items},
         empty_query=bool(filters.q) and not search.query_terms(filters.q),
     )
-
-
-def _page(filters: CatalogFilters, *, day: date, page: int, per_page: int, ids=None) -> tuple[list, int]:
-    total = catalog_count(filters, day=day, ids=ids)
-    if total == 0 or (page - 1) * per_page >= total:
-        return [], total
-    query = catalog_query(filters, day=day, ids=ids).limit(per_page).offset((page - 1) * per_page)
-    return list(db.session.scalars(query)), total
 
 
 def suggestions(hits: list[dict]) -> list[Product]:

@@ -13,7 +13,7 @@ from storefront.catalog.forms import parse_catalog_args
 from storefront.catalog.groups import GROUPS, GROUPS_WITH_CONSUMER_INFO, group_name
 from storefront.catalog.models import LegalType, Producer
 from storefront.catalog.images import FILENAME_RE, FORMATS, SIZES, derivative_name, ensure_derivatives
-from storefront.catalog.indexing import search_index
+from storefront.catalog.indexing import listing_cache, search_index
 from storefront.catalog.services import (
     batches_on_sale, filter_choices, latest_certificate, list_products, producer_products, product_page_query,
     redirect_target, suggestions, valid_certificate, visible_producer_query,
@@ -75,7 +75,8 @@ def products():
     args = parse_catalog_args(request.args, districts=choices["districts"], per_page=PER_PAGE)
     if args.page < 1:
         abort(404)
-    listing = list_products(args.filters, page=args.page, per_page=args.per_page, idx=search_index(), day=today_vn())
+    listing = list_products(args.filters, page=args.page, per_page=args.per_page, idx=search_index(), day=today_vn(),
+                            cache=listing_cache())
     if args.page > max(listing.pages, 1):
         abort(404)
     canonical_args = {key: request.args[key] for key in CANONICAL_ARGS if request.args.get(key) and key not in args.ignored}

@@ -213,3 +213,25 @@ def test_expired_certificate_of_another_product_does_not_leak(client, db, catalo
     db.session.commit()
     page = client.get("/products/ruou-ngo-men-la").get_data(as_text=True)
     assert 'data-stars' not in page
+
+
+def test_catalogue_forgets_its_cached_order_when_a_commit_hides_a_product(client, db, catalogue):
+    assert "Chè Tân Cương đặc biệt" in client.get("/products").get_data(as_text=True)
+    catalogue["tea"].is_hidden = True
+    db.session.commit()
+    page = client.get("/products").get_data(as_text=True)
+    assert "Chè Tân Cương đặc biệt" not in page
+    assert "3 sản phẩm" in page
+
+
+def test_catalogue_order_is_not_cached_when_the_cache_is_off(app, client, db, catalogue):
+    from sqlalchemy import update
+
+    from storefront.catalog.models import Product
+
+    app.config["CATALOG_CACHE_SECONDS"] = 0
+    app.extensions.pop("catalog_listing_cache", None)  # made by the fixture's commit
+    assert "4 sản phẩm" in client.get("/products").get_data(as_text=True)
+    db.session.execute(update(Product).where(Product.id == catalogue["tea"].id).values(is_hidden=True))
+    db.session.commit()  # a bulk UPDATE: no ORM change event, as from another process
+    assert "3 sản phẩm" in client.get("/products").get_data(as_text=True)
