@@ -30,6 +30,11 @@ class Config:
     #: The origin printed into QR stamps; must stay stable once stamps are printed.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0 = none).
+    #: Without it, behind a proxy every visitor shares one rate-limit bucket.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    #: Comma-separated host names the app answers to (Flask refuses others); empty = any.
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
@@ -68,7 +73,6 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     #: Largest decision scan (PDF/JPEG/PNG) the office may attach to a certificate.
     OFFICE_DOCUMENT_MAX_BYTES = _int("OFFICE_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024)
-    STAMP_SECRET = os.environ.get("STAMP_SECRET", "dev-stamp-secret")
     SCAN_WARNING_THRESHOLD = _int("SCAN_WARNING_THRESHOLD", 20)
     PRODUCER_LOW_STOCK_THRESHOLD = _int("PRODUCER_LOW_STOCK_THRESHOLD", 5)
 

@@ -19,6 +19,7 @@ def create_app(config_class=Config):
     )
     app.config.from_object(config_class)
     check_production_settings(app)
+    register_proxy_fix(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_extensions(app)
     register_models()
@@ -32,8 +33,21 @@ def create_app(config_class=Config):
 
 def check_production_settings(app):
     """Refuse to serve production with the development secret key."""
-    if app.config.get("APP_ENV") == "production" and app.config["SECRET_KEY"] == DEV_SECRET_KEY:
+    if app.config.get("APP_ENV") != "production":
+        return
+    if app.config["SECRET_KEY"] == DEV_SECRET_KEY:
         raise RuntimeError("SECRET_KEY must be set in production (APP_ENV=production)")
+    if not app.config.get("REDIS_URL"):
+        app.logger.warning("REDIS_URL is not set: each worker counts rate limits on its own")
+
+
+def register_proxy_fix(app):
+    """Trust X-Forwarded-* from the configured number of proxies, for client IPs and https URLs."""
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_extensions(app):
@@ -145,9 +159,10 @@ def register_after_commit_hooks(app):
 
     @app.after_request
     def deliver_queued_mail(response):
-        if db.session.info.pop("outbox_queued", False) and not db.session.new and not db.session.dirty:
+        queued = db.session.info.pop("outbox_queued", None)
+        if queued and not db.session.new and not db.session.dirty:
             try:
-                deliver_pending(app.config)
+                deliver_pending(app.config, ids=queued)
                 db.session.commit()
             except Exception:  # mail must never turn a finished request into an error
                 app.logger.exception("outbox delivery failed; `flask outbox send` will retry")

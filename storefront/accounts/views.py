@@ -52,6 +52,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
@@ -78,7 +79,9 @@ def reset_request():
         user = find_user_by_email(form.email.data)
         if user:
             token = make_reset_token(user, current_app.config["SECRET_KEY"])
-            send_reset_mail(user, url_for("accounts.reset_password", token=token, _external=True))
+            # Never build the link from the Host header: a forged Host would mail the token elsewhere.
+            base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+            send_reset_mail(user, base + url_for("accounts.reset_password", token=token))
             db.session.commit()
         # Same answer whether or not the address has an account.
         flash(_("Nếu email có tài khoản, chúng tôi đã gửi liên kết đặt lại mật khẩu."), "info")

@@ -4,12 +4,17 @@ from flask import current_app
 
 from storefront.extensions import db
 from storefront.outbox import bp
-from storefront.outbox.services import deliver_pending
+from datetime import timedelta
+
+from storefront.columns import utcnow
+from storefront.outbox.services import deliver_pending, purge_sent
 
 
 @bp.cli.command("send")
-def send():
-    """Deliver queued mail now."""
+@click.option("--purge-days", default=30, show_default=True, help="Delete mail sent more than this many days ago.")
+def send(purge_days):
+    """Deliver queued mail now and forget old sent mail."""
     sent = deliver_pending(current_app.config, limit=10_000)
+    purged = purge_sent(utcnow() - timedelta(days=purge_days))
     db.session.commit()
-    click.echo(f"{sent} message(s) sent")
+    click.echo(f"{sent} message(s) sent, {purged} old message(s) purged")

@@ -4,7 +4,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from storefront.columns import utcnow
 from storefront.extensions import db
@@ -18,7 +18,7 @@ def queue_mail(to_address: str, subject: str, body_text: str) -> OutboxMessage |
     message = OutboxMessage(to_address=to_address, subject=subject, body_text=body_text)
     db.session.add(message)
     db.session.flush()
-    db.session.info["outbox_queued"] = True
+    db.session.info.setdefault("outbox_queued", []).append(message.id)
     return message
 
 
@@ -33,26 +33,42 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     return email
 
 
-def deliver_pending(config, *, limit: int = 100) -> int:
-    """Send unsent messages; return how many went out. The caller commits."""
-    pending = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id).limit(limit)
-    ).all()
+def deliver_pending(config, *, ids: list[int] | None = None, limit: int = 100) -> int:
+    """Send unsent messages (only `ids` when given); return how many went out. The caller commits."""
+    query = select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id).limit(limit)
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(ids))
     sent = 0
-    for message in pending:
-        email = build_email(message, config["MAIL_DEFAULT_SENDER"])
-        message.attempts += 1
+    for message_id in db.session.scalars(query).all():
+        # Claim the row with a guarded update so a request and `flask outbox send` running at
+        # the same time never send one message twice.
+        claimed = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None))
+            .values(sent_at=utcnow(), attempts=OutboxMessage.attempts + 1)
+        ).rowcount
+        if not claimed:
+            continue
+        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
         try:
+            email = build_email(message, config["MAIL_DEFAULT_SENDER"])
             if config.get("MAIL_SERVER"):
                 _send_smtp(email, config)
             else:
                 _write_eml(email, message.id, config["MAIL_OUTBOX_DIR"])
         except (OSError, smtplib.SMTPException) as exc:
+            message.sent_at = None
             message.last_error = str(exc)[:500]
             continue
-        message.sent_at = utcnow()
         sent += 1
     return sent
+
+
+def purge_sent(before) -> int:
+    """Delete messages sent before a time (their bodies may hold reset links); return the count."""
+    return db.session.execute(
+        delete(OutboxMessage).where(OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < before)
+    ).rowcount
 
 
 def _send_smtp(email: EmailMessage, config) -> None:
