@@ -145,6 +145,36 @@ def test_hiding_a_story_keeps_the_reason_for_the_producer(client, db, office):
     assert not producer.is_story_hidden
 
 
+@pytest.mark.parametrize(("hidden_first", "move"), [
+    (False, lambda product, actor: services.unhide_product(product, actor=actor)),
+    (False, lambda product, actor: services.unhide_story(product.producer, actor=actor)),
+    (True, lambda product, actor: services.hide_product(product, reason="Lại", actor=actor)),
+    (True, lambda product, actor: services.hide_story(product.producer, reason="Lại", actor=actor)),
+], ids=["unhide visible product", "unhide visible story", "hide hidden product", "hide hidden story"])
+def test_moderation_that_would_change_nothing_is_refused_and_not_logged(db, hidden_first, move):
+    actor = make_office_user()
+    product = make_product(producer=make_producer(story_md="Chuyện"))
+    if hidden_first:
+        services.hide_product(product, reason="Lần đầu", actor=actor)
+        services.hide_story(product.producer, reason="Lần đầu", actor=actor)
+    logged = len(db.session.scalars(select(AuditLogEntry)).all())
+
+    with pytest.raises(services.ModerationError):
+        move(product, actor)
+
+    assert len(db.session.scalars(select(AuditLogEntry)).all()) == logged
+    expected_reason = "Lần đầu" if hidden_first else ""
+    assert (product.is_hidden, product.producer.is_story_hidden) == (hidden_first, hidden_first)
+    assert product.hidden_reason == product.producer.hidden_reason == expected_reason
+
+
+def test_hiding_without_a_reason_is_refused(db):
+    product = make_product()
+    with pytest.raises(services.ReasonRequired):
+        services.hide_product(product, reason="  ", actor=make_office_user())
+    assert not product.is_hidden and db.session.scalars(select(AuditLogEntry)).all() == []
+
+
 def test_a_counterfeit_report_is_closed_once_with_a_resolution(client, db, office):
     report = CounterfeitReport(scanned_code="https://shop.test/01/08930000000012/21/ABC", message="Tem mờ")
     db.session.add(report)
