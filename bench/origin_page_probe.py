@@ -43,7 +43,19 @@ def main():
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument("--sqlite-wal", action="store_true",
+                        help="journal_mode=WAL, synchronous=NORMAL (what a connect hook in create_app would set)")
     args = parser.parse_args()
+    if args.sqlite_wal:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        @event.listens_for(Engine, "connect")
+        def _wal(dbapi_connection, _record):
+            if type(dbapi_connection).__module__ == "sqlite3":
+                dbapi_connection.execute("PRAGMA journal_mode=WAL")
+                dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/probe.sqlite3"
     app = create_app(type("ProbeConfig", (TestConfig,), {
         "SQLALCHEMY_DATABASE_URI": url, "TESTING": False, "RATELIMIT_SCAN": "1000000 per minute"}))
@@ -73,6 +85,7 @@ def main():
         from traceability.models import Stamp
 
         scans = db.session.get(Stamp, stamp_id).scan_count
+        db.session.remove()  # end its transaction, or PostgreSQL's DROP waits for it forever
         db.drop_all()
     best_bare, best_origin = max(bare), max(origin)
     print(f"bare route   {best_bare:8.1f} req/s (rounds: {', '.join(f'{r:.0f}' for r in bare)})")

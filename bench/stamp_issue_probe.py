@@ -58,6 +58,7 @@ def main():
             code.make()
         t_raw = time.perf_counter() - start
         cpu_raw = time.process_time() - cpu
+        db.session.remove()  # end its transaction, or PostgreSQL's DROP waits for it forever
         db.drop_all()
 
     total = t_issue + t_pdf

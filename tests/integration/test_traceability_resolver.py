@@ -378,3 +378,17 @@ def test_an_unpublished_batch_has_no_epcis_document(client, db):
     db.session.commit()
     response = client.get(f"/api/v1/batches/{batch.id}/epcis")
     assert response.status_code == 404 and response.is_json
+
+
+def test_a_lot_with_a_percent_encoded_slash_resolves(client, db):
+    batch = make_traced_batch(lot_code="TC/01")
+    db.session.commit()
+    path = _path(services.origin_url(batch))
+    assert "/10/TC%2F01" in path
+    response = client.get(path)
+    assert response.status_code == 200 and "TC/01" in response.get_data(as_text=True)
+
+
+def test_an_unknown_link_type_falls_back_to_the_origin_page(client, traced):
+    response = client.get(f"/01/{GTIN}/10/L2026-01?linkType=gs1:review")
+    assert response.status_code == 200 and 'data-testid="origin"' in response.get_data(as_text=True)
