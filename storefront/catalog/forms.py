@@ -8,6 +8,8 @@ from storefront.catalog.groups import GROUPS
 from storefront.catalog.services import SORTS, CatalogFilters
 
 MAX_PRICE_VND = 1_000_000_000
+#: Short spellings people (and other sites) use for our sort names.
+SORT_ALIASES = {"price": "price_asc", "-price": "price_desc", "new": "newest"}
 MAX_PER_PAGE = 100
 #: Longest search text kept; longer input is cut (search.py looks at even less).
 MAX_QUERY_CHARS = 200
@@ -79,7 +81,7 @@ def parse_catalog_args(args, *, districts=(), per_page: int = 24) -> CatalogArgs
     if in_stock not in ("", "0", "1"):
         result.ignored.append("in_stock")
     filters.in_stock = in_stock == "1"
-    sort = args.get("sort", "")
+    sort = SORT_ALIASES.get(args.get("sort", ""), args.get("sort", ""))
     if sort and sort not in SORTS:
         result.ignored.append("sort")
     filters.sort = sort if sort in SORTS else ("relevance" if filters.q else "stars")

@@ -74,6 +74,7 @@ def test_filters_narrow_the_catalogue(client, catalogue, query, expected):
     ("sort", "expected"),
     [
         ("price_asc", ["noodle", "drink", "herb", "tea"]),
+        ("price", ["noodle", "drink", "herb", "tea"]),
         ("price_desc", ["tea", "herb", "drink", "noodle"]),
         ("stars", ["tea", "noodle", "herb", "drink"]),
         ("newest", ["herb", "drink", "noodle", "tea"]),
@@ -235,3 +236,13 @@ def test_catalogue_order_is_not_cached_when_the_cache_is_off(app, client, db, ca
     db.session.execute(update(Product).where(Product.id == catalogue["tea"].id).values(is_hidden=True))
     db.session.commit()  # a bulk UPDATE: no ORM change event, as from another process
     assert "3 sản phẩm" in client.get("/products").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [("/products?q=%FF%FE", 200), ("/products?group=%FF", 200), ("/products?ward=%EF%BC%95", 200),
+     ("/search/suggest?q=%FF", 200), ("/api/v1/products?q=%C0&stars=x", 200), ("/products?q=che&q=mien", 200),
+     ("/products/%FF", 404), ("/producers/%00", 404), ("/media/%FF.jpg", 404)],
+)
+def test_undecodable_or_odd_urls_never_500(client, catalogue, url, status):
+    assert client.get(url).status_code == status
