@@ -154,3 +154,12 @@ def test_print_sheet_renders_an_existing_issue_again(app, db, runner):
     assert result.exit_code == 0, result.output
     assert (Path(app.config["STAMP_DIR"]) / f"issue-{issue.id}.pdf").read_bytes().startswith(b"%PDF")
     assert db.session.scalar(select(func.count()).select_from(Stamp)) == 2
+
+
+def test_the_stamps_command_refuses_a_recalled_batch_in_words(db, runner):
+    batch = make_traced_batch()
+    services.recall_batch(batch, reason="Thu hồi tự nguyện", actor=None)
+    db.session.commit()
+    result = runner.invoke(args=["traceability", "stamps", str(batch.id), "--count", "2"])
+    assert result.exit_code == 1 and "Lô hàng đã bị thu hồi" in result.output
+    assert db.session.scalar(select(func.count()).select_from(StampIssue)) == 0
