@@ -111,6 +111,17 @@ def run_service(action, done_message: str, category: str = "success") -> bool:
     return True
 
 
+def post_action(back: str, action, done_message: str, *, form_class=ActionForm, category: str = "success",
+                invalid_message: str = ""):
+    """Validate a POSTed action form, run action(form) through run_service, and go back to `back` (PRG)."""
+    form = form_class()
+    if form.validate_on_submit():
+        run_service(lambda: action(form), done_message, category)
+    elif invalid_message:
+        flash(invalid_message, "error")
+    return redirect(back)
+
+
 def low_stock_threshold() -> int:
     return current_app.config.get("PRODUCER_LOW_STOCK_THRESHOLD", 5)
 
@@ -261,20 +272,16 @@ def product_edit(product_id):
 @producer_required
 def product_publish(product_id):
     product = get_own_product_or_404(product_id)
-    if ActionForm().validate_on_submit():
-        run_service(lambda: editing.publish_product(product), _("Sản phẩm đã được đăng bán."))
-    return redirect(url_for("producer.product_edit", product_id=product.id))
+    return post_action(url_for("producer.product_edit", product_id=product.id),
+                       lambda form: editing.publish_product(product), _("Sản phẩm đã được đăng bán."))
 
 
 @bp.route("/products/<int:product_id>/unpublish", methods=["POST"])
 @producer_required
 def product_unpublish(product_id):
     product = get_own_product_or_404(product_id)
-    if ActionForm().validate_on_submit():
-        editing.unpublish_product(product)
-        db.session.commit()
-        flash(_("Đã ngừng bán sản phẩm."), "info")
-    return redirect(url_for("producer.product_edit", product_id=product.id))
+    return post_action(url_for("producer.product_edit", product_id=product.id),
+                       lambda form: editing.unpublish_product(product), _("Đã ngừng bán sản phẩm."), category="info")
 
 
 @bp.route("/products/<int:product_id>/images", methods=["POST"])
@@ -368,38 +375,32 @@ def batch(batch_id):
 @producer_required
 def batch_event_add(batch_id):
     item = get_own_batch_or_404(batch_id)
-    form = TraceEventForm()
-    if form.validate_on_submit():
-        run_service(lambda: trace.add_trace_event(
+    return post_action(
+        url_for("producer.batch", batch_id=item.id),
+        lambda form: trace.add_trace_event(
             item, biz_step=form.biz_step.data, event_time=form.event_time.data.replace(tzinfo=VIETNAM_TZ),
             location_name=form.location_name.data or "", read_point=form.read_point.data or "",
-            description=form.description.data or "",
-        ), _("Đã thêm công đoạn."))
-    else:
-        flash(_("Chọn công đoạn và thời điểm."), "error")
-    return redirect(url_for("producer.batch", batch_id=item.id))
+            description=form.description.data or ""),
+        _("Đã thêm công đoạn."), form_class=TraceEventForm, invalid_message=_("Chọn công đoạn và thời điểm."))
 
 
 @bp.route("/batches/<int:batch_id>/publish", methods=["POST"])
 @producer_required
 def batch_publish(batch_id):
     item = get_own_batch_or_404(batch_id)
-    if ActionForm().validate_on_submit():
-        run_service(lambda: trace.publish_batch(item), _("Lô hàng đã công khai trên trang truy xuất."))
-    return redirect(url_for("producer.batch", batch_id=item.id))
+    return post_action(url_for("producer.batch", batch_id=item.id), lambda form: trace.publish_batch(item),
+                       _("Lô hàng đã công khai trên trang truy xuất."))
 
 
 @bp.route("/batches/<int:batch_id>/recall", methods=["POST"])
 @producer_required
 def batch_recall(batch_id):
     item = get_own_batch_or_404(batch_id)
-    form = RecallForm()
-    if form.validate_on_submit():
-        run_service(lambda: trace.recall_batch(item, reason=form.reason.data, actor=current_user._get_current_object()),
-                    _("Đã thu hồi lô hàng; người quét tem sẽ thấy cảnh báo."), "warning")
-    else:
-        flash(_("Cần ghi lý do thu hồi."), "error")
-    return redirect(url_for("producer.batch", batch_id=item.id))
+    return post_action(
+        url_for("producer.batch", batch_id=item.id),
+        lambda form: trace.recall_batch(item, reason=form.reason.data, actor=current_user._get_current_object()),
+        _("Đã thu hồi lô hàng; người quét tem sẽ thấy cảnh báo."), form_class=RecallForm, category="warning",
+        invalid_message=_("Cần ghi lý do thu hồi."))
 
 
 @bp.route("/batches/<int:batch_id>/stamps", methods=["POST"])
@@ -468,12 +469,8 @@ def fulfilment(fulfilment_id):
 def _fulfilment_action(fulfilment_id, action, form_class=ActionForm, done_message=""):
     """Run one checkout service on an own fulfilment; errors become a flash."""
     item = get_own_fulfilment_or_404(fulfilment_id)
-    form = form_class()
-    if form.validate_on_submit():
-        run_service(lambda: action(item, form), done_message)
-    else:
-        flash(_("Vui lòng điền đủ thông tin."), "error")
-    return redirect(url_for("producer.fulfilment", fulfilment_id=item.id))
+    return post_action(url_for("producer.fulfilment", fulfilment_id=item.id), lambda form: action(item, form),
+                       done_message, form_class=form_class, invalid_message=_("Vui lòng điền đủ thông tin."))
 
 
 @bp.route("/orders/<int:fulfilment_id>/pack", methods=["POST"])

@@ -170,6 +170,7 @@ def test_an_approved_producer_publishes_and_the_product_is_in_the_catalogue(clie
     client.post(f"/producer/products/{product.id}/unpublish")
     db.session.refresh(product)
     assert product.is_published is False
+    assert "Đã ngừng bán sản phẩm." in client.get(f"/producer/products/{product.id}/edit").get_data(as_text=True)
     assert client.get(f"/products/{product.slug}").status_code == 404
 
 
