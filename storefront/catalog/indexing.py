@@ -134,9 +134,11 @@ def reindex_products(idx: search.SearchIndex, session, product_ids) -> None:
         return
     today = today_vn()
     visible = session.scalars(_doc_query().where(Product.id.in_(ids))).all()
-    search.index_products(idx, [product_search_doc(p, today) for p in visible])
-    for product_id in set(ids) - {p.id for p in visible}:
-        search.remove_product(idx, product_id)
+    if visible:
+        search.index_products(idx, [product_search_doc(p, today) for p in visible])
+    gone = set(ids) - {p.id for p in visible}
+    if gone:
+        search.remove_products(idx, sorted(gone))
 
 
 def _collect_changes(session, flush_context):

@@ -51,11 +51,11 @@ FILTER_KEYS = frozenset({"group", "min_stars", "ward_code", "district", "in_stoc
 
 SCHEMA = Schema(
     id=NUMERIC(int, bits=64, stored=True, unique=True, sortable=True),
-    name=TEXT(analyzer=ANALYZER, stored=True),
+    name=TEXT(analyzer=ANALYZER, stored=True, phrase=False),
     #: The whole folded name as one term, so type-ahead can rank "starts with" first.
     name_key=ID(sortable=True),
-    meta=TEXT(analyzer=ANALYZER),
-    description=TEXT(analyzer=ANALYZER),
+    meta=TEXT(analyzer=ANALYZER, phrase=False),
+    description=TEXT(analyzer=ANALYZER, phrase=False),
     # Filter and facet fields are columns: filtering a match set by list lookups is far
     # cheaper than running Whoosh range and term queries in pure Python.
     group=ID(sortable=True),
@@ -234,9 +234,14 @@ def index_products(idx: SearchIndex, docs: Iterable[dict]) -> None:
 
 def remove_product(idx: SearchIndex, product_id: int) -> None:
     """Remove a product from the index; unknown ids are ignored."""
+    remove_products(idx, [product_id])
+
+
+def remove_products(idx: SearchIndex, product_ids: Iterable[int]) -> None:
+    """Remove products from the index in one commit; unknown ids are ignored."""
 
     def fill(writer):
-        return writer.delete_by_term("id", int(product_id))
+        return sum(writer.delete_by_term("id", int(product_id)) for product_id in product_ids)
 
     idx._write(fill)
 
