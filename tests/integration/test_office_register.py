@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from storefront.catalog.models import Certificate, CriteriaSet, IssuingLevel
 from storefront.clock import add_months, today_vn
-from storefront.office import services
+from storefront.office import documents, services
 from storefront.office.models import AuditLogEntry
 from tests.factories import days_ago, make_certificate, make_product
 from tests.factories_office import make_office_user, office, request_context  # noqa: F401
@@ -158,6 +158,41 @@ def test_a_decision_scan_is_stored_under_a_random_name_and_served_to_office_user
         assert response.data == PDF
     client.post("/account/logout")
     assert client.get(f"/office/certificates/{certificate.id}/document").status_code == 302
+
+
+def record_with_scan(product, actor):
+    return services.record_certificate(
+        product, stars=4, score=78, criteria_set=CriteriaSet.QD_148_2023, issuing_level=IssuingLevel.PROVINCE,
+        issuing_body="UBND tỉnh Thái Nguyên", decision_number="99/QĐ-UBND", decision_date=days_ago(5),
+        document=io.BytesIO(PDF), actor=actor)
+
+
+def stored_scans():
+    folder = documents.decisions_dir()
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_a_scan_whose_certificate_is_rolled_back_is_deleted(db):
+    certificate = record_with_scan(make_product(), make_office_user())
+    assert stored_scans() == [certificate.document_filename]
+
+    db.session.rollback()
+
+    assert stored_scans() == []
+
+
+def test_a_scan_whose_request_ends_without_a_commit_is_deleted(db):
+    record_with_scan(make_product(), make_office_user())
+    db.session.close()
+    assert stored_scans() == []
+
+
+def test_a_committed_scan_stays_after_later_rollbacks(db):
+    certificate = record_with_scan(make_product(), make_office_user())
+    db.session.commit()
+    make_product()
+    db.session.rollback()
+    assert stored_scans() == [certificate.document_filename]
 
 
 @pytest.mark.parametrize(
