@@ -181,3 +181,12 @@ def test_missing_index_is_rebuilt_automatically_on_first_search(app, client, pro
     app.extensions.pop("search_index", None)
     assert result_names(client, "mien dong") == ["Miến dong Việt Cường"]
     assert (tmp_path / "index").is_dir()
+
+
+def test_reindex_all_rebuilds_from_the_database_for_the_demo_seed(app, products):
+    from storefront.catalog.services import reindex_all
+
+    idx = search_index()
+    search.rebuild(idx, [])
+    assert reindex_all() == 4
+    assert search.search_products(idx, "dau xanh").ids == [products["beans"].id]
