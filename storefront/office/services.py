@@ -12,6 +12,8 @@ from storefront.accounts.models import Role, User
 from storefront.accounts.services import register_user
 from storefront.addresses import format_address
 from storefront.catalog.models import Certificate, CriteriaSet, IssuingLevel, Producer, ProducerStatus, Product
+from storefront.checkout import services as checkout
+from storefront.checkout.models import Order, OrderStatus, Payment, PaymentMethod, PaymentStatus
 from storefront.clock import add_months, today_vn
 from storefront.columns import utcnow
 from storefront.errors import DomainError
@@ -393,6 +395,64 @@ def unhide_story(producer: Producer, *, actor: User) -> Producer:
     _set_hidden(producer, "is_story_hidden", PRODUCER_FIELDS, "producer.unhide_story", hidden=False, reason="",
                 actor=actor)
     return producer
+
+
+# --- orders and payments ---------------------------------------------------------------
+
+class PaymentNotAwaitingRefund(OfficeError):
+    pass
+
+
+def _order_snapshot(order: Order) -> dict:
+    return {"status": order.status.value, "cancel_reason": order.cancel_reason,
+            "payments": {str(p.id): p.status.value for p in order.payments}}
+
+
+def bank_transfers_awaiting(*, limit: int = 100) -> list[Order]:
+    """Return bank-transfer orders still unpaid (or whose hold lapsed), oldest first."""
+    return db.session.scalars(
+        select(Order).where(Order.payment_method == PaymentMethod.BANK_TRANSFER,
+                            Order.status.in_((OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED)))
+        .order_by(Order.created_at, Order.id).limit(limit)
+    ).all()
+
+
+def confirm_payment_received(order: Order, *, actor: User) -> Order:
+    """Record that the office saw the transfer (or COD cash) arrive; the order becomes paid.
+
+    :raises storefront.checkout.services.PaymentTooLate: the hold lapsed and the units are gone.
+    """
+    before = _order_snapshot(order)
+    checkout.mark_payment_received(order, actor=actor)
+    log_action(actor, "order.payment_received", order, before=before, after=_order_snapshot(order))
+    return order
+
+
+def cancel_order(order: Order, *, reason: str, actor: User) -> Order:
+    """Cancel an order that has not shipped, with a reason the customer is told."""
+    reason = _require_reason(reason)
+    before = _order_snapshot(order)
+    checkout.cancel_order(order, actor=actor, reason=reason)
+    log_action(actor, "order.cancel", order, before=before, after=_order_snapshot(order), reason=reason)
+    return order
+
+
+def record_refund(payment: Payment, *, reason: str, actor: User) -> Payment:
+    """Record that the office refunded a payment the shop could not use (by Stripe or bank, outside the shop).
+
+    :param reason: how and when it was refunded, for the audit log.
+    """
+    reason = _require_reason(reason)
+    if payment.status is not PaymentStatus.NEEDS_REFUND:
+        raise PaymentNotAwaitingRefund()
+    before = {"status": payment.status.value, "amount_vnd": payment.amount_vnd,
+              "attention_reason": payment.attention_reason}
+    payment.status = PaymentStatus.REFUNDED
+    payment.confirmed_by_id = actor.id
+    db.session.flush()
+    log_action(actor, "payment.refund", payment, before=before, after={**before, "status": payment.status.value},
+               reason=reason)
+    return payment
 
 
 # Deliberate exception to "storefront never imports traceability": the office handles the

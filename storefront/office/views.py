@@ -12,7 +12,10 @@ from storefront.accounts.decorators import office_required
 from storefront.accounts.models import Role, User
 from storefront.addresses import format_address
 from storefront.catalog.models import Certificate, CriteriaSet, IssuingLevel, Producer, ProducerStatus, Product
+from storefront.checkout.models import Order, Payment
+from storefront.checkout.services import PaymentTooLate, payments_needing_attention
 from storefront.clock import VIETNAM_TZ, today_vn
+from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.office import bp, dashboard, documents, exports, imports, services
 from storefront.office.forms import (
@@ -58,12 +61,28 @@ def _act(model, object_id, service, *, needs_reason, message, back=None):
         return redirect(back(item))
     try:
         service(item, actor=_me(), **({"reason": form.reason.data} if needs_reason else {}))
-    except services.OfficeError:
-        flash(_("Không thể thực hiện thao tác này ở trạng thái hiện tại."), "error")
+    except DomainError as error:
+        db.session.rollback()
+        flash(_refusal_message(error), "error")
         return redirect(back(item))
     db.session.commit()
     flash(message, "success")
     return redirect(back(item))
+
+
+def _entries_about(obj) -> list[AuditLogEntry]:
+    """Return the audit log entries about one object, oldest first."""
+    return db.session.scalars(
+        select(AuditLogEntry).where(AuditLogEntry.object_type == type(obj).__name__, AuditLogEntry.object_id == obj.id)
+        .order_by(AuditLogEntry.id)
+    ).all()
+
+
+def _refusal_message(error: DomainError) -> str:
+    if isinstance(error, PaymentTooLate):
+        return _("Đơn đã hết thời gian giữ hàng và sản phẩm đã bán hết: không thể nhận tiền cho đơn này; "
+                 "hãy hoàn tiền cho khách.")
+    return _("Không thể thực hiện thao tác này ở trạng thái hiện tại.")
 
 
 # --- dashboard -------------------------------------------------------------------------
@@ -199,6 +218,46 @@ def report_handle(report_id):
     return redirect(url_for("office.reports"))
 
 
+# --- orders and payments ---------------------------------------------------------------
+
+def _back_to_order(order):
+    return url_for("office.order", order_id=order.id)
+
+
+@bp.route("/orders")
+def orders():
+    code = request.args.get("code", "").strip().upper()[:16]
+    found = db.session.scalars(select(Order).where(Order.code == code)).all() if code else []
+    return render_template("office/orders.html", refunds=payments_needing_attention(),
+                           transfers=services.bank_transfers_awaiting(), found=found, code=code,
+                           reason_form=ReasonForm())
+
+
+@bp.route("/orders/<int:order_id>")
+def order(order_id):
+    item = db.get_or_404(Order, order_id)
+    return render_template("office/order.html", order=item, entries=_entries_about(item), reason_form=ReasonForm(),
+                           confirm=ConfirmForm())
+
+
+@bp.post("/orders/<int:order_id>/payment-received")
+def order_payment_received(order_id):
+    return _act(Order, order_id, services.confirm_payment_received, needs_reason=False,
+                message=_("Đã xác nhận nhận tiền; đơn hàng chuyển sang đã thanh toán."), back=_back_to_order)
+
+
+@bp.post("/orders/<int:order_id>/cancel")
+def order_cancel(order_id):
+    return _act(Order, order_id, services.cancel_order, needs_reason=True,
+                message=_("Đã huỷ đơn hàng; khách hàng được báo lý do."), back=_back_to_order)
+
+
+@bp.post("/payments/<int:payment_id>/refunded")
+def payment_refunded(payment_id):
+    return _act(Payment, payment_id, services.record_refund, needs_reason=True,
+                message=_("Đã ghi nhận hoàn tiền."), back=lambda payment: url_for("office.orders"))
+
+
 # --- certificate register --------------------------------------------------------------
 
 REGISTER_FILTERS = {
@@ -279,12 +338,8 @@ def certificate_new():
 @bp.route("/certificates/<int:certificate_id>")
 def certificate(certificate_id):
     item = db.get_or_404(Certificate, certificate_id)
-    entries = db.session.scalars(
-        select(AuditLogEntry).where(AuditLogEntry.object_type == "Certificate", AuditLogEntry.object_id == item.id)
-        .order_by(AuditLogEntry.id)
-    ).all()
     return render_template("office/certificate.html", certificate=item, state=certificate_state(item, today_vn()),
-                           form=ReasonForm(), entries=entries)
+                           form=ReasonForm(), entries=_entries_about(item))
 
 
 @bp.post("/certificates/<int:certificate_id>/revoke")
