@@ -133,6 +133,39 @@ def test_the_owner_sees_why_the_office_hid_a_product_and_the_story(client, db, l
     assert "Chè bị ẩn" in page and "Ảnh không đúng sản phẩm" in page
 
 
+def test_reasons_the_office_gives_through_its_own_pages_reach_the_dashboard_and_leave_when_lifted(
+        client, db, login):
+    from tests.factories import make_product
+    from tests.factories_office import make_office_user
+
+    user, producer = make_producer_account(story_md="Chuyện đồi chè")
+    product = make_product(producer=producer, name_vi="Chè bị ẩn")
+    clerk = make_office_user()
+    db.session.commit()
+    login(clerk)
+    client.post(f"/office/products/{product.id}/hide", data={"reason": "Ảnh không đúng sản phẩm"})
+    client.post(f"/office/producers/{producer.id}/story/hide", data={"reason": "Quảng cáo sai sự thật"})
+    client.post(f"/office/producers/{producer.id}/suspend", data={"reason": "Hậu kiểm ATTP"})
+    client.post("/account/logout")
+
+    login(user)
+    page = client.get("/producer/").get_data(as_text=True)
+    assert "Cơ sở đang bị tạm ngừng bán" in page and "Hậu kiểm ATTP" in page
+    assert "Câu chuyện của cơ sở đang bị ẩn" in page and "Quảng cáo sai sự thật" in page
+    assert "Chè bị ẩn" in page and "Ảnh không đúng sản phẩm" in page
+
+    client.post("/account/logout")
+    login(clerk)
+    client.post(f"/office/products/{product.id}/unhide")
+    client.post(f"/office/producers/{producer.id}/story/unhide")
+    client.post("/account/logout")
+    login(user)
+    page = client.get("/producer/").get_data(as_text=True)
+    assert "Ảnh không đúng sản phẩm" not in page and "Quảng cáo sai sự thật" not in page
+    db.session.refresh(producer)
+    assert (producer.status_reason, producer.hidden_reason) == ("Hậu kiểm ATTP", "")
+
+
 def test_a_bad_phone_on_the_profile_is_shown_and_not_saved(client, db, login):
     user, producer = make_producer_account()
     db.session.commit()
