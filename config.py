@@ -74,6 +74,12 @@ class Config:
     #: Largest decision scan (PDF/JPEG/PNG) the office may attach to a certificate.
     OFFICE_DOCUMENT_MAX_BYTES = _int("OFFICE_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024)
     SCAN_WARNING_THRESHOLD = _int("SCAN_WARNING_THRESHOLD", 20)
+    #: Header a trusted proxy sets with the visitor's coarse region (e.g. province code);
+    #: empty = no regions. Never name a header clients can set themselves.
+    SCAN_REGION_HEADER = os.environ.get("SCAN_REGION_HEADER", "")
+    STAMP_DIR = os.environ.get("STAMP_DIR", str(INSTANCE_DIR / "stamps"))
+    RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "20 per hour")
+    RATELIMIT_PIN = os.environ.get("RATELIMIT_PIN", "10 per minute")
     PRODUCER_LOW_STOCK_THRESHOLD = _int("PRODUCER_LOW_STOCK_THRESHOLD", 5)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
