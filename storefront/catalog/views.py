@@ -1,4 +1,5 @@
 """Catalogue pages: product list and search, product, producer, photos, type-ahead."""
+import re
 from pathlib import Path
 
 import nh3
@@ -11,9 +12,9 @@ from storefront.addresses import format_address
 from storefront.catalog import bp, search
 from storefront.catalog.forms import parse_catalog_args
 from storefront.catalog.groups import GROUPS, GROUPS_WITH_CONSUMER_INFO, group_name
-from storefront.catalog.models import LegalType, Producer
 from storefront.catalog.images import FILENAME_RE, FORMATS, SIZES, derivative_name, ensure_derivatives
 from storefront.catalog.indexing import listing_cache, search_index
+from storefront.catalog.models import LegalType, Producer
 from storefront.catalog.services import (
     batches_on_sale, filter_choices, latest_certificate, list_products, producer_products, product_page_query,
     redirect_target, suggestions, valid_certificate, visible_producer_query,
@@ -22,6 +23,8 @@ from storefront.clock import today_vn
 from storefront.extensions import db
 
 PER_PAGE = 24
+#: Slugs are ASCII-folded (text.slugify); anything else cannot match, and PostgreSQL refuses NUL bytes.
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,159}$")
 LEGAL_TYPES = {
     LegalType.COOPERATIVE: _l("Hợp tác xã"),
     LegalType.COOP_GROUP: _l("Tổ hợp tác"),
@@ -55,7 +58,7 @@ def image_url(filename: str, size: str = "thumb", fmt: str = "jpg") -> str:
 def modify_query(**changes) -> str:
     """Return the current URL with some query parameters changed (None removes one)."""
     args = request.args.to_dict()
-    args.update({key: value for key, value in changes.items()})
+    args.update(changes)
     args = {key: value for key, value in args.items() if value not in (None, "")}
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
@@ -86,6 +89,8 @@ def products():
 
 @bp.route("/products/<slug>")
 def product(slug):
+    if not SLUG_RE.match(slug):
+        abort(404)
     item = db.session.scalar(product_page_query(slug))
     if item is None:
         return _redirect_or_404("product", slug)
@@ -148,6 +153,8 @@ def product_jsonld(product, certificate) -> dict:
 
 @bp.route("/producers/<slug>")
 def producer(slug):
+    if not SLUG_RE.match(slug):
+        abort(404)
     item = db.session.scalar(visible_producer_query().where(Producer.slug == slug))
     if item is None:
         return _redirect_or_404("producer", slug)

@@ -242,7 +242,8 @@ def test_catalogue_order_is_not_cached_when_the_cache_is_off(app, client, db, ca
     ("url", "status"),
     [("/products?q=%FF%FE", 200), ("/products?group=%FF", 200), ("/products?ward=%EF%BC%95", 200),
      ("/search/suggest?q=%FF", 200), ("/api/v1/products?q=%C0&stars=x", 200), ("/products?q=che&q=mien", 200),
-     ("/products/%FF", 404), ("/producers/%00", 404), ("/media/%FF.jpg", 404)],
+     ("/products/%FF", 404), ("/producers/%00", 404), ("/products/a%00b", 404), ("/products/Che-Tan", 404),
+     ("/media/%FF.jpg", 404)],
 )
 def test_undecodable_or_odd_urls_never_500(client, catalogue, url, status):
     assert client.get(url).status_code == status
