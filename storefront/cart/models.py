@@ -1,7 +1,7 @@
 """Account carts; a guest's cart lives in the session until login merges it here."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.columns import UTCDateTime, utcnow
@@ -28,7 +28,7 @@ class CartLine(db.Model):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
     quantity: Mapped[int]
     #: Price when added, so the cart can say the price changed since.
-    price_seen_vnd: Mapped[int]
+    price_seen_vnd: Mapped[int] = mapped_column(BigInteger)
 
     cart: Mapped[Cart] = relationship(back_populates="lines")
     product = relationship("Product")

@@ -2,7 +2,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.columns import UTCDateTime, str_enum, utcnow
@@ -40,7 +40,8 @@ ORDER_TRANSITIONS = {
     OrderStatus.DELIVERED: {OrderStatus.REFUNDED},
     OrderStatus.CANCELLED: set(),
     OrderStatus.REFUNDED: set(),
-    OrderStatus.EXPIRED: set(),
+    # A payment that arrives after the hold lapsed revives the order when stock still allows.
+    OrderStatus.EXPIRED: {OrderStatus.PAID},
 }
 
 
@@ -68,11 +69,13 @@ class Order(db.Model):
     ward_code: Mapped[int]
     street: Mapped[str] = mapped_column(String(200))
     delivery_method: Mapped[str] = mapped_column(String(30), default="standard")
-    delivery_fee_vnd: Mapped[int] = mapped_column(default=0)
-    subtotal_vnd: Mapped[int] = mapped_column(default=0)
-    total_vnd: Mapped[int] = mapped_column(default=0)
+    delivery_fee_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    subtotal_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
     payment_method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod))
     note: Mapped[str] = mapped_column(Text, default="")
+    #: What the buyer (or office) gave as the reason when cancelling.
+    cancel_reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -156,9 +159,9 @@ class OrderLine(db.Model):
     product_name: Mapped[str] = mapped_column(String(200))
     producer_name: Mapped[str] = mapped_column(String(200), default="")
     lot_code: Mapped[str | None] = mapped_column(String(20))
-    unit_price_vnd: Mapped[int]
+    unit_price_vnd: Mapped[int] = mapped_column(BigInteger)
     quantity: Mapped[int]
-    line_total_vnd: Mapped[int]
+    line_total_vnd: Mapped[int] = mapped_column(BigInteger)
 
     order: Mapped[Order] = relationship(back_populates="lines")
     fulfilment: Mapped[Fulfilment | None] = relationship(back_populates="lines")
@@ -177,6 +180,9 @@ class PaymentStatus(enum.Enum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     REFUNDED = "refunded"
+    #: Money arrived that cannot buy the order (wrong amount, or too late and sold out):
+    #: the office refunds it.
+    NEEDS_REFUND = "needs_refund"
 
 
 class Payment(db.Model):
@@ -185,8 +191,13 @@ class Payment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod))
-    amount_vnd: Mapped[int]
+    amount_vnd: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[PaymentStatus] = mapped_column(str_enum(PaymentStatus), default=PaymentStatus.PENDING)
+    #: Why the payment needs the office (wrong amount, paid after the hold lapsed with no stock left).
+    attention_reason: Mapped[str] = mapped_column(String(300), default="")
+    #: Card sessions created for this payment; part of the Stripe idempotency key so a retry
+    #: after the first session lapsed gets a new session.
+    attempts: Mapped[int] = mapped_column(default=1)
     #: Provider's id, e.g. the Stripe Checkout Session id.
     provider_ref: Mapped[str | None] = mapped_column(String(255), unique=True)
     #: Who marked a transfer or COD payment received (office or producer user).
