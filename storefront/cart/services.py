@@ -3,6 +3,7 @@
 The view keeps a guest's contents in the session and a signed-in shopper's in the
 Cart table; these functions only check and compute, so both paths share them.
 """
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from storefront.catalog.models import Product
 from storefront.catalog.services import visible_products_query
 from storefront.errors import DomainError
 from storefront.extensions import db
-from storefront.inventory.services import available_by_product
+from storefront.inventory.services import available_quantities
 
 #: Most units of one product in a cart; above it a number is a typo, not an order.
 MAX_QUANTITY = 999
@@ -42,15 +43,16 @@ class NotEnoughStock(CartError):
 
 def parse_quantity(raw) -> int:
     """Return *raw* as a quantity from 1 to MAX_QUANTITY or raise BadQuantity."""
-    text = str(raw if raw is not None else "").strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_QUANTITY:
+    text = str(raw if raw is not None else "")
+    # ASCII digits only: str.isdigit() accepts "²" and "١٢", which int() then rejects or reads.
+    if not re.fullmatch(r"[0-9]{1,6}", text) or not 1 <= int(text) <= MAX_QUANTITY:
         raise BadQuantity(text)
     return int(text)
 
 
 def parse_product_id(raw) -> int:
     text = str(raw if raw is not None else "").strip()
-    if not text.isdigit() or len(text) > 12:
+    if not re.fullmatch(r"[0-9]{1,12}", text):
         raise UnknownProduct(text)
     return int(text)
 
@@ -64,7 +66,7 @@ def on_sale_product(product_id: int) -> Product:
 
 
 def _check_stock(product: Product, quantity: int) -> None:
-    available = available_by_product([product.id]).get(product.id, 0)
+    available = available_quantities([product.id]).get(product.id, 0)
     if quantity > available:
         raise NotEnoughStock(product, max(available, 0))
 
@@ -100,7 +102,7 @@ def remove_item(contents: dict, product_id) -> dict:
 def merge_contents(account: dict, guest: dict) -> dict:
     """Add a guest cart into an account cart; quantities add up, capped at stock and MAX_QUANTITY."""
     merged = dict(account)
-    available = available_by_product(list(guest))
+    available = available_quantities(list(guest))
     for product_id, (quantity, price_seen) in guest.items():
         total = merged.get(product_id, (0, price_seen))[0] + quantity
         cap = min(MAX_QUANTITY, max(available.get(product_id, 0), merged.get(product_id, (0,))[0]))
@@ -201,7 +203,7 @@ def summarize(contents: dict) -> CartSummary:
     on_sale = set(db.session.scalars(
         visible_products_query().with_only_columns(Product.id).where(Product.id.in_(list(contents)))
     ))
-    available = available_by_product(list(contents))
+    available = available_quantities(list(contents))
     by_id = {product.id: product for product in products}
     summary = CartSummary()
     groups: dict[int, list] = {}

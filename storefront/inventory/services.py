@@ -15,7 +15,7 @@ When units leave ``on_hand``:
 from collections import Counter
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from storefront.columns import utcnow
 from storefront.errors import DomainError
@@ -56,14 +56,40 @@ def receive_stock(product, quantity: int) -> Stock:
     return stock
 
 
-def available_by_product(product_ids) -> dict[int, int]:
-    """Return {product_id: on_hand - reserved}; products without stock are missing."""
+def available_quantities(product_ids, now: datetime | None = None) -> dict[int, int]:
+    """Return {product_id: units a shopper can still buy}; products without stock are missing.
+
+    That is on_hand - reserved, plus the units of open reservations already past their
+    expiry: they are only waiting for ``release_expired`` and must not lock stock until then.
+    """
     if not product_ids:
         return {}
+    now = now or utcnow()
+    lapsed = (
+        select(func.coalesce(func.sum(Reservation.quantity), 0))
+        .where(Reservation.stock_id == Stock.id, Reservation.closed_at.is_(None), Reservation.expires_at <= now)
+        .correlate(Stock).scalar_subquery()
+    )
     rows = db.session.execute(
-        select(Stock.product_id, Stock.on_hand - Stock.reserved).where(Stock.product_id.in_(list(product_ids)))
+        select(Stock.product_id, Stock.on_hand - Stock.reserved + lapsed).where(Stock.product_id.in_(list(product_ids)))
     )
     return {product_id: available for product_id, available in rows}
+
+
+def has_lapsed_reservations(now: datetime | None = None) -> bool:
+    """Say whether any open hold is past its expiry (one indexed look-up, cheap enough per request)."""
+    return db.session.scalar(
+        select(Reservation.id).where(Reservation.closed_at.is_(None), Reservation.expires_at <= (now or utcnow()))
+        .limit(1)
+    ) is not None
+
+
+def lapsed_order_ids(now: datetime | None = None) -> list[int]:
+    """Return the ids of orders holding an open reservation past its expiry, lowest first."""
+    return db.session.scalars(
+        select(Reservation.order_id).where(Reservation.closed_at.is_(None), Reservation.expires_at <= (now or utcnow()))
+        .group_by(Reservation.order_id).order_by(Reservation.order_id)
+    ).all()
 
 
 def reserve_stock(order, *, minutes: int, now: datetime | None = None) -> datetime:
@@ -91,7 +117,7 @@ def reserve_stock(order, *, minutes: int, now: datetime | None = None) -> dateti
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 0:
-            short.append((product_id, quantity, available_by_product([product_id]).get(product_id, 0)))
+            short.append((product_id, quantity, available_quantities([product_id], now).get(product_id, 0)))
             continue
         db.session.add(Reservation(order_id=order.id, stock_id=stock_id, quantity=quantity, expires_at=expires_at))
     if short:
@@ -123,8 +149,8 @@ def _close(reservation: Reservation, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-def _settle(order, now: datetime, *, sold: bool) -> int:
-    settled = 0
+def _settle(order, now: datetime, *, sold: bool) -> Counter:
+    settled = Counter()
     for reservation in open_reservations(order):
         if not _close(reservation, now):
             continue
@@ -135,19 +161,78 @@ def _settle(order, now: datetime, *, sold: bool) -> int:
             update(Stock).where(Stock.id == reservation.stock_id).values(**values)
             .execution_options(synchronize_session=False)
         )
-        settled += reservation.quantity
+        settled[reservation.stock_id] += reservation.quantity
     _expire_loaded_stock()
     return settled
 
 
 def release_reservations(order, *, now: datetime | None = None) -> int:
     """Give the order's held units back to sale; return how many."""
-    return _settle(order, now or utcnow(), sold=False)
+    return _settle(order, now or utcnow(), sold=False).total()
 
 
-def commit_sale(order, *, now: datetime | None = None) -> int:
-    """Turn the order's held units into a sale: on_hand and reserved drop together."""
+def commit_sale(order, *, now: datetime | None = None) -> Counter:
+    """Turn the order's held units into a sale: on_hand and reserved drop together.
+
+    Return {stock_id: units} actually sold: less than the order when an expiry released
+    some holds first, so the caller must not count the order as sold without checking.
+    """
     return _settle(order, now or utcnow(), sold=True)
+
+
+def units_by_stock(order) -> Counter:
+    """Return {stock_id: units} the order's lines need."""
+    wanted = Counter()
+    for line in order.lines:
+        if line.product_id is not None:
+            wanted[line.product_id] += line.quantity
+    stocks = db.session.execute(select(Stock.id, Stock.product_id).where(Stock.product_id.in_(list(wanted)))).all()
+    return Counter({stock_id: wanted[product_id] for stock_id, product_id in stocks})
+
+
+def sell_unreserved(quantities: Counter) -> bool:
+    """Take units straight off the shelf for money that arrived after their hold lapsed.
+
+    All or nothing: each stock is one guarded UPDATE (stock-id order); when one is short,
+    the ones already taken are put back and False is returned.
+    """
+    taken = []
+    for stock_id in sorted(quantities):
+        quantity = quantities[stock_id]
+        result = db.session.execute(
+            update(Stock).where(Stock.id == stock_id, Stock.on_hand - Stock.reserved >= quantity)
+            .values(on_hand=Stock.on_hand - quantity).execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 0:
+            _put_back(taken)
+            return False
+        taken.append((stock_id, quantity))
+    _expire_loaded_stock()
+    return True
+
+
+def _put_back(quantities) -> None:
+    for stock_id, quantity in quantities:
+        db.session.execute(
+            update(Stock).where(Stock.id == stock_id).values(on_hand=Stock.on_hand + quantity)
+            .execution_options(synchronize_session=False)
+        )
+    _expire_loaded_stock()
+
+
+def return_units(quantities: Counter) -> None:
+    """Put sold units ({stock_id: units}) back on hand."""
+    _put_back(sorted(quantities.items()))
+
+
+def extend_reservations(order, *, until: datetime) -> bool:
+    """Hold the order's still-open reservations until *until*; False when nothing is held any more."""
+    result = db.session.execute(
+        update(Reservation).where(Reservation.order_id == order.id, Reservation.closed_at.is_(None))
+        .values(expires_at=until).execution_options(synchronize_session=False)
+    )
+    _expire_loaded_stock()
+    return result.rowcount > 0
 
 
 def return_sold_stock(order) -> None:
