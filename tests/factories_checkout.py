@@ -24,15 +24,17 @@ def add_to_cart(client, product, quantity=1):
     return client.post("/cart/add", data={"product_id": str(product.id), "quantity": str(quantity)})
 
 
-def review_key(client) -> str:
-    """Open the review page and return its idempotency key."""
+def review_key(client) -> dict:
+    """Open the review page and return its hidden fields (idempotency key, reviewed total)."""
     response = client.get("/checkout/review")
     assert response.status_code == 200, response.headers.get("Location")
-    return re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', response.get_data(as_text=True)).group(1)
+    page = response.get_data(as_text=True)
+    return {name: re.search(rf'name="{name}" type="hidden" value="([^"]+)"', page).group(1)
+            for name in ("idempotency_key", "reviewed_total_vnd")}
 
 
 def fill_checkout(client, *, payment="cod", **contact):
-    """Post the contact and options steps; return the review page's idempotency key."""
+    """Post the contact and options steps; return the review page's hidden fields."""
     response = client.post("/checkout", data={**CONTACT, **contact})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     response = client.post("/checkout/options", data={"delivery_method": "standard", "payment_method": payment})
@@ -40,8 +42,9 @@ def fill_checkout(client, *, payment="cod", **contact):
     return review_key(client)
 
 
-def place(client, key, **extra):
-    return client.post("/checkout/place", data={"idempotency_key": key, **extra})
+def place(client, reviewed: dict, **extra):
+    """Post the review page's place-order form (its hidden fields plus *extra*)."""
+    return client.post("/checkout/place", data={**reviewed, **extra})
 
 
 def details(**kw) -> CheckoutDetails:

@@ -76,6 +76,13 @@ def view():
 
 
 def _change(update, *args):
+    # Free holds that lapsed before checking stock, so they do not keep units locked until
+    # the next checkout or cron run (one indexed query when nothing lapsed). Imported here:
+    # checkout's views import this module.
+    from storefront.checkout.services import expire_lapsed_orders
+
+    if expire_lapsed_orders():
+        db.session.commit()
     try:
         contents = update(load_contents(), *args)
     except CartError as error:

@@ -1,8 +1,9 @@
 """Checkout steps and the guest order look-up form."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms import EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import HiddenInput
 
 from storefront.accounts.forms import validate_vn_phone
 from storefront.addresses import provinces, wards
@@ -32,6 +33,13 @@ class OptionsForm(FlaskForm):
 
 class PlaceOrderForm(FlaskForm):
     idempotency_key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+    #: The total the review page showed; the order is only made at that total. Not signed:
+    #: it never sets a price, it only stops the order when the server's total differs.
+    reviewed_total_vnd = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])
+
+
+class CancelOrderForm(FlaskForm):
+    reason = TextAreaField(_l("Lý do huỷ (không bắt buộc)"), validators=[Optional(), Length(max=500)])
 
 
 class LookupForm(FlaskForm):

@@ -62,11 +62,12 @@ def _client(config) -> stripe.StripeClient:
     return stripe.StripeClient(config["STRIPE_SECRET_KEY"], max_network_retries=2, **options)
 
 
-def create_checkout_session(config, *, order, lines, expires_at: int, success_url: str, cancel_url: str):
+def create_checkout_session(config, *, order, lines, expires_at: int, idempotency_key: str, success_url: str,
+                            cancel_url: str):
     """Create (or, for the same order code, find again) the Stripe Checkout Session; return (id, url).
 
-    Amounts are whole đồng: VND is zero-decimal for Stripe, so no ×100. The order code
-    is the idempotency key, so a retried request returns the first session.
+    Amounts are whole đồng: VND is zero-decimal for Stripe, so no ×100. The key (order
+    code + attempt) makes a retried request return the same session.
     :raises PaymentDeclined: for errors the customer can act on.
     :raises PaymentError: for everything else (logged).
     """
@@ -89,7 +90,7 @@ def create_checkout_session(config, *, order, lines, expires_at: int, success_ur
         params["customer_email"] = order.email
     try:
         session = _client(config).v1.checkout.sessions.create(
-            params=params, options={"idempotency_key": f"checkout-session-{order.code}"}
+            params=params, options={"idempotency_key": idempotency_key}
         )
     except stripe.CardError as exc:
         raise PaymentDeclined(exc.user_message or str(exc)) from exc

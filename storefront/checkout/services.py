@@ -6,17 +6,20 @@ Status mail is queued in the same transaction and sent after the commit.
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storefront.addresses import THAI_NGUYEN, format_address, ward_in_province
 from storefront.cart.services import CartSummary, summarize
 from storefront.checkout.models import (
-    Fulfilment, FulfilmentStatus, IllegalTransition, Order, OrderLine, OrderStatus, Payment, PaymentMethod,
+    ORDER_TRANSITIONS, Fulfilment, FulfilmentStatus, IllegalTransition, Order, OrderLine, OrderStatus, Payment,
+    PaymentMethod,
     PaymentStatus, ProcessedWebhookEvent,
 )
 from storefront.columns import utcnow
@@ -24,7 +27,8 @@ from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.filters import vnd
 from storefront.inventory.services import (
-    commit_sale, release_expired, release_reservations, reservation_expiry, reserve_stock, return_sold_stock,
+    commit_sale, extend_reservations, lapsed_order_ids, open_reservations, release_expired, release_reservations,
+    reserve_stock, return_sold_stock, return_units, sell_unreserved, units_by_stock,
 )
 from storefront.outbox.services import queue_mail
 from storefront.text import display_phone
@@ -42,7 +46,16 @@ DEFAULT_DELIVERY_ZONES = {
 }
 DELIVERY_METHODS = {"standard": _l("Giao hàng tiêu chuẩn (bưu điện / đơn vị vận chuyển)")}
 #: Stripe refuses a Checkout Session that expires sooner than 30 minutes after creation.
-CARD_MIN_HOLD_MINUTES = 35
+STRIPE_MIN_SESSION_MINUTES = 30
+#: The Stripe session ends this long before the stock hold, so a payment made in the
+#: session's last second still finds its units held.
+CARD_SESSION_MARGIN_MINUTES = 5
+CARD_MIN_HOLD_MINUTES = STRIPE_MIN_SESSION_MINUTES + CARD_SESSION_MARGIN_MINUTES + 5
+#: Largest order we take: above it a quantity is a typo or an attack, and it keeps every
+#: sum far inside the BigInteger columns.
+MAX_ORDER_TOTAL_VND = 1_000_000_000
+#: Stripe's largest amount: eight digits in the currency's smallest unit (whole đồng for VND).
+STRIPE_MAX_AMOUNT_VND = 99_999_999
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 
 
@@ -63,7 +76,32 @@ class OrderNotReady(CheckoutError):
 
 
 class PaymentTooLate(CheckoutError):
-    """Money arrived for an order whose stock hold already lapsed; the office refunds or re-books."""
+    """Money arrived for an order whose stock hold lapsed and whose units are sold out; the office refunds."""
+
+
+class PriceChanged(CheckoutError):
+    """The total differs from the one the buyer confirmed on the review page (Decree 52)."""
+
+    def __init__(self, reviewed_vnd: int, total_vnd: int):
+        super().__init__(f"reviewed {reviewed_vnd} VND, now {total_vnd} VND")
+        self.reviewed_vnd = reviewed_vnd
+        self.total_vnd = total_vnd
+
+
+class OrderTooLarge(CheckoutError):
+    """The total is above MAX_ORDER_TOTAL_VND."""
+
+
+class CardLimitExceeded(CheckoutError):
+    """The total is above what Stripe accepts in one card payment."""
+
+
+class CannotCancel(CheckoutError):
+    """The buyer may no longer cancel: the order is paid by card, shipping or closed."""
+
+
+class CardRetryClosed(CheckoutError):
+    """The stock hold of a card order lapsed, so no new card payment can start."""
 
 
 @dataclass
@@ -123,6 +161,17 @@ def quote(contents: dict, province_code: int) -> Quote:
     return Quote(cart, delivery_quote(province_code, cart.subtotal_vnd))
 
 
+def check_total(total_vnd: int, method: str) -> None:
+    """Refuse totals above the shop's cap, and card payments above Stripe's.
+
+    :raises OrderTooLarge, CardLimitExceeded:
+    """
+    if total_vnd > MAX_ORDER_TOTAL_VND:
+        raise OrderTooLarge(total_vnd)
+    if method == PaymentMethod.CARD.value and total_vnd > STRIPE_MAX_AMOUNT_VND:
+        raise CardLimitExceeded(total_vnd)
+
+
 def new_order_code() -> str:
     """Return an unused code like TN-7F3K9Q: short to read out, not guessable."""
     while True:
@@ -150,12 +199,15 @@ def hold_minutes(method: PaymentMethod) -> int:
 
 
 def place_order(contents: dict, details: CheckoutDetails, *, user=None, idempotency_key: str,
-                now: datetime | None = None) -> Order:
+                reviewed_total_vnd: int | None = None, now: datetime | None = None) -> Order:
     """Create the order from the cart at current prices, reserve its stock and start its payment.
 
     A second call with the same idempotency key returns the first order. Cash on delivery
     is confirmed at once and its units are sold; transfer and card orders wait for payment.
-    :raises CartNotReady, BadAddress, InsufficientStock: nothing is kept; the caller rolls back.
+    *reviewed_total_vnd* is the total the buyer confirmed on the review page; the order is
+    only made at that total (Decree 52: the buyer agrees to the price before the contract).
+    :raises CartNotReady, BadAddress, InsufficientStock, PriceChanged, OrderTooLarge, CardLimitExceeded:
+        nothing is kept; the caller rolls back.
     """
     existing = order_by_idempotency_key(idempotency_key)
     if existing is not None:
@@ -165,6 +217,9 @@ def place_order(contents: dict, details: CheckoutDetails, *, user=None, idempote
     now = now or utcnow()
     expire_lapsed_orders(now)
     priced = quote(contents, details.province_code)
+    if reviewed_total_vnd is not None and reviewed_total_vnd != priced.total_vnd:
+        raise PriceChanged(reviewed_total_vnd, priced.total_vnd)
+    check_total(priced.total_vnd, details.payment_method)
     method = PaymentMethod(details.payment_method)
     order = Order(
         code=new_order_code(), user_id=user.id if user else None, idempotency_key=idempotency_key,
@@ -190,21 +245,39 @@ def place_order(contents: dict, details: CheckoutDetails, *, user=None, idempote
     db.session.flush()
     reserve_stock(order, minutes=hold_minutes(method), now=now)
     if method is PaymentMethod.COD:
-        order.move_to(OrderStatus.CONFIRMED)
+        move_order(order, OrderStatus.CONFIRMED)
         commit_sale(order, now=now)
     _notify(order, _l("Xác nhận đơn hàng %(code)s", code=order.code), lambda: _confirmation_text(order))
     db.session.flush()
     return order
 
 
-def card_session_params(order: Order) -> dict:
-    """Return what the Stripe session needs: line items in whole đồng and the hold's expiry."""
+def card_session_params(order: Order, *, now: datetime | None = None) -> dict:
+    """Return what a Stripe session needs: line items in whole đồng, expiry and idempotency key.
+
+    The session ends CARD_SESSION_MARGIN_MINUTES before the stock hold. When that leaves
+    Stripe less than its 30 minutes (a retry some minutes later), the hold is extended
+    and a new attempt number makes a new idempotency key, hence a new session.
+    :raises CardRetryClosed: nothing is held any more (the hold lapsed or the order moved on).
+    """
+    now = now or utcnow()
+    held = open_reservations(order)
+    if order.status is not OrderStatus.PENDING_PAYMENT or not held or held[0].expires_at <= now:
+        raise CardRetryClosed(order.code)
+    margin = timedelta(minutes=CARD_SESSION_MARGIN_MINUTES)
+    payment = card_payment(order)
+    session_ends = held[0].expires_at - margin
+    if session_ends < now + timedelta(minutes=STRIPE_MIN_SESSION_MINUTES + 1):
+        hold_until = now + timedelta(minutes=CARD_MIN_HOLD_MINUTES)
+        extend_reservations(order, until=hold_until)
+        payment.attempts += 1
+        session_ends = hold_until - margin
     lines = [(line.product_name, line.unit_price_vnd, line.quantity) for line in order.lines]
     if order.delivery_fee_vnd:
         lines.append((str(_l("Phí vận chuyển")), order.delivery_fee_vnd, 1))
-    expires = reservation_expiry(order)
-    # Derived from the stored hold, not from now, so a retry sends the same parameters.
-    return {"lines": lines, "expires_at": int(expires.timestamp())}
+    db.session.flush()
+    return {"lines": lines, "expires_at": int(session_ends.timestamp()),
+            "idempotency_key": f"checkout-session-{order.code}-{payment.attempts}"}
 
 
 def attach_card_session(order: Order, session_id: str) -> None:
@@ -244,26 +317,28 @@ def handle_stripe_event(event: dict) -> str:
     return "ignored"
 
 
-def fulfil_card_payment(session: dict) -> str:
-    """Mark the order paid from a paid Checkout Session and sell its held units."""
+def fulfil_card_payment(session: dict, *, now: datetime | None = None) -> str:
+    """Mark the order paid from a paid Checkout Session and sell its units.
+
+    Money that cannot buy the order (wrong amount, a second payment, or too late with the
+    units sold out) is answered 200 to Stripe but kept as a payment needing a refund.
+    """
     order = _order_for_session(session)
     if order is None:
         log.error("paid checkout session %s matches no order", session.get("id"))
         return "unknown order"
     payment = card_payment(order)
-    if payment.status is PaymentStatus.SUCCEEDED:
+    amount, currency = session.get("amount_total"), session.get("currency")
+    if payment.status is PaymentStatus.SUCCEEDED and payment.provider_ref == session["id"]:
         return "already paid"
-    if session.get("amount_total") != order.total_vnd or session.get("currency") != "vnd":
-        log.error("order %s: paid %s %s but total is %s VND", order.code, session.get("amount_total"),
-                  session.get("currency"), order.total_vnd)
-        return "amount mismatch"
+    if amount != order.total_vnd or currency != "vnd":
+        return _needs_refund(order, session, f"paid {amount} {currency}, order total {order.total_vnd} vnd")
+    if payment.status is PaymentStatus.SUCCEEDED:
+        return _needs_refund(order, session, "second payment for an order already paid")
+    if not _sell_for_payment(order, now or utcnow()):
+        return _needs_refund(order, session, f"paid while the order was {order.status.value}; units not available")
     payment.status = PaymentStatus.SUCCEEDED
     payment.provider_ref = session["id"]
-    if order.status is not OrderStatus.PENDING_PAYMENT:
-        log.error("order %s was %s when its card payment arrived; refund needed", order.code, order.status.value)
-        return "paid late"
-    order.move_to(OrderStatus.PAID)
-    commit_sale(order)
     _notify(order, _l("Đơn hàng %(code)s đã được thanh toán", code=order.code),
             _l("Chúng tôi đã nhận thanh toán thẻ %(total)s cho đơn %(code)s. Các cơ sở sản xuất sẽ đóng gói và gửi hàng.",
                total=vnd(order.total_vnd), code=order.code))
@@ -271,49 +346,138 @@ def fulfil_card_payment(session: dict) -> str:
     return "paid"
 
 
+def _needs_refund(order: Order, session: dict, reason: str) -> str:
+    """Keep card money that cannot buy the order as a payment the office must refund."""
+    payment = card_payment(order)
+    if payment.status is PaymentStatus.SUCCEEDED:
+        payment = Payment(method=PaymentMethod.CARD, amount_vnd=0)
+        order.payments.append(payment)
+    amount = session.get("amount_total")
+    payment.amount_vnd = amount if isinstance(amount, int) and amount >= 0 else 0
+    payment.status = PaymentStatus.NEEDS_REFUND
+    payment.provider_ref = session["id"]
+    payment.attention_reason = reason[:300]
+    log.error("order %s: card session %s needs a refund: %s", order.code, session["id"], reason)
+    db.session.flush()
+    return "needs refund"
+
+
+def payments_needing_attention() -> list[Payment]:
+    """Return the payments the office must refund, oldest first, with their orders loaded."""
+    return db.session.scalars(
+        select(Payment).where(Payment.status == PaymentStatus.NEEDS_REFUND)
+        .options(joinedload(Payment.order)).order_by(Payment.created_at, Payment.id)
+    ).all()
+
+
 def expire_card_payment(session: dict) -> str:
-    """Give back the stock of an order whose Checkout Session expired unpaid."""
+    """Give back the stock of an order whose current Checkout Session expired unpaid."""
     order = _order_for_session(session)
-    if order is None or order.status is not OrderStatus.PENDING_PAYMENT:
-        return "nothing to expire"
-    _expire(order)
-    return "expired"
+    if order is None or card_payment(order).provider_ref != session["id"]:
+        return "nothing to expire"  # an older session, replaced by a retry
+    return "expired" if _expire(order) else "nothing to expire"
 
 
-def _expire(order: Order) -> None:
-    release_reservations(order)
-    order.move_to(OrderStatus.EXPIRED)
+def move_order(order: Order, target: OrderStatus) -> None:
+    """Change the order's status with one guarded UPDATE, so of two racing moves only one wins.
+
+    :raises IllegalTransition: the table forbids the move, or another transaction moved the
+        order first (``order.status`` then reads the new state).
+    """
+    current = order.status
+    if target not in ORDER_TRANSITIONS[current]:
+        raise IllegalTransition(current, target)
+    if not _claim(order, current, target):
+        raise IllegalTransition(order.status, target)
+
+
+def _claim(order: Order, expected: OrderStatus, target: OrderStatus | None = None) -> bool:
+    """Lock the order row if its status is still *expected* (moving it to *target*); else False.
+
+    Payments and expiry both lock the order row first, then reservations, then stock, so
+    they never wait on each other in a cycle; the loser sees the winner's status.
+    """
+    result = db.session.execute(
+        update(Order).where(Order.id == order.id, Order.status == expected)
+        .values(status=target or expected, updated_at=utcnow()).execution_options(synchronize_session=False)
+    )
+    db.session.expire(order, ["updated_at"])
+    if result.rowcount != 1:
+        db.session.expire(order, ["status"])
+        return False
+    set_committed_value(order, "status", target or expected)
+    return True
+
+
+def _sell_for_payment(order: Order, now: datetime) -> bool:
+    """Make a pending or lapsed order paid and sell its units; False, selling nothing, when they are gone."""
+    if _claim(order, OrderStatus.PENDING_PAYMENT):
+        sold = commit_sale(order, now=now)
+        # An expiry that ran first released some holds: take those units off the shelf again.
+        if sell_unreserved(units_by_stock(order) - sold):
+            move_order(order, OrderStatus.PAID)
+            return True
+        return_units(sold)
+        _expire(order, now=now)
+        return False
+    if _claim(order, OrderStatus.EXPIRED) and sell_unreserved(units_by_stock(order)):
+        move_order(order, OrderStatus.PAID)
+        for fulfilment in order.fulfilments:
+            # Cancelled only by the expiry just undone, so they reopen (outside the fulfilment table).
+            fulfilment.status = FulfilmentStatus.PENDING
+        return True
+    return False
+
+
+def _expire(order: Order, *, now: datetime | None = None) -> bool:
+    """Expire a still-unpaid order and give its held units back; False when it moved on first."""
+    if order.status is not OrderStatus.PENDING_PAYMENT:
+        return False
+    try:
+        move_order(order, OrderStatus.EXPIRED)
+    except IllegalTransition:
+        return False
+    release_reservations(order, now=now)
     for payment in order.payments:
         if payment.status is PaymentStatus.PENDING:
             payment.status = PaymentStatus.CANCELLED
     for fulfilment in order.fulfilments:
-        fulfilment.move_to(FulfilmentStatus.CANCELLED)
+        if fulfilment.status is not FulfilmentStatus.CANCELLED:
+            fulfilment.move_to(FulfilmentStatus.CANCELLED)
     db.session.flush()
+    return True
 
 
 def expire_lapsed_orders(now: datetime | None = None) -> int:
-    """Release holds past their expiry and mark their unpaid orders expired; return how many orders."""
+    """Release holds past their expiry and mark their unpaid orders expired; return how many orders.
+
+    Cheap when nothing lapsed (one indexed query), so the cart and checkout call it before
+    checking stock; ``flask inventory release-expired`` runs it every minute as well.
+    """
+    now = now or utcnow()
+    order_ids = lapsed_order_ids(now)
+    if not order_ids:
+        return 0
     count = 0
-    for order_id in release_expired(now):
+    for order_id in order_ids:
         order = db.session.get(Order, order_id)
-        if order is not None and order.status is OrderStatus.PENDING_PAYMENT:
-            _expire(order)
+        if order is not None and order.status is OrderStatus.PENDING_PAYMENT and _expire(order, now=now):
             count += 1
+    release_expired(now)  # holds of orders that are no longer unpaid
     return count
 
 
 def mark_payment_received(order: Order, *, actor) -> Order:
     """Record that a bank transfer (or the COD cash) arrived; a transfer order becomes paid.
 
-    :raises PaymentTooLate: the hold lapsed and the units went back to sale.
+    A transfer that arrives after the hold lapsed still buys the order while stock allows.
+    :raises PaymentTooLate: the hold lapsed and the units are sold out; the caller rolls back.
     :raises IllegalTransition: the order was already paid, cancelled or refunded.
     """
     payment = next((p for p in order.payments if p.method is order.payment_method), None)
-    if order.status is OrderStatus.EXPIRED:
-        raise PaymentTooLate(order.code)
-    if order.status is OrderStatus.PENDING_PAYMENT:
-        order.move_to(OrderStatus.PAID)
-        commit_sale(order)
+    if order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED):
+        if not _sell_for_payment(order, utcnow()):
+            raise PaymentTooLate(order.code)
     elif order.payment_method is not PaymentMethod.COD or order.status is OrderStatus.CANCELLED:
         raise IllegalTransition(order.status, OrderStatus.PAID)
     if payment is not None:
@@ -343,7 +507,7 @@ def pack_fulfilment(fulfilment: Fulfilment, *, actor) -> Fulfilment:
     fulfilment.packed_at = utcnow()
     if _all(order, {FulfilmentStatus.PACKED, FulfilmentStatus.SHIPPED, FulfilmentStatus.DELIVERED}) \
             and order.status in (OrderStatus.PAID, OrderStatus.CONFIRMED):
-        order.move_to(OrderStatus.PACKED)
+        move_order(order, OrderStatus.PACKED)
     _notify(order, _l("Đơn hàng %(code)s đã được đóng gói", code=order.code),
             _l("%(producer)s đã đóng gói phần hàng của bạn trong đơn %(code)s.",
                producer=_producer_name(fulfilment), code=order.code))
@@ -359,7 +523,7 @@ def ship_fulfilment(fulfilment: Fulfilment, *, carrier: str, tracking_number: st
     fulfilment.carrier, fulfilment.tracking_number = carrier.strip(), tracking_number.strip()
     fulfilment.shipped_at = utcnow()
     if _all(order, {FulfilmentStatus.SHIPPED, FulfilmentStatus.DELIVERED}) and order.status is OrderStatus.PACKED:
-        order.move_to(OrderStatus.SHIPPED)
+        move_order(order, OrderStatus.SHIPPED)
     _notify(order, _l("Đơn hàng %(code)s đang được giao", code=order.code),
             _l("%(producer)s đã gửi hàng qua %(carrier)s, mã vận đơn %(tracking)s.",
                producer=_producer_name(fulfilment), carrier=fulfilment.carrier or "—",
@@ -374,7 +538,7 @@ def deliver_fulfilment(fulfilment: Fulfilment, *, actor) -> Fulfilment:
     fulfilment.move_to(FulfilmentStatus.DELIVERED)
     fulfilment.delivered_at = utcnow()
     if _all(order, {FulfilmentStatus.DELIVERED}) and order.status is OrderStatus.SHIPPED:
-        order.move_to(OrderStatus.DELIVERED)
+        move_order(order, OrderStatus.DELIVERED)
         for payment in order.payments:
             if payment.method is PaymentMethod.COD and payment.status is PaymentStatus.PENDING:
                 payment.status = PaymentStatus.SUCCEEDED
@@ -391,7 +555,8 @@ def cancel_order(order: Order, *, actor=None, reason: str = "") -> Order:
     :raises IllegalTransition: the order has shipped, was delivered or is already closed.
     """
     was = order.status
-    order.move_to(OrderStatus.CANCELLED)
+    move_order(order, OrderStatus.CANCELLED)
+    order.cancel_reason = reason[:500]
     if was is OrderStatus.PENDING_PAYMENT:
         release_reservations(order)
     else:
@@ -417,6 +582,22 @@ def cancel_order(order: Order, *, actor=None, reason: str = "") -> Order:
     _notify(order, _l("Đơn hàng %(code)s đã bị huỷ", code=order.code), body)
     db.session.flush()
     return order
+
+
+def buyer_can_cancel(order: Order) -> bool:
+    """Say whether the buyer may still cancel: unpaid or COD-confirmed, and nothing shipped (Decree 52)."""
+    return order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.CONFIRMED) and not any(
+        f.status in (FulfilmentStatus.SHIPPED, FulfilmentStatus.DELIVERED) for f in order.fulfilments)
+
+
+def cancel_order_by_buyer(order: Order, *, reason: str) -> Order:
+    """Cancel at the buyer's request before the order is final; held or sold units go back.
+
+    :raises CannotCancel: the order is paid, shipping or already closed.
+    """
+    if not buyer_can_cancel(order):
+        raise CannotCancel(order.status.value)
+    return cancel_order(order, reason=reason)
 
 
 def find_order_for_lookup(code: str, phone: str) -> Order | None:

@@ -13,18 +13,21 @@ from storefront.addresses import format_address, wards
 from storefront.cart.services import summarize
 from storefront.cart.views import clear_contents, load_contents
 from storefront.checkout import bp
-from storefront.checkout.forms import ContactForm, LookupForm, OptionsForm, PlaceOrderForm
+from storefront.checkout.forms import CancelOrderForm, ContactForm, LookupForm, OptionsForm, PlaceOrderForm
 from storefront.checkout.models import Order, OrderStatus, PaymentMethod
 from storefront.checkout.payments import (
     InvalidWebhook, PaymentDeclined, PaymentError, available_methods, create_checkout_session, verify_webhook,
 )
 from storefront.checkout.services import (
-    DELIVERY_METHODS, FULFILMENT_STATUS_LABELS, ORDER_STATUS_LABELS, PAYMENT_METHOD_LABELS, BadAddress, CartNotReady, CheckoutDetails, attach_card_session, card_payment,
-    card_session_params, find_order_for_lookup, handle_stripe_event, order_by_idempotency_key, orders_of,
-    place_order, quote,
+    DELIVERY_METHODS, FULFILMENT_STATUS_LABELS, MAX_ORDER_TOTAL_VND, ORDER_STATUS_LABELS, PAYMENT_METHOD_LABELS,
+    STRIPE_MAX_AMOUNT_VND, BadAddress, CannotCancel, CardLimitExceeded, CardRetryClosed, CartNotReady,
+    CheckoutDetails, OrderTooLarge, PriceChanged, attach_card_session, buyer_can_cancel, cancel_order_by_buyer,
+    card_payment, card_session_params, check_total, find_order_for_lookup, handle_stripe_event,
+    order_by_idempotency_key, orders_of, place_order, quote,
 )
 from storefront.checkout.vietqr import vietqr_payload, vietqr_png
 from storefront.extensions import csrf, db, limiter
+from storefront.filters import vnd
 from storefront.inventory.services import InsufficientStock, reservation_expiry
 
 STATE_KEY = "checkout"
@@ -87,15 +90,31 @@ def options():
     form = OptionsForm(data={"delivery_method": "standard", "payment_method": "cod", **state})
     form.delivery_method.choices = [(code, str(label)) for code, label in DELIVERY_METHODS.items()]
     form.payment_method.choices = [(code, str(option.label)) for code, option in methods.items()]
+    priced = quote(load_contents(), state["province_code"])
     if form.validate_on_submit():
+        error = _total_error(priced.total_vnd, form.payment_method.data)
         if form.payment_method.data == "card" and not state.get("email"):
             form.payment_method.errors.append(_("Thanh toán bằng thẻ cần email: vui lòng quay lại bước 1 để nhập email."))
+        elif error:
+            form.payment_method.errors.append(error)
         else:
             session[STATE_KEY] = {**state, "delivery_method": form.delivery_method.data,
                                   "payment_method": form.payment_method.data, "note": form.note.data or ""}
             return redirect(url_for("checkout.review"))
-    priced = quote(load_contents(), state["province_code"])
     return render_template("checkout/options.html", form=form, methods=methods, priced=priced)
+
+
+def _total_error(total_vnd: int, method: str) -> str | None:
+    """Return why this total cannot be ordered with this payment method, or None."""
+    try:
+        check_total(total_vnd, method)
+    except OrderTooLarge:
+        return _("Đơn hàng tối đa %(max)s. Vui lòng giảm số lượng hoặc chia thành nhiều đơn.",
+                 max=vnd(MAX_ORDER_TOTAL_VND))
+    except CardLimitExceeded:
+        return _("Thanh toán thẻ qua Stripe tối đa %(max)s mỗi đơn. Vui lòng chọn chuyển khoản hoặc COD.",
+                 max=vnd(STRIPE_MAX_AMOUNT_VND))
+    return None
 
 
 def _details() -> CheckoutDetails | None:
@@ -111,9 +130,11 @@ def review():
     details = _details()
     if bounce or details is None:
         return bounce or redirect(url_for("checkout.options"))
-    form = PlaceOrderForm(data={"idempotency_key": secrets.token_urlsafe(24)})
+    priced = quote(load_contents(), details.province_code)
+    form = PlaceOrderForm(data={"idempotency_key": secrets.token_urlsafe(24), "reviewed_total_vnd": priced.total_vnd})
     return render_template(
-        "checkout/review.html", form=form, details=details, priced=quote(load_contents(), details.province_code),
+        "checkout/review.html", form=form, details=details, priced=priced,
+        total_error=_total_error(priced.total_vnd, details.payment_method),
         address=format_address(details.street, details.ward_code, details.province_code),
         delivery_label=DELIVERY_METHODS.get(details.delivery_method),
         payment=available_methods(current_app.config)[details.payment_method],
@@ -133,8 +154,19 @@ def place():
         return redirect(url_for("checkout.review"))
     user = current_user if current_user.is_authenticated else None
     try:
-        order = place_order(load_contents(), details, user=user, idempotency_key=form.idempotency_key.data)
+        order = place_order(load_contents(), details, user=user, idempotency_key=form.idempotency_key.data,
+                            reviewed_total_vnd=form.reviewed_total_vnd.data)
         db.session.commit()
+    except PriceChanged as error:
+        db.session.rollback()
+        flash(_("Giá hoặc phí giao hàng đã thay đổi: tổng tiền bây giờ là %(now)s (bạn đã xem %(seen)s). "
+                "Vui lòng xem lại trước khi đặt hàng.", now=vnd(error.total_vnd), seen=vnd(error.reviewed_vnd)),
+              "warning")
+        return redirect(url_for("checkout.review"))
+    except (OrderTooLarge, CardLimitExceeded) as error:
+        db.session.rollback()
+        flash(_total_error(error.args[0], details.payment_method), "error")
+        return redirect(url_for("checkout.review"))
     except InsufficientStock as error:
         db.session.rollback()
         flash(_insufficient_message(error), "error")
@@ -174,10 +206,18 @@ def cancel():
 
 
 def _start_card_payment(order: Order):
-    params = card_session_params(order)
+    try:
+        params = card_session_params(order)
+        db.session.commit()  # a longer hold and the new attempt number stand even if Stripe fails
+    except CardRetryClosed:
+        db.session.rollback()
+        flash(_("Thời gian giữ hàng cho thanh toán thẻ đã hết. Vui lòng đặt lại đơn hàng, có thể chọn thanh toán "
+                "khi nhận hàng (COD) hoặc chuyển khoản."), "warning")
+        return redirect(url_for("checkout.order", code=order.code))
     try:
         session_id, pay_url = create_checkout_session(
             current_app.config, order=order, lines=params["lines"], expires_at=params["expires_at"],
+            idempotency_key=params["idempotency_key"],
             success_url=url_for("checkout.card_return", code=order.code, _external=True) + "?session_id={CHECKOUT_SESSION_ID}",
             cancel_url=url_for("checkout.order", code=order.code, payment="cancelled", _external=True),
         )
@@ -228,7 +268,27 @@ def order(code):
     return render_template(
         "checkout/order.html", order=order, hold_until=reservation_expiry(order),
         card=card_payment(order), card_enabled="card" in available_methods(current_app.config),
+        cancel_form=CancelOrderForm() if buyer_can_cancel(order) else None,
     )
+
+
+@bp.route("/orders/<code>/cancel", methods=["POST"])
+def cancel_order(code):
+    """Let the buyer cancel before the order is final (Decree 52); held or sold units go back."""
+    order = get_own_order_or_404(code)
+    form = CancelOrderForm()
+    if not form.validate_on_submit():
+        flash(_("Lý do huỷ tối đa 500 ký tự."), "error")
+        return redirect(url_for("checkout.order", code=order.code))
+    try:
+        cancel_order_by_buyer(order, reason=form.reason.data or "")
+        db.session.commit()
+    except CannotCancel:
+        db.session.rollback()
+        flash(_("Đơn hàng này không thể huỷ nữa (đã thanh toán thẻ, đang giao hoặc đã đóng)."), "error")
+        return redirect(url_for("checkout.order", code=order.code))
+    flash(_("Đã huỷ đơn hàng %(code)s.", code=order.code), "info")
+    return redirect(url_for("checkout.order", code=order.code))
 
 
 @bp.route("/orders/<code>/pay", methods=["POST"])

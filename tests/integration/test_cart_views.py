@@ -40,6 +40,11 @@ def test_adding_twice_adds_up_and_the_header_counts_items(client, db):
     ("", "Số lượng phải là số nguyên từ 1 đến 999"),
     ("1000", "Số lượng phải là số nguyên từ 1 đến 999"),
     ("99999999999999999999", "Số lượng phải là số nguyên từ 1 đến 999"),
+    ("²", "Số lượng phải là số nguyên từ 1 đến 999"),
+    ("١٢", "Số lượng phải là số nguyên từ 1 đến 999"),
+    ("1e3", "Số lượng phải là số nguyên từ 1 đến 999"),
+    (" 3 ", "Số lượng phải là số nguyên từ 1 đến 999"),
+    ("3.0", "Số lượng phải là số nguyên từ 1 đến 999"),
     ("11", "Chỉ còn 10 sản phẩm"),
 ])
 def test_a_bad_quantity_is_explained_and_changes_nothing(client, db, quantity, message):
@@ -73,6 +78,25 @@ def test_a_sold_out_product_cannot_be_added(client, db):
     response = add_to_cart(client, product, 1)
     assert "Miến dong đã hết hàng." in follow(client, response)
     assert guest_cart(client) == {}
+
+
+def test_a_lapsed_hold_does_not_stop_a_shopper_adding_the_last_units(client, db):
+    from datetime import timedelta
+
+    from storefront.checkout.models import Order, OrderStatus
+    from storefront.columns import utcnow
+    from storefront.inventory.models import Stock
+    from tests.factories_checkout import make_order
+
+    product = make_product(on_hand=2, name_vi="Miến dong")
+    make_order([(product, 2)], payment="bank_transfer", now=utcnow() - timedelta(days=3))  # hold lapsed, not released
+    db.session.commit()
+    response = add_to_cart(client, product, 2)
+    assert "Đã thêm vào giỏ hàng." in follow(client, response)
+    assert guest_cart(client) == {str(product.id): [2, product.price_vnd]}
+    db.session.expire_all()
+    assert db.session.scalar(select(Stock.reserved)) == 0
+    assert db.session.scalar(select(Order.status)) is OrderStatus.EXPIRED
 
 
 def test_quantities_can_be_edited_and_lines_removed(client, db):

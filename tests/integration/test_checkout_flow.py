@@ -18,7 +18,7 @@ from storefront.inventory.models import Stock
 from storefront.outbox.models import OutboxMessage
 from tests.factories import TAN_CUONG_WARD, make_batch, make_producer, make_product, make_user
 from tests.factories_checkout import (
-    HANOI, HANOI_WARD, add_to_cart, fill_checkout, follow, make_order, place,
+    CONTACT, HANOI, HANOI_WARD, add_to_cart, fill_checkout, follow, make_order, place, review_key,
 )
 
 
@@ -96,14 +96,57 @@ def test_prices_and_totals_sent_by_the_browser_are_ignored(client, db, two_produ
     assert order.lines[0].unit_price_vnd == 380_000
 
 
-def test_the_price_at_purchase_is_the_current_price_not_the_one_seen_in_the_cart(client, db, two_producers):
+def test_a_price_change_after_the_review_sends_the_buyer_back_and_orders_nothing(client, db, two_producers):
     _, noodles = two_producers
     add_to_cart(client, noodles, 1)
     key = fill_checkout(client)
     noodles.price_vnd = 70_000
     db.session.commit()
-    place(client, key)
+    response = place(client, key)
+    assert response.headers["Location"] == "/checkout/review"
+    page = follow(client, response)
+    assert "tổng tiền bây giờ là 90.000\u00a0₫ (bạn đã xem 80.000\u00a0₫)" in page
+    assert db.session.scalar(select(func.count(Order.id))) == 0
+    assert stock(db, noodles) == (8, 0)
+    place(client, review_key(client))  # confirmed again at the new price
     assert only_order(db).lines[0].unit_price_vnd == 70_000
+
+
+def test_a_place_order_form_without_the_reviewed_total_orders_nothing(client, db, two_producers):
+    tea, _ = two_producers
+    add_to_cart(client, tea, 1)
+    key = fill_checkout(client)
+    response = place(client, {"idempotency_key": key["idempotency_key"]})
+    assert response.headers["Location"] == "/checkout/review"
+    assert db.session.scalar(select(func.count(Order.id))) == 0
+
+
+def test_an_order_above_one_billion_dong_is_refused_with_a_message_not_a_500(client, db):
+    product = make_product(price_vnd=2_200_000, on_hand=1000)
+    db.session.commit()
+    add_to_cart(client, product, 999)
+    client.post("/checkout", data=CONTACT)
+    response = client.post("/checkout/options", data={"delivery_method": "standard", "payment_method": "cod"})
+    assert response.status_code == 200
+    assert "Đơn hàng tối đa 1.000.000.000\u00a0₫" in response.get_data(as_text=True)
+    with client.session_transaction() as session:  # skip the options check: place must refuse too
+        session["checkout"] = {**session["checkout"], "payment_method": "cod", "delivery_method": "standard"}
+    page = client.get("/checkout/review").get_data(as_text=True)
+    assert "Đơn hàng tối đa" in page and 'id="place-order"' not in page
+    response = place(client, {"idempotency_key": "k" * 24, "reviewed_total_vnd": str(999 * 2_200_000)})
+    assert "Đơn hàng tối đa" in follow(client, response)
+    assert db.session.scalar(select(func.count(Order.id))) == 0
+
+
+def test_money_columns_are_64_bit():
+    from sqlalchemy import BigInteger
+
+    from storefront.cart.models import CartLine
+    from storefront.checkout.models import OrderLine
+
+    columns = [c for table in (Order.__table__, OrderLine.__table__, Payment.__table__, CartLine.__table__)
+               for c in table.columns if c.name.endswith("_vnd")]
+    assert len(columns) == 7 and all(isinstance(c.type, BigInteger) for c in columns)
 
 
 def test_a_double_submitted_order_form_creates_one_order(client, db, two_producers):
@@ -359,7 +402,7 @@ def test_delivery_zones_can_be_configured(app):
     assert delivery_quote(19, 1_000).fee_vnd == 30_000
 
 
-def test_a_transfer_that_arrives_after_the_hold_lapsed_is_refused_for_the_office_to_handle(db, two_producers):
+def test_a_transfer_that_arrives_after_the_hold_lapsed_is_refused_when_sold_out(db, two_producers):
     from datetime import timedelta
 
     from storefront.checkout.services import PaymentTooLate, expire_lapsed_orders
@@ -368,6 +411,114 @@ def test_a_transfer_that_arrives_after_the_hold_lapsed_is_refused_for_the_office
     tea, _ = two_producers
     order = make_order([(tea, 1)], payment="bank_transfer")
     expire_lapsed_orders(utcnow() + timedelta(days=2))
+    make_order([(tea, 5)], payment="cod")
+    db.session.commit()
     with pytest.raises(PaymentTooLate):
         mark_payment_received(order, actor=None)
-    assert order.status is OrderStatus.EXPIRED and stock(db, tea) == (5, 0)
+    db.session.rollback()
+    assert order.status is OrderStatus.EXPIRED and stock(db, tea) == (0, 0)
+
+
+def test_a_late_transfer_re_books_the_order_while_stock_allows(db, two_producers):
+    from datetime import timedelta
+
+    from storefront.checkout.services import expire_lapsed_orders
+    from storefront.columns import utcnow
+
+    tea, _ = two_producers
+    order = make_order([(tea, 2)], payment="bank_transfer")
+    expire_lapsed_orders(utcnow() + timedelta(days=2))
+    mark_payment_received(order, actor=None)
+    db.session.commit()
+    assert order.status is OrderStatus.PAID and stock(db, tea) == (3, 0)
+    assert [f.status for f in order.fulfilments] == [FulfilmentStatus.PENDING]
+
+
+def test_a_transfer_marked_paid_after_the_expiry_released_its_hold_does_not_oversell(db, two_producers):
+    """The expiry released the units (order still pending in this session); they sold out meanwhile."""
+    from datetime import timedelta
+
+    from storefront.checkout.services import PaymentTooLate
+    from storefront.columns import utcnow
+    from storefront.inventory.services import release_expired
+
+    tea, _ = two_producers
+    order = make_order([(tea, 2)], payment="bank_transfer")
+    db.session.commit()
+    release_expired(utcnow() + timedelta(days=2))  # inventory's sweep won the race
+    make_order([(tea, 5)], payment="cod")
+    db.session.commit()
+    with pytest.raises(PaymentTooLate):
+        mark_payment_received(order, actor=None)
+    db.session.rollback()
+    assert stock(db, tea) == (0, 0)
+    assert db.session.get(Order, order.id).status is not OrderStatus.PAID
+
+
+def test_of_two_racing_status_moves_only_one_wins(db, two_producers):
+    from sqlalchemy import update
+
+    from storefront.checkout.services import move_order
+
+    tea, _ = two_producers
+    order = make_order([(tea, 1)], payment="bank_transfer")
+    db.session.commit()
+    db.session.execute(update(Order).where(Order.id == order.id).values(status=OrderStatus.EXPIRED)
+                       .execution_options(synchronize_session=False))  # another transaction's move
+    with pytest.raises(IllegalTransition):
+        move_order(order, OrderStatus.CANCELLED)
+    assert order.status is OrderStatus.EXPIRED
+
+
+def test_the_buyer_cancels_a_cod_order_with_a_reason_and_the_units_return(client, db, two_producers):
+    tea, _ = two_producers
+    add_to_cart(client, tea, 2)
+    response = place(client, fill_checkout(client, payment="cod", email="hoa@example.vn"))
+    order = only_order(db)
+    assert stock(db, tea) == (3, 0)
+    assert 'id="cancel-order"' in client.get(response.headers["Location"]).get_data(as_text=True)
+    response = client.post(f"/orders/{order.code}/cancel", data={"reason": "Đặt nhầm số lượng"})
+    assert "Đã huỷ đơn hàng" in follow(client, response)
+    order = only_order(db)
+    assert (order.status, order.cancel_reason) == (OrderStatus.CANCELLED, "Đặt nhầm số lượng")
+    assert stock(db, tea) == (5, 0)
+    assert all(f.status is FulfilmentStatus.CANCELLED for f in order.fulfilments)
+
+
+def test_a_guest_who_looked_up_an_unpaid_order_can_cancel_it_and_release_the_hold(app, db, two_producers):
+    tea, _ = two_producers
+    order = make_order([(tea, 2)], payment="bank_transfer")
+    db.session.commit()
+    guest = app.test_client()
+    assert guest.post(f"/orders/{order.code}/cancel", data={"reason": "x"}).status_code == 404
+    assert only_order(db).status is OrderStatus.PENDING_PAYMENT  # not before the look-up
+    guest.post("/orders/lookup", data={"code": order.code, "phone": "0912345678"})
+    guest.post(f"/orders/{order.code}/cancel", data={})
+    assert only_order(db).status is OrderStatus.CANCELLED and stock(db, tea) == (5, 0)
+
+
+def test_an_order_with_a_shipped_part_cannot_be_cancelled_by_the_buyer(client, db, two_producers):
+    tea, noodles = two_producers
+    order = make_order([(tea, 1), (noodles, 1)], payment="cod")
+    pack_fulfilment(order.fulfilments[0], actor=None)
+    ship_fulfilment(order.fulfilments[0], carrier="VNPost", tracking_number="EP1", actor=None)
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["orders"] = [order.code]
+    assert 'id="cancel-order"' not in client.get(f"/orders/{order.code}").get_data(as_text=True)
+    response = client.post(f"/orders/{order.code}/cancel", data={"reason": ""})
+    assert "không thể huỷ" in follow(client, response)
+    assert only_order(db).status is OrderStatus.CONFIRMED and stock(db, tea) == (4, 0)
+
+
+def test_another_buyers_order_cannot_be_cancelled(client, db, two_producers):
+    tea, _ = two_producers
+    order = make_order([(tea, 1)], payment="cod")
+    db.session.commit()
+    other = make_user()
+    db.session.commit()
+    from tests.factories import PASSWORD
+
+    client.post("/account/login", data={"email": other.email, "password": PASSWORD})
+    assert client.post(f"/orders/{order.code}/cancel", data={}).status_code == 404
+    assert only_order(db).status is OrderStatus.CONFIRMED

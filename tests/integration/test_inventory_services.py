@@ -93,6 +93,26 @@ def test_placing_an_order_first_frees_holds_that_lapsed(db):
     assert stock_of(db, product) == (0, 0)
 
 
+def test_units_of_a_lapsed_hold_count_as_available_before_anything_releases_them(db):
+    from storefront.inventory.services import available_quantities
+
+    product, other = make_product(on_hand=5), make_product(on_hand=5)
+    make_order([(product, 1), (other, 2)], payment="bank_transfer")
+    make_order([(product, 3)], payment="bank_transfer", now=utcnow() - timedelta(days=3))
+    assert stock_of(db, product) == (5, 4)  # nothing released yet
+    assert available_quantities([product.id, other.id]) == {product.id: 4, other.id: 3}
+
+
+def test_commit_sale_says_what_it_sold_and_sells_nothing_after_a_release(db):
+    from storefront.inventory.services import commit_sale
+
+    product = make_product(on_hand=5)
+    order = make_order([(product, 2)], payment="bank_transfer")
+    release_reservations(order)
+    assert commit_sale(order).total() == 0
+    assert stock_of(db, product) == (5, 0)
+
+
 def test_releasing_twice_gives_the_units_back_once(db):
     product = make_product(on_hand=4)
     order = make_order([(product, 3)], payment="bank_transfer")

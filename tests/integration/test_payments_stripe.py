@@ -205,3 +205,135 @@ def live_app(app):
     thread.join(5)
 
 
+
+
+def paid_session(order, session_id, **kw):
+    return {"id": session_id, "amount_total": order.total_vnd, "currency": "vnd", "payment_status": "paid",
+            "metadata": {"order_code": order.code}, **kw}
+
+
+def test_a_card_payment_with_the_wrong_amount_is_kept_as_needing_a_refund(client, db, stub, products):
+    from storefront.checkout.services import fulfil_card_payment, payments_needing_attention
+
+    order, session_id = card_order(client, db, stub, products)
+    assert fulfil_card_payment(paid_session(order, session_id, amount_total=1_000)) == "needs refund"
+    db.session.commit()
+    assert order.status is OrderStatus.PENDING_PAYMENT
+    [payment] = payments_needing_attention()
+    assert (payment.order_id, payment.status, payment.amount_vnd) == (order.id, PaymentStatus.NEEDS_REFUND, 1_000)
+    assert "paid 1000 vnd" in payment.attention_reason
+    assert stock(db, products[0]) == (5, 1)
+
+
+def test_a_card_payment_after_the_hold_lapsed_and_sold_out_is_not_marked_paid(client, db, stub, products):
+    from datetime import timedelta
+
+    from storefront.checkout.services import fulfil_card_payment, payments_needing_attention
+    from storefront.columns import utcnow
+    from storefront.inventory.services import release_expired
+    from tests.factories_checkout import make_order
+
+    order, session_id = card_order(client, db, stub, products, quantities=(1, 0))
+    release_expired(utcnow() + timedelta(hours=2))  # the expiry's release won the race
+    make_order([(products[0], 5)], payment="cod")
+    assert fulfil_card_payment(paid_session(order, session_id)) == "needs refund"
+    db.session.commit()
+    assert order.status is OrderStatus.EXPIRED
+    assert stock(db, products[0]) == (0, 0)
+    assert [p.order_id for p in payments_needing_attention()] == [order.id]
+
+
+def test_a_late_card_payment_re_books_the_order_while_stock_allows(client, db, stub, products):
+    from datetime import timedelta
+
+    from storefront.checkout.services import expire_lapsed_orders
+    from storefront.columns import utcnow
+
+    order, session_id = card_order(client, db, stub, products, quantities=(2, 0))
+    expire_lapsed_orders(utcnow() + timedelta(hours=2))
+    db.session.commit()
+    response = post_event(client, stub.complete(session_id))
+    assert response.get_json()["outcome"] == "paid"
+    db.session.expire_all()
+    assert order.status is OrderStatus.PAID and stock(db, products[0]) == (3, 0)
+
+
+def test_the_stripe_session_ends_minutes_before_the_stock_hold(client, db, stub, products):
+    from storefront.inventory.models import Reservation
+
+    order, session_id = card_order(client, db, stub, products)
+    hold = db.session.scalar(select(func.min(Reservation.expires_at)))
+    assert int(hold.timestamp()) - stub.session(session_id)["expires_at"] == 5 * 60
+
+
+def test_a_card_retry_after_some_minutes_extends_the_hold_and_gets_a_new_session(client, db, stub, products):
+    from datetime import timedelta
+
+    from storefront.checkout.services import card_session_params
+    from storefront.columns import utcnow
+    from storefront.inventory.models import Reservation
+
+    order, session_id = card_order(client, db, stub, products)
+    later = utcnow() + timedelta(minutes=6)
+    params = card_session_params(order, now=later)
+    assert params["idempotency_key"] == f"checkout-session-{order.code}-2"
+    assert params["expires_at"] - later.timestamp() >= 30 * 60
+    hold = db.session.scalar(select(func.min(Reservation.expires_at)))
+    assert hold - later >= timedelta(minutes=35)
+
+
+def test_a_card_retry_after_the_hold_lapsed_says_the_window_closed(client, db, stub, products):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from storefront.columns import utcnow
+    from storefront.inventory.models import Reservation
+
+    order, session_id = card_order(client, db, stub, products)
+    db.session.execute(update(Reservation).values(expires_at=utcnow() - timedelta(minutes=1)))  # cron not run yet
+    db.session.commit()
+    response = client.post(f"/orders/{order.code}/pay")
+    assert response.headers["Location"] == f"/orders/{order.code}"
+    assert "Thời gian giữ hàng cho thanh toán thẻ đã hết" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert order.status is OrderStatus.PENDING_PAYMENT
+
+
+def test_retrying_when_the_session_would_be_too_short_for_stripe_opens_a_new_one(client, db, stub, products):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from storefront.columns import utcnow
+    from storefront.inventory.models import Reservation
+
+    order, session_id = card_order(client, db, stub, products)
+    db.session.execute(update(Reservation).values(expires_at=utcnow() + timedelta(minutes=20)))  # 15+ min later
+    db.session.commit()
+    response = client.post(f"/orders/{order.code}/pay")
+    assert response.status_code == 303
+    new_id = response.headers["Location"].rsplit("/", 1)[1]
+    assert new_id != session_id
+    assert stub.session(new_id)["expires_at"] - time.time() >= 30 * 60 - 5
+    assert db.session.scalar(select(Payment.attempts)) == 2
+
+
+def test_an_older_session_expiring_after_a_retry_does_not_expire_the_order(client, db, stub, products):
+    from storefront.checkout.services import expire_card_payment
+
+    order, session_id = card_order(client, db, stub, products)
+    assert expire_card_payment({"id": "cs_test_older", "metadata": {"order_code": order.code}}) == "nothing to expire"
+    assert order.status is OrderStatus.PENDING_PAYMENT
+
+
+def test_card_payment_is_refused_above_stripes_maximum_amount(client, db):
+    product = make_product(price_vnd=50_000_000, on_hand=5)
+    db.session.commit()
+    add_to_cart(client, product, 2)
+    client.post("/checkout", data={"contact_name": "Hoa", "phone": "0912345678", "email": "hoa@example.vn",
+                                   "province_code": "19", "ward_code": "5503", "street": "Xóm 1"})
+    response = client.post("/checkout/options", data={"delivery_method": "standard", "payment_method": "card"})
+    assert response.status_code == 200
+    assert "Thanh toán thẻ qua Stripe tối đa 99.999.999\u00a0₫" in response.get_data(as_text=True)
+    assert client.post("/checkout/options", data={"delivery_method": "standard", "payment_method": "cod"}
+                       ).status_code == 302
