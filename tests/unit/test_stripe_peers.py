@@ -9,20 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import stripe
 
-from tests.stripe_peers import CheckoutSessionStub, sign_webhook, start_localstripe
-
-
-@pytest.fixture(scope="module")
-def localstripe_url():
-    base_url, stop = start_localstripe()
-    yield base_url
-    stop()
-
-
-@pytest.fixture
-def stub(localstripe_url):
-    with CheckoutSessionStub(upstream=localstripe_url) as stub:
-        yield stub
+from tests.fixtures_stripe import localstripe_url, stub  # noqa: F401  (fixtures)
+from tests.stripe_peers import sign_webhook
 
 
 @pytest.fixture
