@@ -1,8 +1,8 @@
 """Stock kept apart from the catalogue: on hand, reserved, and the reservations behind it."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from storefront.columns import UTCDateTime, utcnow
 from storefront.extensions import db
@@ -14,7 +14,7 @@ class Stock(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), unique=True)
     on_hand: Mapped[int] = mapped_column(default=0)
-    #: Units held by unpaid orders; available = on_hand - reserved.
+    #: Units held by unpaid orders, including holds that lapsed but are not released yet.
     reserved: Mapped[int] = mapped_column(default=0)
 
     product = relationship("Product", backref=db.backref("stock", uselist=False))
@@ -27,7 +27,8 @@ class Stock(db.Model):
 
     @property
     def available(self) -> int:
-        return self.on_hand - self.reserved
+        """Units a shopper can buy: lapsed holds waiting for release do not count against it."""
+        return self.on_hand - self.reserved + self.lapsed_reserved
 
 
 class Reservation(db.Model):
@@ -50,3 +51,13 @@ class Reservation(db.Model):
         CheckConstraint("quantity > 0", name="quantity_positive"),
         Index("ix_reservations_open", "closed_at", "expires_at"),
     )
+
+
+#: Units of open reservations past their expiry, loaded with the row (one correlated
+#: subquery, no extra query); the database clock decides what has lapsed.
+Stock.lapsed_reserved = column_property(
+    select(func.coalesce(func.sum(Reservation.quantity), 0))
+    .where(Reservation.stock_id == Stock.id, Reservation.closed_at.is_(None),
+           Reservation.expires_at <= func.current_timestamp())
+    .correlate_except(Reservation).scalar_subquery()
+)

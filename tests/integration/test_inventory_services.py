@@ -103,6 +103,16 @@ def test_units_of_a_lapsed_hold_count_as_available_before_anything_releases_them
     assert available_quantities([product.id, other.id]) == {product.id: 4, other.id: 3}
 
 
+def test_the_stock_row_says_lapsed_holds_are_available_again(db):
+    product = make_product(on_hand=5)
+    make_order([(product, 1)], payment="bank_transfer")
+    make_order([(product, 3)], payment="bank_transfer", now=utcnow() - timedelta(days=3))
+    db.session.commit()
+    db.session.expire_all()
+    stock = db.session.scalar(select(Stock).where(Stock.product_id == product.id))
+    assert (stock.reserved, stock.available) == (4, 4)
+
+
 def test_commit_sale_says_what_it_sold_and_sells_nothing_after_a_release(db):
     from storefront.inventory.services import commit_sale
 
