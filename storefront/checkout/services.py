@@ -593,11 +593,14 @@ def buyer_can_cancel(order: Order) -> bool:
 def cancel_order_by_buyer(order: Order, *, reason: str) -> Order:
     """Cancel at the buyer's request before the order is final; held or sold units go back.
 
-    :raises CannotCancel: the order is paid, shipping or already closed.
+    :raises CannotCancel: the order is paid, shipping or already closed (or became so meanwhile).
     """
     if not buyer_can_cancel(order):
         raise CannotCancel(order.status.value)
-    return cancel_order(order, reason=reason)
+    try:
+        return cancel_order(order, reason=reason)
+    except IllegalTransition as error:  # paid or expired by another request meanwhile
+        raise CannotCancel(error.current.value) from error
 
 
 def find_order_for_lookup(code: str, phone: str) -> Order | None:

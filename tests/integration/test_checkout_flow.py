@@ -522,3 +522,17 @@ def test_another_buyers_order_cannot_be_cancelled(client, db, two_producers):
     client.post("/account/login", data={"email": other.email, "password": PASSWORD})
     assert client.post(f"/orders/{order.code}/cancel", data={}).status_code == 404
     assert only_order(db).status is OrderStatus.CONFIRMED
+
+
+def test_a_buyer_cancelling_an_order_that_expired_meanwhile_is_told_it_cannot_be_cancelled(db, two_producers):
+    from sqlalchemy import update
+
+    from storefront.checkout.services import CannotCancel, cancel_order_by_buyer
+
+    tea, _ = two_producers
+    order = make_order([(tea, 1)], payment="bank_transfer")
+    db.session.commit()
+    db.session.execute(update(Order).where(Order.id == order.id).values(status=OrderStatus.EXPIRED)
+                       .execution_options(synchronize_session=False))  # the expiry won
+    with pytest.raises(CannotCancel):
+        cancel_order_by_buyer(order, reason="")
