@@ -1,6 +1,7 @@
 """Concurrent shoppers placing cash-on-delivery orders through the real forms (CSRF included)."""
 import http.cookiejar
 import random
+import re
 import threading
 import time
 import urllib.error
@@ -14,6 +15,8 @@ ANSWERS = {"contact_name": "Nguyễn Văn An", "full_name": "Nguyễn Văn An", 
            "email": "", "street": "Số 1 đường Hoàng Văn Thụ", "note": "", "quantity": "1"}
 PAYMENT_PREFERENCE = "cod"
 MAX_STEPS = 6
+#: The first error or flash message on a page, to say why a flow stopped.
+MESSAGE = re.compile(r'class="[^"]*(?:error|flash|alert|invalid)[^"]*"[^>]*>\s*([^<]{1,160})')
 #: Forms on checkout pages that are not the next step.
 SKIPPED_ACTIONS = ("cart", "lang", "logout", "cancel", "search")
 
@@ -132,7 +135,9 @@ class Shopper:
             url, html = self.submit(url, form, phone)
             if "/orders/" in url or "/order/" in url:
                 return url
-        raise RuntimeError(f"checkout did not reach an order page (stopped at {url})")
+        found = MESSAGE.search(html)
+        said = f': "{found.group(1).strip()}"' if found else ""
+        raise RuntimeError(f"checkout did not reach an order page (stopped at {url}{said})")
 
 
 def place_orders(base_url: str, slugs: list[str], *, clients: int, seconds: float) -> OrdersResult:

@@ -82,9 +82,10 @@ def prepare(scale: Scale, database_url: str | None, log=print) -> Dataset:
     key = f"{scale.name}-{schema_hash(db.metadata)}"
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     if database_url and database_url.startswith("postgresql"):
-        pristine_url, run_url, cached = _postgres_urls(database_url, key)
+        pristine_url, run_url, cached = _postgres_urls(database_url, key, scale.name)
     else:
         pristine = DATA_DIR / f"{key}.sqlite3"
+        _remove_stale(scale.name, key)
         pristine_url, run_url = f"sqlite:///{pristine}", f"sqlite:///{DATA_DIR / 'run.sqlite3'}"
         cached = pristine.exists()
     build_seconds = 0.0
@@ -129,7 +130,17 @@ def row_counts(url: str) -> dict:
         engine.dispose()
 
 
-def _postgres_urls(database_url: str, key: str):
+def _remove_stale(scale_name: str, key: str) -> None:
+    """Delete this scale's SQLite datasets and search indexes built for older schemas."""
+    for path in DATA_DIR.glob(f"{scale_name}-*.sqlite3"):
+        if path.name != f"{key}.sqlite3":
+            path.unlink()
+    for path in DATA_DIR.glob(f"index-{scale_name}-*"):
+        if not path.name.startswith(f"index-{key}-"):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _postgres_urls(database_url: str, key: str, scale_name: str):
     """Return (pristine url, run url, cached?) and create the pristine database if missing."""
     url = make_url(database_url)
     base = url.database or "bench"
@@ -137,6 +148,11 @@ def _postgres_urls(database_url: str, key: str):
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
+            # Pristine copies built for older schemas of this scale are of no further use.
+            stale = conn.scalars(text("SELECT datname FROM pg_database WHERE datname LIKE :p AND datname <> :n"),
+                                 {"p": f"{base}\\_{scale_name}\\_%", "n": pristine_name}).all()
+            for name in stale:
+                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
             exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": pristine_name})
             if exists:
                 # A build that died half-way leaves no bench_meta row: start again.
@@ -183,9 +199,19 @@ def _copy_for_run(pristine_url: str, run_url: str) -> int:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{run.database}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{run.database}" TEMPLATE "{pristine.database}"'))
-            return conn.scalar(text("SELECT pg_database_size(:n)"), {"n": pristine.database})
+            size = conn.scalar(text("SELECT pg_database_size(:n)"), {"n": pristine.database})
     finally:
         admin.dispose()
+    # A bulk-loaded database has no planner statistics until autovacuum gets to it; without
+    # them PostgreSQL guesses 1 approved producer and picks 1 s nested loops. A live shop has
+    # them, so the bench analyzes first.
+    analyzer = create_engine(run, isolation_level="AUTOCOMMIT")
+    try:
+        with analyzer.connect() as conn:
+            conn.execute(text("ANALYZE"))
+    finally:
+        analyzer.dispose()
+    return size
 
 
 def _write_placeholder_images(upload_dir: Path) -> None:

@@ -25,6 +25,8 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="2,000 products, 3 s per measurement (under 2 minutes)")
     parser.add_argument("--seconds", type=int, help="wrk duration per measurement")
     parser.add_argument("--only", help="comma-separated measurement names to run (e.g. home,origin)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (default 4)")
     parser.add_argument("--no-markdown", action="store_true", help="do not rewrite BENCHMARKS.md")
     parser.add_argument("--markdown-only", action="store_true",
                         help="only rewrite BENCHMARKS.md from the latest stored full runs")
@@ -39,7 +41,7 @@ def main(argv=None) -> int:
     database_url = os.environ.get("BENCH_DATABASE_URL") or None
     postgres = bool(database_url and database_url.startswith("postgresql"))
     bench_load = load.Load(seconds=args.seconds or (3 if args.quick else 10), warmup_seconds=1 if args.quick else 2)
-    setup = server.Gunicorn(workers=2, threads=4)
+    setup = server.Gunicorn(workers=args.workers, threads=args.threads)
     wrk = load.ensure_wrk(log)
 
     ds = dataset.prepare(dataset.SCALES[mode], database_url, log)
@@ -104,7 +106,7 @@ def main(argv=None) -> int:
         "load_average": {"start": load_before, "end": os.getloadavg()[0]},
     }
     # A partial run (--only) is kept, but is not what the next run compares itself with.
-    path = report.write_results(run, latest=not only)
+    path = report.write_results(run, latest=not only and (args.workers, args.threads) == (2, 4))
     png = report.plot_ratios(row_dicts, path.with_suffix(".png"),
                              f"OCOP Market bench, {mode}, {run['database'].split(' (')[0]}, {started_at}")
     if png and not only:
@@ -118,7 +120,8 @@ def main(argv=None) -> int:
         f"({os.cpu_count()} cores)")
     log(f"results: {path.relative_to(ROOT)}, plot: {png.relative_to(ROOT) if png else 'none'}"
         + ("" if previous else " (no previous run to compare with)"))
-    if not args.quick and not args.no_markdown and not only:
+    standard = (args.workers, args.threads) == (2, 4)
+    if not args.quick and not args.no_markdown and not only and standard:
         write_benchmarks_md()
         log(f"table written to {BENCHMARKS_MD.name}")
     return 0
