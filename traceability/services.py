@@ -2,6 +2,7 @@
 import io
 import secrets
 import zipfile
+from dataclasses import dataclass
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import quote
@@ -12,7 +13,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import attributes, joinedload, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from storefront.catalog.models import Product
+from storefront.catalog.models import Producer, Product, ProducerStatus
 from storefront.catalog.services import valid_certificate
 from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.columns import utcnow
@@ -71,6 +72,10 @@ class InvalidStampRequest(TraceabilityError):
 
 class InvalidTraceEvent(TraceabilityError):
     pass
+
+
+class NotInProgramme(TraceabilityError):
+    """The producer is not (or no longer) approved, or the product is hidden by the office."""
 
 
 class NotRegistered(TraceabilityError):
@@ -218,11 +223,24 @@ def batch_missing_fields(batch: Batch) -> list[str]:
     return missing
 
 
+def check_in_programme(product: Product) -> None:
+    """Refuse traceability actions for a product the province does not (or no longer) vouch for.
+
+    :raises NotInProgramme: if the producer is not approved or the office hid the product.
+    """
+    if product.producer.status != ProducerStatus.APPROVED:
+        raise NotInProgramme(_("Cơ sở sản xuất chưa được duyệt hoặc đang bị tạm dừng: không thể công bố lô hàng hay in tem."))
+    if product.is_hidden:
+        raise NotInProgramme(_("Sản phẩm đang bị Văn phòng OCOP ẩn: không thể công bố lô hàng hay in tem."))
+
+
 def publish_batch(batch: Batch) -> Batch:
     """Make a batch's origin page public.
 
+    :raises NotInProgramme: if the producer is not approved or the product is hidden.
     :raises BatchIncomplete: while batch_missing_fields is not empty.
     """
+    check_in_programme(batch.product)
     missing = batch_missing_fields(batch)
     if missing:
         raise BatchIncomplete(missing)
@@ -326,6 +344,97 @@ def find_by_short_code(code: str, serial: str | None = None) -> tuple[Batch, Sta
     return batch, _stamp_of(batch, serial)
 
 
+@dataclass(frozen=True)
+class OriginHit:
+    """What an origin page needs live on every scan; everything else comes from the cached view."""
+
+    batch_id: int
+    in_programme: bool
+    recalled_at: datetime | None
+    recall_reason: str
+    stamp: "StampState | None"
+
+
+@dataclass
+class StampState:
+    """The counters of one stamp as read (and then counted) on a scan; duck-types Stamp for scan_warning."""
+
+    id: int
+    serial: str | None
+    has_pin: bool
+    pin_verified_at: datetime | None
+    scan_count: int
+    first_scanned_at: datetime | None
+
+
+def find_origin(*, gtin: str | None = None, lot: str | None = None, short_code: str | None = None,
+                serial: str | None = None) -> OriginHit:
+    """Return the live facts of a published lot (and stamp) in one query, for the origin page.
+
+    :raises NotRegistered: for an unknown GTIN, lot, short code or serial.
+    """
+    stamp_match = Stamp.serial == serial if serial is not None else Stamp.serial.is_(None)
+    query = (
+        select(Batch.id, Batch.recalled_at, Batch.recall_reason, Product.is_hidden, Producer.status,
+               Stamp.id.label("stamp_id"), Stamp.serial, Stamp.pin_hash.is_not(None).label("has_pin"),
+               Stamp.pin_verified_at, Stamp.scan_count, Stamp.first_scanned_at)
+        .join(Product, Product.id == Batch.product_id)
+        .join(Producer, Producer.id == Product.producer_id)
+        .outerjoin(Stamp, (Stamp.batch_id == Batch.id) & stamp_match)
+        .where(Batch.is_published.is_(True))
+        .order_by(Stamp.id)
+        .limit(1)
+    )
+    if short_code is not None:
+        query = query.where(Batch.short_code == short_code)
+    else:
+        query = query.where(Product.gtin == gtin, Batch.lot_code == lot)
+    row = db.session.execute(query).one_or_none()
+    if row is None or (serial is not None and row.stamp_id is None):
+        raise NotRegistered(serial or short_code or lot or "")
+    stamp = None
+    if row.stamp_id is not None:
+        stamp = StampState(row.stamp_id, row.serial, bool(row.has_pin), row.pin_verified_at, row.scan_count,
+                           row.first_scanned_at)
+    return OriginHit(batch_id=row.id, in_programme=row.status == ProducerStatus.APPROVED and not row.is_hidden,
+                     recalled_at=row.recalled_at, recall_reason=row.recall_reason, stamp=stamp)
+
+
+def load_origin_batch(batch_id: int) -> Batch:
+    """Load a batch with everything its origin page shows, in one joined query plus two small ones."""
+    return db.session.scalars(
+        select(Batch).where(Batch.id == batch_id).options(
+            joinedload(Batch.product).joinedload(Product.producer),
+            joinedload(Batch.product).selectinload(Product.images),
+            joinedload(Batch.product).selectinload(Product.certificates),
+            selectinload(Batch.events),
+        )
+    ).one()
+
+
+def count_scan(batch_id: int, stamp: StampState | None, *, region: str = "", user_agent: str = "",
+               now: datetime | None = None) -> None:
+    """Count one look-up with Core statements only: an UPDATE … RETURNING of the stamp and an INSERT.
+
+    The stamp state gets the counted values; no ORM object is loaded or flushed.
+    """
+    now = now or utcnow()
+    if stamp is not None:
+        row = db.session.execute(
+            update(Stamp.__table__)
+            .where(Stamp.__table__.c.id == stamp.id)
+            .values(scan_count=Stamp.__table__.c.scan_count + 1,
+                    first_scanned_at=func.coalesce(Stamp.__table__.c.first_scanned_at, now),
+                    last_scanned_at=now)
+            .returning(Stamp.__table__.c.scan_count, Stamp.__table__.c.first_scanned_at)
+        ).one()
+        stamp.scan_count, stamp.first_scanned_at = row.scan_count, row.first_scanned_at
+    db.session.execute(insert(Scan.__table__).values(
+        stamp_id=stamp.id if stamp is not None else None, batch_id=batch_id, scanned_at=now,
+        region=(region or "").strip()[:40], user_agent=(user_agent or "")[:200],
+    ))
+
+
 def find_product_by_gtin(gtin: str) -> Product | None:
     return db.session.scalar(select(Product).where(Product.gtin == gtin))
 
@@ -352,7 +461,9 @@ def issue_stamps(
     serial survives.
 
     :raises InvalidStampRequest: for a bad count, a PIN on a batch-level stamp, or a recalled batch.
+    :raises NotInProgramme: if the producer is not approved or the product is hidden.
     """
+    check_in_programme(batch.product)
     if not 1 <= count <= MAX_STAMPS_PER_ISSUE:
         raise InvalidStampRequest(_("Số tem phải từ 1 đến %(n)s.", n=MAX_STAMPS_PER_ISSUE))
     if with_pin and not serialized:
@@ -461,43 +572,37 @@ def export_issue_zip(issue: StampIssue) -> bytes:
 # --- scans, warnings, PINs, reports ------------------------------------------------------
 
 
+def origin_hit(batch: Batch, stamp: Stamp | None) -> OriginHit:
+    """Return the live origin-page facts of an already loaded batch and stamp."""
+    state = None
+    if stamp is not None:
+        state = StampState(stamp.id, stamp.serial, stamp.pin_hash is not None, stamp.pin_verified_at,
+                           stamp.scan_count, stamp.first_scanned_at)
+    product = batch.product
+    return OriginHit(batch_id=batch.id,
+                     in_programme=product.producer.status == ProducerStatus.APPROVED and not product.is_hidden,
+                     recalled_at=batch.recalled_at, recall_reason=batch.recall_reason, stamp=state)
+
+
 def record_scan(batch: Batch, stamp: Stamp | None, *, region: str = "", user_agent: str = "",
                 now: datetime | None = None) -> None:
-    """Count one look-up: one UPDATE of the stamp's counters and one INSERT; no IP is kept."""
+    """Count one look-up of a loaded stamp (count_scan), showing the new counters on it not dirty."""
     now = now or utcnow()
+    state = origin_hit(batch, stamp).stamp
+    count_scan(batch.id, state, region=region, user_agent=user_agent, now=now)
     if stamp is not None:
-        # SQL-side increment: concurrent scans never lose a count.
-        row = db.session.execute(
-            update(Stamp)
-            .where(Stamp.id == stamp.id)
-            .values(
-                scan_count=Stamp.scan_count + 1,
-                first_scanned_at=func.coalesce(Stamp.first_scanned_at, now),
-                last_scanned_at=now,
-            )
-            .returning(Stamp.scan_count, Stamp.first_scanned_at)
-            .execution_options(synchronize_session=False)
-        ).one()
         # Show the counted values without marking the stamp dirty (no second UPDATE on flush).
-        attributes.set_committed_value(stamp, "scan_count", row.scan_count)
-        attributes.set_committed_value(stamp, "first_scanned_at", row.first_scanned_at)
+        attributes.set_committed_value(stamp, "scan_count", state.scan_count)
+        attributes.set_committed_value(stamp, "first_scanned_at", state.first_scanned_at)
         attributes.set_committed_value(stamp, "last_scanned_at", now)
-    db.session.execute(
-        insert(Scan).values(
-            stamp_id=stamp.id if stamp is not None else None,
-            batch_id=batch.id,
-            scanned_at=now,
-            region=(region or "").strip()[:40],
-            user_agent=(user_agent or "")[:200],
-        )
-    )
 
 
-def scan_warning(stamp: Stamp | None, *, now: datetime | None = None, threshold: int | None = None) -> str | None:
+def scan_warning(stamp: Stamp | StampState | None, *, now: datetime | None = None, threshold: int | None = None,
+                 check_regions: bool = True) -> str | None:
     """Return why a serialized stamp looks copied ("count" or "regions"), or None.
 
     A lot-level (or batch-level) code is shared by every unit, so many scans prove nothing
-    and it never warns.
+    and it never warns. check_regions=False skips the regions query (no trusted region header).
     """
     if stamp is None or stamp.serial is None:
         return None
@@ -505,7 +610,7 @@ def scan_warning(stamp: Stamp | None, *, now: datetime | None = None, threshold:
         threshold = current_app.config.get("SCAN_WARNING_THRESHOLD", 20)
     if stamp.scan_count > threshold:
         return "count"
-    if stamp.scan_count < 2:
+    if stamp.scan_count < 2 or not check_regions:
         return None  # one scan cannot come from two regions
     now = now or utcnow()
     regions = db.session.scalar(

@@ -2,8 +2,10 @@
 from urllib.parse import quote, urlencode, urlsplit
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import select
 
 from storefront.catalog.models import Product
@@ -12,7 +14,8 @@ from storefront.addresses import format_address
 from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.columns import utcnow
 from storefront.extensions import db, limiter
-from traceability import bp, epcis, services
+from storefront.filters import url_for_lang
+from traceability import bp, cache, epcis, services
 from traceability.digital_link import DigitalLinkError, parse_path, parse_short_code
 from traceability.forms import PinForm, ReportForm
 from traceability.models import Batch
@@ -171,49 +174,99 @@ def _redirect_to_link(link: dict, anchor_path: str):
 
 
 def _answer(batch: Batch, stamp, anchor_path: str):
-    """Answer a resolved lot or serial: linkset, a linkType redirect, or the origin page."""
+    """Answer a resolved lot or serial asking for a linkset or another link; else the origin page."""
     links = _batch_links(batch, stamp)
-    buy = links.get("gs1:pip")
     if _wants_linkset():
         return _linkset(anchor_path, links, "gs1:traceability")
     link_type = request.args.get("linkType")
     if link_type in links and link_type != "gs1:traceability":
         return _redirect_to_link(links[link_type], anchor_path)
-    if request.method == "GET":
-        services.record_scan(batch, stamp, region=_region(), user_agent=request.user_agent.string)
-    context = _origin_context(batch, stamp, anchor_path, buy_url=buy["path"] if buy else None)
-    html = render_template("traceability/origin.html", **context)
-    # Commit after rendering: committing first would expire the loaded batch and reload it all.
-    db.session.commit()
-    return _with_link_header(current_app.make_response(html), anchor_path)
+    return _origin_page(services.origin_hit(batch, stamp), anchor_path)
+
+
+def _wants_origin_page() -> bool:
+    """Whether a resolved code should answer with the origin page (the common case: a phone scan)."""
+    link_type = request.args.get("linkType")
+    return not _wants_linkset() and (link_type not in LINK_TYPES or link_type == "gs1:traceability")
+
+
+def _region_header() -> str:
+    # Off unless configured: only a trusted proxy may set it, or anyone could make a stamp look copied.
+    return current_app.config.get("SCAN_REGION_HEADER", "")
 
 
 def _region() -> str:
-    header = current_app.config.get("SCAN_REGION_HEADER", "X-Region")
+    header = _region_header()
     return request.headers.get(header, "") if header else ""
 
 
-def _origin_context(batch: Batch, stamp, code: str, *, buy_url: str | None) -> dict:
-    product, producer = batch.product, batch.product.producer
-    certificate = valid_certificate(product)
-    warning = services.scan_warning(stamp)
+def _origin_page(hit: services.OriginHit, anchor_path: str):
+    """Render the origin page: cached description of the batch, live recall, standing and counters.
+
+    A scan costs the look-up query, one UPDATE … RETURNING and one INSERT in one short
+    transaction; the page touches neither the signed-in user nor the session unless a form
+    with a CSRF token is shown.
+    """
+    view = _origin_view(hit.batch_id, hit.in_programme)
+    stamp = hit.stamp
+    if request.method == "GET":
+        services.count_scan(hit.batch_id, stamp, region=_region(), user_agent=request.user_agent.string)
+    warning = services.scan_warning(stamp, check_regions=bool(_region_header()))
+    db.session.commit()
+    code = _raw_path() + (f"?{request.query_string.decode('utf-8', 'replace')}" if request.query_string else "")
     first_scan = stamp.first_scanned_at if stamp is not None else None
-    return {
+    html = _render_light(
+        "traceability/origin.html", view=view, hit=hit, stamp=stamp, warning=warning,
+        first_scan_day=first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None,
+        report_form=ReportForm(code=code[:300]) if warning else None,
+        pin_form=PinForm(code=code[:300]) if stamp is not None and stamp.has_pin and not stamp.pin_verified_at else None,
+    )
+    return _with_link_header(current_app.make_response(html), anchor_path)
+
+
+def _render_light(template: str, **context) -> str:
+    """Render without the app's context processors (cart count, signed-in user, order labels).
+
+    The origin page shows none of them; skipping them keeps a scan from loading the user.
+    """
+    context.update(current_locale=str(get_locale()), url_for_lang=url_for_lang)
+    return current_app.jinja_env.get_template(template).render(context)
+
+
+def _origin_view(batch_id: int, in_programme: bool) -> dict:
+    """Return the batch's rendered description, from the origin cache or built now (a few queries)."""
+    today, locale = today_vn(), str(get_locale())
+    key = (batch_id, locale, today, in_programme)
+    view = cache.get(key)
+    if view is None:
+        view = _build_origin_view(services.load_origin_batch(batch_id), in_programme, today, locale)
+        cache.put(key, view, current_app.config.get("ORIGIN_CACHE_SECONDS", 60))
+    return view
+
+
+def _build_origin_view(batch: Batch, in_programme: bool, today, locale: str) -> dict:
+    product, producer = batch.product, batch.product.producer
+    context = {
         "batch": batch,
-        "stamp": stamp,
         "product": product,
         "producer": producer,
-        "certificate": certificate,
+        "in_programme": in_programme,
+        # No OCOP mark for a producer out of the programme: the stars were awarded to it.
+        "certificate": valid_certificate(product, today) if in_programme else None,
         "producer_address": format_address(producer.street, producer.ward_code, producer.province_code)
         or producer.legacy_address,
         "events": batch.events,
         "stage_labels": STAGE_LABELS,
-        "first_scan_day": first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None,
-        "is_expired": services.is_expired(batch),
-        "warning": warning,
-        "buy_url": buy_url,
-        "report_form": ReportForm(code=code) if warning else None,
-        "pin_form": PinForm(code=code) if stamp is not None and stamp.pin_hash else None,
+        "is_expired": services.is_expired(batch, today),
+    }
+    name = product.name_en if locale == "en" and product.name_en else product.name_vi
+    return {
+        "name": name,
+        "lot": batch.lot_code,
+        "producer": producer.name,
+        "top": Markup(render_template("traceability/_origin_top.html", **context)),
+        "details": Markup(render_template("traceability/_origin_details.html", **context)),
+        "shop_url": url_for("catalog.product", slug=product.slug) if product.is_published else None,
     }
 
 
@@ -255,6 +308,12 @@ def resolve(rest):
         return _cors(redirect(link.path + (f"?{query}" if query else ""), 301))
     if link.lot is None:
         return _answer_gtin(link.gtin, link.path)
+    if _wants_origin_page():
+        try:
+            hit = services.find_origin(gtin=link.gtin, lot=link.lot, serial=link.serial)
+        except services.NotRegistered:
+            return _not_registered(path)
+        return _origin_page(hit, link.path)
     try:
         batch, stamp = services.find_by_link(link)
     except services.NotRegistered:
@@ -288,6 +347,12 @@ def origin_short(code, serial):
         query = request.query_string.decode("utf-8", "replace")
         location = url_for("traceability.origin_short", code=canonical, serial=serial)
         return _cors(redirect(location + (f"?{query}" if query else ""), 301))
+    if _wants_origin_page():
+        try:
+            hit = services.find_origin(short_code=code, serial=serial)
+        except services.NotRegistered:
+            return _not_registered(request.path)
+        return _origin_page(hit, request.path)
     try:
         batch, stamp = services.find_by_short_code(code, serial)
     except services.NotRegistered:

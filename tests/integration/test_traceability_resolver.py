@@ -25,6 +25,12 @@ def traced(db):
     return batch, stamp
 
 
+@pytest.fixture
+def region_header(app_config):
+    """Trust X-Region as a proxy-set region header (off by default: clients could forge it)."""
+    app_config["SCAN_REGION_HEADER"] = "X-Region"
+
+
 def _path(url):
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
@@ -44,6 +50,7 @@ def _scan_count(db, stamp):
 # --- resolver table ----------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("region_header")
 def test_a_stamp_url_shows_the_origin_page_and_counts_the_scan(client, db, traced):
     batch, stamp = traced
     response = client.get(_path(services.stamp_url(stamp)), headers={"X-Region": "VN-19", "User-Agent": "Zalo"})
@@ -243,12 +250,23 @@ def test_a_stamp_scanned_too_often_warns_and_offers_the_report_form(client, db, 
     assert "có thể đã bị sao chép" in page and 'data-testid="report-form"' in page and "csrf_token" in page
 
 
+@pytest.mark.usefixtures("region_header")
 def test_a_stamp_scanned_in_two_provinces_within_a_day_warns(client, db, traced):
     _batch, stamp = traced
     add_scans(stamp, ["VN-01"])
     db.session.commit()
     page = client.get(_path(services.stamp_url(stamp)), headers={"X-Region": "VN-19"}).get_data(as_text=True)
     assert "nhiều tỉnh khác nhau" in page
+
+
+def test_with_the_default_config_a_region_header_from_the_client_is_ignored(client, db, traced):
+    _batch, stamp = traced
+    add_scans(stamp, ["VN-01"])
+    db.session.commit()
+    page = client.get(_path(services.stamp_url(stamp)), headers={"X-Region": "VN-19"}).get_data(as_text=True)
+    assert "có thể đã bị sao chép" not in page
+    regions = db.session.scalars(select(Scan.region).order_by(Scan.id)).all()
+    assert regions == ["VN-01", ""]
 
 
 def test_a_fresh_stamp_does_not_warn(client, traced):
