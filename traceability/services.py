@@ -1,4 +1,5 @@
 """Traceability rules: batches, trace events, stamp issues, scans, PINs and counterfeit reports."""
+import functools
 import io
 import secrets
 import zipfile
@@ -9,14 +10,14 @@ from urllib.parse import quote
 
 from flask import current_app
 from flask_babel import lazy_gettext as _
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import attributes, joinedload, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from storefront.catalog.models import Producer, Product, ProducerStatus
 from storefront.catalog.services import valid_certificate
 from storefront.clock import VIETNAM_TZ, today_vn
-from storefront.columns import utcnow
+from storefront.columns import UTCDateTime, utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
 from traceability import digital_link, qr, sheets
@@ -367,13 +368,10 @@ class StampState:
     first_scanned_at: datetime | None
 
 
-def find_origin(*, gtin: str | None = None, lot: str | None = None, short_code: str | None = None,
-                serial: str | None = None) -> OriginHit:
-    """Return the live facts of a published lot (and stamp) in one query, for the origin page.
-
-    :raises NotRegistered: for an unknown GTIN, lot, short code or serial.
-    """
-    stamp_match = Stamp.serial == serial if serial is not None else Stamp.serial.is_(None)
+@functools.cache
+def _origin_query(by_short_code: bool, with_serial: bool):
+    # Built once per shape (values are bound parameters): a scan spends no time building SQL.
+    stamp_match = Stamp.serial == bindparam("serial") if with_serial else Stamp.serial.is_(None)
     query = (
         select(Batch.id, Batch.recalled_at, Batch.recall_reason, Product.is_hidden, Producer.status,
                Stamp.id.label("stamp_id"), Stamp.serial, Stamp.pin_hash.is_not(None).label("has_pin"),
@@ -385,11 +383,22 @@ def find_origin(*, gtin: str | None = None, lot: str | None = None, short_code: 
         .order_by(Stamp.id)
         .limit(1)
     )
-    if short_code is not None:
-        query = query.where(Batch.short_code == short_code)
-    else:
-        query = query.where(Product.gtin == gtin, Batch.lot_code == lot)
-    row = db.session.execute(query).one_or_none()
+    if by_short_code:
+        return query.where(Batch.short_code == bindparam("short_code"))
+    return query.where(Product.gtin == bindparam("gtin"), Batch.lot_code == bindparam("lot"))
+
+
+def find_origin(*, gtin: str | None = None, lot: str | None = None, short_code: str | None = None,
+                serial: str | None = None) -> OriginHit:
+    """Return the live facts of a published lot (and stamp) in one query, for the origin page.
+
+    :raises NotRegistered: for an unknown GTIN, lot, short code or serial.
+    """
+    query = _origin_query(short_code is not None, serial is not None)
+    params = {"short_code": short_code} if short_code is not None else {"gtin": gtin, "lot": lot}
+    if serial is not None:
+        params["serial"] = serial
+    row = db.session.execute(query, params).one_or_none()
     if row is None or (serial is not None and row.stamp_id is None):
         raise NotRegistered(serial or short_code or lot or "")
     stamp = None
@@ -412,27 +421,33 @@ def load_origin_batch(batch_id: int) -> Batch:
     ).one()
 
 
+_stamps, _scans = Stamp.__table__, Scan.__table__
+# SQL-side increment (concurrent scans never lose a count), returning the counted values.
+_COUNT_STAMP = (
+    update(_stamps)
+    .where(_stamps.c.id == bindparam("stamp_id"))
+    .values(scan_count=_stamps.c.scan_count + 1,
+            first_scanned_at=func.coalesce(_stamps.c.first_scanned_at, bindparam("now", type_=UTCDateTime)),
+            last_scanned_at=bindparam("now", type_=UTCDateTime))
+    .returning(_stamps.c.scan_count, _stamps.c.first_scanned_at)
+)
+_INSERT_SCAN = insert(_scans)
+
+
 def count_scan(batch_id: int, stamp: StampState | None, *, region: str = "", user_agent: str = "",
                now: datetime | None = None) -> None:
     """Count one look-up with Core statements only: an UPDATE … RETURNING of the stamp and an INSERT.
 
-    The stamp state gets the counted values; no ORM object is loaded or flushed.
+    The stamp state gets the counted values; no ORM object is loaded or flushed; no IP is kept.
     """
     now = now or utcnow()
     if stamp is not None:
-        row = db.session.execute(
-            update(Stamp.__table__)
-            .where(Stamp.__table__.c.id == stamp.id)
-            .values(scan_count=Stamp.__table__.c.scan_count + 1,
-                    first_scanned_at=func.coalesce(Stamp.__table__.c.first_scanned_at, now),
-                    last_scanned_at=now)
-            .returning(Stamp.__table__.c.scan_count, Stamp.__table__.c.first_scanned_at)
-        ).one()
+        row = db.session.execute(_COUNT_STAMP, {"stamp_id": stamp.id, "now": now}).one()
         stamp.scan_count, stamp.first_scanned_at = row.scan_count, row.first_scanned_at
-    db.session.execute(insert(Scan.__table__).values(
-        stamp_id=stamp.id if stamp is not None else None, batch_id=batch_id, scanned_at=now,
-        region=(region or "").strip()[:40], user_agent=(user_agent or "")[:200],
-    ))
+    db.session.execute(_INSERT_SCAN, {
+        "stamp_id": stamp.id if stamp is not None else None, "batch_id": batch_id, "scanned_at": now,
+        "region": (region or "").strip()[:40], "user_agent": (user_agent or "")[:200],
+    })
 
 
 def find_product_by_gtin(gtin: str) -> Product | None:

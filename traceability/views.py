@@ -215,10 +215,10 @@ def _origin_page(hit: services.OriginHit, anchor_path: str):
     db.session.commit()
     code = _raw_path() + (f"?{request.query_string.decode('utf-8', 'replace')}" if request.query_string else "")
     first_scan = stamp.first_scanned_at if stamp is not None else None
+    # The report form is a page of its own: a CSRF token here would write the session on every scan.
     html = _render_light(
-        "traceability/origin.html", view=view, hit=hit, stamp=stamp, warning=warning,
+        "traceability/origin.html", view=view, hit=hit, stamp=stamp, warning=warning, code=code[:300],
         first_scan_day=first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None,
-        report_form=ReportForm(code=code[:300]) if warning else None,
         pin_form=PinForm(code=code[:300]) if stamp is not None and stamp.has_pin and not stamp.pin_verified_at else None,
     )
     return _with_link_header(current_app.make_response(html), anchor_path)

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
+from storefront.catalog.models import ProducerStatus
 from storefront.clock import today_vn
 from tests.factories import make_batch, make_product
 from tests.factories_traceability import GTIN, add_scans, make_traced_batch
@@ -246,8 +247,13 @@ def test_a_stamp_scanned_too_often_warns_and_offers_the_report_form(client, db, 
     app.config["SCAN_WARNING_THRESHOLD"] = 3
     add_scans(stamp, [""] * 3)
     db.session.commit()
-    page = client.get(_path(services.stamp_url(stamp))).get_data(as_text=True)
-    assert "có thể đã bị sao chép" in page and 'data-testid="report-form"' in page and "csrf_token" in page
+    path = _path(services.stamp_url(stamp))
+    page = client.get(path).get_data(as_text=True)
+    assert "có thể đã bị sao chép" in page and 'data-testid="report-link"' in page
+    link = re.search(r'href="([^"]+)" data-testid="report-link"', page).group(1).replace("&amp;", "&")
+    form_page = client.get(link).get_data(as_text=True)
+    assert 'data-testid="report-form"' in form_page and "csrf_token" in form_page
+    assert f'value="{path}"' in form_page.replace("&amp;", "&")
 
 
 @pytest.mark.usefixtures("region_header")
@@ -272,7 +278,47 @@ def test_with_the_default_config_a_region_header_from_the_client_is_ignored(clie
 def test_a_fresh_stamp_does_not_warn(client, traced):
     _batch, stamp = traced
     page = client.get(_path(services.stamp_url(stamp))).get_data(as_text=True)
-    assert "có thể đã bị sao chép" not in page and 'data-testid="report-form"' not in page
+    assert "có thể đã bị sao chép" not in page and 'data-testid="report-link"' not in page
+
+
+@pytest.mark.parametrize("how", ["suspended", "hidden"])
+def test_a_batch_of_a_producer_out_of_the_programme_says_so_without_badge_or_buy_link(client, db, traced, how):
+    batch, stamp = traced
+    path = _path(services.stamp_url(stamp))
+    assert "ocop-badge" in client.get(path).get_data(as_text=True)  # cached while in the programme
+    if how == "suspended":
+        batch.product.producer.status = ProducerStatus.SUSPENDED
+    else:
+        batch.product.is_hidden = True
+    db.session.commit()
+    response = client.get(path)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'data-testid="not-in-programme"' in page
+    assert "Nhà sản xuất này hiện không còn trong chương trình OCOP của tỉnh" in page
+    assert "ocop-badge" not in page and "Mua trực tuyến" not in page and f"/products/{batch.product.slug}" not in page
+    assert stamp.serial in page and "Thu hoạch" in page  # the package is real: its origin still shows
+    assert _scan_count(db, stamp) == 2
+
+
+def test_a_repeat_scan_costs_one_look_up_one_update_and_one_insert_and_sets_no_cookie(client, traced, count_queries):
+    _batch, stamp = traced
+    path = _path(services.stamp_url(stamp))
+    client.get(path)  # builds the cached description of the batch
+    with count_queries() as n:
+        response = client.get(path)
+    assert response.status_code == 200 and "Đã quét 2 lần" in response.get_data(as_text=True)
+    assert n() == 3, count_queries.statements
+    assert "Set-Cookie" not in response.headers
+
+
+def test_a_stage_added_after_a_scan_shows_on_the_next_scan(client, db, traced):
+    batch, stamp = traced
+    path = _path(services.stamp_url(stamp))
+    assert "Kiểm nghiệm chất lượng" not in client.get(path).get_data(as_text=True)
+    services.add_trace_event(batch, biz_step="inspecting", event_time=batch.events[-1].event_time,
+                             read_point="LAB-TN-01", location_name="Trung tâm Kiểm nghiệm")
+    db.session.commit()
+    assert "Trung tâm Kiểm nghiệm" in client.get(path).get_data(as_text=True)
 
 
 def test_a_recalled_batch_shows_a_red_recall_notice(client, db, traced):

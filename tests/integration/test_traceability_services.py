@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, inspect, select
 
+from storefront.catalog.models import ProducerStatus
 from storefront.inventory.models import Stock
 from tests.factories import make_batch, make_certificate, make_product, make_user
 from tests.factories_traceability import GTIN, add_scans, make_traced_batch, make_traced_product
@@ -259,3 +260,39 @@ def test_a_counterfeit_report_is_saved_even_for_an_unknown_code(db):
     db.session.commit()
     stored = db.session.get(CounterfeitReport, report.id)
     assert (stored.scanned_code, stored.message, stored.status.value) == ("/01/08934567890120/10/X", "Tem in mờ", "open")
+
+
+# --- the producer's standing in the OCOP programme ----------------------------------------
+
+
+def _out_of_programme(db, batch, how):
+    if how == "suspended":
+        batch.product.producer.status = ProducerStatus.SUSPENDED
+    elif how == "pending":
+        batch.product.producer.status = ProducerStatus.PENDING
+    else:
+        batch.product.is_hidden = True
+    db.session.flush()
+
+
+@pytest.mark.parametrize("how, message", [
+    ("suspended", "tạm dừng"),
+    ("pending", "chưa được duyệt"),
+    ("hidden", "ẩn"),
+])
+def test_a_producer_out_of_the_programme_cannot_publish_a_batch(db, how, message):
+    batch = make_traced_batch(is_published=False)
+    _out_of_programme(db, batch, how)
+    with pytest.raises(services.NotInProgramme, match=message):
+        services.publish_batch(batch)
+    assert db.session.scalar(select(Batch.is_published).where(Batch.id == batch.id)) is False
+
+
+@pytest.mark.parametrize("how", ["suspended", "pending", "hidden"])
+def test_a_producer_out_of_the_programme_cannot_issue_stamps(db, how):
+    batch = make_traced_batch()
+    _out_of_programme(db, batch, how)
+    with pytest.raises(services.NotInProgramme):
+        services.issue_stamps(batch, count=3, actor=None)
+    assert db.session.scalar(select(func.count()).select_from(Stamp)) == 0
+    assert db.session.scalar(select(func.count()).select_from(StampIssue)) == 0
