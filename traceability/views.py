@@ -267,6 +267,8 @@ def _build_origin_view(batch: Batch, in_programme: bool, today, locale: str) -> 
         "top": Markup(render_template("traceability/_origin_top.html", **context)),
         "details": Markup(render_template("traceability/_origin_details.html", **context)),
         "shop_url": url_for("catalog.product", slug=product.slug) if product.is_published else None,
+        "header": Markup(render_template("traceability/_header.html")),
+        "footer": Markup(render_template("traceability/_footer.html")),
     }
 
 
