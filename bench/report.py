@@ -218,8 +218,7 @@ def _run_markdown(run: dict) -> list[str]:
         f"- Dataset: {ds['rows']['products']:,} products, {ds['rows']['producers']:,} producers, "
         f"{ds['rows']['batches']:,} batches, {ds['rows']['stamps']:,} stamps, {ds['rows']['certificates']:,} certificates, "
         f"{ds['rows']['trace_events']:,} trace events, {ds['rows']['scans']:,} scans; "
-        f"{ds['size_mb']:.0f} MB; built in {ds['build_seconds']:.1f} s"
-        + (" (cached from an earlier run)" if ds["cached"] else ""),
+        f"{ds['size_mb']:.0f} MB; " + ("cached from an earlier run" if ds["cached"] else f"built in {ds['build_seconds']:.1f} s"),
         f"- Search index: {run['search_index']}",
         f"- Baseline: {run['baseline_note']}",
         f"- Shop server log during the run: {problems_text(run.get('server_problems') or {})}",
