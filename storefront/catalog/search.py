@@ -45,6 +45,8 @@ META_KEYS = ("name_en", "producer", "group_name", "commune", "district_legacy")
 COLUMNS = ("id", "name_key", "group", "stars", "ward_code", "district", "price_vnd", "in_stock", "name_words")
 #: Most posting sets kept per searcher; a set of 20k ints is about 1 MB.
 POSTINGS_CACHE_SIZE = 2000
+#: Most document numbers held by all cached posting sets of one searcher (~50 bytes each).
+POSTINGS_CACHE_DOCS = 1_000_000
 # BM25 constants, used only for the name length normalisation.
 K1, B = 1.2, 0.75
 FILTER_KEYS = frozenset({"group", "min_stars", "ward_code", "district", "in_stock", "price_min", "price_max"})
@@ -88,6 +90,10 @@ class _Lease:
         self.retired = False
         self._columns = None
         self._postings = {}
+        self._postings_docs = 0
+        # Whoosh's readers seek() and read() one shared file object: two threads reading at
+        # once corrupt each other's reads (zlib errors, then crashed workers under gthread).
+        self.read_lock = threading.Lock()
 
     @property
     def columns(self) -> dict:
@@ -116,9 +122,11 @@ class _Lease:
                 except TermNotFound:
                     pass
             found = frozenset(ids)
-            if len(self._postings) >= POSTINGS_CACHE_SIZE:
+            if len(self._postings) >= POSTINGS_CACHE_SIZE or self._postings_docs + len(found) > POSTINGS_CACHE_DOCS:
                 self._postings.clear()
+                self._postings_docs = 0
             self._postings[key] = found
+            self._postings_docs += len(found)
         return found
 
 
@@ -188,9 +196,12 @@ class SearchIndex:
                     self._retire(lease)
                 lease = self._lease = _Lease(self._ix.searcher(), generation)
             lease.users += 1
-            return lease
+        # Taken outside self._lock, so a search waiting here never blocks _release.
+        lease.read_lock.acquire()
+        return lease
 
     def _release(self, lease: _Lease) -> None:
+        lease.read_lock.release()
         with self._lock:
             lease.users -= 1
             if lease.retired and lease.users == 0:

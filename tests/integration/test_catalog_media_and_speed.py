@@ -88,3 +88,13 @@ def test_product_and_producer_pages_run_a_fixed_number_of_queries(client, db, up
     one, many = db.session.query(Product).order_by(Product.id).all()[0::6][:2]
     counts = [queries_for(client, count_queries, f"/products/{p.slug}") for p in (one, many)]
     assert counts[0] == counts[1] <= 8
+
+
+def test_hand_built_image_urls_equal_url_for(app):
+    from flask import url_for
+
+    from storefront.catalog.views import image_url
+
+    with app.test_request_context("/"):
+        assert image_url("abc_1-x.jpg", "large", "webp") == url_for("catalog.image", filename="abc_1-x.jpg",
+                                                                    size="large", fmt="webp")
