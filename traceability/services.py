@@ -398,7 +398,8 @@ def find_origin(*, gtin: str | None = None, lot: str | None = None, short_code: 
     params = {"short_code": short_code} if short_code is not None else {"gtin": gtin, "lot": lot}
     if serial is not None:
         params["serial"] = serial
-    row = db.session.execute(query, params).one_or_none()
+    # Core execution on the session's connection: no ORM result machinery for plain columns.
+    row = db.session.connection().execute(query, params).one_or_none()
     if row is None or (serial is not None and row.stamp_id is None):
         raise NotRegistered(serial or short_code or lot or "")
     stamp = None
@@ -441,10 +442,11 @@ def count_scan(batch_id: int, stamp: StampState | None, *, region: str = "", use
     The stamp state gets the counted values; no ORM object is loaded or flushed; no IP is kept.
     """
     now = now or utcnow()
+    connection = db.session.connection()
     if stamp is not None:
-        row = db.session.execute(_COUNT_STAMP, {"stamp_id": stamp.id, "now": now}).one()
+        row = connection.execute(_COUNT_STAMP, {"stamp_id": stamp.id, "now": now}).one()
         stamp.scan_count, stamp.first_scanned_at = row.scan_count, row.first_scanned_at
-    db.session.execute(_INSERT_SCAN, {
+    connection.execute(_INSERT_SCAN, {
         "stamp_id": stamp.id if stamp is not None else None, "batch_id": batch_id, "scanned_at": now,
         "region": (region or "").strip()[:40], "user_agent": (user_agent or "")[:200],
     })

@@ -261,9 +261,7 @@ def _build_origin_view(batch: Batch, in_programme: bool, today, locale: str) -> 
     }
     name = product.name_en if locale == "en" and product.name_en else product.name_vi
     return {
-        "name": name,
-        "lot": batch.lot_code,
-        "producer": producer.name,
+        "head": Markup(render_template("traceability/_head.html", name=name, **context)),
         "top": Markup(render_template("traceability/_origin_top.html", **context)),
         "details": Markup(render_template("traceability/_origin_details.html", **context)),
         "shop_url": url_for("catalog.product", slug=product.slug) if product.is_published else None,
