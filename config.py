@@ -70,6 +70,8 @@ class Config:
     FREE_SHIPPING_FROM_VND = _int("FREE_SHIPPING_FROM_VND", 500_000)
 
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
+    #: Seconds a worker reuses catalogue listings before re-reading them (0 = off).
+    CATALOG_CACHE_SECONDS = _int("CATALOG_CACHE_SECONDS", 30)
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     #: Largest decision scan (PDF/JPEG/PNG) the office may attach to a certificate.
     OFFICE_DOCUMENT_MAX_BYTES = _int("OFFICE_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024)

@@ -1,9 +1,9 @@
 """Site-wide CLI commands: `flask seed-demo`."""
-import importlib
 from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from storefront.clock import today_vn
 from storefront.extensions import db
@@ -14,6 +14,7 @@ def register_commands(app):
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing (exit 0) when the database already has producers.")
 def seed_demo_command(if_empty):
     """Fill an empty database with the demo OCOP catalogue and three demo accounts."""
@@ -47,13 +48,8 @@ def seed_demo_command(if_empty):
 
 
 def _reindex_search():
-    """Rebuild the search index after the commit, if the catalogue offers a way to."""
-    for module_name in ("storefront.catalog.services", "storefront.catalog.search_index"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        if hasattr(module, "reindex_all"):
-            count = module.reindex_all()
-            click.echo(f"Search index rebuilt{f' ({count} products)' if isinstance(count, int) else ''}.")
-            return
+    """Rebuild the search index after the commit so the demo products are findable at once."""
+    from storefront.catalog.services import reindex_all
+
+    count = reindex_all()
+    click.echo(f"Search index rebuilt ({count} products).")

@@ -3,6 +3,7 @@ from flask import abort, current_app, jsonify, redirect, render_template, reques
 from sqlalchemy import text
 
 from storefront.accounts.views import safe_next
+from storefront.catalog.indexing import listing_cache
 from storefront.catalog.services import home_sections
 from storefront.extensions import db
 from storefront.main import bp
@@ -12,7 +13,7 @@ POLICY_PAGES = ("terms", "privacy", "returns", "shipping", "payment", "about")
 
 @bp.route("/")
 def index():
-    return render_template("main/index.html", **home_sections())
+    return render_template("main/index.html", **home_sections(cache=listing_cache()))
 
 
 @bp.route("/pages/<name>")
