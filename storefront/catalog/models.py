@@ -2,7 +2,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.columns import UTCDateTime, str_enum, utcnow
@@ -102,7 +102,7 @@ class Product(db.Model):
     #: Net quantity as labelled, e.g. "200 g", "500 ml".
     net_quantity: Mapped[str] = mapped_column(String(40), default="")
     #: Price in whole đồng including VAT and fees (Decree 52: a price includes all taxes).
-    price_vnd: Mapped[int]
+    price_vnd: Mapped[int] = mapped_column(BigInteger)
     #: GTIN-14, check digit validated; NULL for products without a barcode.
     gtin: Mapped[str | None] = mapped_column(String(14), unique=True)
     is_published: Mapped[bool] = mapped_column(default=False)
