@@ -435,6 +435,17 @@ _COUNT_STAMP = (
 _INSERT_SCAN = insert(_scans)
 
 
+def relax_commit_durability() -> None:
+    """Let this transaction's commit return before PostgreSQL flushes its WAL to disk.
+
+    For a transaction that only records scans: a crash may lose the last moment's scans, never
+    corrupt anything (PostgreSQL's synchronous_commit=off, like SQLite's synchronous=NORMAL).
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+
+
 def count_scan(batch_id: int, stamp: StampState | None, *, region: str = "", user_agent: str = "",
                now: datetime | None = None) -> None:
     """Count one look-up with Core statements only: an UPDATE … RETURNING of the stamp and an INSERT.

@@ -210,6 +210,7 @@ def _origin_page(hit: services.OriginHit, anchor_path: str):
     view = _origin_view(hit.batch_id, hit.in_programme)
     stamp = hit.stamp
     if request.method == "GET":
+        services.relax_commit_durability()  # this transaction writes nothing but the scan
         services.count_scan(hit.batch_id, stamp, region=_region(), user_agent=request.user_agent.string)
     warning = services.scan_warning(stamp, check_regions=bool(_region_header()))
     db.session.commit()

@@ -307,7 +307,8 @@ def test_a_repeat_scan_costs_one_look_up_one_update_and_one_insert_and_sets_no_c
     with count_queries() as n:
         response = client.get(path)
     assert response.status_code == 200 and "Đã quét 2 lần" in response.get_data(as_text=True)
-    assert n() == 3, count_queries.statements
+    queries = [q for q in count_queries.statements if not q.startswith("SET LOCAL synchronous_commit")]
+    assert len(queries) == 3 and n() <= 4, count_queries.statements
     assert "Set-Cookie" not in response.headers
 
 
