@@ -20,6 +20,9 @@ from storefront.inventory.models import Stock
 
 #: session.info key holding the product and producer ids changed since the last commit.
 PENDING_KEY = "catalog_reindex"
+#: Rows shown on cached catalogue pages but not indexed (batches are traceability's: no import);
+#: reservations change Stock.reserved by a Core UPDATE, which the ORM does not see.
+PAGE_ONLY_TABLES = frozenset({"product_images", "slug_redirects", "batches", "reservations"})
 
 
 def search_index() -> search.SearchIndex:
@@ -40,16 +43,22 @@ _GROUP_NAMES_VI: dict[int, str] = {}
 
 
 class ListingCache:
-    """Ordered product ids per filter set, kept `max_age` seconds or until a catalogue commit here.
+    """Values kept `max_age` seconds or until a catalogue commit in this process, least recently used out first.
 
     Sorting every visible product by its valid stars is most of a catalogue page's cost; the
     ids of the result are small and the same for every shopper. A commit in another process
     shows after at most `max_age` seconds; the products themselves are always read fresh.
+    `weigh(value)` and `max_weight` also bound the total size (the page cache keeps bytes).
     """
 
-    def __init__(self, max_age: float, max_entries: int = 256):
+    def __init__(self, max_age: float, max_entries: int = 256, *, max_weight: int | None = None, weigh=None):
         self.max_age = max_age
         self.max_entries = max_entries
+        self.max_weight = max_weight
+        self.weigh = weigh or (lambda value: 0)
+        #: Goes up on every clear, so a value computed before a commit is not stored after it.
+        self.generation = 0
+        self._weight = 0
         self._entries = OrderedDict()
         self._lock = threading.Lock()
 
@@ -61,18 +70,28 @@ class ListingCache:
             self._entries.move_to_end(key)
             return entry[1]
 
-    def set(self, key, value) -> None:
-        if self.max_age <= 0:
+    def set(self, key, value, generation: int | None = None) -> None:
+        """Store a value; pass the `generation` read before computing it to drop it if a commit came since."""
+        weight = self.weigh(value)
+        if self.max_age <= 0 or (self.max_weight is not None and weight > self.max_weight):
             return
         with self._lock:
+            if generation is not None and generation != self.generation:
+                return
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._weight -= self.weigh(old[1])
             self._entries[key] = (time.monotonic(), value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self._weight += weight
+            while len(self._entries) > self.max_entries or (
+                    self.max_weight is not None and self._weight > self.max_weight):
+                self._weight -= self.weigh(self._entries.popitem(last=False)[1][1])
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._weight = 0
+            self.generation += 1
 
 
 def listing_cache() -> ListingCache:
@@ -81,6 +100,18 @@ def listing_cache() -> ListingCache:
     if cache is None:
         cache = ListingCache(float(current_app.config.get("CATALOG_CACHE_SECONDS", 30)))
         current_app.extensions["catalog_listing_cache"] = cache
+    return cache
+
+
+def page_cache() -> ListingCache:
+    """Return this app's cache of whole anonymous catalogue pages (page_cache.py; same lifetime setting)."""
+    cache = current_app.extensions.get("catalog_page_cache")
+    if cache is None:
+        cache = ListingCache(float(current_app.config.get("CATALOG_CACHE_SECONDS", 30)),
+                             max_entries=int(current_app.config.get("CATALOG_PAGE_CACHE_ENTRIES", 512)),
+                             max_weight=int(current_app.config.get("CATALOG_PAGE_CACHE_BYTES", 32 * 1024 * 1024)),
+                             weigh=lambda page: len(page.body))
+        current_app.extensions["catalog_page_cache"] = cache
     return cache
 
 
@@ -150,13 +181,16 @@ def _collect_changes(session, flush_context):
             pending["producers"].add(obj.id)
         elif isinstance(obj, (Certificate, Stock)) and obj.product_id is not None:
             pending["products"].add(obj.product_id)
+        elif getattr(obj, "__tablename__", None) in PAGE_ONLY_TABLES:
+            pending["pages"] = True
 
 
 def _apply_changes(session):
     pending = session.info.pop(PENDING_KEY, None)
-    if not pending or not has_app_context() or "catalog" not in current_app.blueprints:
-        return
+    if not pending or not any(pending.values()) or not has_app_context() or "catalog" not in current_app.blueprints:
+        return  # commits that touch no catalogue row (carts, sign-ins) keep the caches
     listing_cache().clear()
+    page_cache().clear()
     try:
         idx = search_index()
         # A commit has ended the transaction, so this session cannot read; use a fresh one.

@@ -164,7 +164,9 @@ def _narrowed(query, filters: CatalogFilters, *, day: date, ids):
         query = query.where(Product.price_vnd <= filters.price_max)
     if filters.in_stock:
         query = query.where(
-            select(Stock.id).where(Stock.product_id == Product.id, Stock.on_hand - Stock.reserved > 0).exists()
+            # Stock.available's notion: lapsed holds waiting for release do not count against it.
+            select(Stock.id).where(Stock.product_id == Product.id,
+                                   Stock.on_hand - Stock.reserved + Stock.lapsed_reserved > 0).exists()
         )
     return query, stars
 

@@ -15,6 +15,7 @@ from storefront.catalog.groups import GROUPS, GROUPS_WITH_CONSUMER_INFO, group_n
 from storefront.catalog.images import FILENAME_RE, FORMATS, SIZES, derivative_name, ensure_derivatives
 from storefront.catalog.indexing import listing_cache, search_index
 from storefront.catalog.models import LegalType, Producer
+from storefront.catalog.page_cache import cached_page
 from storefront.catalog.services import (
     batches_on_sale, filter_choices, latest_certificate, list_products, producer_products, product_page_query,
     redirect_target, suggestions, valid_certificate, visible_producer_query,
@@ -75,6 +76,7 @@ def catalog_globals():
 
 
 @bp.route("/products")
+@cached_page
 def products():
     choices = filter_choices()
     args = parse_catalog_args(request.args, districts=choices["districts"], per_page=PER_PAGE)
@@ -90,6 +92,7 @@ def products():
 
 
 @bp.route("/products/<slug>")
+@cached_page
 def product(slug):
     if not SLUG_RE.match(slug):
         abort(404)
@@ -154,6 +157,7 @@ def product_jsonld(product, certificate) -> dict:
 
 
 @bp.route("/producers/<slug>")
+@cached_page
 def producer(slug):
     if not SLUG_RE.match(slug):
         abort(404)

@@ -4,6 +4,7 @@ from sqlalchemy import text
 
 from storefront.accounts.views import safe_next
 from storefront.catalog.indexing import listing_cache
+from storefront.catalog.page_cache import cached_page
 from storefront.catalog.services import home_sections
 from storefront.extensions import db
 from storefront.main import bp
@@ -12,6 +13,7 @@ POLICY_PAGES = ("terms", "privacy", "returns", "shipping", "payment", "about")
 
 
 @bp.route("/")
+@cached_page
 def index():
     return render_template("main/index.html", **home_sections(cache=listing_cache()))
 

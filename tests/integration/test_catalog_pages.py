@@ -232,6 +232,7 @@ def test_catalogue_order_is_not_cached_when_the_cache_is_off(app, client, db, ca
 
     app.config["CATALOG_CACHE_SECONDS"] = 0
     app.extensions.pop("catalog_listing_cache", None)  # made by the fixture's commit
+    app.extensions.pop("catalog_page_cache", None)
     assert "4 sản phẩm" in client.get("/products").get_data(as_text=True)
     db.session.execute(update(Product).where(Product.id == catalogue["tea"].id).values(is_hidden=True))
     db.session.commit()  # a bulk UPDATE: no ORM change event, as from another process
