@@ -79,6 +79,8 @@ class Config:
     #: Header a trusted proxy sets with the visitor's coarse region (e.g. province code);
     #: empty = no regions. Never name a header clients can set themselves.
     SCAN_REGION_HEADER = os.environ.get("SCAN_REGION_HEADER", "")
+    #: Seconds other workers may serve a batch's cached origin-page description after a change.
+    ORIGIN_CACHE_SECONDS = _int("ORIGIN_CACHE_SECONDS", 60)
     STAMP_DIR = os.environ.get("STAMP_DIR", str(INSTANCE_DIR / "stamps"))
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "20 per hour")
     RATELIMIT_PIN = os.environ.get("RATELIMIT_PIN", "10 per minute")

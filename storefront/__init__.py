@@ -172,10 +172,14 @@ def register_after_commit_hooks(app):
 
 @event.listens_for(Engine, "connect")
 def _sqlite_foreign_keys(dbapi_connection, connection_record):
-    """Turn on foreign keys for SQLite, which leaves them off by default."""
+    """Turn on foreign keys (off by default in SQLite) and write-ahead logging."""
     import sqlite3
 
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL: readers never block the writer; NORMAL: fsync at checkpoints, not every commit
+        # (a power cut may lose the last commits, never corrupt the file).
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
