@@ -20,9 +20,11 @@ from storefront.inventory.models import Stock
 
 #: session.info key holding the product and producer ids changed since the last commit.
 PENDING_KEY = "catalog_reindex"
-#: Rows shown on cached catalogue pages but not indexed (batches are traceability's: no import);
-#: reservations change Stock.reserved by a Core UPDATE, which the ORM does not see.
+#: Rows shown on cached catalogue pages but not indexed (batches are traceability's: no import).
 PAGE_ONLY_TABLES = frozenset({"product_images", "slug_redirects", "batches", "reservations"})
+#: Tables changed by bulk statements whose rows show on catalogue pages (stock counts, in-stock filter);
+#: the search index's in-stock flag follows them only at the next reindex of the product.
+BULK_WATCHED_TABLES = frozenset({"stocks", "reservations"})
 
 
 def search_index() -> search.SearchIndex:
@@ -172,8 +174,12 @@ def reindex_products(idx: search.SearchIndex, session, product_ids) -> None:
         search.remove_products(idx, sorted(gone))
 
 
+def _pending(session) -> dict:
+    return session.info.setdefault(PENDING_KEY, {"products": set(), "producers": set()})
+
+
 def _collect_changes(session, flush_context):
-    pending = session.info.setdefault(PENDING_KEY, {"products": set(), "producers": set()})
+    pending = _pending(session)
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Product) and obj.id is not None:
             pending["products"].add(obj.id)
@@ -183,6 +189,15 @@ def _collect_changes(session, flush_context):
             pending["products"].add(obj.product_id)
         elif getattr(obj, "__tablename__", None) in PAGE_ONLY_TABLES:
             pending["pages"] = True
+
+
+def _collect_bulk_changes(state):
+    """Note UPDATE/INSERT/DELETE statements on stock (inventory's guarded updates): the flush never sees them."""
+    if state.is_select or not (state.is_update or state.is_insert or state.is_delete):
+        return
+    mapper = state.bind_mapper
+    if mapper is not None and mapper.local_table.name in BULK_WATCHED_TABLES:
+        _pending(state.session)["pages"] = True
 
 
 def _apply_changes(session):
@@ -209,7 +224,7 @@ def _forget_changes(session, previous_transaction):
 
 def register_listeners():
     """Listen on every SQLAlchemy session, so changes made by any feature reach the index."""
-    for name, listener in (("after_flush", _collect_changes), ("after_commit", _apply_changes),
-                           ("after_soft_rollback", _forget_changes)):
+    for name, listener in (("after_flush", _collect_changes), ("do_orm_execute", _collect_bulk_changes),
+                           ("after_commit", _apply_changes), ("after_soft_rollback", _forget_changes)):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)

@@ -37,7 +37,8 @@ def _cache_key():
     if config["SESSION_COOKIE_NAME"] in cookies or config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies:
         return None
     query = tuple(sorted(request.args.items(multi=True)))
-    return request.host_url, request.path, query, str(get_locale())
+    # Without ?lang= and a session, storefront.select_locale picks the default; `wrapper` checks it.
+    return request.host_url, request.path, query, config["BABEL_DEFAULT_LOCALE"]
 
 
 def _serve(page: CachedPage):
@@ -69,7 +70,8 @@ def cached_page(view):
                 response = make_response(view(*args, **kwargs))
             finally:
                 g.pop(field, None)
-            if response.status_code != 200 or response.direct_passthrough or session.modified:
+            if (response.status_code != 200 or response.direct_passthrough or session.modified
+                    or str(get_locale()) != key[-1]):
                 return _replace_placeholder(response)
             page = CachedPage(response.get_data(), response.content_type)
             cache.set(key, page, generation)

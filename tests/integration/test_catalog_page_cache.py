@@ -151,3 +151,14 @@ def test_in_stock_filter_counts_lapsed_holds_as_available_like_the_product_page(
     page = anonymous_get(app, "/products?in_stock=1").get_data(as_text=True)
     assert noodle.name_vi in page
     assert catalogue["herb"].name_vi not in page
+
+
+def test_stock_received_by_a_guarded_update_shows_at_once_on_cached_pages(app, db, catalogue):
+    from storefront.inventory.services import receive_stock
+
+    assert "Hết hàng" in anonymous_get(app, "/products/ruou-ngo-men-la").get_data(as_text=True)
+    assert catalogue["drink"].name_vi not in anonymous_get(app, "/products?in_stock=1").get_data(as_text=True)
+    receive_stock(catalogue["drink"], 5)  # one SQL UPDATE, no ORM change
+    db.session.commit()
+    assert "Chỉ còn 5" in anonymous_get(app, "/products/ruou-ngo-men-la").get_data(as_text=True)
+    assert catalogue["drink"].name_vi in anonymous_get(app, "/products?in_stock=1").get_data(as_text=True)
