@@ -26,7 +26,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=int, help="wrk duration per measurement")
     parser.add_argument("--only", help="comma-separated measurement names to run (e.g. home,origin)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (default 4)")
+    # One thread per worker: threaded workers segfaulted under load (see BENCHMARKS.md notes).
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (default 1)")
     parser.add_argument("--no-markdown", action="store_true", help="do not rewrite BENCHMARKS.md")
     parser.add_argument("--markdown-only", action="store_true",
                         help="only rewrite BENCHMARKS.md from the latest stored full runs")
@@ -106,7 +107,7 @@ def main(argv=None) -> int:
         "load_average": {"start": load_before, "end": os.getloadavg()[0]},
     }
     # A partial run (--only) is kept, but is not what the next run compares itself with.
-    path = report.write_results(run, latest=not only and (args.workers, args.threads) == (2, 4))
+    path = report.write_results(run, latest=not only and (args.workers, args.threads) == (2, 1))
     png = report.plot_ratios(row_dicts, path.with_suffix(".png"),
                              f"OCOP Market bench, {mode}, {run['database'].split(' (')[0]}, {started_at}")
     if png and not only:
@@ -120,7 +121,7 @@ def main(argv=None) -> int:
         f"({os.cpu_count()} cores)")
     log(f"results: {path.relative_to(ROOT)}, plot: {png.relative_to(ROOT) if png else 'none'}"
         + ("" if previous else " (no previous run to compare with)"))
-    standard = (args.workers, args.threads) == (2, 4)
+    standard = (args.workers, args.threads) == (2, 1)
     if not args.quick and not args.no_markdown and not only and standard:
         write_benchmarks_md()
         log(f"table written to {BENCHMARKS_MD.name}")
