@@ -45,6 +45,6 @@ class CancelOrderForm(FlaskForm):
 class LookupForm(FlaskForm):
     code = StringField(_l("Mã đơn hàng"), validators=[
         DataRequired(), Length(max=16),
-        Regexp(r"^\s*[Tt][Nn]-?[0-9A-Za-z]{6}\s*$", message=_l("Mã đơn có dạng TN-XXXXXX.")),
+        Regexp(r"^\s*[Tt][Nn]-?[0-9A-Za-z]{6}\s*$", message=_l("Mã đơn gồm TN- và 6 chữ hoặc số, ví dụ TN-7F3K9Q.")),
     ])
     phone = StringField(_l("Số điện thoại đặt hàng"), validators=[DataRequired(), validate_vn_phone])
