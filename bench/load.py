@@ -1,12 +1,15 @@
-"""Drive a server with wrk and read its figures; plus a tiny HTTP GET helper."""
+"""Drive a server with wrk and read its figures, paired with the baseline; plus a tiny HTTP GET helper."""
 import json
+import math
 import shutil
 import subprocess
 import tempfile
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 
 LUA_SCRIPT = Path(__file__).resolve().parent / "rotate.lua"
 MARKER = "BENCH_JSON "
@@ -15,12 +18,26 @@ TIMEOUT_SECONDS = 10
 
 @dataclass
 class Load:
-    """Fixed load: wrk threads, connections, seconds, and a warm-up before each measurement."""
+    """Fixed load: wrk threads and connections, a warm-up, then at least `seconds` on the shop per
+    measurement, in `window_seconds` windows alternating with the baseline (see run_paired)."""
 
     threads: int = 2
     connections: int = 16
     seconds: int = 10
     warmup_seconds: int = 2
+    window_seconds: int = 2
+
+    @property
+    def rounds(self) -> int:
+        """ABBA rounds, each two windows on each server; at least two, so the ratio has a spread."""
+        return max(2, math.ceil(self.seconds / (2 * self.window_seconds)))
+
+    def describe(self) -> str:
+        each = 2 * self.rounds * self.window_seconds
+        return (f"wrk -t{self.threads} -c{self.connections}; after a {self.warmup_seconds} s warm-up (1 s for the "
+                f"baseline), paired with the baseline in alternating {self.window_seconds} s windows, "
+                f"{self.rounds} rounds of baseline/shop/shop/baseline (ABBA), {each} s on each; "
+                f"paths in turn (bench/rotate.lua)")
 
 
 @dataclass
@@ -35,6 +52,42 @@ class WrkResult:
     #: Responses outside 2xx/3xx plus socket errors and timeouts.
     errors: int
     bytes: int
+
+
+@dataclass
+class PairedResult:
+    """wrk windows on the baseline and on the shop, taken in turn: baseline, shop, shop, baseline per round."""
+
+    baseline: list[WrkResult]
+    shop: list[WrkResult]
+
+    @property
+    def ratio(self) -> float | None:
+        """Shop requests/s over baseline requests/s, each pooled over all its windows."""
+        return _ratio(self.shop, self.baseline)
+
+    def round_ratios(self) -> list[float]:
+        """The same ratio per ABBA round (two windows on each server): its spread shows the noise."""
+        ratios = (_ratio(self.shop[i:i + 2], self.baseline[i:i + 2]) for i in range(0, len(self.shop), 2))
+        return [r for r in ratios if r is not None]
+
+
+def pooled(windows: list[WrkResult]) -> WrkResult:
+    """Add up wrk windows: requests/s over their summed time; p50/p95/p99 are the median of the windows'
+    (of those that got a response), max is the max."""
+    requests, seconds = sum(w.requests for w in windows), sum(w.seconds for w in windows)
+    timed = [w for w in windows if w.requests] or windows
+    return WrkResult(
+        requests=requests, seconds=seconds, rps=requests / seconds if seconds else 0.0,
+        p50_ms=median(w.p50_ms for w in timed), p95_ms=median(w.p95_ms for w in timed),
+        p99_ms=median(w.p99_ms for w in timed), max_ms=max(w.max_ms for w in timed),
+        errors=sum(w.errors for w in windows), bytes=sum(w.bytes for w in windows),
+    )
+
+
+def _ratio(shop: list[WrkResult], baseline: list[WrkResult]) -> float | None:
+    baseline_rps = pooled(baseline).rps
+    return pooled(shop).rps / baseline_rps if baseline_rps else None
 
 
 def ensure_wrk(log=print) -> str:
@@ -75,15 +128,45 @@ def parse_wrk_output(output: str) -> WrkResult:
 
 
 def run_wrk(wrk: str, base_url: str, paths: list[str], load: Load) -> WrkResult:
-    """Warm up, then run wrk over `paths` in turn at the fixed load and return its figures."""
-    with tempfile.NamedTemporaryFile("w", suffix=".paths", delete=False) as handle:
-        handle.write("\n".join(paths) + "\n")
-    try:
+    """Warm up, then run wrk over `paths` in turn at the fixed load for `load.seconds` and return its figures."""
+    with _paths_file(paths) as paths_file:
         if load.warmup_seconds:
-            _wrk(wrk, base_url, handle.name, load, load.warmup_seconds)
-        return parse_wrk_output(_wrk(wrk, base_url, handle.name, load, load.seconds))
-    finally:
-        Path(handle.name).unlink(missing_ok=True)
+            _wrk(wrk, base_url, paths_file, load, load.warmup_seconds)
+        return parse_wrk_output(_wrk(wrk, base_url, paths_file, load, load.seconds))
+
+
+def run_paired(wrk: str, baseline, shop, paths: list[str], load: Load) -> PairedResult:
+    """Warm up both servers, then load them in turn in ABBA rounds of short wrk windows: the baseline on "/",
+    the shop on `paths` in turn. Both see the same machine at the same time, so their ratio is fair.
+
+    `baseline` and `shop` are bench.server.Server. After each window the harness waits until that server's
+    workers are idle, so the requests wrk leaves in flight do not eat into the next window.
+    """
+    result = PairedResult(baseline=[], shop=[])
+    with _paths_file(paths) as shop_paths, _paths_file(["/"]) as baseline_paths:
+        targets = {"baseline": (baseline, baseline_paths), "shop": (shop, shop_paths)}
+
+        def window(side: str, seconds: int) -> WrkResult:
+            server, paths_file = targets[side]
+            output = _wrk(wrk, server.url, paths_file, load, seconds)
+            server.wait_idle()
+            return parse_wrk_output(output)
+
+        if load.warmup_seconds:
+            window("shop", load.warmup_seconds)
+        window("baseline", 1)
+        for side in ("baseline", "shop", "shop", "baseline") * load.rounds:
+            getattr(result, side).append(window(side, load.window_seconds))
+    return result
+
+
+@contextmanager
+def _paths_file(paths: list[str]):
+    """Yield the name of a temporary file listing `paths`, one a line, for rotate.lua."""
+    with tempfile.NamedTemporaryFile("w", suffix=".paths") as handle:
+        handle.write("\n".join(paths) + "\n")
+        handle.flush()
+        yield handle.name
 
 
 def _wrk(wrk: str, base_url: str, paths_file: str, load: Load, seconds: int) -> str:

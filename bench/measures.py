@@ -46,12 +46,16 @@ class Row:
 class Context:
     dataset: object
     shop: object
+    #: The bare Flask server every page is paired with (bench.server.Server).
+    baseline: object
     wrk: str
     load: load.Load
     quick: bool
     postgres: bool
     log: object = print
     rng: random.Random = field(default_factory=lambda: random.Random(8))
+    #: Every baseline window of the paired measurements, for the overall baseline row.
+    baseline_windows: list = field(default_factory=list)
 
     def query(self, sql: str, **params) -> list:
         engine = create_engine(self.dataset.url)
@@ -63,20 +67,27 @@ class Context:
 
 
 def http_row(ctx: Context, name: str, paths: list[str], *, note: str = "") -> Row:
-    """Check the first path answers 200, then load the shop with all of them in turn."""
+    """Check the first path answers 200, then load the shop with all of them in turn, paired with the baseline."""
     status, _body = load.get(ctx.shop.url + paths[0])
     if status != 200:
         raise NotAvailable(f"GET {paths[0]} answers {status}")
-    result = load.run_wrk(ctx.wrk, ctx.shop.url, paths, ctx.load)
+    paired = load.run_paired(ctx.wrk, ctx.baseline, ctx.shop, paths, ctx.load)
+    ctx.baseline_windows += paired.baseline
+    shop, baseline = load.pooled(paired.shop), load.pooled(paired.baseline)
+    rounds = paired.round_ratios()
     notes = [note] if note else []
-    if not result.requests:
-        notes.append(f"no response within wrk's {load.TIMEOUT_SECONDS} s timeout")
-        return Row(name, rps=0.0, vs_baseline=True, note="; ".join(notes), extra={"requests": 0, "errors": result.errors})
-    if result.errors:
-        notes.append(f"{result.errors} of {result.requests} requests failed (non-2xx/3xx or socket)")
-    return Row(name, rps=result.rps, p50_ms=result.p50_ms, p95_ms=result.p95_ms, vs_baseline=True,
-               note="; ".join(notes), extra={"requests": result.requests, "errors": result.errors,
-                                             "p99_ms": result.p99_ms, "paths": len(paths)})
+    notes.append(f"paired baseline {baseline.rps:,.0f} req/s, ratio per round {min(rounds):.2g}–{max(rounds):.2g}"
+                 if rounds else f"paired baseline {baseline.rps:,.0f} req/s")
+    extra = {"requests": shop.requests, "errors": shop.errors, "paths": len(paths), "baseline_rps": baseline.rps,
+             "round_ratios": rounds,
+             "window_rps": {side: [round(w.rps, 1) for w in getattr(paired, side)] for side in ("baseline", "shop")}}
+    if not shop.requests:
+        notes.append(f"no response in {len(paired.shop)} windows of {ctx.load.window_seconds} s")
+        return Row(name, rps=0.0, ratio=0.0, vs_baseline=True, note="; ".join(notes), extra=extra)
+    if shop.errors:
+        notes.append(f"{shop.errors} of {shop.requests} requests failed (non-2xx/3xx or socket)")
+    return Row(name, rps=shop.rps, p50_ms=shop.p50_ms, p95_ms=shop.p95_ms, ratio=paired.ratio, vs_baseline=True,
+               note="; ".join(notes), extra={**extra, "p99_ms": shop.p99_ms})
 
 
 def _links(ctx: Context, path: str) -> set[str]:
@@ -175,7 +186,8 @@ def _origin_row(ctx: Context, name: str, paths: list[str]) -> Row:
     after = _scan_totals(ctx)
     recorded = after[0] - before[0]
     row.extra.update(scans_recorded=recorded, scan_count_added=after[1] - before[1])
-    # The probe GET and the warm-up also scan; the wrk run alone sent row.extra["requests"].
+    # The probe GET, the warm-up and the requests wrk left in flight at the end of each window also scan;
+    # row.extra["requests"] counts the responses within the shop windows only.
     row.note += f"; scans recorded +{recorded:,}, stamp counters +{after[1] - before[1]:,}"
     if recorded < row.extra["requests"]:
         row.note += " (FEWER scans than requests)"
@@ -239,7 +251,7 @@ def _quote(value: str) -> str:
     return quote(value, safe="")
 
 
-#: In the order they run; the baseline is measured before and after them.
+#: In the order they run; each HTTP one is paired with the baseline (load.run_paired).
 SHOP_MEASUREMENTS = (home, catalogue, catalogue_filtered, product, producer, search_http, search_index_only,
                      origin, origin_short, checkout)
 OFFLINE_MEASUREMENTS = (stamp_issue,)

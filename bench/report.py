@@ -49,9 +49,10 @@ def goal_met(goal: Goal | None, row: dict) -> bool | None:
 
 
 def apply_ratios(rows: list[dict], baseline_rps: float | None) -> None:
-    """Fill `ratio` = requests/s ÷ baseline requests/s for rows compared with the baseline."""
+    """Fill `ratio` = requests/s ÷ baseline requests/s for rows compared with the baseline that have no ratio
+    yet; a row measured in windows paired with the baseline keeps its own (see load.run_paired)."""
     for row in rows:
-        if row.get("vs_baseline") and row.get("rps") is not None and baseline_rps:
+        if row.get("vs_baseline") and row.get("ratio") is None and row.get("rps") is not None and baseline_rps:
             row["ratio"] = row["rps"] / baseline_rps
 
 
@@ -195,9 +196,10 @@ def benchmarks_markdown(runs: list[dict]) -> str:
         "# Benchmarks",
         "",
         "Produced by `make bench` (`python -m bench.run`; `BENCH_DATABASE_URL=postgresql+psycopg://…/h_bench`",
-        "for the PostgreSQL leg; `make bench-quick` for the 2-minute version). Every figure of a table",
-        "comes from one run, so pages are compared as a ratio to the bare Flask baseline",
-        "(`bench/baseline_app.py`) served the same way in the same run. Goals are reported, never asserted.",
+        "for the PostgreSQL leg; `make bench-quick` for a quick smoke version). Every figure of a table",
+        "comes from one run. Pages are compared as a ratio to the bare Flask baseline (`bench/baseline_app.py`)",
+        "served the same way and measured in short wrk windows alternating with each page's (baseline, page,",
+        "page, baseline, repeated), so both see the same machine at the same time. Goals are reported, never asserted.",
         "Raw results: `bench/results/` (JSON per run, `latest-full-<engine>.json`, a PNG plot of the ratios per run).",
         "",
     ]

@@ -22,8 +22,10 @@ def log(message: str) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="2,000 products, 3 s per measurement (under 2 minutes)")
-    parser.add_argument("--seconds", type=int, help="wrk duration per measurement")
+    parser.add_argument("--quick", action="store_true",
+                        help="2,000 products, 1 s windows, 4 s on each server per measurement (a few minutes)")
+    parser.add_argument("--seconds", type=int,
+                        help="least wrk time on the shop per measurement, in ABBA windows paired with the baseline")
     parser.add_argument("--only", help="comma-separated measurement names to run (e.g. home,origin)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     # One thread per worker: threaded workers segfaulted under load (see BENCHMARKS.md notes).
@@ -41,7 +43,8 @@ def main(argv=None) -> int:
     mode = "quick" if args.quick else "full"
     database_url = os.environ.get("BENCH_DATABASE_URL") or None
     postgres = bool(database_url and database_url.startswith("postgresql"))
-    bench_load = load.Load(seconds=args.seconds or (3 if args.quick else 10), warmup_seconds=1 if args.quick else 2)
+    bench_load = load.Load(seconds=args.seconds or (3 if args.quick else 10), warmup_seconds=1 if args.quick else 2,
+                           window_seconds=1 if args.quick else 2)
     setup = server.Gunicorn(workers=args.workers, threads=args.threads)
     wrk = load.ensure_wrk(log)
 
@@ -57,23 +60,19 @@ def main(argv=None) -> int:
         # One loopback client stands for thousands of shoppers: per-IP limits would measure the limiter.
         "RATELIMIT_SCAN": "1000000 per minute", "RATELIMIT_LOGIN": "1000000 per minute",
     }
-    log(f"serving with {setup.describe()}; wrk -t{bench_load.threads} -c{bench_load.connections} "
-        f"-d{bench_load.seconds}s after a {bench_load.warmup_seconds} s warm-up")
+    log(f"serving with {setup.describe()}; {bench_load.describe()}")
     baseline = server.start("baseline", "bench.baseline_app:app", setup, {}, dataset.DATA_DIR)
     shop = server.start("shop", "wsgi:app", setup, env, dataset.DATA_DIR)
-    rows, baseline_runs = [], []
+    rows = []
     only = set(args.only.split(",")) if args.only else None
     try:
-        baseline_runs.append(load.run_wrk(wrk, baseline.url, ["/"], bench_load))
-        log(f"  baseline: {baseline_runs[-1].rps:,.0f} req/s")
-        ctx = measures.Context(dataset=ds, shop=shop, wrk=wrk, load=bench_load, quick=args.quick,
-                               postgres=postgres, log=log)
+        ctx = measures.Context(dataset=ds, shop=shop, baseline=baseline, wrk=wrk, load=bench_load,
+                               quick=args.quick, postgres=postgres, log=log)
         for measure in measures.SHOP_MEASUREMENTS:
             if only is None or measure.__name__ in only:
                 rows += _measure(measure, ctx)
-        if not args.quick:  # a second baseline shows how much the machine drifted during the run
-            baseline_runs.append(load.run_wrk(wrk, baseline.url, ["/"], bench_load))
-            log(f"  baseline again: {baseline_runs[-1].rps:,.0f} req/s")
+        # No page paired with the baseline (--only stamp_issue, or all skipped): measure it on its own.
+        baseline_windows = ctx.baseline_windows or [load.run_wrk(wrk, baseline.url, ["/"], bench_load)]
         rows += _memory_rows(shop, baseline)
         problems = shop.log_problems()
     finally:
@@ -83,21 +82,24 @@ def main(argv=None) -> int:
         if only is None or measure.__name__ in only:
             rows += _measure(measure, ctx)
 
-    baseline_rps = sum(r.rps for r in baseline_runs) / len(baseline_runs)
-    first = baseline_runs[0]
-    baseline_row = measures.Row("baseline (bare Flask route)", rps=baseline_rps, p50_ms=first.p50_ms,
-                                p95_ms=first.p95_ms, ratio=1.0, memory_mb=None,
-                                note=" / ".join(f"{r.rps:,.0f}" for r in baseline_runs) + " req/s per run")
+    base = load.pooled(baseline_windows)
+    per_window = sorted(w.rps for w in baseline_windows)
+    baseline_row = measures.Row(
+        "baseline (bare Flask route)", rps=base.rps, p50_ms=base.p50_ms, p95_ms=base.p95_ms, ratio=1.0,
+        note=f"{len(baseline_windows)} wrk window(s) pooled, "
+             f"{per_window[0]:,.0f}–{per_window[-1]:,.0f} req/s per window")
     row_dicts = report.row_dicts([baseline_row, *rows])
-    report.apply_ratios(row_dicts, baseline_rps)
+    report.apply_ratios(row_dicts, base.rps)  # only rows without a paired ratio of their own
     previous = report.load_latest(mode, "postgresql" if postgres else "sqlite")
     report.annotate(row_dicts, previous)
+    baseline_note = ("bench/baseline_app.py on /; each page's ratio uses only the baseline windows paired with it, "
+                     "the baseline row pools all of them" if ctx.baseline_windows else
+                     f"bench/baseline_app.py on /, measured once for {bench_load.seconds} s (no page paired with it)")
 
     run = {
         "started_at": started_at, "mode": mode, "machine": report.machine(), "database": _database(ds.url),
-        "serving": setup.describe(), "load": f"wrk -t{bench_load.threads} -c{bench_load.connections} "
-        f"-d{bench_load.seconds}s after a {bench_load.warmup_seconds} s warm-up, paths in turn (bench/rotate.lua)",
-        "baseline_note": "bench/baseline_app.py, measured " + ("before and after the shop (mean)" if len(baseline_runs) > 1 else "once"),
+        "serving": setup.describe(), "load": bench_load.describe(),
+        "baseline_note": baseline_note,
         "search_index": f"{index_how}" + (f", built in {index_seconds:.1f} s" if index_seconds else ""),
         "dataset": {"key": ds.key, "rows": ds.rows, "size_mb": ds.size_bytes / 1e6, "build_seconds": ds.build_seconds,
                     "cached": ds.cached},

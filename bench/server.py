@@ -45,6 +45,27 @@ class Server:
         """Return {pid: (peak RSS MB, current RSS MB)} for each worker."""
         return {pid: memory_of(pid) for pid in self.workers()}
 
+    def cpu_seconds(self) -> float:
+        """Return the CPU time (user + system) its workers have used so far."""
+        ticks = 0
+        for pid in self.workers():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # a worker that has just exited
+            ticks += int(fields[11]) + int(fields[12])  # utime and stime, fields 14 and 15 in proc(5)
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def wait_idle(self, timeout: float = 30.0, step: float = 0.1) -> None:
+        """Wait until the workers use no CPU for `step` s: the requests a wrk run left in flight are done."""
+        deadline = time.monotonic() + timeout
+        used = self.cpu_seconds()
+        while time.monotonic() < deadline:
+            time.sleep(step)
+            used, before = self.cpu_seconds(), used
+            if used - before < step / 10:  # under 10% of one core: with 100 Hz ticks, not one tick
+                return
+
     def log_problems(self) -> dict:
         """Count the exceptions the app logged and the workers that died during the run."""
         try:
