@@ -84,6 +84,11 @@ class Config:
     SCAN_REGION_HEADER = os.environ.get("SCAN_REGION_HEADER", "")
     #: Seconds other workers may serve a batch's cached origin-page description after a change.
     ORIGIN_CACHE_SECONDS = _int("ORIGIN_CACHE_SECONDS", 60)
+    #: "buffered": each worker writes its scans together, every SCAN_FLUSH_SECONDS or SCAN_FLUSH_MAX
+    #: scans and at exit (traceability/scan_buffer.py); "immediate": each scan in its request.
+    SCAN_WRITE_MODE = os.environ.get("SCAN_WRITE_MODE", "buffered")
+    SCAN_FLUSH_SECONDS = float(os.environ.get("SCAN_FLUSH_SECONDS", "1"))
+    SCAN_FLUSH_MAX = _int("SCAN_FLUSH_MAX", 500)
     STAMP_DIR = os.environ.get("STAMP_DIR", str(INSTANCE_DIR / "stamps"))
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "20 per hour")
     RATELIMIT_PIN = os.environ.get("RATELIMIT_PIN", "10 per minute")
@@ -119,6 +124,8 @@ class TestConfig(Config):
     #: Cheap hashing keeps the suite fast; production keeps werkzeug's scrypt default.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_SCAN = "1000 per minute"
+    #: Tests read counters right after a scan; tests/integration/test_scan_buffer.py covers "buffered".
+    SCAN_WRITE_MODE = "immediate"
     REDIS_URL = ""
     STRIPE_SECRET_KEY = ""
     STRIPE_WEBHOOK_SECRET = ""

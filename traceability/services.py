@@ -21,6 +21,8 @@ from storefront.columns import UTCDateTime, utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
 from traceability import digital_link, qr, sheets
+from traceability.raw_query import RawQuery
+from traceability.scan_buffer import PendingScan, ScanBuffer
 from traceability.models import (
     Batch, CounterfeitReport, EventAction, EventType, Scan, Stamp, StampIssue, TraceEvent,
 )
@@ -369,7 +371,7 @@ class StampState:
 
 
 @functools.cache
-def _origin_query(by_short_code: bool, with_serial: bool):
+def _origin_query(by_short_code: bool, with_serial: bool) -> RawQuery:
     # Built once per shape (values are bound parameters): a scan spends no time building SQL.
     stamp_match = Stamp.serial == bindparam("serial") if with_serial else Stamp.serial.is_(None)
     query = (
@@ -384,13 +386,16 @@ def _origin_query(by_short_code: bool, with_serial: bool):
         .limit(1)
     )
     if by_short_code:
-        return query.where(Batch.short_code == bindparam("short_code"))
-    return query.where(Product.gtin == bindparam("gtin"), Batch.lot_code == bindparam("lot"))
+        return RawQuery(query.where(Batch.short_code == bindparam("short_code")))
+    return RawQuery(query.where(Product.gtin == bindparam("gtin"), Batch.lot_code == bindparam("lot")))
 
 
 def find_origin(*, gtin: str | None = None, lot: str | None = None, short_code: str | None = None,
-                serial: str | None = None) -> OriginHit:
+                serial: str | None = None, raw: bool = False) -> OriginHit:
     """Return the live facts of a published lot (and stamp) in one query, for the origin page.
+
+    raw=True reads outside the session, on the thread's own connection (raw_query.py): for
+    scans that the scan writer records later, so the request has no transaction of its own.
 
     :raises NotRegistered: for an unknown GTIN, lot, short code or serial.
     """
@@ -398,16 +403,20 @@ def find_origin(*, gtin: str | None = None, lot: str | None = None, short_code: 
     params = {"short_code": short_code} if short_code is not None else {"gtin": gtin, "lot": lot}
     if serial is not None:
         params["serial"] = serial
-    # Core execution on the session's connection: no ORM result machinery for plain columns.
-    row = db.session.connection().execute(query, params).one_or_none()
-    if row is None or (serial is not None and row.stamp_id is None):
+    if raw and query.usable(db.engine):
+        row = query.first(db.engine, params)
+    else:  # Core execution on the session's connection, in the transaction that counts the scan
+        found = db.session.connection().execute(query.statement, params).first()
+        row = found._asdict() if found is not None else None
+    if row is None or (serial is not None and row["stamp_id"] is None):
         raise NotRegistered(serial or short_code or lot or "")
     stamp = None
-    if row.stamp_id is not None:
-        stamp = StampState(row.stamp_id, row.serial, bool(row.has_pin), row.pin_verified_at, row.scan_count,
-                           row.first_scanned_at)
-    return OriginHit(batch_id=row.id, in_programme=row.status == ProducerStatus.APPROVED and not row.is_hidden,
-                     recalled_at=row.recalled_at, recall_reason=row.recall_reason, stamp=stamp)
+    if row["stamp_id"] is not None:
+        stamp = StampState(row["stamp_id"], row["serial"], bool(row["has_pin"]), row["pin_verified_at"],
+                           row["scan_count"], row["first_scanned_at"])
+    return OriginHit(batch_id=row["id"],
+                     in_programme=row["status"] == ProducerStatus.APPROVED and not row["is_hidden"],
+                     recalled_at=row["recalled_at"], recall_reason=row["recall_reason"], stamp=stamp)
 
 
 def load_origin_batch(batch_id: int) -> Batch:
@@ -447,19 +456,28 @@ def relax_commit_durability() -> None:
 
 
 def count_scan(batch_id: int, stamp: StampState | None, *, region: str = "", user_agent: str = "",
-               now: datetime | None = None) -> None:
-    """Count one look-up with Core statements only: an UPDATE … RETURNING of the stamp and an INSERT.
+               now: datetime | None = None, buffer: ScanBuffer | None = None) -> None:
+    """Count one look-up: queued in `buffer` (scan_buffer.py), or written now with Core statements
+    (an UPDATE … RETURNING of the stamp and an INSERT).
 
     The stamp state gets the counted values; no ORM object is loaded or flushed; no IP is kept.
     """
     now = now or utcnow()
+    region, user_agent = (region or "").strip()[:40], (user_agent or "")[:200]
+    if buffer is not None:
+        unwritten, first = buffer.add(PendingScan(stamp.id if stamp is not None else None, batch_id, now, region,
+                                                  user_agent))
+        if stamp is not None:
+            stamp.scan_count += unwritten
+            stamp.first_scanned_at = stamp.first_scanned_at or first
+        return
     connection = db.session.connection()
     if stamp is not None:
         row = connection.execute(_COUNT_STAMP, {"stamp_id": stamp.id, "now": now}).one()
         stamp.scan_count, stamp.first_scanned_at = row.scan_count, row.first_scanned_at
     connection.execute(_INSERT_SCAN, {
         "stamp_id": stamp.id if stamp is not None else None, "batch_id": batch_id, "scanned_at": now,
-        "region": (region or "").strip()[:40], "user_agent": (user_agent or "")[:200],
+        "region": region, "user_agent": user_agent,
     })
 
 
@@ -626,11 +644,12 @@ def record_scan(batch: Batch, stamp: Stamp | None, *, region: str = "", user_age
 
 
 def scan_warning(stamp: Stamp | StampState | None, *, now: datetime | None = None, threshold: int | None = None,
-                 check_regions: bool = True) -> str | None:
+                 check_regions: bool = True, unwritten_regions: Iterable[str] = ()) -> str | None:
     """Return why a serialized stamp looks copied ("count" or "regions"), or None.
 
     A lot-level (or batch-level) code is shared by every unit, so many scans prove nothing
-    and it never warns. check_regions=False skips the regions query (no trusted region header).
+    and it never warns. check_regions=False skips the regions query (no trusted region header);
+    unwritten_regions are those of this worker's scans of the stamp not yet written.
     """
     if stamp is None or stamp.serial is None:
         return None
@@ -641,13 +660,13 @@ def scan_warning(stamp: Stamp | StampState | None, *, now: datetime | None = Non
     if stamp.scan_count < 2 or not check_regions:
         return None  # one scan cannot come from two regions
     now = now or utcnow()
-    regions = db.session.scalar(
-        select(func.count(func.distinct(Scan.region))).where(
+    regions = set(db.session.scalars(
+        select(Scan.region).distinct().where(
             Scan.stamp_id == stamp.id, Scan.region != "", Scan.scanned_at >= now - _SCAN_WINDOW
         )
-    )
+    ))
     # One unit cannot be in two provinces within a day: the QR has been copied.
-    return "regions" if regions >= 2 else None
+    return "regions" if len(regions | set(unwritten_regions)) >= 2 else None
 
 
 def verify_pin(stamp: Stamp, pin: str, *, now: datetime | None = None) -> str:

@@ -1,11 +1,14 @@
 """GS1 Digital Link resolver, origin pages, EPCIS export and the report and PIN forms."""
+import dataclasses
+import re
+import secrets
 from urllib.parse import quote, urlencode, urlsplit
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from storefront.catalog.models import Product
@@ -14,11 +17,12 @@ from storefront.addresses import format_address
 from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.columns import utcnow
 from storefront.extensions import db, limiter
-from storefront.filters import url_for_lang
+from storefront.filters import dmy, url_for_lang
 from traceability import bp, cache, epcis, services
 from traceability.digital_link import DigitalLinkError, parse_path, parse_short_code
 from traceability.forms import PinForm, ReportForm
 from traceability.models import Batch
+from traceability.scan_buffer import buffered, scan_buffer
 
 RESOLVER_METHODS = ["GET", "HEAD", "OPTIONS"]
 LINKSET_TYPE = "application/linkset+json"
@@ -203,26 +207,96 @@ def _region() -> str:
 def _origin_page(hit: services.OriginHit, anchor_path: str):
     """Render the origin page: cached description of the batch, live recall, standing and counters.
 
-    A scan costs the look-up query, one UPDATE … RETURNING and one INSERT in one short
-    transaction; the page touches neither the signed-in user nor the session unless a form
+    A scan costs the look-up query; the scan itself is queued for the worker's scan writer
+    (scan_buffer.py), or with SCAN_WRITE_MODE=immediate written here with one UPDATE … RETURNING
+    and one INSERT. The page touches neither the signed-in user nor the session unless a form
     with a CSRF token is shown.
     """
     view = _origin_view(hit.batch_id, hit.in_programme)
     stamp = hit.stamp
+    buffer = scan_buffer() if buffered() else None
     if request.method == "GET":
-        services.relax_commit_durability()  # this transaction writes nothing but the scan
-        services.count_scan(hit.batch_id, stamp, region=_region(), user_agent=request.user_agent.string)
-    warning = services.scan_warning(stamp, check_regions=bool(_region_header()))
-    db.session.commit()
+        if buffer is None:
+            services.relax_commit_durability()  # this transaction writes nothing but the scan
+        services.count_scan(hit.batch_id, stamp, region=_region(), user_agent=request.user_agent.string,
+                            buffer=buffer)
+    warning = services.scan_warning(
+        stamp, check_regions=bool(_region_header()),
+        unwritten_regions=buffer.unwritten_regions(stamp.id) if buffer is not None and stamp is not None else ())
+    if buffer is None:
+        db.session.commit()
     code = _raw_path() + (f"?{request.query_string.decode('utf-8', 'replace')}" if request.query_string else "")
     first_scan = stamp.first_scanned_at if stamp is not None else None
-    # The report form is a page of its own: a CSRF token here would write the session on every scan.
-    html = _render_light(
-        "traceability/origin.html", view=view, hit=hit, stamp=stamp, warning=warning, code=code[:300],
-        first_scan_day=first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None,
-        pin_form=PinForm(code=code[:300]) if stamp is not None and stamp.has_pin and not stamp.pin_verified_at else None,
-    )
+    html = _origin_html(view, hit, stamp, warning, code[:300],
+                        first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None)
     return _with_link_header(current_app.make_response(html), anchor_path)
+
+
+class _CountSlot(int):
+    """A scan counter standing in for the real one: compares as its value, prints as its slot."""
+
+    def __str__(self):
+        return _SLOTS["count"]
+
+
+#: Stand-ins rendered into a page variant and replaced per scan; letters and digits only, so
+#: escaping leaves them as they are, and random per process, so no page text can match one.
+_SLOTS = {name: f"zslot{secrets.token_hex(8)}{name}z"
+          for name in ("serial", "count", "day", "report_url", "lang_vi", "lang_en")}
+_SLOT_NAMES = {stand_in: name for name, stand_in in _SLOTS.items()}
+_SLOT_RE = re.compile("(" + "|".join(_SLOTS.values()) + ")")
+
+
+def _origin_html(view: dict, hit: services.OriginHit, stamp, warning: str | None, code: str, first_scan_day) -> str:
+    """Return the origin page: a pre-rendered variant of the batch's page with this scan's values put in.
+
+    A variant is rendered once per cached batch view and combination of live states (recall,
+    standing, warning, first or later scan, PIN checked): the template runs with stand-ins for
+    the serial, counter, first-scan day, report link and language links, which each scan
+    replaces with its own (escaped) values. A PIN form carries the visitor's own CSRF token, so
+    that page is rendered whole; the report form is a page of its own for the same reason.
+    """
+    context = {"view": view, "hit": hit, "warning": warning}
+    if stamp is not None and stamp.has_pin and not stamp.pin_verified_at:
+        return _render_light("traceability/origin.html", stamp=stamp, first_scan_day=first_scan_day,
+                             report_url=_report_url(code) if warning else None,
+                             pin_form=PinForm(code=code), url_for_lang=_lang_url, **context)
+    key = (hit.in_programme, hit.recalled_at, hit.recall_reason, warning, stamp is not None,
+           stamp is not None and stamp.serial is not None, stamp is not None and stamp.scan_count <= 1,
+           stamp.has_pin if stamp is not None else False, stamp.pin_verified_at if stamp is not None else None)
+    variants = view["variants"]
+    pieces = variants.get(key)
+    if pieces is None:
+        stand_in = None
+        if stamp is not None:
+            stand_in = dataclasses.replace(stamp, serial=_SLOTS["serial"] if stamp.serial is not None else None,
+                                           scan_count=_CountSlot(1 if stamp.scan_count <= 1 else 2))
+        html = _render_light("traceability/origin.html", stamp=stand_in, first_scan_day=_SLOTS["day"],
+                             report_url=_SLOTS["report_url"] if warning else None, pin_form=None,
+                             url_for_lang=lambda lang: _SLOTS[f"lang_{lang}"], **context)
+        parts = _SLOT_RE.split(html)
+        # [text, slot name, text, slot name, …, text]
+        pieces = [part if index % 2 == 0 else _SLOT_NAMES[part] for index, part in enumerate(parts)]
+        variants[key] = pieces
+    values = {
+        "serial": lambda: escape(stamp.serial),
+        "count": lambda: escape(str(stamp.scan_count)),
+        "day": lambda: escape(dmy(first_scan_day)),
+        "report_url": lambda: escape(_report_url(code)),
+        "lang_vi": lambda: escape(_lang_url("vi")),
+        "lang_en": lambda: escape(_lang_url("en")),
+    }
+    return "".join(part if index % 2 == 0 else values[part]() for index, part in enumerate(pieces))
+
+
+def _report_url(code: str) -> str:
+    return url_for("traceability.report", code=code)
+
+
+def _lang_url(lang: str) -> str:
+    """The scanned URL (as scanned: a %2F in a lot stays encoded) asking for another language."""
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return _raw_path() + "?" + urlencode([*args, ("lang", lang)])
 
 
 def _render_light(template: str, **context) -> str:
@@ -230,7 +304,8 @@ def _render_light(template: str, **context) -> str:
 
     The origin page shows none of them; skipping them keeps a scan from loading the user.
     """
-    context.update(current_locale=str(get_locale()), url_for_lang=url_for_lang)
+    context.setdefault("url_for_lang", url_for_lang)
+    context["current_locale"] = str(get_locale())
     return current_app.jinja_env.get_template(template).render(context)
 
 
@@ -268,6 +343,7 @@ def _build_origin_view(batch: Batch, in_programme: bool, today, locale: str) -> 
         "shop_url": url_for("catalog.product", slug=product.slug) if product.is_published else None,
         "header": Markup(render_template("traceability/_header.html")),
         "footer": Markup(render_template("traceability/_footer.html")),
+        "variants": {},  # pages rendered from this view with stand-ins (_origin_html)
     }
 
 
@@ -311,7 +387,7 @@ def resolve(rest):
         return _answer_gtin(link.gtin, link.path)
     if _wants_origin_page():
         try:
-            hit = services.find_origin(gtin=link.gtin, lot=link.lot, serial=link.serial)
+            hit = services.find_origin(gtin=link.gtin, lot=link.lot, serial=link.serial, raw=buffered())
         except services.NotRegistered:
             return _not_registered(path)
         return _origin_page(hit, link.path)
@@ -350,7 +426,7 @@ def origin_short(code, serial):
         return _cors(redirect(location + (f"?{query}" if query else ""), 301))
     if _wants_origin_page():
         try:
-            hit = services.find_origin(short_code=code, serial=serial)
+            hit = services.find_origin(short_code=code, serial=serial, raw=buffered())
         except services.NotRegistered:
             return _not_registered(request.path)
         return _origin_page(hit, request.path)

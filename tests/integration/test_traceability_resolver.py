@@ -457,3 +457,25 @@ def test_a_lot_with_a_percent_encoded_slash_resolves(client, db):
 def test_an_unknown_link_type_falls_back_to_the_origin_page(client, traced):
     response = client.get(f"/01/{GTIN}/10/L2026-01?linkType=gs1:review")
     assert response.status_code == 200 and 'data-testid="origin"' in response.get_data(as_text=True)
+
+
+# --- rate limit --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_scans_a_minute(app_config):
+    app_config["RATELIMIT_SCAN"] = "3 per minute"
+
+
+@pytest.mark.usefixtures("three_scans_a_minute")
+def test_scans_are_rate_limited_per_visitor_with_a_page_in_their_language(client, db, traced):
+    _batch, stamp = traced
+    path = _path(services.stamp_url(stamp))
+    codes = [client.get(path).status_code for _ in range(3)]
+    refused = client.get(path + ("&" if "?" in path else "?") + "lang=en")
+    assert codes == [200, 200, 200] and refused.status_code == 429
+    assert "Retry-After" in refused.headers
+    assert "Too many requests" in refused.get_data(as_text=True)
+    assert _scan_count(db, stamp) == 3  # the refused look-up is not counted
+    other = client.get(path, environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert other.status_code == 200  # another visitor is not held back

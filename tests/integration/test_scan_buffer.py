@@ -1,0 +1,185 @@
+"""Scans recorded in batches (SCAN_WRITE_MODE=buffered, the production default), on both engines.
+
+The buffer's writer thread is real; most tests give it a long interval and flush by hand, so
+what is written and when is under the test's control.
+"""
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from tests.factories_traceability import make_traced_batch
+from traceability import services
+from traceability.models import Scan, Stamp
+from traceability.scan_buffer import PendingScan, ScanBuffer, scan_buffer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def buffered(app_config):
+    app_config.update(SCAN_WRITE_MODE="buffered", SCAN_FLUSH_SECONDS=3600, SCAN_REGION_HEADER="X-Region")
+
+
+@pytest.fixture
+def stamps(db, buffered):
+    batch = make_traced_batch(lot_code="L2026-07")
+    issue, _ = services.issue_stamps(batch, count=2, actor=None)
+    db.session.commit()
+    return services.issue_stamps_list(issue)
+
+
+@pytest.fixture
+def buffer(app, buffered):
+    buffer = scan_buffer()
+    yield buffer
+    buffer.close()  # nothing may be written after the test's tables are emptied
+
+
+def _path(stamp):
+    parts = urlsplit(services.stamp_url(stamp))
+    return parts.path
+
+
+def _stored(db, stamp):
+    db.session.expire_all()
+    count = db.session.scalar(select(Stamp.scan_count).where(Stamp.id == stamp.id))
+    rows = db.session.scalar(select(func.count()).select_from(Scan).where(Scan.stamp_id == stamp.id))
+    return count, rows
+
+
+def test_a_scan_shows_at_once_and_is_written_with_the_next_flush(client, db, stamps, buffer):
+    stamp = stamps[0]
+    assert "Lần quét đầu tiên" in client.get(_path(stamp)).get_data(as_text=True)
+    page = client.get(_path(stamp), headers={"User-Agent": "Zalo/1.0"}).get_data(as_text=True)
+    assert "Đã quét 2 lần" in page  # the visitor sees their scan before it is written
+    assert _stored(db, stamp) == (0, 0) and buffer.pending() == 2
+
+    assert buffer.flush() == 2
+    assert _stored(db, stamp) == (2, 2) and buffer.pending() == 0
+    scan = db.session.scalars(select(Scan).where(Scan.stamp_id == stamp.id).order_by(Scan.id)).all()[-1]
+    assert scan.user_agent == "Zalo/1.0" and scan.batch_id == stamp.batch_id
+    stored = db.session.get(Stamp, stamp.id)
+    assert stored.first_scanned_at is not None and stored.last_scanned_at >= stored.first_scanned_at
+    # Written scans are counted once: stored 2, none pending, this one makes 3.
+    assert "Đã quét 3 lần" in client.get(_path(stamp)).get_data(as_text=True)
+    assert buffer.flush() == 1 and _stored(db, stamp) == (3, 3)
+
+
+def test_the_copied_stamp_warnings_count_unwritten_scans(app, client, stamps, buffer):
+    app.config["SCAN_WARNING_THRESHOLD"] = 2
+    first, second = stamps
+    pages = [client.get(_path(first)).get_data(as_text=True) for _ in range(3)]
+    assert 'data-testid="scan-warning"' not in pages[1]
+    assert 'data-testid="scan-warning"' in pages[2] and "nhiều lần hơn bình thường" in pages[2]
+
+    client.get(_path(second), headers={"X-Region": "VN-19"})
+    page = client.get(_path(second), headers={"X-Region": "VN-01"}).get_data(as_text=True)
+    assert "nhiều tỉnh khác nhau" in page  # two regions, neither written yet
+
+
+def test_a_lot_level_scan_is_queued_without_a_stamp(client, db, stamps, buffer):
+    batch = stamps[0].batch
+    lot_path = urlsplit(services.stamp_url(stamps[0])).path.rsplit("/21/", 1)[0]
+    assert client.get(lot_path).status_code == 200
+    assert buffer.flush() == 1
+    assert db.session.scalar(select(Scan.stamp_id).where(Scan.batch_id == batch.id)) is None
+
+
+def test_the_writer_thread_writes_on_its_own(app, db, stamps):
+    buffer = ScanBuffer(db.engine, flush_seconds=0.05)
+    try:
+        buffer.add(PendingScan(stamps[0].id, stamps[0].batch_id, datetime.now(timezone.utc), "", "t"))
+        deadline = time.monotonic() + 10
+        while _stored(db, stamps[0]) != (1, 1) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _stored(db, stamps[0]) == (1, 1) and buffer.pending() == 0
+    finally:
+        buffer.close()
+
+
+def test_scans_wait_while_the_database_refuses_them(app, db, stamps, tmp_path):
+    """A database without the scans table stands for one that is down: nothing is lost."""
+    now = datetime.now(timezone.utc)
+    broken = create_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    buffer = ScanBuffer(broken, flush_seconds=3600, logger=app.logger)
+    try:
+        for offset in (2, 1):
+            assert buffer.add(PendingScan(stamps[0].id, stamps[0].batch_id, now - timedelta(minutes=offset), "", ""))
+        assert buffer.flush() == 0 and buffer.pending() == 2
+        buffer.engine = db.engine
+        assert buffer.flush() == 2
+        assert _stored(db, stamps[0]) == (2, 2)
+        stored = db.session.get(Stamp, stamps[0].id)
+        assert stored.first_scanned_at == now - timedelta(minutes=2)
+        assert stored.last_scanned_at == now - timedelta(minutes=1)
+    finally:
+        buffer.close()
+        broken.dispose()
+
+
+def test_the_latest_scan_time_never_goes_back(app, db, stamps):
+    """Two workers may write out of order: last_scanned_at keeps the later time."""
+    now = datetime.now(timezone.utc)
+    later, earlier = ScanBuffer(db.engine), ScanBuffer(db.engine)
+    later.add(PendingScan(stamps[0].id, stamps[0].batch_id, now, "", ""))
+    earlier.add(PendingScan(stamps[0].id, stamps[0].batch_id, now - timedelta(minutes=5), "", ""))
+    try:
+        assert later.flush() == 1 and earlier.flush() == 1
+        db.session.expire_all()
+        stored = db.session.get(Stamp, stamps[0].id)
+        assert stored.scan_count == 2 and stored.last_scanned_at == now
+        assert stored.first_scanned_at == now  # first written wins: the field is set once
+    finally:
+        later.close()
+        earlier.close()
+
+
+def test_the_raw_look_up_sees_what_the_session_sees(app, db, stamps):
+    stamp = stamps[0]
+    batch = stamp.batch
+    params = dict(gtin=batch.product.gtin, lot=batch.lot_code, serial=stamp.serial)
+    assert services.find_origin(**params, raw=True) == services.find_origin(**params, raw=False)
+    db.session.execute(text("UPDATE batches SET recalled_at = :at, recall_reason = 'nấm mốc' WHERE id = :id"),
+                       {"at": datetime(2026, 11, 1, tzinfo=timezone.utc), "id": batch.id})
+    db.session.commit()
+    hit = services.find_origin(**params, raw=True)
+    assert hit.recalled_at == datetime(2026, 11, 1, tzinfo=timezone.utc) and hit.recall_reason == "nấm mốc"
+    assert hit == services.find_origin(**params, raw=False)
+    with pytest.raises(services.NotRegistered):
+        services.find_origin(gtin=batch.product.gtin, lot=batch.lot_code, serial="NOPE", raw=True)
+
+
+def test_the_raw_look_up_recovers_from_a_dropped_connection(app, db, stamps):
+    batch, stamp = stamps[0].batch, stamps[0]
+    params = dict(gtin=batch.product.gtin, lot=batch.lot_code, serial=stamp.serial)
+    query = services._origin_query(False, True)
+    services.find_origin(**params, raw=True)
+    query._connections()[str(db.engine.url)].close()  # as a restarted server would leave it
+    assert services.find_origin(**params, raw=True).stamp.id == stamp.id
+
+
+def test_a_stopping_process_writes_its_queued_scans(app, db, stamps, _schema, tmp_path):
+    """A real process scans, then ends normally (as gunicorn's graceful stop does): atexit writes."""
+    stamp = stamps[0]
+    script = textwrap.dedent(f"""
+        from tests.conftest import _config_for
+        from storefront import create_app
+        from pathlib import Path
+        app = create_app(_config_for({_schema!r}, Path({str(tmp_path)!r}), SCAN_WRITE_MODE="buffered",
+                                     SCAN_FLUSH_SECONDS=3600))
+        response = app.test_client().get({_path(stamp)!r})
+        assert response.status_code == 200, response.status_code
+        from traceability.scan_buffer import scan_buffer
+        with app.app_context():
+            assert scan_buffer().pending() == 1
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert _stored(db, stamp) == (1, 1)

@@ -1,0 +1,103 @@
+"""One fixed SELECT run straight on a DBAPI connection: the look-up every QR scan makes.
+
+Through the ORM session a scan's look-up costs about 350 µs of Python on SQLite (session
+begin, pool checkout, result objects, commit); the statement itself about 10 µs. RawQuery
+compiles a Core statement once per engine and runs it on this thread's own autocommit
+connection, converting the result columns with their SQLAlchemy types (aware datetimes,
+booleans), so callers see what Core would give them. A connection that fails is dropped and
+the query tried once more on a new one. Not for one-connection pools (in-memory SQLite):
+their only connection cannot be taken away (see `usable`).
+"""
+import os
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy.pool import StaticPool
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    compiled: object
+    #: Parameter names in order for positional DBAPIs (sqlite3 "?"), None for named ones (psycopg).
+    order: list | None
+    names: list
+    processors: list
+
+
+class RawQuery:
+    def __init__(self, statement):
+        self.statement = statement
+        self._compiled: dict[str, _Compiled] = {}  # per engine URL
+        self._local = threading.local()
+
+    @staticmethod
+    def usable(engine) -> bool:
+        return not isinstance(engine.pool, StaticPool)
+
+    def first(self, engine, params: dict) -> dict | None:
+        """Return the first row as a dict of column name → value, or None."""
+        plan = self._plan(engine)
+        bound = plan.compiled.construct_params(params)
+        args = [bound[name] for name in plan.order] if plan.order is not None else bound
+        for attempt in (1, 2):
+            connection = self._connection(engine)
+            try:
+                cursor = connection.cursor()
+                try:
+                    cursor.execute(plan.compiled.string, args)
+                    row = cursor.fetchone()
+                finally:
+                    cursor.close()
+                break
+            except engine.dialect.loaded_dbapi.Error:
+                self._drop(engine)
+                if attempt == 2:
+                    raise
+        if row is None:
+            return None
+        return {name: process(value) if process else value
+                for name, process, value in zip(plan.names, plan.processors, row)}
+
+    def _plan(self, engine) -> _Compiled:
+        plan = self._compiled.get(str(engine.url))
+        if plan is None:
+            dialect = engine.dialect
+            compiled = self.statement.compile(dialect=dialect)
+            columns = self.statement.selected_columns
+            plan = _Compiled(
+                compiled=compiled,
+                order=list(compiled.positiontup) if compiled.positional else None,
+                names=[column.key for column in columns],
+                processors=[column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns],
+            )
+            self._compiled[str(engine.url)] = plan
+        return plan
+
+    def _connection(self, engine):
+        connections = self._connections()
+        key = str(engine.url)
+        connection = connections.get(key)
+        if connection is None:
+            pooled = engine.raw_connection()
+            pooled.detach()  # ours alone, for the life of this thread
+            connection = pooled.dbapi_connection
+            if engine.dialect.name == "postgresql":
+                connection.autocommit = True  # a lone SELECT needs no transaction to end
+            else:
+                connection.isolation_level = None
+            connections[key] = connection
+        return connection
+
+    def _connections(self) -> dict:
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():  # a forked child never uses its parent's sockets
+            local.pid, local.connections = os.getpid(), {}
+        return local.connections
+
+    def _drop(self, engine) -> None:
+        connection = self._connections().pop(str(engine.url), None)
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:  # already broken: nothing more to do
+                pass

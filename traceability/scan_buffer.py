@@ -1,0 +1,209 @@
+"""Scans written in batches: each worker queues its scans and a background thread writes them.
+
+With SCAN_WRITE_MODE = "buffered" (the default) a scan costs the origin page its one look-up
+query. The process's queued scans are written in one short transaction every
+SCAN_FLUSH_SECONDS, at once when SCAN_FLUSH_MAX are waiting, and when the process exits
+(atexit: gunicorn's graceful stop, `flask run` ending). The page shows the stamp's stored
+counter plus this process's unwritten scans of it, so a visitor sees their own scan at once;
+other workers' scans show within SCAN_FLUSH_SECONDS.
+
+What is given up: a worker killed outright (SIGKILL, a crash) loses its queued scans, at most
+SCAN_FLUSH_SECONDS' worth, as PostgreSQL's synchronous_commit=off already allows for the last
+moment of committed ones; and while a write is under way a counter may be off by that write.
+"immediate" writes each scan in the request's own transaction instead (the test default).
+"""
+import atexit
+import os
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import bindparam, case, func, insert, update
+
+from storefront.columns import UTCDateTime
+from storefront.extensions import db
+from traceability.models import Scan, Stamp
+
+#: Scans kept for a retry while the database refuses writes; older ones are dropped (and logged).
+MAX_KEPT = 100_000
+
+_stamps = Stamp.__table__
+_last = bindparam("last", type_=UTCDateTime)
+_ADD_COUNTS = (
+    update(_stamps)
+    .where(_stamps.c.id == bindparam("stamp_id"))
+    .values(scan_count=_stamps.c.scan_count + bindparam("n"),
+            first_scanned_at=func.coalesce(_stamps.c.first_scanned_at, bindparam("first", type_=UTCDateTime)),
+            # Another worker may have written a later scan first: the latest time wins.
+            last_scanned_at=case((_stamps.c.last_scanned_at > _last, _stamps.c.last_scanned_at), else_=_last))
+)
+_INSERT_SCANS = insert(Scan.__table__)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingScan:
+    stamp_id: int | None
+    batch_id: int
+    scanned_at: datetime
+    region: str
+    user_agent: str
+
+
+class ScanBuffer:
+    """One process's queue of scans not yet written, and their per-stamp counts."""
+
+    def __init__(self, engine, *, flush_seconds: float = 1.0, flush_max: int = 500, logger=None):
+        self.engine = engine
+        self.flush_seconds = flush_seconds
+        self.flush_max = flush_max
+        self.logger = logger
+        self._lock = threading.Lock()  # guards the queue and the counts (held briefly)
+        self._write_lock = threading.Lock()  # one write at a time (thread, atexit, tests)
+        self._wake = threading.Event()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._pid = os.getpid()
+        self._queue: list[PendingScan] = []
+        #: stamp id → scans queued or being written; first scan time and regions among them.
+        self._unwritten: Counter = Counter()
+        self._first: dict[int, datetime] = {}
+        self._regions: dict[int, Counter] = {}
+        self._thread = None
+        self._closing = False
+
+    def add(self, scan: PendingScan) -> tuple[int, datetime | None]:
+        """Queue a scan; return its stamp's unwritten scan count and first unwritten scan time."""
+        with self._lock:
+            if self._pid != os.getpid():  # forked after use (gunicorn --preload): start afresh
+                self._reset()
+            self._queue.append(scan)
+            full = len(self._queue) >= self.flush_max
+            if self._thread is None:
+                self._start()
+            if scan.stamp_id is None:
+                return 0, None
+            self._unwritten[scan.stamp_id] += 1
+            self._first.setdefault(scan.stamp_id, scan.scanned_at)
+            if scan.region:
+                self._regions.setdefault(scan.stamp_id, Counter())[scan.region] += 1
+            counted = self._unwritten[scan.stamp_id], self._first[scan.stamp_id]
+        if full:
+            self._wake.set()
+        return counted
+
+    def unwritten_regions(self, stamp_id: int) -> set[str]:
+        """Regions of this process's unwritten scans of a stamp (for the copied-stamp warning)."""
+        with self._lock:
+            return set(self._regions.get(stamp_id, ()))
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._queue)
+
+    def flush(self) -> int:
+        """Write the queued scans in one transaction; return how many were written."""
+        with self._write_lock:
+            with self._lock:
+                batch, self._queue = self._queue, []
+            if not batch:
+                return 0
+            try:
+                _write(self.engine, batch)
+            except Exception:
+                self._keep_for_retry(batch)
+                if self.logger:
+                    self.logger.exception("could not write %d scans; will retry", len(batch))
+                return 0
+            with self._lock:
+                self._forget(batch)
+            return len(batch)
+
+    def _keep_for_retry(self, batch: list[PendingScan]) -> None:
+        with self._lock:
+            self._queue[:0] = batch
+            dropped = self._queue[:-MAX_KEPT] if len(self._queue) > MAX_KEPT else []
+            if dropped:
+                del self._queue[:len(dropped)]
+                self._forget(dropped)
+        if dropped and self.logger:
+            self.logger.error("dropped %d scans: the database refused writes too long", len(dropped))
+
+    def _forget(self, scans: list[PendingScan]) -> None:
+        """Drop written (or dropped) scans from the unwritten counts; the caller holds the lock."""
+        for scan in scans:
+            stamp_id = scan.stamp_id
+            if stamp_id is None:
+                continue
+            self._unwritten[stamp_id] -= 1
+            if scan.region:
+                regions = self._regions[stamp_id]
+                regions[scan.region] -= 1
+                if regions[scan.region] <= 0:
+                    del regions[scan.region]
+            if self._unwritten[stamp_id] <= 0:
+                del self._unwritten[stamp_id]
+                self._first.pop(stamp_id, None)
+                self._regions.pop(stamp_id, None)
+
+    def close(self) -> None:
+        """Write what is queued and stop the writer thread (the app is going away)."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+            self._closing = thread is not None
+        if thread is not None:
+            self._wake.set()
+            thread.join(timeout=30)
+            atexit.unregister(self.flush)
+        self.flush()
+
+    def _start(self) -> None:
+        self._closing = False
+        self._thread = threading.Thread(target=self._run, name="scan-writer", daemon=True)
+        self._thread.start()
+        atexit.register(self.flush)
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(self.flush_seconds)
+            self._wake.clear()
+            self.flush()
+            if self._closing:
+                return
+
+
+def _write(engine, batch: list[PendingScan]) -> None:
+    per_stamp: dict[int, list] = {}
+    for scan in batch:
+        if scan.stamp_id is None:
+            continue
+        entry = per_stamp.setdefault(scan.stamp_id, [0, scan.scanned_at, scan.scanned_at])
+        entry[0] += 1
+        entry[1], entry[2] = min(entry[1], scan.scanned_at), max(entry[2], scan.scanned_at)
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Scans only: a crash may lose the last moment's, never corrupt anything.
+            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        if per_stamp:  # in id order, so two workers' writes never wait on each other in a cycle
+            connection.execute(_ADD_COUNTS, [{"stamp_id": stamp_id, "n": n, "first": first, "last": last}
+                                             for stamp_id, (n, first, last) in sorted(per_stamp.items())])
+        connection.execute(_INSERT_SCANS, [
+            {"stamp_id": s.stamp_id, "batch_id": s.batch_id, "scanned_at": s.scanned_at, "region": s.region,
+             "user_agent": s.user_agent} for s in batch])
+
+
+def buffered() -> bool:
+    return current_app.config.get("SCAN_WRITE_MODE", "buffered") == "buffered"
+
+
+def scan_buffer() -> ScanBuffer:
+    """Return this app's scan buffer, made on first use (its writer thread starts on the first scan)."""
+    buffer = current_app.extensions.get("scan_buffer")
+    if buffer is None:
+        config = current_app.config
+        buffer = ScanBuffer(db.engine, flush_seconds=float(config.get("SCAN_FLUSH_SECONDS", 1.0)),
+                            flush_max=int(config.get("SCAN_FLUSH_MAX", 500)), logger=current_app.logger)
+        current_app.extensions["scan_buffer"] = buffer
+    return buffer
