@@ -43,7 +43,7 @@ def main(argv=None) -> int:
     mode = "quick" if args.quick else "full"
     database_url = os.environ.get("BENCH_DATABASE_URL") or None
     postgres = bool(database_url and database_url.startswith("postgresql"))
-    bench_load = load.Load(seconds=args.seconds or (3 if args.quick else 10), warmup_seconds=1 if args.quick else 2,
+    bench_load = load.Load(seconds=args.seconds or (3 if args.quick else 10), warmup_seconds=2 if args.quick else 5,
                            window_seconds=1 if args.quick else 2)
     setup = server.Gunicorn(workers=args.workers, threads=args.threads)
     wrk = load.ensure_wrk(log)
