@@ -12,6 +12,7 @@ import os
 import threading
 from dataclasses import dataclass
 
+from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
 
@@ -28,7 +29,9 @@ class RawQuery:
     def __init__(self, statement):
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}  # per engine URL
-        self._local = threading.local()
+        #: (pid, thread, engine URL) → that thread's own DBAPI connection.
+        self._open: dict[tuple, object] = {}
+        self._lock = threading.Lock()
 
     @staticmethod
     def usable(engine) -> bool:
@@ -74,9 +77,8 @@ class RawQuery:
         return plan
 
     def _connection(self, engine):
-        connections = self._connections()
-        key = str(engine.url)
-        connection = connections.get(key)
+        key = (os.getpid(), threading.get_ident(), str(engine.url))
+        connection = self._open.get(key)
         if connection is None:
             pooled = engine.raw_connection()
             pooled.detach()  # ours alone, for the life of this thread
@@ -85,19 +87,30 @@ class RawQuery:
                 connection.autocommit = True  # a lone SELECT needs no transaction to end
             else:
                 connection.isolation_level = None
-            connections[key] = connection
+            with self._lock:
+                self._open[key] = connection
+            if not event.contains(engine, "engine_disposed", self.close):
+                event.listen(engine, "engine_disposed", self.close)
         return connection
 
-    def _connections(self) -> dict:
-        local = self._local
-        if getattr(local, "pid", None) != os.getpid():  # a forked child never uses its parent's sockets
-            local.pid, local.connections = os.getpid(), {}
-        return local.connections
+    def close(self, engine) -> None:
+        """Close this process's connections to the engine's database (on engine.dispose())."""
+        url, pid = str(engine.url), os.getpid()
+        with self._lock:
+            mine = [key for key in self._open if key[2] == url]
+            connections = [self._open.pop(key) for key in mine]
+        for key, connection in zip(mine, connections):
+            if key[0] == pid:  # a forked child must not close (and so end) its parent's sessions
+                _close_quietly(connection)
 
     def _drop(self, engine) -> None:
-        connection = self._connections().pop(str(engine.url), None)
+        connection = self._open.pop((os.getpid(), threading.get_ident(), str(engine.url)), None)
         if connection is not None:
-            try:
-                connection.close()
-            except Exception:  # already broken: nothing more to do
-                pass
+            _close_quietly(connection)
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # already broken: nothing more to do
+        pass

@@ -161,7 +161,7 @@ def test_the_raw_look_up_recovers_from_a_dropped_connection(app, db, stamps):
     params = dict(gtin=batch.product.gtin, lot=batch.lot_code, serial=stamp.serial)
     query = services._origin_query(False, True)
     services.find_origin(**params, raw=True)
-    query._connections()[str(db.engine.url)].close()  # as a restarted server would leave it
+    query._connection(db.engine).close()  # as a restarted database server would leave it
     assert services.find_origin(**params, raw=True).stamp.id == stamp.id
 
 
