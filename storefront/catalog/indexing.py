@@ -7,6 +7,8 @@ from datetime import date
 from flask import current_app, has_app_context
 from flask_babel import force_locale
 from sqlalchemy import event, func, select
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 from sqlalchemy.orm import Session, selectinload
 
 from storefront.addresses import ward_name
@@ -23,7 +25,7 @@ PENDING_KEY = "catalog_reindex"
 #: Rows shown on cached catalogue pages but not indexed (batches are traceability's: no import).
 PAGE_ONLY_TABLES = frozenset({"product_images", "slug_redirects", "batches", "reservations"})
 #: Tables changed by bulk statements whose rows show on catalogue pages (stock counts, in-stock filter);
-#: the search index's in-stock flag follows them only at the next reindex of the product.
+#: a product whose stock such a statement names is reindexed when its in-stock state flipped.
 BULK_WATCHED_TABLES = frozenset({"stocks", "reservations"})
 
 
@@ -197,7 +199,40 @@ def _collect_bulk_changes(state):
         return
     mapper = state.bind_mapper
     if mapper is not None and mapper.local_table.name in BULK_WATCHED_TABLES:
-        _pending(state.session)["pages"] = True
+        pending = _pending(state.session)
+        pending["pages"] = True
+        if mapper.local_table is Stock.__table__:
+            stock_ids, product_ids = _stock_keys(state.statement)
+            pending.setdefault("stocks", set()).update(stock_ids)
+            pending["products_stock"] = pending.get("products_stock", set()) | product_ids
+
+
+def _stock_keys(statement) -> tuple[set, set]:
+    """Return (stock ids, product ids) named by `=` or IN in a bulk statement's WHERE clause."""
+    found = {"id": set(), "product_id": set()}
+    where = getattr(statement, "whereclause", None)
+    for element in visitors.iterate(where) if where is not None else ():
+        if not isinstance(element, BinaryExpression) or element.operator not in (operators.eq, operators.in_op):
+            continue
+        column, value = element.left, element.right
+        if getattr(column, "table", None) is Stock.__table__ and column.key in found and isinstance(value, BindParameter):
+            values = value.value if isinstance(value.value, (list, tuple, set)) else [value.value]
+            found[column.key].update(v for v in values if v is not None)
+    return found["id"], found["product_id"]
+
+
+def _stock_flips(session, pending: dict) -> set:
+    """Return the products whose in-stock state differs from the index's after bulk stock updates."""
+    stock_ids, product_ids = pending.get("stocks", set()), set(pending.get("products_stock", set()))
+    if stock_ids:
+        product_ids.update(session.scalars(select(Stock.product_id).where(Stock.id.in_(stock_ids))))
+    if not product_ids:
+        return set()
+    # As product_search_doc decides it (Stock.available counts lapsed holds as free).
+    in_stock = {stock.product_id: stock.available > 0
+                for stock in session.scalars(select(Stock).where(Stock.product_id.in_(product_ids)))}
+    indexed = search.indexed_in_stock(search_index(), product_ids)
+    return {product_id for product_id, flag in indexed.items() if in_stock.get(product_id, False) != flag}
 
 
 def _apply_changes(session):
@@ -210,7 +245,7 @@ def _apply_changes(session):
         idx = search_index()
         # A commit has ended the transaction, so this session cannot read; use a fresh one.
         with Session(db.engine) as reader:
-            ids = set(pending["products"])
+            ids = set(pending["products"]) | _stock_flips(reader, pending)
             if pending["producers"]:
                 ids.update(reader.scalars(select(Product.id).where(Product.producer_id.in_(pending["producers"]))))
             reindex_products(idx, reader, ids)

@@ -277,6 +277,20 @@ def rebuild(idx: SearchIndex, docs: Iterable[dict], progress: Callable | None = 
     return added
 
 
+def indexed_in_stock(idx: SearchIndex, product_ids: Iterable[int]) -> dict[int, bool]:
+    """Return {product id: the in-stock flag the index holds} for those of the ids it holds."""
+    lease = idx._acquire()
+    try:
+        searcher, flags = lease.searcher, {}
+        for product_id in product_ids:
+            docnum = searcher.document_number(id=int(product_id))
+            if docnum is not None:
+                flags[int(product_id)] = bool(lease.columns["in_stock"][docnum])
+        return flags
+    finally:
+        idx._release(lease)
+
+
 def doc_count(idx: SearchIndex) -> int:
     """Return the number of live documents in the index."""
     lease = idx._acquire()

@@ -190,3 +190,20 @@ def test_reindex_all_rebuilds_from_the_database_for_the_demo_seed(app, products)
     search.rebuild(idx, [])
     assert reindex_all() == 4
     assert search.search_products(idx, "dau xanh").ids == [products["beans"].id]
+
+
+def test_selling_out_and_restocking_through_orders_moves_the_in_stock_filter(db, products):
+    """Orders change stock with guarded SQL updates the ORM flush never sees; the index still follows."""
+    from storefront.checkout.services import cancel_order
+    from tests.factories_checkout import make_order
+
+    idx = search_index()
+    noodle = products["noodle"]
+    stock = db.session.query(Stock).filter_by(product_id=noodle.id).one()
+    order = make_order([(noodle, stock.on_hand)], payment="bank_transfer")  # holds every unit
+    db.session.commit()
+    assert search.search_products(idx, "mien", filters={"in_stock": True}).ids == []
+    cancel_order(order, reason="test")  # the hold is released
+    db.session.commit()
+    assert search.search_products(idx, "mien", filters={"in_stock": True}).ids == [noodle.id]
+    assert search.search_products(idx, "mien").ids == [noodle.id]
