@@ -66,12 +66,14 @@ class Context:
             engine.dispose()
 
 
-def http_row(ctx: Context, name: str, paths: list[str], *, note: str = "") -> Row:
-    """Check the first path answers 200, then load the shop with all of them in turn, paired with the baseline."""
-    status, _body = load.get(ctx.shop.url + paths[0])
+def http_row(ctx: Context, name: str, paths: list[str], *, note: str = "", server=None) -> Row:
+    """Check the first path answers 200, then load the shop (or `server`) with all of them in turn, paired
+    with the baseline."""
+    server = server or ctx.shop
+    status, _body = load.get(server.url + paths[0])
     if status != 200:
         raise NotAvailable(f"GET {paths[0]} answers {status}")
-    paired = load.run_paired(ctx.wrk, ctx.baseline, ctx.shop, paths, ctx.load)
+    paired = load.run_paired(ctx.wrk, ctx.baseline, server, paths, ctx.load)
     ctx.baseline_windows += paired.baseline
     shop, baseline = load.pooled(paired.shop), load.pooled(paired.baseline)
     rounds = paired.round_ratios()
@@ -95,6 +97,12 @@ def _links(ctx: Context, path: str) -> set[str]:
     if status != 200:
         raise NotAvailable(f"GET {path} answers {status}")
     return set(PRODUCT_LINK.findall(body))
+
+
+def baseline_page(ctx: Context) -> list[Row]:
+    """The bare app's origin-page-sized answer against its short one: the cost of the bytes alone."""
+    return [http_row(ctx, "bare Flask route, 7 KB page", ["/page"], server=ctx.baseline,
+                     note="bench/baseline_app.py /page: no template, no database")]
 
 
 def home(ctx: Context) -> list[Row]:
@@ -252,6 +260,6 @@ def _quote(value: str) -> str:
 
 
 #: In the order they run; each HTTP one is paired with the baseline (load.run_paired).
-SHOP_MEASUREMENTS = (home, catalogue, catalogue_filtered, product, producer, search_http, search_index_only,
+SHOP_MEASUREMENTS = (baseline_page, home, catalogue, catalogue_filtered, product, producer, search_http, search_index_only,
                      origin, origin_short, checkout)
 OFFLINE_MEASUREMENTS = (stamp_issue,)
