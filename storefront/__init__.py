@@ -32,7 +32,9 @@ def create_app(config_class=Config):
 
 
 def check_production_settings(app):
-    """Refuse to serve production with the development secret key."""
+    """Refuse a misspelt scan write mode, and to serve production with the development secret key."""
+    if app.config.get("SCAN_WRITE_MODE", "buffered") not in ("buffered", "immediate"):
+        raise RuntimeError("SCAN_WRITE_MODE must be 'buffered' or 'immediate'")
     if app.config.get("APP_ENV") != "production":
         return
     if app.config["SECRET_KEY"] == DEV_SECRET_KEY:

@@ -60,6 +60,12 @@ def test_production_refuses_the_development_secret_key():
         create_app(production)
 
 
+def test_a_misspelt_scan_write_mode_is_refused_at_start():
+    misspelt = type("Misspelt", (Config,), {"SCAN_WRITE_MODE": "bufferred"})
+    with pytest.raises(RuntimeError, match="SCAN_WRITE_MODE"):
+        create_app(misspelt)
+
+
 @pytest.mark.parametrize("name", ["terms", "privacy", "returns", "shipping", "payment", "about"])
 def test_policy_pages_and_seller_identity_are_shown(client, name):
     page = client.get(f"/pages/{name}").get_data(as_text=True)
