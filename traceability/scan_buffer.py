@@ -1,9 +1,10 @@
 """Scans written in batches: each worker queues its scans and a background thread writes them.
 
 With SCAN_WRITE_MODE = "buffered" (the default) a scan costs the origin page its one look-up
-query. The process's queued scans are written in one short transaction every
-SCAN_FLUSH_SECONDS, at once when SCAN_FLUSH_MAX are waiting, and when the process exits
-(atexit: gunicorn's graceful stop, `flask run` ending). The page shows the stamp's stored
+query. The process's queued scans are written in one short transaction by the first scan
+request to find them SCAN_FLUSH_SECONDS old or SCAN_FLUSH_MAX many (after its answer is sent),
+by a background thread when the worker is quiet (within 2-3 × SCAN_FLUSH_SECONDS), and when
+the process exits (atexit: gunicorn's graceful stop, `flask run` ending). The page shows the stamp's stored
 counter plus this process's unwritten scans of it, so a visitor sees their own scan at once;
 other workers' scans show within SCAN_FLUSH_SECONDS.
 
@@ -15,6 +16,7 @@ moment of committed ones; and while a write is under way a counter may be off by
 import atexit
 import os
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -67,6 +69,7 @@ class ScanBuffer:
     def _reset(self) -> None:
         self._pid = os.getpid()
         self._queue: list[PendingScan] = []
+        self._queued_since = 0.0  # time.monotonic() of the oldest queued scan
         #: stamp id → scans queued or being written; first scan time and regions among them.
         self._unwritten: Counter = Counter()
         self._first: dict[int, datetime] = {}
@@ -79,8 +82,9 @@ class ScanBuffer:
         with self._lock:
             if self._pid != os.getpid():  # forked after use (gunicorn --preload): start afresh
                 self._reset()
+            if not self._queue:
+                self._queued_since = time.monotonic()
             self._queue.append(scan)
-            full = len(self._queue) >= self.flush_max
             if self._thread is None:
                 self._start()
             if scan.stamp_id is None:
@@ -89,10 +93,15 @@ class ScanBuffer:
             self._first.setdefault(scan.stamp_id, scan.scanned_at)
             if scan.region:
                 self._regions.setdefault(scan.stamp_id, Counter())[scan.region] += 1
-            counted = self._unwritten[scan.stamp_id], self._first[scan.stamp_id]
-        if full:
-            self._wake.set()
-        return counted
+            return self._unwritten[scan.stamp_id], self._first[scan.stamp_id]
+
+    def due(self, *, age: float | None = None) -> bool:
+        """Whether the queue should be written now: SCAN_FLUSH_MAX scans, or the oldest `age` seconds old."""
+        with self._lock:
+            if not self._queue:
+                return False
+            age = self.flush_seconds if age is None else age
+            return len(self._queue) >= self.flush_max or time.monotonic() - self._queued_since >= age
 
     def unwritten_regions(self, stamp_id: int) -> set[str]:
         """Regions of this process's unwritten scans of a stamp (for the copied-stamp warning)."""
@@ -166,12 +175,17 @@ class ScanBuffer:
         atexit.register(self.flush)
 
     def _run(self) -> None:
+        # Under load the requests write (after their answer is sent, in their own thread: a
+        # writer thread busy with Python would hold the GIL while they wait on sockets). This
+        # thread writes what a quiet worker leaves queued, and what is left at close.
         while True:
             self._wake.wait(self.flush_seconds)
             self._wake.clear()
-            self.flush()
             if self._closing:
+                self.flush()
                 return
+            if self.due(age=2 * self.flush_seconds):
+                self.flush()
 
 
 def _write(engine, batch: list[PendingScan]) -> None:

@@ -229,7 +229,10 @@ def _origin_page(hit: services.OriginHit, anchor_path: str):
     first_scan = stamp.first_scanned_at if stamp is not None else None
     html = _origin_html(view, hit, stamp, warning, code[:300],
                         first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None)
-    return _with_link_header(current_app.make_response(html), anchor_path)
+    response = current_app.make_response(html)
+    if buffer is not None and buffer.due():
+        response.call_on_close(buffer.flush)  # once the answer is sent, in this request's thread
+    return _with_link_header(response, anchor_path)
 
 
 class _CountSlot(int):

@@ -72,6 +72,15 @@ def test_a_scan_shows_at_once_and_is_written_with_the_next_flush(client, db, sta
     assert buffer.flush() == 1 and _stored(db, stamp) == (3, 3)
 
 
+def test_the_request_that_fills_the_queue_writes_it_after_its_answer(app, client, db, stamps, buffer):
+    buffer.flush_max = 3
+    for expected in ((0, 0), (0, 0), (3, 3)):
+        response = client.get(_path(stamps[0]))
+        response.close()  # the server closes the answer once sent; then the queue is written
+        assert _stored(db, stamps[0]) == expected
+    assert buffer.pending() == 0
+
+
 def test_the_copied_stamp_warnings_count_unwritten_scans(app, client, stamps, buffer):
     app.config["SCAN_WARNING_THRESHOLD"] = 2
     first, second = stamps
