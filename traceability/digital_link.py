@@ -16,6 +16,7 @@ __all__ = [
     "DigitalLinkError",
     "gtin_check_digit",
     "is_valid_gtin",
+    "is_valid_serial",
     "new_serial",
     "new_short_code",
     "normalize_gtin",
@@ -94,6 +95,15 @@ def _check_qualifier(name: str, value: str | None) -> None:
         raise DigitalLinkError(
             f"{name} {value!r} has characters outside GS1 character set 82: {''.join(bad)!r}"
         )
+
+
+def is_valid_serial(value: str) -> bool:
+    """Whether a serial could be on a stamp: 1-20 characters of GS1 character set 82."""
+    try:
+        _check_qualifier("serial", value)
+    except DigitalLinkError:
+        return False
+    return True
 
 
 def _encode_segment(value: str) -> str:

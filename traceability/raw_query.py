@@ -52,7 +52,9 @@ class RawQuery:
                 finally:
                     cursor.close()
                 break
-            except engine.dialect.loaded_dbapi.Error:
+            except engine.dialect.loaded_dbapi.Error as error:
+                if not engine.dialect.is_disconnect(error, connection, None):
+                    raise  # the query's own error, not a lost connection
                 self._drop(engine)
                 if attempt == 2:
                     raise

@@ -8,10 +8,13 @@ the process exits (atexit: gunicorn's graceful stop, `flask run` ending). The pa
 counter plus this process's unwritten scans of it, so a visitor sees their own scan at once;
 other workers' scans show within SCAN_FLUSH_SECONDS.
 
+A request that read a stamp's stored counter while a write was under way waits for it and
+reads again (`settled_since`), so a counter is never off by a batch. A failed write is kept and
+tried again after a growing pause; scans whose stamp or batch was deleted meanwhile are dropped.
 What is given up: a worker killed outright (SIGKILL, a crash) loses its queued scans, at most
 SCAN_FLUSH_SECONDS' worth, as PostgreSQL's synchronous_commit=off already allows for the last
-moment of committed ones; and while a write is under way a counter may be off by that write.
-"immediate" writes each scan in the request's own transaction instead (the test default).
+moment of committed ones. "immediate" writes each scan in the request's own transaction
+instead (the test default).
 """
 import atexit
 import os
@@ -22,14 +25,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, case, func, insert, update
+from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from storefront.columns import UTCDateTime
 from storefront.extensions import db
-from traceability.models import Scan, Stamp
+from traceability.models import Batch, Scan, Stamp
 
 #: Scans kept for a retry while the database refuses writes; older ones are dropped (and logged).
 MAX_KEPT = 100_000
+#: Longest pause before trying a failed write again (it doubles from SCAN_FLUSH_SECONDS).
+MAX_RETRY_SECONDS = 60
 
 _stamps = Stamp.__table__
 _last = bindparam("last", type_=UTCDateTime)
@@ -61,27 +67,51 @@ class ScanBuffer:
         self.flush_seconds = flush_seconds
         self.flush_max = flush_max
         self.logger = logger
-        self._lock = threading.Lock()  # guards the queue and the counts (held briefly)
-        self._write_lock = threading.Lock()  # one write at a time (thread, atexit, tests)
-        self._wake = threading.Event()
         self._reset()
+        atexit.register(self._flush_at_exit)
 
     def _reset(self) -> None:
+        """Start empty: at creation, and in a child forked after use (gunicorn --preload)."""
         self._pid = os.getpid()
+        self._lock = threading.Lock()  # guards the queue and the counts (held briefly)
+        self._write_lock = threading.Lock()  # one write at a time
+        self._wake = threading.Event()
         self._queue: list[PendingScan] = []
         self._queued_since = 0.0  # time.monotonic() of the oldest queued scan
         #: stamp id → scans queued or being written; first scan time and regions among them.
         self._unwritten: Counter = Counter()
         self._first: dict[int, datetime] = {}
         self._regions: dict[int, Counter] = {}
+        #: Odd while a write is under way; goes up at its start and at its end.
+        self._generation = 0
+        self._failures = 0
+        self._retry_at = 0.0
         self._thread = None
         self._closing = False
 
+    def _check_fork(self) -> None:
+        if self._pid != os.getpid():  # the parent's queue, locks and thread are not this process's
+            self._reset()
+
+    @property
+    def generation(self) -> int:
+        """Read before looking up a stamp's stored counter; see settled_since."""
+        self._check_fork()
+        return self._generation
+
+    def settled_since(self, generation: int) -> bool:
+        """Whether no write started or ended since `generation` was read (the stored counter still holds)."""
+        return generation % 2 == 0 and self._generation == generation
+
+    def wait_for_write(self) -> None:
+        """Return once the write under way, if any, has ended."""
+        with self._write_lock:
+            pass
+
     def add(self, scan: PendingScan) -> tuple[int, datetime | None]:
         """Queue a scan; return its stamp's unwritten scan count and first unwritten scan time."""
+        self._check_fork()
         with self._lock:
-            if self._pid != os.getpid():  # forked after use (gunicorn --preload): start afresh
-                self._reset()
             if not self._queue:
                 self._queued_since = time.monotonic()
             self._queue.append(scan)
@@ -95,13 +125,21 @@ class ScanBuffer:
                 self._regions.setdefault(scan.stamp_id, Counter())[scan.region] += 1
             return self._unwritten[scan.stamp_id], self._first[scan.stamp_id]
 
+    def unwritten(self, stamp_id: int) -> tuple[int, datetime | None]:
+        with self._lock:
+            return self._unwritten.get(stamp_id, 0), self._first.get(stamp_id)
+
     def due(self, *, age: float | None = None) -> bool:
-        """Whether the queue should be written now: SCAN_FLUSH_MAX scans, or the oldest `age` seconds old."""
+        """Whether the queue should be written now: SCAN_FLUSH_MAX scans, or the oldest `age` seconds old
+        (never while a failed write waits for its retry)."""
         with self._lock:
             if not self._queue:
                 return False
+            now = time.monotonic()
+            if now < self._retry_at:
+                return False
             age = self.flush_seconds if age is None else age
-            return len(self._queue) >= self.flush_max or time.monotonic() - self._queued_since >= age
+            return len(self._queue) >= self.flush_max or now - self._queued_since >= age
 
     def unwritten_regions(self, stamp_id: int) -> set[str]:
         """Regions of this process's unwritten scans of a stamp (for the copied-stamp warning)."""
@@ -112,26 +150,58 @@ class ScanBuffer:
         with self._lock:
             return len(self._queue)
 
-    def flush(self) -> int:
-        """Write the queued scans in one transaction; return how many were written."""
-        with self._write_lock:
+    def flush(self, *, wait: bool = True) -> int:
+        """Write the queued scans in one transaction; return how many were written.
+
+        wait=False (a request's path) returns 0 at once when another write is under way.
+        """
+        self._check_fork()
+        if not self._write_lock.acquire(blocking=wait):
+            return 0
+        try:
             with self._lock:
                 batch, self._queue = self._queue, []
-            if not batch:
-                return 0
+                if not batch:
+                    return 0
+                self._generation += 1
             try:
-                _write(self.engine, batch)
+                written = self._write_or_drop_orphans(batch)
             except Exception:
                 self._keep_for_retry(batch)
                 if self.logger:
                     self.logger.exception("could not write %d scans; will retry", len(batch))
-                return 0
-            with self._lock:
-                self._forget(batch)
+                written = 0
+            else:
+                with self._lock:
+                    self._forget(batch)
+                    self._failures, self._retry_at = 0, 0.0
+            finally:
+                with self._lock:
+                    self._generation += 1
+            return written
+        finally:
+            self._write_lock.release()
+
+    def _write_or_drop_orphans(self, batch: list[PendingScan]) -> int:
+        """Write the batch; if a stamp or batch it names was deleted meanwhile, drop those scans and write the rest."""
+        try:
+            _write(self.engine, batch)
             return len(batch)
+        except IntegrityError:
+            kept = _without_orphans(self.engine, batch)
+            if len(kept) == len(batch):
+                raise
+            if self.logger:
+                self.logger.warning("dropped %d scans of deleted stamps or batches", len(batch) - len(kept))
+            if kept:
+                _write(self.engine, kept)
+            return len(kept)
 
     def _keep_for_retry(self, batch: list[PendingScan]) -> None:
         with self._lock:
+            self._failures += 1
+            pause = min(MAX_RETRY_SECONDS, self.flush_seconds * 2 ** self._failures)
+            self._retry_at = time.monotonic() + pause
             self._queue[:0] = batch
             dropped = self._queue[:-MAX_KEPT] if len(self._queue) > MAX_KEPT else []
             if dropped:
@@ -159,20 +229,24 @@ class ScanBuffer:
 
     def close(self) -> None:
         """Write what is queued and stop the writer thread (the app is going away)."""
+        self._check_fork()
         with self._lock:
             thread, self._thread = self._thread, None
             self._closing = thread is not None
         if thread is not None:
             self._wake.set()
             thread.join(timeout=30)
-            atexit.unregister(self.flush)
+        atexit.unregister(self._flush_at_exit)
         self.flush()
+
+    def _flush_at_exit(self) -> None:
+        if self._pid == os.getpid():  # a forked child never writes its parent's queue
+            self.flush()
 
     def _start(self) -> None:
         self._closing = False
         self._thread = threading.Thread(target=self._run, name="scan-writer", daemon=True)
         self._thread.start()
-        atexit.register(self.flush)
 
     def _run(self) -> None:
         # Under load the requests write (after their answer is sent, in their own thread: a
@@ -188,6 +262,16 @@ class ScanBuffer:
                 self.flush()
 
 
+def _without_orphans(engine, batch: list[PendingScan]) -> list[PendingScan]:
+    """Return the scans whose stamp and batch still exist."""
+    stamp_ids = {s.stamp_id for s in batch if s.stamp_id is not None}
+    batch_ids = {s.batch_id for s in batch}
+    with engine.connect() as connection:
+        stamps = set(connection.scalars(select(Stamp.id).where(Stamp.id.in_(stamp_ids)))) if stamp_ids else set()
+        batches = set(connection.scalars(select(Batch.id).where(Batch.id.in_(batch_ids))))
+    return [s for s in batch if s.batch_id in batches and (s.stamp_id is None or s.stamp_id in stamps)]
+
+
 def _write(engine, batch: list[PendingScan]) -> None:
     per_stamp: dict[int, list] = {}
     for scan in batch:
@@ -198,8 +282,11 @@ def _write(engine, batch: list[PendingScan]) -> None:
         entry[1], entry[2] = min(entry[1], scan.scanned_at), max(entry[2], scan.scanned_at)
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            # Scans only: a crash may lose the last moment's, never corrupt anything.
+            # Scans only: a crash may lose the last moment's, never corrupt anything. A stamp row
+            # locked elsewhere (an office edit) must not hold the worker: give up, retry later.
             connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            connection.exec_driver_sql("SET LOCAL lock_timeout TO '5s'")
+            connection.exec_driver_sql("SET LOCAL statement_timeout TO '30s'")
         if per_stamp:  # in id order, so two workers' writes never wait on each other in a cycle
             connection.execute(_ADD_COUNTS, [{"stamp_id": stamp_id, "n": n, "first": first, "last": last}
                                              for stamp_id, (n, first, last) in sorted(per_stamp.items())])
@@ -212,12 +299,18 @@ def buffered() -> bool:
     return current_app.config.get("SCAN_WRITE_MODE", "buffered") == "buffered"
 
 
+_made = threading.Lock()
+
+
 def scan_buffer() -> ScanBuffer:
     """Return this app's scan buffer, made on first use (its writer thread starts on the first scan)."""
     buffer = current_app.extensions.get("scan_buffer")
     if buffer is None:
-        config = current_app.config
-        buffer = ScanBuffer(db.engine, flush_seconds=float(config.get("SCAN_FLUSH_SECONDS", 1.0)),
-                            flush_max=int(config.get("SCAN_FLUSH_MAX", 500)), logger=current_app.logger)
-        current_app.extensions["scan_buffer"] = buffer
+        with _made:  # two threads' first scans must share one buffer
+            buffer = current_app.extensions.get("scan_buffer")
+            if buffer is None:
+                config = current_app.config
+                buffer = ScanBuffer(db.engine, flush_seconds=float(config.get("SCAN_FLUSH_SECONDS", 1.0)),
+                                    flush_max=int(config.get("SCAN_FLUSH_MAX", 500)), logger=current_app.logger)
+                current_app.extensions["scan_buffer"] = buffer
     return buffer

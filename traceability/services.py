@@ -481,6 +481,12 @@ def count_scan(batch_id: int, stamp: StampState | None, *, region: str = "", use
     })
 
 
+def stored_counters(stamp_id: int) -> tuple[int, datetime | None]:
+    """Return a stamp's stored scan count and first scan time, read now."""
+    row = db.session.execute(select(Stamp.scan_count, Stamp.first_scanned_at).where(Stamp.id == stamp_id)).one()
+    return row.scan_count, row.first_scanned_at
+
+
 def find_product_by_gtin(gtin: str) -> Product | None:
     return db.session.scalar(select(Product).where(Product.gtin == gtin))
 

@@ -19,7 +19,7 @@ from storefront.columns import utcnow
 from storefront.extensions import db, limiter
 from storefront.filters import dmy, url_for_lang
 from traceability import bp, cache, epcis, services
-from traceability.digital_link import DigitalLinkError, parse_path, parse_short_code
+from traceability.digital_link import DigitalLinkError, is_valid_serial, parse_path, parse_short_code
 from traceability.forms import PinForm, ReportForm
 from traceability.models import Batch
 from traceability.scan_buffer import buffered, scan_buffer
@@ -204,7 +204,12 @@ def _region() -> str:
     return request.headers.get(header, "") if header else ""
 
 
-def _origin_page(hit: services.OriginHit, anchor_path: str):
+def _scan_generation() -> int | None:
+    """Read before a stamp's stored counter is looked up (ScanBuffer.settled_since)."""
+    return scan_buffer().generation if buffered() else None
+
+
+def _origin_page(hit: services.OriginHit, anchor_path: str, generation: int | None = None):
     """Render the origin page: cached description of the batch, live recall, standing and counters.
 
     A scan costs the look-up query; the scan itself is queued for the worker's scan writer
@@ -220,6 +225,8 @@ def _origin_page(hit: services.OriginHit, anchor_path: str):
             services.relax_commit_durability()  # this transaction writes nothing but the scan
         services.count_scan(hit.batch_id, stamp, region=_region(), user_agent=request.user_agent.string,
                             buffer=buffer)
+    if buffer is not None and stamp is not None:
+        _settle_counter(buffer, stamp, buffer.generation if generation is None else generation)
     warning = services.scan_warning(
         stamp, check_regions=bool(_region_header()),
         unwritten_regions=buffer.unwritten_regions(stamp.id) if buffer is not None and stamp is not None else ())
@@ -231,7 +238,8 @@ def _origin_page(hit: services.OriginHit, anchor_path: str):
                         first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None)
     response = current_app.make_response(html)
     if buffer is not None and buffer.due():
-        response.call_on_close(buffer.flush)  # once the answer is sent, in this request's thread
+        # Once the answer is sent, in this request's thread; skipped if another thread is writing.
+        response.call_on_close(lambda: buffer.flush(wait=False))
     return _with_link_header(response, anchor_path)
 
 
@@ -248,6 +256,18 @@ _SLOTS = {name: f"zslot{secrets.token_hex(8)}{name}z"
           for name in ("serial", "count", "day", "report_url", "lang_vi", "lang_en")}
 _SLOT_NAMES = {stand_in: name for name, stand_in in _SLOTS.items()}
 _SLOT_RE = re.compile("(" + "|".join(_SLOTS.values()) + ")")
+
+
+def _settle_counter(buffer, stamp: services.StampState, generation: int) -> None:
+    """Read the stored counter again if scans were written since it was read: never off by a write."""
+    for _attempt in range(3):
+        if buffer.settled_since(generation):
+            return
+        buffer.wait_for_write()
+        generation = buffer.generation
+        stored_count, stored_first = services.stored_counters(stamp.id)
+        unwritten, first = buffer.unwritten(stamp.id)
+        stamp.scan_count, stamp.first_scanned_at = stored_count + unwritten, stored_first or first
 
 
 def _origin_html(view: dict, hit: services.OriginHit, stamp, warning: str | None, code: str, first_scan_day) -> str:
@@ -389,11 +409,12 @@ def resolve(rest):
     if link.lot is None:
         return _answer_gtin(link.gtin, link.path)
     if _wants_origin_page():
+        generation = _scan_generation()
         try:
             hit = services.find_origin(gtin=link.gtin, lot=link.lot, serial=link.serial, raw=buffered())
         except services.NotRegistered:
             return _not_registered(path)
-        return _origin_page(hit, link.path)
+        return _origin_page(hit, link.path, generation)
     try:
         batch, stamp = services.find_by_link(link)
     except services.NotRegistered:
@@ -427,12 +448,15 @@ def origin_short(code, serial):
         query = request.query_string.decode("utf-8", "replace")
         location = url_for("traceability.origin_short", code=canonical, serial=serial)
         return _cors(redirect(location + (f"?{query}" if query else ""), 301))
+    if serial is not None and not is_valid_serial(serial):
+        return _not_registered(request.path)
     if _wants_origin_page():
+        generation = _scan_generation()
         try:
             hit = services.find_origin(short_code=code, serial=serial, raw=buffered())
         except services.NotRegistered:
             return _not_registered(request.path)
-        return _origin_page(hit, request.path)
+        return _origin_page(hit, request.path, generation)
     try:
         batch, stamp = services.find_by_short_code(code, serial)
     except services.NotRegistered:

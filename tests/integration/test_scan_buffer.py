@@ -136,7 +136,7 @@ def test_scans_wait_while_the_database_refuses_them(app, db, stamps, tmp_path):
 def test_the_latest_scan_time_never_goes_back(app, db, stamps):
     """Two workers may write out of order: last_scanned_at keeps the later time."""
     now = datetime.now(timezone.utc)
-    later, earlier = ScanBuffer(db.engine), ScanBuffer(db.engine)
+    later, earlier = ScanBuffer(db.engine, flush_seconds=3600), ScanBuffer(db.engine, flush_seconds=3600)
     later.add(PendingScan(stamps[0].id, stamps[0].batch_id, now, "", ""))
     earlier.add(PendingScan(stamps[0].id, stamps[0].batch_id, now - timedelta(minutes=5), "", ""))
     try:
@@ -192,3 +192,66 @@ def test_a_stopping_process_writes_its_queued_scans(app, db, stamps, _schema, tm
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert _stored(db, stamp) == (1, 1)
+
+
+def test_a_counter_read_before_a_write_is_read_again(app, db, stamps, buffer):
+    """Another request's scans written between this one's look-up and its count: no scan is missed."""
+    from traceability import views
+
+    stamp, batch = stamps[0], stamps[0].batch
+    path = _path(stamp)
+    with app.test_request_context(path):
+        generation = buffer.generation
+        hit = services.find_origin(gtin=batch.product.gtin, lot=batch.lot_code, serial=stamp.serial, raw=True)
+        buffer.add(PendingScan(stamp.id, stamp.batch_id, datetime.now(timezone.utc), "", "other"))
+        assert buffer.flush() == 1  # stored count 1, not in `hit`, no longer unwritten
+        page = views._origin_page(hit, path, generation).get_data(as_text=True)
+    assert "Đã quét 2 lần" in page
+
+
+def test_a_failed_write_waits_before_it_is_tried_again(app, db, stamps, tmp_path):
+    broken = create_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    buffer = ScanBuffer(broken, flush_seconds=0.01)
+    try:
+        buffer.add(PendingScan(stamps[0].id, stamps[0].batch_id, datetime.now(timezone.utc), "", ""))
+        time.sleep(0.02)
+        assert buffer.due() and buffer.flush() == 0
+        assert not buffer.due()  # requests do not hammer a refusing database
+        buffer.engine = db.engine
+        deadline = time.monotonic() + 5
+        while not buffer.due() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert buffer.flush() == 1 and _stored(db, stamps[0]) == (1, 1)
+    finally:
+        buffer.close()
+        broken.dispose()
+
+
+def test_scans_of_a_deleted_batch_are_dropped_and_the_rest_written(app, db, stamps):
+    now = datetime.now(timezone.utc)
+    buffer = ScanBuffer(db.engine, flush_seconds=3600, logger=app.logger)
+    try:
+        buffer.add(PendingScan(None, 987_654, now, "", "gone"))  # its batch was deleted meanwhile
+        buffer.add(PendingScan(stamps[0].id, stamps[0].batch_id, now, "", "kept"))
+        assert buffer.flush() == 1 and buffer.pending() == 0
+        assert _stored(db, stamps[0]) == (1, 1)
+        assert db.session.scalar(select(func.count()).select_from(Scan).where(Scan.batch_id == 987_654)) == 0
+    finally:
+        buffer.close()
+
+
+def test_a_forked_child_never_writes_its_parents_queue(app, db, stamps):
+    buffer = ScanBuffer(db.engine, flush_seconds=3600)
+    try:
+        buffer.add(PendingScan(stamps[0].id, stamps[0].batch_id, datetime.now(timezone.utc), "", ""))
+        buffer._pid = -1  # as seen from a child forked after this scan was queued
+        assert buffer.flush() == 0 and buffer.pending() == 0
+        assert _stored(db, stamps[0]) == (0, 0)
+    finally:
+        buffer.close()
+
+
+def test_a_short_code_with_a_serial_no_stamp_could_hold_is_not_registered(client, stamps):
+    short = stamps[0].batch.short_code
+    assert client.get(f"/t/{short}/AB%00CD").status_code == 404
+    assert client.get(f"/t/{short}/{'X' * 21}").status_code == 404
