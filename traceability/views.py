@@ -11,7 +11,9 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from storefront.catalog.groups import group_name
 from storefront.catalog.models import Product
+from storefront.catalog.views import certification_jsonld, public_url
 from storefront.catalog.services import valid_certificate, visible_products_query
 from storefront.addresses import format_address
 from storefront.clock import VIETNAM_TZ, today_vn
@@ -359,8 +361,9 @@ def _build_origin_view(batch: Batch, in_programme: bool, today, locale: str) -> 
         "is_expired": services.is_expired(batch, today),
     }
     name = product.name_en if locale == "en" and product.name_en else product.name_vi
+    jsonld = _origin_jsonld(batch, name, context["certificate"], context["producer_address"], in_programme)
     return {
-        "head": Markup(render_template("traceability/_head.html", name=name, **context)),
+        "head": Markup(render_template("traceability/_head.html", name=name, jsonld=jsonld, **context)),
         "top": Markup(render_template("traceability/_origin_top.html", **context)),
         "details": Markup(render_template("traceability/_origin_details.html", **context)),
         "shop_url": url_for("catalog.product", slug=product.slug) if product.is_published else None,
@@ -368,6 +371,35 @@ def _build_origin_view(batch: Batch, in_programme: bool, today, locale: str) -> 
         "footer": Markup(render_template("traceability/_footer.html")),
         "variants": {},  # pages rendered from this view with stand-ins (_origin_html)
     }
+
+
+def _origin_jsonld(batch: Batch, name: str, certificate, producer_address: str, in_programme: bool) -> dict:
+    """schema.org Product for the lot: who made it and where, its dates, the OCOP certificate while valid."""
+    product, producer = batch.product, batch.product.producer
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "@id": services.origin_url(batch),
+        "name": name,
+        "url": services.origin_url(batch),
+        "category": group_name(product.ocop_group),
+        "brand": {"@type": "Brand", "name": producer.name},
+        "manufacturer": {"@type": "Organization", "name": producer.name,
+                         "address": {"@type": "PostalAddress", "streetAddress": producer_address,
+                                     "addressCountry": "VN"}},
+    }
+    if product.gtin:
+        data["gtin14"] = product.gtin
+    if batch.production_date or batch.packing_date:
+        data["productionDate"] = (batch.production_date or batch.packing_date).isoformat()
+    if product.images:
+        data["image"] = [public_url("catalog.image", filename=img.filename, size="large", fmt="jpg")
+                         for img in product.images]
+    if product.is_published and in_programme:  # the shop's page, as the "buy online" link
+        data["isRelatedTo"] = {"@type": "Product", "url": public_url("catalog.product", slug=product.slug)}
+    if certificate:
+        data["hasCertification"] = certification_jsonld(certificate)
+    return data
 
 
 def _find(code: str):

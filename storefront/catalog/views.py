@@ -142,18 +142,23 @@ def product_jsonld(product, certificate) -> dict:
     if product.gtin:
         data["gtin14"] = product.gtin
     if certificate:
-        data["hasCertification"] = {
-            "@type": "Certification",
-            "name": "OCOP",
-            "issuedBy": {"@type": "Organization", "name": certificate.issuing_body},
-            "certificationIdentification": certificate.decision_number,
-            "certificationRating": {"@type": "Rating", "ratingValue": certificate.stars, "bestRating": 5,
-                                    "worstRating": 1},
-            "validFrom": certificate.decision_date.isoformat(),
-            "expires": certificate.valid_until.isoformat(),
-            "certificationStatus": "https://schema.org/CertificationActive",
-        }
+        data["hasCertification"] = certification_jsonld(certificate)
     return data
+
+
+def certification_jsonld(certificate) -> dict:
+    """schema.org Certification of a valid OCOP certificate (product pages, origin pages)."""
+    return {
+        "@type": "Certification",
+        "name": "OCOP",
+        "issuedBy": {"@type": "Organization", "name": certificate.issuing_body},
+        "certificationIdentification": certificate.decision_number,
+        "certificationRating": {"@type": "Rating", "ratingValue": certificate.stars, "bestRating": 5,
+                                "worstRating": 1},
+        "validFrom": certificate.decision_date.isoformat(),
+        "expires": certificate.valid_until.isoformat(),
+        "certificationStatus": "https://schema.org/CertificationActive",
+    }
 
 
 @bp.route("/producers/<slug>")

@@ -352,7 +352,8 @@ def test_the_origin_page_with_its_css_stays_under_100_kb(client, traced):
         assert css.status_code == 200
         total += len(css.data)
         css.close()
-    assert "<script" not in html.replace('type="application/ld+json"', "")  # works without JavaScript
+    # Works without JavaScript: the only scripts are JSON-LD data.
+    assert "<script" not in re.sub(r'<script type="application/ld\+json">.*?</script>', "", html, flags=re.S)
     assert total < 100_000
 
 
@@ -479,3 +480,16 @@ def test_scans_are_rate_limited_per_visitor_with_a_page_in_their_language(client
     assert _scan_count(db, stamp) == 3  # the refused look-up is not counted
     other = client.get(path, environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert other.status_code == 200  # another visitor is not held back
+
+
+def test_the_origin_page_describes_the_lot_for_search_engines(client, traced):
+    import json
+
+    batch, stamp = traced
+    page = client.get(_path(services.stamp_url(stamp))).get_data(as_text=True)
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    assert data["@type"] == "Product" and data["name"] == "Chè Tân Cương đặc biệt"
+    assert data["gtin14"] == GTIN and data["url"] == services.origin_url(batch)
+    assert data["manufacturer"]["name"] == "HTX Chè Hảo Đạt"
+    assert data["hasCertification"]["certificationIdentification"] == "1234/QĐ-UBND"
+    assert data["hasCertification"]["certificationRating"]["ratingValue"] == 4
