@@ -23,7 +23,7 @@ def log(message: str) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true",
-                        help="2,000 products, 1 s windows, 4 s on each server per measurement (a few minutes)")
+                        help="2,000 products, one ABBA round of 1 s windows per measurement (under 2 minutes)")
     parser.add_argument("--seconds", type=int,
                         help="least wrk time on the shop per measurement, in ABBA windows paired with the baseline")
     parser.add_argument("--only", help="comma-separated measurement names to run (e.g. home,origin)")
@@ -43,7 +43,7 @@ def main(argv=None) -> int:
     mode = "quick" if args.quick else "full"
     database_url = os.environ.get("BENCH_DATABASE_URL") or None
     postgres = bool(database_url and database_url.startswith("postgresql"))
-    bench_load = load.Load(seconds=args.seconds or (3 if args.quick else 10), warmup_seconds=2 if args.quick else 5,
+    bench_load = load.Load(seconds=args.seconds or (2 if args.quick else 10), warmup_seconds=1 if args.quick else 5,
                            window_seconds=1 if args.quick else 2)
     setup = server.Gunicorn(workers=args.workers, threads=args.threads)
     wrk = load.ensure_wrk(log)
