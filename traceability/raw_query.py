@@ -28,8 +28,9 @@ class _Compiled:
 class RawQuery:
     def __init__(self, statement):
         self.statement = statement
-        self._compiled: dict[str, _Compiled] = {}  # per engine URL
-        #: (pid, thread, engine URL) → that thread's own DBAPI connection.
+        #: Compiled per dialect (keyed by the engine's dialect object: no URL rendering per scan).
+        self._compiled: dict[object, _Compiled] = {}
+        #: (pid, thread, engine) → that thread's own DBAPI connection to the engine's database.
         self._open: dict[tuple, object] = {}
         self._lock = threading.Lock()
 
@@ -64,7 +65,7 @@ class RawQuery:
                 for name, process, value in zip(plan.names, plan.processors, row)}
 
     def _plan(self, engine) -> _Compiled:
-        plan = self._compiled.get(str(engine.url))
+        plan = self._compiled.get(engine.dialect)
         if plan is None:
             dialect = engine.dialect
             compiled = self.statement.compile(dialect=dialect)
@@ -75,11 +76,11 @@ class RawQuery:
                 names=[column.key for column in columns],
                 processors=[column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns],
             )
-            self._compiled[str(engine.url)] = plan
+            self._compiled[engine.dialect] = plan
         return plan
 
     def _connection(self, engine):
-        key = (os.getpid(), threading.get_ident(), str(engine.url))
+        key = (os.getpid(), threading.get_ident(), engine)
         connection = self._open.get(key)
         if connection is None:
             pooled = engine.raw_connection()
@@ -96,17 +97,17 @@ class RawQuery:
         return connection
 
     def close(self, engine) -> None:
-        """Close this process's connections to the engine's database (on engine.dispose())."""
-        url, pid = str(engine.url), os.getpid()
+        """Close this process's connections of the engine (on engine.dispose())."""
+        pid = os.getpid()
         with self._lock:
-            mine = [key for key in self._open if key[2] == url]
+            mine = [key for key in self._open if key[2] is engine]
             connections = [self._open.pop(key) for key in mine]
         for key, connection in zip(mine, connections):
             if key[0] == pid:  # a forked child must not close (and so end) its parent's sessions
                 _close_quietly(connection)
 
     def _drop(self, engine) -> None:
-        connection = self._open.pop((os.getpid(), threading.get_ident(), str(engine.url)), None)
+        connection = self._open.pop((os.getpid(), threading.get_ident(), engine), None)
         if connection is not None:
             _close_quietly(connection)
 

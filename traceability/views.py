@@ -376,12 +376,13 @@ def _build_origin_view(batch: Batch, in_programme: bool, today, locale: str) -> 
 def _origin_jsonld(batch: Batch, name: str, certificate, producer_address: str, in_programme: bool) -> dict:
     """schema.org Product for the lot: who made it and where, its dates, the OCOP certificate while valid."""
     product, producer = batch.product, batch.product.producer
+    url = services.origin_url(batch)
     data = {
         "@context": "https://schema.org",
         "@type": "Product",
-        "@id": services.origin_url(batch),
+        "@id": url,
         "name": name,
-        "url": services.origin_url(batch),
+        "url": url,
         "category": group_name(product.ocop_group),
         "brand": {"@type": "Brand", "name": producer.name},
         "manufacturer": {"@type": "Organization", "name": producer.name,
