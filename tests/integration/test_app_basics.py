@@ -54,6 +54,15 @@ def test_form_without_csrf_token_is_refused_with_a_clear_page(client):
     assert "Phiên làm việc đã hết hạn" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("lang, text", [("vi", "không được chấp nhận"), ("en", "not accepted")])
+def test_a_host_outside_trusted_hosts_gets_a_400_page_not_an_error(app, client, lang, text):
+    app.config["TRUSTED_HOSTS"] = ["shop.test"]
+    assert client.get("/", headers={"Host": "shop.test"}).status_code == 200
+    response = client.get(f"/products?lang={lang}", headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert text in response.get_data(as_text=True)
+
+
 def test_production_refuses_the_development_secret_key():
     production = type("Prod", (Config,), {"APP_ENV": "production", "SECRET_KEY": DEV_SECRET_KEY})
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
