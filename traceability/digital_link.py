@@ -61,7 +61,7 @@ def gtin_check_digit(body: str) -> int:
         raise DigitalLinkError(f"GTIN must contain digits only, got {body!r}")
     # GS1 General Specifications §7.9.1: weights 3,1,3,… from the rightmost digit, so the
     # same digit is right whatever the number of leading zeros.
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    total = 3 * sum(map(int, body[::-1][::2])) + sum(map(int, body[::-1][1::2]))
     return (10 - total % 10) % 10
 
 
@@ -90,6 +90,8 @@ def _check_qualifier(name: str, value: str | None) -> None:
         return
     if not isinstance(value, str) or not 1 <= len(value) <= _MAX_QUALIFIER_LENGTH:
         raise DigitalLinkError(f"{name} must be 1 to {_MAX_QUALIFIER_LENGTH} characters")
+    if _CSET82.issuperset(value):
+        return
     bad = sorted(set(value) - _CSET82)
     if bad:
         raise DigitalLinkError(
@@ -191,10 +193,10 @@ class DigitalLink:
         return base_url.rstrip("/") + self.path + (f"?{query}" if query else "")
 
 
-def _query_value(query: str | Mapping[str, str], key: str) -> str | None:
-    if isinstance(query, Mapping):
-        return query.get(key)
-    values = parse_qs(query.lstrip("?"), keep_blank_values=True).get(key)
+def _query_value(query: Mapping[str, str] | dict[str, list[str]], key: str) -> str | None:
+    values = query.get(key)
+    if not isinstance(values, list):  # a Mapping of single values
+        return values
     if not values:
         return None
     if len(values) > 1:
@@ -262,6 +264,8 @@ def parse_path(
         fields[_QUALIFIER_FIELDS[key]] = value
 
     dates: dict[str, date] = {}
+    if isinstance(query, str):
+        query = parse_qs(query.lstrip("?"), keep_blank_values=True) if query else {}
     for ai, field in _DATE_ATTRIBUTES:
         text = _query_value(query, ai)
         if text is not None:
