@@ -89,6 +89,9 @@ class Config:
     SCAN_WRITE_MODE = os.environ.get("SCAN_WRITE_MODE", "buffered")
     SCAN_FLUSH_SECONDS = float(os.environ.get("SCAN_FLUSH_SECONDS", "1"))
     SCAN_FLUSH_MAX = _int("SCAN_FLUSH_MAX", 500)
+    #: Answer plain scans (no session cookie, no ?lang= or ?linkType=) before Flask's request
+    #: handling, with the same page and headers (traceability/fast_path.py); 0 turns it off.
+    SCAN_FAST_PATH = _bool("SCAN_FAST_PATH", True)
     STAMP_DIR = os.environ.get("STAMP_DIR", str(INSTANCE_DIR / "stamps"))
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "20 per hour")
     RATELIMIT_PIN = os.environ.get("RATELIMIT_PIN", "10 per minute")

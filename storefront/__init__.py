@@ -19,6 +19,7 @@ def create_app(config_class=Config):
     )
     app.config.from_object(config_class)
     check_production_settings(app)
+    register_scan_fast_path(app)
     register_proxy_fix(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_extensions(app)
@@ -41,6 +42,16 @@ def check_production_settings(app):
         raise RuntimeError("SECRET_KEY must be set in production (APP_ENV=production)")
     if not app.config.get("REDIS_URL"):
         app.logger.warning("REDIS_URL is not set: each worker counts rate limits on its own")
+
+
+def register_scan_fast_path(app):
+    """Answer plain scans of a stamp before Flask's request handling (traceability/fast_path.py).
+
+    Installed before ProxyFix, so it runs inside it and sees the client's address and scheme.
+    """
+    from traceability import fast_path
+
+    fast_path.install(app)
 
 
 def register_proxy_fix(app):

@@ -391,11 +391,12 @@ def _origin_query(by_short_code: bool, with_serial: bool) -> RawQuery:
 
 
 def find_origin(*, gtin: str | None = None, lot: str | None = None, short_code: str | None = None,
-                serial: str | None = None, raw: bool = False) -> OriginHit:
+                serial: str | None = None, raw: bool = False, engine=None) -> OriginHit:
     """Return the live facts of a published lot (and stamp) in one query, for the origin page.
 
     raw=True reads outside the session, on the thread's own connection (raw_query.py): for
     scans that the scan writer records later, so the request has no transaction of its own.
+    `engine` (default db.engine) lets a caller without an app context read raw.
 
     :raises NotRegistered: for an unknown GTIN, lot, short code or serial.
     """
@@ -403,8 +404,10 @@ def find_origin(*, gtin: str | None = None, lot: str | None = None, short_code: 
     params = {"short_code": short_code} if short_code is not None else {"gtin": gtin, "lot": lot}
     if serial is not None:
         params["serial"] = serial
-    if raw and query.usable(db.engine):
-        row = query.first(db.engine, params)
+    if raw and engine is None:
+        engine = db.engine
+    if raw and query.usable(engine):
+        row = query.first(engine, params)
     else:  # Core execution on the session's connection, in the transaction that counts the scan
         found = db.session.connection().execute(query.statement, params).first()
         row = found._asdict() if found is not None else None

@@ -58,12 +58,18 @@ def origin_url_global(batch, stamp=None):
 
 
 def _raw_path() -> str:
+    return raw_path(request.environ)
+
+
+def raw_path(environ) -> str:
     """Return the request path still percent-encoded, so a %2F inside a lot stays data."""
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw:
         path = urlsplit(raw).path if "://" in raw else raw.split("?", 1)[0]
         return path
-    return quote(request.path, safe=_PCHAR_SAFE)
+    # The decoded path, as werkzeug gives it (request.path), encoded again.
+    path = "/" + environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace").lstrip("/")
+    return quote(path, safe=_PCHAR_SAFE)
 
 
 def _cors(response):
@@ -281,35 +287,49 @@ def _origin_html(view: dict, hit: services.OriginHit, stamp, warning: str | None
     replaces with its own (escaped) values. A PIN form carries the visitor's own CSRF token, so
     that page is rendered whole; the report form is a page of its own for the same reason.
     """
-    context = {"view": view, "hit": hit, "warning": warning}
     if stamp is not None and stamp.has_pin and not stamp.pin_verified_at:
-        return _render_light("traceability/origin.html", stamp=stamp, first_scan_day=first_scan_day,
-                             report_url=_report_url(code) if warning else None,
-                             pin_form=PinForm(code=code), url_for_lang=_lang_url, **context)
-    key = (hit.in_programme, hit.recalled_at, hit.recall_reason, warning, stamp is not None,
-           stamp is not None and stamp.serial is not None, stamp is not None and stamp.scan_count <= 1,
-           stamp.has_pin if stamp is not None else False, stamp.pin_verified_at if stamp is not None else None)
-    variants = view["variants"]
-    pieces = variants.get(key)
-    if pieces is None:
-        stand_in = None
-        if stamp is not None:
-            stand_in = dataclasses.replace(stamp, serial=_SLOTS["serial"] if stamp.serial is not None else None,
-                                           scan_count=_CountSlot(1 if stamp.scan_count <= 1 else 2))
-        html = _render_light("traceability/origin.html", stamp=stand_in, first_scan_day=_SLOTS["day"],
-                             report_url=_SLOTS["report_url"] if warning else None, pin_form=None,
-                             url_for_lang=lambda lang: _SLOTS[f"lang_{lang}"], **context)
-        parts = _SLOT_RE.split(html)
-        # [text, slot name, text, slot name, …, text]
-        pieces = [part if index % 2 == 0 else _SLOT_NAMES[part] for index, part in enumerate(parts)]
-        variants[key] = pieces
+        return _render_light("traceability/origin.html", view=view, hit=hit, warning=warning, stamp=stamp,
+                             first_scan_day=first_scan_day, report_url=_report_url(code) if warning else None,
+                             pin_form=PinForm(code=code), url_for_lang=_lang_url)
+    pieces = stored_variant(view, hit, stamp, warning) or _render_variant(view, hit, stamp, warning)
+    return fill_slots(pieces, stamp, first_scan_day, report_url=lambda: _report_url(code), lang_url=_lang_url)
+
+
+def _variant_key(hit: services.OriginHit, stamp, warning: str | None) -> tuple:
+    return (hit.in_programme, hit.recalled_at, hit.recall_reason, warning, stamp is not None,
+            stamp is not None and stamp.serial is not None, stamp is not None and stamp.scan_count <= 1,
+            stamp.has_pin if stamp is not None else False, stamp.pin_verified_at if stamp is not None else None)
+
+
+def stored_variant(view: dict, hit: services.OriginHit, stamp, warning: str | None) -> list | None:
+    """Return the page variant for these live states if one was rendered already, else None."""
+    return view["variants"].get(_variant_key(hit, stamp, warning))
+
+
+def _render_variant(view: dict, hit: services.OriginHit, stamp, warning: str | None) -> list:
+    """Render and store the variant for these live states: [text, slot name, text, …, text]."""
+    stand_in = None
+    if stamp is not None:
+        stand_in = dataclasses.replace(stamp, serial=_SLOTS["serial"] if stamp.serial is not None else None,
+                                       scan_count=_CountSlot(1 if stamp.scan_count <= 1 else 2))
+    html = _render_light("traceability/origin.html", view=view, hit=hit, warning=warning, stamp=stand_in,
+                         first_scan_day=_SLOTS["day"], report_url=_SLOTS["report_url"] if warning else None,
+                         pin_form=None, url_for_lang=lambda lang: _SLOTS[f"lang_{lang}"])
+    parts = _SLOT_RE.split(html)
+    pieces = [part if index % 2 == 0 else _SLOT_NAMES[part] for index, part in enumerate(parts)]
+    view["variants"][_variant_key(hit, stamp, warning)] = pieces
+    return pieces
+
+
+def fill_slots(pieces: list, stamp, first_scan_day, *, report_url, lang_url) -> str:
+    """Put one scan's values (escaped) into a variant's slots; report_url() and lang_url(lang) build links."""
     values = {
         "serial": lambda: escape(stamp.serial),
         "count": lambda: escape(str(stamp.scan_count)),
         "day": lambda: escape(dmy(first_scan_day)),
-        "report_url": lambda: escape(_report_url(code)),
-        "lang_vi": lambda: escape(_lang_url("vi")),
-        "lang_en": lambda: escape(_lang_url("en")),
+        "report_url": lambda: escape(report_url()),
+        "lang_vi": lambda: escape(lang_url("vi")),
+        "lang_en": lambda: escape(lang_url("en")),
     }
     return "".join(part if index % 2 == 0 else values[part]() for index, part in enumerate(pieces))
 

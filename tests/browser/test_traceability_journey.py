@@ -1,12 +1,23 @@
-"""Journey: a shopper scans (opens) a stamp URL on a phone and reads where the product comes from."""
+"""Journey: a shopper scans (opens) a stamp URL on a phone and reads where the product comes from.
+
+Run with scans written at once (the test default) and queued (production): in the latter the
+second scan is answered by the scan fast path (traceability/fast_path.py), not by Flask.
+"""
+import pytest
 from playwright.sync_api import expect
 
 from storefront.clock import today_vn
 from tests.factories_traceability import make_traced_batch
 from traceability import services
+from traceability.scan_buffer import scan_buffer
 
 
-def test_shopper_scans_a_stamp_on_a_phone_and_sees_origin_and_scan_count(live_server, page, db):
+@pytest.fixture(params=["immediate", "buffered"])
+def app_config(request):
+    return {"SCAN_WRITE_MODE": request.param, "SCAN_FLUSH_SECONDS": 3600}
+
+
+def test_shopper_scans_a_stamp_on_a_phone_and_sees_origin_and_scan_count(app, live_server, page, db):
     batch = make_traced_batch(lot_code="L2026-01")
     issue, _pins = services.issue_stamps(batch, count=1, actor=None)
     stamp = services.issue_stamps_list(issue)[0]
@@ -27,6 +38,9 @@ def test_shopper_scans_a_stamp_on_a_phone_and_sees_origin_and_scan_count(live_se
 
     page.reload()
     expect(page.get_by_test_id("scan-info")).to_have_text(f"Đã quét 2 lần, lần đầu ngày {today_vn():%d/%m/%Y}")
+    if app.config["SCAN_WRITE_MODE"] == "buffered":
+        assert app.extensions["scan_fast_path"].served == 1  # the reload; the first scan rendered the page
+        scan_buffer().flush()
     db.session.expire_all()
     assert db.session.get(type(stamp), stamp.id).scan_count == 2
 

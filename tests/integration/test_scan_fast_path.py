@@ -1,0 +1,237 @@
+"""The scan fast path (traceability/fast_path.py) answers what Flask would, and leaves the rest to Flask.
+
+Every test runs the real middleware in front of the real app on both engines, with the scan
+buffer (SCAN_WRITE_MODE=buffered, the production default). Flask's answer to the same request
+is had by switching the fast path off (SCAN_FAST_PATH) between requests.
+"""
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from tests.factories_traceability import make_traced_batch
+from traceability import fast_path, services, views
+from traceability.models import Scan, Stamp
+from traceability.scan_buffer import scan_buffer
+
+#: The headers that differ from one request to the next whoever answers (checked on their own).
+LIMIT_STATE = {"X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"}
+SCAN_INFO = re.compile(r'(data-testid="scan-info">)[^<]*<')
+
+
+@pytest.fixture(autouse=True)
+def buffered(app_config):
+    app_config.update(SCAN_WRITE_MODE="buffered", SCAN_FLUSH_SECONDS=3600, SCAN_WARNING_THRESHOLD=3)
+
+
+@pytest.fixture
+def traced(db, buffered):
+    """A lot with a "/" in its code (percent-encoded in URLs) and two serialized stamps."""
+    batch = make_traced_batch(lot_code="L2026/09")
+    issue, _ = services.issue_stamps(batch, count=2, actor=None)
+    db.session.commit()
+    return batch, services.issue_stamps_list(issue)
+
+
+@pytest.fixture
+def served(app):
+    middleware = app.extensions["scan_fast_path"]
+    return lambda: middleware.served
+
+
+def _path(stamp) -> str:
+    return urlsplit(services.stamp_url(stamp)).path
+
+
+def _get(app, client, url, *, fast: bool, **kwargs):
+    app.config["SCAN_FAST_PATH"] = fast
+    return client.get(url, **kwargs)
+
+
+def _flushed_counts(app, db, stamp) -> tuple[int, int]:
+    scan_buffer().flush()
+    db.session.expire_all()
+    stored = db.session.get(Stamp, stamp.id).scan_count
+    rows = db.session.scalar(select(func.count()).select_from(Scan).where(Scan.stamp_id == stamp.id))
+    return stored, rows
+
+
+@pytest.mark.parametrize("kind", ["GS1 serial, %2F in the lot, query kept", "GS1 lot level", "/t/ short code"])
+def test_the_fast_path_answers_the_page_and_headers_flask_would(app, client, db, traced, served, kind):
+    batch, (stamp, _other) = traced
+    url = {
+        "GS1 serial, %2F in the lot, query kept": _path(stamp) + "?17=271231&utm_source=zalo&x=a%20b",
+        "GS1 lot level": urlsplit(services.origin_url(batch)).path,
+        "/t/ short code": f"/t/{batch.short_code}/{stamp.serial}",
+    }[kind]
+    answers = []
+    # Flask first (it renders the batch into the worker's cache), then each in turn. The
+    # counter moves with every scan and the warning starts after the third (threshold 3).
+    for number, fast in enumerate([False, True, False, True, False, True], start=1):
+        before = served()
+        response = _get(app, client, url, fast=fast)
+        assert response.status_code == 200
+        assert served() - before == (1 if fast else 0), number
+        answers.append(response)
+
+    def page(response):  # the scan counter line is checked on its own below
+        return SCAN_INFO.sub(r"\1…<", response.get_data(as_text=True))
+
+    def fixed_headers(response):
+        return sorted((k, v) for k, v in response.headers.items() if k not in LIMIT_STATE)
+
+    # Same live state, one answered by each: 2 and 3 (no warning yet), 4 and 5, 5 and 6 (warning).
+    for flask_answer, fast_answer in [(answers[2], answers[1]), (answers[4], answers[3]), (answers[4], answers[5])]:
+        assert page(fast_answer) == page(flask_answer)
+        assert fixed_headers(fast_answer) == fixed_headers(flask_answer)
+    lot_level = kind == "GS1 lot level"
+    if not lot_level:
+        assert "data-testid=\"scan-warning\"" not in answers[2].get_data(as_text=True)
+        assert "data-testid=\"scan-warning\"" in answers[3].get_data(as_text=True)
+        texts = [re.search(r'data-testid="scan-info">([^<]*)<', a.get_data(as_text=True)).group(1) for a in answers]
+        assert texts[0] == "Lần quét đầu tiên"
+        assert [t.split(" lần")[0] for t in texts[1:]] == [f"Đã quét {n}" for n in range(2, 7)]
+    # One rate-limit bucket whoever answers: the remaining count falls by one a request.
+    remaining = [int(a.headers["X-RateLimit-Remaining"]) for a in answers]
+    assert remaining == list(range(remaining[0], remaining[0] - 6, -1))
+    assert all(a.headers["Link"].endswith('rel="linkset"; type="application/linkset+json"') for a in answers)
+    if not lot_level:
+        assert _flushed_counts(app, db, stamp) == (6, 6)
+
+
+def test_the_report_link_and_language_links_are_those_flask_builds(app, client, traced):
+    _batch, (stamp, _other) = traced
+    url = _path(stamp) + "?17=271231&note=%C4%91%E1%BB%8F&empty="
+    for fast in (False, False, False, True, False):  # the 4th and 5th scans warn, with the report link
+        response = _get(app, client, url, fast=fast)
+    flask_links = re.findall(r'href="([^"]*(?:report|lang=)[^"]*)"', response.get_data(as_text=True))
+    fast_links = re.findall(r'href="([^"]*(?:report|lang=)[^"]*)"', _get(app, client, url, fast=True).get_data(as_text=True))
+    assert any("/trace/report?code=" in link for link in flask_links)
+    assert fast_links == flask_links
+
+
+def test_a_recall_made_by_another_worker_shows_on_the_next_fast_scan(app, client, db, traced, served, database_url):
+    batch, (stamp, _other) = traced
+    assert _get(app, client, _path(stamp), fast=True).status_code == 200  # Flask: renders the cached view
+    # Another worker's change: no flush in this process, so this worker's page cache still holds the batch.
+    other_worker = create_engine(database_url)
+    with other_worker.begin() as connection:
+        connection.execute(text("UPDATE batches SET recalled_at = :now, recall_reason = 'Nấm mốc' WHERE id = :id"),
+                           {"now": services.utcnow().replace(tzinfo=None) if other_worker.dialect.name == "sqlite"
+                            else services.utcnow(), "id": batch.id})
+    other_worker.dispose()
+    before = served()
+    html = client.get(_path(stamp)).get_data(as_text=True)
+    assert served() == before + 1
+    assert "Nấm mốc" in html
+
+
+@pytest.mark.parametrize("case", [
+    "session cookie", "?lang=en", "?linkType=linkset", "Accept: linkset", "HEAD", "GTIN-13 (not canonical)",
+    "lower-case short code", "unknown serial", "trailing slash", "PIN not yet checked",
+])
+def test_what_the_fast_path_leaves_to_flask(app, client, db, traced, served, case):
+    batch, (stamp, _other) = traced
+    client.get(_path(stamp))  # the batch is in the worker's page cache from here on
+    if case == "PIN not yet checked":
+        issue, _pins = services.issue_stamps(batch, count=1, with_pin=True, actor=None)
+        db.session.commit()
+        stamp = services.issue_stamps_list(issue)[0]
+    path = _path(stamp)
+    request = {
+        "session cookie": lambda: (client.set_cookie("session", "anything"), client.get(path))[1],
+        "?lang=en": lambda: client.get(path + "?lang=en"),
+        "?linkType=linkset": lambda: client.get(path + "?linkType=linkset"),
+        "Accept: linkset": lambda: client.get(path, headers={"Accept": "application/linkset+json"}),
+        "HEAD": lambda: client.head(path),
+        "GTIN-13 (not canonical)": lambda: client.get(path.replace("/01/0", "/01/", 1)),
+        "lower-case short code": lambda: client.get(f"/t/{batch.short_code.lower()}/{stamp.serial}"),
+        "unknown serial": lambda: client.get(path.rsplit("/", 1)[0] + "/ZZZZZZZZZZ"),
+        "trailing slash": lambda: client.get(f"/t/{batch.short_code}/{stamp.serial}/"),
+        "PIN not yet checked": lambda: client.get(path),
+    }[case]
+    before = served()
+    response = request()
+    assert served() == before
+    expected = {
+        "session cookie": (200, "text/html"), "?lang=en": (200, "text/html"),
+        "?linkType=linkset": (200, "application/linkset+json"), "Accept: linkset": (200, "application/linkset+json"),
+        "HEAD": (200, "text/html"), "GTIN-13 (not canonical)": (301, None), "lower-case short code": (301, None),
+        "unknown serial": (404, "text/html"), "trailing slash": (404, "text/html"),
+        "PIN not yet checked": (200, "text/html"),
+    }[case]
+    assert response.status_code == expected[0]
+    if expected[1]:
+        assert response.content_type.startswith(expected[1])
+    if case == "?lang=en":
+        assert "Origin" in response.get_data(as_text=True) or 'lang="en"' in response.get_data(as_text=True)
+    if case == "PIN not yet checked":
+        assert 'name="pin"' in response.get_data(as_text=True)  # the form carries this visitor's CSRF token
+    if case == "unknown serial":
+        assert "chưa được đăng ký" in response.get_data(as_text=True)
+
+
+def test_over_the_scan_limit_flask_answers_429_and_nothing_more_is_counted(app, client, db, traced, served):
+    app.config["RATELIMIT_SCAN"] = "3 per minute"
+    _batch, (stamp, _other) = traced
+    statuses = [client.get(_path(stamp)).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert served() == 2  # the first renders the batch (Flask), the 429 is Flask-Limiter's page
+    assert _flushed_counts(app, db, stamp) == (3, 3)
+
+
+def test_an_error_after_the_scan_is_counted_gives_the_500_page_and_counts_once(app, client, db, traced, monkeypatch):
+    _batch, (stamp, _other) = traced
+    client.get(_path(stamp))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("page assembly failed")
+
+    monkeypatch.setattr(views, "fill_slots", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error page, not the traceback
+    response = client.get(_path(stamp))
+    assert response.status_code == 500
+    assert "Lỗi" in response.get_data(as_text=True) or "lỗi" in response.get_data(as_text=True)
+    assert _flushed_counts(app, db, stamp) == (2, 2)  # not run again by Flask
+
+
+def test_a_host_outside_trusted_hosts_gets_flasks_400(app, client, traced, served):
+    _batch, (stamp, _other) = traced
+    app.config["TRUSTED_HOSTS"] = ["shop.test"]
+    client.get(_path(stamp), headers={"Host": "shop.test"})
+    before = served()
+    assert client.get(_path(stamp), headers={"Host": "evil.example"}).status_code == 400
+    assert client.get(_path(stamp), headers={"Host": "shop.test"}).status_code == 200
+    assert served() == before + 1
+
+
+def test_switched_off_or_immediate_writes_every_scan_goes_through_flask(app, client, traced, served):
+    _batch, (stamp, _other) = traced
+    app.config["SCAN_FAST_PATH"] = False
+    for _ in range(2):
+        assert client.get(_path(stamp)).status_code == 200
+    app.config.update(SCAN_FAST_PATH=True, SCAN_WRITE_MODE="immediate")
+    assert client.get(_path(stamp)).status_code == 200
+    assert served() == 0
+
+
+@pytest.mark.parametrize("accept, leaves_to_flask", [
+    ("", False),
+    ("*/*", False),
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8", False),
+    ("application/linkset+json", True),
+    ("application/*", True),  # a linkset matches it and text/html does not
+    ("text/html;q=0.1, application/linkset+json", True),
+    ("image/png", True),  # neither: Flask decides
+])
+def test_which_accept_headers_flask_must_read(accept, leaves_to_flask):
+    assert fast_path._may_want_linkset(accept) is leaves_to_flask
+
+
+@pytest.mark.parametrize("header, present", [
+    ("session=abc", True), ("theme=dark; session=abc", True), ("theme=dark", False),
+    ("my_session=abc", False), ('session="a b"; x=1', True),
+])
+def test_the_session_cookie_is_found_in_the_cookie_header(header, present):
+    assert fast_path._has_cookie(header, "session") is present

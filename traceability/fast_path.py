@@ -1,0 +1,298 @@
+"""The origin page of a scan, answered before Flask's request handling: the shop's commonest request.
+
+A phone that scans a stamp opens its URL once, without a session cookie, in Vietnamese. For
+that request Flask's own handling (request and session objects, URL matching, the CSRF, login,
+rate-limit and mail hooks, the response object) cost more than the page: the look-up query, a
+queued scan and a pre-rendered variant with the scan's values put in (views._origin_html).
+ScanFastPath, a WSGI middleware inside ProxyFix, answers such a request itself with the very
+same steps and pieces:
+
+- the same rate limit, in the same Flask-Limiter bucket (scope = the route's endpoint), with
+  the same X-RateLimit-* headers;
+- the same look-up (services.find_origin on the raw connection), scan queue (scan_buffer.py),
+  counter settling, copy warning and cached page variants, so the bytes are the page Flask
+  would have sent (tests/integration/test_scan_fast_path.py compares them request by request);
+- the same Link, CORS and Vary headers.
+
+Anything else goes to Flask untouched, decided before the scan is counted: other methods and
+paths, a session cookie (a signed-in or returning visitor: language and CSRF live in it),
+?lang=, ?linkType=, an Accept header that may ask for a linkset, a non-canonical or unknown
+code (301 and 404 pages), a stamp whose PIN form must be shown, a host outside TRUSTED_HOSTS,
+an exceeded rate limit (Flask answers the 429), the immediate scan write mode, and a batch
+whose page is not in this worker's origin cache yet (Flask renders and caches it). Turn it off
+with SCAN_FAST_PATH=0.
+"""
+import time
+from functools import lru_cache
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qsl, quote_plus, urlencode
+
+from limits import parse_many
+from limits.strategies import FixedWindowRateLimiter
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.exceptions import SecurityError
+from werkzeug.http import parse_accept_header
+from werkzeug.wsgi import ClosingIterator, get_host
+
+from storefront.clock import VIETNAM_TZ, today_vn
+from storefront.extensions import db, limiter
+from traceability import cache, services, views
+from traceability.digital_link import DigitalLinkError, is_valid_serial, parse_path, parse_short_code
+from traceability.scan_buffer import scan_buffer
+
+#: Flask-Limiter's header names and their config keys (its defaults).
+_LIMIT_HEADERS = (("RATELIMIT_HEADER_LIMIT", "X-RateLimit-Limit"),
+                  ("RATELIMIT_HEADER_REMAINING", "X-RateLimit-Remaining"),
+                  ("RATELIMIT_HEADER_RESET", "X-RateLimit-Reset"),
+                  ("RATELIMIT_HEADER_RETRY_AFTER", "Retry-After"))
+#: The characters werkzeug leaves unencoded in a query value (werkzeug.urls._urlencode, WHATWG).
+_QUERY_SAFE = "!$'()*,/:;?@"
+_CORS = [("Access-Control-Allow-Origin", "*"),
+         ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
+         ("Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Type"),
+         ("Access-Control-Expose-Headers", "Link, Location, Content-Type")]
+
+
+class ScanFastPath:
+    def __init__(self, app, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        #: Requests answered here (tests and the bench read it).
+        self.served = 0
+        self._report_paths = {}
+        self._engine = None
+
+    def __call__(self, environ, start_response):
+        if not self._eligible(environ):
+            return self.wsgi_app(environ, start_response)
+        try:
+            answer = self._answer(environ)
+        except _AfterCount as failure:  # the scan is queued: Flask's 500 page, not the view again
+            return self._error_page(environ, start_response, failure.error)
+        except Exception:  # noqa: BLE001 (nothing was counted yet: Flask answers, and reports any error)
+            self.app.logger.warning("scan fast path failed; Flask answers", exc_info=True)
+            answer = None
+        if answer is None:
+            return self.wsgi_app(environ, start_response)
+        self.served += 1
+        headers, body, after = answer
+        start_response("200 OK", headers)
+        return ClosingIterator([body], after) if after else [body]
+
+    def _error_page(self, environ, start_response, error):
+        with self.app.request_context(environ):
+            response = self.app.handle_exception(error)  # logs it; re-raises when PROPAGATE_EXCEPTIONS
+        return response(environ, start_response)
+
+    # --- deciding ---------------------------------------------------------------------------
+
+    def _eligible(self, environ) -> bool:
+        """Cheap checks on the request line and headers: no look-up, nothing counted."""
+        path = environ.get("PATH_INFO", "")
+        if not (path.startswith("/01/") or path.startswith("/t/")):
+            return False
+        config = self.app.config
+        # GET only: a HEAD is not a scan (Flask answers it without counting).
+        if environ.get("REQUEST_METHOD") != "GET" or not config.get("SCAN_FAST_PATH", True):
+            return False
+        if config.get("SCAN_WRITE_MODE", "buffered") != "buffered":
+            return False
+        query = environ.get("QUERY_STRING", "")
+        if not query.isascii() or "lang=" in query or "linkType=" in query:
+            return False
+        if _may_want_linkset(environ.get("HTTP_ACCEPT", "")):
+            return False
+        cookies = environ.get("HTTP_COOKIE")
+        if cookies and _has_cookie(cookies, config["SESSION_COOKIE_NAME"]):
+            return False
+        if config.get("TRUSTED_HOSTS"):
+            try:
+                get_host(environ, config["TRUSTED_HOSTS"])
+            except SecurityError:
+                return False  # Flask answers 400
+        return True
+
+    def _resolve(self, environ):
+        """Return (look-up keywords, Link anchor path, rate-limit scope) for a canonical code, or None."""
+        path_info = environ["PATH_INFO"]
+        if path_info.startswith("/t/"):
+            parts = path_info[3:].split("/")
+            if len(parts) > 2 or not all(parts):
+                return None
+            code, serial = parts[0], parts[1] if len(parts) == 2 else None
+            try:
+                if parse_short_code(code) != code:
+                    return None  # Flask redirects to the canonical form
+            except DigitalLinkError:
+                return None
+            if serial is not None and not is_valid_serial(serial):
+                return None
+            return {"short_code": code, "serial": serial}, path_info, "traceability.origin_short"
+        try:
+            link, non_canonical = parse_path(views.raw_path(environ), environ.get("QUERY_STRING", ""))
+        except DigitalLinkError:
+            return None
+        if non_canonical or link.lot is None:
+            return None
+        return {"gtin": link.gtin, "lot": link.lot, "serial": link.serial}, link.path, "traceability.resolve"
+
+    # --- answering --------------------------------------------------------------------------
+    # No app context on the common path: the app's config, engine and scan buffer are at hand,
+    # and pushing and popping a context costs a scan about a tenth of its time.
+
+    def _answer(self, environ):
+        """Return (headers, body, callback after the response) for the origin page, or None for Flask."""
+        resolved = self._resolve(environ)
+        if resolved is None:
+            return None
+        lookup, anchor_path, scope = resolved
+        buffer, engine = self._scan_buffer_and_engine()
+        generation = buffer.generation
+        try:
+            hit = services.find_origin(**lookup, raw=True, engine=engine)
+        except services.NotRegistered:
+            return None
+        config = self.app.config
+        view = cache.get((hit.batch_id, config["BABEL_DEFAULT_LOCALE"], today_vn(), hit.in_programme))
+        stamp = hit.stamp
+        if view is None or (stamp is not None and stamp.has_pin and not stamp.pin_verified_at):
+            return None
+        # Counted last of all the checks: a request left to Flask is counted there, once. (Over the
+        # limit, Flask-Limiter counts it again before its 429: the bucket was full anyway.)
+        limit_headers = self._hit_rate_limit(environ, scope)
+        if limit_headers is None:
+            return None
+        region_header = config.get("SCAN_REGION_HEADER", "")
+        region = environ.get("HTTP_" + region_header.upper().replace("-", "_"), "") if region_header else ""
+        # From here on the scan is counted: Flask must not see this request again.
+        services.count_scan(hit.batch_id, stamp, region=region, user_agent=environ.get("HTTP_USER_AGENT", ""),
+                            buffer=buffer)
+        try:
+            html = self._page(environ, view, hit, buffer, generation, check_regions=bool(region_header))
+        except Exception as error:
+            raise _AfterCount(error) from error
+        body = html.encode("utf-8")
+        base_url = config["PUBLIC_BASE_URL"].rstrip("/")  # services._base_url()
+        headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
+                   ("Link", f'<{base_url}{anchor_path}?linkType=linkset>; rel="linkset"; type="{views.LINKSET_TYPE}"'),
+                   *_CORS, *limit_headers, ("Vary", "Cookie")]
+        after = (lambda: buffer.flush(wait=False)) if buffer.due() else None
+        return headers, body, after
+
+    def _scan_buffer_and_engine(self):
+        buffer = self.app.extensions.get("scan_buffer")
+        if buffer is None or self._engine is None:
+            with self.app.app_context():
+                buffer, self._engine = scan_buffer(), db.engine
+        return buffer, self._engine
+
+    def _page(self, environ, view, hit, buffer, generation, *, check_regions: bool) -> str:
+        stamp = hit.stamp
+        if stamp is not None and not buffer.settled_since(generation):
+            with self.app.app_context():  # read the stored counter again (the session)
+                views._settle_counter(buffer, stamp, generation)
+        if check_regions and stamp is not None and stamp.serial is not None:
+            with self.app.app_context():  # the regions of the last day's scans (the session)
+                warning = services.scan_warning(stamp, unwritten_regions=buffer.unwritten_regions(stamp.id))
+        else:
+            warning = services.scan_warning(stamp, check_regions=False,
+                                            threshold=self.app.config.get("SCAN_WARNING_THRESHOLD", 20))
+        path, query = views.raw_path(environ), environ.get("QUERY_STRING", "")
+        code = (path + (f"?{query}" if query else ""))[:300]
+        first_scan = stamp.first_scanned_at if stamp is not None else None
+        first_scan_day = first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None
+        pieces = views.stored_variant(view, hit, stamp, warning)
+        if pieces is None:  # a state this worker has not shown for the batch yet: rendered once, by Flask's code
+            with self.app.request_context(environ):
+                return views._origin_html(view, hit, stamp, warning, code, first_scan_day)
+        args = parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote") if query else []
+
+        def lang_url(lang):  # views._lang_url: the scanned URL asking for another language
+            return path + "?" + urlencode([*args, ("lang", lang)])
+
+        def report_url():  # url_for("traceability.report", code=code), as werkzeug encodes a query value
+            return self._report_path(environ.get("SCRIPT_NAME", "")) + "?code=" + quote_plus(code, safe=_QUERY_SAFE)
+
+        return views.fill_slots(pieces, stamp, first_scan_day, lang_url=lang_url, report_url=report_url)
+
+    def _report_path(self, script_name: str) -> str:
+        path = self._report_paths.get(script_name)
+        if path is None:
+            adapter = self.app.url_map.bind("localhost", script_name=script_name or "/")
+            path = self._report_paths[script_name] = adapter.build("traceability.report")
+        return path
+
+    def _hit_rate_limit(self, environ, scope: str) -> list | None:
+        """Count the request in its route's Flask-Limiter bucket; return the headers, or None if over."""
+        config = self.app.config
+        if not config.get("RATELIMIT_ENABLED", True):
+            return []
+        headers_on = config.get("RATELIMIT_HEADERS_ENABLED")
+        if headers_on and config.get("RATELIMIT_HEADER_RETRY_AFTER_VALUE") == "http-date":
+            return None  # a rare setting; Flask-Limiter formats that date
+        items = _limits(config.get("RATELIMIT_SCAN", "60 per minute"))
+        if len(items) != 1:
+            return None  # several limits on one route: Flask-Limiter picks the header's; leave it to it
+        item = items[0]
+        args = [environ.get("REMOTE_ADDR") or "127.0.0.1", scope]  # flask_limiter.util.get_remote_address
+        if config.get("RATELIMIT_KEY_PREFIX"):
+            args.insert(0, config["RATELIMIT_KEY_PREFIX"])
+        strategy = limiter.limiter
+        if type(strategy) is FixedWindowRateLimiter:
+            # hit() then get_window_stats() in two storage calls instead of three (a Redis round trip each)
+            key = item.key_for(*args)
+            count = strategy.storage.incr(key, item.get_expiry())
+            if count > item.amount:
+                return None  # Flask-Limiter answers the 429 page (and counts this request once more)
+            if not headers_on:
+                return []
+            reset_at, remaining = strategy.storage.get_expiry(key), item.amount - count
+        else:
+            if not strategy.hit(item, *args):
+                return None
+            if not headers_on:
+                return []
+            reset_at, remaining = strategy.get_window_stats(item, *args)
+        reset_at = int(reset_at + 1)
+        names = [config.get(key, default) for key, default in _LIMIT_HEADERS]
+        return list(zip(names, (str(item.amount), str(max(0, remaining)), str(reset_at),
+                                str(int(reset_at - time.time())))))
+
+
+class _AfterCount(Exception):
+    """An error once the scan was counted: answered with Flask's 500 page, never by the view again."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
+@lru_cache(maxsize=16)
+def _limits(value: str) -> tuple:
+    return tuple(parse_many(value))
+
+
+@lru_cache(maxsize=256)
+def _may_want_linkset(accept: str) -> bool:
+    """Whether the Accept header could make Flask answer the linkset: left to Flask then."""
+    if not accept:
+        return False
+    return parse_accept_header(accept, MIMEAccept).best_match(["text/html", views.LINKSET_TYPE]) != "text/html"
+
+
+def _has_cookie(header: str, name: str) -> bool:
+    if name not in header:
+        return False
+    cookie = SimpleCookie()
+    try:
+        cookie.load(header)
+    except Exception:  # noqa: BLE001 (a malformed header: let Flask read it)
+        return True
+    return name in cookie or not cookie
+
+
+def install(app) -> None:
+    """Put the fast path in front of the app's WSGI callable (inside ProxyFix: register it before)."""
+    fast_path = ScanFastPath(app, app.wsgi_app)
+    app.extensions["scan_fast_path"] = fast_path
+    app.wsgi_app = fast_path
