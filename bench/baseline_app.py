@@ -2,7 +2,14 @@
 
 `/page` returns a fixed page the size of an origin page (no template, no database): measured
 against `/` it shows how much of a page's cost is only the bytes on the wire and in wrk.
+`/db/<id>` reads one stamp by primary key from the bench database (BENCH_BASELINE_DATABASE_URL)
+on the thread's own connection, the least an origin page must do per scan: measured against `/`
+it shows what one round trip to the database costs on this machine.
 """
+import os
+import sqlite3
+import threading
+
 from flask import Flask
 
 app = Flask(__name__)
@@ -21,3 +28,34 @@ def index():
 @app.route("/page")
 def page():
     return PAGE
+
+
+_local = threading.local()
+_STAMP = "SELECT id, serial, scan_count FROM stamps WHERE id = {}"
+
+
+def _connection():
+    connection = getattr(_local, "connection", None)
+    if connection is None:
+        url = os.environ["BENCH_BASELINE_DATABASE_URL"]
+        if url.startswith("sqlite:///"):
+            connection = sqlite3.connect(url.removeprefix("sqlite:///"), check_same_thread=False)
+            connection.isolation_level = None
+            _local.placeholder = "?"
+        else:
+            import psycopg
+
+            connection = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+            _local.placeholder = "%s"
+        _local.connection = connection
+    return connection
+
+
+@app.route("/db/<int:stamp_id>")
+def one_read(stamp_id):
+    connection = _connection()
+    cursor = connection.cursor()
+    cursor.execute(_STAMP.format(_local.placeholder), (stamp_id,))
+    row = cursor.fetchone()
+    cursor.close()
+    return f"xin chào {row[1] if row else '-'} {row[2] if row else 0}"

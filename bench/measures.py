@@ -105,6 +105,15 @@ def baseline_page(ctx: Context) -> list[Row]:
                      note="bench/baseline_app.py /page: no template, no database")]
 
 
+def baseline_read(ctx: Context) -> list[Row]:
+    """The bare app reading one stamp by primary key: what one database round trip costs a route."""
+    ids = [row.id for row in ctx.query("SELECT id FROM stamps ORDER BY id LIMIT 5000")]
+    paths = [f"/db/{i}" for i in ctx.rng.sample(ids, min(500, len(ids)))]
+    engine = "PostgreSQL" if ctx.postgres else "SQLite"
+    return [http_row(ctx, "bare Flask route + one database read", paths, server=ctx.baseline,
+                     note=f"bench/baseline_app.py /db/<id>: one {engine} SELECT by primary key, {len(paths)} stamps in turn")]
+
+
 def home(ctx: Context) -> list[Row]:
     return [http_row(ctx, "home page", ["/"])]
 
@@ -191,7 +200,7 @@ def _sample_stamps(ctx: Context, *, with_gtin: bool, count: int = 500) -> list:
 def _origin_row(ctx: Context, name: str, paths: list[str]) -> Row:
     before = _scan_totals(ctx)
     row = http_row(ctx, name, paths, note=f"{len(paths)} stamps in turn")
-    after = _scan_totals(ctx)
+    after = _settled_scan_totals(ctx)
     recorded = after[0] - before[0]
     row.extra.update(scans_recorded=recorded, scan_count_added=after[1] - before[1])
     # The probe GET, the warm-up and the requests wrk left in flight at the end of each window also scan;
@@ -200,6 +209,20 @@ def _origin_row(ctx: Context, name: str, paths: list[str]) -> Row:
     if recorded < row.extra["requests"]:
         row.note += " (FEWER scans than requests)"
     return row
+
+
+def _settled_scan_totals(ctx: Context, quiet_seconds: float = 4.0, timeout: float = 20.0) -> tuple[int, int]:
+    """Return the scan totals once the workers' queued scans are written (no change for quiet_seconds).
+
+    Scans are queued per worker and written at least every 2-3 × SCAN_FLUSH_SECONDS (1 s by default).
+    """
+    totals, changed_at, deadline = _scan_totals(ctx), time.monotonic(), time.monotonic() + timeout
+    while time.monotonic() - changed_at < quiet_seconds and time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = _scan_totals(ctx)
+        if now != totals:
+            totals, changed_at = now, time.monotonic()
+    return totals
 
 
 def _scan_totals(ctx: Context) -> tuple[int, int]:
@@ -260,6 +283,6 @@ def _quote(value: str) -> str:
 
 
 #: In the order they run; each HTTP one is paired with the baseline (load.run_paired).
-SHOP_MEASUREMENTS = (baseline_page, home, catalogue, catalogue_filtered, product, producer, search_http, search_index_only,
-                     origin, origin_short, checkout)
+SHOP_MEASUREMENTS = (baseline_page, baseline_read, home, catalogue, catalogue_filtered, product, producer,
+                     search_http, search_index_only, origin, origin_short, checkout)
 OFFLINE_MEASUREMENTS = (stamp_issue,)

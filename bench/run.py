@@ -61,7 +61,8 @@ def main(argv=None) -> int:
         "RATELIMIT_SCAN": "1000000 per minute", "RATELIMIT_LOGIN": "1000000 per minute",
     }
     log(f"serving with {setup.describe()}; {bench_load.describe()}")
-    baseline = server.start("baseline", "bench.baseline_app:app", setup, {}, dataset.DATA_DIR)
+    baseline = server.start("baseline", "bench.baseline_app:app", setup, {"BENCH_BASELINE_DATABASE_URL": ds.url},
+                            dataset.DATA_DIR)
     shop = server.start("shop", "wsgi:app", setup, env, dataset.DATA_DIR)
     rows = []
     only = set(args.only.split(",")) if args.only else None
