@@ -8,12 +8,13 @@ booleans), so callers see what Core would give them. A connection that fails is 
 the query tried once more on a new one. Not for one-connection pools (in-memory SQLite):
 their only connection cannot be taken away (see `usable`).
 """
-import os
 import threading
 from dataclasses import dataclass
 
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
+
+from traceability import pid
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class RawQuery:
         return plan
 
     def _connection(self, engine):
-        key = (os.getpid(), threading.get_ident(), engine)
+        key = (pid.current(), threading.get_ident(), engine)
         connection = self._open.get(key)
         if connection is None:
             pooled = engine.raw_connection()
@@ -98,16 +99,16 @@ class RawQuery:
 
     def close(self, engine) -> None:
         """Close this process's connections of the engine (on engine.dispose())."""
-        pid = os.getpid()
+        this_process = pid.current()
         with self._lock:
             mine = [key for key in self._open if key[2] is engine]
             connections = [self._open.pop(key) for key in mine]
         for key, connection in zip(mine, connections):
-            if key[0] == pid:  # a forked child must not close (and so end) its parent's sessions
+            if key[0] == this_process:  # a forked child must not close (and so end) its parent's sessions
                 _close_quietly(connection)
 
     def _drop(self, engine) -> None:
-        connection = self._open.pop((os.getpid(), threading.get_ident(), engine), None)
+        connection = self._open.pop((pid.current(), threading.get_ident(), engine), None)
         if connection is not None:
             _close_quietly(connection)
 
