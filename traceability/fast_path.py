@@ -14,24 +14,27 @@ same steps and pieces:
   would have sent (tests/integration/test_scan_fast_path.py compares them request by request);
 - the same Link, CORS and Vary headers.
 
-Anything else goes to Flask untouched, decided before the scan is counted: other methods and
-paths, a session cookie (a signed-in or returning visitor: language and CSRF live in it),
-?lang=, ?linkType=, an Accept header that may ask for a linkset, a non-canonical or unknown
-code (301 and 404 pages), a stamp whose PIN form must be shown, a host outside TRUSTED_HOSTS,
-an exceeded rate limit (Flask answers the 429), the immediate scan write mode, and a batch
-whose page is not in this worker's origin cache yet (Flask renders and caches it). Turn it off
-with SCAN_FAST_PATH=0.
+Anything else goes to Flask, decided before the scan is counted: other methods and paths, a
+session cookie as werkzeug reads it (a signed-in or returning visitor: language and CSRF live
+in it), a `lang` or `linkType` query key (decoded, as request.args has it), an Accept header
+that may ask for a linkset, a non-canonical or unknown code (301 and 404 pages), a stamp whose
+PIN form must be shown, a host outside TRUSTED_HOSTS, an exceeded rate limit (Flask answers the
+429), the immediate scan write mode, and a batch whose page is not in this worker's origin cache
+yet (Flask renders and caches it). The rate limit is counted first, as Flask-Limiter would
+before the view; a request left to Flask after that carries its limit headers in the environ,
+so the route does not count it again (views._scan_limit_exempt), and an unknown code is
+answered 404 without a second look-up. Turn it off with SCAN_FAST_PATH=false.
 """
+import threading
 import time
 from functools import lru_cache
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, quote_plus, urlencode
 
 from limits import parse_many
 from limits.strategies import FixedWindowRateLimiter
-from werkzeug.datastructures import MIMEAccept
+from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.exceptions import SecurityError
-from werkzeug.http import parse_accept_header
+from werkzeug.http import parse_accept_header, parse_cookie
 from werkzeug.wsgi import ClosingIterator, get_host
 
 from storefront.clock import VIETNAM_TZ, today_vn
@@ -40,6 +43,9 @@ from traceability import cache, services, views
 from traceability.digital_link import DigitalLinkError, is_valid_serial, parse_path, parse_short_code
 from traceability.scan_buffer import scan_buffer
 
+#: environ key (no client can set one: the server puts headers under HTTP_*): the parsed query.
+ARGS_KEY = "ocop.scan.args"
+LIMIT_KEY, NOT_REGISTERED_KEY = views.SCAN_LIMIT_COUNTED, views.SCAN_NOT_REGISTERED
 #: Flask-Limiter's header names and their config keys (its defaults).
 _LIMIT_HEADERS = (("RATELIMIT_HEADER_LIMIT", "X-RateLimit-Limit"),
                   ("RATELIMIT_HEADER_REMAINING", "X-RateLimit-Remaining"),
@@ -61,6 +67,7 @@ class ScanFastPath:
         self.served = 0
         self._report_paths = {}
         self._engine = None
+        self._lock = threading.Lock()
 
     def __call__(self, environ, start_response):
         if not self._eligible(environ):
@@ -74,7 +81,8 @@ class ScanFastPath:
             answer = None
         if answer is None:
             return self.wsgi_app(environ, start_response)
-        self.served += 1
+        with self._lock:
+            self.served += 1
         headers, body, after = answer
         start_response("200 OK", headers)
         return ClosingIterator([body], after) if after else [body]
@@ -98,8 +106,14 @@ class ScanFastPath:
         if config.get("SCAN_WRITE_MODE", "buffered") != "buffered":
             return False
         query = environ.get("QUERY_STRING", "")
-        if not query.isascii() or "lang=" in query or "linkType=" in query:
-            return False
+        if query:
+            if not query.isascii():
+                return False
+            # request.args, as werkzeug parses it (keys decoded: "%6Cang" is "lang").
+            args = MultiDict(parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote"))
+            if "lang" in args or "linkType" in args:
+                return False
+            environ[ARGS_KEY] = args
         if _may_want_linkset(environ.get("HTTP_ACCEPT", "")):
             return False
         cookies = environ.get("HTTP_COOKIE")
@@ -146,28 +160,29 @@ class ScanFastPath:
         if resolved is None:
             return None
         lookup, anchor_path, scope = resolved
+        # The limit first, as Flask-Limiter checks it before the view: a client over it costs no query.
+        # Over the limit, Flask-Limiter counts the request again before its 429 (the bucket was full
+        # anyway); within it, a request left to Flask from here on is not counted again (views.py).
+        limit_headers = self._hit_rate_limit(environ, scope)
+        if limit_headers is None:
+            return None
         buffer, engine = self._scan_buffer_and_engine()
         generation = buffer.generation
         try:
             hit = services.find_origin(**lookup, raw=True, engine=engine)
         except services.NotRegistered:
+            environ[NOT_REGISTERED_KEY] = True  # Flask answers the 404 page without looking again
             return None
         config = self.app.config
         view = cache.get((hit.batch_id, config["BABEL_DEFAULT_LOCALE"], today_vn(), hit.in_programme))
         stamp = hit.stamp
         if view is None or (stamp is not None and stamp.has_pin and not stamp.pin_verified_at):
             return None
-        # Counted last of all the checks: a request left to Flask is counted there, once. (Over the
-        # limit, Flask-Limiter counts it again before its 429: the bucket was full anyway.)
-        limit_headers = self._hit_rate_limit(environ, scope)
-        if limit_headers is None:
-            return None
         region_header = config.get("SCAN_REGION_HEADER", "")
         region = environ.get("HTTP_" + region_header.upper().replace("-", "_"), "") if region_header else ""
-        # From here on the scan is counted: Flask must not see this request again.
-        services.count_scan(hit.batch_id, stamp, region=region, user_agent=environ.get("HTTP_USER_AGENT", ""),
-                            buffer=buffer)
-        try:
+        try:  # from here on the scan is (being) counted: Flask must not see this request again
+            services.count_scan(hit.batch_id, stamp, region=region, user_agent=environ.get("HTTP_USER_AGENT", ""),
+                                buffer=buffer)
             html = self._page(environ, view, hit, buffer, generation, check_regions=bool(region_header))
         except Exception as error:
             raise _AfterCount(error) from error
@@ -205,7 +220,7 @@ class ScanFastPath:
         if pieces is None:  # a state this worker has not shown for the batch yet: rendered once, by Flask's code
             with self.app.request_context(environ):
                 return views._origin_html(view, hit, stamp, warning, code, first_scan_day)
-        args = parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote") if query else []
+        args = list(environ[ARGS_KEY].items(multi=True)) if query else []  # no "lang" among them (_eligible)
 
         def lang_url(lang):  # views._lang_url: the scanned URL asking for another language
             return path + "?" + urlencode([*args, ("lang", lang)])
@@ -244,19 +259,22 @@ class ScanFastPath:
             count = strategy.storage.incr(key, item.get_expiry())
             if count > item.amount:
                 return None  # Flask-Limiter answers the 429 page (and counts this request once more)
+            environ[LIMIT_KEY] = []
             if not headers_on:
                 return []
             reset_at, remaining = strategy.storage.get_expiry(key), item.amount - count
         else:
             if not strategy.hit(item, *args):
                 return None
+            environ[LIMIT_KEY] = []
             if not headers_on:
                 return []
             reset_at, remaining = strategy.get_window_stats(item, *args)
         reset_at = int(reset_at + 1)
         names = [config.get(key, default) for key, default in _LIMIT_HEADERS]
-        return list(zip(names, (str(item.amount), str(max(0, remaining)), str(reset_at),
-                                str(int(reset_at - time.time())))))
+        headers = environ[LIMIT_KEY] = list(zip(names, (str(item.amount), str(max(0, remaining)), str(reset_at),
+                                                        str(int(reset_at - time.time())))))
+        return headers
 
 
 class _AfterCount(Exception):
@@ -281,14 +299,8 @@ def _may_want_linkset(accept: str) -> bool:
 
 
 def _has_cookie(header: str, name: str) -> bool:
-    if name not in header:
-        return False
-    cookie = SimpleCookie()
-    try:
-        cookie.load(header)
-    except Exception:  # noqa: BLE001 (a malformed header: let Flask read it)
-        return True
-    return name in cookie or not cookie
+    """Whether Flask would find the cookie (werkzeug's parser, which skips malformed pairs)."""
+    return name in header and name in parse_cookie(header)
 
 
 def install(app) -> None:

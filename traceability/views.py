@@ -44,8 +44,28 @@ STAGE_LABELS = {
 _PCHAR_SAFE = "/:@!$&'()*+,;=-._~"
 
 
+#: environ keys set by the scan fast path (fast_path.py) for a request it leaves to Flask; no
+#: client can set one (a server puts request headers under HTTP_*). The rate-limit headers of a
+#: request it counted already (Flask-Limiter must not count it again), and a code its look-up did
+#: not find (answered 404 without looking again).
+SCAN_LIMIT_COUNTED = "ocop.scan.limit_headers"
+SCAN_NOT_REGISTERED = "ocop.scan.not_registered"
+
+
 def _scan_limit():
     return current_app.config.get("RATELIMIT_SCAN", "60 per minute")
+
+
+def _scan_limit_exempt() -> bool:
+    return request.method == "OPTIONS" or SCAN_LIMIT_COUNTED in request.environ
+
+
+@bp.after_app_request
+def _counted_scan_limit_headers(response):
+    """Give a request the fast path counted (so Flask-Limiter did not) the limit headers it computed."""
+    for name, value in request.environ.get(SCAN_LIMIT_COUNTED, ()):
+        response.headers[name] = value
+    return response
 
 
 @bp.app_template_global("origin_url")
@@ -446,7 +466,7 @@ def _find(code: str):
 
 @bp.route("/01/<path:rest>", methods=RESOLVER_METHODS)
 @bp.route("/gtin/<path:rest>", methods=RESOLVER_METHODS)
-@limiter.limit(_scan_limit, exempt_when=lambda: request.method == "OPTIONS")
+@limiter.limit(_scan_limit, exempt_when=_scan_limit_exempt)
 def resolve(rest):
     """Resolve a GS1 Digital Link: origin page by default, linkset or linkType redirects."""
     if request.method == "OPTIONS":
@@ -462,6 +482,8 @@ def resolve(rest):
     if link.lot is None:
         return _answer_gtin(link.gtin, link.path)
     if _wants_origin_page():
+        if SCAN_NOT_REGISTERED in request.environ:
+            return _not_registered(path)
         generation = _scan_generation()
         try:
             hit = services.find_origin(gtin=link.gtin, lot=link.lot, serial=link.serial, raw=buffered())
@@ -488,7 +510,7 @@ def _answer_gtin(gtin: str, anchor_path: str):
 
 @bp.route("/t/<code>", defaults={"serial": None}, methods=RESOLVER_METHODS)
 @bp.route("/t/<code>/<serial>", methods=RESOLVER_METHODS, endpoint="origin_short")
-@limiter.limit(_scan_limit, exempt_when=lambda: request.method == "OPTIONS")
+@limiter.limit(_scan_limit, exempt_when=_scan_limit_exempt)
 def origin_short(code, serial):
     """Origin page of a product without a GTIN, on the non-GS1 path /t/{code}[/{serial}]."""
     if request.method == "OPTIONS":
@@ -504,6 +526,8 @@ def origin_short(code, serial):
     if serial is not None and not is_valid_serial(serial):
         return _not_registered(request.path)
     if _wants_origin_page():
+        if SCAN_NOT_REGISTERED in request.environ:
+            return _not_registered(request.path)
         generation = _scan_generation()
         try:
             hit = services.find_origin(short_code=code, serial=serial, raw=buffered())
