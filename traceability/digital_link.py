@@ -44,6 +44,7 @@ _LEGACY_NAMES = {"gtin": "01", "cpv": "22", "lot": "10", "ser": "21"}
 # Key qualifiers of AI 01 in the only order GS1 Digital Link allows: /22/…/10/…/21/….
 _QUALIFIER_ORDER = ("22", "10", "21")
 _QUALIFIER_FIELDS = {"22": "variant", "10": "lot", "21": "serial"}
+_QUALIFIER_POSITION = {ai: position for position, ai in enumerate(_QUALIFIER_ORDER)}
 # Date attributes carried in the query string, YYMMDD (GS1 General Specifications §3.4).
 _DATE_ATTRIBUTES = (("11", "production_date"), ("13", "packing_date"), ("17", "expiry"))
 _YYMMDD = re.compile(r"[0-9]{6}")
@@ -237,13 +238,14 @@ def parse_path(
         if key in _LEGACY_NAMES:
             key = _LEGACY_NAMES[key]
             non_canonical = True
-        if _BAD_ESCAPE.search(raw_value):
-            raise DigitalLinkError(f"malformed percent-encoding in {raw_value!r}")
-        try:
-            value = unquote(raw_value, errors="strict")
-        except UnicodeDecodeError:
-            raise DigitalLinkError(f"percent-encoding in {raw_value!r} is not UTF-8") from None
-        pairs.append((key, value))
+        if "%" in raw_value:
+            if _BAD_ESCAPE.search(raw_value):
+                raise DigitalLinkError(f"malformed percent-encoding in {raw_value!r}")
+            try:
+                raw_value = unquote(raw_value, errors="strict")
+            except UnicodeDecodeError:
+                raise DigitalLinkError(f"percent-encoding in {raw_value!r} is not UTF-8") from None
+        pairs.append((key, raw_value))
 
     (primary, gtin), *qualifiers = pairs
     if primary != "01":
@@ -256,7 +258,7 @@ def parse_path(
     for key, value in qualifiers:
         if key not in _QUALIFIER_FIELDS:
             raise DigitalLinkError(f"unknown or misplaced application identifier /{key}/")
-        order = _QUALIFIER_ORDER.index(key)
+        order = _QUALIFIER_POSITION[key]
         # GS1 Digital Link 1.1 §4.4: key qualifiers appear in a fixed order, each once.
         if order <= position:
             raise DigitalLinkError(f"/{key}/ is out of order; the order is /22/, /10/, /21/")

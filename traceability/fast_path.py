@@ -220,10 +220,12 @@ class ScanFastPath:
         if pieces is None:  # a state this worker has not shown for the batch yet: rendered once, by Flask's code
             with self.app.request_context(environ):
                 return views._origin_html(view, hit, stamp, warning, code, first_scan_day)
-        args = list(environ[ARGS_KEY].items(multi=True)) if query else []  # no "lang" among them (_eligible)
+        # views._lang_url: the scanned URL asking for another language (no "lang" in it: _eligible).
+        kept = urlencode(list(environ[ARGS_KEY].items(multi=True))) if query else ""
+        kept += "&" if kept else ""  # "?&" (an empty pair) would be kept as it is: not what Flask builds
 
-        def lang_url(lang):  # views._lang_url: the scanned URL asking for another language
-            return path + "?" + urlencode([*args, ("lang", lang)])
+        def lang_url(lang):
+            return f"{path}?{kept}lang={lang}"
 
         def report_url():  # url_for("traceability.report", code=code), as werkzeug encodes a query value
             return self._report_path(environ.get("SCRIPT_NAME", "")) + "?code=" + quote_plus(code, safe=_QUERY_SAFE)

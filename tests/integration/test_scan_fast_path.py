@@ -105,14 +105,19 @@ def test_the_fast_path_answers_the_page_and_headers_flask_would(app, client, db,
         assert _flushed_counts(app, db, stamp) == (7, 7)
 
 
-def test_the_report_link_and_language_links_are_those_flask_builds(app, client, traced):
+@pytest.mark.parametrize("query", [
+    "?a=1&17=271231&note=%C4%91%E1%BB%8F&empty=&a=2&flag",  # encoded and empty values; "a" twice (Flask groups)
+    "?&",  # a query of empty pairs only
+])
+def test_the_report_link_and_language_links_are_those_flask_builds(app, client, traced, served, query):
     _batch, (stamp, _other) = traced
-    # Encoded and empty values, a key given twice with another between (Flask groups them).
-    url = _path(stamp) + "?a=1&17=271231&note=%C4%91%E1%BB%8F&empty=&a=2&flag"
+    url = _path(stamp) + query
     for fast in (False, False, False, True, False):  # the 4th and 5th scans warn, with the report link
         response = _get(app, client, url, fast=fast)
     flask_links = re.findall(r'href="([^"]*(?:report|lang=)[^"]*)"', response.get_data(as_text=True))
+    before = served()
     fast_links = re.findall(r'href="([^"]*(?:report|lang=)[^"]*)"', _get(app, client, url, fast=True).get_data(as_text=True))
+    assert served() == before + 1
     assert any("/trace/report?code=" in link for link in flask_links)
     assert fast_links == flask_links
 
