@@ -53,10 +53,6 @@ _LIMIT_HEADERS = (("RATELIMIT_HEADER_LIMIT", "X-RateLimit-Limit"),
                   ("RATELIMIT_HEADER_RETRY_AFTER", "Retry-After"))
 #: The characters werkzeug leaves unencoded in a query value (werkzeug.urls._urlencode, WHATWG).
 _QUERY_SAFE = "!$'()*,/:;?@"
-_CORS = [("Access-Control-Allow-Origin", "*"),
-         ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
-         ("Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Type"),
-         ("Access-Control-Expose-Headers", "Link, Location, Content-Type")]
 
 
 class ScanFastPath:
@@ -174,12 +170,13 @@ class ScanFastPath:
             environ[NOT_REGISTERED_KEY] = True  # Flask answers the 404 page without looking again
             return None
         config = self.app.config
-        view = cache.get((hit.batch_id, config["BABEL_DEFAULT_LOCALE"], today_vn(), hit.in_programme))
+        view = cache.get(views.origin_cache_key(hit.batch_id, config["BABEL_DEFAULT_LOCALE"], today_vn(),
+                                                hit.in_programme))
         stamp = hit.stamp
         if view is None or (stamp is not None and stamp.has_pin and not stamp.pin_verified_at):
             return None
         region_header = config.get("SCAN_REGION_HEADER", "")
-        region = environ.get("HTTP_" + region_header.upper().replace("-", "_"), "") if region_header else ""
+        region = views.region_of(environ, region_header)
         try:  # from here on the scan is (being) counted: Flask must not see this request again
             services.count_scan(hit.batch_id, stamp, region=region, user_agent=environ.get("HTTP_USER_AGENT", ""),
                                 buffer=buffer)
@@ -189,8 +186,8 @@ class ScanFastPath:
         body = html.encode("utf-8")
         base_url = config["PUBLIC_BASE_URL"].rstrip("/")  # services._base_url()
         headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
-                   ("Link", f'<{base_url}{anchor_path}?linkType=linkset>; rel="linkset"; type="{views.LINKSET_TYPE}"'),
-                   *_CORS, *limit_headers, ("Vary", "Cookie")]
+                   ("Link", views.linkset_link(base_url, anchor_path)),
+                   *views.CORS_HEADERS, *limit_headers, ("Vary", "Cookie")]
         after = (lambda: buffer.flush(wait=False)) if buffer.due() else None
         return headers, body, after
 

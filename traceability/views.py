@@ -92,12 +92,16 @@ def raw_path(environ) -> str:
     return quote(path, safe=_PCHAR_SAFE)
 
 
+#: GS1-Conformant Resolver Standard §4: resolvers answer cross-origin GET/HEAD/OPTIONS.
+CORS_HEADERS = (("Access-Control-Allow-Origin", "*"),
+                ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
+                ("Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Type"),
+                ("Access-Control-Expose-Headers", "Link, Location, Content-Type"))
+
+
 def _cors(response):
-    # GS1-Conformant Resolver Standard §4: resolvers answer cross-origin GET/HEAD/OPTIONS.
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language, Content-Type"
-    response.headers["Access-Control-Expose-Headers"] = "Link, Location, Content-Type"
+    for name, value in CORS_HEADERS:
+        response.headers[name] = value
     return response
 
 
@@ -115,9 +119,13 @@ def _wants_linkset() -> bool:
     return best == LINKSET_TYPE
 
 
+def linkset_link(base_url: str, anchor_path: str) -> str:
+    """The Link header every resolver answer carries: where its linkset is."""
+    return f'<{base_url}{anchor_path}?linkType=linkset>; rel="linkset"; type="{LINKSET_TYPE}"'
+
+
 def _with_link_header(response, anchor_path: str):
-    linkset = services._base_url() + anchor_path + "?linkType=linkset"
-    response.headers["Link"] = f'<{linkset}>; rel="linkset"; type="{LINKSET_TYPE}"'
+    response.headers["Link"] = linkset_link(services._base_url(), anchor_path)
     return _cors(response)
 
 
@@ -228,8 +236,12 @@ def _region_header() -> str:
 
 
 def _region() -> str:
-    header = _region_header()
-    return request.headers.get(header, "") if header else ""
+    return region_of(request.environ, _region_header())
+
+
+def region_of(environ, header: str) -> str:
+    """The coarse region the trusted proxy put in `header` (SCAN_REGION_HEADER), or ""."""
+    return environ.get("HTTP_" + header.upper().replace("-", "_"), "") if header else ""
 
 
 def _scan_generation() -> int | None:
@@ -377,12 +389,17 @@ def _render_light(template: str, **context) -> str:
 def _origin_view(batch_id: int, in_programme: bool) -> dict:
     """Return the batch's rendered description, from the origin cache or built now (a few queries)."""
     today, locale = today_vn(), str(get_locale())
-    key = (batch_id, locale, today, in_programme)
+    key = origin_cache_key(batch_id, locale, today, in_programme)
     view = cache.get(key)
     if view is None:
         view = _build_origin_view(services.load_origin_batch(batch_id), in_programme, today, locale)
         cache.put(key, view, current_app.config.get("ORIGIN_CACHE_SECONDS", 60))
     return view
+
+
+def origin_cache_key(batch_id: int, locale: str, today, in_programme: bool) -> tuple:
+    """The origin cache's key of a batch's rendered description (the fast path reads the same entries)."""
+    return batch_id, locale, today, in_programme
 
 
 def _build_origin_view(batch: Batch, in_programme: bool, today, locale: str) -> dict:
