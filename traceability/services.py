@@ -388,9 +388,9 @@ def _origin_query(by_short_code: bool, with_serial: bool) -> RawQuery:
         .join(Producer, Producer.id == Product.producer_id)
         .outerjoin(Stamp, (Stamp.batch_id == Batch.id) & stamp_match)
         .where(Batch.is_published.is_(True))
-        .order_by(Stamp.id)
-        .limit(1)
     )
+    if not with_serial:  # a lot may have several lot-level stamps: the first; a serial is unique in its lot
+        query = query.order_by(Stamp.id).limit(1)
     if by_short_code:
         return RawQuery(query.where(Batch.short_code == bindparam("short_code")))
     return RawQuery(query.where(Product.gtin == bindparam("gtin"), Batch.lot_code == bindparam("lot")))
