@@ -51,7 +51,7 @@ _INSERT_SCANS = insert(Scan.__table__)
 # PostgreSQL: a batch in three statements whatever its size (a few µs a scan instead of tens):
 # the stamps locked in id order (two workers' writes never wait on each other in a cycle), their
 # counters added from arrays, the scans copied in.
-_PG_LOCK_STAMPS = "SELECT 1 FROM stamps WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
+_PG_LOCK_STAMPS = "SELECT 1 FROM stamps WHERE id = ANY(%s::integer[]) ORDER BY id FOR UPDATE"
 _PG_ADD_COUNTS = (
     "UPDATE stamps AS s SET scan_count = s.scan_count + v.n,"
     " first_scanned_at = COALESCE(s.first_scanned_at, v.first),"
@@ -312,12 +312,23 @@ def _write_postgresql(connection, per_stamp: dict[int, list], batch: list[Pendin
         cursor.execute("SET LOCAL synchronous_commit TO OFF; SET LOCAL lock_timeout TO '5s';"
                        " SET LOCAL statement_timeout TO '30s'")
         if stamp_ids:
-            cursor.execute(_PG_LOCK_STAMPS, (stamp_ids,))
-            cursor.execute(_PG_ADD_COUNTS, (stamp_ids, [per_stamp[i][0] for i in stamp_ids],
-                                            [per_stamp[i][1] for i in stamp_ids], [per_stamp[i][2] for i in stamp_ids]))
+            # The arrays as PostgreSQL's own text literals: psycopg's list dumper (Python) costs ~1 µs an element.
+            ids = _int_array(stamp_ids)
+            cursor.execute(_PG_LOCK_STAMPS, (ids,))
+            cursor.execute(_PG_ADD_COUNTS, (ids, _int_array(per_stamp[i][0] for i in stamp_ids),
+                                            _time_array(per_stamp[i][1] for i in stamp_ids),
+                                            _time_array(per_stamp[i][2] for i in stamp_ids)))
         with cursor.copy(_PG_COPY_SCANS) as copy:
-            for scan in batch:
+            for scan in batch:  # psycopg's C row formatter: faster than building the text here
                 copy.write_row((scan.stamp_id, scan.batch_id, scan.scanned_at, scan.region, scan.user_agent))
+
+
+def _int_array(values) -> str:
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _time_array(values) -> str:
+    return "{" + ",".join(value.isoformat() for value in values) + "}"  # aware: "…T…+00:00", no quoting needed
 
 
 def buffered() -> bool:

@@ -472,7 +472,9 @@ def count_scan(batch_id: int, stamp: StampState | None, *, region: str = "", use
     The stamp state gets the counted values; no ORM object is loaded or flushed; no IP is kept.
     """
     now = now or utcnow()
-    region, user_agent = (region or "").strip()[:40], (user_agent or "")[:200]
+    # A NUL cannot be stored in a PostgreSQL text column: a header carrying one must not stop the write.
+    region = (region or "").replace("\x00", "").strip()[:40]
+    user_agent = (user_agent or "").replace("\x00", "")[:200]
     if buffer is not None:
         unwritten, first = buffer.add(PendingScan(stamp.id if stamp is not None else None, batch_id, now, region,
                                                   user_agent))

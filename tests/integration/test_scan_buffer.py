@@ -72,6 +72,20 @@ def test_a_scan_shows_at_once_and_is_written_with_the_next_flush(client, db, sta
     assert buffer.flush() == 1 and _stored(db, stamp) == (3, 3)
 
 
+def test_odd_user_agents_and_regions_are_written_as_sent_but_without_nul(client, db, stamps, buffer):
+    """Tabs and backslashes survive PostgreSQL's COPY; a NUL (no text column can hold one) is dropped."""
+    stamp = stamps[0]
+    agents = ["Zalo\x00Browser", "a\tb\\c \\N", "Zalo/2.0 (Linux; Android 14) ☕"]
+    for agent in agents:
+        assert client.get(_path(stamp), headers={"User-Agent": agent, "X-Region": "VN-\x0069"}).status_code == 200
+    assert buffer.flush() == 3
+    rows = db.session.execute(select(Scan.user_agent, Scan.region).where(Scan.stamp_id == stamp.id)
+                              .order_by(Scan.id)).all()
+    assert [tuple(row) for row in rows] == [("ZaloBrowser", "VN-69"), ("a\tb\\c \\N", "VN-69"),
+                                            ("Zalo/2.0 (Linux; Android 14) ☕", "VN-69")]
+    assert _stored(db, stamp) == (3, 3)
+
+
 def test_the_request_that_fills_the_queue_writes_it_after_its_answer(app, client, db, stamps, buffer):
     buffer.flush_max = 3
     for expected in ((0, 0), (0, 0), (3, 3)):
@@ -172,6 +186,34 @@ def test_the_raw_look_up_recovers_from_a_dropped_connection(app, db, stamps):
     services.find_origin(**params, raw=True)
     query._connection(db.engine).close()  # as a restarted database server would leave it
     assert services.find_origin(**params, raw=True).stamp.id == stamp.id
+
+
+def test_the_raw_look_up_prepares_its_statement_once_and_again_when_the_server_forgets_it(app, db, stamps):
+    """PostgreSQL: libpq's PQexecPrepared on a statement prepared once per connection (a pooler's
+    DISCARD ALL makes the server forget it: prepared again). SQLite: the DBAPI cursor, no statement kept."""
+    stamp, batch = stamps[0], stamps[0].batch
+    params = dict(gtin=batch.product.gtin, lot=batch.lot_code, serial=stamp.serial)
+    query = services._origin_query(False, True)
+    assert services.find_origin(**params, raw=True).stamp.id == stamp.id
+    connection = query._connection(db.engine)
+    if db.engine.dialect.name != "postgresql":
+        assert query._plan(db.engine).libpq_sql is None and not query._prepared
+        return
+    name = query._statement_name.decode()
+
+    def prepared() -> int:
+        cursor = connection.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", (name,))
+        return cursor.fetchone()[0]
+
+    assert prepared() == 1
+    assert services.find_origin(**params, raw=True).stamp.id == stamp.id
+    assert prepared() == 1  # not prepared a second time
+    connection.execute("DISCARD ALL")
+    assert prepared() == 0
+    assert services.find_origin(**params, raw=True) == services.find_origin(**params, raw=False)
+    assert prepared() == 1
+    with pytest.raises(TypeError, match="str and int"):
+        query.first(db.engine, {**params, "serial": 1.5})
 
 
 def test_a_stopping_process_writes_its_queued_scans(app, db, stamps, _schema, tmp_path):
