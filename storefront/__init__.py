@@ -70,7 +70,9 @@ def register_extensions(app):
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parents[1] / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    import storefront.limits_storage  # noqa: F401  (registers worker-memory://, the default without Redis)
+
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "worker-memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
     # Every limit here is a @limiter.limit decorator, checked in the view's wrapper; the
