@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import secrets
 from collections.abc import Mapping
@@ -49,6 +50,7 @@ _QUALIFIER_POSITION = {ai: position for position, ai in enumerate(_QUALIFIER_ORD
 _DATE_ATTRIBUTES = (("11", "production_date"), ("13", "packing_date"), ("17", "expiry"))
 _YYMMDD = re.compile(r"[0-9]{6}")
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
 _MIN_SHORT_CODE_LENGTH = 6
 
 
@@ -68,6 +70,13 @@ def gtin_check_digit(body: str) -> int:
 
 def normalize_gtin(gtin: str) -> str:
     """Return a GTIN-8/12/13/14 as the 14-digit form used in canonical Digital Link URIs."""
+    if type(gtin) is str:
+        return _normalize_gtin(gtin)  # a shop's GTINs are few and scanned again and again
+    return _normalize_gtin.__wrapped__(gtin)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalize_gtin(gtin: str) -> str:
     if not isinstance(gtin, str) or not gtin.isascii() or not gtin.isdigit():
         raise DigitalLinkError(f"GTIN must contain digits only, got {gtin!r}")
     if len(gtin) not in _GTIN_LENGTHS:
@@ -112,6 +121,8 @@ def is_valid_serial(value: str) -> bool:
 def _encode_segment(value: str) -> str:
     # Everything but RFC 3986 unreserved characters is percent-encoded, which covers the
     # reserved characters GS1 Digital Link 1.1 §6.2 requires encoding ("/", "?", "%", …).
+    if _UNRESERVED.fullmatch(value):
+        return value  # most lots and every serial: nothing to encode
     return quote(value, safe="")
 
 
