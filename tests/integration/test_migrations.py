@@ -1,4 +1,5 @@
 """The migrations build the same schema as the models, on this run's database engine."""
+import logging
 import uuid
 
 import pytest
@@ -31,6 +32,16 @@ def empty_database(database_url, tmp_path):
         admin.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _logging_as_it_was():
+    """Alembic's env.py configures logging from alembic.ini (a handler on this test's captured stderr)."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 def test_upgrade_from_empty_matches_the_models_and_downgrades_cleanly(empty_database):
     config = type("MigrationConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": empty_database})
     app = create_app(config)
@@ -39,6 +50,9 @@ def test_upgrade_from_empty_matches_the_models_and_downgrades_cleanly(empty_data
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
+        with db.engine.connect() as conn:  # the row whose number tells workers their origin cache is stale
+            assert conn.execute(sa.text("SELECT id, version FROM origin_versions")).all() == [(1, 0)]
+        assert not logging.getLogger("traceability.cache").disabled  # env.py leaves the app's loggers on
         downgrade(revision="base")
         with db.engine.connect() as conn:
             remaining = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
