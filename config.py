@@ -82,8 +82,10 @@ class Config:
     #: Header a trusted proxy sets with the visitor's coarse region (e.g. province code);
     #: empty = no regions. Never name a header clients can set themselves.
     SCAN_REGION_HEADER = os.environ.get("SCAN_REGION_HEADER", "")
-    #: Seconds other workers may serve a batch's cached origin-page description after a change.
-    ORIGIN_CACHE_SECONDS = _int("ORIGIN_CACHE_SECONDS", 60)
+    #: Seconds a worker keeps a batch's rendered origin-page description. Changes made in the app
+    #: reach every worker at its next scan (origin_versions, traceability/cache.py); this bounds
+    #: only changes made outside it (SQL by hand).
+    ORIGIN_CACHE_SECONDS = _int("ORIGIN_CACHE_SECONDS", 600)
     #: "buffered": each worker writes its scans together, every SCAN_FLUSH_SECONDS or SCAN_FLUSH_MAX
     #: scans and at exit (traceability/scan_buffer.py); "immediate": each scan in its request.
     SCAN_WRITE_MODE = os.environ.get("SCAN_WRITE_MODE", "buffered")

@@ -173,7 +173,7 @@ class ScanFastPath:
         view = cache.get(views.origin_cache_key(hit.batch_id, config["BABEL_DEFAULT_LOCALE"], today_vn(),
                                                 hit.in_programme))
         stamp = hit.stamp
-        if view is None or (stamp is not None and stamp.has_pin and not stamp.pin_verified_at):
+        if not views.is_current(view, hit) or (stamp is not None and stamp.has_pin and not stamp.pin_verified_at):
             return None
         region_header = config.get("SCAN_REGION_HEADER", "")
         region = views.region_of(environ, region_header)

@@ -2,7 +2,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.columns import UTCDateTime, str_enum, utcnow
@@ -166,3 +166,19 @@ class CounterfeitReport(db.Model):
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     resolution: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OriginVersion(db.Model):
+    """One row whose number goes up after each committed change to what origin pages describe.
+
+    Each worker caches a batch's rendered description (cache.py); the scan's look-up reads this
+    number with the stamp, so a worker sees another's change at its next scan (ORIGIN_CACHE_SECONDS
+    only bounds edits made outside the app, which do not move it).
+    """
+
+    __tablename__ = "origin_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)

@@ -27,7 +27,7 @@ from traceability import digital_link
 from traceability.raw_query import RawQuery
 from traceability.scan_buffer import PendingScan, ScanBuffer
 from traceability.models import (
-    Batch, CounterfeitReport, EventAction, EventType, Scan, Stamp, StampIssue, TraceEvent,
+    Batch, CounterfeitReport, EventAction, EventType, OriginVersion, Scan, Stamp, StampIssue, TraceEvent,
 )
 
 if TYPE_CHECKING:  # the PDF (reportlab) and QR modules load when stamps are printed, not in every worker
@@ -362,6 +362,8 @@ class OriginHit:
     recalled_at: datetime | None
     recall_reason: str
     stamp: "StampState | None"
+    #: origin_versions as read with the stamp (cache.py): a cached description built under another is stale.
+    origin_version: int | None = None
 
 
 @dataclass
@@ -383,7 +385,8 @@ def _origin_query(by_short_code: bool, with_serial: bool) -> RawQuery:
     query = (
         select(Batch.id, Batch.recalled_at, Batch.recall_reason, Product.is_hidden, Producer.status,
                Stamp.id.label("stamp_id"), Stamp.serial, Stamp.pin_hash.is_not(None).label("has_pin"),
-               Stamp.pin_verified_at, Stamp.scan_count, Stamp.first_scanned_at)
+               Stamp.pin_verified_at, Stamp.scan_count, Stamp.first_scanned_at,
+               select(OriginVersion.version).where(OriginVersion.id == 1).scalar_subquery().label("origin_version"))
         .join(Product, Product.id == Batch.product_id)
         .join(Producer, Producer.id == Product.producer_id)
         .outerjoin(Stamp, (Stamp.batch_id == Batch.id) & stamp_match)
@@ -425,7 +428,8 @@ def find_origin(*, gtin: str | None = None, lot: str | None = None, short_code: 
                            row["scan_count"], row["first_scanned_at"])
     return OriginHit(batch_id=row["id"],
                      in_programme=row["status"] == ProducerStatus.APPROVED and not row["is_hidden"],
-                     recalled_at=row["recalled_at"], recall_reason=row["recall_reason"], stamp=stamp)
+                     recalled_at=row["recalled_at"], recall_reason=row["recall_reason"], stamp=stamp,
+                     origin_version=row["origin_version"])
 
 
 def load_origin_batch(batch_id: int) -> Batch:

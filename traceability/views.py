@@ -257,7 +257,7 @@ def _origin_page(hit: services.OriginHit, anchor_path: str, generation: int | No
     and one INSERT. The page touches neither the signed-in user nor the session unless a form
     with a CSRF token is shown.
     """
-    view = _origin_view(hit.batch_id, hit.in_programme)
+    view = _origin_view(hit.batch_id, hit.in_programme, hit.origin_version)
     stamp = hit.stamp
     buffer = scan_buffer() if buffered() else None
     if request.method == "GET":
@@ -386,15 +386,25 @@ def _render_light(template: str, **context) -> str:
     return current_app.jinja_env.get_template(template).render(context)
 
 
-def _origin_view(batch_id: int, in_programme: bool) -> dict:
-    """Return the batch's rendered description, from the origin cache or built now (a few queries)."""
+def _origin_view(batch_id: int, in_programme: bool, origin_version: int | None = None) -> dict:
+    """Return the batch's rendered description, from the origin cache or built now (a few queries).
+
+    origin_version: as the scan's look-up read it; a cached description built under another is
+    built again (cache.py). None (a page without that look-up) takes the cached one.
+    """
     today, locale = today_vn(), str(get_locale())
     key = origin_cache_key(batch_id, locale, today, in_programme)
     view = cache.get(key)
-    if view is None:
+    if view is None or (origin_version is not None and view["origin_version"] != origin_version):
         view = _build_origin_view(services.load_origin_batch(batch_id), in_programme, today, locale)
-        cache.put(key, view, current_app.config.get("ORIGIN_CACHE_SECONDS", 60))
+        view["origin_version"] = origin_version
+        cache.put(key, view, current_app.config.get("ORIGIN_CACHE_SECONDS", 600))
     return view
+
+
+def is_current(view: dict | None, hit: services.OriginHit) -> bool:
+    """Whether a cached description may serve this scan (built under the version its look-up read)."""
+    return view is not None and view["origin_version"] == hit.origin_version
 
 
 def origin_cache_key(batch_id: int, locale: str, today, in_programme: bool) -> tuple:
