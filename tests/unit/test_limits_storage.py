@@ -93,3 +93,44 @@ def test_a_moving_window_works_and_its_old_entries_are_swept(clock, timers):
     assert limiter.hit(limit, "b")
     assert not storage.events.get(limit.key_for("a"))  # its entries are gone
     assert limiter.hit(limit, "a")
+
+
+def test_a_sweep_skips_keys_that_requests_remove_meanwhile(clock, timers):
+    """The sweep runs on a request's thread: a counter another request expires under it is no error."""
+    storage = WorkerMemoryStorage()
+    limiter, limit = FixedWindowRateLimiter(storage), parse("5 per second")
+    for client in range(3):
+        limiter.hit(limit, f"10.0.0.{client}")
+    clock.advance(2)
+    gone = limit.key_for("10.0.0.1")
+
+    class Racing(dict):
+        """expirations as seen by a sweep that another thread overtakes: one key vanishes once listed."""
+
+        def items(self):
+            listed = list(super().items())
+            storage.get(gone)  # another request reads the expired counter: MemoryStorage.get removes it
+            return listed
+
+        def keys(self):  # limits' own sweep lists the keys, then reads each: KeyError for the one gone
+            listed = list(super().keys())
+            storage.get(gone)
+            return listed
+
+    storage.expirations = Racing(storage.expirations)
+    storage.sweep()
+    assert not storage.storage and not storage.expirations
+
+
+def test_one_sweep_at_a_time(clock, timers):
+    storage = WorkerMemoryStorage()
+    sweeps = []
+    storage.sweep = lambda: sweeps.append(1)
+    storage._sweeping.acquire()  # another request is sweeping
+    storage.incr("k", 60)
+    assert sweeps == []
+    storage._sweeping.release()
+    storage.incr("k", 60)
+    assert sweeps == [1]
+    storage.incr("k", 60)  # within SWEEP_SECONDS of the last
+    assert sweeps == [1]
