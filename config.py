@@ -84,7 +84,7 @@ class Config:
     SCAN_REGION_HEADER = os.environ.get("SCAN_REGION_HEADER", "")
     #: Seconds a worker keeps a batch's rendered origin-page description. Changes made in the app
     #: reach every worker at its next scan (origin_versions, traceability/cache.py); this bounds
-    #: only changes made outside it (SQL by hand).
+    #: only changes made outside it (SQL by hand) and a commit whose version update fails (logged).
     ORIGIN_CACHE_SECONDS = _int("ORIGIN_CACHE_SECONDS", 600)
     #: "buffered": each worker writes its scans together, every SCAN_FLUSH_SECONDS or SCAN_FLUSH_MAX
     #: scans and at exit (traceability/scan_buffer.py); "immediate": each scan in its request.

@@ -63,9 +63,11 @@ def _clear_on_change(session, _flush_context):
 
 @event.listens_for(Session, "after_commit")
 def _new_version_on_commit(session):
+    if session.in_nested_transaction():
+        return  # a savepoint released: the change is not committed until its transaction is
     if session.info.pop(_CHANGED, False):
         try:
-            bump_version(session.get_bind())
+            bump_version(session.get_bind().engine)  # a session bound to a Connection: its engine
         except Exception:  # the change is committed; other workers then see it within ORIGIN_CACHE_SECONDS
             log.warning("could not move origin_versions on; other workers may show a cached origin "
                         "description until it expires", exc_info=True)
@@ -73,7 +75,8 @@ def _new_version_on_commit(session):
 
 @event.listens_for(Session, "after_rollback")
 def _forget_on_rollback(session):
-    session.info.pop(_CHANGED, None)
+    if not session.in_nested_transaction():  # a savepoint rolled back: earlier flushes still stand
+        session.info.pop(_CHANGED, None)
 
 
 def bump_version(engine) -> None:

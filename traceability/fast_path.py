@@ -20,7 +20,8 @@ in it), a `lang` or `linkType` query key (decoded, as request.args has it), an A
 that may ask for a linkset, a non-canonical or unknown code (301 and 404 pages), a stamp whose
 PIN form must be shown, a host outside TRUSTED_HOSTS, an exceeded rate limit (Flask answers the
 429), the immediate scan write mode, and a batch whose page is not in this worker's origin cache
-yet (Flask renders and caches it). The rate limit is counted first, as Flask-Limiter would
+yet, or was cached before a change that the look-up's origin_version shows (Flask renders and
+caches it again). The rate limit is counted first, as Flask-Limiter would
 before the view; a request left to Flask after that carries its limit headers in the environ,
 so the route does not count it again (views._scan_limit_exempt), and an unknown code is
 answered 404 without a second look-up. Turn it off with SCAN_FAST_PATH=false.

@@ -23,6 +23,9 @@ from sqlalchemy.pool import StaticPool
 from traceability import pid
 
 _names = itertools.count(1)
+#: SQLSTATEs after which the statement is prepared again: invalid_sql_statement_name (the server
+#: forgot it) and feature_not_supported (its cached plan no longer fits the table).
+_PREPARE_AGAIN = (b"26000", b"0A000")
 
 
 @dataclass(frozen=True)
@@ -102,9 +105,13 @@ class RawQuery:
         values = [_text(params[name] if name in params else plan.fixed[name]) for name in plan.libpq_order]
         result = pgconn.exec_prepared(self._statement_name, values)
         try:
-            if result.status == pq.ExecStatus.FATAL_ERROR and result.error_field(pq.DiagnosticField.SQLSTATE) == b"26000":
-                # The server forgot the statement (DISCARD ALL by a connection pooler): prepare it again.
+            state = result.error_field(pq.DiagnosticField.SQLSTATE) if result.status == pq.ExecStatus.FATAL_ERROR else None
+            if state in _PREPARE_AGAIN:
+                # The server forgot the statement (DISCARD ALL by a connection pooler), or a migration
+                # changed a selected column's type ("cached plan must not change result type").
                 result.clear()
+                if state == b"0A000":
+                    _check(pgconn.exec_(b'DEALLOCATE "' + self._statement_name + b'"'), connection)
                 loader = self._prepare(connection, key, plan)
                 result = pgconn.exec_prepared(self._statement_name, values)
             if result.status != pq.ExecStatus.TUPLES_OK:

@@ -98,6 +98,22 @@ def test_only_committed_changes_to_what_origin_pages_show_move_the_number(db, tr
     assert _version(db) == version + 1
 
 
+def test_savepoints_move_the_number_only_when_their_transaction_commits(db, traced):
+    batch, _stamp = traced
+    version = _version(db)
+    product = db.session.get(Product, batch.product_id)
+    product.name_vi = "Chè xanh"
+    db.session.flush()  # a change of the outer transaction
+    with db.session.begin_nested():
+        batch.recall_reason = "kiểm tra"
+    assert db.session.info.get(cache._CHANGED)  # the released savepoint moved nothing yet
+    savepoint = db.session.begin_nested()
+    db.session.execute(text("SELECT 1"))
+    savepoint.rollback()  # a savepoint rolled back: the outer change still stands
+    db.session.commit()
+    assert _version(db) == version + 1
+
+
 def test_a_number_that_cannot_move_never_fails_the_committed_change(db, traced, monkeypatch, caplog):
     batch, _stamp = traced
 

@@ -168,6 +168,13 @@ def test_the_raw_look_up_sees_what_the_session_sees(app, db, stamps):
     stamp = stamps[0]
     batch = stamp.batch
     params = dict(gtin=batch.product.gtin, lot=batch.lot_code, serial=stamp.serial)
+    db.session.execute(text("UPDATE stamps SET first_scanned_at = :first, pin_verified_at = :pin WHERE id = :id"),
+                       {"first": datetime(2026, 11, 2, 23, 30, 15, 123456, tzinfo=timezone(timedelta(hours=7))),
+                        "pin": datetime(2026, 11, 3, 1, 0, tzinfo=timezone.utc), "id": stamp.id})
+    db.session.commit()
+    found = services.find_origin(**params, raw=True).stamp
+    assert found.first_scanned_at == datetime(2026, 11, 2, 16, 30, 15, 123456, tzinfo=timezone.utc)
+    assert found.first_scanned_at.tzinfo == timezone.utc and found.pin_verified_at.tzinfo == timezone.utc
     assert services.find_origin(**params, raw=True) == services.find_origin(**params, raw=False)
     db.session.execute(text("UPDATE batches SET recalled_at = :at, recall_reason = 'nấm mốc' WHERE id = :id"),
                        {"at": datetime(2026, 11, 1, tzinfo=timezone.utc), "id": batch.id})
@@ -214,6 +221,16 @@ def test_the_raw_look_up_prepares_its_statement_once_and_again_when_the_server_f
     assert prepared() == 1
     with pytest.raises(TypeError, match="str and int"):
         query.first(db.engine, {**params, "serial": 1.5})
+    # A migration that changes a selected column's type: PostgreSQL refuses the cached plan (0A000).
+    db.session.commit()
+    with db.engine.begin() as other:
+        other.execute(text("ALTER TABLE batches ALTER COLUMN recall_reason TYPE text"))
+    try:
+        assert services.find_origin(**params, raw=True) == services.find_origin(**params, raw=False)
+    finally:
+        db.session.commit()
+        with db.engine.begin() as other:
+            other.execute(text("ALTER TABLE batches ALTER COLUMN recall_reason TYPE varchar(500)"))
 
 
 def test_a_stopping_process_writes_its_queued_scans(app, db, stamps, _schema, tmp_path):
