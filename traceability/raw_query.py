@@ -95,7 +95,7 @@ class RawQuery:
             cursor.close()
 
     def _first_libpq(self, connection, key: tuple, plan: _Compiled, params: dict):
-        from psycopg import errors, pq
+        from psycopg import pq
 
         pgconn = connection.pgconn
         loader = self._prepared.get(key)
@@ -115,7 +115,7 @@ class RawQuery:
                 loader = self._prepare(connection, key, plan)
                 result = pgconn.exec_prepared(self._statement_name, values)
             if result.status != pq.ExecStatus.TUPLES_OK:
-                raise errors.error_from_result(result, encoding=connection.info.encoding)
+                raise _error(result, connection)
             if not result.ntuples:
                 return None
             loader.set_pgresult(result)  # psycopg's loaders (C), as its cursor would use them
@@ -193,14 +193,21 @@ class RawQuery:
 
 
 def _check(result, connection) -> None:
-    """Raise psycopg's error for a failed libpq command (PQprepare)."""
-    from psycopg import errors, pq
+    """Raise psycopg's error for a failed libpq command (PQprepare, DEALLOCATE)."""
+    from psycopg import pq
 
     try:
         if result.status != pq.ExecStatus.COMMAND_OK:
-            raise errors.error_from_result(result, encoding=connection.info.encoding)
+            raise _error(result, connection)
     finally:
         result.clear()
+
+
+def _error(result, connection):
+    """psycopg's exception for a failed libpq result (its class from the SQLSTATE)."""
+    from psycopg import errors
+
+    return errors.error_from_result(result, encoding=connection.info.encoding)
 
 
 def _text(value) -> bytes | None:
