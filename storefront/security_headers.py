@@ -39,11 +39,13 @@ def init_app(app) -> None:
 
 
 def _add_security_headers(response):
-    # A header the view set itself wins (a download's sandbox policy).
-    headers = response.headers
-    for name, value in response_headers(current_app, https=request.is_secure):
-        if name not in headers:
-            headers.add(name, value)
+    # A header the view set itself wins (a download's sandbox policy). The constant pairs go
+    # straight into werkzeug's header list: Headers.add checks each value again, which cost
+    # a request about 0.1 ms here, for values that never change.
+    pairs = response.headers._list
+    present = {name.lower() for name, _ in pairs}
+    pairs.extend([pair for pair in response_headers(current_app, https=request.is_secure)
+                  if pair[0].lower() not in present])
     return response
 
 
