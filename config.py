@@ -78,6 +78,10 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     #: Largest decision scan (PDF/JPEG/PNG) the office may attach to a certificate.
     OFFICE_DOCUMENT_MAX_BYTES = _int("OFFICE_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024)
+    #: Largest decision scan image, in pixels (a 20000×20000 PNG is a memory bomb, not a scan).
+    OFFICE_DOCUMENT_MAX_PIXELS = _int("OFFICE_DOCUMENT_MAX_PIXELS", 40_000_000)
+    #: Strict-Transport-Security max-age sent on HTTPS answers in production (0 = no HSTS header).
+    SECURITY_HSTS_SECONDS = _int("SECURITY_HSTS_SECONDS", 365 * 24 * 3600)
     SCAN_WARNING_THRESHOLD = _int("SCAN_WARNING_THRESHOLD", 20)
     #: Header a trusted proxy sets with the visitor's coarse region (e.g. province code);
     #: empty = no regions. Never name a header clients can set themselves.

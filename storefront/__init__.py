@@ -22,6 +22,7 @@ def create_app(config_class=Config):
     register_scan_fast_path(app)
     register_proxy_fix(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_security_headers(app)
     register_extensions(app)
     register_models()
     register_blueprints(app)
@@ -61,6 +62,16 @@ def register_proxy_fix(app):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
+def register_security_headers(app):
+    """CSP, framing, sniffing, referrer, permissions and HSTS headers on every answer.
+
+    Registered before the extensions, so its hook runs after theirs and sees their headers.
+    """
+    from storefront import security_headers
+
+    security_headers.init_app(app)
 
 
 def register_extensions(app):

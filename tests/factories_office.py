@@ -1,7 +1,9 @@
 """Office factories: office users, council evaluations with members' scoresheets, orders."""
+import io
 import itertools
 
 import pytest
+from pypdf import PdfWriter
 
 from storefront.checkout.models import Order, OrderLine, OrderStatus, PaymentMethod
 from storefront.extensions import db
@@ -12,6 +14,18 @@ from tests.factories import make_product, make_user
 
 
 _orders = itertools.count(1)
+
+
+def make_pdf_bytes(pages=1, **metadata) -> bytes:
+    """A valid PDF of blank A4 pages, as a scanner's would be (pypdf writes it)."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    if metadata:
+        writer.add_metadata(metadata)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def make_office_user(**kw):

@@ -12,7 +12,7 @@ same steps and pieces:
 - the same look-up (services.find_origin on the raw connection), scan queue (scan_buffer.py),
   counter settling, copy warning and cached page variants, so the bytes are the page Flask
   would have sent (tests/integration/test_scan_fast_path.py compares them request by request);
-- the same Link, CORS and Vary headers.
+- the same Link, CORS, Vary and security headers (storefront/security_headers.py).
 
 Anything else goes to Flask, decided before the scan is counted: other methods and paths, a
 session cookie as werkzeug reads it (a signed-in or returning visitor: language and CSRF live
@@ -39,6 +39,7 @@ from werkzeug.http import parse_accept_header, parse_cookie
 from werkzeug.wsgi import ClosingIterator, get_host
 
 from storefront.clock import VIETNAM_TZ, today_vn
+from storefront import security_headers
 from storefront.extensions import db, limiter
 from traceability import cache, services, views
 from traceability.digital_link import DigitalLinkError, is_valid_serial, parse_path, parse_short_code
@@ -188,7 +189,9 @@ class ScanFastPath:
         base_url = config["PUBLIC_BASE_URL"].rstrip("/")  # services._base_url()
         headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
                    ("Link", views.linkset_link(base_url, anchor_path)),
-                   *views.CORS_HEADERS, *limit_headers, ("Vary", "Cookie")]
+                   *views.CORS_HEADERS, *limit_headers,
+                   *security_headers.response_headers(self.app, https=environ.get("wsgi.url_scheme") == "https"),
+                   ("Vary", "Cookie")]
         after = (lambda: buffer.flush(wait=False)) if buffer.due() else None
         return headers, body, after
 

@@ -1,14 +1,21 @@
-"""Decision scans on disk: checked by their magic bytes, stored under a random name."""
+"""Decision scans on disk: fully parsed, rewritten (PDF through pypdf, images re-encoded by Pillow),
+stored under a random name and served only as downloads that a browser never runs or sniffs."""
+import io
 import secrets
+import warnings
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, send_from_directory
 from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from storefront.errors import DomainError
 from storefront.extensions import db
+from storefront.security_headers import DOWNLOAD_HEADERS
 
 #: Leading bytes of the formats a council decision scan may come in.
 SCAN_SIGNATURES = {
@@ -16,7 +23,14 @@ SCAN_SIGNATURES = {
     b"\xff\xd8\xff": "jpg",
     b"\x89PNG\r\n\x1a\n": "png",
 }
+#: What Pillow must find behind an image signature.
+IMAGE_FORMATS = {"jpg": "JPEG", "png": "PNG"}
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_PIXELS = 40_000_000
+#: A decision is a few pages; more is not a scan of one.
+MAX_PDF_PAGES = 100
+#: Page entries that act (links, forms, scripts, actions on open): a copied page keeps none.
+PAGE_ACTIVE_KEYS = ("/Annots", "/AA")
 #: session.info key: scans written during the open transaction, deleted unless it commits.
 UNCOMMITTED_KEY = "office_uncommitted_scans"
 
@@ -30,17 +44,81 @@ def decisions_dir() -> Path:
 
 
 def read_scan(stream) -> tuple[bytes, str]:
-    """Read an uploaded scan and return (bytes, extension) or raise DocumentInvalid."""
+    """Read an uploaded scan, parse it whole and return (rewritten bytes, extension) or raise DocumentInvalid."""
     limit = current_app.config.get("OFFICE_DOCUMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
     data = stream.read(limit + 1)
     if not data:
         raise DocumentInvalid(_l("Tệp quét quyết định trống."))
     if len(data) > limit:
         raise DocumentInvalid(_l("Tệp quét quá lớn (tối đa %(mb)s MB).", mb=limit // (1024 * 1024)))
-    for signature, extension in SCAN_SIGNATURES.items():
-        if data.startswith(signature):
-            return data, extension
-    raise DocumentInvalid(_l("Tệp quét phải là PDF, JPEG hoặc PNG."))
+    extension = next((ext for signature, ext in SCAN_SIGNATURES.items() if data.startswith(signature)), None)
+    if extension is None:
+        raise DocumentInvalid(_l("Tệp quét phải là PDF, JPEG hoặc PNG."))
+    if extension == "pdf":
+        return _rewritten_pdf(data), extension
+    max_pixels = current_app.config.get("OFFICE_DOCUMENT_MAX_PIXELS", DEFAULT_MAX_PIXELS)
+    return _reencoded_image(data, IMAGE_FORMATS[extension], max_pixels), extension
+
+
+def _rewritten_pdf(data: bytes) -> bytes:
+    """Copy the pages alone into a new PDF: no document-level scripts, actions, forms or attachments."""
+    try:
+        # Lenient parsing (scanners write slightly broken files); nothing is kept but the copied pages.
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise DocumentInvalid(_l("Tệp PDF có mật khẩu; hãy tải lên bản không khoá."))
+        if not 1 <= len(reader.pages) <= MAX_PDF_PAGES:
+            raise DocumentInvalid(_l("Tệp quét bị hỏng hoặc không đọc được."))
+        writer = PdfWriter()
+        for page in reader.pages:
+            for key in PAGE_ACTIVE_KEYS:
+                page.pop(NameObject(key), None)
+            writer.add_page(page)
+        out = io.BytesIO()
+        writer.write(out)
+    except DocumentInvalid:
+        raise
+    except Exception as error:  # noqa: BLE001 (pypdf raises many kinds on a broken file; all mean "unreadable")
+        raise DocumentInvalid(_l("Tệp quét bị hỏng hoặc không đọc được.")) from error
+    return out.getvalue()
+
+
+def _reencoded_image(data: bytes, pil_format: str, max_pixels: int) -> bytes:
+    """Decode the whole image (refusing bombs and truncated files) and save its pixels alone, upright."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data), formats=[pil_format]) as probe:
+                if probe.width * probe.height > max_pixels:
+                    raise DocumentInvalid(_l("Ảnh quét quá lớn (tối đa %(mp)s triệu điểm ảnh).",
+                                             mp=max_pixels // 1_000_000))
+                probe.verify()
+            with Image.open(io.BytesIO(data), formats=[pil_format]) as image:
+                image.load()
+                upright = ImageOps.exif_transpose(image)
+        except DocumentInvalid:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise DocumentInvalid(_l("Ảnh quét quá lớn (tối đa %(mp)s triệu điểm ảnh).",
+                                     mp=max_pixels // 1_000_000)) from error
+        except Exception as error:  # noqa: BLE001 (Pillow: OSError, SyntaxError, ValueError… on a broken file)
+            raise DocumentInvalid(_l("Tệp quét bị hỏng hoặc không đọc được.")) from error
+    if pil_format == "JPEG" and upright.mode not in ("L", "RGB"):
+        upright = upright.convert("RGB")
+    upright.info.clear()  # no EXIF, XMP, ICC or text chunks are written
+    out = io.BytesIO()
+    # PNG at its default level: optimize=True took 2.4× as long on an A4 page at 300 dpi (1.2 s) for 13 % less.
+    upright.save(out, pil_format, **({"quality": 90} if pil_format == "JPEG" else {}))
+    return out.getvalue()
+
+
+def send_scan(filename: str, download_name: str):
+    """Answer a stored scan as a download: never shown inline, sniffed, framed or run."""
+    response = send_from_directory(decisions_dir(), filename, max_age=0, as_attachment=True,
+                                   download_name=download_name)
+    response.headers.update(DOWNLOAD_HEADERS)
+    response.cache_control.private = True
+    return response
 
 
 def store_scan(data: bytes, extension: str) -> str:

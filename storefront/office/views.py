@@ -1,7 +1,7 @@
 """OCOP office pages under /office: dashboard, producers, register, scoresheets, moderation, audit log."""
 from datetime import datetime, time, timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -364,7 +364,8 @@ def certificate_document(certificate_id):
     item = db.get_or_404(Certificate, certificate_id)
     if not item.document_filename:
         abort(404)
-    return send_from_directory(documents.decisions_dir(), item.document_filename, max_age=0)
+    extension = item.document_filename.rsplit(".", 1)[-1]
+    return documents.send_scan(item.document_filename, f"quyet-dinh-{item.id}.{extension}")
 
 
 @bp.route("/certificates/import", methods=["GET", "POST"])

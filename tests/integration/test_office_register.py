@@ -11,10 +11,11 @@ from storefront.clock import add_months, today_vn
 from storefront.office import documents, services
 from storefront.office.models import AuditLogEntry
 from tests.factories import days_ago, make_certificate, make_product
-from tests.factories_office import make_office_user, office, request_context  # noqa: F401
+from tests.factories_catalog import make_image_bytes
+from tests.factories_office import make_office_user, make_pdf_bytes, office, request_context  # noqa: F401
 
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+PDF = make_pdf_bytes()
+PNG = make_image_bytes("PNG", size=(40, 30))
 
 pytestmark = pytest.mark.usefixtures("request_context")
 
@@ -155,7 +156,8 @@ def test_a_decision_scan_is_stored_under_a_random_name_and_served_to_office_user
     certificate = db.session.scalars(select(Certificate)).one()
     assert certificate.document_filename.endswith(".pdf") and "quyet" not in certificate.document_filename
     with client.get(f"/office/certificates/{certificate.id}/document") as response:
-        assert response.data == PDF
+        assert response.data.startswith(b"%PDF-")
+        assert response.data == (documents.decisions_dir() / certificate.document_filename).read_bytes()
     client.post("/account/logout")
     assert client.get(f"/office/certificates/{certificate.id}/document").status_code == 302
 

@@ -1,0 +1,19 @@
+// Checkout: after a province is picked, load its wards into the ward list (the form works without this).
+(function () {
+  var form = document.getElementById("contact-form");
+  var province = document.getElementById("province_code"), ward = document.getElementById("ward_code");
+  if (!form || !province || !ward || !window.fetch) return;
+  var endpoint = form.getAttribute("data-wards-url");
+  document.querySelectorAll(".no-js-only").forEach(function (el) { el.hidden = true; });
+  province.addEventListener("change", function () {
+    fetch(endpoint + "?province=" + encodeURIComponent(province.value))
+      .then(function (r) { return r.json(); })
+      .then(function (items) {
+        var first = ward.options[0];
+        ward.innerHTML = "";
+        ward.appendChild(first);
+        items.forEach(function (w) { ward.appendChild(new Option(w.name, w.code)); });
+        ward.value = "0";
+      });
+  });
+})();
