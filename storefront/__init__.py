@@ -22,6 +22,7 @@ def create_app(config_class=Config):
     register_scan_fast_path(app)
     register_proxy_fix(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_request_input(app)
     register_extensions(app)
     register_models()
     register_blueprints(app)
@@ -61,6 +62,13 @@ def register_proxy_fix(app):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
+def register_request_input(app):
+    """Strip control characters from every query, form and JSON value; refuse them in paths."""
+    from storefront.request_input import register
+
+    register(app)
 
 
 def register_extensions(app):
