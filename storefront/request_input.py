@@ -8,6 +8,9 @@ from storefront.text import CONTROL_RE, clean_text
 #: Highest page number a list accepts; past it a page is empty anyway (404), and PostgreSQL's
 #: OFFSET is a bigint: page 10**18 × 50 rows used to end in a 500.
 MAX_PAGE = 100_000
+#: Largest id a path may name: ids are INTEGER columns (PostgreSQL int4); /office/producers/10**20
+#: used to reach the database and fail there (out of range), or SQLite's driver (OverflowError).
+MAX_PATH_INT = 2**31 - 1
 #: Methods whose body a view may read.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -65,8 +68,11 @@ def register(app: Flask) -> None:
     def refuse_control_characters_in_path(endpoint, values):
         # /orders/a%00b: no stored code, slug or name holds a control character, and PostgreSQL
         # refuses NUL in a query parameter, so such a path names nothing.
-        if values and any(isinstance(value, str) and CONTROL_RE.search(value) for value in values.values()):
-            abort(404)
+        for value in (values or {}).values():
+            if isinstance(value, str) and CONTROL_RE.search(value):
+                abort(404)
+            if isinstance(value, int) and value > MAX_PATH_INT:
+                abort(404)
 
     @app.before_request
     def refuse_json_to_forms():
