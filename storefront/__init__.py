@@ -23,6 +23,7 @@ def create_app(config_class=Config):
     register_proxy_fix(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_security_headers(app)
+    register_request_input(app)
     register_extensions(app)
     register_models()
     register_blueprints(app)
@@ -72,6 +73,13 @@ def register_security_headers(app):
     from storefront import security_headers
 
     security_headers.init_app(app)
+
+
+def register_request_input(app):
+    """Strip control characters from every query, form and JSON value; refuse them in paths."""
+    from storefront.request_input import register
+
+    register(app)
 
 
 def register_extensions(app):

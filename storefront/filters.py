@@ -1,5 +1,6 @@
 """Jinja filters: money in đồng, Vietnamese dates, phone numbers, stars."""
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from babel.numbers import format_decimal
 from flask import current_app, request, url_for
@@ -53,18 +54,40 @@ def register(app):
                 "email": current_app.config["SHOP_EMAIL"],
             },
             "url_for_lang": url_for_lang,
+            "modify_query": modify_query,
             # Lets shared templates link to a feature only when its route is registered.
             "endpoints": current_app.view_functions,
         }
 
 
+def url_with_query(endpoint: str, path_values: dict | None, query) -> str:
+    """Return url_for(endpoint, **path_values) with *query* (pairs or a dict) appended as the query string.
+
+    Query keys never reach url_for as keywords: a visitor's ?endpoint=, ?_method=, ?_external=
+    or a key named like a path value (?slug=) would clash with url_for's own arguments.
+    Empty values (None, "") are left out.
+    """
+    pairs = query.items() if isinstance(query, dict) else query
+    pairs = [(key, value) for key, value in pairs if value not in (None, "")]
+    url = url_for(endpoint, **(path_values or {}))
+    # The same quoting as url_for's own query strings (werkzeug.routing's urlencode).
+    return url + "?" + urlencode(pairs, safe="!$'()*,/:;?@") if pairs else url
+
+
+def modify_query(**changes) -> str:
+    """Return the current URL with some query parameters changed (None removes one)."""
+    args = request.args.to_dict()
+    args.update(changes)
+    return url_with_query(request.endpoint, request.view_args, args)
+
+
 def url_for_lang(lang: str) -> str:
     """Return the current page's URL in another language."""
-    args = dict(request.args)
+    args = request.args.to_dict()
     args["lang"] = lang
     if request.endpoint and request.url_rule and not request.url_rule.arguments - set(request.view_args or {}):
         try:
-            return url_for(request.endpoint, **(request.view_args or {}), **args)
+            return url_with_query(request.endpoint, request.view_args, args)
         except Exception:  # an endpoint that cannot be rebuilt falls back to home
             pass
     return url_for("main.index", lang=lang)

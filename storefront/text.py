@@ -4,10 +4,35 @@ import unicodedata
 
 import phonenumbers
 
+#: C0 controls PostgreSQL refuses (NUL) or no text field means (the rest); tab, newline and
+#: carriage return stay, because multi-line fields (stories, addresses, notes) use them.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def clean_text(value: str) -> str:
+    """Return *value* without NUL and the other C0 controls except tab, newline and carriage return."""
+    return CONTROL_RE.sub("", value) if CONTROL_RE.search(value) else value
+
+
+#: Unicode format characters (category Cf: zero-width space and joiners, soft hyphen, BOM,
+#: bidi marks, tags). Invisible, so "Ch\u200bè" must read as "Chè"; a literal class, because
+#: finding them with unicodedata takes half a second. Unicode 15 (a superset of Python 3.11's 14);
+#: tests/unit/test_text_and_formats.py checks it against the running Python's database.
+FORMAT_CHARS_RE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+
+
+def drop_format_chars(text: str) -> str:
+    """Return *text* without invisible format characters: 'Ch\u200bè' -> 'Chè'."""
+    return text if text.isascii() else FORMAT_CHARS_RE.sub("", text)
+
 
 def fold(text: str) -> str:
     """Return lowercase ASCII text: 'Chè Tân Cương Đại Từ' -> 'che tan cuong dai tu'."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    text = unicodedata.normalize("NFD", drop_format_chars(text).replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in text if unicodedata.category(ch) != "Mn").lower()
 
 

@@ -627,7 +627,7 @@ def pin():
     """Check the scratch-off PIN of a serialized stamp (valid once)."""
     form = PinForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.pin.errors) or _("Mã PIN không hợp lệ."), "error")
+        flash(" ".join(str(error) for error in form.pin.errors) or _("Mã PIN không hợp lệ."), "error")
         return redirect(url_for("traceability.done", next=form.code.data or None))
     try:
         _batch, stamp = _find(form.code.data)

@@ -99,7 +99,7 @@ LIST_PARAMS = [
     _param("page", {"type": "integer", "minimum": 1}, "Page number; past the last page is a 404."),
     _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, "Items per page."),
     _param("ward", {"type": "integer"}, "Post-2025 ward/commune code (vietnam-provinces)."),
-    _param("district", {"type": "string"}, "Pre-2025 district name, as listed by producers."),
+    _param("district", {"type": "string", "maxLength": 100}, "Pre-2025 district name, as listed by producers."),
 ]
 PRODUCT_PARAMS = [
     _param("q", {"type": "string", "maxLength": 200}, "Search text; Vietnamese accents optional."),
@@ -112,12 +112,28 @@ PRODUCT_PARAMS = [
 ]
 
 
-def _list_schema(item_ref):
-    return {"type": "object", "properties": {
+def _list_schema(item_ref, **extra):
+    return {"type": "object", "required": ["items", "page", "per_page", "total", "pages", "ignored_parameters"],
+            "properties": {
         "items": {"type": "array", "items": {"$ref": item_ref}},
         "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"},
-        "pages": {"type": "integer"}, "ignored_parameters": {"type": "array", "items": {"type": "string"}},
+        "pages": {"type": "integer"},
+        "ignored_parameters": {"type": "array", "items": {"type": "string"},
+                               "description": "Query parameters whose values were unusable and so ignored."},
+        **extra,
     }}
+
+
+#: Counts of the matching products per OCOP group and per star level (keys are the numbers as
+#: text); only a search (q) counts them, otherwise null.
+FACETS_SCHEMA = {"type": "object", "nullable": True, "required": ["group", "stars"], "properties": {
+    "group": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "stars": {"type": "object", "additionalProperties": {"type": "integer"}},
+}}
+#: The body of every error answer under /api/ (errors.render_error).
+ERROR_RESPONSE = {"description": "Page past the end (or before the first)", "content": {"application/json": {"schema": {
+    "type": "object", "required": ["error", "message"],
+    "properties": {"error": {"type": "integer"}, "message": {"type": "string"}}}}}}
 
 
 OPENAPI = {
@@ -128,14 +144,14 @@ OPENAPI = {
         "/api/v1/products": {"get": {
             "summary": "List visible products", "parameters": LIST_PARAMS + PRODUCT_PARAMS,
             "responses": {"200": {"description": "One page of products", "content": {"application/json": {
-                "schema": _list_schema("#/components/schemas/Product")}}},
-                "404": {"description": "Page past the end"}},
+                "schema": _list_schema("#/components/schemas/Product", facets=FACETS_SCHEMA)}}},
+                "404": ERROR_RESPONSE},
         }},
         "/api/v1/producers": {"get": {
             "summary": "List approved producers", "parameters": LIST_PARAMS,
             "responses": {"200": {"description": "One page of producers", "content": {"application/json": {
                 "schema": _list_schema("#/components/schemas/Producer")}}},
-                "404": {"description": "Page past the end"}},
+                "404": ERROR_RESPONSE},
         }},
         "/api/v1/openapi.json": {"get": {"summary": "This document",
                                          "responses": {"200": {"description": "OpenAPI 3 document"}}}},

@@ -20,6 +20,8 @@ from whoosh.support.charset import accent_map
 from whoosh.reading import TermNotFound
 from whoosh.writing import CLEAR
 
+from storefront.text import drop_format_chars
+
 #: Longest query text we look at, and most words we build a query from: bounds the cost of
 #: a hostile or pasted query.
 MAX_QUERY_CHARS = 200
@@ -401,7 +403,8 @@ def query_terms(text: str) -> list[str]:
 def _fold(text: str) -> list[str]:
     # NFC first: decomposed input (NFD, common from macOS and some keyboards) puts
     # combining marks between letters, and the tokenizer would split words on them.
-    return [token.text for token in ANALYZER(unicodedata.normalize("NFC", text))]
+    # Format characters (a zero-width space pasted from chat apps) would split a word in two.
+    return [token.text for token in ANALYZER(unicodedata.normalize("NFC", drop_format_chars(text)))]
 
 
 def _fields(doc: dict) -> dict:
@@ -425,7 +428,7 @@ def _fields(doc: dict) -> dict:
 
 
 def _nfc(value) -> str:
-    return unicodedata.normalize("NFC", str(value)) if value else ""
+    return unicodedata.normalize("NFC", drop_format_chars(str(value))) if value else ""
 
 
 def _filter_predicate(filters: dict):

@@ -22,6 +22,7 @@ from storefront.catalog.services import (
 )
 from storefront.clock import today_vn
 from storefront.extensions import db
+from storefront.filters import url_with_query
 
 PER_PAGE = 24
 #: Slugs are ASCII-folded (text.slugify); anything else cannot match, and PostgreSQL refuses NUL bytes.
@@ -55,15 +56,6 @@ def image_url(filename: str, size: str = "thumb", fmt: str = "jpg") -> str:
     """Return the path of a photo size; built by hand because url_for was a fifth of a catalogue page."""
     # Same URL as url_for("catalog.image", ...): stored names match images.FILENAME_RE, no quoting needed.
     return f"{request.script_root}/media/{filename}?size={size}&fmt={fmt}"
-
-
-@bp.app_template_global()
-def modify_query(**changes) -> str:
-    """Return the current URL with some query parameters changed (None removes one)."""
-    args = request.args.to_dict()
-    args.update(changes)
-    args = {key: value for key, value in args.items() if value not in (None, "")}
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
 #: Query parameters that change what a catalogue page lists (canonical URLs keep only these).
@@ -183,7 +175,7 @@ def _redirect_or_404(kind: str, slug: str):
     target = redirect_target(kind, slug)
     if target is None:
         abort(404)
-    return redirect(url_for(f"catalog.{kind}", slug=target, **request.args), 301)
+    return redirect(url_with_query(f"catalog.{kind}", {"slug": target}, request.args.items(multi=True)), 301)
 
 
 @bp.route("/media/<path:filename>")

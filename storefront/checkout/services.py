@@ -31,7 +31,7 @@ from storefront.inventory.services import (
     reserve_stock, return_sold_stock, return_units, sell_unreserved, units_by_stock,
 )
 from storefront.outbox.services import queue_mail
-from storefront.text import display_phone
+from storefront.text import CONTROL_RE, display_phone
 
 log = logging.getLogger(__name__)
 
@@ -291,10 +291,14 @@ def card_payment(order: Order) -> Payment | None:
 
 
 def _order_for_session(session: dict) -> Order | None:
+    """Return the card order a Checkout Session pays for; None for another shop's, or a non-card order."""
     order = db.session.scalar(select(Order).join(Order.payments).where(Payment.provider_ref == session["id"]))
     if order is None:
-        code = (session.get("metadata") or {}).get("order_code") or session.get("client_reference_id")
-        order = db.session.scalar(select(Order).where(Order.code == code)) if code else None
+        metadata = session.get("metadata")
+        code = (metadata.get("order_code") if isinstance(metadata, dict) else None) or session.get("client_reference_id")
+        order = db.session.scalar(select(Order).where(Order.code == code)) if isinstance(code, str) and len(code) <= 40 else None
+    if order is None or card_payment(order) is None:  # a COD or bank-transfer order has no card payment to apply
+        return None
     return order
 
 
@@ -304,10 +308,54 @@ def record_webhook_event(event: dict) -> None:
     db.session.flush()
 
 
+class UnusableEvent(CheckoutError):
+    """A signed webhook body that is not a Stripe event this shop can read (answered 400)."""
+
+
+def read_stripe_event(event) -> dict:
+    """Return the event's Checkout Session object, or raise UnusableEvent.
+
+    The signature proves who sent the body, not its shape: an array, an event without an id,
+    type or data, or a session without an id cannot be applied or remembered.
+    """
+    if not isinstance(event, dict):
+        raise UnusableEvent("not a JSON object")
+    if not _storable(event):
+        raise UnusableEvent("text the database cannot store (NUL or a lone surrogate)")
+    if not _usable_text(event.get("id"), 255):
+        raise UnusableEvent("no event id")
+    if not _usable_text(event.get("type"), 80):
+        raise UnusableEvent("no event type")
+    data = event.get("data")
+    session = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(session, dict) or not _usable_text(session.get("id"), 255):
+        raise UnusableEvent("no data object with an id")
+    return session
+
+
+def _storable(value) -> bool:
+    """Whether every text in a parsed JSON value is free of NUL and lone surrogates (Stripe sends neither)."""
+    if isinstance(value, str):
+        return "\x00" not in value and not any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return all(_storable(key) and _storable(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_storable(item) for item in value)
+    return True
+
+
+def _usable_text(value, max_length: int) -> bool:
+    """Whether *value* is text the events table can store (PostgreSQL refuses NUL, columns have lengths)."""
+    return isinstance(value, str) and 0 < len(value) <= max_length and not CONTROL_RE.search(value)
+
+
 def handle_stripe_event(event: dict) -> str:
-    """Apply a verified Stripe event once; return what was done (for the log)."""
+    """Apply a verified Stripe event once; return what was done (for the log).
+
+    :raises UnusableEvent: the body is not an event we can read (nothing is recorded).
+    """
+    session = read_stripe_event(event)
     record_webhook_event(event)
-    session = event["data"]["object"]
     kind = event["type"]
     if (kind == "checkout.session.completed" and session.get("payment_status") == "paid") \
             or kind == "checkout.session.async_payment_succeeded":
@@ -325,8 +373,8 @@ def fulfil_card_payment(session: dict, *, now: datetime | None = None) -> str:
     """
     order = _order_for_session(session)
     if order is None:
-        log.error("paid checkout session %s matches no order", session.get("id"))
-        return "unknown order"
+        log.error("paid checkout session %s matches no card order", session.get("id"))
+        return "ignored"  # another shop's session on the same account, or an order that takes no card
     payment = card_payment(order)
     amount, currency = session.get("amount_total"), session.get("currency")
     if payment.status is PaymentStatus.SUCCEEDED and payment.provider_ref == session["id"]:

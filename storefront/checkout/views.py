@@ -23,12 +23,13 @@ from storefront.checkout.services import (
     STRIPE_MAX_AMOUNT_VND, BadAddress, CannotCancel, CardLimitExceeded, CardRetryClosed, CartNotReady,
     CheckoutDetails, OrderTooLarge, PriceChanged, attach_card_session, buyer_can_cancel, cancel_order_by_buyer,
     card_payment, card_session_params, check_total, find_order_for_lookup, handle_stripe_event,
-    order_by_idempotency_key, orders_of, place_order, quote,
+    UnusableEvent, order_by_idempotency_key, orders_of, place_order, quote,
 )
 from storefront.checkout.vietqr import vietqr_payload, vietqr_png
 from storefront.extensions import csrf, db, limiter
 from storefront.filters import vnd
 from storefront.inventory.services import InsufficientStock, reservation_expiry
+from storefront.request_input import accepts_json
 
 STATE_KEY = "checkout"
 ORDERS_KEY = "orders"
@@ -344,6 +345,7 @@ def lookup():
 
 @bp.route("/payments/stripe/webhook", methods=["POST"])
 @csrf.exempt
+@accepts_json
 def stripe_webhook():
     """Apply a Stripe event: signature first, then once only (replays answer 200)."""
     try:
@@ -354,6 +356,9 @@ def stripe_webhook():
     try:
         outcome = handle_stripe_event(event)
         db.session.commit()
+    except UnusableEvent as exc:
+        db.session.rollback()
+        return jsonify(error="unusable event", reason=str(exc)), 400
     except IntegrityError:
         db.session.rollback()
         return jsonify(received=True, outcome="already processed"), 200

@@ -11,9 +11,12 @@ from storefront.accounts.models import User
 from storefront.catalog.models import Certificate, CriteriaSet, IssuingLevel, Product
 from storefront.extensions import db
 from storefront.office.services import certificate_errors, record_certificate
+from storefront.text import clean_text
 
 #: product = slug or GTIN-14; score and valid_until may be empty.
 COLUMNS = ("product", "stars", "score", "valid_until")
+#: Longest cell read: a slug, a GTIN, a number or a date is far shorter.
+MAX_FIELD_CHARS = 1_000
 
 
 @dataclass
@@ -70,6 +73,22 @@ def _find_product(ref: str) -> Product | None:
     return db.session.scalar(select(Product).where(or_(Product.slug == ref, Product.gtin == ref)))
 
 
+def _rows(reader):
+    """Yield the reader's rows, then None (and stop) if a line cannot be read."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield None
+            return
+
+
+def _too_long() -> str:
+    return _("Dòng có một ô quá dài (tối đa %(n)s ký tự).", n=MAX_FIELD_CHARS)
+
+
 def check_rows(data: str, *, criteria_set: CriteriaSet, issuing_level: IssuingLevel, decision_number: str,
                decision_date: date, today: date) -> ImportReport:
     """Parse and check every row against the register's rules; write nothing."""
@@ -80,9 +99,17 @@ def check_rows(data: str, *, criteria_set: CriteriaSet, issuing_level: IssuingLe
         return ImportReport(rows=[], file_errors=[_("Thiếu cột: %(cols)s.", cols=", ".join(missing))])
     reader.fieldnames = header
     rows, seen = [], set()
-    for line, raw in enumerate(reader, start=2):
-        raw = {key: (value or "") for key, value in raw.items() if key}
+    for line, raw in enumerate(_rows(reader), start=2):
+        if raw is None:  # a cell past csv.field_size_limit (128 KB): the rest of the file cannot be trusted
+            rows.append(RowReport(line=line, product_ref="", errors=[_too_long()]))
+            break
+        raw = {key: clean_text(value or "") for key, value in raw.items() if key and isinstance(value or "", str)}
         row = RowReport(line=line, product_ref=raw.get("product", "").strip())
+        if any(len(value) > MAX_FIELD_CHARS for value in raw.values()):
+            row.product_ref = row.product_ref[:MAX_FIELD_CHARS]
+            row.errors.append(_too_long())
+            rows.append(row)
+            continue
         row.product = _find_product(row.product_ref) if row.product_ref else None
         if row.product is None:
             row.errors.append(_("Không tìm thấy sản phẩm \"%(ref)s\".", ref=row.product_ref))

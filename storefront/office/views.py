@@ -23,6 +23,7 @@ from storefront.office.forms import (
     scoresheet_form,
 )
 from storefront.office.models import AuditLogEntry, CriteriaSetDefinition, Evaluation, Scoresheet
+from storefront.request_input import request_page
 from storefront.office.services import certificate_state
 
 
@@ -178,7 +179,7 @@ def products():
     query = select(Product).options(selectinload(Product.producer)).order_by(Product.is_hidden.desc(), Product.id)
     if request.args.get("q"):
         query = query.where(Product.name_vi.ilike(f"%{request.args['q'][:100]}%"))
-    pagination = db.paginate(query, per_page=50)
+    pagination = db.paginate(query, page=request_page(), per_page=50)
     return render_template("office/products.html", pagination=pagination, reason_form=ReasonForm(),
                            confirm=ConfirmForm())
 
@@ -280,7 +281,7 @@ def _register_query(status, today):
 @bp.route("/certificates")
 def certificates():
     today, status = today_vn(), request.args.get("status", "all")
-    pagination = db.paginate(_register_query(status, today), per_page=50)
+    pagination = db.paginate(_register_query(status, today), page=request_page(), per_page=50)
     return render_template("office/certificates.html", pagination=pagination, status=status, today=today,
                            state_of=lambda c: certificate_state(c, today), filters=REGISTER_FILTERS)
 
@@ -499,7 +500,7 @@ def audit():
         if day:
             edge = datetime.combine(day + timedelta(days=1 if name == "to" else 0), time.min, tzinfo=VIETNAM_TZ)
             query = query.where(getattr(AuditLogEntry.created_at, op)(edge))
-    pagination = db.paginate(query, per_page=50)
+    pagination = db.paginate(query, page=request_page(), per_page=50)
     return render_template("office/audit.html", pagination=pagination, args=args)
 
 

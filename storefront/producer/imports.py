@@ -7,9 +7,12 @@ from flask_babel import gettext as _
 
 from storefront.catalog.editing import InvalidProduct, PRODUCT_FIELDS, clean_product_fields, create_product, gtin_taken
 from storefront.catalog.models import Producer, Product
+from storefront.text import clean_text
 
 MAX_ROWS = 1000
 MAX_BYTES = 2_000_000
+#: Longest cell read; the longest product field (a description) is far shorter.
+MAX_FIELD_CHARS = 20_000
 REQUIRED_COLUMNS = ("name_vi", "ocop_group", "price_vnd")
 #: Template column order, friendlier than the model's; the same names as PRODUCT_FIELDS.
 TEMPLATE_COLUMNS = ["name_vi", "name_en", "ocop_group", "ocop_subgroup", "price_vnd", "unit", "net_quantity",
@@ -72,7 +75,22 @@ def _read_rows(stream, report: ImportReport) -> list[tuple[int, dict]]:
         return []
     reader.fieldnames = headers
     rows = []
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:  # a field past csv.field_size_limit (128 KB): the rest of the file cannot be trusted
+            report.errors.append(RowError(reader.line_num, "", _("Dòng có một ô quá dài (tối đa %(n)s ký tự).",
+                                                                 n=MAX_FIELD_CHARS)))
+            break
+        long_fields = [name for name, value in row.items() if name and len(value or "") > MAX_FIELD_CHARS]
+        if long_fields:
+            report.errors.append(RowError(reader.line_num, ", ".join(long_fields),
+                                          _("Dòng có một ô quá dài (tối đa %(n)s ký tự).", n=MAX_FIELD_CHARS)))
+            continue
+        if None not in row:
+            row = {name: clean_text(value) if isinstance(value, str) else value for name, value in row.items()}
         if len(rows) >= MAX_ROWS:
             report.errors.append(RowError(reader.line_num, "", _("Tối đa %(n)s dòng mỗi lần nhập.", n=MAX_ROWS)))
             break

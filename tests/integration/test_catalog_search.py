@@ -207,3 +207,9 @@ def test_selling_out_and_restocking_through_orders_moves_the_in_stock_filter(db,
     db.session.commit()
     assert search.search_products(idx, "mien", filters={"in_stock": True}).ids == [noodle.id]
     assert search.search_products(idx, "mien").ids == [noodle.id]
+
+
+def test_a_zero_width_space_in_the_query_finds_the_same_products(client, products):
+    plain = result_names(client, "Chè Tân Cương")
+    assert plain and result_names(client, "Ch\u200bè Tân Cương") == plain
+    assert result_names(client, "Chè\u2060 Tân\ufeff Cương") == plain

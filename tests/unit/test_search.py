@@ -297,3 +297,19 @@ def test_concurrent_searches_and_writes_do_not_fail(idx):
         thread.join()
     assert errors == []
     assert search.search_products(idx, "non tom").total == 10
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e"])
+def test_format_characters_inside_a_word_are_dropped_from_the_query(invisible):
+    assert search.query_terms(f"Ch{invisible}è Tân Cương") == ["che", "tan", "cuong"]
+
+
+def test_a_query_with_a_zero_width_space_finds_what_the_plain_query_finds(idx):
+    plain = search.search_products(idx, "Chè Tân Cương")
+    assert search.search_products(idx, "Ch\u200bè T\u200bân Cương").ids == plain.ids and plain.ids
+
+
+def test_format_characters_in_a_name_are_dropped_when_indexing():
+    idx = search.SearchIndex.open(None)
+    search.index_product(idx, {"id": 1, "name": "Ch\u200bè T\u2060ân Cương", "price_vnd": 1})
+    assert search.search_products(idx, "che tan cuong").ids == [1]

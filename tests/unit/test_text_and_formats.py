@@ -72,3 +72,21 @@ def test_vnd_uses_dot_groups_a_no_break_space_and_the_dong_sign(amount, text):
 )
 def test_add_months_clamps_to_month_end(day, months, expected):
     assert add_months(day, months) == expected
+
+
+def test_the_format_character_class_covers_every_cf_character_of_this_python():
+    import sys
+    import unicodedata
+
+    from storefront.text import FORMAT_CHARS_RE
+
+    cf = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"}
+    matched = {chr(c) for c in range(sys.maxunicode + 1) if FORMAT_CHARS_RE.match(chr(c))}
+    assert cf <= matched
+    assert {unicodedata.category(ch) for ch in matched - cf} <= {"Cn"}  # newer Unicode's Cf, unassigned here
+
+
+def test_fold_drops_format_characters():
+    from storefront.text import fold
+
+    assert fold("Ch\u200bè Tân\u00ad Cương") == "che tan cuong"
