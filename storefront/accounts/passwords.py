@@ -14,7 +14,7 @@ CHECKED_LENGTH = 64
 def personal_words(*, email: str = "", full_name: str = "") -> list[str]:
     """Return the parts of an e-mail and a name that a password must not contain (folded)."""
     words = []
-    local = fold(email.partition("@")[0])
+    local = re.sub(r"[^a-z0-9]+", "", fold(email.partition("@")[0]))
     if len(local) >= 3:
         words.append(local)
     name_words = re.findall(r"[a-z0-9]+", fold(full_name))

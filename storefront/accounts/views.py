@@ -88,7 +88,7 @@ def register():
                 phone=form.phone.data, login_url=_public_url("accounts.login"),
                 reset_url=_public_url("accounts.reset_request"))
         db.session.commit()
-        flash(_("Đã gửi thư xác nhận tới %(email)s. Hãy đăng nhập bằng email và mật khẩu bạn vừa chọn.",
+        flash(_("Chúng tôi đã gửi thư tới %(email)s. Hãy đăng nhập bằng email và mật khẩu bạn vừa chọn.",
                 email=form.email.data.strip().lower()), "success")
         return redirect(url_for("accounts.login", next=request.args.get("next")))
     return render_template("accounts/register.html", form=form)
