@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storefront import create_app
+from storefront.extensions import db as _db
 from storefront.accounts.models import LoginSession, User
 from storefront.accounts.services import make_reset_token
 from tests.conftest import CSRFClient, _config_for
@@ -151,7 +152,9 @@ def production_app(_schema, tmp_path):
     config.REMEMBER_COOKIE_SECURE = None  # as in Config: follows SESSION_COOKIE_SECURE
     app = create_app(config)
     app.test_client_class = CSRFClient
-    return app
+    yield app
+    with app.app_context():  # its own engine: close its connections before they are collected
+        _db.engine.dispose()
 
 
 def test_production_cookies_are_secure_httponly_lax_and_remembered_30_days_at_most(app, db, production_app):
