@@ -126,3 +126,13 @@ def test_the_seeded_demo_accounts_keep_the_weak_demo_password(db, tmp_path):
     for email, role, _name in DEMO_ACCOUNTS:
         user = authenticate(email, DEMO_PASSWORD)
         assert user is not None and user.role is role
+
+
+@pytest.mark.parametrize("password", WEAK)
+def test_weak_passwords_are_refused_at_producer_sign_up(client, db, password):
+    from tests.integration.test_producer_registration import VALID
+
+    response = client.post("/producer/register", data={**VALID, "password": password, "confirm": password})
+    assert response.status_code == 200
+    assert "Mật khẩu này dễ bị đoán." in response.get_data(as_text=True)
+    assert db.session.scalar(select(User)) is None
