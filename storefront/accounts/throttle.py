@@ -70,5 +70,6 @@ def record_failure(email: str, address: str) -> int:
 
 
 def clear_failures(email: str) -> None:
-    """Forget the account's failures after a right password."""
+    """Forget the account's failures and end its wait (a right password, a completed reset)."""
     limiter.storage.clear(_account_key(email, "failures"))
+    limiter.storage.clear(_account_key(email, "lock"))

@@ -123,6 +123,7 @@ def reset_password(token):
     if form.validate_on_submit():
         change_password(user, form.password.data)  # also signs the account out everywhere
         db.session.commit()
+        throttle.clear_failures(user.email)  # the mailbox's owner need not wait out a guesser's lock
         flash(_("Đã đổi mật khẩu. Hãy đăng nhập."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)

@@ -84,6 +84,19 @@ def test_guessing_one_account_never_locks_out_others_behind_the_same_address(cli
     assert attempt(client, neighbour.email, PASSWORD).status_code == 302
 
 
+def test_a_password_reset_ends_the_wait(app, client, db):
+    from storefront.accounts.services import make_reset_token
+
+    user = make_user()
+    db.session.commit()
+    for _ in range(4):
+        attempt(client, user.email, "wrong")
+    assert attempt(client, user.email, PASSWORD).status_code == 429
+    token = make_reset_token(user, app.config["SECRET_KEY"])
+    client.post(f"/account/reset/{token}", data={"password": "tre xanh giua dong 7", "confirm": "tre xanh giua dong 7"})
+    assert attempt(client, user.email, "tre xanh giua dong 7").status_code == 302
+
+
 def test_unknown_accounts_are_locked_the_same_way(client, db):
     for _ in range(4):
         assert attempt(client, "nobody@example.vn", "wrong").status_code == 200
