@@ -147,7 +147,7 @@ def test_a_cookie_from_before_login_sessions_loads_nobody(app, db):
 @pytest.fixture
 def production_app(_schema, tmp_path):
     config = _config_for(_schema, tmp_path, APP_ENV="production", SECRET_KEY="a-real-secret",
-                         REDIS_URL="redis://127.0.0.1:6379/5", RATELIMIT_KEY_PREFIX="test-auth-cookies",
+                         REDIS_URL=os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5"), RATELIMIT_KEY_PREFIX="test-auth-cookies",
                          SESSION_COOKIE_SECURE=True, TESTING=False)
     config.REMEMBER_COOKIE_SECURE = None  # as in Config: follows SESSION_COOKIE_SECURE
     app = create_app(config)

@@ -21,7 +21,7 @@ from storefront import create_app
 from storefront.accounts import throttle
 from tests.factories import PASSWORD, make_user
 
-REDIS_URL = "redis://127.0.0.1:6379/5"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 ROOT = Path(__file__).resolve().parents[2]
 
 
