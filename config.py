@@ -1,5 +1,6 @@
 """Settings read from the environment, each with its development default beside it."""
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -37,8 +38,16 @@ class Config:
     TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    #: On by default in production (cookies over HTTPS only); SESSION_COOKIE_SECURE=false turns it off.
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", APP_ENV == "production")
+    #: "Ghi nhớ đăng nhập": the remember cookie and every login session live at most this long.
+    REMEMBER_COOKIE_DURATION = timedelta(days=min(_int("REMEMBER_COOKIE_DAYS", 30), 30))
+    #: None = the same as SESSION_COOKIE_SECURE (create_app fills it in).
+    REMEMBER_COOKIE_SECURE = None
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    #: A signed-in Flask session cookie is refused after this long even if saved and replayed.
+    PERMANENT_SESSION_LIFETIME = REMEMBER_COOKIE_DURATION
     WTF_CSRF_TIME_LIMIT = None
 
     BABEL_DEFAULT_LOCALE = "vi"
@@ -46,9 +55,19 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     LANGUAGES = ("vi", "en")
 
-    #: Optional; rate limits use it when set, else process memory.
+    #: Where rate limits are counted; required in production (every worker and server must see
+    #: the same counts). Without it (development, tests) each process counts on its own.
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    #: Per address, on sign-up, password-reset requests and producer sign-up.
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+    #: Sign-in, per account: wrong passwords allowed before a wait, the first wait (doubling
+    #: with each further failure) and its cap. See storefront/accounts/throttle.py.
+    LOGIN_FREE_FAILURES = _int("LOGIN_FREE_FAILURES", 5)
+    LOGIN_DELAY_SECONDS = _int("LOGIN_DELAY_SECONDS", 30)
+    LOGIN_DELAY_MAX_SECONDS = _int("LOGIN_DELAY_MAX_SECONDS", 900)
+    #: Sign-in, per address: wrong passwords checked. Loose on purpose: carrier NAT puts many
+    #: shoppers behind one address.
+    RATELIMIT_LOGIN_ADDRESS = os.environ.get("RATELIMIT_LOGIN_ADDRESS", "100 per 10 minutes")
     RATELIMIT_SCAN = os.environ.get("RATELIMIT_SCAN", "60 per minute")
 
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
@@ -130,6 +149,8 @@ class TestConfig(Config):
     SERVER_NAME = None
     SEARCH_INDEX_DIR = None  # in-memory index
     RATELIMIT_LOGIN = "1000 per minute"
+    RATELIMIT_LOGIN_ADDRESS = "1000 per minute"
+    SESSION_COOKIE_SECURE = False
     #: Cheap hashing keeps the suite fast; production keeps werkzeug's scrypt default.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_SCAN = "1000 per minute"

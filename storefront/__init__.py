@@ -1,4 +1,5 @@
 """OCOP Market: the shop application; create_app builds it."""
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, request, session
@@ -19,6 +20,7 @@ def create_app(config_class=Config):
     )
     app.config.from_object(config_class)
     check_production_settings(app)
+    register_cookie_settings(app)
     register_scan_fast_path(app)
     register_proxy_fix(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -35,7 +37,8 @@ def create_app(config_class=Config):
 
 
 def check_production_settings(app):
-    """Refuse a misspelt scan write mode, and to serve production with the development secret key."""
+    """Refuse a misspelt scan write mode, and to serve production with the development secret key
+    or without Redis for the rate limits."""
     if app.config.get("SCAN_WRITE_MODE", "buffered") not in ("buffered", "immediate"):
         raise RuntimeError("SCAN_WRITE_MODE must be 'buffered' or 'immediate'")
     if app.config.get("APP_ENV") != "production":
@@ -43,7 +46,17 @@ def check_production_settings(app):
     if app.config["SECRET_KEY"] == DEV_SECRET_KEY:
         raise RuntimeError("SECRET_KEY must be set in production (APP_ENV=production)")
     if not app.config.get("REDIS_URL"):
-        app.logger.warning("REDIS_URL is not set: each worker counts rate limits on its own")
+        raise RuntimeError(
+            "REDIS_URL must be set in production (APP_ENV=production), e.g. REDIS_URL=redis://127.0.0.1:6379/0: "
+            "without it each worker counts sign-in, scan and order look-up limits on its own, so "
+            "N workers (or servers) allow N times the limit")
+
+
+def register_cookie_settings(app):
+    """Give the remember cookie the session cookie's Secure flag unless set, and 30 days at most."""
+    if app.config.get("REMEMBER_COOKIE_SECURE") is None:
+        app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    app.config["REMEMBER_COOKIE_DURATION"] = min(app.config["REMEMBER_COOKIE_DURATION"], timedelta(days=30))
 
 
 def register_scan_fast_path(app):
@@ -103,14 +116,16 @@ def register_extensions(app):
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
 
-    from storefront.accounts.models import User  # noqa: F401  (user loader below)
+    from storefront.accounts.services import user_from_login_id
     from flask_babel import lazy_gettext
 
     login_manager.login_message = lazy_gettext("Vui lòng đăng nhập để tiếp tục.")
 
     @login_manager.user_loader
-    def load_user(user_id):
-        return db.session.get(User, int(user_id))
+    def load_user(login_id):
+        # The id is "<user id>:<login session token>" (User.get_id): a cookie whose login session
+        # ended (sign-out, sign-out everywhere, password change or reset) loads nobody.
+        return user_from_login_id(login_id, max_age=app.config["REMEMBER_COOKIE_DURATION"])
 
 
 def register_models():

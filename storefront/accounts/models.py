@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -32,6 +32,16 @@ class User(UserMixin, db.Model):
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    #: The token of the login session this instance was signed in or loaded with (not a column):
+    #: get_id() puts it in the session and remember cookies, so they die with that session.
+    login_token = None
+
+    def get_id(self) -> str:
+        """Return Flask-Login's alternative id, "<user id>:<login session token>"."""
+        if not self.login_token:
+            raise RuntimeError("sign in with storefront.accounts.sessions.sign_in (it starts a login session)")
+        return f"{self.id}:{self.login_token}"
+
     def set_password(self, password: str) -> None:
         # Tests choose a cheap method; verification reads the method stored in the hash.
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
@@ -54,3 +64,19 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.email} {self.role.value}>"
+
+
+class LoginSession(db.Model):
+    """One signed-in browser: its cookies name this row, and they stop working once it is gone.
+
+    Flask keeps the session in a signed cookie, so without a row to delete a copy of the cookie
+    saved before sign-out would stay valid (as would the year-long remember cookie).
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 (hex) of the token in the cookies: a copy of this table signs nobody in.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

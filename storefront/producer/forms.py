@@ -9,7 +9,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional
 
-from storefront.accounts.forms import validate_vn_phone
+from storefront.accounts.forms import new_password_field, validate_vn_phone
 from storefront.addresses import THAI_NGUYEN, wards
 from storefront.catalog.groups import GROUPS
 from storefront.catalog.models import LegalType
@@ -83,7 +83,7 @@ class ProducerDetailsForm(FlaskForm):
 class RegisterProducerForm(ProducerDetailsForm):
     full_name = StringField(_l("Họ và tên người quản lý tài khoản"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email đăng nhập"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(min=8, max=200)])
+    password = new_password_field(_l("Mật khẩu"))
     confirm = PasswordField(_l("Nhập lại mật khẩu"),
                             validators=[DataRequired(), EqualTo("password", message=_l("Mật khẩu không khớp."))])
     consent = BooleanField(

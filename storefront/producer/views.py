@@ -1,12 +1,13 @@
 """Producer dashboard pages under /producer: registration, profile, products, batches, stamps, orders, analytics."""
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import select
 
 from storefront.accounts.decorators import producer_required
 from storefront.accounts.models import Role
 from storefront.accounts.services import EmailTaken
+from storefront.accounts.sessions import sign_in
 from storefront.catalog import editing
 from storefront.catalog.groups import GROUPS_WITH_CONSUMER_INFO
 from storefront.catalog.images import ImageRejected
@@ -161,8 +162,8 @@ def register():
             db.session.rollback()
             form_errors_from(form, error)
         else:
+            sign_in(user)
             db.session.commit()
-            login_user(user)
             flash(_("Đã gửi đăng ký. Văn phòng OCOP sẽ xét duyệt; trong lúc chờ, bạn có thể chuẩn bị sản phẩm."), "success")
             return redirect(url_for("producer.index"))
     return render_template("producer/register.html", form=form, signed_in=signed_in)
