@@ -761,6 +761,24 @@ def scan_warning(stamp: Stamp | StampState | None, *, now: datetime | None = Non
     return "regions" if len(regions | set(unwritten_regions)) >= 2 else None
 
 
+def warning_stamps_clause(threshold: int):
+    """SQL condition: serialized stamps whose distinct devices since clearing pass the threshold (not display units)."""
+    return ((Stamp.device_count - Stamp.devices_at_clear) > threshold) & Stamp.is_display.is_(False) \
+        & Stamp.serial.is_not(None)
+
+
+def batch_warning_stamps(batch: Batch, *, threshold: int) -> list[Stamp]:
+    """The batch's stamps warned about by their devices, most devices first."""
+    return list(db.session.scalars(
+        select(Stamp).where(Stamp.batch_id == batch.id, warning_stamps_clause(threshold))
+        .order_by((Stamp.device_count - Stamp.devices_at_clear).desc(), Stamp.id).limit(200)))
+
+
+def batch_display_stamps(batch: Batch) -> list[Stamp]:
+    return list(db.session.scalars(select(Stamp).where(Stamp.batch_id == batch.id, Stamp.is_display.is_(True))
+                                   .order_by(Stamp.id)))
+
+
 def parse_serials(text_value: str) -> list[tuple[str, str | None]]:
     """Split a producer's entry into serials and ranges: "A B", "A, B", "A-B" or "A..B" (first to last as printed).
 
@@ -801,10 +819,14 @@ def stamps_by_serials(batch: Batch, text_value: str) -> list[Stamp]:
     return [found[key] for key in sorted(found)]
 
 
-def mark_display_stamps(stamps: list[Stamp], *, is_display: bool = True) -> int:
-    """Mark (or unmark) stamps as on display units: their scans never warn. Returns how many changed."""
+def mark_display_stamps(batch: Batch, serials: str, *, is_display: bool = True) -> int:
+    """Mark (or unmark) the batch's stamps named by serial or range as on display units (showrooms,
+    fairs): their scans never warn. Returns how many changed.
+
+    :raises InvalidStampRequest: naming a serial the batch does not have (nothing changes then).
+    """
     changed = 0
-    for stamp in stamps:
+    for stamp in stamps_by_serials(batch, serials):
         if stamp.serial is not None and stamp.is_display != is_display:
             stamp.is_display = is_display
             changed += 1
