@@ -397,7 +397,7 @@ def _origin_query(by_short_code: bool, with_serial: bool) -> RawQuery:
                (Stamp.device_count - Stamp.devices_at_clear).label("devices"), Stamp.is_display,
                Stamp.warning_cleared_at,
                exists().where(StampDevice.stamp_id == Stamp.id,
-                              StampDevice.device_hash == bindparam("device", type_=String)).label("device_known"),
+                              StampDevice.device_hash == bindparam("device", "", type_=String)).label("device_known"),
                select(OriginVersion.version).where(OriginVersion.id == 1).scalar_subquery().label("origin_version"))
         .join(Product, Product.id == Batch.product_id)
         .join(Producer, Producer.id == Product.producer_id)
