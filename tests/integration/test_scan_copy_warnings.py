@@ -220,3 +220,19 @@ def test_the_device_hash_rotates_daily_and_needs_the_secret():
     assert today == services.device_hash(**args, secret="s", day=date(2026, 12, 6))
     assert today != services.device_hash(**args, secret="s", day=date(2026, 12, 7))
     assert today != services.device_hash(**args, secret="other", day=date(2026, 12, 6))
+
+
+def test_regions_count_from_the_clearing_on(db, stamps):
+    from datetime import datetime, timedelta, timezone
+
+    from tests.factories_traceability import add_scans
+
+    user, (stamp, *_rest) = stamps
+    add_scans(stamp, ["VN-19", "VN-01"], at=datetime.now(timezone.utc) - timedelta(hours=2))
+    assert services.scan_warning(stamp, threshold=THRESHOLD) == "regions"
+    services.clear_scan_warning(stamp, reason="Người bán mang hàng đi hội chợ", actor=user)
+    assert services.scan_warning(stamp, threshold=THRESHOLD) is None
+    add_scans(stamp, ["VN-19"], at=datetime.now(timezone.utc))
+    assert services.scan_warning(stamp, threshold=THRESHOLD) is None
+    add_scans(stamp, ["VN-01"], at=datetime.now(timezone.utc))
+    assert services.scan_warning(stamp, threshold=THRESHOLD) == "regions"
