@@ -27,6 +27,7 @@ from flask import current_app
 from sqlalchemy import Date, bindparam, case, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from storefront.clock import VIETNAM_TZ
 from storefront.columns import UTCDateTime
 from storefront.extensions import db
 from traceability import pid
@@ -327,7 +328,7 @@ def _write(engine, batch: list[PendingScan]) -> None:
         entry[0] += 1
         entry[1], entry[2] = min(entry[1], scan.scanned_at), max(entry[2], scan.scanned_at)
         if scan.device:
-            devices.setdefault((scan.stamp_id, scan.device), scan.day)
+            devices.setdefault((scan.stamp_id, scan.device), scan.day or scan.scanned_at.astimezone(VIETNAM_TZ).date())
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             _write_postgresql(connection, per_stamp, devices, batch)
