@@ -1,10 +1,12 @@
 """Traceability test helpers: a published tea batch with a GTIN, stamps, scans."""
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import select
+
 from storefront.catalog.models import ProductImage
 from storefront.extensions import db
 from tests.factories import make_batch, make_certificate, make_producer, make_product
-from traceability.models import Scan
+from traceability.models import Scan, StampDevice
 
 #: A valid GTIN-13 under Vietnam's GS1 prefix 893 (check digit 0), stored as GTIN-14.
 GTIN = "08934567890120"
@@ -26,11 +28,25 @@ def make_traced_batch(*, product=None, **kw):
     return make_batch(product=product or make_traced_product(), **kw)
 
 
-def add_scans(stamp, regions, *, at=None):
-    """Store past scans of a stamp from the given regions (counters updated as record_scan would)."""
+def add_scans(stamp, regions, *, at=None, devices=None):
+    """Store past scans of a stamp from the given regions (counters updated as record_scan would).
+
+    devices: one device hash per scan (default: all from one device); repeats count once.
+    """
     at = at or datetime.now(timezone.utc) - timedelta(hours=1)
+    devices = devices if devices is not None else ["0" * 32] * len(regions)
     for region in regions:
         db.session.add(Scan(stamp_id=stamp.id, batch_id=stamp.batch_id, scanned_at=at, region=region))
+    known = set(db.session.scalars(select(StampDevice.device_hash).where(StampDevice.stamp_id == stamp.id)))
+    for device in dict.fromkeys(devices):
+        if device not in known:
+            db.session.add(StampDevice(stamp_id=stamp.id, device_hash=device, day=at.date()))
+            stamp.device_count += 1
     stamp.scan_count += len(regions)
     stamp.first_scanned_at = stamp.first_scanned_at or at
     db.session.flush()
+
+
+def many_devices(n: int) -> list[str]:
+    """n distinct device hashes (as services.device_hash gives them: 32 hex characters)."""
+    return [f"{i:032x}" for i in range(1, n + 1)]

@@ -166,8 +166,9 @@ class ScanFastPath:
             return None
         buffer, engine = self._scan_buffer_and_engine()
         generation = buffer.generation
+        device, day = views.scan_device(environ, self.app.config["SECRET_KEY"])
         try:
-            hit = services.find_origin(**lookup, raw=True, engine=engine)
+            hit = services.find_origin(**lookup, device=device, raw=True, engine=engine)
         except services.NotRegistered:
             environ[NOT_REGISTERED_KEY] = True  # Flask answers the 404 page without looking again
             return None
@@ -181,7 +182,7 @@ class ScanFastPath:
         region = views.region_of(environ, region_header)
         try:  # from here on the scan is (being) counted: Flask must not see this request again
             services.count_scan(hit.batch_id, stamp, region=region, user_agent=environ.get("HTTP_USER_AGENT", ""),
-                                buffer=buffer)
+                                device=device, day=day, buffer=buffer)
             html = self._page(environ, view, hit, buffer, generation, check_regions=bool(region_header))
         except Exception as error:
             raise _AfterCount(error) from error

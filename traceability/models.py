@@ -120,11 +120,39 @@ class Stamp(db.Model):
     scan_count: Mapped[int] = mapped_column(default=0)
     first_scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Distinct devices that scanned it (its StampDevice rows): the copy warning's evidence.
+    device_count: Mapped[int] = mapped_column(default=0)
+    #: device_count when a warning was last cleared: only devices beyond it can warn again.
+    devices_at_clear: Mapped[int] = mapped_column(default=0)
+    #: On a display unit (showroom, fair): scanned by many on purpose, never warns.
+    is_display: Mapped[bool] = mapped_column(default=False)
+    warning_cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    warning_cleared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    warning_clear_reason: Mapped[str] = mapped_column(String(500), default="")
 
     batch = relationship("Batch")
     issue = relationship("StampIssue", backref=db.backref("stamps", lazy="dynamic"))
 
-    __table_args__ = (UniqueConstraint("batch_id", "serial"),)
+    __table_args__ = (
+        UniqueConstraint("batch_id", "serial"),
+        CheckConstraint("devices_at_clear <= device_count", name="devices_at_clear_counted"),
+    )
+
+
+class StampDevice(db.Model):
+    """One device that scanned a stamp on one day, known only by a daily-salted hash.
+
+    The hash (services.device_hash) mixes the user agent, address and languages with a salt
+    derived from SECRET_KEY and the Vietnam date: a phone's scans on one day are one row, and
+    rows of different days cannot be linked to each other or back to an address. No IP is kept.
+    """
+
+    __tablename__ = "stamp_devices"
+
+    stamp_id: Mapped[int] = mapped_column(ForeignKey("stamps.id", ondelete="CASCADE"), primary_key=True)
+    device_hash: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: Vietnam date of the salt (old rows can be pruned; the count on the stamp stays).
+    day: Mapped[date]
 
 
 class Scan(db.Model):

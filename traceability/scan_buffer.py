@@ -21,12 +21,13 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy import Date, bindparam, case, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from storefront.clock import VIETNAM_TZ
 from storefront.columns import UTCDateTime
 from storefront.extensions import db
 from traceability import pid
@@ -45,8 +46,14 @@ _ADD_COUNTS = (
     .values(scan_count=_stamps.c.scan_count + bindparam("n"),
             first_scanned_at=func.coalesce(_stamps.c.first_scanned_at, bindparam("first", type_=UTCDateTime)),
             # Another worker may have written a later scan first: the latest time wins.
-            last_scanned_at=case((_stamps.c.last_scanned_at > _last, _stamps.c.last_scanned_at), else_=_last))
+            last_scanned_at=case((_stamps.c.last_scanned_at > _last, _stamps.c.last_scanned_at), else_=_last),
+            device_count=_stamps.c.device_count + bindparam("new_devices"))
 )
+#: A device's row for a stamp, once: rowcount 1 means a device not stored before (both write modes use it).
+INSERT_DEVICE = text(
+    "INSERT INTO stamp_devices (stamp_id, device_hash, day) VALUES (:stamp_id, :device_hash, :day)"
+    " ON CONFLICT DO NOTHING"
+).bindparams(bindparam("day", type_=Date))
 _INSERT_SCANS = insert(Scan.__table__)
 # PostgreSQL: a batch in three statements whatever its size (a few µs a scan instead of tens):
 # the stamps locked in id order (two workers' writes never wait on each other in a cycle), their
@@ -55,9 +62,17 @@ _PG_LOCK_STAMPS = "SELECT 1 FROM stamps WHERE id = ANY(%s::integer[]) ORDER BY i
 _PG_ADD_COUNTS = (
     "UPDATE stamps AS s SET scan_count = s.scan_count + v.n,"
     " first_scanned_at = COALESCE(s.first_scanned_at, v.first),"
-    " last_scanned_at = GREATEST(s.last_scanned_at, v.last)"  # GREATEST skips a NULL: the latest time wins
-    " FROM unnest(%s::integer[], %s::integer[], %s::timestamptz[], %s::timestamptz[]) AS v(id, n, first, last)"
+    " last_scanned_at = GREATEST(s.last_scanned_at, v.last),"  # GREATEST skips a NULL: the latest time wins
+    " device_count = s.device_count + v.d"
+    " FROM unnest(%s::integer[], %s::integer[], %s::timestamptz[], %s::timestamptz[], %s::integer[])"
+    " AS v(id, n, first, last, d)"
     " WHERE s.id = v.id"
+)
+# The devices not stored yet, one row each (the stamps are locked first: no two writers wait on each other).
+_PG_INSERT_DEVICES = (
+    "INSERT INTO stamp_devices (stamp_id, device_hash, day)"
+    " SELECT * FROM unnest(%s::integer[], %s::varchar[], %s::date[])"
+    " ON CONFLICT DO NOTHING RETURNING stamp_id"
 )
 _PG_COPY_SCANS = "COPY scans (stamp_id, batch_id, scanned_at, region, user_agent) FROM STDIN"
 
@@ -69,6 +84,9 @@ class PendingScan:
     scanned_at: datetime
     region: str
     user_agent: str
+    #: The day's hash of the scanning device (services.device_hash), "" for none; never an address.
+    device: str = ""
+    day: date | None = None
 
 
 class ScanBuffer:
@@ -94,6 +112,8 @@ class ScanBuffer:
         self._unwritten: Counter = Counter()
         self._first: dict[int, datetime] = {}
         self._regions: dict[int, Counter] = {}
+        #: stamp id → unwritten scans per device that was not stored when its scan was looked up.
+        self._devices: dict[int, Counter] = {}
         #: Odd while a write is under way; goes up at its start and at its end.
         self._generation = 0
         self._failures = 0
@@ -120,8 +140,12 @@ class ScanBuffer:
         with self._write_lock:
             pass
 
-    def add(self, scan: PendingScan) -> tuple[int, datetime | None]:
-        """Queue a scan; return its stamp's unwritten scan count and first unwritten scan time."""
+    def add(self, scan: PendingScan, *, new_device: bool = False) -> tuple[int, datetime | None, int]:
+        """Queue a scan; return its stamp's unwritten scan count, first unwritten scan time and new devices.
+
+        new_device: the look-up found no stored row of the scan's device for the stamp. Such
+        devices are this worker's unwritten distinct devices of the stamp, shown until written.
+        """
         self._check_fork()
         with self._lock:
             if not self._queue:
@@ -130,16 +154,20 @@ class ScanBuffer:
             if self._thread is None:
                 self._start()
             if scan.stamp_id is None:
-                return 0, None
+                return 0, None, 0
             self._unwritten[scan.stamp_id] += 1
             self._first.setdefault(scan.stamp_id, scan.scanned_at)
             if scan.region:
                 self._regions.setdefault(scan.stamp_id, Counter())[scan.region] += 1
-            return self._unwritten[scan.stamp_id], self._first[scan.stamp_id]
+            if new_device:
+                self._devices.setdefault(scan.stamp_id, Counter())[scan.device] += 1
+            return (self._unwritten[scan.stamp_id], self._first[scan.stamp_id],
+                    len(self._devices.get(scan.stamp_id, ())))
 
-    def unwritten(self, stamp_id: int) -> tuple[int, datetime | None]:
+    def unwritten(self, stamp_id: int) -> tuple[int, datetime | None, int]:
+        """This process's unwritten scans of a stamp: how many, the first one's time, new devices among them."""
         with self._lock:
-            return self._unwritten.get(stamp_id, 0), self._first.get(stamp_id)
+            return self._unwritten.get(stamp_id, 0), self._first.get(stamp_id), len(self._devices.get(stamp_id, ()))
 
     def due(self, *, age: float | None = None) -> bool:
         """Whether the queue should be written now: SCAN_FLUSH_MAX scans, or the oldest `age` seconds old
@@ -234,10 +262,16 @@ class ScanBuffer:
                 regions[scan.region] -= 1
                 if regions[scan.region] <= 0:
                     del regions[scan.region]
+            devices = self._devices.get(stamp_id)
+            if devices is not None and scan.device in devices:
+                devices[scan.device] -= 1
+                if devices[scan.device] <= 0:
+                    del devices[scan.device]
             if self._unwritten[stamp_id] <= 0:
                 del self._unwritten[stamp_id]
                 self._first.pop(stamp_id, None)
                 self._regions.pop(stamp_id, None)
+                self._devices.pop(stamp_id, None)
 
     def close(self) -> None:
         """Write what is queued and stop the writer thread (the app is going away)."""
@@ -286,25 +320,35 @@ def _without_orphans(engine, batch: list[PendingScan]) -> list[PendingScan]:
 
 def _write(engine, batch: list[PendingScan]) -> None:
     per_stamp: dict[int, list] = {}
+    devices: dict[tuple[int, str], date] = {}  # each (stamp, device) once
     for scan in batch:
         if scan.stamp_id is None:
             continue
         entry = per_stamp.setdefault(scan.stamp_id, [0, scan.scanned_at, scan.scanned_at])
         entry[0] += 1
         entry[1], entry[2] = min(entry[1], scan.scanned_at), max(entry[2], scan.scanned_at)
+        if scan.device:
+            devices.setdefault((scan.stamp_id, scan.device), scan.day or scan.scanned_at.astimezone(VIETNAM_TZ).date())
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            _write_postgresql(connection, per_stamp, batch)
+            _write_postgresql(connection, per_stamp, devices, batch)
             return
         if per_stamp:  # in id order, so two workers' writes never wait on each other in a cycle
-            connection.execute(_ADD_COUNTS, [{"stamp_id": stamp_id, "n": n, "first": first, "last": last}
+            # SQLite writes one transaction at a time: the stamps need no lock before their devices.
+            new_devices = Counter()
+            for (stamp_id, device), day in sorted(devices.items()):
+                new_devices[stamp_id] += connection.execute(
+                    INSERT_DEVICE, {"stamp_id": stamp_id, "device_hash": device, "day": day}).rowcount
+            connection.execute(_ADD_COUNTS, [{"stamp_id": stamp_id, "n": n, "first": first, "last": last,
+                                              "new_devices": new_devices[stamp_id]}
                                              for stamp_id, (n, first, last) in sorted(per_stamp.items())])
         connection.execute(_INSERT_SCANS, [
             {"stamp_id": s.stamp_id, "batch_id": s.batch_id, "scanned_at": s.scanned_at, "region": s.region,
              "user_agent": s.user_agent} for s in batch])
 
 
-def _write_postgresql(connection, per_stamp: dict[int, list], batch: list[PendingScan]) -> None:
+def _write_postgresql(connection, per_stamp: dict[int, list], devices: dict[tuple[int, str], date],
+                      batch: list[PendingScan]) -> None:
     stamp_ids = sorted(per_stamp)
     with connection.connection.driver_connection.cursor() as cursor:
         # Scans only: a crash may lose the last moment's, never corrupt anything. A stamp row
@@ -315,9 +359,17 @@ def _write_postgresql(connection, per_stamp: dict[int, list], batch: list[Pendin
             # The arrays as PostgreSQL's own text literals: psycopg's list dumper (Python) costs ~1 µs an element.
             ids = _int_array(stamp_ids)
             cursor.execute(_PG_LOCK_STAMPS, (ids,))
+            new_devices = Counter()
+            if devices:
+                keys = sorted(devices)
+                # Device hashes are hex digits: safe in an array literal unquoted.
+                cursor.execute(_PG_INSERT_DEVICES, (_int_array(k[0] for k in keys), _int_array(k[1] for k in keys),
+                                                    _int_array(devices[k].isoformat() for k in keys)))
+                new_devices.update(row[0] for row in cursor.fetchall())
             cursor.execute(_PG_ADD_COUNTS, (ids, _int_array(per_stamp[i][0] for i in stamp_ids),
                                             _time_array(per_stamp[i][1] for i in stamp_ids),
-                                            _time_array(per_stamp[i][2] for i in stamp_ids)))
+                                            _time_array(per_stamp[i][2] for i in stamp_ids),
+                                            _int_array(new_devices[i] for i in stamp_ids)))
         with cursor.copy(_PG_COPY_SCANS) as copy:
             for scan in batch:  # psycopg's C row formatter: faster than building the text here
                 copy.write_row((scan.stamp_id, scan.batch_id, scan.scanned_at, scan.region, scan.user_agent))

@@ -244,6 +244,28 @@ def region_of(environ, header: str) -> str:
     return environ.get("HTTP_" + header.upper().replace("-", "_"), "") if header else ""
 
 
+#: environ key: this request's (device hash, Vietnam day), computed once (scan_device).
+SCAN_DEVICE = "ocop.scan.device"
+
+
+def scan_device(environ, secret: str) -> tuple[str, object]:
+    """The scanning device's hash for today and today's Vietnam date (services.device_hash; no IP kept).
+
+    From the user agent, the address as ProxyFix gives it and the accepted languages.
+    """
+    found = environ.get(SCAN_DEVICE)
+    if found is None:
+        day = today_vn()
+        found = environ[SCAN_DEVICE] = (services.device_hash(
+            user_agent=environ.get("HTTP_USER_AGENT", ""), address=environ.get("REMOTE_ADDR", ""),
+            accept_language=environ.get("HTTP_ACCEPT_LANGUAGE", ""), secret=secret, day=day), day)
+    return found
+
+
+def _device() -> tuple[str, object]:
+    return scan_device(request.environ, current_app.config["SECRET_KEY"])
+
+
 def _scan_generation() -> int | None:
     """Read before a stamp's stored counter is looked up (ScanBuffer.settled_since)."""
     return scan_buffer().generation if buffered() else None
@@ -263,8 +285,9 @@ def _origin_page(hit: services.OriginHit, anchor_path: str, generation: int | No
     if request.method == "GET":
         if buffer is None:
             services.relax_commit_durability()  # this transaction writes nothing but the scan
+        device, day = _device()
         services.count_scan(hit.batch_id, stamp, region=_region(), user_agent=request.user_agent.string,
-                            buffer=buffer)
+                            device=device, day=day, buffer=buffer)
     if buffer is not None and stamp is not None:
         _settle_counter(buffer, stamp, buffer.generation if generation is None else generation)
     warning = services.scan_warning(
@@ -305,9 +328,10 @@ def _settle_counter(buffer, stamp: services.StampState, generation: int) -> None
             return
         buffer.wait_for_write()
         generation = buffer.generation
-        stored_count, stored_first = services.stored_counters(stamp.id)
-        unwritten, first = buffer.unwritten(stamp.id)
+        stored_count, stored_first, stored_devices = services.stored_counters(stamp.id)
+        unwritten, first, devices = buffer.unwritten(stamp.id)
         stamp.scan_count, stamp.first_scanned_at = stored_count + unwritten, stored_first or first
+        stamp.devices = stored_devices + devices
 
 
 def _origin_html(view: dict, hit: services.OriginHit, stamp, warning: str | None, code: str, first_scan_day) -> str:
@@ -513,7 +537,8 @@ def resolve(rest):
             return _not_registered(path)
         generation = _scan_generation()
         try:
-            hit = services.find_origin(gtin=link.gtin, lot=link.lot, serial=link.serial, raw=buffered())
+            hit = services.find_origin(gtin=link.gtin, lot=link.lot, serial=link.serial, device=_device()[0],
+                                       raw=buffered())
         except services.NotRegistered:
             return _not_registered(path)
         return _origin_page(hit, link.path, generation)
@@ -557,7 +582,7 @@ def origin_short(code, serial):
             return _not_registered(request.path)
         generation = _scan_generation()
         try:
-            hit = services.find_origin(short_code=code, serial=serial, raw=buffered())
+            hit = services.find_origin(short_code=code, serial=serial, device=_device()[0], raw=buffered())
         except services.NotRegistered:
             return _not_registered(request.path)
         return _origin_page(hit, request.path, generation)

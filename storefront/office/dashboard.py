@@ -125,12 +125,14 @@ def scans_per_month(months: list[date]) -> list[tuple[str, int]]:
 
 
 def stamp_warnings(threshold: int, limit: int = 20):
-    """Return stamps scanned at least `threshold` times (likely copied), most scanned first."""
+    """Return stamps scanned from more distinct devices than `threshold` since any clearing (likely copied)."""
     from traceability.models import Batch, Stamp
+    from traceability.services import warning_stamps_clause
 
     return db.session.execute(
         select(Stamp, Batch, Product).join(Batch, Stamp.batch_id == Batch.id).join(Product, Batch.product_id == Product.id)
-        .where(Stamp.scan_count >= threshold).order_by(Stamp.scan_count.desc()).limit(limit)
+        .where(warning_stamps_clause(threshold))
+        .order_by((Stamp.device_count - Stamp.devices_at_clear).desc(), Stamp.id).limit(limit)
     ).all()
 
 

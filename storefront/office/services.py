@@ -475,6 +475,21 @@ def find_counterfeit_report(report_id: int):
     return db.session.get(CounterfeitReport, report_id)
 
 
+def clear_copy_warning(stamp, *, reason: str, actor: User):
+    """Clear a false copy warning on a stamp (traceability's rule), recorded in the audit log with its reason.
+
+    Used by the office and by the stamp's producer: the log says who, when and why either way.
+    """
+    from traceability.services import clear_scan_warning
+
+    fields = ("device_count", "devices_at_clear", "warning_cleared_at", "warning_clear_reason")
+    before = snapshot(stamp, fields)
+    clear_scan_warning(stamp, reason=reason, actor=actor)
+    log_action(actor, "stamp.clear_warning", stamp, before=before, after=snapshot(stamp, fields),
+               reason=stamp.warning_clear_reason)
+    return stamp
+
+
 def handle_counterfeit_report(report, *, status, resolution: str, actor: User):
     """Close an open 'suspected fake' report as confirmed or dismissed (status given as enum or its value)."""
     from traceability.models import ReportStatus

@@ -98,6 +98,7 @@ def index():
         targets=dashboard.target_progress(), sales=dashboard.sales_per_month(months),
         scans=dashboard.scans_per_month(months), bar_chart=dashboard.bar_chart,
         warnings=dashboard.stamp_warnings(current_app.config.get("SCAN_WARNING_THRESHOLD", 20)),
+        clear_form=ReasonForm(),
         open_reports=dashboard.open_reports_count(),
     )
 
@@ -194,6 +195,15 @@ def product_hide(product_id):
 def product_unhide(product_id):
     return _act(Product, product_id, services.unhide_product, needs_reason=False,
                 message=_("Sản phẩm hiển thị trở lại."), back=lambda item: url_for("office.products"))
+
+
+@bp.post("/stamps/<int:stamp_id>/clear-warning")
+def stamp_clear_warning(stamp_id):
+    from traceability.models import Stamp  # the office's deliberate traceability reads: see services
+
+    return _act(Stamp, stamp_id, services.clear_copy_warning, needs_reason=True,
+                message=_("Đã gỡ cảnh báo sao chép của tem; lý do được ghi vào nhật ký."),
+                back=lambda item: url_for("office.index"))
 
 
 @bp.route("/reports")

@@ -16,6 +16,7 @@ from storefront.extensions import db
 from storefront.producer.services import low_stock
 # Scan counts live in traceability; the producer dashboard is its UI (see views.py).
 from traceability.models import Batch, Scan, Stamp
+from traceability.services import warning_stamps_clause
 
 TABLES = ("sales", "scans", "warnings", "low_stock")
 
@@ -90,8 +91,8 @@ def scan_warnings(producer: Producer, *, threshold: int) -> Table:
     rows = db.session.execute(
         select(Stamp.serial, Stamp.scan_count, Stamp.first_scanned_at, Batch.lot_code, Product.name_vi)
         .join(Batch, Batch.id == Stamp.batch_id).join(Product, Product.id == Batch.product_id)
-        .where(Product.producer_id == producer.id, Stamp.scan_count >= threshold)
-        .order_by(Stamp.scan_count.desc()).limit(200)
+        .where(Product.producer_id == producer.id, warning_stamps_clause(threshold))
+        .order_by((Stamp.device_count - Stamp.devices_at_clear).desc(), Stamp.id).limit(200)
     ).all()
     return Table(
         title=str(_l("Cảnh báo: tem bị quét nhiều lần")),

@@ -189,6 +189,18 @@ class StampForm(FlaskForm):
     with_pin = BooleanField(_l("Kèm mã PIN cào"))
 
 
+class DisplayStampsForm(FlaskForm):
+    serials = TextAreaField(_l("Số sê-ri hoặc khoảng sê-ri (ví dụ: A1B2C3D4E5 hoặc A1B2C3D4E5-F6G7H8J9K0)"),
+                            validators=[DataRequired(), Length(max=20000)])
+    action = RadioField(_l("Thao tác"), choices=_choices([("mark", _l("Đánh dấu là tem trưng bày")),
+                                                            ("unmark", _l("Bỏ đánh dấu trưng bày"))]),
+                        default="mark", validators=[InputRequired()])
+
+
+class ClearWarningForm(FlaskForm):
+    reason = StringField(_l("Lý do gỡ cảnh báo"), validators=[DataRequired(), Length(max=500)])
+
+
 class ShipForm(FlaskForm):
     carrier = StringField(_l("Đơn vị vận chuyển"), validators=[DataRequired(), Length(max=80)])
     tracking_number = StringField(_l("Mã vận đơn"), validators=[DataRequired(), Length(max=80)])

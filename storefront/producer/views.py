@@ -19,9 +19,11 @@ from storefront.errors import DomainError
 from storefront.extensions import db, limiter
 from storefront.producer import analytics, bp, imports
 from storefront.producer.forms import (
-    BIZ_STEPS, FULFILMENT_LABELS, ActionForm, BatchForm, ImageForm, ImportForm, ProductForm, ProfileForm, RecallForm, RegisterProducerForm,
-    ShipForm, ShopperRegisterProducerForm, StampForm, TraceEventForm,
+    BIZ_STEPS, FULFILMENT_LABELS, ActionForm, BatchForm, ClearWarningForm, DisplayStampsForm, ImageForm, ImportForm,
+    ProductForm, ProfileForm, RecallForm, RegisterProducerForm, ShipForm, ShopperRegisterProducerForm, StampForm,
+    TraceEventForm,
 )
+from storefront.office.services import clear_copy_warning
 from storefront.producer.services import (
     can_confirm_payment, fulfilment_lines, low_stock, own_fulfilments, own_products, producer_of,
 )
@@ -29,7 +31,7 @@ from storefront.producer.services import (
 # The producer dashboard is the traceability UI, so it deliberately calls traceability's
 # services (the one exception to "storefront does not import traceability", see STYLE.md).
 from traceability import services as trace
-from traceability.models import Batch, StampIssue
+from traceability.models import Batch, Stamp, StampIssue
 
 
 # --- ownership ------------------------------------------------------------------------
@@ -69,6 +71,13 @@ def get_own_stamp_issue_or_404(issue_id: int) -> StampIssue:
     if issue.batch.product.producer_id != current_producer().id:
         abort(404)
     return issue
+
+
+def get_own_stamp_or_404(stamp_id: int) -> Stamp:
+    stamp = db.get_or_404(Stamp, stamp_id)
+    if stamp.batch.product.producer_id != current_producer().id:
+        abort(404)
+    return stamp
 
 
 def get_own_fulfilment_or_404(fulfilment_id: int) -> Fulfilment:
@@ -369,7 +378,32 @@ def batch(batch_id):
     return render_template(
         "producer/batch.html", batch=item, missing=trace.batch_missing_fields(item),
         event_form=TraceEventForm(read_point=item.growing_area_code), recall_form=RecallForm(), stamp_form=StampForm(), action_form=ActionForm(),
+        display_form=DisplayStampsForm(), clear_form=ClearWarningForm(),
+        warning_stamps=trace.batch_warning_stamps(item, threshold=current_app.config.get("SCAN_WARNING_THRESHOLD", 20)),
+        display_stamps=trace.batch_display_stamps(item),
     )
+
+
+@bp.route("/batches/<int:batch_id>/display-stamps", methods=["POST"])
+@producer_required
+def batch_display_stamps(batch_id):
+    item = get_own_batch_or_404(batch_id)
+    return post_action(
+        url_for("producer.batch", batch_id=item.id),
+        lambda form: trace.mark_display_stamps(item, form.serials.data, is_display=form.action.data == "mark"),
+        _("Đã cập nhật tem trưng bày."), form_class=DisplayStampsForm,
+        invalid_message=_("Hãy nhập số sê-ri hoặc khoảng sê-ri."))
+
+
+@bp.route("/stamps/<int:stamp_id>/clear-warning", methods=["POST"])
+@producer_required
+def stamp_clear_warning(stamp_id):
+    stamp = get_own_stamp_or_404(stamp_id)
+    return post_action(
+        url_for("producer.batch", batch_id=stamp.batch_id),
+        lambda form: clear_copy_warning(stamp, reason=form.reason.data, actor=current_user._get_current_object()),
+        _("Đã gỡ cảnh báo sao chép của tem; lý do được ghi vào nhật ký."), form_class=ClearWarningForm,
+        invalid_message=_("Hãy ghi lý do gỡ cảnh báo."))
 
 
 @bp.route("/batches/<int:batch_id>/events", methods=["POST"])

@@ -79,7 +79,11 @@ def test_the_dashboard_page_draws_charts_and_warnings(client, db, login):
     issue = StampIssue(batch_id=batch.id, count=1)
     db.session.add(issue)
     db.session.flush()
-    db.session.add(Stamp(batch_id=batch.id, issue_id=issue.id, serial="K7Q2M9", scan_count=45))
+    db.session.add(Stamp(batch_id=batch.id, issue_id=issue.id, serial="K7Q2M9", scan_count=45, device_count=45))
+    # One phone's 119 scans, and a display unit's many phones: no evidence of copying.
+    db.session.add(Stamp(batch_id=batch.id, issue_id=issue.id, serial="ONEPHONE", scan_count=119, device_count=1))
+    db.session.add(Stamp(batch_id=batch.id, issue_id=issue.id, serial="SHOWROOM", scan_count=300, device_count=280,
+                         is_display=True))
     db.session.add(CounterfeitReport(message="Nghi giả"))
     user = make_office_user()
     db.session.commit()
@@ -88,6 +92,7 @@ def test_the_dashboard_page_draws_charts_and_warnings(client, db, login):
     assert page.count("<svg") >= 5
     assert 'data-testid="certified-total">1<' in page
     assert "K7Q2M9" in page and "1 báo cáo nghi hàng giả" in page
+    assert "ONEPHONE" not in page and "SHOWROOM" not in page
 
 
 def test_certified_products_export_as_csv(client, db, login):

@@ -11,7 +11,7 @@ from traceability import services, views
 STATES = {
     "first scan": dict(scan_count=1),
     "later scan": dict(scan_count=7, day=date(2026, 11, 2)),
-    "copied, many scans": dict(scan_count=40, day=date(2026, 10, 1), warning="count"),
+    "copied, many devices": dict(scan_count=40, day=date(2026, 10, 1), warning="devices"),
     "copied, two regions": dict(scan_count=3, day=date(2026, 11, 28), warning="regions"),
     "recalled": dict(scan_count=2, day=date(2026, 11, 20),
                      recalled_at=datetime(2026, 11, 21, 3, 0, tzinfo=timezone.utc), recall_reason="<b>nấm</b> & mốc"),

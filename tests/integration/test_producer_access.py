@@ -6,12 +6,12 @@ from storefront.accounts.models import Role
 from storefront.extensions import db as _db
 from tests.factories import make_batch, make_product, make_user
 from tests.factories_producer import make_order, make_producer_account
-from traceability.services import issue_stamps
+from traceability.services import issue_stamps, issue_stamps_list
 
 #: Routes anyone may open; everything else under /producer needs the producer role.
 PUBLIC_ENDPOINTS = {"producer.register"}
 #: URL arguments that name a record owned by one producer (others must get 404).
-OBJECT_ARGUMENTS = {"product_id", "batch_id", "issue_id", "fulfilment_id"}
+OBJECT_ARGUMENTS = {"product_id", "batch_id", "issue_id", "stamp_id", "fulfilment_id"}
 
 
 def producer_routes(app):
@@ -42,6 +42,7 @@ def world(db):
     order = make_order(lines=[(product, 1)])
     db.session.commit()
     args = {"product_id": product.id, "batch_id": batch.id, "issue_id": issue.id,
+            "stamp_id": issue_stamps_list(issue)[0].id,
             "fulfilment_id": order.fulfilments[0].id, "name": "sales"}
     return {"owner": owner, "other": other, "shopper": shopper, "office": office, "args": args}
 

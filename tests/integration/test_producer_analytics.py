@@ -36,7 +36,9 @@ def test_scans_are_counted_by_batch_and_day_and_heavy_stamps_are_flagged(client,
     issue = StampIssue(batch=batch, count=1)
     db.session.add(issue)
     db.session.flush()
-    stamp = Stamp(batch_id=batch.id, issue_id=issue.id, serial="ABC123", scan_count=25)
+    stamp = Stamp(batch_id=batch.id, issue_id=issue.id, serial="ABC123", scan_count=25, device_count=25)
+    # One phone's 119 scans are no evidence of copying (the old list flagged raw scan counts).
+    db.session.add(Stamp(batch_id=batch.id, issue_id=issue.id, serial="ONEPHONE", scan_count=119, device_count=1))
     db.session.add(stamp)
     db.session.flush()
     # 23:30 UTC is the next day in Vietnam (UTC+7).
@@ -49,6 +51,7 @@ def test_scans_are_counted_by_batch_and_day_and_heavy_stamps_are_flagged(client,
     assert {r[1] for r in rows[1:]} == {"TC-01"}
     warnings = read_csv(client.get("/producer/analytics/warnings.csv"))
     assert warnings[1][:4] == ["TC-01", batch.product.name_vi, "ABC123", "25"]
+    assert len(warnings) == 2
 
 
 def test_low_stock_lists_published_products_at_or_under_the_threshold(client, db, owner):

@@ -70,10 +70,11 @@ def test_the_fast_path_answers_the_page_and_headers_flask_would(app, client, db,
     monkeypatch.setattr(views, "_render_variant", lambda *a, **k: rendered.append(1) or render(*a, **k))
     answers, fast_rendered = [], 0
     # Flask renders each live state first (first scan, later scan, and after the third scan
-    # the copy warning: threshold 3); the fast path then answers that state from the stored variant.
+    # the copy warning: threshold 3, a new phone each scan); the fast path then answers that state
+    # from the stored variant.
     for number, fast in enumerate([False, False, True, False, True, False, True], start=1):
         before, renders = served(), len(rendered)
-        response = _get(app, client, url, fast=fast)
+        response = _get(app, client, url, fast=fast, headers={"User-Agent": f"Phone/{number}"})
         assert response.status_code == 200
         assert served() - before == (1 if fast else 0), number
         fast_rendered += (len(rendered) - renders) if fast else 0
@@ -112,11 +113,13 @@ def test_the_fast_path_answers_the_page_and_headers_flask_would(app, client, db,
 def test_the_report_link_and_language_links_are_those_flask_builds(app, client, traced, served, query):
     _batch, (stamp, _other) = traced
     url = _path(stamp) + query
-    for fast in (False, False, False, True, False):  # the 4th and 5th scans warn, with the report link
-        response = _get(app, client, url, fast=fast)
+    # The 4th and 5th phones' scans warn, with the report link.
+    for number, fast in enumerate((False, False, False, True, False)):
+        response = _get(app, client, url, fast=fast, headers={"User-Agent": f"Phone/{number}"})
     flask_links = re.findall(r'href="([^"]*(?:report|lang=)[^"]*)"', response.get_data(as_text=True))
     before = served()
-    fast_links = re.findall(r'href="([^"]*(?:report|lang=)[^"]*)"', _get(app, client, url, fast=True).get_data(as_text=True))
+    fast_links = re.findall(r'href="([^"]*(?:report|lang=)[^"]*)"',
+                            _get(app, client, url, fast=True, headers={"User-Agent": "Phone/6"}).get_data(as_text=True))
     assert served() == before + 1
     assert any("/trace/report?code=" in link for link in flask_links)
     assert fast_links == flask_links

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from storefront.catalog.models import ProducerStatus
 from storefront.clock import today_vn
 from tests.factories import make_batch, make_product
-from tests.factories_traceability import GTIN, add_scans, make_traced_batch
+from tests.factories_traceability import GTIN, add_scans, make_traced_batch, many_devices
 from traceability import services
 from traceability.models import CounterfeitReport, Scan, Stamp
 
@@ -245,7 +245,7 @@ def test_a_second_scan_says_how_many_times_and_since_when(client, db, traced):
 def test_a_stamp_scanned_too_often_warns_and_offers_the_report_form(client, db, traced, app):
     _batch, stamp = traced
     app.config["SCAN_WARNING_THRESHOLD"] = 3
-    add_scans(stamp, [""] * 3)
+    add_scans(stamp, [""] * 3, devices=many_devices(3))  # and this scan's phone is the 4th
     db.session.commit()
     path = _path(services.stamp_url(stamp))
     page = client.get(path).get_data(as_text=True)

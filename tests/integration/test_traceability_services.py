@@ -7,7 +7,7 @@ from sqlalchemy import func, inspect, select
 from storefront.catalog.models import ProducerStatus
 from storefront.inventory.models import Stock
 from tests.factories import make_batch, make_certificate, make_product, make_user
-from tests.factories_traceability import GTIN, add_scans, make_traced_batch, make_traced_product
+from tests.factories_traceability import GTIN, add_scans, make_traced_batch, many_devices, make_traced_product
 from traceability import services
 from traceability.digital_link import CODE_ALPHABET
 from traceability.models import Batch, CounterfeitReport, Scan, Stamp, StampIssue
@@ -223,9 +223,15 @@ def stamp(db):
     return services.issue_stamps_list(issue)[0]
 
 
-@pytest.mark.parametrize("count, expected", [(20, None), (21, "count")])
-def test_a_stamp_scanned_more_than_the_threshold_warns(db, stamp, count, expected):
-    add_scans(stamp, [""] * count)
+@pytest.mark.parametrize("scans, devices, expected", [
+    (21, 1, None),  # one phone's repeats count once (the old rule counted raw scans: "count")
+    (119, 1, None),
+    (20, 20, None),
+    (21, 21, "devices"),
+])
+def test_a_stamp_scanned_from_more_devices_than_the_threshold_warns(db, stamp, scans, devices, expected):
+    names = many_devices(devices)
+    add_scans(stamp, [""] * scans, devices=[names[i % devices] for i in range(scans)])
     assert services.scan_warning(stamp, threshold=20) == expected
 
 
