@@ -1,7 +1,7 @@
 """stamp_devices and the copy-warning columns of stamps: distinct devices, display units, clearing
 
 Revision ID: 5ca7d3e1f0a2
-Revises: c3f1a2b4d5e6
+Revises: a7e5c0d1b2f3
 Create Date: 2026-12-06 16:00:00
 
 """
@@ -13,7 +13,7 @@ import storefront.columns
 
 # revision identifiers, used by Alembic.
 revision = '5ca7d3e1f0a2'
-down_revision = 'c3f1a2b4d5e6'
+down_revision = 'a7e5c0d1b2f3'
 branch_labels = None
 depends_on = None
 
