@@ -1,6 +1,6 @@
 """Producer dashboard forms; they carry input, the rules live in storefront.catalog.editing."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField, DateField, DateTimeLocalField, EmailField, IntegerField, PasswordField, RadioField, SelectField,
