@@ -105,11 +105,21 @@ def text_pieces(html: str, page_language: str):
     return collector.pieces
 
 
-def _strip_data(text: str, data: list[str]) -> str:
-    for value in data:
+@lru_cache(maxsize=4)
+def _data_patterns(data: tuple[str, ...]):
+    """One pattern per data value, longest first, matching whole words only ("C" is not in "Cương")."""
+    return [(value, re.compile(rf"(?<!\w){re.escape(value)}(?!\w)")) for value in data]
+
+
+def _strip_data(text: str, data: tuple[str, ...]) -> str:
+    for value, pattern in _data_patterns(data):
         if value in text:
-            text = text.replace(value, " ")
+            text = pattern.sub(" ", text)
     return text
+
+
+def _has_vietnamese(text: str) -> bool:
+    return bool(VI_LETTERS.intersection(text)) or any(w.lower() in VI_PLAIN_WORDS for w in _words(text))
 
 
 def _words(text: str):
@@ -140,13 +150,16 @@ def vietnamese_words(text: str, proper_name_words: frozenset[str]) -> list[str]:
 
 def vietnamese_in(html: str, *, data=(), proper_name_words=frozenset()) -> list[Finding]:
     """Vietnamese UI words on a page meant to be English."""
-    data = sorted({d for d in data if d and d.strip()}, key=len, reverse=True)
+    data = _data_tuple(data)
     names = frozenset(proper_name_words) | default_proper_name_words()
     findings = []
     for text, lang, where in text_pieces(html, "en"):
-        if lang == "vi":
+        if lang == "vi" or not _has_vietnamese(text):
             continue
-        words = tuple(vietnamese_words(strip_official_place_names(_strip_data(text, data)), names))
+        # Data first, then place names, and the other way round: a name may hold a ward's name
+        # ("… của HTX Chè Hảo Đạt, Xã Tân Cương") or a ward's name a stored word ("Xã Chợ Đồn").
+        words = min((tuple(vietnamese_words(_strip_data(strip_official_place_names(text), data), names)),
+                     tuple(vietnamese_words(strip_official_place_names(_strip_data(text, data)), names))), key=len)
         if words:
             findings.append(Finding(" ".join(text.split())[:200], words, where))
     return findings
@@ -154,7 +167,7 @@ def vietnamese_in(html: str, *, data=(), proper_name_words=frozenset()) -> list[
 
 def english_in(html: str, *, data=()) -> list[Finding]:
     """English UI words on a page meant to be Vietnamese."""
-    data = sorted({d for d in data if d and d.strip()}, key=len, reverse=True)
+    data = _data_tuple(data)
     findings = []
     for text, lang, where in text_pieces(html, "vi"):
         if lang == "en":
@@ -163,6 +176,10 @@ def english_in(html: str, *, data=()) -> list[Finding]:
         if words:
             findings.append(Finding(" ".join(text.split())[:200], words, where))
     return findings
+
+
+def _data_tuple(data) -> tuple[str, ...]:
+    return tuple(sorted({d.strip() for d in data if d and d.strip()}, key=len, reverse=True))
 
 
 @lru_cache(maxsize=1)
@@ -192,7 +209,7 @@ def official_place_names() -> frozenset[str]:
 
 
 def strip_official_place_names(text: str) -> str:
-    """Blank out official unit names: a ward's name is a name (data), not UI text to translate."""
+    """Blank out official unit names and document numbers: names and identifiers, not UI text."""
     names = official_place_names()
 
     def longest_name(match):
@@ -202,4 +219,9 @@ def strip_official_place_names(text: str) -> str:
                 return " " + " ".join(words[k:])
         return match.group(0)
 
-    return PLACE.sub(longest_name, unicodedata.normalize("NFC", text))
+    return DOCUMENT_NUMBER.sub(" ", PLACE.sub(longest_name, unicodedata.normalize("NFC", text)))
+
+
+#: Vietnamese official document numbers keep their Vietnamese letters in any language:
+#: "3485/QĐ-UBND", "148/QĐ-TTg" (QĐ = quyết định, decision).
+DOCUMENT_NUMBER = re.compile(r"\b\d+/QĐ(?:-[A-ZĐa-z]+)*")
