@@ -122,6 +122,9 @@ def _has_vietnamese(text: str) -> bool:
     return bool(VI_LETTERS.intersection(text)) or any(w.lower() in VI_PLAIN_WORDS for w in _words(text))
 
 
+URL = re.compile(r"https?://\S+|(?<!\w)/[\w./?=&%-]+")
+
+
 def _words(text: str):
     return WORD.findall(unicodedata.normalize("NFC", text))
 
@@ -156,6 +159,7 @@ def vietnamese_in(html: str, *, data=(), proper_name_words=frozenset()) -> list[
     for text, lang, where in text_pieces(html, "en"):
         if lang == "vi" or not _has_vietnamese(text):
             continue
+        text = URL.sub(" ", text)
         # Data first, then place names, and the other way round: a name may hold a ward's name
         # ("… của HTX Chè Hảo Đạt, Xã Tân Cương") or a ward's name a stored word ("Xã Chợ Đồn").
         words = min((tuple(vietnamese_words(_strip_data(strip_official_place_names(text), data), names)),
@@ -172,6 +176,7 @@ def english_in(html: str, *, data=()) -> list[Finding]:
     for text, lang, where in text_pieces(html, "vi"):
         if lang == "en":
             continue
+        text = URL.sub(" ", text)
         words = tuple(w for w in _words(_strip_data(text, data)) if w.lower() in EN_WORDS)
         if words:
             findings.append(Finding(" ".join(text.split())[:200], words, where))

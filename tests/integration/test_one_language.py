@@ -17,7 +17,7 @@ from storefront.accounts.models import Role, User
 from storefront.catalog.models import Certificate, Producer, Product
 from storefront.checkout.models import Fulfilment, Order
 from storefront.clock import today_vn
-from storefront.extensions import db as _db
+from storefront.outbox.models import OutboxMessage
 from storefront.main.demo import OWNED_PRODUCER, seed_demo
 from tests.factories_checkout import CONTACT
 from tests.factories_office import make_evaluation
@@ -141,6 +141,14 @@ def walk_everything(app, db, lang):
     order_url = shop.follow(placed)
     shop.get(order_url)
     order = db.session.scalar(select(Order).order_by(Order.id.desc()))
+    # The confirmation mail, written while the shopper checked out, is in the shopper's language.
+    mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == "hoa@example.vn")).all()
+    assert mails and order.code in mails[0].subject
+    for mail in mails:
+        page = f'<html lang="{lang}"><title>{html.escape(mail.subject)}</title><pre>{html.escape(mail.body_text)}</pre>'
+        found = shop.find(page)
+        if found:
+            shop.findings[f"mail {mail.subject}"] = [str(f) for f in found]
     shop.post("/orders/lookup", {"code": order.code, "phone": CONTACT["phone"]}, status=302, label="order look-up")
 
     # Scanning a stamp: the origin page and the counterfeit report form.
@@ -229,3 +237,31 @@ def test_the_detector_finds_what_the_walk_must_catch():
     assert [f.text for f in vietnamese_in(page)] == ["Vui lòng sửa các lỗi bên dưới.", "Lô 12 · Tân Cương tea", "Tìm"]
     page = '<html lang="vi"><p>This field is required.</p><p>Email hoặc mật khẩu</p><a lang="en">English</a></html>'
     assert [f.text for f in english_in(page)] == ["This field is required."]
+
+
+@pytest.mark.parametrize(("lang", "subjects"), [
+    ("en", ("Order confirmation", "has been cancelled")),
+    ("vi", ("Xác nhận đơn hàng", "đã bị huỷ")),
+])
+def test_every_mail_about_an_order_is_in_the_language_it_was_placed_in(client, db, lang, subjects):
+    """The confirmation is written during checkout; a later cancellation by the office is not."""
+    from storefront.checkout.services import cancel_order
+    from tests.factories import make_product
+    from tests.factories_checkout import fill_checkout, place
+
+    product = make_product(on_hand=5)
+    db.session.commit()
+    client.get(f"/?lang={lang}")
+    client.post("/cart/add", data={"product_id": str(product.id), "quantity": "1"})
+    assert place(client, fill_checkout(client, email="hoa@example.vn")).status_code == 302
+    order = db.session.scalar(select(Order))
+    assert order.language == lang
+    cancel_order(order, reason="Hết hàng")  # outside any request, as the office or a timer would
+    db.session.commit()
+    mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [subject in mail.subject for subject, mail in zip(subjects, mails)] == [True, True]
+    for mail in mails:
+        page = f'<html lang="{lang}"><title>{html.escape(mail.subject)}</title><pre>{html.escape(mail.body_text)}</pre>'
+        data = [order.contact_name, order.street, product.name_vi, product.producer.name, "Hết hàng"]
+        found = vietnamese_in(page, data=data) if lang == "en" else english_in(page, data=data)
+        assert found == [], [str(f) for f in found]
