@@ -265,3 +265,25 @@ def test_every_mail_about_an_order_is_in_the_language_it_was_placed_in(client, d
         data = [order.contact_name, order.street, product.name_vi, product.producer.name, "Hết hàng"]
         found = vietnamese_in(page, data=data) if lang == "en" else english_in(page, data=data)
         assert found == [], [str(f) for f in found]
+
+
+@pytest.mark.parametrize(("lang", "shown", "hidden"), [
+    ("en", ["Decision 148/QĐ-TTg (24/02/2023)", "A. Product and community strength (0–40)", "C. Product quality (0–35)"],
+     ["Sản phẩm và sức mạnh cộng đồng", "Quyết định 148"]),
+    ("vi", ["Quyết định 148/QĐ-TTg (24/02/2023)", "A. Sản phẩm và sức mạnh cộng đồng (0–40)"],
+     ["Product and community strength", "Decision 148"]),
+])
+def test_the_scoresheet_names_its_criteria_in_the_page_language(client, db, login, lang, shown, hidden):
+    """The seeded criteria (Decision 148/QĐ-TTg) are office labels; a name the office typed stays as typed."""
+    from tests.factories_office import make_office_user
+
+    chair = make_office_user()
+    evaluation = make_evaluation(chair=chair)
+    evaluation.criteria_set.parts[1].name = "Tiêu chí do văn phòng tự đặt"
+    db.session.commit()
+    login(chair)
+    client.get(f"/?lang={lang}")
+    page = html.unescape(client.get(f"/office/evaluations/{evaluation.id}").get_data(as_text=True))
+    assert all(text in page for text in shown), [text for text in shown if text not in page]
+    assert not any(text in page for text in hidden)
+    assert "B. Tiêu chí do văn phòng tự đặt (0–25)" in page
