@@ -230,3 +230,16 @@ def strip_official_place_names(text: str) -> str:
 #: Vietnamese official document numbers keep their Vietnamese letters in any language:
 #: "3485/QĐ-UBND", "148/QĐ-TTg" (QĐ = quyết định, decision).
 DOCUMENT_NUMBER = re.compile(r"\b\d+/QĐ(?:-[A-ZĐa-z]+)*")
+
+
+def data_strings(db) -> list[str]:
+    """Every text value stored in the database: what people entered, never UI text."""
+    from sqlalchemy import String, Text, select
+
+    values = set()
+    for table in db.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, (String, Text))]
+        if columns:
+            for row in db.session.execute(select(*columns)):
+                values.update(v.strip() for v in row if isinstance(v, str) and v.strip())
+    return sorted(values, key=len, reverse=True)

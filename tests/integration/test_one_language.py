@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import String, Text, select
+from sqlalchemy import select
 
 from storefront.accounts.models import Role, User
 from storefront.catalog.models import Certificate, Producer, Product
@@ -21,7 +21,7 @@ from storefront.outbox.models import OutboxMessage
 from storefront.main.demo import OWNED_PRODUCER, seed_demo
 from tests.factories_checkout import CONTACT
 from tests.factories_office import make_evaluation
-from tests.languages import english_in, text_pieces, vietnamese_in
+from tests.languages import data_strings, english_in, text_pieces, vietnamese_in
 from traceability.models import Batch
 from traceability.services import origin_path
 
@@ -36,17 +36,6 @@ def app_config():
 def demo(app, db):
     seed_demo(today=today_vn(), image_dir=Path(app.config["UPLOAD_DIR"]))
     db.session.commit()
-
-
-def data_strings(db) -> list[str]:
-    """Every text value stored in the database: what people entered, never UI text."""
-    values = set()
-    for table in db.metadata.sorted_tables:
-        columns = [c for c in table.columns if isinstance(c.type, (String, Text))]
-        if columns:
-            for row in db.session.execute(select(*columns)):
-                values.update(v.strip() for v in row if isinstance(v, str) and v.strip())
-    return sorted(values, key=len, reverse=True)
 
 
 def sign_in(client, db, role):
@@ -287,3 +276,17 @@ def test_the_scoresheet_names_its_criteria_in_the_page_language(client, db, logi
     assert all(text in page for text in shown), [text for text in shown if text not in page]
     assert not any(text in page for text in hidden)
     assert "B. Tiêu chí do văn phòng tự đặt (0–25)" in page
+
+
+def test_an_english_product_page_describes_itself_in_english_to_search_engines_and_shares(client, db):
+    from tests.factories import make_product
+
+    product = make_product(name_vi="Chè tôm nõn", name_en="First-bud green tea",
+                           description_vi="Chè xanh Tân Cương.", description_en="Green tea from Tân Cương.")
+    db.session.commit()
+    client.get("/?lang=en")
+    page = html.unescape(client.get(f"/products/{product.slug}").get_data(as_text=True))
+    assert '<meta name="description" content="Green tea from Tân Cương.">' in page
+    assert '<meta property="og:title" content="First-bud green tea">' in page
+    assert '<meta property="og:description" content="Green tea from Tân Cương.">' in page
+    assert [str(f) for f in vietnamese_in(page, data=[product.producer.name])] == []
