@@ -5,8 +5,9 @@ A page is read with the standard library's HTML parser. Text inside an element m
 Vietnamese name where no English one was entered, the language switch) and is skipped, as are
 scripts, styles and strings the caller names as data (product and producer names, addresses).
 What is left is the UI. Vietnamese is recognised by its letters (ă â đ ê ô ơ ư and the five tone
-marks): a word carrying them is Vietnamese unless it is capitalised and belongs to a proper name
-(a place, the brand); English by a short list of words no Vietnamese sentence contains.
+marks): a word carrying them is Vietnamese unless it is capitalised and part of a proper name of
+two or more such words ("Thái Nguyên", "Tân Cương"); English by a short list of words no
+Vietnamese sentence contains.
 """
 from __future__ import annotations
 
@@ -26,18 +27,18 @@ VI_LETTERS |= {c.upper() for c in VI_LETTERS}
 # Vietnamese UI words written without any diacritic that are not English words.
 VI_PLAIN_WORDS = {"xem", "theo", "trong", "khi", "cho", "xin", "giao", "nhung"}
 # English words that never occur in Vietnamese UI text (WTForms' and Flask-WTF's messages are
-# built from these). "to", "the" and "an" are left out: they are also Vietnamese syllables.
+# built from these). "to" and "an" are left out: they are also common Vietnamese syllables.
 EN_WORDS = {
     "this", "field", "is", "required", "invalid", "please", "must", "your", "and", "of",
     "not", "with", "token", "characters", "enter", "missing", "expired", "between", "least",
-    "address", "value", "choice", "number", "characters", "password", "sign", "cart",
+    "address", "value", "choice", "number", "password", "sign", "cart",
     "search", "products", "order", "orders", "the", "you", "are", "be",
 }
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 PHRASE = re.compile(r"[^\W\d_]+(?:\s+[^\W\d_]+)*", re.UNICODE)
 # Attributes whose text a person reads or hears.
 TEXT_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "aria-description", "label"}
-SKIPPED_ELEMENTS = {"script", "style", "template", "svg", "noscript"}
+SKIPPED_ELEMENTS = {"script", "style", "template", "svg"}
 VOID_ELEMENTS = {
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
     "source", "track", "wbr",
