@@ -1,6 +1,6 @@
 """Forms on the origin page: counterfeit report and scratch-off PIN check."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 

@@ -1,6 +1,6 @@
 """Sign-in, sign-up and password reset forms."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 

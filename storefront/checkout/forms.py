@@ -1,6 +1,6 @@
 """Checkout steps and the guest order look-up form."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
 from wtforms import EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import HiddenInput

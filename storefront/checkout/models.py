@@ -74,6 +74,8 @@ class Order(db.Model):
     total_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
     payment_method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod))
     note: Mapped[str] = mapped_column(Text, default="")
+    #: The language the shopper ordered in ("vi", "en"): every mail about the order is written in it.
+    language: Mapped[str] = mapped_column(String(5), default="vi", server_default="vi")
     #: What the buyer (or office) gave as the reason when cancelling.
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

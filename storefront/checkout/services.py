@@ -117,6 +117,7 @@ class CheckoutDetails:
     delivery_method: str = "standard"
     payment_method: str = "cod"
     note: str = ""
+    language: str = "vi"  #: the shopper's page language; the order's mails use it
 
 
 @dataclass
@@ -227,7 +228,7 @@ def place_order(contents: dict, details: CheckoutDetails, *, user=None, idempote
         province_code=details.province_code, ward_code=details.ward_code, street=details.street,
         delivery_method=details.delivery_method, delivery_fee_vnd=priced.delivery.fee_vnd,
         subtotal_vnd=priced.subtotal_vnd, total_vnd=priced.total_vnd, payment_method=method,
-        note=details.note or "",
+        note=details.note or "", language=details.language or "vi",
     )
     db.session.add(order)
     for producer, items in priced.cart.groups:
@@ -693,10 +694,10 @@ def _confirmation_text(order: Order) -> str:
 
 
 def _notify(order: Order, subject, body) -> None:
-    """Queue a status mail in Vietnamese; *body* is lazy text or a function returning text."""
+    """Queue a status mail in the order's language; *body* is lazy text or a function returning text."""
     if not order.email:
         return
-    with force_locale("vi"):
+    with force_locale(order.language or "vi"):
         queue_mail(order.email, str(subject), body() if callable(body) else str(body))
 
 

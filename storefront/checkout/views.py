@@ -4,7 +4,7 @@ import secrets
 from flask import (
     Response, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for,
 )
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -122,7 +122,8 @@ def _details() -> CheckoutDetails | None:
     state = _state()
     if not state.get("payment_method") or state["payment_method"] not in available_methods(current_app.config):
         return None
-    return CheckoutDetails(**{k: state.get(k) for k in CheckoutDetails.__dataclass_fields__ if k in state})
+    typed = {k: state[k] for k in CheckoutDetails.__dataclass_fields__ if k in state}
+    return CheckoutDetails(**{**typed, "language": str(get_locale())})
 
 
 @bp.route("/checkout/review")

@@ -1,6 +1,6 @@
 """Office forms: reasons, certificates, council decision import, scoresheets, reports."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
 from flask_wtf.file import FileField, FileRequired
 from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
@@ -71,7 +71,7 @@ def scoresheet_form(parts, **kwargs) -> FlaskForm:
 
     for part in parts:
         setattr(ScoresheetForm, f"part_{part.code}", IntegerField(
-            f"{part.code}. {part.name} (0–{part.max_points})",
+            f"{part.code}. {part.label} (0–{part.max_points})",
             validators=[InputRequired(), NumberRange(0, part.max_points, message=_l(
                 "Phần %(code)s chấm từ 0 đến %(max)s điểm.", code=part.code, max=part.max_points))],
         ))

@@ -2,6 +2,7 @@
 import enum
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -61,6 +62,11 @@ class CriteriaSetDefinition(db.Model):
     def max_total(self) -> int:
         return sum(part.max_points for part in self.parts)
 
+    @property
+    def label(self) -> str:
+        """The name in the page's language if it is a seeded one (office/services.py), else as typed."""
+        return gettext(self.name) if self.name else ""
+
 
 class CriteriaPart(db.Model):
     """One scored part of a criteria set (A, B, C) with its maximum points."""
@@ -75,6 +81,11 @@ class CriteriaPart(db.Model):
     position: Mapped[int] = mapped_column(SmallInteger, default=0)
 
     criteria_set: Mapped[CriteriaSetDefinition] = relationship(back_populates="parts")
+
+    @property
+    def label(self) -> str:
+        """The name in the page's language if it is a seeded one (office/services.py), else as typed."""
+        return gettext(self.name) if self.name else ""
 
     __table_args__ = (
         UniqueConstraint("criteria_set_id", "code"),

@@ -510,17 +510,22 @@ def handle_counterfeit_report(report, *, status, resolution: str, actor: User):
 
 # --- digital scoresheet ----------------------------------------------------------------
 
+def N_(text: str) -> str:
+    """Mark a seeded name for the catalogue: stored in Vietnamese, translated where shown (`.label`)."""
+    return text
+
+
 #: Criteria sets seeded as data: (code, name, [(part, name, max points)]).
 CRITERIA_SEEDS = (
-    ("148/2023", "Quyết định 148/QĐ-TTg (24/02/2023)", (
-        ("A", "Sản phẩm và sức mạnh cộng đồng", 40),
-        ("B", "Khả năng tiếp thị và câu chuyện sản phẩm", 25),
-        ("C", "Chất lượng sản phẩm", 35),
+    ("148/2023", N_("Quyết định 148/QĐ-TTg (24/02/2023)"), (
+        ("A", N_("Sản phẩm và sức mạnh cộng đồng"), 40),
+        ("B", N_("Khả năng tiếp thị và câu chuyện sản phẩm"), 25),
+        ("C", N_("Chất lượng sản phẩm"), 35),
     )),
-    ("1048/2019", "Quyết định 1048/QĐ-TTg (2019)", (
-        ("A", "Sản phẩm và sức mạnh cộng đồng", 35),
-        ("B", "Khả năng tiếp thị", 25),
-        ("C", "Chất lượng sản phẩm", 40),
+    ("1048/2019", N_("Quyết định 1048/QĐ-TTg (2019)"), (
+        ("A", N_("Sản phẩm và sức mạnh cộng đồng"), 35),
+        ("B", N_("Khả năng tiếp thị"), 25),
+        ("C", N_("Chất lượng sản phẩm"), 40),
     )),
 )
 

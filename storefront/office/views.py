@@ -422,7 +422,7 @@ def evaluation_new():
     sets = services.ensure_criteria_sets()
     form = EvaluationForm(chair_id=current_user.id)
     form.product_id.choices = _product_choices()
-    form.criteria_set_id.choices = choices((c.id, c.name) for c in sets if c.is_active)
+    form.criteria_set_id.choices = choices((c.id, c.label) for c in sets if c.is_active)
     form.chair_id.choices = choices((u.id, u.full_name or u.email) for u in _office_users())
     if form.validate_on_submit():
         evaluation = services.open_evaluation(

@@ -1,6 +1,6 @@
 """Producer dashboard forms; they carry input, the rules live in storefront.catalog.editing."""
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from flask_babel import LazyString, lazy_gettext as _l
+from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField, DateField, DateTimeLocalField, EmailField, IntegerField, PasswordField, RadioField, SelectField,
@@ -121,7 +121,7 @@ class ProductForm(FlaskForm):
     name_vi = StringField(_l("Tên sản phẩm (tiếng Việt)"))
     name_en = StringField(_l("Tên tiếng Anh"))
     ocop_group = SelectField(_l("Nhóm sản phẩm OCOP"),
-                             choices=_choices([("", _l("— Chọn nhóm —"))] + [(str(k), f"{k}. {v}") for k, v in GROUPS.items()]))
+                             choices=_choices([("", _l("— Chọn nhóm —"))] + [(str(k), LazyString("{}. {}".format, k, v)) for k, v in GROUPS.items()]))
     ocop_subgroup = StringField(_l("Phân nhóm (ví dụ I.5.a)"))
     price_vnd = StringField(_l("Giá bán (đồng, đã gồm thuế)"), render_kw={"inputmode": "numeric"})
     unit = StringField(_l("Đơn vị bán (hộp, gói, chai…)"))

@@ -171,9 +171,9 @@ def test_a_ward_outside_the_chosen_province_is_refused(client, db, two_producers
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("phone", "12345", "Số điện thoại di động Việt Nam không hợp lệ"),
     ("phone", "02083855000", "Số điện thoại di động Việt Nam không hợp lệ"),
-    ("contact_name", "", "This field is required"),
-    ("street", "", "This field is required"),
-    ("email", "not-an-email", "Invalid email address"),
+    ("contact_name", "", "Vui lòng điền trường này"),
+    ("street", "", "Vui lòng điền trường này"),
+    ("email", "not-an-email", "Địa chỉ email không hợp lệ"),
 ])
 def test_bad_contact_details_are_explained(client, db, two_producers, field, value, message):
     tea, _ = two_producers
@@ -190,7 +190,7 @@ def test_without_javascript_choosing_a_province_lists_its_wards(client, db, two_
     add_to_cart(client, tea)
     response = client.post("/checkout", data={"province_code": str(HANOI), "choose_province": "1"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "Phường Ba Đình" in page and "This field is required" not in page
+    assert response.status_code == 200 and "Phường Ba Đình" in page and "Vui lòng điền trường này" not in page
     wards = client.get(f"/checkout/wards?province={HANOI}").get_json()
     assert {"code": HANOI_WARD, "name": "Phường Ba Đình"} in wards
 
@@ -203,7 +203,7 @@ def test_the_card_option_is_hidden_without_stripe_keys(client, db, two_producers
     page = client.get("/checkout/options").get_data(as_text=True)
     assert 'value="cod"' in page and 'value="bank_transfer"' in page and 'value="card"' not in page
     response = client.post("/checkout/options", data={"delivery_method": "standard", "payment_method": "card"})
-    assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "Lựa chọn không hợp lệ" in response.get_data(as_text=True)
 
 
 def test_delivery_is_charged_by_zone_and_free_above_the_threshold(client, db, two_producers):

@@ -32,11 +32,11 @@ def test_creating_a_batch_adds_its_quantity_to_stock(client, db, owner):
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("lot_code", "", "This field is required"),
-    ("lot_code", "x" * 21, "Field cannot be longer than 20 characters"),
-    ("quantity", "-1", "Number must be between 0 and 1000000"),
-    ("quantity", "nhiều", "Not a valid integer value"),
-    ("expiry_date", "31/02/2027", "Not a valid date value"),
+    ("lot_code", "", "Vui lòng điền trường này"),
+    ("lot_code", "x" * 21, "Trường này không được dài quá 20 ký tự"),
+    ("quantity", "-1", "Số phải trong khoảng từ 0 đến 1000000"),
+    ("quantity", "nhiều", "Cần nhập một số nguyên"),
+    ("expiry_date", "31/02/2027", "Ngày không hợp lệ"),
 ])
 def test_bad_batch_input_creates_nothing(client, db, owner, field, value, message):
     product = make_product(producer=owner)

@@ -72,7 +72,7 @@ def test_a_producer_creates_a_draft_product_with_a_photo(client, db, owner, app)
     ("name_vi", "", "Bắt buộc nhập"),
     ("name_vi", "x" * 201, "Tối đa 200 ký tự"),
     ("ocop_group", "", "Chọn nhóm sản phẩm OCOP"),
-    ("ocop_group", "7", "Not a valid choice"),
+    ("ocop_group", "7", "Lựa chọn không hợp lệ"),
     ("price_vnd", "", "Giá phải là số đồng nguyên"),
     ("price_vnd", "-1000", "Giá phải là số đồng nguyên"),
     ("price_vnd", "mười nghìn", "Giá phải là số đồng nguyên"),

@@ -33,9 +33,9 @@ def test_a_cooperative_registers_and_waits_for_approval(client, db):
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("phone", "0212 345 678", "Số điện thoại di động Việt Nam không hợp lệ"),
     ("phone", "12345", "Số điện thoại di động Việt Nam không hợp lệ"),
-    ("ward_code", "1", "Not a valid choice"),
-    ("ward_code", "", "This field is required"),
-    ("business_reg_no", "", "This field is required"),
+    ("ward_code", "1", "Lựa chọn không hợp lệ"),
+    ("ward_code", "", "Vui lòng điền trường này"),
+    ("business_reg_no", "", "Vui lòng điền trường này"),
     ("tax_code", "12AB", "Mã số thuế gồm 10 chữ số"),
     ("consent", "", "Bạn cần đồng ý"),
     ("confirm", "khac", "Mật khẩu không khớp"),

@@ -1,0 +1,63 @@
+"""The base of every form: Flask-WTF, with WTForms' and Flask-WTF's own messages in the page's language.
+
+WTForms ships no Vietnamese catalogue and Flask-WTF's i18n only looks in WTForms' folder, so
+"This field is required." came out in English on Vietnamese pages. The Vietnamese for those
+messages lives in translations/vi/LC_MESSAGES/wtforms.po (msgids are the libraries' English);
+English pages use the messages as written.
+"""
+from babel.support import NullTranslations, Translations
+from flask import current_app, has_request_context
+from flask_babel import get_locale
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
+from wtforms.validators import ValidationError
+
+DOMAIN = "wtforms"
+_catalogues: dict[tuple[str, str], NullTranslations] = {}
+
+
+def form_translations() -> NullTranslations:
+    """Return the compiled WTForms catalogue of the current locale (English: none, as written)."""
+    if not has_request_context():
+        locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    else:
+        locale = str(get_locale())
+    folder = current_app.config["BABEL_TRANSLATION_DIRECTORIES"]
+    key = (folder, locale)
+    if key not in _catalogues:
+        # Loaded once per worker: the .mo files change only with a deploy.
+        _catalogues[key] = Translations.load(folder, [locale], domain=DOMAIN)
+    return _catalogues[key]
+
+
+class _Messages:
+    """The translations object WTForms asks for each message (``field.gettext``)."""
+
+    def gettext(self, string):
+        return form_translations().gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return form_translations().ngettext(singular, plural, n)
+
+
+messages = _Messages()
+
+
+class _TranslatedCSRF(_FlaskFormCSRF):
+    """Flask-WTF's form CSRF check, its reasons ("The CSRF token is missing.") translated."""
+
+    def validate_csrf_token(self, form, field):
+        try:
+            super().validate_csrf_token(form, field)
+        except ValidationError as error:
+            raise ValidationError(field.gettext(error.args[0])) from error
+
+
+class BaseForm(FlaskForm):
+    """Every form of the site derives from this, so no message of the libraries stays English."""
+
+    class Meta(FlaskForm.Meta):
+        csrf_class = _TranslatedCSRF
+
+        def get_translations(self, form):
+            return messages
