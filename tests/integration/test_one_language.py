@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from storefront.accounts.models import Role, User
+from storefront.accounts.services import start_login_session
 from storefront.catalog.models import Certificate, Producer, Product
 from storefront.checkout.models import Fulfilment, Order
 from storefront.clock import today_vn
@@ -41,8 +42,10 @@ def demo(app, db):
 def sign_in(client, db, role):
     """Put the demo account of *role* in the session (the login form has its own tests)."""
     user = db.session.scalar(select(User).where(User.role == role).order_by(User.id))
+    start_login_session(user, max_age=client.application.config["REMEMBER_COOKIE_DURATION"])
+    db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     return user
 
