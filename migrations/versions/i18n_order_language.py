@@ -1,7 +1,7 @@
 """orders.language: the language the shopper ordered in, so every mail about the order uses it
 
 Revision ID: 9b1e7d4c2a60
-Revises: c3f1a2b4d5e6
+Revises: 5ca7d3e1f0a2
 Create Date: 2026-12-06 16:25:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9b1e7d4c2a60'
-down_revision = 'c3f1a2b4d5e6'
+down_revision = '5ca7d3e1f0a2'
 branch_labels = None
 depends_on = None
 
