@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-sqlite test-postgres venv bench bench-quick clean
+.PHONY: run test test-sqlite test-postgres venv bench bench-quick soak clean
 
 $(VENV)/.deps-run: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ bench: $(VENV)/.deps-dev
 bench-quick: $(VENV)/.deps-dev
 	PYBABEL=$(VENV)/bin/pybabel scripts/i18n.sh compile
 	$(PY) -m bench.run --quick
+
+## 30 minutes of mixed load on PostgreSQL + Redis with threaded workers (bench/soak.py; MINUTES=…)
+soak: $(VENV)/.deps-dev
+	PYBABEL=$(VENV)/bin/pybabel scripts/i18n.sh compile
+	$(PY) -m bench.soak --minutes $(or $(MINUTES),30)
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

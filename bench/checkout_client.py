@@ -26,7 +26,7 @@ class FormParser(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.forms, self._form, self._select = [], None, None
+        self.forms, self._form, self._select, self._textarea = [], None, None, None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -39,7 +39,8 @@ class FormParser(HTMLParser):
             self._form["fields"].append({"tag": "input", "type": (a.get("type") or "text").lower(), "name": a["name"],
                                          "value": a.get("value") or "", "checked": "checked" in a})
         elif tag == "textarea" and a.get("name"):
-            self._form["fields"].append({"tag": "textarea", "type": "textarea", "name": a["name"], "value": ""})
+            self._textarea = {"tag": "textarea", "type": "textarea", "name": a["name"], "value": ""}
+            self._form["fields"].append(self._textarea)
         elif tag == "select" and a.get("name"):
             self._select = {"tag": "select", "type": "select", "name": a["name"], "options": [], "selected": None}
             self._form["fields"].append(self._select)
@@ -49,9 +50,15 @@ class FormParser(HTMLParser):
             if "selected" in a:
                 self._select["selected"] = value
 
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea["value"] += data
+
     def handle_endtag(self, tag):
         if tag == "form":
             self._form = None
+        elif tag == "textarea":
+            self._textarea = None
         elif tag == "select":
             self._select = None
 

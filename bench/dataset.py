@@ -15,7 +15,7 @@ from bench import names
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 #: Bump when the generator changes, so cached datasets are rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 SEED = 2026
 CHUNK = 5000
 BENCH_PASSWORD = "bench1234"
@@ -255,15 +255,15 @@ def _fill(conn, scale: Scale, metadata) -> None:
     password_hash = generate_password_hash(BENCH_PASSWORD)
 
     users = [
-        {"id": 1, "email": "vanphong@bench.test", "password_hash": password_hash, "role": "office", "full_name": "Văn phòng OCOP"},
-        {"id": 2, "email": "khach@bench.test", "password_hash": password_hash, "role": "shopper", "full_name": "Khách hàng"},
+        {"id": 1, "email": "vanphong@bench.example.com", "password_hash": password_hash, "role": "office", "full_name": "Văn phòng OCOP"},
+        {"id": 2, "email": "khach@bench.example.com", "password_hash": password_hash, "role": "shopper", "full_name": "Khách hàng"},
     ]
     producers, slugs = [], {}
     from storefront.text import slugify
 
     for pid in range(1, scale.producers + 1):
         name, legal, (commune, district) = names.producer_name(rng, words)
-        users.append({"id": pid + 2, "email": f"chuthe{pid}@bench.test", "password_hash": password_hash,
+        users.append({"id": pid + 2, "email": f"chuthe{pid}@bench.example.com", "password_hash": password_hash,
                       "role": "producer", "full_name": names.person_name(rng)})
         approved = rng.random() < 0.95
         producers.append({
