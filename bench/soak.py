@@ -201,7 +201,7 @@ def main(argv=None) -> int:
            "SECRET_KEY": "soak-" + os.urandom(16).hex(), "PUBLIC_BASE_URL": "https://ocop.example.vn",
            # One loopback client stands for many shoppers: per-address limits would measure the limiter.
            "RATELIMIT_SCAN": "1000000 per minute", "RATELIMIT_LOGIN": "1000000 per minute",
-           "RATELIMIT_LOGIN_ACCOUNT": "1000000 per minute"}
+           "RATELIMIT_LOGIN_ADDRESS": "1000000 per minute"}
     shop = server.start("soak", "wsgi:app", setup, env, dataset.DATA_DIR)
     recorder = Recorder()
     try:
