@@ -12,7 +12,9 @@ from storefront.addresses import format_address
 from storefront.catalog import bp, search
 from storefront.catalog.forms import parse_catalog_args
 from storefront.catalog.groups import GROUPS, GROUPS_WITH_CONSUMER_INFO, group_name
-from storefront.catalog.images import FILENAME_RE, FORMATS, SIZES, derivative_name, ensure_derivatives
+from storefront.catalog.images import (
+    FILENAME_RE, FORMATS, SIZES, derivative_box, derivative_name, ensure_derivatives, srcset_sizes,
+)
 from storefront.catalog.indexing import listing_cache, search_index
 from storefront.catalog.models import LegalType, Producer
 from storefront.catalog.page_cache import cached_page
@@ -55,6 +57,20 @@ def image_url(filename: str, size: str = "thumb", fmt: str = "jpg") -> str:
     """Return the path of a photo size; built by hand because url_for was a fifth of a catalogue page."""
     # Same URL as url_for("catalog.image", ...): stored names match images.FILENAME_RE, no quoting needed.
     return f"{request.script_root}/media/{filename}?size={size}&fmt={fmt}"
+
+
+@bp.app_template_global()
+def image_srcset(filename: str, width: int, fmt: str, up_to: str = "large") -> str:
+    """Return a srcset of a photo's distinct derivatives up to size `up_to`, each at its real width."""
+    limit = SIZES[up_to]
+    base = f"{request.script_root}/media/{filename}?size="
+    return ", ".join(f"{base}{name}&fmt={fmt} {w}w" for name, w in srcset_sizes(width) if SIZES[name] <= limit)
+
+
+@bp.app_template_global()
+def image_box(width: int, height: int, size: str) -> tuple[int, int]:
+    """Return (width, height) of one derivative, for the img tag's layout-reserving attributes."""
+    return derivative_box(width, height, size)
 
 
 @bp.app_template_global()
