@@ -4,9 +4,10 @@ from pathlib import Path
 
 import nh3
 from flask import abort, current_app, jsonify, redirect, render_template, request, send_from_directory, url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from sqlalchemy.orm import selectinload
 
 from storefront.addresses import format_address
 from storefront.catalog import bp, search
@@ -65,6 +66,16 @@ def image_srcset(filename: str, width: int, fmt: str, up_to: str = "large") -> s
     limit = SIZES[up_to]
     base = f"{request.script_root}/media/{filename}?size="
     return ", ".join(f"{base}{name}&fmt={fmt} {w}w" for name, w in srcset_sizes(width) if SIZES[name] <= limit)
+
+
+@bp.app_template_global()
+def image_alt(img, fallback: str = "") -> tuple[str, str]:
+    """Return (alt text, "vi" when an English page falls back to the Vietnamese text, else "")."""
+    locale = str(get_locale())
+    if locale == "en" and img.alt_en:
+        return img.alt_en, ""
+    text = img.alt or fallback
+    return text, "vi" if locale == "en" and text else ""
 
 
 @bp.app_template_global()
@@ -182,7 +193,7 @@ def certification_jsonld(certificate) -> dict:
 def producer(slug):
     if not SLUG_RE.match(slug):
         abort(404)
-    item = db.session.scalar(visible_producer_query().where(Producer.slug == slug))
+    item = db.session.scalar(visible_producer_query().where(Producer.slug == slug).options(selectinload(Producer.images)))
     if item is None:
         return _redirect_or_404("producer", slug)
     items = producer_products(item)
