@@ -226,8 +226,9 @@ def render_profile(form, producer, *, preview=False, cover_form=None, photo_form
         "producer/profile.html", form=form, producer=producer, preview=preview,
         cover_form=cover_form or ImageForm(prefix="cover", formdata=None),
         photo_form=photo_form or ImageForm(prefix="photo", formdata=None),
-        cover_forms=image_edit_forms([producer.cover] if producer.cover else [], "producer.profile_image_edit"),
-        photo_forms=image_edit_forms(producer.photos, "producer.profile_image_edit"),
+        cover_forms=image_edit_forms([producer.cover] if producer.cover else [], "producer.profile_image_edit",
+                                     "producer_image_id"),
+        photo_forms=image_edit_forms(producer.photos, "producer.profile_image_edit", "producer_image_id"),
         max_images=gallery.MAX_IMAGES,
     ), status
 
@@ -244,13 +245,13 @@ def profile_image_add():
         return redirect(url_for("producer.profile") + "#anh-co-so")
     profile_form = ProfileForm(obj=producer, formdata=None)
     profile_form.ward_code.data = str(producer.ward_code or "")
-    return render_profile(profile_form, producer, status=400, **{f"{kind}_form": form})
+    return render_profile(profile_form, producer, **{f"{kind}_form": form})
 
 
-@bp.route("/profile/images/<int:image_id>", methods=["POST"])
+@bp.route("/profile/images/<int:producer_image_id>", methods=["POST"])
 @producer_required
-def profile_image_edit(image_id):
-    image = get_own_producer_image_or_404(image_id)
+def profile_image_edit(producer_image_id):
+    image = get_own_producer_image_or_404(producer_image_id)
     edit_image(image)
     return redirect(url_for("producer.profile") + "#anh-co-so")
 
@@ -258,10 +259,10 @@ def profile_image_edit(image_id):
 # --- photos (shared by products and the profile) ----------------------------------------
 
 
-def image_edit_forms(images, endpoint: str, **url_values) -> list:
+def image_edit_forms(images, endpoint: str, id_argument: str = "image_id", **url_values) -> list:
     """Return (image, form, action URL) per photo; each form has its own prefix, so field ids stay unique."""
     return [(image, ImageEditForm(prefix=f"img{image.id}", obj=image, formdata=None),
-             url_for(endpoint, image_id=image.id, **url_values)) for image in images]
+             url_for(endpoint, **{id_argument: image.id}, **url_values)) for image in images]
 
 
 def add_image(form, store) -> bool:
@@ -405,7 +406,7 @@ def product_image_add(product_id):
         return redirect(url_for("producer.product_edit", product_id=product.id) + "#anh-san-pham")
     product_form = ProductForm(obj=product, formdata=None)
     product_form.ocop_group.data, product_form.price_vnd.data = str(product.ocop_group), str(product.price_vnd)
-    return render_product_edit(product_form, product, image_form=form, status=400)
+    return render_product_edit(product_form, product, image_form=form)
 
 
 @bp.route("/products/<int:product_id>/images/<int:image_id>", methods=["POST"])
