@@ -213,10 +213,16 @@ def mushroom(c, x, base, size, cap):
 
 
 def bamboo_shoot(c, x, base, w, h, colour):
-    for i in range(5):
-        t = i / 5
-        c.poly([(x - w / 2 * (1 - t), base - h * t * 0.9), (x, base - h * (t * 0.9 + 0.25)), (x + w / 2 * (1 - t), base - h * t * 0.9)],
-               shade(colour, 1 - 0.07 * i + (0.1 if i % 2 else 0)))
+    """A leaning cone wrapped in overlapping sheaths, cut flat at the base."""
+    lean = w * 0.25
+    c.poly([(x - w / 2, base), (x - w * 0.32 + lean * 0.4, base - h * 0.55), (x + lean, base - h),
+            (x + w * 0.3 + lean * 0.5, base - h * 0.5), (x + w / 2, base)], colour)
+    for i in range(1, 6):
+        t = i / 6
+        cx, y, half = x + lean * t * t, base - h * t * 0.95, w / 2 * (1 - t) + 6
+        c.poly([(cx - half, y + h * 0.06), (cx + half * 0.9, y - h * 0.1), (cx + half, y - h * 0.02), (cx - half * 0.8, y + h * 0.12)],
+               shade(colour, 0.78 if i % 2 else 1.2))
+    c.ellipse(x, base, w / 2, w * 0.07, (238, 226, 205))
 
 
 def hills(c, rng, top, colours, rows=False):
