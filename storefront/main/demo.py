@@ -602,7 +602,7 @@ def _draw_images(product: Product, kind_name: str, image_dir: Path, summary: Dem
 
 
 def _draw_cover(producer: Producer, kind_name: str, image_dir: Path, summary: DemoSummary) -> None:
-    art = illustrations.cover(kind_name, producer.slug, size=COVER_SIZE)
+    art = illustrations.illustrate(kind_name, f"cover-{producer.slug}", illustrations.LANDSCAPE, size=COVER_SIZE)
     stored = store_image(art, image_dir, filename=f"cover-{producer.slug}.jpg")
     producer.images.append(ProducerImage(
         filename=stored.filename, is_cover=True, width=stored.width, height=stored.height,

@@ -1,10 +1,8 @@
-"""Demo artwork: flat vector illustrations of each kind of product, drawn with Pillow.
+"""Demo artwork: flat illustrations of each kind of product (and producer covers), drawn with Pillow.
 
-Demo products have no licensed photos. Each kind gets a consistent motif (tea sprig and cup,
-noodle bundle, honey jar, rice sack, village landscape…) in the brand palette; a string seed
-varies background, pattern, colours and layout, so a catalogue page is not a colour chart.
-Shapes are drawn at twice the size and scaled down (supersampling: smooth edges). No product
-name is drawn (the page shows it); a corner label says "Ảnh minh hoạ".
+Each kind has a motif (tea sprig and cup, noodle bundle, honey jar, rice sack, village…) in the
+brand palette; a string seed varies background, pattern, colours and layout, so a catalogue page
+is not a colour chart. No product name is drawn (the page shows it); a label says "Ảnh minh hoạ".
 """
 import math
 import random
@@ -75,30 +73,23 @@ class Canvas:
     def leaf(self, cx, cy, length, width, angle, fill, vein=None):
         """A pointed leaf (also a grain of rice when small) centred on (cx, cy)."""
         cos, sin = math.cos(angle), math.sin(angle)
-        side_a, side_b = [], []
-        for i in range(17):
-            t = i / 16
-            along, half = (t - 0.5) * length, width / 2 * math.sin(math.pi * t) ** 0.75
-            side_a.append((along, half))
-            side_b.append((along, -half))
-        shape = side_a + side_b[::-1]
+        side = [((t / 16 - 0.5) * length, width / 2 * math.sin(math.pi * t / 16) ** 0.75) for t in range(17)]
+        shape = side + [(a, -b) for a, b in reversed(side)]
         self.poly([(cx + a * cos - b * sin, cy + a * sin + b * cos) for a, b in shape], fill)
         if vein:
-            ends = [(cx - length * 0.42 * cos, cy - length * 0.42 * sin), (cx + length * 0.42 * cos, cy + length * 0.42 * sin)]
-            self.line(ends, vein, max(2, width * 0.06))
+            dx, dy = length * 0.42 * cos, length * 0.42 * sin
+            self.line([(cx - dx, cy - dy), (cx + dx, cy + dy)], vein, max(2, width * 0.06))
 
-    def finish(self, size) -> Image.Image:
-        return self.image.reduce(SUPERSAMPLE)
-
-
-# --- backgrounds ----------------------------------------------------------------------
+    def hexagon(self, x, y, r, fill, turn=0.0):
+        angles = [k * math.pi / 3 + turn for k in range(6)]
+        self.poly([(x + r * math.cos(a), y + r * math.sin(a)) for a in angles], fill)
 
 
 def background(c: Canvas, rng: random.Random, accent):
     """Paint one of several patterns in a lighter tone of the tint."""
     tint = c.image.getpixel((0, 0))
     soft = shade(tint, 0.94)
-    style = rng.choice(["disc", "stripes", "dots", "waves", "sunburst"])
+    style = rng.choice(["disc", "stripes", "dots", "rays"])
     h = c.height
     if style == "disc":
         c.ellipse(500 + rng.randint(-120, 120), h * 0.45, 360, 360, soft)
@@ -106,21 +97,14 @@ def background(c: Canvas, rng: random.Random, accent):
     elif style == "stripes":
         for x in range(-1000, 1000, 120):
             c.poly([(x, h), (x + 60, h), (x + 60 + h, 0), (x + h, 0)], soft)
-    elif style == "dots":
+    elif style == "rays":
+        cx, cy = rng.choice([(0, 0), (1000, 0), (500, h * 0.45)])
+        for a in (i * math.pi / 6 for i in range(12)):
+            c.poly([(cx, cy)] + [(cx + 2000 * math.cos(t), cy + 2000 * math.sin(t)) for t in (a, a + 0.26)], soft)
+    else:
         for y in range(40, round(h), 90):
             for x in range(40 + (y // 90 % 2) * 45, 1000, 90):
                 c.ellipse(x, y, 9, 9, soft)
-    elif style == "waves":
-        for band in range(4):
-            top = h * (0.18 + 0.2 * band)
-            c.poly([(x, top + 25 * math.sin(x / 90 + band)) for x in range(0, 1001, 25)] + [(1000, h), (0, h)],
-                   shade(tint, 0.97 - 0.015 * band))
-    else:
-        cx, cy = rng.choice([(0, 0), (1000, 0), (500, h * 0.45)])
-        for i in range(0, 24, 2):
-            a, b = i * math.pi / 12, (i + 1) * math.pi / 12
-            c.poly([(cx, cy), (cx + 2000 * math.cos(a), cy + 2000 * math.sin(a)),
-                    (cx + 2000 * math.cos(b), cy + 2000 * math.sin(b))], soft)
     # A few leaves or petals in the accent colour, faded, for depth.
     for _ in range(rng.randint(2, 5)):
         c.leaf(rng.uniform(40, 960), rng.uniform(40, h * 0.5), rng.uniform(60, 120), rng.uniform(25, 45),
@@ -128,14 +112,10 @@ def background(c: Canvas, rng: random.Random, accent):
 
 
 def table(c: Canvas, rng, colour):
-    """A surface for still lifes: a band at the bottom with a soft shadow line."""
+    """A surface for still lifes: a band at the bottom; return its top."""
     top = c.height * rng.uniform(0.74, 0.8)
     c.rect(-10, top, 1010, c.height + 10, colour)
-    c.rect(-10, top, 1010, top + 10, shade(colour, 0.9))
     return top
-
-
-# --- objects --------------------------------------------------------------------------
 
 
 def tea_sprig(c, x, y, scale, angle, colour):
@@ -150,15 +130,13 @@ def tea_sprig(c, x, y, scale, angle, colour):
                colour, shade(colour, 0.75))
 
 
-def cup(c, x, base, w, colour, *, steam=True):
+def cup(c, x, base, w, colour):
     c.ellipse(x, base, w * 0.62, w * 0.09, shade(colour, 0.8))  # saucer
     c.draw.chord(c.box(x - w / 2, base - w * 0.85, x + w / 2, base - w * 0.05), 0, 180, fill=colour)
     c.ellipse(x, base - w * 0.45, w / 2, w * 0.1, shade(colour, 1.3))
     c.ellipse(x, base - w * 0.45, w * 0.42, w * 0.07, (166, 160, 60))
-    if steam:
-        for i in (-1, 0, 1):
-            sx = x + i * w * 0.2
-            c.line([(sx + 12 * math.sin(t / 3), base - w * 0.6 - t * 9) for t in range(14)], WHITE, 7)
+    for sx in (x - w * 0.2, x, x + w * 0.2):  # steam
+        c.line([(sx + 12 * math.sin(t / 3), base - w * 0.6 - t * 9) for t in range(14)], WHITE, 7)
 
 
 def jar(c, x, base, w, h, body, lid, label):
@@ -191,16 +169,17 @@ def sack(c, x, base, w, h, cloth, tie):
     c.poly([(x - w / 2, base), (x - w * 0.4, base - h * 0.8), (x - w * 0.18, base - h), (x + w * 0.18, base - h),
             (x + w * 0.4, base - h * 0.8), (x + w / 2, base)], cloth)
     c.rect(x - w * 0.22, base - h * 0.86, x + w * 0.22, base - h * 0.78, tie, radius=8)
-    for i in range(3):
-        c.line([(x - w * 0.3, base - h * (0.2 + 0.15 * i)), (x + w * 0.3, base - h * (0.2 + 0.15 * i))], shade(cloth, 0.88), 6)
+    for y in (base - h * 0.2, base - h * 0.35, base - h * 0.5):
+        c.line([(x - w * 0.3, y), (x + w * 0.3, y)], shade(cloth, 0.88), 6)
 
 
 def bundle(c, rng, x, base, w, h, colour, *, band=GOLD):
     """A tied skein of noodles: many wavy strands."""
     for i in range(26):
         off = (i / 25 - 0.5) * w * 0.8
-        pts = [(x + off * (1 - 0.45 * math.sin(math.pi * t / 20)) + 6 * math.sin(t + i), base - h * t / 20) for t in range(21)]
-        c.line(pts, shade(colour, rng.uniform(0.85, 1.15)), 7)
+        waist = [1 - 0.45 * math.sin(math.pi * t / 20) for t in range(21)]
+        c.line([(x + off * waist[t] + 6 * math.sin(t + i), base - h * t / 20) for t in range(21)],
+               shade(colour, rng.uniform(0.85, 1.15)), 7)
     c.rect(x - w * 0.26, base - h * 0.58, x + w * 0.26, base - h * 0.44, band, radius=10)
 
 
@@ -220,8 +199,9 @@ def bamboo_shoot(c, x, base, w, h, colour):
     for i in range(1, 6):
         t = i / 6
         cx, y, half = x + lean * t * t, base - h * t * 0.95, w / 2 * (1 - t) + 6
-        c.poly([(cx - half, y + h * 0.06), (cx + half * 0.9, y - h * 0.1), (cx + half, y - h * 0.02), (cx - half * 0.8, y + h * 0.12)],
-               shade(colour, 0.78 if i % 2 else 1.2))
+        sheath = [(cx - half, y + h * 0.06), (cx + half * 0.9, y - h * 0.1), (cx + half, y - h * 0.02),
+                  (cx - half * 0.8, y + h * 0.12)]
+        c.poly(sheath, shade(colour, 0.78 if i % 2 else 1.2))
     c.ellipse(x, base, w / 2, w * 0.07, (238, 226, 205))
 
 
@@ -229,8 +209,10 @@ def hills(c, rng, top, colours, rows=False):
     """Rolling hills from `top` down, each layer darker; `rows` adds tea-row stripes."""
     h = c.height
     for i, colour in enumerate(colours):
-        y0, phase, amp, period = top + i * (h - top) * 0.22, rng.uniform(0, 6), rng.uniform(20, 45), rng.uniform(110, 180)
-        outline = [(x, y0 + amp * math.sin(x / period + phase) + amp * 0.4 * math.sin(x / 47 + i)) for x in range(0, 1001, 20)]
+        y0, phase = top + i * (h - top) * 0.22, rng.uniform(0, 6)
+        amp, period = rng.uniform(20, 45), rng.uniform(110, 180)
+        outline = [(x, y0 + amp * (math.sin(x / period + phase) + 0.4 * math.sin(x / 47 + i)))
+                   for x in range(0, 1001, 20)]
         c.poly(outline + [(1000, h + 5), (0, h + 5)], colour)
         if rows:
             for j in range(1, 4):
@@ -238,14 +220,12 @@ def hills(c, rng, top, colours, rows=False):
 
 
 def stilt_house(c, x, base, w, wall, roof):
-    for i in range(5):
-        c.rect(x - w / 2 + i * w / 4 - 5, base - w * 0.3, x - w / 2 + i * w / 4 + 5, base, shade(wall, 0.6))
+    for post in (x - w / 2 + i * w / 4 for i in range(5)):
+        c.rect(post - 5, base - w * 0.3, post + 5, base, shade(wall, 0.6))
     c.rect(x - w / 2, base - w * 0.62, x + w / 2, base - w * 0.3, wall)
-    c.poly([(x - w * 0.62, base - w * 0.58), (x - w * 0.3, base - w * 0.95), (x + w * 0.3, base - w * 0.95), (x + w * 0.62, base - w * 0.58)], roof)
+    eaves, ridge = base - w * 0.58, base - w * 0.95
+    c.poly([(x - w * 0.62, eaves), (x - w * 0.3, ridge), (x + w * 0.3, ridge), (x + w * 0.62, eaves)], roof)
     c.rect(x - w * 0.08, base - w * 0.55, x + w * 0.08, base - w * 0.32, shade(wall, 0.55))
-
-
-# --- compositions ---------------------------------------------------------------------
 
 
 def hero(c, rng, motif, accents):
@@ -262,9 +242,10 @@ def hero(c, rng, motif, accents):
         cup(c, side, surface + 30, 250, rng.choice([WHITE, (240, 232, 214), shade(d, 1.6)]))
         tea_sprig(c, x + rng.uniform(-60, 60), surface - 420, 1.0, -math.pi / 2 + rng.uniform(-0.5, 0.5), LEAF)
     elif motif in ("noodle", "vermicelli"):
-        colours = [RED, YELLOW, LEAF, (120, 60, 160), CREAM] if motif == "vermicelli" else [(214, 190, 160)] * 3
-        for i, colour in enumerate(colours[:rng.choice([3, 5])] if motif == "vermicelli" else colours):
-            bundle(c, rng, 500 - 300 + i * (600 / max(1, len(colours) - 1)), surface + 10, 190, 420 + (i % 2) * 60, colour)
+        colours = [RED, YELLOW, LEAF, (120, 60, 160), CREAM][:rng.choice([3, 5])] if motif == "vermicelli" else [
+            (214, 190, 160)] * 3
+        for i, colour in enumerate(colours):
+            bundle(c, rng, 200 + i * 600 / (len(colours) - 1), surface + 10, 190, 420 + (i % 2) * 60, colour)
     elif motif == "rice":
         sack(c, x, surface + 20, 480, 560, (233, 214, 170), a)
         for _ in range(28):
@@ -272,8 +253,7 @@ def hero(c, rng, motif, accents):
     elif motif == "honey":
         jar(c, x, surface + 20, 360, 440, HONEY, BROWN, CREAM)
         for i in range(7):
-            hx, hy = side + (i % 3 - 1) * 70, surface - 300 + (i // 3) * 62 + (35 if i % 2 else 0)
-            c.poly([(hx + 36 * math.cos(k * math.pi / 3), hy + 36 * math.sin(k * math.pi / 3)) for k in range(6)], GOLD)
+            c.hexagon(side + (i % 3 - 1) * 70, surface - 300 + (i // 3) * 62 + (35 if i % 2 else 0), 36, GOLD)
     elif motif == "bamboo":
         for i in range(3):
             bamboo_shoot(c, 500 - 230 + i * 230, surface + 20, 210, 440 + 60 * (i % 2), shade(a, 1 + 0.1 * i))
@@ -282,8 +262,9 @@ def hero(c, rng, motif, accents):
             mushroom(c, 500 - 270 + i * 180, surface + 20 - (i % 2) * 30, 250 + 40 * (i % 2), shade(a, 0.9 + 0.08 * i))
     elif motif == "turmeric":
         bottle(c, x, surface + 20, 280, 560, shade(a, 1.1), d, WHITE)
-        for i in range(5):
-            c.line([(side - 80 + i * 40, surface - 10 - i % 2 * 30), (side - 50 + i * 40, surface - 50 - i % 2 * 30)], [a, b][i % 2], 34)
+        for i in range(5):  # capsules
+            x0, y0 = side - 80 + i * 40, surface - 10 - i % 2 * 30
+            c.line([(x0, y0), (x0 + 30, y0 - 40)], [a, b][i % 2], 34)
     elif motif == "liquor":
         bottle(c, x, surface + 20, 250, 620, shade(a, 1.5), d, CREAM)
         for dx in (-50, 50):
@@ -294,8 +275,7 @@ def hero(c, rng, motif, accents):
 
 def still_life(c, rng, motif, accents):
     """What the product is made of, close up: leaves, grains, flowers, fruit, roots."""
-    a, b, d = accents
-    h = c.height
+    (a, b, _d), h = accents, c.height
     if motif in ("tea", "tea_bag"):
         for _ in range(rng.randint(4, 6)):
             tea_sprig(c, rng.uniform(150, 850), rng.uniform(h * 0.55, h * 0.9), rng.uniform(0.9, 1.4),
@@ -313,7 +293,8 @@ def still_life(c, rng, motif, accents):
         for _ in range(120 if motif == "rice" else 0):
             c.leaf(500 + rng.gauss(0, 130), h * 0.53 + rng.gauss(0, 40), 30, 13, rng.uniform(0, math.pi), WHITE)
         if motif != "rice":
-            bundle(c, rng, 500, h * 0.62, 360, 180, (214, 190, 160) if motif == "noodle" else rng.choice([RED, YELLOW, LEAF]))
+            colour = (214, 190, 160) if motif == "noodle" else rng.choice([RED, YELLOW, LEAF])
+            bundle(c, rng, 500, h * 0.62, 360, 180, colour)
         for i in range(3):
             stalk = [(140 + i * 60 + 30 * t / 10, h * 0.9 - 45 * t) for t in range(11)]
             c.line(stalk, GOLD, 7)
@@ -321,18 +302,18 @@ def still_life(c, rng, motif, accents):
                 c.leaf(x + 14, y, 34, 14, -0.6, GOLD)
     elif motif == "honey":
         for i in range(30):
-            hx, hy = 120 + (i % 6) * 150 + (75 if i // 6 % 2 else 0), 140 + (i // 6) * 130
-            c.poly([(hx + 72 * math.cos(k * math.pi / 3 + math.pi / 6), hy + 72 * math.sin(k * math.pi / 3 + math.pi / 6)) for k in range(6)],
-                   rng.choice([HONEY, GOLD, shade(HONEY, 1.2)]))
+            c.hexagon(120 + (i % 6) * 150 + (75 if i // 6 % 2 else 0), 140 + (i // 6) * 130, 72,
+                      rng.choice([HONEY, GOLD, shade(HONEY, 1.2)]), math.pi / 6)
         bx, by = rng.uniform(300, 700), rng.uniform(300, 600)
-        c.ellipse(bx - 40, by - 50, 50, 30, (240, 248, 255))
-        c.ellipse(bx + 40, by - 50, 50, 30, (240, 248, 255))
+        for wing in (-40, 40):
+            c.ellipse(bx + wing, by - 50, 50, 30, (240, 248, 255))
         c.ellipse(bx, by, 80, 55, YELLOW)
         for dx in (-25, 15):
             c.rect(bx + dx, by - 52, bx + dx + 20, by + 52, (40, 30, 20))
     elif motif == "mushroom":
         for _ in range(rng.randint(5, 7)):
-            mushroom(c, rng.uniform(150, 850), rng.uniform(h * 0.45, h * 0.95), rng.uniform(140, 220), shade(a, rng.uniform(0.8, 1.2)))
+            mushroom(c, rng.uniform(150, 850), rng.uniform(h * 0.45, h * 0.95), rng.uniform(140, 220),
+                     shade(a, rng.uniform(0.8, 1.2)))
     elif motif == "bamboo":
         for i in range(6):
             x = 120 + i * 150 + rng.uniform(-20, 20)
@@ -370,8 +351,7 @@ def landscape(c, rng, motif, accents):
     crop = [shade(colour, rng.uniform(0.8, 1.2)) for colour in rng.sample(crop, 2)]
     hills(c, rng, h * rng.uniform(0.45, 0.62), crop, rows=rows or motif == "rice")
     if motif == "honey":
-        for i in range(3):
-            x = 200 + i * 280
+        for x in (200, 480, 760):  # beehives
             c.rect(x - 60, h * 0.72, x + 60, h * 0.86, CREAM, radius=6)
             c.rect(x - 70, h * 0.7, x + 70, h * 0.73, BROWN, radius=4)
     elif motif in ("bamboo", "mushroom", "turmeric", "liquor", "noodle", "vermicelli"):
@@ -383,11 +363,14 @@ def village(c, rng, accents):
     h = c.height
     hills(c, rng, h * 0.3, [(170, 200, 190), (120, 170, 140)])
     for i in range(rng.randint(2, 3)):
-        stilt_house(c, 200 + i * 300 + rng.uniform(-40, 40), h * (0.66 + 0.04 * (i % 2)), 200, (176, 125, 80), shade(accents[1], 0.7))
+        x, base = 200 + i * 300 + rng.uniform(-40, 40), h * (0.66 + 0.04 * (i % 2))
+        stilt_house(c, x, base, 200, (176, 125, 80), shade(accents[1], 0.7))
     hills(c, rng, h * 0.72, [LIGHT_LEAF, LEAF], rows=True)
 
 
 COMPOSITIONS = (hero, still_life, landscape)
+#: The composition producer covers use, drawn wide.
+LANDSCAPE = 2
 
 
 def illustrate(kind: str, seed: str, variant: int = 0, size: tuple[int, int] = (1200, 1200)) -> Image.Image:
@@ -399,16 +382,7 @@ def illustrate(kind: str, seed: str, variant: int = 0, size: tuple[int, int] = (
     c = Canvas(size, rng.choice(TINTS))
     background(c, rng, accents[0])
     COMPOSITIONS[variant % len(COMPOSITIONS)](c, rng, motif, accents)
-    return _label(c.finish(size))
-
-
-def cover(kind: str, seed: str, size: tuple[int, int] = (1200, 450)) -> Image.Image:
-    """Return a wide landscape for a producer page, in the style of its main product kind."""
-    motif, accents = KIND_STYLE.get(kind, ("village", [GREEN, TERRACOTTA, GOLD]))
-    rng = random.Random(f"{seed}:cover")
-    c = Canvas(size, rng.choice([(219, 234, 243), (248, 220, 203), (255, 241, 196)]))
-    landscape(c, rng, motif, accents)
-    return _label(c.finish(size))
+    return _label(c.image.reduce(SUPERSAMPLE))
 
 
 def _label(image: Image.Image) -> Image.Image:
