@@ -386,13 +386,13 @@ def illustrate(kind: str, seed: str, variant: int = 0, size: tuple[int, int] = (
 
 
 def _label(image: Image.Image) -> Image.Image:
-    """Put the "Ảnh minh hoạ" pill in the bottom-right corner."""
+    """Put the "Ảnh minh hoạ" pill bottom right, inside the middle 4:3 band (cards may crop a square to 4:3)."""
     draw = ImageDraw.Draw(image, "RGBA")
-    size = max(14, round(min(image.size) * 0.04))
+    size = max(14, round(max(min(image.size) * 0.04, image.width * 0.028)))
     font = ImageFont.truetype(str(FONT_PATH), size)
     left, top, right, bottom = draw.textbbox((0, 0), LABEL, font=font)
     pad, margin = size * 0.45, size * 0.6
-    x1, y1 = image.width - margin, image.height - margin
+    x1, y1 = image.width - margin, image.height - margin - max(0, (image.height - image.width * 3 / 4) / 2)
     x0, y0 = x1 - (right - left) - 2 * pad, y1 - (bottom - top) - 2 * pad
     draw.rounded_rectangle([x0, y0, x1, y1], radius=size * 0.5, fill=(255, 255, 255, 215))
     draw.text((x0 + pad - left, y0 + pad - top), LABEL, font=font, fill=DARK_GREEN)
