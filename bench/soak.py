@@ -187,6 +187,8 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=8, help="concurrent visitors (default 8)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (default 4)")
+    parser.add_argument("--warmup", type=float, default=120.0,
+                        help="seconds of the same load before the measured run, so the workers' bounded caches fill")
     args = parser.parse_args(argv)
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
@@ -208,7 +210,7 @@ def main(argv=None) -> int:
         paths = collect_paths(ds.url)
         print(f"serving with {setup.describe()}; {args.clients} clients for {args.minutes:g} min; "
               f"{len(paths['products'])} products, {len(paths['stamps'])} stamps")
-        run_clients(shop.url, paths, clients=args.clients, seconds=30, recorder=Recorder())  # warm-up
+        run_clients(shop.url, paths, clients=args.clients, seconds=args.warmup, recorder=Recorder())
         memory_start = shop.memory_mb()
         started = time.monotonic()
         run_clients(shop.url, paths, clients=args.clients, seconds=args.minutes * 60, recorder=recorder)

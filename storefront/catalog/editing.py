@@ -3,14 +3,13 @@ import re
 from collections.abc import Mapping
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storefront.accounts.models import Role, User
 from storefront.accounts.services import register_user
 from storefront.addresses import THAI_NGUYEN, ward_in_province
 from storefront.catalog.groups import GROUPS, GROUPS_WITH_CONSUMER_INFO
-from storefront.catalog.images import process_upload
-from storefront.catalog.models import LegalType, Producer, ProducerStatus, Product, ProductImage
+from storefront.catalog.models import LegalType, Producer, ProducerStatus, Product
 from storefront.columns import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
@@ -299,19 +298,3 @@ def unpublish_product(product: Product) -> Product:
     product.is_published = False
     db.session.flush()
     return product
-
-
-def add_product_image(product: Product, file_storage, upload_dir: str, *, alt: str = "") -> ProductImage:
-    """Verify, store and attach one photo.
-
-    :raises storefront.catalog.images.ImageRejected: not an acceptable JPEG/PNG/WebP.
-    """
-    stored = process_upload(file_storage.stream, upload_dir)
-    position = db.session.scalar(
-        select(func.coalesce(func.max(ProductImage.position), -1)).where(ProductImage.product_id == product.id)
-    ) + 1
-    image = ProductImage(product=product, filename=stored.filename, width=stored.width, height=stored.height,
-                         position=position, alt=alt[:200] or product.name_vi[:200])
-    db.session.add(image)
-    db.session.flush()
-    return image

@@ -4,14 +4,16 @@ import re
 import secrets
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 #: Pillow format names we accept; anything else (GIF, SVG, TIFF, PDF…) is refused.
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
-#: Derivative name -> width in pixels; never upscaled.
-SIZES = {"thumb": 480, "large": 1200}
+#: Derivative name -> width in pixels, narrowest first; a source narrower than a size is stored at
+#: its own width under that name (never upscaled) and srcset_sizes() lists it once, at its real width.
+SIZES = {"tiny": 160, "small": 320, "thumb": 480, "medium": 800, "large": 1200}
 FORMATS = {"webp": "WEBP", "jpg": "JPEG"}
 #: A stored original: random or seed-made base name, one of our extensions, no path parts.
 FILENAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,150}\.(jpg|jpeg|png|webp)$")
@@ -48,14 +50,59 @@ def process_upload(stream, upload_dir, *, max_bytes: int = 5_000_000, max_pixels
     if not data:
         raise ImageRejected("empty file")
     image = _open_checked(data, max_pixels)
+    return store_image(image, upload_dir)
+
+
+def store_image(image: Image.Image, upload_dir, *, filename: str | None = None) -> StoredImage:
+    """Save a decoded image, without metadata, and every derivative; the seed's illustrations come this way too.
+
+    `filename` (a FILENAME_RE name ending .jpg) is for seeded files; uploads get a random name.
+    """
     upload_dir = Path(upload_dir)
     upload_dir.mkdir(parents=True, exist_ok=True)
-    filename = f"{secrets.token_hex(12)}.jpg"
+    filename = filename or f"{secrets.token_hex(12)}.jpg"
+    if not FILENAME_RE.match(filename) or not filename.endswith(".jpg"):
+        raise ValueError(f"not a stored image name: {filename!r}")
     clean = _normalised(image)
     # Saving without exif=/icc_profile= drops camera metadata, including GPS position.
     clean.save(upload_dir / filename, "JPEG", quality=90, optimize=True)
     _save_derivatives(clean, upload_dir, filename)
     return StoredImage(filename=filename, width=clean.width, height=clean.height)
+
+
+@lru_cache(maxsize=256)
+def srcset_sizes(width: int) -> tuple[tuple[str, int], ...]:
+    """Return (size name, real width) of the distinct derivatives of a source `width` pixels wide.
+
+    Sizes narrower than the source keep their width; the first size at least as wide holds the
+    source itself (never upscaled) and ends the list. A width of 0 (unknown) lists every size.
+    """
+    found = []
+    for name, target in SIZES.items():
+        if width and target >= width:
+            found.append((name, width))
+            break
+        found.append((name, target))
+    return tuple(found)
+
+
+def derivative_box(width: int, height: int, size: str) -> tuple[int, int]:
+    """Return the pixel size of one derivative of a width×height source (4:3 when the source size is unknown)."""
+    target = SIZES[size]
+    if not (width and height):
+        return target, target * 3 // 4
+    if width <= target:
+        return width, height
+    return target, round(height * target / width)
+
+
+def delete_files(upload_dir, filename: str) -> None:
+    """Remove a stored original and its derivatives (after the commit that forgot them)."""
+    if not FILENAME_RE.match(filename or ""):
+        return
+    upload_dir = Path(upload_dir)
+    for name in [filename] + [derivative_name(filename, s, f) for s in SIZES for f in FORMATS]:
+        (upload_dir / name).unlink(missing_ok=True)
 
 
 def ensure_derivatives(upload_dir, filename: str) -> bool:
@@ -121,9 +168,12 @@ def _normalised(image: Image.Image) -> Image.Image:
 
 
 def _save_derivatives(image: Image.Image, upload_dir: Path, filename: str) -> None:
-    for size, width in SIZES.items():
-        resized = image
-        if image.width > width:
-            resized = image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
+    # Each size is resized from the next larger one: as sharp as from the original, much faster.
+    resized = image
+    for size, width in reversed(SIZES.items()):
+        if resized.width > width:
+            resized = resized.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
         for fmt, pil_format in FORMATS.items():
-            resized.save(upload_dir / derivative_name(filename, size, fmt), pil_format, quality=82)
+            options = {"quality": 80, "method": 2} if pil_format == "WEBP" else {"quality": 82, "optimize": True,
+                                                                               "progressive": True}
+            resized.save(upload_dir / derivative_name(filename, size, fmt), pil_format, **options)

@@ -2,7 +2,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.columns import UTCDateTime, str_enum, utcnow
@@ -72,12 +72,23 @@ class Producer(db.Model):
 
     owner = relationship("User")
     products: Mapped[list["Product"]] = relationship(back_populates="producer", order_by="Product.id")
+    images: Mapped[list["ProducerImage"]] = relationship(
+        back_populates="producer", order_by="ProducerImage.position", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (Index("ix_producers_status", "status"),)
 
     @property
     def is_approved(self) -> bool:
         return self.status is ProducerStatus.APPROVED
+
+    @property
+    def cover(self) -> "ProducerImage | None":
+        return next((image for image in self.images if image.is_cover), None)
+
+    @property
+    def photos(self) -> list["ProducerImage"]:
+        return [image for image in self.images if not image.is_cover]
 
 
 class Product(db.Model):
@@ -132,19 +143,47 @@ class Product(db.Model):
         return self.name_vi
 
 
-class ProductImage(db.Model):
-    __tablename__ = "product_images"
+class ImageColumns:
+    """What every stored photo row has: its file, its size and its alt text in both languages."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
-    #: Base name under UPLOAD_DIR; thumbnails are derived names made at upload.
+    #: Base name under UPLOAD_DIR; the derivatives (images.SIZES) are derived names made at upload.
     filename: Mapped[str] = mapped_column(String(200))
+    #: 0, 1, 2… in gallery order; the first is the main photo.
     position: Mapped[int] = mapped_column(default=0)
+    #: Alt text in Vietnamese (shown for English too when alt_en is empty).
     alt: Mapped[str] = mapped_column(String(200), default="")
+    alt_en: Mapped[str] = mapped_column(String(200), default="")
+    #: Pixel size of the stored original; 0 when unknown (rows older than the gallery).
     width: Mapped[int] = mapped_column(default=0)
     height: Mapped[int] = mapped_column(default=0)
 
+    def alt_for(self, locale: str) -> str:
+        return self.alt_en if locale == "en" and self.alt_en else self.alt
+
+
+class ProductImage(ImageColumns, db.Model):
+    __tablename__ = "product_images"
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+
     product: Mapped[Product] = relationship(back_populates="images")
+
+
+class ProducerImage(ImageColumns, db.Model):
+    """A producer's cover (at most one) or one of its photos (farm, workshop, people)."""
+
+    __tablename__ = "producer_images"
+
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id", ondelete="CASCADE"), index=True)
+    is_cover: Mapped[bool] = mapped_column(default=False)
+
+    producer: Mapped[Producer] = relationship(back_populates="images")
+
+    __table_args__ = (
+        Index("uq_producer_images_one_cover", "producer_id", unique=True,
+              sqlite_where=text("is_cover"), postgresql_where=text("is_cover")),
+    )
 
 
 class SlugRedirect(db.Model):

@@ -4,15 +4,18 @@ from pathlib import Path
 
 import nh3
 from flask import abort, current_app, jsonify, redirect, render_template, request, send_from_directory, url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from sqlalchemy.orm import selectinload
 
 from storefront.addresses import format_address
 from storefront.catalog import bp, search
 from storefront.catalog.forms import parse_catalog_args
 from storefront.catalog.groups import GROUPS, GROUPS_WITH_CONSUMER_INFO, group_name
-from storefront.catalog.images import FILENAME_RE, FORMATS, SIZES, derivative_name, ensure_derivatives
+from storefront.catalog.images import (
+    FILENAME_RE, FORMATS, SIZES, derivative_box, derivative_name, ensure_derivatives, srcset_sizes,
+)
 from storefront.catalog.indexing import listing_cache, search_index
 from storefront.catalog.models import LegalType, Producer
 from storefront.catalog.page_cache import cached_page
@@ -56,6 +59,30 @@ def image_url(filename: str, size: str = "thumb", fmt: str = "jpg") -> str:
     """Return the path of a photo size; built by hand because url_for was a fifth of a catalogue page."""
     # Same URL as url_for("catalog.image", ...): stored names match images.FILENAME_RE, no quoting needed.
     return f"{request.script_root}/media/{filename}?size={size}&fmt={fmt}"
+
+
+@bp.app_template_global()
+def image_srcset(filename: str, width: int, fmt: str, up_to: str = "large") -> str:
+    """Return a srcset of a photo's distinct derivatives up to size `up_to`, each at its real width."""
+    limit = SIZES[up_to]
+    base = f"{request.script_root}/media/{filename}?size="
+    return ", ".join(f"{base}{name}&fmt={fmt} {w}w" for name, w in srcset_sizes(width) if SIZES[name] <= limit)
+
+
+@bp.app_template_global()
+def image_alt(img, fallback: str = "") -> tuple[str, str]:
+    """Return (alt text, "vi" when an English page falls back to the Vietnamese text, else "")."""
+    locale = str(get_locale())
+    if locale == "en" and img.alt_en:
+        return img.alt_en, ""
+    text = img.alt or fallback
+    return text, "vi" if locale == "en" and text else ""
+
+
+@bp.app_template_global()
+def image_box(width: int, height: int, size: str) -> tuple[int, int]:
+    """Return (width, height) of one derivative, for the img tag's layout-reserving attributes."""
+    return derivative_box(width, height, size)
 
 
 #: Query parameters that change what a catalogue page lists (canonical URLs keep only these).
@@ -158,7 +185,7 @@ def certification_jsonld(certificate) -> dict:
 def producer(slug):
     if not SLUG_RE.match(slug):
         abort(404)
-    item = db.session.scalar(visible_producer_query().where(Producer.slug == slug))
+    item = db.session.scalar(visible_producer_query().where(Producer.slug == slug).options(selectinload(Producer.images)))
     if item is None:
         return _redirect_or_404("producer", slug)
     items = producer_products(item)

@@ -8,22 +8,22 @@ events) is demo data, seeded from random.Random(2026) so that runs are repeatabl
 """
 import csv
 import random
-import textwrap
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import func, null, select
 
 from storefront.accounts.models import Role, User
 from storefront.addresses import THAI_NGUYEN, format_address, ward_name
 from storefront.catalog.models import (
-    Certificate, CriteriaSet, IssuingLevel, LegalType, Producer, ProducerStatus, Product, ProductImage,
+    Certificate, CriteriaSet, IssuingLevel, LegalType, Producer, ProducerImage, ProducerStatus, Product, ProductImage,
 )
+from storefront.catalog.images import store_image
 from storefront.clock import VIETNAM_TZ, add_months
 from storefront.extensions import db
 from storefront.inventory.models import Stock
+from storefront.main import illustrations
 from storefront.office.services import ensure_criteria_sets
 from storefront.text import slugify
 from traceability.digital_link import CODE_ALPHABET
@@ -31,10 +31,14 @@ from traceability.models import Batch, EventAction, EventType, TraceEvent
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data" / "demo"
-FONT_PATH = ROOT / "static" / "fonts" / "DejaVuSans.ttf"
 SEED = 2026
 DEMO_PASSWORD = "demo1234"
-IMAGE_SIZE = (800, 600)
+#: Demo illustrations (storefront/main/illustrations.py): square product art, wide producer covers.
+IMAGE_SIZE = (1000, 1000)
+COVER_SIZE = (1200, 450)
+#: One product illustration per composition, in gallery order: (what it shows, vi and en).
+ILLUSTRATION_SUBJECTS = (("bao bì và nguyên liệu", "package and ingredients"), ("nguyên liệu", "ingredients"),
+                         ("vùng sản xuất", "where it is grown or made"))
 
 #: (email, role, full name); the producer account owns HTX Chè Hảo Đạt.
 DEMO_ACCOUNTS = (
@@ -287,6 +291,8 @@ def seed_demo(*, today: date, image_dir: Path) -> DemoSummary:
 
     for name, producer in producers.items():
         producer.story_md = _story(producer, products_by_producer.get(name, []))
+        if products_by_producer.get(name):
+            _draw_cover(producer, PRODUCT_FACTS[products_by_producer[name][0][1]["name_vi"]][0], image_dir, summary)
 
     # The office's scoresheet needs the criteria sets (148/2023, 1048/2019) as data.
     ensure_criteria_sets()
@@ -382,12 +388,7 @@ def _create_product(rng, today, index, row, facts, producer, slugs, image_dir, s
             summary.batches += 1
             summary.events += len(batch.events)
 
-    filename = _draw_image(product, kind, image_dir)
-    product.images.append(
-        ProductImage(filename=filename, position=0, alt=f"Ảnh minh hoạ: {product.name_vi}",
-                     width=IMAGE_SIZE[0], height=IMAGE_SIZE[1])
-    )
-    summary.images += 1
+    _draw_images(product, kind_name, image_dir, summary)
     return product
 
 
@@ -587,30 +588,28 @@ def _demo_gtin(item: int) -> str:
     return "0" + body + str((10 - total % 10) % 10)
 
 
-def _draw_image(product: Product, kind: Kind, image_dir: Path) -> str:
-    """Write an 800×600 placeholder JPEG named <slug>.jpg and return its file name."""
-    image = Image.new("RGB", IMAGE_SIZE, kind.colour)
-    draw = ImageDraw.Draw(image)
-    title_font, small_font = _font(44), _font(24)
-    lines = textwrap.wrap(product.name_vi, width=24)
-    y = IMAGE_SIZE[1] // 2 - 30 * len(lines)
-    for line in lines:
-        left, top, right, bottom = draw.textbbox((0, 0), line, font=title_font)
-        draw.text(((IMAGE_SIZE[0] - (right - left)) // 2, y), line, font=title_font, fill="white")
-        y += (bottom - top) + 16
-    draw.text((24, IMAGE_SIZE[1] - 48), "Ảnh minh hoạ – OCOP Thái Nguyên", font=small_font, fill="white")
-    filename = f"{product.slug}.jpg"
-    image.save(image_dir / filename, "JPEG", quality=85)
-    return filename
+def _draw_images(product: Product, kind_name: str, image_dir: Path, summary: DemoSummary) -> None:
+    """Attach demo illustrations (package, ingredients, origin), stored through the upload pipeline."""
+    for variant, (what_vi, what_en) in enumerate(ILLUSTRATION_SUBJECTS):
+        art = illustrations.illustrate(kind_name, product.slug, variant, size=IMAGE_SIZE)
+        stored = store_image(art, image_dir, filename=f"{product.slug}-{variant + 1}.jpg")
+        product.images.append(ProductImage(
+            filename=stored.filename, position=variant, width=stored.width, height=stored.height,
+            alt=f"Ảnh minh hoạ, không phải ảnh chụp sản phẩm: {what_vi} – {product.name_vi}"[:200],
+            alt_en=f"Illustration, not a photo of the product: {what_en} – {product.name_en or product.name_vi}"[:200],
+        ))
+        summary.images += 1
 
 
-def _font(size: int):
-    if FONT_PATH.exists():
-        return ImageFont.truetype(str(FONT_PATH), size)
-    try:
-        return ImageFont.load_default(size=size)
-    except TypeError:  # Pillow < 10.1 has only the fixed bitmap font
-        return ImageFont.load_default()
+def _draw_cover(producer: Producer, kind_name: str, image_dir: Path, summary: DemoSummary) -> None:
+    art = illustrations.illustrate(kind_name, f"cover-{producer.slug}", illustrations.LANDSCAPE, size=COVER_SIZE)
+    stored = store_image(art, image_dir, filename=f"cover-{producer.slug}.jpg")
+    producer.images.append(ProducerImage(
+        filename=stored.filename, is_cover=True, width=stored.width, height=stored.height,
+        alt=f"Ảnh minh hoạ vùng sản xuất của {producer.name}"[:200],
+        alt_en=f"Illustration of the area where {producer.name} works"[:200],
+    ))
+    summary.images += 1
 
 
 def _vn_moment(day: date, hour: int) -> datetime:

@@ -142,8 +142,21 @@ class ProductForm(FlaskForm):
 
 
 class ImageForm(FlaskForm):
-    image = FileField(_l("Thêm ảnh (JPEG, PNG hoặc WebP, tối đa 5 MB)"), validators=[DataRequired()],
+    """One new photo and what it shows (its alt text, read aloud to blind shoppers)."""
+
+    image = FileField(_l("Thêm ảnh (JPEG, PNG hoặc WebP, tối đa 5 MB)"), validators=[DataRequired(_l("Chọn một tệp ảnh."))],
                       render_kw={"accept": "image/jpeg,image/png,image/webp"})
+    alt = StringField(_l("Ảnh cho thấy gì (tiếng Việt)"), validators=[Optional(), Length(max=200)])
+    alt_en = StringField(_l("Ảnh cho thấy gì (tiếng Anh, không bắt buộc)"), validators=[Optional(), Length(max=200)])
+
+
+class ImageEditForm(FlaskForm):
+    """Alt texts of a stored photo plus which button was pressed: save, up, down or delete."""
+
+    alt = StringField(_l("Ảnh cho thấy gì (tiếng Việt)"), validators=[Optional(), Length(max=200)])
+    alt_en = StringField(_l("Ảnh cho thấy gì (tiếng Anh, không bắt buộc)"), validators=[Optional(), Length(max=200)])
+    action = RadioField(choices=_choices([(a, a) for a in ("save", "up", "down", "delete")]),
+                        validators=[DataRequired()])
 
 
 class ImportForm(FlaskForm):

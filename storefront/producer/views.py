@@ -8,10 +8,10 @@ from storefront.accounts.decorators import producer_required
 from storefront.accounts.models import Role
 from storefront.accounts.services import EmailTaken
 from storefront.accounts.sessions import sign_in
-from storefront.catalog import editing
+from storefront.catalog import editing, gallery
 from storefront.catalog.groups import GROUPS_WITH_CONSUMER_INFO
-from storefront.catalog.images import ImageRejected
-from storefront.catalog.models import Product
+from storefront.catalog.images import ImageRejected, delete_files
+from storefront.catalog.models import ProducerImage, Product, ProductImage
 from storefront.checkout import services as checkout
 from storefront.checkout.models import Fulfilment, IllegalTransition
 from storefront.clock import VIETNAM_TZ
@@ -19,9 +19,9 @@ from storefront.errors import DomainError
 from storefront.extensions import db, limiter
 from storefront.producer import analytics, bp, imports
 from storefront.producer.forms import (
-    BIZ_STEPS, FULFILMENT_LABELS, ActionForm, BatchForm, ClearWarningForm, DisplayStampsForm, ImageForm, ImportForm,
-    ProductForm, ProfileForm, RecallForm, RegisterProducerForm, ShipForm, ShopperRegisterProducerForm, StampForm,
-    TraceEventForm,
+    BIZ_STEPS, FULFILMENT_LABELS, ActionForm, BatchForm, ClearWarningForm, DisplayStampsForm, ImageEditForm, ImageForm,
+    ImportForm, ProductForm, ProfileForm, RecallForm, RegisterProducerForm, ShipForm, ShopperRegisterProducerForm,
+    StampForm, TraceEventForm,
 )
 from storefront.office.services import clear_copy_warning
 from storefront.producer.services import (
@@ -57,6 +57,21 @@ def get_own_product_or_404(product_id: int) -> Product:
     if product.producer_id != current_producer().id:
         abort(404)
     return product
+
+
+def get_own_product_image_or_404(product_id: int, image_id: int) -> ProductImage:
+    product = get_own_product_or_404(product_id)
+    image = db.get_or_404(ProductImage, image_id)
+    if image.product_id != product.id:
+        abort(404)
+    return image
+
+
+def get_own_producer_image_or_404(image_id: int) -> ProducerImage:
+    image = db.get_or_404(ProducerImage, image_id)
+    if image.producer_id != current_producer().id:
+        abort(404)
+    return image
 
 
 def get_own_batch_or_404(batch_id: int) -> Batch:
@@ -213,7 +228,96 @@ def profile():
                 db.session.commit()
                 flash(_("Đã lưu hồ sơ cơ sở."), "success")
                 return redirect(url_for("producer.profile"))
-    return render_template("producer/profile.html", form=form, producer=producer, preview=preview)
+    return render_profile(form, producer, preview=preview)
+
+
+def render_profile(form, producer, *, preview=False, cover_form=None, photo_form=None, status=200):
+    return render_template(
+        "producer/profile.html", form=form, producer=producer, preview=preview,
+        cover_form=cover_form or ImageForm(prefix="cover", formdata=None),
+        photo_form=photo_form or ImageForm(prefix="photo", formdata=None),
+        cover_forms=image_edit_forms([producer.cover] if producer.cover else [], "producer.profile_image_edit",
+                                     "producer_image_id"),
+        photo_forms=image_edit_forms(producer.photos, "producer.profile_image_edit", "producer_image_id"),
+        max_images=gallery.MAX_IMAGES,
+    ), status
+
+
+@bp.route("/profile/images", methods=["POST"])
+@producer_required
+def profile_image_add():
+    producer = current_producer()
+    kind = "cover" if request.args.get("cover") == "1" else "photo"
+    form = ImageForm(prefix=kind)
+    if form.validate_on_submit() and add_image(form, lambda: gallery.add_producer_image(
+            producer, form.image.data, current_app.config["UPLOAD_DIR"], cover=kind == "cover",
+            alt=form.alt.data or "", alt_en=form.alt_en.data or "")):
+        return redirect(url_for("producer.profile") + "#anh-co-so")
+    profile_form = ProfileForm(obj=producer, formdata=None)
+    profile_form.ward_code.data = str(producer.ward_code or "")
+    return render_profile(profile_form, producer, **{f"{kind}_form": form})
+
+
+@bp.route("/profile/images/<int:producer_image_id>", methods=["POST"])
+@producer_required
+def profile_image_edit(producer_image_id):
+    image = get_own_producer_image_or_404(producer_image_id)
+    edit_image(image)
+    return redirect(url_for("producer.profile") + "#anh-co-so")
+
+
+# --- photos (shared by products and the profile) ----------------------------------------
+
+
+def image_edit_forms(images, endpoint: str, id_argument: str = "image_id", **url_values) -> list:
+    """Return (image, form, action URL) per photo; each form has its own prefix, so field ids stay unique."""
+    return [(image, ImageEditForm(prefix=f"img{image.id}", obj=image, formdata=None),
+             url_for(endpoint, **{id_argument: image.id}, **url_values)) for image in images]
+
+
+def add_image(form, store) -> bool:
+    """Run store() (a gallery service that reads the upload); commit and flash, or put why on the file field."""
+    try:
+        result = store()
+    except ImageRejected as error:
+        db.session.rollback()
+        form.image.errors = [*form.image.errors, image_refusal(error)]
+        return False
+    db.session.commit()
+    if isinstance(result, tuple) and result[1]:  # a producer's old cover, replaced: its files go after the commit
+        delete_files(current_app.config["UPLOAD_DIR"], result[1])
+    flash(_("Đã thêm ảnh."), "success")
+    return True
+
+
+def edit_image(image) -> None:
+    """Apply one POSTed ImageEditForm (save alt texts, move up or down, delete), commit and flash."""
+    form = ImageEditForm(prefix=f"img{image.id}")
+    if not form.validate_on_submit():
+        flash(_("Mô tả ảnh tối đa 200 ký tự."), "error")
+        return
+    action = form.action.data
+    if action == "delete":
+        filename = gallery.remove_image(image)
+        db.session.commit()
+        delete_files(current_app.config["UPLOAD_DIR"], filename)
+        flash(_("Đã xoá ảnh."), "success")
+        return
+    if action == "save":
+        gallery.describe_image(image, alt=form.alt.data or "", alt_en=form.alt_en.data or "")
+        message = _("Đã lưu mô tả ảnh.")
+    else:
+        gallery.move_image(image, action)
+        message = _("Đã đổi thứ tự ảnh.")
+    db.session.commit()
+    flash(message, "success")
+
+
+def image_refusal(error: ImageRejected) -> str:
+    """Return why an upload was refused, in the page's language."""
+    if isinstance(error, gallery.TooManyImages):
+        return _("Mỗi bộ ảnh có tối đa %(n)s ảnh; hãy xoá bớt ảnh cũ.", n=gallery.MAX_IMAGES)
+    return _("Ảnh không được chấp nhận: %(reason)s", reason=error.message)
 
 
 # --- products -------------------------------------------------------------------------
@@ -235,14 +339,14 @@ def _save_product(form, producer, product=None):
         else:
             editing.update_product(product, **form.product_fields())
         if form.image.data:
-            editing.add_product_image(product, form.image.data, current_app.config["UPLOAD_DIR"])
+            gallery.add_product_image(product, form.image.data, current_app.config["UPLOAD_DIR"])
     except editing.EditingError as error:
         db.session.rollback()
         form_errors_from(form, error)
         return None
     except ImageRejected as error:
         db.session.rollback()
-        form.image.errors = [_("Ảnh không được chấp nhận: %(reason)s", reason=error.message)]
+        form.image.errors = [image_refusal(error)]
         return None
     db.session.commit()
     return product
@@ -273,9 +377,16 @@ def product_edit(product_id):
     if form.validate_on_submit() and _save_product(form, product.producer, product) is not None:
         flash(_("Đã lưu sản phẩm."), "success")
         return redirect(url_for("producer.product_edit", product_id=product.id))
+    return render_product_edit(form, product)
+
+
+def render_product_edit(form, product, *, image_form=None, status=200):
     return render_template("producer/product_form.html", form=form, product=product, producer=product.producer,
                            problems=editing.publish_problems(product), action_form=ActionForm(),
-                           consumer_groups=GROUPS_WITH_CONSUMER_INFO)
+                           consumer_groups=GROUPS_WITH_CONSUMER_INFO,
+                           image_form=image_form or ImageForm(prefix="photo", formdata=None),
+                           image_forms=image_edit_forms(product.images, "producer.product_image_edit", product_id=product.id),
+                           max_images=gallery.MAX_IMAGES), status
 
 
 @bp.route("/products/<int:product_id>/publish", methods=["POST"])
@@ -298,19 +409,22 @@ def product_unpublish(product_id):
 @producer_required
 def product_image_add(product_id):
     product = get_own_product_or_404(product_id)
-    form = ImageForm()
-    if form.validate_on_submit():
-        try:
-            editing.add_product_image(product, form.image.data, current_app.config["UPLOAD_DIR"])
-        except ImageRejected as error:
-            db.session.rollback()
-            flash(_("Ảnh không được chấp nhận: %(reason)s", reason=error.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Đã thêm ảnh."), "success")
-    else:
-        flash(_("Chọn một tệp ảnh."), "error")
-    return redirect(url_for("producer.product_edit", product_id=product.id))
+    form = ImageForm(prefix="photo")
+    if form.validate_on_submit() and add_image(form, lambda: gallery.add_product_image(
+            product, form.image.data, current_app.config["UPLOAD_DIR"], alt=form.alt.data or "",
+            alt_en=form.alt_en.data or "")):
+        return redirect(url_for("producer.product_edit", product_id=product.id) + "#anh-san-pham")
+    product_form = ProductForm(obj=product, formdata=None)
+    product_form.ocop_group.data, product_form.price_vnd.data = str(product.ocop_group), str(product.price_vnd)
+    return render_product_edit(product_form, product, image_form=form)
+
+
+@bp.route("/products/<int:product_id>/images/<int:image_id>", methods=["POST"])
+@producer_required
+def product_image_edit(product_id, image_id):
+    image = get_own_product_image_or_404(product_id, image_id)
+    edit_image(image)
+    return redirect(url_for("producer.product_edit", product_id=product_id) + "#anh-san-pham")
 
 
 @bp.route("/products/import", methods=["GET", "POST"])

@@ -44,8 +44,12 @@ def test_product_card_uses_picture_with_webp_and_jpeg_fallback(client, db, uploa
     add_image(product, upload_dir)
     db.session.commit()
     page = client.get("/products").get_data(as_text=True)
-    assert '<source type="image/webp" srcset="/media/che-moc-cau.jpg?size=thumb&amp;fmt=webp">' in page
-    assert '<img src="/media/che-moc-cau.jpg?size=thumb&amp;fmt=jpg"' in page
+    # An 800 px photo: the card lists the derivatives up to the 480 px thumb, each at its width.
+    sizes = "?size=tiny&amp;fmt={0} 160w, /media/che-moc-cau.jpg?size=small&amp;fmt={0} 320w, " \
+            "/media/che-moc-cau.jpg?size=thumb&amp;fmt={0} 480w"
+    assert f'<source type="image/webp" srcset="/media/che-moc-cau.jpg{sizes.format("webp")}"' in page
+    assert f'<img src="/media/che-moc-cau.jpg?size=thumb&amp;fmt=jpg" srcset="/media/che-moc-cau.jpg{sizes.format("jpg")}"' in page
+    assert 'width="480" height="360"' in page
 
 
 def make_products(n, upload_dir):

@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 from vietnam_provinces import ProvinceCode, Ward
 
 from storefront.accounts.models import Role, User
-from storefront.catalog.models import Certificate, Producer, ProducerStatus, Product, ProductImage
+from storefront.catalog.models import Certificate, Producer, ProducerImage, ProducerStatus, Product, ProductImage
 from storefront.inventory.models import Stock
+from storefront.catalog.images import derivative_name
+from storefront.main import demo
 from storefront.main.demo import DemoAlreadySeeded, seed_demo
 from traceability.models import Batch, EventType, TraceEvent
 
@@ -26,6 +28,13 @@ def gtin_is_valid(gtin: str) -> bool:
 
 def count(db, model):
     return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture(autouse=True)
+def small_artwork(monkeypatch):
+    """Draw the demo artwork small: each seed stays fast; drawing and pipeline are the same at any size."""
+    monkeypatch.setattr(demo, "IMAGE_SIZE", (240, 240))
+    monkeypatch.setattr(demo, "COVER_SIZE", (320, 120))
 
 
 @pytest.fixture
@@ -92,9 +101,13 @@ def test_goods_have_stock_images_and_traced_batches(db, seeded, tmp_path):
     assert all(20 <= s.on_hand <= 200 for s in db.session.scalars(select(Stock)))
     for image in db.session.scalars(select(ProductImage)):
         path = tmp_path / "images" / image.filename
-        assert Path(image.filename).name == image.filename == f"{image.product.slug}.jpg"
+        assert Path(image.filename).name == image.filename == f"{image.product.slug}-{image.position + 1}.jpg"
         with Image.open(path) as picture:
-            assert picture.size == (800, 600) and picture.format == "JPEG"
+            assert picture.size == (image.width, image.height) == (240, 240) and picture.format == "JPEG"
+        assert image.alt.startswith("Ảnh minh hoạ") and image.alt_en.startswith("Illustration")
+        assert (tmp_path / "images" / derivative_name(image.filename, "thumb", "webp")).is_file()
+    for product in db.session.scalars(select(Product)):
+        assert [i.position for i in product.images] == [0, 1, 2]
     batches = db.session.scalars(select(Batch)).all()
     assert batches
     for batch in batches:
@@ -136,7 +149,10 @@ def test_cli_seeds_and_prints_accounts(db, runner, app):
         assert f"{email} / demo1234" in result.output
     db.session.expire_all()
     assert count(db, Product) >= 30
-    assert len(list(Path(app.config["UPLOAD_DIR"]).glob("*.jpg"))) == count(db, Product)
+    originals = {p.name for p in Path(app.config["UPLOAD_DIR"]).glob("*.jpg") if p.name.count(".") == 1}
+    assert originals == {i.filename for i in db.session.scalars(select(ProductImage))} | {
+        i.filename for i in db.session.scalars(select(ProducerImage))}
+    assert len(originals) == 3 * count(db, Product) + count(db, ProducerImage)
 
 
 def test_cli_if_empty_twice_changes_nothing(db, runner):
@@ -154,3 +170,48 @@ def test_cli_without_if_empty_refuses_a_seeded_database(db, runner):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code != 0
     assert "already has producers" in result.output
+
+
+def pixel_stats(path):
+    """Return (mean colour, colour histogram) of an image, shrunk to 64×64."""
+    with Image.open(path) as picture:
+        small = picture.convert("RGB").resize((64, 64))
+    data = small.tobytes()
+    means = [sum(data[c::3]) / 4096 for c in range(3)]
+    return means, small.quantize(colors=16).getcolors()
+
+
+def differing_pixels(path_a, path_b) -> float:
+    """Return the share of pixels (at 64×64) whose colours differ by more than 40 in some channel."""
+    with Image.open(path_a) as a, Image.open(path_b) as b:
+        a, b = a.convert("RGB").resize((64, 64)), b.convert("RGB").resize((64, 64))
+    pa, pb = a.tobytes(), b.tobytes()
+    return sum(max(abs(pa[i + c] - pb[i + c]) for c in range(3)) > 40 for i in range(0, len(pa), 3)) / 4096
+
+
+def test_demo_illustrations_differ_between_kinds_products_and_compositions(db, seeded, tmp_path):
+    folder = tmp_path / "images"
+    by_name = {p.name_vi: p for p in db.session.scalars(select(Product))}
+    tea, honey, village = (by_name[n] for n in ("Chè tôm nõn", "Mật ong Phúc Thành",
+                                                 "Du lịch văn hóa dân tộc Tày bản làng Thái Hải"))
+    other_tea = by_name["Trà móc câu Minh Đức"]
+    first = {p: folder / p.images[0].filename for p in (tea, honey, village, other_tea)}
+    # Different kinds: most pixels differ; two teas share a motif but not their colours and layout.
+    assert differing_pixels(first[tea], first[honey]) > 0.25
+    assert differing_pixels(first[tea], first[village]) > 0.25
+    assert differing_pixels(first[tea], first[other_tea]) > 0.15
+    for position in (1, 2):
+        assert differing_pixels(folder / tea.images[position].filename,
+                                folder / other_tea.images[position].filename) > 0.15
+    # A product's compositions differ from each other too.
+    assert differing_pixels(folder / tea.images[0].filename, folder / tea.images[1].filename) > 0.25
+    assert differing_pixels(folder / tea.images[0].filename, folder / tea.images[2].filename) > 0.25
+    # Not flat squares: every illustration has many colours and no single colour over 70 % of it.
+    for image in db.session.scalars(select(ProductImage)):
+        _means, colours = pixel_stats(folder / image.filename)
+        assert len(colours) >= 6 and max(n for n, _ in colours) < 0.7 * 4096
+    # Every seeded producer with products has a wide illustrated cover.
+    for producer in db.session.scalars(select(Producer)):
+        if producer.products:
+            assert producer.cover and producer.cover.width > producer.cover.height
+            assert (folder / producer.cover.filename).is_file()

@@ -3,6 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from storefront.accounts.models import Role
+from storefront.catalog.models import ProducerImage, ProductImage
 from storefront.extensions import db as _db
 from tests.factories import make_batch, make_product, make_user
 from tests.factories_producer import make_order, make_producer_account
@@ -11,7 +12,7 @@ from traceability.services import issue_stamps, issue_stamps_list
 #: Routes anyone may open; everything else under /producer needs the producer role.
 PUBLIC_ENDPOINTS = {"producer.register"}
 #: URL arguments that name a record owned by one producer (others must get 404).
-OBJECT_ARGUMENTS = {"product_id", "batch_id", "issue_id", "stamp_id", "fulfilment_id"}
+OBJECT_ARGUMENTS = {"product_id", "batch_id", "issue_id", "stamp_id", "fulfilment_id", "image_id", "producer_image_id"}
 
 
 def producer_routes(app):
@@ -40,10 +41,14 @@ def world(db):
     batch = make_batch(product=product)
     issue, _pins = issue_stamps(batch, count=2, actor=owner)
     order = make_order(lines=[(product, 1)])
+    photo = ProductImage(product=product, filename="photo.jpg", alt="Chè")
+    cover = ProducerImage(producer=producer, filename="cover.jpg", alt="Đồi chè", is_cover=True)
+    db.session.add_all([photo, cover])
     db.session.commit()
     args = {"product_id": product.id, "batch_id": batch.id, "issue_id": issue.id,
             "stamp_id": issue_stamps_list(issue)[0].id,
-            "fulfilment_id": order.fulfilments[0].id, "name": "sales"}
+            "fulfilment_id": order.fulfilments[0].id, "name": "sales", "image_id": photo.id,
+            "producer_image_id": cover.id}
     return {"owner": owner, "other": other, "shopper": shopper, "office": office, "args": args}
 
 

@@ -134,9 +134,9 @@ def test_adding_a_photo_to_an_existing_product(client, db, owner):
     product = make_product(producer=owner)
     db.session.commit()
     client.post(f"/producer/products/{product.id}/images",
-                data={"image": (io.BytesIO(image_bytes("PNG")), "a.png")}, content_type="multipart/form-data")
+                data={"photo-image": (io.BytesIO(image_bytes("PNG")), "a.png")}, content_type="multipart/form-data")
     client.post(f"/producer/products/{product.id}/images",
-                data={"image": (io.BytesIO(image_bytes("WEBP")), "b.webp")}, content_type="multipart/form-data")
+                data={"photo-image": (io.BytesIO(image_bytes("WEBP")), "b.webp")}, content_type="multipart/form-data")
     assert [i.position for i in db.session.scalars(select(ProductImage).order_by(ProductImage.id))] == [0, 1]
 
 

@@ -5,7 +5,8 @@ import pytest
 from PIL import Image
 
 from storefront.catalog.images import (
-    ImageRejected, derivative_name, ensure_derivatives, process_upload,
+    ImageRejected, delete_files, derivative_box, derivative_name, ensure_derivatives, process_upload, srcset_sizes,
+    store_image,
 )
 
 
@@ -111,3 +112,39 @@ def test_ensure_derivatives_builds_missing_sizes_for_seeded_files(tmp_path):
 @pytest.mark.parametrize("name", ["missing.jpg", "../etc/passwd", "a/b.jpg", ".hidden.jpg", "x.gif", ""])
 def test_ensure_derivatives_refuses_missing_or_unsafe_names(tmp_path, name):
     assert ensure_derivatives(tmp_path, name) is False
+
+
+@pytest.mark.parametrize(("width", "expected"), [
+    (2000, [("tiny", 160), ("small", 320), ("thumb", 480), ("medium", 800), ("large", 1200)]),
+    (1200, [("tiny", 160), ("small", 320), ("thumb", 480), ("medium", 800), ("large", 1200)]),
+    (1000, [("tiny", 160), ("small", 320), ("thumb", 480), ("medium", 800), ("large", 1000)]),
+    (500, [("tiny", 160), ("small", 320), ("thumb", 480), ("medium", 500)]),
+    (480, [("tiny", 160), ("small", 320), ("thumb", 480)]),
+    (100, [("tiny", 100)]),
+])
+def test_srcset_lists_each_distinct_derivative_at_its_real_width_never_wider_than_the_source(width, expected):
+    assert list(srcset_sizes(width)) == expected
+
+
+def test_every_srcset_width_is_the_width_of_the_file_the_pipeline_wrote(tmp_path):
+    stored = process_upload(io.BytesIO(encode(size=(700, 350))), tmp_path)
+    for size, width in srcset_sizes(stored.width):
+        for ext in ("webp", "jpg"):
+            with Image.open(tmp_path / derivative_name(stored.filename, size, ext)) as image:
+                assert image.size == (width, width // 2) == derivative_box(700, 350, size)
+    # Sizes wider than the source hold the source's pixels, not an upscaled copy.
+    with Image.open(tmp_path / derivative_name(stored.filename, "large", "webp")) as image:
+        assert image.size == (700, 350)
+
+
+def test_store_image_refuses_names_that_are_not_plain_jpg_names(tmp_path):
+    for name in ("../x.jpg", "x.png", "a/b.jpg"):
+        with pytest.raises(ValueError):
+            store_image(Image.new("RGB", (10, 10)), tmp_path, filename=name)
+
+
+def test_delete_files_removes_the_original_and_every_derivative(tmp_path):
+    stored = process_upload(io.BytesIO(encode(size=(300, 200))), tmp_path)
+    (tmp_path / "other.jpg").write_bytes(b"x")
+    delete_files(tmp_path, stored.filename)
+    assert [p.name for p in tmp_path.iterdir()] == ["other.jpg"]
