@@ -17,8 +17,8 @@ from storefront.catalog.indexing import listing_cache, search_index
 from storefront.catalog.models import LegalType, Producer
 from storefront.catalog.page_cache import cached_page
 from storefront.catalog.services import (
-    batches_on_sale, filter_choices, home_sections, latest_certificate, list_products, producer_products, product_page_query,
-    redirect_target, suggestions, valid_certificate, visible_producer_query,
+    batches_on_sale, filter_choices, home_sections, latest_certificate, list_products, producer_products,
+    product_page_query, redirect_target, suggestions, valid_certificate, visible_producer_query,
 )
 from storefront.clock import today_vn
 from storefront.extensions import db
