@@ -9,12 +9,9 @@
     list.className = "suggestions";
     list.setAttribute("role", "listbox");
     list.hidden = true;
-    // Inline so the enhancement works without a stylesheet change.
-    list.style.cssText = "position:absolute;top:100%;left:0;right:0;z-index:20;margin:0;padding:0;" +
-      "list-style:none;background:#fff;border:1px solid #ccc;border-radius:0 0 6px 6px;";
+    // Looks come from .suggestions in site.css (dark text on white, also inside the green header).
     input.setAttribute("aria-controls", list.id);
     input.setAttribute("aria-autocomplete", "list");
-    input.form.style.position = "relative";
     input.form.appendChild(list);
     var timer = null, last = "";
 
@@ -25,7 +22,6 @@
         var a = document.createElement("a");
         a.href = item.url;
         a.textContent = item.name;
-        a.style.cssText = "display:block;padding:.6rem .8rem;color:inherit;text-decoration:none;";
         li.setAttribute("role", "option");
         li.appendChild(a);
         list.appendChild(li);

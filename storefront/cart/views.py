@@ -96,6 +96,8 @@ def _change(update, *args):
 @bp.route("/add", methods=["POST"])
 def add():
     response, ok = _change(add_item, request.form.get("product_id"), request.form.get("quantity", "1"))
+    if ok and request.form.get("buy_now"):
+        return redirect(url_for("checkout.start"))  # "Mua ngay": straight to the recipient step
     if ok:
         flash(_("Đã thêm vào giỏ hàng."), "success")
     return response

@@ -20,8 +20,8 @@ from storefront.catalog.indexing import listing_cache, search_index
 from storefront.catalog.models import LegalType, Producer
 from storefront.catalog.page_cache import cached_page
 from storefront.catalog.services import (
-    batches_on_sale, filter_choices, latest_certificate, list_products, producer_products, product_page_query,
-    redirect_target, suggestions, valid_certificate, visible_producer_query,
+    batches_on_sale, filter_choices, home_sections, latest_certificate, list_products, producer_products,
+    product_page_query, redirect_target, suggestions, valid_certificate, visible_producer_query,
 )
 from storefront.clock import today_vn
 from storefront.extensions import db
@@ -106,8 +106,14 @@ def products():
     if args.page > max(listing.pages, 1):
         abort(404)
     canonical_args = {key: request.args[key] for key in CANONICAL_ARGS if request.args.get(key) and key not in args.ignored}
+    empty = {}
+    if not listing.total:  # an honest empty state: popular groups and a few certified products
+        home = home_sections(cache=listing_cache())
+        empty = {"popular_groups": sorted(((code, n) for code, n in home["group_counts"].items() if n),
+                                          key=lambda item: -item[1])[:6],
+                 "suggestions": home["featured"][:4], "suggestion_badges": home["badges"]}
     return render_template("catalog/products.html", listing=listing, args=args, filters=args.filters, choices=choices,
-                           canonical_args=canonical_args)
+                           canonical_args=canonical_args, **empty)
 
 
 @bp.route("/products/<slug>")

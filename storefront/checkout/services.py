@@ -698,7 +698,15 @@ def _notify(order: Order, subject, body) -> None:
     if not order.email:
         return
     with force_locale(order.language or "vi"):
-        queue_mail(order.email, str(subject), body() if callable(body) else str(body))
+        text = body() if callable(body) else str(body)
+        text += "\n\n" + str(_l("Tra cứu đơn hàng (nhập mã đơn %(code)s và số điện thoại đặt hàng): %(url)s",
+                                 code=order.code, url=_lookup_url(order)))
+        queue_mail(order.email, str(subject), text)
+
+
+def _lookup_url(order: Order) -> str:
+    """The public order look-up page with the code filled in; every order mail links it."""
+    return f"{current_app.config.get('PUBLIC_BASE_URL') or ''}/orders/lookup?code={order.code}"
 
 
 ORDER_STATUS_LABELS = {
