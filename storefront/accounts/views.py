@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from storefront.accounts import bp
 from storefront.accounts.forms import LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm
+from storefront.accounts.homes import home_endpoint
 from storefront.accounts.services import (
     EmailTaken, authenticate, find_user_by_email, make_reset_token, register_user,
     send_reset_mail, user_from_reset_token,
@@ -39,7 +40,7 @@ def login():
             login_user(user, remember=form.remember.data)
             db.session.commit()
             flash(_("Đăng nhập thành công."), "success")
-            return redirect(safe_next())
+            return redirect(safe_next(home_endpoint(user)))
     return render_template("accounts/login.html", form=form)
 
 

@@ -38,9 +38,9 @@ IMAGE_SIZE = (800, 600)
 
 #: (email, role, full name); the producer account owns HTX Chè Hảo Đạt.
 DEMO_ACCOUNTS = (
-    ("khach@ocop.test", Role.SHOPPER, "Khách hàng (tài khoản demo)"),
-    ("hoptacxa@ocop.test", Role.PRODUCER, "HTX Chè Hảo Đạt (tài khoản demo)"),
-    ("vanphong@ocop.test", Role.OFFICE, "Văn phòng OCOP (tài khoản demo)"),
+    ("khach@example.com", Role.SHOPPER, "Khách hàng (tài khoản demo)"),
+    ("hoptacxa@example.com", Role.PRODUCER, "HTX Chè Hảo Đạt (tài khoản demo)"),
+    ("vanphong@example.com", Role.OFFICE, "Văn phòng OCOP (tài khoản demo)"),
 )
 OWNED_PRODUCER = "HTX Chè Hảo Đạt"
 

@@ -112,15 +112,15 @@ def test_goods_have_stock_images_and_traced_batches(db, seeded, tmp_path):
 
 def test_demo_accounts_exist_with_roles(db, seeded):
     roles = {
-        "khach@ocop.test": Role.SHOPPER,
-        "hoptacxa@ocop.test": Role.PRODUCER,
-        "vanphong@ocop.test": Role.OFFICE,
+        "khach@example.com": Role.SHOPPER,
+        "hoptacxa@example.com": Role.PRODUCER,
+        "vanphong@example.com": Role.OFFICE,
     }
     for email, role in roles.items():
         user = db.session.scalar(select(User).where(User.email == email))
         assert user.role is role and user.check_password("demo1234")
     owned = db.session.scalar(select(Producer).join(User, Producer.owner_id == User.id)
-                              .where(User.email == "hoptacxa@ocop.test"))
+                              .where(User.email == "hoptacxa@example.com"))
     assert owned.name == "HTX Chè Hảo Đạt"
 
 
@@ -132,7 +132,7 @@ def test_seeding_twice_raises(db, seeded, tmp_path):
 def test_cli_seeds_and_prints_accounts(db, runner, app):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
-    for email in ("khach@ocop.test", "hoptacxa@ocop.test", "vanphong@ocop.test"):
+    for email in ("khach@example.com", "hoptacxa@example.com", "vanphong@example.com"):
         assert f"{email} / demo1234" in result.output
     db.session.expire_all()
     assert count(db, Product) >= 30
