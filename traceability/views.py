@@ -8,11 +8,13 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from storefront.accounts.models import Role
 from storefront.catalog.groups import group_name
-from storefront.catalog.models import Product
+from storefront.catalog.models import ProducerStatus, Product
 from storefront.catalog.views import certification_jsonld, public_url
 from storefront.catalog.services import valid_certificate, visible_products_query
 from storefront.addresses import format_address
@@ -679,3 +681,24 @@ def done():
     if not (back.startswith("/01/") or back.startswith("/t/")):
         back = None
     return render_template("traceability/done.html", back=back, today=today_vn())
+
+
+@bp.route("/trace/preview/<int:batch_id>")
+@login_required
+def preview(batch_id):
+    """The batch's origin page as a scan will show it, for its producer (or the office); counts nothing."""
+    batch = db.get_or_404(Batch, batch_id)
+    producer = batch.product.producer
+    if current_user.role is not Role.OFFICE and producer.owner_id != current_user.id:
+        abort(404)
+    in_programme = producer.status is ProducerStatus.APPROVED and not batch.product.is_hidden
+    view = _build_origin_view(services.load_origin_batch(batch.id), in_programme, today_vn(), str(get_locale()))
+    hit = services.OriginHit(batch_id=batch.id, in_programme=in_programme, recalled_at=batch.recalled_at,
+                             recall_reason=batch.recall_reason, stamp=None)
+    html = _render_light("traceability/origin.html", view=view, hit=hit, warning=None, stamp=None,
+                         first_scan_day=None, report_url=url_for("traceability.report"), pin_form=None,
+                         preview_of=batch, url_for_lang=url_for_lang)
+    response = current_app.make_response(html)
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

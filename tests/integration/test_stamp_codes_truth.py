@@ -5,7 +5,8 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories_traceability import make_traced_batch
+from tests.factories_producer import make_producer_account, owner  # noqa: F401 (owner is a fixture)
+from tests.factories_traceability import make_traced_batch, make_traced_product
 from traceability import services
 from traceability.models import CounterfeitReport, Scan, Stamp
 from traceability.scan_buffer import scan_buffer
@@ -140,3 +141,27 @@ def test_the_fast_path_leaves_a_misread_serial_to_flasks_301_and_counts_nothing(
     assert middleware.served == 1
     scan_buffer().flush()
     assert _scans(db) == 2
+
+
+def test_the_producer_previews_the_origin_page_of_an_unpublished_batch_without_a_scan(client, db, owner):
+    batch = make_traced_batch(product=make_traced_product(producer=owner, gtin=None), lot_code="L2026-07",
+                              is_published=False)
+    db.session.commit()
+    dashboard = client.get(f"/producer/batches/{batch.id}").get_data(as_text=True)
+    link = re.search(r'href="([^"]+)" data-testid="origin-preview-link"', dashboard)
+    assert link and link.group(1) == f"/trace/preview/{batch.id}"
+    response = client.get(link.group(1))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["X-Robots-Tag"] == "noindex"
+    assert "Xem trước trang nguồn gốc" in page and "Chè Tân Cương đặc biệt" in page and "L2026-07" in page
+    assert "Báo cáo hàng giả" in page
+    assert _scans(db) == 0
+
+
+def test_nobody_else_previews_a_producers_batch(client, db, login):
+    batch = make_traced_batch(lot_code="L2026-08", is_published=False)
+    stranger, _producer = make_producer_account()
+    db.session.commit()
+    assert client.get(f"/trace/preview/{batch.id}").status_code == 302  # to the login page
+    login(stranger)
+    assert client.get(f"/trace/preview/{batch.id}").status_code == 404
