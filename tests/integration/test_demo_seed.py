@@ -1,4 +1,5 @@
 """The demo catalogue: seed_demo on a real database and the `flask seed-demo` command."""
+import re
 from datetime import date
 from pathlib import Path
 
@@ -154,3 +155,47 @@ def test_cli_without_if_empty_refuses_a_seeded_database(db, runner):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code != 0
     assert "already has producers" in result.output
+
+
+def test_demo_texts_leave_stars_to_the_badge(db, seeded):
+    star_claim = re.compile(r"\d\s*(sao|★)|\d-star|OCOP \d", re.IGNORECASE)
+    for product in db.session.scalars(select(Product)):
+        assert not star_claim.search(product.description_vi), product.description_vi
+        assert not star_claim.search(product.description_en), product.description_en
+    for producer in db.session.scalars(select(Producer)):
+        assert not star_claim.search(producer.story_md), producer.story_md
+
+
+def test_real_producers_keep_their_stars_and_year_and_invented_numbers_say_so(db, seeded):
+    from storefront.main.demo import DATA_DIR, DEMO_MARK, FICTIONAL_PRODUCERS, _read_csv
+
+    fictional = {name for name, *_ in FICTIONAL_PRODUCERS}
+    rows = {row["name_vi"]: row for row in _read_csv(DATA_DIR / "ocop-products-thai-nguyen.csv")}
+    for certificate in db.session.scalars(select(Certificate)):
+        product = certificate.product
+        if product.producer.name in fictional:
+            assert "hư cấu" in product.name_vi and "HƯ CẤU" in certificate.decision_number
+            assert "hư cấu" in certificate.issuing_body
+            assert certificate.is_valid_on(TODAY)
+            continue
+        row = rows[product.name_vi]
+        assert certificate.stars == int(row["stars"])
+        if row["year"]:
+            assert certificate.decision_date.year == int(row["year"])
+        assert certificate.decision_number.endswith(DEMO_MARK)
+    # 2020–2022 certificates of real products are past 36 months: they show as lapsed, not as stars.
+    che_tom_non = db.session.scalar(select(Product).where(Product.name_vi == "Chè tôm nõn"))
+    assert not che_tom_non.certificates[0].is_valid_on(TODAY)
+
+
+def test_fictional_producers_show_a_live_programme(db, seeded):
+    from storefront.main.demo import FICTIONAL_PRODUCERS
+
+    names = [name for name, *_ in FICTIONAL_PRODUCERS]
+    assert all("(hư cấu)" in name for name in names)
+    producers = db.session.scalars(select(Producer).where(Producer.name.in_(names))).all()
+    assert len(producers) == len(names) and all(p.status is ProducerStatus.APPROVED for p in producers)
+    products = [p for producer in producers for p in producer.products]
+    assert len(products) >= 4 and all(p.is_published and p.images and p.batches for p in products)
+    stars = {c.stars for p in products for c in p.certificates if c.is_valid_on(TODAY)}
+    assert stars == {3, 4, 5}
