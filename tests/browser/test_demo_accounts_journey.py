@@ -35,3 +35,23 @@ def test_each_readme_account_signs_in_through_the_form_and_lands_on_its_home(liv
         expect(page).to_have_url(live_server.url + HOMES[role])
         expect(page.get_by_text("Đăng nhập thành công.")).to_be_visible()
         expect(page.locator("h1").first).to_contain_text(re.compile(HEADINGS[role]))
+
+
+@pytest.mark.parametrize("viewport", ["page", "desktop_page"])
+def test_on_the_demo_a_lapsed_certificate_reads_as_lapsed_and_fictional_producers_show_stars(
+        live_server, seeded_demo, app, request, viewport):
+    app.config["DEMO_MODE"] = True
+    page = request.getfixturevalue(viewport)
+    page.goto(live_server.url + "/products?q=ch%C3%A8+t%C3%B4m+n%C3%B5n")
+    card = page.locator(".product-card", has_text="Chè tôm nõn").first
+    expect(card.get_by_test_id("certificate-lapsed")).to_contain_text(re.compile(r"Chứng nhận OCOP 5★ đã hết hạn ngày \d\d/\d\d/\d{4}"))
+    expect(card.locator(".ocop-badge")).to_have_count(0)
+    card.get_by_role("link").first.click()
+    expect(page.get_by_test_id("certificate-lapsed")).to_be_visible()
+    expect(page.locator(".description")).not_to_contain_text(re.compile(r"\d\s*sao|OCOP \d"))
+    banner = page.get_by_test_id("demo-banner")
+    expect(banner).to_be_visible()
+    banner.get_by_role("link").click()
+    expect(page.get_by_role("heading", name="Điều gì là thật")).to_be_visible()
+    page.goto(live_server.url + "/products?q=h%C6%B0+c%E1%BA%A5u")
+    expect(page.locator(".product-card .ocop-badge").first).to_be_visible()
