@@ -23,7 +23,7 @@ run: $(VENV)/.deps-run
 	PYBABEL=$(VENV)/bin/pybabel scripts/i18n.sh compile
 	$(VENV)/bin/flask db upgrade
 	$(VENV)/bin/flask seed-demo --if-empty
-	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
+	DEMO_MODE=true $(VENV)/bin/flask run --host 127.0.0.1 --port 5000
 
 ## Set up and run the whole suite on SQLite, then on PostgreSQL
 test: $(VENV)/.deps-dev

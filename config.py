@@ -138,11 +138,15 @@ class Config:
     SHOP_PHONE = os.environ.get("SHOP_PHONE", "0208 3855 000")
     SHOP_EMAIL = os.environ.get("SHOP_EMAIL", "hotro@ocop.example.vn")
 
+    #: A demo instance (seeded with `flask seed-demo`; `make run` sets it) says so on every page.
+    DEMO_MODE = _bool("DEMO_MODE", False)
+
 
 class TestConfig(Config):
     __test__ = False
     APP_ENV = "testing"
     TESTING = True
+    DEMO_MODE = False
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     PUBLIC_BASE_URL = "http://shop.test"

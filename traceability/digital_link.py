@@ -15,6 +15,7 @@ __all__ = [
     "CODE_ALPHABET",
     "DigitalLink",
     "DigitalLinkError",
+    "canonical_serial",
     "gtin_check_digit",
     "is_valid_gtin",
     "is_valid_serial",
@@ -323,6 +324,18 @@ def parse_short_code(code: str) -> str:
     if any(c not in CODE_ALPHABET for c in canonical):
         raise DigitalLinkError(f"short code {code!r} has characters outside {CODE_ALPHABET}")
     return canonical
+
+
+def canonical_serial(serial: str) -> str:
+    """Return a serial as we issue it (Crockford base32, upper case) when it reads as one, else unchanged.
+
+    Every serial we print comes from new_serial, so "p270kqz9hn" or "P27OKQZ9HN" can only mean
+    "P270KQZ9HN"; a serial with other characters is left as typed (and stays unknown).
+    """
+    canonical = serial.upper().translate(_SHORT_CODE_FIXES)
+    if all(c in CODE_ALPHABET for c in canonical):
+        return canonical
+    return serial
 
 
 def short_path(code: str) -> str:

@@ -17,14 +17,15 @@ same steps and pieces:
 Anything else goes to Flask, decided before the scan is counted: other methods and paths, a
 session cookie as werkzeug reads it (a signed-in or returning visitor: language and CSRF live
 in it), a `lang` or `linkType` query key (decoded, as request.args has it), an Accept header
-that may ask for a linkset, a non-canonical or unknown code (301 and 404 pages), a stamp whose
+that may ask for a linkset, a non-canonical code or serial (lower case, O for 0: Flask's 301), an
+unknown code or one of a lot not yet published (404 pages), a stamp whose
 PIN form must be shown, a host outside TRUSTED_HOSTS, an exceeded rate limit (Flask answers the
 429), the immediate scan write mode, and a batch whose page is not in this worker's origin cache
 yet, or was cached before a change that the look-up's origin_version shows (Flask renders and
 caches it again). The rate limit is counted first, as Flask-Limiter would
 before the view; a request left to Flask after that carries its limit headers in the environ,
 so the route does not count it again (views._scan_limit_exempt), and an unknown code is
-answered 404 without a second look-up. Turn it off with SCAN_FAST_PATH=false.
+answered 404 without a second origin look-up (one small query tells a lot not yet published). Turn it off with SCAN_FAST_PATH=false.
 """
 import threading
 import time
@@ -42,7 +43,9 @@ from storefront.clock import VIETNAM_TZ, today_vn
 from storefront import security_headers
 from storefront.extensions import db, limiter
 from traceability import cache, services, views
-from traceability.digital_link import DigitalLinkError, is_valid_serial, parse_path, parse_short_code
+from traceability.digital_link import (
+    DigitalLinkError, canonical_serial, is_valid_serial, parse_path, parse_short_code,
+)
 from traceability.scan_buffer import scan_buffer
 
 #: environ key (no client can set one: the server puts headers under HTTP_*): the parsed query.
@@ -137,8 +140,8 @@ class ScanFastPath:
                     return None  # Flask redirects to the canonical form
             except DigitalLinkError:
                 return None
-            if serial is not None and not is_valid_serial(serial):
-                return None
+            if serial is not None and (not is_valid_serial(serial) or canonical_serial(serial) != serial):
+                return None  # Flask answers the 404, or the 301 to the upper-case serial
             return {"short_code": code, "serial": serial}, path_info, "traceability.origin_short"
         try:
             link, non_canonical = parse_path(views.raw_path(environ), environ.get("QUERY_STRING", ""))
@@ -146,6 +149,8 @@ class ScanFastPath:
             return None
         if non_canonical or link.lot is None:
             return None
+        if link.serial is not None and canonical_serial(link.serial) != link.serial:
+            return None  # Flask redirects to the upper-case serial
         return {"gtin": link.gtin, "lot": link.lot, "serial": link.serial}, link.path, "traceability.resolve"
 
     # --- answering --------------------------------------------------------------------------

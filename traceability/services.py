@@ -355,6 +355,19 @@ def find_by_short_code(code: str, serial: str | None = None) -> tuple[Batch, Sta
     return batch, _stamp_of(batch, serial)
 
 
+def is_unpublished_stamp(*, gtin: str | None = None, lot: str | None = None, short_code: str | None = None,
+                        serial: str | None = None) -> bool:
+    """Whether a code names a lot its producer has not published yet (and, with a serial, one of its stamps)."""
+    query = select(Batch.id).where(Batch.is_published.is_(False))
+    if short_code is not None:
+        query = query.where(Batch.short_code == short_code)
+    else:
+        query = query.join(Batch.product).where(Product.gtin == gtin, Batch.lot_code == lot)
+    if serial is not None:
+        query = query.join(Stamp, Stamp.batch_id == Batch.id).where(Stamp.serial == serial)
+    return db.session.scalar(query.limit(1)) is not None
+
+
 @dataclass(frozen=True)
 class OriginHit:
     """What an origin page needs live on every scan; everything else comes from the cached view."""

@@ -8,11 +8,13 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from storefront.accounts.models import Role
 from storefront.catalog.groups import group_name
-from storefront.catalog.models import Product
+from storefront.catalog.models import ProducerStatus, Product
 from storefront.catalog.views import certification_jsonld, public_url
 from storefront.catalog.services import valid_certificate, visible_products_query
 from storefront.addresses import format_address
@@ -21,7 +23,9 @@ from storefront.columns import utcnow
 from storefront.extensions import db, limiter
 from storefront.filters import dmy, url_for_lang
 from traceability import bp, cache, epcis, services
-from traceability.digital_link import DigitalLinkError, is_valid_serial, parse_path, parse_short_code
+from traceability.digital_link import (
+    DigitalLinkError, canonical_serial, is_valid_serial, parse_path, parse_short_code,
+)
 from traceability.forms import PinForm, ReportForm
 from traceability.models import Batch
 from traceability.scan_buffer import buffered, scan_buffer
@@ -149,6 +153,23 @@ def _not_registered(code: str):
         response = current_app.make_response(
             (render_template("traceability/not_registered.html", code=code, report_form=form), 404)
         )
+    response.status_code = 404
+    return _cors(response)
+
+
+def _unknown_code(path: str, lookup: dict):
+    """Answer a code no published lot has: a neutral page for a lot its producer has not published yet.
+
+    Stamps are printed before a lot goes on sale; calling those packages fakes would be false.
+    Nothing is counted for either answer.
+    """
+    if not services.is_unpublished_stamp(**lookup):
+        return _not_registered(path)
+    message = _("Lô hàng chưa được cơ sở công bố")
+    if _wants_linkset():
+        response = jsonify(error=404, message=message)
+    else:
+        response = current_app.make_response((render_template("traceability/unpublished.html", code=path), 404))
     response.status_code = 404
     return _cors(response)
 
@@ -345,7 +366,7 @@ def _origin_html(view: dict, hit: services.OriginHit, stamp, warning: str | None
     """
     if stamp is not None and stamp.has_pin and not stamp.pin_verified_at:
         return _render_light("traceability/origin.html", view=view, hit=hit, warning=warning, stamp=stamp,
-                             first_scan_day=first_scan_day, report_url=_report_url(code) if warning else None,
+                             first_scan_day=first_scan_day, report_url=_report_url(code),
                              pin_form=PinForm(code=code), url_for_lang=_lang_url)
     pieces = stored_variant(view, hit, stamp, warning) or _render_variant(view, hit, stamp, warning)
     return fill_slots(pieces, stamp, first_scan_day, report_url=lambda: _report_url(code), lang_url=_lang_url)
@@ -369,7 +390,7 @@ def _render_variant(view: dict, hit: services.OriginHit, stamp, warning: str | N
         stand_in = dataclasses.replace(stamp, serial=_SLOTS["serial"] if stamp.serial is not None else None,
                                        scan_count=_CountSlot(1 if stamp.scan_count <= 1 else 2))
     html = _render_light("traceability/origin.html", view=view, hit=hit, warning=warning, stamp=stand_in,
-                         first_scan_day=_SLOTS["day"], report_url=_SLOTS["report_url"] if warning else None,
+                         first_scan_day=_SLOTS["day"], report_url=_SLOTS["report_url"],
                          pin_form=None, url_for_lang=lambda lang: _SLOTS[f"lang_{lang}"])
     parts = _SLOT_RE.split(html)
     pieces = [part if index % 2 == 0 else _SLOT_NAMES[part] for index, part in enumerate(parts)]
@@ -527,25 +548,27 @@ def resolve(rest):
         link, non_canonical = parse_path(path, request.query_string.decode("utf-8", "replace"))
     except DigitalLinkError as error:
         return _bad_syntax(error)
+    if link.serial is not None and canonical_serial(link.serial) != link.serial:
+        link, non_canonical = dataclasses.replace(link, serial=canonical_serial(link.serial)), True
     if non_canonical:
         query = request.query_string.decode("utf-8", "replace")
         return _cors(redirect(link.path + (f"?{query}" if query else ""), 301))
     if link.lot is None:
         return _answer_gtin(link.gtin, link.path)
+    lookup = {"gtin": link.gtin, "lot": link.lot, "serial": link.serial}
     if _wants_origin_page():
         if SCAN_NOT_REGISTERED in request.environ:
-            return _not_registered(path)
+            return _unknown_code(path, lookup)
         generation = _scan_generation()
         try:
-            hit = services.find_origin(gtin=link.gtin, lot=link.lot, serial=link.serial, device=_device()[0],
-                                       raw=buffered())
+            hit = services.find_origin(**lookup, device=_device()[0], raw=buffered())
         except services.NotRegistered:
-            return _not_registered(path)
+            return _unknown_code(path, lookup)
         return _origin_page(hit, link.path, generation)
     try:
         batch, stamp = services.find_by_link(link)
     except services.NotRegistered:
-        return _not_registered(path)
+        return _unknown_code(path, lookup)
     return _answer(batch, stamp, link.path)
 
 
@@ -571,25 +594,28 @@ def origin_short(code, serial):
         canonical = parse_short_code(code)
     except DigitalLinkError:
         return _not_registered(request.path)
-    if canonical != code:
-        query = request.query_string.decode("utf-8", "replace")
-        location = url_for("traceability.origin_short", code=canonical, serial=serial)
-        return _cors(redirect(location + (f"?{query}" if query else ""), 301))
     if serial is not None and not is_valid_serial(serial):
         return _not_registered(request.path)
+    # Codes and serials are Crockford base32: "wn43…/mdaO…" is the same stamp, one 301 away.
+    canonical_serial_ = canonical_serial(serial) if serial is not None else None
+    if canonical != code or canonical_serial_ != serial:
+        query = request.query_string.decode("utf-8", "replace")
+        location = url_for("traceability.origin_short", code=canonical, serial=canonical_serial_)
+        return _cors(redirect(location + (f"?{query}" if query else ""), 301))
+    lookup = {"short_code": code, "serial": serial}
     if _wants_origin_page():
         if SCAN_NOT_REGISTERED in request.environ:
-            return _not_registered(request.path)
+            return _unknown_code(request.path, lookup)
         generation = _scan_generation()
         try:
-            hit = services.find_origin(short_code=code, serial=serial, device=_device()[0], raw=buffered())
+            hit = services.find_origin(**lookup, device=_device()[0], raw=buffered())
         except services.NotRegistered:
-            return _not_registered(request.path)
+            return _unknown_code(request.path, lookup)
         return _origin_page(hit, request.path, generation)
     try:
         batch, stamp = services.find_by_short_code(code, serial)
     except services.NotRegistered:
-        return _not_registered(request.path)
+        return _unknown_code(request.path, lookup)
     return _answer(batch, stamp, services.origin_path(batch, stamp))
 
 
@@ -679,3 +705,24 @@ def done():
     if not (back.startswith("/01/") or back.startswith("/t/")):
         back = None
     return render_template("traceability/done.html", back=back, today=today_vn())
+
+
+@bp.route("/trace/preview/<int:batch_id>")
+@login_required
+def preview(batch_id):
+    """The batch's origin page as a scan will show it, for its producer (or the office); counts nothing."""
+    batch = db.get_or_404(Batch, batch_id)
+    producer = batch.product.producer
+    if current_user.role is not Role.OFFICE and producer.owner_id != current_user.id:
+        abort(404)
+    in_programme = producer.status is ProducerStatus.APPROVED and not batch.product.is_hidden
+    view = _build_origin_view(services.load_origin_batch(batch.id), in_programme, today_vn(), str(get_locale()))
+    hit = services.OriginHit(batch_id=batch.id, in_programme=in_programme, recalled_at=batch.recalled_at,
+                             recall_reason=batch.recall_reason, stamp=None)
+    html = _render_light("traceability/origin.html", view=view, hit=hit, warning=None, stamp=None,
+                         first_scan_day=None, report_url=url_for("traceability.report"), pin_form=None,
+                         preview_of=batch, url_for_lang=url_for_lang)
+    response = current_app.make_response(html)
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -33,7 +33,9 @@ def new_password_field(label):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(), Email(message=_l("Địa chỉ email không hợp lệ.")), Length(max=254)]
+    )
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Ghi nhớ đăng nhập"))
 

@@ -9,6 +9,7 @@ from storefront.accounts import bp, throttle
 from storefront.accounts.forms import (
     ChangePasswordForm, LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm,
 )
+from storefront.accounts.homes import home_endpoint
 from storefront.accounts.services import (
     authenticate, change_password, find_user_by_email, make_reset_token, send_no_account_mail,
     send_reset_mail, sign_up, user_from_reset_token,
@@ -56,7 +57,7 @@ def login():
             sign_in(user, remember=form.remember.data)
             db.session.commit()
             flash(_("Đăng nhập thành công."), "success")
-            return redirect(safe_next())
+            return redirect(safe_next(home_endpoint(user)))
     return render_template("accounts/login.html", form=form)
 
 

@@ -20,7 +20,7 @@ from storefront.catalog.indexing import listing_cache, search_index
 from storefront.catalog.models import LegalType, Producer
 from storefront.catalog.page_cache import cached_page
 from storefront.catalog.services import (
-    batches_on_sale, filter_choices, home_sections, latest_certificate, list_products, producer_products,
+    batches_on_sale, filter_choices, home_sections, lapsed_certificate, latest_certificate, list_products, producer_products,
     product_page_query, redirect_target, suggestions, valid_certificate, visible_producer_query,
 )
 from storefront.clock import today_vn
@@ -59,6 +59,12 @@ def image_url(filename: str, size: str = "thumb", fmt: str = "jpg") -> str:
     """Return the path of a photo size; built by hand because url_for was a fifth of a catalogue page."""
     # Same URL as url_for("catalog.image", ...): stored names match images.FILENAME_RE, no quoting needed.
     return f"{request.script_root}/media/{filename}?size={size}&fmt={fmt}"
+
+
+@bp.app_template_global("lapsed_certificate")
+def lapsed_certificate_global(product):
+    """The lapsed certificate a product card states ("đã hết hạn ngày …"), or None."""
+    return lapsed_certificate(product)
 
 
 @bp.app_template_global()

@@ -42,6 +42,8 @@ def seed_demo_command(if_empty):
     )
     if summary.skipped:
         click.echo(f"Skipped (missing facts in the CSV): {'; '.join(summary.skipped)}")
+    if not current_app.config.get("DEMO_MODE"):
+        click.echo("Set DEMO_MODE=true when serving this data: every page then says it is a demo.")
     click.echo("Demo accounts:")
     for email, password, role in summary.accounts:
         click.echo(f"  {role:<9} {email} / {password}")

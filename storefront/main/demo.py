@@ -42,9 +42,9 @@ ILLUSTRATION_SUBJECTS = (("bao bì và nguyên liệu", "package and ingredients
 
 #: (email, role, full name); the producer account owns HTX Chè Hảo Đạt.
 DEMO_ACCOUNTS = (
-    ("khach@ocop.test", Role.SHOPPER, "Khách hàng (tài khoản demo)"),
-    ("hoptacxa@ocop.test", Role.PRODUCER, "HTX Chè Hảo Đạt (tài khoản demo)"),
-    ("vanphong@ocop.test", Role.OFFICE, "Văn phòng OCOP (tài khoản demo)"),
+    ("khach@example.com", Role.SHOPPER, "Khách hàng (tài khoản demo)"),
+    ("hoptacxa@example.com", Role.PRODUCER, "HTX Chè Hảo Đạt (tài khoản demo)"),
+    ("vanphong@example.com", Role.OFFICE, "Văn phòng OCOP (tài khoản demo)"),
 )
 OWNED_PRODUCER = "HTX Chè Hảo Đạt"
 
@@ -57,6 +57,8 @@ PROVINCE_CERTIFIES_FROM = date(2025, 7, 1)
 MAE_FROM = date(2025, 3, 1)
 #: OCOP certificates are valid 36 months from the decision.
 VALIDITY_MONTHS = 36
+#: Appended to every invented decision number, so no page passes one off as a real decision.
+DEMO_MARK = "(số minh hoạ)"
 
 #: Demo GTIN-13 stem: GS1 Vietnam prefix 893 + an invented company number; not a real
 #: licence. Products get "0" + stem + 5-digit item + check digit = GTIN-14.
@@ -241,6 +243,31 @@ HOUSEHOLD_FOR = {
 }
 #: The one revoked certificate; it belongs to a demo household, so it says nothing about a real firm.
 REVOKED_DEMO_PRODUCT = "Bún ngũ sắc (từ gạo bao thai Định Hóa)"
+#: Invented producers (marked "hư cấu" in their names) whose products carry valid demo
+#: certificates, so the demo shows a live programme without crediting a real co-op with a
+#: rating no council gave it: (name, legal type, ward code, sentence for the story).
+FICTIONAL_PRODUCERS = (
+    ("HTX Demo Chè Bình Minh (hư cấu)", LegalType.COOPERATIVE, 5503,
+     "Hợp tác xã hư cấu, dựng lên để trình diễn sàn; không có cơ sở nào tên này."),
+    ("HTX Demo Mật ong Suối Reo (hư cấu)", LegalType.COOPERATIVE, 5692,
+     "Hợp tác xã hư cấu nuôi ong, dựng lên để trình diễn sàn; không có cơ sở nào tên này."),
+    ("Công ty Demo Dược liệu Núi Cốc (hư cấu)", LegalType.ENTERPRISE, 5632,
+     "Doanh nghiệp hư cấu, dựng lên để trình diễn sàn; không có cơ sở nào tên này."),
+)
+#: (name_vi, name_en, producer, kind, sub-group, unit, net quantity, price, stars, days since the demo decision).
+#: One certificate ends within 90 days, so the expiry warning can be seen too.
+FICTIONAL_PRODUCTS = (
+    ("Chè búp Bình Minh (hư cấu)", "Binh Minh bud green tea (fictional)", 0, "tea", "I.5.a",
+     "hộp", "200 g", 320_000, 4, 200),
+    ("Trà móc câu Bình Minh (hư cấu)", "Binh Minh hook-leaf green tea (fictional)", 0, "tea", "I.5.a",
+     "túi", "200 g", 210_000, 3, 1040),
+    ("Mật ong hoa nhãn Suối Reo (hư cấu)", "Suoi Reo longan-flower honey (fictional)", 1, "honey", "I.2.b",
+     "chai", "500 ml", 230_000, 4, 320),
+    ("Trà túi lọc thảo mộc Núi Cốc (hư cấu)", "Nui Coc herbal tea bags (fictional)", 2, "herbal_tea", "I.5.b",
+     "hộp", "20 túi × 2 g", 95_000, 3, 150),
+    ("Trà hoa vàng Núi Cốc (hư cấu)", "Nui Coc golden camellia tea (fictional)", 2, "herbal_tea", "I.5.b",
+     "hộp", "50 g", 390_000, 5, 90),
+)
 SPECIFIC_SENTENCES = {
     "Độc đáo trà ướp hoa": "Chè xanh được ướp hương hoa.",
     "Trà TN GABA": "Chè được chế biến theo quy trình trà GABA.",
@@ -293,12 +320,13 @@ def seed_demo(*, today: date, image_dir: Path) -> DemoSummary:
         producer.story_md = _story(producer, products_by_producer.get(name, []))
         if products_by_producer.get(name):
             _draw_cover(producer, PRODUCT_FACTS[products_by_producer[name][0][1]["name_vi"]][0], image_dir, summary)
+    _create_fictional(rng, today, slugs, image_dir, summary)
 
     # The office's scoresheet needs the criteria sets (148/2023, 1048/2019) as data.
     ensure_criteria_sets()
     db.session.flush()
-    summary.producers = len(producers)
-    summary.groups = sorted({p.ocop_group for items in products_by_producer.values() for p, _ in items})
+    summary.producers = len(producers) + len(FICTIONAL_PRODUCERS)
+    summary.groups = sorted({p.ocop_group for p in db.session.scalars(select(Product))})
     return summary
 
 
@@ -350,8 +378,8 @@ def _create_product(rng, today, index, row, facts, producer, slugs, image_dir, s
         slug=_unique_slug(row["name_vi"], slugs),
         name_vi=row["name_vi"],
         name_en=row["name_en"],
-        description_vi=_description_vi(row, kind, producer, stars),
-        description_en=_description_en(row, stars),
+        description_vi=_description_vi(row, kind, producer),
+        description_en=_description_en(row),
         ingredients=SPECIFIC_INGREDIENTS.get(row["name_vi"], kind.ingredients),
         usage=kind.usage,
         storage=kind.storage,
@@ -406,8 +434,8 @@ def _certificate(rng, today, product, producer, stars, year, *, revoke) -> Certi
         criteria_set=criteria,
         issuing_level=level,
         issuing_body=body,
-        # Demo decision number: the real numbers are not in our sources.
-        decision_number=f"{rng.randint(1000, 4999)}/{suffix}",
+        # Demo decision number, marked as such: the real numbers are not in our sources.
+        decision_number=f"{rng.randint(1000, 4999)}/{suffix} {DEMO_MARK}",
         decision_date=decision_date,
         valid_until=add_months(decision_date, VALIDITY_MONTHS),
         producer_name=producer.name,
@@ -419,6 +447,56 @@ def _certificate(rng, today, product, producer, stars, year, *, revoke) -> Certi
         certificate.revoked_reason = "Dữ liệu minh hoạ: chứng nhận bị thu hồi để trình diễn giao diện, không phải quyết định thật."
         certificate.revoked_at = _vn_moment(today - timedelta(days=20), 10)
     return certificate
+
+
+def _create_fictional(rng, today, slugs, image_dir, summary) -> None:
+    """Add the invented producers and their products, each with a valid demo certificate."""
+    producers = []
+    for index, (name, legal_type, ward_code, sentence) in enumerate(FICTIONAL_PRODUCERS):
+        producer = Producer(
+            slug=_unique_slug(name, slugs), name=name, legal_type=legal_type,
+            business_reg_no=f"DEMO-HUCAU-{index + 1:03d}", business_reg_place="Dữ liệu minh hoạ",
+            phone=f"+8490000000{index + 1}", province_code=THAI_NGUYEN, ward_code=ward_code,
+            street="Địa chỉ hư cấu", legacy_address="", legacy_district="",
+            status=ProducerStatus.APPROVED, approved_at=_vn_moment(today - timedelta(days=400), 9),
+        )
+        db.session.add(producer)
+        producers.append((producer, sentence, []))
+    for name_vi, name_en, owner, kind_name, subgroup, unit, net_quantity, price_vnd, stars, age in FICTIONAL_PRODUCTS:
+        producer, sentence, names = producers[owner]
+        kind = KINDS[kind_name]
+        product = Product(
+            producer=producer, slug=_unique_slug(name_vi, slugs), name_vi=name_vi, name_en=name_en,
+            description_vi=f"{name_vi} là sản phẩm hư cấu của {producer.name}, dùng để trình diễn sàn. {kind.sentence}",
+            description_en=f"{name_en}: an invented product of an invented producer, shown to demonstrate the shop.",
+            ingredients=kind.ingredients, usage=kind.usage, storage=kind.storage,
+            ocop_group=ROMAN[subgroup.split(".")[0]], ocop_subgroup=subgroup, unit=unit, net_quantity=net_quantity,
+            price_vnd=price_vnd, is_published=True, published_at=_vn_moment(today - timedelta(days=30), 9),
+        )
+        db.session.add(product)
+        db.session.add(Stock(product=product, on_hand=rng.randint(20, 200)))
+        decision_date = today - timedelta(days=age)
+        level = IssuingLevel.CENTRAL if stars == 5 else IssuingLevel.PROVINCE
+        db.session.add(Certificate(
+            product=product, stars=stars, criteria_set=CriteriaSet.QD_148_2023, issuing_level=level,
+            issuing_body="Hội đồng OCOP hư cấu (dữ liệu minh hoạ)",
+            decision_number=f"DEMO-{len(names) + 1:02d}{owner}/HƯ CẤU",
+            decision_date=decision_date, valid_until=add_months(decision_date, VALIDITY_MONTHS),
+            producer_name=producer.name, producer_address=format_address(producer.street, ward_code, THAI_NGUYEN),
+        ))
+        summary.products += 1
+        summary.certificates_valid += 1
+        batch = _batch(rng, today, product, producer, kind, 1, newest=True)
+        db.session.add(batch)
+        summary.batches += 1
+        summary.events += len(batch.events)
+        _draw_images(product, kind_name, image_dir, summary)
+        names.append(name_vi)
+    for owner, (producer, sentence, names) in enumerate(producers):
+        _draw_cover(producer, next(p[3] for p in FICTIONAL_PRODUCTS if p[2] == owner), image_dir, summary)
+        items = "\n".join(f"- **{name}**" for name in names)
+        producer.story_md = (f"## {producer.name}\n\n{sentence}\n\nSản phẩm trên sàn:\n\n{items}\n\n"
+                             "_Cơ sở, sản phẩm và chứng nhận OCOP ở đây đều là dữ liệu hư cấu để trình diễn._")
 
 
 def _issuer(producer: Producer, stars: int, decided: date, criteria: CriteriaSet):
@@ -530,13 +608,11 @@ def _events(batch, producer, kind, today, ward, area_code) -> list[TraceEvent]:
     return events
 
 
-def _description_vi(row, kind, producer, stars) -> str:
+def _description_vi(row, kind, producer) -> str:
+    # No stars in free text: the badge states them from the certificate register, and a lapse shows as a lapse.
     new_place = ward_name(producer.ward_code)
     now = f"; nay thuộc {new_place}, tỉnh Thái Nguyên" if new_place else ""
     parts = [f"{row['name_vi']} là sản phẩm của {producer.name} ({producer.legacy_address}{now})."]
-    if stars:
-        year = f" năm {row['year']}" if row["year"] else ""
-        parts.append(f"Sản phẩm được công nhận OCOP {stars} sao{year}.")
     parts.append(kind.sentence)
     if row["name_vi"] in SPECIFIC_SENTENCES:
         parts.append(SPECIFIC_SENTENCES[row["name_vi"]])
@@ -545,11 +621,10 @@ def _description_vi(row, kind, producer, stars) -> str:
     return " ".join(parts)
 
 
-def _description_en(row, stars) -> str:
+def _description_en(row) -> str:
     origin = ", ".join(part for part in (row["commune"], row["district"]) if part)
-    star_text = f"OCOP {stars}-star product" if stars else "OCOP product"
-    by = f" of {row['producer']}" if row["producer"] else ""
-    return f"{row['name_en']}: {star_text}{by}{' (' + origin + ')' if origin else ''}."
+    by = f" by {row['producer']}" if row["producer"] else ""
+    return f"{row['name_en']}, an OCOP programme product{by}{' (' + origin + ')' if origin else ''}."
 
 
 def _story(producer: Producer, items: list[tuple[Product, dict]]) -> str:
@@ -565,9 +640,9 @@ def _story(producer: Producer, items: list[tuple[Product, dict]]) -> str:
         lines.append("Sản phẩm OCOP trên sàn:")
         lines.append("")
         for product, row in items:
-            stars = f"{row['stars']} sao" if row["stars"] else "chưa có số sao"
-            year = f", năm {row['year']}" if row["year"] else ""
-            lines.append(f"- **{product.name_vi}** ({stars}{year})")
+            # The year of recognition is history; the stars and their validity are the badge's to state.
+            year = f" (công nhận OCOP năm {row['year']})" if row["year"] else ""
+            lines.append(f"- **{product.name_vi}**{year}")
         lines.append("")
     lines.append(
         "_Giới thiệu soạn từ danh sách sản phẩm OCOP công khai; số đăng ký kinh doanh, "

@@ -9,7 +9,7 @@ from storefront.catalog.services import home_sections
 from storefront.extensions import db
 from storefront.main import bp
 
-POLICY_PAGES = ("terms", "privacy", "returns", "shipping", "payment", "about")
+POLICY_PAGES = ("terms", "privacy", "returns", "shipping", "payment", "about", "demo")
 
 
 @bp.route("/")

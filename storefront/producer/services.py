@@ -1,8 +1,11 @@
 """What a producer's dashboard reads: its own products, stock alerts, fulfilments, batches."""
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from storefront.catalog.models import Producer, Product
+from storefront.catalog.services import CertificateStanding, certificate_standing
 from storefront.checkout.models import Fulfilment, FulfilmentStatus, Order, OrderLine, PaymentMethod, PaymentStatus
 from storefront.extensions import db
 from storefront.inventory.models import Stock
@@ -20,9 +23,16 @@ def producer_of(user) -> Producer | None:
 def own_products(producer: Producer) -> list[Product]:
     return db.session.scalars(
         select(Product).where(Product.producer_id == producer.id)
-        .options(selectinload(Product.images), selectinload(Product.stock))
+        .options(selectinload(Product.images), selectinload(Product.stock), selectinload(Product.certificates))
         .order_by(Product.id.desc())
     ).all()
+
+
+def certificate_alerts(products: list[Product], day: date | None = None) -> list[tuple[Product, CertificateStanding]]:
+    """Return the products whose OCOP certificate ends within 90 days or has lapsed, soonest first."""
+    alerts = [(p, certificate_standing(p, day)) for p in products]
+    alerts = [(p, s) for p, s in alerts if s.state in ("expiring", "lapsed")]
+    return sorted(alerts, key=lambda item: item[1].certificate.valid_until, reverse=False)
 
 
 def low_stock(producer: Producer, *, threshold: int = DEFAULT_LOW_STOCK) -> list[tuple[Product, int]]:

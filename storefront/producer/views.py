@@ -25,7 +25,7 @@ from storefront.producer.forms import (
 )
 from storefront.office.services import clear_copy_warning
 from storefront.producer.services import (
-    can_confirm_payment, fulfilment_lines, low_stock, own_fulfilments, own_products, producer_of,
+    can_confirm_payment, certificate_alerts, fulfilment_lines, low_stock, own_fulfilments, own_products, producer_of,
 )
 
 # The producer dashboard is the traceability UI, so it deliberately calls traceability's
@@ -203,6 +203,7 @@ def index():
         hidden_products=[p for p in products if p.is_hidden],
         low_stock=low_stock(producer, threshold=low_stock_threshold()),
         open_fulfilments=[f for f in own_fulfilments(producer) if f.status.value in ("pending", "packed")],
+        certificate_alerts=certificate_alerts(products),
     )
 
 
@@ -327,7 +328,9 @@ def image_refusal(error: ImageRejected) -> str:
 @producer_required
 def products():
     producer = current_producer()
-    return render_template("producer/products.html", producer=producer, products=own_products(producer),
+    items = own_products(producer)
+    return render_template("producer/products.html", producer=producer, products=items,
+                           alerts=dict((p.id, standing) for p, standing in certificate_alerts(items)),
                            action_form=ActionForm())
 
 

@@ -92,7 +92,7 @@ def test_login_redirects_only_to_local_pages(client, db):
     user = make_user()
     db.session.commit()
     response = client.post("/account/login?next=https://evil.example/", data={"email": user.email, "password": PASSWORD})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/account/"  # the shopper's home, not the foreign site
 
 
 def test_sign_out_needs_a_post(client, login, db):

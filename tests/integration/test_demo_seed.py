@@ -1,4 +1,5 @@
 """The demo catalogue: seed_demo on a real database and the `flask seed-demo` command."""
+import re
 from datetime import date
 from pathlib import Path
 
@@ -125,15 +126,15 @@ def test_goods_have_stock_images_and_traced_batches(db, seeded, tmp_path):
 
 def test_demo_accounts_exist_with_roles(db, seeded):
     roles = {
-        "khach@ocop.test": Role.SHOPPER,
-        "hoptacxa@ocop.test": Role.PRODUCER,
-        "vanphong@ocop.test": Role.OFFICE,
+        "khach@example.com": Role.SHOPPER,
+        "hoptacxa@example.com": Role.PRODUCER,
+        "vanphong@example.com": Role.OFFICE,
     }
     for email, role in roles.items():
         user = db.session.scalar(select(User).where(User.email == email))
         assert user.role is role and user.check_password("demo1234")
     owned = db.session.scalar(select(Producer).join(User, Producer.owner_id == User.id)
-                              .where(User.email == "hoptacxa@ocop.test"))
+                              .where(User.email == "hoptacxa@example.com"))
     assert owned.name == "HTX Chè Hảo Đạt"
 
 
@@ -145,7 +146,7 @@ def test_seeding_twice_raises(db, seeded, tmp_path):
 def test_cli_seeds_and_prints_accounts(db, runner, app):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
-    for email in ("khach@ocop.test", "hoptacxa@ocop.test", "vanphong@ocop.test"):
+    for email in ("khach@example.com", "hoptacxa@example.com", "vanphong@example.com"):
         assert f"{email} / demo1234" in result.output
     db.session.expire_all()
     assert count(db, Product) >= 30
@@ -215,3 +216,46 @@ def test_demo_illustrations_differ_between_kinds_products_and_compositions(db, s
         if producer.products:
             assert producer.cover and producer.cover.width > producer.cover.height
             assert (folder / producer.cover.filename).is_file()
+
+def test_demo_texts_leave_stars_to_the_badge(db, seeded):
+    star_claim = re.compile(r"\d\s*(sao|★)|\d-star|OCOP \d", re.IGNORECASE)
+    for product in db.session.scalars(select(Product)):
+        assert not star_claim.search(product.description_vi), product.description_vi
+        assert not star_claim.search(product.description_en), product.description_en
+    for producer in db.session.scalars(select(Producer)):
+        assert not star_claim.search(producer.story_md), producer.story_md
+
+
+def test_real_producers_keep_their_stars_and_year_and_invented_numbers_say_so(db, seeded):
+    from storefront.main.demo import DATA_DIR, DEMO_MARK, FICTIONAL_PRODUCERS, _read_csv
+
+    fictional = {name for name, *_ in FICTIONAL_PRODUCERS}
+    rows = {row["name_vi"]: row for row in _read_csv(DATA_DIR / "ocop-products-thai-nguyen.csv")}
+    for certificate in db.session.scalars(select(Certificate)):
+        product = certificate.product
+        if product.producer.name in fictional:
+            assert "hư cấu" in product.name_vi and "HƯ CẤU" in certificate.decision_number
+            assert "hư cấu" in certificate.issuing_body
+            assert certificate.is_valid_on(TODAY)
+            continue
+        row = rows[product.name_vi]
+        assert certificate.stars == int(row["stars"])
+        if row["year"]:
+            assert certificate.decision_date.year == int(row["year"])
+        assert certificate.decision_number.endswith(DEMO_MARK)
+    # 2020–2022 certificates of real products are past 36 months: they show as lapsed, not as stars.
+    che_tom_non = db.session.scalar(select(Product).where(Product.name_vi == "Chè tôm nõn"))
+    assert not che_tom_non.certificates[0].is_valid_on(TODAY)
+
+
+def test_fictional_producers_show_a_live_programme(db, seeded):
+    from storefront.main.demo import FICTIONAL_PRODUCERS
+
+    names = [name for name, *_ in FICTIONAL_PRODUCERS]
+    assert all("(hư cấu)" in name for name in names)
+    producers = db.session.scalars(select(Producer).where(Producer.name.in_(names))).all()
+    assert len(producers) == len(names) and all(p.status is ProducerStatus.APPROVED for p in producers)
+    products = [p for producer in producers for p in producer.products]
+    assert len(products) >= 4 and all(p.is_published and p.images and p.batches for p in products)
+    stars = {c.stars for p in products for c in p.certificates if c.is_valid_on(TODAY)}
+    assert stars == {3, 4, 5}

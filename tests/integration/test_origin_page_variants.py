@@ -52,7 +52,7 @@ def test_pages_from_variants_equal_the_pages_rendered_whole(app, traced, lang):
                 view = views._origin_view(hit.batch_id, hit.in_programme)
                 whole = views._render_light(
                     "traceability/origin.html", view=view, hit=hit, stamp=live, warning=warning, first_scan_day=day,
-                    report_url=views._report_url(code) if warning else None, pin_form=None,
+                    report_url=views._report_url(code), pin_form=None,
                     url_for_lang=views._lang_url)
                 assert views._origin_html(view, hit, live, warning, code, day) == whole, name
                 assert "zslot" not in whole

@@ -1,0 +1,57 @@
+"""Every demo account the README lists signs in through the real form and lands on its role's home."""
+import re
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from storefront.accounts.models import Role
+from storefront.main.demo import seed_demo
+from tests.integration.test_demo_accounts import readme_accounts
+
+HOMES = {Role.SHOPPER: "/account/", Role.PRODUCER: "/producer/", Role.OFFICE: "/office/"}
+HEADINGS = {Role.SHOPPER: "Tài khoản", Role.PRODUCER: "HTX Chè Hảo Đạt", Role.OFFICE: "Tổng quan chương trình OCOP"}
+
+
+@pytest.fixture
+def seeded_demo(app, db, tmp_path):
+    """The real `seed_demo` on an empty database, committed so the server thread sees it."""
+    seed_demo(today=date.today(), image_dir=app.config["UPLOAD_DIR"])
+    db.session.commit()
+
+
+@pytest.mark.parametrize("viewport", ["page", "desktop_page"])
+def test_each_readme_account_signs_in_through_the_form_and_lands_on_its_home(live_server, seeded_demo, request,
+                                                                              viewport):
+    page = request.getfixturevalue(viewport)
+    accounts = readme_accounts()
+    assert {role for role, _, _ in accounts} == set(HOMES)
+    for role, email, password in accounts:
+        page.context.clear_cookies()
+        page.goto(live_server.url + "/account/login")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Mật khẩu").fill(password)
+        page.get_by_role("button", name="Đăng nhập").click()
+        expect(page).to_have_url(live_server.url + HOMES[role])
+        expect(page.get_by_text("Đăng nhập thành công.")).to_be_visible()
+        expect(page.locator("h1").first).to_contain_text(re.compile(HEADINGS[role]))
+
+
+@pytest.mark.parametrize("viewport", ["page", "desktop_page"])
+def test_on_the_demo_a_lapsed_certificate_reads_as_lapsed_and_fictional_producers_show_stars(
+        live_server, seeded_demo, app, request, viewport):
+    app.config["DEMO_MODE"] = True
+    page = request.getfixturevalue(viewport)
+    page.goto(live_server.url + "/products?q=ch%C3%A8+t%C3%B4m+n%C3%B5n")
+    card = page.locator(".product-card", has_text="Chè tôm nõn").first
+    expect(card.get_by_test_id("certificate-lapsed")).to_contain_text(re.compile(r"Chứng nhận OCOP 5★ đã hết hạn ngày \d\d/\d\d/\d{4}"))
+    expect(card.locator(".ocop-badge")).to_have_count(0)
+    card.get_by_role("link").first.click()
+    expect(page.get_by_test_id("certificate-lapsed")).to_be_visible()
+    expect(page.locator(".description")).not_to_contain_text(re.compile(r"\d\s*sao|OCOP \d"))
+    banner = page.get_by_test_id("demo-banner")
+    expect(banner).to_be_visible()
+    banner.get_by_role("link").click()
+    expect(page.get_by_role("heading", name="Điều gì là thật")).to_be_visible()
+    page.goto(live_server.url + "/products?q=h%C6%B0+c%E1%BA%A5u")
+    expect(page.locator(".product-card .ocop-badge").first).to_be_visible()
