@@ -174,3 +174,19 @@ def test_a_cart_post_without_csrf_token_is_refused(client, db):
     response = client.post("/cart/add", data={"product_id": str(product.id), "quantity": "1"}, csrf=False)
     assert response.status_code == 400
     assert guest_cart(client) == {}
+
+
+def test_cart_lines_show_the_product_photo_as_a_small_thumbnail(client, app, db):
+    from pathlib import Path
+
+    from tests.factories_catalog import add_image
+
+    product = make_product(name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5)
+    add_image(product, Path(app.config["UPLOAD_DIR"]), size=(1200, 900))
+    db.session.commit()
+    add_to_cart(client, product, 1)
+    response = client.get("/cart")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    thumb = page.split('class="cart-thumb"', 1)[1].split("</a>", 1)[0]
+    assert 'sizes="72px"' in thumb and 'alt=""' in thumb and f"/media/{product.slug}.jpg" in thumb
