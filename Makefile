@@ -38,10 +38,10 @@ bench-quick: $(VENV)/.deps-dev
 	PYBABEL=$(VENV)/bin/pybabel scripts/i18n.sh compile
 	$(PY) -m bench.run --quick
 
-## 30 minutes of mixed load on PostgreSQL + Redis with threaded workers (bench/soak.py; MINUTES=…)
+## 30 minutes of mixed load on PostgreSQL + Redis, served as deployed (bench/soak.py; MINUTES=…, THREADS=…)
 soak: $(VENV)/.deps-dev
 	PYBABEL=$(VENV)/bin/pybabel scripts/i18n.sh compile
-	$(PY) -m bench.soak --minutes $(or $(MINUTES),30)
+	$(PY) -m bench.soak --minutes $(or $(MINUTES),30) --threads $(or $(THREADS),1)
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
