@@ -76,7 +76,6 @@ class Client:
                 self.recorder.ok(action, started)
             return
         except (OSError, RuntimeError, http.client.HTTPException) as exc:  # dropped connection, cut answer, timeout
-
             self.recorder.error(action, f"{type(exc).__name__}: {exc}")
             return
         self.recorder.ok(action, started)
