@@ -173,3 +173,11 @@ def count_queries(app):
         counter.statements = statements
 
     return counter
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _small_demo_illustrations():
+    """Seed demo illustrations small in tests: the same drawing, a tenth of the time (full size costs about a minute a seed)."""
+    from storefront.main import demo
+
+    demo.IMAGE_SIZE, demo.COVER_SIZE = (240, 240), (320, 120)
