@@ -259,8 +259,11 @@ class ScanFastPath:
             return None  # several limits on one route: Flask-Limiter picks the header's; leave it to it
         item = items[0]
         args = [environ.get("REMOTE_ADDR") or "127.0.0.1", scope]  # flask_limiter.util.get_remote_address
-        if config.get("RATELIMIT_KEY_PREFIX"):
-            args.insert(0, config["RATELIMIT_KEY_PREFIX"])
+        # The prefix Flask-Limiter puts in its keys: it keeps the first one it was given (a later
+        # init_app without RATELIMIT_KEY_PREFIX does not clear it), so ask it, not this app's config.
+        prefix = getattr(limiter, "_key_prefix", None) or config.get("RATELIMIT_KEY_PREFIX")
+        if prefix:
+            args.insert(0, prefix)
         strategy = limiter.limiter
         if type(strategy) is FixedWindowRateLimiter:
             # hit() then get_window_stats() in two storage calls instead of three (a Redis round trip each)
