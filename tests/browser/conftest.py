@@ -88,3 +88,15 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.when == "call":
         item.rep_call = report
+
+
+@pytest.fixture
+def two_products(db):
+    """A tea and a noodle from two producers, five of each in stock."""
+    from tests.factories import make_producer, make_product
+
+    tea = make_product(producer=make_producer(name="HTX Chè Hảo Đạt"), name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5)
+    noodles = make_product(producer=make_producer(name="HTX Miến Việt Cường"), name_vi="Miến dong Việt Cường",
+                           price_vnd=60_000, on_hand=5)
+    db.session.commit()
+    return tea, noodles

@@ -6,17 +6,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from storefront.checkout.models import Order, OrderStatus
-from tests.factories import make_producer, make_product
 from tests.fixtures_stripe import app_config, localstripe_url, stub  # noqa: F401  (fixtures)
-
-
-@pytest.fixture
-def two_products(db):
-    tea = make_product(producer=make_producer(name="HTX Chè Hảo Đạt"), name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5)
-    noodles = make_product(producer=make_producer(name="HTX Miến Việt Cường"), name_vi="Miến dong Việt Cường",
-                           price_vnd=60_000, on_hand=5)
-    db.session.commit()
-    return tea, noodles
 
 
 def add_to_cart(page, base_url, product, quantity=1):

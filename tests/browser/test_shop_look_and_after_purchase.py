@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from storefront.checkout.models import Order, OrderStatus
 from storefront.checkout.vietqr import parse_tlv
-from tests.factories import make_producer, make_product
 
 WARM = "rgb(208, 69, 27)"  # --buy in static/css/site.css
 
@@ -21,15 +20,6 @@ WARM = "rgb(208, 69, 27)"  # --buy in static/css/site.css
 def any_page(request):
     """The same journey on a 390×844 touch phone and on a 1280×900 laptop."""
     return request.getfixturevalue("page" if request.param == "phone" else "desktop_page")
-
-
-@pytest.fixture
-def two_products(db):
-    tea = make_product(producer=make_producer(name="HTX Chè Hảo Đạt"), name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5)
-    noodles = make_product(producer=make_producer(name="HTX Miến Việt Cường"), name_vi="Miến dong Việt Cường",
-                           price_vnd=60_000, on_hand=5)
-    db.session.commit()
-    return tea, noodles
 
 
 def is_phone(page) -> bool:
