@@ -1,4 +1,5 @@
 """Settings read from the environment, each with its development default beside it."""
+
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -24,9 +25,7 @@ class Config:
     #: development | production; production refuses the development secret key.
     APP_ENV = os.environ.get("APP_ENV", "development")
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'ocop.sqlite3'}"
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'ocop.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     #: The origin printed into QR stamps; must stay stable once stamps are printed.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
@@ -134,7 +133,9 @@ class Config:
     # The seller's legal identity, shown in every footer (Decree 52/2013 Art. 29).
     SHOP_LEGAL_NAME = os.environ.get("SHOP_LEGAL_NAME", "Sàn OCOP Thái Nguyên (bản trình diễn)")
     SHOP_ADDRESS = os.environ.get("SHOP_ADDRESS", "Số 1 đường Hoàng Văn Thụ, Phường Phan Đình Phùng, Tỉnh Thái Nguyên")
-    SHOP_BUSINESS_REG = os.environ.get("SHOP_BUSINESS_REG", "4600000000 – cấp ngày 01/01/2026 tại Sở Tài chính Thái Nguyên (số minh hoạ)")
+    SHOP_BUSINESS_REG = os.environ.get(
+        "SHOP_BUSINESS_REG", "4600000000 – cấp ngày 01/01/2026 tại Sở Tài chính Thái Nguyên (số minh hoạ)"
+    )
     SHOP_PHONE = os.environ.get("SHOP_PHONE", "0208 3855 000")
     SHOP_EMAIL = os.environ.get("SHOP_EMAIL", "hotro@ocop.example.vn")
 

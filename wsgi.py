@@ -1,4 +1,5 @@
 """Entry point for `flask` and gunicorn."""
+
 from storefront import create_app
 
 app = create_app()

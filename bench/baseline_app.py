@@ -6,6 +6,7 @@ against `/` it shows how much of a page's cost is only the bytes on the wire and
 on the thread's own connection, the least an origin page must do per scan: measured against `/`
 it shows what one round trip to the database costs on this machine.
 """
+
 import os
 import sqlite3
 import threading
@@ -15,9 +16,11 @@ from flask import Flask
 app = Flask(__name__)
 
 #: About 7 KB of UTF-8 HTML, like an origin page of the bench dataset.
-PAGE = ("<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Nguồn gốc</title></head><body>"
-        + "<p>Chè Tân Cương đặc biệt · HTX Chè Hảo Đạt · Xã Tân Cương, Thái Nguyên · Lô L2026-01</p>" * 60
-        + "</body></html>")
+PAGE = (
+    '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Nguồn gốc</title></head><body>'
+    + "<p>Chè Tân Cương đặc biệt · HTX Chè Hảo Đạt · Xã Tân Cương, Thái Nguyên · Lô L2026-01</p>" * 60
+    + "</body></html>"
+)
 
 
 @app.route("/")

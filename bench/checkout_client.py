@@ -1,4 +1,5 @@
 """Concurrent shoppers placing cash-on-delivery orders through the real forms (CSRF included)."""
+
 import http.cookiejar
 import random
 import re
@@ -11,8 +12,15 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 #: What a shopper types into fields, by field name; anything else text-like gets "bench".
-ANSWERS = {"contact_name": "Nguyễn Văn An", "full_name": "Nguyễn Văn An", "name": "Nguyễn Văn An",
-           "email": "", "street": "Số 1 đường Hoàng Văn Thụ", "note": "", "quantity": "1"}
+ANSWERS = {
+    "contact_name": "Nguyễn Văn An",
+    "full_name": "Nguyễn Văn An",
+    "name": "Nguyễn Văn An",
+    "email": "",
+    "street": "Số 1 đường Hoàng Văn Thụ",
+    "note": "",
+    "quantity": "1",
+}
 PAYMENT_PREFERENCE = "cod"
 MAX_STEPS = 6
 #: The first error or flash message on a page, to say why a flow stopped.
@@ -36,8 +44,15 @@ class FormParser(HTMLParser):
         elif self._form is None:
             return
         elif tag == "input" and a.get("name"):
-            self._form["fields"].append({"tag": "input", "type": (a.get("type") or "text").lower(), "name": a["name"],
-                                         "value": a.get("value") or "", "checked": "checked" in a})
+            self._form["fields"].append(
+                {
+                    "tag": "input",
+                    "type": (a.get("type") or "text").lower(),
+                    "name": a["name"],
+                    "value": a.get("value") or "",
+                    "checked": "checked" in a,
+                }
+            )
         elif tag == "textarea" and a.get("name"):
             self._textarea = {"tag": "textarea", "type": "textarea", "name": a["name"], "value": ""}
             self._form["fields"].append(self._textarea)
@@ -133,8 +148,11 @@ class Shopper:
         self.submit(url, cart_forms[0], phone)
         url, html = self.request("/checkout")
         for _ in range(MAX_STEPS):
-            forms = [f for f in parse_forms(html) if f["method"] == "post"
-                     and not any(word in f["action"] for word in SKIPPED_ACTIONS)]
+            forms = [
+                f
+                for f in parse_forms(html)
+                if f["method"] == "post" and not any(word in f["action"] for word in SKIPPED_ACTIONS)
+            ]
             if not forms:
                 break
             # The review page also offers "cancel"; the step forward is "place" when it is there.

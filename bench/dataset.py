@@ -1,13 +1,15 @@
 """Build the scaled bench dataset in its own database, cached by (scale, schema hash)."""
+
 import hashlib
 import random
 import shutil
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, time as clock_time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import time as clock_time
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateTable
 
@@ -67,9 +69,15 @@ def bench_config(url: str, **extra):
     from config import Config
 
     # Every runtime path points under bench/.data: nothing may touch the demo's instance/.
-    attrs = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret", "APP_ENV": "bench",
-             "SEARCH_INDEX_DIR": str(DATA_DIR / "scratch-index"), "UPLOAD_DIR": str(DATA_DIR / "uploads"),
-             "MAIL_OUTBOX_DIR": str(DATA_DIR / "outbox"), **extra}
+    attrs = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "bench-secret",
+        "APP_ENV": "bench",
+        "SEARCH_INDEX_DIR": str(DATA_DIR / "scratch-index"),
+        "UPLOAD_DIR": str(DATA_DIR / "uploads"),
+        "MAIL_OUTBOX_DIR": str(DATA_DIR / "outbox"),
+        **extra,
+    }
     return type("BenchConfig", (Config,), attrs)
 
 
@@ -105,8 +113,15 @@ def prepare(scale: Scale, database_url: str | None, log=print) -> Dataset:
     upload_dir = DATA_DIR / "uploads"
     _write_placeholder_images(upload_dir)
     return Dataset(
-        url=run_url, key=key, scale=scale, index_dir=DATA_DIR / f"index-{key}-{_search_code_hash()}", upload_dir=upload_dir,
-        build_seconds=build_seconds, cached=cached, size_bytes=size, rows=row_counts(run_url),
+        url=run_url,
+        key=key,
+        scale=scale,
+        index_dir=DATA_DIR / f"index-{key}-{_search_code_hash()}",
+        upload_dir=upload_dir,
+        build_seconds=build_seconds,
+        cached=cached,
+        size_bytes=size,
+        rows=row_counts(run_url),
     )
 
 
@@ -124,8 +139,10 @@ def row_counts(url: str) -> dict:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return {t: conn.scalar(text(f"SELECT count(*) FROM {t}"))
-                    for t in ("producers", "products", "certificates", "batches", "trace_events", "stamps", "scans")}
+            return {
+                t: conn.scalar(text(f"SELECT count(*) FROM {t}"))
+                for t in ("producers", "products", "certificates", "batches", "trace_events", "stamps", "scans")
+            }
     finally:
         engine.dispose()
 
@@ -149,8 +166,10 @@ def _postgres_urls(database_url: str, key: str, scale_name: str):
     try:
         with admin.connect() as conn:
             # Pristine copies built for older schemas of this scale are of no further use.
-            stale = conn.scalars(text("SELECT datname FROM pg_database WHERE datname LIKE :p AND datname <> :n"),
-                                 {"p": f"{base}\\_{scale_name}\\_%", "n": pristine_name}).all()
+            stale = conn.scalars(
+                text("SELECT datname FROM pg_database WHERE datname LIKE :p AND datname <> :n"),
+                {"p": f"{base}\\_{scale_name}\\_%", "n": pristine_name},
+            ).all()
             for name in stale:
                 conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
             exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": pristine_name})
@@ -165,8 +184,11 @@ def _postgres_urls(database_url: str, key: str, scale_name: str):
                 conn.execute(text(f'CREATE DATABASE "{pristine_name}"'))
     finally:
         admin.dispose()
-    return (url.set(database=pristine_name).render_as_string(hide_password=False),
-            url.set(database=f"{base}_run").render_as_string(hide_password=False), cached)
+    return (
+        url.set(database=pristine_name).render_as_string(hide_password=False),
+        url.set(database=f"{base}_run").render_as_string(hide_password=False),
+        cached,
+    )
 
 
 def _has_marker(url: str, key: str) -> bool:
@@ -182,7 +204,7 @@ def _has_marker(url: str, key: str) -> bool:
 
 def _mark_built(conn, key: str) -> None:
     conn.execute(text("CREATE TABLE bench_meta (key VARCHAR(80) PRIMARY KEY, built_at VARCHAR(40))"))
-    conn.execute(text("INSERT INTO bench_meta VALUES (:k, :t)"), {"k": key, "t": datetime.now(timezone.utc).isoformat()})
+    conn.execute(text("INSERT INTO bench_meta VALUES (:k, :t)"), {"k": key, "t": datetime.now(UTC).isoformat()})
 
 
 def _copy_for_run(pristine_url: str, run_url: str) -> int:
@@ -229,7 +251,7 @@ def _insert(conn, table, rows) -> None:
 
 
 def _vn_moment(day: date, hour: int) -> datetime:
-    return datetime.combine(day, clock_time(hour), tzinfo=VN).astimezone(timezone.utc)
+    return datetime.combine(day, clock_time(hour), tzinfo=VN).astimezone(UTC)
 
 
 def _gtin(item: int) -> str:
@@ -251,30 +273,60 @@ def _fill(conn, scale: Scale, metadata) -> None:
     rng = random.Random(SEED)
     words = names.load_words()
     today = datetime.now(VN).date()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     password_hash = generate_password_hash(BENCH_PASSWORD)
 
     users = [
-        {"id": 1, "email": "vanphong@bench.example.com", "password_hash": password_hash, "role": "office", "full_name": "Văn phòng OCOP"},
-        {"id": 2, "email": "khach@bench.example.com", "password_hash": password_hash, "role": "shopper", "full_name": "Khách hàng"},
+        {
+            "id": 1,
+            "email": "vanphong@bench.example.com",
+            "password_hash": password_hash,
+            "role": "office",
+            "full_name": "Văn phòng OCOP",
+        },
+        {
+            "id": 2,
+            "email": "khach@bench.example.com",
+            "password_hash": password_hash,
+            "role": "shopper",
+            "full_name": "Khách hàng",
+        },
     ]
     producers, slugs = [], {}
     from storefront.text import slugify
 
     for pid in range(1, scale.producers + 1):
         name, legal, (commune, district) = names.producer_name(rng, words)
-        users.append({"id": pid + 2, "email": f"chuthe{pid}@bench.example.com", "password_hash": password_hash,
-                      "role": "producer", "full_name": names.person_name(rng)})
+        users.append(
+            {
+                "id": pid + 2,
+                "email": f"chuthe{pid}@bench.example.com",
+                "password_hash": password_hash,
+                "role": "producer",
+                "full_name": names.person_name(rng),
+            }
+        )
         approved = rng.random() < 0.95
-        producers.append({
-            "id": pid, "slug": names.unique_slug(slugify(name), slugs), "name": name, "legal_type": legal,
-            "business_reg_no": f"BENCH-{4600000000 + pid}", "phone": f"+8491{rng.randrange(10**7):07d}",
-            "representative": names.person_name(rng), "province_code": 19, "ward_code": rng.choice(WARD_CODES),
-            "legacy_address": f"Xã {commune}, {district}, Tỉnh Thái Nguyên", "legacy_district": district,
-            "story_md": f"## {name}\n\nChủ thể OCOP tại {commune}, {district}." if rng.random() < 0.5 else "",
-            "status": "approved" if approved else "pending", "owner_id": pid + 2,
-            "approved_at": now - timedelta(days=rng.randint(30, 900)) if approved else None, "created_at": now,
-        })
+        producers.append(
+            {
+                "id": pid,
+                "slug": names.unique_slug(slugify(name), slugs),
+                "name": name,
+                "legal_type": legal,
+                "business_reg_no": f"BENCH-{4600000000 + pid}",
+                "phone": f"+8491{rng.randrange(10**7):07d}",
+                "representative": names.person_name(rng),
+                "province_code": 19,
+                "ward_code": rng.choice(WARD_CODES),
+                "legacy_address": f"Xã {commune}, {district}, Tỉnh Thái Nguyên",
+                "legacy_district": district,
+                "story_md": f"## {name}\n\nChủ thể OCOP tại {commune}, {district}." if rng.random() < 0.5 else "",
+                "status": "approved" if approved else "pending",
+                "owner_id": pid + 2,
+                "approved_at": now - timedelta(days=rng.randint(30, 900)) if approved else None,
+                "created_at": now,
+            }
+        )
     _insert(conn, t["users"], users)
     _insert(conn, t["producers"], producers)
 
@@ -282,19 +334,41 @@ def _fill(conn, scale: Scale, metadata) -> None:
     for pid in range(1, scale.products + 1):
         name, group = names.product_name(rng, words)
         producer = rng.choice(producers)
-        products.append({
-            "id": pid, "producer_id": producer["id"], "slug": names.unique_slug(slugify(name), slugs),
-            "name_vi": name, "name_en": "", "ocop_group": group,
-            "description_vi": f"{name} là sản phẩm OCOP của {producer['name']} ({producer['legacy_address']}). "
-                              "Sản xuất theo phương pháp truyền thống, đóng gói hút chân không.",
-            "unit": rng.choice(("hộp", "gói", "túi", "chai")), "net_quantity": rng.choice(("200 g", "500 g", "500 ml", "1 kg")),
-            "price_vnd": rng.randrange(20, 2000) * 1000, "gtin": _gtin(pid) if pid % 2 else None,
-            "is_published": rng.random() < 0.97, "is_hidden": rng.random() < 0.01,
-            "created_at": now, "updated_at": now, "published_at": now - timedelta(days=rng.randint(1, 400)),
-        })
-        images.append({"id": pid, "product_id": pid, "filename": UPLOAD_FILES[pid % len(UPLOAD_FILES)],
-                       "position": 0, "alt": name, "width": 800, "height": 600})
-        stocks.append({"id": pid, "product_id": pid, "on_hand": 0 if rng.random() < 0.1 else rng.randint(5, 300), "reserved": 0})
+        products.append(
+            {
+                "id": pid,
+                "producer_id": producer["id"],
+                "slug": names.unique_slug(slugify(name), slugs),
+                "name_vi": name,
+                "name_en": "",
+                "ocop_group": group,
+                "description_vi": f"{name} là sản phẩm OCOP của {producer['name']} ({producer['legacy_address']}). "
+                "Sản xuất theo phương pháp truyền thống, đóng gói hút chân không.",
+                "unit": rng.choice(("hộp", "gói", "túi", "chai")),
+                "net_quantity": rng.choice(("200 g", "500 g", "500 ml", "1 kg")),
+                "price_vnd": rng.randrange(20, 2000) * 1000,
+                "gtin": _gtin(pid) if pid % 2 else None,
+                "is_published": rng.random() < 0.97,
+                "is_hidden": rng.random() < 0.01,
+                "created_at": now,
+                "updated_at": now,
+                "published_at": now - timedelta(days=rng.randint(1, 400)),
+            }
+        )
+        images.append(
+            {
+                "id": pid,
+                "product_id": pid,
+                "filename": UPLOAD_FILES[pid % len(UPLOAD_FILES)],
+                "position": 0,
+                "alt": name,
+                "width": 800,
+                "height": 600,
+            }
+        )
+        stocks.append(
+            {"id": pid, "product_id": pid, "on_hand": 0 if rng.random() < 0.1 else rng.randint(5, 300), "reserved": 0}
+        )
         if rng.random() < 0.85:
             certificates.append(_certificate(rng, pid, len(certificates) + 1, producer, today, now))
     _insert(conn, t["products"], products)
@@ -306,9 +380,12 @@ def _fill(conn, scale: Scale, metadata) -> None:
     if conn.dialect.name == "postgresql":
         for table in metadata.sorted_tables:
             if "id" in table.c and table.c.id.autoincrement:
-                conn.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                    f"COALESCE((SELECT max(id) FROM {table.name}), 0) + 1, false)"))
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"COALESCE((SELECT max(id) FROM {table.name}), 0) + 1, false)"
+                    )
+                )
 
 
 def _certificate(rng, product_id, cid, producer, today, now):
@@ -320,12 +397,20 @@ def _certificate(rng, product_id, cid, producer, today, now):
     else:  # expired (36-month validity long gone)
         decided = today - timedelta(days=rng.randint(1200, 2000))
     return {
-        "id": cid, "product_id": product_id, "stars": rng.choice((3, 3, 3, 4, 4, 5)),
-        "score": rng.randint(50, 95), "criteria_set": "148/2023" if decided >= date(2023, 2, 24) else "1048/2019",
-        "issuing_level": "province", "issuing_body": "UBND tỉnh Thái Nguyên",
-        "decision_number": f"{rng.randint(1000, 4999)}/QĐ-UBND", "decision_date": decided,
-        "valid_until": add_months(decided, 36), "producer_name": producer["name"],
-        "producer_address": producer["legacy_address"], "is_revoked": 0.95 < roll < 0.97, "created_at": now,
+        "id": cid,
+        "product_id": product_id,
+        "stars": rng.choice((3, 3, 3, 4, 4, 5)),
+        "score": rng.randint(50, 95),
+        "criteria_set": "148/2023" if decided >= date(2023, 2, 24) else "1048/2019",
+        "issuing_level": "province",
+        "issuing_body": "UBND tỉnh Thái Nguyên",
+        "decision_number": f"{rng.randint(1000, 4999)}/QĐ-UBND",
+        "decision_date": decided,
+        "valid_until": add_months(decided, 36),
+        "producer_name": producer["name"],
+        "producer_address": producer["legacy_address"],
+        "is_revoked": 0.95 < roll < 0.97,
+        "created_at": now,
     }
 
 
@@ -339,39 +424,82 @@ def _fill_traceability(conn, t, rng, scale, products, today, now) -> None:
         while code in short_codes:
             code = _code(rng)
         short_codes.add(code)
-        batches.append({
-            "id": bid, "product_id": product["id"], "lot_code": f"L{packed:%y%m%d}-{bid:05d}", "short_code": code,
-            "harvest_date": packed - timedelta(days=3), "production_date": packed - timedelta(days=2),
-            "packing_date": packed, "expiry_date": packed + timedelta(days=365), "quantity": per_batch * 2,
-            "growing_area_code": f"VT-19-{rng.choice(WARD_CODES):04d}-{rng.randint(1, 40):03d}",
-            "standards": "VietGAP (TCVN 11892-1:2017)", "is_published": True, "created_at": now,
-        })
+        batches.append(
+            {
+                "id": bid,
+                "product_id": product["id"],
+                "lot_code": f"L{packed:%y%m%d}-{bid:05d}",
+                "short_code": code,
+                "harvest_date": packed - timedelta(days=3),
+                "production_date": packed - timedelta(days=2),
+                "packing_date": packed,
+                "expiry_date": packed + timedelta(days=365),
+                "quantity": per_batch * 2,
+                "growing_area_code": f"VT-19-{rng.choice(WARD_CODES):04d}-{rng.randint(1, 40):03d}",
+                "standards": "VietGAP (TCVN 11892-1:2017)",
+                "is_published": True,
+                "created_at": now,
+            }
+        )
         for step, (biz_step, days_before, hour) in enumerate(
             (("harvesting", 3, 6), ("commissioning", 2, 10), ("packing", 0, 14), ("inspecting", 0, 16)), start=1
         ):
-            events.append({
-                "id": (bid - 1) * 4 + step, "batch_id": bid, "event_type": "ObjectEvent", "action": "OBSERVE",
-                "event_time": _vn_moment(packed - timedelta(days=days_before), hour), "event_time_zone_offset": "+07:00",
-                "biz_step": biz_step, "disposition": "active", "read_point": f"LOC-19-{bid:05d}",
-                "biz_location": f"LOC-19-{bid:05d}", "location_name": f"Cơ sở sản xuất lô {bid}",
-                "description": "Dữ liệu benchmark.", "ilmd": None, "created_at": now,
-            })
-        issues.append({"id": bid, "batch_id": bid, "count": per_batch, "is_serialized": True, "with_pin": False,
-                       "issued_at": now})
+            events.append(
+                {
+                    "id": (bid - 1) * 4 + step,
+                    "batch_id": bid,
+                    "event_type": "ObjectEvent",
+                    "action": "OBSERVE",
+                    "event_time": _vn_moment(packed - timedelta(days=days_before), hour),
+                    "event_time_zone_offset": "+07:00",
+                    "biz_step": biz_step,
+                    "disposition": "active",
+                    "read_point": f"LOC-19-{bid:05d}",
+                    "biz_location": f"LOC-19-{bid:05d}",
+                    "location_name": f"Cơ sở sản xuất lô {bid}",
+                    "description": "Dữ liệu benchmark.",
+                    "ilmd": None,
+                    "created_at": now,
+                }
+            )
+        issues.append(
+            {"id": bid, "batch_id": bid, "count": per_batch, "is_serialized": True, "with_pin": False, "issued_at": now}
+        )
         serials = set()
         while len(serials) < per_batch:
             serials.add(_code(rng))
         for serial in sorted(serials):
             sid = len(stamps) + 1
             scan_count = rng.randint(1, 3) if rng.random() < 0.1 else 0
-            stamps.append({"id": sid, "batch_id": bid, "issue_id": bid, "serial": serial, "scan_count": scan_count,
-                           "first_scanned_at": now - timedelta(days=5) if scan_count else None,
-                           "last_scanned_at": now - timedelta(days=1) if scan_count else None})
+            stamps.append(
+                {
+                    "id": sid,
+                    "batch_id": bid,
+                    "issue_id": bid,
+                    "serial": serial,
+                    "scan_count": scan_count,
+                    "first_scanned_at": now - timedelta(days=5) if scan_count else None,
+                    "last_scanned_at": now - timedelta(days=1) if scan_count else None,
+                }
+            )
             for n in range(scan_count):
-                scans.append({"id": len(scans) + 1, "stamp_id": sid, "batch_id": bid,
-                              "scanned_at": now - timedelta(days=5 - n), "region": "19", "user_agent": "bench"})
-    for table, rows in (("batches", batches), ("trace_events", events), ("stamp_issues", issues),
-                        ("stamps", stamps), ("scans", scans)):
+                scans.append(
+                    {
+                        "id": len(scans) + 1,
+                        "stamp_id": sid,
+                        "batch_id": bid,
+                        "scanned_at": now - timedelta(days=5 - n),
+                        "region": "19",
+                        "user_agent": "bench",
+                    }
+                )
+    for table, rows in (
+        ("batches", batches),
+        ("trace_events", events),
+        ("stamp_issues", issues),
+        ("stamps", stamps),
+        ("scans", scans),
+    ):
         _insert(conn, t[table], rows)
 
 
@@ -422,22 +550,33 @@ def search_documents(url: str):
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(text(
-                "SELECT p.id, p.name_vi, p.name_en, p.description_vi, p.ocop_group, p.price_vnd, "
-                "pr.name AS producer, pr.legacy_address, pr.legacy_district, pr.ward_code, "
-                "s.on_hand - s.reserved AS available, "
-                "(SELECT max(c.stars) FROM certificates c WHERE c.product_id = p.id AND NOT c.is_revoked "
-                " AND c.valid_until >= :today) AS stars "
-                "FROM products p JOIN producers pr ON pr.id = p.producer_id LEFT JOIN stocks s ON s.product_id = p.id "
-                "WHERE p.is_published AND NOT p.is_hidden AND pr.status = 'approved'"
-            ), {"today": datetime.now(VN).date()}).all()
+            rows = conn.execute(
+                text(
+                    "SELECT p.id, p.name_vi, p.name_en, p.description_vi, p.ocop_group, p.price_vnd, "
+                    "pr.name AS producer, pr.legacy_address, pr.legacy_district, pr.ward_code, "
+                    "s.on_hand - s.reserved AS available, "
+                    "(SELECT max(c.stars) FROM certificates c WHERE c.product_id = p.id AND NOT c.is_revoked "
+                    " AND c.valid_until >= :today) AS stars "
+                    "FROM products p JOIN producers pr ON pr.id = p.producer_id LEFT JOIN stocks s ON s.product_id = p.id "
+                    "WHERE p.is_published AND NOT p.is_hidden AND pr.status = 'approved'"
+                ),
+                {"today": datetime.now(VN).date()},
+            ).all()
     finally:
         engine.dispose()
     for row in rows:
         yield {
-            "id": row.id, "name": row.name_vi, "name_en": row.name_en, "producer": row.producer,
-            "group": row.ocop_group, "group_name": str(GROUPS.get(row.ocop_group, "")),
-            "commune": row.legacy_address.split(",")[0].removeprefix("Xã "), "district_legacy": row.legacy_district,
-            "description": row.description_vi, "ward_code": row.ward_code, "stars": row.stars or 0,
-            "price_vnd": row.price_vnd, "in_stock": (row.available or 0) > 0,
+            "id": row.id,
+            "name": row.name_vi,
+            "name_en": row.name_en,
+            "producer": row.producer,
+            "group": row.ocop_group,
+            "group_name": str(GROUPS.get(row.ocop_group, "")),
+            "commune": row.legacy_address.split(",")[0].removeprefix("Xã "),
+            "district_legacy": row.legacy_district,
+            "description": row.description_vi,
+            "ward_code": row.ward_code,
+            "stars": row.stars or 0,
+            "price_vnd": row.price_vnd,
+            "in_stock": (row.available or 0) > 0,
         }

@@ -1,4 +1,5 @@
 """Drive a server with wrk and read its figures, paired with the baseline; plus a tiny HTTP GET helper."""
+
 import json
 import math
 import shutil
@@ -34,10 +35,12 @@ class Load:
 
     def describe(self) -> str:
         each = 2 * self.rounds * self.window_seconds
-        return (f"wrk -t{self.threads} -c{self.connections}; after a {self.warmup_seconds} s warm-up (1 s for the "
-                f"baseline), paired with the baseline in alternating {self.window_seconds} s windows, "
-                f"{self.rounds} rounds of baseline/shop/shop/baseline (ABBA), {each} s on each; "
-                f"paths in turn (bench/rotate.lua)")
+        return (
+            f"wrk -t{self.threads} -c{self.connections}; after a {self.warmup_seconds} s warm-up (1 s for the "
+            f"baseline), paired with the baseline in alternating {self.window_seconds} s windows, "
+            f"{self.rounds} rounds of baseline/shop/shop/baseline (ABBA), {each} s on each; "
+            f"paths in turn (bench/rotate.lua)"
+        )
 
 
 @dataclass
@@ -68,7 +71,7 @@ class PairedResult:
 
     def round_ratios(self) -> list[float]:
         """The same ratio per ABBA round (two windows on each server): its spread shows the noise."""
-        ratios = (_ratio(self.shop[i:i + 2], self.baseline[i:i + 2]) for i in range(0, len(self.shop), 2))
+        ratios = (_ratio(self.shop[i : i + 2], self.baseline[i : i + 2]) for i in range(0, len(self.shop), 2))
         return [r for r in ratios if r is not None]
 
 
@@ -78,10 +81,15 @@ def pooled(windows: list[WrkResult]) -> WrkResult:
     requests, seconds = sum(w.requests for w in windows), sum(w.seconds for w in windows)
     timed = [w for w in windows if w.requests] or windows
     return WrkResult(
-        requests=requests, seconds=seconds, rps=requests / seconds if seconds else 0.0,
-        p50_ms=median(w.p50_ms for w in timed), p95_ms=median(w.p95_ms for w in timed),
-        p99_ms=median(w.p99_ms for w in timed), max_ms=max(w.max_ms for w in timed),
-        errors=sum(w.errors for w in windows), bytes=sum(w.bytes for w in windows),
+        requests=requests,
+        seconds=seconds,
+        rps=requests / seconds if seconds else 0.0,
+        p50_ms=median(w.p50_ms for w in timed),
+        p95_ms=median(w.p95_ms for w in timed),
+        p99_ms=median(w.p99_ms for w in timed),
+        max_ms=max(w.max_ms for w in timed),
+        errors=sum(w.errors for w in windows),
+        bytes=sum(w.bytes for w in windows),
     )
 
 
@@ -114,16 +122,22 @@ def parse_wrk_output(output: str) -> WrkResult:
     """Read the totals line printed by rotate.lua's done()."""
     for line in output.splitlines():
         if line.startswith(MARKER):
-            data = json.loads(line[len(MARKER):])
+            data = json.loads(line[len(MARKER) :])
             break
     else:
         raise ValueError(f"no {MARKER.strip()} line in wrk output:\n{output}")
     seconds = data["duration_us"] / 1e6
     errors = sum(data[k] for k in ("errors_connect", "errors_read", "errors_write", "errors_status", "errors_timeout"))
     return WrkResult(
-        requests=data["requests"], seconds=seconds, rps=data["requests"] / seconds if seconds else 0.0,
-        p50_ms=data["p50_us"] / 1000, p95_ms=data["p95_us"] / 1000, p99_ms=data["p99_us"] / 1000,
-        max_ms=data["max_us"] / 1000, errors=errors, bytes=data["bytes"],
+        requests=data["requests"],
+        seconds=seconds,
+        rps=data["requests"] / seconds if seconds else 0.0,
+        p50_ms=data["p50_us"] / 1000,
+        p95_ms=data["p95_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        max_ms=data["max_us"] / 1000,
+        errors=errors,
+        bytes=data["bytes"],
     )
 
 
@@ -170,8 +184,19 @@ def _paths_file(paths: list[str]):
 
 
 def _wrk(wrk: str, base_url: str, paths_file: str, load: Load, seconds: int) -> str:
-    command = [wrk, f"-t{load.threads}", f"-c{load.connections}", f"-d{seconds}s", "--timeout", f"{TIMEOUT_SECONDS}s",
-               "-s", str(LUA_SCRIPT), base_url, "--", paths_file]
+    command = [
+        wrk,
+        f"-t{load.threads}",
+        f"-c{load.connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        f"{TIMEOUT_SECONDS}s",
+        "-s",
+        str(LUA_SCRIPT),
+        base_url,
+        "--",
+        paths_file,
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")

@@ -1,4 +1,5 @@
 """One small function per measurement; each raises NotAvailable until its feature exists."""
+
 import json
 import random
 import re
@@ -17,8 +18,13 @@ from bench.search_probe import QUERIES, percentile
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCT_LINK = re.compile(r'href="(?:https?://[^/"]+)?(/products/[^"?#/]+)"')
 #: Filters of the catalogue page (storefront/catalog/forms.py names), a few combinations.
-FILTERED_PATHS = ("/products?group=1&stars=4", "/products?group=2", "/products?stars=5&in_stock=1",
-                  "/products?group=1&price_max=200000", "/products?group=3&sort=price")
+FILTERED_PATHS = (
+    "/products?group=1&stars=4",
+    "/products?group=2",
+    "/products?stars=5&in_stock=1",
+    "/products?group=1&price_max=200000",
+    "/products?group=3&sort=price",
+)
 #: The first 25 queries carry Vietnamese diacritics, the last 25 are typed without them.
 QUERIES_WITH, QUERIES_WITHOUT = QUERIES[:25], QUERIES[25:]
 
@@ -78,18 +84,34 @@ def http_row(ctx: Context, name: str, paths: list[str], *, note: str = "", serve
     shop, baseline = load.pooled(paired.shop), load.pooled(paired.baseline)
     rounds = paired.round_ratios()
     notes = [note] if note else []
-    notes.append(f"paired baseline {baseline.rps:,.0f} req/s, ratio per round {min(rounds):.2g}–{max(rounds):.2g}"
-                 if rounds else f"paired baseline {baseline.rps:,.0f} req/s")
-    extra = {"requests": shop.requests, "errors": shop.errors, "paths": len(paths), "baseline_rps": baseline.rps,
-             "round_ratios": rounds,
-             "window_rps": {side: [round(w.rps, 1) for w in getattr(paired, side)] for side in ("baseline", "shop")}}
+    notes.append(
+        f"paired baseline {baseline.rps:,.0f} req/s, ratio per round {min(rounds):.2g}–{max(rounds):.2g}"
+        if rounds
+        else f"paired baseline {baseline.rps:,.0f} req/s"
+    )
+    extra = {
+        "requests": shop.requests,
+        "errors": shop.errors,
+        "paths": len(paths),
+        "baseline_rps": baseline.rps,
+        "round_ratios": rounds,
+        "window_rps": {side: [round(w.rps, 1) for w in getattr(paired, side)] for side in ("baseline", "shop")},
+    }
     if not shop.requests:
         notes.append(f"no response in {len(paired.shop)} windows of {ctx.load.window_seconds} s")
         return Row(name, rps=0.0, ratio=0.0, vs_baseline=True, note="; ".join(notes), extra=extra)
     if shop.errors:
         notes.append(f"{shop.errors} of {shop.requests} requests failed (non-2xx/3xx or socket)")
-    return Row(name, rps=shop.rps, p50_ms=shop.p50_ms, p95_ms=shop.p95_ms, ratio=paired.ratio, vs_baseline=True,
-               note="; ".join(notes), extra={**extra, "p99_ms": shop.p99_ms})
+    return Row(
+        name,
+        rps=shop.rps,
+        p50_ms=shop.p50_ms,
+        p95_ms=shop.p95_ms,
+        ratio=paired.ratio,
+        vs_baseline=True,
+        note="; ".join(notes),
+        extra={**extra, "p99_ms": shop.p99_ms},
+    )
 
 
 def _links(ctx: Context, path: str) -> set[str]:
@@ -101,8 +123,15 @@ def _links(ctx: Context, path: str) -> set[str]:
 
 def baseline_page(ctx: Context) -> list[Row]:
     """The bare app's origin-page-sized answer against its short one: the cost of the bytes alone."""
-    return [http_row(ctx, "bare Flask route, 7 KB page", ["/page"], server=ctx.baseline,
-                     note="bench/baseline_app.py /page: no template, no database")]
+    return [
+        http_row(
+            ctx,
+            "bare Flask route, 7 KB page",
+            ["/page"],
+            server=ctx.baseline,
+            note="bench/baseline_app.py /page: no template, no database",
+        )
+    ]
 
 
 def baseline_read(ctx: Context) -> list[Row]:
@@ -110,8 +139,15 @@ def baseline_read(ctx: Context) -> list[Row]:
     ids = [row.id for row in ctx.query("SELECT id FROM stamps ORDER BY id LIMIT 5000")]
     paths = [f"/db/{i}" for i in ctx.rng.sample(ids, min(500, len(ids)))]
     engine = "PostgreSQL" if ctx.postgres else "SQLite"
-    return [http_row(ctx, "bare Flask route + one database read", paths, server=ctx.baseline,
-                     note=f"bench/baseline_app.py /db/<id>: one {engine} SELECT by primary key, {len(paths)} stamps in turn")]
+    return [
+        http_row(
+            ctx,
+            "bare Flask route + one database read",
+            paths,
+            server=ctx.baseline,
+            note=f"bench/baseline_app.py /db/<id>: one {engine} SELECT by primary key, {len(paths)} stamps in turn",
+        )
+    ]
 
 
 def home(ctx: Context) -> list[Row]:
@@ -132,7 +168,8 @@ def catalogue_filtered(ctx: Context) -> list[Row]:
 def product(ctx: Context) -> list[Row]:
     slugs = ctx.query(
         "SELECT p.slug FROM products p JOIN producers pr ON pr.id = p.producer_id "
-        "WHERE p.is_published AND NOT p.is_hidden AND pr.status = 'approved' ORDER BY p.id")
+        "WHERE p.is_published AND NOT p.is_hidden AND pr.status = 'approved' ORDER BY p.id"
+    )
     paths = [f"/products/{row.slug}" for row in ctx.rng.sample(slugs, min(300, len(slugs)))]
     return [http_row(ctx, "product page", paths, note=f"{len(paths)} products in turn")]
 
@@ -170,9 +207,14 @@ def search_index_only(ctx: Context) -> list[Row]:
                     started = time.perf_counter()
                     search.search_products(idx, q)
                     samples.append((time.perf_counter() - started) * 1000)
-            rows.append(Row(f"search_products() only, {label}", p50_ms=percentile(samples, 50),
-                            p95_ms=percentile(samples, 95),
-                            note=f"in process, {len(samples)} searches, {search.doc_count(idx):,} docs"))
+            rows.append(
+                Row(
+                    f"search_products() only, {label}",
+                    p50_ms=percentile(samples, 50),
+                    p95_ms=percentile(samples, 95),
+                    note=f"in process, {len(samples)} searches, {search.doc_count(idx):,} docs",
+                )
+            )
         return rows
     finally:
         idx.close()
@@ -193,7 +235,8 @@ def _sample_stamps(ctx: Context, *, with_gtin: bool, count: int = 500) -> list:
     stamps = ctx.query(
         "SELECT p.gtin, b.lot_code, b.short_code, s.serial FROM stamps s JOIN batches b ON b.id = s.batch_id "
         f"JOIN products p ON p.id = b.product_id WHERE p.gtin IS {'NOT ' if with_gtin else ''}NULL "
-        "AND s.serial IS NOT NULL AND b.is_published ORDER BY s.id LIMIT 5000")
+        "AND s.serial IS NOT NULL AND b.is_published ORDER BY s.id LIMIT 5000"
+    )
     return ctx.rng.sample(stamps, min(count, len(stamps)))
 
 
@@ -239,7 +282,8 @@ def checkout(ctx: Context) -> list[Row]:
     slugs = ctx.query(
         "SELECT p.slug FROM products p JOIN producers pr ON pr.id = p.producer_id JOIN stocks s ON s.product_id = p.id "
         "WHERE p.is_published AND NOT p.is_hidden AND pr.status = 'approved' AND s.on_hand - s.reserved > 50 "
-        "ORDER BY p.id LIMIT 300")
+        "ORDER BY p.id LIMIT 300"
+    )
     (before,) = ctx.query("SELECT count(*) FROM orders")[0]
     result = place_orders(ctx.shop.url, [r.slug for r in slugs], clients=8, seconds=ctx.load.seconds)
     (after,) = ctx.query("SELECT count(*) FROM orders")[0]
@@ -248,29 +292,60 @@ def checkout(ctx: Context) -> list[Row]:
     note = f"8 clients, full form flow with CSRF; orders in DB +{after - before}"
     if result.failed:
         note += f"; {result.failed} flows failed ({result.first_error})"
-    return [Row("checkout, COD orders", rps=result.placed / result.seconds, p50_ms=result.p50_ms,
-                p95_ms=result.p95_ms, note=note, extra={"orders_per_s": result.placed / result.seconds})]
+    return [
+        Row(
+            "checkout, COD orders",
+            rps=result.placed / result.seconds,
+            p50_ms=result.p50_ms,
+            p95_ms=result.p95_ms,
+            note=note,
+            extra={"orders_per_s": result.placed / result.seconds},
+        )
+    ]
 
 
 def stamp_issue(ctx: Context) -> list[Row]:
     """Run bench.stamps in a child process (its own peak memory) and turn its figures into rows."""
     count = 300 if ctx.quick else 10_000
-    done = subprocess.run([sys.executable, "-m", "bench.stamps", "--count", str(count), "--database-url", ctx.dataset.url,
-                           "--search-index-dir", str(ctx.dataset.index_dir)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.stamps",
+            "--count",
+            str(count),
+            "--database-url",
+            ctx.dataset.url,
+            "--search-index-dir",
+            str(ctx.dataset.index_dir),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"bench.stamps failed:\n{done.stderr[-3000:]}")
     data = json.loads(done.stdout.strip().splitlines()[-1])
     raw = data["raw_qr_seconds"]
     rows = [Row(f"raw qrcode, {count:,} codes", rps=count / raw, note=f"{raw:.1f} s (the stamp baseline)")]
-    for key, name in (("sheet", f"stamp sheet render, {count:,} labels"),
-                      ("issue", f"stamp issue + PDF, {count:,} stamps")):
+    for key, name in (
+        ("sheet", f"stamp sheet render, {count:,} labels"),
+        ("issue", f"stamp issue + PDF, {count:,} stamps"),
+    ):
         part = data[key]
         if "unavailable" in part:
             rows.append(Row(name, skipped=part["unavailable"]))
             continue
-        rows.append(Row(name, rps=count / part["seconds"], ratio=part["seconds"] / raw,
-                        note=f"{part['seconds']:.1f} s, {part['detail']}", extra={"seconds": part["seconds"]}))
+        rows.append(
+            Row(
+                name,
+                rps=count / part["seconds"],
+                ratio=part["seconds"] / raw,
+                note=f"{part['seconds']:.1f} s, {part['detail']}",
+                extra={"seconds": part["seconds"]},
+            )
+        )
     rows[-1].memory_mb = data["peak_rss_mb"]  # the child process's peak, reached while issuing
     rows[-1].note += "; memory: peak RSS of the bench.stamps process"
     return rows
@@ -283,6 +358,18 @@ def _quote(value: str) -> str:
 
 
 #: In the order they run; each HTTP one is paired with the baseline (load.run_paired).
-SHOP_MEASUREMENTS = (baseline_page, baseline_read, home, catalogue, catalogue_filtered, product, producer,
-                     search_http, search_index_only, origin, origin_short, checkout)
+SHOP_MEASUREMENTS = (
+    baseline_page,
+    baseline_read,
+    home,
+    catalogue,
+    catalogue_filtered,
+    product,
+    producer,
+    search_http,
+    search_index_only,
+    origin,
+    origin_short,
+    checkout,
+)
 OFFLINE_MEASUREMENTS = (stamp_issue,)

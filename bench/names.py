@@ -1,4 +1,5 @@
 """Plausible Vietnamese product and producer names for the scaled bench dataset (pure)."""
+
 import csv
 import random
 from dataclasses import dataclass
@@ -27,18 +28,43 @@ KINDS = (
 )
 #: Communes and old districts, used as the "place" part of names when the CSV is missing.
 PLACES = (
-    ("Tân Cương", "TP Thái Nguyên"), ("La Bằng", "Đại Từ"), ("Hoàng Nông", "Đại Từ"),
-    ("Tràng Xá", "Võ Nhai"), ("La Hiên", "Võ Nhai"), ("Phú Đô", "Phú Lương"),
-    ("Minh Lập", "Đồng Hỷ"), ("Trại Cài", "Đồng Hỷ"), ("Điềm Thụy", "Phú Bình"),
-    ("Định Hóa", "Định Hóa"), ("Phúc Xuân", "TP Thái Nguyên"), ("Vô Tranh", "Phú Lương"),
-    ("Ôn Lương", "Phú Lương"), ("Hóa Thượng", "Đồng Hỷ"), ("Chợ Đồn", "Chợ Đồn"),
+    ("Tân Cương", "TP Thái Nguyên"),
+    ("La Bằng", "Đại Từ"),
+    ("Hoàng Nông", "Đại Từ"),
+    ("Tràng Xá", "Võ Nhai"),
+    ("La Hiên", "Võ Nhai"),
+    ("Phú Đô", "Phú Lương"),
+    ("Minh Lập", "Đồng Hỷ"),
+    ("Trại Cài", "Đồng Hỷ"),
+    ("Điềm Thụy", "Phú Bình"),
+    ("Định Hóa", "Định Hóa"),
+    ("Phúc Xuân", "TP Thái Nguyên"),
+    ("Vô Tranh", "Phú Lương"),
+    ("Ôn Lương", "Phú Lương"),
+    ("Hóa Thượng", "Đồng Hỷ"),
+    ("Chợ Đồn", "Chợ Đồn"),
 )
-LEGAL_PREFIXES = (("HTX", "htx"), ("Tổ hợp tác", "tht"), ("Công ty TNHH", "enterprise"),
-                  ("Hộ kinh doanh", "household"))
+LEGAL_PREFIXES = (("HTX", "htx"), ("Tổ hợp tác", "tht"), ("Công ty TNHH", "enterprise"), ("Hộ kinh doanh", "household"))
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Đặng", "Vũ", "Bùi", "Đỗ", "Ngô", "Dương", "Ma")
 MIDDLE = ("Văn", "Thị", "Đức", "Minh", "Thanh", "Quang", "Ngọc")
-GIVEN = ("An", "Bình", "Cường", "Dung", "Đông", "Hà", "Hiếu", "Lan", "Nam", "Thu", "Tâm", "Phúc",
-         "Hoan", "Xuyến", "Đạt", "Hảo")
+GIVEN = (
+    "An",
+    "Bình",
+    "Cường",
+    "Dung",
+    "Đông",
+    "Hà",
+    "Hiếu",
+    "Lan",
+    "Nam",
+    "Thu",
+    "Tâm",
+    "Phúc",
+    "Hoan",
+    "Xuyến",
+    "Đạt",
+    "Hảo",
+)
 
 
 @dataclass(frozen=True)

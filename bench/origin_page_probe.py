@@ -6,6 +6,7 @@ in alternating rounds, and fetched over loopback HTTP one request at a time. A q
 the figures in the note come from gunicorn (2 workers × 4 threads) and wrk -t2 -c8, the bare
 app (bench/baseline_app.py) and the shop served side by side, alternating in one run.
 """
+
 import argparse
 import http.client
 import sys
@@ -19,9 +20,9 @@ from werkzeug.serving import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from config import TestConfig  # noqa: E402
-from storefront import create_app  # noqa: E402
-from storefront.extensions import db  # noqa: E402
+from config import TestConfig
+from storefront import create_app
+from storefront.extensions import db
 
 
 def rps(host, port, path, seconds):
@@ -45,8 +46,11 @@ def main():
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
-    parser.add_argument("--sqlite-wal", action="store_true",
-                        help="journal_mode=WAL, synchronous=NORMAL (what a connect hook in create_app would set)")
+    parser.add_argument(
+        "--sqlite-wal",
+        action="store_true",
+        help="journal_mode=WAL, synchronous=NORMAL (what a connect hook in create_app would set)",
+    )
     args = parser.parse_args()
     if args.sqlite_wal:
         from sqlalchemy import event
@@ -59,8 +63,13 @@ def main():
                 dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/probe.sqlite3"
-    app = create_app(type("ProbeConfig", (TestConfig,), {
-        "SQLALCHEMY_DATABASE_URI": url, "TESTING": False, "RATELIMIT_SCAN": "1000000 per minute"}))
+    app = create_app(
+        type(
+            "ProbeConfig",
+            (TestConfig,),
+            {"SQLALCHEMY_DATABASE_URI": url, "TESTING": False, "RATELIMIT_SCAN": "1000000 per minute"},
+        )
+    )
     app.add_url_rule("/bare", "bare", lambda: "ok")
     with app.app_context():
         from tests.factories_traceability import make_traced_batch
@@ -91,8 +100,10 @@ def main():
         db.drop_all()
     best_bare, best_origin = max(bare), max(origin)
     print(f"bare route   {best_bare:8.1f} req/s (rounds: {', '.join(f'{r:.0f}' for r in bare)})")
-    print(f"origin page  {best_origin:8.1f} req/s (rounds: {', '.join(f'{r:.0f}' for r in origin)}), "
-          f"{scans} scans recorded")
+    print(
+        f"origin page  {best_origin:8.1f} req/s (rounds: {', '.join(f'{r:.0f}' for r in origin)}), "
+        f"{scans} scans recorded"
+    )
     print(f"origin / bare {best_origin / best_bare:.0%}")
 
 

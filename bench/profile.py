@@ -2,6 +2,7 @@
 
 Needs pyinstrument (pip install pyinstrument); uses the working copy left by the last bench run.
 """
+
 import argparse
 import time
 
@@ -20,7 +21,9 @@ def main():
     from storefront import create_app
 
     url = args.database_url or f"sqlite:///{dataset.DATA_DIR / 'run.sqlite3'}"
-    index_dirs = sorted(dataset.DATA_DIR.glob(f"index-{'quick' if args.quick else 'full'}-*"), key=lambda p: p.stat().st_mtime)
+    index_dirs = sorted(
+        dataset.DATA_DIR.glob(f"index-{'quick' if args.quick else 'full'}-*"), key=lambda p: p.stat().st_mtime
+    )
     extra = {"SEARCH_INDEX_DIR": str(index_dirs[-1])} if index_dirs else {}
     app = create_app(dataset.bench_config(url, RATELIMIT_SCAN="1000000 per minute", **extra))
     client = app.test_client()

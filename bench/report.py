@@ -1,4 +1,5 @@
 """Goals, ratios, the printed table, JSON results, the ratio plot and BENCHMARKS.md."""
+
 import json
 import os
 import platform
@@ -96,19 +97,34 @@ def table_lines(rows: list[dict], markdown: bool = False) -> list[str]:
     body = []
     for row in rows:
         if row.get("skipped"):
-            body.append([row["name"], "", "", "", "", "", row.get("goal", ""), "", f"not available yet: {row['skipped']}"])
+            body.append(
+                [row["name"], "", "", "", "", "", row.get("goal", ""), "", f"not available yet: {row['skipped']}"]
+            )
             continue
         met = {True: " ✓", False: " ✗ MISSED", None: ""}[row.get("goal_met")]
         ratio = _ratio(row.get("ratio"))
-        body.append([row["name"], _fmt(row.get("rps")), _fmt(row.get("p50_ms")), _fmt(row.get("p95_ms")), ratio,
-                     _fmt(row.get("memory_mb"), 0), (row.get("goal", "") + met).strip(), row.get("change", ""),
-                     row.get("note", "")])
+        body.append(
+            [
+                row["name"],
+                _fmt(row.get("rps")),
+                _fmt(row.get("p50_ms")),
+                _fmt(row.get("p95_ms")),
+                ratio,
+                _fmt(row.get("memory_mb"), 0),
+                (row.get("goal", "") + met).strip(),
+                row.get("change", ""),
+                row.get("note", ""),
+            ]
+        )
     if markdown:
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in r) + " |" for r in body]
         return lines
     widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head) - 1)]
-    fmt = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) + "  " + r[-1]
+
+    def fmt(r):
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) + "  " + r[-1]
+
     return [fmt(head), "-" * (sum(widths) + 2 * len(widths) + 4), *map(fmt, body)]
 
 
@@ -126,8 +142,13 @@ def machine() -> dict:
         ram_gb = round(kb / 1024 / 1024, 1)
     except (OSError, AttributeError):
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": ram_gb, "kernel": platform.release(),
-            "python": platform.python_version()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gb": ram_gb,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+    }
 
 
 def engine_of(run: dict) -> str:
@@ -184,7 +205,9 @@ def plot_ratios(rows: list[dict], path: Path, title: str) -> Path | None:
     base_y = top + row_h * len(bars) + 8
     one = x0 + int(bar_w / scale_max)
     draw.line([one, top, one, base_y], fill=(160, 160, 160))
-    draw.text((x0, base_y + 4), "green: goal met · red: missed · grey: no goal · black tick: goal", fill="black", font=font)
+    draw.text(
+        (x0, base_y + 4), "green: goal met · red: missed · grey: no goal · black tick: goal", fill="black", font=font
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path)
     return path
@@ -220,7 +243,8 @@ def _run_markdown(run: dict) -> list[str]:
         f"- Dataset: {ds['rows']['products']:,} products, {ds['rows']['producers']:,} producers, "
         f"{ds['rows']['batches']:,} batches, {ds['rows']['stamps']:,} stamps, {ds['rows']['certificates']:,} certificates, "
         f"{ds['rows']['trace_events']:,} trace events, {ds['rows']['scans']:,} scans; "
-        f"{ds['size_mb']:.0f} MB; " + ("cached from an earlier run" if ds["cached"] else f"built in {ds['build_seconds']:.1f} s"),
+        f"{ds['size_mb']:.0f} MB; "
+        + ("cached from an earlier run" if ds["cached"] else f"built in {ds['build_seconds']:.1f} s"),
         f"- Search index: {run['search_index']}",
         f"- Baseline: {run['baseline_note']}",
         f"- Shop server log during the run: {problems_text(run.get('server_problems') or {})}",
@@ -240,8 +264,10 @@ def _load(load: dict | None) -> str:
 def problems_text(problems: dict) -> str:
     if not any(problems.values()):
         return "no unhandled exception, no worker died"
-    return (f"{problems.get('exceptions', 0)} unhandled exceptions, {problems.get('worker_deaths', 0)} worker deaths, "
-            f"{problems.get('worker_timeouts', 0)} worker timeouts (see bench/.data/gunicorn-shop.log)")
+    return (
+        f"{problems.get('exceptions', 0)} unhandled exceptions, {problems.get('worker_deaths', 0)} worker deaths, "
+        f"{problems.get('worker_timeouts', 0)} worker timeouts (see bench/.data/gunicorn-shop.log)"
+    )
 
 
 def row_dicts(rows) -> list[dict]:

@@ -1,11 +1,12 @@
 """Measure the shop side by side with its baselines at province scale: `make bench` / `make bench-quick`."""
+
 import argparse
 import os
 import sqlite3
 import sys
 import time
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import dataset, load, measures, report, server
@@ -22,55 +23,81 @@ def log(message: str) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true",
-                        help="2,000 products, one ABBA round of 1 s windows per measurement (under 2 minutes)")
-    parser.add_argument("--seconds", type=int,
-                        help="least wrk time on the shop per measurement, in ABBA windows paired with the baseline")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="2,000 products, one ABBA round of 1 s windows per measurement (under 2 minutes)",
+    )
+    parser.add_argument(
+        "--seconds",
+        type=int,
+        help="least wrk time on the shop per measurement, in ABBA windows paired with the baseline",
+    )
     parser.add_argument("--only", help="comma-separated measurement names to run (e.g. home,origin)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     # One thread per worker: threaded workers segfaulted under load (see BENCHMARKS.md notes).
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (default 1)")
     parser.add_argument("--no-markdown", action="store_true", help="do not rewrite BENCHMARKS.md")
-    parser.add_argument("--markdown-only", action="store_true",
-                        help="only rewrite BENCHMARKS.md from the latest stored full runs")
+    parser.add_argument(
+        "--markdown-only", action="store_true", help="only rewrite BENCHMARKS.md from the latest stored full runs"
+    )
     args = parser.parse_args(argv)
     if args.markdown_only:
         write_benchmarks_md()
         return 0
 
-    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
     load_before = os.getloadavg()[0]
     mode = "quick" if args.quick else "full"
     database_url = os.environ.get("BENCH_DATABASE_URL") or None
     postgres = bool(database_url and database_url.startswith("postgresql"))
-    bench_load = load.Load(seconds=args.seconds or (2 if args.quick else 10), warmup_seconds=1 if args.quick else 5,
-                           window_seconds=1 if args.quick else 2)
+    bench_load = load.Load(
+        seconds=args.seconds or (2 if args.quick else 10),
+        warmup_seconds=1 if args.quick else 5,
+        window_seconds=1 if args.quick else 2,
+    )
     setup = server.Gunicorn(workers=args.workers, threads=args.threads)
     wrk = load.ensure_wrk(log)
 
     ds = dataset.prepare(dataset.SCALES[mode], database_url, log)
-    log(f"dataset {ds.key}: {ds.rows['products']:,} products, {ds.rows['stamps']:,} stamps, "
-        f"{ds.size_bytes / 1e6:.0f} MB" + (" (cached)" if ds.cached else f", built in {ds.build_seconds:.1f} s"))
+    log(
+        f"dataset {ds.key}: {ds.rows['products']:,} products, {ds.rows['stamps']:,} stamps, "
+        f"{ds.size_bytes / 1e6:.0f} MB" + (" (cached)" if ds.cached else f", built in {ds.build_seconds:.1f} s")
+    )
     index_seconds, index_how = dataset.build_search_index(ds, log)
 
     env = {
-        "DATABASE_URL": ds.url, "SEARCH_INDEX_DIR": str(ds.index_dir), "UPLOAD_DIR": str(ds.upload_dir),
-        "MAIL_OUTBOX_DIR": str(dataset.DATA_DIR / "outbox"), "APP_ENV": "production",
+        "DATABASE_URL": ds.url,
+        "SEARCH_INDEX_DIR": str(ds.index_dir),
+        "UPLOAD_DIR": str(ds.upload_dir),
+        "MAIL_OUTBOX_DIR": str(dataset.DATA_DIR / "outbox"),
+        "APP_ENV": "production",
         # Production counts rate limits in Redis (it refuses to start without it), so the bench does too.
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        "SECRET_KEY": "bench-" + os.urandom(16).hex(), "PUBLIC_BASE_URL": "https://ocop.example.vn",
+        "SECRET_KEY": "bench-" + os.urandom(16).hex(),
+        "PUBLIC_BASE_URL": "https://ocop.example.vn",
         # One loopback client stands for thousands of shoppers: per-IP limits would measure the limiter.
-        "RATELIMIT_SCAN": "1000000 per minute", "RATELIMIT_LOGIN": "1000000 per minute",
+        "RATELIMIT_SCAN": "1000000 per minute",
+        "RATELIMIT_LOGIN": "1000000 per minute",
     }
     log(f"serving with {setup.describe()}; {bench_load.describe()}")
-    baseline = server.start("baseline", "bench.baseline_app:app", setup, {"BENCH_BASELINE_DATABASE_URL": ds.url},
-                            dataset.DATA_DIR)
+    baseline = server.start(
+        "baseline", "bench.baseline_app:app", setup, {"BENCH_BASELINE_DATABASE_URL": ds.url}, dataset.DATA_DIR
+    )
     shop = server.start("shop", "wsgi:app", setup, env, dataset.DATA_DIR)
     rows = []
     only = set(args.only.split(",")) if args.only else None
     try:
-        ctx = measures.Context(dataset=ds, shop=shop, baseline=baseline, wrk=wrk, load=bench_load,
-                               quick=args.quick, postgres=postgres, log=log)
+        ctx = measures.Context(
+            dataset=ds,
+            shop=shop,
+            baseline=baseline,
+            wrk=wrk,
+            load=bench_load,
+            quick=args.quick,
+            postgres=postgres,
+            log=log,
+        )
         for measure in measures.SHOP_MEASUREMENTS:
             if only is None or measure.__name__ in only:
                 rows += _measure(measure, ctx)
@@ -88,24 +115,41 @@ def main(argv=None) -> int:
     base = load.pooled(baseline_windows)
     per_window = sorted(w.rps for w in baseline_windows)
     baseline_row = measures.Row(
-        "baseline (bare Flask route)", rps=base.rps, p50_ms=base.p50_ms, p95_ms=base.p95_ms, ratio=1.0,
+        "baseline (bare Flask route)",
+        rps=base.rps,
+        p50_ms=base.p50_ms,
+        p95_ms=base.p95_ms,
+        ratio=1.0,
         note=f"{len(baseline_windows)} wrk window(s) pooled, "
-             f"{per_window[0]:,.0f}–{per_window[-1]:,.0f} req/s per window")
+        f"{per_window[0]:,.0f}–{per_window[-1]:,.0f} req/s per window",
+    )
     row_dicts = report.row_dicts([baseline_row, *rows])
     report.apply_ratios(row_dicts, base.rps)  # only rows without a paired ratio of their own
     previous = report.load_latest(mode, "postgresql" if postgres else "sqlite")
     report.annotate(row_dicts, previous)
-    baseline_note = ("bench/baseline_app.py on /; each page's ratio uses only the baseline windows paired with it, "
-                     "the baseline row pools all of them" if ctx.baseline_windows else
-                     f"bench/baseline_app.py on /, measured once for {bench_load.seconds} s (no page paired with it)")
+    baseline_note = (
+        "bench/baseline_app.py on /; each page's ratio uses only the baseline windows paired with it, "
+        "the baseline row pools all of them"
+        if ctx.baseline_windows
+        else f"bench/baseline_app.py on /, measured once for {bench_load.seconds} s (no page paired with it)"
+    )
 
     run = {
-        "started_at": started_at, "mode": mode, "machine": report.machine(), "database": _database(ds.url),
-        "serving": setup.describe(), "load": bench_load.describe(),
+        "started_at": started_at,
+        "mode": mode,
+        "machine": report.machine(),
+        "database": _database(ds.url),
+        "serving": setup.describe(),
+        "load": bench_load.describe(),
         "baseline_note": baseline_note,
         "search_index": f"{index_how}" + (f", built in {index_seconds:.1f} s" if index_seconds else ""),
-        "dataset": {"key": ds.key, "rows": ds.rows, "size_mb": ds.size_bytes / 1e6, "build_seconds": ds.build_seconds,
-                    "cached": ds.cached},
+        "dataset": {
+            "key": ds.key,
+            "rows": ds.rows,
+            "size_mb": ds.size_bytes / 1e6,
+            "build_seconds": ds.build_seconds,
+            "cached": ds.cached,
+        },
         "rows": row_dicts,
         "server_problems": problems,
         # Other processes on the machine (test suites…) take CPU from both servers and wrk.
@@ -113,8 +157,11 @@ def main(argv=None) -> int:
     }
     # A partial run (--only) is kept, but is not what the next run compares itself with.
     path = report.write_results(run, latest=not only and (args.workers, args.threads) == (2, 1))
-    png = report.plot_ratios(row_dicts, path.with_suffix(".png"),
-                             f"OCOP Market bench, {mode}, {run['database'].split(' (')[0]}, {started_at}")
+    png = report.plot_ratios(
+        row_dicts,
+        path.with_suffix(".png"),
+        f"OCOP Market bench, {mode}, {run['database'].split(' (')[0]}, {started_at}",
+    )
     if png and not only:
         (report.RESULTS_DIR / "latest.png").write_bytes(png.read_bytes())
     log("")
@@ -122,10 +169,14 @@ def main(argv=None) -> int:
         log(line)
     log(f"\n{run['database']}; {run['serving']}; {run['load']}")
     log(f"shop server log: {report.problems_text(problems)}")
-    log(f"1-minute load average: {load_before:.1f} at the start, {run['load_average']['end']:.1f} at the end "
-        f"({os.cpu_count()} cores)")
-    log(f"results: {path.relative_to(ROOT)}, plot: {png.relative_to(ROOT) if png else 'none'}"
-        + ("" if previous else " (no previous run to compare with)"))
+    log(
+        f"1-minute load average: {load_before:.1f} at the start, {run['load_average']['end']:.1f} at the end "
+        f"({os.cpu_count()} cores)"
+    )
+    log(
+        f"results: {path.relative_to(ROOT)}, plot: {png.relative_to(ROOT) if png else 'none'}"
+        + ("" if previous else " (no previous run to compare with)")
+    )
     standard = (args.workers, args.threads) == (2, 1)
     if not args.quick and not args.no_markdown and not only and standard:
         write_benchmarks_md()
@@ -143,7 +194,9 @@ def _measure(measure, ctx) -> list:
         return [measures.Row(name.replace("_", " "), skipped=str(exc))]
     except Exception as exc:  # one broken measurement must not lose the others
         log(f"  {name}: FAILED: {exc}\n{traceback.format_exc(limit=3)}")
-        return [measures.Row(name.replace("_", " "), skipped=f"measurement failed: {type(exc).__name__}: {str(exc)[:160]}")]
+        return [
+            measures.Row(name.replace("_", " "), skipped=f"measurement failed: {type(exc).__name__}: {str(exc)[:160]}")
+        ]
     for row in rows:
         figure = f"{row.rps:,.0f} req/s" if row.rps else f"p95 {row.p95_ms:.1f} ms" if row.p95_ms else row.skipped
         log(f"  {row.name}: {figure} ({time.perf_counter() - started:.0f} s)")
@@ -181,7 +234,7 @@ def write_benchmarks_md() -> None:
     if BENCHMARKS_MD.exists():
         text = BENCHMARKS_MD.read_text()
         if NOTES_MARKER in text:
-            notes = text[text.index(NOTES_MARKER):]
+            notes = text[text.index(NOTES_MARKER) :]
     BENCHMARKS_MD.write_text(report.benchmarks_markdown(runs) + "\n" + (notes or NOTES_MARKER + "\n"))
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from storefront.catalog import search  # noqa: E402
+from storefront.catalog import search
 
 KINDS = [
     ("Chè", "1", ["búp", "nõn tôm", "đinh", "móc câu", "xanh", "hữu cơ"]),
@@ -26,14 +26,32 @@ KINDS = [
     ("Giỏ", "5", ["mây tre", "tre đan", "nứa"]),
 ]
 PLACES = [
-    ("Tân Cương", "Thành phố Thái Nguyên"), ("La Bằng", "Đại Từ"), ("Hoàng Nông", "Đại Từ"),
-    ("Tràng Xá", "Võ Nhai"), ("La Hiên", "Võ Nhai"), ("Phú Đô", "Phú Lương"),
-    ("Minh Lập", "Đồng Hỷ"), ("Trại Cau", "Đồng Hỷ"), ("Điềm Thụy", "Phú Bình"),
-    ("Định Hóa", "Định Hóa"), ("Phúc Xuân", "Thành phố Thái Nguyên"), ("Vô Tranh", "Phú Lương"),
+    ("Tân Cương", "Thành phố Thái Nguyên"),
+    ("La Bằng", "Đại Từ"),
+    ("Hoàng Nông", "Đại Từ"),
+    ("Tràng Xá", "Võ Nhai"),
+    ("La Hiên", "Võ Nhai"),
+    ("Phú Đô", "Phú Lương"),
+    ("Minh Lập", "Đồng Hỷ"),
+    ("Trại Cau", "Đồng Hỷ"),
+    ("Điềm Thụy", "Phú Bình"),
+    ("Định Hóa", "Định Hóa"),
+    ("Phúc Xuân", "Thành phố Thái Nguyên"),
+    ("Vô Tranh", "Phú Lương"),
 ]
 PRODUCERS = ["HTX", "Hợp tác xã", "Cơ sở", "Hộ kinh doanh", "Công ty TNHH"]
-OWNERS = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Đức Cường", "Phạm Thị Dung", "Hoàng Văn Đông",
-          "Đặng Thị Hà", "Vũ Minh Hiếu", "Bùi Thị Lan", "Đỗ Văn Nam", "Ngô Thị Thu"]
+OWNERS = [
+    "Nguyễn Văn An",
+    "Trần Thị Bình",
+    "Lê Đức Cường",
+    "Phạm Thị Dung",
+    "Hoàng Văn Đông",
+    "Đặng Thị Hà",
+    "Vũ Minh Hiếu",
+    "Bùi Thị Lan",
+    "Đỗ Văn Nam",
+    "Ngô Thị Thu",
+]
 GROUP_NAMES = {"1": "Thực phẩm", "2": "Đồ uống", "4": "Vải và may mặc", "5": "Lưu niệm, nội thất"}
 DESCRIPTIONS = [
     "Sản phẩm OCOP đặc sản {place}, thu hái thủ công, chế biến theo phương pháp truyền thống.",
@@ -44,15 +62,56 @@ DESCRIPTIONS = [
 
 # 50 queries: 25 with diacritics, 25 without; some one-word, some with one typo.
 QUERIES = [
-    "Chè Tân Cương", "chè búp", "Miến dong", "Mật ong hoa rừng", "Gạo nếp", "Nấm hương",
-    "Rượu men lá", "Măng khô", "chè hữu cơ", "Trà shan tuyết", "Khăn thổ cẩm", "Đại Từ",
-    "Võ Nhai", "nấm sấy khô", "Bánh chưng", "Hợp tác xã", "chè móc câu", "La Bằng",
-    "Gạo lứt hữu cơ", "Chè", "Mật ong", "Giỏ mây tre", "Trần Thị Bình", "Định Hóa",
+    "Chè Tân Cương",
+    "chè búp",
+    "Miến dong",
+    "Mật ong hoa rừng",
+    "Gạo nếp",
+    "Nấm hương",
+    "Rượu men lá",
+    "Măng khô",
+    "chè hữu cơ",
+    "Trà shan tuyết",
+    "Khăn thổ cẩm",
+    "Đại Từ",
+    "Võ Nhai",
+    "nấm sấy khô",
+    "Bánh chưng",
+    "Hợp tác xã",
+    "chè móc câu",
+    "La Bằng",
+    "Gạo lứt hữu cơ",
+    "Chè",
+    "Mật ong",
+    "Giỏ mây tre",
+    "Trần Thị Bình",
+    "Định Hóa",
     "Thái Nguyên",
-    "che tan cuong", "che bup", "mien dong", "mat ong", "gao nep", "nam huong", "ruou",
-    "mang kho", "tra xanh", "khan tho cam", "dai tu", "vo nhai", "che", "gao", "nam",
-    "chee tan cuongg", "mienn dong", "mat ong hoa rungg", "nguyen van an", "thai nguyen",
-    "huu co", "banh chung", "dong hy", "phu luong", "traang xa",
+    "che tan cuong",
+    "che bup",
+    "mien dong",
+    "mat ong",
+    "gao nep",
+    "nam huong",
+    "ruou",
+    "mang kho",
+    "tra xanh",
+    "khan tho cam",
+    "dai tu",
+    "vo nhai",
+    "che",
+    "gao",
+    "nam",
+    "chee tan cuongg",
+    "mienn dong",
+    "mat ong hoa rungg",
+    "nguyen van an",
+    "thai nguyen",
+    "huu co",
+    "banh chung",
+    "dong hy",
+    "phu luong",
+    "traang xa",
 ]
 
 
@@ -75,8 +134,7 @@ def make_docs(count, seed=7):
             "commune": place,
             "district_legacy": district,
             "description": " ".join(
-                t.format(kind=kind, style=style, place=place, district=district)
-                for t in rng.sample(DESCRIPTIONS, 2)
+                t.format(kind=kind, style=style, place=place, district=district) for t in rng.sample(DESCRIPTIONS, 2)
             ),
             "ward_code": f"{rng.randrange(5500, 5800):05d}",
             "stars": rng.choice([0, 3, 3, 3, 4, 4, 5]),

@@ -1,4 +1,5 @@
 """Serve a WSGI app with gunicorn on a free loopback port, and read its workers' memory."""
+
 import os
 import re
 import signal
@@ -72,10 +73,12 @@ class Server:
             text = self.log_path.read_text(errors="replace")
         except OSError:
             return {}
-        return {"exceptions": text.count("ERROR in app: Exception on"),
-                "worker_deaths": len(re.findall(r"Worker \(pid:\d+\) (?:was sent|exited)", text)),
-                "worker_timeouts": text.count("WORKER TIMEOUT"),
-                "fatal_errors": text.count("Fatal Python error")}
+        return {
+            "exceptions": text.count("ERROR in app: Exception on"),
+            "worker_deaths": len(re.findall(r"Worker \(pid:\d+\) (?:was sent|exited)", text)),
+            "worker_timeouts": text.count("WORKER TIMEOUT"),
+            "fatal_errors": text.count("Fatal Python error"),
+        }
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -109,14 +112,36 @@ def start(name: str, wsgi: str, setup: Gunicorn, env: dict, log_dir: Path, ready
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"gunicorn-{name}.log"
     log_path.write_text("")  # one run per log, so its errors can be counted
-    command = [sys.executable, "-m", "gunicorn", "-w", str(setup.workers), "-k", "gthread",
-               "--threads", str(setup.threads), "-b", f"127.0.0.1:{port}", "--error-logfile", str(log_path),
-               "--log-level", "warning", "--timeout", "120", wsgi]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        str(setup.workers),
+        "-k",
+        "gthread",
+        "--threads",
+        str(setup.threads),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--error-logfile",
+        str(log_path),
+        "--log-level",
+        "warning",
+        "--timeout",
+        "120",
+        wsgi,
+    ]
     # Faulthandler puts a Python traceback in the log if a worker dies of a signal (SIGSEGV).
     # stderr goes to the same log: that is where faulthandler writes.
     with log_path.open("ab") as stderr:
-        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONFAULTHANDLER": "1", **env},
-                                   stdout=subprocess.DEVNULL, stderr=stderr)
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONFAULTHANDLER": "1", **env},
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
     server = Server(name=name, url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

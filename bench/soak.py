@@ -5,6 +5,7 @@ products, all at once, against gunicorn with threaded workers. Reported: errors 
 connections, worker deaths, unhandled exceptions in the log), p95 per route, and each worker's
 RSS after the warm-up and at the end.
 """
+
 import argparse
 import http.client
 import json
@@ -15,7 +16,7 @@ import time
 import urllib.error
 import urllib.parse
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import dataset, server
@@ -26,8 +27,15 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/soak"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 #: What each client does, and how often (weights).
-MIX = (("home", 10), ("catalogue", 15), ("product", 20), ("search", 15), ("scan", 30), ("checkout", 5),
-       ("producer_edit", 5))
+MIX = (
+    ("home", 10),
+    ("catalogue", 15),
+    ("product", 20),
+    ("search", 15),
+    ("scan", 30),
+    ("checkout", 5),
+    ("producer_edit", 5),
+)
 
 
 class Recorder:
@@ -51,12 +59,16 @@ class Recorder:
     def summary(self) -> dict:
         with self.lock:
             routes = sorted(set(self.latencies) | set(self.errors))
-            return {route: {"requests": len(self.latencies[route]) + self.errors[route],
-                            "errors": self.errors[route],
-                            "p50_ms": round(percentile(self.latencies[route], 50), 1) if self.latencies[route] else None,
-                            "p95_ms": round(percentile(self.latencies[route], 95), 1) if self.latencies[route] else None,
-                            "first_error": self.examples.get(route, "")}
-                    for route in routes}
+            return {
+                route: {
+                    "requests": len(self.latencies[route]) + self.errors[route],
+                    "errors": self.errors[route],
+                    "p50_ms": round(percentile(self.latencies[route], 50), 1) if self.latencies[route] else None,
+                    "p95_ms": round(percentile(self.latencies[route], 95), 1) if self.latencies[route] else None,
+                    "first_error": self.examples.get(route, ""),
+                }
+                for route in routes
+            }
 
 
 class Client:
@@ -148,18 +160,35 @@ def collect_paths(url: str) -> dict:
     try:
         with engine.connect() as conn:
             # Products a shopper can put in the cart: published, visible, with stock to sell.
-            products = [f"/products/{slug}" for (slug,) in conn.execute(text(
-                "SELECT p.slug FROM products p JOIN producers pr ON pr.id = p.producer_id "
-                "JOIN stocks s ON s.product_id = p.id WHERE p.is_published AND NOT p.is_hidden "
-                "AND pr.status = 'approved' AND s.on_hand - s.reserved > 100 ORDER BY p.id LIMIT 500"))]
-            stamps = [f"/01/{gtin}/10/{urllib.parse.quote(lot, safe='')}/21/{serial}" if gtin else f"/t/{code}/{serial}"
-                      for gtin, lot, code, serial in conn.execute(text(
-                          "SELECT p.gtin, b.lot_code, b.short_code, s.serial FROM stamps s "
-                          "JOIN batches b ON b.id = s.batch_id JOIN products p ON p.id = b.product_id "
-                          "WHERE s.serial IS NOT NULL AND b.is_published ORDER BY s.id LIMIT 2000"))]
-            owned = [(email, pid) for email, pid in conn.execute(text(
-                "SELECT u.email, p.id FROM products p JOIN producers pr ON pr.id = p.producer_id "
-                "JOIN users u ON u.id = pr.owner_id WHERE pr.status = 'approved' ORDER BY p.id LIMIT 50"))]
+            products = [
+                f"/products/{slug}"
+                for (slug,) in conn.execute(
+                    text(
+                        "SELECT p.slug FROM products p JOIN producers pr ON pr.id = p.producer_id "
+                        "JOIN stocks s ON s.product_id = p.id WHERE p.is_published AND NOT p.is_hidden "
+                        "AND pr.status = 'approved' AND s.on_hand - s.reserved > 100 ORDER BY p.id LIMIT 500"
+                    )
+                )
+            ]
+            stamps = [
+                f"/01/{gtin}/10/{urllib.parse.quote(lot, safe='')}/21/{serial}" if gtin else f"/t/{code}/{serial}"
+                for gtin, lot, code, serial in conn.execute(
+                    text(
+                        "SELECT p.gtin, b.lot_code, b.short_code, s.serial FROM stamps s "
+                        "JOIN batches b ON b.id = s.batch_id JOIN products p ON p.id = b.product_id "
+                        "WHERE s.serial IS NOT NULL AND b.is_published ORDER BY s.id LIMIT 2000"
+                    )
+                )
+            ]
+            owned = [
+                (email, pid)
+                for email, pid in conn.execute(
+                    text(
+                        "SELECT u.email, p.id FROM products p JOIN producers pr ON pr.id = p.producer_id "
+                        "JOIN users u ON u.id = pr.owner_id WHERE pr.status = 'approved' ORDER BY p.id LIMIT 50"
+                    )
+                )
+            ]
     finally:
         engine.dispose()
     return {"products": products, "stamps": stamps, "producer_products": owned}
@@ -187,10 +216,18 @@ def main(argv=None) -> int:
     parser.add_argument("--minutes", type=float, default=30.0, help="how long the mixed load runs (default 30)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent visitors (default 8)")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1,
-                        help="gunicorn threads per worker (default 1, as deployed; 4 reproduces BENCHMARKS finding 2)")
-    parser.add_argument("--warmup", type=float, default=120.0,
-                        help="seconds of the same load before the measured run, so the workers' bounded caches fill")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="gunicorn threads per worker (default 1, as deployed; 4 reproduces BENCHMARKS finding 2)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=120.0,
+        help="seconds of the same load before the measured run, so the workers' bounded caches fill",
+    )
     args = parser.parse_args(argv)
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
@@ -200,18 +237,28 @@ def main(argv=None) -> int:
     ds = dataset.prepare(dataset.SCALES["quick"], database_url, print)
     dataset.build_search_index(ds, print)
     setup = server.Gunicorn(workers=args.workers, threads=args.threads)
-    env = {"DATABASE_URL": ds.url, "SEARCH_INDEX_DIR": str(ds.index_dir), "UPLOAD_DIR": str(ds.upload_dir),
-           "MAIL_OUTBOX_DIR": str(dataset.DATA_DIR / "outbox"), "APP_ENV": "production", "REDIS_URL": redis_url,
-           "SECRET_KEY": "soak-" + os.urandom(16).hex(), "PUBLIC_BASE_URL": "https://ocop.example.vn",
-           # One loopback client stands for many shoppers: per-address limits would measure the limiter.
-           "RATELIMIT_SCAN": "1000000 per minute", "RATELIMIT_LOGIN": "1000000 per minute",
-           "RATELIMIT_LOGIN_ADDRESS": "1000000 per minute"}
+    env = {
+        "DATABASE_URL": ds.url,
+        "SEARCH_INDEX_DIR": str(ds.index_dir),
+        "UPLOAD_DIR": str(ds.upload_dir),
+        "MAIL_OUTBOX_DIR": str(dataset.DATA_DIR / "outbox"),
+        "APP_ENV": "production",
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "soak-" + os.urandom(16).hex(),
+        "PUBLIC_BASE_URL": "https://ocop.example.vn",
+        # One loopback client stands for many shoppers: per-address limits would measure the limiter.
+        "RATELIMIT_SCAN": "1000000 per minute",
+        "RATELIMIT_LOGIN": "1000000 per minute",
+        "RATELIMIT_LOGIN_ADDRESS": "1000000 per minute",
+    }
     shop = server.start("soak", "wsgi:app", setup, env, dataset.DATA_DIR)
     recorder = Recorder()
     try:
         paths = collect_paths(ds.url)
-        print(f"serving with {setup.describe()}; {args.clients} clients for {args.minutes:g} min; "
-              f"{len(paths['products'])} products, {len(paths['stamps'])} stamps")
+        print(
+            f"serving with {setup.describe()}; {args.clients} clients for {args.minutes:g} min; "
+            f"{len(paths['products'])} products, {len(paths['stamps'])} stamps"
+        )
         run_clients(shop.url, paths, clients=args.clients, seconds=args.warmup, recorder=Recorder())
         memory_start = shop.memory_mb()
         started = time.monotonic()
@@ -222,21 +269,32 @@ def main(argv=None) -> int:
     finally:
         shop.stop()
     routes = recorder.summary()
-    result = {"started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "minutes": elapsed / 60,
-              "serving": setup.describe(), "clients": args.clients, "routes": routes, "log": problems,
-              "rss_start_mb": {str(pid): round(v[1], 1) for pid, v in memory_start.items()},
-              "rss_end_mb": {str(pid): round(v[1], 1) for pid, v in memory_end.items()}}
+    result = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "minutes": elapsed / 60,
+        "serving": setup.describe(),
+        "clients": args.clients,
+        "routes": routes,
+        "log": problems,
+        "rss_start_mb": {str(pid): round(v[1], 1) for pid, v in memory_start.items()},
+        "rss_end_mb": {str(pid): round(v[1], 1) for pid, v in memory_end.items()},
+    }
     print(f"\n{'route':<15} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8}")
     for route, row in routes.items():
-        print(f"{route:<15} {row['requests']:>9,} {row['errors']:>7} {row['p50_ms'] or 0:>8} {row['p95_ms'] or 0:>8}"
-              + (f"  first error: {row['first_error']}" if row["first_error"] else ""))
-    drift = [(memory_end[pid][1] - rss) / rss * 100 for pid, (_, rss) in memory_start.items()
-             if pid in memory_end and rss]
-    print(f"worker RSS start {result['rss_start_mb']} MB, end {result['rss_end_mb']} MB"
-          + (f", drift {max(drift):+.1f}% at most" if drift else " (a worker was replaced)"))
+        print(
+            f"{route:<15} {row['requests']:>9,} {row['errors']:>7} {row['p50_ms'] or 0:>8} {row['p95_ms'] or 0:>8}"
+            + (f"  first error: {row['first_error']}" if row["first_error"] else "")
+        )
+    drift = [
+        (memory_end[pid][1] - rss) / rss * 100 for pid, (_, rss) in memory_start.items() if pid in memory_end and rss
+    ]
+    print(
+        f"worker RSS start {result['rss_start_mb']} MB, end {result['rss_end_mb']} MB"
+        + (f", drift {max(drift):+.1f}% at most" if drift else " (a worker was replaced)")
+    )
     print(f"server log: {problems}")
     RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-soak.json"
+    path = RESULTS_DIR / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-soak.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     print(f"results: {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     failed = sum(r["errors"] for r in routes.values()) + sum(problems.values())

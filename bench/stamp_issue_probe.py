@@ -4,6 +4,7 @@ Usage: python bench/stamp_issue_probe.py [-n 10000] [--database-url URL]
 Compares (a) the raw qrcode library building the same 10,000 symbols with (b) issue_stamps
 (DB inserts) + render_issue_sheet (labels + PDF), the whole `flask traceability stamps` pipeline.
 """
+
 import argparse
 import sys
 import tempfile
@@ -14,10 +15,10 @@ import qrcode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from config import TestConfig  # noqa: E402
-from storefront import create_app  # noqa: E402
-from storefront.extensions import db  # noqa: E402
-from traceability.qr import ERROR_CORRECTION  # noqa: E402
+from config import TestConfig
+from storefront import create_app
+from storefront.extensions import db
+from traceability.qr import ERROR_CORRECTION
 
 
 def main():
@@ -27,8 +28,11 @@ def main():
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/probe.sqlite3"
-    app = create_app(type("ProbeConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url,
-                                                         "PUBLIC_BASE_URL": "https://ocop.example.vn"}))
+    app = create_app(
+        type(
+            "ProbeConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "PUBLIC_BASE_URL": "https://ocop.example.vn"}
+        )
+    )
     with app.app_context():
         from tests.factories_traceability import make_traced_batch
         from traceability import services

@@ -11,9 +11,9 @@ import qrcode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from traceability.digital_link import DigitalLink, new_serial  # noqa: E402
-from traceability.qr import ERROR_CORRECTION, qr_matrix, qr_png  # noqa: E402
-from traceability.sheets import Label, render_sheet, sheet_layout  # noqa: E402
+from traceability.digital_link import DigitalLink, new_serial
+from traceability.qr import ERROR_CORRECTION, qr_matrix, qr_png
+from traceability.sheets import Label, render_sheet, sheet_layout
 
 BASE_URL = "https://ocop.example.vn"
 
@@ -47,13 +47,12 @@ def main():
     args = parser.parse_args()
 
     # The GTIN in the brief's sample URL (…0128) fails the mod-10 check; …0120 passes.
-    links = [
-        DigitalLink("08934567890120", lot="L2026-01", serial=new_serial()) for _ in range(args.n)
-    ]
+    links = [DigitalLink("08934567890120", lot="L2026-01", serial=new_serial()) for _ in range(args.n)]
     urls = [link.uri(BASE_URL) for link in links]
     labels = [
-        Label(url=url, product_name="Chè Tân Cương", lot=link.lot, expiry=date(2027, 12, 31),
-              serial=link.serial, stars=4)
+        Label(
+            url=url, product_name="Chè Tân Cương", lot=link.lot, expiry=date(2027, 12, 31), serial=link.serial, stars=4
+        )
         for url, link in zip(urls, links)
     ]
     print(f"{args.n} URLs like {urls[0]} ({len(urls[0])} chars)")

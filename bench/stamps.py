@@ -3,6 +3,7 @@
 Prints one JSON line: raw_qr_seconds, sheet and issue parts ({seconds, detail} or
 {unavailable: reason}) and the process's peak RSS.
 """
+
 import argparse
 import json
 import resource
@@ -31,7 +32,10 @@ def time_issue(database_url: str, count: int, index_dir: str) -> tuple[dict, lis
     app = create_app(bench_config(database_url, PUBLIC_BASE_URL=BASE_URL, SEARCH_INDEX_DIR=index_dir))
     with app.app_context():
         batch = db.session.scalars(
-            select(Batch).join(Product).where(Product.gtin.is_not(None), Batch.is_published.is_(True)).order_by(Batch.id)
+            select(Batch)
+            .join(Product)
+            .where(Product.gtin.is_not(None), Batch.is_published.is_(True))
+            .order_by(Batch.id)
         ).first()
         actor = db.session.scalars(select(User).where(User.role == Role.OFFICE)).first()
         started = time.perf_counter()
@@ -40,7 +44,10 @@ def time_issue(database_url: str, count: int, index_dir: str) -> tuple[dict, lis
         pdf = render_issue_sheet(issue)
         seconds = time.perf_counter() - started
         urls = [label.url for label in issue_labels(issue)]
-    return {"seconds": seconds, "detail": f"issue_stamps + commit + render_issue_sheet, PDF {len(pdf) / 1e6:.1f} MB"}, urls
+    return {
+        "seconds": seconds,
+        "detail": f"issue_stamps + commit + render_issue_sheet, PDF {len(pdf) / 1e6:.1f} MB",
+    }, urls
 
 
 def time_sheet(urls: list[str]) -> dict:
@@ -49,18 +56,32 @@ def time_sheet(urls: list[str]) -> dict:
         from traceability.sheets import Label, render_sheet
     except ImportError as exc:
         return {"unavailable": f"traceability.sheets missing ({exc})"}
-    labels = [Label(url=url, product_name="Chè Tân Cương", lot="L2026-01", expiry=date(2027, 12, 31),
-                    serial=url.rsplit("/", 1)[-1].split("?")[0], stars=4) for url in urls]
+    labels = [
+        Label(
+            url=url,
+            product_name="Chè Tân Cương",
+            lot="L2026-01",
+            expiry=date(2027, 12, 31),
+            serial=url.rsplit("/", 1)[-1].split("?")[0],
+            stars=4,
+        )
+        for url in urls
+    ]
     started = time.perf_counter()
     pdf = render_sheet(labels)
-    return {"seconds": time.perf_counter() - started, "detail": f"sheets.render_sheet only, PDF {len(pdf) / 1e6:.1f} MB"}
+    return {
+        "seconds": time.perf_counter() - started,
+        "detail": f"sheets.render_sheet only, PDF {len(pdf) / 1e6:.1f} MB",
+    }
 
 
 def fallback_urls(count: int) -> list[str]:
     from traceability.digital_link import DigitalLink, new_serial
 
-    return [DigitalLink("08934567890120", lot="L2026-01", serial=new_serial(), expiry=date(2027, 12, 31)).uri(BASE_URL)
-            for _ in range(count)]
+    return [
+        DigitalLink("08934567890120", lot="L2026-01", serial=new_serial(), expiry=date(2027, 12, 31)).uri(BASE_URL)
+        for _ in range(count)
+    ]
 
 
 def main():
@@ -76,8 +97,18 @@ def main():
     raw_make(urls)  # the same codes, made by qrcode alone
     raw_seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"count": args.count, "raw_qr_seconds": raw_seconds, "sheet": sheet, "issue": issue,
-                      "peak_rss_mb": peak_mb, "url_example": urls[0]}))
+    print(
+        json.dumps(
+            {
+                "count": args.count,
+                "raw_qr_seconds": raw_seconds,
+                "sheet": sheet,
+                "issue": issue,
+                "peak_rss_mb": peak_mb,
+                "url_example": urls[0],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,11 @@ else
   echo "Browser tests: SKIPPED — no Chromium at /usr/bin/chromium (apt-get install chromium to run them)"
 fi
 
+echo "== Lint: ruff (lint + format) and import-linter (floors, cycles, views) =="
+BIN="$(dirname "$PY")"
+"$BIN/ruff" check . && "$BIN/ruff" format --check . && "$BIN/lint-imports"
+lint_rc=$?
+
 echo "== SQLite =="
 env -u TEST_DATABASE_URL "$PY" -m pytest "$@"
 sqlite_rc=$?
@@ -39,5 +44,5 @@ else
   fi
 fi
 
-echo "SQLite exit: $sqlite_rc, PostgreSQL exit: $pg_rc"
-[ "$sqlite_rc" -eq 0 ] && [ "$pg_rc" -eq 0 ]
+echo "Lint exit: $lint_rc, SQLite exit: $sqlite_rc, PostgreSQL exit: $pg_rc"
+[ "$lint_rc" -eq 0 ] && [ "$sqlite_rc" -eq 0 ] && [ "$pg_rc" -eq 0 ]

@@ -1,4 +1,5 @@
 """OCOP Market: the shop application; create_app builds it."""
+
 from datetime import timedelta
 from pathlib import Path
 
@@ -49,7 +50,8 @@ def check_production_settings(app):
         raise RuntimeError(
             "REDIS_URL must be set in production (APP_ENV=production), e.g. REDIS_URL=redis://127.0.0.1:6379/0: "
             "without it each worker counts sign-in, scan and order look-up limits on its own, so "
-            "N workers (or servers) allow N times the limit")
+            "N workers (or servers) allow N times the limit"
+        )
 
 
 def register_cookie_settings(app):
@@ -99,7 +101,13 @@ def register_extensions(app):
     from storefront.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parents[1] / "migrations"), render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(__file__).resolve().parents[1] / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
     import storefront.limits_storage  # noqa: F401  (registers worker-memory://, the default without Redis)
@@ -116,8 +124,9 @@ def register_extensions(app):
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
 
-    from storefront.accounts.services import user_from_login_id
     from flask_babel import lazy_gettext
+
+    from storefront.accounts.services import user_from_login_id
 
     login_manager.login_message = lazy_gettext("Vui lòng đăng nhập để tiếp tục.")
 
@@ -130,13 +139,13 @@ def register_extensions(app):
 
 def register_models():
     """Import every feature's models so the metadata (and Alembic) sees all tables."""
-    import storefront.accounts.models  # noqa: F401
-    import storefront.cart.models  # noqa: F401
-    import storefront.catalog.models  # noqa: F401
-    import storefront.checkout.models  # noqa: F401
-    import storefront.inventory.models  # noqa: F401
-    import storefront.office.models  # noqa: F401
-    import storefront.outbox.models  # noqa: F401
+    import storefront.accounts.models
+    import storefront.cart.models
+    import storefront.catalog.models
+    import storefront.checkout.models
+    import storefront.inventory.models
+    import storefront.office.models
+    import storefront.outbox.models
     import storefront.producer.models  # noqa: F401
     import traceability.models  # noqa: F401
 

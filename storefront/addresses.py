@@ -1,4 +1,5 @@
 """Vietnam's post-2025 provinces and wards, from the vietnam-provinces library."""
+
 from functools import lru_cache
 
 from vietnam_provinces import Province, ProvinceCode, Ward, WardCode

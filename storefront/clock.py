@@ -1,4 +1,5 @@
 """The shop's calendar: dates as they are in Vietnam (UTC+7)."""
+
 from datetime import date, datetime, timedelta, timezone
 
 VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")

@@ -1,4 +1,5 @@
 """Error pages in the user's language and the domain error base."""
+
 from flask import jsonify, make_response, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext as _
@@ -22,8 +23,9 @@ def render_error(code: int, description: str | None = None):
     if request_ctx.url_adapter is None:
         # The Host is not in TRUSTED_HOSTS: no link can be built for it, so no page with links.
         message = escape(_("Địa chỉ trang (tên miền) này không được chấp nhận."))
-        return make_response(f"<!doctype html><meta charset=\"utf-8\"><title>{code}</title><h1>{code}</h1>"
-                             f"<p>{message}</p>", code)
+        return make_response(
+            f'<!doctype html><meta charset="utf-8"><title>{code}</title><h1>{code}</h1><p>{message}</p>', code
+        )
     template = f"errors/{code}.html" if code in (400, 403, 404, 405, 413, 429, 500) else "errors/generic.html"
     return make_response(render_template(template, code=code, description=description), code)
 

@@ -1,4 +1,5 @@
 """Jinja filters: money in đồng, Vietnamese dates, phone numbers, stars."""
+
 from datetime import date, datetime
 from urllib.parse import urlencode
 

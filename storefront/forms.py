@@ -5,6 +5,7 @@ WTForms ships no Vietnamese catalogue and Flask-WTF's i18n only looks in WTForms
 messages lives in translations/vi/LC_MESSAGES/wtforms.po (msgids are the libraries' English);
 English pages use the messages as written.
 """
+
 from babel.support import NullTranslations, Translations
 from flask import current_app, has_request_context
 from flask_babel import get_locale

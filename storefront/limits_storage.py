@@ -11,6 +11,7 @@ started.
 Configured as ``worker-memory://`` (the app's default when REDIS_URL is empty); limits finds the
 class by its STORAGE_SCHEME.
 """
+
 import bisect
 import threading
 import time
@@ -57,7 +58,7 @@ class WorkerMemoryStorage(MemoryStorage):
                 events = self.events.get(key)
                 if events:
                     # Newest first: keep the entries not yet expired.
-                    self.events[key] = events[:bisect.bisect_left(events, -now, key=lambda event: -event.expiry)]
+                    self.events[key] = events[: bisect.bisect_left(events, -now, key=lambda event: -event.expiry)]
                 if not self.events.get(key):
                     self.locks.pop(key, None)
         for key, expiry in list(self.expirations.items()):

@@ -1,4 +1,5 @@
 """Request input made safe in one place: control characters out of every query, form and path value."""
+
 from flask import Flask, abort, current_app, request
 from flask.wrappers import Request
 from werkzeug.datastructures import ImmutableMultiDict

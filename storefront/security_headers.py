@@ -14,6 +14,7 @@ from its template at first use so the two can never disagree. JSON-LD blocks
 No form-action directive: paying by card POSTs to us and we redirect (303) to Stripe Checkout,
 and Chromium applies form-action to that redirect.
 """
+
 import base64
 import hashlib
 import re
@@ -23,8 +24,9 @@ from flask import current_app, request
 #: Templates whose <style> blocks are inlined into pages; each block's hash goes into style-src.
 INLINE_STYLE_TEMPLATES = ("traceability/_styles.html",)
 #: Browser features no page of ours uses. A camera QR reader would need `camera=(self)`.
-PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
-                      "microphone=(), payment=(), usb=()")
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+)
 #: Headers on a download of an uploaded file (office decision scans): never run, never framed.
 DOWNLOAD_HEADERS = {
     "Content-Security-Policy": "sandbox; default-src 'none'; frame-ancestors 'none'",
@@ -44,8 +46,9 @@ def _add_security_headers(response):
     # a request about 0.1 ms here, for values that never change.
     pairs = response.headers._list
     present = {name.lower() for name, _ in pairs}
-    pairs.extend([pair for pair in response_headers(current_app, https=request.is_secure)
-                  if pair[0].lower() not in present])
+    pairs.extend(
+        [pair for pair in response_headers(current_app, https=request.is_secure) if pair[0].lower() not in present]
+    )
     return response
 
 
@@ -74,15 +77,17 @@ def _build(app, *, https: bool) -> list[tuple[str, str]]:
 
 def content_security_policy(style_hashes=()) -> str:
     styles = " ".join(["'self'", *(f"'sha256-{h}'" for h in style_hashes)])
-    return "; ".join([
-        "default-src 'self'",
-        "script-src 'self'",
-        f"style-src {styles}",
-        "img-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            f"style-src {styles}",
+            "img-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def inline_style_hashes(app) -> list[str]:

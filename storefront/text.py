@@ -1,4 +1,5 @@
 """Vietnamese text helpers: ASCII folding, slugs, phone numbers (pure, no Flask)."""
+
 import re
 import unicodedata
 

@@ -1,4 +1,5 @@
 """Fixtures: app, db (SQLite or PostgreSQL via TEST_DATABASE_URL), CSRF-aware client, runner, login."""
+
 import contextvars
 import os
 import re
@@ -13,7 +14,6 @@ from sqlalchemy import event, text
 from config import TestConfig
 from storefront import create_app
 from storefront.extensions import db as _db
-
 from tests import factories
 
 PASSWORD = factories.PASSWORD

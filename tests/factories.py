@@ -1,10 +1,17 @@
 """Factories: plain functions that build valid objects with keyword defaults and flush."""
+
 import itertools
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from storefront.accounts.models import Role, User
 from storefront.catalog.models import (
-    Certificate, CriteriaSet, IssuingLevel, LegalType, Producer, ProducerStatus, Product,
+    Certificate,
+    CriteriaSet,
+    IssuingLevel,
+    LegalType,
+    Producer,
+    ProducerStatus,
+    Product,
 )
 from storefront.clock import add_months, today_vn
 from storefront.extensions import db
@@ -110,11 +117,20 @@ def make_batch(*, product=None, lot_code=None, quantity=100, with_events=True, *
     db.session.add(batch)
     db.session.flush()
     if with_events:
-        base = datetime.combine(today - timedelta(days=20), datetime.min.time(), tzinfo=timezone.utc)
-        for i, (step, place) in enumerate([("harvesting", "Đồi chè xóm Nam Tiến"), ("commissioning", "Xưởng sao chè"),
-                                           ("packing", "Xưởng đóng gói")]):
-            db.session.add(TraceEvent(batch=batch, event_type=EventType.OBJECT, event_time=base + timedelta(days=5 * i),
-                                      biz_step=step, read_point=batch.growing_area_code, location_name=place))
+        base = datetime.combine(today - timedelta(days=20), datetime.min.time(), tzinfo=UTC)
+        for i, (step, place) in enumerate(
+            [("harvesting", "Đồi chè xóm Nam Tiến"), ("commissioning", "Xưởng sao chè"), ("packing", "Xưởng đóng gói")]
+        ):
+            db.session.add(
+                TraceEvent(
+                    batch=batch,
+                    event_type=EventType.OBJECT,
+                    event_time=base + timedelta(days=5 * i),
+                    biz_step=step,
+                    read_point=batch.growing_area_code,
+                    location_name=place,
+                )
+            )
         db.session.flush()
     return batch
 

@@ -1,4 +1,5 @@
 """Checkout helpers for tests: walk a test client through the steps, build orders directly."""
+
 import re
 import secrets
 
@@ -29,8 +30,10 @@ def review_key(client) -> dict:
     response = client.get("/checkout/review")
     assert response.status_code == 200, response.headers.get("Location")
     page = response.get_data(as_text=True)
-    return {name: re.search(rf'name="{name}" type="hidden" value="([^"]+)"', page).group(1)
-            for name in ("idempotency_key", "reviewed_total_vnd")}
+    return {
+        name: re.search(rf'name="{name}" type="hidden" value="([^"]+)"', page).group(1)
+        for name in ("idempotency_key", "reviewed_total_vnd")
+    }
 
 
 def fill_checkout(client, *, payment="cod", **contact):
@@ -49,9 +52,14 @@ def place(client, reviewed: dict, **extra):
 
 def details(**kw) -> CheckoutDetails:
     values = {
-        "contact_name": "Nguyễn Thị Hoa", "phone": "+84912345678", "email": "hoa@example.vn",
-        "province_code": THAI_NGUYEN, "ward_code": TAN_CUONG_WARD, "street": "Xóm Nam Tiến",
-        "delivery_method": "standard", "payment_method": "cod",
+        "contact_name": "Nguyễn Thị Hoa",
+        "phone": "+84912345678",
+        "email": "hoa@example.vn",
+        "province_code": THAI_NGUYEN,
+        "ward_code": TAN_CUONG_WARD,
+        "street": "Xóm Nam Tiến",
+        "delivery_method": "standard",
+        "payment_method": "cod",
     }
     return CheckoutDetails(**{**values, **kw})
 
@@ -59,8 +67,9 @@ def details(**kw) -> CheckoutDetails:
 def make_order(products_qty, *, payment="cod", user=None, now=None, **kw):
     """Place an order through the service for [(product, quantity)]; flushes, does not commit."""
     contents = {product.id: (quantity, product.price_vnd) for product, quantity in products_qty}
-    return place_order(contents, details(payment_method=payment, **kw), user=user,
-                       idempotency_key=secrets.token_urlsafe(24), now=now)
+    return place_order(
+        contents, details(payment_method=payment, **kw), user=user, idempotency_key=secrets.token_urlsafe(24), now=now
+    )
 
 
 def follow(client, response) -> str:

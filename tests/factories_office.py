@@ -1,17 +1,17 @@
 """Office factories: office users, council evaluations with members' scoresheets, orders."""
+
 import io
 import itertools
 
 import pytest
 from pypdf import PdfWriter
 
+from storefront.accounts.models import Role
 from storefront.checkout.models import Order, OrderLine, OrderStatus, PaymentMethod
 from storefront.extensions import db
-from storefront.accounts.models import Role
 from storefront.office import services
 from storefront.office.models import CriteriaSetDefinition, Evaluation
 from tests.factories import make_product, make_user
-
 
 _orders = itertools.count(1)
 
@@ -39,8 +39,9 @@ def criteria_set(code="148/2023") -> CriteriaSetDefinition:
 def make_evaluation(*, product=None, chair=None, code="148/2023", sheets=()) -> Evaluation:
     """Open an evaluation and submit one sheet per (points dict, fails_mandatory) pair, each by a new member."""
     chair = chair or make_office_user()
-    evaluation = services.open_evaluation(product or make_product(), criteria_set=criteria_set(code), chair=chair,
-                                          actor=chair)
+    evaluation = services.open_evaluation(
+        product or make_product(), criteria_set=criteria_set(code), chair=chair, actor=chair
+    )
     for points, fails in sheets:
         services.submit_scoresheet(evaluation, member=make_office_user(), points=points, fails_mandatory=fails)
     return evaluation
@@ -49,12 +50,29 @@ def make_evaluation(*, product=None, chair=None, code="148/2023", sheets=()) -> 
 def make_order(*, product, quantity=1, status=None, created_at=None):
     """A placed order for one product (enough for the office's sales figures and suspension rules)."""
     total = product.price_vnd * quantity
-    order = Order(code=f"TN-O{next(_orders):05d}", contact_name="Nguyễn Văn An", phone="+84912345678",
-                  province_code=19, ward_code=product.producer.ward_code or 5503, street="Số 1",
-                  payment_method=PaymentMethod.COD, status=status or OrderStatus.CONFIRMED,
-                  subtotal_vnd=total, total_vnd=total, **({"created_at": created_at} if created_at else {}))
-    order.lines.append(OrderLine(product=product, producer_id=product.producer_id, product_name=product.name_vi,
-                                 unit_price_vnd=product.price_vnd, quantity=quantity, line_total_vnd=total))
+    order = Order(
+        code=f"TN-O{next(_orders):05d}",
+        contact_name="Nguyễn Văn An",
+        phone="+84912345678",
+        province_code=19,
+        ward_code=product.producer.ward_code or 5503,
+        street="Số 1",
+        payment_method=PaymentMethod.COD,
+        status=status or OrderStatus.CONFIRMED,
+        subtotal_vnd=total,
+        total_vnd=total,
+        **({"created_at": created_at} if created_at else {}),
+    )
+    order.lines.append(
+        OrderLine(
+            product=product,
+            producer_id=product.producer_id,
+            product_name=product.name_vi,
+            unit_price_vnd=product.price_vnd,
+            quantity=quantity,
+            line_total_vnd=total,
+        )
+    )
     db.session.add(order)
     db.session.flush()
     return order

@@ -1,4 +1,5 @@
 """Factories for the producer dashboard tests: a producer with its account, orders split per producer."""
+
 import io
 import itertools
 
@@ -8,7 +9,13 @@ from PIL import Image
 from storefront.accounts.models import Role
 from storefront.catalog.models import ProducerStatus
 from storefront.checkout.models import (
-    Fulfilment, FulfilmentStatus, Order, OrderLine, OrderStatus, Payment, PaymentMethod,
+    Fulfilment,
+    FulfilmentStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
 )
 from storefront.extensions import db
 from tests.factories import TAN_CUONG_WARD, make_producer, make_user
@@ -36,9 +43,19 @@ def make_order(*, lines, status=OrderStatus.PAID, payment_method=PaymentMethod.C
     n = next(_seq)
     subtotal = sum(p.price_vnd * q for p, q in lines)
     order = Order(
-        code=f"TN-T{n:05d}", user_id=user.id if user else None, status=status, contact_name="Nguyễn Văn A",
-        phone="+84912345678", email="khach@example.vn", province_code=19, ward_code=TAN_CUONG_WARD, street="Xóm Nam Tiến",
-        subtotal_vnd=subtotal, delivery_fee_vnd=0, total_vnd=subtotal, payment_method=payment_method,
+        code=f"TN-T{n:05d}",
+        user_id=user.id if user else None,
+        status=status,
+        contact_name="Nguyễn Văn A",
+        phone="+84912345678",
+        email="khach@example.vn",
+        province_code=19,
+        ward_code=TAN_CUONG_WARD,
+        street="Xóm Nam Tiến",
+        subtotal_vnd=subtotal,
+        delivery_fee_vnd=0,
+        total_vnd=subtotal,
+        payment_method=payment_method,
     )
     db.session.add(order)
     fulfilments = {}
@@ -46,11 +63,19 @@ def make_order(*, lines, status=OrderStatus.PAID, payment_method=PaymentMethod.C
         producer = product.producer
         if producer.id not in fulfilments:
             fulfilments[producer.id] = Fulfilment(order=order, producer_id=producer.id, status=FulfilmentStatus.PENDING)
-        db.session.add(OrderLine(
-            order=order, fulfilment=fulfilments[producer.id], product_id=product.id, producer_id=producer.id,
-            product_name=product.name_vi, producer_name=producer.name, unit_price_vnd=product.price_vnd,
-            quantity=quantity, line_total_vnd=product.price_vnd * quantity,
-        ))
+        db.session.add(
+            OrderLine(
+                order=order,
+                fulfilment=fulfilments[producer.id],
+                product_id=product.id,
+                producer_id=producer.id,
+                product_name=product.name_vi,
+                producer_name=producer.name,
+                unit_price_vnd=product.price_vnd,
+                quantity=quantity,
+                line_total_vnd=product.price_vnd * quantity,
+            )
+        )
     db.session.add(Payment(order=order, method=payment_method, amount_vnd=subtotal))
     db.session.flush()
     return order

@@ -1,5 +1,6 @@
 """Traceability test helpers: a published tea batch with a GTIN, stamps, scans."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -15,7 +16,8 @@ GTIN = "08934567890120"
 def make_traced_product(*, gtin=GTIN, certified=True, **kw):
     """Return a tea with a photo, a producer with a story, and (by default) a valid 4★ certificate."""
     producer = kw.pop("producer", None) or make_producer(
-        name="HTX Chè Hảo Đạt", story_md="Đồi chè **xóm Nam Tiến**.", street="Xóm Nam Tiến")
+        name="HTX Chè Hảo Đạt", story_md="Đồi chè **xóm Nam Tiến**.", street="Xóm Nam Tiến"
+    )
     product = make_product(producer=producer, name_vi=kw.pop("name_vi", "Chè Tân Cương đặc biệt"), gtin=gtin, **kw)
     db.session.add(ProductImage(product=product, filename=f"{product.slug}.jpg", alt=product.name_vi))
     db.session.flush()
@@ -33,7 +35,7 @@ def add_scans(stamp, regions, *, at=None, devices=None):
 
     devices: one device hash per scan (default: all from one device); repeats count once.
     """
-    at = at or datetime.now(timezone.utc) - timedelta(hours=1)
+    at = at or datetime.now(UTC) - timedelta(hours=1)
     devices = devices if devices is not None else ["0" * 32] * len(regions)
     for region in regions:
         db.session.add(Scan(stamp_id=stamp.id, batch_id=stamp.batch_id, scanned_at=at, region=region))

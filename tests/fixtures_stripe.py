@@ -1,4 +1,5 @@
 """Pytest fixtures aiming the app's card payments at loopback Stripe peers (import them into a test module)."""
+
 import pytest
 
 from tests.stripe_peers import CheckoutSessionStub, start_localstripe
@@ -24,5 +25,8 @@ def stub(localstripe_url):
 @pytest.fixture
 def app_config(stub):
     """Stripe keys set and the library aimed at the stub, so the card option is offered."""
-    return {"STRIPE_SECRET_KEY": "sk_test_ocop", "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "STRIPE_API_BASE": stub.base_url}
+    return {
+        "STRIPE_SECRET_KEY": "sk_test_ocop",
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_API_BASE": stub.base_url,
+    }

@@ -9,6 +9,7 @@ marks): a word carrying them is Vietnamese unless it is capitalised and part of 
 two or more such words ("Thái Nguyên", "Tân Cương"); English by a short list of words no
 Vietnamese sentence contains.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,20 +20,47 @@ from html.parser import HTMLParser
 
 # Letters only Vietnamese uses among the languages we serve: the base letters and every vowel
 # with a tone mark. NFC keeps each as one code point.
-VI_LETTERS = set(
-    "ăâđêôơư"
-    "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
-)
+VI_LETTERS = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
 VI_LETTERS |= {c.upper() for c in VI_LETTERS}
 # Vietnamese UI words written without any diacritic that are not English words.
 VI_PLAIN_WORDS = {"xem", "theo", "trong", "khi", "cho", "xin", "giao", "nhung"}
 # English words that never occur in Vietnamese UI text (WTForms' and Flask-WTF's messages are
 # built from these). "to" and "an" are left out: they are also common Vietnamese syllables.
 EN_WORDS = {
-    "this", "field", "is", "required", "invalid", "please", "must", "your", "and", "of",
-    "not", "with", "token", "characters", "enter", "missing", "expired", "between", "least",
-    "address", "value", "choice", "number", "password", "sign", "cart",
-    "search", "products", "order", "orders", "the", "you", "are", "be",
+    "this",
+    "field",
+    "is",
+    "required",
+    "invalid",
+    "please",
+    "must",
+    "your",
+    "and",
+    "of",
+    "not",
+    "with",
+    "token",
+    "characters",
+    "enter",
+    "missing",
+    "expired",
+    "between",
+    "least",
+    "address",
+    "value",
+    "choice",
+    "number",
+    "password",
+    "sign",
+    "cart",
+    "search",
+    "products",
+    "order",
+    "orders",
+    "the",
+    "you",
+    "are",
+    "be",
 }
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 PHRASE = re.compile(r"[^\W\d_]+(?:\s+[^\W\d_]+)*", re.UNICODE)
@@ -40,8 +68,20 @@ PHRASE = re.compile(r"[^\W\d_]+(?:\s+[^\W\d_]+)*", re.UNICODE)
 TEXT_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "aria-description", "label"}
 SKIPPED_ELEMENTS = {"script", "style", "template", "svg"}
 VOID_ELEMENTS = {
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr",
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "param",
+    "source",
+    "track",
+    "wbr",
 }
 
 
@@ -73,10 +113,14 @@ class _Collector(HTMLParser):
                 self.pieces.append((attrs[name] or "", lang, name))
             if tag == "input" and attrs.get("type") in {"submit", "button", "reset"}:
                 self.pieces.append((attrs.get("value") or "", lang, "value"))
-            if tag == "meta" and (attrs.get("name") in {"description"} or
-                                  attrs.get("property", "").startswith("og:") and
-                                  attrs.get("property") in {"og:title", "og:description"}):
-                self.pieces.append((attrs.get("content") or "", lang, "meta " + (attrs.get("name") or attrs.get("property"))))
+            if tag == "meta" and (
+                attrs.get("name") in {"description"}
+                or attrs.get("property", "").startswith("og:")
+                and attrs.get("property") in {"og:title", "og:description"}
+            ):
+                self.pieces.append(
+                    (attrs.get("content") or "", lang, "meta " + (attrs.get("name") or attrs.get("property")))
+                )
         if tag not in VOID_ELEMENTS:
             self.stack.append((tag, lang, skipped))
 
@@ -163,8 +207,13 @@ def vietnamese_in(html: str, *, data=(), proper_name_words=frozenset()) -> list[
         text = URL.sub(" ", text)
         # Data first, then place names, and the other way round: a name may hold a ward's name
         # ("… của HTX Chè Hảo Đạt, Xã Tân Cương") or a ward's name a stored word ("Xã Chợ Đồn").
-        words = min((tuple(vietnamese_words(_strip_data(strip_official_place_names(text), data), names)),
-                     tuple(vietnamese_words(strip_official_place_names(_strip_data(text, data)), names))), key=len)
+        words = min(
+            (
+                tuple(vietnamese_words(_strip_data(strip_official_place_names(text), data), names)),
+                tuple(vietnamese_words(strip_official_place_names(_strip_data(text, data)), names)),
+            ),
+            key=len,
+        )
         if words:
             findings.append(Finding(" ".join(text.split())[:200], words, where))
     return findings

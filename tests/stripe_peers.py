@@ -232,8 +232,9 @@ class CheckoutSessionStub:
     also kept in ``events``, every delivery attempt in ``deliveries``.
     """
 
-    def __init__(self, *, upstream: str | None = None, webhook_url: str | None = None,
-                 webhook_secret: str | None = None):
+    def __init__(
+        self, *, upstream: str | None = None, webhook_url: str | None = None, webhook_secret: str | None = None
+    ):
         self.upstream = upstream.rstrip("/") if upstream else None
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret or _random_id("whsec_test_", 32)
@@ -322,8 +323,9 @@ class CheckoutSessionStub:
             s = self._get(session_id)
             if s.obj["status"] != "open":
                 raise StripeStubError(
-                    400, f"Only Checkout Sessions with a status in [open] can be expired. "
-                    f"This Checkout Session has a status of {s.obj['status']}."
+                    400,
+                    f"Only Checkout Sessions with a status in [open] can be expired. "
+                    f"This Checkout Session has a status of {s.obj['status']}.",
                 )
             s.obj["status"] = "expired"
             event = self._event("checkout.session.expired", s)
@@ -336,7 +338,9 @@ class CheckoutSessionStub:
         if not self.webhook_url:
             raise RuntimeError("stub.webhook_url is not set")
         request = urllib.request.Request(
-            self.webhook_url, data=event.payload, method="POST",
+            self.webhook_url,
+            data=event.payload,
+            method="POST",
             headers={**event.headers, "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"},
         )
         try:
@@ -391,23 +395,38 @@ class CheckoutSessionStub:
         for k, v in (pi_data.get("metadata") or {}).items():
             form[f"metadata[{k}]"] = v
         request = urllib.request.Request(
-            self.upstream + "/v1/payment_intents", data=urllib.parse.urlencode(form).encode(),
-            method="POST", headers={"Authorization": f"Bearer {s.api_key}"},
+            self.upstream + "/v1/payment_intents",
+            data=urllib.parse.urlencode(form).encode(),
+            method="POST",
+            headers={"Authorization": f"Bearer {s.api_key}"},
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.load(response)["id"]
 
     def _create(self, params: dict, api_key: str) -> dict:
         known = {
-            "mode", "line_items", "success_url", "cancel_url", "client_reference_id", "metadata",
-            "expires_at", "customer_email", "locale", "payment_method_types", "payment_intent_data",
-            "submit_type", "expand", "ui_mode",
+            "mode",
+            "line_items",
+            "success_url",
+            "cancel_url",
+            "client_reference_id",
+            "metadata",
+            "expires_at",
+            "customer_email",
+            "locale",
+            "payment_method_types",
+            "payment_intent_data",
+            "submit_type",
+            "expand",
+            "ui_mode",
         }
         for key in params:
             if key not in known:
                 raise StripeStubError(
-                    400, f"Received unknown parameter: {key} (the stub does not model it; "
-                    "extend tests/stripe_peers.py if the real API accepts it)", param=key,
+                    400,
+                    f"Received unknown parameter: {key} (the stub does not model it; "
+                    "extend tests/stripe_peers.py if the real API accepts it)",
+                    param=key,
                 )
         if params.get("mode") != "payment":
             raise StripeStubError(400, "The stub supports mode=payment only", param="mode")
@@ -425,10 +444,14 @@ class CheckoutSessionStub:
             if not isinstance(item, dict) or "price" in item or "price_data" not in item:
                 raise StripeStubError(400, "The stub supports line_items with price_data only", param=where)
             price = item["price_data"]
-            if not isinstance(price, dict) or not isinstance(price.get("product_data"), dict) \
-                    or not price["product_data"].get("name"):
-                raise StripeStubError(400, "Missing required param: product_data[name].",
-                                      param=f"{where}[price_data][product_data][name]")
+            if (
+                not isinstance(price, dict)
+                or not isinstance(price.get("product_data"), dict)
+                or not price["product_data"].get("name")
+            ):
+                raise StripeStubError(
+                    400, "Missing required param: product_data[name].", param=f"{where}[price_data][product_data][name]"
+                )
             currency = price.get("currency")
             if not currency or currency != currency.lower():
                 raise StripeStubError(400, "Invalid currency", param=f"{where}[price_data][currency]")
@@ -446,21 +469,24 @@ class CheckoutSessionStub:
             expires_at = _int_param(params["expires_at"], "expires_at", minimum=0)
             if not now + 30 * 60 - 5 <= expires_at <= now + 24 * 3600 + 5:
                 raise StripeStubError(
-                    400, "The `expires_at` timestamp must be between 30 minutes and 24 hours "
-                    "from Checkout Session creation.", param="expires_at",
+                    400,
+                    "The `expires_at` timestamp must be between 30 minutes and 24 hours "
+                    "from Checkout Session creation.",
+                    param="expires_at",
                 )
         else:
             expires_at = now + 24 * 3600
 
         metadata = params.get("metadata") or {}
-        if not isinstance(metadata, dict) or len(metadata) > 50 or any(
-                len(k) > 40 or not isinstance(v, str) or len(v) > 500 for k, v in metadata.items()):
-            raise StripeStubError(400, "Invalid metadata (max 50 keys, key 40, value 500 chars)",
-                                  param="metadata")
+        if (
+            not isinstance(metadata, dict)
+            or len(metadata) > 50
+            or any(len(k) > 40 or not isinstance(v, str) or len(v) > 500 for k, v in metadata.items())
+        ):
+            raise StripeStubError(400, "Invalid metadata (max 50 keys, key 40, value 500 chars)", param="metadata")
         client_ref = params.get("client_reference_id")
         if client_ref is not None and len(client_ref) > 200:
-            raise StripeStubError(400, "client_reference_id is longer than 200 characters",
-                                  param="client_reference_id")
+            raise StripeStubError(400, "client_reference_id is longer than 200 characters", param="client_reference_id")
 
         session_id = _random_id("cs_test_", 58)
         obj = {
@@ -564,7 +590,8 @@ class _Handler(BaseHTTPRequestHandler):
                         path, first_params, status, response = seen
                         if path != self.path or first_params != params:
                             raise StripeStubError(
-                                400, "Keys for idempotent requests can only be used with the same "
+                                400,
+                                "Keys for idempotent requests can only be used with the same "
                                 "parameters they were first used with. Try using a key other than "
                                 f"'{key}' if you meant to execute a different request.",
                                 type="idempotency_error",
@@ -609,11 +636,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _forward(self, method: str) -> None:
         body = self._body() if method == "POST" else None
-        headers = {k: v for k, v in self.headers.items()
-                   if k.lower() in ("authorization", "content-type", "idempotency-key", "stripe-version")}
-        request = urllib.request.Request(
-            self.owner.upstream + self.path, data=body, method=method, headers=headers
-        )
+        headers = {
+            k: v
+            for k, v in self.headers.items()
+            if k.lower() in ("authorization", "content-type", "idempotency-key", "stripe-version")
+        }
+        request = urllib.request.Request(self.owner.upstream + self.path, data=body, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 status, payload = response.status, response.read()
@@ -628,16 +656,15 @@ def _page(obj: dict, notice: str | None = None) -> bytes:
     amount = f"{obj['amount_total']:,}".replace(",", ".")
     if notice is None and obj["status"] == "open":
         action = (
-            f'<form method="post" action="/pay/{esc(obj["id"])}">'
-            '<button type="submit" id="pay">Pay</button></form>'
+            f'<form method="post" action="/pay/{esc(obj["id"])}"><button type="submit" id="pay">Pay</button></form>'
         )
         if obj.get("cancel_url"):
             action += f'<p><a id="cancel" href="{esc(obj["cancel_url"])}">Cancel</a></p>'
     else:
-        action = f"<p id=\"notice\">{esc(notice or 'This Checkout Session is ' + obj['status'] + '.')}</p>"
+        action = f'<p id="notice">{esc(notice or "This Checkout Session is " + obj["status"] + ".")}</p>'
     return (
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Stripe Checkout (stub)</title></head>"
+        '<!doctype html><html><head><meta charset="utf-8"><title>Stripe Checkout (stub)</title></head>'
         "<body><h1>Stripe Checkout (test stub)</h1>"
-        f"<p id=\"amount\">{esc(amount)} {esc(obj['currency'].upper())}</p>"
+        f'<p id="amount">{esc(amount)} {esc(obj["currency"].upper())}</p>'
         f"{action}</body></html>"
-    ).encode("utf-8")
+    ).encode()

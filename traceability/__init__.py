@@ -1,4 +1,5 @@
 """Traceability: batches, GS1 Digital Link stamps, the resolver and origin pages."""
+
 from flask import Blueprint
 
 bp = Blueprint("traceability", __name__, cli_group="traceability")

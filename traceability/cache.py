@@ -8,6 +8,7 @@ next scan. ORIGIN_CACHE_SECONDS bounds only changes made outside the app (which 
 number). What must never be stale (recall, the producer's standing in the programme, scan
 counters, PIN state) is read live on every scan, not cached.
 """
+
 import logging
 import threading
 import time
@@ -69,8 +70,11 @@ def _new_version_on_commit(session):
         try:
             bump_version(session.get_bind().engine)  # a session bound to a Connection: its engine
         except Exception:  # the change is committed; other workers then see it within ORIGIN_CACHE_SECONDS
-            log.warning("could not move origin_versions on; other workers may show a cached origin "
-                        "description until it expires", exc_info=True)
+            log.warning(
+                "could not move origin_versions on; other workers may show a cached origin "
+                "description until it expires",
+                exc_info=True,
+            )
 
 
 @event.listens_for(Session, "after_rollback")
@@ -84,7 +88,10 @@ def bump_version(engine) -> None:
     commit: no transaction holds the row's lock while it waits for others."""
     table = OriginVersion.__table__
     insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table).values(id=1, version=1).on_conflict_do_update(
-        index_elements=[table.c.id], set_={"version": table.c.version + 1})
+    statement = (
+        insert(table)
+        .values(id=1, version=1)
+        .on_conflict_do_update(index_elements=[table.c.id], set_={"version": table.c.version + 1})
+    )
     with engine.begin() as connection:
         connection.execute(statement)

@@ -1,4 +1,5 @@
 """Traceability CLI commands (`flask traceability stamps`, `flask traceability print-sheet`)."""
+
 import csv
 import io
 import sys
@@ -11,7 +12,11 @@ from storefront.extensions import db
 from traceability import bp
 from traceability.models import Batch, StampIssue
 from traceability.services import (
-    MAX_STAMPS_PER_ISSUE, TraceabilityError, export_issue_zip, issue_stamps, render_issue_sheet,
+    MAX_STAMPS_PER_ISSUE,
+    TraceabilityError,
+    export_issue_zip,
+    issue_stamps,
+    render_issue_sheet,
 )
 
 
@@ -43,12 +48,19 @@ def _render(issue: StampIssue, label_size: tuple[float, float]) -> bytes:
 
 @bp.cli.command("stamps")
 @click.argument("batch_id", type=int)
-@click.option("--count", type=click.IntRange(1, MAX_STAMPS_PER_ISSUE), default=1, show_default=True,
-              help="Serialized stamps to issue (or copies of the batch-level stamp).")
+@click.option(
+    "--count",
+    type=click.IntRange(1, MAX_STAMPS_PER_ISSUE),
+    default=1,
+    show_default=True,
+    help="Serialized stamps to issue (or copies of the batch-level stamp).",
+)
 @click.option("--pin", "with_pin", is_flag=True, help="Give each stamp a scratch-off PIN (CSV written beside the PDF).")
 @click.option("--batch-level", is_flag=True, help="One lot-level stamp without a serial, printed COUNT times.")
 @click.option("--zip", "with_zip", is_flag=True, help="Also write a zip with one PNG and one SVG per stamp.")
-@click.option("--label-size", default="30x40", show_default=True, callback=_label_size, help="Label WIDTHxHEIGHT in mm.")
+@click.option(
+    "--label-size", default="30x40", show_default=True, callback=_label_size, help="Label WIDTHxHEIGHT in mm."
+)
 def stamps_command(batch_id, count, with_pin, batch_level, with_zip, label_size):
     """Issue stamps for a batch and write their printable PDF into STAMP_DIR."""
     batch = db.session.get(Batch, batch_id)
@@ -92,7 +104,9 @@ def stamps_command(batch_id, count, with_pin, batch_level, with_zip, label_size)
 
 @bp.cli.command("print-sheet")
 @click.argument("issue_id", type=int)
-@click.option("--label-size", default="30x40", show_default=True, callback=_label_size, help="Label WIDTHxHEIGHT in mm.")
+@click.option(
+    "--label-size", default="30x40", show_default=True, callback=_label_size, help="Label WIDTHxHEIGHT in mm."
+)
 def print_sheet_command(issue_id, label_size):
     """Write the printable PDF of an existing stamp issue again (no new stamps)."""
     issue = db.session.get(StampIssue, issue_id)

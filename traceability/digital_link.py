@@ -35,9 +35,7 @@ SHORT_CODE_PREFIX = "/t/"
 
 # GS1 General Specifications §7.11 (Figure 7.11-1), "GS1 AI encodable character set 82":
 # the only characters AI 10 (lot), 21 (serial) and 22 (variant) may hold.
-_CSET82 = frozenset(
-    "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
-)
+_CSET82 = frozenset("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
 _GTIN_LENGTHS = (8, 12, 13, 14)
 _MAX_QUALIFIER_LENGTH = 20  # AI 10, 21 and 22 are all X..20 (GS1 General Specifications §3.2)
 
@@ -105,9 +103,7 @@ def _check_qualifier(name: str, value: str | None) -> None:
         return
     bad = sorted(set(value) - _CSET82)
     if bad:
-        raise DigitalLinkError(
-            f"{name} {value!r} has characters outside GS1 character set 82: {''.join(bad)!r}"
-        )
+        raise DigitalLinkError(f"{name} {value!r} has characters outside GS1 character set 82: {''.join(bad)!r}")
 
 
 def is_valid_serial(value: str) -> bool:
@@ -299,9 +295,7 @@ def new_serial(length: int = 10) -> str:
 def new_short_code(length: int = 10) -> str:
     """Return a random short code for a product without a GTIN."""
     if not _MIN_SHORT_CODE_LENGTH <= length <= _MAX_QUALIFIER_LENGTH:
-        raise ValueError(
-            f"short code length must be {_MIN_SHORT_CODE_LENGTH} to {_MAX_QUALIFIER_LENGTH}"
-        )
+        raise ValueError(f"short code length must be {_MIN_SHORT_CODE_LENGTH} to {_MAX_QUALIFIER_LENGTH}")
     return new_serial(length)
 
 
@@ -314,12 +308,8 @@ def parse_short_code(code: str) -> str:
 
     :raises DigitalLinkError: if the code has a wrong length or characters outside the alphabet.
     """
-    if not isinstance(code, str) or not (
-        _MIN_SHORT_CODE_LENGTH <= len(code) <= _MAX_QUALIFIER_LENGTH
-    ):
-        raise DigitalLinkError(
-            f"short code must be {_MIN_SHORT_CODE_LENGTH} to {_MAX_QUALIFIER_LENGTH} characters"
-        )
+    if not isinstance(code, str) or not (_MIN_SHORT_CODE_LENGTH <= len(code) <= _MAX_QUALIFIER_LENGTH):
+        raise DigitalLinkError(f"short code must be {_MIN_SHORT_CODE_LENGTH} to {_MAX_QUALIFIER_LENGTH} characters")
     canonical = code.upper().translate(_SHORT_CODE_FIXES)
     if any(c not in CODE_ALPHABET for c in canonical):
         raise DigitalLinkError(f"short code {code!r} has characters outside {CODE_ALPHABET}")

@@ -1,4 +1,5 @@
 """Export a batch's trace events as a GS1 EPCIS 2.0 JSON-LD document."""
+
 from datetime import datetime
 from urllib.parse import quote
 
@@ -93,8 +94,6 @@ def epcis_document(batch: Batch, *, base_url: str, now: datetime) -> dict:
         "schemaVersion": "2.0",
         "creationDate": _time(now),
         "epcisBody": {
-            "eventList": [
-                epcis_event(batch, event, lot_uri=lot_uri, base_url=base_url) for event in batch.events
-            ]
+            "eventList": [epcis_event(batch, event, lot_uri=lot_uri, base_url=base_url) for event in batch.events]
         },
     }

@@ -27,6 +27,7 @@ before the view; a request left to Flask after that carries its limit headers in
 so the route does not count it again (views._scan_limit_exempt), and an unknown code is
 answered 404 without a second origin look-up (one small query tells a lot not yet published). Turn it off with SCAN_FAST_PATH=false.
 """
+
 import threading
 import time
 from functools import lru_cache
@@ -39,12 +40,16 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.http import parse_accept_header, parse_cookie
 from werkzeug.wsgi import ClosingIterator, get_host
 
-from storefront.clock import VIETNAM_TZ, today_vn
 from storefront import security_headers
+from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.extensions import db, limiter
 from traceability import cache, services, views
 from traceability.digital_link import (
-    DigitalLinkError, canonical_serial, is_valid_serial, parse_path, parse_short_code,
+    DigitalLinkError,
+    canonical_serial,
+    is_valid_serial,
+    parse_path,
+    parse_short_code,
 )
 from traceability.scan_buffer import scan_buffer
 
@@ -52,10 +57,12 @@ from traceability.scan_buffer import scan_buffer
 ARGS_KEY = "ocop.scan.args"
 LIMIT_KEY, NOT_REGISTERED_KEY = views.SCAN_LIMIT_COUNTED, views.SCAN_NOT_REGISTERED
 #: Flask-Limiter's header names and their config keys (its defaults).
-_LIMIT_HEADERS = (("RATELIMIT_HEADER_LIMIT", "X-RateLimit-Limit"),
-                  ("RATELIMIT_HEADER_REMAINING", "X-RateLimit-Remaining"),
-                  ("RATELIMIT_HEADER_RESET", "X-RateLimit-Reset"),
-                  ("RATELIMIT_HEADER_RETRY_AFTER", "Retry-After"))
+_LIMIT_HEADERS = (
+    ("RATELIMIT_HEADER_LIMIT", "X-RateLimit-Limit"),
+    ("RATELIMIT_HEADER_REMAINING", "X-RateLimit-Remaining"),
+    ("RATELIMIT_HEADER_RESET", "X-RateLimit-Reset"),
+    ("RATELIMIT_HEADER_RETRY_AFTER", "Retry-After"),
+)
 #: The characters werkzeug leaves unencoded in a query value (werkzeug.urls._urlencode, WHATWG).
 _QUERY_SAFE = "!$'()*,/:;?@"
 
@@ -77,7 +84,7 @@ class ScanFastPath:
             answer = self._answer(environ)
         except _AfterCount as failure:  # the scan is queued: Flask's 500 page, not the view again
             return self._error_page(environ, start_response, failure.error)
-        except Exception:  # noqa: BLE001 (nothing was counted yet: Flask answers, and reports any error)
+        except Exception:
             self.app.logger.warning("scan fast path failed; Flask answers", exc_info=True)
             answer = None
         if answer is None:
@@ -178,26 +185,38 @@ class ScanFastPath:
             environ[NOT_REGISTERED_KEY] = True  # Flask answers the 404 page without looking again
             return None
         config = self.app.config
-        view = cache.get(views.origin_cache_key(hit.batch_id, config["BABEL_DEFAULT_LOCALE"], today_vn(),
-                                                hit.in_programme))
+        view = cache.get(
+            views.origin_cache_key(hit.batch_id, config["BABEL_DEFAULT_LOCALE"], today_vn(), hit.in_programme)
+        )
         stamp = hit.stamp
         if not views.is_current(view, hit) or (stamp is not None and stamp.has_pin and not stamp.pin_verified_at):
             return None
         region_header = config.get("SCAN_REGION_HEADER", "")
         region = views.region_of(environ, region_header)
         try:  # from here on the scan is (being) counted: Flask must not see this request again
-            services.count_scan(hit.batch_id, stamp, region=region, user_agent=environ.get("HTTP_USER_AGENT", ""),
-                                device=device, day=day, buffer=buffer)
+            services.count_scan(
+                hit.batch_id,
+                stamp,
+                region=region,
+                user_agent=environ.get("HTTP_USER_AGENT", ""),
+                device=device,
+                day=day,
+                buffer=buffer,
+            )
             html = self._page(environ, view, hit, buffer, generation, check_regions=bool(region_header))
         except Exception as error:
             raise _AfterCount(error) from error
         body = html.encode("utf-8")
         base_url = config["PUBLIC_BASE_URL"].rstrip("/")  # services._base_url()
-        headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
-                   ("Link", views.linkset_link(base_url, anchor_path)),
-                   *views.CORS_HEADERS, *limit_headers,
-                   *security_headers.response_headers(self.app, https=environ.get("wsgi.url_scheme") == "https"),
-                   ("Vary", "Cookie")]
+        headers = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("Link", views.linkset_link(base_url, anchor_path)),
+            *views.CORS_HEADERS,
+            *limit_headers,
+            *security_headers.response_headers(self.app, https=environ.get("wsgi.url_scheme") == "https"),
+            ("Vary", "Cookie"),
+        ]
         after = (lambda: buffer.flush(wait=False)) if buffer.due() else None
         return headers, body, after
 
@@ -217,8 +236,9 @@ class ScanFastPath:
             with self.app.app_context():  # the regions of the last day's scans (the session)
                 warning = services.scan_warning(stamp, unwritten_regions=buffer.unwritten_regions(stamp.id))
         else:
-            warning = services.scan_warning(stamp, check_regions=False,
-                                            threshold=self.app.config.get("SCAN_WARNING_THRESHOLD", 20))
+            warning = services.scan_warning(
+                stamp, check_regions=False, threshold=self.app.config.get("SCAN_WARNING_THRESHOLD", 20)
+            )
         path, query = views.raw_path(environ), environ.get("QUERY_STRING", "")
         code = (path + (f"?{query}" if query else ""))[:300]
         first_scan = stamp.first_scanned_at if stamp is not None else None
@@ -284,8 +304,9 @@ class ScanFastPath:
             reset_at, remaining = strategy.get_window_stats(item, *args)
         reset_at = int(reset_at + 1)
         names = [config.get(key, default) for key, default in _LIMIT_HEADERS]
-        headers = environ[LIMIT_KEY] = list(zip(names, (str(item.amount), str(max(0, remaining)), str(reset_at),
-                                                        str(int(reset_at - time.time())))))
+        headers = environ[LIMIT_KEY] = list(
+            zip(names, (str(item.amount), str(max(0, remaining)), str(reset_at), str(int(reset_at - time.time()))))
+        )
         return headers
 
 

@@ -1,4 +1,5 @@
 """Batches, their EPCIS-shaped trace events, QR stamps and the scans of them."""
+
 import enum
 from datetime import date, datetime
 

@@ -4,6 +4,7 @@ A scan asks three or four times whether it runs in the process that made the sca
 the raw connections (a gunicorn worker forked after they were made must not use them); the
 answer changes only in a forked child, where the hook below updates it.
 """
+
 import os
 
 _pid = os.getpid()

@@ -34,9 +34,7 @@ ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
 QUIET_ZONE = 4
 
 
-def qr_matrix(
-    data: str, *, version: int | None = None, mask_pattern: int | None = None
-) -> list[list[bool]]:
+def qr_matrix(data: str, *, version: int | None = None, mask_pattern: int | None = None) -> list[list[bool]]:
     """Return the symbol's modules (True = dark) row by row, without the quiet zone.
 
     ``version`` fixes the smallest version tried (a larger one is used if the data needs
@@ -49,9 +47,7 @@ def qr_matrix(
     return [[bit == "1" for bit in bits[i : i + size]] for i in range(0, len(bits), size)]
 
 
-def qr_png(
-    data: str, *, box_size: int = 8, border: int = QUIET_ZONE, mask_pattern: int | None = None
-) -> bytes:
+def qr_png(data: str, *, box_size: int = 8, border: int = QUIET_ZONE, mask_pattern: int | None = None) -> bytes:
     """Return a black-on-white 1-bit PNG with box_size pixels per module."""
     if box_size < 1:
         raise ValueError("box_size must be at least 1")
@@ -85,6 +81,7 @@ def dark_runs(row: list[bool]) -> list[tuple[int, int]]:
     if start is not None:
         runs.append((start, len(row) - start))
     return runs
+
 
 def qr_svg(data: str, *, border: int = QUIET_ZONE, mask_pattern: int | None = None) -> bytes:
     """Return a scalable SVG drawing the symbol as one path, one subpath per dark run."""
@@ -124,9 +121,7 @@ class _Layout(NamedTuple):
 def _symbol(data: str, version: int | None, mask_pattern: int | None) -> tuple[int, int]:
     # qrcode checks the arguments and splits the data into numeric, alphanumeric and byte
     # segments exactly as its own make() would.
-    code = qrcode.QRCode(
-        version=version, error_correction=ERROR_CORRECTION, border=0, mask_pattern=mask_pattern
-    )
+    code = qrcode.QRCode(version=version, error_correction=ERROR_CORRECTION, border=0, mask_pattern=mask_pattern)
     code.add_data(data)
     version, stream = _fit(code.data_list, 1 if version is None else version, ERROR_CORRECTION)
     layout = _layout(version)
@@ -205,9 +200,7 @@ def _layout(version: int) -> _Layout:
         gather=operator.itemgetter(*source),
         masks=tuple(masks),
         after_1=tuple(_bits(size, (i for i, rc in enumerate(cells) if rc[a] >= 1)) for a in (1, 0)),
-        after_10=tuple(
-            _bits(size, (i for i, rc in enumerate(cells) if rc[a] >= 10)) for a in (1, 0)
-        ),
+        after_10=tuple(_bits(size, (i for i, rc in enumerate(cells) if rc[a] >= 10)) for a in (1, 0)),
     )
 
 
@@ -352,14 +345,8 @@ def _generator_products(ec_count: int) -> tuple[int, ...]:
     generator = [1]  # highest power first
     for i in range(ec_count):
         root = base.EXP_TABLE[i]
-        generator = [
-            high ^ _gf_multiply(low, root)
-            for high, low in zip([*generator, 0], [0, *generator])
-        ]
-    return tuple(
-        int.from_bytes(bytes(_gf_multiply(f, c) for c in generator[1:]), "big")
-        for f in range(256)
-    )
+        generator = [high ^ _gf_multiply(low, root) for high, low in zip([*generator, 0], [0, *generator])]
+    return tuple(int.from_bytes(bytes(_gf_multiply(f, c) for c in generator[1:]), "big") for f in range(256))
 
 
 def _gf_multiply(a: int, b: int) -> int:

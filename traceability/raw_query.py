@@ -13,6 +13,7 @@ itself (psycopg.pq: PQexecPrepared, the row read by psycopg's C loaders): psycop
 machinery (query conversion, its prepare manager, the cursor object) costs a scan about
 70 µs of the worker's CPU more than the query's own round trip (bench/ measures it).
 """
+
 import itertools
 import threading
 from dataclasses import dataclass
@@ -105,7 +106,9 @@ class RawQuery:
         values = [_text(params[name] if name in params else plan.fixed[name]) for name in plan.libpq_order]
         result = pgconn.exec_prepared(self._statement_name, values)
         try:
-            state = result.error_field(pq.DiagnosticField.SQLSTATE) if result.status == pq.ExecStatus.FATAL_ERROR else None
+            state = (
+                result.error_field(pq.DiagnosticField.SQLSTATE) if result.status == pq.ExecStatus.FATAL_ERROR else None
+            )
             if state in _PREPARE_AGAIN:
                 # The server forgot the statement (DISCARD ALL by a connection pooler), or a migration
                 # changed a selected column's type ("cached plan must not change result type").
@@ -145,10 +148,14 @@ class RawQuery:
                 compiled=compiled,
                 order=list(compiled.positiontup) if compiled.positional else None,
                 names=[column.key for column in columns],
-                processors=[(column.key, process) for column in columns
-                            if (process := column.type.dialect_impl(dialect).result_processor(dialect, None))],
+                processors=[
+                    (column.key, process)
+                    for column in columns
+                    if (process := column.type.dialect_impl(dialect).result_processor(dialect, None))
+                ],
                 fixed={name: bind.value for name, bind in compiled.binds.items() if not bind.required},
-                libpq_sql=libpq_sql, libpq_order=libpq_order,
+                libpq_sql=libpq_sql,
+                libpq_order=libpq_order,
             )
             self._compiled[engine.dialect] = plan
         return plan

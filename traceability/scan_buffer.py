@@ -16,6 +16,7 @@ SCAN_FLUSH_SECONDS' worth, as PostgreSQL's synchronous_commit=off already allows
 moment of committed ones. "immediate" writes each scan in the request's own transaction
 instead (the test default).
 """
+
 import atexit
 import threading
 import time
@@ -43,11 +44,13 @@ _last = bindparam("last", type_=UTCDateTime)
 _ADD_COUNTS = (
     update(_stamps)
     .where(_stamps.c.id == bindparam("stamp_id"))
-    .values(scan_count=_stamps.c.scan_count + bindparam("n"),
-            first_scanned_at=func.coalesce(_stamps.c.first_scanned_at, bindparam("first", type_=UTCDateTime)),
-            # Another worker may have written a later scan first: the latest time wins.
-            last_scanned_at=case((_stamps.c.last_scanned_at > _last, _stamps.c.last_scanned_at), else_=_last),
-            device_count=_stamps.c.device_count + bindparam("new_devices"))
+    .values(
+        scan_count=_stamps.c.scan_count + bindparam("n"),
+        first_scanned_at=func.coalesce(_stamps.c.first_scanned_at, bindparam("first", type_=UTCDateTime)),
+        # Another worker may have written a later scan first: the latest time wins.
+        last_scanned_at=case((_stamps.c.last_scanned_at > _last, _stamps.c.last_scanned_at), else_=_last),
+        device_count=_stamps.c.device_count + bindparam("new_devices"),
+    )
 )
 #: A device's row for a stamp, once: rowcount 1 means a device not stored before (both write modes use it).
 INSERT_DEVICE = text(
@@ -161,8 +164,11 @@ class ScanBuffer:
                 self._regions.setdefault(scan.stamp_id, Counter())[scan.region] += 1
             if new_device:
                 self._devices.setdefault(scan.stamp_id, Counter())[scan.device] += 1
-            return (self._unwritten[scan.stamp_id], self._first[scan.stamp_id],
-                    len(self._devices.get(scan.stamp_id, ())))
+            return (
+                self._unwritten[scan.stamp_id],
+                self._first[scan.stamp_id],
+                len(self._devices.get(scan.stamp_id, ())),
+            )
 
     def unwritten(self, stamp_id: int) -> tuple[int, datetime | None, int]:
         """This process's unwritten scans of a stamp: how many, the first one's time, new devices among them."""
@@ -240,12 +246,12 @@ class ScanBuffer:
     def _keep_for_retry(self, batch: list[PendingScan]) -> None:
         with self._lock:
             self._failures += 1
-            pause = min(MAX_RETRY_SECONDS, self.flush_seconds * 2 ** self._failures)
+            pause = min(MAX_RETRY_SECONDS, self.flush_seconds * 2**self._failures)
             self._retry_at = time.monotonic() + pause
             self._queue[:0] = batch
             dropped = self._queue[:-MAX_KEPT] if len(self._queue) > MAX_KEPT else []
             if dropped:
-                del self._queue[:len(dropped)]
+                del self._queue[: len(dropped)]
                 self._forget(dropped)
         if dropped and self.logger:
             self.logger.error("dropped %d scans: the database refused writes too long", len(dropped))
@@ -338,23 +344,40 @@ def _write(engine, batch: list[PendingScan]) -> None:
             new_devices = Counter()
             for (stamp_id, device), day in sorted(devices.items()):
                 new_devices[stamp_id] += connection.execute(
-                    INSERT_DEVICE, {"stamp_id": stamp_id, "device_hash": device, "day": day}).rowcount
-            connection.execute(_ADD_COUNTS, [{"stamp_id": stamp_id, "n": n, "first": first, "last": last,
-                                              "new_devices": new_devices[stamp_id]}
-                                             for stamp_id, (n, first, last) in sorted(per_stamp.items())])
-        connection.execute(_INSERT_SCANS, [
-            {"stamp_id": s.stamp_id, "batch_id": s.batch_id, "scanned_at": s.scanned_at, "region": s.region,
-             "user_agent": s.user_agent} for s in batch])
+                    INSERT_DEVICE, {"stamp_id": stamp_id, "device_hash": device, "day": day}
+                ).rowcount
+            connection.execute(
+                _ADD_COUNTS,
+                [
+                    {"stamp_id": stamp_id, "n": n, "first": first, "last": last, "new_devices": new_devices[stamp_id]}
+                    for stamp_id, (n, first, last) in sorted(per_stamp.items())
+                ],
+            )
+        connection.execute(
+            _INSERT_SCANS,
+            [
+                {
+                    "stamp_id": s.stamp_id,
+                    "batch_id": s.batch_id,
+                    "scanned_at": s.scanned_at,
+                    "region": s.region,
+                    "user_agent": s.user_agent,
+                }
+                for s in batch
+            ],
+        )
 
 
-def _write_postgresql(connection, per_stamp: dict[int, list], devices: dict[tuple[int, str], date],
-                      batch: list[PendingScan]) -> None:
+def _write_postgresql(
+    connection, per_stamp: dict[int, list], devices: dict[tuple[int, str], date], batch: list[PendingScan]
+) -> None:
     stamp_ids = sorted(per_stamp)
     with connection.connection.driver_connection.cursor() as cursor:
         # Scans only: a crash may lose the last moment's, never corrupt anything. A stamp row
         # locked elsewhere (an office edit) must not hold the worker: give up, retry later.
-        cursor.execute("SET LOCAL synchronous_commit TO OFF; SET LOCAL lock_timeout TO '5s';"
-                       " SET LOCAL statement_timeout TO '30s'")
+        cursor.execute(
+            "SET LOCAL synchronous_commit TO OFF; SET LOCAL lock_timeout TO '5s'; SET LOCAL statement_timeout TO '30s'"
+        )
         if stamp_ids:
             # The arrays as PostgreSQL's own text literals: psycopg's list dumper (Python) costs ~1 µs an element.
             ids = _int_array(stamp_ids)
@@ -363,13 +386,25 @@ def _write_postgresql(connection, per_stamp: dict[int, list], devices: dict[tupl
             if devices:
                 keys = sorted(devices)
                 # Device hashes are hex digits: safe in an array literal unquoted.
-                cursor.execute(_PG_INSERT_DEVICES, (_int_array(k[0] for k in keys), _int_array(k[1] for k in keys),
-                                                    _int_array(devices[k].isoformat() for k in keys)))
+                cursor.execute(
+                    _PG_INSERT_DEVICES,
+                    (
+                        _int_array(k[0] for k in keys),
+                        _int_array(k[1] for k in keys),
+                        _int_array(devices[k].isoformat() for k in keys),
+                    ),
+                )
                 new_devices.update(row[0] for row in cursor.fetchall())
-            cursor.execute(_PG_ADD_COUNTS, (ids, _int_array(per_stamp[i][0] for i in stamp_ids),
-                                            _time_array(per_stamp[i][1] for i in stamp_ids),
-                                            _time_array(per_stamp[i][2] for i in stamp_ids),
-                                            _int_array(new_devices[i] for i in stamp_ids)))
+            cursor.execute(
+                _PG_ADD_COUNTS,
+                (
+                    ids,
+                    _int_array(per_stamp[i][0] for i in stamp_ids),
+                    _time_array(per_stamp[i][1] for i in stamp_ids),
+                    _time_array(per_stamp[i][2] for i in stamp_ids),
+                    _int_array(new_devices[i] for i in stamp_ids),
+                ),
+            )
         with cursor.copy(_PG_COPY_SCANS) as copy:
             for scan in batch:  # psycopg's C row formatter: faster than building the text here
                 copy.write_row((scan.stamp_id, scan.batch_id, scan.scanned_at, scan.region, scan.user_agent))
@@ -398,7 +433,11 @@ def scan_buffer() -> ScanBuffer:
             buffer = current_app.extensions.get("scan_buffer")
             if buffer is None:
                 config = current_app.config
-                buffer = ScanBuffer(db.engine, flush_seconds=float(config.get("SCAN_FLUSH_SECONDS", 1.0)),
-                                    flush_max=int(config.get("SCAN_FLUSH_MAX", 500)), logger=current_app.logger)
+                buffer = ScanBuffer(
+                    db.engine,
+                    flush_seconds=float(config.get("SCAN_FLUSH_SECONDS", 1.0)),
+                    flush_max=int(config.get("SCAN_FLUSH_MAX", 500)),
+                    logger=current_app.logger,
+                )
                 current_app.extensions["scan_buffer"] = buffer
     return buffer

@@ -1,4 +1,5 @@
 """Traceability rules: batches, trace events, stamp issues, scans, PINs and counterfeit reports."""
+
 from __future__ import annotations
 
 import functools
@@ -19,18 +20,27 @@ from sqlalchemy import String, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import attributes, joinedload, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from storefront.catalog.models import Producer, Product, ProducerStatus
+from storefront.catalog.models import Producer, ProducerStatus, Product
 from storefront.catalog.services import valid_certificate
 from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.columns import UTCDateTime, utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
 from traceability import digital_link
+from traceability.models import (
+    Batch,
+    CounterfeitReport,
+    EventAction,
+    EventType,
+    OriginVersion,
+    Scan,
+    Stamp,
+    StampDevice,
+    StampIssue,
+    TraceEvent,
+)
 from traceability.raw_query import RawQuery
 from traceability.scan_buffer import INSERT_DEVICE, PendingScan, ScanBuffer
-from traceability.models import (
-    Batch, CounterfeitReport, EventAction, EventType, OriginVersion, Scan, Stamp, StampDevice, StampIssue, TraceEvent,
-)
 
 if TYPE_CHECKING:  # the PDF (reportlab) and QR modules load when stamps are printed, not in every worker
     from traceability import sheets
@@ -138,9 +148,7 @@ def create_batch(
     lot_code = check_lot_code(lot_code)
     if quantity < 0:
         raise TraceabilityError(_("Số lượng không được âm."))
-    taken = db.session.scalar(
-        select(Batch.id).where(Batch.product_id == product.id, Batch.lot_code == lot_code)
-    )
+    taken = db.session.scalar(select(Batch.id).where(Batch.product_id == product.id, Batch.lot_code == lot_code))
     if taken is not None:
         raise DuplicateLot(lot_code)
     batch = Batch(
@@ -240,7 +248,9 @@ def check_in_programme(product: Product) -> None:
     :raises NotInProgramme: if the producer is not approved or the office hid the product.
     """
     if product.producer.status != ProducerStatus.APPROVED:
-        raise NotInProgramme(_("Cơ sở sản xuất chưa được duyệt hoặc đang bị tạm dừng: không thể công bố lô hàng hay in tem."))
+        raise NotInProgramme(
+            _("Cơ sở sản xuất chưa được duyệt hoặc đang bị tạm dừng: không thể công bố lô hàng hay in tem.")
+        )
     if product.is_hidden:
         raise NotInProgramme(_("Sản phẩm đang bị Văn phòng OCOP ẩn: không thể công bố lô hàng hay in tem."))
 
@@ -307,11 +317,15 @@ def stamp_url(stamp: Stamp) -> str:
 
 def _published_batch_query():
     # An origin page shows all of these: load them with the batch (4 queries, not ~12 lazy ones).
-    return select(Batch).where(Batch.is_published.is_(True)).options(
-        joinedload(Batch.product).joinedload(Product.producer),
-        joinedload(Batch.product).selectinload(Product.images),
-        joinedload(Batch.product).selectinload(Product.certificates),
-        selectinload(Batch.events),
+    return (
+        select(Batch)
+        .where(Batch.is_published.is_(True))
+        .options(
+            joinedload(Batch.product).joinedload(Product.producer),
+            joinedload(Batch.product).selectinload(Product.images),
+            joinedload(Batch.product).selectinload(Product.certificates),
+            selectinload(Batch.events),
+        )
     )
 
 
@@ -355,8 +369,9 @@ def find_by_short_code(code: str, serial: str | None = None) -> tuple[Batch, Sta
     return batch, _stamp_of(batch, serial)
 
 
-def is_unpublished_stamp(*, gtin: str | None = None, lot: str | None = None, short_code: str | None = None,
-                        serial: str | None = None) -> bool:
+def is_unpublished_stamp(
+    *, gtin: str | None = None, lot: str | None = None, short_code: str | None = None, serial: str | None = None
+) -> bool:
     """Whether a code names a lot its producer has not published yet (and, with a serial, one of its stamps)."""
     query = select(Batch.id).where(Batch.is_published.is_(False))
     if short_code is not None:
@@ -376,7 +391,7 @@ class OriginHit:
     in_programme: bool
     recalled_at: datetime | None
     recall_reason: str
-    stamp: "StampState | None"
+    stamp: StampState | None
     #: origin_versions as read with the stamp (cache.py): a cached description built under another is stale.
     origin_version: int | None = None
 
@@ -404,14 +419,26 @@ def _origin_query(by_short_code: bool, with_serial: bool) -> RawQuery:
     # Built once per shape (values are bound parameters): a scan spends no time building SQL.
     stamp_match = Stamp.serial == bindparam("serial") if with_serial else Stamp.serial.is_(None)
     query = (
-        select(Batch.id, Batch.recalled_at, Batch.recall_reason, Product.is_hidden, Producer.status,
-               Stamp.id.label("stamp_id"), Stamp.serial, Stamp.pin_hash.is_not(None).label("has_pin"),
-               Stamp.pin_verified_at, Stamp.scan_count, Stamp.first_scanned_at,
-               (Stamp.device_count - Stamp.devices_at_clear).label("devices"), Stamp.is_display,
-               Stamp.warning_cleared_at,
-               exists().where(StampDevice.stamp_id == Stamp.id,
-                              StampDevice.device_hash == bindparam("device", "", type_=String)).label("device_known"),
-               select(OriginVersion.version).where(OriginVersion.id == 1).scalar_subquery().label("origin_version"))
+        select(
+            Batch.id,
+            Batch.recalled_at,
+            Batch.recall_reason,
+            Product.is_hidden,
+            Producer.status,
+            Stamp.id.label("stamp_id"),
+            Stamp.serial,
+            Stamp.pin_hash.is_not(None).label("has_pin"),
+            Stamp.pin_verified_at,
+            Stamp.scan_count,
+            Stamp.first_scanned_at,
+            (Stamp.device_count - Stamp.devices_at_clear).label("devices"),
+            Stamp.is_display,
+            Stamp.warning_cleared_at,
+            exists()
+            .where(StampDevice.stamp_id == Stamp.id, StampDevice.device_hash == bindparam("device", "", type_=String))
+            .label("device_known"),
+            select(OriginVersion.version).where(OriginVersion.id == 1).scalar_subquery().label("origin_version"),
+        )
         .join(Product, Product.id == Batch.product_id)
         .join(Producer, Producer.id == Product.producer_id)
         .outerjoin(Stamp, (Stamp.batch_id == Batch.id) & stamp_match)
@@ -424,8 +451,16 @@ def _origin_query(by_short_code: bool, with_serial: bool) -> RawQuery:
     return RawQuery(query.where(Product.gtin == bindparam("gtin"), Batch.lot_code == bindparam("lot")))
 
 
-def find_origin(*, gtin: str | None = None, lot: str | None = None, short_code: str | None = None,
-                serial: str | None = None, device: str = "", raw: bool = False, engine=None) -> OriginHit:
+def find_origin(
+    *,
+    gtin: str | None = None,
+    lot: str | None = None,
+    short_code: str | None = None,
+    serial: str | None = None,
+    device: str = "",
+    raw: bool = False,
+    engine=None,
+) -> OriginHit:
     """Return the live facts of a published lot (and stamp) in one query, for the origin page.
 
     raw=True reads outside the session, on the thread's own connection (raw_query.py): for
@@ -451,19 +486,34 @@ def find_origin(*, gtin: str | None = None, lot: str | None = None, short_code: 
         raise NotRegistered(serial or short_code or lot or "")
     stamp = None
     if row["stamp_id"] is not None:
-        stamp = StampState(row["stamp_id"], row["serial"], bool(row["has_pin"]), row["pin_verified_at"],
-                           row["scan_count"], row["first_scanned_at"], row["devices"], bool(row["is_display"]),
-                           row["warning_cleared_at"], bool(row["device_known"]))
-    return OriginHit(batch_id=row["id"],
-                     in_programme=row["status"] == ProducerStatus.APPROVED and not row["is_hidden"],
-                     recalled_at=row["recalled_at"], recall_reason=row["recall_reason"], stamp=stamp,
-                     origin_version=row["origin_version"])
+        stamp = StampState(
+            row["stamp_id"],
+            row["serial"],
+            bool(row["has_pin"]),
+            row["pin_verified_at"],
+            row["scan_count"],
+            row["first_scanned_at"],
+            row["devices"],
+            bool(row["is_display"]),
+            row["warning_cleared_at"],
+            bool(row["device_known"]),
+        )
+    return OriginHit(
+        batch_id=row["id"],
+        in_programme=row["status"] == ProducerStatus.APPROVED and not row["is_hidden"],
+        recalled_at=row["recalled_at"],
+        recall_reason=row["recall_reason"],
+        stamp=stamp,
+        origin_version=row["origin_version"],
+    )
 
 
 def load_origin_batch(batch_id: int) -> Batch:
     """Load a batch with everything its origin page shows, in one joined query plus two small ones."""
     return db.session.scalars(
-        select(Batch).where(Batch.id == batch_id).options(
+        select(Batch)
+        .where(Batch.id == batch_id)
+        .options(
             joinedload(Batch.product).joinedload(Product.producer),
             joinedload(Batch.product).selectinload(Product.images),
             joinedload(Batch.product).selectinload(Product.certificates),
@@ -477,12 +527,17 @@ _stamps, _scans = Stamp.__table__, Scan.__table__
 _COUNT_STAMP = (
     update(_stamps)
     .where(_stamps.c.id == bindparam("stamp_id"))
-    .values(scan_count=_stamps.c.scan_count + 1,
-            first_scanned_at=func.coalesce(_stamps.c.first_scanned_at, bindparam("now", type_=UTCDateTime)),
-            last_scanned_at=bindparam("now", type_=UTCDateTime),
-            device_count=_stamps.c.device_count + bindparam("new_devices"))
-    .returning(_stamps.c.scan_count, _stamps.c.first_scanned_at,
-               (_stamps.c.device_count - _stamps.c.devices_at_clear).label("devices"))
+    .values(
+        scan_count=_stamps.c.scan_count + 1,
+        first_scanned_at=func.coalesce(_stamps.c.first_scanned_at, bindparam("now", type_=UTCDateTime)),
+        last_scanned_at=bindparam("now", type_=UTCDateTime),
+        device_count=_stamps.c.device_count + bindparam("new_devices"),
+    )
+    .returning(
+        _stamps.c.scan_count,
+        _stamps.c.first_scanned_at,
+        (_stamps.c.device_count - _stamps.c.devices_at_clear).label("devices"),
+    )
 )
 _INSERT_SCAN = insert(_scans)
 _DEVICE_FIELD_SEP = "\x1f"
@@ -517,9 +572,17 @@ def relax_commit_durability() -> None:
         connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
-def count_scan(batch_id: int, stamp: StampState | None, *, region: str = "", user_agent: str = "",
-               device: str = "", day: date | None = None, now: datetime | None = None,
-               buffer: ScanBuffer | None = None) -> None:
+def count_scan(
+    batch_id: int,
+    stamp: StampState | None,
+    *,
+    region: str = "",
+    user_agent: str = "",
+    device: str = "",
+    day: date | None = None,
+    now: datetime | None = None,
+    buffer: ScanBuffer | None = None,
+) -> None:
     """Count one look-up: queued in `buffer` (scan_buffer.py), or written now with Core statements
     (the device's row if new, an UPDATE … RETURNING of the stamp and an INSERT).
 
@@ -537,7 +600,8 @@ def count_scan(batch_id: int, stamp: StampState | None, *, region: str = "", use
     if buffer is not None:
         unwritten, first, devices = buffer.add(
             PendingScan(stamp.id if stamp is not None else None, batch_id, now, region, user_agent, device, day),
-            new_device=bool(device))
+            new_device=bool(device),
+        )
         if stamp is not None:
             stamp.scan_count += unwritten
             stamp.first_scanned_at = stamp.first_scanned_at or first
@@ -547,20 +611,30 @@ def count_scan(batch_id: int, stamp: StampState | None, *, region: str = "", use
     if stamp is not None:
         new_devices = 0
         if device:
-            new_devices = connection.execute(INSERT_DEVICE, {"stamp_id": stamp.id, "device_hash": device,
-                                                             "day": day}).rowcount
+            new_devices = connection.execute(
+                INSERT_DEVICE, {"stamp_id": stamp.id, "device_hash": device, "day": day}
+            ).rowcount
         row = connection.execute(_COUNT_STAMP, {"stamp_id": stamp.id, "now": now, "new_devices": new_devices}).one()
         stamp.scan_count, stamp.first_scanned_at, stamp.devices = row.scan_count, row.first_scanned_at, row.devices
-    connection.execute(_INSERT_SCAN, {
-        "stamp_id": stamp.id if stamp is not None else None, "batch_id": batch_id, "scanned_at": now,
-        "region": region, "user_agent": user_agent,
-    })
+    connection.execute(
+        _INSERT_SCAN,
+        {
+            "stamp_id": stamp.id if stamp is not None else None,
+            "batch_id": batch_id,
+            "scanned_at": now,
+            "region": region,
+            "user_agent": user_agent,
+        },
+    )
 
 
 def stored_counters(stamp_id: int) -> tuple[int, datetime | None, int]:
     """Return a stamp's stored scan count, first scan time and devices since clearing, read now."""
-    row = db.session.execute(select(Stamp.scan_count, Stamp.first_scanned_at,
-                                    Stamp.device_count - Stamp.devices_at_clear).where(Stamp.id == stamp_id)).one()
+    row = db.session.execute(
+        select(Stamp.scan_count, Stamp.first_scanned_at, Stamp.device_count - Stamp.devices_at_clear).where(
+            Stamp.id == stamp_id
+        )
+    ).one()
     return row[0], row[1], row[2]
 
 
@@ -577,7 +651,7 @@ def _new_pin() -> str:
 
 def _chunks(items: list, size: int) -> Iterable[list]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def issue_stamps(
@@ -615,9 +689,7 @@ def issue_stamps(
             db.session.flush()
         return issue, pins
 
-    taken = set(
-        db.session.scalars(select(Stamp.serial).where(Stamp.batch_id == batch.id, Stamp.serial.is_not(None)))
-    )
+    taken = set(db.session.scalars(select(Stamp.serial).where(Stamp.batch_id == batch.id, Stamp.serial.is_not(None))))
     remaining = count
     while remaining:
         rows = []
@@ -630,8 +702,9 @@ def issue_stamps(
             if with_pin:
                 pins[serial] = _new_pin()
                 pin_hash = generate_password_hash(pins[serial], method=PIN_HASH_METHOD)
-            rows.append({"batch_id": batch.id, "issue_id": issue.id, "serial": serial, "pin_hash": pin_hash,
-                         "scan_count": 0})
+            rows.append(
+                {"batch_id": batch.id, "issue_id": issue.id, "serial": serial, "pin_hash": pin_hash, "scan_count": 0}
+            )
         # Core insert with a list: one executemany, no ORM unit-of-work per row.
         db.session.execute(insert(Stamp), rows)
         remaining -= len(rows)
@@ -656,8 +729,14 @@ def issue_labels(issue: StampIssue) -> list[sheets.Label]:
     stars = certificate.stars if certificate is not None else None
 
     def label(url: str, serial: str | None) -> sheets.Label:
-        return sheets.Label(url=url, product_name=product.name_vi, lot=batch.lot_code,
-                            expiry=batch.expiry_date, serial=serial, stars=stars)
+        return sheets.Label(
+            url=url,
+            product_name=product.name_vi,
+            lot=batch.lot_code,
+            expiry=batch.expiry_date,
+            serial=serial,
+            stars=stars,
+        )
 
     if not issue.is_serialized:
         return [label(origin_url(batch), None)] * issue.count
@@ -711,17 +790,36 @@ def origin_hit(batch: Batch, stamp: Stamp | None) -> OriginHit:
     """Return the live origin-page facts of an already loaded batch and stamp."""
     state = None
     if stamp is not None:
-        state = StampState(stamp.id, stamp.serial, stamp.pin_hash is not None, stamp.pin_verified_at,
-                           stamp.scan_count, stamp.first_scanned_at, stamp.device_count - stamp.devices_at_clear,
-                           stamp.is_display, stamp.warning_cleared_at)
+        state = StampState(
+            stamp.id,
+            stamp.serial,
+            stamp.pin_hash is not None,
+            stamp.pin_verified_at,
+            stamp.scan_count,
+            stamp.first_scanned_at,
+            stamp.device_count - stamp.devices_at_clear,
+            stamp.is_display,
+            stamp.warning_cleared_at,
+        )
     product = batch.product
-    return OriginHit(batch_id=batch.id,
-                     in_programme=product.producer.status == ProducerStatus.APPROVED and not product.is_hidden,
-                     recalled_at=batch.recalled_at, recall_reason=batch.recall_reason, stamp=state)
+    return OriginHit(
+        batch_id=batch.id,
+        in_programme=product.producer.status == ProducerStatus.APPROVED and not product.is_hidden,
+        recalled_at=batch.recalled_at,
+        recall_reason=batch.recall_reason,
+        stamp=state,
+    )
 
 
-def record_scan(batch: Batch, stamp: Stamp | None, *, region: str = "", user_agent: str = "", device: str = "",
-                now: datetime | None = None) -> None:
+def record_scan(
+    batch: Batch,
+    stamp: Stamp | None,
+    *,
+    region: str = "",
+    user_agent: str = "",
+    device: str = "",
+    now: datetime | None = None,
+) -> None:
     """Count one look-up of a loaded stamp (count_scan), showing the new counters on it not dirty."""
     now = now or utcnow()
     state = origin_hit(batch, stamp).stamp
@@ -740,8 +838,14 @@ def _warning_facts(stamp: Stamp | StampState) -> tuple[int, bool, datetime | Non
     return stamp.devices, stamp.is_display, stamp.warning_cleared_at
 
 
-def scan_warning(stamp: Stamp | StampState | None, *, now: datetime | None = None, threshold: int | None = None,
-                 check_regions: bool = True, unwritten_regions: Iterable[str] = ()) -> str | None:
+def scan_warning(
+    stamp: Stamp | StampState | None,
+    *,
+    now: datetime | None = None,
+    threshold: int | None = None,
+    check_regions: bool = True,
+    unwritten_regions: Iterable[str] = (),
+) -> str | None:
     """Return why a serialized stamp looks copied ("devices" or "regions"), or None.
 
     Evidence, not volume: more distinct devices than SCAN_WARNING_THRESHOLD (a phone's repeats
@@ -766,31 +870,42 @@ def scan_warning(stamp: Stamp | StampState | None, *, now: datetime | None = Non
     since = now - _SCAN_WINDOW
     if cleared_at is not None and cleared_at > since:
         since = cleared_at
-    regions = set(db.session.scalars(
-        select(Scan.region).distinct().where(
-            Scan.stamp_id == stamp.id, Scan.region != "", Scan.scanned_at >= since
+    regions = set(
+        db.session.scalars(
+            select(Scan.region).distinct().where(Scan.stamp_id == stamp.id, Scan.region != "", Scan.scanned_at >= since)
         )
-    ))
+    )
     # One unit cannot be in two provinces within a day: the QR has been copied.
     return "regions" if len(regions | set(unwritten_regions)) >= 2 else None
 
 
 def warning_stamps_clause(threshold: int):
     """SQL condition: serialized stamps whose distinct devices since clearing pass the threshold (not display units)."""
-    return ((Stamp.device_count - Stamp.devices_at_clear) > threshold) & Stamp.is_display.is_(False) \
+    return (
+        ((Stamp.device_count - Stamp.devices_at_clear) > threshold)
+        & Stamp.is_display.is_(False)
         & Stamp.serial.is_not(None)
+    )
 
 
 def batch_warning_stamps(batch: Batch, *, threshold: int) -> list[Stamp]:
     """The batch's stamps warned about by their devices, most devices first."""
-    return list(db.session.scalars(
-        select(Stamp).where(Stamp.batch_id == batch.id, warning_stamps_clause(threshold))
-        .order_by((Stamp.device_count - Stamp.devices_at_clear).desc(), Stamp.id).limit(200)))
+    return list(
+        db.session.scalars(
+            select(Stamp)
+            .where(Stamp.batch_id == batch.id, warning_stamps_clause(threshold))
+            .order_by((Stamp.device_count - Stamp.devices_at_clear).desc(), Stamp.id)
+            .limit(200)
+        )
+    )
 
 
 def batch_display_stamps(batch: Batch) -> list[Stamp]:
-    return list(db.session.scalars(select(Stamp).where(Stamp.batch_id == batch.id, Stamp.is_display.is_(True))
-                                   .order_by(Stamp.id)))
+    return list(
+        db.session.scalars(
+            select(Stamp).where(Stamp.batch_id == batch.id, Stamp.is_display.is_(True)).order_by(Stamp.id)
+        )
+    )
 
 
 def parse_serials(text_value: str) -> list[tuple[str, str | None]]:
@@ -815,8 +930,14 @@ def stamps_by_serials(batch: Batch, text_value: str) -> list[Stamp]:
     found: dict[int, Stamp] = {}
     for first, last in parse_serials(text_value):
         wanted = [first] if last is None else [first, last]
-        stamps = {s.serial.upper(): s for s in db.session.scalars(
-            select(Stamp).where(Stamp.batch_id == batch.id, func.upper(Stamp.serial).in_([w.upper() for w in wanted])))}
+        stamps = {
+            s.serial.upper(): s
+            for s in db.session.scalars(
+                select(Stamp).where(
+                    Stamp.batch_id == batch.id, func.upper(Stamp.serial).in_([w.upper() for w in wanted])
+                )
+            )
+        }
         missing = [w for w in wanted if w.upper() not in stamps]
         if missing:
             raise InvalidStampRequest(_("Lô này không có tem số sê-ri %(s)s.", s=", ".join(missing)))
@@ -828,7 +949,9 @@ def stamps_by_serials(batch: Batch, text_value: str) -> list[Stamp]:
         if start.issue_id != end.issue_id:
             raise InvalidStampRequest(_("Một khoảng sê-ri phải nằm trong cùng một đợt phát hành tem."))
         low, high = sorted((start.id, end.id))
-        for stamp in db.session.scalars(select(Stamp).where(Stamp.issue_id == start.issue_id, Stamp.id.between(low, high))):
+        for stamp in db.session.scalars(
+            select(Stamp).where(Stamp.issue_id == start.issue_id, Stamp.id.between(low, high))
+        ):
             found[stamp.id] = stamp
     return [found[key] for key in sorted(found)]
 

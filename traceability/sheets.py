@@ -146,18 +146,13 @@ def _star_ops(radius: float) -> str:
 
 def _text_lines(label: Label, width: float) -> list[tuple[str, str, float]]:
     name = unicodedata.normalize("NFC", label.product_name)
-    lines = [
-        (line, FONT_BOLD, _NAME_SIZE) for line in _wrap(name, FONT_BOLD, _NAME_SIZE, width, 2)
-    ]
+    lines = [(line, FONT_BOLD, _NAME_SIZE) for line in _wrap(name, FONT_BOLD, _NAME_SIZE, width, 2)]
     details = [f"{CAPTION_LOT}: {label.lot}"]
     if label.expiry is not None:
         details.append(f"{CAPTION_EXPIRY}: {label.expiry:%d/%m/%Y}")
     if label.serial is not None:
         details.append(f"{CAPTION_SERIAL}: {label.serial}")
-    lines += [
-        (_truncate(unicodedata.normalize("NFC", d), FONT, _TEXT_SIZE, width), FONT, _TEXT_SIZE)
-        for d in details
-    ]
+    lines += [(_truncate(unicodedata.normalize("NFC", d), FONT, _TEXT_SIZE, width), FONT, _TEXT_SIZE) for d in details]
     return lines
 
 

@@ -1,4 +1,5 @@
 """GS1 Digital Link resolver, origin pages, EPCIS export and the report and PIN forms."""
+
 import dataclasses
 import re
 import secrets
@@ -13,18 +14,22 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from storefront.accounts.models import Role
+from storefront.addresses import format_address
 from storefront.catalog.groups import group_name
 from storefront.catalog.models import ProducerStatus, Product
-from storefront.catalog.views import certification_jsonld, public_url
 from storefront.catalog.services import valid_certificate, visible_products_query
-from storefront.addresses import format_address
+from storefront.catalog.views import certification_jsonld, public_url
 from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.columns import utcnow
 from storefront.extensions import db, limiter
 from storefront.filters import dmy, url_for_lang
 from traceability import bp, cache, epcis, services
 from traceability.digital_link import (
-    DigitalLinkError, canonical_serial, is_valid_serial, parse_path, parse_short_code,
+    DigitalLinkError,
+    canonical_serial,
+    is_valid_serial,
+    parse_path,
+    parse_short_code,
 )
 from traceability.forms import PinForm, ReportForm
 from traceability.models import Batch
@@ -97,10 +102,12 @@ def raw_path(environ) -> str:
 
 
 #: GS1-Conformant Resolver Standard §4: resolvers answer cross-origin GET/HEAD/OPTIONS.
-CORS_HEADERS = (("Access-Control-Allow-Origin", "*"),
-                ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
-                ("Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Type"),
-                ("Access-Control-Expose-Headers", "Link, Location, Content-Type"))
+CORS_HEADERS = (
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
+    ("Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Type"),
+    ("Access-Control-Expose-Headers", "Link, Location, Content-Type"),
+)
 
 
 def _cors(response):
@@ -137,9 +144,7 @@ def _bad_syntax(error):
     if _wants_linkset():
         response = jsonify(error=400, message=str(error))
     else:
-        response = current_app.make_response(
-            (render_template("traceability/bad_code.html", detail=str(error)), 400)
-        )
+        response = current_app.make_response((render_template("traceability/bad_code.html", detail=str(error)), 400))
     response.status_code = 400
     return _cors(response)
 
@@ -175,7 +180,10 @@ def _unknown_code(path: str, lookup: dict):
 
 
 def _is_visible(product: Product) -> bool:
-    return db.session.scalar(visible_products_query().where(Product.id == product.id).with_only_columns(Product.id)) is not None
+    return (
+        db.session.scalar(visible_products_query().where(Product.id == product.id).with_only_columns(Product.id))
+        is not None
+    )
 
 
 def _passthrough_query() -> str:
@@ -190,12 +198,13 @@ def _product_links(product: Product) -> dict[str, dict]:
         page = url_for("catalog.product", slug=product.slug)
         links["gs1:pip"] = {"path": page, "title": _("Mua trực tuyến: %(name)s", name=product.name_vi)}
         if valid_certificate(product) is not None:
-            links["gs1:certificationInfo"] = {"path": page, "anchor": "cert-h",
-                                              "title": _("Chứng nhận OCOP")}
+            links["gs1:certificationInfo"] = {"path": page, "anchor": "cert-h", "title": _("Chứng nhận OCOP")}
         producer = product.producer
         if producer.story_md and not producer.is_story_hidden:
-            links["gs1:brandHomepageClient"] = {"path": url_for("catalog.producer", slug=producer.slug),
-                                                "title": _("Câu chuyện của %(name)s", name=producer.name)}
+            links["gs1:brandHomepageClient"] = {
+                "path": url_for("catalog.producer", slug=producer.slug),
+                "title": _("Câu chuyện của %(name)s", name=producer.name),
+            }
     return links
 
 
@@ -203,8 +212,11 @@ def _batch_links(batch: Batch, stamp) -> dict[str, dict]:
     """Return links of a lot (and serial) with those inherited from the GTIN level."""
     links = _product_links(batch.product)
     links["gs1:traceability"] = {"path": services.origin_path(batch, stamp), "title": _("Nguồn gốc sản phẩm")}
-    links["gs1:epcis"] = {"path": url_for("traceability.epcis_events", batch_id=batch.id),
-                          "title": "EPCIS 2.0", "type": "application/ld+json"}
+    links["gs1:epcis"] = {
+        "path": url_for("traceability.epcis_events", batch_id=batch.id),
+        "title": "EPCIS 2.0",
+        "type": "application/ld+json",
+    }
     return links
 
 
@@ -213,17 +225,19 @@ def _linkset(anchor_path: str, links: dict[str, dict], default: str | None):
 
     def target(link):
         href = base + link["path"] + (f"#{link['anchor']}" if link.get("anchor") else "")
-        return {"href": href, "title": link["title"], "type": link.get("type", "text/html"),
-                "hreflang": ["vi", "en"] if link.get("type", "text/html") == "text/html" else []}
+        return {
+            "href": href,
+            "title": link["title"],
+            "type": link.get("type", "text/html"),
+            "hreflang": ["vi", "en"] if link.get("type", "text/html") == "text/html" else [],
+        }
 
     entry = {"anchor": base + anchor_path}
     if default:
         entry[GS1_VOC + "defaultLink"] = [target(links[default])]
     for link_type, link in links.items():
         entry[GS1_VOC + link_type.removeprefix("gs1:")] = [target(link)]
-    response = current_app.response_class(
-        current_app.json.dumps({"linkset": [entry]}), mimetype=LINKSET_TYPE
-    )
+    response = current_app.response_class(current_app.json.dumps({"linkset": [entry]}), mimetype=LINKSET_TYPE)
     return _with_link_header(response, anchor_path)
 
 
@@ -277,9 +291,16 @@ def scan_device(environ, secret: str) -> tuple[str, object]:
     found = environ.get(SCAN_DEVICE)
     if found is None:
         day = today_vn()
-        found = environ[SCAN_DEVICE] = (services.device_hash(
-            user_agent=environ.get("HTTP_USER_AGENT", ""), address=environ.get("REMOTE_ADDR", ""),
-            accept_language=environ.get("HTTP_ACCEPT_LANGUAGE", ""), secret=secret, day=day), day)
+        found = environ[SCAN_DEVICE] = (
+            services.device_hash(
+                user_agent=environ.get("HTTP_USER_AGENT", ""),
+                address=environ.get("REMOTE_ADDR", ""),
+                accept_language=environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+                secret=secret,
+                day=day,
+            ),
+            day,
+        )
     return found
 
 
@@ -307,19 +328,29 @@ def _origin_page(hit: services.OriginHit, anchor_path: str, generation: int | No
         if buffer is None:
             services.relax_commit_durability()  # this transaction writes nothing but the scan
         device, day = _device()
-        services.count_scan(hit.batch_id, stamp, region=_region(), user_agent=request.user_agent.string,
-                            device=device, day=day, buffer=buffer)
+        services.count_scan(
+            hit.batch_id,
+            stamp,
+            region=_region(),
+            user_agent=request.user_agent.string,
+            device=device,
+            day=day,
+            buffer=buffer,
+        )
     if buffer is not None and stamp is not None:
         _settle_counter(buffer, stamp, buffer.generation if generation is None else generation)
     warning = services.scan_warning(
-        stamp, check_regions=bool(_region_header()),
-        unwritten_regions=buffer.unwritten_regions(stamp.id) if buffer is not None and stamp is not None else ())
+        stamp,
+        check_regions=bool(_region_header()),
+        unwritten_regions=buffer.unwritten_regions(stamp.id) if buffer is not None and stamp is not None else (),
+    )
     if buffer is None:
         db.session.commit()
     code = _raw_path() + (f"?{request.query_string.decode('utf-8', 'replace')}" if request.query_string else "")
     first_scan = stamp.first_scanned_at if stamp is not None else None
-    html = _origin_html(view, hit, stamp, warning, code[:300],
-                        first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None)
+    html = _origin_html(
+        view, hit, stamp, warning, code[:300], first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None
+    )
     response = current_app.make_response(html)
     if buffer is not None and buffer.due():
         # Once the answer is sent, in this request's thread; skipped if another thread is writing.
@@ -336,8 +367,10 @@ class _CountSlot(int):
 
 #: Stand-ins rendered into a page variant and replaced per scan; letters and digits only, so
 #: escaping leaves them as they are, and random per process, so no page text can match one.
-_SLOTS = {name: f"zslot{secrets.token_hex(8)}{name}z"
-          for name in ("serial", "count", "day", "report_url", "lang_vi", "lang_en")}
+_SLOTS = {
+    name: f"zslot{secrets.token_hex(8)}{name}z"
+    for name in ("serial", "count", "day", "report_url", "lang_vi", "lang_en")
+}
 _SLOT_NAMES = {stand_in: name for name, stand_in in _SLOTS.items()}
 _SLOT_RE = re.compile("(" + "|".join(_SLOTS.values()) + ")")
 
@@ -365,17 +398,33 @@ def _origin_html(view: dict, hit: services.OriginHit, stamp, warning: str | None
     that page is rendered whole; the report form is a page of its own for the same reason.
     """
     if stamp is not None and stamp.has_pin and not stamp.pin_verified_at:
-        return _render_light("traceability/origin.html", view=view, hit=hit, warning=warning, stamp=stamp,
-                             first_scan_day=first_scan_day, report_url=_report_url(code),
-                             pin_form=PinForm(code=code), url_for_lang=_lang_url)
+        return _render_light(
+            "traceability/origin.html",
+            view=view,
+            hit=hit,
+            warning=warning,
+            stamp=stamp,
+            first_scan_day=first_scan_day,
+            report_url=_report_url(code),
+            pin_form=PinForm(code=code),
+            url_for_lang=_lang_url,
+        )
     pieces = stored_variant(view, hit, stamp, warning) or _render_variant(view, hit, stamp, warning)
     return fill_slots(pieces, stamp, first_scan_day, report_url=lambda: _report_url(code), lang_url=_lang_url)
 
 
 def _variant_key(hit: services.OriginHit, stamp, warning: str | None) -> tuple:
-    return (hit.in_programme, hit.recalled_at, hit.recall_reason, warning, stamp is not None,
-            stamp is not None and stamp.serial is not None, stamp is not None and stamp.scan_count <= 1,
-            stamp.has_pin if stamp is not None else False, stamp.pin_verified_at if stamp is not None else None)
+    return (
+        hit.in_programme,
+        hit.recalled_at,
+        hit.recall_reason,
+        warning,
+        stamp is not None,
+        stamp is not None and stamp.serial is not None,
+        stamp is not None and stamp.scan_count <= 1,
+        stamp.has_pin if stamp is not None else False,
+        stamp.pin_verified_at if stamp is not None else None,
+    )
 
 
 def stored_variant(view: dict, hit: services.OriginHit, stamp, warning: str | None) -> list | None:
@@ -387,11 +436,22 @@ def _render_variant(view: dict, hit: services.OriginHit, stamp, warning: str | N
     """Render and store the variant for these live states: [text, slot name, text, …, text]."""
     stand_in = None
     if stamp is not None:
-        stand_in = dataclasses.replace(stamp, serial=_SLOTS["serial"] if stamp.serial is not None else None,
-                                       scan_count=_CountSlot(1 if stamp.scan_count <= 1 else 2))
-    html = _render_light("traceability/origin.html", view=view, hit=hit, warning=warning, stamp=stand_in,
-                         first_scan_day=_SLOTS["day"], report_url=_SLOTS["report_url"],
-                         pin_form=None, url_for_lang=lambda lang: _SLOTS[f"lang_{lang}"])
+        stand_in = dataclasses.replace(
+            stamp,
+            serial=_SLOTS["serial"] if stamp.serial is not None else None,
+            scan_count=_CountSlot(1 if stamp.scan_count <= 1 else 2),
+        )
+    html = _render_light(
+        "traceability/origin.html",
+        view=view,
+        hit=hit,
+        warning=warning,
+        stamp=stand_in,
+        first_scan_day=_SLOTS["day"],
+        report_url=_SLOTS["report_url"],
+        pin_form=None,
+        url_for_lang=lambda lang: _SLOTS[f"lang_{lang}"],
+    )
     parts = _SLOT_RE.split(html)
     pieces = [part if index % 2 == 0 else _SLOT_NAMES[part] for index, part in enumerate(parts)]
     view["variants"][_variant_key(hit, stamp, warning)] = pieces
@@ -497,17 +557,20 @@ def _origin_jsonld(batch: Batch, name: str, certificate, producer_address: str, 
         "url": url,
         "category": group_name(product.ocop_group),
         "brand": {"@type": "Brand", "name": producer.name},
-        "manufacturer": {"@type": "Organization", "name": producer.name,
-                         "address": {"@type": "PostalAddress", "streetAddress": producer_address,
-                                     "addressCountry": "VN"}},
+        "manufacturer": {
+            "@type": "Organization",
+            "name": producer.name,
+            "address": {"@type": "PostalAddress", "streetAddress": producer_address, "addressCountry": "VN"},
+        },
     }
     if product.gtin:
         data["gtin14"] = product.gtin
     if batch.production_date or batch.packing_date:
         data["productionDate"] = (batch.production_date or batch.packing_date).isoformat()
     if product.images:
-        data["image"] = [public_url("catalog.image", filename=img.filename, size="large", fmt="jpg")
-                         for img in product.images]
+        data["image"] = [
+            public_url("catalog.image", filename=img.filename, size="large", fmt="jpg") for img in product.images
+        ]
     if product.is_published and in_programme:  # the shop's page, as the "buy online" link
         data["isRelatedTo"] = {"@type": "Product", "url": public_url("catalog.product", slug=product.slug)}
     if certificate:
@@ -627,8 +690,9 @@ def resolver_description():
         name="OCOP Thái Nguyên",
         resolverRoot=base,
         supportedPrimaryKeys=["01"],
-        supportedLinkType=[{"namespace": GS1_VOC, "prefix": "gs1:", "profile": GS1_VOC + t.removeprefix("gs1:")}
-                           for t in LINK_TYPES],
+        supportedLinkType=[
+            {"namespace": GS1_VOC, "prefix": "gs1:", "profile": GS1_VOC + t.removeprefix("gs1:")} for t in LINK_TYPES
+        ],
         linkTypeDefaultCanBeLinkset=False,
         supportedContextValuesEnumerated=[],
         validatorUrl=None,
@@ -663,9 +727,14 @@ def report():
             batch, stamp = _find(form.code.data or "")
         except services.NotRegistered:
             batch = stamp = None
-        services.report_counterfeit(batch=batch, stamp=stamp, scanned_code=form.code.data or "",
-                                    message=form.message.data, where_bought=form.where_bought.data,
-                                    contact=form.contact.data)
+        services.report_counterfeit(
+            batch=batch,
+            stamp=stamp,
+            scanned_code=form.code.data or "",
+            message=form.message.data,
+            where_bought=form.where_bought.data,
+            contact=form.contact.data,
+        )
         db.session.commit()
         flash(_("Cảm ơn bạn. Văn phòng OCOP đã nhận báo cáo và sẽ kiểm tra."), "success")
         return redirect(url_for("traceability.done", next=form.code.data or None))
@@ -689,10 +758,18 @@ def pin():
     result = services.verify_pin(stamp, form.pin.data)
     db.session.commit()
     if result == "valid":
-        flash(_("Mã PIN đúng: đây là sản phẩm chính hãng. Mã đã được ghi nhận, lần kiểm tra sau sẽ báo đã dùng."), "success")
+        flash(
+            _("Mã PIN đúng: đây là sản phẩm chính hãng. Mã đã được ghi nhận, lần kiểm tra sau sẽ báo đã dùng."),
+            "success",
+        )
     elif result == "used":
-        flash(_("Mã PIN này đã được kiểm tra ngày %(d)s. Nếu không phải bạn kiểm tra, sản phẩm có thể không chính hãng.",
-                d=stamp.pin_verified_at.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y")), "error")
+        flash(
+            _(
+                "Mã PIN này đã được kiểm tra ngày %(d)s. Nếu không phải bạn kiểm tra, sản phẩm có thể không chính hãng.",
+                d=stamp.pin_verified_at.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y"),
+            ),
+            "error",
+        )
     else:
         flash(_("Mã PIN không đúng. Hãy kiểm tra lại các chữ số dưới lớp cào."), "error")
     return redirect(url_for("traceability.done", next=form.code.data))
@@ -717,11 +794,25 @@ def preview(batch_id):
         abort(404)
     in_programme = producer.status is ProducerStatus.APPROVED and not batch.product.is_hidden
     view = _build_origin_view(services.load_origin_batch(batch.id), in_programme, today_vn(), str(get_locale()))
-    hit = services.OriginHit(batch_id=batch.id, in_programme=in_programme, recalled_at=batch.recalled_at,
-                             recall_reason=batch.recall_reason, stamp=None)
-    html = _render_light("traceability/origin.html", view=view, hit=hit, warning=None, stamp=None,
-                         first_scan_day=None, report_url=url_for("traceability.report"), pin_form=None,
-                         preview_of=batch, url_for_lang=url_for_lang)
+    hit = services.OriginHit(
+        batch_id=batch.id,
+        in_programme=in_programme,
+        recalled_at=batch.recalled_at,
+        recall_reason=batch.recall_reason,
+        stamp=None,
+    )
+    html = _render_light(
+        "traceability/origin.html",
+        view=view,
+        hit=hit,
+        warning=None,
+        stamp=None,
+        first_scan_day=None,
+        report_url=url_for("traceability.report"),
+        pin_form=None,
+        preview_of=batch,
+        url_for_lang=url_for_lang,
+    )
     response = current_app.make_response(html)
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Cache-Control"] = "private, no-store"

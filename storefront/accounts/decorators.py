@@ -1,4 +1,5 @@
 """Role checks to stack under login_required on producer and office routes."""
+
 from functools import wraps
 
 from flask import abort

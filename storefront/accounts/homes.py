@@ -1,4 +1,5 @@
 """Where each role lands after signing in when no page asked for it."""
+
 from storefront.accounts.models import Role
 
 #: A role's home page (endpoint): shoppers their account, producers and the office their dashboard.

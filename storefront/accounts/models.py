@@ -1,4 +1,5 @@
 """User accounts and their roles."""
+
 import enum
 from datetime import datetime
 

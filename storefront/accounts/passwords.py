@@ -1,4 +1,5 @@
 """Password strength, judged by zxcvbn (the one module that imports it)."""
+
 import re
 
 from zxcvbn import zxcvbn

@@ -1,4 +1,5 @@
 """Account rules: unique emails, passwords, login sessions, password reset tokens."""
+
 import hashlib
 import secrets
 from datetime import timedelta
@@ -31,8 +32,9 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def register_user(*, email: str, password: str, full_name: str = "", phone: str | None = None,
-                  role: Role = Role.SHOPPER) -> User:
+def register_user(
+    *, email: str, password: str, full_name: str = "", phone: str | None = None, role: Role = Role.SHOPPER
+) -> User:
     """Create an account or raise EmailTaken."""
     if find_user_by_email(email):
         raise EmailTaken(email)
@@ -54,8 +56,9 @@ def _spend_a_password_check(password: str) -> None:
     check_password_hash(_dummy_hash(method), password)
 
 
-def sign_up(*, email: str, password: str, full_name: str = "", phone: str | None = None,
-            login_url: str, reset_url: str) -> User | None:
+def sign_up(
+    *, email: str, password: str, full_name: str = "", phone: str | None = None, login_url: str, reset_url: str
+) -> User | None:
     """Create a shopper account and mail a welcome; or, when the e-mail already has an account,
     mail its owner what happened and return None.
 
@@ -68,19 +71,25 @@ def sign_up(*, email: str, password: str, full_name: str = "", phone: str | None
         queue_mail(
             email.strip().lower(),
             _("Đăng ký tài khoản – OCOP Thái Nguyên"),
-            _("Xin chào,\n\nCó người vừa dùng địa chỉ email này để tạo tài khoản tại OCOP Thái Nguyên, "
-              "nhưng email này đã có tài khoản.\n\nNếu đó là bạn, hãy đăng nhập: %(login_url)s\n"
-              "Nếu quên mật khẩu, hãy đặt lại: %(reset_url)s\n\n"
-              "Nếu không phải bạn, hãy bỏ qua thư này: tài khoản của bạn không thay đổi.",
-              login_url=login_url, reset_url=reset_url),
+            _(
+                "Xin chào,\n\nCó người vừa dùng địa chỉ email này để tạo tài khoản tại OCOP Thái Nguyên, "
+                "nhưng email này đã có tài khoản.\n\nNếu đó là bạn, hãy đăng nhập: %(login_url)s\n"
+                "Nếu quên mật khẩu, hãy đặt lại: %(reset_url)s\n\n"
+                "Nếu không phải bạn, hãy bỏ qua thư này: tài khoản của bạn không thay đổi.",
+                login_url=login_url,
+                reset_url=reset_url,
+            ),
         )
         return None
     queue_mail(
         user.email,
         _("Chào mừng bạn đến OCOP Thái Nguyên"),
-        _("Xin chào %(name)s,\n\nTài khoản của bạn đã được tạo. Đăng nhập bằng email này và mật khẩu "
-          "bạn vừa chọn: %(login_url)s\n\nNếu không phải bạn đăng ký, hãy bỏ qua thư này.",
-          name=user.full_name or user.email, login_url=login_url),
+        _(
+            "Xin chào %(name)s,\n\nTài khoản của bạn đã được tạo. Đăng nhập bằng email này và mật khẩu "
+            "bạn vừa chọn: %(login_url)s\n\nNếu không phải bạn đăng ký, hãy bỏ qua thư này.",
+            name=user.full_name or user.email,
+            login_url=login_url,
+        ),
     )
     return user
 
@@ -108,6 +117,7 @@ def change_password(user: User, new_password: str) -> None:
 
 # --- login sessions: what the session and remember cookies name ----------------------
 
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -117,8 +127,9 @@ def start_login_session(user: User, *, max_age: timedelta) -> str:
 
     The user's sessions older than max_age are dropped on the way: their cookies are dead anyway.
     """
-    db.session.execute(delete(LoginSession).where(
-        LoginSession.user_id == user.id, LoginSession.created_at < utcnow() - max_age))
+    db.session.execute(
+        delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.created_at < utcnow() - max_age)
+    )
     token = secrets.token_urlsafe(32)
     db.session.add(LoginSession(user_id=user.id, token_hash=_token_hash(token)))
     db.session.flush()
@@ -146,9 +157,13 @@ def user_from_login_id(login_id: str, *, max_age: timedelta) -> User | None:
     if not user_id.isdigit() or not token or len(token) > 100:
         return None
     user = db.session.scalar(
-        select(User).join(LoginSession, LoginSession.user_id == User.id)
-        .where(User.id == int(user_id), LoginSession.token_hash == _token_hash(token),
-               LoginSession.created_at >= utcnow() - max_age)
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.id == int(user_id),
+            LoginSession.token_hash == _token_hash(token),
+            LoginSession.created_at >= utcnow() - max_age,
+        )
     )
     if user is None or not user.is_active:
         return None
@@ -180,8 +195,12 @@ def send_reset_mail(user: User, reset_url: str) -> None:
     queue_mail(
         user.email,
         _("Đặt lại mật khẩu – OCOP Thái Nguyên"),
-        _("Xin chào %(name)s,\n\nBấm vào liên kết sau để đặt lại mật khẩu (hiệu lực 1 giờ):\n%(url)s\n\n"
-          "Nếu bạn không yêu cầu, hãy bỏ qua thư này.", name=user.full_name or user.email, url=reset_url),
+        _(
+            "Xin chào %(name)s,\n\nBấm vào liên kết sau để đặt lại mật khẩu (hiệu lực 1 giờ):\n%(url)s\n\n"
+            "Nếu bạn không yêu cầu, hãy bỏ qua thư này.",
+            name=user.full_name or user.email,
+            url=reset_url,
+        ),
     )
 
 
@@ -190,7 +209,10 @@ def send_no_account_mail(email: str, register_url: str) -> None:
     queue_mail(
         email.strip().lower(),
         _("Đặt lại mật khẩu – OCOP Thái Nguyên"),
-        _("Xin chào,\n\nCó người vừa yêu cầu đặt lại mật khẩu cho địa chỉ email này tại OCOP Thái Nguyên, "
-          "nhưng chưa có tài khoản nào dùng email này.\n\nNếu đó là bạn, bạn có thể tạo tài khoản: %(url)s\n\n"
-          "Nếu không phải bạn, hãy bỏ qua thư này.", url=register_url),
+        _(
+            "Xin chào,\n\nCó người vừa yêu cầu đặt lại mật khẩu cho địa chỉ email này tại OCOP Thái Nguyên, "
+            "nhưng chưa có tài khoản nào dùng email này.\n\nNếu đó là bạn, bạn có thể tạo tài khoản: %(url)s\n\n"
+            "Nếu không phải bạn, hãy bỏ qua thư này.",
+            url=register_url,
+        ),
     )

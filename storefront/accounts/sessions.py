@@ -2,6 +2,7 @@
 
 View-level helpers (they touch Flask's session); the rules live in accounts/services.py.
 """
+
 from flask import current_app, session
 from flask_login import login_user, logout_user
 

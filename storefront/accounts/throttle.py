@@ -11,6 +11,7 @@ Per address only wrong passwords that were actually checked count (RATELIMIT_LOG
 Vietnamese mobile networks put many people behind one carrier-NAT address, and guessing at one
 account reaches the address limit never, because the account's wait throttles it first.
 """
+
 import hashlib
 import time
 

@@ -1,4 +1,5 @@
 """Sign-in, sign-up, sign-out and password reset pages."""
+
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -7,12 +8,22 @@ from flask_login import current_user, login_required
 
 from storefront.accounts import bp, throttle
 from storefront.accounts.forms import (
-    ChangePasswordForm, LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm,
+    ChangePasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
 )
 from storefront.accounts.homes import home_endpoint
 from storefront.accounts.services import (
-    authenticate, change_password, find_user_by_email, make_reset_token, send_no_account_mail,
-    send_reset_mail, sign_up, user_from_reset_token,
+    authenticate,
+    change_password,
+    find_user_by_email,
+    make_reset_token,
+    send_no_account_mail,
+    send_reset_mail,
+    sign_up,
+    user_from_reset_token,
 )
 from storefront.accounts.sessions import sign_in, sign_out, sign_out_everywhere
 from storefront.extensions import db, limiter
@@ -45,8 +56,12 @@ def login():
             abort(429)
         wait = throttle.account_wait_seconds(email)
         if wait:
-            form.password.errors.append(_("Đã nhập sai mật khẩu nhiều lần. Hãy thử lại sau %(minutes)s phút, "
-                                          "hoặc đặt lại mật khẩu.", minutes=-(-wait // 60)))
+            form.password.errors.append(
+                _(
+                    "Đã nhập sai mật khẩu nhiều lần. Hãy thử lại sau %(minutes)s phút, hoặc đặt lại mật khẩu.",
+                    minutes=-(-wait // 60),
+                )
+            )
             return render_template("accounts/login.html", form=form), 429
         user = authenticate(email, form.password.data)
         if user is None:
@@ -85,12 +100,22 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         # Known or not, the e-mail gets a message and the page says the same: no enumeration.
-        sign_up(email=form.email.data, password=form.password.data, full_name=form.full_name.data,
-                phone=form.phone.data, login_url=_public_url("accounts.login"),
-                reset_url=_public_url("accounts.reset_request"))
+        sign_up(
+            email=form.email.data,
+            password=form.password.data,
+            full_name=form.full_name.data,
+            phone=form.phone.data,
+            login_url=_public_url("accounts.login"),
+            reset_url=_public_url("accounts.reset_request"),
+        )
         db.session.commit()
-        flash(_("Chúng tôi đã gửi thư tới %(email)s. Hãy đăng nhập bằng email và mật khẩu bạn vừa chọn.",
-                email=form.email.data.strip().lower()), "success")
+        flash(
+            _(
+                "Chúng tôi đã gửi thư tới %(email)s. Hãy đăng nhập bằng email và mật khẩu bạn vừa chọn.",
+                email=form.email.data.strip().lower(),
+            ),
+            "success",
+        )
         return redirect(url_for("accounts.login", next=request.args.get("next")))
     return render_template("accounts/register.html", form=form)
 

@@ -1,4 +1,5 @@
 """Cart: a guest cart in the session, an account cart in the database."""
+
 from flask import Blueprint
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")

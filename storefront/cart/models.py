@@ -1,4 +1,5 @@
 """Account carts; a guest's cart lives in the session until login merges it here."""
+
 from datetime import datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, UniqueConstraint

@@ -3,6 +3,7 @@
 The view keeps a guest's contents in the session and a signed-in shopper's in the
 Cart table; these functions only check and compute, so both paths share them.
 """
+
 import re
 from dataclasses import dataclass, field
 
@@ -197,12 +198,13 @@ def summarize(contents: dict) -> CartSummary:
     if not contents:
         return CartSummary()
     products = db.session.scalars(
-        select(Product).where(Product.id.in_(list(contents)))
+        select(Product)
+        .where(Product.id.in_(list(contents)))
         .options(selectinload(Product.producer), selectinload(Product.images))
     ).all()
-    on_sale = set(db.session.scalars(
-        visible_products_query().with_only_columns(Product.id).where(Product.id.in_(list(contents)))
-    ))
+    on_sale = set(
+        db.session.scalars(visible_products_query().with_only_columns(Product.id).where(Product.id.in_(list(contents))))
+    )
     available = available_quantities(list(contents))
     by_id = {product.id: product for product in products}
     summary = CartSummary()

@@ -1,4 +1,5 @@
 """Cart pages: view, add, update, remove; the guest cart joins the account cart at login."""
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
@@ -7,8 +8,18 @@ from sqlalchemy import func, select
 from storefront.cart import bp
 from storefront.cart.models import Cart, CartLine
 from storefront.cart.services import (
-    MAX_QUANTITY, BadQuantity, CartError, NotEnoughStock, UnknownProduct, account_contents, add_item,
-    merge_contents, remove_item, save_account_contents, set_quantity, summarize,
+    MAX_QUANTITY,
+    BadQuantity,
+    CartError,
+    NotEnoughStock,
+    UnknownProduct,
+    account_contents,
+    add_item,
+    merge_contents,
+    remove_item,
+    save_account_contents,
+    set_quantity,
+    summarize,
 )
 from storefront.extensions import db
 
@@ -117,5 +128,3 @@ def remove():
     if ok:
         flash(_("Đã xoá sản phẩm khỏi giỏ hàng."), "info")
     return response
-
-

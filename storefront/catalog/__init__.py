@@ -1,4 +1,5 @@
 """Catalogue: producers, products, OCOP certificates; their pages, search and feeds."""
+
 from flask import Blueprint
 
 bp = Blueprint("catalog", __name__, cli_group="catalog")

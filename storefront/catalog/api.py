@@ -1,4 +1,5 @@
 """Read-only JSON API for other marketplaces: products and producers, described by OpenAPI 3."""
+
 from flask import abort, jsonify, request
 
 from storefront.addresses import format_address, ward_name
@@ -6,7 +7,7 @@ from storefront.catalog import bp
 from storefront.catalog.forms import MAX_PER_PAGE, parse_catalog_args
 from storefront.catalog.groups import group_name
 from storefront.catalog.indexing import listing_cache, search_index
-from storefront.catalog.services import filter_choices, list_products, list_producers
+from storefront.catalog.services import filter_choices, list_producers, list_products
 from storefront.catalog.views import public_url
 from storefront.clock import today_vn
 
@@ -29,7 +30,8 @@ def product_json(product, certificate) -> dict:
         "in_stock": bool(stock and stock.available > 0),
         "url": public_url("catalog.product", slug=product.slug),
         "image_url": public_url("catalog.image", filename=product.images[0].filename, size="large", fmt="jpg")
-        if product.images else None,
+        if product.images
+        else None,
         "producer": {"slug": product.producer.slug, "name": product.producer.name},
         "certificate": certificate_json(certificate) if certificate else None,
     }
@@ -62,8 +64,14 @@ def producer_json(producer) -> dict:
 
 
 def _page_json(listing, items, ignored) -> dict:
-    return {"items": items, "page": listing.page, "per_page": listing.per_page, "total": listing.total,
-            "pages": listing.pages, "ignored_parameters": ignored}
+    return {
+        "items": items,
+        "page": listing.page,
+        "per_page": listing.per_page,
+        "total": listing.total,
+        "pages": listing.pages,
+        "ignored_parameters": ignored,
+    }
 
 
 @bp.route("/api/v1/products")
@@ -71,8 +79,9 @@ def api_products():
     args = parse_catalog_args(request.args, districts=filter_choices()["districts"], per_page=PER_PAGE)
     if args.page < 1:
         abort(404)
-    listing = list_products(args.filters, page=args.page, per_page=args.per_page, idx=search_index(), day=today_vn(),
-                            cache=listing_cache())
+    listing = list_products(
+        args.filters, page=args.page, per_page=args.per_page, idx=search_index(), day=today_vn(), cache=listing_cache()
+    )
     if args.page > max(listing.pages, 1):
         abort(404)
     body = _page_json(listing, [product_json(p, listing.badges[p.id]) for p in listing.items], args.ignored)
@@ -113,69 +122,150 @@ PRODUCT_PARAMS = [
 
 
 def _list_schema(item_ref, **extra):
-    return {"type": "object", "required": ["items", "page", "per_page", "total", "pages", "ignored_parameters"],
-            "properties": {
-        "items": {"type": "array", "items": {"$ref": item_ref}},
-        "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"},
-        "pages": {"type": "integer"},
-        "ignored_parameters": {"type": "array", "items": {"type": "string"},
-                               "description": "Query parameters whose values were unusable and so ignored."},
-        **extra,
-    }}
+    return {
+        "type": "object",
+        "required": ["items", "page", "per_page", "total", "pages", "ignored_parameters"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": item_ref}},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+            "pages": {"type": "integer"},
+            "ignored_parameters": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Query parameters whose values were unusable and so ignored.",
+            },
+            **extra,
+        },
+    }
 
 
 #: Counts of the matching products per OCOP group and per star level (keys are the numbers as
 #: text); only a search (q) counts them, otherwise null.
-FACETS_SCHEMA = {"type": "object", "nullable": True, "required": ["group", "stars"], "properties": {
-    "group": {"type": "object", "additionalProperties": {"type": "integer"}},
-    "stars": {"type": "object", "additionalProperties": {"type": "integer"}},
-}}
+FACETS_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "required": ["group", "stars"],
+    "properties": {
+        "group": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "stars": {"type": "object", "additionalProperties": {"type": "integer"}},
+    },
+}
 #: The body of every error answer under /api/ (errors.render_error).
-ERROR_RESPONSE = {"description": "Page past the end (or before the first)", "content": {"application/json": {"schema": {
-    "type": "object", "required": ["error", "message"],
-    "properties": {"error": {"type": "integer"}, "message": {"type": "string"}}}}}}
+ERROR_RESPONSE = {
+    "description": "Page past the end (or before the first)",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["error", "message"],
+                "properties": {"error": {"type": "integer"}, "message": {"type": "string"}},
+            }
+        }
+    },
+}
 
 
 OPENAPI = {
     "openapi": "3.0.3",
-    "info": {"title": "OCOP Thái Nguyên catalogue API", "version": "1.0.0",
-             "description": "Read-only list of the OCOP products and producers on sale. Prices in whole VND, incl. VAT."},
-    "paths": {
-        "/api/v1/products": {"get": {
-            "summary": "List visible products", "parameters": LIST_PARAMS + PRODUCT_PARAMS,
-            "responses": {"200": {"description": "One page of products", "content": {"application/json": {
-                "schema": _list_schema("#/components/schemas/Product", facets=FACETS_SCHEMA)}}},
-                "404": ERROR_RESPONSE},
-        }},
-        "/api/v1/producers": {"get": {
-            "summary": "List approved producers", "parameters": LIST_PARAMS,
-            "responses": {"200": {"description": "One page of producers", "content": {"application/json": {
-                "schema": _list_schema("#/components/schemas/Producer")}}},
-                "404": ERROR_RESPONSE},
-        }},
-        "/api/v1/openapi.json": {"get": {"summary": "This document",
-                                         "responses": {"200": {"description": "OpenAPI 3 document"}}}},
+    "info": {
+        "title": "OCOP Thái Nguyên catalogue API",
+        "version": "1.0.0",
+        "description": "Read-only list of the OCOP products and producers on sale. Prices in whole VND, incl. VAT.",
     },
-    "components": {"schemas": {
-        "Certificate": {"type": "object", "properties": {
-            "stars": {"type": "integer"}, "issuing_body": {"type": "string"}, "issuing_level": {"type": "string"},
-            "decision_number": {"type": "string"}, "decision_date": {"type": "string", "format": "date"},
-            "valid_until": {"type": "string", "format": "date"}}},
-        "Product": {"type": "object", "properties": {
-            "id": {"type": "integer"}, "slug": {"type": "string"}, "name_vi": {"type": "string"},
-            "name_en": {"type": "string"}, "ocop_group": {"type": "integer"}, "ocop_group_name": {"type": "string"},
-            "price_vnd": {"type": "integer"}, "unit": {"type": "string"}, "net_quantity": {"type": "string"},
-            "gtin": {"type": "string", "nullable": True}, "in_stock": {"type": "boolean"},
-            "url": {"type": "string", "format": "uri"}, "image_url": {"type": "string", "nullable": True},
-            "producer": {"type": "object", "properties": {"slug": {"type": "string"}, "name": {"type": "string"}}},
-            "certificate": {"allOf": [{"$ref": "#/components/schemas/Certificate"}], "nullable": True,
-                            "description": "Present only while a 3–5★ certificate is valid and not revoked."}}},
-        "Producer": {"type": "object", "properties": {
-            "id": {"type": "integer"}, "slug": {"type": "string"}, "name": {"type": "string"},
-            "legal_type": {"type": "string"}, "ward_code": {"type": "integer", "nullable": True},
-            "ward_name": {"type": "string"}, "address": {"type": "string"}, "legacy_address": {"type": "string"},
-            "legacy_district": {"type": "string"}, "url": {"type": "string", "format": "uri"}}},
-    }},
+    "paths": {
+        "/api/v1/products": {
+            "get": {
+                "summary": "List visible products",
+                "parameters": LIST_PARAMS + PRODUCT_PARAMS,
+                "responses": {
+                    "200": {
+                        "description": "One page of products",
+                        "content": {
+                            "application/json": {
+                                "schema": _list_schema("#/components/schemas/Product", facets=FACETS_SCHEMA)
+                            }
+                        },
+                    },
+                    "404": ERROR_RESPONSE,
+                },
+            }
+        },
+        "/api/v1/producers": {
+            "get": {
+                "summary": "List approved producers",
+                "parameters": LIST_PARAMS,
+                "responses": {
+                    "200": {
+                        "description": "One page of producers",
+                        "content": {"application/json": {"schema": _list_schema("#/components/schemas/Producer")}},
+                    },
+                    "404": ERROR_RESPONSE,
+                },
+            }
+        },
+        "/api/v1/openapi.json": {
+            "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3 document"}}}
+        },
+    },
+    "components": {
+        "schemas": {
+            "Certificate": {
+                "type": "object",
+                "properties": {
+                    "stars": {"type": "integer"},
+                    "issuing_body": {"type": "string"},
+                    "issuing_level": {"type": "string"},
+                    "decision_number": {"type": "string"},
+                    "decision_date": {"type": "string", "format": "date"},
+                    "valid_until": {"type": "string", "format": "date"},
+                },
+            },
+            "Product": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "slug": {"type": "string"},
+                    "name_vi": {"type": "string"},
+                    "name_en": {"type": "string"},
+                    "ocop_group": {"type": "integer"},
+                    "ocop_group_name": {"type": "string"},
+                    "price_vnd": {"type": "integer"},
+                    "unit": {"type": "string"},
+                    "net_quantity": {"type": "string"},
+                    "gtin": {"type": "string", "nullable": True},
+                    "in_stock": {"type": "boolean"},
+                    "url": {"type": "string", "format": "uri"},
+                    "image_url": {"type": "string", "nullable": True},
+                    "producer": {
+                        "type": "object",
+                        "properties": {"slug": {"type": "string"}, "name": {"type": "string"}},
+                    },
+                    "certificate": {
+                        "allOf": [{"$ref": "#/components/schemas/Certificate"}],
+                        "nullable": True,
+                        "description": "Present only while a 3–5★ certificate is valid and not revoked.",
+                    },
+                },
+            },
+            "Producer": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "slug": {"type": "string"},
+                    "name": {"type": "string"},
+                    "legal_type": {"type": "string"},
+                    "ward_code": {"type": "integer", "nullable": True},
+                    "ward_name": {"type": "string"},
+                    "address": {"type": "string"},
+                    "legacy_address": {"type": "string"},
+                    "legacy_district": {"type": "string"},
+                    "url": {"type": "string", "format": "uri"},
+                },
+            },
+        }
+    },
 }
 
 

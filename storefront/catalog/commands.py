@@ -1,4 +1,5 @@
 """Catalogue CLI commands (`flask catalog …`)."""
+
 from pathlib import Path
 
 import click
@@ -15,7 +16,9 @@ from storefront.extensions import db
 @bp.cli.command("reindex")
 def reindex():
     """Rebuild the product search index from the database."""
-    idx = current_app.extensions.get("search_index") or search.SearchIndex.open(current_app.config.get("SEARCH_INDEX_DIR"))
+    idx = current_app.extensions.get("search_index") or search.SearchIndex.open(
+        current_app.config.get("SEARCH_INDEX_DIR")
+    )
     current_app.extensions["search_index"] = idx
     total = db.session.scalar(select(func.count()).select_from(visible_products_query().subquery()))
     with click.progressbar(length=total, label="Indexing products") as bar:

@@ -1,4 +1,5 @@
 """Creating and changing producers and products: one set of rules for forms, CSV import and CLI."""
+
 import re
 from collections.abc import Mapping
 
@@ -156,8 +157,20 @@ def unique_slug(model, text: str) -> str:
 # --- producers ------------------------------------------------------------------------
 
 PRODUCER_FIELDS = (
-    "name", "legal_type", "business_reg_no", "business_reg_date", "business_reg_place", "tax_code",
-    "phone", "email", "representative", "ward_code", "street", "legacy_address", "legacy_district", "story_md",
+    "name",
+    "legal_type",
+    "business_reg_no",
+    "business_reg_date",
+    "business_reg_place",
+    "tax_code",
+    "phone",
+    "email",
+    "representative",
+    "ward_code",
+    "street",
+    "legacy_address",
+    "legacy_district",
+    "story_md",
 )
 
 
@@ -173,7 +186,9 @@ def _clean_producer_fields(fields: Mapping[str, object]) -> dict:
             values["legal_type"] = LegalType(values["legal_type"])
         except ValueError:
             errors["legal_type"] = _("Chọn loại hình chủ thể.")
-    if "business_reg_no" in values and not re.fullmatch(r"[0-9A-Za-z./-]{4,30}", str(values["business_reg_no"] or "").strip()):
+    if "business_reg_no" in values and not re.fullmatch(
+        r"[0-9A-Za-z./-]{4,30}", str(values["business_reg_no"] or "").strip()
+    ):
         errors["business_reg_no"] = _("Số đăng ký kinh doanh không hợp lệ.")
     if values.get("tax_code") and not re.fullmatch(r"\d{10}(-\d{3})?", str(values["tax_code"]).strip()):
         errors["tax_code"] = _("Mã số thuế gồm 10 chữ số (hoặc 10 số, gạch nối, 3 số).")
@@ -181,7 +196,9 @@ def _clean_producer_fields(fields: Mapping[str, object]) -> dict:
         try:
             values["phone"] = normalize_phone(str(values["phone"] or ""))
         except PhoneError:
-            errors["phone"] = _("Số điện thoại di động Việt Nam không hợp lệ (10 số, bắt đầu bằng 03, 05, 07, 08 hoặc 09).")
+            errors["phone"] = _(
+                "Số điện thoại di động Việt Nam không hợp lệ (10 số, bắt đầu bằng 03, 05, 07, 08 hoặc 09)."
+            )
     if "ward_code" in values:
         try:
             ward_ok = ward_in_province(int(values["ward_code"]), THAI_NGUYEN)
@@ -206,8 +223,9 @@ def _clean_producer_fields(fields: Mapping[str, object]) -> dict:
     return values
 
 
-def register_producer(*, user: User | None = None, email: str = "", password: str = "", full_name: str = "",
-                      **producer_fields) -> tuple[User, Producer]:
+def register_producer(
+    *, user: User | None = None, email: str = "", password: str = "", full_name: str = "", **producer_fields
+) -> tuple[User, Producer]:
     """Create (or convert a shopper into) a producer account with a PENDING producer.
 
     :raises InvalidProducer: a legal detail is wrong or the user already runs a producer.
@@ -215,15 +233,21 @@ def register_producer(*, user: User | None = None, email: str = "", password: st
     """
     values = _clean_producer_fields(producer_fields)
     if user is None:
-        user = register_user(email=email, password=password, full_name=full_name,
-                             phone=values.get("phone"), role=Role.PRODUCER)
+        user = register_user(
+            email=email, password=password, full_name=full_name, phone=values.get("phone"), role=Role.PRODUCER
+        )
     elif user.role is Role.OFFICE or db.session.scalar(select(Producer.id).where(Producer.owner_id == user.id)):
         raise InvalidProducer(_("Tài khoản này không thể đăng ký thêm cơ sở sản xuất."))
     else:
         user.role = Role.PRODUCER
     values.setdefault("email", user.email)
-    producer = Producer(slug=unique_slug(Producer, values["name"]), status=ProducerStatus.PENDING,
-                        province_code=THAI_NGUYEN, owner=user, **values)
+    producer = Producer(
+        slug=unique_slug(Producer, values["name"]),
+        status=ProducerStatus.PENDING,
+        province_code=THAI_NGUYEN,
+        owner=user,
+        **values,
+    )
     db.session.add(producer)
     db.session.flush()
     return user, producer

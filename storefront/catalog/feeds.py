@@ -1,4 +1,5 @@
 """For search engines and other marketplaces: sitemap, robots.txt, merchant feeds (RSS, CSV)."""
+
 import csv
 import io
 
@@ -9,8 +10,19 @@ from storefront.catalog.services import feed_products, sitemap_entries, valid_ce
 from storefront.catalog.views import public_url
 from storefront.clock import today_vn
 
-FEED_FIELDS = ("id", "title", "description", "link", "image_link", "price", "availability", "brand", "gtin",
-               "condition", "ocop_stars")
+FEED_FIELDS = (
+    "id",
+    "title",
+    "description",
+    "link",
+    "image_link",
+    "price",
+    "availability",
+    "brand",
+    "gtin",
+    "condition",
+    "ocop_stars",
+)
 #: Merchant feeds cap descriptions at 5,000 characters.
 MAX_DESCRIPTION = 5000
 
@@ -22,20 +34,23 @@ def feed_rows() -> list[dict]:
     for product in feed_products():
         certificate = valid_certificate(product, today)
         stock = product.stock
-        rows.append({
-            "id": str(product.id),
-            "title": product.name_vi,
-            "description": (product.description_vi or product.name_vi)[:MAX_DESCRIPTION],
-            "link": public_url("catalog.product", slug=product.slug),
-            "image_link": public_url("catalog.image", filename=product.images[0].filename, size="large", fmt="jpg")
-            if product.images else "",
-            "price": f"{product.price_vnd} VND",
-            "availability": "in_stock" if stock and stock.available > 0 else "out_of_stock",
-            "brand": product.producer.name,
-            "gtin": product.gtin or "",
-            "condition": "new",
-            "ocop_stars": str(certificate.stars) if certificate else "",
-        })
+        rows.append(
+            {
+                "id": str(product.id),
+                "title": product.name_vi,
+                "description": (product.description_vi or product.name_vi)[:MAX_DESCRIPTION],
+                "link": public_url("catalog.product", slug=product.slug),
+                "image_link": public_url("catalog.image", filename=product.images[0].filename, size="large", fmt="jpg")
+                if product.images
+                else "",
+                "price": f"{product.price_vnd} VND",
+                "availability": "in_stock" if stock and stock.available > 0 else "out_of_stock",
+                "brand": product.producer.name,
+                "gtin": product.gtin or "",
+                "condition": "new",
+                "ocop_stars": str(certificate.stars) if certificate else "",
+            }
+        )
     return rows
 
 
@@ -51,20 +66,29 @@ def feed_csv():
     writer = csv.DictWriter(out, fieldnames=FEED_FIELDS)
     writer.writeheader()
     writer.writerows(feed_rows())
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "inline; filename=products.csv"})
+    return Response(
+        out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": "inline; filename=products.csv"}
+    )
 
 
 @bp.route("/sitemap.xml")
 def sitemap():
     products, producers = sitemap_entries()
-    return Response(render_template("catalog/sitemap.xml", products=products, producers=producers),
-                    mimetype="application/xml")
+    return Response(
+        render_template("catalog/sitemap.xml", products=products, producers=producers), mimetype="application/xml"
+    )
 
 
 @bp.route("/robots.txt")
 def robots():
-    lines = ["User-agent: *", "Disallow: /account/", "Disallow: /cart", "Disallow: /checkout",
-             "Disallow: /producer/", "Disallow: /office/", "Disallow: /search/",
-             f"Sitemap: {public_url('catalog.sitemap')}"]
+    lines = [
+        "User-agent: *",
+        "Disallow: /account/",
+        "Disallow: /cart",
+        "Disallow: /checkout",
+        "Disallow: /producer/",
+        "Disallow: /office/",
+        "Disallow: /search/",
+        f"Sitemap: {public_url('catalog.sitemap')}",
+    ]
     return Response("\n".join(lines) + "\n", mimetype="text/plain")

@@ -1,4 +1,5 @@
 """Catalogue query-string input: filters, sort and page read from the URL, bogus values dropped."""
+
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l

@@ -1,4 +1,5 @@
 """Product and producer photos as galleries: add, describe, reorder, remove; services that flush, never commit."""
+
 from storefront.catalog.images import ImageRejected, process_upload
 from storefront.catalog.models import ImageColumns, Producer, ProducerImage, Product, ProductImage
 from storefront.extensions import db
@@ -28,15 +29,22 @@ def add_product_image(product: Product, file_storage, upload_dir, *, alt: str = 
     if len(product.images) >= MAX_IMAGES:
         raise TooManyImages()
     stored = process_upload(file_storage.stream, upload_dir)
-    image = ProductImage(filename=stored.filename, width=stored.width, height=stored.height,
-                         position=len(product.images), alt=(alt or product.name_vi)[:200], alt_en=alt_en[:200])
+    image = ProductImage(
+        filename=stored.filename,
+        width=stored.width,
+        height=stored.height,
+        position=len(product.images),
+        alt=(alt or product.name_vi)[:200],
+        alt_en=alt_en[:200],
+    )
     product.images.append(image)
     db.session.flush()
     return image
 
 
-def add_producer_image(producer: Producer, file_storage, upload_dir, *, cover: bool, alt: str = "",
-                       alt_en: str = "") -> tuple[ProducerImage, str | None]:
+def add_producer_image(
+    producer: Producer, file_storage, upload_dir, *, cover: bool, alt: str = "", alt_en: str = ""
+) -> tuple[ProducerImage, str | None]:
     """Store a producer photo, or its cover (replacing the old one); return it and the replaced file's name.
 
     :raises ImageRejected: not an acceptable JPEG/PNG/WebP, or the photos are full.
@@ -49,9 +57,15 @@ def add_producer_image(producer: Producer, file_storage, upload_dir, *, cover: b
         replaced = producer.cover.filename
         producer.images.remove(producer.cover)
         db.session.flush()  # the old cover leaves before the new one: one cover per producer (unique index)
-    image = ProducerImage(filename=stored.filename, width=stored.width, height=stored.height, is_cover=cover,
-                          position=0 if cover else len(producer.photos), alt=(alt or producer.name)[:200],
-                          alt_en=alt_en[:200])
+    image = ProducerImage(
+        filename=stored.filename,
+        width=stored.width,
+        height=stored.height,
+        is_cover=cover,
+        position=0 if cover else len(producer.photos),
+        alt=(alt or producer.name)[:200],
+        alt_en=alt_en[:200],
+    )
     producer.images.append(image)
     db.session.flush()
     return image, replaced

@@ -1,4 +1,5 @@
 """OCOP product groups of Decision 148/QĐ-TTg (2023) and the 2019 seed's five groups."""
+
 from flask_babel import lazy_gettext as _l
 
 #: code -> (Vietnamese name via gettext)

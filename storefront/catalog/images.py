@@ -1,4 +1,5 @@
 """Product and producer photos: checked, cleaned and resized once, at upload (Pillow)."""
+
 import io
 import re
 import secrets
@@ -174,6 +175,9 @@ def _save_derivatives(image: Image.Image, upload_dir: Path, filename: str) -> No
         if resized.width > width:
             resized = resized.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
         for fmt, pil_format in FORMATS.items():
-            options = {"quality": 80, "method": 2} if pil_format == "WEBP" else {"quality": 82, "optimize": True,
-                                                                               "progressive": True}
+            options = (
+                {"quality": 80, "method": 2}
+                if pil_format == "WEBP"
+                else {"quality": 82, "optimize": True, "progressive": True}
+            )
             resized.save(upload_dir / derivative_name(filename, size, fmt), pil_format, **options)

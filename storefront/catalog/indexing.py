@@ -1,4 +1,5 @@
 """Keep derived catalogue data following the database: the search index and the listing cache."""
+
 import threading
 import time
 from collections import OrderedDict
@@ -7,9 +8,9 @@ from datetime import date
 from flask import current_app, has_app_context
 from flask_babel import force_locale
 from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import operators, visitors
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
-from sqlalchemy.orm import Session, selectinload
 
 from storefront.addresses import ward_name
 from storefront.catalog import search
@@ -88,7 +89,8 @@ class ListingCache:
             self._entries[key] = (time.monotonic(), value)
             self._weight += weight
             while len(self._entries) > self.max_entries or (
-                    self.max_weight is not None and self._weight > self.max_weight):
+                self.max_weight is not None and self._weight > self.max_weight
+            ):
                 self._weight -= self.weigh(self._entries.popitem(last=False)[1][1])
 
     def clear(self) -> None:
@@ -111,10 +113,12 @@ def page_cache() -> ListingCache:
     """Return this app's cache of whole anonymous catalogue pages (page_cache.py; same lifetime setting)."""
     cache = current_app.extensions.get("catalog_page_cache")
     if cache is None:
-        cache = ListingCache(float(current_app.config.get("CATALOG_CACHE_SECONDS", 30)),
-                             max_entries=int(current_app.config.get("CATALOG_PAGE_CACHE_ENTRIES", 512)),
-                             max_weight=int(current_app.config.get("CATALOG_PAGE_CACHE_BYTES", 32 * 1024 * 1024)),
-                             weigh=lambda page: len(page.body))
+        cache = ListingCache(
+            float(current_app.config.get("CATALOG_CACHE_SECONDS", 30)),
+            max_entries=int(current_app.config.get("CATALOG_PAGE_CACHE_ENTRIES", 512)),
+            max_weight=int(current_app.config.get("CATALOG_PAGE_CACHE_BYTES", 32 * 1024 * 1024)),
+            weigh=lambda page: len(page.body),
+        )
         current_app.extensions["catalog_page_cache"] = cache
     return cache
 
@@ -215,7 +219,11 @@ def _stock_keys(statement) -> tuple[set, set]:
         if not isinstance(element, BinaryExpression) or element.operator not in (operators.eq, operators.in_op):
             continue
         column, value = element.left, element.right
-        if getattr(column, "table", None) is Stock.__table__ and column.key in found and isinstance(value, BindParameter):
+        if (
+            getattr(column, "table", None) is Stock.__table__
+            and column.key in found
+            and isinstance(value, BindParameter)
+        ):
             values = value.value if isinstance(value.value, (list, tuple, set)) else [value.value]
             found[column.key].update(v for v in values if v is not None)
     return found["id"], found["product_id"]
@@ -229,8 +237,10 @@ def _stock_flips(session, pending: dict) -> set:
     if not product_ids:
         return set()
     # As product_search_doc decides it (Stock.available counts lapsed holds as free).
-    in_stock = {stock.product_id: stock.available > 0
-                for stock in session.scalars(select(Stock).where(Stock.product_id.in_(product_ids)))}
+    in_stock = {
+        stock.product_id: stock.available > 0
+        for stock in session.scalars(select(Stock).where(Stock.product_id.in_(product_ids)))
+    }
     indexed = search.indexed_in_stock(search_index(), product_ids)
     return {product_id for product_id, flag in indexed.items() if in_stock.get(product_id, False) != flag}
 
@@ -259,7 +269,11 @@ def _forget_changes(session, previous_transaction):
 
 def register_listeners():
     """Listen on every SQLAlchemy session, so changes made by any feature reach the index."""
-    for name, listener in (("after_flush", _collect_changes), ("do_orm_execute", _collect_bulk_changes),
-                           ("after_commit", _apply_changes), ("after_soft_rollback", _forget_changes)):
+    for name, listener in (
+        ("after_flush", _collect_changes),
+        ("do_orm_execute", _collect_bulk_changes),
+        ("after_commit", _apply_changes),
+        ("after_soft_rollback", _forget_changes),
+    ):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)

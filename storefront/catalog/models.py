@@ -1,8 +1,19 @@
 """Producers, products, their images and OCOP certificates."""
+
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.columns import UTCDateTime, str_enum, utcnow
@@ -181,8 +192,13 @@ class ProducerImage(ImageColumns, db.Model):
     producer: Mapped[Producer] = relationship(back_populates="images")
 
     __table_args__ = (
-        Index("uq_producer_images_one_cover", "producer_id", unique=True,
-              sqlite_where=text("is_cover"), postgresql_where=text("is_cover")),
+        Index(
+            "uq_producer_images_one_cover",
+            "producer_id",
+            unique=True,
+            sqlite_where=text("is_cover"),
+            postgresql_where=text("is_cover"),
+        ),
     )
 
 

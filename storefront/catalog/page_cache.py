@@ -8,6 +8,7 @@ shows after at most the lifetime. The add-to-cart form's CSRF token is rendered 
 placeholder and replaced at serve time with the visitor's own token, which starts their
 session: their next pages are rendered for them.
 """
+
 import secrets
 from dataclasses import dataclass
 from functools import wraps
@@ -70,8 +71,12 @@ def cached_page(view):
                 response = make_response(view(*args, **kwargs))
             finally:
                 g.pop(field, None)
-            if (response.status_code != 200 or response.direct_passthrough or session.modified
-                    or str(get_locale()) != key[-1]):
+            if (
+                response.status_code != 200
+                or response.direct_passthrough
+                or session.modified
+                or str(get_locale()) != key[-1]
+            ):
                 return _replace_placeholder(response)
             page = CachedPage(response.get_data(), response.content_type)
             cache.set(key, page, generation)

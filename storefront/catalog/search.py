@@ -8,16 +8,16 @@ import threading
 import unicodedata
 import warnings
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
-from whoosh.support.charset import accent_map
 from whoosh.reading import TermNotFound
+from whoosh.support.charset import accent_map
 from whoosh.writing import CLEAR
 
 from storefront.text import drop_format_chars
@@ -105,9 +105,7 @@ class _Lease:
             columns = {name: list(reader.column_reader(name)) for name in COLUMNS}
             lengths = columns["name_words"]
             average = (sum(lengths) / len(lengths) if lengths else 1.0) or 1.0
-            columns["name_norm"] = [
-                (K1 + 1) / (1 + K1 * (1 - B + B * length / average)) for length in lengths
-            ]
+            columns["name_norm"] = [(K1 + 1) / (1 + K1 * (1 - B + B * length / average)) for length in lengths]
             self._columns = columns
         return self._columns
 
@@ -376,8 +374,10 @@ def suggest(idx: SearchIndex, prefix: str, limit: int = 8) -> list[dict]:
         reader = lease.searcher.reader()
         # Built from cached posting sets, not a Whoosh Prefix query: that one walks every
         # posting of every expanded term in Python (seconds for a short prefix at 20k).
-        terms = [t.decode("utf-8") if isinstance(t, bytes) else t
-                 for t in itertools.islice(reader.expand_prefix("name", last), MAX_PREFIX_TERMS)]
+        terms = [
+            t.decode("utf-8") if isinstance(t, bytes) else t
+            for t in itertools.islice(reader.expand_prefix("name", last), MAX_PREFIX_TERMS)
+        ]
         matched = frozenset().union(*(lease.postings("name", t) for t in terms))
         for word in whole:
             matched &= lease.postings("name", word)

@@ -1,4 +1,5 @@
 """Catalogue rules: what is on sale, which badge a product may show."""
+
 from dataclasses import astuple, dataclass
 from datetime import date
 
@@ -89,18 +90,25 @@ def home_sections(cache=None) -> dict:
     cached = cache.get(key) if cache is not None else None
     if cached is None:
         valid = valid_stars_subquery(today)
-        featured_ids = list(db.session.scalars(
-            visible_products_query().with_only_columns(Product.id).join(valid, valid.c.product_id == Product.id)
-            .order_by(valid.c.stars.desc(), Product.id).limit(8)
-        ))
+        featured_ids = list(
+            db.session.scalars(
+                visible_products_query()
+                .with_only_columns(Product.id)
+                .join(valid, valid.c.product_id == Product.id)
+                .order_by(valid.c.stars.desc(), Product.id)
+                .limit(8)
+            )
+        )
         cached = (featured_ids, _group_counts())
         if cache is not None:
             cache.set(key, cached)
     featured_ids, group_counts = cached
     featured = products_by_id(featured_ids)
     producers = db.session.scalars(
-        visible_producer_query().where(Producer.story_md != "", Producer.is_story_hidden.is_(False))
-        .order_by(Producer.id).limit(3)
+        visible_producer_query()
+        .where(Producer.story_md != "", Producer.is_story_hidden.is_(False))
+        .order_by(Producer.id)
+        .limit(3)
     ).all()
     badges = {p.id: valid_certificate(p, today) for p in featured}
     return {"featured": featured, "badges": badges, "producers": producers, "group_counts": group_counts}
@@ -108,9 +116,7 @@ def home_sections(cache=None) -> dict:
 
 def _group_counts() -> dict[int, int]:
     visible = visible_products_query().with_only_columns(Product.ocop_group).subquery()
-    return dict(db.session.execute(
-        select(visible.c.ocop_group, func.count()).group_by(visible.c.ocop_group)
-    ).all())
+    return dict(db.session.execute(select(visible.c.ocop_group, func.count()).group_by(visible.c.ocop_group)).all())
 
 
 class CatalogError(DomainError):
@@ -134,9 +140,13 @@ class CatalogFilters:
     def search_filters(self) -> dict:
         """Return these filters in the shape search.search_products takes."""
         found = {
-            "group": self.group, "min_stars": self.min_stars, "ward_code": self.ward_code,
-            "district": self.district, "in_stock": self.in_stock,
-            "price_min": self.price_min, "price_max": self.price_max,
+            "group": self.group,
+            "min_stars": self.min_stars,
+            "ward_code": self.ward_code,
+            "district": self.district,
+            "in_stock": self.in_stock,
+            "price_min": self.price_min,
+            "price_max": self.price_max,
         }
         return {key: value for key, value in found.items() if value not in (None, "", False)}
 
@@ -161,8 +171,12 @@ def valid_stars_subquery(day: date):
 
 def listing_options():
     """Return the loader options a product card needs, each one query whatever the page size."""
-    return (selectinload(Product.certificates), selectinload(Product.images),
-            selectinload(Product.producer), selectinload(Product.stock))
+    return (
+        selectinload(Product.certificates),
+        selectinload(Product.images),
+        selectinload(Product.producer),
+        selectinload(Product.stock),
+    )
 
 
 def catalog_ids_query(filters: CatalogFilters, *, day: date, ids=None):
@@ -180,8 +194,10 @@ def products_by_id(ids) -> list[Product]:
     """Return the visible products among `ids`, in that order, loaded for a product card."""
     if not ids:
         return []
-    found = {p.id: p for p in db.session.scalars(
-        visible_products_query().options(*listing_options()).where(Product.id.in_(ids)))}
+    found = {
+        p.id: p
+        for p in db.session.scalars(visible_products_query().options(*listing_options()).where(Product.id.in_(ids)))
+    }
     return [found[i] for i in ids if i in found]
 
 
@@ -208,8 +224,9 @@ def _narrowed(query, filters: CatalogFilters, *, day: date, ids):
     if filters.in_stock:
         query = query.where(
             # Stock.available's notion: lapsed holds waiting for release do not count against it.
-            select(Stock.id).where(Stock.product_id == Product.id,
-                                   Stock.on_hand - Stock.reserved + Stock.lapsed_reserved > 0).exists()
+            select(Stock.id)
+            .where(Stock.product_id == Product.id, Stock.on_hand - Stock.reserved + Stock.lapsed_reserved > 0)
+            .exists()
         )
     return query, stars
 
@@ -218,7 +235,8 @@ def filter_choices() -> dict:
     """Return the wards and legacy districts that approved producers are in, for the filter form."""
     rows = db.session.execute(
         select(Producer.ward_code, Producer.legacy_district)
-        .where(Producer.status == ProducerStatus.APPROVED).distinct()
+        .where(Producer.status == ProducerStatus.APPROVED)
+        .distinct()
     ).all()
     wards = sorted({(code, ward_name(code)) for code, _ in rows if code}, key=lambda item: item[1])
     districts = sorted({district for _, district in rows if district})
@@ -228,8 +246,8 @@ def filter_choices() -> dict:
 def product_page_query(slug: str):
     """Return a select of the visible product with this slug and everything its page shows."""
     configure_mappers()  # Product.batches is a backref declared by the traceability models
-    return visible_products_query().where(Product.slug == slug).options(
-        *listing_options(), selectinload(Product.batches)
+    return (
+        visible_products_query().where(Product.slug == slug).options(*listing_options(), selectinload(Product.batches))
     )
 
 
@@ -246,7 +264,10 @@ def visible_producer_query():
 def producer_products(producer: Producer) -> list[Product]:
     """Return the producer's products a shopper may see."""
     return db.session.scalars(
-        visible_products_query().where(Product.producer_id == producer.id).options(*listing_options()).order_by(Product.id)
+        visible_products_query()
+        .where(Product.producer_id == producer.id)
+        .options(*listing_options())
+        .order_by(Product.id)
     ).all()
 
 
@@ -254,7 +275,8 @@ def redirect_target(kind: str, slug: str) -> str | None:
     """Return the current slug of a product or producer once known by `slug`, or None."""
     model = {"product": Product, "producer": Producer}[kind]
     return db.session.scalar(
-        select(model.slug).join(SlugRedirect, SlugRedirect.target_id == model.id)
+        select(model.slug)
+        .join(SlugRedirect, SlugRedirect.target_id == model.id)
         .where(SlugRedirect.kind == kind, SlugRedirect.slug == slug)
     )
 
@@ -267,10 +289,15 @@ def unique_slug(model, text: str, *, exclude_id: int | None = None) -> str:
     if exclude_id is not None:
         taken_query = taken_query.where(model.id != exclude_id)
     taken = set(db.session.scalars(taken_query))
-    taken.update(db.session.scalars(
-        select(SlugRedirect.slug).where(SlugRedirect.kind == kind, SlugRedirect.slug.like(f"{base}%"),
-                                        SlugRedirect.target_id != (exclude_id or 0))
-    ))
+    taken.update(
+        db.session.scalars(
+            select(SlugRedirect.slug).where(
+                SlugRedirect.kind == kind,
+                SlugRedirect.slug.like(f"{base}%"),
+                SlugRedirect.target_id != (exclude_id or 0),
+            )
+        )
+    )
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
@@ -283,8 +310,9 @@ def _change_slug(kind: str, obj, new_slug: str) -> None:
     old = obj.slug
     # The new slug may be one this object had before: it stops being a redirect.
     db.session.execute(
-        delete(SlugRedirect).where(SlugRedirect.kind == kind, SlugRedirect.slug == new_slug,
-                                   SlugRedirect.target_id == obj.id)
+        delete(SlugRedirect).where(
+            SlugRedirect.kind == kind, SlugRedirect.slug == new_slug, SlugRedirect.target_id == obj.id
+        )
     )
     db.session.add(SlugRedirect(kind=kind, slug=old, target_id=obj.id))
     obj.slug = new_slug
@@ -364,9 +392,14 @@ def list_products(filters: CatalogFilters, *, page: int, per_page: int, idx, day
             if cache is not None:
                 cache.set(key, ordered)
         start = (page - 1) * per_page
-        items, total = products_by_id(ordered[start:start + per_page]), len(ordered)
+        items, total = products_by_id(ordered[start : start + per_page]), len(ordered)
     return Listing(
-        items=items, page=page, per_page=per_page, total=total, facets=facets, corrected=corrected,
+        items=items,
+        page=page,
+        per_page=per_page,
+        total=total,
+        facets=facets,
+        corrected=corrected,
         badges={p.id: valid_certificate(p, day) for p in items},
         empty_query=bool(filters.q) and not search.query_terms(filters.q),
     )

@@ -1,10 +1,12 @@
 """Catalogue pages: product list and search, product, producer, photos, type-ahead."""
+
 import re
 from pathlib import Path
 
 import nh3
 from flask import abort, current_app, jsonify, redirect, render_template, request, send_from_directory, url_for
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
@@ -14,14 +16,30 @@ from storefront.catalog import bp, search
 from storefront.catalog.forms import parse_catalog_args
 from storefront.catalog.groups import GROUPS, GROUPS_WITH_CONSUMER_INFO, group_name
 from storefront.catalog.images import (
-    FILENAME_RE, FORMATS, SIZES, derivative_box, derivative_name, ensure_derivatives, srcset_sizes,
+    FILENAME_RE,
+    FORMATS,
+    SIZES,
+    derivative_box,
+    derivative_name,
+    ensure_derivatives,
+    srcset_sizes,
 )
 from storefront.catalog.indexing import listing_cache, search_index
 from storefront.catalog.models import LegalType, Producer
 from storefront.catalog.page_cache import cached_page
 from storefront.catalog.services import (
-    batches_on_sale, filter_choices, home_sections, lapsed_certificate, latest_certificate, list_products, producer_products,
-    product_page_query, redirect_target, suggestions, valid_certificate, visible_producer_query,
+    batches_on_sale,
+    filter_choices,
+    home_sections,
+    lapsed_certificate,
+    latest_certificate,
+    list_products,
+    producer_products,
+    product_page_query,
+    redirect_target,
+    suggestions,
+    valid_certificate,
+    visible_producer_query,
 )
 from storefront.clock import today_vn
 from storefront.extensions import db
@@ -107,19 +125,33 @@ def products():
     args = parse_catalog_args(request.args, districts=choices["districts"], per_page=PER_PAGE)
     if args.page < 1:
         abort(404)
-    listing = list_products(args.filters, page=args.page, per_page=args.per_page, idx=search_index(), day=today_vn(),
-                            cache=listing_cache())
+    listing = list_products(
+        args.filters, page=args.page, per_page=args.per_page, idx=search_index(), day=today_vn(), cache=listing_cache()
+    )
     if args.page > max(listing.pages, 1):
         abort(404)
-    canonical_args = {key: request.args[key] for key in CANONICAL_ARGS if request.args.get(key) and key not in args.ignored}
+    canonical_args = {
+        key: request.args[key] for key in CANONICAL_ARGS if request.args.get(key) and key not in args.ignored
+    }
     empty = {}
     if not listing.total:  # an honest empty state: popular groups and a few certified products
         home = home_sections(cache=listing_cache())
-        empty = {"popular_groups": sorted(((code, n) for code, n in home["group_counts"].items() if n),
-                                          key=lambda item: -item[1])[:6],
-                 "suggestions": home["featured"][:4], "suggestion_badges": home["badges"]}
-    return render_template("catalog/products.html", listing=listing, args=args, filters=args.filters, choices=choices,
-                           canonical_args=canonical_args, **empty)
+        empty = {
+            "popular_groups": sorted(
+                ((code, n) for code, n in home["group_counts"].items() if n), key=lambda item: -item[1]
+            )[:6],
+            "suggestions": home["featured"][:4],
+            "suggestion_badges": home["badges"],
+        }
+    return render_template(
+        "catalog/products.html",
+        listing=listing,
+        args=args,
+        filters=args.filters,
+        choices=choices,
+        canonical_args=canonical_args,
+        **empty,
+    )
 
 
 @bp.route("/products/<slug>")
@@ -134,8 +166,13 @@ def product(slug):
     badge = valid_certificate(item, today)
     producer = item.producer
     return render_template(
-        "catalog/product.html", product=item, badge=badge, latest=latest_certificate(item), today=today,
-        batches=batches_on_sale(item), consumer_info=item.ocop_group in GROUPS_WITH_CONSUMER_INFO,
+        "catalog/product.html",
+        product=item,
+        badge=badge,
+        latest=latest_certificate(item),
+        today=today,
+        batches=batches_on_sale(item),
+        consumer_info=item.ocop_group in GROUPS_WITH_CONSUMER_INFO,
         address=format_address(producer.street, producer.ward_code, producer.province_code),
         jsonld=product_jsonld(item, badge),
     )
@@ -154,22 +191,27 @@ def product_jsonld(product, certificate) -> dict:
         "url": url,
         "category": group_name(product.ocop_group),
         "brand": {"@type": "Brand", "name": product.producer.name},
-        "manufacturer": {"@type": "Organization", "name": product.producer.name,
-                         "url": public_url("catalog.producer", slug=product.producer.slug)},
+        "manufacturer": {
+            "@type": "Organization",
+            "name": product.producer.name,
+            "url": public_url("catalog.producer", slug=product.producer.slug),
+        },
         "offers": {
             "@type": "Offer",
             "url": url,
             "price": product.price_vnd,
             "priceCurrency": "VND",
-            "availability": "https://schema.org/InStock" if stock and stock.available > 0
+            "availability": "https://schema.org/InStock"
+            if stock and stock.available > 0
             else "https://schema.org/OutOfStock",
             "itemCondition": "https://schema.org/NewCondition",
             "seller": {"@type": "Organization", "name": current_app.config.get("SHOP_LEGAL_NAME", "")},
         },
     }
     if product.images:
-        data["image"] = [public_url("catalog.image", filename=img.filename, size="large", fmt="jpg")
-                         for img in product.images]
+        data["image"] = [
+            public_url("catalog.image", filename=img.filename, size="large", fmt="jpg") for img in product.images
+        ]
     if product.gtin:
         data["gtin14"] = product.gtin
     if certificate:
@@ -184,8 +226,7 @@ def certification_jsonld(certificate) -> dict:
         "name": "OCOP",
         "issuedBy": {"@type": "Organization", "name": certificate.issuing_body},
         "certificationIdentification": certificate.decision_number,
-        "certificationRating": {"@type": "Rating", "ratingValue": certificate.stars, "bestRating": 5,
-                                "worstRating": 1},
+        "certificationRating": {"@type": "Rating", "ratingValue": certificate.stars, "bestRating": 5, "worstRating": 1},
         "validFrom": certificate.decision_date.isoformat(),
         "expires": certificate.valid_until.isoformat(),
         "certificationStatus": "https://schema.org/CertificationActive",
@@ -197,13 +238,17 @@ def certification_jsonld(certificate) -> dict:
 def producer(slug):
     if not SLUG_RE.match(slug):
         abort(404)
-    item = db.session.scalar(visible_producer_query().where(Producer.slug == slug).options(selectinload(Producer.images)))
+    item = db.session.scalar(
+        visible_producer_query().where(Producer.slug == slug).options(selectinload(Producer.images))
+    )
     if item is None:
         return _redirect_or_404("producer", slug)
     items = producer_products(item)
     today = today_vn()
     return render_template(
-        "catalog/producer.html", producer=item, products=items,
+        "catalog/producer.html",
+        producer=item,
+        products=items,
         badges={p.id: valid_certificate(p, today) for p in items},
         address=format_address(item.street, item.ward_code, item.province_code),
         legal_type_label=LEGAL_TYPES[item.legal_type],
@@ -234,7 +279,7 @@ def image(filename):
 
 @bp.route("/search/suggest")
 def suggest():
-    query = (request.args.get("q") or "")[:search.MAX_QUERY_CHARS]
+    query = (request.args.get("q") or "")[: search.MAX_QUERY_CHARS]
     found = suggestions(search.suggest(search_index(), query, limit=8))
     return jsonify(
         query=query,

@@ -1,4 +1,5 @@
 """Checkout: orders, payments (COD, VietQR transfer, Stripe card) and order pages."""
+
 from flask import Blueprint
 
 bp = Blueprint("checkout", __name__)

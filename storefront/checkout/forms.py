@@ -1,22 +1,28 @@
 """Checkout steps and the guest order look-up form."""
+
 from flask_babel import lazy_gettext as _l
-from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
 from wtforms import EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
 from storefront.accounts.forms import validate_vn_phone
 from storefront.addresses import provinces, wards
+from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
 
 
 class ContactForm(FlaskForm):
     contact_name = StringField(_l("Họ và tên người nhận"), validators=[DataRequired(), Length(max=120)])
     phone = StringField(_l("Số điện thoại di động"), validators=[DataRequired(), validate_vn_phone])
-    email = EmailField(_l("Email (không bắt buộc khi thanh toán khi nhận hàng)"),
-                       validators=[Optional(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("Email (không bắt buộc khi thanh toán khi nhận hàng)"), validators=[Optional(), Email(), Length(max=254)]
+    )
     province_code = SelectField(_l("Tỉnh / thành phố"), coerce=int, validators=[DataRequired()])
-    ward_code = SelectField(_l("Phường / xã"), coerce=int, validate_choice=False,
-                            validators=[DataRequired(message=_l("Vui lòng chọn phường / xã."))])
+    ward_code = SelectField(
+        _l("Phường / xã"),
+        coerce=int,
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Vui lòng chọn phường / xã."))],
+    )
     street = StringField(_l("Số nhà, đường, thôn / xóm"), validators=[DataRequired(), Length(max=200)])
 
     def fill_choices(self, province_code) -> None:
@@ -43,8 +49,14 @@ class CancelOrderForm(FlaskForm):
 
 
 class LookupForm(FlaskForm):
-    code = StringField(_l("Mã đơn hàng"), validators=[
-        DataRequired(), Length(max=16),
-        Regexp(r"^\s*[Tt][Nn]-?[0-9A-Za-z]{6}\s*$", message=_l("Mã đơn gồm TN- và 6 chữ hoặc số, ví dụ TN-7F3K9Q.")),
-    ])
+    code = StringField(
+        _l("Mã đơn hàng"),
+        validators=[
+            DataRequired(),
+            Length(max=16),
+            Regexp(
+                r"^\s*[Tt][Nn]-?[0-9A-Za-z]{6}\s*$", message=_l("Mã đơn gồm TN- và 6 chữ hoặc số, ví dụ TN-7F3K9Q.")
+            ),
+        ],
+    )
     phone = StringField(_l("Số điện thoại đặt hàng"), validators=[DataRequired(), validate_vn_phone])

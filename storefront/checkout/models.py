@@ -1,4 +1,5 @@
 """Orders, their lines and per-producer fulfilments, payments and processed webhooks."""
+
 import enum
 from datetime import datetime
 

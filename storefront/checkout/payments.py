@@ -1,4 +1,5 @@
 """Payment methods and the one module that talks to Stripe (Checkout Sessions, webhooks)."""
+
 import json
 import logging
 from dataclasses import dataclass
@@ -45,12 +46,15 @@ class PaymentOption:
 PAYMENT_METHODS = {
     "cod": PaymentOption("cod", _l("Thanh toán khi nhận hàng (COD)"), _l("Trả tiền mặt cho người giao hàng.")),
     "bank_transfer": PaymentOption(
-        "bank_transfer", _l("Chuyển khoản ngân hàng (VietQR)"),
+        "bank_transfer",
+        _l("Chuyển khoản ngân hàng (VietQR)"),
         _l("Quét mã VietQR bằng ứng dụng ngân hàng; đơn được xử lý khi nhận được tiền."),
         ("BANK_BIN", "BANK_ACCOUNT"),
     ),
     "card": PaymentOption(
-        "card", _l("Thẻ quốc tế (Visa, Mastercard) qua Stripe"), _l("Thanh toán trên trang bảo mật của Stripe."),
+        "card",
+        _l("Thẻ quốc tế (Visa, Mastercard) qua Stripe"),
+        _l("Thanh toán trên trang bảo mật của Stripe."),
         ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"),
     ),
 }
@@ -58,8 +62,7 @@ PAYMENT_METHODS = {
 
 def available_methods(config) -> dict[str, PaymentOption]:
     """Return the methods whose settings are configured; card is hidden without Stripe keys."""
-    return {code: option for code, option in PAYMENT_METHODS.items()
-            if all(config.get(key) for key in option.requires)}
+    return {code: option for code, option in PAYMENT_METHODS.items() if all(config.get(key) for key in option.requires)}
 
 
 def _client(config) -> "stripe.StripeClient":
@@ -70,8 +73,9 @@ def _client(config) -> "stripe.StripeClient":
     return stripe.StripeClient(config["STRIPE_SECRET_KEY"], max_network_retries=2, **options)
 
 
-def create_checkout_session(config, *, order, lines, expires_at: int, idempotency_key: str, success_url: str,
-                            cancel_url: str):
+def create_checkout_session(
+    config, *, order, lines, expires_at: int, idempotency_key: str, success_url: str, cancel_url: str
+):
     """Create (or, for the same order code, find again) the Stripe Checkout Session; return (id, url).
 
     Amounts are whole đồng: VND is zero-decimal for Stripe, so no ×100. The key (order
@@ -82,8 +86,10 @@ def create_checkout_session(config, *, order, lines, expires_at: int, idempotenc
     params = {
         "mode": "payment",
         "line_items": [
-            {"price_data": {"currency": "vnd", "unit_amount": unit_amount, "product_data": {"name": name}},
-             "quantity": quantity}
+            {
+                "price_data": {"currency": "vnd", "unit_amount": unit_amount, "product_data": {"name": name}},
+                "quantity": quantity,
+            }
             for name, unit_amount, quantity in lines
         ],
         "success_url": success_url,

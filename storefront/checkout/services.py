@@ -3,6 +3,7 @@
 Services flush and never commit; the view, webhook or CLI command that calls them commits.
 Status mail is queued in the same transaction and sent after the commit.
 """
+
 import logging
 import secrets
 from dataclasses import dataclass
@@ -18,17 +19,34 @@ from sqlalchemy.orm.attributes import set_committed_value
 from storefront.addresses import THAI_NGUYEN, format_address, ward_in_province
 from storefront.cart.services import CartSummary, summarize
 from storefront.checkout.models import (
-    ORDER_TRANSITIONS, Fulfilment, FulfilmentStatus, IllegalTransition, Order, OrderLine, OrderStatus, Payment,
+    ORDER_TRANSITIONS,
+    Fulfilment,
+    FulfilmentStatus,
+    IllegalTransition,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
     PaymentMethod,
-    PaymentStatus, ProcessedWebhookEvent,
+    PaymentStatus,
+    ProcessedWebhookEvent,
 )
 from storefront.columns import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.filters import vnd
 from storefront.inventory.services import (
-    commit_sale, extend_reservations, lapsed_order_ids, open_reservations, release_expired, release_reservations,
-    reserve_stock, return_sold_stock, return_units, sell_unreserved, units_by_stock,
+    commit_sale,
+    extend_reservations,
+    lapsed_order_ids,
+    open_reservations,
+    release_expired,
+    release_reservations,
+    reserve_stock,
+    return_sold_stock,
+    return_units,
+    sell_unreserved,
+    units_by_stock,
 )
 from storefront.outbox.services import queue_mail
 from storefront.text import CONTROL_RE, display_phone
@@ -38,10 +56,18 @@ log = logging.getLogger(__name__)
 #: Flat delivery fee by zone, first match wins; "provinces": None means every other province.
 #: Override the whole dict with the DELIVERY_ZONES setting.
 DEFAULT_DELIVERY_ZONES = {
-    "thai_nguyen": {"label": _l("Nội tỉnh Thái Nguyên"), "provinces": {THAI_NGUYEN}, "fee_vnd": 20_000,
-                    "days": _l("1–2 ngày")},
-    "north": {"label": _l("Các tỉnh miền Bắc"), "fee_vnd": 35_000, "days": _l("2–3 ngày"),
-              "provinces": {1, 4, 8, 11, 12, 14, 15, 20, 22, 24, 25, 31, 33, 37}},
+    "thai_nguyen": {
+        "label": _l("Nội tỉnh Thái Nguyên"),
+        "provinces": {THAI_NGUYEN},
+        "fee_vnd": 20_000,
+        "days": _l("1–2 ngày"),
+    },
+    "north": {
+        "label": _l("Các tỉnh miền Bắc"),
+        "fee_vnd": 35_000,
+        "days": _l("2–3 ngày"),
+        "provinces": {1, 4, 8, 11, 12, 14, 15, 20, 22, 24, 25, 31, 33, 37},
+    },
     "rest": {"label": _l("Các tỉnh còn lại"), "provinces": None, "fee_vnd": 45_000, "days": _l("3–5 ngày")},
 }
 DELIVERY_METHODS = {"standard": _l("Giao hàng tiêu chuẩn (bưu điện / đơn vị vận chuyển)")}
@@ -199,8 +225,15 @@ def hold_minutes(method: PaymentMethod) -> int:
     return minutes
 
 
-def place_order(contents: dict, details: CheckoutDetails, *, user=None, idempotency_key: str,
-                reviewed_total_vnd: int | None = None, now: datetime | None = None) -> Order:
+def place_order(
+    contents: dict,
+    details: CheckoutDetails,
+    *,
+    user=None,
+    idempotency_key: str,
+    reviewed_total_vnd: int | None = None,
+    now: datetime | None = None,
+) -> Order:
     """Create the order from the cart at current prices, reserve its stock and start its payment.
 
     A second call with the same idempotency key returns the first order. Cash on delivery
@@ -223,12 +256,22 @@ def place_order(contents: dict, details: CheckoutDetails, *, user=None, idempote
     check_total(priced.total_vnd, details.payment_method)
     method = PaymentMethod(details.payment_method)
     order = Order(
-        code=new_order_code(), user_id=user.id if user else None, idempotency_key=idempotency_key,
-        contact_name=details.contact_name, phone=details.phone, email=details.email or None,
-        province_code=details.province_code, ward_code=details.ward_code, street=details.street,
-        delivery_method=details.delivery_method, delivery_fee_vnd=priced.delivery.fee_vnd,
-        subtotal_vnd=priced.subtotal_vnd, total_vnd=priced.total_vnd, payment_method=method,
-        note=details.note or "", language=details.language or "vi",
+        code=new_order_code(),
+        user_id=user.id if user else None,
+        idempotency_key=idempotency_key,
+        contact_name=details.contact_name,
+        phone=details.phone,
+        email=details.email or None,
+        province_code=details.province_code,
+        ward_code=details.ward_code,
+        street=details.street,
+        delivery_method=details.delivery_method,
+        delivery_fee_vnd=priced.delivery.fee_vnd,
+        subtotal_vnd=priced.subtotal_vnd,
+        total_vnd=priced.total_vnd,
+        payment_method=method,
+        note=details.note or "",
+        language=details.language or "vi",
     )
     db.session.add(order)
     for producer, items in priced.cart.groups:
@@ -236,9 +279,14 @@ def place_order(contents: dict, details: CheckoutDetails, *, user=None, idempote
         order.fulfilments.append(fulfilment)
         for item in items:
             line = OrderLine(
-                product_id=item.product.id, producer_id=producer.id, product_name=item.product.name,
-                producer_name=producer.name, lot_code=_latest_lot(item.product),
-                unit_price_vnd=item.unit_price_vnd, quantity=item.quantity, line_total_vnd=item.line_total_vnd,
+                product_id=item.product.id,
+                producer_id=producer.id,
+                product_name=item.product.name,
+                producer_name=producer.name,
+                lot_code=_latest_lot(item.product),
+                unit_price_vnd=item.unit_price_vnd,
+                quantity=item.quantity,
+                line_total_vnd=item.line_total_vnd,
             )
             order.lines.append(line)
             fulfilment.lines.append(line)
@@ -277,8 +325,11 @@ def card_session_params(order: Order, *, now: datetime | None = None) -> dict:
     if order.delivery_fee_vnd:
         lines.append((str(_l("Phí vận chuyển")), order.delivery_fee_vnd, 1))
     db.session.flush()
-    return {"lines": lines, "expires_at": int(session_ends.timestamp()),
-            "idempotency_key": f"checkout-session-{order.code}-{payment.attempts}"}
+    return {
+        "lines": lines,
+        "expires_at": int(session_ends.timestamp()),
+        "idempotency_key": f"checkout-session-{order.code}-{payment.attempts}",
+    }
 
 
 def attach_card_session(order: Order, session_id: str) -> None:
@@ -296,8 +347,14 @@ def _order_for_session(session: dict) -> Order | None:
     order = db.session.scalar(select(Order).join(Order.payments).where(Payment.provider_ref == session["id"]))
     if order is None:
         metadata = session.get("metadata")
-        code = (metadata.get("order_code") if isinstance(metadata, dict) else None) or session.get("client_reference_id")
-        order = db.session.scalar(select(Order).where(Order.code == code)) if isinstance(code, str) and len(code) <= 40 else None
+        code = (metadata.get("order_code") if isinstance(metadata, dict) else None) or session.get(
+            "client_reference_id"
+        )
+        order = (
+            db.session.scalar(select(Order).where(Order.code == code))
+            if isinstance(code, str) and len(code) <= 40
+            else None
+        )
     if order is None or card_payment(order) is None:  # a COD or bank-transfer order has no card payment to apply
         return None
     return order
@@ -358,8 +415,9 @@ def handle_stripe_event(event: dict) -> str:
     session = read_stripe_event(event)
     record_webhook_event(event)
     kind = event["type"]
-    if (kind == "checkout.session.completed" and session.get("payment_status") == "paid") \
-            or kind == "checkout.session.async_payment_succeeded":
+    if (
+        kind == "checkout.session.completed" and session.get("payment_status") == "paid"
+    ) or kind == "checkout.session.async_payment_succeeded":
         return fulfil_card_payment(session)
     if kind == "checkout.session.expired":
         return expire_card_payment(session)
@@ -388,9 +446,15 @@ def fulfil_card_payment(session: dict, *, now: datetime | None = None) -> str:
         return _needs_refund(order, session, f"paid while the order was {order.status.value}; units not available")
     payment.status = PaymentStatus.SUCCEEDED
     payment.provider_ref = session["id"]
-    _notify(order, _l("Đơn hàng %(code)s đã được thanh toán", code=order.code),
-            _l("Chúng tôi đã nhận thanh toán thẻ %(total)s cho đơn %(code)s. Các cơ sở sản xuất sẽ đóng gói và gửi hàng.",
-               total=vnd(order.total_vnd), code=order.code))
+    _notify(
+        order,
+        _l("Đơn hàng %(code)s đã được thanh toán", code=order.code),
+        _l(
+            "Chúng tôi đã nhận thanh toán thẻ %(total)s cho đơn %(code)s. Các cơ sở sản xuất sẽ đóng gói và gửi hàng.",
+            total=vnd(order.total_vnd),
+            code=order.code,
+        ),
+    )
     db.session.flush()
     return "paid"
 
@@ -414,8 +478,10 @@ def _needs_refund(order: Order, session: dict, reason: str) -> str:
 def payments_needing_attention() -> list[Payment]:
     """Return the payments the office must refund, oldest first, with their orders loaded."""
     return db.session.scalars(
-        select(Payment).where(Payment.status == PaymentStatus.NEEDS_REFUND)
-        .options(joinedload(Payment.order)).order_by(Payment.created_at, Payment.id)
+        select(Payment)
+        .where(Payment.status == PaymentStatus.NEEDS_REFUND)
+        .options(joinedload(Payment.order))
+        .order_by(Payment.created_at, Payment.id)
     ).all()
 
 
@@ -447,8 +513,10 @@ def _claim(order: Order, expected: OrderStatus, target: OrderStatus | None = Non
     they never wait on each other in a cycle; the loser sees the winner's status.
     """
     result = db.session.execute(
-        update(Order).where(Order.id == order.id, Order.status == expected)
-        .values(status=target or expected, updated_at=utcnow()).execution_options(synchronize_session=False)
+        update(Order)
+        .where(Order.id == order.id, Order.status == expected)
+        .values(status=target or expected, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
     db.session.expire(order, ["updated_at"])
     if result.rowcount != 1:
@@ -532,8 +600,11 @@ def mark_payment_received(order: Order, *, actor) -> Order:
     if payment is not None:
         payment.status = PaymentStatus.SUCCEEDED
         payment.confirmed_by_id = actor.id if actor else None
-    _notify(order, _l("Đơn hàng %(code)s: đã nhận thanh toán", code=order.code),
-            _l("Chúng tôi đã nhận %(total)s cho đơn %(code)s. Cảm ơn bạn!", total=vnd(order.total_vnd), code=order.code))
+    _notify(
+        order,
+        _l("Đơn hàng %(code)s: đã nhận thanh toán", code=order.code),
+        _l("Chúng tôi đã nhận %(total)s cho đơn %(code)s. Cảm ơn bạn!", total=vnd(order.total_vnd), code=order.code),
+    )
     db.session.flush()
     return order
 
@@ -554,12 +625,19 @@ def pack_fulfilment(fulfilment: Fulfilment, *, actor) -> Fulfilment:
     _require_sold(order)
     fulfilment.move_to(FulfilmentStatus.PACKED)
     fulfilment.packed_at = utcnow()
-    if _all(order, {FulfilmentStatus.PACKED, FulfilmentStatus.SHIPPED, FulfilmentStatus.DELIVERED}) \
-            and order.status in (OrderStatus.PAID, OrderStatus.CONFIRMED):
+    if _all(
+        order, {FulfilmentStatus.PACKED, FulfilmentStatus.SHIPPED, FulfilmentStatus.DELIVERED}
+    ) and order.status in (OrderStatus.PAID, OrderStatus.CONFIRMED):
         move_order(order, OrderStatus.PACKED)
-    _notify(order, _l("Đơn hàng %(code)s đã được đóng gói", code=order.code),
-            _l("%(producer)s đã đóng gói phần hàng của bạn trong đơn %(code)s.",
-               producer=_producer_name(fulfilment), code=order.code))
+    _notify(
+        order,
+        _l("Đơn hàng %(code)s đã được đóng gói", code=order.code),
+        _l(
+            "%(producer)s đã đóng gói phần hàng của bạn trong đơn %(code)s.",
+            producer=_producer_name(fulfilment),
+            code=order.code,
+        ),
+    )
     db.session.flush()
     return fulfilment
 
@@ -573,10 +651,16 @@ def ship_fulfilment(fulfilment: Fulfilment, *, carrier: str, tracking_number: st
     fulfilment.shipped_at = utcnow()
     if _all(order, {FulfilmentStatus.SHIPPED, FulfilmentStatus.DELIVERED}) and order.status is OrderStatus.PACKED:
         move_order(order, OrderStatus.SHIPPED)
-    _notify(order, _l("Đơn hàng %(code)s đang được giao", code=order.code),
-            _l("%(producer)s đã gửi hàng qua %(carrier)s, mã vận đơn %(tracking)s.",
-               producer=_producer_name(fulfilment), carrier=fulfilment.carrier or "—",
-               tracking=fulfilment.tracking_number or "—"))
+    _notify(
+        order,
+        _l("Đơn hàng %(code)s đang được giao", code=order.code),
+        _l(
+            "%(producer)s đã gửi hàng qua %(carrier)s, mã vận đơn %(tracking)s.",
+            producer=_producer_name(fulfilment),
+            carrier=fulfilment.carrier or "—",
+            tracking=fulfilment.tracking_number or "—",
+        ),
+    )
     db.session.flush()
     return fulfilment
 
@@ -591,9 +675,15 @@ def deliver_fulfilment(fulfilment: Fulfilment, *, actor) -> Fulfilment:
         for payment in order.payments:
             if payment.method is PaymentMethod.COD and payment.status is PaymentStatus.PENDING:
                 payment.status = PaymentStatus.SUCCEEDED
-    _notify(order, _l("Đơn hàng %(code)s đã giao thành công", code=order.code),
-            _l("Phần hàng của %(producer)s trong đơn %(code)s đã được giao. Cảm ơn bạn đã ủng hộ sản phẩm OCOP!",
-               producer=_producer_name(fulfilment), code=order.code))
+    _notify(
+        order,
+        _l("Đơn hàng %(code)s đã giao thành công", code=order.code),
+        _l(
+            "Phần hàng của %(producer)s trong đơn %(code)s đã được giao. Cảm ơn bạn đã ủng hộ sản phẩm OCOP!",
+            producer=_producer_name(fulfilment),
+            code=order.code,
+        ),
+    )
     db.session.flush()
     return fulfilment
 
@@ -619,6 +709,7 @@ def cancel_order(order: Order, *, actor=None, reason: str = "") -> Order:
             payment.status = PaymentStatus.CANCELLED
         elif payment.status is PaymentStatus.SUCCEEDED and payment.method is not PaymentMethod.COD:
             refund_due = True
+
     def body():
         text = [str(_l("Đơn hàng %(code)s đã bị huỷ.", code=order.code))]
         if reason:
@@ -636,7 +727,8 @@ def cancel_order(order: Order, *, actor=None, reason: str = "") -> Order:
 def buyer_can_cancel(order: Order) -> bool:
     """Say whether the buyer may still cancel: unpaid or COD-confirmed, and nothing shipped (Decree 52)."""
     return order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.CONFIRMED) and not any(
-        f.status in (FulfilmentStatus.SHIPPED, FulfilmentStatus.DELIVERED) for f in order.fulfilments)
+        f.status in (FulfilmentStatus.SHIPPED, FulfilmentStatus.DELIVERED) for f in order.fulfilments
+    )
 
 
 def cancel_order_by_buyer(order: Order, *, reason: str) -> Order:
@@ -664,28 +756,51 @@ def orders_of(user) -> list[Order]:
 
 
 def _producer_name(fulfilment: Fulfilment) -> str:
-    return fulfilment.producer.name if fulfilment.producer else (fulfilment.lines[0].producer_name if fulfilment.lines else "")
+    return (
+        fulfilment.producer.name
+        if fulfilment.producer
+        else (fulfilment.lines[0].producer_name if fulfilment.lines else "")
+    )
 
 
 def _confirmation_text(order: Order) -> str:
-    lines = [str(_l("Cảm ơn bạn đã đặt hàng tại OCOP Thái Nguyên.")), "",
-             str(_l("Mã đơn hàng: %(code)s", code=order.code)), ""]
+    lines = [
+        str(_l("Cảm ơn bạn đã đặt hàng tại OCOP Thái Nguyên.")),
+        "",
+        str(_l("Mã đơn hàng: %(code)s", code=order.code)),
+        "",
+    ]
     for line in order.lines:
         lines.append(f"- {line.product_name} ({line.producer_name}) × {line.quantity}: {vnd(line.line_total_vnd)}")
     lines += [
         "",
         str(_l("Phí vận chuyển: %(fee)s", fee=vnd(order.delivery_fee_vnd))),
         str(_l("Tổng cộng: %(total)s", total=vnd(order.total_vnd))),
-        str(_l("Giao tới: %(name)s, %(phone)s, %(address)s", name=order.contact_name,
-               phone=display_phone(order.phone),
-               address=format_address(order.street, order.ward_code, order.province_code))),
+        str(
+            _l(
+                "Giao tới: %(name)s, %(phone)s, %(address)s",
+                name=order.contact_name,
+                phone=display_phone(order.phone),
+                address=format_address(order.street, order.ward_code, order.province_code),
+            )
+        ),
     ]
     if order.payment_method is PaymentMethod.BANK_TRANSFER:
         config = current_app.config
-        lines += ["", str(_l("Vui lòng chuyển khoản %(total)s tới %(bank)s, số tài khoản %(account)s (%(name)s), "
-                             "nội dung: %(code)s.", total=vnd(order.total_vnd), bank=config.get("BANK_NAME", ""),
-                             account=config.get("BANK_ACCOUNT", ""), name=config.get("BANK_ACCOUNT_NAME", ""),
-                             code=order.code))]
+        lines += [
+            "",
+            str(
+                _l(
+                    "Vui lòng chuyển khoản %(total)s tới %(bank)s, số tài khoản %(account)s (%(name)s), "
+                    "nội dung: %(code)s.",
+                    total=vnd(order.total_vnd),
+                    bank=config.get("BANK_NAME", ""),
+                    account=config.get("BANK_ACCOUNT", ""),
+                    name=config.get("BANK_ACCOUNT_NAME", ""),
+                    code=order.code,
+                )
+            ),
+        ]
     lines += [
         "",
         str(_l("Xem đơn hàng: %(url)s", url=f"{current_app.config.get('PUBLIC_BASE_URL', '')}/orders/{order.code}")),
@@ -699,8 +814,13 @@ def _notify(order: Order, subject, body) -> None:
         return
     with force_locale(order.language or "vi"):
         text = body() if callable(body) else str(body)
-        text += "\n\n" + str(_l("Tra cứu đơn hàng (nhập mã đơn %(code)s và số điện thoại đặt hàng): %(url)s",
-                                 code=order.code, url=_lookup_url(order)))
+        text += "\n\n" + str(
+            _l(
+                "Tra cứu đơn hàng (nhập mã đơn %(code)s và số điện thoại đặt hàng): %(url)s",
+                code=order.code,
+                url=_lookup_url(order),
+            )
+        )
         queue_mail(order.email, str(subject), text)
 
 

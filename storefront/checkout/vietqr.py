@@ -18,8 +18,8 @@ AMOUNT_MAX_VND = 10**13 - 1
 ACCOUNT_MAX_LEN = 19
 
 _BIN = re.compile(r"[0-9]{6}")
-_ACCOUNT = re.compile(r"[A-Z0-9]{1,%d}" % ACCOUNT_MAX_LEN)
-_MESSAGE = re.compile(r"[A-Z0-9 -]{1,%d}" % MESSAGE_MAX_LEN)
+_ACCOUNT = re.compile(rf"[A-Z0-9]{{1,{ACCOUNT_MAX_LEN}}}")
+_MESSAGE = re.compile(rf"[A-Z0-9 -]{{1,{MESSAGE_MAX_LEN}}}")
 
 
 class VietQRError(ValueError):
@@ -69,9 +69,7 @@ def vietqr_payload(*, bank_bin: str, account: str, amount_vnd: int, message: str
     if not isinstance(bank_bin, str) or not _BIN.fullmatch(bank_bin):
         raise VietQRError(f"bank BIN must be 6 digits, got {bank_bin!r}")
     if not isinstance(account, str) or not _ACCOUNT.fullmatch(account):
-        raise VietQRError(
-            f"account must be 1-{ACCOUNT_MAX_LEN} characters A-Z or 0-9, got {account!r}"
-        )
+        raise VietQRError(f"account must be 1-{ACCOUNT_MAX_LEN} characters A-Z or 0-9, got {account!r}")
     # bool is an int subclass; True đồng is a bug, not an amount.
     if type(amount_vnd) is not int or not 0 < amount_vnd <= AMOUNT_MAX_VND:
         raise VietQRError(f"amount must be a whole number of đồng from 1, got {amount_vnd!r}")

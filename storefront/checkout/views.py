@@ -1,10 +1,21 @@
 """Checkout steps, order pages, guest look-up, VietQR image and the Stripe webhook."""
+
 import secrets
 
 from flask import (
-    Response, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -16,14 +27,41 @@ from storefront.checkout import bp
 from storefront.checkout.forms import CancelOrderForm, ContactForm, LookupForm, OptionsForm, PlaceOrderForm
 from storefront.checkout.models import Order, OrderStatus, PaymentMethod
 from storefront.checkout.payments import (
-    InvalidWebhook, PaymentDeclined, PaymentError, available_methods, create_checkout_session, verify_webhook,
+    InvalidWebhook,
+    PaymentDeclined,
+    PaymentError,
+    available_methods,
+    create_checkout_session,
+    verify_webhook,
 )
 from storefront.checkout.services import (
-    DELIVERY_METHODS, FULFILMENT_STATUS_LABELS, MAX_ORDER_TOTAL_VND, ORDER_STATUS_LABELS, PAYMENT_METHOD_LABELS,
-    STRIPE_MAX_AMOUNT_VND, BadAddress, CannotCancel, CardLimitExceeded, CardRetryClosed, CartNotReady,
-    CheckoutDetails, OrderTooLarge, PriceChanged, attach_card_session, buyer_can_cancel, cancel_order_by_buyer,
-    card_payment, card_session_params, check_total, find_order_for_lookup, handle_stripe_event,
-    UnusableEvent, order_by_idempotency_key, orders_of, place_order, quote,
+    DELIVERY_METHODS,
+    FULFILMENT_STATUS_LABELS,
+    MAX_ORDER_TOTAL_VND,
+    ORDER_STATUS_LABELS,
+    PAYMENT_METHOD_LABELS,
+    STRIPE_MAX_AMOUNT_VND,
+    BadAddress,
+    CannotCancel,
+    CardLimitExceeded,
+    CardRetryClosed,
+    CartNotReady,
+    CheckoutDetails,
+    OrderTooLarge,
+    PriceChanged,
+    UnusableEvent,
+    attach_card_session,
+    buyer_can_cancel,
+    cancel_order_by_buyer,
+    card_payment,
+    card_session_params,
+    check_total,
+    find_order_for_lookup,
+    handle_stripe_event,
+    order_by_idempotency_key,
+    orders_of,
+    place_order,
+    quote,
 )
 from storefront.checkout.vietqr import vietqr_payload, vietqr_png
 from storefront.extensions import csrf, db, limiter
@@ -62,8 +100,13 @@ def start():
         if not any(code == form.ward_code.data for code, _name in wards(form.province_code.data)):
             form.ward_code.errors.append(_("Phường / xã không thuộc tỉnh đã chọn."))
         else:
-            session[STATE_KEY] = {**state, **{f: getattr(form, f).data for f in (
-                "contact_name", "phone", "email", "province_code", "ward_code", "street")}}
+            session[STATE_KEY] = {
+                **state,
+                **{
+                    f: getattr(form, f).data
+                    for f in ("contact_name", "phone", "email", "province_code", "ward_code", "street")
+                },
+            }
             return redirect(url_for("checkout.options"))
     return render_template("checkout/start.html", form=form, summary=summary)
 
@@ -95,12 +138,18 @@ def options():
     if form.validate_on_submit():
         error = _total_error(priced.total_vnd, form.payment_method.data)
         if form.payment_method.data == "card" and not state.get("email"):
-            form.payment_method.errors.append(_("Thanh toán bằng thẻ cần email: vui lòng quay lại bước 1 để nhập email."))
+            form.payment_method.errors.append(
+                _("Thanh toán bằng thẻ cần email: vui lòng quay lại bước 1 để nhập email.")
+            )
         elif error:
             form.payment_method.errors.append(error)
         else:
-            session[STATE_KEY] = {**state, "delivery_method": form.delivery_method.data,
-                                  "payment_method": form.payment_method.data, "note": form.note.data or ""}
+            session[STATE_KEY] = {
+                **state,
+                "delivery_method": form.delivery_method.data,
+                "payment_method": form.payment_method.data,
+                "note": form.note.data or "",
+            }
             return redirect(url_for("checkout.review"))
     return render_template("checkout/options.html", form=form, methods=methods, priced=priced)
 
@@ -110,11 +159,14 @@ def _total_error(total_vnd: int, method: str) -> str | None:
     try:
         check_total(total_vnd, method)
     except OrderTooLarge:
-        return _("Đơn hàng tối đa %(max)s. Vui lòng giảm số lượng hoặc chia thành nhiều đơn.",
-                 max=vnd(MAX_ORDER_TOTAL_VND))
+        return _(
+            "Đơn hàng tối đa %(max)s. Vui lòng giảm số lượng hoặc chia thành nhiều đơn.", max=vnd(MAX_ORDER_TOTAL_VND)
+        )
     except CardLimitExceeded:
-        return _("Thanh toán thẻ qua Stripe tối đa %(max)s mỗi đơn. Vui lòng chọn chuyển khoản hoặc COD.",
-                 max=vnd(STRIPE_MAX_AMOUNT_VND))
+        return _(
+            "Thanh toán thẻ qua Stripe tối đa %(max)s mỗi đơn. Vui lòng chọn chuyển khoản hoặc COD.",
+            max=vnd(STRIPE_MAX_AMOUNT_VND),
+        )
     return None
 
 
@@ -135,7 +187,10 @@ def review():
     priced = quote(load_contents(), details.province_code)
     form = PlaceOrderForm(data={"idempotency_key": secrets.token_urlsafe(24), "reviewed_total_vnd": priced.total_vnd})
     return render_template(
-        "checkout/review.html", form=form, details=details, priced=priced,
+        "checkout/review.html",
+        form=form,
+        details=details,
+        priced=priced,
         total_error=_total_error(priced.total_vnd, details.payment_method),
         address=format_address(details.street, details.ward_code, details.province_code),
         delivery_label=DELIVERY_METHODS.get(details.delivery_method),
@@ -156,14 +211,25 @@ def place():
         return redirect(url_for("checkout.review"))
     user = current_user if current_user.is_authenticated else None
     try:
-        order = place_order(load_contents(), details, user=user, idempotency_key=form.idempotency_key.data,
-                            reviewed_total_vnd=form.reviewed_total_vnd.data)
+        order = place_order(
+            load_contents(),
+            details,
+            user=user,
+            idempotency_key=form.idempotency_key.data,
+            reviewed_total_vnd=form.reviewed_total_vnd.data,
+        )
         db.session.commit()
     except PriceChanged as error:
         db.session.rollback()
-        flash(_("Giá hoặc phí giao hàng đã thay đổi: tổng tiền bây giờ là %(now)s (bạn đã xem %(seen)s). "
-                "Vui lòng xem lại trước khi đặt hàng.", now=vnd(error.total_vnd), seen=vnd(error.reviewed_vnd)),
-              "warning")
+        flash(
+            _(
+                "Giá hoặc phí giao hàng đã thay đổi: tổng tiền bây giờ là %(now)s (bạn đã xem %(seen)s). "
+                "Vui lòng xem lại trước khi đặt hàng.",
+                now=vnd(error.total_vnd),
+                seen=vnd(error.reviewed_vnd),
+            ),
+            "warning",
+        )
         return redirect(url_for("checkout.review"))
     except (OrderTooLarge, CardLimitExceeded) as error:
         db.session.rollback()
@@ -213,14 +279,23 @@ def _start_card_payment(order: Order):
         db.session.commit()  # a longer hold and the new attempt number stand even if Stripe fails
     except CardRetryClosed:
         db.session.rollback()
-        flash(_("Thời gian giữ hàng cho thanh toán thẻ đã hết. Vui lòng đặt lại đơn hàng, có thể chọn thanh toán "
-                "khi nhận hàng (COD) hoặc chuyển khoản."), "warning")
+        flash(
+            _(
+                "Thời gian giữ hàng cho thanh toán thẻ đã hết. Vui lòng đặt lại đơn hàng, có thể chọn thanh toán "
+                "khi nhận hàng (COD) hoặc chuyển khoản."
+            ),
+            "warning",
+        )
         return redirect(url_for("checkout.order", code=order.code))
     try:
         session_id, pay_url = create_checkout_session(
-            current_app.config, order=order, lines=params["lines"], expires_at=params["expires_at"],
+            current_app.config,
+            order=order,
+            lines=params["lines"],
+            expires_at=params["expires_at"],
             idempotency_key=params["idempotency_key"],
-            success_url=url_for("checkout.card_return", code=order.code, _external=True) + "?session_id={CHECKOUT_SESSION_ID}",
+            success_url=url_for("checkout.card_return", code=order.code, _external=True)
+            + "?session_id={CHECKOUT_SESSION_ID}",
             cancel_url=url_for("checkout.order", code=order.code, payment="cancelled", _external=True),
         )
     except PaymentDeclined as error:
@@ -268,8 +343,11 @@ def order(code):
     if request.args.get("payment") == "cancelled" and order.status is OrderStatus.PENDING_PAYMENT:
         flash(_("Bạn chưa hoàn tất thanh toán thẻ. Bạn có thể thử lại trước khi hết thời gian giữ hàng."), "warning")
     return render_template(
-        "checkout/order.html", order=order, hold_until=reservation_expiry(order),
-        card=card_payment(order), card_enabled="card" in available_methods(current_app.config),
+        "checkout/order.html",
+        order=order,
+        hold_until=reservation_expiry(order),
+        card=card_payment(order),
+        card_enabled="card" in available_methods(current_app.config),
         cancel_form=CancelOrderForm() if buyer_can_cancel(order) else None,
     )
 
@@ -317,8 +395,12 @@ def vietqr(code):
     order = get_own_order_or_404(code)
     if order.payment_method is not PaymentMethod.BANK_TRANSFER:
         abort(404)
-    payload = vietqr_payload(bank_bin=current_app.config["BANK_BIN"], account=current_app.config["BANK_ACCOUNT"],
-                             amount_vnd=order.total_vnd, message=order.code)
+    payload = vietqr_payload(
+        bank_bin=current_app.config["BANK_BIN"],
+        account=current_app.config["BANK_ACCOUNT"],
+        amount_vnd=order.total_vnd,
+        message=order.code,
+    )
     response = Response(vietqr_png(payload), mimetype="image/png")
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
@@ -350,8 +432,11 @@ def lookup():
 def stripe_webhook():
     """Apply a Stripe event: signature first, then once only (replays answer 200)."""
     try:
-        event = verify_webhook(request.get_data(), request.headers.get("Stripe-Signature"),
-                               current_app.config.get("STRIPE_WEBHOOK_SECRET", ""))
+        event = verify_webhook(
+            request.get_data(),
+            request.headers.get("Stripe-Signature"),
+            current_app.config.get("STRIPE_WEBHOOK_SECRET", ""),
+        )
     except InvalidWebhook:
         return jsonify(error="invalid signature"), 400
     try:
@@ -370,5 +455,9 @@ def stripe_webhook():
 @bp.app_context_processor
 def inject_order_labels():
     """Vietnamese labels for order, fulfilment and payment states (dashboards use them too)."""
-    return {"order_status_labels": ORDER_STATUS_LABELS, "fulfilment_status_labels": FULFILMENT_STATUS_LABELS,
-            "payment_method_labels": PAYMENT_METHOD_LABELS, "format_address": format_address}
+    return {
+        "order_status_labels": ORDER_STATUS_LABELS,
+        "fulfilment_status_labels": FULFILMENT_STATUS_LABELS,
+        "payment_method_labels": PAYMENT_METHOD_LABELS,
+        "format_address": format_address,
+    }

@@ -1,4 +1,5 @@
 """Inventory: stock and reservations; services and CLI, no pages."""
+
 from flask import Blueprint
 
 bp = Blueprint("inventory", __name__, cli_group="inventory")

@@ -1,4 +1,5 @@
 """Inventory CLI commands (`flask inventory …`)."""
+
 import click
 
 from storefront.extensions import db

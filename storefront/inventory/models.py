@@ -1,4 +1,5 @@
 """Stock kept apart from the catalogue: on hand, reserved, and the reservations behind it."""
+
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, func, select
@@ -57,7 +58,11 @@ class Reservation(db.Model):
 #: subquery, no extra query); the database clock decides what has lapsed.
 Stock.lapsed_reserved = column_property(
     select(func.coalesce(func.sum(Reservation.quantity), 0))
-    .where(Reservation.stock_id == Stock.id, Reservation.closed_at.is_(None),
-           Reservation.expires_at <= func.current_timestamp())
-    .correlate_except(Reservation).scalar_subquery()
+    .where(
+        Reservation.stock_id == Stock.id,
+        Reservation.closed_at.is_(None),
+        Reservation.expires_at <= func.current_timestamp(),
+    )
+    .correlate_except(Reservation)
+    .scalar_subquery()
 )

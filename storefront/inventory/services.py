@@ -12,6 +12,7 @@ When units leave ``on_hand``:
   confirmed COD order is a sale the producers pack from; ``return_sold_stock`` puts the
   units back if the order is cancelled before delivery.
 """
+
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -49,7 +50,9 @@ def receive_stock(product, quantity: int) -> Stock:
         db.session.add(stock)
         db.session.flush()
     db.session.execute(
-        update(Stock).where(Stock.id == stock.id).values(on_hand=Stock.on_hand + quantity)
+        update(Stock)
+        .where(Stock.id == stock.id)
+        .values(on_hand=Stock.on_hand + quantity)
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(stock)
@@ -68,7 +71,8 @@ def available_quantities(product_ids, now: datetime | None = None) -> dict[int, 
     lapsed = (
         select(func.coalesce(func.sum(Reservation.quantity), 0))
         .where(Reservation.stock_id == Stock.id, Reservation.closed_at.is_(None), Reservation.expires_at <= now)
-        .correlate(Stock).scalar_subquery()
+        .correlate(Stock)
+        .scalar_subquery()
     )
     rows = db.session.execute(
         select(Stock.product_id, Stock.on_hand - Stock.reserved + lapsed).where(Stock.product_id.in_(list(product_ids)))
@@ -78,17 +82,23 @@ def available_quantities(product_ids, now: datetime | None = None) -> dict[int, 
 
 def has_lapsed_reservations(now: datetime | None = None) -> bool:
     """Say whether any open hold is past its expiry (one indexed look-up, cheap enough per request)."""
-    return db.session.scalar(
-        select(Reservation.id).where(Reservation.closed_at.is_(None), Reservation.expires_at <= (now or utcnow()))
-        .limit(1)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(Reservation.id)
+            .where(Reservation.closed_at.is_(None), Reservation.expires_at <= (now or utcnow()))
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def lapsed_order_ids(now: datetime | None = None) -> list[int]:
     """Return the ids of orders holding an open reservation past its expiry, lowest first."""
     return db.session.scalars(
-        select(Reservation.order_id).where(Reservation.closed_at.is_(None), Reservation.expires_at <= (now or utcnow()))
-        .group_by(Reservation.order_id).order_by(Reservation.order_id)
+        select(Reservation.order_id)
+        .where(Reservation.closed_at.is_(None), Reservation.expires_at <= (now or utcnow()))
+        .group_by(Reservation.order_id)
+        .order_by(Reservation.order_id)
     ).all()
 
 
@@ -128,7 +138,8 @@ def reserve_stock(order, *, minutes: int, now: datetime | None = None) -> dateti
 
 def open_reservations(order) -> list[Reservation]:
     return db.session.scalars(
-        select(Reservation).where(Reservation.order_id == order.id, Reservation.closed_at.is_(None))
+        select(Reservation)
+        .where(Reservation.order_id == order.id, Reservation.closed_at.is_(None))
         .order_by(Reservation.stock_id)
     ).all()
 
@@ -143,8 +154,10 @@ def reservation_expiry(order) -> datetime | None:
 def _close(reservation: Reservation, now: datetime) -> bool:
     """Close a reservation once; False when someone else closed it first."""
     result = db.session.execute(
-        update(Reservation).where(Reservation.id == reservation.id, Reservation.closed_at.is_(None))
-        .values(closed_at=now).execution_options(synchronize_session=False)
+        update(Reservation)
+        .where(Reservation.id == reservation.id, Reservation.closed_at.is_(None))
+        .values(closed_at=now)
+        .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
 
@@ -158,7 +171,9 @@ def _settle(order, now: datetime, *, sold: bool) -> Counter:
         if sold:
             values["on_hand"] = Stock.on_hand - reservation.quantity
         db.session.execute(
-            update(Stock).where(Stock.id == reservation.stock_id).values(**values)
+            update(Stock)
+            .where(Stock.id == reservation.stock_id)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         settled[reservation.stock_id] += reservation.quantity
@@ -200,8 +215,10 @@ def sell_unreserved(quantities: Counter) -> bool:
     for stock_id in sorted(quantities):
         quantity = quantities[stock_id]
         result = db.session.execute(
-            update(Stock).where(Stock.id == stock_id, Stock.on_hand - Stock.reserved >= quantity)
-            .values(on_hand=Stock.on_hand - quantity).execution_options(synchronize_session=False)
+            update(Stock)
+            .where(Stock.id == stock_id, Stock.on_hand - Stock.reserved >= quantity)
+            .values(on_hand=Stock.on_hand - quantity)
+            .execution_options(synchronize_session=False)
         )
         if result.rowcount == 0:
             _put_back(taken)
@@ -214,7 +231,9 @@ def sell_unreserved(quantities: Counter) -> bool:
 def _put_back(quantities) -> None:
     for stock_id, quantity in quantities:
         db.session.execute(
-            update(Stock).where(Stock.id == stock_id).values(on_hand=Stock.on_hand + quantity)
+            update(Stock)
+            .where(Stock.id == stock_id)
+            .values(on_hand=Stock.on_hand + quantity)
             .execution_options(synchronize_session=False)
         )
     _expire_loaded_stock()
@@ -228,8 +247,10 @@ def return_units(quantities: Counter) -> None:
 def extend_reservations(order, *, until: datetime) -> bool:
     """Hold the order's still-open reservations until *until*; False when nothing is held any more."""
     result = db.session.execute(
-        update(Reservation).where(Reservation.order_id == order.id, Reservation.closed_at.is_(None))
-        .values(expires_at=until).execution_options(synchronize_session=False)
+        update(Reservation)
+        .where(Reservation.order_id == order.id, Reservation.closed_at.is_(None))
+        .values(expires_at=until)
+        .execution_options(synchronize_session=False)
     )
     _expire_loaded_stock()
     return result.rowcount > 0
@@ -243,7 +264,9 @@ def return_sold_stock(order) -> None:
             wanted[line.product_id] += line.quantity
     for product_id in sorted(wanted):
         db.session.execute(
-            update(Stock).where(Stock.product_id == product_id).values(on_hand=Stock.on_hand + wanted[product_id])
+            update(Stock)
+            .where(Stock.product_id == product_id)
+            .values(on_hand=Stock.on_hand + wanted[product_id])
             .execution_options(synchronize_session=False)
         )
     _expire_loaded_stock()
@@ -263,7 +286,8 @@ def release_expired(now: datetime | None = None) -> list[int]:
     """
     now = now or utcnow()
     expired = db.session.scalars(
-        select(Reservation).where(Reservation.closed_at.is_(None), Reservation.expires_at <= now)
+        select(Reservation)
+        .where(Reservation.closed_at.is_(None), Reservation.expires_at <= now)
         .order_by(Reservation.stock_id)
     ).all()
     orders = []
@@ -271,8 +295,10 @@ def release_expired(now: datetime | None = None) -> list[int]:
         if not _close(reservation, now):
             continue
         db.session.execute(
-            update(Stock).where(Stock.id == reservation.stock_id)
-            .values(reserved=Stock.reserved - reservation.quantity).execution_options(synchronize_session=False)
+            update(Stock)
+            .where(Stock.id == reservation.stock_id)
+            .values(reserved=Stock.reserved - reservation.quantity)
+            .execution_options(synchronize_session=False)
         )
         if reservation.order_id not in orders:
             orders.append(reservation.order_id)

@@ -1,4 +1,5 @@
 """Site-wide pages: home, policies, language, health check, demo seeding."""
+
 from flask import Blueprint
 
 bp = Blueprint("main", __name__)

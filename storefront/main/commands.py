@@ -1,4 +1,5 @@
 """Site-wide CLI commands: `flask seed-demo`."""
+
 from pathlib import Path
 
 import click

@@ -6,20 +6,29 @@ derived from it (new ward, legal type, legacy address) are in data/demo/producer
 other value made up here (prices, GTINs, decision numbers, registration numbers, phones, lots,
 events) is demo data, seeded from random.Random(2026) so that runs are repeatable.
 """
+
 import csv
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, null, select
 
 from storefront.accounts.models import Role, User
 from storefront.addresses import THAI_NGUYEN, format_address, ward_name
-from storefront.catalog.models import (
-    Certificate, CriteriaSet, IssuingLevel, LegalType, Producer, ProducerImage, ProducerStatus, Product, ProductImage,
-)
 from storefront.catalog.images import store_image
+from storefront.catalog.models import (
+    Certificate,
+    CriteriaSet,
+    IssuingLevel,
+    LegalType,
+    Producer,
+    ProducerImage,
+    ProducerStatus,
+    Product,
+    ProductImage,
+)
 from storefront.clock import VIETNAM_TZ, add_months
 from storefront.extensions import db
 from storefront.inventory.models import Stock
@@ -37,8 +46,11 @@ DEMO_PASSWORD = "demo1234"
 IMAGE_SIZE = (1000, 1000)
 COVER_SIZE = (1200, 450)
 #: One product illustration per composition, in gallery order: (what it shows, vi and en).
-ILLUSTRATION_SUBJECTS = (("bao bì và nguyên liệu", "package and ingredients"), ("nguyên liệu", "ingredients"),
-                         ("vùng sản xuất", "where it is grown or made"))
+ILLUSTRATION_SUBJECTS = (
+    ("bao bì và nguyên liệu", "package and ingredients"),
+    ("nguyên liệu", "ingredients"),
+    ("vùng sản xuất", "where it is grown or made"),
+)
 
 #: (email, role, full name); the producer account owns HTX Chè Hảo Đạt.
 DEMO_ACCOUNTS = (
@@ -114,86 +126,126 @@ KINDS = {
     "tea": Kind(
         "Chè xanh Thái Nguyên làm từ búp chè hái trong vùng, sao và vò theo cách chế biến của địa phương.",
         ingredients="Búp chè xanh (Camellia sinensis).",
-        usage=TEA_USAGE, storage=TEA_STORAGE, shelf_days=365, standards=VIETGAP,
+        usage=TEA_USAGE,
+        storage=TEA_STORAGE,
+        shelf_days=365,
+        standards=VIETGAP,
     ),
     "tea_bag": Kind(
         "Chè xanh Thái Nguyên đóng túi lọc, tiện pha nhanh tại nhà hoặc văn phòng.",
         ingredients="Chè xanh (Camellia sinensis).",
         usage="Cho 1 túi lọc vào cốc 150–200 ml, rót nước khoảng 85–90 °C, đợi 2–3 phút rồi nhấc túi ra.",
-        storage=TEA_STORAGE, shelf_days=540, standards=VIETGAP,
+        storage=TEA_STORAGE,
+        shelf_days=540,
+        standards=VIETGAP,
     ),
     "herbal_tea": Kind(
         "Sản phẩm trà từ thực vật khác ngoài cây chè (nhóm I.5.b), dùng pha uống hằng ngày.",
         usage="Hãm một lượng vừa đủ với nước sôi trong 5–10 phút; dùng trong ngày.",
-        storage=DRY_STORAGE, shelf_days=540, standards=TCCS, colour=(104, 159, 56),
+        storage=DRY_STORAGE,
+        shelf_days=540,
+        standards=TCCS,
+        colour=(104, 159, 56),
     ),
     "noodle": Kind(
         "Miến dong làm từ tinh bột củ dong riềng, sợi dai, nấu không nát.",
         ingredients="Tinh bột dong riềng (xem nhãn sản phẩm để biết đầy đủ thành phần).",
         usage="Ngâm miến trong nước ấm 5–10 phút cho mềm, để ráo rồi nấu canh, xào hoặc trộn.",
-        storage=DRY_STORAGE, shelf_days=365, first_step="receiving", standards=TCCS, colour=(121, 85, 72),
+        storage=DRY_STORAGE,
+        shelf_days=365,
+        first_step="receiving",
+        standards=TCCS,
+        colour=(121, 85, 72),
     ),
     "vermicelli": Kind(
         "Bún khô làm từ gạo bao thai của huyện Định Hóa (cũ).",
         ingredients="Gạo bao thai Định Hóa và nguyên liệu tạo màu (xem nhãn sản phẩm để biết đầy đủ thành phần).",
         usage="Luộc bún trong nước sôi 3–5 phút, xả lại nước nguội cho sợi tơi rồi dùng.",
-        storage=DRY_STORAGE, shelf_days=270, first_step="receiving", standards=TCCS, colour=(255, 143, 0),
+        storage=DRY_STORAGE,
+        shelf_days=270,
+        first_step="receiving",
+        standards=TCCS,
+        colour=(255, 143, 0),
     ),
     "rice": Kind(
         "Gạo nếp vải trồng ở xã Ôn Lương (cũ), huyện Phú Lương.",
         ingredients="Gạo nếp vải Ôn Lương.",
         usage="Vo nhẹ, ngâm 4–6 giờ rồi đồ xôi hoặc nấu theo món.",
-        storage=DRY_STORAGE, shelf_days=270, colour=(251, 192, 45),
+        storage=DRY_STORAGE,
+        shelf_days=270,
+        colour=(251, 192, 45),
     ),
     "honey": Kind(
         "Mật ong do hợp tác xã nuôi ong ở huyện Đồng Hỷ (cũ) khai thác.",
         ingredients="Mật ong.",
         usage="Dùng trực tiếp hoặc pha với nước ấm (dưới 60 °C). Không dùng cho trẻ dưới 1 tuổi.",
         storage="Đậy kín nắp, để nơi khô mát, tránh ánh nắng; không cần để tủ lạnh.",
-        shelf_days=730, standards=TCCS, colour=(255, 179, 0),
+        shelf_days=730,
+        standards=TCCS,
+        colour=(255, 179, 0),
     ),
     "bamboo_fresh": Kind(
         "Măng lục trúc tươi thu hái trong ngày.",
         ingredients="Măng lục trúc tươi.",
         usage="Bóc vỏ, luộc kỹ và bỏ nước luộc đầu trước khi chế biến.",
         storage="Bảo quản mát 2–8 °C và dùng trong vài ngày.",
-        shelf_days=7, standards=TCCS, colour=(124, 179, 66),
+        shelf_days=7,
+        standards=TCCS,
+        colour=(124, 179, 66),
     ),
     "bamboo_dried": Kind(
         "Măng lục trúc thái và phơi khô.",
         ingredients="Măng lục trúc.",
         usage="Ngâm nước 1–2 ngày, luộc kỹ và thay nước vài lần trước khi chế biến.",
-        storage=DRY_STORAGE, shelf_days=365, standards=TCCS, colour=(141, 110, 99),
+        storage=DRY_STORAGE,
+        shelf_days=365,
+        standards=TCCS,
+        colour=(141, 110, 99),
     ),
     "mushroom": Kind(
         "Nấm hương trồng và sơ chế tại huyện Đại Từ (cũ).",
         ingredients="Nấm hương.",
         usage="Rửa sạch; nấm khô ngâm nước ấm 20–30 phút trước khi nấu.",
-        storage=DRY_STORAGE, shelf_days=365, standards=TCCS, colour=(93, 64, 55),
+        storage=DRY_STORAGE,
+        shelf_days=365,
+        standards=TCCS,
+        colour=(93, 64, 55),
     ),
     "supplement": Kind(
         "Thực phẩm bảo vệ sức khỏe chứa nano curcumin từ củ nghệ.",
         ingredients="Nano curcumin từ nghệ (xem nhãn sản phẩm để biết đầy đủ thành phần và hàm lượng).",
         usage=f"Dùng theo hướng dẫn trên nhãn sản phẩm. {SUPPLEMENT_NOTE}",
-        storage=DRY_STORAGE, shelf_days=730, first_step="receiving", standards=TCCS, colour=(230, 81, 0),
+        storage=DRY_STORAGE,
+        shelf_days=730,
+        first_step="receiving",
+        standards=TCCS,
+        colour=(230, 81, 0),
     ),
     "liquor": Kind(
         "Rượu trắng nấu thủ công, lên men bằng men lá theo cách làm truyền thống ở Chợ Đồn (Bắc Kạn cũ).",
         ingredients="Gạo, men lá (xem nhãn sản phẩm).",
         usage="Uống có trách nhiệm. Không bán cho người dưới 18 tuổi.",
         storage="Đậy kín nắp, để nơi thoáng mát, tránh ánh nắng.",
-        shelf_days=None, first_step="receiving", standards=TCCS, colour=(21, 101, 192),
+        shelf_days=None,
+        first_step="receiving",
+        standards=TCCS,
+        colour=(21, 101, 192),
     ),
     "liqueur": Kind(
         "Rượu mơ ngâm, đồ uống có cồn.",
         ingredients="Quả mơ, rượu (xem nhãn sản phẩm).",
         usage="Uống có trách nhiệm. Không bán cho người dưới 18 tuổi.",
         storage="Đậy kín nắp, để nơi thoáng mát, tránh ánh nắng.",
-        shelf_days=None, first_step="receiving", standards=TCCS, colour=(173, 20, 87),
+        shelf_days=None,
+        first_step="receiving",
+        standards=TCCS,
+        colour=(173, 20, 87),
     ),
     "tourism": Kind(
         "Dịch vụ du lịch cộng đồng: tham quan bản làng, tìm hiểu văn hóa dân tộc Tày.",
-        shelf_days=None, first_step="", colour=(239, 108, 0),
+        shelf_days=None,
+        first_step="",
+        colour=(239, 108, 0),
     ),
 }
 
@@ -247,26 +299,88 @@ REVOKED_DEMO_PRODUCT = "Bún ngũ sắc (từ gạo bao thai Định Hóa)"
 #: certificates, so the demo shows a live programme without crediting a real co-op with a
 #: rating no council gave it: (name, legal type, ward code, sentence for the story).
 FICTIONAL_PRODUCERS = (
-    ("HTX Demo Chè Bình Minh (hư cấu)", LegalType.COOPERATIVE, 5503,
-     "Hợp tác xã hư cấu, dựng lên để trình diễn sàn; không có cơ sở nào tên này."),
-    ("HTX Demo Mật ong Suối Reo (hư cấu)", LegalType.COOPERATIVE, 5692,
-     "Hợp tác xã hư cấu nuôi ong, dựng lên để trình diễn sàn; không có cơ sở nào tên này."),
-    ("Công ty Demo Dược liệu Núi Cốc (hư cấu)", LegalType.ENTERPRISE, 5632,
-     "Doanh nghiệp hư cấu, dựng lên để trình diễn sàn; không có cơ sở nào tên này."),
+    (
+        "HTX Demo Chè Bình Minh (hư cấu)",
+        LegalType.COOPERATIVE,
+        5503,
+        "Hợp tác xã hư cấu, dựng lên để trình diễn sàn; không có cơ sở nào tên này.",
+    ),
+    (
+        "HTX Demo Mật ong Suối Reo (hư cấu)",
+        LegalType.COOPERATIVE,
+        5692,
+        "Hợp tác xã hư cấu nuôi ong, dựng lên để trình diễn sàn; không có cơ sở nào tên này.",
+    ),
+    (
+        "Công ty Demo Dược liệu Núi Cốc (hư cấu)",
+        LegalType.ENTERPRISE,
+        5632,
+        "Doanh nghiệp hư cấu, dựng lên để trình diễn sàn; không có cơ sở nào tên này.",
+    ),
 )
 #: (name_vi, name_en, producer, kind, sub-group, unit, net quantity, price, stars, days since the demo decision).
 #: One certificate ends within 90 days, so the expiry warning can be seen too.
 FICTIONAL_PRODUCTS = (
-    ("Chè búp Bình Minh (hư cấu)", "Binh Minh bud green tea (fictional)", 0, "tea", "I.5.a",
-     "hộp", "200 g", 320_000, 4, 200),
-    ("Trà móc câu Bình Minh (hư cấu)", "Binh Minh hook-leaf green tea (fictional)", 0, "tea", "I.5.a",
-     "túi", "200 g", 210_000, 3, 1040),
-    ("Mật ong hoa nhãn Suối Reo (hư cấu)", "Suoi Reo longan-flower honey (fictional)", 1, "honey", "I.2.b",
-     "chai", "500 ml", 230_000, 4, 320),
-    ("Trà túi lọc thảo mộc Núi Cốc (hư cấu)", "Nui Coc herbal tea bags (fictional)", 2, "herbal_tea", "I.5.b",
-     "hộp", "20 túi × 2 g", 95_000, 3, 150),
-    ("Trà hoa vàng Núi Cốc (hư cấu)", "Nui Coc golden camellia tea (fictional)", 2, "herbal_tea", "I.5.b",
-     "hộp", "50 g", 390_000, 5, 90),
+    (
+        "Chè búp Bình Minh (hư cấu)",
+        "Binh Minh bud green tea (fictional)",
+        0,
+        "tea",
+        "I.5.a",
+        "hộp",
+        "200 g",
+        320_000,
+        4,
+        200,
+    ),
+    (
+        "Trà móc câu Bình Minh (hư cấu)",
+        "Binh Minh hook-leaf green tea (fictional)",
+        0,
+        "tea",
+        "I.5.a",
+        "túi",
+        "200 g",
+        210_000,
+        3,
+        1040,
+    ),
+    (
+        "Mật ong hoa nhãn Suối Reo (hư cấu)",
+        "Suoi Reo longan-flower honey (fictional)",
+        1,
+        "honey",
+        "I.2.b",
+        "chai",
+        "500 ml",
+        230_000,
+        4,
+        320,
+    ),
+    (
+        "Trà túi lọc thảo mộc Núi Cốc (hư cấu)",
+        "Nui Coc herbal tea bags (fictional)",
+        2,
+        "herbal_tea",
+        "I.5.b",
+        "hộp",
+        "20 túi × 2 g",
+        95_000,
+        3,
+        150,
+    ),
+    (
+        "Trà hoa vàng Núi Cốc (hư cấu)",
+        "Nui Coc golden camellia tea (fictional)",
+        2,
+        "herbal_tea",
+        "I.5.b",
+        "hộp",
+        "50 g",
+        390_000,
+        5,
+        90,
+    ),
 )
 SPECIFIC_SENTENCES = {
     "Độc đáo trà ướp hoa": "Chè xanh được ướp hương hoa.",
@@ -360,7 +474,9 @@ def _create_producers(rng: random.Random, today: date, summary: DemoSummary) -> 
             legacy_district=row["old_district"].removeprefix("Huyện ").strip(),
             status=status,
             status_reason="" if status is ProducerStatus.APPROVED else "Hồ sơ demo đang chờ văn phòng duyệt.",
-            approved_at=_vn_moment(today - timedelta(days=rng.randint(150, 400)), 9) if status is ProducerStatus.APPROVED else None,
+            approved_at=_vn_moment(today - timedelta(days=rng.randint(150, 400)), 9)
+            if status is ProducerStatus.APPROVED
+            else None,
         )
         db.session.add(producer)
         producers[producer.name] = producer
@@ -399,7 +515,9 @@ def _create_product(rng, today, index, row, facts, producer, slugs, image_dir, s
     summary.products += 1
 
     if stars and year:
-        certificate = _certificate(rng, today, product, producer, stars, year, revoke=row["name_vi"] == REVOKED_DEMO_PRODUCT)
+        certificate = _certificate(
+            rng, today, product, producer, stars, year, revoke=row["name_vi"] == REVOKED_DEMO_PRODUCT
+        )
         db.session.add(certificate)
         if certificate.is_revoked:
             summary.certificates_revoked += 1
@@ -439,12 +557,17 @@ def _certificate(rng, today, product, producer, stars, year, *, revoke) -> Certi
         decision_date=decision_date,
         valid_until=add_months(decision_date, VALIDITY_MONTHS),
         producer_name=producer.name,
-        producer_address=(format_address(producer.street, producer.ward_code, producer.province_code)
-                          if after_reform and producer.ward_code else producer.legacy_address),
+        producer_address=(
+            format_address(producer.street, producer.ward_code, producer.province_code)
+            if after_reform and producer.ward_code
+            else producer.legacy_address
+        ),
     )
     if revoke:
         certificate.is_revoked = True
-        certificate.revoked_reason = "Dữ liệu minh hoạ: chứng nhận bị thu hồi để trình diễn giao diện, không phải quyết định thật."
+        certificate.revoked_reason = (
+            "Dữ liệu minh hoạ: chứng nhận bị thu hồi để trình diễn giao diện, không phải quyết định thật."
+        )
         certificate.revoked_at = _vn_moment(today - timedelta(days=20), 10)
     return certificate
 
@@ -454,11 +577,19 @@ def _create_fictional(rng, today, slugs, image_dir, summary) -> None:
     producers = []
     for index, (name, legal_type, ward_code, sentence) in enumerate(FICTIONAL_PRODUCERS):
         producer = Producer(
-            slug=_unique_slug(name, slugs), name=name, legal_type=legal_type,
-            business_reg_no=f"DEMO-HUCAU-{index + 1:03d}", business_reg_place="Dữ liệu minh hoạ",
-            phone=f"+8490000000{index + 1}", province_code=THAI_NGUYEN, ward_code=ward_code,
-            street="Địa chỉ hư cấu", legacy_address="", legacy_district="",
-            status=ProducerStatus.APPROVED, approved_at=_vn_moment(today - timedelta(days=400), 9),
+            slug=_unique_slug(name, slugs),
+            name=name,
+            legal_type=legal_type,
+            business_reg_no=f"DEMO-HUCAU-{index + 1:03d}",
+            business_reg_place="Dữ liệu minh hoạ",
+            phone=f"+8490000000{index + 1}",
+            province_code=THAI_NGUYEN,
+            ward_code=ward_code,
+            street="Địa chỉ hư cấu",
+            legacy_address="",
+            legacy_district="",
+            status=ProducerStatus.APPROVED,
+            approved_at=_vn_moment(today - timedelta(days=400), 9),
         )
         db.session.add(producer)
         producers.append((producer, sentence, []))
@@ -466,24 +597,41 @@ def _create_fictional(rng, today, slugs, image_dir, summary) -> None:
         producer, sentence, names = producers[owner]
         kind = KINDS[kind_name]
         product = Product(
-            producer=producer, slug=_unique_slug(name_vi, slugs), name_vi=name_vi, name_en=name_en,
+            producer=producer,
+            slug=_unique_slug(name_vi, slugs),
+            name_vi=name_vi,
+            name_en=name_en,
             description_vi=f"{name_vi} là sản phẩm hư cấu của {producer.name}, dùng để trình diễn sàn. {kind.sentence}",
             description_en=f"{name_en}: an invented product of an invented producer, shown to demonstrate the shop.",
-            ingredients=kind.ingredients, usage=kind.usage, storage=kind.storage,
-            ocop_group=ROMAN[subgroup.split(".")[0]], ocop_subgroup=subgroup, unit=unit, net_quantity=net_quantity,
-            price_vnd=price_vnd, is_published=True, published_at=_vn_moment(today - timedelta(days=30), 9),
+            ingredients=kind.ingredients,
+            usage=kind.usage,
+            storage=kind.storage,
+            ocop_group=ROMAN[subgroup.split(".")[0]],
+            ocop_subgroup=subgroup,
+            unit=unit,
+            net_quantity=net_quantity,
+            price_vnd=price_vnd,
+            is_published=True,
+            published_at=_vn_moment(today - timedelta(days=30), 9),
         )
         db.session.add(product)
         db.session.add(Stock(product=product, on_hand=rng.randint(20, 200)))
         decision_date = today - timedelta(days=age)
         level = IssuingLevel.CENTRAL if stars == 5 else IssuingLevel.PROVINCE
-        db.session.add(Certificate(
-            product=product, stars=stars, criteria_set=CriteriaSet.QD_148_2023, issuing_level=level,
-            issuing_body="Hội đồng OCOP hư cấu (dữ liệu minh hoạ)",
-            decision_number=f"DEMO-{len(names) + 1:02d}{owner}/HƯ CẤU",
-            decision_date=decision_date, valid_until=add_months(decision_date, VALIDITY_MONTHS),
-            producer_name=producer.name, producer_address=format_address(producer.street, ward_code, THAI_NGUYEN),
-        ))
+        db.session.add(
+            Certificate(
+                product=product,
+                stars=stars,
+                criteria_set=CriteriaSet.QD_148_2023,
+                issuing_level=level,
+                issuing_body="Hội đồng OCOP hư cấu (dữ liệu minh hoạ)",
+                decision_number=f"DEMO-{len(names) + 1:02d}{owner}/HƯ CẤU",
+                decision_date=decision_date,
+                valid_until=add_months(decision_date, VALIDITY_MONTHS),
+                producer_name=producer.name,
+                producer_address=format_address(producer.street, ward_code, THAI_NGUYEN),
+            )
+        )
         summary.products += 1
         summary.certificates_valid += 1
         batch = _batch(rng, today, product, producer, kind, 1, newest=True)
@@ -495,8 +643,10 @@ def _create_fictional(rng, today, slugs, image_dir, summary) -> None:
     for owner, (producer, sentence, names) in enumerate(producers):
         _draw_cover(producer, next(p[3] for p in FICTIONAL_PRODUCTS if p[2] == owner), image_dir, summary)
         items = "\n".join(f"- **{name}**" for name in names)
-        producer.story_md = (f"## {producer.name}\n\n{sentence}\n\nSản phẩm trên sàn:\n\n{items}\n\n"
-                             "_Cơ sở, sản phẩm và chứng nhận OCOP ở đây đều là dữ liệu hư cấu để trình diễn._")
+        producer.story_md = (
+            f"## {producer.name}\n\n{sentence}\n\nSản phẩm trên sàn:\n\n{items}\n\n"
+            "_Cơ sở, sản phẩm và chứng nhận OCOP ở đây đều là dữ liệu hư cấu để trình diễn._"
+        )
 
 
 def _issuer(producer: Producer, stars: int, decided: date, criteria: CriteriaSet):
@@ -509,7 +659,12 @@ def _issuer(producer: Producer, stars: int, decided: date, criteria: CriteriaSet
             return IssuingLevel.CENTRAL, "Bộ Nông nghiệp và Môi trường", "QĐ-BNNMT"
         return IssuingLevel.CENTRAL, "Bộ Nông nghiệp và Phát triển nông thôn", "QĐ-BNN-KTHT"
     # Under 148/QĐ-TTg districts certified 3★ until 07/2025; 1048 left 3★ to the province.
-    if stars == 3 and criteria is CriteriaSet.QD_148_2023 and decided < PROVINCE_CERTIFIES_FROM and producer.legacy_district:
+    if (
+        stars == 3
+        and criteria is CriteriaSet.QD_148_2023
+        and decided < PROVINCE_CERTIFIES_FROM
+        and producer.legacy_district
+    ):
         district = producer.legacy_district
         body = f"UBND {'thành phố ' + district[3:] if district.startswith('TP ') else 'huyện ' + district}"
         return IssuingLevel.DISTRICT, body, "QĐ-UBND"
@@ -560,51 +715,94 @@ def _events(batch, producer, kind, today, ward, area_code) -> list[TraceEvent]:
     site = f"LOC-19-{ward:04d}"
     events = []
     if kind.first_step == "harvesting":
-        events.append(TraceEvent(
-            event_type=EventType.OBJECT, action=EventAction.ADD, biz_step="harvesting", disposition="active",
-            event_time=_vn_moment(batch.harvest_date, 6), read_point=area_code or f"{site}-VT01",
-            biz_location=area_code or f"{site}-VT01",
-            location_name=f"Vùng nguyên liệu của {producer.name}, {place}",
-            description="Thu hái nguyên liệu (dữ liệu minh hoạ).",
-            ilmd={"harvestDate": batch.harvest_date.isoformat(), "growingAreaCode": area_code or None},
-        ))
+        events.append(
+            TraceEvent(
+                event_type=EventType.OBJECT,
+                action=EventAction.ADD,
+                biz_step="harvesting",
+                disposition="active",
+                event_time=_vn_moment(batch.harvest_date, 6),
+                read_point=area_code or f"{site}-VT01",
+                biz_location=area_code or f"{site}-VT01",
+                location_name=f"Vùng nguyên liệu của {producer.name}, {place}",
+                description="Thu hái nguyên liệu (dữ liệu minh hoạ).",
+                ilmd={"harvestDate": batch.harvest_date.isoformat(), "growingAreaCode": area_code or None},
+            )
+        )
     else:
-        events.append(TraceEvent(
-            event_type=EventType.OBJECT, action=EventAction.OBSERVE, biz_step="receiving", disposition="in_progress",
-            event_time=_vn_moment(batch.production_date - timedelta(days=1), 8), read_point=f"{site}-KHO01",
-            biz_location=f"{site}-KHO01", location_name=f"Kho nguyên liệu – {producer.name}, {place}",
-            description="Nhận nguyên liệu đầu vào (dữ liệu minh hoạ).",
-        ))
-    events.append(TraceEvent(
-        # EPCIS transformation events carry no action; null() beats the column's OBSERVE default.
-        event_type=EventType.TRANSFORMATION, action=null(), biz_step="commissioning", disposition="active",
-        event_time=_vn_moment(batch.production_date, 10), read_point=f"{site}-CB01", biz_location=f"{site}-CB01",
-        location_name=f"Xưởng chế biến – {producer.name}, {place}",
-        description="Chế biến, tạo lô thành phẩm.",
-        ilmd={
-            "lotNumber": batch.lot_code,
-            "productionDate": batch.production_date.isoformat(),
-            "itemExpirationDate": batch.expiry_date.isoformat() if batch.expiry_date else None,
-        },
-    ))
-    events.append(TraceEvent(
-        event_type=EventType.OBJECT, action=EventAction.OBSERVE, biz_step="packing", disposition="in_progress",
-        event_time=_vn_moment(batch.packing_date, 14), read_point=f"{site}-DG01", biz_location=f"{site}-DG01",
-        location_name=f"Khu đóng gói – {producer.name}, {place}", description="Đóng gói, dán nhãn.",
-    ))
-    events.append(TraceEvent(
-        event_type=EventType.OBJECT, action=EventAction.OBSERVE, biz_step="inspecting", disposition="conformant",
-        event_time=_vn_moment(batch.packing_date, 16), read_point=f"{site}-QC01", biz_location=f"{site}-QC01",
-        location_name=f"Kiểm tra chất lượng – {producer.name}, {place}",
-        description="Kiểm tra cảm quan và hồ sơ lô trước khi xuất (dữ liệu minh hoạ).",
-    ))
+        events.append(
+            TraceEvent(
+                event_type=EventType.OBJECT,
+                action=EventAction.OBSERVE,
+                biz_step="receiving",
+                disposition="in_progress",
+                event_time=_vn_moment(batch.production_date - timedelta(days=1), 8),
+                read_point=f"{site}-KHO01",
+                biz_location=f"{site}-KHO01",
+                location_name=f"Kho nguyên liệu – {producer.name}, {place}",
+                description="Nhận nguyên liệu đầu vào (dữ liệu minh hoạ).",
+            )
+        )
+    events.append(
+        TraceEvent(
+            # EPCIS transformation events carry no action; null() beats the column's OBSERVE default.
+            event_type=EventType.TRANSFORMATION,
+            action=null(),
+            biz_step="commissioning",
+            disposition="active",
+            event_time=_vn_moment(batch.production_date, 10),
+            read_point=f"{site}-CB01",
+            biz_location=f"{site}-CB01",
+            location_name=f"Xưởng chế biến – {producer.name}, {place}",
+            description="Chế biến, tạo lô thành phẩm.",
+            ilmd={
+                "lotNumber": batch.lot_code,
+                "productionDate": batch.production_date.isoformat(),
+                "itemExpirationDate": batch.expiry_date.isoformat() if batch.expiry_date else None,
+            },
+        )
+    )
+    events.append(
+        TraceEvent(
+            event_type=EventType.OBJECT,
+            action=EventAction.OBSERVE,
+            biz_step="packing",
+            disposition="in_progress",
+            event_time=_vn_moment(batch.packing_date, 14),
+            read_point=f"{site}-DG01",
+            biz_location=f"{site}-DG01",
+            location_name=f"Khu đóng gói – {producer.name}, {place}",
+            description="Đóng gói, dán nhãn.",
+        )
+    )
+    events.append(
+        TraceEvent(
+            event_type=EventType.OBJECT,
+            action=EventAction.OBSERVE,
+            biz_step="inspecting",
+            disposition="conformant",
+            event_time=_vn_moment(batch.packing_date, 16),
+            read_point=f"{site}-QC01",
+            biz_location=f"{site}-QC01",
+            location_name=f"Kiểm tra chất lượng – {producer.name}, {place}",
+            description="Kiểm tra cảm quan và hồ sơ lô trước khi xuất (dữ liệu minh hoạ).",
+        )
+    )
     shipped = batch.packing_date + timedelta(days=2)
     if shipped < today:
-        events.append(TraceEvent(
-            event_type=EventType.OBJECT, action=EventAction.OBSERVE, biz_step="shipping", disposition="in_transit",
-            event_time=_vn_moment(shipped, 8), read_point=f"{site}-KHO02", biz_location=f"{site}-KHO02",
-            location_name=f"Kho thành phẩm – {producer.name}, {place}", description="Xuất kho giao cho sàn OCOP.",
-        ))
+        events.append(
+            TraceEvent(
+                event_type=EventType.OBJECT,
+                action=EventAction.OBSERVE,
+                biz_step="shipping",
+                disposition="in_transit",
+                event_time=_vn_moment(shipped, 8),
+                read_point=f"{site}-KHO02",
+                biz_location=f"{site}-KHO02",
+                location_name=f"Kho thành phẩm – {producer.name}, {place}",
+                description="Xuất kho giao cho sàn OCOP.",
+            )
+        )
     return events
 
 
@@ -668,28 +866,40 @@ def _draw_images(product: Product, kind_name: str, image_dir: Path, summary: Dem
     for variant, (what_vi, what_en) in enumerate(ILLUSTRATION_SUBJECTS):
         art = illustrations.illustrate(kind_name, product.slug, variant, size=IMAGE_SIZE)
         stored = store_image(art, image_dir, filename=f"{product.slug}-{variant + 1}.jpg")
-        product.images.append(ProductImage(
-            filename=stored.filename, position=variant, width=stored.width, height=stored.height,
-            alt=f"Ảnh minh hoạ, không phải ảnh chụp sản phẩm: {what_vi} – {product.name_vi}"[:200],
-            alt_en=f"Illustration, not a photo of the product: {what_en} – {product.name_en or product.name_vi}"[:200],
-        ))
+        product.images.append(
+            ProductImage(
+                filename=stored.filename,
+                position=variant,
+                width=stored.width,
+                height=stored.height,
+                alt=f"Ảnh minh hoạ, không phải ảnh chụp sản phẩm: {what_vi} – {product.name_vi}"[:200],
+                alt_en=f"Illustration, not a photo of the product: {what_en} – {product.name_en or product.name_vi}"[
+                    :200
+                ],
+            )
+        )
         summary.images += 1
 
 
 def _draw_cover(producer: Producer, kind_name: str, image_dir: Path, summary: DemoSummary) -> None:
     art = illustrations.illustrate(kind_name, f"cover-{producer.slug}", illustrations.LANDSCAPE, size=COVER_SIZE)
     stored = store_image(art, image_dir, filename=f"cover-{producer.slug}.jpg")
-    producer.images.append(ProducerImage(
-        filename=stored.filename, is_cover=True, width=stored.width, height=stored.height,
-        alt=f"Ảnh minh hoạ vùng sản xuất của {producer.name}"[:200],
-        alt_en=f"Illustration of the area where {producer.name} works"[:200],
-    ))
+    producer.images.append(
+        ProducerImage(
+            filename=stored.filename,
+            is_cover=True,
+            width=stored.width,
+            height=stored.height,
+            alt=f"Ảnh minh hoạ vùng sản xuất của {producer.name}"[:200],
+            alt_en=f"Illustration of the area where {producer.name} works"[:200],
+        )
+    )
     summary.images += 1
 
 
 def _vn_moment(day: date, hour: int) -> datetime:
     """Return an aware UTC datetime for a local hour in Vietnam (UTC+7)."""
-    return datetime.combine(day, time(hour), tzinfo=VIETNAM_TZ).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour), tzinfo=VIETNAM_TZ).astimezone(UTC)
 
 
 def _unique_slug(text: str, taken: set[str]) -> str:

@@ -4,6 +4,7 @@ Each kind has a motif (tea sprig and cup, noodle bundle, honey jar, rice sack, v
 brand palette; a string seed varies background, pattern, colours and layout, so a catalogue page
 is not a colour chart. No product name is drawn (the page shows it); a label says "Ảnh minh hoạ".
 """
+
 import math
 import random
 from pathlib import Path
@@ -19,17 +20,32 @@ GREEN, DARK_GREEN, LEAF, LIGHT_LEAF = (31, 111, 67), (21, 77, 47), (76, 145, 65)
 GOLD, YELLOW, RED, CREAM = (201, 138, 0), (255, 216, 77), (179, 38, 30), (251, 250, 246)
 BROWN, TERRACOTTA, HONEY, WHITE = (121, 85, 72), (192, 100, 63), (236, 157, 20), (255, 255, 255)
 #: Soft backgrounds (mint, sand, peach, sky, blush, sage, butter, clay).
-TINTS = [(220, 239, 227), (243, 230, 200), (248, 220, 203), (219, 234, 243), (246, 217, 223),
-         (226, 232, 207), (255, 241, 196), (238, 221, 206)]
+TINTS = [
+    (220, 239, 227),
+    (243, 230, 200),
+    (248, 220, 203),
+    (219, 234, 243),
+    (246, 217, 223),
+    (226, 232, 207),
+    (255, 241, 196),
+    (238, 221, 206),
+]
 #: Product kind (storefront.main.demo.KINDS) -> (motif, accent colours).
 KIND_STYLE = {
-    "tea": ("tea", [GREEN, LEAF, DARK_GREEN]), "tea_bag": ("tea_bag", [GREEN, LIGHT_LEAF, GOLD]),
-    "herbal_tea": ("herb", [LIGHT_LEAF, YELLOW, GOLD]), "noodle": ("noodle", [BROWN, TERRACOTTA, GOLD]),
-    "vermicelli": ("vermicelli", [RED, YELLOW, LEAF]), "rice": ("rice", [GOLD, YELLOW, BROWN]),
-    "honey": ("honey", [HONEY, GOLD, YELLOW]), "bamboo_fresh": ("bamboo", [LIGHT_LEAF, LEAF, GOLD]),
-    "bamboo_dried": ("bamboo", [BROWN, GOLD, TERRACOTTA]), "mushroom": ("mushroom", [BROWN, TERRACOTTA, GOLD]),
-    "supplement": ("turmeric", [(230, 81, 0), HONEY, GREEN]), "liquor": ("liquor", [(21, 101, 192), GREEN, GOLD]),
-    "liqueur": ("liquor", [(173, 20, 87), HONEY, GREEN]), "tourism": ("village", [GREEN, TERRACOTTA, GOLD]),
+    "tea": ("tea", [GREEN, LEAF, DARK_GREEN]),
+    "tea_bag": ("tea_bag", [GREEN, LIGHT_LEAF, GOLD]),
+    "herbal_tea": ("herb", [LIGHT_LEAF, YELLOW, GOLD]),
+    "noodle": ("noodle", [BROWN, TERRACOTTA, GOLD]),
+    "vermicelli": ("vermicelli", [RED, YELLOW, LEAF]),
+    "rice": ("rice", [GOLD, YELLOW, BROWN]),
+    "honey": ("honey", [HONEY, GOLD, YELLOW]),
+    "bamboo_fresh": ("bamboo", [LIGHT_LEAF, LEAF, GOLD]),
+    "bamboo_dried": ("bamboo", [BROWN, GOLD, TERRACOTTA]),
+    "mushroom": ("mushroom", [BROWN, TERRACOTTA, GOLD]),
+    "supplement": ("turmeric", [(230, 81, 0), HONEY, GREEN]),
+    "liquor": ("liquor", [(21, 101, 192), GREEN, GOLD]),
+    "liqueur": ("liquor", [(173, 20, 87), HONEY, GREEN]),
+    "tourism": ("village", [GREEN, TERRACOTTA, GOLD]),
 }
 
 
@@ -56,8 +72,9 @@ class Canvas:
         return [x0 * self.k, y0 * self.k, x1 * self.k, y1 * self.k]
 
     def ellipse(self, cx, cy, rx, ry, fill, outline=None, width=0):
-        self.draw.ellipse(self.box(cx - rx, cy - ry, cx + rx, cy + ry), fill=fill, outline=outline,
-                          width=round(width * self.k))
+        self.draw.ellipse(
+            self.box(cx - rx, cy - ry, cx + rx, cy + ry), fill=fill, outline=outline, width=round(width * self.k)
+        )
 
     def rect(self, x0, y0, x1, y1, fill, radius=0):
         self.draw.rounded_rectangle(self.box(x0, y0, x1, y1), radius=radius * self.k, fill=fill)
@@ -107,8 +124,14 @@ def background(c: Canvas, rng: random.Random, accent):
                 c.ellipse(x, y, 9, 9, soft)
     # A few leaves or petals in the accent colour, faded, for depth.
     for _ in range(rng.randint(2, 5)):
-        c.leaf(rng.uniform(40, 960), rng.uniform(40, h * 0.5), rng.uniform(60, 120), rng.uniform(25, 45),
-               rng.uniform(0, math.pi), shade(accent, 1.7))
+        c.leaf(
+            rng.uniform(40, 960),
+            rng.uniform(40, h * 0.5),
+            rng.uniform(60, 120),
+            rng.uniform(25, 45),
+            rng.uniform(0, math.pi),
+            shade(accent, 1.7),
+        )
 
 
 def table(c: Canvas, rng, colour):
@@ -126,8 +149,15 @@ def tea_sprig(c, x, y, scale, angle, colour):
     for side, at in ((1, 0.35), (-1, 0.75)):
         lx, ly = x + dx * 160 * scale * at, y + dy * 160 * scale * at
         a = angle + side * 0.9
-        c.leaf(lx + math.cos(a) * 75 * scale, ly + math.sin(a) * 75 * scale, 160 * scale, 70 * scale, a,
-               colour, shade(colour, 0.75))
+        c.leaf(
+            lx + math.cos(a) * 75 * scale,
+            ly + math.sin(a) * 75 * scale,
+            160 * scale,
+            70 * scale,
+            a,
+            colour,
+            shade(colour, 0.75),
+        )
 
 
 def cup(c, x, base, w, colour):
@@ -150,8 +180,15 @@ def jar(c, x, base, w, h, body, lid, label):
 def bottle(c, x, base, w, h, glass, cap, label):
     neck = w * 0.32
     c.rect(x - w / 2, base - h * 0.68, x + w / 2, base, glass, radius=w * 0.2)
-    c.poly([(x - w / 2 + 10, base - h * 0.6), (x - neck / 2, base - h * 0.85), (x + neck / 2, base - h * 0.85),
-            (x + w / 2 - 10, base - h * 0.6)], glass)
+    c.poly(
+        [
+            (x - w / 2 + 10, base - h * 0.6),
+            (x - neck / 2, base - h * 0.85),
+            (x + neck / 2, base - h * 0.85),
+            (x + w / 2 - 10, base - h * 0.6),
+        ],
+        glass,
+    )
     c.rect(x - neck / 2, base - h * 0.95, x + neck / 2, base - h * 0.8, glass)
     c.rect(x - neck / 2 - 6, base - h, x + neck / 2 + 6, base - h * 0.93, cap, radius=6)
     c.rect(x - w * 0.42, base - h * 0.45, x + w * 0.42, base - h * 0.18, label, radius=8)
@@ -166,8 +203,17 @@ def pouch(c, x, base, w, h, colour, window):
 
 
 def sack(c, x, base, w, h, cloth, tie):
-    c.poly([(x - w / 2, base), (x - w * 0.4, base - h * 0.8), (x - w * 0.18, base - h), (x + w * 0.18, base - h),
-            (x + w * 0.4, base - h * 0.8), (x + w / 2, base)], cloth)
+    c.poly(
+        [
+            (x - w / 2, base),
+            (x - w * 0.4, base - h * 0.8),
+            (x - w * 0.18, base - h),
+            (x + w * 0.18, base - h),
+            (x + w * 0.4, base - h * 0.8),
+            (x + w / 2, base),
+        ],
+        cloth,
+    )
     c.rect(x - w * 0.22, base - h * 0.86, x + w * 0.22, base - h * 0.78, tie, radius=8)
     for y in (base - h * 0.2, base - h * 0.35, base - h * 0.5):
         c.line([(x - w * 0.3, y), (x + w * 0.3, y)], shade(cloth, 0.88), 6)
@@ -178,8 +224,11 @@ def bundle(c, rng, x, base, w, h, colour, *, band=GOLD):
     for i in range(26):
         off = (i / 25 - 0.5) * w * 0.8
         waist = [1 - 0.45 * math.sin(math.pi * t / 20) for t in range(21)]
-        c.line([(x + off * waist[t] + 6 * math.sin(t + i), base - h * t / 20) for t in range(21)],
-               shade(colour, rng.uniform(0.85, 1.15)), 7)
+        c.line(
+            [(x + off * waist[t] + 6 * math.sin(t + i), base - h * t / 20) for t in range(21)],
+            shade(colour, rng.uniform(0.85, 1.15)),
+            7,
+        )
     c.rect(x - w * 0.26, base - h * 0.58, x + w * 0.26, base - h * 0.44, band, radius=10)
 
 
@@ -194,13 +243,25 @@ def mushroom(c, x, base, size, cap):
 def bamboo_shoot(c, x, base, w, h, colour):
     """A leaning cone wrapped in overlapping sheaths, cut flat at the base."""
     lean = w * 0.25
-    c.poly([(x - w / 2, base), (x - w * 0.32 + lean * 0.4, base - h * 0.55), (x + lean, base - h),
-            (x + w * 0.3 + lean * 0.5, base - h * 0.5), (x + w / 2, base)], colour)
+    c.poly(
+        [
+            (x - w / 2, base),
+            (x - w * 0.32 + lean * 0.4, base - h * 0.55),
+            (x + lean, base - h),
+            (x + w * 0.3 + lean * 0.5, base - h * 0.5),
+            (x + w / 2, base),
+        ],
+        colour,
+    )
     for i in range(1, 6):
         t = i / 6
         cx, y, half = x + lean * t * t, base - h * t * 0.95, w / 2 * (1 - t) + 6
-        sheath = [(cx - half, y + h * 0.06), (cx + half * 0.9, y - h * 0.1), (cx + half, y - h * 0.02),
-                  (cx - half * 0.8, y + h * 0.12)]
+        sheath = [
+            (cx - half, y + h * 0.06),
+            (cx + half * 0.9, y - h * 0.1),
+            (cx + half, y - h * 0.02),
+            (cx - half * 0.8, y + h * 0.12),
+        ]
         c.poly(sheath, shade(colour, 0.78 if i % 2 else 1.2))
     c.ellipse(x, base, w / 2, w * 0.07, (238, 226, 205))
 
@@ -211,8 +272,9 @@ def hills(c, rng, top, colours, rows=False):
     for i, colour in enumerate(colours):
         y0, phase = top + i * (h - top) * 0.22, rng.uniform(0, 6)
         amp, period = rng.uniform(20, 45), rng.uniform(110, 180)
-        outline = [(x, y0 + amp * (math.sin(x / period + phase) + 0.4 * math.sin(x / 47 + i)))
-                   for x in range(0, 1001, 20)]
+        outline = [
+            (x, y0 + amp * (math.sin(x / period + phase) + 0.4 * math.sin(x / 47 + i))) for x in range(0, 1001, 20)
+        ]
         c.poly(outline + [(1000, h + 5), (0, h + 5)], colour)
         if rows:
             for j in range(1, 4):
@@ -242,8 +304,11 @@ def hero(c, rng, motif, accents):
         cup(c, side, surface + 30, 250, rng.choice([WHITE, (240, 232, 214), shade(d, 1.6)]))
         tea_sprig(c, x + rng.uniform(-60, 60), surface - 420, 1.0, -math.pi / 2 + rng.uniform(-0.5, 0.5), LEAF)
     elif motif in ("noodle", "vermicelli"):
-        colours = [RED, YELLOW, LEAF, (120, 60, 160), CREAM][:rng.choice([3, 5])] if motif == "vermicelli" else [
-            (214, 190, 160)] * 3
+        colours = (
+            [RED, YELLOW, LEAF, (120, 60, 160), CREAM][: rng.choice([3, 5])]
+            if motif == "vermicelli"
+            else [(214, 190, 160)] * 3
+        )
         for i, colour in enumerate(colours):
             bundle(c, rng, 200 + i * 600 / (len(colours) - 1), surface + 10, 190, 420 + (i % 2) * 60, colour)
     elif motif == "rice":
@@ -278,8 +343,14 @@ def still_life(c, rng, motif, accents):
     (a, b, _d), h = accents, c.height
     if motif in ("tea", "tea_bag"):
         for _ in range(rng.randint(4, 6)):
-            tea_sprig(c, rng.uniform(150, 850), rng.uniform(h * 0.55, h * 0.9), rng.uniform(0.9, 1.4),
-                      -math.pi / 2 + rng.uniform(-0.9, 0.9), rng.choice([GREEN, LEAF, DARK_GREEN]))
+            tea_sprig(
+                c,
+                rng.uniform(150, 850),
+                rng.uniform(h * 0.55, h * 0.9),
+                rng.uniform(0.9, 1.4),
+                -math.pi / 2 + rng.uniform(-0.9, 0.9),
+                rng.choice([GREEN, LEAF, DARK_GREEN]),
+            )
     elif motif == "herb":
         for _ in range(rng.randint(5, 8)):
             fx, fy, r = rng.uniform(150, 850), rng.uniform(150, h - 150), rng.uniform(50, 90)
@@ -302,8 +373,13 @@ def still_life(c, rng, motif, accents):
                 c.leaf(x + 14, y, 34, 14, -0.6, GOLD)
     elif motif == "honey":
         for i in range(30):
-            c.hexagon(120 + (i % 6) * 150 + (75 if i // 6 % 2 else 0), 140 + (i // 6) * 130, 72,
-                      rng.choice([HONEY, GOLD, shade(HONEY, 1.2)]), math.pi / 6)
+            c.hexagon(
+                120 + (i % 6) * 150 + (75 if i // 6 % 2 else 0),
+                140 + (i // 6) * 130,
+                72,
+                rng.choice([HONEY, GOLD, shade(HONEY, 1.2)]),
+                math.pi / 6,
+            )
         bx, by = rng.uniform(300, 700), rng.uniform(300, 600)
         for wing in (-40, 40):
             c.ellipse(bx + wing, by - 50, 50, 30, (240, 248, 255))
@@ -312,8 +388,13 @@ def still_life(c, rng, motif, accents):
             c.rect(bx + dx, by - 52, bx + dx + 20, by + 52, (40, 30, 20))
     elif motif == "mushroom":
         for _ in range(rng.randint(5, 7)):
-            mushroom(c, rng.uniform(150, 850), rng.uniform(h * 0.45, h * 0.95), rng.uniform(140, 220),
-                     shade(a, rng.uniform(0.8, 1.2)))
+            mushroom(
+                c,
+                rng.uniform(150, 850),
+                rng.uniform(h * 0.45, h * 0.95),
+                rng.uniform(140, 220),
+                shade(a, rng.uniform(0.8, 1.2)),
+            )
     elif motif == "bamboo":
         for i in range(6):
             x = 120 + i * 150 + rng.uniform(-20, 20)

@@ -1,5 +1,6 @@
 """Home, policy pages, language switch and the health check."""
-from flask import abort, current_app, jsonify, redirect, render_template, request, session
+
+from flask import abort, current_app, jsonify, redirect, render_template, session
 from sqlalchemy import text
 
 from storefront.accounts.views import safe_next

@@ -1,4 +1,5 @@
 """OCOP office: approvals, certificate register, scoresheets, dashboard, audit log."""
+
 from flask import Blueprint
 
 bp = Blueprint("office", __name__, url_prefix="/office", cli_group="office")

@@ -1,4 +1,5 @@
 """OCOP office CLI commands (`flask office …`)."""
+
 import secrets
 
 import click

@@ -1,4 +1,5 @@
 """Programme figures for the office dashboard: certified products, targets, sales, scans, warnings."""
+
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -17,8 +18,13 @@ from storefront.extensions import db
 #: Thái Nguyên scheme (Decision 3485/QĐ-UBND, 2019): ≥50 certified by 2020, ≥70 more in 2021–2025, ≥5 five-star.
 TARGETS = {"by_2020": 50, "in_2021_2025": 70, "five_star": 5}
 #: Orders that count as sales: money taken or cash on delivery confirmed.
-SOLD_STATUSES = (OrderStatus.PAID, OrderStatus.CONFIRMED, OrderStatus.PACKED, OrderStatus.SHIPPED,
-                 OrderStatus.DELIVERED)
+SOLD_STATUSES = (
+    OrderStatus.PAID,
+    OrderStatus.CONFIRMED,
+    OrderStatus.PACKED,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+)
 
 
 def certified_products(today: date) -> list[tuple[Product, Certificate]]:
@@ -26,8 +32,12 @@ def certified_products(today: date) -> list[tuple[Product, Certificate]]:
     certificates = db.session.scalars(
         select(Certificate)
         .options(joinedload(Certificate.product).joinedload(Product.producer))
-        .where(Certificate.is_revoked.is_(False), Certificate.stars >= 3,
-               Certificate.decision_date <= today, Certificate.valid_until >= today)
+        .where(
+            Certificate.is_revoked.is_(False),
+            Certificate.stars >= 3,
+            Certificate.decision_date <= today,
+            Certificate.valid_until >= today,
+        )
     ).all()
     best = {}
     for certificate in certificates:
@@ -79,10 +89,16 @@ def target_progress() -> list[Target]:
     ).all()
     first_dates = [first for _id, first, _stars in rows]
     return [
-        Target(_("Sản phẩm được chứng nhận đến hết 2020"),
-               sum(1 for d in first_dates if d <= date(2020, 12, 31)), TARGETS["by_2020"]),
-        Target(_("Sản phẩm mới được chứng nhận 2021–2025"),
-               sum(1 for d in first_dates if date(2021, 1, 1) <= d <= date(2025, 12, 31)), TARGETS["in_2021_2025"]),
+        Target(
+            _("Sản phẩm được chứng nhận đến hết 2020"),
+            sum(1 for d in first_dates if d <= date(2020, 12, 31)),
+            TARGETS["by_2020"],
+        ),
+        Target(
+            _("Sản phẩm mới được chứng nhận 2021–2025"),
+            sum(1 for d in first_dates if date(2021, 1, 1) <= d <= date(2025, 12, 31)),
+            TARGETS["in_2021_2025"],
+        ),
         Target(_("Sản phẩm 5 sao"), sum(1 for *_x, stars in rows if stars == 5), TARGETS["five_star"]),
     ]
 
@@ -104,8 +120,10 @@ def _vn_midnight(day: date) -> datetime:
 def monthly_sums(column, value, months: list[date], *where) -> list[tuple[str, int]]:
     """Sum `value` per Vietnam-time month of `column` in one portable query."""
     edges = [_vn_midnight(m) for m in months] + [_vn_midnight(_next_month(months[-1]))]
-    sums = [func.coalesce(func.sum(case((and_(column >= start, column < end), value), else_=0)), 0)
-            for start, end in zip(edges, edges[1:])]
+    sums = [
+        func.coalesce(func.sum(case((and_(column >= start, column < end), value), else_=0)), 0)
+        for start, end in zip(edges, edges[1:])
+    ]
     row = db.session.execute(select(*sums).where(column >= edges[0], column < edges[-1], *where)).one()
     return [(m.strftime("%m/%Y"), int(total)) for m, total in zip(months, row)]
 
@@ -130,16 +148,21 @@ def stamp_warnings(threshold: int, limit: int = 20):
     from traceability.services import warning_stamps_clause
 
     return db.session.execute(
-        select(Stamp, Batch, Product).join(Batch, Stamp.batch_id == Batch.id).join(Product, Batch.product_id == Product.id)
+        select(Stamp, Batch, Product)
+        .join(Batch, Stamp.batch_id == Batch.id)
+        .join(Product, Batch.product_id == Product.id)
         .where(warning_stamps_clause(threshold))
-        .order_by((Stamp.device_count - Stamp.devices_at_clear).desc(), Stamp.id).limit(limit)
+        .order_by((Stamp.device_count - Stamp.devices_at_clear).desc(), Stamp.id)
+        .limit(limit)
     ).all()
 
 
 def open_reports_count() -> int:
     from traceability.models import CounterfeitReport, ReportStatus
 
-    return db.session.scalar(select(func.count(CounterfeitReport.id)).where(CounterfeitReport.status == ReportStatus.OPEN))
+    return db.session.scalar(
+        select(func.count(CounterfeitReport.id)).where(CounterfeitReport.status == ReportStatus.OPEN)
+    )
 
 
 def bar_chart(series, *, width: int = 600, bar_height: int = 22, gap: int = 6, label_width: int = 170) -> dict:
@@ -147,9 +170,19 @@ def bar_chart(series, *, width: int = 600, bar_height: int = 22, gap: int = 6, l
     peak = max((value for _label, value in series), default=0) or 1
     room = width - label_width - 90
     bars = [
-        {"label": label, "value": value, "y": i * (bar_height + gap), "x": label_width,
-         "width": round(room * value / peak) if value else 0, "height": bar_height}
+        {
+            "label": label,
+            "value": value,
+            "y": i * (bar_height + gap),
+            "x": label_width,
+            "width": round(room * value / peak) if value else 0,
+            "height": bar_height,
+        }
         for i, (label, value) in enumerate(series)
     ]
-    return {"width": width, "height": max(1, len(series)) * (bar_height + gap), "bars": bars,
-            "label_width": label_width}
+    return {
+        "width": width,
+        "height": max(1, len(series)) * (bar_height + gap),
+        "bars": bars,
+        "label_width": label_width,
+    }

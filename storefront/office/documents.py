@@ -1,5 +1,6 @@
 """Decision scans on disk: fully parsed, rewritten (PDF through pypdf, images re-encoded by Pillow),
 stored under a random name and served only as downloads that a browser never runs or sniffs."""
+
 import io
 import secrets
 import warnings
@@ -78,7 +79,7 @@ def _rewritten_pdf(data: bytes) -> bytes:
         writer.write(out)
     except DocumentInvalid:
         raise
-    except Exception as error:  # noqa: BLE001 (pypdf raises many kinds on a broken file; all mean "unreadable")
+    except Exception as error:
         raise DocumentInvalid(_l("Tệp quét bị hỏng hoặc không đọc được.")) from error
     return out.getvalue()
 
@@ -90,8 +91,9 @@ def _reencoded_image(data: bytes, pil_format: str, max_pixels: int) -> bytes:
         try:
             with Image.open(io.BytesIO(data), formats=[pil_format]) as probe:
                 if probe.width * probe.height > max_pixels:
-                    raise DocumentInvalid(_l("Ảnh quét quá lớn (tối đa %(mp)s triệu điểm ảnh).",
-                                             mp=max_pixels // 1_000_000))
+                    raise DocumentInvalid(
+                        _l("Ảnh quét quá lớn (tối đa %(mp)s triệu điểm ảnh).", mp=max_pixels // 1_000_000)
+                    )
                 probe.verify()
             with Image.open(io.BytesIO(data), formats=[pil_format]) as image:
                 image.load()
@@ -99,9 +101,10 @@ def _reencoded_image(data: bytes, pil_format: str, max_pixels: int) -> bytes:
         except DocumentInvalid:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-            raise DocumentInvalid(_l("Ảnh quét quá lớn (tối đa %(mp)s triệu điểm ảnh).",
-                                     mp=max_pixels // 1_000_000)) from error
-        except Exception as error:  # noqa: BLE001 (Pillow: OSError, SyntaxError, ValueError… on a broken file)
+            raise DocumentInvalid(
+                _l("Ảnh quét quá lớn (tối đa %(mp)s triệu điểm ảnh).", mp=max_pixels // 1_000_000)
+            ) from error
+        except Exception as error:
             raise DocumentInvalid(_l("Tệp quét bị hỏng hoặc không đọc được.")) from error
     if pil_format == "JPEG" and upright.mode not in ("L", "RGB"):
         upright = upright.convert("RGB")
@@ -114,8 +117,9 @@ def _reencoded_image(data: bytes, pil_format: str, max_pixels: int) -> bytes:
 
 def send_scan(filename: str, download_name: str):
     """Answer a stored scan as a download: never shown inline, sniffed, framed or run."""
-    response = send_from_directory(decisions_dir(), filename, max_age=0, as_attachment=True,
-                                   download_name=download_name)
+    response = send_from_directory(
+        decisions_dir(), filename, max_age=0, as_attachment=True, download_name=download_name
+    )
     response.headers.update(DOWNLOAD_HEADERS)
     response.cache_control.private = True
     return response

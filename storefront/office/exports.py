@@ -1,4 +1,5 @@
 """CSV downloads for the office, safe to open in a spreadsheet."""
+
 import csv
 import io
 

@@ -1,14 +1,14 @@
 """Office forms: reasons, certificates, council decision import, scoresheets, reports."""
+
 from flask_babel import lazy_gettext as _l
-from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
 from flask_wtf.file import FileField, FileRequired
-from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from storefront.catalog.models import CriteriaSet, IssuingLevel
+from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
 from storefront.office.services import LEVEL_NAMES
-
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -33,8 +33,9 @@ class DecisionFields(FlaskForm):
     """What a recognition decision says, shared by the register, the import and the chair."""
 
     issuing_level = SelectField(_l("Cấp công nhận"), choices=LEVEL_CHOICES, default=IssuingLevel.PROVINCE.value)
-    issuing_body = StringField(_l("Cơ quan ban hành"), default="UBND tỉnh Thái Nguyên",
-                               validators=[DataRequired(), Length(max=200)])
+    issuing_body = StringField(
+        _l("Cơ quan ban hành"), default="UBND tỉnh Thái Nguyên", validators=[DataRequired(), Length(max=200)]
+    )
     decision_number = StringField(_l("Số quyết định"), validators=[DataRequired(), Length(max=60)])
     decision_date = DateField(_l("Ngày quyết định"), validators=[DataRequired()])
 
@@ -70,15 +71,26 @@ def scoresheet_form(parts, **kwargs) -> FlaskForm:
         note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000)])
 
     for part in parts:
-        setattr(ScoresheetForm, f"part_{part.code}", IntegerField(
-            f"{part.code}. {part.label} (0–{part.max_points})",
-            validators=[InputRequired(), NumberRange(0, part.max_points, message=_l(
-                "Phần %(code)s chấm từ 0 đến %(max)s điểm.", code=part.code, max=part.max_points))],
-        ))
+        setattr(
+            ScoresheetForm,
+            f"part_{part.code}",
+            IntegerField(
+                f"{part.code}. {part.label} (0–{part.max_points})",
+                validators=[
+                    InputRequired(),
+                    NumberRange(
+                        0,
+                        part.max_points,
+                        message=_l("Phần %(code)s chấm từ 0 đến %(max)s điểm.", code=part.code, max=part.max_points),
+                    ),
+                ],
+            ),
+        )
     return ScoresheetForm(**kwargs)
 
 
 class ReportForm(FlaskForm):
-    status = SelectField(_l("Kết luận"), choices=choices([("confirmed", _l("Xác nhận hàng giả")),
-                                                          ("dismissed", _l("Không có cơ sở"))]))
+    status = SelectField(
+        _l("Kết luận"), choices=choices([("confirmed", _l("Xác nhận hàng giả")), ("dismissed", _l("Không có cơ sở"))])
+    )
     resolution = TextAreaField(_l("Cách xử lý"), validators=[DataRequired(), Length(max=500)])

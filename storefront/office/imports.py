@@ -1,4 +1,5 @@
 """CSV import of a council decision's product list: every row is checked before anything is written."""
+
 import csv
 import io
 from dataclasses import dataclass, field
@@ -89,8 +90,15 @@ def _too_long() -> str:
     return _("Dòng có một ô quá dài (tối đa %(n)s ký tự).", n=MAX_FIELD_CHARS)
 
 
-def check_rows(data: str, *, criteria_set: CriteriaSet, issuing_level: IssuingLevel, decision_number: str,
-               decision_date: date, today: date) -> ImportReport:
+def check_rows(
+    data: str,
+    *,
+    criteria_set: CriteriaSet,
+    issuing_level: IssuingLevel,
+    decision_number: str,
+    decision_date: date,
+    today: date,
+) -> ImportReport:
     """Parse and check every row against the register's rules; write nothing."""
     reader = csv.DictReader(io.StringIO(data.lstrip("\ufeff")))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
@@ -112,13 +120,16 @@ def check_rows(data: str, *, criteria_set: CriteriaSet, issuing_level: IssuingLe
             continue
         row.product = _find_product(row.product_ref) if row.product_ref else None
         if row.product is None:
-            row.errors.append(_("Không tìm thấy sản phẩm \"%(ref)s\".", ref=row.product_ref))
+            row.errors.append(_('Không tìm thấy sản phẩm "%(ref)s".', ref=row.product_ref))
         elif row.product.id in seen:
             row.errors.append(_("Sản phẩm xuất hiện hai lần trong tệp."))
         else:
             seen.add(row.product.id)
-            if db.session.scalar(select(Certificate.id).where(Certificate.product_id == row.product.id,
-                                                              Certificate.decision_number == decision_number)):
+            if db.session.scalar(
+                select(Certificate.id).where(
+                    Certificate.product_id == row.product.id, Certificate.decision_number == decision_number
+                )
+            ):
                 row.errors.append(_("Sản phẩm đã có quyết định số %(n)s.", n=decision_number))
         row.stars = _int_or_none(raw.get("stars"), row, _("Số sao phải là số nguyên."))
         row.score = _int_or_none(raw.get("score"), row, _("Điểm phải là số nguyên."))
@@ -127,28 +138,58 @@ def check_rows(data: str, *, criteria_set: CriteriaSet, issuing_level: IssuingLe
                 row.valid_until = parse_date(raw["valid_until"])
             except ValueError:
                 row.errors.append(_("Ngày hết hiệu lực không đúng dạng ngày/tháng/năm."))
-        row.errors.extend(certificate_errors(
-            stars=row.stars, score=row.score, criteria_set=criteria_set, issuing_level=issuing_level,
-            decision_date=decision_date, valid_until=row.valid_until, today=today).values())
+        row.errors.extend(
+            certificate_errors(
+                stars=row.stars,
+                score=row.score,
+                criteria_set=criteria_set,
+                issuing_level=issuing_level,
+                decision_date=decision_date,
+                valid_until=row.valid_until,
+                today=today,
+            ).values()
+        )
         rows.append(row)
     if not rows:
         return ImportReport(rows=[], file_errors=[_("Tệp không có dòng sản phẩm nào.")])
     return ImportReport(rows=rows)
 
 
-def import_council_decision(data: str, *, criteria_set: CriteriaSet, issuing_level: IssuingLevel,
-                            issuing_body: str, decision_number: str, decision_date: date, actor: User,
-                            today: date) -> ImportReport:
+def import_council_decision(
+    data: str,
+    *,
+    criteria_set: CriteriaSet,
+    issuing_level: IssuingLevel,
+    issuing_body: str,
+    decision_number: str,
+    decision_date: date,
+    actor: User,
+    today: date,
+) -> ImportReport:
     """Record one certificate per row of a council decision, all of them or none."""
-    report = check_rows(data, criteria_set=criteria_set, issuing_level=issuing_level,
-                        decision_number=decision_number, decision_date=decision_date, today=today)
+    report = check_rows(
+        data,
+        criteria_set=criteria_set,
+        issuing_level=issuing_level,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        today=today,
+    )
     if not report.ok:
         return report
     for row in report.rows:
         row.certificate = record_certificate(
-            row.product, stars=row.stars, score=row.score, criteria_set=criteria_set, issuing_level=issuing_level,
-            issuing_body=issuing_body, decision_number=decision_number, decision_date=decision_date,
-            valid_until=row.valid_until, actor=actor, today=today,
+            row.product,
+            stars=row.stars,
+            score=row.score,
+            criteria_set=criteria_set,
+            issuing_level=issuing_level,
+            issuing_body=issuing_body,
+            decision_number=decision_number,
+            decision_date=decision_date,
+            valid_until=row.valid_until,
+            actor=actor,
+            today=today,
         )
     report.written = len(report.rows)
     return report

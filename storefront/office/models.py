@@ -1,4 +1,5 @@
 """OCOP office records: the audit log, criteria sets as data, evaluations and scoresheets."""
+
 import enum
 from datetime import datetime
 

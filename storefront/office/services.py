@@ -1,4 +1,5 @@
 """Office rules: producer approval, the certificate register, moderation, scoresheets, audit log."""
+
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,7 +21,13 @@ from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.office import documents
 from storefront.office.models import (
-    AuditLogEntry, CriteriaPart, CriteriaSetDefinition, Evaluation, EvaluationStatus, ScoreLine, Scoresheet,
+    AuditLogEntry,
+    CriteriaPart,
+    CriteriaSetDefinition,
+    Evaluation,
+    EvaluationStatus,
+    ScoreLine,
+    Scoresheet,
 )
 from storefront.outbox.services import queue_mail
 
@@ -96,8 +103,18 @@ class NotCertifiable(OfficeError):
 PRODUCER_FIELDS = ("status", "status_reason", "is_story_hidden", "hidden_reason")
 PRODUCT_FIELDS = ("is_hidden", "hidden_reason")
 CERTIFICATE_FIELDS = (
-    "product_id", "stars", "score", "criteria_set", "issuing_level", "issuing_body", "decision_number",
-    "decision_date", "valid_until", "document_filename", "is_revoked", "revoked_reason",
+    "product_id",
+    "stars",
+    "score",
+    "criteria_set",
+    "issuing_level",
+    "issuing_body",
+    "decision_number",
+    "decision_date",
+    "valid_until",
+    "document_filename",
+    "is_revoked",
+    "revoked_reason",
 )
 
 
@@ -167,17 +184,24 @@ def _move_producer(producer: Producer, action: str, *, reason: str, actor: User)
     if action == "approve":
         producer.approved_at = utcnow()
     db.session.flush()
-    log_action(actor, f"producer.{action}", producer, before=before, after=snapshot(producer, PRODUCER_FIELDS),
-               reason=reason)
+    log_action(
+        actor, f"producer.{action}", producer, before=before, after=snapshot(producer, PRODUCER_FIELDS), reason=reason
+    )
     return producer
 
 
 def approve_producer(producer: Producer, *, actor: User) -> Producer:
     """Approve a registration so the producer's products may be sold."""
     _move_producer(producer, "approve", reason="", actor=actor)
-    _mail_producer(producer, _("Hồ sơ của bạn đã được duyệt – OCOP Thái Nguyên"),
-                   _("Xin chào %(name)s,\n\nVăn phòng OCOP đã duyệt hồ sơ của cơ sở. Sản phẩm đã đăng của bạn "
-                     "giờ hiển thị trên sàn.", name=producer.name))
+    _mail_producer(
+        producer,
+        _("Hồ sơ của bạn đã được duyệt – OCOP Thái Nguyên"),
+        _(
+            "Xin chào %(name)s,\n\nVăn phòng OCOP đã duyệt hồ sơ của cơ sở. Sản phẩm đã đăng của bạn "
+            "giờ hiển thị trên sàn.",
+            name=producer.name,
+        ),
+    )
     return producer
 
 
@@ -185,9 +209,16 @@ def reject_producer(producer: Producer, *, reason: str, actor: User) -> Producer
     """Reject a pending registration with a reason the producer is told."""
     reason = _require_reason(reason)
     _move_producer(producer, "reject", reason=reason, actor=actor)
-    _mail_producer(producer, _("Hồ sơ của bạn chưa được duyệt – OCOP Thái Nguyên"),
-                   _("Xin chào %(name)s,\n\nVăn phòng OCOP chưa duyệt hồ sơ của cơ sở.\nLý do: %(reason)s\n\n"
-                     "Bạn có thể bổ sung hồ sơ và liên hệ văn phòng.", name=producer.name, reason=reason))
+    _mail_producer(
+        producer,
+        _("Hồ sơ của bạn chưa được duyệt – OCOP Thái Nguyên"),
+        _(
+            "Xin chào %(name)s,\n\nVăn phòng OCOP chưa duyệt hồ sơ của cơ sở.\nLý do: %(reason)s\n\n"
+            "Bạn có thể bổ sung hồ sơ và liên hệ văn phòng.",
+            name=producer.name,
+            reason=reason,
+        ),
+    )
     return producer
 
 
@@ -195,21 +226,32 @@ def suspend_producer(producer: Producer, *, reason: str, actor: User) -> Produce
     """Suspend a producer: its products leave the shop; orders already placed are kept."""
     reason = _require_reason(reason)
     _move_producer(producer, "suspend", reason=reason, actor=actor)
-    _mail_producer(producer, _("Cơ sở của bạn bị tạm ngừng bán – OCOP Thái Nguyên"),
-                   _("Xin chào %(name)s,\n\nVăn phòng OCOP đã tạm ngừng bán các sản phẩm của cơ sở.\n"
-                     "Lý do: %(reason)s\n\nCác đơn hàng đã đặt vẫn cần được giao.", name=producer.name, reason=reason))
+    _mail_producer(
+        producer,
+        _("Cơ sở của bạn bị tạm ngừng bán – OCOP Thái Nguyên"),
+        _(
+            "Xin chào %(name)s,\n\nVăn phòng OCOP đã tạm ngừng bán các sản phẩm của cơ sở.\n"
+            "Lý do: %(reason)s\n\nCác đơn hàng đã đặt vẫn cần được giao.",
+            name=producer.name,
+            reason=reason,
+        ),
+    )
     return producer
 
 
 def reinstate_producer(producer: Producer, *, actor: User) -> Producer:
     """Lift a suspension; the producer's products return to the shop."""
     _move_producer(producer, "reinstate", reason="", actor=actor)
-    _mail_producer(producer, _("Cơ sở của bạn được bán trở lại – OCOP Thái Nguyên"),
-                   _("Xin chào %(name)s,\n\nVăn phòng OCOP đã cho cơ sở bán hàng trở lại.", name=producer.name))
+    _mail_producer(
+        producer,
+        _("Cơ sở của bạn được bán trở lại – OCOP Thái Nguyên"),
+        _("Xin chào %(name)s,\n\nVăn phòng OCOP đã cho cơ sở bán hàng trở lại.", name=producer.name),
+    )
     return producer
 
 
 # --- certificate register --------------------------------------------------------------
+
 
 def allowed_issuing_levels(stars: int, decision_date: date) -> set[IssuingLevel]:
     """Return the levels that may recognise a rating of this many stars on that date."""
@@ -230,8 +272,16 @@ LEVEL_NAMES = {
 }
 
 
-def certificate_errors(*, stars, score, criteria_set: CriteriaSet, issuing_level: IssuingLevel,
-                       decision_date: date, valid_until: date | None, today: date) -> dict[str, str]:
+def certificate_errors(
+    *,
+    stars,
+    score,
+    criteria_set: CriteriaSet,
+    issuing_level: IssuingLevel,
+    decision_date: date,
+    valid_until: date | None,
+    today: date,
+) -> dict[str, str]:
     """Return field → message for each OCOP rule a certificate record breaks (empty when valid)."""
     errors = {}
     if stars is None or not 1 <= stars <= 5:
@@ -246,20 +296,28 @@ def certificate_errors(*, stars, score, criteria_set: CriteriaSet, issuing_level
         if decision_date < DISTRICTS_ABOLISHED or stars == 5:
             errors["issuing_level"] = _(
                 "Sản phẩm %(n)s sao không do %(level)s công nhận (3 sao: huyện hoặc tỉnh, 4 sao: tỉnh, "
-                "5 sao: trung ương).", n=stars, level=LEVEL_NAMES[issuing_level])
+                "5 sao: trung ương).",
+                n=stars,
+                level=LEVEL_NAMES[issuing_level],
+            )
         else:
             errors["issuing_level"] = _(
-                "Từ 07/2025 không còn cấp huyện: cấp tỉnh công nhận 3–4 sao, trung ương công nhận 5 sao.")
+                "Từ 07/2025 không còn cấp huyện: cấp tỉnh công nhận 3–4 sao, trung ương công nhận 5 sao."
+            )
     if valid_until is not None and valid_until < decision_date:
         errors["valid_until"] = _("Ngày hết hiệu lực phải sau ngày quyết định.")
     return errors
 
 
 def _decision_exists(product: Product, decision_number: str) -> bool:
-    return db.session.scalar(
-        select(Certificate.id).where(Certificate.product_id == product.id,
-                                     Certificate.decision_number == decision_number)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(Certificate.id).where(
+                Certificate.product_id == product.id, Certificate.decision_number == decision_number
+            )
+        )
+        is not None
+    )
 
 
 def _address_on_decision(producer: Producer, decision_date: date) -> str:
@@ -269,18 +327,36 @@ def _address_on_decision(producer: Producer, decision_date: date) -> str:
     return format_address(producer.street, producer.ward_code, producer.province_code)
 
 
-def record_certificate(product: Product, *, stars: int, score: int | None, criteria_set: CriteriaSet,
-                       issuing_level: IssuingLevel, issuing_body: str, decision_number: str, decision_date: date,
-                       valid_until: date | None = None, document=None, actor: User,
-                       today: date | None = None) -> Certificate:
+def record_certificate(
+    product: Product,
+    *,
+    stars: int,
+    score: int | None,
+    criteria_set: CriteriaSet,
+    issuing_level: IssuingLevel,
+    issuing_body: str,
+    decision_number: str,
+    decision_date: date,
+    valid_until: date | None = None,
+    document=None,
+    actor: User,
+    today: date | None = None,
+) -> Certificate:
     """Add a recognition decision to the register; the shop badge follows it at once.
 
     :param document: an uploaded file (anything with ``read()``) holding the decision scan.
     :raises CertificateInvalid: with field → message for every broken rule; nothing is written.
     """
     decision_number = (decision_number or "").strip()
-    errors = certificate_errors(stars=stars, score=score, criteria_set=criteria_set, issuing_level=issuing_level,
-                                decision_date=decision_date, valid_until=valid_until, today=today or today_vn())
+    errors = certificate_errors(
+        stars=stars,
+        score=score,
+        criteria_set=criteria_set,
+        issuing_level=issuing_level,
+        decision_date=decision_date,
+        valid_until=valid_until,
+        today=today or today_vn(),
+    )
     if not decision_number:
         errors["decision_number"] = _("Cần nhập số quyết định.")
     elif _decision_exists(product, decision_number):
@@ -294,10 +370,17 @@ def record_certificate(product: Product, *, stars: int, score: int | None, crite
     if errors:
         raise CertificateInvalid(errors)
     certificate = Certificate(
-        product=product, stars=stars, score=score, criteria_set=criteria_set, issuing_level=issuing_level,
-        issuing_body=issuing_body.strip(), decision_number=decision_number, decision_date=decision_date,
+        product=product,
+        stars=stars,
+        score=score,
+        criteria_set=criteria_set,
+        issuing_level=issuing_level,
+        issuing_body=issuing_body.strip(),
+        decision_number=decision_number,
+        decision_date=decision_date,
         valid_until=valid_until or add_months(decision_date, CERTIFICATE_MONTHS),
-        producer_name=product.producer.name, producer_address=_address_on_decision(product.producer, decision_date),
+        producer_name=product.producer.name,
+        producer_address=_address_on_decision(product.producer, decision_date),
         document_filename=documents.store_scan(*scan) if scan else None,
     )
     db.session.add(certificate)
@@ -316,13 +399,27 @@ def revoke_certificate(certificate: Certificate, *, reason: str, actor: User) ->
     certificate.revoked_reason = reason
     certificate.revoked_at = utcnow()
     db.session.flush()
-    log_action(actor, "certificate.revoke", certificate, before=before,
-               after=snapshot(certificate, CERTIFICATE_FIELDS), reason=reason)
+    log_action(
+        actor,
+        "certificate.revoke",
+        certificate,
+        before=before,
+        after=snapshot(certificate, CERTIFICATE_FIELDS),
+        reason=reason,
+    )
     producer = certificate.product.producer
-    _mail_producer(producer, _("Chứng nhận OCOP bị thu hồi – OCOP Thái Nguyên"),
-                   _("Xin chào %(name)s,\n\nChứng nhận OCOP theo quyết định số %(n)s của sản phẩm \"%(product)s\" "
-                     "đã bị thu hồi.\nLý do: %(reason)s", name=producer.name, n=certificate.decision_number,
-                     product=certificate.product.name_vi, reason=reason))
+    _mail_producer(
+        producer,
+        _("Chứng nhận OCOP bị thu hồi – OCOP Thái Nguyên"),
+        _(
+            'Xin chào %(name)s,\n\nChứng nhận OCOP theo quyết định số %(n)s của sản phẩm "%(product)s" '
+            "đã bị thu hồi.\nLý do: %(reason)s",
+            name=producer.name,
+            n=certificate.decision_number,
+            product=certificate.product.name_vi,
+            reason=reason,
+        ),
+    )
     return certificate
 
 
@@ -352,6 +449,7 @@ def certificate_state(certificate: Certificate, today: date) -> CertificateState
 
 # --- moderation ------------------------------------------------------------------------
 
+
 def _set_hidden(obj, flag: str, fields, action: str, *, hidden: bool, reason: str, actor: User) -> None:
     """Hide or show a product or a story and log before/after; refuse a change that changes nothing."""
     if getattr(obj, flag) == hidden:
@@ -367,9 +465,16 @@ def hide_product(product: Product, *, reason: str, actor: User) -> Product:
     """Hide a product from the shop with a reason its producer sees."""
     reason = _require_reason(reason)
     _set_hidden(product, "is_hidden", PRODUCT_FIELDS, "product.hide", hidden=True, reason=reason, actor=actor)
-    _mail_producer(product.producer, _("Sản phẩm của bạn bị ẩn – OCOP Thái Nguyên"),
-                   _("Xin chào %(name)s,\n\nVăn phòng OCOP đã ẩn sản phẩm \"%(product)s\" khỏi sàn.\nLý do: %(reason)s",
-                     name=product.producer.name, product=product.name_vi, reason=reason))
+    _mail_producer(
+        product.producer,
+        _("Sản phẩm của bạn bị ẩn – OCOP Thái Nguyên"),
+        _(
+            'Xin chào %(name)s,\n\nVăn phòng OCOP đã ẩn sản phẩm "%(product)s" khỏi sàn.\nLý do: %(reason)s',
+            name=product.producer.name,
+            product=product.name_vi,
+            reason=reason,
+        ),
+    )
     return product
 
 
@@ -382,38 +487,54 @@ def unhide_product(product: Product, *, actor: User) -> Product:
 def hide_story(producer: Producer, *, reason: str, actor: User) -> Producer:
     """Hide a producer's story with a reason the producer sees."""
     reason = _require_reason(reason)
-    _set_hidden(producer, "is_story_hidden", PRODUCER_FIELDS, "producer.hide_story", hidden=True, reason=reason,
-                actor=actor)
-    _mail_producer(producer, _("Câu chuyện cơ sở bị ẩn – OCOP Thái Nguyên"),
-                   _("Xin chào %(name)s,\n\nVăn phòng OCOP đã ẩn câu chuyện của cơ sở trên sàn.\nLý do: %(reason)s",
-                     name=producer.name, reason=reason))
+    _set_hidden(
+        producer, "is_story_hidden", PRODUCER_FIELDS, "producer.hide_story", hidden=True, reason=reason, actor=actor
+    )
+    _mail_producer(
+        producer,
+        _("Câu chuyện cơ sở bị ẩn – OCOP Thái Nguyên"),
+        _(
+            "Xin chào %(name)s,\n\nVăn phòng OCOP đã ẩn câu chuyện của cơ sở trên sàn.\nLý do: %(reason)s",
+            name=producer.name,
+            reason=reason,
+        ),
+    )
     return producer
 
 
 def unhide_story(producer: Producer, *, actor: User) -> Producer:
     """Show a producer's story again."""
-    _set_hidden(producer, "is_story_hidden", PRODUCER_FIELDS, "producer.unhide_story", hidden=False, reason="",
-                actor=actor)
+    _set_hidden(
+        producer, "is_story_hidden", PRODUCER_FIELDS, "producer.unhide_story", hidden=False, reason="", actor=actor
+    )
     return producer
 
 
 # --- orders and payments ---------------------------------------------------------------
+
 
 class PaymentNotAwaitingRefund(OfficeError):
     pass
 
 
 def _order_snapshot(order: Order) -> dict:
-    return {"status": order.status.value, "cancel_reason": order.cancel_reason,
-            "payments": {str(p.id): p.status.value for p in order.payments}}
+    return {
+        "status": order.status.value,
+        "cancel_reason": order.cancel_reason,
+        "payments": {str(p.id): p.status.value for p in order.payments},
+    }
 
 
 def bank_transfers_awaiting(*, limit: int = 100) -> list[Order]:
     """Return bank-transfer orders still unpaid (or whose hold lapsed), oldest first."""
     return db.session.scalars(
-        select(Order).where(Order.payment_method == PaymentMethod.BANK_TRANSFER,
-                            Order.status.in_((OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED)))
-        .order_by(Order.created_at, Order.id).limit(limit)
+        select(Order)
+        .where(
+            Order.payment_method == PaymentMethod.BANK_TRANSFER,
+            Order.status.in_((OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED)),
+        )
+        .order_by(Order.created_at, Order.id)
+        .limit(limit)
     ).all()
 
 
@@ -445,13 +566,17 @@ def record_refund(payment: Payment, *, reason: str, actor: User) -> Payment:
     reason = _require_reason(reason)
     if payment.status is not PaymentStatus.NEEDS_REFUND:
         raise PaymentNotAwaitingRefund()
-    before = {"status": payment.status.value, "amount_vnd": payment.amount_vnd,
-              "attention_reason": payment.attention_reason}
+    before = {
+        "status": payment.status.value,
+        "amount_vnd": payment.amount_vnd,
+        "attention_reason": payment.attention_reason,
+    }
     payment.status = PaymentStatus.REFUNDED
     payment.confirmed_by_id = actor.id
     db.session.flush()
-    log_action(actor, "payment.refund", payment, before=before, after={**before, "status": payment.status.value},
-               reason=reason)
+    log_action(
+        actor, "payment.refund", payment, before=before, after={**before, "status": payment.status.value}, reason=reason
+    )
     return payment
 
 
@@ -459,13 +584,15 @@ def record_refund(payment: Payment, *, reason: str, actor: User) -> Payment:
 # reports that origin pages collect, so these functions (and dashboard.py's scan figures)
 # read traceability's models. No other storefront module does.
 
+
 def counterfeit_reports(*, limit: int = 200) -> list:
     """Return reports, open ones first, newest first."""
     from traceability.models import CounterfeitReport, ReportStatus
 
     return db.session.scalars(
         select(CounterfeitReport)
-        .order_by(CounterfeitReport.status != ReportStatus.OPEN, CounterfeitReport.created_at.desc()).limit(limit)
+        .order_by(CounterfeitReport.status != ReportStatus.OPEN, CounterfeitReport.created_at.desc())
+        .limit(limit)
     ).all()
 
 
@@ -485,8 +612,14 @@ def clear_copy_warning(stamp, *, reason: str, actor: User):
     fields = ("device_count", "devices_at_clear", "warning_cleared_at", "warning_clear_reason")
     before = snapshot(stamp, fields)
     clear_scan_warning(stamp, reason=reason, actor=actor)
-    log_action(actor, "stamp.clear_warning", stamp, before=before, after=snapshot(stamp, fields),
-               reason=stamp.warning_clear_reason)
+    log_action(
+        actor,
+        "stamp.clear_warning",
+        stamp,
+        before=before,
+        after=snapshot(stamp, fields),
+        reason=stamp.warning_clear_reason,
+    )
     return stamp
 
 
@@ -503,12 +636,19 @@ def handle_counterfeit_report(report, *, status, resolution: str, actor: User):
     before = {"status": report.status.value, "resolution": report.resolution}
     report.status, report.resolution, report.handled_by_id = status, resolution, actor.id
     db.session.flush()
-    log_action(actor, f"report.{status.value}", report, before=before,
-               after={"status": report.status.value, "resolution": report.resolution}, reason=resolution)
+    log_action(
+        actor,
+        f"report.{status.value}",
+        report,
+        before=before,
+        after={"status": report.status.value, "resolution": report.resolution},
+        reason=resolution,
+    )
     return report
 
 
 # --- digital scoresheet ----------------------------------------------------------------
+
 
 def N_(text: str) -> str:
     """Mark a seeded name for the catalogue: stored in Vietnamese, translated where shown (`.label`)."""
@@ -517,16 +657,24 @@ def N_(text: str) -> str:
 
 #: Criteria sets seeded as data: (code, name, [(part, name, max points)]).
 CRITERIA_SEEDS = (
-    ("148/2023", N_("Quyết định 148/QĐ-TTg (24/02/2023)"), (
-        ("A", N_("Sản phẩm và sức mạnh cộng đồng"), 40),
-        ("B", N_("Khả năng tiếp thị và câu chuyện sản phẩm"), 25),
-        ("C", N_("Chất lượng sản phẩm"), 35),
-    )),
-    ("1048/2019", N_("Quyết định 1048/QĐ-TTg (2019)"), (
-        ("A", N_("Sản phẩm và sức mạnh cộng đồng"), 35),
-        ("B", N_("Khả năng tiếp thị"), 25),
-        ("C", N_("Chất lượng sản phẩm"), 40),
-    )),
+    (
+        "148/2023",
+        N_("Quyết định 148/QĐ-TTg (24/02/2023)"),
+        (
+            ("A", N_("Sản phẩm và sức mạnh cộng đồng"), 40),
+            ("B", N_("Khả năng tiếp thị và câu chuyện sản phẩm"), 25),
+            ("C", N_("Chất lượng sản phẩm"), 35),
+        ),
+    ),
+    (
+        "1048/2019",
+        N_("Quyết định 1048/QĐ-TTg (2019)"),
+        (
+            ("A", N_("Sản phẩm và sức mạnh cộng đồng"), 35),
+            ("B", N_("Khả năng tiếp thị"), 25),
+            ("C", N_("Chất lượng sản phẩm"), 40),
+        ),
+    ),
 )
 
 
@@ -535,10 +683,14 @@ def ensure_criteria_sets() -> list[CriteriaSetDefinition]:
     existing = {c.code: c for c in db.session.scalars(select(CriteriaSetDefinition))}
     for code, name, parts in CRITERIA_SEEDS:
         if code not in existing:
-            existing[code] = CriteriaSetDefinition(code=code, name=name, parts=[
-                CriteriaPart(code=part, name=part_name, max_points=points, position=i)
-                for i, (part, part_name, points) in enumerate(parts)
-            ])
+            existing[code] = CriteriaSetDefinition(
+                code=code,
+                name=name,
+                parts=[
+                    CriteriaPart(code=part, name=part_name, max_points=points, position=i)
+                    for i, (part, part_name, points) in enumerate(parts)
+                ],
+            )
             db.session.add(existing[code])
     db.session.flush()
     return sorted(existing.values(), key=lambda c: c.code != "148/2023")
@@ -581,23 +733,32 @@ def evaluation_result(evaluation: Evaluation) -> EvaluationResult | None:
         return None
     average = Fraction(sum(sheet.total for sheet in sheets), len(sheets))
     score = int(average + Fraction(1, 2))  # round half up
-    return EvaluationResult(sheet_count=len(sheets), average=average, score=score, stars=star_band(score),
-                            fails_mandatory=any(sheet.fails_mandatory for sheet in sheets))
+    return EvaluationResult(
+        sheet_count=len(sheets),
+        average=average,
+        score=score,
+        stars=star_band(score),
+        fails_mandatory=any(sheet.fails_mandatory for sheet in sheets),
+    )
 
 
-def open_evaluation(product: Product, *, criteria_set: CriteriaSetDefinition, chair: User,
-                    actor: User) -> Evaluation:
+def open_evaluation(product: Product, *, criteria_set: CriteriaSetDefinition, chair: User, actor: User) -> Evaluation:
     """Put a candidate product before the council with a chair."""
     evaluation = Evaluation(product=product, criteria_set=criteria_set, chair=chair)
     db.session.add(evaluation)
     db.session.flush()
-    log_action(actor, "evaluation.open", evaluation,
-               after={"product_id": product.id, "criteria_set": criteria_set.code, "chair_id": chair.id})
+    log_action(
+        actor,
+        "evaluation.open",
+        evaluation,
+        after={"product_id": product.id, "criteria_set": criteria_set.code, "chair_id": chair.id},
+    )
     return evaluation
 
 
-def submit_scoresheet(evaluation: Evaluation, *, member: User, points: dict[str, int],
-                      fails_mandatory: bool = False, note: str = "") -> Scoresheet:
+def submit_scoresheet(
+    evaluation: Evaluation, *, member: User, points: dict[str, int], fails_mandatory: bool = False, note: str = ""
+) -> Scoresheet:
     """Create or replace a member's sheet; every part is bounded by its maximum points."""
     if evaluation.status is not EvaluationStatus.OPEN:
         raise EvaluationClosed()
@@ -629,13 +790,25 @@ def submit_scoresheet(evaluation: Evaluation, *, member: User, points: dict[str,
 
 
 def _sheet_snapshot(sheet: Scoresheet) -> dict:
-    return {"evaluation_id": sheet.evaluation_id, "fails_mandatory": sheet.fails_mandatory,
-            "points": {line.part.code: line.points for line in sheet.lines}}
+    return {
+        "evaluation_id": sheet.evaluation_id,
+        "fails_mandatory": sheet.fails_mandatory,
+        "points": {line.part.code: line.points for line in sheet.lines},
+    }
 
 
-def certify_evaluation(evaluation: Evaluation, *, decision_number: str, decision_date: date,
-                       issuing_level: IssuingLevel, issuing_body: str, valid_until: date | None = None,
-                       document=None, actor: User, today: date | None = None) -> Certificate:
+def certify_evaluation(
+    evaluation: Evaluation,
+    *,
+    decision_number: str,
+    decision_date: date,
+    issuing_level: IssuingLevel,
+    issuing_body: str,
+    valid_until: date | None = None,
+    document=None,
+    actor: User,
+    today: date | None = None,
+) -> Certificate:
     """Let the chair turn a certifiable result into a certificate record with the decision number."""
     if evaluation.status is not EvaluationStatus.OPEN:
         raise EvaluationClosed()
@@ -649,18 +822,32 @@ def certify_evaluation(evaluation: Evaluation, *, decision_number: str, decision
     except ValueError:
         raise CertificateInvalid({"criteria_set": _("Bộ tiêu chí này chưa có trong sổ chứng nhận.")}) from None
     certificate = record_certificate(
-        evaluation.product, stars=result.stars, score=result.score, criteria_set=criteria_set,
-        issuing_level=issuing_level, issuing_body=issuing_body, decision_number=decision_number,
-        decision_date=decision_date, valid_until=valid_until, document=document, actor=actor, today=today,
+        evaluation.product,
+        stars=result.stars,
+        score=result.score,
+        criteria_set=criteria_set,
+        issuing_level=issuing_level,
+        issuing_body=issuing_body,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        valid_until=valid_until,
+        document=document,
+        actor=actor,
+        today=today,
     )
     evaluation.status, evaluation.certificate, evaluation.decided_at = EvaluationStatus.DECIDED, certificate, utcnow()
     db.session.flush()
-    log_action(actor, "evaluation.certify", evaluation, after={"certificate_id": certificate.id,
-                                                               "stars": result.stars, "score": result.score})
+    log_action(
+        actor,
+        "evaluation.certify",
+        evaluation,
+        after={"certificate_id": certificate.id, "stars": result.stars, "score": result.score},
+    )
     return certificate
 
 
 # --- accounts --------------------------------------------------------------------------
+
 
 def create_office_user(*, email: str, password: str, full_name: str = "") -> User:
     """Create an office account (the CLI's job; there is no sign-up for it)."""

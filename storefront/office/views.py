@@ -1,4 +1,5 @@
 """OCOP office pages under /office: dashboard, producers, register, scoresheets, moderation, audit log."""
+
 from datetime import datetime, time, timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -19,12 +20,19 @@ from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.office import bp, dashboard, documents, exports, imports, services
 from storefront.office.forms import (
-    CertificateForm, CertifyForm, ConfirmForm, EvaluationForm, ImportForm, ReasonForm, ReportForm, choices,
+    CertificateForm,
+    CertifyForm,
+    ConfirmForm,
+    EvaluationForm,
+    ImportForm,
+    ReasonForm,
+    ReportForm,
+    choices,
     scoresheet_form,
 )
 from storefront.office.models import AuditLogEntry, CriteriaSetDefinition, Evaluation, Scoresheet
-from storefront.request_input import request_page
 from storefront.office.services import certificate_state
+from storefront.request_input import request_page
 
 
 @bp.before_request
@@ -35,16 +43,33 @@ def require_office():
 
 @bp.context_processor
 def inject_names():
-    return {"status_names": PRODUCER_STATUS_NAMES, "legal_names": LEGAL_TYPE_NAMES, "state_names": STATE_NAMES,
-            "level_names": services.LEVEL_NAMES}
+    return {
+        "status_names": PRODUCER_STATUS_NAMES,
+        "legal_names": LEGAL_TYPE_NAMES,
+        "state_names": STATE_NAMES,
+        "level_names": services.LEVEL_NAMES,
+    }
 
 
-PRODUCER_STATUS_NAMES = {"pending": _l("Chờ duyệt"), "approved": _l("Đã duyệt"), "rejected": _l("Bị từ chối"),
-                         "suspended": _l("Tạm ngừng")}
-LEGAL_TYPE_NAMES = {"htx": _l("Hợp tác xã"), "tht": _l("Tổ hợp tác"), "enterprise": _l("Doanh nghiệp nhỏ và vừa"),
-                    "household": _l("Hộ kinh doanh")}
-STATE_NAMES = {"valid": _l("Còn hiệu lực"), "expiring": _l("Sắp hết hạn (90 ngày)"), "expired": _l("Hết hiệu lực"),
-               "revoked": _l("Đã thu hồi"), "not_certified": _l("Dưới 3 sao")}
+PRODUCER_STATUS_NAMES = {
+    "pending": _l("Chờ duyệt"),
+    "approved": _l("Đã duyệt"),
+    "rejected": _l("Bị từ chối"),
+    "suspended": _l("Tạm ngừng"),
+}
+LEGAL_TYPE_NAMES = {
+    "htx": _l("Hợp tác xã"),
+    "tht": _l("Tổ hợp tác"),
+    "enterprise": _l("Doanh nghiệp nhỏ và vừa"),
+    "household": _l("Hộ kinh doanh"),
+}
+STATE_NAMES = {
+    "valid": _l("Còn hiệu lực"),
+    "expiring": _l("Sắp hết hạn (90 ngày)"),
+    "expired": _l("Hết hiệu lực"),
+    "revoked": _l("Đã thu hồi"),
+    "not_certified": _l("Dưới 3 sao"),
+}
 
 
 def _me():
@@ -74,19 +99,23 @@ def _act(model, object_id, service, *, needs_reason, message, back=None):
 def _entries_about(obj) -> list[AuditLogEntry]:
     """Return the audit log entries about one object, oldest first."""
     return db.session.scalars(
-        select(AuditLogEntry).where(AuditLogEntry.object_type == type(obj).__name__, AuditLogEntry.object_id == obj.id)
+        select(AuditLogEntry)
+        .where(AuditLogEntry.object_type == type(obj).__name__, AuditLogEntry.object_id == obj.id)
         .order_by(AuditLogEntry.id)
     ).all()
 
 
 def _refusal_message(error: DomainError) -> str:
     if isinstance(error, PaymentTooLate):
-        return _("Đơn đã hết thời gian giữ hàng và sản phẩm đã bán hết: không thể nhận tiền cho đơn này; "
-                 "hãy hoàn tiền cho khách.")
+        return _(
+            "Đơn đã hết thời gian giữ hàng và sản phẩm đã bán hết: không thể nhận tiền cho đơn này; "
+            "hãy hoàn tiền cho khách."
+        )
     return _("Không thể thực hiện thao tác này ở trạng thái hiện tại.")
 
 
 # --- dashboard -------------------------------------------------------------------------
+
 
 @bp.route("/")
 def index():
@@ -94,9 +123,13 @@ def index():
     pairs = dashboard.certified_products(today)
     months = dashboard.last_months(today)
     return render_template(
-        "office/index.html", total=len(pairs), breakdowns=dashboard.breakdowns(pairs),
-        targets=dashboard.target_progress(), sales=dashboard.sales_per_month(months),
-        scans=dashboard.scans_per_month(months), bar_chart=dashboard.bar_chart,
+        "office/index.html",
+        total=len(pairs),
+        breakdowns=dashboard.breakdowns(pairs),
+        targets=dashboard.target_progress(),
+        sales=dashboard.sales_per_month(months),
+        scans=dashboard.scans_per_month(months),
+        bar_chart=dashboard.bar_chart,
         warnings=dashboard.stamp_warnings(current_app.config.get("SCAN_WARNING_THRESHOLD", 20)),
         clear_form=ReasonForm(),
         open_reports=dashboard.open_reports_count(),
@@ -105,9 +138,19 @@ def index():
 
 @bp.route("/certified.csv")
 def certified_csv():
-    rows = [(p.name_vi, p.producer.name, p.ocop_group, dashboard.ward_label(p.producer), c.stars,
-             c.decision_number, c.decision_date.isoformat(), c.valid_until.isoformat())
-            for p, c in dashboard.certified_products(today_vn())]
+    rows = [
+        (
+            p.name_vi,
+            p.producer.name,
+            p.ocop_group,
+            dashboard.ward_label(p.producer),
+            c.stars,
+            c.decision_number,
+            c.decision_date.isoformat(),
+            c.valid_until.isoformat(),
+        )
+        for p, c in dashboard.certified_products(today_vn())
+    ]
     header = ["product", "producer", "ocop_group", "ward", "stars", "decision_number", "decision_date", "valid_until"]
     return exports.csv_response("ocop-certified.csv", header, rows)
 
@@ -121,6 +164,7 @@ def figures_csv():
 
 
 # --- producers -------------------------------------------------------------------------
+
 
 @bp.route("/producers")
 def producers():
@@ -136,8 +180,13 @@ def producers():
 @bp.route("/producers/<int:producer_id>")
 def producer(producer_id):
     item = db.get_or_404(Producer, producer_id)
-    return render_template("office/producer.html", producer=item, reason_form=ReasonForm(), confirm=ConfirmForm(),
-                           address=format_address(item.street, item.ward_code, item.province_code))
+    return render_template(
+        "office/producer.html",
+        producer=item,
+        reason_form=ReasonForm(),
+        confirm=ConfirmForm(),
+        address=format_address(item.street, item.ward_code, item.province_code),
+    )
 
 
 @bp.post("/producers/<int:producer_id>/approve")
@@ -152,14 +201,20 @@ def producer_reject(producer_id):
 
 @bp.post("/producers/<int:producer_id>/suspend")
 def producer_suspend(producer_id):
-    return _act(Producer, producer_id, services.suspend_producer, needs_reason=True,
-                message=_("Đã tạm ngừng cơ sở; sản phẩm của cơ sở không còn hiển thị."))
+    return _act(
+        Producer,
+        producer_id,
+        services.suspend_producer,
+        needs_reason=True,
+        message=_("Đã tạm ngừng cơ sở; sản phẩm của cơ sở không còn hiển thị."),
+    )
 
 
 @bp.post("/producers/<int:producer_id>/reinstate")
 def producer_reinstate(producer_id):
-    return _act(Producer, producer_id, services.reinstate_producer, needs_reason=False,
-                message=_("Cơ sở được bán trở lại."))
+    return _act(
+        Producer, producer_id, services.reinstate_producer, needs_reason=False, message=_("Cơ sở được bán trở lại.")
+    )
 
 
 @bp.post("/producers/<int:producer_id>/story/hide")
@@ -169,11 +224,13 @@ def story_hide(producer_id):
 
 @bp.post("/producers/<int:producer_id>/story/unhide")
 def story_unhide(producer_id):
-    return _act(Producer, producer_id, services.unhide_story, needs_reason=False,
-                message=_("Câu chuyện hiển thị trở lại."))
+    return _act(
+        Producer, producer_id, services.unhide_story, needs_reason=False, message=_("Câu chuyện hiển thị trở lại.")
+    )
 
 
 # --- moderation ------------------------------------------------------------------------
+
 
 @bp.route("/products")
 def products():
@@ -181,29 +238,47 @@ def products():
     if request.args.get("q"):
         query = query.where(Product.name_vi.ilike(f"%{request.args['q'][:100]}%"))
     pagination = db.paginate(query, page=request_page(), per_page=50)
-    return render_template("office/products.html", pagination=pagination, reason_form=ReasonForm(),
-                           confirm=ConfirmForm())
+    return render_template(
+        "office/products.html", pagination=pagination, reason_form=ReasonForm(), confirm=ConfirmForm()
+    )
 
 
 @bp.post("/products/<int:product_id>/hide")
 def product_hide(product_id):
-    return _act(Product, product_id, services.hide_product, needs_reason=True, message=_("Đã ẩn sản phẩm."),
-                back=lambda item: url_for("office.products"))
+    return _act(
+        Product,
+        product_id,
+        services.hide_product,
+        needs_reason=True,
+        message=_("Đã ẩn sản phẩm."),
+        back=lambda item: url_for("office.products"),
+    )
 
 
 @bp.post("/products/<int:product_id>/unhide")
 def product_unhide(product_id):
-    return _act(Product, product_id, services.unhide_product, needs_reason=False,
-                message=_("Sản phẩm hiển thị trở lại."), back=lambda item: url_for("office.products"))
+    return _act(
+        Product,
+        product_id,
+        services.unhide_product,
+        needs_reason=False,
+        message=_("Sản phẩm hiển thị trở lại."),
+        back=lambda item: url_for("office.products"),
+    )
 
 
 @bp.post("/stamps/<int:stamp_id>/clear-warning")
 def stamp_clear_warning(stamp_id):
     from traceability.models import Stamp  # the office's deliberate traceability reads: see services
 
-    return _act(Stamp, stamp_id, services.clear_copy_warning, needs_reason=True,
-                message=_("Đã gỡ cảnh báo sao chép của tem; lý do được ghi vào nhật ký."),
-                back=lambda item: url_for("office.index"))
+    return _act(
+        Stamp,
+        stamp_id,
+        services.clear_copy_warning,
+        needs_reason=True,
+        message=_("Đã gỡ cảnh báo sao chép của tem; lý do được ghi vào nhật ký."),
+        back=lambda item: url_for("office.index"),
+    )
 
 
 @bp.route("/reports")
@@ -219,8 +294,9 @@ def report_handle(report_id):
         flash(_("Cần chọn kết luận và ghi cách xử lý."), "error")
         return redirect(url_for("office.reports"))
     try:
-        services.handle_counterfeit_report(report, status=form.status.data, resolution=form.resolution.data,
-                                           actor=_me())
+        services.handle_counterfeit_report(
+            report, status=form.status.data, resolution=form.resolution.data, actor=_me()
+        )
     except services.ReportAlreadyHandled:
         flash(_("Báo cáo này đã được xử lý."), "info")
         return redirect(url_for("office.reports"))
@@ -231,6 +307,7 @@ def report_handle(report_id):
 
 # --- orders and payments ---------------------------------------------------------------
 
+
 def _back_to_order(order):
     return url_for("office.order", order_id=order.id)
 
@@ -239,41 +316,68 @@ def _back_to_order(order):
 def orders():
     code = request.args.get("code", "").strip().upper()[:16]
     found = db.session.scalars(select(Order).where(Order.code == code)).all() if code else []
-    return render_template("office/orders.html", refunds=payments_needing_attention(),
-                           transfers=services.bank_transfers_awaiting(), found=found, code=code,
-                           reason_form=ReasonForm())
+    return render_template(
+        "office/orders.html",
+        refunds=payments_needing_attention(),
+        transfers=services.bank_transfers_awaiting(),
+        found=found,
+        code=code,
+        reason_form=ReasonForm(),
+    )
 
 
 @bp.route("/orders/<int:order_id>")
 def order(order_id):
     item = db.get_or_404(Order, order_id)
-    return render_template("office/order.html", order=item, entries=_entries_about(item), reason_form=ReasonForm(),
-                           confirm=ConfirmForm())
+    return render_template(
+        "office/order.html", order=item, entries=_entries_about(item), reason_form=ReasonForm(), confirm=ConfirmForm()
+    )
 
 
 @bp.post("/orders/<int:order_id>/payment-received")
 def order_payment_received(order_id):
-    return _act(Order, order_id, services.confirm_payment_received, needs_reason=False,
-                message=_("Đã xác nhận nhận tiền; đơn hàng chuyển sang đã thanh toán."), back=_back_to_order)
+    return _act(
+        Order,
+        order_id,
+        services.confirm_payment_received,
+        needs_reason=False,
+        message=_("Đã xác nhận nhận tiền; đơn hàng chuyển sang đã thanh toán."),
+        back=_back_to_order,
+    )
 
 
 @bp.post("/orders/<int:order_id>/cancel")
 def order_cancel(order_id):
-    return _act(Order, order_id, services.cancel_order, needs_reason=True,
-                message=_("Đã huỷ đơn hàng; khách hàng được báo lý do."), back=_back_to_order)
+    return _act(
+        Order,
+        order_id,
+        services.cancel_order,
+        needs_reason=True,
+        message=_("Đã huỷ đơn hàng; khách hàng được báo lý do."),
+        back=_back_to_order,
+    )
 
 
 @bp.post("/payments/<int:payment_id>/refunded")
 def payment_refunded(payment_id):
-    return _act(Payment, payment_id, services.record_refund, needs_reason=True,
-                message=_("Đã ghi nhận hoàn tiền."), back=lambda payment: url_for("office.orders"))
+    return _act(
+        Payment,
+        payment_id,
+        services.record_refund,
+        needs_reason=True,
+        message=_("Đã ghi nhận hoàn tiền."),
+        back=lambda payment: url_for("office.orders"),
+    )
 
 
 # --- certificate register --------------------------------------------------------------
 
 REGISTER_FILTERS = {
-    "expiring": lambda today: (Certificate.is_revoked.is_(False), Certificate.valid_until >= today,
-                               Certificate.valid_until <= today + timedelta(days=services.EXPIRING_DAYS)),
+    "expiring": lambda today: (
+        Certificate.is_revoked.is_(False),
+        Certificate.valid_until >= today,
+        Certificate.valid_until <= today + timedelta(days=services.EXPIRING_DAYS),
+    ),
     "expired": lambda today: (Certificate.is_revoked.is_(False), Certificate.valid_until < today),
     "revoked": lambda today: (Certificate.is_revoked.is_(True),),
     "all": lambda today: (),
@@ -283,28 +387,62 @@ REGISTER_FILTERS = {
 def _register_query(status, today):
     if status not in REGISTER_FILTERS:
         abort(404)
-    return (select(Certificate).join(Certificate.product)
-            .options(selectinload(Certificate.product).selectinload(Product.producer))
-            .where(*REGISTER_FILTERS[status](today)).order_by(Certificate.valid_until, Certificate.id))
+    return (
+        select(Certificate)
+        .join(Certificate.product)
+        .options(selectinload(Certificate.product).selectinload(Product.producer))
+        .where(*REGISTER_FILTERS[status](today))
+        .order_by(Certificate.valid_until, Certificate.id)
+    )
 
 
 @bp.route("/certificates")
 def certificates():
     today, status = today_vn(), request.args.get("status", "all")
     pagination = db.paginate(_register_query(status, today), page=request_page(), per_page=50)
-    return render_template("office/certificates.html", pagination=pagination, status=status, today=today,
-                           state_of=lambda c: certificate_state(c, today), filters=REGISTER_FILTERS)
+    return render_template(
+        "office/certificates.html",
+        pagination=pagination,
+        status=status,
+        today=today,
+        state_of=lambda c: certificate_state(c, today),
+        filters=REGISTER_FILTERS,
+    )
 
 
 @bp.route("/certificates.csv")
 def certificates_csv():
     today, status = today_vn(), request.args.get("status", "all")
     items = db.session.scalars(_register_query(status, today)).all()
-    header = ["product", "producer", "stars", "score", "criteria_set", "issuing_level", "issuing_body",
-              "decision_number", "decision_date", "valid_until", "status"]
-    rows = [(c.product.name_vi, c.producer_name or c.product.producer.name, c.stars, c.score, c.criteria_set.value,
-             c.issuing_level.value, c.issuing_body, c.decision_number, c.decision_date.isoformat(),
-             c.valid_until.isoformat(), certificate_state(c, today).value) for c in items]
+    header = [
+        "product",
+        "producer",
+        "stars",
+        "score",
+        "criteria_set",
+        "issuing_level",
+        "issuing_body",
+        "decision_number",
+        "decision_date",
+        "valid_until",
+        "status",
+    ]
+    rows = [
+        (
+            c.product.name_vi,
+            c.producer_name or c.product.producer.name,
+            c.stars,
+            c.score,
+            c.criteria_set.value,
+            c.issuing_level.value,
+            c.issuing_body,
+            c.decision_number,
+            c.decision_date.isoformat(),
+            c.valid_until.isoformat(),
+            certificate_state(c, today).value,
+        )
+        for c in items
+    ]
     return exports.csv_response(f"ocop-certificates-{status}.csv", header, rows)
 
 
@@ -332,11 +470,18 @@ def certificate_new():
         product = db.get_or_404(Product, form.product_id.data)
         try:
             certificate = services.record_certificate(
-                product, stars=form.stars.data, score=form.score.data,
-                criteria_set=CriteriaSet(form.criteria_set.data), issuing_level=IssuingLevel(form.issuing_level.data),
-                issuing_body=form.issuing_body.data, decision_number=form.decision_number.data,
-                decision_date=form.decision_date.data, valid_until=form.valid_until.data,
-                document=form.document.data or None, actor=_me())
+                product,
+                stars=form.stars.data,
+                score=form.score.data,
+                criteria_set=CriteriaSet(form.criteria_set.data),
+                issuing_level=IssuingLevel(form.issuing_level.data),
+                issuing_body=form.issuing_body.data,
+                decision_number=form.decision_number.data,
+                decision_date=form.decision_date.data,
+                valid_until=form.valid_until.data,
+                document=form.document.data or None,
+                actor=_me(),
+            )
         except services.CertificateInvalid as error:
             _apply_errors(form, error.errors)
         else:
@@ -349,8 +494,13 @@ def certificate_new():
 @bp.route("/certificates/<int:certificate_id>")
 def certificate(certificate_id):
     item = db.get_or_404(Certificate, certificate_id)
-    return render_template("office/certificate.html", certificate=item, state=certificate_state(item, today_vn()),
-                           form=ReasonForm(), entries=_entries_about(item))
+    return render_template(
+        "office/certificate.html",
+        certificate=item,
+        state=certificate_state(item, today_vn()),
+        form=ReasonForm(),
+        entries=_entries_about(item),
+    )
 
 
 @bp.post("/certificates/<int:certificate_id>/revoke")
@@ -389,10 +539,15 @@ def certificate_import():
             form.file.errors.append(_("Tệp CSV phải được lưu với mã UTF-8."))
         else:
             report = imports.import_council_decision(
-                data, criteria_set=CriteriaSet(form.criteria_set.data),
-                issuing_level=IssuingLevel(form.issuing_level.data), issuing_body=form.issuing_body.data,
-                decision_number=form.decision_number.data.strip(), decision_date=form.decision_date.data,
-                actor=_me(), today=today_vn())
+                data,
+                criteria_set=CriteriaSet(form.criteria_set.data),
+                issuing_level=IssuingLevel(form.issuing_level.data),
+                issuing_body=form.issuing_body.data,
+                decision_number=form.decision_number.data.strip(),
+                decision_date=form.decision_date.data,
+                actor=_me(),
+                today=today_vn(),
+            )
             if report.ok:
                 db.session.commit()
                 flash(_("Đã ghi %(n)s chứng nhận.", n=report.written), "success")
@@ -403,6 +558,7 @@ def certificate_import():
 
 # --- digital scoresheet ----------------------------------------------------------------
 
+
 def _office_users():
     return db.session.scalars(select(User).where(User.role == Role.OFFICE).order_by(User.full_name)).all()
 
@@ -410,9 +566,10 @@ def _office_users():
 @bp.route("/evaluations")
 def evaluations():
     items = db.session.scalars(
-        select(Evaluation).options(selectinload(Evaluation.product),
-                                   selectinload(Evaluation.sheets).selectinload(Scoresheet.lines))
-        .order_by(Evaluation.id.desc()).limit(200)
+        select(Evaluation)
+        .options(selectinload(Evaluation.product), selectinload(Evaluation.sheets).selectinload(Scoresheet.lines))
+        .order_by(Evaluation.id.desc())
+        .limit(200)
     ).all()
     return render_template("office/evaluations.html", evaluations=items, result_of=services.evaluation_result)
 
@@ -428,7 +585,9 @@ def evaluation_new():
         evaluation = services.open_evaluation(
             db.get_or_404(Product, form.product_id.data),
             criteria_set=db.get_or_404(CriteriaSetDefinition, form.criteria_set_id.data),
-            chair=db.get_or_404(User, form.chair_id.data), actor=_me())
+            chair=db.get_or_404(User, form.chair_id.data),
+            actor=_me(),
+        )
         db.session.commit()
         return redirect(url_for("office.evaluation", evaluation_id=evaluation.id))
     db.session.commit()  # keeps the criteria sets ensure_criteria_sets may have added
@@ -451,8 +610,9 @@ def evaluation(evaluation_id):
     if form.validate_on_submit():
         points = {part.code: getattr(form, f"part_{part.code}").data for part in item.criteria_set.parts}
         try:
-            services.submit_scoresheet(item, member=_me(), points=points,
-                                       fails_mandatory=form.fails_mandatory.data, note=form.note.data or "")
+            services.submit_scoresheet(
+                item, member=_me(), points=points, fails_mandatory=form.fails_mandatory.data, note=form.note.data or ""
+            )
         except services.ScoresheetInvalid as error:
             _apply_errors(form, {f"part_{code}": message for code, message in error.errors.items()})
         except services.EvaluationClosed:
@@ -461,9 +621,14 @@ def evaluation(evaluation_id):
             db.session.commit()
             flash(_("Đã lưu phiếu chấm."), "success")
             return redirect(url_for("office.evaluation", evaluation_id=item.id))
-    return render_template("office/evaluation.html", evaluation=item, form=form,
-                           result=services.evaluation_result(item), certify_form=CertifyForm(),
-                           is_chair=item.chair_id == current_user.id)
+    return render_template(
+        "office/evaluation.html",
+        evaluation=item,
+        form=form,
+        result=services.evaluation_result(item),
+        certify_form=CertifyForm(),
+        is_chair=item.chair_id == current_user.id,
+    )
 
 
 @bp.post("/evaluations/<int:evaluation_id>/certify")
@@ -475,9 +640,15 @@ def evaluation_certify(evaluation_id):
     if form.validate_on_submit():
         try:
             certificate = services.certify_evaluation(
-                item, decision_number=form.decision_number.data, decision_date=form.decision_date.data,
-                issuing_level=IssuingLevel(form.issuing_level.data), issuing_body=form.issuing_body.data,
-                valid_until=form.valid_until.data, document=form.document.data or None, actor=_me())
+                item,
+                decision_number=form.decision_number.data,
+                decision_date=form.decision_date.data,
+                issuing_level=IssuingLevel(form.issuing_level.data),
+                issuing_body=form.issuing_body.data,
+                valid_until=form.valid_until.data,
+                document=form.document.data or None,
+                actor=_me(),
+            )
         except services.CertificateInvalid as error:
             _apply_errors(form, error.errors)
         except (services.NotCertifiable, services.EvaluationClosed):
@@ -486,8 +657,14 @@ def evaluation_certify(evaluation_id):
             db.session.commit()
             flash(_("Đã cấp chứng nhận theo kết quả hội đồng."), "success")
             return redirect(url_for("office.certificate", certificate_id=certificate.id))
-    return render_template("office/evaluation.html", evaluation=item, form=_sheet_form(item),
-                           result=services.evaluation_result(item), certify_form=form, is_chair=True), 400
+    return render_template(
+        "office/evaluation.html",
+        evaluation=item,
+        form=_sheet_form(item),
+        result=services.evaluation_result(item),
+        certify_form=form,
+        is_chair=True,
+    ), 400
 
 
 # --- audit log -------------------------------------------------------------------------

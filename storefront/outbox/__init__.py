@@ -1,4 +1,5 @@
 """Outgoing mail: queued in the request's transaction, delivered after its commit."""
+
 from flask import Blueprint
 
 bp = Blueprint("outbox", __name__, cli_group="outbox")

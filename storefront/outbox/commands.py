@@ -1,12 +1,13 @@
 """`flask outbox send`: deliver queued mail."""
+
+from datetime import timedelta
+
 import click
 from flask import current_app
 
+from storefront.columns import utcnow
 from storefront.extensions import db
 from storefront.outbox import bp
-from datetime import timedelta
-
-from storefront.columns import utcnow
 from storefront.outbox.services import deliver_pending, purge_sent
 
 

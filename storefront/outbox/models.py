@@ -1,4 +1,5 @@
 """Mail waiting to be sent, written in the same transaction as the change it reports."""
+
 from datetime import datetime
 
 from sqlalchemy import String, Text

@@ -1,4 +1,5 @@
 """Queue mail with the change it reports; deliver by SMTP or as .eml files after commit."""
+
 import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid

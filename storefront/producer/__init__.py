@@ -1,4 +1,5 @@
 """Producer dashboard under /producer."""
+
 from flask import Blueprint
 
 bp = Blueprint("producer", __name__, url_prefix="/producer")

@@ -1,4 +1,5 @@
 """A producer's numbers: sales by product and month, scans by batch and day, warnings, low stock."""
+
 import csv
 import io
 from collections import defaultdict
@@ -14,6 +15,7 @@ from storefront.clock import VIETNAM_TZ
 from storefront.columns import utcnow
 from storefront.extensions import db
 from storefront.producer.services import low_stock
+
 # Scan counts live in traceability; the producer dashboard is its UI (see views.py).
 from traceability.models import Batch, Scan, Stamp
 from traceability.services import warning_stamps_clause
@@ -21,8 +23,13 @@ from traceability.services import warning_stamps_clause
 TABLES = ("sales", "scans", "warnings", "low_stock")
 
 #: Orders that count as sales: placed and not cancelled, expired or refunded.
-SOLD_STATUSES = (OrderStatus.PAID, OrderStatus.CONFIRMED, OrderStatus.PACKED, OrderStatus.SHIPPED,
-                 OrderStatus.DELIVERED)
+SOLD_STATUSES = (
+    OrderStatus.PAID,
+    OrderStatus.CONFIRMED,
+    OrderStatus.PACKED,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+)
 
 
 @dataclass
@@ -53,10 +60,16 @@ def sales_by_product_month(producer: Producer, *, months: int = 12) -> Table:
         by_month[month] += total
     return Table(
         title=str(_l("Doanh số theo sản phẩm và tháng")),
-        columns=[("month", str(_l("Tháng"))), ("product", str(_l("Sản phẩm"))), ("units", str(_l("Số lượng"))),
-                 ("revenue_vnd", str(_l("Doanh thu (đồng)")))],
-        rows=[{"month": m, "product": n, "units": u, "revenue_vnd": r}
-              for (m, n), (u, r) in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][1]), reverse=True)],
+        columns=[
+            ("month", str(_l("Tháng"))),
+            ("product", str(_l("Sản phẩm"))),
+            ("units", str(_l("Số lượng"))),
+            ("revenue_vnd", str(_l("Doanh thu (đồng)"))),
+        ],
+        rows=[
+            {"month": m, "product": n, "units": u, "revenue_vnd": r}
+            for (m, n), (u, r) in sorted(totals.items(), key=lambda kv: (kv[0][0], kv[0][1]), reverse=True)
+        ],
         chart=sorted(by_month.items()),
         chart_unit="\u00a0₫",
     )
@@ -67,7 +80,8 @@ def scans_by_batch_day(producer: Producer, *, days: int = 30) -> Table:
     since = utcnow() - timedelta(days=days)
     rows = db.session.execute(
         select(Scan.scanned_at, Batch.lot_code, Product.name_vi)
-        .join(Batch, Batch.id == Scan.batch_id).join(Product, Product.id == Batch.product_id)
+        .join(Batch, Batch.id == Scan.batch_id)
+        .join(Product, Product.id == Batch.product_id)
         .where(Product.producer_id == producer.id, Scan.scanned_at >= since)
     ).all()
     counts: dict[tuple[str, str, str], int] = defaultdict(int)
@@ -78,10 +92,16 @@ def scans_by_batch_day(producer: Producer, *, days: int = 30) -> Table:
         by_day[day] += 1
     return Table(
         title=str(_l("Lượt quét tem theo lô và ngày")),
-        columns=[("day", str(_l("Ngày"))), ("lot_code", str(_l("Lô"))), ("product", str(_l("Sản phẩm"))),
-                 ("scans", str(_l("Lượt quét")))],
-        rows=[{"day": d, "lot_code": lot, "product": n, "scans": c}
-              for (d, lot, n), c in sorted(counts.items(), reverse=True)],
+        columns=[
+            ("day", str(_l("Ngày"))),
+            ("lot_code", str(_l("Lô"))),
+            ("product", str(_l("Sản phẩm"))),
+            ("scans", str(_l("Lượt quét"))),
+        ],
+        rows=[
+            {"day": d, "lot_code": lot, "product": n, "scans": c}
+            for (d, lot, n), c in sorted(counts.items(), reverse=True)
+        ],
         chart=sorted(by_day.items()),
     )
 
@@ -90,17 +110,31 @@ def scan_warnings(producer: Producer, *, threshold: int) -> Table:
     """List stamps scanned suspiciously often (a copied code shows up as many scans)."""
     rows = db.session.execute(
         select(Stamp.serial, Stamp.scan_count, Stamp.first_scanned_at, Batch.lot_code, Product.name_vi)
-        .join(Batch, Batch.id == Stamp.batch_id).join(Product, Product.id == Batch.product_id)
+        .join(Batch, Batch.id == Stamp.batch_id)
+        .join(Product, Product.id == Batch.product_id)
         .where(Product.producer_id == producer.id, warning_stamps_clause(threshold))
-        .order_by((Stamp.device_count - Stamp.devices_at_clear).desc(), Stamp.id).limit(200)
+        .order_by((Stamp.device_count - Stamp.devices_at_clear).desc(), Stamp.id)
+        .limit(200)
     ).all()
     return Table(
         title=str(_l("Cảnh báo: tem bị quét nhiều lần")),
-        columns=[("lot_code", str(_l("Lô"))), ("product", str(_l("Sản phẩm"))), ("serial", str(_l("Sê-ri"))),
-                 ("scans", str(_l("Lượt quét"))), ("first_scanned", str(_l("Quét lần đầu")))],
-        rows=[{"lot_code": lot, "product": name, "serial": serial or "", "scans": count,
-               "first_scanned": first.astimezone(VIETNAM_TZ).strftime("%Y-%m-%d %H:%M") if first else ""}
-              for serial, count, first, lot, name in rows],
+        columns=[
+            ("lot_code", str(_l("Lô"))),
+            ("product", str(_l("Sản phẩm"))),
+            ("serial", str(_l("Sê-ri"))),
+            ("scans", str(_l("Lượt quét"))),
+            ("first_scanned", str(_l("Quét lần đầu"))),
+        ],
+        rows=[
+            {
+                "lot_code": lot,
+                "product": name,
+                "serial": serial or "",
+                "scans": count,
+                "first_scanned": first.astimezone(VIETNAM_TZ).strftime("%Y-%m-%d %H:%M") if first else "",
+            }
+            for serial, count, first, lot, name in rows
+        ],
     )
 
 
@@ -108,7 +142,9 @@ def low_stock_table(producer: Producer, *, threshold: int) -> Table:
     return Table(
         title=str(_l("Sắp hết hàng")),
         columns=[("product", str(_l("Sản phẩm"))), ("available", str(_l("Còn có thể bán")))],
-        rows=[{"product": p.name_vi, "available": available} for p, available in low_stock(producer, threshold=threshold)],
+        rows=[
+            {"product": p.name_vi, "available": available} for p, available in low_stock(producer, threshold=threshold)
+        ],
     )
 
 

@@ -1,10 +1,19 @@
 """Producer dashboard forms; they carry input, the rules live in storefront.catalog.editing."""
-from flask_babel import LazyString, lazy_gettext as _l
-from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
-    BooleanField, DateField, DateTimeLocalField, EmailField, IntegerField, PasswordField, RadioField, SelectField,
-    StringField, TextAreaField,
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional
@@ -13,28 +22,34 @@ from storefront.accounts.forms import new_password_field, validate_vn_phone
 from storefront.addresses import THAI_NGUYEN, wards
 from storefront.catalog.groups import GROUPS
 from storefront.catalog.models import LegalType
+from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
+
 
 def _choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-LEGAL_TYPES = _choices([
-    (LegalType.COOPERATIVE.value, _l("Hợp tác xã (HTX)")),
-    (LegalType.COOP_GROUP.value, _l("Tổ hợp tác (THT)")),
-    (LegalType.ENTERPRISE.value, _l("Doanh nghiệp nhỏ và vừa")),
-    (LegalType.HOUSEHOLD.value, _l("Hộ kinh doanh có đăng ký")),
-])
+LEGAL_TYPES = _choices(
+    [
+        (LegalType.COOPERATIVE.value, _l("Hợp tác xã (HTX)")),
+        (LegalType.COOP_GROUP.value, _l("Tổ hợp tác (THT)")),
+        (LegalType.ENTERPRISE.value, _l("Doanh nghiệp nhỏ và vừa")),
+        (LegalType.HOUSEHOLD.value, _l("Hộ kinh doanh có đăng ký")),
+    ]
+)
 
 #: CBV business steps offered when adding a trace event (GS1 Core Business Vocabulary).
-BIZ_STEPS = _choices([
-    ("growing", _l("Canh tác")),
-    ("harvesting", _l("Thu hoạch")),
-    ("commissioning", _l("Sản xuất, chế biến")),
-    ("inspecting", _l("Kiểm tra chất lượng")),
-    ("packing", _l("Đóng gói")),
-    ("storing", _l("Lưu kho")),
-    ("shipping", _l("Xuất hàng")),
-])
+BIZ_STEPS = _choices(
+    [
+        ("growing", _l("Canh tác")),
+        ("harvesting", _l("Thu hoạch")),
+        ("commissioning", _l("Sản xuất, chế biến")),
+        ("inspecting", _l("Kiểm tra chất lượng")),
+        ("packing", _l("Đóng gói")),
+        ("storing", _l("Lưu kho")),
+        ("shipping", _l("Xuất hàng")),
+    ]
+)
 
 
 #: Fulfilment status -> what the producer reads.
@@ -56,10 +71,13 @@ class ActionForm(FlaskForm):
 
 
 class ProducerDetailsForm(FlaskForm):
-    name = StringField(_l("Tên cơ sở (HTX, tổ hợp tác, doanh nghiệp, hộ kinh doanh)"),
-                       validators=[DataRequired(), Length(max=200)])
+    name = StringField(
+        _l("Tên cơ sở (HTX, tổ hợp tác, doanh nghiệp, hộ kinh doanh)"), validators=[DataRequired(), Length(max=200)]
+    )
     legal_type = SelectField(_l("Loại hình"), choices=LEGAL_TYPES, validators=[DataRequired()])
-    business_reg_no = StringField(_l("Số giấy chứng nhận đăng ký kinh doanh"), validators=[DataRequired(), Length(max=30)])
+    business_reg_no = StringField(
+        _l("Số giấy chứng nhận đăng ký kinh doanh"), validators=[DataRequired(), Length(max=30)]
+    )
     business_reg_date = DateField(_l("Ngày cấp"), validators=[Optional()])
     business_reg_place = StringField(_l("Nơi cấp"), validators=[Optional(), Length(max=200)])
     tax_code = StringField(_l("Mã số thuế"), validators=[Optional(), Length(max=20)])
@@ -74,18 +92,31 @@ class ProducerDetailsForm(FlaskForm):
         self.ward_code.choices = ward_choices()
 
     def producer_fields(self) -> dict:
-        return {name: getattr(self, name).data for name in (
-            "name", "legal_type", "business_reg_no", "business_reg_date", "business_reg_place", "tax_code",
-            "phone", "representative", "ward_code", "street", "legacy_address",
-        )}
+        return {
+            name: getattr(self, name).data
+            for name in (
+                "name",
+                "legal_type",
+                "business_reg_no",
+                "business_reg_date",
+                "business_reg_place",
+                "tax_code",
+                "phone",
+                "representative",
+                "ward_code",
+                "street",
+                "legacy_address",
+            )
+        }
 
 
 class RegisterProducerForm(ProducerDetailsForm):
     full_name = StringField(_l("Họ và tên người quản lý tài khoản"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email đăng nhập"), validators=[DataRequired(), Email(), Length(max=254)])
     password = new_password_field(_l("Mật khẩu"))
-    confirm = PasswordField(_l("Nhập lại mật khẩu"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("Mật khẩu không khớp."))])
+    confirm = PasswordField(
+        _l("Nhập lại mật khẩu"), validators=[DataRequired(), EqualTo("password", message=_l("Mật khẩu không khớp."))]
+    )
     consent = BooleanField(
         _l("Tôi cam kết thông tin là đúng và đồng ý với điều khoản, chính sách bảo vệ dữ liệu cá nhân"),
         validators=[DataRequired(message=_l("Bạn cần đồng ý để tiếp tục."))],
@@ -105,23 +136,30 @@ class ProfileForm(FlaskForm):
     ward_code = SelectField(_l("Xã/phường"), validators=[DataRequired()])
     street = StringField(_l("Thôn, xóm, số nhà, đường"), validators=[DataRequired(), Length(max=200)])
     legacy_address = StringField(_l("Địa chỉ cũ"), validators=[Optional(), Length(max=300)])
-    story_md = TextAreaField(_l("Câu chuyện sản phẩm (Markdown)"), validators=[Optional(), Length(max=20_000)],
-                             render_kw={"rows": 14})
+    story_md = TextAreaField(
+        _l("Câu chuyện sản phẩm (Markdown)"), validators=[Optional(), Length(max=20_000)], render_kw={"rows": 14}
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.ward_code.choices = ward_choices()
 
     def producer_fields(self) -> dict:
-        return {name: getattr(self, name).data for name in (
-            "phone", "email", "representative", "ward_code", "street", "legacy_address", "story_md")}
+        return {
+            name: getattr(self, name).data
+            for name in ("phone", "email", "representative", "ward_code", "street", "legacy_address", "story_md")
+        }
 
 
 class ProductForm(FlaskForm):
     name_vi = StringField(_l("Tên sản phẩm (tiếng Việt)"))
     name_en = StringField(_l("Tên tiếng Anh"))
-    ocop_group = SelectField(_l("Nhóm sản phẩm OCOP"),
-                             choices=_choices([("", _l("— Chọn nhóm —"))] + [(str(k), LazyString("{}. {}".format, k, v)) for k, v in GROUPS.items()]))
+    ocop_group = SelectField(
+        _l("Nhóm sản phẩm OCOP"),
+        choices=_choices(
+            [("", _l("— Chọn nhóm —"))] + [(str(k), LazyString("{}. {}".format, k, v)) for k, v in GROUPS.items()]
+        ),
+    )
     ocop_subgroup = StringField(_l("Phân nhóm (ví dụ I.5.a)"))
     price_vnd = StringField(_l("Giá bán (đồng, đã gồm thuế)"), render_kw={"inputmode": "numeric"})
     unit = StringField(_l("Đơn vị bán (hộp, gói, chai…)"))
@@ -132,10 +170,25 @@ class ProductForm(FlaskForm):
     ingredients = TextAreaField(_l("Thành phần"))
     usage = TextAreaField(_l("Hướng dẫn sử dụng"))
     storage = TextAreaField(_l("Hướng dẫn bảo quản"))
-    image = FileField(_l("Ảnh sản phẩm (JPEG, PNG hoặc WebP, tối đa 5 MB)"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
+    image = FileField(
+        _l("Ảnh sản phẩm (JPEG, PNG hoặc WebP, tối đa 5 MB)"), render_kw={"accept": "image/jpeg,image/png,image/webp"}
+    )
 
-    TEXT_FIELDS = ("name_vi", "name_en", "ocop_group", "ocop_subgroup", "price_vnd", "unit", "net_quantity", "gtin",
-                   "description_vi", "description_en", "ingredients", "usage", "storage")
+    TEXT_FIELDS = (
+        "name_vi",
+        "name_en",
+        "ocop_group",
+        "ocop_subgroup",
+        "price_vnd",
+        "unit",
+        "net_quantity",
+        "gtin",
+        "description_vi",
+        "description_en",
+        "ingredients",
+        "usage",
+        "storage",
+    )
 
     def product_fields(self) -> dict:
         return {name: getattr(self, name).data or "" for name in self.TEXT_FIELDS}
@@ -144,8 +197,11 @@ class ProductForm(FlaskForm):
 class ImageForm(FlaskForm):
     """One new photo and what it shows (its alt text, read aloud to blind shoppers)."""
 
-    image = FileField(_l("Thêm ảnh (JPEG, PNG hoặc WebP, tối đa 5 MB)"), validators=[DataRequired(_l("Chọn một tệp ảnh."))],
-                      render_kw={"accept": "image/jpeg,image/png,image/webp"})
+    image = FileField(
+        _l("Thêm ảnh (JPEG, PNG hoặc WebP, tối đa 5 MB)"),
+        validators=[DataRequired(_l("Chọn một tệp ảnh."))],
+        render_kw={"accept": "image/jpeg,image/png,image/webp"},
+    )
     alt = StringField(_l("Ảnh cho thấy gì (tiếng Việt)"), validators=[Optional(), Length(max=200)])
     alt_en = StringField(_l("Ảnh cho thấy gì (tiếng Anh, không bắt buộc)"), validators=[Optional(), Length(max=200)])
 
@@ -155,16 +211,23 @@ class ImageEditForm(FlaskForm):
 
     alt = StringField(_l("Ảnh cho thấy gì (tiếng Việt)"), validators=[Optional(), Length(max=200)])
     alt_en = StringField(_l("Ảnh cho thấy gì (tiếng Anh, không bắt buộc)"), validators=[Optional(), Length(max=200)])
-    action = RadioField(choices=_choices([(a, a) for a in ("save", "up", "down", "delete")]),
-                        validators=[DataRequired()])
+    action = RadioField(
+        choices=_choices([(a, a) for a in ("save", "up", "down", "delete")]), validators=[DataRequired()]
+    )
 
 
 class ImportForm(FlaskForm):
     file = FileField(_l("Tệp CSV (UTF-8)"), validators=[DataRequired()], render_kw={"accept": ".csv,text/csv"})
-    mode = RadioField(_l("Khi có dòng lỗi"), default="all", choices=_choices([
-        ("all", _l("Không nhập gì cả (sửa tệp rồi tải lại)")),
-        ("valid", _l("Nhập các dòng hợp lệ, bỏ qua dòng lỗi")),
-    ]))
+    mode = RadioField(
+        _l("Khi có dòng lỗi"),
+        default="all",
+        choices=_choices(
+            [
+                ("all", _l("Không nhập gì cả (sửa tệp rồi tải lại)")),
+                ("valid", _l("Nhập các dòng hợp lệ, bỏ qua dòng lỗi")),
+            ]
+        ),
+    )
 
 
 class BatchForm(FlaskForm):
@@ -173,15 +236,22 @@ class BatchForm(FlaskForm):
     production_date = DateField(_l("Ngày sản xuất"), validators=[Optional()])
     packing_date = DateField(_l("Ngày đóng gói"), validators=[Optional()])
     expiry_date = DateField(_l("Hạn sử dụng"), validators=[Optional()])
-    quantity = IntegerField(_l("Số lượng (cộng vào tồn kho)"),
-                            validators=[InputRequired(), NumberRange(min=0, max=1_000_000)])
+    quantity = IntegerField(
+        _l("Số lượng (cộng vào tồn kho)"), validators=[InputRequired(), NumberRange(min=0, max=1_000_000)]
+    )
     growing_area_code = StringField(_l("Mã số vùng trồng"), validators=[Optional(), Length(max=40)])
     standards = StringField(_l("Tiêu chuẩn áp dụng (VietGAP, TCVN, hữu cơ…)"), validators=[Optional(), Length(max=300)])
 
     def batch_fields(self) -> dict:
-        values = {name: getattr(self, name).data for name in (
-            "lot_code", "harvest_date", "production_date", "packing_date", "expiry_date", "quantity")}
-        return {**values, "growing_area_code": self.growing_area_code.data or "", "standards": self.standards.data or ""}
+        values = {
+            name: getattr(self, name).data
+            for name in ("lot_code", "harvest_date", "production_date", "packing_date", "expiry_date", "quantity")
+        }
+        return {
+            **values,
+            "growing_area_code": self.growing_area_code.data or "",
+            "standards": self.standards.data or "",
+        }
 
 
 class TraceEventForm(FlaskForm):
@@ -203,11 +273,16 @@ class StampForm(FlaskForm):
 
 
 class DisplayStampsForm(FlaskForm):
-    serials = TextAreaField(_l("Số sê-ri hoặc khoảng sê-ri (ví dụ: A1B2C3D4E5 hoặc A1B2C3D4E5-F6G7H8J9K0)"),
-                            validators=[DataRequired(), Length(max=20000)])
-    action = RadioField(_l("Thao tác"), choices=_choices([("mark", _l("Đánh dấu là tem trưng bày")),
-                                                            ("unmark", _l("Bỏ đánh dấu trưng bày"))]),
-                        default="mark", validators=[InputRequired()])
+    serials = TextAreaField(
+        _l("Số sê-ri hoặc khoảng sê-ri (ví dụ: A1B2C3D4E5 hoặc A1B2C3D4E5-F6G7H8J9K0)"),
+        validators=[DataRequired(), Length(max=20000)],
+    )
+    action = RadioField(
+        _l("Thao tác"),
+        choices=_choices([("mark", _l("Đánh dấu là tem trưng bày")), ("unmark", _l("Bỏ đánh dấu trưng bày"))]),
+        default="mark",
+        validators=[InputRequired()],
+    )
 
 
 class ClearWarningForm(FlaskForm):

@@ -1,11 +1,12 @@
 """Bulk product import from CSV: a report per row, all-or-nothing unless valid rows are asked for."""
+
 import csv
 import io
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from storefront.catalog.editing import InvalidProduct, PRODUCT_FIELDS, clean_product_fields, create_product, gtin_taken
+from storefront.catalog.editing import PRODUCT_FIELDS, InvalidProduct, clean_product_fields, create_product, gtin_taken
 from storefront.catalog.models import Producer, Product
 from storefront.text import clean_text
 
@@ -15,13 +16,35 @@ MAX_BYTES = 2_000_000
 MAX_FIELD_CHARS = 20_000
 REQUIRED_COLUMNS = ("name_vi", "ocop_group", "price_vnd")
 #: Template column order, friendlier than the model's; the same names as PRODUCT_FIELDS.
-TEMPLATE_COLUMNS = ["name_vi", "name_en", "ocop_group", "ocop_subgroup", "price_vnd", "unit", "net_quantity",
-                    "gtin", "description_vi", "description_en", "ingredients", "usage", "storage"]
+TEMPLATE_COLUMNS = [
+    "name_vi",
+    "name_en",
+    "ocop_group",
+    "ocop_subgroup",
+    "price_vnd",
+    "unit",
+    "net_quantity",
+    "gtin",
+    "description_vi",
+    "description_en",
+    "ingredients",
+    "usage",
+    "storage",
+]
 EXAMPLE_ROW = {
-    "name_vi": "Chè búp Tân Cương", "name_en": "Tan Cuong bud tea", "ocop_group": "1", "ocop_subgroup": "I.5.a",
-    "price_vnd": "120.000", "unit": "hộp", "net_quantity": "200 g", "gtin": "",
-    "description_vi": "Chè búp sao tay", "description_en": "", "ingredients": "100% búp chè",
-    "usage": "Pha với nước 85–90 °C", "storage": "Nơi khô ráo, thoáng mát",
+    "name_vi": "Chè búp Tân Cương",
+    "name_en": "Tan Cuong bud tea",
+    "ocop_group": "1",
+    "ocop_subgroup": "I.5.a",
+    "price_vnd": "120.000",
+    "unit": "hộp",
+    "net_quantity": "200 g",
+    "gtin": "",
+    "description_vi": "Chè búp sao tay",
+    "description_en": "",
+    "ingredients": "100% búp chè",
+    "usage": "Pha với nước 85–90 °C",
+    "storage": "Nơi khô ráo, thoáng mát",
 }
 
 
@@ -81,13 +104,19 @@ def _read_rows(stream, report: ImportReport) -> list[tuple[int, dict]]:
         except StopIteration:
             break
         except csv.Error:  # a field past csv.field_size_limit (128 KB): the rest of the file cannot be trusted
-            report.errors.append(RowError(reader.line_num, "", _("Dòng có một ô quá dài (tối đa %(n)s ký tự).",
-                                                                 n=MAX_FIELD_CHARS)))
+            report.errors.append(
+                RowError(reader.line_num, "", _("Dòng có một ô quá dài (tối đa %(n)s ký tự).", n=MAX_FIELD_CHARS))
+            )
             break
         long_fields = [name for name, value in row.items() if name and len(value or "") > MAX_FIELD_CHARS]
         if long_fields:
-            report.errors.append(RowError(reader.line_num, ", ".join(long_fields),
-                                          _("Dòng có một ô quá dài (tối đa %(n)s ký tự).", n=MAX_FIELD_CHARS)))
+            report.errors.append(
+                RowError(
+                    reader.line_num,
+                    ", ".join(long_fields),
+                    _("Dòng có một ô quá dài (tối đa %(n)s ký tự).", n=MAX_FIELD_CHARS),
+                )
+            )
             continue
         if None not in row:
             row = {name: clean_text(value) if isinstance(value, str) else value for name, value in row.items()}

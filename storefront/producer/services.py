@@ -1,4 +1,5 @@
 """What a producer's dashboard reads: its own products, stock alerts, fulfilments, batches."""
+
 from datetime import date
 
 from sqlalchemy import select
@@ -22,7 +23,8 @@ def producer_of(user) -> Producer | None:
 
 def own_products(producer: Producer) -> list[Product]:
     return db.session.scalars(
-        select(Product).where(Product.producer_id == producer.id)
+        select(Product)
+        .where(Product.producer_id == producer.id)
         .options(selectinload(Product.images), selectinload(Product.stock), selectinload(Product.certificates))
         .order_by(Product.id.desc())
     ).all()
@@ -40,8 +42,11 @@ def low_stock(producer: Producer, *, threshold: int = DEFAULT_LOW_STOCK) -> list
     rows = db.session.execute(
         select(Product, Stock.on_hand - Stock.reserved)
         .join(Stock, Stock.product_id == Product.id)
-        .where(Product.producer_id == producer.id, Product.is_published.is_(True),
-               Stock.on_hand - Stock.reserved <= threshold)
+        .where(
+            Product.producer_id == producer.id,
+            Product.is_published.is_(True),
+            Stock.on_hand - Stock.reserved <= threshold,
+        )
         .order_by(Stock.on_hand - Stock.reserved, Product.id)
     ).all()
     return [(product, available) for product, available in rows]
@@ -50,7 +55,8 @@ def low_stock(producer: Producer, *, threshold: int = DEFAULT_LOW_STOCK) -> list
 def own_fulfilments(producer: Producer, *, status: FulfilmentStatus | None = None) -> list[Fulfilment]:
     """Return this producer's fulfilments, newest first, with only their own lines loaded."""
     query = (
-        select(Fulfilment).join(Fulfilment.order)
+        select(Fulfilment)
+        .join(Fulfilment.order)
         .where(Fulfilment.producer_id == producer.id)
         .options(selectinload(Fulfilment.lines), selectinload(Fulfilment.order).selectinload(Order.payments))
         .order_by(Order.created_at.desc(), Fulfilment.id.desc())
@@ -62,8 +68,11 @@ def own_fulfilments(producer: Producer, *, status: FulfilmentStatus | None = Non
 
 def fulfilment_lines(fulfilment: Fulfilment, producer: Producer) -> list[OrderLine]:
     """Return the fulfilment's lines that belong to the producer (never another producer's)."""
-    return [line for line in fulfilment.lines if line.producer_id in (None, producer.id)
-            and line.fulfilment_id == fulfilment.id]
+    return [
+        line
+        for line in fulfilment.lines
+        if line.producer_id in (None, producer.id) and line.fulfilment_id == fulfilment.id
+    ]
 
 
 def can_confirm_payment(fulfilment: Fulfilment, producer: Producer) -> bool:

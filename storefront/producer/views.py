@@ -1,4 +1,5 @@
 """Producer dashboard pages under /producer: registration, profile, products, batches, stamps, orders, analytics."""
+
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,22 +18,41 @@ from storefront.checkout.models import Fulfilment, IllegalTransition
 from storefront.clock import VIETNAM_TZ
 from storefront.errors import DomainError
 from storefront.extensions import db, limiter
+from storefront.office.services import clear_copy_warning
 from storefront.producer import analytics, bp, imports
 from storefront.producer.forms import (
-    BIZ_STEPS, FULFILMENT_LABELS, ActionForm, BatchForm, ClearWarningForm, DisplayStampsForm, ImageEditForm, ImageForm,
-    ImportForm, ProductForm, ProfileForm, RecallForm, RegisterProducerForm, ShipForm, ShopperRegisterProducerForm,
-    StampForm, TraceEventForm,
+    BIZ_STEPS,
+    FULFILMENT_LABELS,
+    ActionForm,
+    BatchForm,
+    ClearWarningForm,
+    DisplayStampsForm,
+    ImageEditForm,
+    ImageForm,
+    ImportForm,
+    ProductForm,
+    ProfileForm,
+    RecallForm,
+    RegisterProducerForm,
+    ShipForm,
+    ShopperRegisterProducerForm,
+    StampForm,
+    TraceEventForm,
 )
-from storefront.office.services import clear_copy_warning
 from storefront.producer.services import (
-    can_confirm_payment, certificate_alerts, fulfilment_lines, low_stock, own_fulfilments, own_products, producer_of,
+    can_confirm_payment,
+    certificate_alerts,
+    fulfilment_lines,
+    low_stock,
+    own_fulfilments,
+    own_products,
+    producer_of,
 )
 
 # The producer dashboard is the traceability UI, so it deliberately calls traceability's
 # services (the one exception to "storefront does not import traceability", see STYLE.md).
 from traceability import services as trace
 from traceability.models import Batch, Stamp, StampIssue
-
 
 # --- ownership ------------------------------------------------------------------------
 
@@ -136,8 +156,9 @@ def run_service(action, done_message: str, category: str = "success") -> bool:
     return True
 
 
-def post_action(back: str, action, done_message: str, *, form_class=ActionForm, category: str = "success",
-                invalid_message: str = ""):
+def post_action(
+    back: str, action, done_message: str, *, form_class=ActionForm, category: str = "success", invalid_message: str = ""
+):
     """Validate a POSTed action form, run action(form) through run_service, and go back to `back` (PRG)."""
     form = form_class()
     if form.validate_on_submit():
@@ -154,8 +175,11 @@ def low_stock_threshold() -> int:
 @bp.context_processor
 def inject_producer():
     if current_user.is_authenticated and current_user.role is Role.PRODUCER:
-        return {"my_producer": my_producer(), "fulfilment_labels": FULFILMENT_LABELS,
-                "step_names": {choice.value: choice.label for choice in BIZ_STEPS}}
+        return {
+            "my_producer": my_producer(),
+            "fulfilment_labels": FULFILMENT_LABELS,
+            "step_names": {choice.value: choice.label for choice in BIZ_STEPS},
+        }
     return {}
 
 
@@ -176,8 +200,11 @@ def register():
     signed_in = current_user.is_authenticated
     form = ShopperRegisterProducerForm() if signed_in else RegisterProducerForm()
     if form.validate_on_submit():
-        account = {"user": current_user._get_current_object()} if signed_in else {
-            "email": form.email.data, "password": form.password.data, "full_name": form.full_name.data}
+        account = (
+            {"user": current_user._get_current_object()}
+            if signed_in
+            else {"email": form.email.data, "password": form.password.data, "full_name": form.full_name.data}
+        )
         try:
             user, _producer = editing.register_producer(**account, **form.producer_fields())
         except EmailTaken:
@@ -188,7 +215,10 @@ def register():
         else:
             sign_in(user)
             db.session.commit()
-            flash(_("Đã gửi đăng ký. Văn phòng OCOP sẽ xét duyệt; trong lúc chờ, bạn có thể chuẩn bị sản phẩm."), "success")
+            flash(
+                _("Đã gửi đăng ký. Văn phòng OCOP sẽ xét duyệt; trong lúc chờ, bạn có thể chuẩn bị sản phẩm."),
+                "success",
+            )
             return redirect(url_for("producer.index"))
     return render_template("producer/register.html", form=form, signed_in=signed_in)
 
@@ -199,7 +229,9 @@ def index():
     producer = current_producer()
     products = own_products(producer)
     return render_template(
-        "producer/index.html", producer=producer, products=products,
+        "producer/index.html",
+        producer=producer,
+        products=products,
         hidden_products=[p for p in products if p.is_hidden],
         low_stock=low_stock(producer, threshold=low_stock_threshold()),
         open_fulfilments=[f for f in own_fulfilments(producer) if f.status.value in ("pending", "packed")],
@@ -234,11 +266,15 @@ def profile():
 
 def render_profile(form, producer, *, preview=False, cover_form=None, photo_form=None, status=200):
     return render_template(
-        "producer/profile.html", form=form, producer=producer, preview=preview,
+        "producer/profile.html",
+        form=form,
+        producer=producer,
+        preview=preview,
         cover_form=cover_form or ImageForm(prefix="cover", formdata=None),
         photo_form=photo_form or ImageForm(prefix="photo", formdata=None),
-        cover_forms=image_edit_forms([producer.cover] if producer.cover else [], "producer.profile_image_edit",
-                                     "producer_image_id"),
+        cover_forms=image_edit_forms(
+            [producer.cover] if producer.cover else [], "producer.profile_image_edit", "producer_image_id"
+        ),
         photo_forms=image_edit_forms(producer.photos, "producer.profile_image_edit", "producer_image_id"),
         max_images=gallery.MAX_IMAGES,
     ), status
@@ -250,9 +286,17 @@ def profile_image_add():
     producer = current_producer()
     kind = "cover" if request.args.get("cover") == "1" else "photo"
     form = ImageForm(prefix=kind)
-    if form.validate_on_submit() and add_image(form, lambda: gallery.add_producer_image(
-            producer, form.image.data, current_app.config["UPLOAD_DIR"], cover=kind == "cover",
-            alt=form.alt.data or "", alt_en=form.alt_en.data or "")):
+    if form.validate_on_submit() and add_image(
+        form,
+        lambda: gallery.add_producer_image(
+            producer,
+            form.image.data,
+            current_app.config["UPLOAD_DIR"],
+            cover=kind == "cover",
+            alt=form.alt.data or "",
+            alt_en=form.alt_en.data or "",
+        ),
+    ):
         return redirect(url_for("producer.profile") + "#anh-co-so")
     profile_form = ProfileForm(obj=producer, formdata=None)
     profile_form.ward_code.data = str(producer.ward_code or "")
@@ -272,8 +316,14 @@ def profile_image_edit(producer_image_id):
 
 def image_edit_forms(images, endpoint: str, id_argument: str = "image_id", **url_values) -> list:
     """Return (image, form, action URL) per photo; each form has its own prefix, so field ids stay unique."""
-    return [(image, ImageEditForm(prefix=f"img{image.id}", obj=image, formdata=None),
-             url_for(endpoint, **{id_argument: image.id}, **url_values)) for image in images]
+    return [
+        (
+            image,
+            ImageEditForm(prefix=f"img{image.id}", obj=image, formdata=None),
+            url_for(endpoint, **{id_argument: image.id}, **url_values),
+        )
+        for image in images
+    ]
 
 
 def add_image(form, store) -> bool:
@@ -329,9 +379,13 @@ def image_refusal(error: ImageRejected) -> str:
 def products():
     producer = current_producer()
     items = own_products(producer)
-    return render_template("producer/products.html", producer=producer, products=items,
-                           alerts=dict((p.id, standing) for p, standing in certificate_alerts(items)),
-                           action_form=ActionForm())
+    return render_template(
+        "producer/products.html",
+        producer=producer,
+        products=items,
+        alerts=dict((p.id, standing) for p, standing in certificate_alerts(items)),
+        action_form=ActionForm(),
+    )
 
 
 def _save_product(form, producer, product=None):
@@ -365,8 +419,13 @@ def product_new():
         if product is not None:
             flash(_("Đã tạo sản phẩm (chưa đăng bán)."), "success")
             return redirect(url_for("producer.product_edit", product_id=product.id))
-    return render_template("producer/product_form.html", form=form, product=None, producer=producer,
-                           consumer_groups=GROUPS_WITH_CONSUMER_INFO)
+    return render_template(
+        "producer/product_form.html",
+        form=form,
+        product=None,
+        producer=producer,
+        consumer_groups=GROUPS_WITH_CONSUMER_INFO,
+    )
 
 
 @bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
@@ -384,28 +443,41 @@ def product_edit(product_id):
 
 
 def render_product_edit(form, product, *, image_form=None, status=200):
-    return render_template("producer/product_form.html", form=form, product=product, producer=product.producer,
-                           problems=editing.publish_problems(product), action_form=ActionForm(),
-                           consumer_groups=GROUPS_WITH_CONSUMER_INFO,
-                           image_form=image_form or ImageForm(prefix="photo", formdata=None),
-                           image_forms=image_edit_forms(product.images, "producer.product_image_edit", product_id=product.id),
-                           max_images=gallery.MAX_IMAGES), status
+    return render_template(
+        "producer/product_form.html",
+        form=form,
+        product=product,
+        producer=product.producer,
+        problems=editing.publish_problems(product),
+        action_form=ActionForm(),
+        consumer_groups=GROUPS_WITH_CONSUMER_INFO,
+        image_form=image_form or ImageForm(prefix="photo", formdata=None),
+        image_forms=image_edit_forms(product.images, "producer.product_image_edit", product_id=product.id),
+        max_images=gallery.MAX_IMAGES,
+    ), status
 
 
 @bp.route("/products/<int:product_id>/publish", methods=["POST"])
 @producer_required
 def product_publish(product_id):
     product = get_own_product_or_404(product_id)
-    return post_action(url_for("producer.product_edit", product_id=product.id),
-                       lambda form: editing.publish_product(product), _("Sản phẩm đã được đăng bán."))
+    return post_action(
+        url_for("producer.product_edit", product_id=product.id),
+        lambda form: editing.publish_product(product),
+        _("Sản phẩm đã được đăng bán."),
+    )
 
 
 @bp.route("/products/<int:product_id>/unpublish", methods=["POST"])
 @producer_required
 def product_unpublish(product_id):
     product = get_own_product_or_404(product_id)
-    return post_action(url_for("producer.product_edit", product_id=product.id),
-                       lambda form: editing.unpublish_product(product), _("Đã ngừng bán sản phẩm."), category="info")
+    return post_action(
+        url_for("producer.product_edit", product_id=product.id),
+        lambda form: editing.unpublish_product(product),
+        _("Đã ngừng bán sản phẩm."),
+        category="info",
+    )
 
 
 @bp.route("/products/<int:product_id>/images", methods=["POST"])
@@ -413,9 +485,16 @@ def product_unpublish(product_id):
 def product_image_add(product_id):
     product = get_own_product_or_404(product_id)
     form = ImageForm(prefix="photo")
-    if form.validate_on_submit() and add_image(form, lambda: gallery.add_product_image(
-            product, form.image.data, current_app.config["UPLOAD_DIR"], alt=form.alt.data or "",
-            alt_en=form.alt_en.data or "")):
+    if form.validate_on_submit() and add_image(
+        form,
+        lambda: gallery.add_product_image(
+            product,
+            form.image.data,
+            current_app.config["UPLOAD_DIR"],
+            alt=form.alt.data or "",
+            alt_en=form.alt_en.data or "",
+        ),
+    ):
         return redirect(url_for("producer.product_edit", product_id=product.id) + "#anh-san-pham")
     product_form = ProductForm(obj=product, formdata=None)
     product_form.ocop_group.data, product_form.price_vnd.data = str(product.ocop_group), str(product.price_vnd)
@@ -452,7 +531,8 @@ def product_import():
 @producer_required
 def product_import_template():
     return current_app.response_class(
-        imports.template_csv(), mimetype="text/csv",
+        imports.template_csv(),
+        mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=mau-nhap-san-pham.csv"},
     )
 
@@ -493,9 +573,15 @@ def batch_new(product_id):
 def batch(batch_id):
     item = get_own_batch_or_404(batch_id)
     return render_template(
-        "producer/batch.html", batch=item, missing=trace.batch_missing_fields(item),
-        event_form=TraceEventForm(read_point=item.growing_area_code), recall_form=RecallForm(), stamp_form=StampForm(), action_form=ActionForm(),
-        display_form=DisplayStampsForm(), clear_form=ClearWarningForm(),
+        "producer/batch.html",
+        batch=item,
+        missing=trace.batch_missing_fields(item),
+        event_form=TraceEventForm(read_point=item.growing_area_code),
+        recall_form=RecallForm(),
+        stamp_form=StampForm(),
+        action_form=ActionForm(),
+        display_form=DisplayStampsForm(),
+        clear_form=ClearWarningForm(),
         warning_stamps=trace.batch_warning_stamps(item, threshold=current_app.config.get("SCAN_WARNING_THRESHOLD", 20)),
         display_stamps=trace.batch_display_stamps(item),
     )
@@ -508,8 +594,10 @@ def batch_display_stamps(batch_id):
     return post_action(
         url_for("producer.batch", batch_id=item.id),
         lambda form: trace.mark_display_stamps(item, form.serials.data, is_display=form.action.data == "mark"),
-        _("Đã cập nhật tem trưng bày."), form_class=DisplayStampsForm,
-        invalid_message=_("Hãy nhập số sê-ri hoặc khoảng sê-ri."))
+        _("Đã cập nhật tem trưng bày."),
+        form_class=DisplayStampsForm,
+        invalid_message=_("Hãy nhập số sê-ri hoặc khoảng sê-ri."),
+    )
 
 
 @bp.route("/stamps/<int:stamp_id>/clear-warning", methods=["POST"])
@@ -519,8 +607,10 @@ def stamp_clear_warning(stamp_id):
     return post_action(
         url_for("producer.batch", batch_id=stamp.batch_id),
         lambda form: clear_copy_warning(stamp, reason=form.reason.data, actor=current_user._get_current_object()),
-        _("Đã gỡ cảnh báo sao chép của tem; lý do được ghi vào nhật ký."), form_class=ClearWarningForm,
-        invalid_message=_("Hãy ghi lý do gỡ cảnh báo."))
+        _("Đã gỡ cảnh báo sao chép của tem; lý do được ghi vào nhật ký."),
+        form_class=ClearWarningForm,
+        invalid_message=_("Hãy ghi lý do gỡ cảnh báo."),
+    )
 
 
 @bp.route("/batches/<int:batch_id>/events", methods=["POST"])
@@ -530,18 +620,28 @@ def batch_event_add(batch_id):
     return post_action(
         url_for("producer.batch", batch_id=item.id),
         lambda form: trace.add_trace_event(
-            item, biz_step=form.biz_step.data, event_time=form.event_time.data.replace(tzinfo=VIETNAM_TZ),
-            location_name=form.location_name.data or "", read_point=form.read_point.data or "",
-            description=form.description.data or ""),
-        _("Đã thêm công đoạn."), form_class=TraceEventForm, invalid_message=_("Chọn công đoạn và thời điểm."))
+            item,
+            biz_step=form.biz_step.data,
+            event_time=form.event_time.data.replace(tzinfo=VIETNAM_TZ),
+            location_name=form.location_name.data or "",
+            read_point=form.read_point.data or "",
+            description=form.description.data or "",
+        ),
+        _("Đã thêm công đoạn."),
+        form_class=TraceEventForm,
+        invalid_message=_("Chọn công đoạn và thời điểm."),
+    )
 
 
 @bp.route("/batches/<int:batch_id>/publish", methods=["POST"])
 @producer_required
 def batch_publish(batch_id):
     item = get_own_batch_or_404(batch_id)
-    return post_action(url_for("producer.batch", batch_id=item.id), lambda form: trace.publish_batch(item),
-                       _("Lô hàng đã công khai trên trang truy xuất."))
+    return post_action(
+        url_for("producer.batch", batch_id=item.id),
+        lambda form: trace.publish_batch(item),
+        _("Lô hàng đã công khai trên trang truy xuất."),
+    )
 
 
 @bp.route("/batches/<int:batch_id>/recall", methods=["POST"])
@@ -551,8 +651,11 @@ def batch_recall(batch_id):
     return post_action(
         url_for("producer.batch", batch_id=item.id),
         lambda form: trace.recall_batch(item, reason=form.reason.data, actor=current_user._get_current_object()),
-        _("Đã thu hồi lô hàng; người quét tem sẽ thấy cảnh báo."), form_class=RecallForm, category="warning",
-        invalid_message=_("Cần ghi lý do thu hồi."))
+        _("Đã thu hồi lô hàng; người quét tem sẽ thấy cảnh báo."),
+        form_class=RecallForm,
+        category="warning",
+        invalid_message=_("Cần ghi lý do thu hồi."),
+    )
 
 
 @bp.route("/batches/<int:batch_id>/stamps", methods=["POST"])
@@ -564,8 +667,13 @@ def stamp_issue(batch_id):
         flash(_("Số tem phải từ 1 đến 5000."), "error")
         return redirect(url_for("producer.batch", batch_id=item.id))
     try:
-        issue, pins = trace.issue_stamps(item, count=form.count.data, serialized=form.serialized.data,
-                                         with_pin=form.with_pin.data, actor=current_user._get_current_object())
+        issue, pins = trace.issue_stamps(
+            item,
+            count=form.count.data,
+            serialized=form.serialized.data,
+            with_pin=form.with_pin.data,
+            actor=current_user._get_current_object(),
+        )
     except DomainError as error:
         db.session.rollback()
         flash(refusal_message(error), "error")
@@ -583,7 +691,8 @@ def stamp_issue(batch_id):
 def stamp_sheet(issue_id):
     issue = get_own_stamp_issue_or_404(issue_id)
     return current_app.response_class(
-        trace.render_issue_sheet(issue), mimetype="application/pdf",
+        trace.render_issue_sheet(issue),
+        mimetype="application/pdf",
         headers={"Content-Disposition": f"attachment; filename=tem-{issue.batch.lot_code}-{issue.id}.pdf"},
     )
 
@@ -593,7 +702,8 @@ def stamp_sheet(issue_id):
 def stamp_zip(issue_id):
     issue = get_own_stamp_issue_or_404(issue_id)
     return current_app.response_class(
-        trace.export_issue_zip(issue), mimetype="application/zip",
+        trace.export_issue_zip(issue),
+        mimetype="application/zip",
         headers={"Content-Disposition": f"attachment; filename=tem-{issue.batch.lot_code}-{issue.id}.zip"},
     )
 
@@ -613,24 +723,35 @@ def fulfilment(fulfilment_id):
     item = get_own_fulfilment_or_404(fulfilment_id)
     producer = current_producer()
     return render_template(
-        "producer/fulfilment.html", fulfilment=item, lines=fulfilment_lines(item, producer),
-        can_confirm_payment=can_confirm_payment(item, producer), ship_form=ShipForm(), action_form=ActionForm(),
+        "producer/fulfilment.html",
+        fulfilment=item,
+        lines=fulfilment_lines(item, producer),
+        can_confirm_payment=can_confirm_payment(item, producer),
+        ship_form=ShipForm(),
+        action_form=ActionForm(),
     )
 
 
 def _fulfilment_action(fulfilment_id, action, form_class=ActionForm, done_message=""):
     """Run one checkout service on an own fulfilment; errors become a flash."""
     item = get_own_fulfilment_or_404(fulfilment_id)
-    return post_action(url_for("producer.fulfilment", fulfilment_id=item.id), lambda form: action(item, form),
-                       done_message, form_class=form_class, invalid_message=_("Vui lòng điền đủ thông tin."))
+    return post_action(
+        url_for("producer.fulfilment", fulfilment_id=item.id),
+        lambda form: action(item, form),
+        done_message,
+        form_class=form_class,
+        invalid_message=_("Vui lòng điền đủ thông tin."),
+    )
 
 
 @bp.route("/orders/<int:fulfilment_id>/pack", methods=["POST"])
 @producer_required
 def fulfilment_pack(fulfilment_id):
     return _fulfilment_action(
-        fulfilment_id, lambda f, form: checkout.pack_fulfilment(f, actor=current_user._get_current_object()),
-        done_message=_("Đã đánh dấu đã đóng gói."))
+        fulfilment_id,
+        lambda f, form: checkout.pack_fulfilment(f, actor=current_user._get_current_object()),
+        done_message=_("Đã đánh dấu đã đóng gói."),
+    )
 
 
 @bp.route("/orders/<int:fulfilment_id>/ship", methods=["POST"])
@@ -638,17 +759,25 @@ def fulfilment_pack(fulfilment_id):
 def fulfilment_ship(fulfilment_id):
     return _fulfilment_action(
         fulfilment_id,
-        lambda f, form: checkout.ship_fulfilment(f, carrier=form.carrier.data, tracking_number=form.tracking_number.data,
-                                                    actor=current_user._get_current_object()),
-        form_class=ShipForm, done_message=_("Đã đánh dấu đã giao cho đơn vị vận chuyển."))
+        lambda f, form: checkout.ship_fulfilment(
+            f,
+            carrier=form.carrier.data,
+            tracking_number=form.tracking_number.data,
+            actor=current_user._get_current_object(),
+        ),
+        form_class=ShipForm,
+        done_message=_("Đã đánh dấu đã giao cho đơn vị vận chuyển."),
+    )
 
 
 @bp.route("/orders/<int:fulfilment_id>/deliver", methods=["POST"])
 @producer_required
 def fulfilment_deliver(fulfilment_id):
     return _fulfilment_action(
-        fulfilment_id, lambda f, form: checkout.deliver_fulfilment(f, actor=current_user._get_current_object()),
-        done_message=_("Đã đánh dấu đã giao hàng."))
+        fulfilment_id,
+        lambda f, form: checkout.deliver_fulfilment(f, actor=current_user._get_current_object()),
+        done_message=_("Đã đánh dấu đã giao hàng."),
+    )
 
 
 @bp.route("/orders/<int:fulfilment_id>/payment-received", methods=["POST"])
@@ -673,8 +802,11 @@ def analytics_index():
     producer = current_producer()
     return render_template(
         "producer/analytics.html",
-        tables=analytics.all_tables(producer, low_stock_threshold=low_stock_threshold(),
-                                    scan_threshold=current_app.config.get("SCAN_WARNING_THRESHOLD", 20)),
+        tables=analytics.all_tables(
+            producer,
+            low_stock_threshold=low_stock_threshold(),
+            scan_threshold=current_app.config.get("SCAN_WARNING_THRESHOLD", 20),
+        ),
     )
 
 
@@ -684,9 +816,13 @@ def analytics_csv(name):
     if name not in analytics.TABLES:
         abort(404)
     producer = current_producer()
-    table = analytics.all_tables(producer, low_stock_threshold=low_stock_threshold(),
-                                 scan_threshold=current_app.config.get("SCAN_WARNING_THRESHOLD", 20))[name]
+    table = analytics.all_tables(
+        producer,
+        low_stock_threshold=low_stock_threshold(),
+        scan_threshold=current_app.config.get("SCAN_WARNING_THRESHOLD", 20),
+    )[name]
     return current_app.response_class(
-        analytics.to_csv(table), mimetype="text/csv",
+        analytics.to_csv(table),
+        mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename={name}.csv"},
     )

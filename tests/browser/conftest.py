@@ -1,4 +1,5 @@
 """Browser fixtures: the app on a loopback port, Debian's Chromium driven by Playwright."""
+
 import os
 import threading
 from pathlib import Path
@@ -8,8 +9,14 @@ from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -95,8 +102,11 @@ def two_products(db):
     """A tea and a noodle from two producers, five of each in stock."""
     from tests.factories import make_producer, make_product
 
-    tea = make_product(producer=make_producer(name="HTX Chè Hảo Đạt"), name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5)
-    noodles = make_product(producer=make_producer(name="HTX Miến Việt Cường"), name_vi="Miến dong Việt Cường",
-                           price_vnd=60_000, on_hand=5)
+    tea = make_product(
+        producer=make_producer(name="HTX Chè Hảo Đạt"), name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5
+    )
+    noodles = make_product(
+        producer=make_producer(name="HTX Miến Việt Cường"), name_vi="Miến dong Việt Cường", price_vnd=60_000, on_hand=5
+    )
     db.session.commit()
     return tea, noodles

@@ -1,4 +1,5 @@
 """Catalogue journeys on a phone: browse in Vietnamese then English; search without accents to the badge."""
+
 from playwright.sync_api import expect
 
 from tests.factories import make_certificate, make_producer, make_product
@@ -6,9 +7,15 @@ from tests.factories import make_certificate, make_producer, make_product
 
 def make_teas():
     producer = make_producer(name="HTX Chè Hảo Đạt", story_md="Đồi chè **Tân Cương**.")
-    tea = make_product(producer=producer, name_vi="Chè Tân Cương Hảo Đạt", name_en="Hao Dat Tan Cuong green tea",
-                       slug="che-tan-cuong-hao-dat", price_vnd=380_000, description_vi="Chè búp sao tay.",
-                       ingredients="Búp chè xanh.")
+    tea = make_product(
+        producer=producer,
+        name_vi="Chè Tân Cương Hảo Đạt",
+        name_en="Hao Dat Tan Cuong green tea",
+        slug="che-tan-cuong-hao-dat",
+        price_vnd=380_000,
+        description_vi="Chè búp sao tay.",
+        ingredients="Búp chè xanh.",
+    )
     make_certificate(product=tea, stars=5, decision_number="1325/QĐ-BNNMT", issuing_body="Bộ Nông nghiệp và Môi trường")
     noodle = make_product(name_vi="Miến dong Việt Cường", name_en="Canna noodles", slug="mien-dong", price_vnd=60_000)
     make_certificate(product=noodle, stars=4)

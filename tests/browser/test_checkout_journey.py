@@ -1,7 +1,7 @@
 """Buying journeys on a phone: cash on delivery from two producers, and a card payment via Stripe's stub."""
+
 import re
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 

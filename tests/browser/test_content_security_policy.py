@@ -3,13 +3,14 @@
 Every page is checked twice: a `securitypolicyviolation` listener (installed before any page
 script runs) and the console, where Chromium reports each refused script, style or frame.
 """
+
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from storefront.accounts.models import Role
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD
 from tests.factories_catalog import add_image
 from tests.factories_office import make_office_user
 from tests.factories_producer import make_producer_account
@@ -86,13 +87,24 @@ def test_the_listener_does_report_a_violation(live_server, watched):
 def test_shop_and_origin_pages_load_without_violations(app, live_server, watched, shop):
     product, stamp, _ = shop
     base = live_server.url
-    for path in ["/", "/products", f"/products/{product.slug}", f"/producers/{product.producer.slug}",
-                 "/pages/terms", "/account/login", "/account/register", "/orders/lookup", "/cart"]:
+    for path in [
+        "/",
+        "/products",
+        f"/products/{product.slug}",
+        f"/producers/{product.producer.slug}",
+        "/pages/terms",
+        "/account/login",
+        "/account/register",
+        "/orders/lookup",
+        "/cart",
+    ]:
         visit(watched, base + path)
 
     # The product page's JSON-LD is data, not a script: present, and not reported.
-    assert watched.goto(base + f"/products/{product.slug}") and watched.locator(
-        'script[type="application/ld+json"]').count() == 1
+    assert (
+        watched.goto(base + f"/products/{product.slug}")
+        and watched.locator('script[type="application/ld+json"]').count() == 1
+    )
 
     # The search suggestions script runs (it styles its list through the CSSOM, which CSP allows).
     watched.goto(base + "/products")
@@ -129,12 +141,29 @@ def test_dashboards_load_without_violations(live_server, watched, shop, role):
     base = live_server.url
     sign_in(watched, base, users[role])
     if role is Role.PRODUCER:
-        paths = ["/producer/", "/producer/products", f"/producer/products/{product.id}/edit", "/producer/batches",
-                 f"/producer/batches/{stamp.batch_id}", "/producer/orders", "/producer/analytics", "/producer/profile"]
+        paths = [
+            "/producer/",
+            "/producer/products",
+            f"/producer/products/{product.id}/edit",
+            "/producer/batches",
+            f"/producer/batches/{stamp.batch_id}",
+            "/producer/orders",
+            "/producer/analytics",
+            "/producer/profile",
+        ]
     else:
-        paths = ["/office/", "/office/producers", f"/office/producers/{product.producer_id}", "/office/certificates",
-                 f"/office/certificates/{product.certificates[0].id}", "/office/certificates/new",
-                 "/office/evaluations", "/office/orders", "/office/reports", "/office/audit"]
+        paths = [
+            "/office/",
+            "/office/producers",
+            f"/office/producers/{product.producer_id}",
+            "/office/certificates",
+            f"/office/certificates/{product.certificates[0].id}",
+            "/office/certificates/new",
+            "/office/evaluations",
+            "/office/orders",
+            "/office/reports",
+            "/office/audit",
+        ]
     for path in paths:
         visit(watched, base + path)
         expect(watched.locator("h1").first).to_be_visible()

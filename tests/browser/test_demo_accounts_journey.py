@@ -1,4 +1,5 @@
 """Every demo account the README lists signs in through the real form and lands on its role's home."""
+
 import re
 from datetime import date
 
@@ -21,8 +22,9 @@ def seeded_demo(app, db, tmp_path):
 
 
 @pytest.mark.parametrize("viewport", ["page", "desktop_page"])
-def test_each_readme_account_signs_in_through_the_form_and_lands_on_its_home(live_server, seeded_demo, request,
-                                                                              viewport):
+def test_each_readme_account_signs_in_through_the_form_and_lands_on_its_home(
+    live_server, seeded_demo, request, viewport
+):
     page = request.getfixturevalue(viewport)
     accounts = readme_accounts()
     assert {role for role, _, _ in accounts} == set(HOMES)
@@ -39,12 +41,15 @@ def test_each_readme_account_signs_in_through_the_form_and_lands_on_its_home(liv
 
 @pytest.mark.parametrize("viewport", ["page", "desktop_page"])
 def test_on_the_demo_a_lapsed_certificate_reads_as_lapsed_and_fictional_producers_show_stars(
-        live_server, seeded_demo, app, request, viewport):
+    live_server, seeded_demo, app, request, viewport
+):
     app.config["DEMO_MODE"] = True
     page = request.getfixturevalue(viewport)
     page.goto(live_server.url + "/products?q=ch%C3%A8+t%C3%B4m+n%C3%B5n")
     card = page.locator(".product-card", has_text="Chè tôm nõn").first
-    expect(card.get_by_test_id("certificate-lapsed")).to_contain_text(re.compile(r"Chứng nhận OCOP 5★ đã hết hạn ngày \d\d/\d\d/\d{4}"))
+    expect(card.get_by_test_id("certificate-lapsed")).to_contain_text(
+        re.compile(r"Chứng nhận OCOP 5★ đã hết hạn ngày \d\d/\d\d/\d{4}")
+    )
     expect(card.locator(".ocop-badge")).to_have_count(0)
     card.get_by_role("link").first.click()
     expect(page.get_by_test_id("certificate-lapsed")).to_be_visible()

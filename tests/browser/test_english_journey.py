@@ -1,4 +1,5 @@
 """An English-speaking shopper on the seeded demo shop: every page they reach is in English."""
+
 import html
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """The product gallery on a phone without JavaScript: thumbnails, tap to zoom, close; layout reserved."""
+
 import io
 from pathlib import Path
 
@@ -15,8 +16,15 @@ def add_photo(product, upload_dir, colour, position):
     Image.new("RGB", (1000, 750), colour).save(data, "JPEG")
     data.seek(0)
     stored = process_upload(data, upload_dir)
-    product.images.append(ProductImage(filename=stored.filename, width=stored.width, height=stored.height,
-                                       position=position, alt=f"Ảnh số {position + 1}"))
+    product.images.append(
+        ProductImage(
+            filename=stored.filename,
+            width=stored.width,
+            height=stored.height,
+            position=position,
+            alt=f"Ảnh số {position + 1}",
+        )
+    )
 
 
 def test_a_shopper_flips_through_photos_and_zooms_without_javascript(live_server, _browser, app, db):
@@ -24,8 +32,14 @@ def test_a_shopper_flips_through_photos_and_zooms_without_javascript(live_server
     for position, colour in enumerate([(200, 40, 40), (40, 160, 60), (40, 60, 200)]):
         add_photo(product, Path(app.config["UPLOAD_DIR"]), colour, position)
     db.session.commit()
-    context = _browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                   device_scale_factor=2, java_script_enabled=False, locale="vi-VN")
+    context = _browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        java_script_enabled=False,
+        locale="vi-VN",
+    )
     page = context.new_page()
     media = []
     page.on("request", lambda r: media.append(r.url) if "/media/" in r.url else None)

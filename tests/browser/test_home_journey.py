@@ -1,4 +1,5 @@
 """First journey: home → catalogue → product page, in Vietnamese, then in English."""
+
 from playwright.sync_api import expect
 
 from tests.factories import make_certificate, make_product

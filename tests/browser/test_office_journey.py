@@ -1,4 +1,5 @@
 """An office clerk records a certificate in the register and sees the OCOP badge appear in the shop."""
+
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -7,8 +8,7 @@ from tests.factories import PASSWORD, days_ago, make_product
 from tests.factories_office import make_office_user
 
 
-def test_an_office_user_records_a_certificate_and_the_badge_appears_on_the_product_page(live_server, desktop_page,
-                                                                                         db):
+def test_an_office_user_records_a_certificate_and_the_badge_appears_on_the_product_page(live_server, desktop_page, db):
     page = desktop_page
     clerk = make_office_user(email="van.phong@ocop.vn")
     product = make_product(name_vi="Chè đinh Tân Cương")

@@ -1,4 +1,5 @@
 """A new producer on a phone: registers, is approved, lists a product with a photo, makes a batch, prints 20 stamps."""
+
 import re
 
 from playwright.sync_api import expect

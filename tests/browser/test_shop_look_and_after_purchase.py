@@ -1,6 +1,7 @@
 """The shop as a phone and a laptop see it: the primary action looks primary, targets are big enough,
 buying from two producers with the cart steppers, the bank-transfer page's save and copy buttons,
 and finding an order again from the header link."""
+
 import io
 import re
 
@@ -54,8 +55,9 @@ def place_order(page, base_url, products, payment_label):
     return page.locator(".order-code").inner_text()
 
 
-def test_buying_from_two_producers_with_the_buy_bar_steppers_and_a_clear_primary_action(live_server, any_page, db,
-                                                                                          two_products):
+def test_buying_from_two_producers_with_the_buy_bar_steppers_and_a_clear_primary_action(
+    live_server, any_page, db, two_products
+):
     page, tea, noodles = any_page, *two_products
     page.goto(f"{live_server.url}/products/{tea.slug}")
     buy_now = page.get_by_role("button", name="Mua ngay")
@@ -119,8 +121,9 @@ def test_buying_from_two_producers_with_the_buy_bar_steppers_and_a_clear_primary
     assert order.status is OrderStatus.CONFIRMED and order.total_vnd == 500_000 and len(order.fulfilments) == 2
 
 
-def test_bank_transfer_page_saves_the_qr_as_png_and_copies_account_amount_and_reference(live_server, page, db,
-                                                                                         two_products, app):
+def test_bank_transfer_page_saves_the_qr_as_png_and_copies_account_amount_and_reference(
+    live_server, page, db, two_products, app
+):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     tea, _ = two_products
     code = place_order(page, live_server.url, [tea], "Chuyển khoản ngân hàng (VietQR)")

@@ -3,6 +3,7 @@
 Run with scans written at once (the test default) and queued (production): in the latter the
 second scan is answered by the scan fast path (traceability/fast_path.py), not by Flask.
 """
+
 import pytest
 from playwright.sync_api import expect
 

@@ -1,4 +1,5 @@
 """Schemathesis: every operation of /api/v1/openapi.json, with generated parameters, answers what the document says."""
+
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
@@ -21,8 +22,14 @@ def test_the_api_answers_as_its_document_says(app, db):
     assert {"/api/v1/products", "/api/v1/producers"} <= {op.path for op in operations}
     for operation in operations:
 
-        @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy())
         def call(case):
             case.call_and_validate()

@@ -5,6 +5,7 @@ Hypothesis, mixing real ids and slugs (so requests reach the database) with host
 NUL and other controls, numbers past bigint, unicode, keys that clash with url_for's own.
 Deterministic (derandomize) and bounded: FUZZ_EXAMPLES examples per rule and role.
 """
+
 import os
 import re
 import time
@@ -30,16 +31,64 @@ ROLES = ("anonymous", "shopper", "producer", "office")
 SKIP = {"static", "accounts.logout"}
 
 HOSTILE_TEXT = [
-    "\x00", "a\x00b", "\x01\x1f", "\x7f", "%00", "\ud7ff", "\u200bChè", "Chè Tân Cương", "ﷺ", "𝔘𝔫𝔦",
-    "x" * 5000, "99999999999999999999", "9223372036854775808", "-1", "0", "１２", "1e309", "NaN", " ",
-    "../../etc/passwd", "<script>alert(1)</script>", "' OR 1=1 --", "{{7*7}}", "%(n)s", "TN-", "01/", "",
+    "\x00",
+    "a\x00b",
+    "\x01\x1f",
+    "\x7f",
+    "%00",
+    "\ud7ff",
+    "\u200bChè",
+    "Chè Tân Cương",
+    "ﷺ",
+    "𝔘𝔫𝔦",
+    "x" * 5000,
+    "99999999999999999999",
+    "9223372036854775808",
+    "-1",
+    "0",
+    "１２",
+    "1e309",
+    "NaN",
+    " ",
+    "../../etc/passwd",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "{{7*7}}",
+    "%(n)s",
+    "TN-",
+    "01/",
+    "",
 ]
 #: Keys url_for takes for itself, plus the app's own query parameters.
 RESERVED_KEYS = ["endpoint", "_method", "_external", "_anchor", "_scheme", "values", "slug", "code", "filename"]
 QUERY_KEYS = RESERVED_KEYS + [
-    "q", "page", "per_page", "group", "stars", "ward", "district", "price_min", "price_max", "in_stock", "sort",
-    "lang", "status", "actor", "action", "from", "to", "size", "fmt", "province", "product_id", "next", "session_id",
-    "linkType", "limit", "format", "days",
+    "q",
+    "page",
+    "per_page",
+    "group",
+    "stars",
+    "ward",
+    "district",
+    "price_min",
+    "price_max",
+    "in_stock",
+    "sort",
+    "lang",
+    "status",
+    "actor",
+    "action",
+    "from",
+    "to",
+    "size",
+    "fmt",
+    "province",
+    "product_id",
+    "next",
+    "session_id",
+    "linkType",
+    "limit",
+    "format",
+    "days",
 ]
 HUGE_INTS = [0, 1, 2**31, 2**63, 10**30]
 
@@ -47,9 +96,6 @@ HUGE_INTS = [0, 1, 2**31, 2**63, 10**30]
 def form_field_names() -> list[str]:
     """Every field name of every form class the app defines (the names its views read)."""
     from flask_wtf import FlaskForm
-
-    import storefront.accounts.forms, storefront.catalog.forms, storefront.checkout.forms  # noqa: E401, F401
-    import storefront.office.forms, storefront.producer.forms, traceability.forms  # noqa: E401, F401
 
     names, stack = set(), list(FlaskForm.__subclasses__())
     while stack:
@@ -72,10 +118,31 @@ def build_world(db):
     db.session.flush()
     issue, _pins = issue_stamps(batch, count=2, serialized=True, with_pin=True)
     db.session.commit()
-    ids = [1, product.id, batch.id, certificate.id, order.id, evaluation.id, issue.id, producer.id,
-           order.fulfilments[0].id, order.payments[0].id]
-    texts = [product.slug, producer.slug, order.code, batch.lot_code, "about", "vi", "en", "products", GTIN,
-             f"{GTIN}/10/{batch.lot_code}", f"{GTIN}/10/{batch.lot_code}/21/1"]
+    ids = [
+        1,
+        product.id,
+        batch.id,
+        certificate.id,
+        order.id,
+        evaluation.id,
+        issue.id,
+        producer.id,
+        order.fulfilments[0].id,
+        order.payments[0].id,
+    ]
+    texts = [
+        product.slug,
+        producer.slug,
+        order.code,
+        batch.lot_code,
+        "about",
+        "vi",
+        "en",
+        "products",
+        GTIN,
+        f"{GTIN}/10/{batch.lot_code}",
+        f"{GTIN}/10/{batch.lot_code}/21/1",
+    ]
     users = {"shopper": shopper, "producer": producer_user, "office": office}
     return ids, texts, users
 
@@ -92,15 +159,28 @@ def path_template(rule) -> tuple[str, list[tuple[str, str]]]:
     return re.sub(r"<([^>]+)>", placeholder, rule.rule.replace("{", "{{").replace("}", "}}")), parts
 
 
-HOSTILE_QUERY = [(key, "x\x00") for key in RESERVED_KEYS] + [("page", "99999999999999999999"), ("q", "a\x00\u200b"),
-                                                               ("per_page", "10" * 20), ("lang", "\x00")]
+HOSTILE_QUERY = [(key, "x\x00") for key in RESERVED_KEYS] + [
+    ("page", "99999999999999999999"),
+    ("q", "a\x00\u200b"),
+    ("per_page", "10" * 20),
+    ("lang", "\x00"),
+]
 
 
 def real_values(parts, ids, texts) -> list[str]:
     """Path values that name real rows: the first id, or a text that fits the parameter's name."""
-    by_name = {"slug": texts[0], "code": texts[2], "name": "about", "rest": texts[9], "filename": "x.jpg", "serial": "1"}
-    return [str(ids[1]) if kind == "int" else quote(by_name.get(name, texts[0]), safe="/" if kind == "path" else "")
-            for kind, name in parts]
+    by_name = {
+        "slug": texts[0],
+        "code": texts[2],
+        "name": "about",
+        "rest": texts[9],
+        "filename": "x.jpg",
+        "serial": "1",
+    }
+    return [
+        str(ids[1]) if kind == "int" else quote(by_name.get(name, texts[0]), safe="/" if kind == "path" else "")
+        for kind, name in parts
+    ]
 
 
 def hostile_values(parts) -> list[str]:
@@ -119,12 +199,18 @@ def test_no_route_answers_a_server_error(app, db, client, login, role):
     fields = form_field_names()
     path_text = st.one_of(st.sampled_from(texts), text_values())
     path_int = st.one_of(st.sampled_from(ids), st.sampled_from(HUGE_INTS), st.integers(min_value=0))
-    query = st.lists(st.tuples(st.one_of(st.sampled_from(QUERY_KEYS), st.text(max_size=8)),
-                               st.one_of(text_values(), st.sampled_from([str(i) for i in ids + HUGE_INTS]))),
-                     max_size=5)
-    form = st.dictionaries(st.sampled_from(fields + RESERVED_KEYS),
-                           st.one_of(text_values(), st.sampled_from([str(i) for i in ids + HUGE_INTS] + texts)),
-                           max_size=8)
+    query = st.lists(
+        st.tuples(
+            st.one_of(st.sampled_from(QUERY_KEYS), st.text(max_size=8)),
+            st.one_of(text_values(), st.sampled_from([str(i) for i in ids + HUGE_INTS])),
+        ),
+        max_size=5,
+    )
+    form = st.dictionaries(
+        st.sampled_from(fields + RESERVED_KEYS),
+        st.one_of(text_values(), st.sampled_from([str(i) for i in ids + HUGE_INTS] + texts)),
+        max_size=8,
+    )
     rules = sorted((r for r in app.url_map.iter_rules() if r.endpoint not in SKIP), key=lambda r: r.rule)
     tried = 0
     timings = []
@@ -133,8 +219,14 @@ def test_no_route_answers_a_server_error(app, db, client, login, role):
         template, parts = path_template(rule)
         methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
 
-        @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(data=st.data())
         def request_once(data):
             nonlocal tried

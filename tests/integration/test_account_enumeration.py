@@ -1,5 +1,6 @@
 """No account enumeration: sign-in timing, sign-up and reset answers are the same for known and
 unknown e-mails; new passwords are checked with zxcvbn (issue 15, finding 7)."""
+
 import re
 import statistics
 import time
@@ -42,8 +43,14 @@ def test_signing_in_takes_as_long_for_an_unknown_email_as_for_a_known_one(client
 
 
 def register_form(email, **overrides):
-    return {"full_name": "Trần Văn Minh", "email": email, "password": "tre xanh giua dong 7",
-            "confirm": "tre xanh giua dong 7", "accept_privacy": "y", **overrides}
+    return {
+        "full_name": "Trần Văn Minh",
+        "email": email,
+        "password": "tre xanh giua dong 7",
+        "confirm": "tre xanh giua dong 7",
+        "accept_privacy": "y",
+        **overrides,
+    }
 
 
 def _answer(client, response):
@@ -73,8 +80,9 @@ def test_password_reset_answers_the_same_for_known_and_unknown_emails(app, db):
     make_user(email="lan@example.vn")
     db.session.commit()
     known, unknown = app.test_client(), app.test_client()
-    assert (_answer(known, known.post("/account/reset", data={"email": "lan@example.vn"}))
-            == _answer(unknown, unknown.post("/account/reset", data={"email": "minh@example.vn"})))
+    assert _answer(known, known.post("/account/reset", data={"email": "lan@example.vn"})) == _answer(
+        unknown, unknown.post("/account/reset", data={"email": "minh@example.vn"})
+    )
     mails = {m.to_address: m.body_text for m in db.session.scalars(select(OutboxMessage))}
     assert "/account/reset/" in mails["lan@example.vn"]
     assert "chưa có tài khoản" in mails["minh@example.vn"] and "/account/reset/" not in mails["minh@example.vn"]
@@ -82,7 +90,9 @@ def test_password_reset_answers_the_same_for_known_and_unknown_emails(app, db):
 
 @pytest.mark.parametrize("password", WEAK + ["tranvanminh2024", "minh@example.vn!"])
 def test_weak_or_personal_passwords_are_refused_at_sign_up(client, db, password):
-    response = client.post("/account/register", data=register_form("minh@example.vn", password=password, confirm=password))
+    response = client.post(
+        "/account/register", data=register_form("minh@example.vn", password=password, confirm=password)
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert 'id="password-err"' in page
@@ -91,8 +101,9 @@ def test_weak_or_personal_passwords_are_refused_at_sign_up(client, db, password)
 
 
 def test_the_hint_is_in_english_on_english_pages(client, db):
-    response = client.post("/account/register?lang=en", data=register_form("minh@example.vn", password="password",
-                                                                            confirm="password"))
+    response = client.post(
+        "/account/register?lang=en", data=register_form("minh@example.vn", password="password", confirm="password")
+    )
     page = response.get_data(as_text=True)
     assert "This password is easy to guess." in page and "dễ bị đoán" not in page
 
@@ -104,11 +115,14 @@ def test_weak_passwords_are_refused_at_reset_and_change(client, db, login, app, 
     user = make_user()
     db.session.commit()
     token = make_reset_token(user, app.config["SECRET_KEY"])
-    page = client.post(f"/account/reset/{token}", data={"password": password, "confirm": password}).get_data(as_text=True)
+    page = client.post(f"/account/reset/{token}", data={"password": password, "confirm": password}).get_data(
+        as_text=True
+    )
     assert "Mật khẩu này dễ bị đoán." in page
     login(user)
-    page = client.post("/account/password", data={"current_password": "correct horse 9", "password": password,
-                                                   "confirm": password}).get_data(as_text=True)
+    page = client.post(
+        "/account/password", data={"current_password": "correct horse 9", "password": password, "confirm": password}
+    ).get_data(as_text=True)
     assert "Mật khẩu này dễ bị đoán." in page
     assert db.session.get(User, user.id).check_password("correct horse 9")
 

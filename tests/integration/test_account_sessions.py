@@ -1,10 +1,11 @@
 """Sessions that end: cookies saved while signed in stop working after sign-out, sign-out
 everywhere, a password change and a password reset (issue 15, finding 1)."""
+
 import os
 import re
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -12,9 +13,9 @@ import pytest
 from sqlalchemy import func, select
 
 from storefront import create_app
-from storefront.extensions import db as _db
 from storefront.accounts.models import LoginSession, User
 from storefront.accounts.services import make_reset_token
+from storefront.extensions import db as _db
 from tests.conftest import CSRFClient, _config_for
 from tests.factories import PASSWORD, make_user
 
@@ -47,8 +48,9 @@ def sign_out_everywhere(app, user, other_browser):
 
 
 def change_password(app, user, other_browser):
-    response = other_browser.post("/account/password", data={
-        "current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    response = other_browser.post(
+        "/account/password", data={"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     # The browser that changed it stays signed in.
     assert user.email in other_browser.get("/account/").get_data(as_text=True)
@@ -56,7 +58,9 @@ def change_password(app, user, other_browser):
 
 def reset_password(app, user, other_browser):
     token = make_reset_token(user, app.config["SECRET_KEY"])
-    response = app.test_client().post(f"/account/reset/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    response = app.test_client().post(
+        f"/account/reset/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/account/login"
 
 
@@ -116,8 +120,9 @@ def test_a_wrong_current_password_changes_nothing(app, db, client, login):
     user = make_user()
     db.session.commit()
     login(user)
-    response = client.post("/account/password", data={
-        "current_password": "not it", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    response = client.post(
+        "/account/password", data={"current_password": "not it", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert response.status_code == 200
     assert "Mật khẩu hiện tại không đúng." in response.get_data(as_text=True)
     assert db.session.get(User, user.id).check_password(PASSWORD)
@@ -128,7 +133,7 @@ def test_a_login_session_older_than_the_remember_duration_loads_nobody(app, db):
     db.session.commit()
     saved, _browser = sign_in_and_save_cookies(app, user)
     row = db.session.scalar(select(LoginSession))
-    row.created_at = datetime.now(timezone.utc) - timedelta(days=31)
+    row.created_at = datetime.now(UTC) - timedelta(days=31)
     db.session.commit()
     assert replay(app, "remember_token", saved["remember_token"]).status_code == 302
 
@@ -146,9 +151,16 @@ def test_a_cookie_from_before_login_sessions_loads_nobody(app, db):
 
 @pytest.fixture
 def production_app(_schema, tmp_path):
-    config = _config_for(_schema, tmp_path, APP_ENV="production", SECRET_KEY="a-real-secret",
-                         REDIS_URL=os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5"), RATELIMIT_KEY_PREFIX="test-auth-cookies",
-                         SESSION_COOKIE_SECURE=True, TESTING=False)
+    config = _config_for(
+        _schema,
+        tmp_path,
+        APP_ENV="production",
+        SECRET_KEY="a-real-secret",
+        REDIS_URL=os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5"),
+        RATELIMIT_KEY_PREFIX="test-auth-cookies",
+        SESSION_COOKIE_SECURE=True,
+        TESTING=False,
+    )
     config.REMEMBER_COOKIE_SECURE = None  # as in Config: follows SESSION_COOKIE_SECURE
     app = create_app(config)
     app.test_client_class = CSRFClient
@@ -163,15 +175,20 @@ def test_production_cookies_are_secure_httponly_lax_and_remembered_30_days_at_mo
     browser, https = production_app.test_client(), {"base_url": "https://shop.test"}
     page = browser.get("/account/login", **https).get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = browser.post("/account/login", **https, csrf=False, headers={"Referer": "https://shop.test/account/login"},
-                            data={"email": user.email, "password": PASSWORD, "remember": "y", "csrf_token": token})
+    response = browser.post(
+        "/account/login",
+        **https,
+        csrf=False,
+        headers={"Referer": "https://shop.test/account/login"},
+        data={"email": user.email, "password": PASSWORD, "remember": "y", "csrf_token": token},
+    )
     assert response.status_code == 302
     headers = {h.split("=", 1)[0]: h for h in response.headers.getlist("Set-Cookie")}
     for name in COOKIES:
         flags = [part.strip().lower() for part in headers[name].split(";")]
         assert "secure" in flags and "httponly" in flags and "samesite=lax" in flags, headers[name]
     expires = next(p for p in headers["remember_token"].split(";") if p.strip().lower().startswith("expires="))
-    lifetime = parsedate_to_datetime(expires.split("=", 1)[1]) - datetime.now(timezone.utc)
+    lifetime = parsedate_to_datetime(expires.split("=", 1)[1]) - datetime.now(UTC)
     assert timedelta(days=29) < lifetime <= timedelta(days=30)
 
 
@@ -179,6 +196,12 @@ def test_production_turns_secure_cookies_on_by_default_and_caps_remembering_at_3
     env = {**os.environ, "APP_ENV": "production", "REMEMBER_COOKIE_DAYS": "365"}
     env.pop("SESSION_COOKIE_SECURE", None)
     code = "import config; c = config.Config; print(c.SESSION_COOKIE_SECURE, c.REMEMBER_COOKIE_DURATION.days)"
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=Path(__file__).resolve().parents[2],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert out.split() == ["True", "30"]

@@ -1,4 +1,5 @@
 """Sign-up, sign-in (rate limited), sign-out and password reset by emailed token."""
+
 import re
 from pathlib import Path
 
@@ -16,8 +17,14 @@ def app_config():
 
 
 def register_form(**overrides):
-    form = {"full_name": "Nguyễn Thị Hoa", "email": "hoa@example.vn", "phone": "0912 345 678",
-            "password": "mat-khau-dai", "confirm": "mat-khau-dai", "accept_privacy": "y"}
+    form = {
+        "full_name": "Nguyễn Thị Hoa",
+        "email": "hoa@example.vn",
+        "phone": "0912 345 678",
+        "password": "mat-khau-dai",
+        "confirm": "mat-khau-dai",
+        "accept_privacy": "y",
+    }
     form.update(overrides)
     return form
 
@@ -91,7 +98,9 @@ def test_wrong_passwords_for_many_accounts_from_one_address_get_a_page_in_vietna
 def test_login_redirects_only_to_local_pages(client, db):
     user = make_user()
     db.session.commit()
-    response = client.post("/account/login?next=https://evil.example/", data={"email": user.email, "password": PASSWORD})
+    response = client.post(
+        "/account/login?next=https://evil.example/", data={"email": user.email, "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/account/"  # the shopper's home, not the foreign site
 
 

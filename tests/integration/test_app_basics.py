@@ -1,7 +1,8 @@
 """The skeleton: home, health check, error pages in the user's language, language switch."""
+
 import pytest
 
-from config import Config, DEV_SECRET_KEY
+from config import DEV_SECRET_KEY, Config
 from storefront import create_app
 from tests.factories import make_certificate, make_product
 

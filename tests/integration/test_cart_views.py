@@ -1,4 +1,5 @@
 """Cart: adding, editing, bad input, notices, grouping and the merge at login."""
+
 import pytest
 from sqlalchemy import select
 
@@ -32,21 +33,24 @@ def test_adding_twice_adds_up_and_the_header_counts_items(client, db):
     assert '<span class="badge-count">5</span>' in client.get("/cart").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("quantity", "message"), [
-    ("0", "Số lượng phải là số nguyên từ 1 đến 999"),
-    ("-1", "Số lượng phải là số nguyên từ 1 đến 999"),
-    ("abc", "Số lượng phải là số nguyên từ 1 đến 999"),
-    ("1.5", "Số lượng phải là số nguyên từ 1 đến 999"),
-    ("", "Số lượng phải là số nguyên từ 1 đến 999"),
-    ("1000", "Số lượng phải là số nguyên từ 1 đến 999"),
-    ("99999999999999999999", "Số lượng phải là số nguyên từ 1 đến 999"),
-    ("²", "Số lượng phải là số nguyên từ 1 đến 999"),
-    ("١٢", "Số lượng phải là số nguyên từ 1 đến 999"),
-    ("1e3", "Số lượng phải là số nguyên từ 1 đến 999"),
-    (" 3 ", "Số lượng phải là số nguyên từ 1 đến 999"),
-    ("3.0", "Số lượng phải là số nguyên từ 1 đến 999"),
-    ("11", "Chỉ còn 10 sản phẩm"),
-])
+@pytest.mark.parametrize(
+    ("quantity", "message"),
+    [
+        ("0", "Số lượng phải là số nguyên từ 1 đến 999"),
+        ("-1", "Số lượng phải là số nguyên từ 1 đến 999"),
+        ("abc", "Số lượng phải là số nguyên từ 1 đến 999"),
+        ("1.5", "Số lượng phải là số nguyên từ 1 đến 999"),
+        ("", "Số lượng phải là số nguyên từ 1 đến 999"),
+        ("1000", "Số lượng phải là số nguyên từ 1 đến 999"),
+        ("99999999999999999999", "Số lượng phải là số nguyên từ 1 đến 999"),
+        ("²", "Số lượng phải là số nguyên từ 1 đến 999"),
+        ("١٢", "Số lượng phải là số nguyên từ 1 đến 999"),
+        ("1e3", "Số lượng phải là số nguyên từ 1 đến 999"),
+        (" 3 ", "Số lượng phải là số nguyên từ 1 đến 999"),
+        ("3.0", "Số lượng phải là số nguyên từ 1 đến 999"),
+        ("11", "Chỉ còn 10 sản phẩm"),
+    ],
+)
 def test_a_bad_quantity_is_explained_and_changes_nothing(client, db, quantity, message):
     product = make_product(on_hand=10)
     db.session.commit()
@@ -62,8 +66,11 @@ def test_a_bad_quantity_is_explained_and_changes_nothing(client, db, quantity, m
 @pytest.mark.parametrize("kind", ["unknown", "unpublished", "hidden", "producer_suspended", "not_a_number"])
 def test_a_product_not_on_sale_cannot_be_added(client, db, kind):
     product = make_product(
-        is_published=kind != "unpublished", is_hidden=kind == "hidden",
-        producer=make_producer(status=ProducerStatus.SUSPENDED if kind == "producer_suspended" else ProducerStatus.APPROVED),
+        is_published=kind != "unpublished",
+        is_hidden=kind == "hidden",
+        producer=make_producer(
+            status=ProducerStatus.SUSPENDED if kind == "producer_suspended" else ProducerStatus.APPROVED
+        ),
     )
     db.session.commit()
     product_id = {"unknown": str(product.id + 1000), "not_a_number": "x1"}.get(kind, str(product.id))
@@ -147,7 +154,9 @@ def test_the_cart_says_when_a_price_changed_or_an_item_sold_out_or_left_the_shop
 def test_the_guest_cart_is_merged_into_the_account_cart_at_login(client, login, db):
     user = make_user()
     kept, added = make_product(on_hand=10), make_product(on_hand=10)
-    db.session.add(Cart(user_id=user.id, lines=[CartLine(product_id=kept.id, quantity=2, price_seen_vnd=kept.price_vnd)]))
+    db.session.add(
+        Cart(user_id=user.id, lines=[CartLine(product_id=kept.id, quantity=2, price_seen_vnd=kept.price_vnd)])
+    )
     db.session.commit()
     add_to_cart(client, kept, 3)
     add_to_cart(client, added, 1)

@@ -1,4 +1,5 @@
 """The OCOP star badge is shown only while a non-revoked 3–5★ certificate is valid; slugs redirect."""
+
 import json
 import re
 from datetime import timedelta
@@ -26,8 +27,9 @@ def jsonld(page: str) -> dict:
 
 def test_valid_certificate_shows_stars_body_level_decision_and_validity(client, db):
     product = make_product()
-    certificate = make_certificate(product=product, stars=5, decision_number="1489/QĐ-BNNMT",
-                                   issuing_body="Bộ Nông nghiệp và Môi trường")
+    certificate = make_certificate(
+        product=product, stars=5, decision_number="1489/QĐ-BNNMT", issuing_body="Bộ Nông nghiệp và Môi trường"
+    )
     db.session.commit()
     page = product_page(client, product)
     assert 'data-stars="5"' in page and "★★★★★" in page
@@ -42,8 +44,13 @@ def test_valid_certificate_shows_stars_body_level_decision_and_validity(client, 
 
 def test_expired_certificate_shows_no_stars_and_says_it_expired(client, db):
     product = make_product()
-    make_certificate(product=product, stars=5, decision_number="9/QĐ-UBND",
-                     decision_date=today_vn() - timedelta(days=1200), months=36)
+    make_certificate(
+        product=product,
+        stars=5,
+        decision_number="9/QĐ-UBND",
+        decision_date=today_vn() - timedelta(days=1200),
+        months=36,
+    )
     db.session.commit()
     page = product_page(client, product)
     assert "data-stars" not in page and 'class="stars"' not in page.split("<main")[1]
@@ -61,8 +68,14 @@ def test_certificate_valid_until_today_still_shows_the_badge(client, db):
 
 def test_revoked_certificate_shows_no_stars_and_says_it_was_revoked(client, db):
     product = make_product()
-    make_certificate(product=product, stars=4, decision_number="77/QĐ-UBND", is_revoked=True,
-                     revoked_at=utcnow(), revoked_reason="Vi phạm")
+    make_certificate(
+        product=product,
+        stars=4,
+        decision_number="77/QĐ-UBND",
+        is_revoked=True,
+        revoked_at=utcnow(),
+        revoked_reason="Vi phạm",
+    )
     db.session.commit()
     page = product_page(client, product)
     assert "data-stars" not in page

@@ -1,4 +1,5 @@
 """For search engines and marketplaces: sitemap, robots, OpenGraph, JSON-LD, merchant feeds, JSON API."""
+
 import csv
 import io
 import json
@@ -75,11 +76,17 @@ def test_product_page_has_canonical_opengraph_and_product_jsonld(client, catalog
     page = client.get("/products/che-tan-cuong-dac-biet?lang=en&utm_source=x").get_data(as_text=True)
     assert '<link rel="canonical" href="http://shop.test/products/che-tan-cuong-dac-biet">' in page
     assert '<meta property="og:type" content="product">' in page
-    assert 'property="og:image" content="http://shop.test/media/che-tan-cuong-dac-biet.jpg?size=large&amp;fmt=jpg"' in page
+    assert (
+        'property="og:image" content="http://shop.test/media/che-tan-cuong-dac-biet.jpg?size=large&amp;fmt=jpg"' in page
+    )
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
     assert data["@type"] == "Product"
-    assert data["offers"] == {**data["offers"], "price": 450000, "priceCurrency": "VND",
-                              "availability": "https://schema.org/InStock"}
+    assert data["offers"] == {
+        **data["offers"],
+        "price": 450000,
+        "priceCurrency": "VND",
+        "availability": "https://schema.org/InStock",
+    }
     assert data["gtin14"] == "08938000000015"
     assert data["hasCertification"]["certificationIdentification"] == "123/QĐ-BNNMT"
 
@@ -127,6 +134,6 @@ def test_openapi_document_describes_paths_that_exist(client, app, catalogue):
         assert path in rules
         for method in operations:
             assert client.open(path, method=method.upper()).status_code == 200
-    for path in document["paths"]:
+    if document["paths"]:
         refs = re.findall(r'"\$ref": "#/components/schemas/(\w+)"', json.dumps(document))
         assert set(refs) <= set(document["components"]["schemas"])

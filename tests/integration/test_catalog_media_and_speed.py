@@ -1,4 +1,5 @@
 """Photos served from UPLOAD_DIR, and a fixed number of SQL queries per page whatever its size."""
+
 import pytest
 
 from storefront.catalog.indexing import page_cache
@@ -30,8 +31,15 @@ def test_seeded_photo_gets_its_derivatives_on_first_request_with_long_cache(clie
 
 @pytest.mark.parametrize(
     "url",
-    ["/media/nothing.jpg?size=thumb", "/media/che-moc-cau.jpg?size=huge", "/media/che-moc-cau.jpg?fmt=gif",
-     "/media/../config.py", "/media/%2e%2e/config.py", "/media/sub/che-moc-cau.jpg", "/media/che-moc-cau.thumb.webp"],
+    [
+        "/media/nothing.jpg?size=thumb",
+        "/media/che-moc-cau.jpg?size=huge",
+        "/media/che-moc-cau.jpg?fmt=gif",
+        "/media/../config.py",
+        "/media/%2e%2e/config.py",
+        "/media/sub/che-moc-cau.jpg",
+        "/media/che-moc-cau.thumb.webp",
+    ],
 )
 def test_unknown_or_unsafe_media_is_404(client, db, upload_dir, url):
     add_image(make_product(slug="che-moc-cau"), upload_dir)
@@ -45,10 +53,15 @@ def test_product_card_uses_picture_with_webp_and_jpeg_fallback(client, db, uploa
     db.session.commit()
     page = client.get("/products").get_data(as_text=True)
     # An 800 px photo: the card lists the derivatives up to the 480 px thumb, each at its width.
-    sizes = "?size=tiny&amp;fmt={0} 160w, /media/che-moc-cau.jpg?size=small&amp;fmt={0} 320w, " \
-            "/media/che-moc-cau.jpg?size=thumb&amp;fmt={0} 480w"
+    sizes = (
+        "?size=tiny&amp;fmt={0} 160w, /media/che-moc-cau.jpg?size=small&amp;fmt={0} 320w, "
+        "/media/che-moc-cau.jpg?size=thumb&amp;fmt={0} 480w"
+    )
     assert f'<source type="image/webp" srcset="/media/che-moc-cau.jpg{sizes.format("webp")}"' in page
-    assert f'<img src="/media/che-moc-cau.jpg?size=thumb&amp;fmt=jpg" srcset="/media/che-moc-cau.jpg{sizes.format("jpg")}"' in page
+    assert (
+        f'<img src="/media/che-moc-cau.jpg?size=thumb&amp;fmt=jpg" srcset="/media/che-moc-cau.jpg{sizes.format("jpg")}"'
+        in page
+    )
     assert 'width="480" height="360"' in page
 
 
@@ -72,11 +85,18 @@ def queries_for(client, count_queries, url) -> int:
     return n()
 
 
-@pytest.mark.parametrize("url", ["/products?per_page={n}", "/products?q=che+tan+cuong&per_page={n}",
-                                 "/products?q=che&sort=price_asc&per_page={n}", "/?n={n}",
-                                 "/api/v1/products?per_page={n}", "/search/suggest?q=che&n={n}"])
-def test_list_pages_run_the_same_number_of_queries_for_few_or_many_products(client, db, upload_dir,
-                                                                             count_queries, url):
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/products?per_page={n}",
+        "/products?q=che+tan+cuong&per_page={n}",
+        "/products?q=che&sort=price_asc&per_page={n}",
+        "/?n={n}",
+        "/api/v1/products?per_page={n}",
+        "/search/suggest?q=che&n={n}",
+    ],
+)
+def test_list_pages_run_the_same_number_of_queries_for_few_or_many_products(client, db, upload_dir, count_queries, url):
     make_products(20, upload_dir)
     db.session.commit()
     few = queries_for(client, count_queries, url.format(n=2))
@@ -102,5 +122,6 @@ def test_hand_built_image_urls_equal_url_for(app):
     from storefront.catalog.views import image_url
 
     with app.test_request_context("/"):
-        assert image_url("abc_1-x.jpg", "large", "webp") == url_for("catalog.image", filename="abc_1-x.jpg",
-                                                                    size="large", fmt="webp")
+        assert image_url("abc_1-x.jpg", "large", "webp") == url_for(
+            "catalog.image", filename="abc_1-x.jpg", size="large", fmt="webp"
+        )

@@ -1,4 +1,5 @@
 """Anonymous home and catalogue pages served from the page cache, and only those."""
+
 import re
 from datetime import timedelta
 
@@ -15,8 +16,14 @@ from tests.factories_checkout import add_to_cart, make_order
 from tests.integration.test_catalog_pages import catalogue  # noqa: F401 (fixture)
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-PAGES = ["/", "/products", "/products?group=1&stars=4", "/products?q=che", "/products/che-tan-cuong-dac-biet",
-         "/producers/htx-che-hao-dat"]
+PAGES = [
+    "/",
+    "/products",
+    "/products?group=1&stars=4",
+    "/products?q=che",
+    "/products/che-tan-cuong-dac-biet",
+    "/producers/htx-che-hao-dat",
+]
 
 
 def anonymous_get(app, url):
@@ -54,8 +61,9 @@ def test_each_visitor_of_a_cached_product_page_gets_their_own_token_and_can_add_
     tokens = [TOKEN_RE.search(page.get_data(as_text=True)).group(1) for page in pages]
     assert tokens[0] != tokens[1]
     assert all(page.headers["Cache-Control"] == "private, no-cache" for page in pages)
-    response = visitors[1].post("/cart/add", csrf=False, data={
-        "csrf_token": tokens[1], "product_id": str(catalogue["tea"].id), "quantity": "2"})
+    response = visitors[1].post(
+        "/cart/add", csrf=False, data={"csrf_token": tokens[1], "product_id": str(catalogue["tea"].id), "quantity": "2"}
+    )
     assert response.status_code == 302
     with visitors[1].session_transaction() as session:
         assert session["cart"][str(catalogue["tea"].id)][0] == 2
@@ -144,8 +152,11 @@ def test_in_stock_filter_counts_lapsed_holds_as_available_like_the_product_page(
     noodle = catalogue["noodle"]
     for product in (noodle, catalogue["herb"]):
         make_order([(product, 10)], payment="bank_transfer")  # every unit held
-    db.session.execute(update(Reservation).where(Reservation.stock_id == noodle.stock.id)
-                       .values(expires_at=utcnow() - timedelta(hours=1)))  # lapsed, not released yet
+    db.session.execute(
+        update(Reservation)
+        .where(Reservation.stock_id == noodle.stock.id)
+        .values(expires_at=utcnow() - timedelta(hours=1))
+    )  # lapsed, not released yet
     db.session.commit()
     assert (noodle.stock.reserved, catalogue["herb"].stock.reserved) == (10, 10)
     page = anonymous_get(app, "/products?in_stock=1").get_data(as_text=True)

@@ -1,5 +1,6 @@
 """Catalogue pages: home, product list with filters and sort, product and producer pages."""
-from datetime import timedelta
+
+from datetime import UTC, timedelta
 
 import pytest
 
@@ -83,9 +84,9 @@ def test_filters_narrow_the_catalogue(client, catalogue, query, expected):
 def test_sort_orders_the_catalogue(client, db, catalogue, sort, expected):
     base = today_vn()
     for n, key in enumerate(["tea", "noodle", "drink", "herb"]):
-        from datetime import datetime, timezone
+        from datetime import datetime
 
-        catalogue[key].published_at = datetime(base.year, 1, 1, tzinfo=timezone.utc) + timedelta(days=n)
+        catalogue[key].published_at = datetime(base.year, 1, 1, tzinfo=UTC) + timedelta(days=n)
     db.session.commit()
     page = client.get(f"/products?sort={sort}").get_data(as_text=True)
     assert names_on(page, catalogue.values()) == [catalogue[k].name_vi for k in expected]
@@ -93,8 +94,21 @@ def test_sort_orders_the_catalogue(client, db, catalogue, sort, expected):
 
 @pytest.mark.parametrize(
     "query",
-    ["group=9", "group=abc", "stars=0", "stars=%F0%9F%98%80", "ward=99999", "ward=-1", "district=Atlantis",
-     "price_min=-5", "price_max=1e9", "in_stock=maybe", "sort=drop+table", "per_page=100000", "group=1%00x"],
+    [
+        "group=9",
+        "group=abc",
+        "stars=0",
+        "stars=%F0%9F%98%80",
+        "ward=99999",
+        "ward=-1",
+        "district=Atlantis",
+        "price_min=-5",
+        "price_max=1e9",
+        "in_stock=maybe",
+        "sort=drop+table",
+        "per_page=100000",
+        "group=1%00x",
+    ],
 )
 def test_bogus_filter_values_are_ignored_with_a_visible_note(client, catalogue, query):
     response = client.get(f"/products?{query}")
@@ -213,7 +227,7 @@ def test_expired_certificate_of_another_product_does_not_leak(client, db, catalo
     make_certificate(product=catalogue["drink"], stars=5, decision_date=today_vn() - timedelta(days=2000))
     db.session.commit()
     page = client.get("/products/ruou-ngo-men-la").get_data(as_text=True)
-    assert 'data-stars' not in page
+    assert "data-stars" not in page
 
 
 def test_catalogue_forgets_its_cached_order_when_a_commit_hides_a_product(client, db, catalogue):
@@ -241,10 +255,19 @@ def test_catalogue_order_is_not_cached_when_the_cache_is_off(app, client, db, ca
 
 @pytest.mark.parametrize(
     ("url", "status"),
-    [("/products?q=%FF%FE", 200), ("/products?group=%FF", 200), ("/products?ward=%EF%BC%95", 200),
-     ("/search/suggest?q=%FF", 200), ("/api/v1/products?q=%C0&stars=x", 200), ("/products?q=che&q=mien", 200),
-     ("/products/%FF", 404), ("/producers/%00", 404), ("/products/a%00b", 404), ("/products/Che-Tan", 404),
-     ("/media/%FF.jpg", 404)],
+    [
+        ("/products?q=%FF%FE", 200),
+        ("/products?group=%FF", 200),
+        ("/products?ward=%EF%BC%95", 200),
+        ("/search/suggest?q=%FF", 200),
+        ("/api/v1/products?q=%C0&stars=x", 200),
+        ("/products?q=che&q=mien", 200),
+        ("/products/%FF", 404),
+        ("/producers/%00", 404),
+        ("/products/a%00b", 404),
+        ("/products/Che-Tan", 404),
+        ("/media/%FF.jpg", 404),
+    ],
 )
 def test_undecodable_or_odd_urls_never_500(client, catalogue, url, status):
     assert client.get(url).status_code == status

@@ -1,4 +1,5 @@
 """Search in the catalogue: Vietnamese folding, facets, type-ahead, hostile input, index follows commits."""
+
 import unicodedata
 
 import pytest
@@ -17,14 +18,32 @@ def products(db):
     producer = make_producer(name="HTX Hảo Đạt", legacy_district="TP Thái Nguyên")
     other = make_producer(name="HTX Việt Cường", legacy_district="Huyện Đồng Hỷ", ward_code=5692)
     items = {
-        "tea": make_product(producer=producer, name_vi="Chè Tân Cương", name_en="Tan Cuong green tea",
-                            slug="che-tan-cuong", price_vnd=300_000),
-        "noodle": make_product(producer=other, name_vi="Miến dong Việt Cường", name_en="Canna noodles",
-                               slug="mien-dong", price_vnd=60_000),
-        "beans": make_product(producer=other, name_vi="Chè đậu xanh", name_en="Mung bean sweet soup",
-                              slug="che-dau-xanh", price_vnd=40_000, ocop_group=1),
-        "wine": make_product(producer=producer, name_vi="Rượu chè Tân Cương", name_en="Tea liquor", slug="ruou-che",
-                             ocop_group=2, price_vnd=200_000),
+        "tea": make_product(
+            producer=producer,
+            name_vi="Chè Tân Cương",
+            name_en="Tan Cuong green tea",
+            slug="che-tan-cuong",
+            price_vnd=300_000,
+        ),
+        "noodle": make_product(
+            producer=other, name_vi="Miến dong Việt Cường", name_en="Canna noodles", slug="mien-dong", price_vnd=60_000
+        ),
+        "beans": make_product(
+            producer=other,
+            name_vi="Chè đậu xanh",
+            name_en="Mung bean sweet soup",
+            slug="che-dau-xanh",
+            price_vnd=40_000,
+            ocop_group=1,
+        ),
+        "wine": make_product(
+            producer=producer,
+            name_vi="Rượu chè Tân Cương",
+            name_en="Tea liquor",
+            slug="ruou-che",
+            ocop_group=2,
+            price_vnd=200_000,
+        ),
     }
     make_certificate(product=items["tea"], stars=5, decision_number="55/QĐ-BNNMT")
     make_certificate(product=items["wine"], stars=3)
@@ -36,10 +55,14 @@ def result_names(client, query: str) -> list[str]:
     response = client.get("/products", query_string={"q": query})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    return [name for _, name in sorted(
-        (page.find(f">{n}</a></h3>"), n) for n in ("Chè Tân Cương", "Miến dong Việt Cường", "Chè đậu xanh", "Rượu chè Tân Cương")
-        if f">{n}</a></h3>" in page
-    )]
+    return [
+        name
+        for _, name in sorted(
+            (page.find(f">{n}</a></h3>"), n)
+            for n in ("Chè Tân Cương", "Miến dong Việt Cường", "Chè đậu xanh", "Rượu chè Tân Cương")
+            if f">{n}</a></h3>" in page
+        )
+    ]
 
 
 @pytest.mark.parametrize(
@@ -62,11 +85,11 @@ def test_search_shows_facet_counts_for_groups_and_stars(client, products):
     page = client.get("/products?q=tan+cuong").get_data(as_text=True)
     assert "Chè Tân Cương" in page and "Rượu chè Tân Cương" in page
     facets = page.split('data-facet="group"')[1].split("</ul>")[0]
-    assert "Thực phẩm</a> <span class=\"count\">1</span>" in facets
-    assert "Đồ uống</a> <span class=\"count\">1</span>" in facets
+    assert 'Thực phẩm</a> <span class="count">1</span>' in facets
+    assert 'Đồ uống</a> <span class="count">1</span>' in facets
     stars = page.split('data-facet="stars"')[1].split("</ul>")[0]
-    assert "5 sao</a> <span class=\"count\">1</span>" in stars
-    assert "3 sao</a> <span class=\"count\">1</span>" in stars
+    assert '5 sao</a> <span class="count">1</span>' in stars
+    assert '3 sao</a> <span class="count">1</span>' in stars
 
 
 def test_search_combines_with_filters_and_other_sorts(client, products):
@@ -80,8 +103,25 @@ def test_search_combines_with_filters_and_other_sorts(client, products):
 
 
 NASTY = [
-    "AND (", "*", '"', "~", "che~2", "title:che", "OR OR OR", "((((", "\x00\x01\x02", "\u202e\u200b",
-    "a" * 2000, "chè " * 500, "%", "' OR 1=1 --", "<script>alert(1)</script>", "🍵", "NOT", "che AND", "[a TO z]",
+    "AND (",
+    "*",
+    '"',
+    "~",
+    "che~2",
+    "title:che",
+    "OR OR OR",
+    "((((",
+    "\x00\x01\x02",
+    "\u202e\u200b",
+    "a" * 2000,
+    "chè " * 500,
+    "%",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "🍵",
+    "NOT",
+    "che AND",
+    "[a TO z]",
 ]
 
 

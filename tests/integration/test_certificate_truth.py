@@ -1,4 +1,5 @@
 """Truth in stars: a lapsed certificate says so to shoppers; producers are warned 90 days ahead and on expiry."""
+
 from datetime import timedelta
 
 import pytest
@@ -14,14 +15,22 @@ RENEW_ADVICE = "nộp hồ sơ đề nghị đánh giá lại cho Văn phòng OC
 def _lapsed(product, *, stars=4, days_ago=10):
     """A certificate whose 36 months ended `days_ago` days ago."""
     today = today_vn()
-    return make_certificate(product=product, stars=stars, decision_date=today - timedelta(days=3 * 365 + days_ago),
-                            valid_until=today - timedelta(days=days_ago))
+    return make_certificate(
+        product=product,
+        stars=stars,
+        decision_date=today - timedelta(days=3 * 365 + days_ago),
+        valid_until=today - timedelta(days=days_ago),
+    )
 
 
 def _ending_in(product, days, *, stars=4):
     today = today_vn()
-    return make_certificate(product=product, stars=stars, decision_date=today - timedelta(days=900),
-                            valid_until=today + timedelta(days=days))
+    return make_certificate(
+        product=product,
+        stars=stars,
+        decision_date=today - timedelta(days=900),
+        valid_until=today + timedelta(days=days),
+    )
 
 
 def test_a_lapsed_certificate_is_stated_on_the_product_page_and_its_card(client, db):
@@ -43,8 +52,10 @@ def test_a_valid_certificate_shows_stars_and_no_lapse(client, db):
     assert 'data-stars="5"' in listing and "đã hết hạn" not in listing
 
 
-@pytest.mark.parametrize(("days", "state"), [(200, "valid"), (91, "valid"), (90, "expiring"), (1, "expiring"),
-                                             (0, "expiring"), (-1, "lapsed")])
+@pytest.mark.parametrize(
+    ("days", "state"),
+    [(200, "valid"), (91, "valid"), (90, "expiring"), (1, "expiring"), (0, "expiring"), (-1, "lapsed")],
+)
 def test_certificate_standing_warns_from_90_days_before_the_end(db, days, state):
     product = make_product()
     _ending_in(product, days)
@@ -70,7 +81,10 @@ def test_the_producer_dashboard_warns_before_and_on_expiry_with_what_to_do(clien
     assert 'data-testid="certificate-alerts"' in page
     assert f"chứng nhận OCOP 5★ đã hết hạn ngày {certificate.valid_until:%d/%m/%Y}" in page
     assert f"chứng nhận OCOP 4★ hết hạn ngày {soon.valid_until:%d/%m/%Y} (còn 45 ngày)" in page
-    assert RENEW_ADVICE in page and "Chè móc câu" not in page.split('data-testid="certificate-alerts"')[1].split("</section>")[0]
+    assert (
+        RENEW_ADVICE in page
+        and "Chè móc câu" not in page.split('data-testid="certificate-alerts"')[1].split("</section>")[0]
+    )
     products = client.get("/producer/products").get_data(as_text=True)
     assert f"Chứng nhận OCOP đã hết hạn ngày {certificate.valid_until:%d/%m/%Y}: không hiện sao" in products
     assert "(còn 45 ngày)" in products

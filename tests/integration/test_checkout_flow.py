@@ -1,4 +1,5 @@
 """Checkout steps, placing orders (COD, bank transfer), order pages, look-up and order moves."""
+
 import io
 import re
 import threading
@@ -8,17 +9,36 @@ import pytest
 from sqlalchemy import func, select
 
 from storefront.checkout.models import (
-    Fulfilment, FulfilmentStatus, IllegalTransition, Order, OrderStatus, Payment, PaymentStatus,
+    Fulfilment,
+    FulfilmentStatus,
+    IllegalTransition,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentStatus,
 )
 from storefront.checkout.services import (
-    OrderNotReady, cancel_order, deliver_fulfilment, mark_payment_received, pack_fulfilment, ship_fulfilment,
+    OrderNotReady,
+    cancel_order,
+    deliver_fulfilment,
+    mark_payment_received,
+    pack_fulfilment,
+    ship_fulfilment,
 )
 from storefront.checkout.vietqr import crc16_ccitt, parse_tlv
 from storefront.inventory.models import Stock
 from storefront.outbox.models import OutboxMessage
 from tests.factories import TAN_CUONG_WARD, make_batch, make_producer, make_product, make_user
 from tests.factories_checkout import (
-    CONTACT, HANOI, HANOI_WARD, add_to_cart, fill_checkout, follow, make_order, place, review_key,
+    CONTACT,
+    HANOI,
+    HANOI_WARD,
+    add_to_cart,
+    fill_checkout,
+    follow,
+    make_order,
+    place,
+    review_key,
 )
 
 
@@ -37,9 +57,12 @@ def only_order(db) -> Order:
 
 @pytest.fixture
 def two_producers(db):
-    tea = make_product(producer=make_producer(name="HTX Chè Hảo Đạt"), name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5)
-    noodles = make_product(producer=make_producer(name="HTX Miến Việt Cường"), name_vi="Miến dong", price_vnd=60_000,
-                           on_hand=8)
+    tea = make_product(
+        producer=make_producer(name="HTX Chè Hảo Đạt"), name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5
+    )
+    noodles = make_product(
+        producer=make_producer(name="HTX Miến Việt Cường"), name_vi="Miến dong", price_vnd=60_000, on_hand=8
+    )
     make_batch(product=tea, lot_code="L2026-01", is_published=True)
     db.session.commit()
     return tea, noodles
@@ -61,7 +84,11 @@ def test_a_guest_buys_from_two_producers_with_cash_on_delivery(client, db, two_p
     assert sorted(f.producer.name for f in order.fulfilments) == ["HTX Chè Hảo Đạt", "HTX Miến Việt Cường"]
     tea_line = next(line for line in order.lines if line.product_id == tea.id)
     assert (tea_line.product_name, tea_line.producer_name, tea_line.lot_code, tea_line.unit_price_vnd) == (
-        "Chè tôm nõn", "HTX Chè Hảo Đạt", "L2026-01", 380_000)
+        "Chè tôm nõn",
+        "HTX Chè Hảo Đạt",
+        "L2026-01",
+        380_000,
+    )
     assert stock(db, tea) == (4, 0) and stock(db, noodles) == (6, 0)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert order.code in page and "Đã xác nhận" in page and "500.000\u00a0₫" in page
@@ -75,8 +102,17 @@ def test_the_review_page_shows_goods_delivery_fee_total_payment_and_a_cancel_but
     add_to_cart(client, tea, 1)
     fill_checkout(client, payment="cod", province_code=str(HANOI), ward_code=str(HANOI_WARD))
     page = client.get("/checkout/review").get_data(as_text=True)
-    for text in ("Chè tôm nõn", "380.000\u00a0₫", "Các tỉnh miền Bắc", "2–3 ngày", "35.000\u00a0₫",
-                 "415.000\u00a0₫", "Thanh toán khi nhận hàng (COD)", "Phường Ba Đình", "Huỷ, không đặt hàng"):
+    for text in (
+        "Chè tôm nõn",
+        "380.000\u00a0₫",
+        "Các tỉnh miền Bắc",
+        "2–3 ngày",
+        "35.000\u00a0₫",
+        "415.000\u00a0₫",
+        "Thanh toán khi nhận hàng (COD)",
+        "Phường Ba Đình",
+        "Huỷ, không đặt hàng",
+    ):
         assert text in page, text
     response = client.post("/checkout/cancel")
     assert response.headers["Location"] == "/cart"
@@ -89,8 +125,7 @@ def test_prices_and_totals_sent_by_the_browser_are_ignored(client, db, two_produ
     add_to_cart(client, tea, 1)
     client.post("/cart/add", data={"product_id": str(tea.id), "quantity": "1", "price_vnd": "1", "price": "1"})
     key = fill_checkout(client, payment="cod")
-    place(client, key, total_vnd="1000", subtotal_vnd="1000", delivery_fee_vnd="0", unit_price_vnd="1",
-          price_vnd="1")
+    place(client, key, total_vnd="1000", subtotal_vnd="1000", delivery_fee_vnd="0", unit_price_vnd="1", price_vnd="1")
     order = only_order(db)
     assert (order.subtotal_vnd, order.total_vnd) == (760_000, 760_000)
     assert order.lines[0].unit_price_vnd == 380_000
@@ -144,8 +179,12 @@ def test_money_columns_are_64_bit():
     from storefront.cart.models import CartLine
     from storefront.checkout.models import OrderLine
 
-    columns = [c for table in (Order.__table__, OrderLine.__table__, Payment.__table__, CartLine.__table__)
-               for c in table.columns if c.name.endswith("_vnd")]
+    columns = [
+        c
+        for table in (Order.__table__, OrderLine.__table__, Payment.__table__, CartLine.__table__)
+        for c in table.columns
+        if c.name.endswith("_vnd")
+    ]
     assert len(columns) == 7 and all(isinstance(c.type, BigInteger) for c in columns)
 
 
@@ -162,24 +201,42 @@ def test_a_double_submitted_order_form_creates_one_order(client, db, two_produce
 def test_a_ward_outside_the_chosen_province_is_refused(client, db, two_producers):
     tea, _ = two_producers
     add_to_cart(client, tea)
-    response = client.post("/checkout", data={"contact_name": "Hoa", "phone": "0912345678", "province_code": "19",
-                                              "ward_code": str(HANOI_WARD), "street": "Xóm 1"})
+    response = client.post(
+        "/checkout",
+        data={
+            "contact_name": "Hoa",
+            "phone": "0912345678",
+            "province_code": "19",
+            "ward_code": str(HANOI_WARD),
+            "street": "Xóm 1",
+        },
+    )
     assert response.status_code == 200
     assert "Phường / xã không thuộc tỉnh đã chọn." in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("phone", "12345", "Số điện thoại di động Việt Nam không hợp lệ"),
-    ("phone", "02083855000", "Số điện thoại di động Việt Nam không hợp lệ"),
-    ("contact_name", "", "Vui lòng điền trường này"),
-    ("street", "", "Vui lòng điền trường này"),
-    ("email", "not-an-email", "Địa chỉ email không hợp lệ"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("phone", "12345", "Số điện thoại di động Việt Nam không hợp lệ"),
+        ("phone", "02083855000", "Số điện thoại di động Việt Nam không hợp lệ"),
+        ("contact_name", "", "Vui lòng điền trường này"),
+        ("street", "", "Vui lòng điền trường này"),
+        ("email", "not-an-email", "Địa chỉ email không hợp lệ"),
+    ],
+)
 def test_bad_contact_details_are_explained(client, db, two_producers, field, value, message):
     tea, _ = two_producers
     add_to_cart(client, tea)
-    data = {"contact_name": "Hoa", "phone": "0912345678", "email": "", "province_code": "19",
-            "ward_code": str(TAN_CUONG_WARD), "street": "Xóm 1", field: value}
+    data = {
+        "contact_name": "Hoa",
+        "phone": "0912345678",
+        "email": "",
+        "province_code": "19",
+        "ward_code": str(TAN_CUONG_WARD),
+        "street": "Xóm 1",
+        field: value,
+    }
     response = client.post("/checkout", data=data)
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
@@ -198,8 +255,17 @@ def test_without_javascript_choosing_a_province_lists_its_wards(client, db, two_
 def test_the_card_option_is_hidden_without_stripe_keys(client, db, two_producers):
     tea, _ = two_producers
     add_to_cart(client, tea)
-    client.post("/checkout", data={"contact_name": "Hoa", "phone": "0912345678", "email": "hoa@example.vn",
-                                   "province_code": "19", "ward_code": str(TAN_CUONG_WARD), "street": "Xóm 1"})
+    client.post(
+        "/checkout",
+        data={
+            "contact_name": "Hoa",
+            "phone": "0912345678",
+            "email": "hoa@example.vn",
+            "province_code": "19",
+            "ward_code": str(TAN_CUONG_WARD),
+            "street": "Xóm 1",
+        },
+    )
     page = client.get("/checkout/options").get_data(as_text=True)
     assert 'value="cod"' in page and 'value="bank_transfer"' in page and 'value="card"' not in page
     response = client.post("/checkout/options", data={"delivery_method": "standard", "payment_method": "card"})
@@ -298,8 +364,9 @@ def test_a_guest_looks_up_an_order_with_code_and_phone(app, db, two_producers):
 def test_the_order_look_up_is_rate_limited(app, db):
     app.config["RATELIMIT_ORDER_LOOKUP"] = "3 per minute"
     client = app.test_client()
-    codes = [client.post("/orders/lookup", data={"code": "TN-AAAAAA", "phone": "0912345678"}).status_code
-             for _ in range(4)]
+    codes = [
+        client.post("/orders/lookup", data={"code": "TN-AAAAAA", "phone": "0912345678"}).status_code for _ in range(4)
+    ]
     assert codes == [200, 200, 200, 429]
 
 
@@ -380,13 +447,16 @@ def test_fifty_buyers_racing_for_the_last_five_units_make_exactly_five_orders(ap
     assert db.session.scalar(select(func.count(Fulfilment.id))) == 5
 
 
-@pytest.mark.parametrize(("province", "subtotal", "zone", "fee"), [
-    (19, 100_000, "thai_nguyen", 20_000),
-    (1, 100_000, "north", 35_000),
-    (37, 499_999, "north", 35_000),
-    (79, 100_000, "rest", 45_000),
-    (79, 500_000, "rest", 0),
-])
+@pytest.mark.parametrize(
+    ("province", "subtotal", "zone", "fee"),
+    [
+        (19, 100_000, "thai_nguyen", 20_000),
+        (1, 100_000, "north", 35_000),
+        (37, 499_999, "north", 35_000),
+        (79, 100_000, "rest", 45_000),
+        (79, 500_000, "rest", 0),
+    ],
+)
 def test_delivery_fee_follows_the_zone_table_and_the_free_shipping_threshold(app, province, subtotal, zone, fee):
     from storefront.checkout.services import delivery_quote
 
@@ -397,8 +467,9 @@ def test_delivery_fee_follows_the_zone_table_and_the_free_shipping_threshold(app
 def test_delivery_zones_can_be_configured(app):
     from storefront.checkout.services import delivery_quote
 
-    app.config["DELIVERY_ZONES"] = {"everywhere": {"label": "Toàn quốc", "provinces": None, "fee_vnd": 30_000,
-                                                   "days": "2 ngày"}}
+    app.config["DELIVERY_ZONES"] = {
+        "everywhere": {"label": "Toàn quốc", "provinces": None, "fee_vnd": 30_000, "days": "2 ngày"}
+    }
     assert delivery_quote(19, 1_000).fee_vnd == 30_000
 
 
@@ -463,8 +534,12 @@ def test_of_two_racing_status_moves_only_one_wins(db, two_producers):
     tea, _ = two_producers
     order = make_order([(tea, 1)], payment="bank_transfer")
     db.session.commit()
-    db.session.execute(update(Order).where(Order.id == order.id).values(status=OrderStatus.EXPIRED)
-                       .execution_options(synchronize_session=False))  # another transaction's move
+    db.session.execute(
+        update(Order)
+        .where(Order.id == order.id)
+        .values(status=OrderStatus.EXPIRED)
+        .execution_options(synchronize_session=False)
+    )  # another transaction's move
     with pytest.raises(IllegalTransition):
         move_order(order, OrderStatus.CANCELLED)
     assert order.status is OrderStatus.EXPIRED
@@ -532,7 +607,11 @@ def test_a_buyer_cancelling_an_order_that_expired_meanwhile_is_told_it_cannot_be
     tea, _ = two_producers
     order = make_order([(tea, 1)], payment="bank_transfer")
     db.session.commit()
-    db.session.execute(update(Order).where(Order.id == order.id).values(status=OrderStatus.EXPIRED)
-                       .execution_options(synchronize_session=False))  # the expiry won
+    db.session.execute(
+        update(Order)
+        .where(Order.id == order.id)
+        .values(status=OrderStatus.EXPIRED)
+        .execution_options(synchronize_session=False)
+    )  # the expiry won
     with pytest.raises(CannotCancel):
         cancel_order_by_buyer(order, reason="")

@@ -1,4 +1,5 @@
 """The README's demo accounts sign in through the real login form and land on their role's home."""
+
 import re
 from pathlib import Path
 

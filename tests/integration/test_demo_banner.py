@@ -1,4 +1,5 @@
 """A demo instance says so on every page, linking to what is real and what is invented."""
+
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,8 +22,16 @@ def _pages(db):
     issue, _ = services.issue_stamps(batch, count=1, actor=None)
     db.session.commit()
     stamp = services.issue_stamps_list(issue)[0]
-    return ["/", "/products", f"/products/{product.slug}", "/account/login", "/cart/", "/pages/about",
-            urlsplit(services.stamp_url(stamp)).path, "/no-such-page"]
+    return [
+        "/",
+        "/products",
+        f"/products/{product.slug}",
+        "/account/login",
+        "/cart/",
+        "/pages/about",
+        urlsplit(services.stamp_url(stamp)).path,
+        "/no-such-page",
+    ]
 
 
 @pytest.mark.usefixtures("demo_mode")

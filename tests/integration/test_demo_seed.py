@@ -1,4 +1,5 @@
 """The demo catalogue: seed_demo on a real database and the `flask seed-demo` command."""
+
 import re
 from datetime import date
 from pathlib import Path
@@ -9,9 +10,9 @@ from sqlalchemy import func, select
 from vietnam_provinces import ProvinceCode, Ward
 
 from storefront.accounts.models import Role, User
+from storefront.catalog.images import derivative_name
 from storefront.catalog.models import Certificate, Producer, ProducerImage, ProducerStatus, Product, ProductImage
 from storefront.inventory.models import Stock
-from storefront.catalog.images import derivative_name
 from storefront.main import demo
 from storefront.main.demo import DemoAlreadySeeded, seed_demo
 from traceability.models import Batch, EventType, TraceEvent
@@ -81,7 +82,9 @@ def test_certificates_include_valid_expired_and_revoked(db, seeded):
     revoked = [c for c in certificates if c.is_revoked]
     assert valid and expired and revoked
     assert (len(valid), len(expired), len(revoked)) == (
-        seeded.certificates_valid, seeded.certificates_expired, seeded.certificates_revoked,
+        seeded.certificates_valid,
+        seeded.certificates_expired,
+        seeded.certificates_revoked,
     )
     for c in certificates:
         assert c.criteria_set.value == ("148/2023" if c.decision_date >= date(2023, 2, 24) else "1048/2019")
@@ -133,8 +136,9 @@ def test_demo_accounts_exist_with_roles(db, seeded):
     for email, role in roles.items():
         user = db.session.scalar(select(User).where(User.email == email))
         assert user.role is role and user.check_password("demo1234")
-    owned = db.session.scalar(select(Producer).join(User, Producer.owner_id == User.id)
-                              .where(User.email == "hoptacxa@example.com"))
+    owned = db.session.scalar(
+        select(Producer).join(User, Producer.owner_id == User.id).where(User.email == "hoptacxa@example.com")
+    )
     assert owned.name == "HTX Chè Hảo Đạt"
 
 
@@ -152,7 +156,8 @@ def test_cli_seeds_and_prints_accounts(db, runner, app):
     assert count(db, Product) >= 30
     originals = {p.name for p in Path(app.config["UPLOAD_DIR"]).glob("*.jpg") if p.name.count(".") == 1}
     assert originals == {i.filename for i in db.session.scalars(select(ProductImage))} | {
-        i.filename for i in db.session.scalars(select(ProducerImage))}
+        i.filename for i in db.session.scalars(select(ProducerImage))
+    }
     assert len(originals) == 3 * count(db, Product) + count(db, ProducerImage)
 
 
@@ -193,8 +198,9 @@ def differing_pixels(path_a, path_b) -> float:
 def test_demo_illustrations_differ_between_kinds_products_and_compositions(db, seeded, tmp_path):
     folder = tmp_path / "images"
     by_name = {p.name_vi: p for p in db.session.scalars(select(Product))}
-    tea, honey, village = (by_name[n] for n in ("Chè tôm nõn", "Mật ong Phúc Thành",
-                                                 "Du lịch văn hóa dân tộc Tày bản làng Thái Hải"))
+    tea, honey, village = (
+        by_name[n] for n in ("Chè tôm nõn", "Mật ong Phúc Thành", "Du lịch văn hóa dân tộc Tày bản làng Thái Hải")
+    )
     other_tea = by_name["Trà móc câu Minh Đức"]
     first = {p: folder / p.images[0].filename for p in (tea, honey, village, other_tea)}
     # Different kinds: most pixels differ; two teas share a motif but not their colours and layout.
@@ -202,8 +208,10 @@ def test_demo_illustrations_differ_between_kinds_products_and_compositions(db, s
     assert differing_pixels(first[tea], first[village]) > 0.25
     assert differing_pixels(first[tea], first[other_tea]) > 0.15
     for position in (1, 2):
-        assert differing_pixels(folder / tea.images[position].filename,
-                                folder / other_tea.images[position].filename) > 0.15
+        assert (
+            differing_pixels(folder / tea.images[position].filename, folder / other_tea.images[position].filename)
+            > 0.15
+        )
     # A product's compositions differ from each other too.
     assert differing_pixels(folder / tea.images[0].filename, folder / tea.images[1].filename) > 0.25
     assert differing_pixels(folder / tea.images[0].filename, folder / tea.images[2].filename) > 0.25
@@ -216,6 +224,7 @@ def test_demo_illustrations_differ_between_kinds_products_and_compositions(db, s
         if producer.products:
             assert producer.cover and producer.cover.width > producer.cover.height
             assert (folder / producer.cover.filename).is_file()
+
 
 def test_demo_texts_leave_stars_to_the_badge(db, seeded):
     star_claim = re.compile(r"\d\s*(sao|★)|\d-star|OCOP \d", re.IGNORECASE)

@@ -1,4 +1,5 @@
 """WTForms', Flask-WTF's and email-validator's messages in the page's language, through the real forms."""
+
 import html
 import inspect
 
@@ -55,10 +56,18 @@ def test_login_with_a_malformed_email_says_so_in_the_page_language(client, db, l
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_register_shows_the_library_length_message_in_the_page_language(client, db, lang):
     in_language(client, lang)
-    text = page(client.post("/account/register", data={
-        "full_name": "N" * 121, "email": "hoa@example.vn", "password": "mot-mat-khau-dai",
-        "confirm": "mot-mat-khau-dai", "accept_privacy": "y",
-    }))
+    text = page(
+        client.post(
+            "/account/register",
+            data={
+                "full_name": "N" * 121,
+                "email": "hoa@example.vn",
+                "password": "mot-mat-khau-dai",
+                "confirm": "mot-mat-khau-dai",
+                "accept_privacy": "y",
+            },
+        )
+    )
     assert TOO_LONG_120[lang] in text
     assert TOO_LONG_120[OTHER[lang]] not in text
     assert_one_language(text, lang)
@@ -88,10 +97,13 @@ def test_checkout_contact_step_speaks_the_page_language(client, db, lang):
     assert_one_language(text, lang)
 
 
-@pytest.mark.parametrize(("lang", "message"), [
-    ("vi", "Phiên làm việc đã hết hạn. Hãy tải lại trang và gửi lại biểu mẫu."),
-    ("en", "Your session has expired. Please reload the page and submit the form again."),
-])
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("vi", "Phiên làm việc đã hết hạn. Hãy tải lại trang và gửi lại biểu mẫu."),
+        ("en", "Your session has expired. Please reload the page and submit the form again."),
+    ],
+)
 def test_a_form_posted_without_its_csrf_token_gets_a_400_page_in_the_page_language(client, db, lang, message):
     make_user(email="hoa@example.vn")
     db.session.commit()
@@ -104,16 +116,20 @@ def test_a_form_posted_without_its_csrf_token_gets_a_400_page_in_the_page_langua
     assert_one_language(text, lang)
 
 
-@pytest.mark.parametrize(("lang", "message"), [
-    ("vi", "Biểu mẫu thiếu mã bảo mật. Hãy tải lại trang và gửi lại."),
-    ("en", "The CSRF token is missing."),
-])
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("vi", "Biểu mẫu thiếu mã bảo mật. Hãy tải lại trang và gửi lại."),
+        ("en", "The CSRF token is missing."),
+    ],
+)
 def test_a_forms_own_csrf_check_speaks_the_page_language(app, lang, message):
     """Flask-WTF's form-level check (used where CSRFProtect has not already passed the request)."""
     from storefront.accounts.forms import LoginForm
 
-    with app.test_request_context(f"/account/login?lang={lang}", method="POST",
-                                  data={"email": "hoa@example.vn", "password": "x"}):
+    with app.test_request_context(
+        f"/account/login?lang={lang}", method="POST", data={"email": "hoa@example.vn", "password": "x"}
+    ):
         g.pop("csrf_valid", None)
         form = LoginForm()
         assert not form.validate()
@@ -130,6 +146,7 @@ def test_every_form_of_the_site_gets_translated_messages(app):
     """A form built on FlaskForm directly would show WTForms' English on Vietnamese pages."""
     forms = [c for c in all_subclasses(FlaskForm) if c.__module__.split(".")[0] in {"storefront", "traceability"}]
     assert len(forms) > 20
-    direct = [f"{c.__module__}.{c.__qualname__}" for c in forms
-              if c is not BaseForm and BaseForm not in inspect.getmro(c)]
+    direct = [
+        f"{c.__module__}.{c.__qualname__}" for c in forms if c is not BaseForm and BaseForm not in inspect.getmro(c)
+    ]
     assert direct == [], "derive from storefront.forms.BaseForm"

@@ -1,4 +1,5 @@
 """Each hostile input the outside probe turned into a 500 (issue 15, finding 2) now gets a 4xx or a clean page."""
+
 import io
 import json
 
@@ -8,12 +9,12 @@ from sqlalchemy import func, select
 from storefront.accounts.models import User
 from storefront.catalog.models import Certificate, Product, SlugRedirect
 from storefront.checkout.models import Order, OrderStatus, ProcessedWebhookEvent
-from traceability.models import CounterfeitReport
 from tests.factories import days_ago, make_product
 from tests.factories_checkout import add_to_cart, fill_checkout, make_order, place
 from tests.factories_office import office  # noqa: F401  (fixture)
 from tests.factories_producer import owner  # noqa: F401  (fixture)
 from tests.stripe_peers import sign_webhook
+from traceability.models import CounterfeitReport
 
 WEBHOOK_SECRET = "whsec_test_hostile"
 
@@ -24,6 +25,7 @@ def app_config():
 
 
 # --- query keys that clash with url_for's own arguments ----------------------------------
+
 
 @pytest.mark.parametrize("key", ["endpoint", "_method", "_external", "_anchor", "_scheme", "values"])
 def test_a_query_key_named_like_a_url_for_argument_still_renders_the_catalogue(client, db, key):
@@ -55,6 +57,7 @@ def test_the_office_pager_keeps_a_reserved_query_key_without_a_500(client, db, o
 
 # --- NUL and other control characters ---------------------------------------------------
 
+
 def test_nul_in_checkout_fields_and_the_idempotency_key_is_stripped_not_a_500(client, db):
     product = make_product(on_hand=5)
     db.session.commit()
@@ -67,51 +70,83 @@ def test_nul_in_checkout_fields_and_the_idempotency_key_is_stripped_not_a_500(cl
 
 
 def test_nul_in_a_counterfeit_report_is_stripped(client, db):
-    response = client.post("/trace/report", data={"code": "01/089\x00", "message": "Tem\x00 giả, mua ở chợ",
-                                                  "where_bought": "Chợ\x00", "contact": "0912\x00345678"})
+    response = client.post(
+        "/trace/report",
+        data={
+            "code": "01/089\x00",
+            "message": "Tem\x00 giả, mua ở chợ",
+            "where_bought": "Chợ\x00",
+            "contact": "0912\x00345678",
+        },
+    )
     assert response.status_code == 302
     report = db.session.scalars(select(CounterfeitReport)).one()
     assert "\x00" not in report.message + (report.where_bought or "") + (report.contact or "")
 
 
 def test_nul_in_registration_is_stripped(client, db):
-    response = client.post("/account/register", data={
-        "full_name": "Hoa\x00", "email": "hoa\x00@example.vn", "phone": "", "password": "Trà-xanh-Tân-Cương-2026",
-        "confirm": "Trà-xanh-Tân-Cương-2026", "accept_privacy": "y"})
+    response = client.post(
+        "/account/register",
+        data={
+            "full_name": "Hoa\x00",
+            "email": "hoa\x00@example.vn",
+            "phone": "",
+            "password": "Trà-xanh-Tân-Cương-2026",
+            "confirm": "Trà-xanh-Tân-Cương-2026",
+            "accept_privacy": "y",
+        },
+    )
     assert response.status_code < 500
     users = db.session.scalars(select(User)).all()
     assert users and all("\x00" not in user.full_name + user.email for user in users)
 
 
 def test_nul_in_a_product_field_is_stripped(client, db, owner):
-    response = client.post("/producer/products/new", data={
-        "name_vi": "Chè\x00 búp", "ocop_group": "1", "price_vnd": "120000", "unit": "hộp\x00",
-        "description_vi": "Dòng 1\nDòng\x00 2"})
+    response = client.post(
+        "/producer/products/new",
+        data={
+            "name_vi": "Chè\x00 búp",
+            "ocop_group": "1",
+            "price_vnd": "120000",
+            "unit": "hộp\x00",
+            "description_vi": "Dòng 1\nDòng\x00 2",
+        },
+    )
     assert response.status_code < 500
     for product in db.session.scalars(select(Product)):
         assert "\x00" not in product.name_vi + (product.description_vi or "")
 
 
-@pytest.mark.parametrize("path", ["/office/products?q=a%00b", "/office/audit?actor=%00x&from=2026-01-01%00",
-                                  "/office/certificates?status=all%00"])
+@pytest.mark.parametrize(
+    "path",
+    ["/office/products?q=a%00b", "/office/audit?actor=%00x&from=2026-01-01%00", "/office/certificates?status=all%00"],
+)
 def test_nul_in_an_office_filter_is_not_a_500(client, office, path):
     assert client.get(path).status_code in (200, 404)
 
 
-@pytest.mark.parametrize("path", ["/orders/a%00b", "/orders/TN-%00/vietqr.png", "/products/a%00b",
-                                  "/producers/x%01", "/t/AB%00CD", "/pages/a%00"])
+@pytest.mark.parametrize(
+    "path",
+    ["/orders/a%00b", "/orders/TN-%00/vietqr.png", "/products/a%00b", "/producers/x%01", "/t/AB%00CD", "/pages/a%00"],
+)
 def test_a_control_character_in_a_path_value_is_a_404(client, db, path):
     assert client.get(path).status_code == 404
 
 
 def test_a_json_body_to_a_form_is_refused_not_a_500(client, db):
     for body in ("[1, 2]", "5", '{"full_name": {"a": 1}}'):
-        response = client.post("/account/register", data=body, content_type="application/json",
-                               headers={"X-CSRFToken": client.csrf_token()}, csrf=False)
+        response = client.post(
+            "/account/register",
+            data=body,
+            content_type="application/json",
+            headers={"X-CSRFToken": client.csrf_token()},
+            csrf=False,
+        )
         assert response.status_code == 415
 
 
 # --- numbers past what the database holds -----------------------------------------------
+
 
 @pytest.mark.parametrize("page", ["99999999999999999999", "9223372036854775807", "１２", "-1", "abc"])
 def test_a_page_number_past_bigint_on_an_office_list_is_a_404(client, office, page):
@@ -121,8 +156,9 @@ def test_a_page_number_past_bigint_on_an_office_list_is_a_404(client, office, pa
 
 # --- CSV imports ------------------------------------------------------------------------
 
+
 def test_a_csv_cell_over_128_kb_is_a_row_error_in_the_product_import(client, db, owner):
-    text = "name_vi,ocop_group,price_vnd\nChè,1,120000\n\"" + "x" * 200_000 + "\",1,5000\n"
+    text = 'name_vi,ocop_group,price_vnd\nChè,1,120000\n"' + "x" * 200_000 + '",1,5000\n'
     data = {"file": (io.BytesIO(text.encode()), "san-pham.csv"), "mode": "all"}
     response = client.post("/producer/products/import", data=data, content_type="multipart/form-data")
     assert response.status_code == 200
@@ -133,11 +169,19 @@ def test_a_csv_cell_over_128_kb_is_a_row_error_in_the_product_import(client, db,
 def test_a_long_csv_cell_and_nul_are_row_errors_in_the_council_decision_import(client, db, office):
     make_product(slug="che-dinh")
     db.session.commit()
-    for text in ("product,stars\nche-dinh,4\n\"" + "x" * 200_000 + "\",4\n", "product,stars\n" + "y" * 5000 + ",4\n",
-                 "product,stars\nche-\x00dinh,4\n"):
-        data = {"criteria_set": "148/2023", "issuing_level": "province", "issuing_body": "UBND tỉnh Thái Nguyên",
-                "decision_number": "2100/QĐ-UBND", "decision_date": days_ago(3).isoformat(),
-                "file": (io.BytesIO(text.encode("utf-8")), "quyet-dinh.csv")}
+    for text in (
+        'product,stars\nche-dinh,4\n"' + "x" * 200_000 + '",4\n',
+        "product,stars\n" + "y" * 5000 + ",4\n",
+        "product,stars\nche-\x00dinh,4\n",
+    ):
+        data = {
+            "criteria_set": "148/2023",
+            "issuing_level": "province",
+            "issuing_body": "UBND tỉnh Thái Nguyên",
+            "decision_number": "2100/QĐ-UBND",
+            "decision_date": days_ago(3).isoformat(),
+            "file": (io.BytesIO(text.encode("utf-8")), "quyet-dinh.csv"),
+        }
         response = client.post("/office/certificates/import", data=data, content_type="multipart/form-data")
         assert response.status_code == 200
     assert db.session.scalar(select(func.count(Certificate.id))) == 1  # the NUL row named che-dinh, cleaned
@@ -145,19 +189,30 @@ def test_a_long_csv_cell_and_nul_are_row_errors_in_the_council_decision_import(c
 
 # --- the payment webhook ----------------------------------------------------------------
 
+
 def post_signed(client, body):
     payload = body if isinstance(body, bytes) else json.dumps(body).encode()
     headers = {"Stripe-Signature": sign_webhook(payload, WEBHOOK_SECRET), "Content-Type": "application/json"}
     return client.post("/payments/stripe/webhook", data=payload, headers=headers, csrf=False)
 
 
-@pytest.mark.parametrize("body", [
-    [1, 2], "event", 5, {"type": "checkout.session.completed", "data": {"object": {"id": "cs_1"}}},
-    {"id": "evt_1", "type": "checkout.session.completed"}, {"id": "evt_1", "type": "x", "data": 5},
-    {"id": "evt_1", "type": "x", "data": {"object": [1]}}, {"id": "evt_1", "type": "x", "data": {"object": {}}},
-    {"id": 7, "type": "x", "data": {"object": {"id": "cs_1"}}}, {"id": "evt\x00", "type": "x", "data": {"object": {"id": "c"}}},
-    {"id": "evt_1", "type": "x" * 200, "data": {"object": {"id": "cs_1"}}}, b"{not json",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        [1, 2],
+        "event",
+        5,
+        {"type": "checkout.session.completed", "data": {"object": {"id": "cs_1"}}},
+        {"id": "evt_1", "type": "checkout.session.completed"},
+        {"id": "evt_1", "type": "x", "data": 5},
+        {"id": "evt_1", "type": "x", "data": {"object": [1]}},
+        {"id": "evt_1", "type": "x", "data": {"object": {}}},
+        {"id": 7, "type": "x", "data": {"object": {"id": "cs_1"}}},
+        {"id": "evt\x00", "type": "x", "data": {"object": {"id": "c"}}},
+        {"id": "evt_1", "type": "x" * 200, "data": {"object": {"id": "cs_1"}}},
+        b"{not json",
+    ],
+)
 def test_a_signed_webhook_body_the_shop_cannot_use_is_a_400_and_records_nothing(client, db, body):
     response = post_signed(client, body)
     assert response.status_code == 400
@@ -168,13 +223,21 @@ def test_a_paid_session_naming_a_cod_order_or_an_unknown_one_is_ignored(client, 
     order = make_order([(make_product(on_hand=3), 1)], payment="cod")
     db.session.commit()
     for index, reference in enumerate((order.code, "TN-NOSUCH", {"not": "a code"})):
-        session = {"id": f"cs_{index}", "payment_status": "paid", "amount_total": order.total_vnd, "currency": "vnd",
-                   "client_reference_id": reference, "metadata": {"order_code": reference}}
-        response = post_signed(client, {"id": f"evt_{index}", "type": "checkout.session.completed",
-                                        "data": {"object": session}})
+        session = {
+            "id": f"cs_{index}",
+            "payment_status": "paid",
+            "amount_total": order.total_vnd,
+            "currency": "vnd",
+            "client_reference_id": reference,
+            "metadata": {"order_code": reference},
+        }
+        response = post_signed(
+            client, {"id": f"evt_{index}", "type": "checkout.session.completed", "data": {"object": session}}
+        )
         assert response.status_code == 200 and response.get_json()["outcome"] == "ignored"
-        expired = post_signed(client, {"id": f"evt_x{index}", "type": "checkout.session.expired",
-                                       "data": {"object": session}})
+        expired = post_signed(
+            client, {"id": f"evt_x{index}", "type": "checkout.session.expired", "data": {"object": session}}
+        )
         assert expired.status_code == 200
     db.session.expire_all()
     assert order.status is not OrderStatus.PAID

@@ -1,4 +1,5 @@
 """Stock: receiving, guarded reservations, expiry, sale and returns."""
+
 from datetime import timedelta
 
 import pytest
@@ -134,8 +135,9 @@ def test_releasing_twice_gives_the_units_back_once(db):
 def test_reserving_takes_lines_in_stock_order_and_records_one_reservation_per_stock(db):
     first, second = make_product(on_hand=5), make_product(on_hand=5)
     order = make_order([(second, 1), (first, 2)], payment="bank_transfer")
-    reservations = db.session.scalars(select(Reservation).where(Reservation.order_id == order.id)
-                                      .order_by(Reservation.id)).all()
+    reservations = db.session.scalars(
+        select(Reservation).where(Reservation.order_id == order.id).order_by(Reservation.id)
+    ).all()
     assert [r.stock_id for r in reservations] == sorted(r.stock_id for r in reservations)
 
 

@@ -1,5 +1,6 @@
 """Honest sign-in limits: strict per account with a growing wait, loose per address (carrier NAT),
 counted once for every worker in Redis; production refuses to start without it (issue 15, finding 5)."""
+
 import os
 import re
 import socket
@@ -27,13 +28,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def app_config():
-    return {"LOGIN_FREE_FAILURES": 3, "LOGIN_DELAY_SECONDS": 30, "LOGIN_DELAY_MAX_SECONDS": 300,
-            "RATELIMIT_LOGIN_ADDRESS": "6 per minute"}
+    return {
+        "LOGIN_FREE_FAILURES": 3,
+        "LOGIN_DELAY_SECONDS": 30,
+        "LOGIN_DELAY_MAX_SECONDS": 300,
+        "RATELIMIT_LOGIN_ADDRESS": "6 per minute",
+    }
 
 
 def attempt(client, email, password, address="100.64.0.7"):
-    return client.post("/account/login", data={"email": email, "password": password},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/account/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
 def test_production_refuses_to_start_without_redis():
@@ -160,9 +166,15 @@ def two_workers(_schema, db, request, tmp_path):
     procs = []
     for port, log in zip(ports, logs):
         with log.open("w") as out:
-            procs.append(subprocess.Popen([sys.executable, "-c", SERVER, _schema, redis_url, prefix, str(port)],
-                                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                                          stdout=out, stderr=subprocess.STDOUT))
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", SERVER, _schema, redis_url, prefix, str(port)],
+                    cwd=ROOT,
+                    env={**os.environ, "PYTHONPATH": str(ROOT)},
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
     try:
         for port, proc, log in zip(ports, procs, logs):
             deadline = time.monotonic() + 60
@@ -189,8 +201,12 @@ def test_two_workers_share_an_accounts_failures_in_redis(two_workers, db):
     user, neighbour = make_user(email="lan@example.vn"), make_user(email="mai@example.vn")
     db.session.commit()
     first, second = (Browser(base) for base in two_workers)
-    assert [first.login(user.email, "wrong"), second.login(user.email, "wrong"),
-            first.login(user.email, "wrong"), second.login(user.email, "wrong")] == [200] * 4
+    assert [
+        first.login(user.email, "wrong"),
+        second.login(user.email, "wrong"),
+        first.login(user.email, "wrong"),
+        second.login(user.email, "wrong"),
+    ] == [200] * 4
     # The 4th failure (3 free) was counted by the other worker: both now refuse the account.
     assert first.login(user.email, PASSWORD) == 429
     assert second.login(user.email, PASSWORD) == 429

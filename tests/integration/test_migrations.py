@@ -1,4 +1,5 @@
 """The migrations build the same schema as the models, on this run's database engine."""
+
 import logging
 import uuid
 
@@ -67,23 +68,33 @@ def test_images_gallery_keeps_old_photo_rows_and_tidies_their_order_and_alt(empt
     with app.app_context():
         upgrade(revision="c3f1a2b4d5e6")
         with db.engine.begin() as conn:
-            conn.execute(sa.text(
-                "INSERT INTO producers (id, slug, name, legal_type, business_reg_no, business_reg_place, phone, "
-                "representative, province_code, street, legacy_address, legacy_district, story_md, status, "
-                "status_reason, is_story_hidden, hidden_reason, created_at) VALUES (1, 'p', 'HTX', 'htx', '1', '', '', "
-                "'', 19, '', '', '', '', 'approved', '', false, '', CURRENT_TIMESTAMP)"))
-            conn.execute(sa.text(
-                "INSERT INTO products (id, producer_id, slug, name_vi, name_en, description_vi, description_en, "
-                "ingredients, usage, storage, ocop_group, ocop_subgroup, unit, net_quantity, price_vnd, "
-                "is_published, is_hidden, hidden_reason, created_at, updated_at) VALUES (1, 1, 'che', 'Chè búp', '', "
-                "'', '', '', '', '', 1, '', '', '', 1000, false, false, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
-            conn.execute(sa.text(
-                "INSERT INTO product_images (id, product_id, filename, position, alt, width, height) VALUES "
-                "(1, 1, 'b.jpg', 5, '', 800, 600), (2, 1, 'a.jpg', 0, 'Gói chè', 0, 0), (3, 1, 'c.jpg', 5, 'Ấm', 10, 10)"))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO producers (id, slug, name, legal_type, business_reg_no, business_reg_place, phone, "
+                    "representative, province_code, street, legacy_address, legacy_district, story_md, status, "
+                    "status_reason, is_story_hidden, hidden_reason, created_at) VALUES (1, 'p', 'HTX', 'htx', '1', '', '', "
+                    "'', 19, '', '', '', '', 'approved', '', false, '', CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO products (id, producer_id, slug, name_vi, name_en, description_vi, description_en, "
+                    "ingredients, usage, storage, ocop_group, ocop_subgroup, unit, net_quantity, price_vnd, "
+                    "is_published, is_hidden, hidden_reason, created_at, updated_at) VALUES (1, 1, 'che', 'Chè búp', '', "
+                    "'', '', '', '', '', 1, '', '', '', 1000, false, false, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO product_images (id, product_id, filename, position, alt, width, height) VALUES "
+                    "(1, 1, 'b.jpg', 5, '', 800, 600), (2, 1, 'a.jpg', 0, 'Gói chè', 0, 0), (3, 1, 'c.jpg', 5, 'Ấm', 10, 10)"
+                )
+            )
         upgrade()
         with db.engine.connect() as conn:
-            rows = conn.execute(sa.text(
-                "SELECT filename, position, alt, alt_en, width FROM product_images ORDER BY position")).all()
+            rows = conn.execute(
+                sa.text("SELECT filename, position, alt, alt_en, width FROM product_images ORDER BY position")
+            ).all()
         assert rows == [("a.jpg", 0, "Gói chè", "", 0), ("b.jpg", 1, "Chè búp", "", 800), ("c.jpg", 2, "Ấm", "", 10)]
         downgrade(revision="c3f1a2b4d5e6")
         with db.engine.connect() as conn:

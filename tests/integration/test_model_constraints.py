@@ -1,4 +1,5 @@
 """The database itself refuses invalid rows, on SQLite and PostgreSQL alike."""
+
 from datetime import date
 
 import pytest
@@ -80,9 +81,20 @@ def test_stock_cannot_go_negative_or_reserve_more_than_on_hand(db, on_hand, rese
 def test_an_order_total_must_add_up(db):
     with pytest.raises(IntegrityError):
         with db.session.begin_nested():
-            db.session.add(Order(code="TN-AAAAAA", contact_name="A", phone="+84912345678", province_code=19,
-                                 ward_code=5503, street="x", payment_method=PaymentMethod.COD,
-                                 subtotal_vnd=100, delivery_fee_vnd=10, total_vnd=50))
+            db.session.add(
+                Order(
+                    code="TN-AAAAAA",
+                    contact_name="A",
+                    phone="+84912345678",
+                    province_code=19,
+                    ward_code=5503,
+                    street="x",
+                    payment_method=PaymentMethod.COD,
+                    subtotal_vnd=100,
+                    delivery_fee_vnd=10,
+                    total_vnd=50,
+                )
+            )
             db.session.flush()
 
 

@@ -1,4 +1,5 @@
 """Only office users reach /office: every route, with every role."""
+
 import pytest
 
 from storefront.accounts.models import Role

@@ -1,4 +1,5 @@
 """The audit log: every office action kept with before/after, viewable, filterable, never editable."""
+
 import pytest
 from sqlalchemy import select
 
@@ -55,8 +56,16 @@ def test_every_kind_of_office_action_is_logged(db):
     services.unhide_story(producer, actor=actor)
     services.revoke_certificate(make_certificate(product=product), reason="Hậu kiểm", actor=actor)
     actions = db.session.scalars(select(AuditLogEntry.action).order_by(AuditLogEntry.id)).all()
-    assert actions == ["producer.approve", "producer.suspend", "producer.reinstate", "product.hide", "product.unhide",
-                       "producer.hide_story", "producer.unhide_story", "certificate.revoke"]
+    assert actions == [
+        "producer.approve",
+        "producer.suspend",
+        "producer.reinstate",
+        "product.hide",
+        "product.unhide",
+        "producer.hide_story",
+        "producer.unhide_story",
+        "certificate.revoke",
+    ]
 
 
 def test_the_log_page_shows_and_filters_entries(client, db, login):

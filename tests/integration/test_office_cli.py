@@ -1,4 +1,5 @@
 """`flask office create-user` and `flask office ensure-criteria-sets`."""
+
 from sqlalchemy import select
 
 from storefront.accounts.models import Role, User
@@ -7,8 +8,10 @@ from tests.factories import make_user
 
 
 def test_create_user_makes_an_office_account_with_the_prompted_password(runner, db):
-    result = runner.invoke(args=["office", "create-user", "Can.Bo@ocop.vn", "--name", "Cán bộ OCOP"],
-                           input="mat khau dai 1\nmat khau dai 1\n")
+    result = runner.invoke(
+        args=["office", "create-user", "Can.Bo@ocop.vn", "--name", "Cán bộ OCOP"],
+        input="mat khau dai 1\nmat khau dai 1\n",
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User))
     assert (user.email, user.role, user.full_name) == ("can.bo@ocop.vn", Role.OFFICE, "Cán bộ OCOP")

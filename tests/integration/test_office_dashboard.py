@@ -1,5 +1,6 @@
 """The office dashboard: certified products by stars, group and ward, targets, sales, scans, warnings, CSV."""
-from datetime import date, datetime, timedelta, timezone
+
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -53,7 +54,7 @@ def test_targets_follow_the_scheme(db):
 def test_sales_and_scans_are_summed_per_month(db):
     today = today_vn()
     product = make_product(price_vnd=100_000)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     make_order(product=product, quantity=2)
     make_order(product=product, quantity=5, status=OrderStatus.CANCELLED)
     make_order(product=product, quantity=1, created_at=now - timedelta(days=400))
@@ -82,8 +83,11 @@ def test_the_dashboard_page_draws_charts_and_warnings(client, db, login):
     db.session.add(Stamp(batch_id=batch.id, issue_id=issue.id, serial="K7Q2M9", scan_count=45, device_count=45))
     # One phone's 119 scans, and a display unit's many phones: no evidence of copying.
     db.session.add(Stamp(batch_id=batch.id, issue_id=issue.id, serial="ONEPHONE", scan_count=119, device_count=1))
-    db.session.add(Stamp(batch_id=batch.id, issue_id=issue.id, serial="SHOWROOM", scan_count=300, device_count=280,
-                         is_display=True))
+    db.session.add(
+        Stamp(
+            batch_id=batch.id, issue_id=issue.id, serial="SHOWROOM", scan_count=300, device_count=280, is_display=True
+        )
+    )
     db.session.add(CounterfeitReport(message="Nghi giả"))
     user = make_office_user()
     db.session.commit()

@@ -1,4 +1,5 @@
 """Decision scans: parsed whole, rewritten or refused, and served to the office only as inert downloads."""
+
 import io
 import struct
 import zlib
@@ -21,23 +22,34 @@ pytestmark = pytest.mark.usefixtures("request_context")
 
 def png_header(width: int, height: int) -> bytes:
     """A PNG that declares a size in its IHDR and holds one tiny, wrong IDAT: enough to be opened."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 16)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 16)) + chunk(b"IEND", b"")
+    )
 
 
 def pdf_with_javascript() -> bytes:
     """A one-page PDF that runs a script when opened: document JavaScript, an open action, a page action."""
     writer = PdfWriter()
     writer.add_blank_page(595, 842)
-    action = writer._add_object(DictionaryObject({
-        NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('x');")}))
+    action = writer._add_object(
+        DictionaryObject(
+            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('x');")}
+        )
+    )
     root = writer._root_object
     root[NameObject("/OpenAction")] = action
-    root[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): DictionaryObject(
-        {NameObject("/Names"): ArrayObject([TextStringObject("run"), action])})})
+    root[NameObject("/Names")] = DictionaryObject(
+        {
+            NameObject("/JavaScript"): DictionaryObject(
+                {NameObject("/Names"): ArrayObject([TextStringObject("run"), action])}
+            )
+        }
+    )
     writer.pages[0][NameObject("/AA")] = DictionaryObject({NameObject("/O"): action})
     out = io.BytesIO()
     writer.write(out)
@@ -90,10 +102,18 @@ def test_a_scan_that_does_not_parse_whole_is_refused(app, content):
 def test_the_refusal_is_shown_on_the_form_and_nothing_is_written(client, db, office):
     product = make_product()
     db.session.commit()
-    data = {"product_id": str(product.id), "stars": "4", "score": "78", "criteria_set": "148/2023",
-            "issuing_level": "province", "issuing_body": "UBND tỉnh", "decision_number": "12/QĐ-UBND",
-            "decision_date": days_ago(10).isoformat(), "valid_until": "",
-            "document": (io.BytesIO(BAD_FILES["20000x20000 PNG"]), "scan.png")}
+    data = {
+        "product_id": str(product.id),
+        "stars": "4",
+        "score": "78",
+        "criteria_set": "148/2023",
+        "issuing_level": "province",
+        "issuing_body": "UBND tỉnh",
+        "decision_number": "12/QĐ-UBND",
+        "decision_date": days_ago(10).isoformat(),
+        "valid_until": "",
+        "document": (io.BytesIO(BAD_FILES["20000x20000 PNG"]), "scan.png"),
+    }
     response = client.post("/office/certificates/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 200
     assert "Ảnh quét quá lớn" in response.get_data(as_text=True)
@@ -153,9 +173,13 @@ def test_a_scan_is_served_to_the_office_only_as_an_inert_download(client, db, lo
     with client.get(f"/office/certificates/{certificate_with_scan.id}/document") as response:
         assert response.status_code == 200
         assert response.mimetype == "application/pdf"
-        assert response.headers["Content-Disposition"] == f"attachment; filename=quyet-dinh-{certificate_with_scan.id}.pdf"
+        assert (
+            response.headers["Content-Disposition"] == f"attachment; filename=quyet-dinh-{certificate_with_scan.id}.pdf"
+        )
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-        assert response.headers.getlist("Content-Security-Policy") == [documents.DOWNLOAD_HEADERS["Content-Security-Policy"]]
+        assert response.headers.getlist("Content-Security-Policy") == [
+            documents.DOWNLOAD_HEADERS["Content-Security-Policy"]
+        ]
         assert response.headers["Content-Security-Policy"].startswith("sandbox")
         assert "private" in response.headers["Cache-Control"]
 

@@ -1,4 +1,5 @@
 """Office order desk: bank transfers marked received, orders cancelled with a reason, refunds recorded; all audited."""
+
 from datetime import timedelta
 
 import pytest
@@ -40,7 +41,11 @@ def test_the_office_marks_a_bank_transfer_received_and_the_order_becomes_paid(cl
     assert (payment.status, payment.confirmed_by_id) == (PaymentStatus.SUCCEEDED, office.id)
     entry = db.session.scalars(select(AuditLogEntry)).one()
     assert (entry.action, entry.object_type, entry.object_id, entry.actor_id) == (
-        "order.payment_received", "Order", order.id, office.id)
+        "order.payment_received",
+        "Order",
+        order.id,
+        office.id,
+    )
     assert entry.before["status"] == "pending_payment" and entry.after["status"] == "paid"
     assert order.code not in client.get("/office/orders").get_data(as_text=True)
 
@@ -88,8 +93,11 @@ def test_cancelling_an_order_needs_a_reason_puts_the_units_back_and_is_audited(c
     stock = stock_of(db, product)
     assert stock.on_hand - stock.reserved == 5
     entry = db.session.scalars(select(AuditLogEntry)).one()
-    assert (entry.action, entry.reason, entry.after["status"]) == ("order.cancel", "Khách gọi điện xin huỷ",
-                                                                   "cancelled")
+    assert (entry.action, entry.reason, entry.after["status"]) == (
+        "order.cancel",
+        "Khách gọi điện xin huỷ",
+        "cancelled",
+    )
     assert "Khách gọi điện xin huỷ" in client.get(f"/office/orders/{order.id}").get_data(as_text=True)
 
 
@@ -105,8 +113,13 @@ def test_a_delivered_order_cannot_be_cancelled(client, db, office):
 
 
 def needs_refund(order, amount=99_000):
-    payment = Payment(order=order, method=PaymentMethod.CARD, amount_vnd=amount, status=PaymentStatus.NEEDS_REFUND,
-                      attention_reason="paid 99000 vnd, order total differs")
+    payment = Payment(
+        order=order,
+        method=PaymentMethod.CARD,
+        amount_vnd=amount,
+        status=PaymentStatus.NEEDS_REFUND,
+        attention_reason="paid 99000 vnd, order total differs",
+    )
     order.payments.append(payment)
     return payment
 
@@ -124,7 +137,11 @@ def test_a_payment_needing_a_refund_is_listed_until_the_office_records_the_refun
     assert (payment.status, payment.confirmed_by_id) == (PaymentStatus.REFUNDED, office.id)
     entry = db.session.scalars(select(AuditLogEntry)).one()
     assert (entry.action, entry.object_type, entry.before["status"], entry.after["status"]) == (
-        "payment.refund", "Payment", "needs_refund", "refunded")
+        "payment.refund",
+        "Payment",
+        "needs_refund",
+        "refunded",
+    )
     assert "paid 99000 vnd" not in client.get("/office/orders").get_data(as_text=True)
 
 

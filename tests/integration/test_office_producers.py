@@ -1,4 +1,5 @@
 """Producer queue and moderation: approval, rejection, suspension and their effect on the shop."""
+
 import pytest
 from sqlalchemy import select
 
@@ -80,8 +81,12 @@ def test_suspending_takes_products_off_the_shop_but_keeps_orders_in_flight(clien
 
 @pytest.mark.parametrize(
     ("status", "action"),
-    [(ProducerStatus.APPROVED, services.reject_producer), (ProducerStatus.PENDING, services.suspend_producer),
-     (ProducerStatus.APPROVED, services.reinstate_producer), (ProducerStatus.SUSPENDED, services.approve_producer)],
+    [
+        (ProducerStatus.APPROVED, services.reject_producer),
+        (ProducerStatus.PENDING, services.suspend_producer),
+        (ProducerStatus.APPROVED, services.reinstate_producer),
+        (ProducerStatus.SUSPENDED, services.approve_producer),
+    ],
 )
 def test_illegal_status_moves_are_refused(db, status, action):
     producer = make_producer(status=status)
@@ -145,12 +150,16 @@ def test_hiding_a_story_keeps_the_reason_for_the_producer(client, db, office):
     assert not producer.is_story_hidden
 
 
-@pytest.mark.parametrize(("hidden_first", "move"), [
-    (False, lambda product, actor: services.unhide_product(product, actor=actor)),
-    (False, lambda product, actor: services.unhide_story(product.producer, actor=actor)),
-    (True, lambda product, actor: services.hide_product(product, reason="Lại", actor=actor)),
-    (True, lambda product, actor: services.hide_story(product.producer, reason="Lại", actor=actor)),
-], ids=["unhide visible product", "unhide visible story", "hide hidden product", "hide hidden story"])
+@pytest.mark.parametrize(
+    ("hidden_first", "move"),
+    [
+        (False, lambda product, actor: services.unhide_product(product, actor=actor)),
+        (False, lambda product, actor: services.unhide_story(product.producer, actor=actor)),
+        (True, lambda product, actor: services.hide_product(product, reason="Lại", actor=actor)),
+        (True, lambda product, actor: services.hide_story(product.producer, reason="Lại", actor=actor)),
+    ],
+    ids=["unhide visible product", "unhide visible story", "hide hidden product", "hide hidden story"],
+)
 def test_moderation_that_would_change_nothing_is_refused_and_not_logged(db, hidden_first, move):
     actor = make_office_user()
     product = make_product(producer=make_producer(story_md="Chuyện"))

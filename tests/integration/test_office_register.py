@@ -1,4 +1,5 @@
 """The certificate register: recording, validation, scans, revocation, lists, CSV import/export."""
+
 import io
 import re
 from datetime import date, timedelta
@@ -27,9 +28,15 @@ def app_config():
 
 def certificate_form(product, **overrides):
     data = {
-        "product_id": str(product.id), "stars": "4", "score": "78", "criteria_set": "148/2023",
-        "issuing_level": "province", "issuing_body": "UBND tỉnh Thái Nguyên", "decision_number": "1234/QĐ-UBND",
-        "decision_date": days_ago(10).isoformat(), "valid_until": "",
+        "product_id": str(product.id),
+        "stars": "4",
+        "score": "78",
+        "criteria_set": "148/2023",
+        "issuing_level": "province",
+        "issuing_body": "UBND tỉnh Thái Nguyên",
+        "decision_number": "1234/QĐ-UBND",
+        "decision_date": days_ago(10).isoformat(),
+        "valid_until": "",
     }
     data.update(overrides)
     return data
@@ -108,16 +115,29 @@ def test_revoking_without_a_reason_changes_nothing(client, db, office):
         ({"stars": 0}, "stars"),
         ({"score": 101}, "score"),
         ({"decision_date": date(2030, 1, 1)}, "decision_date"),
-        ({"decision_date": date(2022, 5, 1), "criteria_set": CriteriaSet.QD_148_2023,
-          "issuing_level": IssuingLevel.PROVINCE}, "criteria_set"),
+        (
+            {
+                "decision_date": date(2022, 5, 1),
+                "criteria_set": CriteriaSet.QD_148_2023,
+                "issuing_level": IssuingLevel.PROVINCE,
+            },
+            "criteria_set",
+        ),
         ({"valid_until": date(2025, 1, 1)}, "valid_until"),
         ({"decision_number": ""}, "decision_number"),
     ],
 )
 def test_certificates_breaking_ocop_rules_are_refused_with_a_field_error(db, overrides, field):
     product = make_product()
-    values = dict(stars=4, score=80, criteria_set=CriteriaSet.QD_148_2023, issuing_level=IssuingLevel.PROVINCE,
-                  issuing_body="UBND tỉnh Thái Nguyên", decision_number="9/QĐ-UBND", decision_date=date(2025, 9, 1))
+    values = dict(
+        stars=4,
+        score=80,
+        criteria_set=CriteriaSet.QD_148_2023,
+        issuing_level=IssuingLevel.PROVINCE,
+        issuing_body="UBND tỉnh Thái Nguyên",
+        decision_number="9/QĐ-UBND",
+        decision_date=date(2025, 9, 1),
+    )
     values.update(overrides)
     with pytest.raises(services.CertificateInvalid) as refused:
         services.record_certificate(product, actor=make_office_user(), today=date(2026, 1, 1), **values)
@@ -127,14 +147,26 @@ def test_certificates_breaking_ocop_rules_are_refused_with_a_field_error(db, ove
 
 @pytest.mark.parametrize(
     ("stars", "level", "decided"),
-    [(3, IssuingLevel.DISTRICT, date(2024, 3, 1)), (3, IssuingLevel.PROVINCE, date(2025, 8, 1)),
-     (4, IssuingLevel.PROVINCE, date(2025, 8, 1)), (5, IssuingLevel.CENTRAL, date(2025, 8, 1))],
+    [
+        (3, IssuingLevel.DISTRICT, date(2024, 3, 1)),
+        (3, IssuingLevel.PROVINCE, date(2025, 8, 1)),
+        (4, IssuingLevel.PROVINCE, date(2025, 8, 1)),
+        (5, IssuingLevel.CENTRAL, date(2025, 8, 1)),
+    ],
 )
 def test_certificates_from_the_right_level_are_accepted(db, stars, level, decided):
     certificate = services.record_certificate(
-        make_product(), stars=stars, score=None, criteria_set=CriteriaSet.QD_148_2023, issuing_level=level,
-        issuing_body="UBND", decision_number="1/QĐ", decision_date=decided, actor=make_office_user(),
-        today=date(2026, 1, 1))
+        make_product(),
+        stars=stars,
+        score=None,
+        criteria_set=CriteriaSet.QD_148_2023,
+        issuing_level=level,
+        issuing_body="UBND",
+        decision_number="1/QĐ",
+        decision_date=decided,
+        actor=make_office_user(),
+        today=date(2026, 1, 1),
+    )
     assert certificate.valid_until == add_months(decided, 36)
 
 
@@ -164,9 +196,17 @@ def test_a_decision_scan_is_stored_under_a_random_name_and_served_to_office_user
 
 def record_with_scan(product, actor):
     return services.record_certificate(
-        product, stars=4, score=78, criteria_set=CriteriaSet.QD_148_2023, issuing_level=IssuingLevel.PROVINCE,
-        issuing_body="UBND tỉnh Thái Nguyên", decision_number="99/QĐ-UBND", decision_date=days_ago(5),
-        document=io.BytesIO(PDF), actor=actor)
+        product,
+        stars=4,
+        score=78,
+        criteria_set=CriteriaSet.QD_148_2023,
+        issuing_level=IssuingLevel.PROVINCE,
+        issuing_body="UBND tỉnh Thái Nguyên",
+        decision_number="99/QĐ-UBND",
+        decision_date=days_ago(5),
+        document=io.BytesIO(PDF),
+        actor=actor,
+    )
 
 
 def stored_scans():
@@ -221,10 +261,14 @@ def test_a_png_scan_is_accepted(client, db, office):
 
 def test_register_lists_expiring_and_expired_certificates_and_exports_them(client, db, office):
     today = today_vn()
-    make_certificate(product=make_product(name_vi="Chè sắp hết hạn"), decision_date=days_ago(1000),
-                     valid_until=today + timedelta(days=30))
-    make_certificate(product=make_product(name_vi="Miến đã hết hạn"), decision_date=days_ago(1200),
-                     valid_until=days_ago(5))
+    make_certificate(
+        product=make_product(name_vi="Chè sắp hết hạn"),
+        decision_date=days_ago(1000),
+        valid_until=today + timedelta(days=30),
+    )
+    make_certificate(
+        product=make_product(name_vi="Miến đã hết hạn"), decision_date=days_ago(1200), valid_until=days_ago(5)
+    )
     make_certificate(product=make_product(name_vi="Mật ong còn lâu"))
     db.session.commit()
 
@@ -245,9 +289,14 @@ def test_unknown_register_filter_is_a_404(client, office):
 
 
 def import_form(csv_text, **overrides):
-    data = {"criteria_set": "148/2023", "issuing_level": "province", "issuing_body": "UBND tỉnh Thái Nguyên",
-            "decision_number": "2100/QĐ-UBND", "decision_date": days_ago(3).isoformat(),
-            "file": (io.BytesIO(csv_text.encode("utf-8")), "quyet-dinh.csv")}
+    data = {
+        "criteria_set": "148/2023",
+        "issuing_level": "province",
+        "issuing_body": "UBND tỉnh Thái Nguyên",
+        "decision_number": "2100/QĐ-UBND",
+        "decision_date": days_ago(3).isoformat(),
+        "file": (io.BytesIO(csv_text.encode("utf-8")), "quyet-dinh.csv"),
+    }
     data.update(overrides)
     return data
 
@@ -282,14 +331,15 @@ def test_an_import_with_one_bad_row_writes_nothing_and_reports_each_row(client, 
 
 
 def test_an_import_without_the_needed_columns_is_refused(client, db, office):
-    response = client.post("/office/certificates/import", data=import_form("name,rating\nx,4\n"),
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/office/certificates/import", data=import_form("name,rating\nx,4\n"), content_type="multipart/form-data"
+    )
     assert "Thiếu cột" in response.get_data(as_text=True)
     assert db.session.scalars(select(Certificate)).all() == []
 
 
 def test_csv_exports_neutralise_formulas(client, db, office):
-    make_certificate(product=make_product(name_vi="=HYPERLINK(\"http://x\")"))
+    make_certificate(product=make_product(name_vi='=HYPERLINK("http://x")'))
     db.session.commit()
     text = client.get("/office/certificates.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in text

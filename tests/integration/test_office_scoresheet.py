@@ -1,4 +1,5 @@
 """The digital scoresheet: criteria sets as data, bounded parts, averaging, 'không đạt', the chair's decision."""
+
 from datetime import date
 
 import pytest
@@ -37,8 +38,12 @@ def test_a_criteria_set_edited_by_the_office_is_left_alone(db):
 
 @pytest.mark.parametrize(
     ("points", "part"),
-    [({"A": 41, "B": 10, "C": 10}, "A"), ({"A": 10, "B": 26, "C": 10}, "B"), ({"A": 10, "B": 10, "C": -1}, "C"),
-     ({"A": 10, "B": 10}, "C")],
+    [
+        ({"A": 41, "B": 10, "C": 10}, "A"),
+        ({"A": 10, "B": 26, "C": 10}, "B"),
+        ({"A": 10, "B": 10, "C": -1}, "C"),
+        ({"A": 10, "B": 10}, "C"),
+    ],
 )
 def test_each_part_is_bounded_by_its_maximum(db, points, part):
     evaluation = make_evaluation()
@@ -83,8 +88,13 @@ def test_a_member_resubmitting_replaces_their_sheet(db):
 
 
 def certify(evaluation, actor, **kw):
-    values = dict(decision_number="812/QĐ-UBND", decision_date=days_ago(2), issuing_level=IssuingLevel.PROVINCE,
-                  issuing_body="UBND tỉnh Thái Nguyên", actor=actor)
+    values = dict(
+        decision_number="812/QĐ-UBND",
+        decision_date=days_ago(2),
+        issuing_level=IssuingLevel.PROVINCE,
+        issuing_body="UBND tỉnh Thái Nguyên",
+        actor=actor,
+    )
     values.update(kw)
     return services.certify_evaluation(evaluation, **values)
 
@@ -158,9 +168,15 @@ def test_only_the_chair_certifies_through_the_page(client, db, login, signed_in,
     evaluation = make_evaluation(chair=chair, sheets=[sheet(30, 20, 25)])
     db.session.commit()
     login(chair if signed_in == "chair" else member)
-    response = client.post(f"/office/evaluations/{evaluation.id}/certify", data={
-        "issuing_level": "province", "issuing_body": "UBND tỉnh Thái Nguyên", "decision_number": "99/QĐ-UBND",
-        "decision_date": days_ago(1).isoformat()})
+    response = client.post(
+        f"/office/evaluations/{evaluation.id}/certify",
+        data={
+            "issuing_level": "province",
+            "issuing_body": "UBND tỉnh Thái Nguyên",
+            "decision_number": "99/QĐ-UBND",
+            "decision_date": days_ago(1).isoformat(),
+        },
+    )
     assert response.status_code == status
     recorded = db.session.scalars(select(Certificate)).all()
     assert len(recorded) == certificates
@@ -175,8 +191,10 @@ def test_opening_an_evaluation_through_the_page_seeds_the_criteria_sets(client, 
     login(office)
     assert client.get("/office/evaluations/new").status_code == 200
     criteria = db.session.scalar(select(CriteriaSetDefinition).where(CriteriaSetDefinition.code == "148/2023"))
-    response = client.post("/office/evaluations/new", data={
-        "product_id": str(product.id), "criteria_set_id": str(criteria.id), "chair_id": str(office.id)})
+    response = client.post(
+        "/office/evaluations/new",
+        data={"product_id": str(product.id), "criteria_set_id": str(criteria.id), "chair_id": str(office.id)},
+    )
     assert response.status_code == 302
     assert "Phiếu chấm của tôi" in client.get(response.headers["Location"]).get_data(as_text=True)
 

@@ -6,6 +6,7 @@ of the database) and official place names are data, not UI, and are set aside; s
 inside an element marked with the other language's `lang`. Whatever is left must be in the
 page's language (tests/languages.py says how each language is recognised).
 """
+
 import html
 import re
 from pathlib import Path
@@ -18,8 +19,8 @@ from storefront.accounts.services import start_login_session
 from storefront.catalog.models import Certificate, Producer, Product
 from storefront.checkout.models import Fulfilment, Order
 from storefront.clock import today_vn
-from storefront.outbox.models import OutboxMessage
 from storefront.main.demo import OWNED_PRODUCER, seed_demo
+from storefront.outbox.models import OutboxMessage
 from tests.factories_checkout import CONTACT
 from tests.factories_office import make_evaluation
 from tests.languages import data_strings, english_in, text_pieces, vietnamese_in
@@ -101,19 +102,36 @@ def walk_everything(app, db, lang):
     db.session.commit()
     data = data_strings(db)
     producer = db.session.scalar(select(Producer).where(Producer.name == OWNED_PRODUCER))
-    product = db.session.scalar(select(Product).where(Product.producer_id == producer.id,
-                                                      Product.is_published.is_(True)).order_by(Product.id))
-    batch = db.session.scalar(select(Batch).where(Batch.product_id == product.id,
-                                                  Batch.is_published.is_(True)).order_by(Batch.id))
+    product = db.session.scalar(
+        select(Product).where(Product.producer_id == producer.id, Product.is_published.is_(True)).order_by(Product.id)
+    )
+    batch = db.session.scalar(
+        select(Batch).where(Batch.product_id == product.id, Batch.is_published.is_(True)).order_by(Batch.id)
+    )
     certificate = db.session.scalar(select(Certificate).order_by(Certificate.id))
 
     # A shopper: catalogue, search, a product, its producer, cart, every checkout step, the order.
     shop = Walk(app.test_client(), lang, data)
-    for url in ("/", "/products", "/products?q=che+tan+cuong", "/products?q=khongcosanphamnao",
-                "/products?group=1&stars=4", f"/products/{product.slug}", f"/producers/{producer.slug}",
-                "/cart", "/pages/terms", "/pages/privacy", "/pages/returns", "/pages/shipping",
-                "/pages/payment", "/pages/about", "/account/login", "/account/register", "/account/reset",
-                "/orders/lookup"):
+    for url in (
+        "/",
+        "/products",
+        "/products?q=che+tan+cuong",
+        "/products?q=khongcosanphamnao",
+        "/products?group=1&stars=4",
+        f"/products/{product.slug}",
+        f"/producers/{producer.slug}",
+        "/cart",
+        "/pages/terms",
+        "/pages/privacy",
+        "/pages/returns",
+        "/pages/shipping",
+        "/pages/payment",
+        "/pages/about",
+        "/account/login",
+        "/account/register",
+        "/account/reset",
+        "/orders/lookup",
+    ):
         shop.get(url)
     shop.post("/account/login", {"email": "khach@", "password": ""}, label="login with errors")
     shop.post("/account/register", {"email": "x", "password": "a", "confirm": "b"}, label="register with errors")
@@ -124,11 +142,17 @@ def walk_everything(app, db, lang):
     shop.post("/checkout", {**CONTACT, "contact_name": "", "email": "hoa@"}, label="checkout contact with errors")
     assert shop.client.post("/checkout", data={**CONTACT, "email": "hoa@example.vn"}).status_code == 302
     shop.get("/checkout/options")
-    assert shop.client.post("/checkout/options", data={"delivery_method": "standard",
-                                                       "payment_method": "bank_transfer"}).status_code == 302
+    assert (
+        shop.client.post(
+            "/checkout/options", data={"delivery_method": "standard", "payment_method": "bank_transfer"}
+        ).status_code
+        == 302
+    )
     review = shop.get("/checkout/review")
-    hidden = {name: re.search(rf'name="{name}" type="hidden" value="([^"]+)"', review).group(1)
-              for name in ("idempotency_key", "reviewed_total_vnd")}
+    hidden = {
+        name: re.search(rf'name="{name}" type="hidden" value="([^"]+)"', review).group(1)
+        for name in ("idempotency_key", "reviewed_total_vnd")
+    }
     placed = shop.client.post("/checkout/place", data=hidden)
     order_url = shop.follow(placed)
     shop.get(order_url)
@@ -150,8 +174,9 @@ def walk_everything(app, db, lang):
     # Error pages.
     shop.get("/khong-co-trang-nay", status=404)
     shop.get("/products/khong-co-san-pham", status=404)
-    shop.post("/cart/add", {"product_id": product.id, "quantity": 1}, status=400, label="400 (no CSRF token)",
-              csrf=False)
+    shop.post(
+        "/cart/add", {"product_id": product.id, "quantity": 1}, status=400, label="400 (no CSRF token)", csrf=False
+    )
 
     # A signed-in shopper: account, orders, and a 403 at the office.
     data = data_strings(db)  # now with the order's name and address
@@ -166,21 +191,43 @@ def walk_everything(app, db, lang):
     maker = Walk(app.test_client(), lang, data)
     sign_in(maker.client, db, Role.PRODUCER)
     fulfilment = db.session.scalar(select(Fulfilment).where(Fulfilment.producer_id == producer.id))
-    for url in ("/producer/", "/producer/profile", "/producer/products", "/producer/products/new",
-                f"/producer/products/{product.id}/edit", "/producer/products/import", "/producer/batches",
-                f"/producer/products/{product.id}/batches/new", f"/producer/batches/{batch.id}",
-                "/producer/orders", f"/producer/orders/{fulfilment.id}", "/producer/analytics"):
+    for url in (
+        "/producer/",
+        "/producer/profile",
+        "/producer/products",
+        "/producer/products/new",
+        f"/producer/products/{product.id}/edit",
+        "/producer/products/import",
+        "/producer/batches",
+        f"/producer/products/{product.id}/batches/new",
+        f"/producer/batches/{batch.id}",
+        "/producer/orders",
+        f"/producer/orders/{fulfilment.id}",
+        "/producer/analytics",
+    ):
         maker.get(url)
     maker.post("/producer/products/new", {"name_vi": ""}, label="new product with errors")
 
     # The OCOP office.
     office = Walk(app.test_client(), lang, data)
     sign_in(office.client, db, Role.OFFICE)
-    for url in ("/office/", "/office/producers", f"/office/producers/{producer.id}", "/office/products",
-                "/office/certificates", f"/office/certificates/{certificate.id}", "/office/certificates/new",
-                "/office/certificates/import", "/office/evaluations", "/office/evaluations/new",
-                f"/office/evaluations/{evaluation.id}", "/office/orders", f"/office/orders/{order.id}",
-                "/office/reports", "/office/audit"):
+    for url in (
+        "/office/",
+        "/office/producers",
+        f"/office/producers/{producer.id}",
+        "/office/products",
+        "/office/certificates",
+        f"/office/certificates/{certificate.id}",
+        "/office/certificates/new",
+        "/office/certificates/import",
+        "/office/evaluations",
+        "/office/evaluations/new",
+        f"/office/evaluations/{evaluation.id}",
+        "/office/orders",
+        f"/office/orders/{order.id}",
+        "/office/reports",
+        "/office/audit",
+    ):
         office.get(url)
 
     # Too many sign-in attempts: the 429 page.
@@ -190,8 +237,10 @@ def walk_everything(app, db, lang):
     limited.post("/account/login", {"email": "khach@example.vn", "password": "sai"}, status=429, label="429")
 
     walks = (shop, shopper, maker, office, limited)
-    return ({label: found for w in walks for label, found in w.findings.items()},
-            [label for w in walks for label in w.visited])
+    return (
+        {label: found for w in walks for label, found in w.findings.items()},
+        [label for w in walks for label in w.visited],
+    )
 
 
 def report(findings) -> str:
@@ -217,24 +266,31 @@ def test_a_product_without_an_english_name_shows_its_vietnamese_name_marked_as_v
     client.get("/?lang=en")
     for url in (f"/products/{product.slug}", "/products"):
         pieces = text_pieces(html.unescape(client.get(url).get_data(as_text=True)), "en")
-        marked = [lang for text, lang, where in pieces if where in ("text", "title") and text.strip() == product.name_vi]
+        marked = [
+            lang for text, lang, where in pieces if where in ("text", "title") and text.strip() == product.name_vi
+        ]
         assert marked and set(marked) == {"vi"}, (url, marked)
 
 
 def test_the_detector_finds_what_the_walk_must_catch():
     """The walk can fail: the strings the issue reported are caught, proper names are not."""
-    page = ('<html lang="en"><title>Thái Nguyên OCOP products</title><p>Vui lòng sửa các lỗi bên dưới.</p>'
-            '<p>Lô 12 · Tân Cương tea</p><p lang="vi">Chè tôm nõn</p><input placeholder="Tìm">'
-            '<p>Xã Tân Cương, Tỉnh Thái Nguyên</p></html>')
+    page = (
+        '<html lang="en"><title>Thái Nguyên OCOP products</title><p>Vui lòng sửa các lỗi bên dưới.</p>'
+        '<p>Lô 12 · Tân Cương tea</p><p lang="vi">Chè tôm nõn</p><input placeholder="Tìm">'
+        "<p>Xã Tân Cương, Tỉnh Thái Nguyên</p></html>"
+    )
     assert [f.text for f in vietnamese_in(page)] == ["Vui lòng sửa các lỗi bên dưới.", "Lô 12 · Tân Cương tea", "Tìm"]
     page = '<html lang="vi"><p>This field is required.</p><p>Email hoặc mật khẩu</p><a lang="en">English</a></html>'
     assert [f.text for f in english_in(page)] == ["This field is required."]
 
 
-@pytest.mark.parametrize(("lang", "subjects"), [
-    ("en", ("Order confirmation", "has been cancelled")),
-    ("vi", ("Xác nhận đơn hàng", "đã bị huỷ")),
-])
+@pytest.mark.parametrize(
+    ("lang", "subjects"),
+    [
+        ("en", ("Order confirmation", "has been cancelled")),
+        ("vi", ("Xác nhận đơn hàng", "đã bị huỷ")),
+    ],
+)
 def test_every_mail_about_an_order_is_in_the_language_it_was_placed_in(client, db, lang, subjects):
     """The confirmation is written during checkout; a later cancellation by the office is not."""
     from storefront.checkout.services import cancel_order
@@ -259,12 +315,25 @@ def test_every_mail_about_an_order_is_in_the_language_it_was_placed_in(client, d
         assert found == [], [str(f) for f in found]
 
 
-@pytest.mark.parametrize(("lang", "shown", "hidden"), [
-    ("en", ["Decision 148/QĐ-TTg (24/02/2023)", "A. Product and community strength (0–40)", "C. Product quality (0–35)"],
-     ["Sản phẩm và sức mạnh cộng đồng", "Quyết định 148"]),
-    ("vi", ["Quyết định 148/QĐ-TTg (24/02/2023)", "A. Sản phẩm và sức mạnh cộng đồng (0–40)"],
-     ["Product and community strength", "Decision 148"]),
-])
+@pytest.mark.parametrize(
+    ("lang", "shown", "hidden"),
+    [
+        (
+            "en",
+            [
+                "Decision 148/QĐ-TTg (24/02/2023)",
+                "A. Product and community strength (0–40)",
+                "C. Product quality (0–35)",
+            ],
+            ["Sản phẩm và sức mạnh cộng đồng", "Quyết định 148"],
+        ),
+        (
+            "vi",
+            ["Quyết định 148/QĐ-TTg (24/02/2023)", "A. Sản phẩm và sức mạnh cộng đồng (0–40)"],
+            ["Product and community strength", "Decision 148"],
+        ),
+    ],
+)
 def test_the_scoresheet_names_its_criteria_in_the_page_language(client, db, login, lang, shown, hidden):
     """The seeded criteria (Decision 148/QĐ-TTg) are office labels; a name the office typed stays as typed."""
     from tests.factories_office import make_office_user
@@ -284,8 +353,12 @@ def test_the_scoresheet_names_its_criteria_in_the_page_language(client, db, logi
 def test_an_english_product_page_describes_itself_in_english_to_search_engines_and_shares(client, db):
     from tests.factories import make_product
 
-    product = make_product(name_vi="Chè tôm nõn", name_en="First-bud green tea",
-                           description_vi="Chè xanh Tân Cương.", description_en="Green tea from Tân Cương.")
+    product = make_product(
+        name_vi="Chè tôm nõn",
+        name_en="First-bud green tea",
+        description_vi="Chè xanh Tân Cương.",
+        description_en="Green tea from Tân Cương.",
+    )
     db.session.commit()
     client.get("/?lang=en")
     page = html.unescape(client.get(f"/products/{product.slug}").get_data(as_text=True))

@@ -3,6 +3,7 @@
 Workers are processes with their own caches; here one process plays both: after a change, the
 test puts the old description back into the cache, as another worker would still hold it.
 """
+
 import logging
 from urllib.parse import urlsplit
 

@@ -1,6 +1,7 @@
 """Origin pages served from pre-rendered variants are the very pages the template renders whole."""
+
 import dataclasses
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,11 +14,16 @@ STATES = {
     "later scan": dict(scan_count=7, day=date(2026, 11, 2)),
     "copied, many devices": dict(scan_count=40, day=date(2026, 10, 1), warning="devices"),
     "copied, two regions": dict(scan_count=3, day=date(2026, 11, 28), warning="regions"),
-    "recalled": dict(scan_count=2, day=date(2026, 11, 20),
-                     recalled_at=datetime(2026, 11, 21, 3, 0, tzinfo=timezone.utc), recall_reason="<b>nấm</b> & mốc"),
+    "recalled": dict(
+        scan_count=2,
+        day=date(2026, 11, 20),
+        recalled_at=datetime(2026, 11, 21, 3, 0, tzinfo=UTC),
+        recall_reason="<b>nấm</b> & mốc",
+    ),
     "out of the programme": dict(scan_count=5, day=date(2026, 11, 1), in_programme=False),
-    "PIN checked": dict(scan_count=2, day=date(2026, 11, 1), has_pin=True,
-                        pin_verified_at=datetime(2026, 11, 3, tzinfo=timezone.utc)),
+    "PIN checked": dict(
+        scan_count=2, day=date(2026, 11, 1), has_pin=True, pin_verified_at=datetime(2026, 11, 3, tzinfo=UTC)
+    ),
     "lot-level code": dict(stamp=None),
 }
 
@@ -44,16 +50,26 @@ def test_pages_from_variants_equal_the_pages_rendered_whole(app, traced, lang):
                 state = dict(state)
                 live = None
                 if state.pop("stamp", True) is not None:
-                    live = dataclasses.replace(found.stamp, scan_count=state.pop("scan_count"),
-                                               has_pin=state.pop("has_pin", False),
-                                               pin_verified_at=state.pop("pin_verified_at", None))
+                    live = dataclasses.replace(
+                        found.stamp,
+                        scan_count=state.pop("scan_count"),
+                        has_pin=state.pop("has_pin", False),
+                        pin_verified_at=state.pop("pin_verified_at", None),
+                    )
                 day, warning = state.pop("day", None), state.pop("warning", None)
                 hit = dataclasses.replace(found, stamp=live, **state)
                 view = views._origin_view(hit.batch_id, hit.in_programme)
                 whole = views._render_light(
-                    "traceability/origin.html", view=view, hit=hit, stamp=live, warning=warning, first_scan_day=day,
-                    report_url=views._report_url(code), pin_form=None,
-                    url_for_lang=views._lang_url)
+                    "traceability/origin.html",
+                    view=view,
+                    hit=hit,
+                    stamp=live,
+                    warning=warning,
+                    first_scan_day=day,
+                    report_url=views._report_url(code),
+                    pin_form=None,
+                    url_for_lang=views._lang_url,
+                )
                 assert views._origin_html(view, hit, live, warning, code, day) == whole, name
                 assert "zslot" not in whole
                 assert live is None or live.serial in whole

@@ -1,4 +1,5 @@
 """Mail is queued with the change it reports and delivered once, after the commit."""
+
 from datetime import timedelta
 from pathlib import Path
 
@@ -40,7 +41,9 @@ def test_a_failed_delivery_stays_queued_with_its_error(app, db):
 
 
 def test_cli_sends_pending_mail_and_purges_old_sent_mail(app, db, runner):
-    old = OutboxMessage(to_address="old@example.vn", subject="cũ", body_text="link", sent_at=utcnow() - timedelta(days=40))
+    old = OutboxMessage(
+        to_address="old@example.vn", subject="cũ", body_text="link", sent_at=utcnow() - timedelta(days=40)
+    )
     db.session.add(old)
     queue_mail("new@example.vn", "mới", "nội dung")
     db.session.commit()

@@ -1,4 +1,5 @@
 """Card payments: the real stripe library against localstripe and the Checkout Session stub."""
+
 import time
 import urllib.error
 import urllib.request
@@ -16,9 +17,12 @@ from tests.stripe_peers import sign_webhook
 
 @pytest.fixture
 def products(db):
-    tea = make_product(producer=make_producer(name="HTX Chè Hảo Đạt"), name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5)
-    noodles = make_product(producer=make_producer(name="HTX Miến Việt Cường"), name_vi="Miến dong", price_vnd=55_500,
-                           on_hand=5)
+    tea = make_product(
+        producer=make_producer(name="HTX Chè Hảo Đạt"), name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5
+    )
+    noodles = make_product(
+        producer=make_producer(name="HTX Miến Việt Cường"), name_vi="Miến dong", price_vnd=55_500, on_hand=5
+    )
     db.session.commit()
     return tea, noodles
 
@@ -176,8 +180,17 @@ def test_a_declined_payment_shows_the_providers_reason_and_keeps_the_order(clien
 
 def test_card_payment_needs_an_email(client, db, products):
     add_to_cart(client, products[0], 1)
-    client.post("/checkout", data={"contact_name": "Hoa", "phone": "0912345678", "email": "",
-                                   "province_code": "19", "ward_code": "5503", "street": "Xóm 1"})
+    client.post(
+        "/checkout",
+        data={
+            "contact_name": "Hoa",
+            "phone": "0912345678",
+            "email": "",
+            "province_code": "19",
+            "ward_code": "5503",
+            "street": "Xóm 1",
+        },
+    )
     response = client.post("/checkout/options", data={"delivery_method": "standard", "payment_method": "card"})
     assert response.status_code == 200
     assert "Thanh toán bằng thẻ cần email" in response.get_data(as_text=True)
@@ -205,11 +218,15 @@ def live_app(app):
     thread.join(5)
 
 
-
-
 def paid_session(order, session_id, **kw):
-    return {"id": session_id, "amount_total": order.total_vnd, "currency": "vnd", "payment_status": "paid",
-            "metadata": {"order_code": order.code}, **kw}
+    return {
+        "id": session_id,
+        "amount_total": order.total_vnd,
+        "currency": "vnd",
+        "payment_status": "paid",
+        "metadata": {"order_code": order.code},
+        **kw,
+    }
 
 
 def test_a_card_payment_with_the_wrong_amount_is_kept_as_needing_a_refund(client, db, stub, products):
@@ -295,7 +312,9 @@ def test_a_card_retry_after_the_hold_lapsed_says_the_window_closed(client, db, s
     db.session.commit()
     response = client.post(f"/orders/{order.code}/pay")
     assert response.headers["Location"] == f"/orders/{order.code}"
-    assert "Thời gian giữ hàng cho thanh toán thẻ đã hết" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Thời gian giữ hàng cho thanh toán thẻ đã hết" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     assert order.status is OrderStatus.PENDING_PAYMENT
 
 
@@ -330,10 +349,21 @@ def test_card_payment_is_refused_above_stripes_maximum_amount(client, db):
     product = make_product(price_vnd=50_000_000, on_hand=5)
     db.session.commit()
     add_to_cart(client, product, 2)
-    client.post("/checkout", data={"contact_name": "Hoa", "phone": "0912345678", "email": "hoa@example.vn",
-                                   "province_code": "19", "ward_code": "5503", "street": "Xóm 1"})
+    client.post(
+        "/checkout",
+        data={
+            "contact_name": "Hoa",
+            "phone": "0912345678",
+            "email": "hoa@example.vn",
+            "province_code": "19",
+            "ward_code": "5503",
+            "street": "Xóm 1",
+        },
+    )
     response = client.post("/checkout/options", data={"delivery_method": "standard", "payment_method": "card"})
     assert response.status_code == 200
     assert "Thanh toán thẻ qua Stripe tối đa 99.999.999\u00a0₫" in response.get_data(as_text=True)
-    assert client.post("/checkout/options", data={"delivery_method": "standard", "payment_method": "cod"}
-                       ).status_code == 302
+    assert (
+        client.post("/checkout/options", data={"delivery_method": "standard", "payment_method": "cod"}).status_code
+        == 302
+    )

@@ -1,4 +1,5 @@
 """Authorization matrix: every /producer route, as owner, other producer, shopper and anonymous."""
+
 import pytest
 from sqlalchemy import select
 
@@ -45,10 +46,16 @@ def world(db):
     cover = ProducerImage(producer=producer, filename="cover.jpg", alt="Đồi chè", is_cover=True)
     db.session.add_all([photo, cover])
     db.session.commit()
-    args = {"product_id": product.id, "batch_id": batch.id, "issue_id": issue.id,
-            "stamp_id": issue_stamps_list(issue)[0].id,
-            "fulfilment_id": order.fulfilments[0].id, "name": "sales", "image_id": photo.id,
-            "producer_image_id": cover.id}
+    args = {
+        "product_id": product.id,
+        "batch_id": batch.id,
+        "issue_id": issue.id,
+        "stamp_id": issue_stamps_list(issue)[0].id,
+        "fulfilment_id": order.fulfilments[0].id,
+        "name": "sales",
+        "image_id": photo.id,
+        "producer_image_id": cover.id,
+    }
     return {"owner": owner, "other": other, "shopper": shopper, "office": office, "args": args}
 
 
@@ -68,14 +75,23 @@ def call_every_route(client, app, args):
 def test_the_matrix_covers_every_dashboard_feature(app):
     endpoints = {endpoint for endpoint, _rule, _methods in producer_routes(app)}
     assert len(endpoints) >= 25
-    assert {"producer.index", "producer.product_edit", "producer.batch", "producer.stamp_sheet",
-            "producer.fulfilment", "producer.analytics_csv"} <= endpoints
+    assert {
+        "producer.index",
+        "producer.product_edit",
+        "producer.batch",
+        "producer.stamp_sheet",
+        "producer.fulfilment",
+        "producer.analytics_csv",
+    } <= endpoints
 
 
 def test_anonymous_visitors_are_sent_to_login_and_change_nothing(client, app, world):
     before = snapshot()
-    wrong = [(e, m, r.status_code, r.headers.get("Location")) for e, _rule, m, r in call_every_route(client, app, world["args"])
-             if r.status_code != 302 or "/account/login" not in r.headers.get("Location", "")]
+    wrong = [
+        (e, m, r.status_code, r.headers.get("Location"))
+        for e, _rule, m, r in call_every_route(client, app, world["args"])
+        if r.status_code != 302 or "/account/login" not in r.headers.get("Location", "")
+    ]
     assert wrong == []
     assert snapshot() == before
 
@@ -84,7 +100,9 @@ def test_anonymous_visitors_are_sent_to_login_and_change_nothing(client, app, wo
 def test_other_roles_get_403_everywhere_and_change_nothing(client, app, world, login, role):
     login(world[role])
     before = snapshot()
-    wrong = [(e, m, r.status_code) for e, _rule, m, r in call_every_route(client, app, world["args"]) if r.status_code != 403]
+    wrong = [
+        (e, m, r.status_code) for e, _rule, m, r in call_every_route(client, app, world["args"]) if r.status_code != 403
+    ]
     assert wrong == []
     assert snapshot() == before
 
@@ -103,8 +121,11 @@ def test_another_producer_gets_404_for_every_object_and_changes_nothing(client, 
 
 def test_the_owner_can_open_every_route(client, app, world, login):
     login(world["owner"])
-    wrong = [(e, m, r.status_code) for e, _rule, m, r in call_every_route(client, app, world["args"])
-             if r.status_code not in ({200} if m == "GET" else {200, 302})]
+    wrong = [
+        (e, m, r.status_code)
+        for e, _rule, m, r in call_every_route(client, app, world["args"])
+        if r.status_code not in ({200} if m == "GET" else {200, 302})
+    ]
     assert wrong == []
 
 

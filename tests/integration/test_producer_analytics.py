@@ -1,8 +1,8 @@
 """Analytics: sales by product and month, scans by batch and day, warnings, low stock; SVG charts and CSV."""
+
 import csv
 import io
-from datetime import datetime, timezone
-
+from datetime import UTC, datetime
 
 from storefront.checkout.models import OrderStatus
 from tests.factories import make_batch, make_product
@@ -43,8 +43,13 @@ def test_scans_are_counted_by_batch_and_day_and_heavy_stamps_are_flagged(client,
     db.session.flush()
     # 23:30 UTC is the next day in Vietnam (UTC+7).
     for hour in (1, 2, 23):
-        db.session.add(Scan(stamp_id=stamp.id, batch_id=batch.id,
-                            scanned_at=datetime.now(timezone.utc).replace(hour=hour, minute=30)))
+        db.session.add(
+            Scan(
+                stamp_id=stamp.id,
+                batch_id=batch.id,
+                scanned_at=datetime.now(UTC).replace(hour=hour, minute=30),
+            )
+        )
     db.session.commit()
     rows = read_csv(client.get("/producer/analytics/scans.csv"))
     assert sorted(int(r[3]) for r in rows[1:]) == [1, 2]
@@ -65,7 +70,7 @@ def test_low_stock_lists_published_products_at_or_under_the_threshold(client, db
 
 
 def test_a_product_name_cannot_become_a_spreadsheet_formula(client, db, owner):
-    make_product(producer=owner, name_vi="=HYPERLINK(\"http://x\")", on_hand=1)
+    make_product(producer=owner, name_vi='=HYPERLINK("http://x")', on_hand=1)
     db.session.commit()
     rows = read_csv(client.get("/producer/analytics/low_stock.csv"))
     assert rows[1][0].startswith("'=")

@@ -1,4 +1,5 @@
 """Batches from the dashboard: create (stock grows), trace events, the Circular 02/2024 checklist, recall, stamps."""
+
 import io
 import zipfile
 
@@ -14,9 +15,14 @@ from traceability.models import Batch, Stamp, StampIssue, TraceEvent
 from traceability.services import issue_stamps
 
 BATCH = {
-    "lot_code": "TC2026-05", "harvest_date": "2026-05-02", "production_date": "2026-05-04",
-    "packing_date": "2026-05-06", "expiry_date": "2027-05-06", "quantity": "120",
-    "growing_area_code": "VT-19-5503-001", "standards": "VietGAP",
+    "lot_code": "TC2026-05",
+    "harvest_date": "2026-05-02",
+    "production_date": "2026-05-04",
+    "packing_date": "2026-05-06",
+    "expiry_date": "2027-05-06",
+    "quantity": "120",
+    "growing_area_code": "VT-19-5503-001",
+    "standards": "VietGAP",
 }
 
 
@@ -31,13 +37,16 @@ def test_creating_a_batch_adds_its_quantity_to_stock(client, db, owner):
     assert db.session.scalar(select(Stock.on_hand).where(Stock.product_id == product.id)) == 125
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("lot_code", "", "Vui lòng điền trường này"),
-    ("lot_code", "x" * 21, "Trường này không được dài quá 20 ký tự"),
-    ("quantity", "-1", "Số phải trong khoảng từ 0 đến 1000000"),
-    ("quantity", "nhiều", "Cần nhập một số nguyên"),
-    ("expiry_date", "31/02/2027", "Ngày không hợp lệ"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("lot_code", "", "Vui lòng điền trường này"),
+        ("lot_code", "x" * 21, "Trường này không được dài quá 20 ký tự"),
+        ("quantity", "-1", "Số phải trong khoảng từ 0 đến 1000000"),
+        ("quantity", "nhiều", "Cần nhập một số nguyên"),
+        ("expiry_date", "31/02/2027", "Ngày không hợp lệ"),
+    ],
+)
 def test_bad_batch_input_creates_nothing(client, db, owner, field, value, message):
     product = make_product(producer=owner)
     db.session.commit()
@@ -65,9 +74,15 @@ def test_the_checklist_lists_what_circular_02_still_needs_until_publishing_works
     db.session.refresh(batch)
     assert batch.is_published is False
 
-    client.post(f"/producer/batches/{batch.id}/events", data={
-        "biz_step": "harvesting", "event_time": "2026-05-02T07:30", "location_name": "Đồi chè Nam Tiến",
-        "read_point": "VT-19-5503-001"})
+    client.post(
+        f"/producer/batches/{batch.id}/events",
+        data={
+            "biz_step": "harvesting",
+            "event_time": "2026-05-02T07:30",
+            "location_name": "Đồi chè Nam Tiến",
+            "read_point": "VT-19-5503-001",
+        },
+    )
     [event] = db.session.scalars(select(TraceEvent)).all()
     assert event.biz_step == "harvesting" and event.event_time.hour == 0 and event.event_time.minute == 30  # 07:30 +07
     batch.standards = "VietGAP"
@@ -92,7 +107,9 @@ def test_recalling_needs_a_reason_and_records_it(client, db, owner):
 def test_issuing_twenty_stamps_and_downloading_the_pdf_and_zip(client, db, owner):
     batch = make_batch(product=make_product(producer=owner))
     db.session.commit()
-    assert client.post(f"/producer/batches/{batch.id}/stamps", data={"count": "20", "serialized": "y"}).status_code == 302
+    assert (
+        client.post(f"/producer/batches/{batch.id}/stamps", data={"count": "20", "serialized": "y"}).status_code == 302
+    )
     issue = db.session.scalar(select(StampIssue))
     assert issue.count == 20
     assert db.session.scalar(select(func.count(Stamp.id)).where(Stamp.issue_id == issue.id)) == 20
@@ -108,7 +125,9 @@ def test_issuing_twenty_stamps_and_downloading_the_pdf_and_zip(client, db, owner
 def test_stamps_with_pins_show_the_pins_once(client, db, owner):
     batch = make_batch(product=make_product(producer=owner))
     db.session.commit()
-    response = client.post(f"/producer/batches/{batch.id}/stamps", data={"count": "3", "serialized": "y", "with_pin": "y"})
+    response = client.post(
+        f"/producer/batches/{batch.id}/stamps", data={"count": "3", "serialized": "y", "with_pin": "y"}
+    )
     assert response.status_code == 200
     assert "chỉ hiển thị một lần" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Stamp.id)).where(Stamp.pin_hash.is_not(None))) == 3
@@ -142,8 +161,10 @@ def test_the_batch_list_shows_only_my_batches(client, db, owner, app):
 def test_a_trace_event_without_a_location_code_is_refused(client, db, owner):
     batch = make_batch(product=make_product(producer=owner), with_events=False)
     db.session.commit()
-    client.post(f"/producer/batches/{batch.id}/events",
-                data={"biz_step": "packing", "event_time": "2026-05-06T08:00", "read_point": ""})
+    client.post(
+        f"/producer/batches/{batch.id}/events",
+        data={"biz_step": "packing", "event_time": "2026-05-06T08:00", "read_point": ""},
+    )
     assert db.session.scalar(select(func.count(TraceEvent.id))) == 0
     assert "Mỗi công đoạn cần một mã địa điểm" in client.get(f"/producer/batches/{batch.id}").get_data(as_text=True)
 

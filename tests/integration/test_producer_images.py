@@ -1,4 +1,5 @@
 """Photo galleries under /producer (products and the producer's cover and photos) and how shoppers see them."""
+
 import io
 import re
 from pathlib import Path
@@ -26,8 +27,9 @@ def edit(client, product, image, action, **fields):
 
 
 def gallery(db, product):
-    return db.session.scalars(select(ProductImage).where(ProductImage.product_id == product.id)
-                              .order_by(ProductImage.position)).all()
+    return db.session.scalars(
+        select(ProductImage).where(ProductImage.product_id == product.id).order_by(ProductImage.position)
+    ).all()
 
 
 @pytest.fixture
@@ -40,15 +42,23 @@ def product(db, owner):
 @pytest.fixture
 def three_photos(client, db, product):
     for n, colour in enumerate([(200, 30, 30), (30, 200, 30), (30, 30, 200)], start=1):
-        response = upload(client, f"/producer/products/{product.id}/images", image_bytes(size=(900, 600), color=colour),
-                          alt=f"Ảnh {n}", alt_en=f"Photo {n}" if n != 2 else "")
+        response = upload(
+            client,
+            f"/producer/products/{product.id}/images",
+            image_bytes(size=(900, 600), color=colour),
+            alt=f"Ảnh {n}",
+            alt_en=f"Photo {n}" if n != 2 else "",
+        )
         assert response.status_code == 302
     return gallery(db, product)
 
 
 def test_photos_keep_upload_order_and_alt_texts(db, three_photos):
     assert [(i.position, i.alt, i.alt_en) for i in three_photos] == [
-        (0, "Ảnh 1", "Photo 1"), (1, "Ảnh 2", ""), (2, "Ảnh 3", "Photo 3")]
+        (0, "Ảnh 1", "Photo 1"),
+        (1, "Ảnh 2", ""),
+        (2, "Ảnh 3", "Photo 3"),
+    ]
     assert all((i.width, i.height) == (900, 600) for i in three_photos)
 
 
@@ -62,7 +72,9 @@ def test_moving_and_describing_photos_changes_the_order_and_texts(client, db, pr
     edit(client, product, second, "save", alt="Búp chè trên đồi", alt_en="Tea buds on the hill")
     db.session.expire_all()
     assert (db.session.get(ProductImage, second.id).alt, db.session.get(ProductImage, second.id).alt_en) == (
-        "Búp chè trên đồi", "Tea buds on the hill")
+        "Búp chè trên đồi",
+        "Tea buds on the hill",
+    )
 
 
 def test_deleting_a_photo_closes_the_gap_and_removes_its_files(client, app, db, product, three_photos):
@@ -74,9 +86,11 @@ def test_deleting_a_photo_closes_the_gap_and_removes_its_files(client, app, db, 
     assert not list(upload_dir.glob(Path(filename).stem + "*"))
 
 
-def test_the_product_page_shows_the_gallery_in_order_with_srcset_sizes_and_dimensions(client, db, product, three_photos):
+def test_the_product_page_shows_the_gallery_in_order_with_srcset_sizes_and_dimensions(
+    client, db, product, three_photos
+):
     html = client.get("/products/che-bup").get_data(as_text=True)
-    gallery_html = html[html.index('class="pg"'):]
+    gallery_html = html[html.index('class="pg"') :]
     slides = re.findall(r'<li class="pg-slide" id="anh-(\d)">.*?<img ([^>]*)>', gallery_html, re.S)
     assert [n for n, _ in slides] == ["1", "2", "3"]
     for (n, img), photo in zip(slides, three_photos):
@@ -104,11 +118,14 @@ def test_cards_use_a_small_derivative_with_srcset(client, db, product, three_pho
     assert "size=large" not in card and 'width="480" height="320"' in card
 
 
-@pytest.mark.parametrize(("payload", "reason"), [
-    (b"%PDF-1.4 not an image", "not a readable image"),
-    (image_bytes("GIF"), "not a JPEG"),
-    (image_bytes(size=(400, 300))[:300], "not a readable image"),  # truncated JPEG
-])
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b"%PDF-1.4 not an image", "not a readable image"),
+        (image_bytes("GIF"), "not a JPEG"),
+        (image_bytes(size=(400, 300))[:300], "not a readable image"),  # truncated JPEG
+    ],
+)
 def test_bad_uploads_get_a_form_error_and_store_nothing(client, app, db, product, payload, reason):
     response = upload(client, f"/producer/products/{product.id}/images", payload)
     assert response.status_code == 200
@@ -152,8 +169,9 @@ def test_another_producer_cannot_add_edit_or_delete_photos(client, db, login, pr
     # Its own product's URL with someone else's photo id is refused too.
     own = make_product(producer=_other)
     db.session.commit()
-    response = client.post(f"/producer/products/{own.id}/images/{three_photos[0].id}",
-                           data={f"img{three_photos[0].id}-action": "delete"})
+    response = client.post(
+        f"/producer/products/{own.id}/images/{three_photos[0].id}", data={f"img{three_photos[0].id}-action": "delete"}
+    )
     assert response.status_code == 404
     assert [i.alt for i in gallery(db, product)] == ["Ảnh 1", "Ảnh 2", "Ảnh 3"]
 
@@ -162,16 +180,22 @@ def test_photo_actions_need_the_csrf_token(app, db, product, three_photos):
     raw = FlaskClient(app, app.response_class, use_cookies=True)  # no token added, unlike the suite's client
     with raw.session_transaction() as session:
         session.update({"_user_id": str(product.producer.owner.id), "_fresh": True})
-    response = raw.post(f"/producer/products/{product.id}/images/{three_photos[0].id}",
-                        data={f"img{three_photos[0].id}-action": "delete"})
+    response = raw.post(
+        f"/producer/products/{product.id}/images/{three_photos[0].id}",
+        data={f"img{three_photos[0].id}-action": "delete"},
+    )
     assert response.status_code in (302, 400)
     assert len(gallery(db, product)) == 3
 
 
 def test_the_producer_sets_a_cover_replaces_it_and_adds_photos_shown_on_its_page(client, app, db, owner):
     upload_dir = Path(app.config["UPLOAD_DIR"])
-    assert upload(client, "/producer/profile/images?cover=1", image_bytes(size=(1500, 500)), prefix="cover",
-                  alt="Đồi chè").status_code == 302
+    assert (
+        upload(
+            client, "/producer/profile/images?cover=1", image_bytes(size=(1500, 500)), prefix="cover", alt="Đồi chè"
+        ).status_code
+        == 302
+    )
     first = db.session.scalar(select(ProducerImage).where(ProducerImage.is_cover)).filename
     upload(client, "/producer/profile/images?cover=1", image_bytes(size=(1200, 400)), prefix="cover", alt="Xưởng")
     upload(client, "/producer/profile/images", image_bytes(size=(600, 600)), alt="Người hái chè")

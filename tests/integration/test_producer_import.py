@@ -1,4 +1,5 @@
 """Bulk product import from CSV: a report per row, all-or-nothing unless the producer asks for valid rows."""
+
 import csv
 import io
 
@@ -42,9 +43,9 @@ def test_a_valid_file_imports_every_row_as_drafts(client, db, owner):
 
 
 BAD_FILE = HEADER + (
-    "Chè tốt,1,120000,hộp,,Chè\n"          # line 2: fine
-    ",1,120000,hộp,,\n"                    # line 3: no name
-    "Chè giá lạ,9,abc,hộp,,\n"             # line 4: bad group and price
+    "Chè tốt,1,120000,hộp,,Chè\n"  # line 2: fine
+    ",1,120000,hộp,,\n"  # line 3: no name
+    "Chè giá lạ,9,abc,hộp,,\n"  # line 4: bad group and price
     "Chè mã sai,1,1000,hộp,8936012345672,\n"  # line 5: bad check digit
     "Chè trùng mã,1,1000,hộp,8936012345674,\n"  # line 6: GTIN used already
 )
@@ -79,12 +80,15 @@ def test_the_same_gtin_twice_in_a_file_is_caught(client, db, owner):
     assert count_products(db) == 0
 
 
-@pytest.mark.parametrize(("content", "encoding", "message"), [
-    ("ten,gia\nA,1\n", "utf-8", "Thiếu cột bắt buộc"),
-    (HEADER.strip() + ",mau_sac\nA,1,1000,hộp,,,đỏ\n", "utf-8", "Cột không được hỗ trợ"),
-    (HEADER + "Chè,1,1000,hộp,,\n", "utf-16", "Tệp không phải UTF-8"),
-    (HEADER + "Chè,1,1000,hộp,,x,thừa\n", "utf-8", "nhiều cột hơn tiêu đề"),
-])
+@pytest.mark.parametrize(
+    ("content", "encoding", "message"),
+    [
+        ("ten,gia\nA,1\n", "utf-8", "Thiếu cột bắt buộc"),
+        (HEADER.strip() + ",mau_sac\nA,1,1000,hộp,,,đỏ\n", "utf-8", "Cột không được hỗ trợ"),
+        (HEADER + "Chè,1,1000,hộp,,\n", "utf-16", "Tệp không phải UTF-8"),
+        (HEADER + "Chè,1,1000,hộp,,x,thừa\n", "utf-8", "nhiều cột hơn tiêu đề"),
+    ],
+)
 def test_a_malformed_file_is_reported_and_imports_nothing(client, db, owner, content, encoding, message):
     page = upload(client, content, mode="valid", encoding=encoding).get_data(as_text=True)
     assert message in page

@@ -1,4 +1,5 @@
 """Orders on the dashboard: only this producer's fulfilments and lines; pack, ship, deliver, payment received."""
+
 from sqlalchemy import select
 
 from storefront.checkout.models import FulfilmentStatus, OrderStatus, Payment, PaymentMethod, PaymentStatus
@@ -20,8 +21,9 @@ def test_a_shared_order_shows_only_my_lines(client, db, owner):
 
 
 def test_packing_then_shipping_with_a_tracking_number_then_delivering(client, db, owner):
-    order = make_order(lines=[(make_product(producer=owner), 1)],
-                       status=OrderStatus.PAID, payment_method=PaymentMethod.CARD)
+    order = make_order(
+        lines=[(make_product(producer=owner), 1)], status=OrderStatus.PAID, payment_method=PaymentMethod.CARD
+    )
     db.session.commit()
     part = order.fulfilments[0]
     client.post(f"/producer/orders/{part.id}/pack")
@@ -56,8 +58,9 @@ def test_an_illegal_step_is_refused_with_a_message(client, db, owner):
 
 
 def test_the_sole_producer_marks_cash_on_delivery_received(client, db, owner):
-    order = make_order(lines=[(make_product(producer=owner), 1)], status=OrderStatus.CONFIRMED,
-                       payment_method=PaymentMethod.COD)
+    order = make_order(
+        lines=[(make_product(producer=owner), 1)], status=OrderStatus.CONFIRMED, payment_method=PaymentMethod.COD
+    )
     db.session.commit()
     part = order.fulfilments[0]
     assert "Đã nhận tiền" in client.get(f"/producer/orders/{part.id}").get_data(as_text=True)
@@ -66,8 +69,11 @@ def test_the_sole_producer_marks_cash_on_delivery_received(client, db, owner):
 
 
 def test_payment_of_a_shared_order_is_left_to_the_office(client, db, owner):
-    order = make_order(lines=[(make_product(producer=owner), 1), (make_product(), 1)],
-                       status=OrderStatus.CONFIRMED, payment_method=PaymentMethod.COD)
+    order = make_order(
+        lines=[(make_product(producer=owner), 1), (make_product(), 1)],
+        status=OrderStatus.CONFIRMED,
+        payment_method=PaymentMethod.COD,
+    )
     db.session.commit()
     [my_part] = [f for f in order.fulfilments if f.producer_id == owner.id]
     client.post(f"/producer/orders/{my_part.id}/payment-received")

@@ -1,4 +1,5 @@
 """Products from the dashboard: create, edit, GTIN, price, photos, publish and unpublish."""
+
 import io
 from pathlib import Path
 
@@ -6,16 +7,26 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from storefront.catalog.editing import clean_gtin, create_product, parse_price_vnd, publish_product, PublishRefused
+from storefront.catalog.editing import PublishRefused, clean_gtin, create_product, parse_price_vnd, publish_product
 from storefront.catalog.models import ProducerStatus, Product, ProductImage
 from storefront.inventory.models import Stock
 from tests.factories import make_product
 from tests.factories_producer import image_bytes, make_producer_account, owner  # noqa: F401 (owner is a fixture)
 
 GOOD = {
-    "name_vi": "Chè búp Tân Cương", "name_en": "Tan Cuong bud tea", "ocop_group": "1", "ocop_subgroup": "I.5.a",
-    "price_vnd": "120.000", "unit": "hộp", "net_quantity": "200 g", "gtin": "8936012345674",
-    "description_vi": "Sao tay", "description_en": "", "ingredients": "100% búp chè", "usage": "", "storage": "",
+    "name_vi": "Chè búp Tân Cương",
+    "name_en": "Tan Cuong bud tea",
+    "ocop_group": "1",
+    "ocop_subgroup": "I.5.a",
+    "price_vnd": "120.000",
+    "unit": "hộp",
+    "net_quantity": "200 g",
+    "gtin": "8936012345674",
+    "description_vi": "Sao tay",
+    "description_en": "",
+    "ingredients": "100% búp chè",
+    "usage": "",
+    "storage": "",
 }
 
 
@@ -26,10 +37,18 @@ def in_request(app):
         yield
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("120.000", 120_000), ("120000", 120_000), ("1.250.000 ₫", 1_250_000), ("120,000", 120_000),
-    ("0", 0), (" 45 000 ", 45_000), (95000, 95_000),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("120.000", 120_000),
+        ("120000", 120_000),
+        ("1.250.000 ₫", 1_250_000),
+        ("120,000", 120_000),
+        ("0", 0),
+        (" 45 000 ", 45_000),
+        (95000, 95_000),
+    ],
+)
 def test_prices_are_read_the_way_vietnamese_write_them(in_request, raw, expected):
     assert parse_price_vnd(raw) == expected
 
@@ -40,10 +59,17 @@ def test_prices_that_are_not_whole_dong_are_refused(in_request, raw):
         parse_price_vnd(raw)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("8936012345674", "08936012345674"), ("96385074", "00000096385074"), ("036000291452", "00036000291452"),
-    ("10614141000415", "10614141000415"), ("", None), ("893 6012 345674", "08936012345674"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("8936012345674", "08936012345674"),
+        ("96385074", "00000096385074"),
+        ("036000291452", "00036000291452"),
+        ("10614141000415", "10614141000415"),
+        ("", None),
+        ("893 6012 345674", "08936012345674"),
+    ],
+)
 def test_gtins_with_a_good_check_digit_are_padded_to_14(in_request, raw, expected):
     assert clean_gtin(raw) == expected
 
@@ -68,18 +94,21 @@ def test_a_producer_creates_a_draft_product_with_a_photo(client, db, owner, app)
     assert (Path(app.config["UPLOAD_DIR"]) / image.filename).is_file()
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("name_vi", "", "Bắt buộc nhập"),
-    ("name_vi", "x" * 201, "Tối đa 200 ký tự"),
-    ("ocop_group", "", "Chọn nhóm sản phẩm OCOP"),
-    ("ocop_group", "7", "Lựa chọn không hợp lệ"),
-    ("price_vnd", "", "Giá phải là số đồng nguyên"),
-    ("price_vnd", "-1000", "Giá phải là số đồng nguyên"),
-    ("price_vnd", "mười nghìn", "Giá phải là số đồng nguyên"),
-    ("gtin", "8936012345672", "sai số kiểm tra"),
-    ("gtin", "12345", "8, 12, 13 hoặc 14 chữ số"),
-    ("unit", "u" * 41, "Tối đa 40 ký tự"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name_vi", "", "Bắt buộc nhập"),
+        ("name_vi", "x" * 201, "Tối đa 200 ký tự"),
+        ("ocop_group", "", "Chọn nhóm sản phẩm OCOP"),
+        ("ocop_group", "7", "Lựa chọn không hợp lệ"),
+        ("price_vnd", "", "Giá phải là số đồng nguyên"),
+        ("price_vnd", "-1000", "Giá phải là số đồng nguyên"),
+        ("price_vnd", "mười nghìn", "Giá phải là số đồng nguyên"),
+        ("gtin", "8936012345672", "sai số kiểm tra"),
+        ("gtin", "12345", "8, 12, 13 hoặc 14 chữ số"),
+        ("unit", "u" * 41, "Tối đa 40 ký tự"),
+    ],
+)
 def test_bad_product_input_is_shown_next_to_the_field_and_saves_nothing(client, db, owner, field, value, message):
     response = client.post("/producer/products/new", data={**GOOD, field: value})
     assert response.status_code == 200
@@ -97,12 +126,15 @@ def test_a_gtin_already_used_by_another_product_is_refused(client, db, owner):
     assert db.session.scalar(select(func.count(Product.id))) == 1
 
 
-@pytest.mark.parametrize(("payload", "filename"), [
-    (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "anh.gif"),
-    (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "anh.svg"),
-    (b"%PDF-1.4 not an image", "anh.jpg"),
-    (image_bytes("GIF"), "anh.gif"),
-])
+@pytest.mark.parametrize(
+    ("payload", "filename"),
+    [
+        (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "anh.gif"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "anh.svg"),
+        (b"%PDF-1.4 not an image", "anh.jpg"),
+        (image_bytes("GIF"), "anh.gif"),
+    ],
+)
 def test_a_rejected_photo_leaves_no_product_behind(client, db, owner, payload, filename):
     data = {**GOOD, "image": (io.BytesIO(payload), filename)}
     response = client.post("/producer/products/new", data=data, content_type="multipart/form-data")
@@ -133,10 +165,16 @@ def test_editing_a_product_changes_its_fields_but_not_its_slug(client, db, owner
 def test_adding_a_photo_to_an_existing_product(client, db, owner):
     product = make_product(producer=owner)
     db.session.commit()
-    client.post(f"/producer/products/{product.id}/images",
-                data={"photo-image": (io.BytesIO(image_bytes("PNG")), "a.png")}, content_type="multipart/form-data")
-    client.post(f"/producer/products/{product.id}/images",
-                data={"photo-image": (io.BytesIO(image_bytes("WEBP")), "b.webp")}, content_type="multipart/form-data")
+    client.post(
+        f"/producer/products/{product.id}/images",
+        data={"photo-image": (io.BytesIO(image_bytes("PNG")), "a.png")},
+        content_type="multipart/form-data",
+    )
+    client.post(
+        f"/producer/products/{product.id}/images",
+        data={"photo-image": (io.BytesIO(image_bytes("WEBP")), "b.webp")},
+        content_type="multipart/form-data",
+    )
     assert [i.position for i in db.session.scalars(select(ProductImage).order_by(ProductImage.id))] == [0, 1]
 
 
@@ -147,7 +185,9 @@ def test_a_pending_producer_cannot_publish(client, db, login):
     login(user)
     client.post(f"/producer/products/{product.id}/publish")
     # (follow_redirects is not used: the shared CSRF test client loses its app context on redirects.)
-    assert "chưa được văn phòng OCOP duyệt" in client.get(f"/producer/products/{product.id}/edit").get_data(as_text=True)
+    assert "chưa được văn phòng OCOP duyệt" in client.get(f"/producer/products/{product.id}/edit").get_data(
+        as_text=True
+    )
     db.session.refresh(product)
     assert product.is_published is False
 

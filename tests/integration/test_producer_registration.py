@@ -1,4 +1,5 @@
 """Producer sign-up, the status banner, the profile and story with preview."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -8,10 +9,20 @@ from tests.factories import PASSWORD, TAN_CUONG_WARD, make_user
 from tests.factories_producer import make_producer_account
 
 VALID = {
-    "full_name": "Nguyễn Thị Hảo", "email": "hao@htx-haodat.vn", "password": "mat khau 123", "confirm": "mat khau 123",
-    "name": "HTX Chè Hảo Đạt", "legal_type": "htx", "business_reg_no": "4607000123", "tax_code": "4600123456",
-    "phone": "0912 345 678", "representative": "Nguyễn Thị Hảo", "ward_code": str(TAN_CUONG_WARD),
-    "street": "Xóm Nam Tiến", "legacy_address": "Xóm Nam Tiến, xã Tân Cương, TP Thái Nguyên", "consent": "y",
+    "full_name": "Nguyễn Thị Hảo",
+    "email": "hao@htx-haodat.vn",
+    "password": "mat khau 123",
+    "confirm": "mat khau 123",
+    "name": "HTX Chè Hảo Đạt",
+    "legal_type": "htx",
+    "business_reg_no": "4607000123",
+    "tax_code": "4600123456",
+    "phone": "0912 345 678",
+    "representative": "Nguyễn Thị Hảo",
+    "ward_code": str(TAN_CUONG_WARD),
+    "street": "Xóm Nam Tiến",
+    "legacy_address": "Xóm Nam Tiến, xã Tân Cương, TP Thái Nguyên",
+    "consent": "y",
 }
 
 
@@ -30,16 +41,19 @@ def test_a_cooperative_registers_and_waits_for_approval(client, db):
     assert "chờ văn phòng OCOP duyệt" in page
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("phone", "0212 345 678", "Số điện thoại di động Việt Nam không hợp lệ"),
-    ("phone", "12345", "Số điện thoại di động Việt Nam không hợp lệ"),
-    ("ward_code", "1", "Lựa chọn không hợp lệ"),
-    ("ward_code", "", "Vui lòng điền trường này"),
-    ("business_reg_no", "", "Vui lòng điền trường này"),
-    ("tax_code", "12AB", "Mã số thuế gồm 10 chữ số"),
-    ("consent", "", "Bạn cần đồng ý"),
-    ("confirm", "khac", "Mật khẩu không khớp"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("phone", "0212 345 678", "Số điện thoại di động Việt Nam không hợp lệ"),
+        ("phone", "12345", "Số điện thoại di động Việt Nam không hợp lệ"),
+        ("ward_code", "1", "Lựa chọn không hợp lệ"),
+        ("ward_code", "", "Vui lòng điền trường này"),
+        ("business_reg_no", "", "Vui lòng điền trường này"),
+        ("tax_code", "12AB", "Mã số thuế gồm 10 chữ số"),
+        ("consent", "", "Bạn cần đồng ý"),
+        ("confirm", "khac", "Mật khẩu không khớp"),
+    ],
+)
 def test_registration_with_bad_details_creates_nothing(client, db, field, value, message):
     response = client.post("/producer/register", data={**VALID, field: value})
     assert response.status_code == 200
@@ -83,10 +97,13 @@ def test_a_producer_opening_register_goes_to_its_dashboard(client, db, login):
     assert client.get("/producer/register").headers["Location"].endswith("/producer/")
 
 
-@pytest.mark.parametrize(("status", "text"), [
-    (ProducerStatus.REJECTED, "Đăng ký chưa được duyệt"),
-    (ProducerStatus.SUSPENDED, "Cơ sở đang bị tạm ngừng bán"),
-])
+@pytest.mark.parametrize(
+    ("status", "text"),
+    [
+        (ProducerStatus.REJECTED, "Đăng ký chưa được duyệt"),
+        (ProducerStatus.SUSPENDED, "Cơ sở đang bị tạm ngừng bán"),
+    ],
+)
 def test_the_dashboard_shows_the_status_and_the_offices_reason(client, db, login, status, text):
     user, _producer = make_producer_account(status=status, status_reason="Thiếu giấy chứng nhận ATTP")
     db.session.commit()
@@ -99,8 +116,13 @@ def test_the_story_preview_renders_markdown_without_saving(client, db, login):
     user, producer = make_producer_account()
     db.session.commit()
     login(user)
-    data = {"phone": "0912345678", "ward_code": str(TAN_CUONG_WARD), "street": "Xóm Nam Tiến",
-            "story_md": "## Đồi chè\n\n**Tân Cương** <script>alert(1)</script>", "preview": "1"}
+    data = {
+        "phone": "0912345678",
+        "ward_code": str(TAN_CUONG_WARD),
+        "street": "Xóm Nam Tiến",
+        "story_md": "## Đồi chè\n\n**Tân Cương** <script>alert(1)</script>",
+        "preview": "1",
+    }
     page = client.post("/producer/profile", data=data).get_data(as_text=True)
     assert "<strong>Tân Cương</strong>" in page
     assert "<script>alert(1)</script>" not in page
@@ -112,8 +134,13 @@ def test_saving_the_story_updates_the_public_producer_page(client, db, login):
     user, producer = make_producer_account()
     db.session.commit()
     login(user)
-    data = {"phone": "0987 654 321", "ward_code": str(TAN_CUONG_WARD), "street": "Xóm Hồng Thái",
-            "story_md": "Ba thế hệ **làm chè**.", "save": "1"}
+    data = {
+        "phone": "0987 654 321",
+        "ward_code": str(TAN_CUONG_WARD),
+        "street": "Xóm Hồng Thái",
+        "story_md": "Ba thế hệ **làm chè**.",
+        "save": "1",
+    }
     assert client.post("/producer/profile", data=data).status_code == 302
     db.session.refresh(producer)
     assert producer.phone == "+84987654321" and producer.street == "Xóm Hồng Thái"
@@ -133,8 +160,7 @@ def test_the_owner_sees_why_the_office_hid_a_product_and_the_story(client, db, l
     assert "Chè bị ẩn" in page and "Ảnh không đúng sản phẩm" in page
 
 
-def test_reasons_the_office_gives_through_its_own_pages_reach_the_dashboard_and_leave_when_lifted(
-        client, db, login):
+def test_reasons_the_office_gives_through_its_own_pages_reach_the_dashboard_and_leave_when_lifted(client, db, login):
     from tests.factories import make_product
     from tests.factories_office import make_office_user
 

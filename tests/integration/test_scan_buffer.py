@@ -3,11 +3,12 @@
 The buffer's writer thread is real; most tests give it a long interval and flush by hand, so
 what is written and when is under the test's control.
 """
+
 import subprocess
 import sys
 import textwrap
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -79,10 +80,14 @@ def test_odd_user_agents_and_regions_are_written_as_sent_but_without_nul(client,
     for agent in agents:
         assert client.get(_path(stamp), headers={"User-Agent": agent, "X-Region": "VN-\x0069"}).status_code == 200
     assert buffer.flush() == 3
-    rows = db.session.execute(select(Scan.user_agent, Scan.region).where(Scan.stamp_id == stamp.id)
-                              .order_by(Scan.id)).all()
-    assert [tuple(row) for row in rows] == [("ZaloBrowser", "VN-69"), ("a\tb\\c \\N", "VN-69"),
-                                            ("Zalo/2.0 (Linux; Android 14) ☕", "VN-69")]
+    rows = db.session.execute(
+        select(Scan.user_agent, Scan.region).where(Scan.stamp_id == stamp.id).order_by(Scan.id)
+    ).all()
+    assert [tuple(row) for row in rows] == [
+        ("ZaloBrowser", "VN-69"),
+        ("a\tb\\c \\N", "VN-69"),
+        ("Zalo/2.0 (Linux; Android 14) ☕", "VN-69"),
+    ]
     assert _stored(db, stamp) == (3, 3)
 
 
@@ -118,7 +123,7 @@ def test_a_lot_level_scan_is_queued_without_a_stamp(client, db, stamps, buffer):
 def test_the_writer_thread_writes_on_its_own(app, db, stamps):
     buffer = ScanBuffer(db.engine, flush_seconds=0.05)
     try:
-        buffer.add(PendingScan(stamps[0].id, stamps[0].batch_id, datetime.now(timezone.utc), "", "t"))
+        buffer.add(PendingScan(stamps[0].id, stamps[0].batch_id, datetime.now(UTC), "", "t"))
         deadline = time.monotonic() + 10
         while _stored(db, stamps[0]) != (1, 1) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -129,7 +134,7 @@ def test_the_writer_thread_writes_on_its_own(app, db, stamps):
 
 def test_scans_wait_while_the_database_refuses_them(app, db, stamps, tmp_path):
     """A database without the scans table stands for one that is down: nothing is lost."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     broken = create_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
     buffer = ScanBuffer(broken, flush_seconds=3600, logger=app.logger)
     try:
@@ -149,7 +154,7 @@ def test_scans_wait_while_the_database_refuses_them(app, db, stamps, tmp_path):
 
 def test_the_latest_scan_time_never_goes_back(app, db, stamps):
     """Two workers may write out of order: last_scanned_at keeps the later time."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     later, earlier = ScanBuffer(db.engine, flush_seconds=3600), ScanBuffer(db.engine, flush_seconds=3600)
     later.add(PendingScan(stamps[0].id, stamps[0].batch_id, now, "", ""))
     earlier.add(PendingScan(stamps[0].id, stamps[0].batch_id, now - timedelta(minutes=5), "", ""))
@@ -168,19 +173,26 @@ def test_the_raw_look_up_sees_what_the_session_sees(app, db, stamps):
     stamp = stamps[0]
     batch = stamp.batch
     params = dict(gtin=batch.product.gtin, lot=batch.lot_code, serial=stamp.serial)
-    db.session.execute(text("UPDATE stamps SET first_scanned_at = :first, pin_verified_at = :pin WHERE id = :id"),
-                       {"first": datetime(2026, 11, 2, 23, 30, 15, 123456, tzinfo=timezone(timedelta(hours=7))),
-                        "pin": datetime(2026, 11, 3, 1, 0, tzinfo=timezone.utc), "id": stamp.id})
+    db.session.execute(
+        text("UPDATE stamps SET first_scanned_at = :first, pin_verified_at = :pin WHERE id = :id"),
+        {
+            "first": datetime(2026, 11, 2, 23, 30, 15, 123456, tzinfo=timezone(timedelta(hours=7))),
+            "pin": datetime(2026, 11, 3, 1, 0, tzinfo=UTC),
+            "id": stamp.id,
+        },
+    )
     db.session.commit()
     found = services.find_origin(**params, raw=True).stamp
-    assert found.first_scanned_at == datetime(2026, 11, 2, 16, 30, 15, 123456, tzinfo=timezone.utc)
-    assert found.first_scanned_at.tzinfo == timezone.utc and found.pin_verified_at.tzinfo == timezone.utc
+    assert found.first_scanned_at == datetime(2026, 11, 2, 16, 30, 15, 123456, tzinfo=UTC)
+    assert found.first_scanned_at.tzinfo == UTC and found.pin_verified_at.tzinfo == UTC
     assert services.find_origin(**params, raw=True) == services.find_origin(**params, raw=False)
-    db.session.execute(text("UPDATE batches SET recalled_at = :at, recall_reason = 'nấm mốc' WHERE id = :id"),
-                       {"at": datetime(2026, 11, 1, tzinfo=timezone.utc), "id": batch.id})
+    db.session.execute(
+        text("UPDATE batches SET recalled_at = :at, recall_reason = 'nấm mốc' WHERE id = :id"),
+        {"at": datetime(2026, 11, 1, tzinfo=UTC), "id": batch.id},
+    )
     db.session.commit()
     hit = services.find_origin(**params, raw=True)
-    assert hit.recalled_at == datetime(2026, 11, 1, tzinfo=timezone.utc) and hit.recall_reason == "nấm mốc"
+    assert hit.recalled_at == datetime(2026, 11, 1, tzinfo=UTC) and hit.recall_reason == "nấm mốc"
     assert hit == services.find_origin(**params, raw=False)
     with pytest.raises(services.NotRegistered):
         services.find_origin(gtin=batch.product.gtin, lot=batch.lot_code, serial="NOPE", raw=True)
@@ -262,7 +274,7 @@ def test_a_counter_read_before_a_write_is_read_again(app, db, stamps, buffer):
     with app.test_request_context(path):
         generation = buffer.generation
         hit = services.find_origin(gtin=batch.product.gtin, lot=batch.lot_code, serial=stamp.serial, raw=True)
-        buffer.add(PendingScan(stamp.id, stamp.batch_id, datetime.now(timezone.utc), "", "other"))
+        buffer.add(PendingScan(stamp.id, stamp.batch_id, datetime.now(UTC), "", "other"))
         assert buffer.flush() == 1  # stored count 1, not in `hit`, no longer unwritten
         page = views._origin_page(hit, path, generation).get_data(as_text=True)
     assert "Đã quét 2 lần" in page
@@ -273,7 +285,7 @@ def test_a_failed_write_waits_before_it_is_tried_again(app, db, stamps, tmp_path
     # The writer thread runs too (every 0.2 s): whoever writes, the outcome is the same.
     buffer = ScanBuffer(broken, flush_seconds=0.2)
     try:
-        buffer.add(PendingScan(stamps[0].id, stamps[0].batch_id, datetime.now(timezone.utc), "", ""))
+        buffer.add(PendingScan(stamps[0].id, stamps[0].batch_id, datetime.now(UTC), "", ""))
         time.sleep(0.2)
         assert buffer.flush() == 0  # refused (by this call or the thread's just before)
         assert not buffer.due()  # requests do not hammer a refusing database: 0.4 s at least
@@ -291,7 +303,7 @@ def test_a_failed_write_waits_before_it_is_tried_again(app, db, stamps, tmp_path
 
 
 def test_scans_of_a_deleted_batch_are_dropped_and_the_rest_written(app, db, stamps):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     buffer = ScanBuffer(db.engine, flush_seconds=3600, logger=app.logger)
     try:
         buffer.add(PendingScan(None, 987_654, now, "", "gone"))  # its batch was deleted meanwhile
@@ -306,7 +318,7 @@ def test_scans_of_a_deleted_batch_are_dropped_and_the_rest_written(app, db, stam
 def test_a_forked_child_never_writes_its_parents_queue(app, db, stamps):
     buffer = ScanBuffer(db.engine, flush_seconds=3600)
     try:
-        buffer.add(PendingScan(stamps[0].id, stamps[0].batch_id, datetime.now(timezone.utc), "", ""))
+        buffer.add(PendingScan(stamps[0].id, stamps[0].batch_id, datetime.now(UTC), "", ""))
         buffer._pid = -1  # as seen from a child forked after this scan was queued
         assert buffer.flush() == 0 and buffer.pending() == 0
         assert _stored(db, stamps[0]) == (0, 0)

@@ -6,6 +6,9 @@ regions within a day. Scans over the rate limit never count; display units never
 cleared warning returns only with new devices. Scans go through the HTTP client: in buffered
 mode plain scans are answered by the fast path (fast_path.py), in immediate mode by Flask.
 """
+
+from datetime import UTC
+
 import pytest
 from sqlalchemy import inspect, select, text
 
@@ -25,8 +28,12 @@ WARNING = 'data-testid="scan-warning"'
 
 @pytest.fixture(autouse=True, params=["immediate", "buffered"])
 def write_mode(request, app_config):
-    app_config.update(SCAN_WRITE_MODE=request.param, SCAN_FLUSH_SECONDS=3600, SCAN_WARNING_THRESHOLD=THRESHOLD,
-                      RATELIMIT_SCAN="1000 per minute")
+    app_config.update(
+        SCAN_WRITE_MODE=request.param,
+        SCAN_FLUSH_SECONDS=3600,
+        SCAN_WARNING_THRESHOLD=THRESHOLD,
+        RATELIMIT_SCAN="1000 per minute",
+    )
     return request.param
 
 
@@ -36,10 +43,11 @@ def scanner(app, write_mode):
     phone_client = app.test_client()  # no session cookie: in buffered mode the fast path answers
 
     def scan(stamp, phone="Phone/1", *, address=ADDRESS, headers=None, status=200):
-        response = phone_client.get(services.origin_path(stamp.batch, stamp),
-                                    headers={"User-Agent": phone, "Accept-Language": "vi-VN,vi;q=0.9",
-                                             **(headers or {})},
-                                    environ_base={"REMOTE_ADDR": address})
+        response = phone_client.get(
+            services.origin_path(stamp.batch, stamp),
+            headers={"User-Agent": phone, "Accept-Language": "vi-VN,vi;q=0.9", **(headers or {})},
+            environ_base={"REMOTE_ADDR": address},
+        )
         assert response.status_code == status
         if write_mode == "buffered":
             scan_buffer().flush()
@@ -110,8 +118,10 @@ def test_a_display_unit_marked_by_its_producer_never_warns(app, db, client, logi
     page = client.get(f"/producer/batches/{first.batch_id}").get_data(as_text=True)
     assert "tem trưng bày" in page
     # A range in printing order marks the first three; the fourth stays an ordinary stamp.
-    response = client.post(f"/producer/batches/{first.batch_id}/display-stamps",
-                           data={"serials": f"{first.serial}-{third.serial}", "action": "mark"})
+    response = client.post(
+        f"/producer/batches/{first.batch_id}/display-stamps",
+        data={"serials": f"{first.serial}-{third.serial}", "action": "mark"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert [s.is_display for s in db.session.scalars(select(Stamp).order_by(Stamp.id))] == [True, True, True, False]
@@ -120,8 +130,9 @@ def test_a_display_unit_marked_by_its_producer_never_warns(app, db, client, logi
     assert _stored(db, second).device_count == THRESHOLD + 5  # counted all the same
     assert WARNING in [scanner(fourth, f"Phone/{n}") for n in range(THRESHOLD + 1)][-1]
     # Unmarked, the evidence counts again.
-    client.post(f"/producer/batches/{first.batch_id}/display-stamps", data={"serials": second.serial,
-                                                                         "action": "unmark"})
+    client.post(
+        f"/producer/batches/{first.batch_id}/display-stamps", data={"serials": second.serial, "action": "unmark"}
+    )
     assert WARNING in scanner(second, "Phone/0")
 
 
@@ -223,16 +234,16 @@ def test_the_device_hash_rotates_daily_and_needs_the_secret():
 
 
 def test_regions_count_from_the_clearing_on(db, stamps):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from tests.factories_traceability import add_scans
 
     user, (stamp, *_rest) = stamps
-    add_scans(stamp, ["VN-19", "VN-01"], at=datetime.now(timezone.utc) - timedelta(hours=2))
+    add_scans(stamp, ["VN-19", "VN-01"], at=datetime.now(UTC) - timedelta(hours=2))
     assert services.scan_warning(stamp, threshold=THRESHOLD) == "regions"
     services.clear_scan_warning(stamp, reason="Người bán mang hàng đi hội chợ", actor=user)
     assert services.scan_warning(stamp, threshold=THRESHOLD) is None
-    add_scans(stamp, ["VN-19"], at=datetime.now(timezone.utc))
+    add_scans(stamp, ["VN-19"], at=datetime.now(UTC))
     assert services.scan_warning(stamp, threshold=THRESHOLD) is None
-    add_scans(stamp, ["VN-01"], at=datetime.now(timezone.utc))
+    add_scans(stamp, ["VN-01"], at=datetime.now(UTC))
     assert services.scan_warning(stamp, threshold=THRESHOLD) == "regions"

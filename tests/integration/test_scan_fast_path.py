@@ -4,6 +4,7 @@ Every test runs the real middleware in front of the real app on both engines, wi
 buffer (SCAN_WRITE_MODE=buffered, the production default). Flask's answer to the same request
 is had by switching the fast path off (SCAN_FAST_PATH) between requests.
 """
+
 import re
 from urllib.parse import urlsplit
 
@@ -106,10 +107,13 @@ def test_the_fast_path_answers_the_page_and_headers_flask_would(app, client, db,
         assert _flushed_counts(app, db, stamp) == (7, 7)
 
 
-@pytest.mark.parametrize("query", [
-    "?a=1&17=271231&note=%C4%91%E1%BB%8F&empty=&a=2&flag",  # encoded and empty values; "a" twice (Flask groups)
-    "?&",  # a query of empty pairs only
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?a=1&17=271231&note=%C4%91%E1%BB%8F&empty=&a=2&flag",  # encoded and empty values; "a" twice (Flask groups)
+        "?&",  # a query of empty pairs only
+    ],
+)
 def test_the_report_link_and_language_links_are_those_flask_builds(app, client, traced, served, query):
     _batch, (stamp, _other) = traced
     url = _path(stamp) + query
@@ -118,8 +122,10 @@ def test_the_report_link_and_language_links_are_those_flask_builds(app, client, 
         response = _get(app, client, url, fast=fast, headers={"User-Agent": f"Phone/{number}"})
     flask_links = re.findall(r'href="([^"]*(?:report|lang=)[^"]*)"', response.get_data(as_text=True))
     before = served()
-    fast_links = re.findall(r'href="([^"]*(?:report|lang=)[^"]*)"',
-                            _get(app, client, url, fast=True, headers={"User-Agent": "Phone/6"}).get_data(as_text=True))
+    fast_links = re.findall(
+        r'href="([^"]*(?:report|lang=)[^"]*)"',
+        _get(app, client, url, fast=True, headers={"User-Agent": "Phone/6"}).get_data(as_text=True),
+    )
     assert served() == before + 1
     assert any("/trace/report?code=" in link for link in flask_links)
     assert fast_links == flask_links
@@ -131,9 +137,15 @@ def test_a_recall_made_by_another_worker_shows_on_the_next_fast_scan(app, client
     # Another worker's change: no flush in this process, so this worker's page cache still holds the batch.
     other_worker = create_engine(database_url)
     with other_worker.begin() as connection:
-        connection.execute(text("UPDATE batches SET recalled_at = :now, recall_reason = 'Nấm mốc' WHERE id = :id"),
-                           {"now": services.utcnow().replace(tzinfo=None) if other_worker.dialect.name == "sqlite"
-                            else services.utcnow(), "id": batch.id})
+        connection.execute(
+            text("UPDATE batches SET recalled_at = :now, recall_reason = 'Nấm mốc' WHERE id = :id"),
+            {
+                "now": services.utcnow().replace(tzinfo=None)
+                if other_worker.dialect.name == "sqlite"
+                else services.utcnow(),
+                "id": batch.id,
+            },
+        )
     other_worker.dispose()
     before = served()
     html = client.get(_path(stamp)).get_data(as_text=True)
@@ -141,11 +153,25 @@ def test_a_recall_made_by_another_worker_shows_on_the_next_fast_scan(app, client
     assert "Nấm mốc" in html
 
 
-@pytest.mark.parametrize("case", [
-    "session cookie", "session cookie after a malformed one", "?lang=en", "?%6Cang=en (encoded key)",
-    "?lang (no value)", "?link%54ype=linkset (encoded key)", "?linkType=linkset", "Accept: linkset", "HEAD", "GTIN-13 (not canonical)",
-    "lower-case short code", "unknown serial", "trailing slash", "PIN not yet checked",
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "session cookie",
+        "session cookie after a malformed one",
+        "?lang=en",
+        "?%6Cang=en (encoded key)",
+        "?lang (no value)",
+        "?link%54ype=linkset (encoded key)",
+        "?linkType=linkset",
+        "Accept: linkset",
+        "HEAD",
+        "GTIN-13 (not canonical)",
+        "lower-case short code",
+        "unknown serial",
+        "trailing slash",
+        "PIN not yet checked",
+    ],
+)
 def test_what_the_fast_path_leaves_to_flask(app, client, db, traced, served, case):
     batch, (stamp, _other) = traced
     client.get(_path(stamp))  # the batch is in the worker's page cache from here on
@@ -157,7 +183,8 @@ def test_what_the_fast_path_leaves_to_flask(app, client, db, traced, served, cas
     request = {
         "session cookie": lambda: (client.set_cookie("session", "anything"), client.get(path))[1],
         "session cookie after a malformed one": lambda: app.test_client(use_cookies=False).get(
-            path, headers={"Cookie": "a=b;; session=x"}),
+            path, headers={"Cookie": "a=b;; session=x"}
+        ),
         "?lang=en": lambda: client.get(path + "?lang=en"),
         "?%6Cang=en (encoded key)": lambda: client.get(path + "?%6Cang=en"),
         "?lang (no value)": lambda: client.get(path + "?utm=1&lang"),
@@ -175,12 +202,19 @@ def test_what_the_fast_path_leaves_to_flask(app, client, db, traced, served, cas
     response = request()
     assert served() == before
     expected = {
-        "session cookie": (200, "text/html"), "session cookie after a malformed one": (200, "text/html"),
-        "?lang=en": (200, "text/html"), "?%6Cang=en (encoded key)": (200, "text/html"),
-        "?lang (no value)": (200, "text/html"), "?link%54ype=linkset (encoded key)": (200, "application/linkset+json"),
-        "?linkType=linkset": (200, "application/linkset+json"), "Accept: linkset": (200, "application/linkset+json"),
-        "HEAD": (200, "text/html"), "GTIN-13 (not canonical)": (301, None), "lower-case short code": (301, None),
-        "unknown serial": (404, "text/html"), "trailing slash": (404, "text/html"),
+        "session cookie": (200, "text/html"),
+        "session cookie after a malformed one": (200, "text/html"),
+        "?lang=en": (200, "text/html"),
+        "?%6Cang=en (encoded key)": (200, "text/html"),
+        "?lang (no value)": (200, "text/html"),
+        "?link%54ype=linkset (encoded key)": (200, "application/linkset+json"),
+        "?linkType=linkset": (200, "application/linkset+json"),
+        "Accept: linkset": (200, "application/linkset+json"),
+        "HEAD": (200, "text/html"),
+        "GTIN-13 (not canonical)": (301, None),
+        "lower-case short code": (301, None),
+        "unknown serial": (404, "text/html"),
+        "trailing slash": (404, "text/html"),
         "PIN not yet checked": (200, "text/html"),
     }[case]
     assert response.status_code == expected[0]
@@ -201,8 +235,9 @@ def test_what_the_fast_path_leaves_to_flask(app, client, db, traced, served, cas
         assert "chưa được đăng ký" in response.get_data(as_text=True)
 
 
-def test_a_request_left_to_flask_after_the_limit_was_counted_is_not_counted_again(app, client, db, traced, served,
-                                                                                    monkeypatch):
+def test_a_request_left_to_flask_after_the_limit_was_counted_is_not_counted_again(
+    app, client, db, traced, served, monkeypatch
+):
     batch, (stamp, _other) = traced
     issue, _pins = services.issue_stamps(batch, count=1, with_pin=True, actor=None)
     db.session.commit()
@@ -273,24 +308,35 @@ def test_switched_off_or_immediate_writes_every_scan_goes_through_flask(app, cli
     assert served() == 0
 
 
-@pytest.mark.parametrize("accept, leaves_to_flask", [
-    ("", False),
-    ("*/*", False),
-    ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8", False),
-    ("application/linkset+json", True),
-    ("application/*", True),  # a linkset matches it and text/html does not
-    ("text/html;q=0.1, application/linkset+json", True),
-    ("image/png", True),  # neither: Flask decides
-])
+@pytest.mark.parametrize(
+    "accept, leaves_to_flask",
+    [
+        ("", False),
+        ("*/*", False),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8", False),
+        ("application/linkset+json", True),
+        ("application/*", True),  # a linkset matches it and text/html does not
+        ("text/html;q=0.1, application/linkset+json", True),
+        ("image/png", True),  # neither: Flask decides
+    ],
+)
 def test_which_accept_headers_flask_must_read(accept, leaves_to_flask):
     assert fast_path._may_want_linkset(accept) is leaves_to_flask
 
 
-@pytest.mark.parametrize("header, present", [
-    ("session=abc", True), ("theme=dark; session=abc", True), ("theme=dark", False),
-    ("my_session=abc", False), ('session="a b"; x=1', True),
-    # Malformed pairs before it: werkzeug (so Flask) still finds it.
-    ("a=b;; session=x", True), ("a=b; [x]=1; session=x", True), ('a=b; c="d; session=x', True),
-])
+@pytest.mark.parametrize(
+    "header, present",
+    [
+        ("session=abc", True),
+        ("theme=dark; session=abc", True),
+        ("theme=dark", False),
+        ("my_session=abc", False),
+        ('session="a b"; x=1', True),
+        # Malformed pairs before it: werkzeug (so Flask) still finds it.
+        ("a=b;; session=x", True),
+        ("a=b; [x]=1; session=x", True),
+        ('a=b; c="d; session=x', True),
+    ],
+)
 def test_the_session_cookie_is_found_in_the_cookie_header(header, present):
     assert fast_path._has_cookie(header, "session") is present

@@ -1,4 +1,5 @@
 """Security headers (storefront/security_headers.py) on every GET route, for every role, and on the scan fast path."""
+
 import base64
 import hashlib
 import re
@@ -51,8 +52,7 @@ def seeded(app, db):
             "/lang/<code>": "/lang/en",
             "/media/<path:filename>": f"/media/{image.filename}?size=thumb&fmt=jpg",
             "/office/certificates/<int:certificate_id>": f"/office/certificates/{product.certificates[0].id}",
-            "/office/certificates/<int:certificate_id>/document":
-                f"/office/certificates/{product.certificates[0].id}/document",
+            "/office/certificates/<int:certificate_id>/document": f"/office/certificates/{product.certificates[0].id}/document",
             "/office/evaluations/<int:evaluation_id>": f"/office/evaluations/{evaluation.id}",
             "/office/orders/<int:order_id>": f"/office/orders/{order.id}",
             "/office/producers/<int:producer_id>": f"/office/producers/{producer.id}",
@@ -159,7 +159,9 @@ def test_hsts_only_in_production_over_https(app, client, db):
     assert "Strict-Transport-Security" not in client.get("/healthz").headers
 
 
-@pytest.mark.parametrize("settings", [{"APP_ENV": "development"}, {"APP_ENV": "production", "SECURITY_HSTS_SECONDS": 0}])
+@pytest.mark.parametrize(
+    "settings", [{"APP_ENV": "development"}, {"APP_ENV": "production", "SECURITY_HSTS_SECONDS": 0}]
+)
 def test_no_hsts_in_development_or_when_turned_off(app, client, db, settings):
     app.config.update(settings)
     assert "Strict-Transport-Security" not in client.get("/healthz", base_url="https://localhost").headers

@@ -1,6 +1,7 @@
 """Page structure of the shop's key pages: one primary action, Mua ngay, cart steppers, honest empty
 states, an order page that leads with the code and what happens next, and the order look-up linked
 from the header, the footer, the order page and every order mail."""
+
 import re
 
 import pytest
@@ -15,9 +16,12 @@ from tests.factories_checkout import add_to_cart, fill_checkout, place
 
 @pytest.fixture
 def two_producers(db):
-    tea = make_product(producer=make_producer(name="HTX Chè Hảo Đạt"), name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5)
-    noodles = make_product(producer=make_producer(name="HTX Miến Việt Cường"), name_vi="Miến dong", price_vnd=60_000,
-                           on_hand=8)
+    tea = make_product(
+        producer=make_producer(name="HTX Chè Hảo Đạt"), name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5
+    )
+    noodles = make_product(
+        producer=make_producer(name="HTX Miến Việt Cường"), name_vi="Miến dong", price_vnd=60_000, on_hand=8
+    )
     db.session.commit()
     return tea, noodles
 
@@ -93,9 +97,18 @@ def test_order_page_leads_with_code_and_next_steps_then_payment_and_cancel_last(
     response = place(client, fill_checkout(client, payment="bank_transfer", email="hoa@example.vn"))
     order = db.session.scalar(select(Order))
     page = text(client.get(response.headers["Location"]))
-    positions = [page.index(marker) for marker in (
-        'class="order-code"', 'class="timeline"', 'data-testid="next-step"', 'id="transfer-h"', 'id="save-qr"',
-        'class="cancel-box"', 'id="cancel-order"')]
+    positions = [
+        page.index(marker)
+        for marker in (
+            'class="order-code"',
+            'class="timeline"',
+            'data-testid="next-step"',
+            'id="transfer-h"',
+            'id="save-qr"',
+            'class="cancel-box"',
+            'id="cancel-order"',
+        )
+    ]
     assert positions == sorted(positions)
     assert re.search(r'<li class="done" aria-current="step">Đã đặt</li>', page)
     assert f'href="/orders/lookup?code={order.code}"' in page
@@ -122,8 +135,15 @@ def test_shop_pages_have_no_inline_styles_or_scripts(client, db, two_producers):
     tea, _ = two_producers
     add_to_cart(client, tea, 1)
     response = place(client, fill_checkout(client, payment="bank_transfer"))
-    for path in ["/", "/products", "/products?q=xyzzyq", f"/products/{tea.slug}", "/cart", "/orders/lookup",
-                 response.headers["Location"]]:
+    for path in [
+        "/",
+        "/products",
+        "/products?q=xyzzyq",
+        f"/products/{tea.slug}",
+        "/cart",
+        "/orders/lookup",
+        response.headers["Location"],
+    ]:
         page = text(client.get(path))
         assert " style=" not in page, path
         scripts = re.findall(r"<script\b[^>]*>", page)

@@ -1,4 +1,5 @@
 """Stamps never call a genuine product fake: case-insensitive codes, unpublished lots, the report link."""
+
 import re
 from urllib.parse import urlsplit
 
@@ -84,8 +85,11 @@ def test_a_stamp_of_an_unpublished_lot_gets_a_neutral_page_and_counts_nothing(cl
     issue, _ = services.issue_stamps(batch, count=1, actor=None)
     db.session.commit()
     stamp = services.issue_stamps_list(issue)[0]
-    for path in (f"/t/{batch.short_code}/{stamp.serial}", urlsplit(services.stamp_url(stamp)).path,
-                 f"/t/{batch.short_code}"):
+    for path in (
+        f"/t/{batch.short_code}/{stamp.serial}",
+        urlsplit(services.stamp_url(stamp)).path,
+        f"/t/{batch.short_code}",
+    ):
         response = client.get(path)
         page = response.get_data(as_text=True)
         assert response.status_code == 404, path
@@ -112,8 +116,11 @@ def test_the_unpublished_answer_in_linkset_json_is_neutral(client, db, write_mod
 
 def test_every_origin_page_has_a_visible_report_link(client, db, stamped):
     batch, stamp = stamped
-    for path in (f"/t/{batch.short_code}/{stamp.serial}", f"/t/{batch.short_code}",
-                 urlsplit(services.stamp_url(stamp)).path):
+    for path in (
+        f"/t/{batch.short_code}/{stamp.serial}",
+        f"/t/{batch.short_code}",
+        urlsplit(services.stamp_url(stamp)).path,
+    ):
         page = client.get(path).get_data(as_text=True)
         link = re.search(r'<a [^>]*href="([^"]+)"[^>]*>Báo cáo hàng giả</a>', page)
         assert link, path
@@ -135,8 +142,10 @@ def test_the_fast_path_leaves_a_misread_serial_to_flasks_301_and_counts_nothing(
     gs1 = urlsplit(services.stamp_url(stamp)).path
     assert client.get(gs1).status_code == 200  # Flask renders; the batch is in this worker's cache now
     assert client.get(gs1).status_code == 200 and middleware.served == 1
-    for misread in (f"/t/{batch.short_code}/{_misread(stamp.serial)}",
-                    gs1.rsplit("/", 1)[0] + "/" + _misread(stamp.serial)):
+    for misread in (
+        f"/t/{batch.short_code}/{_misread(stamp.serial)}",
+        gs1.rsplit("/", 1)[0] + "/" + _misread(stamp.serial),
+    ):
         assert client.get(misread).status_code == 301, misread
     assert middleware.served == 1
     scan_buffer().flush()
@@ -144,8 +153,9 @@ def test_the_fast_path_leaves_a_misread_serial_to_flasks_301_and_counts_nothing(
 
 
 def test_the_producer_previews_the_origin_page_of_an_unpublished_batch_without_a_scan(client, db, owner):
-    batch = make_traced_batch(product=make_traced_product(producer=owner, gtin=None), lot_code="L2026-07",
-                              is_published=False)
+    batch = make_traced_batch(
+        product=make_traced_product(producer=owner, gtin=None), lot_code="L2026-07", is_published=False
+    )
     db.session.commit()
     dashboard = client.get(f"/producer/batches/{batch.id}").get_data(as_text=True)
     link = re.search(r'href="([^"]+)" data-testid="origin-preview-link"', dashboard)

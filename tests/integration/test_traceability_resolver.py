@@ -1,4 +1,5 @@
 """The GS1 Digital Link resolver, origin pages, their forms and the EPCIS export, via the test client."""
+
 import re
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -63,27 +64,33 @@ def test_a_stamp_url_shows_the_origin_page_and_counts_the_scan(client, db, trace
     assert (scan.stamp_id, scan.region, scan.user_agent) == (stamp.id, "VN-19", "Zalo")
 
 
-@pytest.mark.parametrize("path, location", [
-    (f"/gtin/{GTIN}/lot/L2026-01", f"/01/{GTIN}/10/L2026-01"),
-    ("/gtin/8934567890120/lot/L2026-01?17=271231", f"/01/{GTIN}/10/L2026-01?17=271231"),
-    (f"/01/{GTIN[1:]}/10/L2026-01", f"/01/{GTIN}/10/L2026-01"),
-    (f"/01/{GTIN}/10/L2026-01/", f"/01/{GTIN}/10/L2026-01"),
-])
+@pytest.mark.parametrize(
+    "path, location",
+    [
+        (f"/gtin/{GTIN}/lot/L2026-01", f"/01/{GTIN}/10/L2026-01"),
+        ("/gtin/8934567890120/lot/L2026-01?17=271231", f"/01/{GTIN}/10/L2026-01?17=271231"),
+        (f"/01/{GTIN[1:]}/10/L2026-01", f"/01/{GTIN}/10/L2026-01"),
+        (f"/01/{GTIN}/10/L2026-01/", f"/01/{GTIN}/10/L2026-01"),
+    ],
+)
 def test_legacy_and_short_forms_redirect_permanently_to_the_canonical_link(client, traced, path, location):
     response = client.get(path)
     assert response.status_code == 301 and response.headers["Location"] == location
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
-@pytest.mark.parametrize("path", [
-    "/01/08934567890121/10/L2026-01",        # wrong check digit
-    f"/01/{GTIN}/21/ABC/10/L2026-01",        # serial before lot
-    f"/01/{GTIN}/10/L2026-01/21/{'A' * 21}",  # 21-character serial
-    f"/01/{GTIN}/10/L%C3%94",                # "Ô" is outside GS1 character set 82
-    f"/01/{GTIN}/10//21/ABC",                # empty segment
-    f"/01/{GTIN}/99/X",                      # unknown AI
-    f"/01/{GTIN}/10/L2026-01?17=271332",     # no 32nd day
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/01/08934567890121/10/L2026-01",  # wrong check digit
+        f"/01/{GTIN}/21/ABC/10/L2026-01",  # serial before lot
+        f"/01/{GTIN}/10/L2026-01/21/{'A' * 21}",  # 21-character serial
+        f"/01/{GTIN}/10/L%C3%94",  # "Ô" is outside GS1 character set 82
+        f"/01/{GTIN}/10//21/ABC",  # empty segment
+        f"/01/{GTIN}/99/X",  # unknown AI
+        f"/01/{GTIN}/10/L2026-01?17=271332",  # no 32nd day
+    ],
+)
 def test_bad_syntax_is_a_400_page_in_vietnamese(client, traced, path):
     response = client.get(path)
     assert response.status_code == 400
@@ -95,10 +102,13 @@ def test_the_400_page_follows_the_users_language(client, traced):
     assert response.status_code == 400 and 'lang="en"' in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("suffix", [
-    "/10/NOPE",                  # unknown lot
-    "/10/L2026-01/21/ZZZZZZZZZZ",  # unknown serial: a guessed or copied stamp
-])
+@pytest.mark.parametrize(
+    "suffix",
+    [
+        "/10/NOPE",  # unknown lot
+        "/10/L2026-01/21/ZZZZZZZZZZ",  # unknown serial: a guessed or copied stamp
+    ],
+)
 def test_unknown_codes_are_a_404_page_saying_the_product_may_be_fake(client, db, traced, suffix):
     response = client.get(f"/01/{GTIN}{suffix}")
     assert response.status_code == 404
@@ -139,8 +149,9 @@ def test_a_gtin_alone_redirects_to_the_product_page(client, traced):
     assert response.status_code == 307 and response.headers["Location"] == f"/products/{batch.product.slug}"
 
 
-@pytest.mark.parametrize("how", [{"query_string": {"linkType": "linkset"}},
-                                 {"headers": {"Accept": "application/linkset+json"}}])
+@pytest.mark.parametrize(
+    "how", [{"query_string": {"linkType": "linkset"}}, {"headers": {"Accept": "application/linkset+json"}}]
+)
 def test_the_linkset_lists_own_and_inherited_links(client, traced, how):
     batch, stamp = traced
     path = urlsplit(services.stamp_url(stamp)).path
@@ -161,15 +172,18 @@ def test_the_linkset_lists_own_and_inherited_links(client, traced, how):
 def test_every_resolver_answer_carries_a_link_header_to_the_linkset(client, traced, query):
     response = client.get(f"/01/{GTIN}/10/L2026-01{query}")
     assert response.status_code in (200, 307)
-    assert response.headers["Link"] == (f'<http://shop.test/01/{GTIN}/10/L2026-01?linkType=linkset>; '
-                                        'rel="linkset"; type="application/linkset+json"')
+    assert response.headers["Link"] == (
+        f'<http://shop.test/01/{GTIN}/10/L2026-01?linkType=linkset>; rel="linkset"; type="application/linkset+json"'
+    )
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_options_answers_the_cors_preflight_without_counting_a_scan(client, db, traced):
     _batch, stamp = traced
-    response = client.options(urlsplit(services.stamp_url(stamp)).path,
-                              headers={"Origin": "https://app.example", "Access-Control-Request-Method": "GET"})
+    response = client.options(
+        urlsplit(services.stamp_url(stamp)).path,
+        headers={"Origin": "https://app.example", "Access-Control-Request-Method": "GET"},
+    )
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "GET" in response.headers["Access-Control-Allow-Methods"]
@@ -214,11 +228,26 @@ def test_the_origin_page_shows_what_circular_02_asks_for(client, db, traced):
     batch, stamp = traced
     page = client.get(_path(services.stamp_url(stamp))).get_data(as_text=True)
     product, producer = batch.product, batch.product.producer
-    for text in [product.name_vi, producer.name, "Xóm Nam Tiến", "Tân Cương", batch.lot_code, stamp.serial,
-                 "VietGAP", "Thu hoạch", "Chế biến", "Đóng gói", batch.growing_area_code,
-                 batch.production_date.strftime("%d/%m/%Y"), batch.packing_date.strftime("%d/%m/%Y"),
-                 batch.expiry_date.strftime("%d/%m/%Y"), "Mua trực tuyến", f"/products/{product.slug}",
-                 f"/producers/{producer.slug}", "1234/QĐ-UBND"]:
+    for text in [
+        product.name_vi,
+        producer.name,
+        "Xóm Nam Tiến",
+        "Tân Cương",
+        batch.lot_code,
+        stamp.serial,
+        "VietGAP",
+        "Thu hoạch",
+        "Chế biến",
+        "Đóng gói",
+        batch.growing_area_code,
+        batch.production_date.strftime("%d/%m/%Y"),
+        batch.packing_date.strftime("%d/%m/%Y"),
+        batch.expiry_date.strftime("%d/%m/%Y"),
+        "Mua trực tuyến",
+        f"/products/{product.slug}",
+        f"/producers/{producer.slug}",
+        "1234/QĐ-UBND",
+    ]:
         assert text in page, text
     assert len(re.findall(r"Mã địa điểm", page)) == len(batch.events) == 3
     assert product.images[0].filename in page
@@ -316,8 +345,13 @@ def test_a_stage_added_after_a_scan_shows_on_the_next_scan(client, db, traced):
     batch, stamp = traced
     path = _path(services.stamp_url(stamp))
     assert "Kiểm nghiệm chất lượng" not in client.get(path).get_data(as_text=True)
-    services.add_trace_event(batch, biz_step="inspecting", event_time=batch.events[-1].event_time,
-                             read_point="LAB-TN-01", location_name="Trung tâm Kiểm nghiệm")
+    services.add_trace_event(
+        batch,
+        biz_step="inspecting",
+        event_time=batch.events[-1].event_time,
+        read_point="LAB-TN-01",
+        location_name="Trung tâm Kiểm nghiệm",
+    )
     db.session.commit()
     assert "Trung tâm Kiểm nghiệm" in client.get(path).get_data(as_text=True)
 
@@ -386,16 +420,19 @@ def test_a_pin_without_csrf_token_is_refused(client, db):
     issue, pins = services.issue_stamps(batch, count=1, with_pin=True, actor=None)
     stamp = services.issue_stamps_list(issue)[0]
     db.session.commit()
-    response = client.post("/trace/pin", data={"code": _path(services.stamp_url(stamp)), "pin": pins[stamp.serial]},
-                           csrf=False)
+    response = client.post(
+        "/trace/pin", data={"code": _path(services.stamp_url(stamp)), "pin": pins[stamp.serial]}, csrf=False
+    )
     assert response.status_code == 400 and db.session.get(Stamp, stamp.id).pin_verified_at is None
 
 
 def test_a_counterfeit_report_from_the_origin_page_is_saved(client, db, traced):
     batch, stamp = traced
     code = _path(services.stamp_url(stamp))
-    response = client.post("/trace/report", data={"code": code, "message": "Tem bị dán đè",
-                                                  "where_bought": "Chợ Đồng Quang", "contact": ""})
+    response = client.post(
+        "/trace/report",
+        data={"code": code, "message": "Tem bị dán đè", "where_bought": "Chợ Đồng Quang", "contact": ""},
+    )
     assert response.status_code == 302
     report = db.session.scalar(select(CounterfeitReport))
     assert (report.batch_id, report.stamp_id, report.scanned_code) == (batch.id, stamp.id, code)
@@ -432,8 +469,12 @@ def test_a_published_batch_exports_an_epcis_2_document(client, traced):
     first = events[0]
     assert first["type"] == "ObjectEvent" and first["action"] == "OBSERVE"
     assert first["eventTime"].endswith("+07:00") and first["eventTimeZoneOffset"] == "+07:00"
-    assert first["quantityList"] == [{"epcClass": f"http://shop.test/01/{GTIN}/10/L2026-01?17="
-                                      f"{batch.expiry_date:%y%m%d}", "quantity": batch.quantity}]
+    assert first["quantityList"] == [
+        {
+            "epcClass": f"http://shop.test/01/{GTIN}/10/L2026-01?17={batch.expiry_date:%y%m%d}",
+            "quantity": batch.quantity,
+        }
+    ]
     assert first["readPoint"] == {"id": "urn:ocop:vn:location:VT-19-5503-001"}
     assert first["ilmd"]["cbvmda:lotNumber"] == "L2026-01"
     assert "ilmd" not in events[2]

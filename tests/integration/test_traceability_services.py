@@ -1,5 +1,6 @@
 """Traceability services on a real database: batches, events, stamps, scans, PINs, reports."""
-from datetime import date, datetime, timedelta, timezone
+
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, inspect, select
@@ -7,7 +8,7 @@ from sqlalchemy import func, inspect, select
 from storefront.catalog.models import ProducerStatus
 from storefront.inventory.models import Stock
 from tests.factories import make_batch, make_certificate, make_product, make_user
-from tests.factories_traceability import GTIN, add_scans, make_traced_batch, many_devices, make_traced_product
+from tests.factories_traceability import GTIN, add_scans, make_traced_batch, make_traced_product, many_devices
 from traceability import services
 from traceability.digital_link import CODE_ALPHABET
 from traceability.models import Batch, CounterfeitReport, Scan, Stamp, StampIssue
@@ -22,10 +23,18 @@ def _count(db, model):
 
 def test_creating_a_batch_adds_its_quantity_to_stock_and_gets_a_random_short_code(db):
     product = make_product(on_hand=10)
-    batch = services.create_batch(product, lot_code="TC-2026-01", harvest_date=date(2026, 3, 1),
-                                  production_date=date(2026, 3, 5), packing_date=date(2026, 3, 6),
-                                  expiry_date=date(2027, 3, 5), quantity=40, growing_area_code="VT-19-5503-001",
-                                  standards="VietGAP", actor=None)
+    batch = services.create_batch(
+        product,
+        lot_code="TC-2026-01",
+        harvest_date=date(2026, 3, 1),
+        production_date=date(2026, 3, 5),
+        packing_date=date(2026, 3, 6),
+        expiry_date=date(2027, 3, 5),
+        quantity=40,
+        growing_area_code="VT-19-5503-001",
+        standards="VietGAP",
+        actor=None,
+    )
     assert batch.id is not None and not batch.is_published
     assert len(batch.short_code) == 10
     assert db.session.scalar(select(Stock.on_hand).where(Stock.product_id == product.id)) == 50
@@ -53,9 +62,13 @@ def test_a_trace_event_needs_an_aware_time_and_a_location_code(db):
     with pytest.raises(services.InvalidTraceEvent):
         services.add_trace_event(batch, biz_step="harvesting", event_time=datetime(2026, 3, 1), read_point="VT-1")
     with pytest.raises(services.InvalidTraceEvent):
-        services.add_trace_event(batch, biz_step="harvesting", event_time=datetime(2026, 3, 1, tzinfo=timezone.utc))
-    event = services.add_trace_event(batch, biz_step="harvesting", read_point="VT-19-5503-001",
-                                     event_time=datetime(2026, 3, 1, 1, tzinfo=timezone.utc))
+        services.add_trace_event(batch, biz_step="harvesting", event_time=datetime(2026, 3, 1, tzinfo=UTC))
+    event = services.add_trace_event(
+        batch,
+        biz_step="harvesting",
+        read_point="VT-19-5503-001",
+        event_time=datetime(2026, 3, 1, 1, tzinfo=UTC),
+    )
     assert event.id is not None and event.event_time_zone_offset == "+07:00"
 
 
@@ -66,8 +79,12 @@ def test_publishing_is_refused_until_the_circular_02_minimum_is_there(app, db):
         services.publish_batch(batch)
     with app.test_request_context():
         missing = [str(item) for item in refused.value.missing]
-    assert missing == ["Ảnh sản phẩm", "Các công đoạn sản xuất (ít nhất một)",
-                                     "Thời gian sản xuất", "Tiêu chuẩn áp dụng"]
+    assert missing == [
+        "Ảnh sản phẩm",
+        "Các công đoạn sản xuất (ít nhất một)",
+        "Thời gian sản xuất",
+        "Tiêu chuẩn áp dụng",
+    ]
     assert not db.session.get(Batch, batch.id).is_published
 
 
@@ -149,9 +166,14 @@ def test_a_failure_midway_through_issuing_leaves_no_stamp_rows(db, monkeypatch):
     assert _count(db, Stamp) == 0 and _count(db, StampIssue) == 0
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"count": 0}, {"count": services.MAX_STAMPS_PER_ISSUE + 1}, {"count": 2, "serialized": False, "with_pin": True},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"count": 0},
+        {"count": services.MAX_STAMPS_PER_ISSUE + 1},
+        {"count": 2, "serialized": False, "with_pin": True},
+    ],
+)
 def test_bad_stamp_requests_are_refused(db, kwargs):
     batch = make_traced_batch()
     with pytest.raises(services.InvalidStampRequest):
@@ -192,7 +214,7 @@ def test_recording_scans_counts_them_and_keeps_the_first_scan_time(db, count_que
     batch = make_traced_batch()
     issue, _ = services.issue_stamps(batch, count=1, actor=None)
     stamp = services.issue_stamps_list(issue)[0]
-    first = datetime(2026, 5, 1, 3, tzinfo=timezone.utc)
+    first = datetime(2026, 5, 1, 3, tzinfo=UTC)
     with count_queries() as queries:
         services.record_scan(batch, stamp, region="VN-19", user_agent="Zalo/1.0", now=first)
     assert queries() == 2  # one UPDATE of the counters, one INSERT
@@ -203,7 +225,9 @@ def test_recording_scans_counts_them_and_keeps_the_first_scan_time(db, count_que
     assert stored.scan_count == 2 and stored.first_scanned_at == first
     assert stored.last_scanned_at == first + timedelta(days=1)
     assert [(s.region, s.user_agent) for s in db.session.scalars(select(Scan).order_by(Scan.id))] == [
-        ("VN-19", "Zalo/1.0"), ("", "Zalo/1.0")]
+        ("VN-19", "Zalo/1.0"),
+        ("", "Zalo/1.0"),
+    ]
 
 
 def test_scans_keep_no_ip_address(db):
@@ -223,25 +247,31 @@ def stamp(db):
     return services.issue_stamps_list(issue)[0]
 
 
-@pytest.mark.parametrize("scans, devices, expected", [
-    (21, 1, None),  # one phone's repeats count once (the old rule counted raw scans: "count")
-    (119, 1, None),
-    (20, 20, None),
-    (21, 21, "devices"),
-])
+@pytest.mark.parametrize(
+    "scans, devices, expected",
+    [
+        (21, 1, None),  # one phone's repeats count once (the old rule counted raw scans: "count")
+        (119, 1, None),
+        (20, 20, None),
+        (21, 21, "devices"),
+    ],
+)
 def test_a_stamp_scanned_from_more_devices_than_the_threshold_warns(db, stamp, scans, devices, expected):
     names = many_devices(devices)
     add_scans(stamp, [""] * scans, devices=[names[i % devices] for i in range(scans)])
     assert services.scan_warning(stamp, threshold=20) == expected
 
 
-@pytest.mark.parametrize("regions, hours_ago, expected", [
-    (["VN-19", "VN-19", ""], 1, None),
-    (["VN-19", "VN-01"], 1, "regions"),
-    (["VN-19", "VN-01"], 30, None),
-])
+@pytest.mark.parametrize(
+    "regions, hours_ago, expected",
+    [
+        (["VN-19", "VN-19", ""], 1, None),
+        (["VN-19", "VN-01"], 1, "regions"),
+        (["VN-19", "VN-01"], 30, None),
+    ],
+)
 def test_scans_from_two_provinces_within_a_day_warn(db, stamp, regions, hours_ago, expected):
-    add_scans(stamp, regions, at=datetime.now(timezone.utc) - timedelta(hours=hours_ago))
+    add_scans(stamp, regions, at=datetime.now(UTC) - timedelta(hours=hours_ago))
     assert services.scan_warning(stamp, threshold=20) == expected
 
 
@@ -261,11 +291,21 @@ def test_a_pin_verifies_once(db):
 
 
 def test_a_counterfeit_report_is_saved_even_for_an_unknown_code(db):
-    report = services.report_counterfeit(batch=None, stamp=None, scanned_code="/01/08934567890120/10/X",
-                                         message="Tem in mờ", where_bought="Chợ Thái", contact="0912345678")
+    report = services.report_counterfeit(
+        batch=None,
+        stamp=None,
+        scanned_code="/01/08934567890120/10/X",
+        message="Tem in mờ",
+        where_bought="Chợ Thái",
+        contact="0912345678",
+    )
     db.session.commit()
     stored = db.session.get(CounterfeitReport, report.id)
-    assert (stored.scanned_code, stored.message, stored.status.value) == ("/01/08934567890120/10/X", "Tem in mờ", "open")
+    assert (stored.scanned_code, stored.message, stored.status.value) == (
+        "/01/08934567890120/10/X",
+        "Tem in mờ",
+        "open",
+    )
 
 
 # --- the producer's standing in the OCOP programme ----------------------------------------
@@ -281,11 +321,14 @@ def _out_of_programme(db, batch, how):
     db.session.flush()
 
 
-@pytest.mark.parametrize("how, message", [
-    ("suspended", "tạm dừng"),
-    ("pending", "chưa được duyệt"),
-    ("hidden", "ẩn"),
-])
+@pytest.mark.parametrize(
+    "how, message",
+    [
+        ("suspended", "tạm dừng"),
+        ("pending", "chưa được duyệt"),
+        ("hidden", "ẩn"),
+    ],
+)
 def test_a_producer_out_of_the_programme_cannot_publish_a_batch(db, how, message):
     batch = make_traced_batch(is_published=False)
     _out_of_programme(db, batch, how)

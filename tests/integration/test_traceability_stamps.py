@@ -1,4 +1,5 @@
 """Generated stamps decode with a real QR reader and resolve; the stamp CLI commits once."""
+
 import io
 import subprocess
 import zipfile
@@ -35,8 +36,23 @@ def _issue(db, batch, count=3, **kw):
 def _rasterise(pdf: bytes, tmp_path: Path, page: int = 1) -> Image.Image:
     source = tmp_path / "sheet.pdf"
     source.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "300", "-f", str(page), "-l", str(page), "-png", "-singlefile",
-                    str(source), str(tmp_path / "page")], check=True, timeout=60)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "300",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-png",
+            "-singlefile",
+            str(source),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+        timeout=60,
+    )
     return Image.open(tmp_path / "page.png")
 
 
@@ -133,11 +149,14 @@ def test_the_stamps_command_commits_nothing_when_the_sheet_fails(app, db, runner
     assert db.session.scalar(select(func.count()).select_from(StampIssue)) == 0
 
 
-@pytest.mark.parametrize("args, message", [
-    (["999999", "--count", "1"], "no batch"),
-    (["{batch}", "--count", "0"], "--count"),
-    (["{batch}", "--label-size", "thirty"], "WIDTHxHEIGHT"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["999999", "--count", "1"], "no batch"),
+        (["{batch}", "--count", "0"], "--count"),
+        (["{batch}", "--label-size", "thirty"], "WIDTHxHEIGHT"),
+    ],
+)
 def test_the_stamps_command_refuses_bad_input(db, runner, args, message):
     batch = make_traced_batch()
     db.session.commit()

@@ -1,4 +1,5 @@
 """The bench harness's pure parts: names, wrk output, ratios and goals, the checkout form filler."""
+
 import random
 
 import pytest
@@ -50,12 +51,17 @@ def test_names_fall_back_to_the_built_in_words_without_the_demo_csv(tmp_path):
 def test_repeated_slugs_get_a_number():
     taken = {}
     assert [names.unique_slug("che-tan-cuong", taken) for _ in range(3)] == [
-        "che-tan-cuong", "che-tan-cuong-2", "che-tan-cuong-3"]
+        "che-tan-cuong",
+        "che-tan-cuong-2",
+        "che-tan-cuong-3",
+    ]
 
 
 def test_ratios_are_requests_per_second_over_the_baselines_for_compared_rows_only():
-    rows = [{"name": "product page", "rps": 400.0, "vs_baseline": True},
-            {"name": "raw qrcode", "rps": 50.0, "vs_baseline": False, "ratio": None}]
+    rows = [
+        {"name": "product page", "rps": 400.0, "vs_baseline": True},
+        {"name": "raw qrcode", "rps": 50.0, "vs_baseline": False, "ratio": None},
+    ]
     report.apply_ratios(rows, 1000.0)
     assert rows[0]["ratio"] == pytest.approx(0.4)
     assert rows[1]["ratio"] is None
@@ -107,8 +113,16 @@ def test_the_checkout_client_fills_a_form_like_a_shopper_paying_cash_on_delivery
     form = parse_forms(CHECKOUT_PAGE)[1]
     values = fill_form(form, "0912345678")
     assert form["action"] == "/checkout/options"
-    assert values == {"csrf_token": "tok", "contact_name": "Nguyễn Văn An", "phone": "0912345678", "email": "",
-                      "ward_code": "5503", "province_code": "19", "payment_method": "cod", "note": ""}
+    assert values == {
+        "csrf_token": "tok",
+        "contact_name": "Nguyễn Văn An",
+        "phone": "0912345678",
+        "email": "",
+        "ward_code": "5503",
+        "province_code": "19",
+        "payment_method": "cod",
+        "note": "",
+    }
 
 
 def test_a_page_that_never_answered_misses_its_goal_whatever_its_latency_fields_say():

@@ -1,11 +1,18 @@
 """The upload pipeline: accepted types, size and pixel limits, EXIF orientation and stripping, derivatives."""
+
 import io
 
 import pytest
 from PIL import Image
 
 from storefront.catalog.images import (
-    ImageRejected, delete_files, derivative_box, derivative_name, ensure_derivatives, process_upload, srcset_sizes,
+    ImageRejected,
+    delete_files,
+    derivative_box,
+    derivative_name,
+    ensure_derivatives,
+    process_upload,
+    srcset_sizes,
     store_image,
 )
 
@@ -57,8 +64,11 @@ def test_exif_orientation_is_applied_and_metadata_stripped(tmp_path):
     data = encode(size=(400, 200), exif=exif_with(orientation=6, gps=True))
     stored = process_upload(io.BytesIO(data), tmp_path)
     assert (stored.width, stored.height) == (200, 400)
-    for name in (stored.filename, derivative_name(stored.filename, "thumb", "jpg"),
-                 derivative_name(stored.filename, "large", "webp")):
+    for name in (
+        stored.filename,
+        derivative_name(stored.filename, "thumb", "jpg"),
+        derivative_name(stored.filename, "large", "webp"),
+    ):
         with Image.open(tmp_path / name) as image:
             assert not image.getexif()
             assert "exif" not in image.info and "icc_profile" not in image.info
@@ -114,14 +124,17 @@ def test_ensure_derivatives_refuses_missing_or_unsafe_names(tmp_path, name):
     assert ensure_derivatives(tmp_path, name) is False
 
 
-@pytest.mark.parametrize(("width", "expected"), [
-    (2000, [("tiny", 160), ("small", 320), ("thumb", 480), ("medium", 800), ("large", 1200)]),
-    (1200, [("tiny", 160), ("small", 320), ("thumb", 480), ("medium", 800), ("large", 1200)]),
-    (1000, [("tiny", 160), ("small", 320), ("thumb", 480), ("medium", 800), ("large", 1000)]),
-    (500, [("tiny", 160), ("small", 320), ("thumb", 480), ("medium", 500)]),
-    (480, [("tiny", 160), ("small", 320), ("thumb", 480)]),
-    (100, [("tiny", 100)]),
-])
+@pytest.mark.parametrize(
+    ("width", "expected"),
+    [
+        (2000, [("tiny", 160), ("small", 320), ("thumb", 480), ("medium", 800), ("large", 1200)]),
+        (1200, [("tiny", 160), ("small", 320), ("thumb", 480), ("medium", 800), ("large", 1200)]),
+        (1000, [("tiny", 160), ("small", 320), ("thumb", 480), ("medium", 800), ("large", 1000)]),
+        (500, [("tiny", 160), ("small", 320), ("thumb", 480), ("medium", 500)]),
+        (480, [("tiny", 160), ("small", 320), ("thumb", 480)]),
+        (100, [("tiny", 100)]),
+    ],
+)
 def test_srcset_lists_each_distinct_derivative_at_its_real_width_never_wider_than_the_source(width, expected):
     assert list(srcset_sizes(width)) == expected
 

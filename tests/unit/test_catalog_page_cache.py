@@ -1,4 +1,5 @@
 """The bounded, expiring cache behind the listing and page caches."""
+
 from storefront.catalog.indexing import ListingCache
 
 

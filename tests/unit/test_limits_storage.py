@@ -1,4 +1,5 @@
 """The worker's own rate-limit storage (worker-memory://): limits' MemoryStorage without its timer threads."""
+
 import threading
 
 import pytest
@@ -13,6 +14,7 @@ from storefront.limits_storage import WorkerMemoryStorage
 def clock(monkeypatch):
     """time.time() and time.monotonic() as the storage reads them, moved by hand."""
     import limits.storage.memory
+
     import storefront.limits_storage
 
     now = {"t": 1_800_000_000.0}

@@ -1,4 +1,5 @@
 """The OCOP star bands: <30 1★, 30–49 2★, 50–69 3★, 70–89 4★, 90–100 5★."""
+
 import pytest
 
 from storefront.office.services import star_band

@@ -1,4 +1,5 @@
 """Password strength rules (zxcvbn score ≥ 3, nothing from the e-mail or name)."""
+
 import pytest
 
 from storefront.accounts.passwords import contains_personal_words, is_guessable, personal_words
@@ -9,7 +10,9 @@ def test_guessable_passwords(password):
     assert is_guessable(password)
 
 
-@pytest.mark.parametrize("password", ["tre xanh giua dong 7", "correct horse 9", "mat-khau-moi-1", "Ấm chè Tân Cương 2026"])
+@pytest.mark.parametrize(
+    "password", ["tre xanh giua dong 7", "correct horse 9", "mat-khau-moi-1", "Ấm chè Tân Cương 2026"]
+)
 def test_strong_passwords(password):
     assert not is_guessable(password)
 
@@ -21,17 +24,24 @@ def test_a_name_alone_is_guessable_once_the_checker_knows_it():
 
 def test_personal_words_are_folded_and_skip_short_parts():
     assert personal_words(email="Hoa.Nguyen@example.vn", full_name="Nguyễn Thị Hoa") == [
-        "hoanguyen", "nguyenthihoa", "nguyen", "hoa"]
+        "hoanguyen",
+        "nguyenthihoa",
+        "nguyen",
+        "hoa",
+    ]
 
 
-@pytest.mark.parametrize(("password", "expected"), [
-    ("Hoa.Nguyen!2026", True),  # punctuation and case are dropped before comparing
-    ("hoan-guyen-xyz", True),
-    ("thi nghiem che 7", False),  # "thi" is too short to count on its own
-    ("NguyenThiHoa-99", True),
-    ("hoa-sen-tim-42", True),
-    ("mây trắng bay xa", False),
-])
+@pytest.mark.parametrize(
+    ("password", "expected"),
+    [
+        ("Hoa.Nguyen!2026", True),  # punctuation and case are dropped before comparing
+        ("hoan-guyen-xyz", True),
+        ("thi nghiem che 7", False),  # "thi" is too short to count on its own
+        ("NguyenThiHoa-99", True),
+        ("hoa-sen-tim-42", True),
+        ("mây trắng bay xa", False),
+    ],
+)
 def test_passwords_holding_the_name_or_email(password, expected):
     assert contains_personal_words(password, email="hoa.nguyen@example.vn", full_name="Nguyễn Thị Hoa") is expected
 

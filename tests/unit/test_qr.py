@@ -133,9 +133,7 @@ CODE_CHARS = string.ascii_uppercase + string.digits
 
 
 def qrcode_matrix(data, *, version=None, mask_pattern=None, error_correction=ERROR_CORRECTION):
-    code = qrcode.QRCode(
-        version=version, error_correction=error_correction, border=0, mask_pattern=mask_pattern
-    )
+    code = qrcode.QRCode(version=version, error_correction=error_correction, border=0, mask_pattern=mask_pattern)
     code.add_data(data)
     code.make(fit=True)
     return [[bool(m) for m in row] for row in code.modules]

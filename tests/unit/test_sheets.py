@@ -39,7 +39,7 @@ def page_count(tmp_path, pdf):
     path = tmp_path / "count.pdf"
     path.write_bytes(pdf)
     info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
-    return int(next(l for l in info.stdout.splitlines() if l.startswith("Pages:")).split()[1])
+    return int(next(line for line in info.stdout.splitlines() if line.startswith("Pages:")).split()[1])
 
 
 def rasterise(tmp_path, pdf, page=1, dpi=300):

@@ -24,10 +24,14 @@ def session_params(**kw):
     return {
         "mode": "payment",
         "line_items": [
-            {"price_data": {"currency": "vnd", "unit_amount": 120000,
-                            "product_data": {"name": "Chè Tân Cương"}}, "quantity": 2},
-            {"price_data": {"currency": "vnd", "unit_amount": 85000,
-                            "product_data": {"name": "Mật ong"}}, "quantity": 1},
+            {
+                "price_data": {"currency": "vnd", "unit_amount": 120000, "product_data": {"name": "Chè Tân Cương"}},
+                "quantity": 2,
+            },
+            {
+                "price_data": {"currency": "vnd", "unit_amount": 85000, "product_data": {"name": "Mật ong"}},
+                "quantity": 1,
+            },
         ],
         "success_url": "http://shop.test/checkout/done?session_id={CHECKOUT_SESSION_ID}",
         "cancel_url": "http://shop.test/cart",
@@ -84,11 +88,11 @@ def test_signed_event_verifies_only_with_the_right_secret(client, stub):
     with pytest.raises(stripe.SignatureVerificationError):
         stripe.Webhook.construct_event(signed.payload, signed.signature, "whsec_wrong")
     with pytest.raises(stripe.SignatureVerificationError):
-        stripe.Webhook.construct_event(signed.payload.replace(b"paid", b"PAID"), signed.signature,
-                                       stub.webhook_secret)
+        stripe.Webhook.construct_event(signed.payload.replace(b"paid", b"PAID"), signed.signature, stub.webhook_secret)
     header = sign_webhook(b'{"object": "event"}', "whsec_x", timestamp=1_700_000_000)
-    assert header == stripe.WebhookSignature.generate_signature_header('{"object": "event"}', "whsec_x",
-                                                                       timestamp=1_700_000_000)
+    assert header == stripe.WebhookSignature.generate_signature_header(
+        '{"object": "event"}', "whsec_x", timestamp=1_700_000_000
+    )
 
 
 def test_async_payment_completes_unpaid_then_succeeds(client, stub):
@@ -134,9 +138,7 @@ def test_pay_button_completes_posts_webhook_and_redirects(client, stub, webhook_
     with urllib.request.urlopen(session.url) as page:
         assert b'<button type="submit" id="pay">Pay</button>' in page.read()
     with pytest.raises(urllib.error.HTTPError) as redirect:
-        urllib.request.build_opener(NoRedirect).open(
-            urllib.request.Request(session.url, data=b"", method="POST")
-        )
+        urllib.request.build_opener(NoRedirect).open(urllib.request.Request(session.url, data=b"", method="POST"))
     assert redirect.value.code == 303
     assert redirect.value.headers["Location"] == f"http://shop.test/checkout/done?session_id={session.id}"
     [(body, signature)] = received

@@ -1,4 +1,5 @@
 """Pure helpers: folding, slugs, phone numbers, money and date formats, month arithmetic."""
+
 from datetime import date
 
 import pytest
@@ -36,8 +37,12 @@ def test_slugify_folds_to_ascii(name, slug):
 
 @pytest.mark.parametrize(
     ("raw", "e164"),
-    [("0912345678", "+84912345678"), ("091 234 5678", "+84912345678"), ("+84 912.345.678", "+84912345678"),
-     ("0387654321", "+84387654321")],
+    [
+        ("0912345678", "+84912345678"),
+        ("091 234 5678", "+84912345678"),
+        ("+84 912.345.678", "+84912345678"),
+        ("0387654321", "+84387654321"),
+    ],
 )
 def test_vietnamese_mobile_numbers_are_stored_as_e164(raw, e164):
     assert normalize_phone(raw) == e164

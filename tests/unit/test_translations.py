@@ -4,6 +4,7 @@ The Vietnamese source strings are the msgids; translations/en/LC_MESSAGES/messag
 English. These tests fail on purpose when someone adds a user-facing string without translating
 it: run `scripts/i18n.sh update`, fill the new msgstr, then `scripts/i18n.sh compile`.
 """
+
 import gettext
 import io
 import os
@@ -78,8 +79,12 @@ def placeholders_match(message, msgid, msgstr):
 
 
 def test_every_placeholder_of_the_source_is_kept_and_none_is_invented():
-    wrong = [(msgid, msgstr) for m in messages() for msgid, msgstr in forms(m)
-             if msgstr and not placeholders_match(m, msgid, msgstr)]
+    wrong = [
+        (msgid, msgstr)
+        for m in messages()
+        for msgid, msgstr in forms(m)
+        if msgstr and not placeholders_match(m, msgid, msgstr)
+    ]
     assert wrong == []
 
 
@@ -90,7 +95,7 @@ def test_babels_own_checks_find_no_format_errors():
 
 def test_leading_and_trailing_white_space_follows_the_source():
     def edges(text):
-        return text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+        return text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
 
     wrong = [msgid for m in messages() for msgid, msgstr in forms(m) if edges(msgid) != edges(msgstr)]
     assert wrong == []
@@ -100,8 +105,12 @@ def extract_with_the_project_tool(tmp_path) -> set[str]:
     """Run `scripts/i18n.sh extract` (the same command `update` runs) and return its msgids."""
     pot = tmp_path / "fresh.pot"
     pybabel = Path(sys.executable).with_name("pybabel")
-    subprocess.run(["bash", str(ROOT / "scripts" / "i18n.sh"), "extract", str(pot)], check=True,
-                   env={**os.environ, "PYBABEL": str(pybabel)}, capture_output=True)
+    subprocess.run(
+        ["bash", str(ROOT / "scripts" / "i18n.sh"), "extract", str(pot)],
+        check=True,
+        env={**os.environ, "PYBABEL": str(pybabel)},
+        capture_output=True,
+    )
     with pot.open("rb") as f:
         return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
 
@@ -155,6 +164,7 @@ def test_the_glossary_terms_are_used(msgid, english):
 # WTForms and Flask-WTF speak English; translations/vi/LC_MESSAGES/wtforms.po gives their
 # messages in Vietnamese (storefront/forms.py loads it). English msgids, Vietnamese msgstr.
 
+
 def wtforms_catalogue():
     with WTFORMS_PO_PATH.open("rb") as f:
         return read_po(f, locale="vi", domain="wtforms")
@@ -173,8 +183,13 @@ def library_messages() -> set[str]:
 
 def test_the_vietnamese_catalogue_covers_every_message_of_wtforms_and_flask_wtf():
     ids = library_messages()
-    assert {"This field is required.", "Invalid email address.", "The CSRF token is missing.",
-            "The CSRF token has expired.", "File does not have an approved extension."} <= ids
+    assert {
+        "This field is required.",
+        "Invalid email address.",
+        "The CSRF token is missing.",
+        "The CSRF token has expired.",
+        "File does not have an approved extension.",
+    } <= ids
     translated = {m.id if isinstance(m.id, str) else m.id[0] for m in wtforms_catalogue() if m.id and m.string}
     missing = sorted(ids - translated)
     assert missing == [], f"add to {WTFORMS_PO_PATH.relative_to(ROOT)}: {missing}"
@@ -199,6 +214,7 @@ def test_the_vietnamese_form_messages_compile_and_are_vietnamese():
     buffer.seek(0)
     translations = gettext.GNUTranslations(buffer)
     assert translations.gettext("This field is required.") == "Vui lòng điền trường này."
-    message = translations.ngettext("Field cannot be longer than %(max)d character.",
-                                    "Field cannot be longer than %(max)d characters.", 5)
+    message = translations.ngettext(
+        "Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", 5
+    )
     assert message % {"max": 5} == "Trường này không được dài quá 5 ký tự."

@@ -37,16 +37,12 @@ def test_crc_matches_published_payloads(sample):
 
 
 def test_payload_reproduces_the_published_payos_qr():
-    payload = vietqr_payload(
-        bank_bin="970422", account="VQRQADAIJ5512", amount_vnd=7000, message="TL89 100"
-    )
+    payload = vietqr_payload(bank_bin="970422", account="VQRQADAIJ5512", amount_vnd=7000, message="TL89 100")
     assert payload == PAYOS_SAMPLE
 
 
 def test_payload_matches_the_subiz_sample_but_with_the_memo_upper_cased():
-    payload = vietqr_payload(
-        bank_bin="970415", account="0011001932418", amount_vnd=120000, message="ủng hộ lũ lụt"
-    )
+    payload = vietqr_payload(bank_bin="970415", account="0011001932418", amount_vnd=120000, message="ủng hộ lũ lụt")
     ours, theirs = parse_tlv(payload), parse_tlv(SUBIZ_SAMPLE)
     assert ours["62"] == "0813UNG HO LU LUT"
     assert {k: v for k, v in ours.items() if k not in ("62", "63")} == {
@@ -55,9 +51,7 @@ def test_payload_matches_the_subiz_sample_but_with_the_memo_upper_cased():
 
 
 def test_payload_round_trips_through_tlv():
-    payload = vietqr_payload(
-        bank_bin="970436", account="1023456789", amount_vnd=1_943_000, message="OC-2026-000123"
-    )
+    payload = vietqr_payload(bank_bin="970436", account="1023456789", amount_vnd=1_943_000, message="OC-2026-000123")
     top = parse_tlv(payload)
     assert list(top) == ["00", "01", "38", "53", "54", "58", "62", "63"]
     assert top["00"] == "01"
