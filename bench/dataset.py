@@ -255,7 +255,7 @@ def _vn_moment(day: date, hour: int) -> datetime:
 
 
 def _gtin(item: int) -> str:
-    from traceability.digital_link import gtin_check_digit
+    from traceability.identifiers.digital_link import gtin_check_digit
 
     body = f"0893{9000 + item // 100_000:04d}{item % 100_000:05d}"
     return body + str(gtin_check_digit(body))

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from config import TestConfig
 from storefront import create_app
 from storefront.extensions import db
-from traceability.qr import ERROR_CORRECTION
+from traceability.stamps.qr import ERROR_CORRECTION
 
 
 def main():

@@ -11,9 +11,9 @@ import qrcode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from traceability.digital_link import DigitalLink, new_serial
-from traceability.qr import ERROR_CORRECTION, qr_matrix, qr_png
-from traceability.sheets import Label, render_sheet, sheet_layout
+from traceability.identifiers.digital_link import DigitalLink, new_serial
+from traceability.stamps.qr import ERROR_CORRECTION, qr_matrix, qr_png
+from traceability.stamps.sheets import Label, render_sheet, sheet_layout
 
 BASE_URL = "https://ocop.example.vn"
 

@@ -53,7 +53,7 @@ def time_issue(database_url: str, count: int, index_dir: str) -> tuple[dict, lis
 def time_sheet(urls: list[str]) -> dict:
     """Render the labels' PDF with traceability.sheets alone (no database)."""
     try:
-        from traceability.sheets import Label, render_sheet
+        from traceability.stamps.sheets import Label, render_sheet
     except ImportError as exc:
         return {"unavailable": f"traceability.sheets missing ({exc})"}
     labels = [
@@ -76,7 +76,7 @@ def time_sheet(urls: list[str]) -> dict:
 
 
 def fallback_urls(count: int) -> list[str]:
-    from traceability.digital_link import DigitalLink, new_serial
+    from traceability.identifiers.digital_link import DigitalLink, new_serial
 
     return [
         DigitalLink("08934567890120", lot="L2026-01", serial=new_serial(), expiry=date(2027, 12, 31)).uri(BASE_URL)

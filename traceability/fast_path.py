@@ -44,7 +44,7 @@ from storefront import security_headers
 from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.extensions import db, limiter
 from traceability import cache, services, views
-from traceability.digital_link import (
+from traceability.identifiers.digital_link import (
     DigitalLinkError,
     canonical_serial,
     is_valid_serial,

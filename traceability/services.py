@@ -26,7 +26,7 @@ from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.columns import UTCDateTime, utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
-from traceability import digital_link
+from traceability.identifiers import digital_link
 from traceability.models import (
     Batch,
     CounterfeitReport,
@@ -43,7 +43,7 @@ from traceability.raw_query import RawQuery
 from traceability.scan_buffer import INSERT_DEVICE, PendingScan, ScanBuffer
 
 if TYPE_CHECKING:  # the PDF (reportlab) and QR modules load when stamps are printed, not in every worker
-    from traceability import sheets
+    from traceability.stamps import sheets
 
 #: Production stages a consumer look-up shows (Circular 02/2024/TT-BKHCN), as stored bizStep
 #: values. "commissioning" is CBV's name for making the lot; "harvesting" is ours (CBV has none).
@@ -721,7 +721,7 @@ def _issue_day(issue: StampIssue) -> date:
 
 def issue_labels(issue: StampIssue) -> list[sheets.Label]:
     """Return one printable label per stamp of an issue (count copies for a batch-level issue)."""
-    from traceability import sheets
+    from traceability.stamps import sheets
 
     batch, product = issue.batch, issue.batch.product
     # The OCOP mark may be printed only while the certificate is valid (36 months, not revoked).
@@ -761,7 +761,7 @@ def render_issue_sheet(
     wrap: Callable[[list[sheets.Label]], Iterable[sheets.Label]] | None = None,
 ) -> bytes:
     """Return the issue's printable A4 PDF sheets; wrap may wrap the labels (a CLI progress bar)."""
-    from traceability import sheets
+    from traceability.stamps import sheets
 
     labels = issue_labels(issue)
     return sheets.render_sheet(wrap(labels) if wrap else labels, label_w_mm=label_w_mm, label_h_mm=label_h_mm)
@@ -769,7 +769,7 @@ def render_issue_sheet(
 
 def export_issue_zip(issue: StampIssue) -> bytes:
     """Return a zip of one PNG and one SVG per stamp, named by serial (or by lot, batch-level)."""
-    from traceability import qr
+    from traceability.stamps import qr
 
     out = io.BytesIO()
     labels = issue_labels(issue)

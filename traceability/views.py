@@ -23,15 +23,16 @@ from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.columns import utcnow
 from storefront.extensions import db, limiter
 from storefront.filters import dmy, url_for_lang
-from traceability import bp, cache, epcis, services
-from traceability.digital_link import (
+from traceability import bp, cache, services
+from traceability.epcis import document as epcis
+from traceability.forms import PinForm, ReportForm
+from traceability.identifiers.digital_link import (
     DigitalLinkError,
     canonical_serial,
     is_valid_serial,
     parse_path,
     parse_short_code,
 )
-from traceability.forms import PinForm, ReportForm
 from traceability.models import Batch
 from traceability.scan_buffer import buffered, scan_buffer
 

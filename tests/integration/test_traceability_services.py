@@ -10,7 +10,7 @@ from storefront.inventory.models import Stock
 from tests.factories import make_batch, make_certificate, make_product, make_user
 from tests.factories_traceability import GTIN, add_scans, make_traced_batch, make_traced_product, many_devices
 from traceability import services
-from traceability.digital_link import CODE_ALPHABET
+from traceability.identifiers.digital_link import CODE_ALPHABET
 from traceability.models import Batch, CounterfeitReport, Scan, Stamp, StampIssue
 
 

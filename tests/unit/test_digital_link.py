@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from traceability.digital_link import (
+from traceability.identifiers.digital_link import (
     CODE_ALPHABET,
     DigitalLink,
     DigitalLinkError,

@@ -13,7 +13,7 @@ import zxingcpp
 from PIL import Image
 from qrcode import util
 
-from traceability.qr import (
+from traceability.stamps.qr import (
     ERROR_CORRECTION,
     QUIET_ZONE,
     _layout,

@@ -18,11 +18,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from traceability.qr import QUIET_ZONE, dark_runs, qr_matrix
+from traceability.stamps.qr import QUIET_ZONE, dark_runs, qr_matrix
 
 __all__ = ["FONT_DIR", "Label", "SheetLayout", "render_sheet", "sheet_layout"]
 
-FONT_DIR = Path(__file__).resolve().parents[1] / "static" / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
 
