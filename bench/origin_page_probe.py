@@ -73,13 +73,14 @@ def main():
     app.add_url_rule("/bare", "bare", lambda: "ok")
     with app.app_context():
         from tests.factories_traceability import make_traced_batch
-        from traceability import services
+        from traceability.stamps.services import issue_stamps, issue_stamps_list
+        from traceability.stamps.urls import stamp_url
 
         db.drop_all()
         db.create_all()
-        issue, _pins = services.issue_stamps(make_traced_batch(), count=1, actor=None)
-        stamp = services.issue_stamps_list(issue)[0]
-        parts = urlsplit(services.stamp_url(stamp))
+        issue, _pins = issue_stamps(make_traced_batch(), count=1, actor=None)
+        stamp = issue_stamps_list(issue)[0]
+        parts = urlsplit(stamp_url(stamp))
         origin_path = f"{parts.path}?{parts.query}"
         db.session.commit()
         stamp_id = stamp.id

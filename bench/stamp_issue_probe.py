@@ -35,7 +35,7 @@ def main():
     )
     with app.app_context():
         from tests.factories_traceability import make_traced_batch
-        from traceability import services
+        from traceability.stamps.services import issue_labels, issue_stamps, render_issue_sheet
 
         db.drop_all()
         db.create_all()
@@ -44,16 +44,16 @@ def main():
 
         cpu = time.process_time()
         start = time.perf_counter()
-        issue, _pins = services.issue_stamps(batch, count=args.n, actor=None)
+        issue, _pins = issue_stamps(batch, count=args.n, actor=None)
         db.session.commit()
         t_issue = time.perf_counter() - start
 
         start = time.perf_counter()
-        pdf = services.render_issue_sheet(issue)
+        pdf = render_issue_sheet(issue)
         t_pdf = time.perf_counter() - start
         cpu_pipeline = time.process_time() - cpu
 
-        urls = [label.url for label in services.issue_labels(issue)]
+        urls = [label.url for label in issue_labels(issue)]
         cpu = time.process_time()
         start = time.perf_counter()
         for text in urls:

@@ -16,9 +16,9 @@ from bench.stamp_render_probe import BASE_URL, raw_make
 def time_issue(database_url: str, count: int, index_dir: str) -> tuple[dict, list[str]]:
     """Issue `count` serialized stamps on a bench batch and render their sheet; return (part, urls)."""
     try:
-        from traceability.services import issue_labels, issue_stamps, render_issue_sheet
+        from traceability.stamps.services import issue_labels, issue_stamps, render_issue_sheet
     except ImportError as exc:
-        return {"unavailable": f"traceability.services lacks issue_stamps/render_issue_sheet ({exc})"}, []
+        return {"unavailable": f"traceability.stamps.services lacks issue_stamps/render_issue_sheet ({exc})"}, []
     from sqlalchemy import select
 
     from bench.dataset import bench_config

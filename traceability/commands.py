@@ -10,14 +10,9 @@ from flask import current_app
 
 from storefront.extensions import db
 from traceability import bp
+from traceability.errors import TraceabilityError
 from traceability.models import Batch, StampIssue
-from traceability.services import (
-    MAX_STAMPS_PER_ISSUE,
-    TraceabilityError,
-    export_issue_zip,
-    issue_stamps,
-    render_issue_sheet,
-)
+from traceability.stamps.services import MAX_STAMPS_PER_ISSUE, export_issue_zip, issue_stamps, render_issue_sheet
 
 
 def _stamp_dir() -> Path:

@@ -5,7 +5,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
-from traceability.services import PIN_DIGITS
+from traceability.stamps.pins import PIN_DIGITS
 
 
 class ReportForm(FlaskForm):

@@ -24,7 +24,10 @@ from storefront.columns import utcnow
 from storefront.extensions import db, limiter
 from storefront.filters import dmy, url_for_lang
 from traceability import bp, cache, services
+from traceability.batches.services import is_expired
+from traceability.counterfeit.services import report_counterfeit
 from traceability.epcis import document as epcis
+from traceability.errors import NotRegistered
 from traceability.forms import PinForm, ReportForm
 from traceability.identifiers.digital_link import (
     DigitalLinkError,
@@ -34,7 +37,10 @@ from traceability.identifiers.digital_link import (
     parse_short_code,
 )
 from traceability.models import Batch
+from traceability.resolver.lookup import find_by_link, find_by_short_code, find_product_by_gtin, is_unpublished_stamp
 from traceability.scan_buffer import buffered, scan_buffer
+from traceability.stamps.pins import verify_pin
+from traceability.stamps.urls import base_url, origin_path, origin_url
 
 RESOLVER_METHODS = ["GET", "HEAD", "OPTIONS"]
 LINKSET_TYPE = "application/linkset+json"
@@ -81,7 +87,7 @@ def _counted_scan_limit_headers(response):
 @bp.app_template_global("origin_url")
 def origin_url_global(batch, stamp=None):
     """Template global: the absolute origin-page URL of a batch or stamp."""
-    return services.origin_url(batch, stamp)
+    return origin_url(batch, stamp)
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -137,7 +143,7 @@ def linkset_link(base_url: str, anchor_path: str) -> str:
 
 
 def _with_link_header(response, anchor_path: str):
-    response.headers["Link"] = linkset_link(services._base_url(), anchor_path)
+    response.headers["Link"] = linkset_link(base_url(), anchor_path)
     return _cors(response)
 
 
@@ -169,7 +175,7 @@ def _unknown_code(path: str, lookup: dict):
     Stamps are printed before a lot goes on sale; calling those packages fakes would be false.
     Nothing is counted for either answer.
     """
-    if not services.is_unpublished_stamp(**lookup):
+    if not is_unpublished_stamp(**lookup):
         return _not_registered(path)
     message = _("Lô hàng chưa được cơ sở công bố")
     if _wants_linkset():
@@ -212,7 +218,7 @@ def _product_links(product: Product) -> dict[str, dict]:
 def _batch_links(batch: Batch, stamp) -> dict[str, dict]:
     """Return links of a lot (and serial) with those inherited from the GTIN level."""
     links = _product_links(batch.product)
-    links["gs1:traceability"] = {"path": services.origin_path(batch, stamp), "title": _("Nguồn gốc sản phẩm")}
+    links["gs1:traceability"] = {"path": origin_path(batch, stamp), "title": _("Nguồn gốc sản phẩm")}
     links["gs1:epcis"] = {
         "path": url_for("traceability.epcis_events", batch_id=batch.id),
         "title": "EPCIS 2.0",
@@ -222,7 +228,7 @@ def _batch_links(batch: Batch, stamp) -> dict[str, dict]:
 
 
 def _linkset(anchor_path: str, links: dict[str, dict], default: str | None):
-    base = services._base_url()
+    base = base_url()
 
     def target(link):
         href = base + link["path"] + (f"#{link['anchor']}" if link.get("anchor") else "")
@@ -531,7 +537,7 @@ def _build_origin_view(batch: Batch, in_programme: bool, today, locale: str) -> 
         or producer.legacy_address,
         "events": batch.events,
         "stage_labels": STAGE_LABELS,
-        "is_expired": services.is_expired(batch, today),
+        "is_expired": is_expired(batch, today),
     }
     name = product.name_en if locale == "en" and product.name_en else product.name_vi
     jsonld = _origin_jsonld(batch, name, context["certificate"], context["producer_address"], in_programme)
@@ -549,7 +555,7 @@ def _build_origin_view(batch: Batch, in_programme: bool, today, locale: str) -> 
 def _origin_jsonld(batch: Batch, name: str, certificate, producer_address: str, in_programme: bool) -> dict:
     """schema.org Product for the lot: who made it and where, its dates, the OCOP certificate while valid."""
     product, producer = batch.product, batch.product.producer
-    url = services.origin_url(batch)
+    url = origin_url(batch)
     data = {
         "@context": "https://schema.org",
         "@type": "Product",
@@ -582,19 +588,19 @@ def _origin_jsonld(batch: Batch, name: str, certificate, producer_address: str, 
 def _find(code: str):
     """Return (batch, stamp) for a scanned path ("/01/…?17=…" or "/t/…").
 
-    :raises services.NotRegistered: for anything that does not resolve.
+    :raises NotRegistered: for anything that does not resolve.
     """
     path, _sep, query = code.partition("?")
     if path.startswith("/t/"):
         code_part, _sep, serial = path[3:].partition("/")
-        return services.find_by_short_code(code_part, serial or None)
+        return find_by_short_code(code_part, serial or None)
     try:
         link, _non_canonical = parse_path(path, query)
     except DigitalLinkError:
-        raise services.NotRegistered(code) from None
+        raise NotRegistered(code) from None
     if link.lot is None:
-        raise services.NotRegistered(code)
-    return services.find_by_link(link)
+        raise NotRegistered(code)
+    return find_by_link(link)
 
 
 # --- resolver ----------------------------------------------------------------------------
@@ -626,19 +632,19 @@ def resolve(rest):
         generation = _scan_generation()
         try:
             hit = services.find_origin(**lookup, device=_device()[0], raw=buffered())
-        except services.NotRegistered:
+        except NotRegistered:
             return _unknown_code(path, lookup)
         return _origin_page(hit, link.path, generation)
     try:
-        batch, stamp = services.find_by_link(link)
-    except services.NotRegistered:
+        batch, stamp = find_by_link(link)
+    except NotRegistered:
         return _unknown_code(path, lookup)
     return _answer(batch, stamp, link.path)
 
 
 def _answer_gtin(gtin: str, anchor_path: str):
     """A GTIN alone names a product, not a lot: its default link is the product page."""
-    product = services.find_product_by_gtin(gtin)
+    product = find_product_by_gtin(gtin)
     if product is None or not _is_visible(product):
         return _not_registered(anchor_path)
     links = _product_links(product)
@@ -673,20 +679,20 @@ def origin_short(code, serial):
         generation = _scan_generation()
         try:
             hit = services.find_origin(**lookup, device=_device()[0], raw=buffered())
-        except services.NotRegistered:
+        except NotRegistered:
             return _unknown_code(request.path, lookup)
         return _origin_page(hit, request.path, generation)
     try:
-        batch, stamp = services.find_by_short_code(code, serial)
-    except services.NotRegistered:
+        batch, stamp = find_by_short_code(code, serial)
+    except NotRegistered:
         return _unknown_code(request.path, lookup)
-    return _answer(batch, stamp, services.origin_path(batch, stamp))
+    return _answer(batch, stamp, origin_path(batch, stamp))
 
 
 @bp.route("/.well-known/gs1resolver")
 def resolver_description():
     """Describe this resolver (GS1-Conformant Resolver Standard, resolver description file)."""
-    base = services._base_url()
+    base = base_url()
     response = jsonify(
         name="OCOP Thái Nguyên",
         resolverRoot=base,
@@ -710,7 +716,7 @@ def epcis_events(batch_id):
     if request.method == "OPTIONS":
         return _preflight()
     batch = db.first_or_404(select(Batch).where(Batch.id == batch_id, Batch.is_published.is_(True)))
-    document = epcis.epcis_document(batch, base_url=services._base_url(), now=utcnow())
+    document = epcis.epcis_document(batch, base_url=base_url(), now=utcnow())
     response = current_app.response_class(current_app.json.dumps(document), mimetype=epcis.MEDIA_TYPE)
     return _cors(response)
 
@@ -726,9 +732,9 @@ def report():
     if form.validate_on_submit():
         try:
             batch, stamp = _find(form.code.data or "")
-        except services.NotRegistered:
+        except NotRegistered:
             batch = stamp = None
-        services.report_counterfeit(
+        report_counterfeit(
             batch=batch,
             stamp=stamp,
             scanned_code=form.code.data or "",
@@ -752,11 +758,11 @@ def pin():
         return redirect(url_for("traceability.done", next=form.code.data or None))
     try:
         _batch, stamp = _find(form.code.data)
-    except services.NotRegistered:
+    except NotRegistered:
         abort(404)
     if stamp is None or stamp.pin_hash is None:
         abort(404)
-    result = services.verify_pin(stamp, form.pin.data)
+    result = verify_pin(stamp, form.pin.data)
     db.session.commit()
     if result == "valid":
         flash(

@@ -52,7 +52,16 @@ from storefront.producer.services import (
 # The producer dashboard is the traceability UI, so it deliberately calls traceability's
 # services (the one exception to "storefront does not import traceability", see STYLE.md).
 from traceability import services as trace
+from traceability.batches.services import (
+    add_trace_event,
+    batch_missing_fields,
+    create_batch,
+    publish_batch,
+    recall_batch,
+)
+from traceability.errors import BatchIncomplete, DuplicateLot
 from traceability.models import Batch, Stamp, StampIssue
+from traceability.stamps.services import export_issue_zip, issue_stamps, render_issue_sheet
 
 # --- ownership ------------------------------------------------------------------------
 
@@ -134,9 +143,9 @@ def form_errors_from(form, error: editing.EditingError) -> None:
 
 def refusal_message(error: Exception) -> str:
     """Return the user-facing Vietnamese text for a refused service call."""
-    if isinstance(error, trace.BatchIncomplete):
+    if isinstance(error, BatchIncomplete):
         return _("Chưa thể công khai, còn thiếu: %(fields)s", fields=", ".join(map(str, error.missing)))
-    if isinstance(error, trace.DuplicateLot):
+    if isinstance(error, DuplicateLot):
         return _("Sản phẩm đã có lô mang mã %(lot)s.", lot=error.lot_code)
     if isinstance(error, IllegalTransition):
         return _("Không thể chuyển trạng thái từ %(a)s sang %(b)s.", a=error.current.value, b=error.target.value)
@@ -557,7 +566,7 @@ def batch_new(product_id):
     form = BatchForm()
     if form.validate_on_submit():
         try:
-            batch = trace.create_batch(product, **form.batch_fields(), actor=current_user._get_current_object())
+            batch = create_batch(product, **form.batch_fields(), actor=current_user._get_current_object())
         except DomainError as error:
             db.session.rollback()
             form.lot_code.errors.append(refusal_message(error))
@@ -575,7 +584,7 @@ def batch(batch_id):
     return render_template(
         "producer/batch.html",
         batch=item,
-        missing=trace.batch_missing_fields(item),
+        missing=batch_missing_fields(item),
         event_form=TraceEventForm(read_point=item.growing_area_code),
         recall_form=RecallForm(),
         stamp_form=StampForm(),
@@ -619,7 +628,7 @@ def batch_event_add(batch_id):
     item = get_own_batch_or_404(batch_id)
     return post_action(
         url_for("producer.batch", batch_id=item.id),
-        lambda form: trace.add_trace_event(
+        lambda form: add_trace_event(
             item,
             biz_step=form.biz_step.data,
             event_time=form.event_time.data.replace(tzinfo=VIETNAM_TZ),
@@ -639,7 +648,7 @@ def batch_publish(batch_id):
     item = get_own_batch_or_404(batch_id)
     return post_action(
         url_for("producer.batch", batch_id=item.id),
-        lambda form: trace.publish_batch(item),
+        lambda form: publish_batch(item),
         _("Lô hàng đã công khai trên trang truy xuất."),
     )
 
@@ -650,7 +659,7 @@ def batch_recall(batch_id):
     item = get_own_batch_or_404(batch_id)
     return post_action(
         url_for("producer.batch", batch_id=item.id),
-        lambda form: trace.recall_batch(item, reason=form.reason.data, actor=current_user._get_current_object()),
+        lambda form: recall_batch(item, reason=form.reason.data, actor=current_user._get_current_object()),
         _("Đã thu hồi lô hàng; người quét tem sẽ thấy cảnh báo."),
         form_class=RecallForm,
         category="warning",
@@ -667,7 +676,7 @@ def stamp_issue(batch_id):
         flash(_("Số tem phải từ 1 đến 5000."), "error")
         return redirect(url_for("producer.batch", batch_id=item.id))
     try:
-        issue, pins = trace.issue_stamps(
+        issue, pins = issue_stamps(
             item,
             count=form.count.data,
             serialized=form.serialized.data,
@@ -691,7 +700,7 @@ def stamp_issue(batch_id):
 def stamp_sheet(issue_id):
     issue = get_own_stamp_issue_or_404(issue_id)
     return current_app.response_class(
-        trace.render_issue_sheet(issue),
+        render_issue_sheet(issue),
         mimetype="application/pdf",
         headers={"Content-Disposition": f"attachment; filename=tem-{issue.batch.lot_code}-{issue.id}.pdf"},
     )
@@ -702,7 +711,7 @@ def stamp_sheet(issue_id):
 def stamp_zip(issue_id):
     issue = get_own_stamp_issue_or_404(issue_id)
     return current_app.response_class(
-        trace.export_issue_zip(issue),
+        export_issue_zip(issue),
         mimetype="application/zip",
         headers={"Content-Disposition": f"attachment; filename=tem-{issue.batch.lot_code}-{issue.id}.zip"},
     )

@@ -15,7 +15,8 @@ from tests.factories_catalog import add_image
 from tests.factories_office import make_office_user
 from tests.factories_producer import make_producer_account
 from tests.factories_traceability import make_traced_batch, make_traced_product
-from traceability import services
+from traceability.stamps.services import issue_stamps, issue_stamps_list
+from traceability.stamps.urls import stamp_url
 
 LISTEN = """
 window.__violations = [];
@@ -52,8 +53,8 @@ def shop(app, db):
     product = make_traced_product(producer=producer)
     add_image(product, Path(app.config["UPLOAD_DIR"]), filename=f"{product.slug}-1.jpg")
     batch = make_traced_batch(product=product)
-    issue, _ = services.issue_stamps(batch, count=1, actor=None)
-    stamp = services.issue_stamps_list(issue)[0]
+    issue, _ = issue_stamps(batch, count=1, actor=None)
+    stamp = issue_stamps_list(issue)[0]
     users = {Role.PRODUCER: producer_user, Role.OFFICE: make_office_user()}
     db.session.commit()
     return product, stamp, users
@@ -113,7 +114,7 @@ def test_shop_and_origin_pages_load_without_violations(app, live_server, watched
     assert watched.violations() == []
 
     # The origin page: its inline CSS (allowed by hash) applies; its reload may be the scan fast path.
-    url = services.stamp_url(stamp)
+    url = stamp_url(stamp)
     watched.context.clear_cookies()  # a phone that scans a stamp: no session cookie yet
     for _ in range(2):
         visit(watched, url)

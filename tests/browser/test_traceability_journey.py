@@ -9,8 +9,9 @@ from playwright.sync_api import expect
 
 from storefront.clock import today_vn
 from tests.factories_traceability import make_traced_batch
-from traceability import services
 from traceability.scan_buffer import scan_buffer
+from traceability.stamps.services import issue_stamps, issue_stamps_list
+from traceability.stamps.urls import stamp_url
 
 
 @pytest.fixture(params=["immediate", "buffered"])
@@ -20,10 +21,10 @@ def app_config(request):
 
 def test_shopper_scans_a_stamp_on_a_phone_and_sees_origin_and_scan_count(app, live_server, page, db):
     batch = make_traced_batch(lot_code="L2026-01")
-    issue, _pins = services.issue_stamps(batch, count=1, actor=None)
-    stamp = services.issue_stamps_list(issue)[0]
+    issue, _pins = issue_stamps(batch, count=1, actor=None)
+    stamp = issue_stamps_list(issue)[0]
     db.session.commit()
-    url = services.stamp_url(stamp)
+    url = stamp_url(stamp)
     assert url.startswith(live_server.url + "/01/")  # the stamp points at this server
 
     page.goto(url)

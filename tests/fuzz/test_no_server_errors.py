@@ -22,7 +22,7 @@ from tests.factories_checkout import make_order
 from tests.factories_office import make_evaluation, make_office_user
 from tests.factories_producer import make_producer_account
 from tests.factories_traceability import GTIN, make_traced_product
-from traceability.services import issue_stamps
+from traceability.stamps.services import issue_stamps
 
 #: Examples per rule and role (the explicit hostile ones come on top).
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))

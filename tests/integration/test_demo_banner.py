@@ -6,7 +6,8 @@ import pytest
 
 from tests.factories import make_product
 from tests.factories_traceability import make_traced_batch
-from traceability import services
+from traceability.stamps.services import issue_stamps, issue_stamps_list
+from traceability.stamps.urls import stamp_url
 
 BANNER = 'data-testid="demo-banner"'
 
@@ -19,9 +20,9 @@ def demo_mode(app_config):
 def _pages(db):
     product = make_product(name_vi="Chè Tân Cương")
     batch = make_traced_batch(lot_code="L2026-01")
-    issue, _ = services.issue_stamps(batch, count=1, actor=None)
+    issue, _ = issue_stamps(batch, count=1, actor=None)
     db.session.commit()
-    stamp = services.issue_stamps_list(issue)[0]
+    stamp = issue_stamps_list(issue)[0]
     return [
         "/",
         "/products",
@@ -29,7 +30,7 @@ def _pages(db):
         "/account/login",
         "/cart/",
         "/pages/about",
-        urlsplit(services.stamp_url(stamp)).path,
+        urlsplit(stamp_url(stamp)).path,
         "/no-such-page",
     ]
 

@@ -25,7 +25,7 @@ from tests.factories_checkout import CONTACT
 from tests.factories_office import make_evaluation
 from tests.languages import data_strings, english_in, text_pieces, vietnamese_in
 from traceability.models import Batch
-from traceability.services import origin_path
+from traceability.stamps.urls import origin_path
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from storefront.clock import today_vn
 from tests.factories_traceability import make_traced_batch
 from traceability import cache, services, views
 from traceability.models import OriginVersion
+from traceability.stamps.services import issue_stamps, issue_stamps_list
+from traceability.stamps.urls import stamp_url
 
 
 @pytest.fixture(autouse=True, params=["immediate", "buffered"])
@@ -27,9 +29,9 @@ def write_mode(request, app_config):
 @pytest.fixture
 def traced(db, write_mode):
     batch = make_traced_batch(lot_code="L2026-11")
-    issue, _ = services.issue_stamps(batch, count=1, actor=None)
+    issue, _ = issue_stamps(batch, count=1, actor=None)
     db.session.commit()
-    return batch, services.issue_stamps_list(issue)[0]
+    return batch, issue_stamps_list(issue)[0]
 
 
 def _version(db) -> int | None:
@@ -49,7 +51,7 @@ def _rename(db, batch, name):
 
 def test_another_workers_cached_description_gives_way_at_its_next_scan(app, client, db, traced, write_mode):
     batch, stamp = traced
-    path = urlsplit(services.stamp_url(stamp)).path
+    path = urlsplit(stamp_url(stamp)).path
     _rename(db, batch, "Chè Tân Cương móc câu")
     assert "Chè Tân Cương móc câu" in client.get(path).get_data(as_text=True)
     held = cache.get(_key(batch))  # the description another worker has cached
@@ -71,7 +73,7 @@ def test_another_workers_cached_description_gives_way_at_its_next_scan(app, clie
 def test_a_change_made_outside_the_app_waits_for_the_cache_to_expire(client, db, traced):
     """The control: without the number moving, the held description is served (ORIGIN_CACHE_SECONDS bounds it)."""
     batch, stamp = traced
-    path = urlsplit(services.stamp_url(stamp)).path
+    path = urlsplit(stamp_url(stamp)).path
     _rename(db, batch, "Chè Tân Cương móc câu")
     client.get(path)
     held = cache.get(_key(batch))

@@ -8,6 +8,8 @@ import pytest
 
 from tests.factories_traceability import make_traced_batch
 from traceability import services, views
+from traceability.stamps.services import issue_stamps, issue_stamps_list
+from traceability.stamps.urls import stamp_url
 
 STATES = {
     "first scan": dict(scan_count=1),
@@ -31,16 +33,16 @@ STATES = {
 @pytest.fixture
 def traced(db):
     batch = make_traced_batch(lot_code="L2026/09")  # a "/" in the lot: percent-encoded in URLs
-    issue, _ = services.issue_stamps(batch, count=1, actor=None)
+    issue, _ = issue_stamps(batch, count=1, actor=None)
     db.session.commit()
-    return batch, services.issue_stamps_list(issue)[0]
+    return batch, issue_stamps_list(issue)[0]
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_pages_from_variants_equal_the_pages_rendered_whole(app, traced, lang):
     """Every state in turn on one cached view: a variant stored for one state never serves another."""
     batch, stamp = traced
-    path = urlsplit(services.stamp_url(stamp)).path
+    path = urlsplit(stamp_url(stamp)).path
     query = f"lang={lang}&utm_source=zalo"
     code = f"{path}?{query}"
     found = services.find_origin(gtin=batch.product.gtin, lot=batch.lot_code, serial=stamp.serial)

@@ -8,7 +8,7 @@ from storefront.catalog.models import ProducerImage, ProductImage
 from storefront.extensions import db as _db
 from tests.factories import make_batch, make_product, make_user
 from tests.factories_producer import make_order, make_producer_account
-from traceability.services import issue_stamps, issue_stamps_list
+from traceability.stamps.services import issue_stamps, issue_stamps_list
 
 #: Routes anyone may open; everything else under /producer needs the producer role.
 PUBLIC_ENDPOINTS = {"producer.register"}

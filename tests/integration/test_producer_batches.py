@@ -12,7 +12,7 @@ from storefront.inventory.models import Stock
 from tests.factories import make_batch, make_product
 from tests.factories_producer import owner  # noqa: F401 (owner is a fixture)
 from traceability.models import Batch, Stamp, StampIssue, TraceEvent
-from traceability.services import issue_stamps
+from traceability.stamps.services import issue_stamps
 
 BATCH = {
     "lot_code": "TC2026-05",

@@ -17,8 +17,11 @@ from sqlalchemy import create_engine, func, select, text
 
 from tests.factories_traceability import make_traced_batch
 from traceability import services
+from traceability.errors import NotRegistered
 from traceability.models import Scan, Stamp
 from traceability.scan_buffer import PendingScan, ScanBuffer, scan_buffer
+from traceability.stamps.services import issue_stamps, issue_stamps_list
+from traceability.stamps.urls import stamp_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,9 +34,9 @@ def buffered(app_config):
 @pytest.fixture
 def stamps(db, buffered):
     batch = make_traced_batch(lot_code="L2026-07")
-    issue, _ = services.issue_stamps(batch, count=2, actor=None)
+    issue, _ = issue_stamps(batch, count=2, actor=None)
     db.session.commit()
-    return services.issue_stamps_list(issue)
+    return issue_stamps_list(issue)
 
 
 @pytest.fixture
@@ -44,7 +47,7 @@ def buffer(app, buffered):
 
 
 def _path(stamp):
-    parts = urlsplit(services.stamp_url(stamp))
+    parts = urlsplit(stamp_url(stamp))
     return parts.path
 
 
@@ -114,7 +117,7 @@ def test_the_copied_stamp_warnings_count_unwritten_scans(app, client, stamps, bu
 
 def test_a_lot_level_scan_is_queued_without_a_stamp(client, db, stamps, buffer):
     batch = stamps[0].batch
-    lot_path = urlsplit(services.stamp_url(stamps[0])).path.rsplit("/21/", 1)[0]
+    lot_path = urlsplit(stamp_url(stamps[0])).path.rsplit("/21/", 1)[0]
     assert client.get(lot_path).status_code == 200
     assert buffer.flush() == 1
     assert db.session.scalar(select(Scan.stamp_id).where(Scan.batch_id == batch.id)) is None
@@ -194,7 +197,7 @@ def test_the_raw_look_up_sees_what_the_session_sees(app, db, stamps):
     hit = services.find_origin(**params, raw=True)
     assert hit.recalled_at == datetime(2026, 11, 1, tzinfo=UTC) and hit.recall_reason == "nấm mốc"
     assert hit == services.find_origin(**params, raw=False)
-    with pytest.raises(services.NotRegistered):
+    with pytest.raises(NotRegistered):
         services.find_origin(gtin=batch.product.gtin, lot=batch.lot_code, serial="NOPE", raw=True)
 
 

@@ -20,6 +20,8 @@ from tests.factories_traceability import make_traced_batch, make_traced_product
 from traceability import services
 from traceability.models import Scan, Stamp, StampDevice
 from traceability.scan_buffer import scan_buffer
+from traceability.stamps.services import issue_stamps, issue_stamps_list
+from traceability.stamps.urls import origin_path
 
 THRESHOLD = 3
 ADDRESS = "203.0.113.77"
@@ -44,7 +46,7 @@ def scanner(app, write_mode):
 
     def scan(stamp, phone="Phone/1", *, address=ADDRESS, headers=None, status=200):
         response = phone_client.get(
-            services.origin_path(stamp.batch, stamp),
+            origin_path(stamp.batch, stamp),
             headers={"User-Agent": phone, "Accept-Language": "vi-VN,vi;q=0.9", **(headers or {})},
             environ_base={"REMOTE_ADDR": address},
         )
@@ -62,9 +64,9 @@ def scanner(app, write_mode):
 def stamps(db, write_mode):
     user, producer = make_producer_account()
     batch = make_traced_batch(product=make_traced_product(producer=producer), lot_code="L2026-15")
-    issue, _ = services.issue_stamps(batch, count=4, actor=None)
+    issue, _ = issue_stamps(batch, count=4, actor=None)
     db.session.commit()
-    return user, services.issue_stamps_list(issue)
+    return user, issue_stamps_list(issue)
 
 
 def _stored(db, stamp) -> Stamp:

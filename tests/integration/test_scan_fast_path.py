@@ -15,6 +15,8 @@ from tests.factories_traceability import make_traced_batch
 from traceability import fast_path, services, views
 from traceability.models import Scan, Stamp
 from traceability.scan_buffer import scan_buffer
+from traceability.stamps.services import issue_stamps, issue_stamps_list
+from traceability.stamps.urls import origin_url, stamp_url
 
 #: The headers that differ from one request to the next whoever answers (checked on their own).
 LIMIT_STATE = {"X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"}
@@ -30,9 +32,9 @@ def buffered(app_config):
 def traced(db, buffered):
     """A lot with a "/" in its code (percent-encoded in URLs) and two serialized stamps."""
     batch = make_traced_batch(lot_code="L2026/09")
-    issue, _ = services.issue_stamps(batch, count=2, actor=None)
+    issue, _ = issue_stamps(batch, count=2, actor=None)
     db.session.commit()
-    return batch, services.issue_stamps_list(issue)
+    return batch, issue_stamps_list(issue)
 
 
 @pytest.fixture
@@ -42,7 +44,7 @@ def served(app):
 
 
 def _path(stamp) -> str:
-    return urlsplit(services.stamp_url(stamp)).path
+    return urlsplit(stamp_url(stamp)).path
 
 
 def _get(app, client, url, *, fast: bool, **kwargs):
@@ -63,7 +65,7 @@ def test_the_fast_path_answers_the_page_and_headers_flask_would(app, client, db,
     batch, (stamp, _other) = traced
     url = {
         "GS1 serial, %2F in the lot, query kept": _path(stamp) + "?17=271231&utm_source=zalo&x=a%20b&utm_source=qr",
-        "GS1 lot level": urlsplit(services.origin_url(batch)).path,
+        "GS1 lot level": urlsplit(origin_url(batch)).path,
         "/t/ short code": f"/t/{batch.short_code}/{stamp.serial}",
     }[kind]
     rendered = []
@@ -176,9 +178,9 @@ def test_what_the_fast_path_leaves_to_flask(app, client, db, traced, served, cas
     batch, (stamp, _other) = traced
     client.get(_path(stamp))  # the batch is in the worker's page cache from here on
     if case == "PIN not yet checked":
-        issue, _pins = services.issue_stamps(batch, count=1, with_pin=True, actor=None)
+        issue, _pins = issue_stamps(batch, count=1, with_pin=True, actor=None)
         db.session.commit()
-        stamp = services.issue_stamps_list(issue)[0]
+        stamp = issue_stamps_list(issue)[0]
     path = _path(stamp)
     request = {
         "session cookie": lambda: (client.set_cookie("session", "anything"), client.get(path))[1],
@@ -239,9 +241,9 @@ def test_a_request_left_to_flask_after_the_limit_was_counted_is_not_counted_agai
     app, client, db, traced, served, monkeypatch
 ):
     batch, (stamp, _other) = traced
-    issue, _pins = services.issue_stamps(batch, count=1, with_pin=True, actor=None)
+    issue, _pins = issue_stamps(batch, count=1, with_pin=True, actor=None)
     db.session.commit()
-    pin_stamp = services.issue_stamps_list(issue)[0]
+    pin_stamp = issue_stamps_list(issue)[0]
     look_ups = []
     find_origin = services.find_origin
     monkeypatch.setattr(services, "find_origin", lambda **kw: look_ups.append(kw) or find_origin(**kw))

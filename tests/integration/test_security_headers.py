@@ -16,7 +16,8 @@ from tests.factories_catalog import add_image
 from tests.factories_office import make_evaluation, make_office_user
 from tests.factories_producer import make_order, make_producer_account
 from tests.factories_traceability import make_traced_batch, make_traced_product
-from traceability import services as trace_services
+from traceability.stamps.services import issue_stamps, issue_stamps_list
+from traceability.stamps.urls import stamp_url
 
 EXPECTED = {
     "X-Frame-Options": "DENY",
@@ -37,11 +38,11 @@ def seeded(app, db):
         product = make_traced_product(producer=producer)
         image = add_image(product, Path(app.config["UPLOAD_DIR"]), filename=f"{product.slug}-1.jpg")
         batch = make_traced_batch(product=product)
-        issue, _ = trace_services.issue_stamps(batch, count=1, actor=None)
-        stamp = trace_services.issue_stamps_list(issue)[0]
+        issue, _ = issue_stamps(batch, count=1, actor=None)
+        stamp = issue_stamps_list(issue)[0]
         order = make_order(lines=[(product, 1)], user=shopper)
         evaluation = make_evaluation(product=product, chair=office_user)
-        stamp_path = urlsplit(trace_services.stamp_url(stamp)).path
+        stamp_path = urlsplit(stamp_url(stamp)).path
         users = {Role.SHOPPER: shopper, Role.PRODUCER: producer_user, Role.OFFICE: office_user}
         urls = {
             "/01/<path:rest>": stamp_path,

@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 
 from tests.factories_producer import make_producer_account, owner  # noqa: F401 (owner is a fixture)
 from tests.factories_traceability import make_traced_batch, make_traced_product
-from traceability import services
 from traceability.models import CounterfeitReport, Scan, Stamp
 from traceability.scan_buffer import scan_buffer
+from traceability.stamps.services import issue_stamps, issue_stamps_list
+from traceability.stamps.urls import stamp_url
 
 COUNTERFEIT_WORDS = ("không chính hãng", "hàng giả", "chưa được đăng ký", "sao chép")
 UNPUBLISHED = "Lô hàng chưa được cơ sở công bố"
@@ -26,9 +27,9 @@ def write_mode(request, app_config):
 @pytest.fixture
 def stamped(db, write_mode):
     batch = make_traced_batch(lot_code="L2026-01", short_code="WN43RTNS2J")
-    issue, _ = services.issue_stamps(batch, count=1, actor=None)
+    issue, _ = issue_stamps(batch, count=1, actor=None)
     db.session.commit()
-    return batch, services.issue_stamps_list(issue)[0]
+    return batch, issue_stamps_list(issue)[0]
 
 
 def _scans(db):
@@ -52,7 +53,7 @@ def test_a_lower_case_short_url_answers_one_301_to_the_canonical_url(client, db,
 
 def test_the_issue_example_serial_is_corrected_not_called_fake(client, db, write_mode):
     batch = make_traced_batch(lot_code="L2026-02", short_code="WN43RTNS2J")
-    services.issue_stamps(batch, count=1, actor=None)
+    issue_stamps(batch, count=1, actor=None)
     stamp = db.session.scalar(select(Stamp).where(Stamp.batch_id == batch.id))
     stamp.serial = "MDA0GTTEZA"
     db.session.commit()
@@ -67,7 +68,7 @@ def test_the_issue_example_serial_is_corrected_not_called_fake(client, db, write
 
 def test_a_gs1_url_with_a_lower_case_serial_answers_301(client, db, stamped):
     _batch, stamp = stamped
-    path = urlsplit(services.stamp_url(stamp)).path
+    path = urlsplit(stamp_url(stamp)).path
     misread = path.rsplit("/", 1)[0] + "/" + _misread(stamp.serial)
     response = client.get(misread + "?17=271231")
     assert response.status_code == 301
@@ -82,12 +83,12 @@ def test_a_serial_outside_crockford_is_left_as_typed_and_unknown(client, db, sta
 
 def test_a_stamp_of_an_unpublished_lot_gets_a_neutral_page_and_counts_nothing(client, db, write_mode):
     batch = make_traced_batch(lot_code="L2026-03", short_code="QQQQ2222RR", is_published=False)
-    issue, _ = services.issue_stamps(batch, count=1, actor=None)
+    issue, _ = issue_stamps(batch, count=1, actor=None)
     db.session.commit()
-    stamp = services.issue_stamps_list(issue)[0]
+    stamp = issue_stamps_list(issue)[0]
     for path in (
         f"/t/{batch.short_code}/{stamp.serial}",
-        urlsplit(services.stamp_url(stamp)).path,
+        urlsplit(stamp_url(stamp)).path,
         f"/t/{batch.short_code}",
     ):
         response = client.get(path)
@@ -119,7 +120,7 @@ def test_every_origin_page_has_a_visible_report_link(client, db, stamped):
     for path in (
         f"/t/{batch.short_code}/{stamp.serial}",
         f"/t/{batch.short_code}",
-        urlsplit(services.stamp_url(stamp)).path,
+        urlsplit(stamp_url(stamp)).path,
     ):
         page = client.get(path).get_data(as_text=True)
         link = re.search(r'<a [^>]*href="([^"]+)"[^>]*>Báo cáo hàng giả</a>', page)
@@ -135,11 +136,11 @@ def buffered_only(app_config):
 @pytest.mark.usefixtures("buffered_only")
 def test_the_fast_path_leaves_a_misread_serial_to_flasks_301_and_counts_nothing(app, client, db):
     batch = make_traced_batch(lot_code="L2026-06", short_code="WN43RTNS2K")
-    issue, _ = services.issue_stamps(batch, count=1, actor=None)
+    issue, _ = issue_stamps(batch, count=1, actor=None)
     db.session.commit()
-    stamp = services.issue_stamps_list(issue)[0]
+    stamp = issue_stamps_list(issue)[0]
     middleware = app.extensions["scan_fast_path"]
-    gs1 = urlsplit(services.stamp_url(stamp)).path
+    gs1 = urlsplit(stamp_url(stamp)).path
     assert client.get(gs1).status_code == 200  # Flask renders; the batch is in this worker's cache now
     assert client.get(gs1).status_code == 200 and middleware.served == 1
     for misread in (

@@ -11,8 +11,10 @@ from storefront.catalog.models import ProducerStatus
 from storefront.clock import today_vn
 from tests.factories import make_batch, make_product
 from tests.factories_traceability import GTIN, add_scans, make_traced_batch, many_devices
-from traceability import services
+from traceability.batches.services import add_trace_event, recall_batch
 from traceability.models import CounterfeitReport, Scan, Stamp
+from traceability.stamps.services import issue_stamps, issue_stamps_list
+from traceability.stamps.urls import origin_url, stamp_url
 
 NOT_REGISTERED = "Mã này chưa được đăng ký: sản phẩm có thể không chính hãng"
 
@@ -21,8 +23,8 @@ NOT_REGISTERED = "Mã này chưa được đăng ký: sản phẩm có thể kh�
 def traced(db):
     """A published, certified tea batch (lot L2026-01) with one serialized stamp; returns (batch, stamp)."""
     batch = make_traced_batch(lot_code="L2026-01")
-    issue, _ = services.issue_stamps(batch, count=1, actor=None)
-    stamp = services.issue_stamps_list(issue)[0]
+    issue, _ = issue_stamps(batch, count=1, actor=None)
+    stamp = issue_stamps_list(issue)[0]
     db.session.commit()
     return batch, stamp
 
@@ -55,7 +57,7 @@ def _scan_count(db, stamp):
 @pytest.mark.usefixtures("region_header")
 def test_a_stamp_url_shows_the_origin_page_and_counts_the_scan(client, db, traced):
     batch, stamp = traced
-    response = client.get(_path(services.stamp_url(stamp)), headers={"X-Region": "VN-19", "User-Agent": "Zalo"})
+    response = client.get(_path(stamp_url(stamp)), headers={"X-Region": "VN-19", "User-Agent": "Zalo"})
     assert response.status_code == 200 and response.mimetype == "text/html"
     page = response.get_data(as_text=True)
     assert "Chè Tân Cương đặc biệt" in page and "Lần quét đầu tiên" in page and stamp.serial in page
@@ -124,12 +126,12 @@ def test_an_unknown_gtin_is_a_404_not_a_500(client, traced):
 def test_an_unpublished_batch_is_not_registered(client, db):
     batch = make_traced_batch(is_published=False)
     db.session.commit()
-    assert client.get(_path(services.origin_url(batch))).status_code == 404
+    assert client.get(_path(origin_url(batch))).status_code == 404
 
 
 def test_link_type_pip_redirects_to_the_product_page_passing_query_parameters(client, traced):
     batch, stamp = traced
-    response = client.get(_path(services.stamp_url(stamp)) + "&linkType=gs1:pip&utm_source=tem")
+    response = client.get(_path(stamp_url(stamp)) + "&linkType=gs1:pip&utm_source=tem")
     assert response.status_code == 307
     location = response.headers["Location"]
     assert location.startswith(f"/products/{batch.product.slug}?")
@@ -154,7 +156,7 @@ def test_a_gtin_alone_redirects_to_the_product_page(client, traced):
 )
 def test_the_linkset_lists_own_and_inherited_links(client, traced, how):
     batch, stamp = traced
-    path = urlsplit(services.stamp_url(stamp)).path
+    path = urlsplit(stamp_url(stamp)).path
     response = client.get(path, **how)
     assert response.status_code == 200 and response.mimetype == "application/linkset+json"
     (entry,) = response.get_json()["linkset"]
@@ -181,7 +183,7 @@ def test_every_resolver_answer_carries_a_link_header_to_the_linkset(client, trac
 def test_options_answers_the_cors_preflight_without_counting_a_scan(client, db, traced):
     _batch, stamp = traced
     response = client.options(
-        urlsplit(services.stamp_url(stamp)).path,
+        urlsplit(stamp_url(stamp)).path,
         headers={"Origin": "https://app.example", "Access-Control-Request-Method": "GET"},
     )
     assert response.status_code == 204
@@ -192,7 +194,7 @@ def test_options_answers_the_cors_preflight_without_counting_a_scan(client, db, 
 
 def test_head_answers_like_get_without_a_body_or_a_scan(client, db, traced):
     _batch, stamp = traced
-    response = client.head(_path(services.stamp_url(stamp)))
+    response = client.head(_path(stamp_url(stamp)))
     assert response.status_code == 200 and response.data == b"" and "Link" in response.headers
     assert _scan_count(db, stamp) == 0
 
@@ -210,10 +212,10 @@ def test_the_well_known_file_describes_the_resolver(client):
 
 def test_a_product_without_gtin_resolves_on_the_short_path(client, db):
     batch = make_batch(product=make_product(gtin=None), short_code="K7M2Q9XW3T")
-    issue, _ = services.issue_stamps(batch, count=1, actor=None)
-    stamp = services.issue_stamps_list(issue)[0]
+    issue, _ = issue_stamps(batch, count=1, actor=None)
+    stamp = issue_stamps_list(issue)[0]
     db.session.commit()
-    response = client.get(_path(services.stamp_url(stamp)))
+    response = client.get(_path(stamp_url(stamp)))
     assert response.status_code == 200 and "Lần quét đầu tiên" in response.get_data(as_text=True)
     assert client.get("/t/K7M2Q9XW3T").status_code == 200
     assert client.get("/t/k7m2q9xw3t").headers["Location"] == "/t/K7M2Q9XW3T"
@@ -226,7 +228,7 @@ def test_a_product_without_gtin_resolves_on_the_short_path(client, db):
 
 def test_the_origin_page_shows_what_circular_02_asks_for(client, db, traced):
     batch, stamp = traced
-    page = client.get(_path(services.stamp_url(stamp))).get_data(as_text=True)
+    page = client.get(_path(stamp_url(stamp))).get_data(as_text=True)
     product, producer = batch.product, batch.product.producer
     for text in [
         product.name_vi,
@@ -258,13 +260,13 @@ def test_the_origin_page_has_no_ocop_badge_without_a_valid_certificate(client, d
 
     batch = make_traced_batch(product=make_traced_product(certified=False))
     db.session.commit()
-    page = client.get(_path(services.origin_url(batch))).get_data(as_text=True)
+    page = client.get(_path(origin_url(batch))).get_data(as_text=True)
     assert "ocop-badge" not in page
 
 
 def test_a_second_scan_says_how_many_times_and_since_when(client, db, traced):
     _batch, stamp = traced
-    path = _path(services.stamp_url(stamp))
+    path = _path(stamp_url(stamp))
     client.get(path)
     page = client.get(path).get_data(as_text=True)
     assert f"Đã quét 2 lần, lần đầu ngày {today_vn():%d/%m/%Y}" in page
@@ -276,7 +278,7 @@ def test_a_stamp_scanned_too_often_warns_and_offers_the_report_form(client, db, 
     app.config["SCAN_WARNING_THRESHOLD"] = 3
     add_scans(stamp, [""] * 3, devices=many_devices(3))  # and this scan's phone is the 4th
     db.session.commit()
-    path = _path(services.stamp_url(stamp))
+    path = _path(stamp_url(stamp))
     page = client.get(path).get_data(as_text=True)
     assert "có thể đã bị sao chép" in page and 'data-testid="report-link"' in page
     link = re.search(r'href="([^"]+)" data-testid="report-link"', page).group(1).replace("&amp;", "&")
@@ -290,7 +292,7 @@ def test_a_stamp_scanned_in_two_provinces_within_a_day_warns(client, db, traced)
     _batch, stamp = traced
     add_scans(stamp, ["VN-01"])
     db.session.commit()
-    page = client.get(_path(services.stamp_url(stamp)), headers={"X-Region": "VN-19"}).get_data(as_text=True)
+    page = client.get(_path(stamp_url(stamp)), headers={"X-Region": "VN-19"}).get_data(as_text=True)
     assert "nhiều tỉnh khác nhau" in page
 
 
@@ -298,7 +300,7 @@ def test_with_the_default_config_a_region_header_from_the_client_is_ignored(clie
     _batch, stamp = traced
     add_scans(stamp, ["VN-01"])
     db.session.commit()
-    page = client.get(_path(services.stamp_url(stamp)), headers={"X-Region": "VN-19"}).get_data(as_text=True)
+    page = client.get(_path(stamp_url(stamp)), headers={"X-Region": "VN-19"}).get_data(as_text=True)
     assert "có thể đã bị sao chép" not in page
     regions = db.session.scalars(select(Scan.region).order_by(Scan.id)).all()
     assert regions == ["VN-01", ""]
@@ -306,14 +308,14 @@ def test_with_the_default_config_a_region_header_from_the_client_is_ignored(clie
 
 def test_a_fresh_stamp_does_not_warn(client, traced):
     _batch, stamp = traced
-    page = client.get(_path(services.stamp_url(stamp))).get_data(as_text=True)
+    page = client.get(_path(stamp_url(stamp))).get_data(as_text=True)
     assert "có thể đã bị sao chép" not in page and 'data-testid="report-link"' not in page
 
 
 @pytest.mark.parametrize("how", ["suspended", "hidden"])
 def test_a_batch_of_a_producer_out_of_the_programme_says_so_without_badge_or_buy_link(client, db, traced, how):
     batch, stamp = traced
-    path = _path(services.stamp_url(stamp))
+    path = _path(stamp_url(stamp))
     assert "ocop-badge" in client.get(path).get_data(as_text=True)  # cached while in the programme
     if how == "suspended":
         batch.product.producer.status = ProducerStatus.SUSPENDED
@@ -331,7 +333,7 @@ def test_a_batch_of_a_producer_out_of_the_programme_says_so_without_badge_or_buy
 
 def test_a_repeat_scan_costs_one_look_up_one_update_and_one_insert_and_sets_no_cookie(client, traced, count_queries):
     _batch, stamp = traced
-    path = _path(services.stamp_url(stamp))
+    path = _path(stamp_url(stamp))
     client.get(path)  # builds the cached description of the batch
     with count_queries() as n:
         response = client.get(path)
@@ -343,9 +345,9 @@ def test_a_repeat_scan_costs_one_look_up_one_update_and_one_insert_and_sets_no_c
 
 def test_a_stage_added_after_a_scan_shows_on_the_next_scan(client, db, traced):
     batch, stamp = traced
-    path = _path(services.stamp_url(stamp))
+    path = _path(stamp_url(stamp))
     assert "Kiểm nghiệm chất lượng" not in client.get(path).get_data(as_text=True)
-    services.add_trace_event(
+    add_trace_event(
         batch,
         biz_step="inspecting",
         event_time=batch.events[-1].event_time,
@@ -358,27 +360,27 @@ def test_a_stage_added_after_a_scan_shows_on_the_next_scan(client, db, traced):
 
 def test_a_recalled_batch_shows_a_red_recall_notice(client, db, traced):
     batch, stamp = traced
-    services.recall_batch(batch, reason="Dư lượng thuốc trừ sâu", actor=None)
+    recall_batch(batch, reason="Dư lượng thuốc trừ sâu", actor=None)
     db.session.commit()
-    page = client.get(_path(services.stamp_url(stamp))).get_data(as_text=True)
+    page = client.get(_path(stamp_url(stamp))).get_data(as_text=True)
     assert 'class="recall"' in page and "đã bị thu hồi" in page and "Dư lượng thuốc trừ sâu" in page
 
 
 def test_an_expired_batch_says_so(client, db):
     batch = make_traced_batch(expiry_date=today_vn() - timedelta(days=1))
     db.session.commit()
-    page = client.get(_path(services.origin_url(batch))).get_data(as_text=True)
+    page = client.get(_path(origin_url(batch))).get_data(as_text=True)
     assert "đã hết hạn" in page
 
 
 def test_a_batch_in_date_does_not_say_expired(client, traced):
     _batch, stamp = traced
-    assert "đã hết hạn" not in client.get(_path(services.stamp_url(stamp))).get_data(as_text=True)
+    assert "đã hết hạn" not in client.get(_path(stamp_url(stamp))).get_data(as_text=True)
 
 
 def test_the_origin_page_with_its_css_stays_under_100_kb(client, traced):
     _batch, stamp = traced
-    response = client.get(_path(services.stamp_url(stamp)))
+    response = client.get(_path(stamp_url(stamp)))
     html = response.get_data(as_text=True)
     total = len(response.data)
     for href in re.findall(r'<link rel="stylesheet" href="([^"]+)"', html):
@@ -396,10 +398,10 @@ def test_the_origin_page_with_its_css_stays_under_100_kb(client, traced):
 
 def test_a_pin_checks_once_on_the_origin_page(client, db):
     batch = make_traced_batch()
-    issue, pins = services.issue_stamps(batch, count=1, with_pin=True, actor=None)
-    stamp = services.issue_stamps_list(issue)[0]
+    issue, pins = issue_stamps(batch, count=1, with_pin=True, actor=None)
+    stamp = issue_stamps_list(issue)[0]
     db.session.commit()
-    code = _path(services.stamp_url(stamp))
+    code = _path(stamp_url(stamp))
     assert 'name="pin"' in client.get(code).get_data(as_text=True)
 
     wrong = "0" * 8 if pins[stamp.serial] != "0" * 8 else "1" * 8
@@ -417,18 +419,16 @@ def test_a_pin_checks_once_on_the_origin_page(client, db):
 
 def test_a_pin_without_csrf_token_is_refused(client, db):
     batch = make_traced_batch()
-    issue, pins = services.issue_stamps(batch, count=1, with_pin=True, actor=None)
-    stamp = services.issue_stamps_list(issue)[0]
+    issue, pins = issue_stamps(batch, count=1, with_pin=True, actor=None)
+    stamp = issue_stamps_list(issue)[0]
     db.session.commit()
-    response = client.post(
-        "/trace/pin", data={"code": _path(services.stamp_url(stamp)), "pin": pins[stamp.serial]}, csrf=False
-    )
+    response = client.post("/trace/pin", data={"code": _path(stamp_url(stamp)), "pin": pins[stamp.serial]}, csrf=False)
     assert response.status_code == 400 and db.session.get(Stamp, stamp.id).pin_verified_at is None
 
 
 def test_a_counterfeit_report_from_the_origin_page_is_saved(client, db, traced):
     batch, stamp = traced
-    code = _path(services.stamp_url(stamp))
+    code = _path(stamp_url(stamp))
     response = client.post(
         "/trace/report",
         data={"code": code, "message": "Tem bị dán đè", "where_bought": "Chợ Đồng Quang", "contact": ""},
@@ -490,7 +490,7 @@ def test_an_unpublished_batch_has_no_epcis_document(client, db):
 def test_a_lot_with_a_percent_encoded_slash_resolves(client, db):
     batch = make_traced_batch(lot_code="TC/01")
     db.session.commit()
-    path = _path(services.origin_url(batch))
+    path = _path(origin_url(batch))
     assert "/10/TC%2F01" in path
     response = client.get(path)
     assert response.status_code == 200 and "TC/01" in response.get_data(as_text=True)
@@ -512,7 +512,7 @@ def three_scans_a_minute(app_config):
 @pytest.mark.usefixtures("three_scans_a_minute")
 def test_scans_are_rate_limited_per_visitor_with_a_page_in_their_language(client, db, traced):
     _batch, stamp = traced
-    path = _path(services.stamp_url(stamp))
+    path = _path(stamp_url(stamp))
     codes = [client.get(path).status_code for _ in range(3)]
     refused = client.get(path + ("&" if "?" in path else "?") + "lang=en")
     assert codes == [200, 200, 200] and refused.status_code == 429
@@ -527,10 +527,10 @@ def test_the_origin_page_describes_the_lot_for_search_engines(client, traced):
     import json
 
     batch, stamp = traced
-    page = client.get(_path(services.stamp_url(stamp))).get_data(as_text=True)
+    page = client.get(_path(stamp_url(stamp))).get_data(as_text=True)
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
     assert data["@type"] == "Product" and data["name"] == "Chè Tân Cương đặc biệt"
-    assert data["gtin14"] == GTIN and data["url"] == services.origin_url(batch)
+    assert data["gtin14"] == GTIN and data["url"] == origin_url(batch)
     assert data["manufacturer"]["name"] == "HTX Chè Hảo Đạt"
     assert data["hasCertification"]["certificationIdentification"] == "1234/QĐ-UBND"
     assert data["hasCertification"]["certificationRating"]["ratingValue"] == 4

@@ -10,8 +10,30 @@ from storefront.inventory.models import Stock
 from tests.factories import make_batch, make_certificate, make_product, make_user
 from tests.factories_traceability import GTIN, add_scans, make_traced_batch, make_traced_product, many_devices
 from traceability import services
+from traceability.batches.services import (
+    add_trace_event,
+    batch_missing_fields,
+    create_batch,
+    publish_batch,
+    recall_batch,
+)
+from traceability.counterfeit.services import report_counterfeit
+from traceability.errors import (
+    BatchIncomplete,
+    BatchRecalled,
+    DuplicateLot,
+    InvalidLotCode,
+    InvalidStampRequest,
+    InvalidTraceEvent,
+    NotInProgramme,
+    TraceabilityError,
+)
 from traceability.identifiers.digital_link import CODE_ALPHABET
 from traceability.models import Batch, CounterfeitReport, Scan, Stamp, StampIssue
+from traceability.stamps import services as stamp_services
+from traceability.stamps.pins import verify_pin
+from traceability.stamps.services import MAX_STAMPS_PER_ISSUE, issue_labels, issue_stamps, issue_stamps_list
+from traceability.stamps.urls import origin_url, stamp_url
 
 
 def _count(db, model):
@@ -23,7 +45,7 @@ def _count(db, model):
 
 def test_creating_a_batch_adds_its_quantity_to_stock_and_gets_a_random_short_code(db):
     product = make_product(on_hand=10)
-    batch = services.create_batch(
+    batch = create_batch(
         product,
         lot_code="TC-2026-01",
         harvest_date=date(2026, 3, 1),
@@ -43,27 +65,27 @@ def test_creating_a_batch_adds_its_quantity_to_stock_and_gets_a_random_short_cod
 @pytest.mark.parametrize("lot_code", ["", " ", "L" * 21, "LÔ-1", "L 1", "L#1", "L\t1"])
 def test_a_lot_code_outside_the_gs1_rules_is_refused(db, lot_code):
     product = make_product()
-    with pytest.raises(services.InvalidLotCode):
-        services.create_batch(product, lot_code=lot_code, quantity=1)
+    with pytest.raises(InvalidLotCode):
+        create_batch(product, lot_code=lot_code, quantity=1)
     assert _count(db, Batch) == 0
 
 
 def test_a_lot_code_is_unique_per_product_but_not_across_products(db):
     first, second = make_product(), make_product()
-    services.create_batch(first, lot_code="L1", quantity=1)
-    services.create_batch(second, lot_code="L1", quantity=1)
-    with pytest.raises(services.DuplicateLot):
-        services.create_batch(first, lot_code="L1", quantity=1)
+    create_batch(first, lot_code="L1", quantity=1)
+    create_batch(second, lot_code="L1", quantity=1)
+    with pytest.raises(DuplicateLot):
+        create_batch(first, lot_code="L1", quantity=1)
     assert _count(db, Batch) == 2
 
 
 def test_a_trace_event_needs_an_aware_time_and_a_location_code(db):
     batch = make_batch(with_events=False)
-    with pytest.raises(services.InvalidTraceEvent):
-        services.add_trace_event(batch, biz_step="harvesting", event_time=datetime(2026, 3, 1), read_point="VT-1")
-    with pytest.raises(services.InvalidTraceEvent):
-        services.add_trace_event(batch, biz_step="harvesting", event_time=datetime(2026, 3, 1, tzinfo=UTC))
-    event = services.add_trace_event(
+    with pytest.raises(InvalidTraceEvent):
+        add_trace_event(batch, biz_step="harvesting", event_time=datetime(2026, 3, 1), read_point="VT-1")
+    with pytest.raises(InvalidTraceEvent):
+        add_trace_event(batch, biz_step="harvesting", event_time=datetime(2026, 3, 1, tzinfo=UTC))
+    event = add_trace_event(
         batch,
         biz_step="harvesting",
         read_point="VT-19-5503-001",
@@ -75,8 +97,8 @@ def test_a_trace_event_needs_an_aware_time_and_a_location_code(db):
 def test_publishing_is_refused_until_the_circular_02_minimum_is_there(app, db):
     product = make_product()  # no photo
     batch = make_batch(product=product, with_events=False, standards="", production_date=None, is_published=False)
-    with pytest.raises(services.BatchIncomplete) as refused:
-        services.publish_batch(batch)
+    with pytest.raises(BatchIncomplete) as refused:
+        publish_batch(batch)
     with app.test_request_context():
         missing = [str(item) for item in refused.value.missing]
     assert missing == [
@@ -90,17 +112,17 @@ def test_publishing_is_refused_until_the_circular_02_minimum_is_there(app, db):
 
 def test_a_complete_batch_publishes(db):
     batch = make_traced_batch(is_published=False)
-    assert services.batch_missing_fields(batch) == []
-    services.publish_batch(batch)
+    assert batch_missing_fields(batch) == []
+    publish_batch(batch)
     assert batch.is_published
 
 
 def test_recalling_a_batch_keeps_reason_time_and_actor(db):
     office = make_user()
     batch = make_traced_batch()
-    with pytest.raises(services.TraceabilityError):
-        services.recall_batch(batch, reason="  ", actor=office)
-    services.recall_batch(batch, reason="Dư lượng thuốc bảo vệ thực vật vượt ngưỡng", actor=office)
+    with pytest.raises(TraceabilityError):
+        recall_batch(batch, reason="  ", actor=office)
+    recall_batch(batch, reason="Dư lượng thuốc bảo vệ thực vật vượt ngưỡng", actor=office)
     db.session.commit()
     stored = db.session.get(Batch, batch.id)
     assert stored.recalled_at is not None and stored.recalled_by_id == office.id
@@ -113,15 +135,15 @@ def test_recalling_a_batch_keeps_reason_time_and_actor(db):
 def test_origin_url_is_a_canonical_digital_link_with_expiry_when_the_product_has_a_gtin(db):
     batch = make_traced_batch(lot_code="TC/01", expiry_date=date(2027, 12, 31))
     stamp = Stamp(batch=batch, issue=None, serial="ABCDE12345")
-    assert services.origin_url(batch) == f"http://shop.test/01/{GTIN}/10/TC%2F01?17=271231"
-    assert services.origin_url(batch, stamp) == f"http://shop.test/01/{GTIN}/10/TC%2F01/21/ABCDE12345?17=271231"
+    assert origin_url(batch) == f"http://shop.test/01/{GTIN}/10/TC%2F01?17=271231"
+    assert origin_url(batch, stamp) == f"http://shop.test/01/{GTIN}/10/TC%2F01/21/ABCDE12345?17=271231"
 
 
 def test_a_product_without_gtin_gets_a_short_path_not_a_fake_gtin(db):
     batch = make_batch(product=make_product(gtin=None), short_code="K7M2Q9XW3T")
     stamp = Stamp(batch=batch, serial="ABCDE12345")
-    assert services.origin_url(batch) == "http://shop.test/t/K7M2Q9XW3T"
-    assert services.stamp_url(stamp) == "http://shop.test/t/K7M2Q9XW3T/ABCDE12345"
+    assert origin_url(batch) == "http://shop.test/t/K7M2Q9XW3T"
+    assert stamp_url(stamp) == "http://shop.test/t/K7M2Q9XW3T/ABCDE12345"
 
 
 # --- stamps ------------------------------------------------------------------------------
@@ -129,7 +151,7 @@ def test_a_product_without_gtin_gets_a_short_path_not_a_fake_gtin(db):
 
 def test_issuing_serialized_stamps_gives_unique_random_serials(db):
     batch = make_traced_batch()
-    issue, pins = services.issue_stamps(batch, count=300, actor=None)
+    issue, pins = issue_stamps(batch, count=300, actor=None)
     db.session.commit()
     serials = db.session.scalars(select(Stamp.serial).where(Stamp.issue_id == issue.id).order_by(Stamp.id)).all()
     assert len(serials) == len(set(serials)) == 300 and pins == {}
@@ -139,7 +161,7 @@ def test_issuing_serialized_stamps_gives_unique_random_serials(db):
 
 def test_issuing_with_pins_stores_only_hashes_and_returns_each_pin_once(db):
     batch = make_traced_batch()
-    issue, pins = services.issue_stamps(batch, count=3, with_pin=True, actor=None)
+    issue, pins = issue_stamps(batch, count=3, with_pin=True, actor=None)
     db.session.commit()
     stamps = db.session.scalars(select(Stamp).where(Stamp.issue_id == issue.id)).all()
     assert set(pins) == {s.serial for s in stamps}
@@ -150,7 +172,7 @@ def test_issuing_with_pins_stores_only_hashes_and_returns_each_pin_once(db):
 def test_a_failure_midway_through_issuing_leaves_no_stamp_rows(db, monkeypatch):
     batch = make_traced_batch()
     db.session.commit()
-    real = services.digital_link.new_serial
+    real = stamp_services.digital_link.new_serial
     calls = iter(range(10_000))
 
     def failing_serial():
@@ -158,10 +180,10 @@ def test_a_failure_midway_through_issuing_leaves_no_stamp_rows(db, monkeypatch):
             raise RuntimeError("printer queue died")
         return real()
 
-    monkeypatch.setattr(services, "_STAMP_CHUNK", 3)
-    monkeypatch.setattr(services.digital_link, "new_serial", failing_serial)
+    monkeypatch.setattr(stamp_services, "_STAMP_CHUNK", 3)
+    monkeypatch.setattr(stamp_services.digital_link, "new_serial", failing_serial)
     with pytest.raises(RuntimeError):
-        services.issue_stamps(batch, count=10, actor=None)
+        issue_stamps(batch, count=10, actor=None)
     db.session.rollback()
     assert _count(db, Stamp) == 0 and _count(db, StampIssue) == 0
 
@@ -170,28 +192,28 @@ def test_a_failure_midway_through_issuing_leaves_no_stamp_rows(db, monkeypatch):
     "kwargs",
     [
         {"count": 0},
-        {"count": services.MAX_STAMPS_PER_ISSUE + 1},
+        {"count": MAX_STAMPS_PER_ISSUE + 1},
         {"count": 2, "serialized": False, "with_pin": True},
     ],
 )
 def test_bad_stamp_requests_are_refused(db, kwargs):
     batch = make_traced_batch()
-    with pytest.raises(services.InvalidStampRequest):
-        services.issue_stamps(batch, actor=None, **kwargs)
+    with pytest.raises(InvalidStampRequest):
+        issue_stamps(batch, actor=None, **kwargs)
     assert _count(db, StampIssue) == 0
 
 
 def test_a_recalled_batch_gets_no_new_stamps(db):
     batch = make_traced_batch()
-    services.recall_batch(batch, reason="Thu hồi", actor=None)
-    with pytest.raises(services.BatchRecalled):
-        services.issue_stamps(batch, count=1, actor=None)
+    recall_batch(batch, reason="Thu hồi", actor=None)
+    with pytest.raises(BatchRecalled):
+        issue_stamps(batch, count=1, actor=None)
 
 
 def test_batch_level_stamps_share_one_row_per_batch(db):
     batch = make_traced_batch()
-    services.issue_stamps(batch, count=50, serialized=False, actor=None)
-    services.issue_stamps(batch, count=20, serialized=False, actor=None)
+    issue_stamps(batch, count=50, serialized=False, actor=None)
+    issue_stamps(batch, count=20, serialized=False, actor=None)
     stamps = db.session.scalars(select(Stamp).where(Stamp.batch_id == batch.id)).all()
     assert [s.serial for s in stamps] == [None]
 
@@ -201,10 +223,10 @@ def test_the_sheet_prints_ocop_stars_only_while_the_certificate_is_valid(db):
     expired_product = make_traced_product(gtin=None, certified=False)
     make_certificate(product=expired_product, stars=5, decision_date=date(2020, 1, 1))
     expired = make_traced_batch(product=expired_product)
-    valid_issue, _ = services.issue_stamps(valid, count=2, actor=None)
-    expired_issue, _ = services.issue_stamps(expired, count=2, actor=None)
-    assert {label.stars for label in services.issue_labels(valid_issue)} == {4}
-    assert {label.stars for label in services.issue_labels(expired_issue)} == {None}
+    valid_issue, _ = issue_stamps(valid, count=2, actor=None)
+    expired_issue, _ = issue_stamps(expired, count=2, actor=None)
+    assert {label.stars for label in issue_labels(valid_issue)} == {4}
+    assert {label.stars for label in issue_labels(expired_issue)} == {None}
 
 
 # --- scans -------------------------------------------------------------------------------
@@ -212,8 +234,8 @@ def test_the_sheet_prints_ocop_stars_only_while_the_certificate_is_valid(db):
 
 def test_recording_scans_counts_them_and_keeps_the_first_scan_time(db, count_queries):
     batch = make_traced_batch()
-    issue, _ = services.issue_stamps(batch, count=1, actor=None)
-    stamp = services.issue_stamps_list(issue)[0]
+    issue, _ = issue_stamps(batch, count=1, actor=None)
+    stamp = issue_stamps_list(issue)[0]
     first = datetime(2026, 5, 1, 3, tzinfo=UTC)
     with count_queries() as queries:
         services.record_scan(batch, stamp, region="VN-19", user_agent="Zalo/1.0", now=first)
@@ -243,8 +265,8 @@ def test_a_lot_level_scan_without_stamp_is_still_recorded(db):
 
 @pytest.fixture
 def stamp(db):
-    issue, _ = services.issue_stamps(make_traced_batch(), count=1, actor=None)
-    return services.issue_stamps_list(issue)[0]
+    issue, _ = issue_stamps(make_traced_batch(), count=1, actor=None)
+    return issue_stamps_list(issue)[0]
 
 
 @pytest.mark.parametrize(
@@ -280,18 +302,18 @@ def test_a_lot_level_code_never_warns(db):
 
 
 def test_a_pin_verifies_once(db):
-    issue, pins = services.issue_stamps(make_traced_batch(), count=1, with_pin=True, actor=None)
-    stamp = services.issue_stamps_list(issue)[0]
-    assert services.verify_pin(stamp, "00000000" if pins[stamp.serial] != "00000000" else "11111111") == "wrong"
+    issue, pins = issue_stamps(make_traced_batch(), count=1, with_pin=True, actor=None)
+    stamp = issue_stamps_list(issue)[0]
+    assert verify_pin(stamp, "00000000" if pins[stamp.serial] != "00000000" else "11111111") == "wrong"
     assert stamp.pin_verified_at is None
-    assert services.verify_pin(stamp, pins[stamp.serial]) == "valid"
-    assert services.verify_pin(stamp, pins[stamp.serial]) == "used"
+    assert verify_pin(stamp, pins[stamp.serial]) == "valid"
+    assert verify_pin(stamp, pins[stamp.serial]) == "used"
     db.session.commit()
     assert db.session.get(Stamp, stamp.id).pin_verified_at is not None
 
 
 def test_a_counterfeit_report_is_saved_even_for_an_unknown_code(db):
-    report = services.report_counterfeit(
+    report = report_counterfeit(
         batch=None,
         stamp=None,
         scanned_code="/01/08934567890120/10/X",
@@ -332,8 +354,8 @@ def _out_of_programme(db, batch, how):
 def test_a_producer_out_of_the_programme_cannot_publish_a_batch(db, how, message):
     batch = make_traced_batch(is_published=False)
     _out_of_programme(db, batch, how)
-    with pytest.raises(services.NotInProgramme, match=message):
-        services.publish_batch(batch)
+    with pytest.raises(NotInProgramme, match=message):
+        publish_batch(batch)
     assert db.session.scalar(select(Batch.is_published).where(Batch.id == batch.id)) is False
 
 
@@ -341,7 +363,7 @@ def test_a_producer_out_of_the_programme_cannot_publish_a_batch(db, how, message
 def test_a_producer_out_of_the_programme_cannot_issue_stamps(db, how):
     batch = make_traced_batch()
     _out_of_programme(db, batch, how)
-    with pytest.raises(services.NotInProgramme):
-        services.issue_stamps(batch, count=3, actor=None)
+    with pytest.raises(NotInProgramme):
+        issue_stamps(batch, count=3, actor=None)
     assert db.session.scalar(select(func.count()).select_from(Stamp)) == 0
     assert db.session.scalar(select(func.count()).select_from(StampIssue)) == 0

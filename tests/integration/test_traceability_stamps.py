@@ -13,8 +13,11 @@ from sqlalchemy import func, select
 
 from tests.factories import make_batch, make_product
 from tests.factories_traceability import make_traced_batch
-from traceability import services
+from traceability.batches.services import recall_batch
 from traceability.models import Stamp, StampIssue
+from traceability.stamps.pins import verify_pin
+from traceability.stamps.services import export_issue_zip, issue_stamps, issue_stamps_list, render_issue_sheet
+from traceability.stamps.urls import origin_url, stamp_url
 
 
 def _decode(image: Image.Image) -> list[str]:
@@ -28,9 +31,9 @@ def _follow(client, url: str):
 
 
 def _issue(db, batch, count=3, **kw):
-    issue, pins = services.issue_stamps(batch, count=count, actor=None, **kw)
+    issue, pins = issue_stamps(batch, count=count, actor=None, **kw)
     db.session.commit()
-    return issue, services.issue_stamps_list(issue)
+    return issue, issue_stamps_list(issue)
 
 
 def _rasterise(pdf: bytes, tmp_path: Path, page: int = 1) -> Image.Image:
@@ -60,11 +63,11 @@ def _rasterise(pdf: bytes, tmp_path: Path, page: int = 1) -> Image.Image:
 def test_stamp_pngs_in_the_zip_decode_to_urls_that_open_the_right_origin_page(client, db, gtin):
     batch = make_batch(product=make_product(gtin=gtin))
     issue, stamps = _issue(db, batch)
-    archive = zipfile.ZipFile(io.BytesIO(services.export_issue_zip(issue)))
+    archive = zipfile.ZipFile(io.BytesIO(export_issue_zip(issue)))
     assert sorted(archive.namelist()) == sorted([f"{s.serial}.{ext}" for s in stamps for ext in ("png", "svg")])
     for stamp in stamps:
         (url,) = _decode(Image.open(io.BytesIO(archive.read(f"{stamp.serial}.png"))))
-        assert url == services.stamp_url(stamp)
+        assert url == stamp_url(stamp)
         assert archive.read(f"{stamp.serial}.svg").startswith(b"<?xml")
         page = _follow(client, url)
         assert page.status_code == 200
@@ -75,10 +78,10 @@ def test_stamp_pngs_in_the_zip_decode_to_urls_that_open_the_right_origin_page(cl
 def test_a_rasterised_pdf_sheet_decodes_and_every_code_resolves(client, db, tmp_path):
     batch = make_traced_batch()
     issue, stamps = _issue(db, batch, count=8)
-    pdf = services.render_issue_sheet(issue)
+    pdf = render_issue_sheet(issue)
     assert pdf.startswith(b"%PDF")
     urls = _decode(_rasterise(pdf, tmp_path))
-    assert urls == sorted(services.stamp_url(s) for s in stamps)
+    assert urls == sorted(stamp_url(s) for s in stamps)
     for url in urls:
         serial = urlsplit(url).path.rsplit("/", 1)[1]
         page = _follow(client, url)
@@ -89,7 +92,7 @@ def test_the_sheet_keeps_the_vietnamese_product_name_as_text(db, tmp_path):
     batch = make_traced_batch()
     issue, _stamps = _issue(db, batch, count=1)
     source = tmp_path / "sheet.pdf"
-    source.write_bytes(services.render_issue_sheet(issue))
+    source.write_bytes(render_issue_sheet(issue))
     text = subprocess.run(["pdftotext", str(source), "-"], check=True, capture_output=True, text=True).stdout
     assert "Chè Tân Cương" in text and batch.lot_code in text
 
@@ -98,8 +101,8 @@ def test_a_batch_level_issue_prints_copies_of_the_lot_code(client, db, tmp_path)
     batch = make_traced_batch()
     issue, stamps = _issue(db, batch, count=4, serialized=False)
     assert [s.serial for s in stamps] == [None]
-    urls = _decode(_rasterise(services.render_issue_sheet(issue), tmp_path))
-    assert urls == [services.origin_url(batch)] * 4
+    urls = _decode(_rasterise(render_issue_sheet(issue), tmp_path))
+    assert urls == [origin_url(batch)] * 4
     page = _follow(client, urls[0])
     assert page.status_code == 200 and "Lần quét" not in page.get_data(as_text=True)
 
@@ -131,7 +134,7 @@ def test_the_stamps_command_with_pins_writes_them_once_for_printing(app, db, run
     assert rows[0] == "serial,pin" and len(rows) == 3
     serial, pin = rows[1].split(",")
     stamp = next(s for s in stamps if s.serial == serial)
-    assert services.verify_pin(stamp, pin) == "valid"
+    assert verify_pin(stamp, pin) == "valid"
 
 
 def test_the_stamps_command_commits_nothing_when_the_sheet_fails(app, db, runner, monkeypatch):
@@ -177,7 +180,7 @@ def test_print_sheet_renders_an_existing_issue_again(app, db, runner):
 
 def test_the_stamps_command_refuses_a_recalled_batch_in_words(db, runner):
     batch = make_traced_batch()
-    services.recall_batch(batch, reason="Thu hồi tự nguyện", actor=None)
+    recall_batch(batch, reason="Thu hồi tự nguyện", actor=None)
     db.session.commit()
     result = runner.invoke(args=["traceability", "stamps", str(batch.id), "--count", "2"])
     assert result.exit_code == 1 and "Lô hàng đã bị thu hồi" in result.output

@@ -3,8 +3,9 @@
 from datetime import datetime
 from urllib.parse import quote
 
+from traceability.batches.services import event_local_time
 from traceability.models import Batch, TraceEvent
-from traceability.services import event_local_time, origin_url
+from traceability.stamps.urls import origin_url
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 MEDIA_TYPE = "application/ld+json"

@@ -1,0 +1,1 @@
+"""Batches (lots) and their production steps, as a producer records, publishes and recalls them."""

@@ -1,0 +1,178 @@
+"""Issuing stamps (serials, optional scratch-off PINs) and what is printed from an issue: labels, PDF sheets, QR zips."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from flask_babel import lazy_gettext as _
+from sqlalchemy import insert, select
+from werkzeug.security import generate_password_hash
+
+from storefront.catalog.services import valid_certificate
+from storefront.clock import VIETNAM_TZ
+from storefront.columns import utcnow
+from storefront.extensions import db
+from traceability.batches.services import check_in_programme
+from traceability.errors import (
+    BatchRecalled,
+    InvalidStampRequest,
+)
+from traceability.identifiers import digital_link
+from traceability.models import Batch, Stamp, StampIssue
+from traceability.stamps.pins import PIN_HASH_METHOD, new_pin
+from traceability.stamps.urls import base_url, origin_url
+
+if TYPE_CHECKING:  # the PDF (reportlab) and QR modules load when stamps are printed, not in every worker
+    from traceability.stamps import sheets
+
+
+#: Upper bound of one issue: a day's thermal-printer output, and a 10k-stamp PDF is ~10 MB.
+MAX_STAMPS_PER_ISSUE = 50_000
+# Rows per executemany when inserting stamps: bounded memory, few round trips.
+_STAMP_CHUNK = 2000
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def issue_stamps(
+    batch: Batch, *, count: int, serialized: bool = True, with_pin: bool = False, actor=None
+) -> tuple[StampIssue, dict[str, str]]:
+    """Issue count serialized stamps (or one batch-level stamp printed count times) in one transaction.
+
+    Returns the issue and {serial: PIN} for printing; PINs exist in plain text only here.
+    Stamps are inserted with executemany in chunks; on any error the caller rolls back and no
+    serial survives.
+
+    :raises InvalidStampRequest: for a bad count, a PIN on a batch-level stamp, or a recalled batch.
+    :raises NotInProgramme: if the producer is not approved or the product is hidden.
+    """
+    check_in_programme(batch.product)
+    if not 1 <= count <= MAX_STAMPS_PER_ISSUE:
+        raise InvalidStampRequest(_("Số tem phải từ 1 đến %(n)s.", n=MAX_STAMPS_PER_ISSUE))
+    if with_pin and not serialized:
+        raise InvalidStampRequest(_("Mã PIN chỉ dùng cho tem có số sê-ri riêng."))
+    if batch.recalled_at is not None:
+        raise BatchRecalled(_("Lô hàng đã bị thu hồi, không thể in thêm tem."))
+    issue = StampIssue(
+        batch=batch,
+        count=count,
+        is_serialized=serialized,
+        with_pin=with_pin,
+        issued_by_id=actor.id if actor is not None else None,
+    )
+    db.session.add(issue)
+    db.session.flush()
+    pins: dict[str, str] = {}
+    if not serialized:
+        if lot_stamp(batch) is None:
+            db.session.add(Stamp(batch_id=batch.id, issue_id=issue.id, serial=None))
+            db.session.flush()
+        return issue, pins
+
+    taken = set(db.session.scalars(select(Stamp.serial).where(Stamp.batch_id == batch.id, Stamp.serial.is_not(None))))
+    remaining = count
+    while remaining:
+        rows = []
+        for _i in range(min(remaining, _STAMP_CHUNK)):
+            serial = digital_link.new_serial()
+            while serial in taken:  # 50 random bits: practically never, but unique per batch is a rule
+                serial = digital_link.new_serial()
+            taken.add(serial)
+            pin_hash = None
+            if with_pin:
+                pins[serial] = new_pin()
+                pin_hash = generate_password_hash(pins[serial], method=PIN_HASH_METHOD)
+            rows.append(
+                {"batch_id": batch.id, "issue_id": issue.id, "serial": serial, "pin_hash": pin_hash, "scan_count": 0}
+            )
+        # Core insert with a list: one executemany, no ORM unit-of-work per row.
+        db.session.execute(insert(Stamp), rows)
+        remaining -= len(rows)
+    return issue, pins
+
+
+def issue_stamps_list(issue: StampIssue) -> list[Stamp]:
+    return list(db.session.scalars(select(Stamp).where(Stamp.issue_id == issue.id).order_by(Stamp.id)))
+
+
+def _issue_day(issue: StampIssue) -> date:
+    return (issue.issued_at or utcnow()).astimezone(VIETNAM_TZ).date()
+
+
+def issue_labels(issue: StampIssue) -> list[sheets.Label]:
+    """Return one printable label per stamp of an issue (count copies for a batch-level issue)."""
+    from traceability.stamps import sheets
+
+    batch, product = issue.batch, issue.batch.product
+    # The OCOP mark may be printed only while the certificate is valid (36 months, not revoked).
+    certificate = valid_certificate(product, _issue_day(issue))
+    stars = certificate.stars if certificate is not None else None
+
+    def label(url: str, serial: str | None) -> sheets.Label:
+        return sheets.Label(
+            url=url,
+            product_name=product.name_vi,
+            lot=batch.lot_code,
+            expiry=batch.expiry_date,
+            serial=serial,
+            stars=stars,
+        )
+
+    if not issue.is_serialized:
+        return [label(origin_url(batch), None)] * issue.count
+    base = base_url()
+    if product.gtin:
+        lot_link = digital_link.DigitalLink(gtin=product.gtin, lot=batch.lot_code, expiry=batch.expiry_date)
+        # One lot-level link, then only the serial segment per stamp: no re-validation per row.
+        prefix, query = base + lot_link.path, lot_link.query
+        suffix = f"?{query}" if query else ""
+        serials = db.session.scalars(select(Stamp.serial).where(Stamp.issue_id == issue.id).order_by(Stamp.id))
+        return [label(f"{prefix}/21/{serial}{suffix}", serial) for serial in serials]
+    prefix = base + digital_link.short_path(batch.short_code)
+    serials = db.session.scalars(select(Stamp.serial).where(Stamp.issue_id == issue.id).order_by(Stamp.id))
+    return [label(f"{prefix}/{serial}", serial) for serial in serials]
+
+
+def render_issue_sheet(
+    issue: StampIssue,
+    *,
+    label_w_mm: float = 30,
+    label_h_mm: float = 40,
+    wrap: Callable[[list[sheets.Label]], Iterable[sheets.Label]] | None = None,
+) -> bytes:
+    """Return the issue's printable A4 PDF sheets; wrap may wrap the labels (a CLI progress bar)."""
+    from traceability.stamps import sheets
+
+    labels = issue_labels(issue)
+    return sheets.render_sheet(wrap(labels) if wrap else labels, label_w_mm=label_w_mm, label_h_mm=label_h_mm)
+
+
+def export_issue_zip(issue: StampIssue) -> bytes:
+    """Return a zip of one PNG and one SVG per stamp, named by serial (or by lot, batch-level)."""
+    from traceability.stamps import qr
+
+    out = io.BytesIO()
+    labels = issue_labels(issue)
+    if not issue.is_serialized:
+        labels = labels[:1]
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for item in labels:
+            name = item.serial or "lot-" + quote(item.lot, safe="")
+            archive.writestr(f"{name}.png", qr.qr_png(item.url))
+            archive.writestr(f"{name}.svg", qr.qr_svg(item.url))
+    return out.getvalue()
+
+
+def lot_stamp(batch: Batch) -> Stamp | None:
+    """The batch-level stamp (no serial), if one was issued: the lot-level URL's scans count on it."""
+    return db.session.scalar(
+        select(Stamp).where(Stamp.batch_id == batch.id, Stamp.serial.is_(None)).order_by(Stamp.id).limit(1)
+    )
