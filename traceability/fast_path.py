@@ -43,7 +43,7 @@ from werkzeug.wsgi import ClosingIterator, get_host
 from storefront import security_headers
 from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.extensions import db, limiter
-from traceability import cache, services, views
+from traceability import cache, http, services, views
 from traceability.identifiers.digital_link import (
     DigitalLinkError,
     canonical_serial,
@@ -151,7 +151,7 @@ class ScanFastPath:
                 return None  # Flask answers the 404, or the 301 to the upper-case serial
             return {"short_code": code, "serial": serial}, path_info, "traceability.origin_short"
         try:
-            link, non_canonical = parse_path(views.raw_path(environ), environ.get("QUERY_STRING", ""))
+            link, non_canonical = parse_path(http.raw_path(environ), environ.get("QUERY_STRING", ""))
         except DigitalLinkError:
             return None
         if non_canonical or link.lot is None:
@@ -211,8 +211,8 @@ class ScanFastPath:
         headers = [
             ("Content-Type", "text/html; charset=utf-8"),
             ("Content-Length", str(len(body))),
-            ("Link", views.linkset_link(base_url, anchor_path)),
-            *views.CORS_HEADERS,
+            ("Link", http.linkset_link(base_url, anchor_path)),
+            *http.CORS_HEADERS,
             *limit_headers,
             *security_headers.response_headers(self.app, https=environ.get("wsgi.url_scheme") == "https"),
             ("Vary", "Cookie"),
@@ -239,7 +239,7 @@ class ScanFastPath:
             warning = services.scan_warning(
                 stamp, check_regions=False, threshold=self.app.config.get("SCAN_WARNING_THRESHOLD", 20)
             )
-        path, query = views.raw_path(environ), environ.get("QUERY_STRING", "")
+        path, query = http.raw_path(environ), environ.get("QUERY_STRING", "")
         code = (path + (f"?{query}" if query else ""))[:300]
         first_scan = stamp.first_scanned_at if stamp is not None else None
         first_scan_day = first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None
@@ -328,7 +328,7 @@ def _may_want_linkset(accept: str) -> bool:
     """Whether the Accept header could make Flask answer the linkset: left to Flask then."""
     if not accept:
         return False
-    return parse_accept_header(accept, MIMEAccept).best_match(["text/html", views.LINKSET_TYPE]) != "text/html"
+    return parse_accept_header(accept, MIMEAccept).best_match(["text/html", http.LINKSET_TYPE]) != "text/html"
 
 
 def _has_cookie(header: str, name: str) -> bool:

@@ -1,52 +1,34 @@
-"""GS1 Digital Link resolver, origin pages, EPCIS export and the report and PIN forms."""
+"""Origin pages: what a scan of a resolved code shows and counts, the scan rate limit, the producer's preview."""
 
 import dataclasses
 import re
 import secrets
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
-from sqlalchemy import select
 
 from storefront.accounts.models import Role
 from storefront.addresses import format_address
 from storefront.catalog.groups import group_name
-from storefront.catalog.models import ProducerStatus, Product
-from storefront.catalog.services import valid_certificate, visible_products_query
+from storefront.catalog.models import ProducerStatus
+from storefront.catalog.services import valid_certificate
 from storefront.catalog.views import certification_jsonld, public_url
 from storefront.clock import VIETNAM_TZ, today_vn
-from storefront.columns import utcnow
-from storefront.extensions import db, limiter
+from storefront.extensions import db
 from storefront.filters import dmy, url_for_lang
 from traceability import bp, cache, services
 from traceability.batches.services import is_expired
-from traceability.counterfeit.services import report_counterfeit
-from traceability.epcis import document as epcis
 from traceability.errors import NotRegistered
-from traceability.forms import PinForm, ReportForm
-from traceability.identifiers.digital_link import (
-    DigitalLinkError,
-    canonical_serial,
-    is_valid_serial,
-    parse_path,
-    parse_short_code,
-)
+from traceability.forms import PinForm
+from traceability.http import raw_path, with_link_header
 from traceability.models import Batch
-from traceability.resolver.lookup import find_by_link, find_by_short_code, find_product_by_gtin, is_unpublished_stamp
 from traceability.scan_buffer import buffered, scan_buffer
-from traceability.stamps.pins import verify_pin
-from traceability.stamps.urls import base_url, origin_path, origin_url
+from traceability.stamps.urls import origin_url
 
-RESOLVER_METHODS = ["GET", "HEAD", "OPTIONS"]
-LINKSET_TYPE = "application/linkset+json"
-GS1_VOC = "https://gs1.org/voc/"
-#: Link types this resolver can redirect to (GS1 Web Vocabulary), beyond the default.
-LINK_TYPES = ("gs1:pip", "gs1:certificationInfo", "gs1:traceability", "gs1:epcis", "gs1:brandHomepageClient")
 #: How the origin page names each stage (Circular 02/2024: harvest, processing, packing, test, shipping).
 STAGE_LABELS = {
     "harvesting": _l("Thu hoạch"),
@@ -56,8 +38,6 @@ STAGE_LABELS = {
     "inspecting": _l("Kiểm nghiệm chất lượng"),
     "shipping": _l("Vận chuyển"),
 }
-# Percent-encoded path characters kept as typed when no raw URI is available (RFC 3986 pchar).
-_PCHAR_SAFE = "/:@!$&'()*+,;=-._~"
 
 
 #: environ keys set by the scan fast path (fast_path.py) for a request it leaves to Flask; no
@@ -68,11 +48,11 @@ SCAN_LIMIT_COUNTED = "ocop.scan.limit_headers"
 SCAN_NOT_REGISTERED = "ocop.scan.not_registered"
 
 
-def _scan_limit():
+def scan_limit():
     return current_app.config.get("RATELIMIT_SCAN", "60 per minute")
 
 
-def _scan_limit_exempt() -> bool:
+def scan_limit_exempt() -> bool:
     return request.method == "OPTIONS" or SCAN_LIMIT_COUNTED in request.environ
 
 
@@ -84,192 +64,11 @@ def _counted_scan_limit_headers(response):
     return response
 
 
-@bp.app_template_global("origin_url")
-def origin_url_global(batch, stamp=None):
-    """Template global: the absolute origin-page URL of a batch or stamp."""
-    return origin_url(batch, stamp)
-
-
 # --- helpers -----------------------------------------------------------------------------
 
 
 def _raw_path() -> str:
     return raw_path(request.environ)
-
-
-def raw_path(environ) -> str:
-    """Return the request path still percent-encoded, so a %2F inside a lot stays data."""
-    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
-    if raw:
-        path = urlsplit(raw).path if "://" in raw else raw.split("?", 1)[0]
-        return path
-    # The decoded path, as werkzeug gives it (request.path), encoded again.
-    path = "/" + environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace").lstrip("/")
-    return quote(path, safe=_PCHAR_SAFE)
-
-
-#: GS1-Conformant Resolver Standard §4: resolvers answer cross-origin GET/HEAD/OPTIONS.
-CORS_HEADERS = (
-    ("Access-Control-Allow-Origin", "*"),
-    ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
-    ("Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Type"),
-    ("Access-Control-Expose-Headers", "Link, Location, Content-Type"),
-)
-
-
-def _cors(response):
-    for name, value in CORS_HEADERS:
-        response.headers[name] = value
-    return response
-
-
-def _preflight():
-    response = current_app.response_class(status=204)
-    response.headers["Allow"] = "GET, HEAD, OPTIONS"
-    response.headers["Access-Control-Max-Age"] = "86400"
-    return _cors(response)
-
-
-def _wants_linkset() -> bool:
-    if request.args.get("linkType") in ("linkset", "all"):
-        return True
-    best = request.accept_mimetypes.best_match(["text/html", LINKSET_TYPE])
-    return best == LINKSET_TYPE
-
-
-def linkset_link(base_url: str, anchor_path: str) -> str:
-    """The Link header every resolver answer carries: where its linkset is."""
-    return f'<{base_url}{anchor_path}?linkType=linkset>; rel="linkset"; type="{LINKSET_TYPE}"'
-
-
-def _with_link_header(response, anchor_path: str):
-    response.headers["Link"] = linkset_link(base_url(), anchor_path)
-    return _cors(response)
-
-
-def _bad_syntax(error):
-    if _wants_linkset():
-        response = jsonify(error=400, message=str(error))
-    else:
-        response = current_app.make_response((render_template("traceability/bad_code.html", detail=str(error)), 400))
-    response.status_code = 400
-    return _cors(response)
-
-
-def _not_registered(code: str):
-    # Said plainly: an unknown serial is the commonest sign of a copied or invented stamp.
-    if _wants_linkset():
-        response = jsonify(error=404, message=_("Mã này chưa được đăng ký: sản phẩm có thể không chính hãng"))
-    else:
-        form = ReportForm(code=code[:300])
-        response = current_app.make_response(
-            (render_template("traceability/not_registered.html", code=code, report_form=form), 404)
-        )
-    response.status_code = 404
-    return _cors(response)
-
-
-def _unknown_code(path: str, lookup: dict):
-    """Answer a code no published lot has: a neutral page for a lot its producer has not published yet.
-
-    Stamps are printed before a lot goes on sale; calling those packages fakes would be false.
-    Nothing is counted for either answer.
-    """
-    if not is_unpublished_stamp(**lookup):
-        return _not_registered(path)
-    message = _("Lô hàng chưa được cơ sở công bố")
-    if _wants_linkset():
-        response = jsonify(error=404, message=message)
-    else:
-        response = current_app.make_response((render_template("traceability/unpublished.html", code=path), 404))
-    response.status_code = 404
-    return _cors(response)
-
-
-def _is_visible(product: Product) -> bool:
-    return (
-        db.session.scalar(visible_products_query().where(Product.id == product.id).with_only_columns(Product.id))
-        is not None
-    )
-
-
-def _passthrough_query() -> str:
-    params = [(k, v) for k, v in request.args.items(multi=True) if k != "linkType"]
-    return urlencode(params)
-
-
-def _product_links(product: Product) -> dict[str, dict]:
-    """Return the GTIN-level links: product page, certificate, producer story."""
-    links = {}
-    if _is_visible(product):
-        page = url_for("catalog.product", slug=product.slug)
-        links["gs1:pip"] = {"path": page, "title": _("Mua trực tuyến: %(name)s", name=product.name_vi)}
-        if valid_certificate(product) is not None:
-            links["gs1:certificationInfo"] = {"path": page, "anchor": "cert-h", "title": _("Chứng nhận OCOP")}
-        producer = product.producer
-        if producer.story_md and not producer.is_story_hidden:
-            links["gs1:brandHomepageClient"] = {
-                "path": url_for("catalog.producer", slug=producer.slug),
-                "title": _("Câu chuyện của %(name)s", name=producer.name),
-            }
-    return links
-
-
-def _batch_links(batch: Batch, stamp) -> dict[str, dict]:
-    """Return links of a lot (and serial) with those inherited from the GTIN level."""
-    links = _product_links(batch.product)
-    links["gs1:traceability"] = {"path": origin_path(batch, stamp), "title": _("Nguồn gốc sản phẩm")}
-    links["gs1:epcis"] = {
-        "path": url_for("traceability.epcis_events", batch_id=batch.id),
-        "title": "EPCIS 2.0",
-        "type": "application/ld+json",
-    }
-    return links
-
-
-def _linkset(anchor_path: str, links: dict[str, dict], default: str | None):
-    base = base_url()
-
-    def target(link):
-        href = base + link["path"] + (f"#{link['anchor']}" if link.get("anchor") else "")
-        return {
-            "href": href,
-            "title": link["title"],
-            "type": link.get("type", "text/html"),
-            "hreflang": ["vi", "en"] if link.get("type", "text/html") == "text/html" else [],
-        }
-
-    entry = {"anchor": base + anchor_path}
-    if default:
-        entry[GS1_VOC + "defaultLink"] = [target(links[default])]
-    for link_type, link in links.items():
-        entry[GS1_VOC + link_type.removeprefix("gs1:")] = [target(link)]
-    response = current_app.response_class(current_app.json.dumps({"linkset": [entry]}), mimetype=LINKSET_TYPE)
-    return _with_link_header(response, anchor_path)
-
-
-def _redirect_to_link(link: dict, anchor_path: str):
-    query = _passthrough_query()
-    location = link["path"] + (f"?{query}" if query else "") + (f"#{link['anchor']}" if link.get("anchor") else "")
-    # GS1 Digital Link: 307 keeps the method and says the mapping may change.
-    return _with_link_header(redirect(location, 307), anchor_path)
-
-
-def _answer(batch: Batch, stamp, anchor_path: str):
-    """Answer a resolved lot or serial asking for a linkset or another link; else the origin page."""
-    links = _batch_links(batch, stamp)
-    if _wants_linkset():
-        return _linkset(anchor_path, links, "gs1:traceability")
-    link_type = request.args.get("linkType")
-    if link_type in links and link_type != "gs1:traceability":
-        return _redirect_to_link(links[link_type], anchor_path)
-    return _origin_page(services.origin_hit(batch, stamp), anchor_path)
-
-
-def _wants_origin_page() -> bool:
-    """Whether a resolved code should answer with the origin page (the common case: a phone scan)."""
-    link_type = request.args.get("linkType")
-    return not _wants_linkset() and (link_type not in LINK_TYPES or link_type == "gs1:traceability")
 
 
 def _region_header() -> str:
@@ -320,6 +119,24 @@ def _scan_generation() -> int | None:
     return scan_buffer().generation if buffered() else None
 
 
+def scan_origin_page(lookup: dict, anchor_path: str):
+    """Answer a scan of a resolved code with its origin page, counting the scan (the common case).
+
+    :raises NotRegistered: if no published lot (or stamp) has the code; the scan fast path may
+        have found that already (SCAN_NOT_REGISTERED).
+    """
+    if SCAN_NOT_REGISTERED in request.environ:
+        raise NotRegistered(anchor_path)
+    generation = _scan_generation()
+    hit = services.find_origin(**lookup, device=_device()[0], raw=buffered())
+    return _origin_page(hit, anchor_path, generation)
+
+
+def loaded_origin_page(batch: Batch, stamp, anchor_path: str):
+    """The origin page of a lot the resolver loaded already (a link type it has no link for), counting the scan."""
+    return _origin_page(services.origin_hit(batch, stamp), anchor_path)
+
+
 def _origin_page(hit: services.OriginHit, anchor_path: str, generation: int | None = None):
     """Render the origin page: cached description of the batch, live recall, standing and counters.
 
@@ -362,7 +179,7 @@ def _origin_page(hit: services.OriginHit, anchor_path: str, generation: int | No
     if buffer is not None and buffer.due():
         # Once the answer is sent, in this request's thread; skipped if another thread is writing.
         response.call_on_close(lambda: buffer.flush(wait=False))
-    return _with_link_header(response, anchor_path)
+    return with_link_header(response, anchor_path)
 
 
 class _CountSlot(int):
@@ -583,212 +400,6 @@ def _origin_jsonld(batch: Batch, name: str, certificate, producer_address: str, 
     if certificate:
         data["hasCertification"] = certification_jsonld(certificate)
     return data
-
-
-def _find(code: str):
-    """Return (batch, stamp) for a scanned path ("/01/…?17=…" or "/t/…").
-
-    :raises NotRegistered: for anything that does not resolve.
-    """
-    path, _sep, query = code.partition("?")
-    if path.startswith("/t/"):
-        code_part, _sep, serial = path[3:].partition("/")
-        return find_by_short_code(code_part, serial or None)
-    try:
-        link, _non_canonical = parse_path(path, query)
-    except DigitalLinkError:
-        raise NotRegistered(code) from None
-    if link.lot is None:
-        raise NotRegistered(code)
-    return find_by_link(link)
-
-
-# --- resolver ----------------------------------------------------------------------------
-
-
-@bp.route("/01/<path:rest>", methods=RESOLVER_METHODS)
-@bp.route("/gtin/<path:rest>", methods=RESOLVER_METHODS)
-@limiter.limit(_scan_limit, exempt_when=_scan_limit_exempt)
-def resolve(rest):
-    """Resolve a GS1 Digital Link: origin page by default, linkset or linkType redirects."""
-    if request.method == "OPTIONS":
-        return _preflight()
-    path = _raw_path()
-    try:
-        link, non_canonical = parse_path(path, request.query_string.decode("utf-8", "replace"))
-    except DigitalLinkError as error:
-        return _bad_syntax(error)
-    if link.serial is not None and canonical_serial(link.serial) != link.serial:
-        link, non_canonical = dataclasses.replace(link, serial=canonical_serial(link.serial)), True
-    if non_canonical:
-        query = request.query_string.decode("utf-8", "replace")
-        return _cors(redirect(link.path + (f"?{query}" if query else ""), 301))
-    if link.lot is None:
-        return _answer_gtin(link.gtin, link.path)
-    lookup = {"gtin": link.gtin, "lot": link.lot, "serial": link.serial}
-    if _wants_origin_page():
-        if SCAN_NOT_REGISTERED in request.environ:
-            return _unknown_code(path, lookup)
-        generation = _scan_generation()
-        try:
-            hit = services.find_origin(**lookup, device=_device()[0], raw=buffered())
-        except NotRegistered:
-            return _unknown_code(path, lookup)
-        return _origin_page(hit, link.path, generation)
-    try:
-        batch, stamp = find_by_link(link)
-    except NotRegistered:
-        return _unknown_code(path, lookup)
-    return _answer(batch, stamp, link.path)
-
-
-def _answer_gtin(gtin: str, anchor_path: str):
-    """A GTIN alone names a product, not a lot: its default link is the product page."""
-    product = find_product_by_gtin(gtin)
-    if product is None or not _is_visible(product):
-        return _not_registered(anchor_path)
-    links = _product_links(product)
-    if _wants_linkset():
-        return _linkset(anchor_path, links, "gs1:pip")
-    return _redirect_to_link(links.get(request.args.get("linkType"), links["gs1:pip"]), anchor_path)
-
-
-@bp.route("/t/<code>", defaults={"serial": None}, methods=RESOLVER_METHODS)
-@bp.route("/t/<code>/<serial>", methods=RESOLVER_METHODS, endpoint="origin_short")
-@limiter.limit(_scan_limit, exempt_when=_scan_limit_exempt)
-def origin_short(code, serial):
-    """Origin page of a product without a GTIN, on the non-GS1 path /t/{code}[/{serial}]."""
-    if request.method == "OPTIONS":
-        return _preflight()
-    try:
-        canonical = parse_short_code(code)
-    except DigitalLinkError:
-        return _not_registered(request.path)
-    if serial is not None and not is_valid_serial(serial):
-        return _not_registered(request.path)
-    # Codes and serials are Crockford base32: "wn43…/mdaO…" is the same stamp, one 301 away.
-    canonical_serial_ = canonical_serial(serial) if serial is not None else None
-    if canonical != code or canonical_serial_ != serial:
-        query = request.query_string.decode("utf-8", "replace")
-        location = url_for("traceability.origin_short", code=canonical, serial=canonical_serial_)
-        return _cors(redirect(location + (f"?{query}" if query else ""), 301))
-    lookup = {"short_code": code, "serial": serial}
-    if _wants_origin_page():
-        if SCAN_NOT_REGISTERED in request.environ:
-            return _unknown_code(request.path, lookup)
-        generation = _scan_generation()
-        try:
-            hit = services.find_origin(**lookup, device=_device()[0], raw=buffered())
-        except NotRegistered:
-            return _unknown_code(request.path, lookup)
-        return _origin_page(hit, request.path, generation)
-    try:
-        batch, stamp = find_by_short_code(code, serial)
-    except NotRegistered:
-        return _unknown_code(request.path, lookup)
-    return _answer(batch, stamp, origin_path(batch, stamp))
-
-
-@bp.route("/.well-known/gs1resolver")
-def resolver_description():
-    """Describe this resolver (GS1-Conformant Resolver Standard, resolver description file)."""
-    base = base_url()
-    response = jsonify(
-        name="OCOP Thái Nguyên",
-        resolverRoot=base,
-        supportedPrimaryKeys=["01"],
-        supportedLinkType=[
-            {"namespace": GS1_VOC, "prefix": "gs1:", "profile": GS1_VOC + t.removeprefix("gs1:")} for t in LINK_TYPES
-        ],
-        linkTypeDefaultCanBeLinkset=False,
-        supportedContextValuesEnumerated=[],
-        validatorUrl=None,
-    )
-    return _cors(response)
-
-
-# --- EPCIS -------------------------------------------------------------------------------
-
-
-@bp.route("/api/v1/batches/<int:batch_id>/epcis", methods=["GET", "HEAD", "OPTIONS"])
-def epcis_events(batch_id):
-    """Return a published batch's trace events as an EPCIS 2.0 JSON-LD document."""
-    if request.method == "OPTIONS":
-        return _preflight()
-    batch = db.first_or_404(select(Batch).where(Batch.id == batch_id, Batch.is_published.is_(True)))
-    document = epcis.epcis_document(batch, base_url=base_url(), now=utcnow())
-    response = current_app.response_class(current_app.json.dumps(document), mimetype=epcis.MEDIA_TYPE)
-    return _cors(response)
-
-
-# --- forms on the origin page ------------------------------------------------------------
-
-
-@bp.route("/trace/report", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config.get("RATELIMIT_REPORT", "20 per hour"), methods=["POST"])
-def report():
-    """Report a suspected counterfeit, from an origin page or an unregistered-code page."""
-    form = ReportForm(code=request.args.get("code", "")[:300]) if request.method == "GET" else ReportForm()
-    if form.validate_on_submit():
-        try:
-            batch, stamp = _find(form.code.data or "")
-        except NotRegistered:
-            batch = stamp = None
-        report_counterfeit(
-            batch=batch,
-            stamp=stamp,
-            scanned_code=form.code.data or "",
-            message=form.message.data,
-            where_bought=form.where_bought.data,
-            contact=form.contact.data,
-        )
-        db.session.commit()
-        flash(_("Cảm ơn bạn. Văn phòng OCOP đã nhận báo cáo và sẽ kiểm tra."), "success")
-        return redirect(url_for("traceability.done", next=form.code.data or None))
-    return render_template("traceability/report.html", report_form=form)
-
-
-@bp.route("/trace/pin", methods=["POST"])
-@limiter.limit(lambda: current_app.config.get("RATELIMIT_PIN", "10 per minute"))
-def pin():
-    """Check the scratch-off PIN of a serialized stamp (valid once)."""
-    form = PinForm()
-    if not form.validate_on_submit():
-        flash(" ".join(str(error) for error in form.pin.errors) or _("Mã PIN không hợp lệ."), "error")
-        return redirect(url_for("traceability.done", next=form.code.data or None))
-    try:
-        _batch, stamp = _find(form.code.data)
-    except NotRegistered:
-        abort(404)
-    if stamp is None or stamp.pin_hash is None:
-        abort(404)
-    result = verify_pin(stamp, form.pin.data)
-    db.session.commit()
-    if result == "valid":
-        flash(
-            _("Mã PIN đúng: đây là sản phẩm chính hãng. Mã đã được ghi nhận, lần kiểm tra sau sẽ báo đã dùng."),
-            "success",
-        )
-    elif result == "used":
-        flash(
-            _(
-                "Mã PIN này đã được kiểm tra ngày %(d)s. Nếu không phải bạn kiểm tra, sản phẩm có thể không chính hãng.",
-                d=stamp.pin_verified_at.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y"),
-            ),
-            "error",
-        )
-    else:
-        flash(_("Mã PIN không đúng. Hãy kiểm tra lại các chữ số dưới lớp cào."), "error")
-    return redirect(url_for("traceability.done", next=form.code.data))
-
-
-@bp.route("/trace/done")
-def done():
-    """Show the outcome of a report or PIN check, with a way back to the origin page."""
-    back = request.args.get("next", "")
-    if not (back.startswith("/01/") or back.startswith("/t/")):
-        back = None
-    return render_template("traceability/done.html", back=back, today=today_vn())
 
 
 @bp.route("/trace/preview/<int:batch_id>")

@@ -9,6 +9,7 @@ from storefront.catalog.models import Product
 from storefront.extensions import db
 from traceability.errors import NotRegistered
 from traceability.identifiers import digital_link
+from traceability.identifiers.digital_link import DigitalLinkError, parse_path
 from traceability.models import Batch, Stamp
 from traceability.stamps.services import lot_stamp
 
@@ -81,3 +82,21 @@ def is_unpublished_stamp(
 
 def find_product_by_gtin(gtin: str) -> Product | None:
     return db.session.scalar(select(Product).where(Product.gtin == gtin))
+
+
+def find_by_code(code: str) -> tuple[Batch, Stamp | None]:
+    """Return (batch, stamp) for a scanned path ("/01/…?17=…" or "/t/…").
+
+    :raises NotRegistered: for anything that does not resolve.
+    """
+    path, _sep, query = code.partition("?")
+    if path.startswith("/t/"):
+        code_part, _sep, serial = path[3:].partition("/")
+        return find_by_short_code(code_part, serial or None)
+    try:
+        link, _non_canonical = parse_path(path, query)
+    except DigitalLinkError:
+        raise NotRegistered(code) from None
+    if link.lot is None:
+        raise NotRegistered(code)
+    return find_by_link(link)
