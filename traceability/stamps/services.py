@@ -37,11 +37,6 @@ MAX_STAMPS_PER_ISSUE = 50_000
 _STAMP_CHUNK = 2000
 
 
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def issue_stamps(
     batch: Batch, *, count: int, serialized: bool = True, with_pin: bool = False, actor=None
 ) -> tuple[StampIssue, dict[str, str]]:
