@@ -1,11 +1,10 @@
-"""Traceability: batches, GS1 Digital Link stamps, the resolver and origin pages."""
+"""Traceability: batches, GS1 Digital Link stamps, the resolver and origin pages (README "Layout")."""
 
-from flask import Blueprint
+# bp lives in blueprint.py; importing the route and command modules here registers them on it.
+from traceability import commands, views  # noqa: F401
+from traceability.blueprint import bp
+from traceability.counterfeit import views as counterfeit_views  # noqa: F401
+from traceability.epcis import views as epcis_views  # noqa: F401
+from traceability.resolver import views as resolver_views  # noqa: F401
 
-bp = Blueprint("traceability", __name__, cli_group="traceability")
-
-# Route modules register on bp when imported.
-from traceability import commands, views  # noqa: E402,F401
-from traceability.counterfeit import views as counterfeit_views  # noqa: E402,F401
-from traceability.epcis import views as epcis_views  # noqa: E402,F401
-from traceability.resolver import views as resolver_views  # noqa: E402,F401
+__all__ = ["bp"]

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 
 from storefront.extensions import db
-from traceability import bp
+from traceability.blueprint import bp
 from traceability.errors import TraceabilityError
 from traceability.models import Batch, StampIssue
 from traceability.stamps.services import MAX_STAMPS_PER_ISSUE, export_issue_zip, issue_stamps, render_issue_sheet

@@ -20,8 +20,9 @@ from storefront.catalog.views import certification_jsonld, public_url
 from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.extensions import db
 from storefront.filters import dmy, url_for_lang
-from traceability import bp, cache, services
+from traceability import cache, services
 from traceability.batches.services import is_expired
+from traceability.blueprint import bp
 from traceability.errors import NotRegistered
 from traceability.forms import PinForm
 from traceability.http import raw_path, with_link_header

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.extensions import db, limiter
-from traceability import bp
+from traceability.blueprint import bp
 from traceability.counterfeit.services import report_counterfeit
 from traceability.errors import NotRegistered
 from traceability.forms import PinForm, ReportForm

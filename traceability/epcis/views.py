@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from storefront.columns import utcnow
 from storefront.extensions import db
-from traceability import bp
+from traceability.blueprint import bp
 from traceability.epcis.document import MEDIA_TYPE, epcis_document
 from traceability.http import cors, preflight
 from traceability.models import Batch

@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from storefront.catalog.models import Product
 from storefront.catalog.services import valid_certificate, visible_products_query
 from storefront.extensions import db, limiter
-from traceability import bp, views
+from traceability import views
+from traceability.blueprint import bp
 from traceability.errors import NotRegistered
 from traceability.forms import ReportForm
 from traceability.http import LINKSET_TYPE, cors, preflight, raw_path, with_link_header
