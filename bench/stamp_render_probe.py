@@ -11,7 +11,8 @@ import qrcode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from traceability.identifiers.digital_link import DigitalLink, new_serial
+from traceability.identifiers.codes import new_serial
+from traceability.identifiers.digital_link import DigitalLink
 from traceability.stamps.qr import ERROR_CORRECTION, qr_matrix, qr_png
 from traceability.stamps.sheets import Label, render_sheet, sheet_layout
 

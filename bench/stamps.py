@@ -76,7 +76,8 @@ def time_sheet(urls: list[str]) -> dict:
 
 
 def fallback_urls(count: int) -> list[str]:
-    from traceability.identifiers.digital_link import DigitalLink, new_serial
+    from traceability.identifiers.codes import new_serial
+    from traceability.identifiers.digital_link import DigitalLink
 
     return [
         DigitalLink("08934567890120", lot="L2026-01", serial=new_serial(), expiry=date(2027, 12, 31)).uri(BASE_URL)

@@ -44,13 +44,8 @@ from storefront import security_headers
 from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.extensions import db, limiter
 from traceability import cache, http, services, views
-from traceability.identifiers.digital_link import (
-    DigitalLinkError,
-    canonical_serial,
-    is_valid_serial,
-    parse_path,
-    parse_short_code,
-)
+from traceability.identifiers.codes import canonical_serial, parse_short_code
+from traceability.identifiers.digital_link import DigitalLinkError, is_valid_serial, parse_path
 from traceability.scan_buffer import scan_buffer
 
 #: environ key (no client can set one: the server puts headers under HTTP_*): the parsed query.

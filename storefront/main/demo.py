@@ -35,7 +35,7 @@ from storefront.inventory.models import Stock
 from storefront.main import illustrations
 from storefront.office.services import ensure_criteria_sets
 from storefront.text import slugify
-from traceability.identifiers.digital_link import CODE_ALPHABET
+from traceability.identifiers.codes import CODE_ALPHABET
 from traceability.models import Batch, EventAction, EventType, TraceEvent
 
 ROOT = Path(__file__).resolve().parents[2]

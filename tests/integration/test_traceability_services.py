@@ -28,7 +28,7 @@ from traceability.errors import (
     NotInProgramme,
     TraceabilityError,
 )
-from traceability.identifiers.digital_link import CODE_ALPHABET
+from traceability.identifiers.codes import CODE_ALPHABET
 from traceability.models import Batch, CounterfeitReport, Scan, Stamp, StampIssue
 from traceability.stamps import services as stamp_services
 from traceability.stamps.pins import verify_pin
@@ -172,7 +172,7 @@ def test_issuing_with_pins_stores_only_hashes_and_returns_each_pin_once(db):
 def test_a_failure_midway_through_issuing_leaves_no_stamp_rows(db, monkeypatch):
     batch = make_traced_batch()
     db.session.commit()
-    real = stamp_services.digital_link.new_serial
+    real = stamp_services.codes.new_serial
     calls = iter(range(10_000))
 
     def failing_serial():
@@ -181,7 +181,7 @@ def test_a_failure_midway_through_issuing_leaves_no_stamp_rows(db, monkeypatch):
         return real()
 
     monkeypatch.setattr(stamp_services, "_STAMP_CHUNK", 3)
-    monkeypatch.setattr(stamp_services.digital_link, "new_serial", failing_serial)
+    monkeypatch.setattr(stamp_services.codes, "new_serial", failing_serial)
     with pytest.raises(RuntimeError):
         issue_stamps(batch, count=10, actor=None)
     db.session.rollback()

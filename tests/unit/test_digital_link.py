@@ -4,18 +4,14 @@ from datetime import date
 
 import pytest
 
+from traceability.identifiers.codes import CODE_ALPHABET, new_serial, new_short_code, parse_short_code, short_path
 from traceability.identifiers.digital_link import (
-    CODE_ALPHABET,
     DigitalLink,
     DigitalLinkError,
     gtin_check_digit,
     is_valid_gtin,
-    new_serial,
-    new_short_code,
     normalize_gtin,
     parse_path,
-    parse_short_code,
-    short_path,
 )
 
 GTIN = "08934567890120"  # Vietnam prefix 893, valid mod-10 check digit

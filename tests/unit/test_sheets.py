@@ -8,7 +8,7 @@ import zxingcpp
 from PIL import Image
 from reportlab.lib.pagesizes import A4, A5, landscape
 
-from traceability.identifiers.digital_link import new_serial
+from traceability.identifiers.codes import new_serial
 from traceability.stamps.sheets import Label, SheetLayout, render_sheet, sheet_layout
 
 BASE = "https://ocop.example.vn/01/08934567890120/10/L2026-01/21/"

@@ -19,7 +19,7 @@ from traceability.errors import (
     NotInProgramme,
     TraceabilityError,
 )
-from traceability.identifiers import digital_link
+from traceability.identifiers import codes, digital_link
 from traceability.models import Batch, EventAction, EventType, TraceEvent
 
 #: Production stages a consumer look-up shows (Circular 02/2024/TT-BKHCN), as stored bizStep
@@ -43,7 +43,7 @@ def check_lot_code(lot_code: str) -> str:
 
 def _new_short_code() -> str:
     while True:
-        code = digital_link.new_short_code()
+        code = codes.new_short_code()
         if db.session.scalar(select(Batch.id).where(Batch.short_code == code)) is None:
             return code
 

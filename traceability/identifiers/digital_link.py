@@ -1,43 +1,32 @@
-"""Build and parse GS1 Digital Link URIs, and short codes for products without a GTIN."""
+"""Build and parse GS1 Digital Link URIs; GTIN check digits; the rules of lots and serials (AI 10, 21)."""
 
 from __future__ import annotations
 
 import calendar
 import functools
 import re
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import parse_qs, quote, unquote
 
 __all__ = [
-    "CODE_ALPHABET",
+    "MAX_QUALIFIER_LENGTH",
     "DigitalLink",
     "DigitalLinkError",
-    "canonical_serial",
     "gtin_check_digit",
     "is_valid_gtin",
     "is_valid_serial",
-    "new_serial",
-    "new_short_code",
     "normalize_gtin",
     "parse_path",
-    "parse_short_code",
-    "short_path",
 ]
 
-#: Crockford base32: digits and upper-case letters without I, L, O, U, so a serial read
-#: aloud or retyped from a label cannot confuse 0/O or 1/I/L. 32 symbols = 5 bits each.
-CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-SHORT_CODE_PREFIX = "/t/"
 
 # GS1 General Specifications §7.11 (Figure 7.11-1), "GS1 AI encodable character set 82":
 # the only characters AI 10 (lot), 21 (serial) and 22 (variant) may hold.
 _CSET82 = frozenset("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
 _GTIN_LENGTHS = (8, 12, 13, 14)
-_MAX_QUALIFIER_LENGTH = 20  # AI 10, 21 and 22 are all X..20 (GS1 General Specifications §3.2)
+MAX_QUALIFIER_LENGTH = 20  # AI 10, 21 and 22 are all X..20 (GS1 General Specifications §3.2)
 
 # GS1 Digital Link 1.1 §6.1 lets resolvers accept these short names; we never emit them.
 _LEGACY_NAMES = {"gtin": "01", "cpv": "22", "lot": "10", "ser": "21"}
@@ -50,7 +39,6 @@ _DATE_ATTRIBUTES = (("11", "production_date"), ("13", "packing_date"), ("17", "e
 _YYMMDD = re.compile(r"[0-9]{6}")
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
-_MIN_SHORT_CODE_LENGTH = 6
 
 
 class DigitalLinkError(ValueError):
@@ -97,8 +85,8 @@ def is_valid_gtin(s: object) -> bool:
 def _check_qualifier(name: str, value: str | None) -> None:
     if value is None:
         return
-    if not isinstance(value, str) or not 1 <= len(value) <= _MAX_QUALIFIER_LENGTH:
-        raise DigitalLinkError(f"{name} must be 1 to {_MAX_QUALIFIER_LENGTH} characters")
+    if not isinstance(value, str) or not 1 <= len(value) <= MAX_QUALIFIER_LENGTH:
+        raise DigitalLinkError(f"{name} must be 1 to {MAX_QUALIFIER_LENGTH} characters")
     if _CSET82.issuperset(value):
         return
     bad = sorted(set(value) - _CSET82)
@@ -282,52 +270,3 @@ def parse_path(
             dates[field] = _decode_yymmdd(text, today=today)
 
     return DigitalLink(gtin=gtin, **fields, **dates), non_canonical
-
-
-def new_serial(length: int = 10) -> str:
-    """Return a random serial of length characters from CODE_ALPHABET (5 bits each)."""
-    if not 1 <= length <= _MAX_QUALIFIER_LENGTH:
-        raise ValueError(f"serial length must be 1 to {_MAX_QUALIFIER_LENGTH}")
-    # secrets, not random: serials must not be guessable from ones already printed.
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-
-
-def new_short_code(length: int = 10) -> str:
-    """Return a random short code for a product without a GTIN."""
-    if not _MIN_SHORT_CODE_LENGTH <= length <= _MAX_QUALIFIER_LENGTH:
-        raise ValueError(f"short code length must be {_MIN_SHORT_CODE_LENGTH} to {_MAX_QUALIFIER_LENGTH}")
-    return new_serial(length)
-
-
-# Crockford base32 decoding: letters easily misread on a label map to the digit they resemble.
-_SHORT_CODE_FIXES = str.maketrans({"O": "0", "I": "1", "L": "1"})
-
-
-def parse_short_code(code: str) -> str:
-    """Return the canonical (upper-case) form of a short code typed or scanned by a user.
-
-    :raises DigitalLinkError: if the code has a wrong length or characters outside the alphabet.
-    """
-    if not isinstance(code, str) or not (_MIN_SHORT_CODE_LENGTH <= len(code) <= _MAX_QUALIFIER_LENGTH):
-        raise DigitalLinkError(f"short code must be {_MIN_SHORT_CODE_LENGTH} to {_MAX_QUALIFIER_LENGTH} characters")
-    canonical = code.upper().translate(_SHORT_CODE_FIXES)
-    if any(c not in CODE_ALPHABET for c in canonical):
-        raise DigitalLinkError(f"short code {code!r} has characters outside {CODE_ALPHABET}")
-    return canonical
-
-
-def canonical_serial(serial: str) -> str:
-    """Return a serial as we issue it (Crockford base32, upper case) when it reads as one, else unchanged.
-
-    Every serial we print comes from new_serial, so "p270kqz9hn" or "P27OKQZ9HN" can only mean
-    "P270KQZ9HN"; a serial with other characters is left as typed (and stays unknown).
-    """
-    canonical = serial.upper().translate(_SHORT_CODE_FIXES)
-    if all(c in CODE_ALPHABET for c in canonical):
-        return canonical
-    return serial
-
-
-def short_path(code: str) -> str:
-    """Return the non-GS1 path ``/t/{code}`` for a product without a GTIN."""
-    return SHORT_CODE_PREFIX + parse_short_code(code)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from storefront.catalog.models import Product
 from storefront.extensions import db
 from traceability.errors import NotRegistered
-from traceability.identifiers import digital_link
+from traceability.identifiers import codes, digital_link
 from traceability.identifiers.digital_link import DigitalLinkError, parse_path
 from traceability.models import Batch, Stamp
 from traceability.stamps.services import lot_stamp
@@ -57,7 +57,7 @@ def find_by_short_code(code: str, serial: str | None = None) -> tuple[Batch, Sta
     :raises NotRegistered: for an unknown or malformed code or serial.
     """
     try:
-        code = digital_link.parse_short_code(code)
+        code = codes.parse_short_code(code)
     except digital_link.DigitalLinkError:
         raise NotRegistered(code) from None
     batch = db.session.scalar(_published_batch_query().where(Batch.short_code == code))

@@ -18,13 +18,8 @@ from traceability.blueprint import bp
 from traceability.errors import NotRegistered
 from traceability.forms import ReportForm
 from traceability.http import LINKSET_TYPE, cors, preflight, raw_path, with_link_header
-from traceability.identifiers.digital_link import (
-    DigitalLinkError,
-    canonical_serial,
-    is_valid_serial,
-    parse_path,
-    parse_short_code,
-)
+from traceability.identifiers.codes import canonical_serial, parse_short_code
+from traceability.identifiers.digital_link import DigitalLinkError, is_valid_serial, parse_path
 from traceability.models import Batch
 from traceability.resolver.lookup import find_by_link, find_by_short_code, find_product_by_gtin, is_unpublished_stamp
 from traceability.stamps.urls import base_url, origin_path, origin_url

@@ -22,7 +22,7 @@ from traceability.errors import (
     BatchRecalled,
     InvalidStampRequest,
 )
-from traceability.identifiers import digital_link
+from traceability.identifiers import codes, digital_link
 from traceability.models import Batch, Stamp, StampIssue
 from traceability.stamps.pins import PIN_HASH_METHOD, new_pin
 from traceability.stamps.urls import base_url, origin_url
@@ -77,9 +77,9 @@ def issue_stamps(
     while remaining:
         rows = []
         for _i in range(min(remaining, _STAMP_CHUNK)):
-            serial = digital_link.new_serial()
+            serial = codes.new_serial()
             while serial in taken:  # 50 random bits: practically never, but unique per batch is a rule
-                serial = digital_link.new_serial()
+                serial = codes.new_serial()
             taken.add(serial)
             pin_hash = None
             if with_pin:
@@ -131,7 +131,7 @@ def issue_labels(issue: StampIssue) -> list[sheets.Label]:
         suffix = f"?{query}" if query else ""
         serials = db.session.scalars(select(Stamp.serial).where(Stamp.issue_id == issue.id).order_by(Stamp.id))
         return [label(f"{prefix}/21/{serial}{suffix}", serial) for serial in serials]
-    prefix = base + digital_link.short_path(batch.short_code)
+    prefix = base + codes.short_path(batch.short_code)
     serials = db.session.scalars(select(Stamp.serial).where(Stamp.issue_id == issue.id).order_by(Stamp.id))
     return [label(f"{prefix}/{serial}", serial) for serial in serials]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from traceability.identifiers import digital_link
+from traceability.identifiers import codes, digital_link
 from traceability.models import Batch, Stamp
 
 
@@ -21,7 +21,7 @@ def origin_path(batch: Batch, stamp: Stamp | None = None) -> str:
         )
         return link.uri("")
     # No GTIN, no fake one: a non-GS1 path that the same pages answer.
-    path = digital_link.short_path(batch.short_code)
+    path = codes.short_path(batch.short_code)
     return f"{path}/{serial}" if serial else path
 
 
