@@ -24,7 +24,7 @@ PIN form must be shown, a host outside TRUSTED_HOSTS, an exceeded rate limit (Fl
 yet, or was cached before a change that the look-up's origin_version shows (Flask renders and
 caches it again). The rate limit is counted first, as Flask-Limiter would
 before the view; a request left to Flask after that carries its limit headers in the environ,
-so the route does not count it again (views._scan_limit_exempt), and an unknown code is
+so the route does not count it again (views.scan_limit_exempt), and an unknown code is
 answered 404 without a second origin look-up (one small query tells a lot not yet published). Turn it off with SCAN_FAST_PATH=false.
 """
 
@@ -202,7 +202,7 @@ class ScanFastPath:
         except Exception as error:
             raise _AfterCount(error) from error
         body = html.encode("utf-8")
-        base_url = config["PUBLIC_BASE_URL"].rstrip("/")  # services._base_url()
+        base_url = config["PUBLIC_BASE_URL"].rstrip("/")  # stamps.urls.base_url()
         headers = [
             ("Content-Type", "text/html; charset=utf-8"),
             ("Content-Length", str(len(body))),
