@@ -28,6 +28,7 @@ def draw_images(product: Product, kind_name: str, image_dir: Path, summary) -> N
                 position=variant,
                 width=stored.width,
                 height=stored.height,
+                is_illustration=True,
                 alt=f"Ảnh minh hoạ, không phải ảnh chụp sản phẩm: {what_vi} – {product.name_vi}"[:200],
                 alt_en=f"Illustration, not a photo of the product: {what_en} – {product.name_en or product.name_vi}"[
                     :200
@@ -44,6 +45,7 @@ def draw_cover(producer: Producer, kind_name: str, image_dir: Path, summary) -> 
         ProducerImage(
             filename=stored.filename,
             is_cover=True,
+            is_illustration=True,
             width=stored.width,
             height=stored.height,
             alt=f"Ảnh minh hoạ vùng sản xuất của {producer.name}"[:200],
