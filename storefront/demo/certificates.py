@@ -21,8 +21,9 @@ PROVINCE_CERTIFIES_FROM = date(2025, 7, 1)
 MAE_FROM = date(2025, 3, 1)
 #: OCOP certificates are valid 36 months from the decision.
 VALIDITY_MONTHS = 36
-#: Appended to every invented decision number, so no page passes one off as a real decision.
-DEMO_MARK = "(số minh hoạ)"
+#: Appended to every invented decision number, so no page passes one off as a real decision: the
+#: number and the day are demo values (only the stars and the year come from the source).
+DEMO_MARK = "(số, ngày minh hoạ)"
 
 
 def real_certificate(rng, today, product, producer, stars, year) -> Certificate:
