@@ -171,6 +171,7 @@ def register_blueprints(app):
     from storefront.cart import bp as cart_bp
     from storefront.catalog import bp as catalog_bp
     from storefront.checkout import bp as checkout_bp
+    from storefront.demo import bp as demo_bp
     from storefront.inventory import bp as inventory_bp
     from storefront.main import bp as main_bp
     from storefront.office import bp as office_bp
@@ -189,12 +190,9 @@ def register_blueprints(app):
         inventory_bp,
         outbox_bp,
         traceability_bp,
+        demo_bp,
     ):
         app.register_blueprint(blueprint)
-
-    from storefront.main.commands import register_commands
-
-    register_commands(app)
 
 
 def register_errorhandlers(app):

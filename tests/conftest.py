@@ -178,6 +178,6 @@ def count_queries(app):
 @pytest.fixture(autouse=True, scope="session")
 def _small_demo_illustrations():
     """Seed demo illustrations small in tests: the same drawing, a tenth of the time (full size costs about a minute a seed)."""
-    from storefront.main import demo
+    from storefront.demo import artwork
 
-    demo.IMAGE_SIZE, demo.COVER_SIZE = (240, 240), (320, 120)
+    artwork.IMAGE_SIZE, artwork.COVER_SIZE = (240, 240), (320, 120)

@@ -21,25 +21,37 @@ def siblings(image: ImageColumns) -> list:
     return [image] if image.is_cover else list(image.producer.photos)
 
 
-def add_product_image(product: Product, file_storage, upload_dir, *, alt: str = "", alt_en: str = "") -> ProductImage:
-    """Verify, store and append one photo to a product's gallery.
+def add_product_image(
+    product: Product, file_storage, upload_dir, *, alt: str = "", alt_en: str = ""
+) -> tuple[ProductImage, list[str]]:
+    """Verify, store and append one photo to a product's gallery; return it and the files it replaced.
+
+    A real photo replaces the product's illustrations (drawn demo artwork): they leave the gallery,
+    so the card, the cart, the gallery and the shared-link image show the photo. The caller deletes
+    the returned files after the commit.
 
     :raises ImageRejected: not an acceptable JPEG/PNG/WebP, or the gallery is full.
     """
-    if len(product.images) >= MAX_IMAGES:
+    photos = [image for image in product.images if not image.is_illustration]
+    if len(photos) >= MAX_IMAGES:
         raise TooManyImages()
     stored = process_upload(file_storage.stream, upload_dir)
+    replaced = [image.filename for image in product.images if image.is_illustration]
+    for image in [image for image in product.images if image.is_illustration]:
+        product.images.remove(image)
+    for position, image in enumerate(photos):
+        image.position = position
     image = ProductImage(
         filename=stored.filename,
         width=stored.width,
         height=stored.height,
-        position=len(product.images),
+        position=len(photos),
         alt=(alt or product.name_vi)[:200],
         alt_en=alt_en[:200],
     )
     product.images.append(image)
     db.session.flush()
-    return image
+    return image, replaced
 
 
 def add_producer_image(

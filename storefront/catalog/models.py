@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -168,6 +169,8 @@ class ImageColumns:
     #: Pixel size of the stored original; 0 when unknown (rows older than the gallery).
     width: Mapped[int] = mapped_column(default=0)
     height: Mapped[int] = mapped_column(default=0)
+    #: Drawn artwork standing in for a photo (the demo's); a product's first real photo replaces it.
+    is_illustration: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     def alt_for(self, locale: str) -> str:
         return self.alt_en if locale == "en" and self.alt_en else self.alt

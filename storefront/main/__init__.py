@@ -1,4 +1,4 @@
-"""Site-wide pages: home, policies, language, health check, demo seeding."""
+"""Site-wide pages: home, policies, language, health check."""
 
 from flask import Blueprint
 

@@ -344,8 +344,10 @@ def add_image(form, store) -> bool:
         form.image.errors = [*form.image.errors, image_refusal(error)]
         return False
     db.session.commit()
-    if isinstance(result, tuple) and result[1]:  # a producer's old cover, replaced: its files go after the commit
-        delete_files(current_app.config["UPLOAD_DIR"], result[1])
+    # Files a new photo replaced (a producer's old cover, a product's illustrations) go after the commit.
+    replaced = result[1] if isinstance(result, tuple) else None
+    for filename in [replaced] if isinstance(replaced, str) else replaced or []:
+        delete_files(current_app.config["UPLOAD_DIR"], filename)
     flash(_("Đã thêm ảnh."), "success")
     return True
 
@@ -404,8 +406,9 @@ def _save_product(form, producer, product=None):
             product = editing.create_product(producer, **form.product_fields())
         else:
             editing.update_product(product, **form.product_fields())
+        replaced = []
         if form.image.data:
-            gallery.add_product_image(product, form.image.data, current_app.config["UPLOAD_DIR"])
+            replaced = gallery.add_product_image(product, form.image.data, current_app.config["UPLOAD_DIR"])[1]
     except editing.EditingError as error:
         db.session.rollback()
         form_errors_from(form, error)
@@ -415,6 +418,8 @@ def _save_product(form, producer, product=None):
         form.image.errors = [image_refusal(error)]
         return None
     db.session.commit()
+    for filename in replaced:
+        delete_files(current_app.config["UPLOAD_DIR"], filename)
     return product
 
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from storefront.accounts.models import Role
-from storefront.main.demo import seed_demo
+from storefront.demo.seed import seed_demo
 from tests.integration.test_demo_accounts import readme_accounts
 
 HOMES = {Role.SHOPPER: "/account/", Role.PRODUCER: "/producer/", Role.OFFICE: "/office/"}

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from storefront.clock import today_vn
-from storefront.main.demo import seed_demo
+from storefront.demo.seed import seed_demo
 from tests.languages import data_strings, vietnamese_in
 
 

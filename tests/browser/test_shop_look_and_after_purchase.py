@@ -89,9 +89,22 @@ def test_buying_from_two_producers_with_the_buy_bar_steppers_and_a_clear_primary
     expect(page.get_by_role("button", name="Giảm số lượng Miến dong Việt Cường")).to_be_disabled()  # at 1
     page.get_by_role("button", name="Tăng số lượng Miến dong Việt Cường").click()
     line = page.locator(f'.cart-line[data-product-id="{noodles.id}"]')
-    expect(line.locator("output")).to_have_text("2")
+    box = line.get_by_role("textbox", name="Số lượng Miến dong Việt Cường")
+    expect(box).to_have_value("2")
     expect(line.locator(".line-total")).to_have_text("120.000\u00a0₫")
     expect(page.locator(".subtotal")).to_have_text("500.000\u00a0₫")
+    # The typed box: over stock is refused in Vietnamese and changes nothing; Enter applies a good number.
+    assert box.get_attribute("inputmode") == "numeric" and box.bounding_box()["height"] >= 44
+    box.fill("9")
+    box.press("Enter")
+    expect(page.get_by_text("Chỉ còn 5 sản phẩm Miến dong Việt Cường.")).to_be_visible()
+    expect(box).to_have_value("2")
+    box.fill("3")
+    box.press("Enter")
+    expect(page.get_by_text("Đã cập nhật số lượng.")).to_be_visible()
+    expect(box).to_have_value("3")
+    expect(line.locator(".line-total")).to_have_text("180.000\u00a0₫")
+    expect(page.locator(".subtotal")).to_have_text("560.000\u00a0₫")
     remove = line.get_by_role("button", name=re.compile("^Xoá"))
     assert remove.bounding_box()["height"] >= 44 and style(remove, "color") == "rgb(179, 38, 30)"
     page.get_by_role("link", name="Đặt hàng").click()
@@ -118,7 +131,7 @@ def test_buying_from_two_producers_with_the_buy_bar_steppers_and_a_clear_primary
     assert page.locator(".order-code").bounding_box()["y"] < page.locator(".cancel-box").bounding_box()["y"]
     expect(page.locator("#cancel-order")).to_be_hidden()  # inside a closed <details>
     order = db.session.scalar(select(Order).where(Order.code == code))
-    assert order.status is OrderStatus.CONFIRMED and order.total_vnd == 500_000 and len(order.fulfilments) == 2
+    assert order.status is OrderStatus.CONFIRMED and order.total_vnd == 560_000 and len(order.fulfilments) == 2
 
 
 def test_bank_transfer_page_saves_the_qr_as_png_and_copies_account_amount_and_reference(

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storefront.accounts.models import User
-from storefront.main.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from storefront.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 from storefront.outbox.models import OutboxMessage
 from tests.factories import make_user
 

@@ -1,5 +1,7 @@
 """Cart: adding, editing, bad input, notices, grouping and the merge at login."""
 
+from html.parser import HTMLParser
+
 import pytest
 from sqlalchemy import select
 
@@ -199,3 +201,65 @@ def test_cart_lines_show_the_product_photo_as_a_small_thumbnail(client, app, db)
     page = response.get_data(as_text=True)
     thumb = page.split('class="cart-thumb"', 1)[1].split("</a>", 1)[0]
     assert 'sizes="72px"' in thumb and 'alt=""' in thumb and f"/media/{product.slug}.jpg" in thumb
+
+
+class _Forms(HTMLParser):
+    """Collect each form's id and its submit buttons and inputs, with the form each button posts to."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self.controls, self._current = {}, [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._current = attrs.get("id") or f"form-{len(self.forms)}"
+            self.forms[self._current] = attrs
+        elif tag in ("button", "input") and self._current:
+            self.controls.append({**attrs, "tag": tag, "owner": attrs.get("form") or self._current})
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._current = None
+
+
+def test_the_cart_has_a_typed_quantity_box_that_works_without_javascript(client, db):
+    product = make_product(name_vi="Chè tôm nõn", on_hand=10)
+    db.session.commit()
+    add_to_cart(client, product, 2)
+    parser = _Forms()
+    parser.feed(client.get("/cart").get_data(as_text=True))
+    [box] = [c for c in parser.controls if c["tag"] == "input" and c.get("name") == "quantity"]
+    assert box["inputmode"] == "numeric" and box["value"] == "2" and box["data-max"] == "10"
+    assert parser.forms[box["owner"]]["action"] == "/cart/update"
+    # Enter in the box submits its form with the form's first submit button: "Cập nhật", not − or +.
+    buttons = [c for c in parser.controls if c["tag"] == "button" and c["owner"] == box["owner"]]
+    assert buttons and "name" not in buttons[0]
+    steppers = [c for c in parser.controls if c["tag"] == "button" and c.get("name") == "quantity"]
+    assert sorted(c["value"] for c in steppers) == ["1", "3"]
+    assert all(parser.forms[c["owner"]]["action"] == "/cart/update" and c["owner"] != box["owner"] for c in steppers)
+
+    # What the browser posts when the shopper types 7 and presses Enter.
+    response = client.post("/cart/update", data={"product_id": str(product.id), "quantity": "7"})
+    assert "Đã cập nhật số lượng." in follow(client, response)
+    assert guest_cart(client) == {str(product.id): [7, product.price_vnd]}
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("11", "Chỉ còn 10 sản phẩm Chè tôm nõn."), ("mười", "Số lượng phải là số nguyên"), ("", "Số lượng phải")],
+)
+def test_a_typed_quantity_over_stock_or_not_a_number_is_explained_and_changes_no_stock(client, db, typed, message):
+    from storefront.inventory.models import Stock
+
+    product = make_product(name_vi="Chè tôm nõn", on_hand=10)
+    db.session.commit()
+    add_to_cart(client, product, 2)
+    response = client.post("/cart/update", data={"product_id": str(product.id), "quantity": typed})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200 and message in page.get_data(as_text=True)
+    assert guest_cart(client) == {str(product.id): [2, product.price_vnd]}
+    db.session.expire_all()
+    stock = db.session.scalar(select(Stock).where(Stock.product_id == product.id))
+    assert (stock.on_hand, stock.available) == (10, 10)

@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from storefront.accounts.models import Role, User
-from storefront.main.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from storefront.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 ROLE_WORDS = {"shopper": Role.SHOPPER, "producer": Role.PRODUCER, "ocop office": Role.OFFICE}

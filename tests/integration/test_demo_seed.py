@@ -12,9 +12,12 @@ from vietnam_provinces import ProvinceCode, Ward
 from storefront.accounts.models import Role, User
 from storefront.catalog.images import derivative_name
 from storefront.catalog.models import Certificate, Producer, ProducerImage, ProducerStatus, Product, ProductImage
+from storefront.demo import artwork
+from storefront.demo.catalogue import DATA_DIR, read_csv
+from storefront.demo.certificates import DEMO_MARK
+from storefront.demo.fictional import FICTIONAL_PRODUCERS, FICTIONAL_REVOKED
+from storefront.demo.seed import DemoAlreadySeeded, seed_demo
 from storefront.inventory.models import Stock
-from storefront.main import demo
-from storefront.main.demo import DemoAlreadySeeded, seed_demo
 from traceability.models import Batch, EventType, TraceEvent
 
 TODAY = date(2026, 11, 29)
@@ -35,8 +38,8 @@ def count(db, model):
 @pytest.fixture(autouse=True)
 def small_artwork(monkeypatch):
     """Draw the demo artwork small: each seed stays fast; drawing and pipeline are the same at any size."""
-    monkeypatch.setattr(demo, "IMAGE_SIZE", (240, 240))
-    monkeypatch.setattr(demo, "COVER_SIZE", (320, 120))
+    monkeypatch.setattr(artwork, "IMAGE_SIZE", (240, 240))
+    monkeypatch.setattr(artwork, "COVER_SIZE", (320, 120))
 
 
 @pytest.fixture
@@ -235,31 +238,109 @@ def test_demo_texts_leave_stars_to_the_badge(db, seeded):
         assert not star_claim.search(producer.story_md), producer.story_md
 
 
-def test_real_producers_keep_their_stars_and_year_and_invented_numbers_say_so(db, seeded):
-    from storefront.main.demo import DATA_DIR, DEMO_MARK, FICTIONAL_PRODUCERS, _read_csv
+def csv_rows():
+    """The demo's source rows, read straight from the CSV (not through the seed's own tables)."""
+    with (DATA_DIR / "ocop-products-thai-nguyen.csv").open(encoding="utf-8") as handle:
+        import csv
 
+        return {row["name_vi"]: row for row in csv.DictReader(handle)}
+
+
+def test_each_real_products_certificate_matches_its_csv_row(db, seeded):
     fictional = {name for name, *_ in FICTIONAL_PRODUCERS}
-    rows = {row["name_vi"]: row for row in _read_csv(DATA_DIR / "ocop-products-thai-nguyen.csv")}
-    for certificate in db.session.scalars(select(Certificate)):
-        product = certificate.product
-        if product.producer.name in fictional:
-            assert "hư cấu" in product.name_vi and "HƯ CẤU" in certificate.decision_number
-            assert "hư cấu" in certificate.issuing_body
-            assert certificate.is_valid_on(TODAY)
-            continue
+    rows = csv_rows()
+    real = [p for p in db.session.scalars(select(Product)) if p.producer.name not in fictional]
+    assert {p.name_vi for p in real} <= set(rows)
+    undated = []
+    for product in real:
         row = rows[product.name_vi]
-        assert certificate.stars == int(row["stars"])
-        if row["year"]:
+        if row["stars"] and row["year"]:
+            [certificate] = product.certificates
+            assert certificate.stars == int(row["stars"])
             assert certificate.decision_date.year == int(row["year"])
-        assert certificate.decision_number.endswith(DEMO_MARK)
+            assert certificate.decision_number.endswith(DEMO_MARK)
+            assert not certificate.is_revoked
+        else:
+            # No year in the source: no certificate, so no date, no stars, no lapse and no revocation.
+            assert product.certificates == [], product.name_vi
+            assert "không nêu quyết định công nhận" in product.description_vi
+            assert "no recognition decision" in product.description_en
+            undated.append(product.name_vi)
+    assert sorted(undated) == sorted(seeded.undated)
+    assert set(undated) == {
+        "Nõn tâm trà",
+        "Chè xanh Hoan Xuyến",
+        "Bún ngũ sắc (từ gạo bao thai Định Hóa)",
+        "Gạo nếp vải Ôn Lương",
+        "Trà giảo cổ lam núi đá",
+        "Trà nụ vối",
+        "Rượu men lá Thanh Tâm",
+        "Rượu men lá Bằng Phúc",
+        "Rượu mơ Asuka",
+    }
     # 2020–2022 certificates of real products are past 36 months: they show as lapsed, not as stars.
     che_tom_non = db.session.scalar(select(Product).where(Product.name_vi == "Chè tôm nõn"))
     assert not che_tom_non.certificates[0].is_valid_on(TODAY)
+    assert read_csv(DATA_DIR / "ocop-products-thai-nguyen.csv")[0]["name_vi"] == "Chè tôm nõn"
+
+
+def test_only_fictional_products_carry_revoked_or_invented_certificates(db, seeded):
+    fictional = {name for name, *_ in FICTIONAL_PRODUCERS}
+    revoked = db.session.scalars(select(Certificate).where(Certificate.is_revoked.is_(True))).all()
+    assert [c.product.name_vi for c in revoked] == [FICTIONAL_REVOKED]
+    for certificate in db.session.scalars(select(Certificate)):
+        product = certificate.product
+        if product.producer.name in fictional:
+            assert "(hư cấu)" in product.name_vi and "HƯ CẤU" in certificate.decision_number
+            assert "hư cấu" in certificate.issuing_body
+        else:
+            assert certificate.decision_number.endswith(DEMO_MARK)
+    fictional_lapsed = [
+        c
+        for c in db.session.scalars(select(Certificate))
+        if c.product.producer.name in fictional and not c.is_revoked and c.valid_until < TODAY
+    ]
+    assert len(fictional_lapsed) == 1
+
+
+def test_real_undated_products_show_no_certificate_on_any_page(client, login, db, seeded):
+    """Product page (and its JSON-LD), producer page, origin page, office register and JSON API."""
+    undated = db.session.scalars(select(Product).where(Product.name_vi.in_(seeded.undated))).all()
+    assert len(undated) == 9
+    date_shape = re.compile(r"\b\d{2}/\d{2}/\d{4}\b")
+    # The pending demo household's product (Gạo nếp vải Ôn Lương) is not listed at all.
+    shown = [p for p in undated if p.producer.status is ProducerStatus.APPROVED]
+    assert len(shown) == 8
+    for product in shown:
+        html = client.get(f"/products/{product.slug}").get_data(as_text=True)
+        section = html.split('data-testid="certificate"', 1)[1].split("</section>", 1)[0]
+        assert not date_shape.search(section), section
+        assert "data-stars" not in section and "thu hồi" not in section and "hết hạn" not in section
+        assert "chưa có hồ sơ chứng nhận OCOP" in section
+        assert "hasCertification" not in html
+        if product.batches:
+            origin = client.get(f"/t/{product.batches[0].short_code}", headers={"Accept": "text/html"})
+            assert origin.status_code == 200
+            origin_html = origin.get_data(as_text=True)
+            assert "data-stars" not in origin_html and "hasCertification" not in origin_html
+    for producer in {p.producer for p in shown}:
+        html = client.get(f"/producers/{producer.slug}").get_data(as_text=True)
+        assert "nguồn tin không nêu quyết định công nhận" in html
+    listed = client.get("/api/v1/products?per_page=100").get_json()["items"]
+    by_slug = {item["slug"]: item for item in listed}
+    for product in undated:
+        if product.slug in by_slug:
+            assert by_slug[product.slug]["certificate"] is None
+    assert {p.slug for p in undated} & set(by_slug)
+    office = db.session.scalar(select(User).where(User.role == Role.OFFICE))
+    login(office, "demo1234")
+    register = client.get("/office/certificates").get_data(as_text=True)
+    assert "Chè tôm nõn" in register
+    for product in undated:
+        assert product.name_vi not in register
 
 
 def test_fictional_producers_show_a_live_programme(db, seeded):
-    from storefront.main.demo import FICTIONAL_PRODUCERS
-
     names = [name for name, *_ in FICTIONAL_PRODUCERS]
     assert all("(hư cấu)" in name for name in names)
     producers = db.session.scalars(select(Producer).where(Producer.name.in_(names))).all()

@@ -19,7 +19,7 @@ from storefront.accounts.services import start_login_session
 from storefront.catalog.models import Certificate, Producer, Product
 from storefront.checkout.models import Fulfilment, Order
 from storefront.clock import today_vn
-from storefront.main.demo import OWNED_PRODUCER, seed_demo
+from storefront.demo.seed import OWNED_PRODUCER, seed_demo
 from storefront.outbox.models import OutboxMessage
 from tests.factories_checkout import CONTACT
 from tests.factories_office import make_evaluation

@@ -1,25 +1,21 @@
-"""Site-wide CLI commands: `flask seed-demo`."""
+"""`flask seed-demo`: fill an empty database with the demo catalogue."""
 
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 
 from storefront.clock import today_vn
+from storefront.demo import bp
 from storefront.extensions import db
 
 
-def register_commands(app):
-    app.cli.add_command(seed_demo_command)
-
-
-@click.command("seed-demo")
-@with_appcontext
+@bp.cli.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing (exit 0) when the database already has producers.")
 def seed_demo_command(if_empty):
     """Fill an empty database with the demo OCOP catalogue and three demo accounts."""
-    from storefront.main.demo import DemoAlreadySeeded, seed_demo
+    # Imported here: the seed draws with Pillow, which the served app never needs at start.
+    from storefront.demo.seed import DemoAlreadySeeded, seed_demo
 
     try:
         summary = seed_demo(today=today_vn(), image_dir=Path(current_app.config["UPLOAD_DIR"]))
@@ -41,6 +37,8 @@ def seed_demo_command(if_empty):
         f"{summary.certificates_revoked} revoked. Batches: {summary.batches} with {summary.events} trace events. "
         f"Images: {summary.images}."
     )
+    if summary.undated:
+        click.echo(f"No certificate (the source gives no year of recognition): {'; '.join(summary.undated)}")
     if summary.skipped:
         click.echo(f"Skipped (missing facts in the CSV): {'; '.join(summary.skipped)}")
     if not current_app.config.get("DEMO_MODE"):
