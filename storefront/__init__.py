@@ -140,6 +140,7 @@ def register_extensions(app):
 def register_models():
     """Import every feature's models so the metadata (and Alembic) sees all tables."""
     import storefront.accounts.models
+    import storefront.audit.models
     import storefront.cart.models
     import storefront.catalog.models
     import storefront.checkout.models

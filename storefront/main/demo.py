@@ -33,7 +33,7 @@ from storefront.clock import VIETNAM_TZ, add_months
 from storefront.extensions import db
 from storefront.inventory.models import Stock
 from storefront.main import illustrations
-from storefront.office.services import ensure_criteria_sets
+from storefront.office.scoring import ensure_criteria_sets
 from storefront.text import slugify
 from traceability.digital_link import CODE_ALPHABET
 from traceability.models import Batch, EventAction, EventType, TraceEvent

@@ -12,13 +12,27 @@ from sqlalchemy.orm import selectinload
 from storefront.accounts.decorators import office_required
 from storefront.accounts.models import Role, User
 from storefront.addresses import format_address
+from storefront.audit.models import AuditLogEntry
+from storefront.audit.services import clear_copy_warning
 from storefront.catalog.models import Certificate, CriteriaSet, IssuingLevel, Producer, ProducerStatus, Product
 from storefront.checkout.models import Order, Payment
 from storefront.checkout.services import PaymentTooLate, payments_needing_attention
 from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.errors import DomainError
 from storefront.extensions import db
-from storefront.office import bp, dashboard, documents, exports, imports, services
+from storefront.office import (
+    approvals,
+    bp,
+    counterfeit,
+    dashboard,
+    documents,
+    exports,
+    imports,
+    moderation,
+    order_actions,
+    register,
+    scoring,
+)
 from storefront.office.forms import (
     CertificateForm,
     CertifyForm,
@@ -30,8 +44,8 @@ from storefront.office.forms import (
     choices,
     scoresheet_form,
 )
-from storefront.office.models import AuditLogEntry, CriteriaSetDefinition, Evaluation, Scoresheet
-from storefront.office.services import certificate_state
+from storefront.office.models import CriteriaSetDefinition, Evaluation, Scoresheet
+from storefront.office.register import certificate_state
 from storefront.request_input import request_page
 
 
@@ -47,7 +61,7 @@ def inject_names():
         "status_names": PRODUCER_STATUS_NAMES,
         "legal_names": LEGAL_TYPE_NAMES,
         "state_names": STATE_NAMES,
-        "level_names": services.LEVEL_NAMES,
+        "level_names": register.LEVEL_NAMES,
     }
 
 
@@ -191,12 +205,12 @@ def producer(producer_id):
 
 @bp.post("/producers/<int:producer_id>/approve")
 def producer_approve(producer_id):
-    return _act(Producer, producer_id, services.approve_producer, needs_reason=False, message=_("Đã duyệt cơ sở."))
+    return _act(Producer, producer_id, approvals.approve_producer, needs_reason=False, message=_("Đã duyệt cơ sở."))
 
 
 @bp.post("/producers/<int:producer_id>/reject")
 def producer_reject(producer_id):
-    return _act(Producer, producer_id, services.reject_producer, needs_reason=True, message=_("Đã từ chối hồ sơ."))
+    return _act(Producer, producer_id, approvals.reject_producer, needs_reason=True, message=_("Đã từ chối hồ sơ."))
 
 
 @bp.post("/producers/<int:producer_id>/suspend")
@@ -204,7 +218,7 @@ def producer_suspend(producer_id):
     return _act(
         Producer,
         producer_id,
-        services.suspend_producer,
+        approvals.suspend_producer,
         needs_reason=True,
         message=_("Đã tạm ngừng cơ sở; sản phẩm của cơ sở không còn hiển thị."),
     )
@@ -213,19 +227,19 @@ def producer_suspend(producer_id):
 @bp.post("/producers/<int:producer_id>/reinstate")
 def producer_reinstate(producer_id):
     return _act(
-        Producer, producer_id, services.reinstate_producer, needs_reason=False, message=_("Cơ sở được bán trở lại.")
+        Producer, producer_id, approvals.reinstate_producer, needs_reason=False, message=_("Cơ sở được bán trở lại.")
     )
 
 
 @bp.post("/producers/<int:producer_id>/story/hide")
 def story_hide(producer_id):
-    return _act(Producer, producer_id, services.hide_story, needs_reason=True, message=_("Đã ẩn câu chuyện."))
+    return _act(Producer, producer_id, moderation.hide_story, needs_reason=True, message=_("Đã ẩn câu chuyện."))
 
 
 @bp.post("/producers/<int:producer_id>/story/unhide")
 def story_unhide(producer_id):
     return _act(
-        Producer, producer_id, services.unhide_story, needs_reason=False, message=_("Câu chuyện hiển thị trở lại.")
+        Producer, producer_id, moderation.unhide_story, needs_reason=False, message=_("Câu chuyện hiển thị trở lại.")
     )
 
 
@@ -248,7 +262,7 @@ def product_hide(product_id):
     return _act(
         Product,
         product_id,
-        services.hide_product,
+        moderation.hide_product,
         needs_reason=True,
         message=_("Đã ẩn sản phẩm."),
         back=lambda item: url_for("office.products"),
@@ -260,7 +274,7 @@ def product_unhide(product_id):
     return _act(
         Product,
         product_id,
-        services.unhide_product,
+        moderation.unhide_product,
         needs_reason=False,
         message=_("Sản phẩm hiển thị trở lại."),
         back=lambda item: url_for("office.products"),
@@ -274,7 +288,7 @@ def stamp_clear_warning(stamp_id):
     return _act(
         Stamp,
         stamp_id,
-        services.clear_copy_warning,
+        clear_copy_warning,
         needs_reason=True,
         message=_("Đã gỡ cảnh báo sao chép của tem; lý do được ghi vào nhật ký."),
         back=lambda item: url_for("office.index"),
@@ -283,21 +297,21 @@ def stamp_clear_warning(stamp_id):
 
 @bp.route("/reports")
 def reports():
-    return render_template("office/reports.html", reports=services.counterfeit_reports(), form=ReportForm())
+    return render_template("office/reports.html", reports=counterfeit.counterfeit_reports(), form=ReportForm())
 
 
 @bp.post("/reports/<int:report_id>")
 def report_handle(report_id):
-    report = services.find_counterfeit_report(report_id) or abort(404)
+    report = counterfeit.find_counterfeit_report(report_id) or abort(404)
     form = ReportForm()
     if not form.validate_on_submit():
         flash(_("Cần chọn kết luận và ghi cách xử lý."), "error")
         return redirect(url_for("office.reports"))
     try:
-        services.handle_counterfeit_report(
+        counterfeit.handle_counterfeit_report(
             report, status=form.status.data, resolution=form.resolution.data, actor=_me()
         )
-    except services.ReportAlreadyHandled:
+    except counterfeit.ReportAlreadyHandled:
         flash(_("Báo cáo này đã được xử lý."), "info")
         return redirect(url_for("office.reports"))
     db.session.commit()
@@ -319,7 +333,7 @@ def orders():
     return render_template(
         "office/orders.html",
         refunds=payments_needing_attention(),
-        transfers=services.bank_transfers_awaiting(),
+        transfers=order_actions.bank_transfers_awaiting(),
         found=found,
         code=code,
         reason_form=ReasonForm(),
@@ -339,7 +353,7 @@ def order_payment_received(order_id):
     return _act(
         Order,
         order_id,
-        services.confirm_payment_received,
+        order_actions.confirm_payment_received,
         needs_reason=False,
         message=_("Đã xác nhận nhận tiền; đơn hàng chuyển sang đã thanh toán."),
         back=_back_to_order,
@@ -351,7 +365,7 @@ def order_cancel(order_id):
     return _act(
         Order,
         order_id,
-        services.cancel_order,
+        order_actions.cancel_order,
         needs_reason=True,
         message=_("Đã huỷ đơn hàng; khách hàng được báo lý do."),
         back=_back_to_order,
@@ -363,7 +377,7 @@ def payment_refunded(payment_id):
     return _act(
         Payment,
         payment_id,
-        services.record_refund,
+        order_actions.record_refund,
         needs_reason=True,
         message=_("Đã ghi nhận hoàn tiền."),
         back=lambda payment: url_for("office.orders"),
@@ -376,7 +390,7 @@ REGISTER_FILTERS = {
     "expiring": lambda today: (
         Certificate.is_revoked.is_(False),
         Certificate.valid_until >= today,
-        Certificate.valid_until <= today + timedelta(days=services.EXPIRING_DAYS),
+        Certificate.valid_until <= today + timedelta(days=register.EXPIRING_DAYS),
     ),
     "expired": lambda today: (Certificate.is_revoked.is_(False), Certificate.valid_until < today),
     "revoked": lambda today: (Certificate.is_revoked.is_(True),),
@@ -469,7 +483,7 @@ def certificate_new():
     if form.validate_on_submit():
         product = db.get_or_404(Product, form.product_id.data)
         try:
-            certificate = services.record_certificate(
+            certificate = register.record_certificate(
                 product,
                 stars=form.stars.data,
                 score=form.score.data,
@@ -482,7 +496,7 @@ def certificate_new():
                 document=form.document.data or None,
                 actor=_me(),
             )
-        except services.CertificateInvalid as error:
+        except register.CertificateInvalid as error:
             _apply_errors(form, error.errors)
         else:
             db.session.commit()
@@ -511,8 +525,8 @@ def certificate_revoke(certificate_id):
         flash(_("Cần nhập lý do thu hồi."), "error")
     else:
         try:
-            services.revoke_certificate(item, reason=form.reason.data, actor=_me())
-        except services.CertificateAlreadyRevoked:
+            register.revoke_certificate(item, reason=form.reason.data, actor=_me())
+        except register.CertificateAlreadyRevoked:
             flash(_("Chứng nhận này đã bị thu hồi."), "info")
         else:
             db.session.commit()
@@ -571,18 +585,18 @@ def evaluations():
         .order_by(Evaluation.id.desc())
         .limit(200)
     ).all()
-    return render_template("office/evaluations.html", evaluations=items, result_of=services.evaluation_result)
+    return render_template("office/evaluations.html", evaluations=items, result_of=scoring.evaluation_result)
 
 
 @bp.route("/evaluations/new", methods=["GET", "POST"])
 def evaluation_new():
-    sets = services.ensure_criteria_sets()
+    sets = scoring.ensure_criteria_sets()
     form = EvaluationForm(chair_id=current_user.id)
     form.product_id.choices = _product_choices()
     form.criteria_set_id.choices = choices((c.id, c.label) for c in sets if c.is_active)
     form.chair_id.choices = choices((u.id, u.full_name or u.email) for u in _office_users())
     if form.validate_on_submit():
-        evaluation = services.open_evaluation(
+        evaluation = scoring.open_evaluation(
             db.get_or_404(Product, form.product_id.data),
             criteria_set=db.get_or_404(CriteriaSetDefinition, form.criteria_set_id.data),
             chair=db.get_or_404(User, form.chair_id.data),
@@ -610,12 +624,12 @@ def evaluation(evaluation_id):
     if form.validate_on_submit():
         points = {part.code: getattr(form, f"part_{part.code}").data for part in item.criteria_set.parts}
         try:
-            services.submit_scoresheet(
+            scoring.submit_scoresheet(
                 item, member=_me(), points=points, fails_mandatory=form.fails_mandatory.data, note=form.note.data or ""
             )
-        except services.ScoresheetInvalid as error:
+        except scoring.ScoresheetInvalid as error:
             _apply_errors(form, {f"part_{code}": message for code, message in error.errors.items()})
-        except services.EvaluationClosed:
+        except scoring.EvaluationClosed:
             flash(_("Hội đồng đã kết luận; không thể chấm thêm."), "error")
         else:
             db.session.commit()
@@ -625,7 +639,7 @@ def evaluation(evaluation_id):
         "office/evaluation.html",
         evaluation=item,
         form=form,
-        result=services.evaluation_result(item),
+        result=scoring.evaluation_result(item),
         certify_form=CertifyForm(),
         is_chair=item.chair_id == current_user.id,
     )
@@ -639,7 +653,7 @@ def evaluation_certify(evaluation_id):
         abort(403)
     if form.validate_on_submit():
         try:
-            certificate = services.certify_evaluation(
+            certificate = scoring.certify_evaluation(
                 item,
                 decision_number=form.decision_number.data,
                 decision_date=form.decision_date.data,
@@ -649,9 +663,9 @@ def evaluation_certify(evaluation_id):
                 document=form.document.data or None,
                 actor=_me(),
             )
-        except services.CertificateInvalid as error:
+        except register.CertificateInvalid as error:
             _apply_errors(form, error.errors)
-        except (services.NotCertifiable, services.EvaluationClosed):
+        except (scoring.NotCertifiable, scoring.EvaluationClosed):
             flash(_("Kết quả này không thể cấp chứng nhận OCOP."), "error")
         else:
             db.session.commit()
@@ -661,7 +675,7 @@ def evaluation_certify(evaluation_id):
         "office/evaluation.html",
         evaluation=item,
         form=_sheet_form(item),
-        result=services.evaluation_result(item),
+        result=scoring.evaluation_result(item),
         certify_form=form,
         is_chair=True,
     ), 400

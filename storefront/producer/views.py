@@ -9,6 +9,7 @@ from storefront.accounts.decorators import producer_required
 from storefront.accounts.models import Role
 from storefront.accounts.services import EmailTaken
 from storefront.accounts.sessions import sign_in
+from storefront.audit.services import clear_copy_warning
 from storefront.catalog import editing, gallery
 from storefront.catalog.groups import GROUPS_WITH_CONSUMER_INFO
 from storefront.catalog.images import ImageRejected, delete_files
@@ -18,7 +19,6 @@ from storefront.checkout.models import Fulfilment, IllegalTransition
 from storefront.clock import VIETNAM_TZ
 from storefront.errors import DomainError
 from storefront.extensions import db, limiter
-from storefront.office.services import clear_copy_warning
 from storefront.producer import analytics, bp, imports
 from storefront.producer.forms import (
     BIZ_STEPS,
