@@ -172,7 +172,6 @@ def register_blueprints(app):
     from storefront.cart import bp as cart_bp
     from storefront.catalog import bp as catalog_bp
     from storefront.checkout import bp as checkout_bp
-    from storefront.inventory import bp as inventory_bp
     from storefront.main import bp as main_bp
     from storefront.office import bp as office_bp
     from storefront.outbox import bp as outbox_bp
@@ -187,7 +186,6 @@ def register_blueprints(app):
         checkout_bp,
         producer_bp,
         office_bp,
-        inventory_bp,
         outbox_bp,
         traceability_bp,
     ):

@@ -16,9 +16,10 @@ from sqlalchemy import select
 from storefront.accounts.models import Role
 from storefront.addresses import format_address
 from storefront.catalog.groups import group_name
+from storefront.catalog.jsonld import certification_jsonld
 from storefront.catalog.models import ProducerStatus, Product
 from storefront.catalog.services import valid_certificate, visible_products_query
-from storefront.catalog.views import certification_jsonld, public_url
+from storefront.catalog.urls import public_url
 from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.columns import utcnow
 from storefront.extensions import db, limiter

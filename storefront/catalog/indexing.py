@@ -180,6 +180,11 @@ def reindex_products(idx: search.SearchIndex, session, product_ids) -> None:
         search.remove_products(idx, sorted(gone))
 
 
+def reindex_all() -> int:
+    """Rebuild the search index from the database and return how many products it holds."""
+    return rebuild_index(search_index(), db.session)
+
+
 def _pending(session) -> dict:
     return session.info.setdefault(PENDING_KEY, {"products": set(), "producers": set()})
 

@@ -22,7 +22,8 @@ from sqlalchemy.exc import IntegrityError
 
 from storefront.addresses import format_address, wards
 from storefront.cart.services import summarize
-from storefront.cart.views import clear_contents, load_contents
+from storefront.cart.storage import clear_contents, load_contents
+from storefront.catalog.models import Product
 from storefront.checkout import bp
 from storefront.checkout.forms import CancelOrderForm, ContactForm, LookupForm, OptionsForm, PlaceOrderForm
 from storefront.checkout.models import Order, OrderStatus, PaymentMethod
@@ -259,8 +260,6 @@ def place():
 
 
 def _insufficient_message(error: InsufficientStock) -> str:
-    from storefront.catalog.models import Product
-
     names = db.session.scalars(select(Product.name_vi).where(Product.id.in_(error.product_ids))).all()
     return _("Rất tiếc, không đủ hàng: %(names)s đã hết hoặc không còn đủ số lượng bạn chọn.", names=", ".join(names))
 

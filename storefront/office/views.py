@@ -47,6 +47,7 @@ from storefront.office.forms import (
 from storefront.office.models import CriteriaSetDefinition, Evaluation, Scoresheet
 from storefront.office.register import certificate_state
 from storefront.request_input import request_page
+from traceability.models import Stamp
 
 
 @bp.before_request
@@ -283,8 +284,6 @@ def product_unhide(product_id):
 
 @bp.post("/stamps/<int:stamp_id>/clear-warning")
 def stamp_clear_warning(stamp_id):
-    from traceability.models import Stamp  # the office's deliberate traceability reads: see services
-
     return _act(
         Stamp,
         stamp_id,

@@ -48,9 +48,6 @@ from storefront.producer.services import (
     own_products,
     producer_of,
 )
-
-# The producer dashboard is the traceability UI, so it deliberately calls traceability's
-# services (the one exception to "storefront does not import traceability", see STYLE.md).
 from traceability import services as trace
 from traceability.models import Batch, Stamp, StampIssue
 
