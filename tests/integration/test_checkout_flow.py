@@ -641,15 +641,23 @@ def commits(app):
     return counter
 
 
-def test_placing_an_order_is_one_commit_with_the_hold_and_the_emptied_account_cart(client, db, login, commits):
-    from storefront.cart.models import CartLine
-
+@pytest.fixture
+def signed_in_at_review(client, db, login):
+    """A signed-in shopper with 2 of a product in the account cart, on the review page: (product, review fields)."""
     product = make_product(on_hand=5, price_vnd=120_000)
     shopper = make_user()
     db.session.commit()
     login(shopper)
     add_to_cart(client, product, 2)
-    reviewed = fill_checkout(client)
+    return product, fill_checkout(client)
+
+
+def test_placing_an_order_is_one_commit_with_the_hold_and_the_emptied_account_cart(
+    client, db, signed_in_at_review, commits
+):
+    from storefront.cart.models import CartLine
+
+    product, reviewed = signed_in_at_review
     with commits() as n:
         response = place(client, reviewed)
     assert response.status_code == 302
@@ -659,16 +667,13 @@ def test_placing_an_order_is_one_commit_with_the_hold_and_the_emptied_account_ca
     assert db.session.scalar(select(func.count(CartLine.id))) == 0
 
 
-def test_a_failure_after_the_order_is_made_but_before_the_commit_keeps_nothing(client, db, login, monkeypatch):
+def test_a_failure_after_the_order_is_made_but_before_the_commit_keeps_nothing(
+    client, db, signed_in_at_review, monkeypatch
+):
     from storefront.cart.models import CartLine
     from storefront.checkout import views
 
-    product = make_product(on_hand=5, price_vnd=120_000)
-    shopper = make_user()
-    db.session.commit()
-    login(shopper)
-    add_to_cart(client, product, 2)
-    reviewed = fill_checkout(client)
+    product, reviewed = signed_in_at_review
 
     def broken_cart_store():
         raise RuntimeError("cart storage down")
