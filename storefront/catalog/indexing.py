@@ -273,7 +273,7 @@ def _forget_changes(session, previous_transaction):
 
 
 def register_listeners():
-    """Listen on every SQLAlchemy session, so changes made by any feature reach the index."""
+    """Listen on every SQLAlchemy session, so changes made by any feature reach the index (create_app calls this)."""
     for name, listener in (
         ("after_flush", _collect_changes),
         ("do_orm_execute", _collect_bulk_changes),
