@@ -1,10 +1,13 @@
 """Append to the audit log; and the audited actions both dashboards take."""
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
 
 from storefront.accounts.models import User
 from storefront.audit.models import AuditLogEntry
+from storefront.clock import VIETNAM_TZ
 from storefront.extensions import db
 from traceability.services import clear_scan_warning
 
@@ -58,3 +61,32 @@ def clear_copy_warning(stamp, *, reason: str, actor: User):
         reason=stamp.warning_clear_reason,
     )
     return stamp
+
+
+def entries_about(obj) -> list[AuditLogEntry]:
+    """Return the audit log entries about one object, oldest first."""
+    return db.session.scalars(
+        select(AuditLogEntry)
+        .where(AuditLogEntry.object_type == type(obj).__name__, AuditLogEntry.object_id == obj.id)
+        .order_by(AuditLogEntry.id)
+    ).all()
+
+
+def entries_page(
+    *, action: str, object_type: str, actor: str, since: date | None, until: date | None, page: int, per_page: int
+):
+    """Return one page of the log, newest first: actions starting with `action`, an exact object type,
+    actors whose email contains `actor`, from the start of `since` to the end of `until` (Vietnam days)."""
+    query = select(AuditLogEntry).order_by(AuditLogEntry.id.desc())
+    if action:
+        query = query.where(AuditLogEntry.action.startswith(action))
+    if object_type:
+        query = query.where(AuditLogEntry.object_type == object_type)
+    if actor:
+        query = query.where(AuditLogEntry.actor_email.ilike(f"%{actor}%"))
+    if since:
+        query = query.where(AuditLogEntry.created_at >= datetime.combine(since, time.min, tzinfo=VIETNAM_TZ))
+    if until:
+        end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=VIETNAM_TZ)
+        query = query.where(AuditLogEntry.created_at < end)
+    return db.paginate(query, page=page, per_page=per_page)

@@ -1,6 +1,7 @@
 """Producer registrations: approve, reject, suspend, reinstate; each logged and mailed to the producer."""
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from storefront.accounts.models import User
 from storefront.audit.services import log_action, snapshot
@@ -102,3 +103,8 @@ def reinstate_producer(producer: Producer, *, actor: User) -> Producer:
         _("Xin chào %(name)s,\n\nVăn phòng OCOP đã cho cơ sở bán hàng trở lại.", name=producer.name),
     )
     return producer
+
+
+def producers_in_status(status: ProducerStatus) -> list[Producer]:
+    """Return the producers in one status, oldest registration first (the approval queue)."""
+    return db.session.scalars(select(Producer).where(Producer.status == status).order_by(Producer.created_at)).all()

@@ -1,6 +1,8 @@
 """Moderation: hide or show a product or a producer's story, with a reason the producer is mailed."""
 
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from storefront.accounts.models import User
 from storefront.audit.services import log_action, snapshot
@@ -74,3 +76,11 @@ def unhide_story(producer: Producer, *, actor: User) -> Producer:
         producer, "is_story_hidden", PRODUCER_FIELDS, "producer.unhide_story", hidden=False, reason="", actor=actor
     )
     return producer
+
+
+def products_page(name_part: str, *, page: int, per_page: int):
+    """Return one page of all products for moderation, hidden ones first; narrowed by a part of the name."""
+    query = select(Product).options(selectinload(Product.producer)).order_by(Product.is_hidden.desc(), Product.id)
+    if name_part:
+        query = query.where(Product.name_vi.ilike(f"%{name_part}%"))
+    return db.paginate(query, page=page, per_page=per_page)

@@ -75,3 +75,8 @@ def record_refund(payment: Payment, *, reason: str, actor: User) -> Payment:
         actor, "payment.refund", payment, before=before, after={**before, "status": payment.status.value}, reason=reason
     )
     return payment
+
+
+def orders_with_code(code: str) -> list[Order]:
+    """Return the order with this code (a list: empty when none, or when no code was given)."""
+    return db.session.scalars(select(Order).where(Order.code == code)).all() if code else []

@@ -1,11 +1,12 @@
 """The certificate register: OCOP rules for a recognition decision, recording and revoking it, its state."""
 
 import enum
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from storefront.accounts.models import User
 from storefront.addresses import format_address
@@ -240,3 +241,41 @@ def certificate_state(certificate: Certificate, today: date) -> CertificateState
     if (certificate.valid_until - today).days <= EXPIRING_DAYS:
         return CertificateState.EXPIRING
     return CertificateState.VALID
+
+
+REGISTER_FILTERS = {
+    "expiring": lambda today: (
+        Certificate.is_revoked.is_(False),
+        Certificate.valid_until >= today,
+        Certificate.valid_until <= today + timedelta(days=EXPIRING_DAYS),
+    ),
+    "expired": lambda today: (Certificate.is_revoked.is_(False), Certificate.valid_until < today),
+    "revoked": lambda today: (Certificate.is_revoked.is_(True),),
+    "all": lambda today: (),
+}
+
+
+def register_query(status: str, today: date):
+    """The register's rows in one of REGISTER_FILTERS, soonest expiry first (products and producers loaded)."""
+    return (
+        select(Certificate)
+        .join(Certificate.product)
+        .options(selectinload(Certificate.product).selectinload(Product.producer))
+        .where(*REGISTER_FILTERS[status](today))
+        .order_by(Certificate.valid_until, Certificate.id)
+    )
+
+
+def register_page(status: str, today: date, *, page: int, per_page: int):
+    return db.paginate(register_query(status, today), page=page, per_page=per_page)
+
+
+def register_entries(status: str, today: date) -> list[Certificate]:
+    return db.session.scalars(register_query(status, today)).all()
+
+
+def product_names() -> list[tuple[int, str, str]]:
+    """Return (product id, product name, producer name) of every product, by product name (form choices)."""
+    return db.session.execute(
+        select(Product.id, Product.name_vi, Producer.name).join(Product.producer).order_by(Product.name_vi)
+    ).all()

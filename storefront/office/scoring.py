@@ -6,6 +6,7 @@ from fractions import Fraction
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from storefront.accounts.models import User
 from storefront.audit.services import log_action
@@ -238,3 +239,13 @@ def certify_evaluation(
         after={"certificate_id": certificate.id, "stars": result.stars, "score": result.score},
     )
     return certificate
+
+
+def recent_evaluations(limit: int = 200) -> list[Evaluation]:
+    """Return the latest evaluations, newest first, with their products and sheets loaded."""
+    return db.session.scalars(
+        select(Evaluation)
+        .options(selectinload(Evaluation.product), selectinload(Evaluation.sheets).selectinload(Scoresheet.lines))
+        .order_by(Evaluation.id.desc())
+        .limit(limit)
+    ).all()

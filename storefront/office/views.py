@@ -1,23 +1,21 @@
 """OCOP office pages under /office: dashboard, producers, register, scoresheets, moderation, audit log."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from storefront.accounts.decorators import office_required
-from storefront.accounts.models import Role, User
+from storefront.accounts.models import User
 from storefront.addresses import format_address
-from storefront.audit.models import AuditLogEntry
+from storefront.audit import services as audit_log
 from storefront.audit.services import clear_copy_warning
 from storefront.catalog.models import Certificate, CriteriaSet, IssuingLevel, Producer, ProducerStatus, Product
 from storefront.checkout.models import Order, Payment
 from storefront.checkout.services import PaymentTooLate, payments_needing_attention
-from storefront.clock import VIETNAM_TZ, today_vn
+from storefront.clock import today_vn
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.office import (
@@ -32,6 +30,7 @@ from storefront.office import (
     order_actions,
     register,
     scoring,
+    users,
 )
 from storefront.office.forms import (
     CertificateForm,
@@ -44,7 +43,7 @@ from storefront.office.forms import (
     choices,
     scoresheet_form,
 )
-from storefront.office.models import CriteriaSetDefinition, Evaluation, Scoresheet
+from storefront.office.models import CriteriaSetDefinition, Evaluation
 from storefront.office.register import certificate_state
 from storefront.request_input import request_page
 from traceability.models import Stamp
@@ -109,15 +108,6 @@ def _act(model, object_id, service, *, needs_reason, message, back=None):
     db.session.commit()
     flash(message, "success")
     return redirect(back(item))
-
-
-def _entries_about(obj) -> list[AuditLogEntry]:
-    """Return the audit log entries about one object, oldest first."""
-    return db.session.scalars(
-        select(AuditLogEntry)
-        .where(AuditLogEntry.object_type == type(obj).__name__, AuditLogEntry.object_id == obj.id)
-        .order_by(AuditLogEntry.id)
-    ).all()
 
 
 def _refusal_message(error: DomainError) -> str:
@@ -186,9 +176,7 @@ def producers():
     status = request.args.get("status", ProducerStatus.PENDING.value)
     if status not in {s.value for s in ProducerStatus}:
         abort(404)
-    items = db.session.scalars(
-        select(Producer).where(Producer.status == ProducerStatus(status)).order_by(Producer.created_at)
-    ).all()
+    items = approvals.producers_in_status(ProducerStatus(status))
     return render_template("office/producers.html", producers=items, status=status, statuses=ProducerStatus)
 
 
@@ -249,10 +237,7 @@ def story_unhide(producer_id):
 
 @bp.route("/products")
 def products():
-    query = select(Product).options(selectinload(Product.producer)).order_by(Product.is_hidden.desc(), Product.id)
-    if request.args.get("q"):
-        query = query.where(Product.name_vi.ilike(f"%{request.args['q'][:100]}%"))
-    pagination = db.paginate(query, page=request_page(), per_page=50)
+    pagination = moderation.products_page(request.args.get("q", "")[:100], page=request_page(), per_page=50)
     return render_template(
         "office/products.html", pagination=pagination, reason_form=ReasonForm(), confirm=ConfirmForm()
     )
@@ -328,7 +313,7 @@ def _back_to_order(order):
 @bp.route("/orders")
 def orders():
     code = request.args.get("code", "").strip().upper()[:16]
-    found = db.session.scalars(select(Order).where(Order.code == code)).all() if code else []
+    found = order_actions.orders_with_code(code)
     return render_template(
         "office/orders.html",
         refunds=payments_needing_attention(),
@@ -343,7 +328,11 @@ def orders():
 def order(order_id):
     item = db.get_or_404(Order, order_id)
     return render_template(
-        "office/order.html", order=item, entries=_entries_about(item), reason_form=ReasonForm(), confirm=ConfirmForm()
+        "office/order.html",
+        order=item,
+        entries=audit_log.entries_about(item),
+        reason_form=ReasonForm(),
+        confirm=ConfirmForm(),
     )
 
 
@@ -385,48 +374,29 @@ def payment_refunded(payment_id):
 
 # --- certificate register --------------------------------------------------------------
 
-REGISTER_FILTERS = {
-    "expiring": lambda today: (
-        Certificate.is_revoked.is_(False),
-        Certificate.valid_until >= today,
-        Certificate.valid_until <= today + timedelta(days=register.EXPIRING_DAYS),
-    ),
-    "expired": lambda today: (Certificate.is_revoked.is_(False), Certificate.valid_until < today),
-    "revoked": lambda today: (Certificate.is_revoked.is_(True),),
-    "all": lambda today: (),
-}
-
-
-def _register_query(status, today):
-    if status not in REGISTER_FILTERS:
-        abort(404)
-    return (
-        select(Certificate)
-        .join(Certificate.product)
-        .options(selectinload(Certificate.product).selectinload(Product.producer))
-        .where(*REGISTER_FILTERS[status](today))
-        .order_by(Certificate.valid_until, Certificate.id)
-    )
-
 
 @bp.route("/certificates")
 def certificates():
     today, status = today_vn(), request.args.get("status", "all")
-    pagination = db.paginate(_register_query(status, today), page=request_page(), per_page=50)
+    if status not in register.REGISTER_FILTERS:
+        abort(404)
+    pagination = register.register_page(status, today, page=request_page(), per_page=50)
     return render_template(
         "office/certificates.html",
         pagination=pagination,
         status=status,
         today=today,
         state_of=lambda c: certificate_state(c, today),
-        filters=REGISTER_FILTERS,
+        filters=register.REGISTER_FILTERS,
     )
 
 
 @bp.route("/certificates.csv")
 def certificates_csv():
     today, status = today_vn(), request.args.get("status", "all")
-    items = db.session.scalars(_register_query(status, today)).all()
+    if status not in register.REGISTER_FILTERS:
+        abort(404)
+    items = register.register_entries(status, today)
     header = [
         "product",
         "producer",
@@ -460,10 +430,7 @@ def certificates_csv():
 
 
 def _product_choices():
-    items = db.session.execute(
-        select(Product.id, Product.name_vi, Producer.name).join(Product.producer).order_by(Product.name_vi)
-    ).all()
-    return choices((pid, f"{name} – {producer}") for pid, name, producer in items)
+    return choices((pid, f"{name} – {producer}") for pid, name, producer in register.product_names())
 
 
 def _apply_errors(form, errors):
@@ -512,7 +479,7 @@ def certificate(certificate_id):
         certificate=item,
         state=certificate_state(item, today_vn()),
         form=ReasonForm(),
-        entries=_entries_about(item),
+        entries=audit_log.entries_about(item),
     )
 
 
@@ -572,18 +539,9 @@ def certificate_import():
 # --- digital scoresheet ----------------------------------------------------------------
 
 
-def _office_users():
-    return db.session.scalars(select(User).where(User.role == Role.OFFICE).order_by(User.full_name)).all()
-
-
 @bp.route("/evaluations")
 def evaluations():
-    items = db.session.scalars(
-        select(Evaluation)
-        .options(selectinload(Evaluation.product), selectinload(Evaluation.sheets).selectinload(Scoresheet.lines))
-        .order_by(Evaluation.id.desc())
-        .limit(200)
-    ).all()
+    items = scoring.recent_evaluations()
     return render_template("office/evaluations.html", evaluations=items, result_of=scoring.evaluation_result)
 
 
@@ -593,7 +551,7 @@ def evaluation_new():
     form = EvaluationForm(chair_id=current_user.id)
     form.product_id.choices = _product_choices()
     form.criteria_set_id.choices = choices((c.id, c.label) for c in sets if c.is_active)
-    form.chair_id.choices = choices((u.id, u.full_name or u.email) for u in _office_users())
+    form.chair_id.choices = choices((u.id, u.full_name or u.email) for u in users.office_users())
     if form.validate_on_submit():
         evaluation = scoring.open_evaluation(
             db.get_or_404(Product, form.product_id.data),
@@ -688,19 +646,15 @@ AUDIT_FILTERS = ("action", "object_type", "actor")
 @bp.route("/audit")
 def audit():
     args = {name: request.args.get(name, "").strip()[:100] for name in (*AUDIT_FILTERS, "from", "to")}
-    query = select(AuditLogEntry).order_by(AuditLogEntry.id.desc())
-    if args["action"]:
-        query = query.where(AuditLogEntry.action.startswith(args["action"]))
-    if args["object_type"]:
-        query = query.where(AuditLogEntry.object_type == args["object_type"])
-    if args["actor"]:
-        query = query.where(AuditLogEntry.actor_email.ilike(f"%{args['actor']}%"))
-    for name, op in (("from", "__ge__"), ("to", "__lt__")):
-        day = _parse_day(args[name])
-        if day:
-            edge = datetime.combine(day + timedelta(days=1 if name == "to" else 0), time.min, tzinfo=VIETNAM_TZ)
-            query = query.where(getattr(AuditLogEntry.created_at, op)(edge))
-    pagination = db.paginate(query, page=request_page(), per_page=50)
+    pagination = audit_log.entries_page(
+        action=args["action"],
+        object_type=args["object_type"],
+        actor=args["actor"],
+        since=_parse_day(args["from"]),
+        until=_parse_day(args["to"]),
+        page=request_page(),
+        per_page=50,
+    )
     return render_template("office/audit.html", pagination=pagination, args=args)
 
 
