@@ -32,7 +32,7 @@ class CriteriaSetDefinition(db.Model):
 
     @property
     def label(self) -> str:
-        """The name in the page's language if it is a seeded one (office/services.py), else as typed."""
+        """The name in the page's language if it is a seeded one (office/scoring.py), else as typed."""
         return gettext(self.name) if self.name else ""
 
 
@@ -52,7 +52,7 @@ class CriteriaPart(db.Model):
 
     @property
     def label(self) -> str:
-        """The name in the page's language if it is a seeded one (office/services.py), else as typed."""
+        """The name in the page's language if it is a seeded one (office/scoring.py), else as typed."""
         return gettext(self.name) if self.name else ""
 
     __table_args__ = (
