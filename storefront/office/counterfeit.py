@@ -15,7 +15,6 @@ class ReportAlreadyHandled(OfficeError):
 
 def counterfeit_reports(*, limit: int = 200) -> list:
     """Return reports, open ones first, newest first."""
-
     return db.session.scalars(
         select(CounterfeitReport)
         .order_by(CounterfeitReport.status != ReportStatus.OPEN, CounterfeitReport.created_at.desc())
@@ -24,13 +23,11 @@ def counterfeit_reports(*, limit: int = 200) -> list:
 
 
 def find_counterfeit_report(report_id: int):
-
     return db.session.get(CounterfeitReport, report_id)
 
 
 def handle_counterfeit_report(report, *, status, resolution: str, actor: User):
     """Close an open 'suspected fake' report as confirmed or dismissed (status given as enum or its value)."""
-
     resolution = require_reason(resolution)
     status = ReportStatus(getattr(status, "value", status))
     if report.status is not ReportStatus.OPEN:
