@@ -140,6 +140,7 @@ def register_extensions(app):
 def register_models():
     """Import every feature's models so the metadata (and Alembic) sees all tables."""
     import storefront.accounts.models
+    import storefront.audit.models
     import storefront.cart.models
     import storefront.catalog.models
     import storefront.checkout.models
@@ -172,7 +173,6 @@ def register_blueprints(app):
     from storefront.catalog import bp as catalog_bp
     from storefront.checkout import bp as checkout_bp
     from storefront.demo import bp as demo_bp
-    from storefront.inventory import bp as inventory_bp
     from storefront.main import bp as main_bp
     from storefront.office import bp as office_bp
     from storefront.outbox import bp as outbox_bp
@@ -187,7 +187,6 @@ def register_blueprints(app):
         checkout_bp,
         producer_bp,
         office_bp,
-        inventory_bp,
         outbox_bp,
         traceability_bp,
         demo_bp,
@@ -214,9 +213,26 @@ def register_shell_context(app):
 
 
 def register_after_commit_hooks(app):
-    """Deliver mail queued by a request once its transaction has committed."""
+    """Everything that happens after a commit, in one list (services flush; boundaries commit; then this).
+
+    - Catalogue (catalog/indexing.py): the products, producers, certificates and stock a
+      transaction changed are noted at flush; after its commit their search documents are
+      rewritten and the catalogue's listing and page caches are emptied. A rollback forgets them.
+    - Decision scans (office/documents.py): a scan written during a transaction that ends without
+      a commit is deleted, so a file lives exactly as long as its committed certificate.
+    - Mail (outbox): what a request queued is delivered after the response's transaction committed.
+
+    The first two listen on every SQLAlchemy session (CLI commands and webhooks commit too), so
+    no boundary can forget them. traceability/cache.py still registers its origin-page version
+    bump at import (left to the scan-path work of issue 16).
+    """
+    from storefront.catalog import indexing
     from storefront.extensions import db
+    from storefront.office import documents
     from storefront.outbox.services import deliver_pending
+
+    indexing.register_listeners()
+    documents.register_listeners()
 
     @app.after_request
     def deliver_queued_mail(response):

@@ -1,6 +1,8 @@
 """Request input made safe in one place: control characters out of every query, form and path value."""
 
-from flask import Flask, abort, current_app, request
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, request, url_for
 from flask.wrappers import Request
 from werkzeug.datastructures import ImmutableMultiDict
 
@@ -83,3 +85,12 @@ def register(app: Flask) -> None:
             view = current_app.view_functions.get(request.endpoint)
             if view is not None and not getattr(view, "accepts_json", False):
                 abort(415)
+
+
+def safe_next(default_endpoint="main.index") -> str:
+    """Return the ?next= (or form `next`) target when it stays on this site, else the default page."""
+    target = request.args.get("next") or request.form.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
+        return target
+    return url_for(default_endpoint)

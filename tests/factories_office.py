@@ -9,7 +9,7 @@ from pypdf import PdfWriter
 from storefront.accounts.models import Role
 from storefront.checkout.models import Order, OrderLine, OrderStatus, PaymentMethod
 from storefront.extensions import db
-from storefront.office import services
+from storefront.office import scoring
 from storefront.office.models import CriteriaSetDefinition, Evaluation
 from tests.factories import make_product, make_user
 
@@ -33,17 +33,17 @@ def make_office_user(**kw):
 
 
 def criteria_set(code="148/2023") -> CriteriaSetDefinition:
-    return next(c for c in services.ensure_criteria_sets() if c.code == code)
+    return next(c for c in scoring.ensure_criteria_sets() if c.code == code)
 
 
 def make_evaluation(*, product=None, chair=None, code="148/2023", sheets=()) -> Evaluation:
     """Open an evaluation and submit one sheet per (points dict, fails_mandatory) pair, each by a new member."""
     chair = chair or make_office_user()
-    evaluation = services.open_evaluation(
+    evaluation = scoring.open_evaluation(
         product or make_product(), criteria_set=criteria_set(code), chair=chair, actor=chair
     )
     for points, fails in sheets:
-        services.submit_scoresheet(evaluation, member=make_office_user(), points=points, fails_mandatory=fails)
+        scoring.submit_scoresheet(evaluation, member=make_office_user(), points=points, fails_mandatory=fails)
     return evaluation
 
 

@@ -14,9 +14,10 @@ from markupsafe import Markup, escape
 from storefront.accounts.models import Role
 from storefront.addresses import format_address
 from storefront.catalog.groups import group_name
+from storefront.catalog.jsonld import certification_jsonld
 from storefront.catalog.models import ProducerStatus
 from storefront.catalog.services import valid_certificate
-from storefront.catalog.views import certification_jsonld, public_url
+from storefront.catalog.urls import public_url
 from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.extensions import db
 from storefront.filters import dmy, url_for_lang

@@ -1,7 +1,5 @@
 """Sign-in, sign-up, sign-out and password reset pages."""
 
-from urllib.parse import urlsplit
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -27,15 +25,7 @@ from storefront.accounts.services import (
 )
 from storefront.accounts.sessions import sign_in, sign_out, sign_out_everywhere
 from storefront.extensions import db, limiter
-
-
-def safe_next(default_endpoint="main.index") -> str:
-    """Return the ?next= target when it stays on this site."""
-    target = request.args.get("next") or request.form.get("next") or ""
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
-        return target
-    return url_for(default_endpoint)
+from storefront.request_input import safe_next
 
 
 def _login_limit():

@@ -1,6 +1,6 @@
 """Cart pages: view, add, update, remove; the guest cart joins the account cart at login."""
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
 from sqlalchemy import func, select
@@ -13,39 +13,13 @@ from storefront.cart.services import (
     CartError,
     NotEnoughStock,
     UnknownProduct,
-    account_contents,
     add_item,
-    merge_contents,
     remove_item,
-    save_account_contents,
     set_quantity,
     summarize,
 )
+from storefront.cart.storage import guest_contents, load_contents, merge_guest_cart, save_contents
 from storefront.extensions import db
-
-SESSION_KEY = "cart"
-
-
-def load_contents() -> dict:
-    """Return the current shopper's cart contents, from the account or the session."""
-    if current_user.is_authenticated:
-        return account_contents(current_user)
-    return {int(pid): tuple(value) for pid, value in session.get(SESSION_KEY, {}).items()}
-
-
-def save_contents(contents: dict) -> None:
-    if current_user.is_authenticated:
-        save_account_contents(current_user, contents)
-        db.session.commit()
-    else:
-        session[SESSION_KEY] = {str(pid): list(value) for pid, value in contents.items()}
-
-
-def clear_contents() -> None:
-    """Empty the cart after an order; the caller commits."""
-    if current_user.is_authenticated:
-        save_account_contents(current_user, {})
-    session.pop(SESSION_KEY, None)
 
 
 def cart_error_message(error: CartError) -> str:
@@ -67,17 +41,15 @@ def inject_cart_count():
             select(func.coalesce(func.sum(CartLine.quantity), 0)).join(Cart).where(Cart.user_id == current_user.id)
         )
     else:
-        count = sum(value[0] for value in session.get(SESSION_KEY, {}).values())
+        count = sum(quantity for quantity, _price in guest_contents().values())
     return {"cart_count": count}
 
 
 @user_logged_in.connect
-def merge_guest_cart(app, user, **extra):
-    """Move the guest cart into the account cart when the shopper signs in."""
-    guest = {int(pid): tuple(value) for pid, value in session.pop(SESSION_KEY, {}).items()}
-    if guest:
-        save_account_contents(user, merge_contents(account_contents(user), guest))
-        db.session.commit()
+def _merge_on_sign_in(app, user, **extra):
+    """Move the guest cart into the account cart when the shopper signs in (accounts.sessions.sign_in:
+    its caller commits). A signal, because accounts sits on a floor below the cart."""
+    merge_guest_cart(user)
 
 
 @bp.route("")
@@ -87,13 +59,8 @@ def view():
 
 
 def _change(update, *args):
-    # Free holds that lapsed before checking stock, so they do not keep units locked until
-    # the next checkout or cron run (one indexed query when nothing lapsed). Imported here:
-    # checkout's views import this module.
-    from storefront.checkout.services import expire_lapsed_orders
-
-    if expire_lapsed_orders():
-        db.session.commit()
+    # Stock checks count holds past their expiry as free (inventory.available_quantities), so a
+    # lapsed order never blocks the cart; checkout and the cron job expire those orders.
     try:
         contents = update(load_contents(), *args)
     except CartError as error:
@@ -101,6 +68,7 @@ def _change(update, *args):
         flash(cart_error_message(error), "error")
         return redirect(url_for("cart.view")), False
     save_contents(contents)
+    db.session.commit()
     return redirect(url_for("cart.view")), True
 
 

@@ -4,6 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("catalog", __name__, cli_group="catalog")
 
-from storefront.catalog import api, commands, feeds, indexing, views  # noqa: E402,F401
-
-indexing.register_listeners()
+from storefront.catalog import api, commands, feeds, views  # noqa: E402,F401

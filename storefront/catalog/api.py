@@ -8,7 +8,7 @@ from storefront.catalog.forms import MAX_PER_PAGE, parse_catalog_args
 from storefront.catalog.groups import group_name
 from storefront.catalog.indexing import listing_cache, search_index
 from storefront.catalog.services import filter_choices, list_producers, list_products
-from storefront.catalog.views import public_url
+from storefront.catalog.urls import public_url
 from storefront.clock import today_vn
 
 PER_PAGE = 24

@@ -7,7 +7,7 @@ from flask import Response, render_template
 
 from storefront.catalog import bp
 from storefront.catalog.services import feed_products, sitemap_entries, valid_certificate
-from storefront.catalog.views import public_url
+from storefront.catalog.urls import public_url
 from storefront.clock import today_vn
 
 FEED_FIELDS = (

@@ -180,6 +180,11 @@ def reindex_products(idx: search.SearchIndex, session, product_ids) -> None:
         search.remove_products(idx, sorted(gone))
 
 
+def reindex_all() -> int:
+    """Rebuild the search index from the database and return how many products it holds."""
+    return rebuild_index(search_index(), db.session)
+
+
 def _pending(session) -> dict:
     return session.info.setdefault(PENDING_KEY, {"products": set(), "producers": set()})
 
@@ -268,7 +273,7 @@ def _forget_changes(session, previous_transaction):
 
 
 def register_listeners():
-    """Listen on every SQLAlchemy session, so changes made by any feature reach the index."""
+    """Listen on every SQLAlchemy session, so changes made by any feature reach the index (create_app calls this)."""
     for name, listener in (
         ("after_flush", _collect_changes),
         ("do_orm_execute", _collect_bulk_changes),

@@ -438,10 +438,3 @@ def list_producers(filters: CatalogFilters, *, page: int, per_page: int) -> List
         query = query.where(Producer.legacy_district == filters.district)
     pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
     return Listing(items=list(pagination.items), page=page, per_page=per_page, total=pagination.total or 0, badges={})
-
-
-def reindex_all() -> int:
-    """Rebuild the search index from the database and return how many products it holds."""
-    from storefront.catalog.indexing import rebuild_index, search_index  # indexing imports this module
-
-    return rebuild_index(search_index(), db.session)

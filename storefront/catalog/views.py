@@ -25,6 +25,7 @@ from storefront.catalog.images import (
     srcset_sizes,
 )
 from storefront.catalog.indexing import listing_cache, search_index
+from storefront.catalog.jsonld import product_jsonld
 from storefront.catalog.models import LegalType, Producer
 from storefront.catalog.page_cache import cached_page
 from storefront.catalog.services import (
@@ -41,6 +42,7 @@ from storefront.catalog.services import (
     valid_certificate,
     visible_producer_query,
 )
+from storefront.catalog.urls import image_url, public_url
 from storefront.clock import today_vn
 from storefront.extensions import db
 from storefront.filters import url_with_query
@@ -65,18 +67,8 @@ def render_markdown(text: str) -> Markup:
     return Markup(nh3.clean(_markdown.render(text or ""), link_rel="nofollow noopener"))
 
 
-@bp.app_template_global()
-def public_url(endpoint: str, **values) -> str:
-    """Return an absolute URL on the shop's public origin (canonical links, feeds, JSON-LD)."""
-    base = (current_app.config.get("PUBLIC_BASE_URL") or request.host_url).rstrip("/")
-    return base + url_for(endpoint, **values)
-
-
-@bp.app_template_global()
-def image_url(filename: str, size: str = "thumb", fmt: str = "jpg") -> str:
-    """Return the path of a photo size; built by hand because url_for was a fifth of a catalogue page."""
-    # Same URL as url_for("catalog.image", ...): stored names match images.FILENAME_RE, no quoting needed.
-    return f"{request.script_root}/media/{filename}?size={size}&fmt={fmt}"
+bp.add_app_template_global(public_url)
+bp.add_app_template_global(image_url)
 
 
 @bp.app_template_global("lapsed_certificate")
@@ -176,61 +168,6 @@ def product(slug):
         address=format_address(producer.street, producer.ward_code, producer.province_code),
         jsonld=product_jsonld(item, badge),
     )
-
-
-def product_jsonld(product, certificate) -> dict:
-    """Return schema.org Product + Offer (+ the OCOP certificate while it is valid) for a product page."""
-    url = public_url("catalog.product", slug=product.slug)
-    stock = product.stock
-    data = {
-        "@context": "https://schema.org",
-        "@type": "Product",
-        "@id": url,
-        "name": product.name_vi,
-        "description": product.description_vi or product.name_vi,
-        "url": url,
-        "category": group_name(product.ocop_group),
-        "brand": {"@type": "Brand", "name": product.producer.name},
-        "manufacturer": {
-            "@type": "Organization",
-            "name": product.producer.name,
-            "url": public_url("catalog.producer", slug=product.producer.slug),
-        },
-        "offers": {
-            "@type": "Offer",
-            "url": url,
-            "price": product.price_vnd,
-            "priceCurrency": "VND",
-            "availability": "https://schema.org/InStock"
-            if stock and stock.available > 0
-            else "https://schema.org/OutOfStock",
-            "itemCondition": "https://schema.org/NewCondition",
-            "seller": {"@type": "Organization", "name": current_app.config.get("SHOP_LEGAL_NAME", "")},
-        },
-    }
-    if product.images:
-        data["image"] = [
-            public_url("catalog.image", filename=img.filename, size="large", fmt="jpg") for img in product.images
-        ]
-    if product.gtin:
-        data["gtin14"] = product.gtin
-    if certificate:
-        data["hasCertification"] = certification_jsonld(certificate)
-    return data
-
-
-def certification_jsonld(certificate) -> dict:
-    """schema.org Certification of a valid OCOP certificate (product pages, origin pages)."""
-    return {
-        "@type": "Certification",
-        "name": "OCOP",
-        "issuedBy": {"@type": "Organization", "name": certificate.issuing_body},
-        "certificationIdentification": certificate.decision_number,
-        "certificationRating": {"@type": "Rating", "ratingValue": certificate.stars, "bestRating": 5, "worstRating": 1},
-        "validFrom": certificate.decision_date.isoformat(),
-        "expires": certificate.valid_until.isoformat(),
-        "certificationStatus": "https://schema.org/CertificationActive",
-    }
 
 
 @bp.route("/producers/<slug>")

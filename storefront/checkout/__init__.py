@@ -2,6 +2,6 @@
 
 from flask import Blueprint
 
-bp = Blueprint("checkout", __name__)
+bp = Blueprint("checkout", __name__, cli_group="checkout")
 
-from storefront.checkout import views  # noqa: E402,F401
+from storefront.checkout import commands, views  # noqa: E402,F401

@@ -568,8 +568,8 @@ def _expire(order: Order, *, now: datetime | None = None) -> bool:
 def expire_lapsed_orders(now: datetime | None = None) -> int:
     """Release holds past their expiry and mark their unpaid orders expired; return how many orders.
 
-    Cheap when nothing lapsed (one indexed query), so the cart and checkout call it before
-    checking stock; ``flask inventory release-expired`` runs it every minute as well.
+    Cheap when nothing lapsed (one indexed query), so checkout calls it before
+    reserving stock; ``flask checkout release-expired`` runs it every minute as well.
     """
     now = now or utcnow()
     order_ids = lapsed_order_ids(now)

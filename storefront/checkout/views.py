@@ -22,7 +22,8 @@ from sqlalchemy.exc import IntegrityError
 
 from storefront.addresses import format_address, wards
 from storefront.cart.services import summarize
-from storefront.cart.views import clear_contents, load_contents
+from storefront.cart.storage import clear_contents, load_contents
+from storefront.catalog.models import Product
 from storefront.checkout import bp
 from storefront.checkout.forms import CancelOrderForm, ContactForm, LookupForm, OptionsForm, PlaceOrderForm
 from storefront.checkout.models import Order, OrderStatus, PaymentMethod
@@ -218,6 +219,10 @@ def place():
             idempotency_key=form.idempotency_key.data,
             reviewed_total_vnd=form.reviewed_total_vnd.data,
         )
+        clear_contents()
+        card_params = card_session_params(order) if _awaits_card(order) else None
+        # The one commit of an order: the order, its stock hold, the emptied cart (and, for a card
+        # order, the Stripe attempt) stand or fall together.
         db.session.commit()
     except PriceChanged as error:
         db.session.rollback()
@@ -243,24 +248,26 @@ def place():
         db.session.rollback()
         flash(_("Giỏ hàng hoặc địa chỉ đã thay đổi, vui lòng kiểm tra lại."), "warning")
         return redirect(url_for("cart.view"))
-    except IntegrityError:  # the same form submitted twice at once: the other request won
+    except IntegrityError:  # the same form submitted twice at once: the other request won (and emptied the cart)
         db.session.rollback()
         order = order_by_idempotency_key(form.idempotency_key.data)
         if order is None:
             raise
+        card_params = None
+    except CardRetryClosed:  # only an order placed before (a resubmitted form) can have a lapsed hold
+        db.session.rollback()
+        return _card_window_closed(order)
     _allow(order)
-    clear_contents()
     session.pop(STATE_KEY, None)
-    db.session.commit()
-    if order.payment_method is PaymentMethod.CARD and order.status is OrderStatus.PENDING_PAYMENT:
-        return _start_card_payment(order)
+    if card_params:
+        return _open_card_session(order, card_params)
+    if _awaits_card(order):  # the concurrent request that won opens the Stripe session; pay from the order page
+        return redirect(url_for("checkout.order", code=order.code))
     flash(_("Đặt hàng thành công! Mã đơn hàng của bạn là %(code)s.", code=order.code), "success")
     return redirect(url_for("checkout.order", code=order.code))
 
 
 def _insufficient_message(error: InsufficientStock) -> str:
-    from storefront.catalog.models import Product
-
     names = db.session.scalars(select(Product.name_vi).where(Product.id.in_(error.product_ids))).all()
     return _("Rất tiếc, không đủ hàng: %(names)s đã hết hoặc không còn đủ số lượng bạn chọn.", names=", ".join(names))
 
@@ -273,20 +280,30 @@ def cancel():
     return redirect(url_for("cart.view"))
 
 
-def _start_card_payment(order: Order):
-    try:
-        params = card_session_params(order)
-        db.session.commit()  # a longer hold and the new attempt number stand even if Stripe fails
-    except CardRetryClosed:
-        db.session.rollback()
-        flash(
-            _(
-                "Thời gian giữ hàng cho thanh toán thẻ đã hết. Vui lòng đặt lại đơn hàng, có thể chọn thanh toán "
-                "khi nhận hàng (COD) hoặc chuyển khoản."
-            ),
-            "warning",
-        )
-        return redirect(url_for("checkout.order", code=order.code))
+def _awaits_card(order: Order) -> bool:
+    return order.payment_method is PaymentMethod.CARD and order.status is OrderStatus.PENDING_PAYMENT
+
+
+def _card_window_closed(order: Order):
+    flash(
+        _(
+            "Thời gian giữ hàng cho thanh toán thẻ đã hết. Vui lòng đặt lại đơn hàng, có thể chọn thanh toán "
+            "khi nhận hàng (COD) hoặc chuyển khoản."
+        ),
+        "warning",
+    )
+    return redirect(url_for("checkout.order", code=order.code))
+
+
+def _open_card_session(order: Order, params: dict):
+    """Open a Stripe Checkout Session for an order whose hold and attempt number are committed, and go there.
+
+    Stripe is not part of our transaction, so a card payment takes two commits on purpose:
+    the caller's, before this call (the order or the longer hold and new attempt number, which
+    make the idempotency key, must be durable before Stripe hears of them), and this one, after
+    it, recording the session id the webhook looks the order up by. If Stripe fails in between,
+    the order and its hold stay as committed and the buyer can retry from the order page.
+    """
     try:
         session_id, pay_url = create_checkout_session(
             current_app.config,
@@ -305,7 +322,7 @@ def _start_card_payment(order: Order):
         flash(_("Chưa kết nối được cổng thanh toán thẻ. Đơn hàng đã được giữ, vui lòng thử lại sau ít phút."), "error")
         return redirect(url_for("checkout.order", code=order.code))
     attach_card_session(order, session_id)
-    db.session.commit()
+    db.session.commit()  # second step: the session id (the order was committed before Stripe was called)
     return redirect(pay_url, code=303)
 
 
@@ -377,7 +394,13 @@ def pay(code):
     if order.payment_method is not PaymentMethod.CARD or order.status is not OrderStatus.PENDING_PAYMENT:
         flash(_("Đơn hàng này không cần thanh toán thẻ."), "info")
         return redirect(url_for("checkout.order", code=order.code))
-    return _start_card_payment(order)
+    try:
+        params = card_session_params(order)
+        db.session.commit()  # first step: a longer hold and the new attempt number, before Stripe is called
+    except CardRetryClosed:
+        db.session.rollback()
+        return _card_window_closed(order)
+    return _open_card_session(order, params)
 
 
 @bp.route("/orders/<code>/paid")

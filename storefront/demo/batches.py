@@ -6,7 +6,7 @@ from sqlalchemy import null
 
 from storefront.addresses import ward_name
 from storefront.clock import VIETNAM_TZ
-from traceability.digital_link import CODE_ALPHABET
+from traceability.identifiers.codes import CODE_ALPHABET
 from traceability.models import Batch, EventAction, EventType, TraceEvent
 
 

@@ -50,7 +50,7 @@ def seed_demo_command(if_empty):
 
 def _reindex_search():
     """Rebuild the search index after the commit so the demo products are findable at once."""
-    from storefront.catalog.services import reindex_all
+    from storefront.catalog.indexing import reindex_all
 
     count = reindex_all()
     click.echo(f"Search index rebuilt ({count} products).")

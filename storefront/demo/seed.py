@@ -30,7 +30,7 @@ from storefront.demo.catalogue import (
 )
 from storefront.demo.fictional import FICTIONAL_PRODUCERS, create_fictional
 from storefront.extensions import db
-from storefront.office.services import ensure_criteria_sets
+from storefront.office.scoring import ensure_criteria_sets
 
 SEED = 2026
 DEMO_PASSWORD = "demo1234"

@@ -3,12 +3,12 @@
 from flask import abort, current_app, jsonify, redirect, render_template, session
 from sqlalchemy import text
 
-from storefront.accounts.views import safe_next
 from storefront.catalog.indexing import listing_cache
 from storefront.catalog.page_cache import cached_page
 from storefront.catalog.services import home_sections
 from storefront.extensions import db
 from storefront.main import bp
+from storefront.request_input import safe_next
 
 POLICY_PAGES = ("terms", "privacy", "returns", "shipping", "payment", "about", "demo")
 

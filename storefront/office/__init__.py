@@ -4,6 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("office", __name__, url_prefix="/office", cli_group="office")
 
-from storefront.office import commands, documents, views  # noqa: E402,F401
-
-documents.register_listeners()
+from storefront.office import commands, views  # noqa: E402,F401

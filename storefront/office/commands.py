@@ -6,7 +6,7 @@ import click
 
 from storefront.accounts.services import EmailTaken
 from storefront.extensions import db
-from storefront.office import bp, services
+from storefront.office import bp, scoring, users
 
 
 @bp.cli.command("create-user")
@@ -23,7 +23,7 @@ def create_user(email, name, password, generate):
     if len(password) < 8:
         raise click.ClickException("password must be at least 8 characters")
     try:
-        user = services.create_office_user(email=email, password=password, full_name=name)
+        user = users.create_office_user(email=email, password=password, full_name=name)
     except EmailTaken:
         raise click.ClickException(f"{email} already has an account") from None
     db.session.commit()
@@ -35,6 +35,6 @@ def create_user(email, name, password, generate):
 @bp.cli.command("ensure-criteria-sets")
 def ensure_criteria_sets():
     """Add the seeded OCOP criteria sets (148/2023, 1048/2019) that are missing."""
-    sets = services.ensure_criteria_sets()
+    sets = scoring.ensure_criteria_sets()
     db.session.commit()
     click.echo(", ".join(f"{c.code} ({'/'.join(str(p.max_points) for p in c.parts)})" for c in sets))

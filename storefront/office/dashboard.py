@@ -14,6 +14,8 @@ from storefront.catalog.models import Certificate, Product
 from storefront.checkout.models import Order, OrderStatus
 from storefront.clock import VIETNAM_TZ
 from storefront.extensions import db
+from traceability.models import Batch, CounterfeitReport, ReportStatus, Scan, Stamp
+from traceability.services import warning_stamps_clause
 
 #: Thái Nguyên scheme (Decision 3485/QĐ-UBND, 2019): ≥50 certified by 2020, ≥70 more in 2021–2025, ≥5 five-star.
 TARGETS = {"by_2020": 50, "in_2021_2025": 70, "five_star": 5}
@@ -137,16 +139,11 @@ def sales_per_month(months: list[date]) -> list[tuple[str, int]]:
 
 
 def scans_per_month(months: list[date]) -> list[tuple[str, int]]:
-    from traceability.models import Scan  # the office's deliberate traceability reads: see services
-
     return monthly_sums(Scan.scanned_at, 1, months)
 
 
 def stamp_warnings(threshold: int, limit: int = 20):
     """Return stamps scanned from more distinct devices than `threshold` since any clearing (likely copied)."""
-    from traceability.models import Batch, Stamp
-    from traceability.services import warning_stamps_clause
-
     return db.session.execute(
         select(Stamp, Batch, Product)
         .join(Batch, Stamp.batch_id == Batch.id)
@@ -158,8 +155,6 @@ def stamp_warnings(threshold: int, limit: int = 20):
 
 
 def open_reports_count() -> int:
-    from traceability.models import CounterfeitReport, ReportStatus
-
     return db.session.scalar(
         select(func.count(CounterfeitReport.id)).where(CounterfeitReport.status == ReportStatus.OPEN)
     )

@@ -152,7 +152,7 @@ def _delete_uncommitted_scans(session, transaction):
 
 
 def register_listeners():
-    """Listen on every SQLAlchemy session, so a scan lives exactly as long as its committed row."""
+    """Listen on every SQLAlchemy session, so a scan lives exactly as long as its committed row (create_app calls this)."""
     for name, listener in (("after_commit", _keep_scans), ("after_transaction_end", _delete_uncommitted_scans)):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from storefront.catalog.models import CriteriaSet, IssuingLevel
 from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
-from storefront.office.services import LEVEL_NAMES
+from storefront.office.register import LEVEL_NAMES
 
 
 def choices(pairs) -> list[SelectChoice]:

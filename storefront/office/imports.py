@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from storefront.accounts.models import User
 from storefront.catalog.models import Certificate, CriteriaSet, IssuingLevel, Product
 from storefront.extensions import db
-from storefront.office.services import certificate_errors, record_certificate
+from storefront.office.register import certificate_errors, record_certificate
 from storefront.text import clean_text
 
 #: product = slug or GTIN-14; score and valid_until may be empty.

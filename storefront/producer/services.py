@@ -10,6 +10,7 @@ from storefront.catalog.services import CertificateStanding, certificate_standin
 from storefront.checkout.models import Fulfilment, FulfilmentStatus, Order, OrderLine, PaymentMethod, PaymentStatus
 from storefront.extensions import db
 from storefront.inventory.models import Stock
+from traceability.models import Batch
 
 DEFAULT_LOW_STOCK = 5
 
@@ -19,6 +20,13 @@ def producer_of(user) -> Producer | None:
     if user is None or not getattr(user, "id", None):
         return None
     return db.session.scalar(select(Producer).where(Producer.owner_id == user.id))
+
+
+def own_batches(producer: Producer) -> list[Batch]:
+    """Return the producer's batches, newest first."""
+    return db.session.scalars(
+        select(Batch).join(Batch.product).where(Product.producer_id == producer.id).order_by(Batch.id.desc())
+    ).all()
 
 
 def own_products(producer: Producer) -> list[Product]:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from storefront.accounts.models import Role
 from storefront.catalog.models import Producer, ProducerStatus, Product
-from storefront.office.services import approve_producer
+from storefront.office.approvals import approve_producer
 from tests.factories import TAN_CUONG_WARD, make_user
 from tests.factories_producer import image_bytes
 from traceability.models import Stamp

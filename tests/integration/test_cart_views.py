@@ -104,8 +104,9 @@ def test_a_lapsed_hold_does_not_stop_a_shopper_adding_the_last_units(client, db)
     assert "Đã thêm vào giỏ hàng." in follow(client, response)
     assert guest_cart(client) == {str(product.id): [2, product.price_vnd]}
     db.session.expire_all()
-    assert db.session.scalar(select(Stock.reserved)) == 0
-    assert db.session.scalar(select(Order.status)) is OrderStatus.EXPIRED
+    # The cart only reads stock: the lapsed order is expired by checkout or the cron job, not here.
+    assert db.session.scalar(select(Stock.reserved)) == 2
+    assert db.session.scalar(select(Order.status)) is OrderStatus.PENDING_PAYMENT
 
 
 def test_quantities_can_be_edited_and_lines_removed(client, db):

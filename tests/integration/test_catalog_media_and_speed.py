@@ -119,7 +119,7 @@ def test_product_and_producer_pages_run_a_fixed_number_of_queries(client, db, up
 def test_hand_built_image_urls_equal_url_for(app):
     from flask import url_for
 
-    from storefront.catalog.views import image_url
+    from storefront.catalog.urls import image_url
 
     with app.test_request_context("/"):
         assert image_url("abc_1-x.jpg", "large", "webp") == url_for(

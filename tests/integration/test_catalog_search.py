@@ -224,7 +224,7 @@ def test_missing_index_is_rebuilt_automatically_on_first_search(app, client, pro
 
 
 def test_reindex_all_rebuilds_from_the_database_for_the_demo_seed(app, products):
-    from storefront.catalog.services import reindex_all
+    from storefront.catalog.indexing import reindex_all
 
     idx = search_index()
     search.rebuild(idx, [])

@@ -615,3 +615,76 @@ def test_a_buyer_cancelling_an_order_that_expired_meanwhile_is_told_it_cannot_be
     )  # the expiry won
     with pytest.raises(CannotCancel):
         cancel_order_by_buyer(order, reason="")
+
+
+@pytest.fixture
+def commits(app):
+    """Count commits of any SQLAlchemy session while the block runs: `with commits() as n: …; n()`."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    @contextmanager
+    def counter():
+        seen = []
+
+        def count(session):
+            seen.append(session)
+
+        event.listen(Session, "after_commit", count)
+        try:
+            yield lambda: len(seen)
+        finally:
+            event.remove(Session, "after_commit", count)
+
+    return counter
+
+
+@pytest.fixture
+def signed_in_at_review(client, db, login):
+    """A signed-in shopper with 2 of a product in the account cart, on the review page: (product, review fields)."""
+    product = make_product(on_hand=5, price_vnd=120_000)
+    shopper = make_user()
+    db.session.commit()
+    login(shopper)
+    add_to_cart(client, product, 2)
+    return product, fill_checkout(client)
+
+
+def test_placing_an_order_is_one_commit_with_the_hold_and_the_emptied_account_cart(
+    client, db, signed_in_at_review, commits
+):
+    from storefront.cart.models import CartLine
+
+    product, reviewed = signed_in_at_review
+    with commits() as n:
+        response = place(client, reviewed)
+    assert response.status_code == 302
+    assert n() == 1
+    assert only_order(db).status is OrderStatus.CONFIRMED  # COD: confirmed and its units sold at once
+    assert stock(db, product) == (3, 0)
+    assert db.session.scalar(select(func.count(CartLine.id))) == 0
+
+
+def test_a_failure_after_the_order_is_made_but_before_the_commit_keeps_nothing(
+    client, db, signed_in_at_review, monkeypatch
+):
+    from storefront.cart.models import CartLine
+    from storefront.checkout import views
+
+    product, reviewed = signed_in_at_review
+
+    def broken_cart_store():
+        raise RuntimeError("cart storage down")
+
+    monkeypatch.setattr(views, "clear_contents", broken_cart_store)
+    with pytest.raises(RuntimeError):
+        place(client, reviewed)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Order.id))) == 0
+    assert stock(db, product) == (5, 0)
+    assert db.session.scalar(select(CartLine.quantity)) == 2  # the cart is still there to try again
+    monkeypatch.undo()
+    assert place(client, reviewed).status_code == 302
+    assert only_order(db).lines[0].quantity == 2 and stock(db, product) == (3, 0)

@@ -160,7 +160,7 @@ def test_release_expired_command_expires_lapsed_orders(db, runner):
     product = make_product(on_hand=2)
     make_order([(product, 2)], payment="bank_transfer", now=utcnow() - timedelta(days=3))
     db.session.commit()
-    result = runner.invoke(args=["inventory", "release-expired"])
+    result = runner.invoke(args=["checkout", "release-expired"])
     assert result.exit_code == 0, result.output
     assert "expired 1 order" in result.output
     assert stock_of(db, product) == (2, 0)

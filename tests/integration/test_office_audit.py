@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import select
 
+from storefront.audit.models import AuditLogEntry, AuditLogImmutable
 from storefront.catalog.models import ProducerStatus
-from storefront.office import services
-from storefront.office.models import AuditLogEntry, AuditLogImmutable
+from storefront.office import approvals, moderation, register
 from tests.factories import make_certificate, make_producer, make_product
 from tests.factories_office import make_office_user, request_context  # noqa: F401
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("request_context")
 def logged_entry(db):
     actor = make_office_user(email="can.bo@ocop.vn")
     producer = make_producer(status=ProducerStatus.PENDING)
-    services.reject_producer(producer, reason="Hồ sơ thiếu", actor=actor)
+    approvals.reject_producer(producer, reason="Hồ sơ thiếu", actor=actor)
     db.session.commit()
     return db.session.scalars(select(AuditLogEntry)).one()
 
@@ -47,14 +47,14 @@ def test_every_kind_of_office_action_is_logged(db):
     actor = make_office_user()
     producer = make_producer(status=ProducerStatus.PENDING, story_md="Chuyện")
     product = make_product(producer=producer)
-    services.approve_producer(producer, actor=actor)
-    services.suspend_producer(producer, reason="Kiểm tra", actor=actor)
-    services.reinstate_producer(producer, actor=actor)
-    services.hide_product(product, reason="Ảnh sai", actor=actor)
-    services.unhide_product(product, actor=actor)
-    services.hide_story(producer, reason="Sai sự thật", actor=actor)
-    services.unhide_story(producer, actor=actor)
-    services.revoke_certificate(make_certificate(product=product), reason="Hậu kiểm", actor=actor)
+    approvals.approve_producer(producer, actor=actor)
+    approvals.suspend_producer(producer, reason="Kiểm tra", actor=actor)
+    approvals.reinstate_producer(producer, actor=actor)
+    moderation.hide_product(product, reason="Ảnh sai", actor=actor)
+    moderation.unhide_product(product, actor=actor)
+    moderation.hide_story(producer, reason="Sai sự thật", actor=actor)
+    moderation.unhide_story(producer, actor=actor)
+    register.revoke_certificate(make_certificate(product=product), reason="Hậu kiểm", actor=actor)
     actions = db.session.scalars(select(AuditLogEntry.action).order_by(AuditLogEntry.id)).all()
     assert actions == [
         "producer.approve",
@@ -71,7 +71,7 @@ def test_every_kind_of_office_action_is_logged(db):
 def test_the_log_page_shows_and_filters_entries(client, db, login):
     entry = logged_entry(db)
     product = make_product(name_vi="Chè móc câu")
-    services.hide_product(product, reason="Ảnh không đúng", actor=entry.actor)
+    moderation.hide_product(product, reason="Ảnh không đúng", actor=entry.actor)
     viewer = make_office_user()
     db.session.commit()
     login(viewer)

@@ -3,7 +3,8 @@
 from sqlalchemy import select
 
 from storefront.accounts.models import Role, User
-from storefront.office.models import AuditLogEntry, CriteriaSetDefinition
+from storefront.audit.models import AuditLogEntry
+from storefront.office.models import CriteriaSetDefinition
 from tests.factories import make_user
 
 

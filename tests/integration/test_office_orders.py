@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from storefront.audit.models import AuditLogEntry
 from storefront.checkout.models import OrderStatus, Payment, PaymentMethod, PaymentStatus
 from storefront.checkout.services import expire_lapsed_orders
 from storefront.columns import utcnow
 from storefront.inventory.models import Stock
-from storefront.office.models import AuditLogEntry
 from tests.factories import make_product
 from tests.factories_checkout import make_order
 from tests.factories_office import office, request_context  # noqa: F401

@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import select
 
+from storefront.audit.models import AuditLogEntry
 from storefront.catalog.models import ProducerStatus
 from storefront.checkout.models import Order, OrderStatus
-from storefront.office import services
-from storefront.office.models import AuditLogEntry
+from storefront.office import approvals, moderation, rules
 from storefront.outbox.models import OutboxMessage
 from tests.factories import make_producer, make_product, make_user
 from tests.factories_office import make_office_user, make_order, office, request_context  # noqa: F401
@@ -82,16 +82,16 @@ def test_suspending_takes_products_off_the_shop_but_keeps_orders_in_flight(clien
 @pytest.mark.parametrize(
     ("status", "action"),
     [
-        (ProducerStatus.APPROVED, services.reject_producer),
-        (ProducerStatus.PENDING, services.suspend_producer),
-        (ProducerStatus.APPROVED, services.reinstate_producer),
-        (ProducerStatus.SUSPENDED, services.approve_producer),
+        (ProducerStatus.APPROVED, approvals.reject_producer),
+        (ProducerStatus.PENDING, approvals.suspend_producer),
+        (ProducerStatus.APPROVED, approvals.reinstate_producer),
+        (ProducerStatus.SUSPENDED, approvals.approve_producer),
     ],
 )
 def test_illegal_status_moves_are_refused(db, status, action):
     producer = make_producer(status=status)
-    kwargs = {"reason": "x"} if action in (services.reject_producer, services.suspend_producer) else {}
-    with pytest.raises(services.IllegalProducerTransition):
+    kwargs = {"reason": "x"} if action in (approvals.reject_producer, approvals.suspend_producer) else {}
+    with pytest.raises(approvals.IllegalProducerTransition):
         action(producer, actor=make_office_user(), **kwargs)
     assert producer.status is status
     assert db.session.scalars(select(AuditLogEntry)).all() == []
@@ -109,7 +109,7 @@ def test_an_illegal_move_through_the_page_changes_nothing(client, db, office):
 def test_approval_is_logged_with_before_and_after(db):
     actor = make_office_user()
     producer = make_producer(status=ProducerStatus.PENDING)
-    services.approve_producer(producer, actor=actor)
+    approvals.approve_producer(producer, actor=actor)
     entry = db.session.scalars(select(AuditLogEntry)).one()
     assert (entry.action, entry.object_type, entry.object_id) == ("producer.approve", "Producer", producer.id)
     assert entry.before["status"] == "pending" and entry.after["status"] == "approved"
@@ -153,10 +153,10 @@ def test_hiding_a_story_keeps_the_reason_for_the_producer(client, db, office):
 @pytest.mark.parametrize(
     ("hidden_first", "move"),
     [
-        (False, lambda product, actor: services.unhide_product(product, actor=actor)),
-        (False, lambda product, actor: services.unhide_story(product.producer, actor=actor)),
-        (True, lambda product, actor: services.hide_product(product, reason="Lại", actor=actor)),
-        (True, lambda product, actor: services.hide_story(product.producer, reason="Lại", actor=actor)),
+        (False, lambda product, actor: moderation.unhide_product(product, actor=actor)),
+        (False, lambda product, actor: moderation.unhide_story(product.producer, actor=actor)),
+        (True, lambda product, actor: moderation.hide_product(product, reason="Lại", actor=actor)),
+        (True, lambda product, actor: moderation.hide_story(product.producer, reason="Lại", actor=actor)),
     ],
     ids=["unhide visible product", "unhide visible story", "hide hidden product", "hide hidden story"],
 )
@@ -164,11 +164,11 @@ def test_moderation_that_would_change_nothing_is_refused_and_not_logged(db, hidd
     actor = make_office_user()
     product = make_product(producer=make_producer(story_md="Chuyện"))
     if hidden_first:
-        services.hide_product(product, reason="Lần đầu", actor=actor)
-        services.hide_story(product.producer, reason="Lần đầu", actor=actor)
+        moderation.hide_product(product, reason="Lần đầu", actor=actor)
+        moderation.hide_story(product.producer, reason="Lần đầu", actor=actor)
     logged = len(db.session.scalars(select(AuditLogEntry)).all())
 
-    with pytest.raises(services.ModerationError):
+    with pytest.raises(moderation.ModerationError):
         move(product, actor)
 
     assert len(db.session.scalars(select(AuditLogEntry)).all()) == logged
@@ -179,8 +179,8 @@ def test_moderation_that_would_change_nothing_is_refused_and_not_logged(db, hidd
 
 def test_hiding_without_a_reason_is_refused(db):
     product = make_product()
-    with pytest.raises(services.ReasonRequired):
-        services.hide_product(product, reason="  ", actor=make_office_user())
+    with pytest.raises(rules.ReasonRequired):
+        moderation.hide_product(product, reason="  ", actor=make_office_user())
     assert not product.is_hidden and db.session.scalars(select(AuditLogEntry)).all() == []
 
 

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from storefront.audit.models import AuditLogEntry
 from storefront.catalog.models import Certificate, CriteriaSet, IssuingLevel
 from storefront.clock import add_months, today_vn
-from storefront.office import documents, services
-from storefront.office.models import AuditLogEntry
+from storefront.office import documents, register
 from tests.factories import days_ago, make_certificate, make_product
 from tests.factories_catalog import make_image_bytes
 from tests.factories_office import make_office_user, make_pdf_bytes, office, request_context  # noqa: F401
@@ -139,8 +139,8 @@ def test_certificates_breaking_ocop_rules_are_refused_with_a_field_error(db, ove
         decision_date=date(2025, 9, 1),
     )
     values.update(overrides)
-    with pytest.raises(services.CertificateInvalid) as refused:
-        services.record_certificate(product, actor=make_office_user(), today=date(2026, 1, 1), **values)
+    with pytest.raises(register.CertificateInvalid) as refused:
+        register.record_certificate(product, actor=make_office_user(), today=date(2026, 1, 1), **values)
     assert field in refused.value.errors
     assert db.session.scalars(select(Certificate)).all() == []
 
@@ -155,7 +155,7 @@ def test_certificates_breaking_ocop_rules_are_refused_with_a_field_error(db, ove
     ],
 )
 def test_certificates_from_the_right_level_are_accepted(db, stars, level, decided):
-    certificate = services.record_certificate(
+    certificate = register.record_certificate(
         make_product(),
         stars=stars,
         score=None,
@@ -195,7 +195,7 @@ def test_a_decision_scan_is_stored_under_a_random_name_and_served_to_office_user
 
 
 def record_with_scan(product, actor):
-    return services.record_certificate(
+    return register.record_certificate(
         product,
         stars=4,
         score=78,

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from storefront.catalog.models import Certificate, IssuingLevel
-from storefront.office import services
+from storefront.office import register, scoring
 from storefront.office.models import CriteriaSetDefinition, EvaluationStatus
 from tests.factories import days_ago, make_product
 from tests.factories_office import make_evaluation, make_office_user, request_context  # noqa: F401
@@ -19,8 +19,8 @@ def sheet(a, b, c, fails=False):
 
 
 def test_criteria_sets_are_seeded_once_with_their_part_weights(db):
-    services.ensure_criteria_sets()
-    services.ensure_criteria_sets()
+    scoring.ensure_criteria_sets()
+    scoring.ensure_criteria_sets()
     sets = {c.code: c for c in db.session.scalars(select(CriteriaSetDefinition))}
     assert len(sets) == 2
     assert [(p.code, p.max_points) for p in sets["148/2023"].parts] == [("A", 40), ("B", 25), ("C", 35)]
@@ -29,10 +29,10 @@ def test_criteria_sets_are_seeded_once_with_their_part_weights(db):
 
 
 def test_a_criteria_set_edited_by_the_office_is_left_alone(db):
-    services.ensure_criteria_sets()
+    scoring.ensure_criteria_sets()
     edited = db.session.scalar(select(CriteriaSetDefinition).where(CriteriaSetDefinition.code == "148/2023"))
     edited.name = "Bộ tiêu chí sửa đổi"
-    services.ensure_criteria_sets()
+    scoring.ensure_criteria_sets()
     assert edited.name == "Bộ tiêu chí sửa đổi"
 
 
@@ -47,34 +47,34 @@ def test_a_criteria_set_edited_by_the_office_is_left_alone(db):
 )
 def test_each_part_is_bounded_by_its_maximum(db, points, part):
     evaluation = make_evaluation()
-    with pytest.raises(services.ScoresheetInvalid) as refused:
-        services.submit_scoresheet(evaluation, member=make_office_user(), points=points)
+    with pytest.raises(scoring.ScoresheetInvalid) as refused:
+        scoring.submit_scoresheet(evaluation, member=make_office_user(), points=points)
     assert list(refused.value.errors) == [part]
     assert evaluation.sheets == []
 
 
 def test_the_1048_set_bounds_part_c_at_40(db):
     evaluation = make_evaluation(code="1048/2019", sheets=[sheet(35, 25, 40)])
-    assert services.evaluation_result(evaluation).score == 100
+    assert scoring.evaluation_result(evaluation).score == 100
 
 
 def test_several_members_sheets_are_averaged_into_the_star_band(db):
     evaluation = make_evaluation(sheets=[sheet(30, 20, 25), sheet(32, 20, 27), sheet(28, 18, 23)])  # 75, 79, 69
-    result = services.evaluation_result(evaluation)
+    result = scoring.evaluation_result(evaluation)
     assert (result.sheet_count, result.score, result.stars) == (3, 74, 4)
     assert result.is_certified
 
 
 def test_an_average_is_rounded_half_up_before_banding(db):
     evaluation = make_evaluation(sheets=[sheet(30, 20, 20), sheet(30, 20, 19)])  # 70 and 69 → 69.5
-    result = services.evaluation_result(evaluation)
+    result = scoring.evaluation_result(evaluation)
     assert result.average_display == "69,5"
     assert (result.score, result.stars) == (70, 4)
 
 
 def test_a_failed_mandatory_requirement_makes_the_result_khong_dat_whatever_the_score(db):
     evaluation = make_evaluation(sheets=[sheet(40, 25, 35), sheet(40, 25, 35, fails=True)])
-    result = services.evaluation_result(evaluation)
+    result = scoring.evaluation_result(evaluation)
     assert result.stars == 5 and result.fails_mandatory
     assert not result.is_certified
 
@@ -82,8 +82,8 @@ def test_a_failed_mandatory_requirement_makes_the_result_khong_dat_whatever_the_
 def test_a_member_resubmitting_replaces_their_sheet(db):
     evaluation = make_evaluation()
     member = make_office_user()
-    services.submit_scoresheet(evaluation, member=member, points={"A": 10, "B": 10, "C": 10})
-    services.submit_scoresheet(evaluation, member=member, points={"A": 30, "B": 20, "C": 30})
+    scoring.submit_scoresheet(evaluation, member=member, points={"A": 10, "B": 10, "C": 10})
+    scoring.submit_scoresheet(evaluation, member=member, points={"A": 30, "B": 20, "C": 30})
     assert len(evaluation.sheets) == 1 and evaluation.sheets[0].total == 80
 
 
@@ -96,7 +96,7 @@ def certify(evaluation, actor, **kw):
         actor=actor,
     )
     values.update(kw)
-    return services.certify_evaluation(evaluation, **values)
+    return scoring.certify_evaluation(evaluation, **values)
 
 
 def test_the_chair_turns_a_certifiable_result_into_a_certificate(db):
@@ -110,7 +110,7 @@ def test_the_chair_turns_a_certifiable_result_into_a_certificate(db):
 
 def test_only_the_chair_may_certify(db):
     evaluation = make_evaluation(sheets=[sheet(30, 20, 25)])
-    with pytest.raises(services.NotChair):
+    with pytest.raises(scoring.NotChair):
         certify(evaluation, make_office_user())
     assert db.session.scalars(select(Certificate)).all() == []
 
@@ -123,7 +123,7 @@ def test_only_the_chair_may_certify(db):
 def test_results_that_are_not_3_to_5_stars_or_fail_a_requirement_give_no_certificate(db, sheets):
     chair = make_office_user()
     evaluation = make_evaluation(chair=chair, sheets=sheets)
-    with pytest.raises(services.NotCertifiable):
+    with pytest.raises(scoring.NotCertifiable):
         certify(evaluation, chair)
     assert db.session.scalars(select(Certificate)).all() == []
 
@@ -131,7 +131,7 @@ def test_results_that_are_not_3_to_5_stars_or_fail_a_requirement_give_no_certifi
 def test_a_five_star_result_needs_a_central_decision(db):
     chair = make_office_user()
     evaluation = make_evaluation(chair=chair, sheets=[sheet(38, 25, 33)])  # 96
-    with pytest.raises(services.CertificateInvalid) as refused:
+    with pytest.raises(register.CertificateInvalid) as refused:
         certify(evaluation, chair, decision_date=date(2025, 10, 1), today=date(2026, 1, 1))
     assert "issuing_level" in refused.value.errors
     certificate = certify(evaluation, chair, issuing_level=IssuingLevel.CENTRAL, issuing_body="Bộ NN&MT")
@@ -142,8 +142,8 @@ def test_a_decided_evaluation_takes_no_more_sheets(db):
     chair = make_office_user()
     evaluation = make_evaluation(chair=chair, sheets=[sheet(30, 20, 25)])
     certify(evaluation, chair)
-    with pytest.raises(services.EvaluationClosed):
-        services.submit_scoresheet(evaluation, member=chair, points={"A": 1, "B": 1, "C": 1})
+    with pytest.raises(scoring.EvaluationClosed):
+        scoring.submit_scoresheet(evaluation, member=chair, points={"A": 1, "B": 1, "C": 1})
 
 
 def test_members_score_through_the_page_and_see_the_band(client, db, login):

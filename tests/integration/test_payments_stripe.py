@@ -6,6 +6,7 @@ import urllib.request
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from storefront.checkout.models import Order, OrderStatus, Payment, PaymentStatus, ProcessedWebhookEvent
 from storefront.inventory.models import Stock
@@ -367,3 +368,59 @@ def test_card_payment_is_refused_above_stripes_maximum_amount(client, db):
         client.post("/checkout/options", data={"delivery_method": "standard", "payment_method": "cod"}).status_code
         == 302
     )
+
+
+def test_a_card_order_is_committed_before_stripe_is_called_and_the_session_id_after(
+    client, db, stub, products, monkeypatch
+):
+    from storefront.checkout import views
+
+    real = views.create_checkout_session
+    seen = {}
+
+    def create_and_look(*args, **kwargs):
+        # Stripe is called between the two commits: the order and its hold are already durable.
+        with Session(db.engine) as other:
+            seen["orders"] = other.scalar(select(func.count(Order.id)))
+            seen["reserved"] = other.scalar(select(func.sum(Stock.reserved)))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "create_checkout_session", create_and_look)
+    order, session_id = card_order(client, db, stub, products)
+    assert seen == {"orders": 1, "reserved": 3}
+    assert db.session.scalar(select(Payment.provider_ref)) == session_id
+
+
+def test_a_failure_after_stripe_answered_keeps_the_order_and_its_hold_and_a_retry_reuses_the_session(
+    client, db, stub, products, monkeypatch
+):
+    from storefront.checkout import views
+
+    real, opened = views.create_checkout_session, []
+
+    def create_and_remember(*args, **kwargs):
+        opened.append(real(*args, **kwargs)[0])
+        return opened[-1], f"{stub.base_url}/pay/{opened[-1]}"
+
+    def broken_attach(order, session_id):
+        raise RuntimeError("database went away before the session id was saved")
+
+    monkeypatch.setattr(views, "create_checkout_session", create_and_remember)
+    monkeypatch.setattr(views, "attach_card_session", broken_attach)
+    add_to_cart(client, products[0], 1)
+    with pytest.raises(RuntimeError):
+        place(client, fill_checkout(client, payment="card", email="hoa@example.vn"))
+    db.session.expire_all()
+    order = db.session.scalar(select(Order))
+    assert order.status is OrderStatus.PENDING_PAYMENT
+    assert stock(db, products[0]) == (5, 1)  # held, not sold, not lost
+    assert db.session.scalar(select(Payment.provider_ref)) is None
+    monkeypatch.undo()
+    with client.session_transaction() as browser:  # the failed request set no cookie: look the order up
+        browser["orders"] = [order.code]
+    response = client.post(f"/orders/{order.code}/pay")  # the order page's "pay" button
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/pay/" + opened[0])  # same attempt, same Stripe session
+    db.session.expire_all()
+    assert db.session.scalar(select(Payment.provider_ref)) == opened[0]
+    assert stock(db, products[0]) == (5, 1)

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import inspect, select, text
 
 from storefront.accounts.models import Role
-from storefront.office.models import AuditLogEntry
+from storefront.audit.models import AuditLogEntry
 from tests.factories import make_user
 from tests.factories_producer import make_producer_account
 from tests.factories_traceability import make_traced_batch, make_traced_product

@@ -2,7 +2,7 @@
 
 import pytest
 
-from storefront.office.services import star_band
+from storefront.office.scoring import star_band
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,86 @@
+"""Orders and payments: transfers awaiting confirmation, refunds, cancellations."""
+
+from flask import render_template, request, url_for
+from flask_babel import gettext as _
+
+from storefront.audit import services as audit_log
+from storefront.checkout.models import Order, Payment
+from storefront.checkout.services import payments_needing_attention
+from storefront.extensions import db
+from storefront.office import (
+    bp,
+    order_actions,
+)
+from storefront.office.forms import (
+    ConfirmForm,
+    ReasonForm,
+)
+from storefront.office.views.common import (
+    act,
+)
+
+
+def _back_to_order(order):
+    return url_for("office.order", order_id=order.id)
+
+
+@bp.route("/orders")
+def orders():
+    code = request.args.get("code", "").strip().upper()[:16]
+    found = order_actions.orders_with_code(code)
+    return render_template(
+        "office/orders.html",
+        refunds=payments_needing_attention(),
+        transfers=order_actions.bank_transfers_awaiting(),
+        found=found,
+        code=code,
+        reason_form=ReasonForm(),
+    )
+
+
+@bp.route("/orders/<int:order_id>")
+def order(order_id):
+    item = db.get_or_404(Order, order_id)
+    return render_template(
+        "office/order.html",
+        order=item,
+        entries=audit_log.entries_about(item),
+        reason_form=ReasonForm(),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/orders/<int:order_id>/payment-received")
+def order_payment_received(order_id):
+    return act(
+        Order,
+        order_id,
+        order_actions.confirm_payment_received,
+        needs_reason=False,
+        message=_("Đã xác nhận nhận tiền; đơn hàng chuyển sang đã thanh toán."),
+        back=_back_to_order,
+    )
+
+
+@bp.post("/orders/<int:order_id>/cancel")
+def order_cancel(order_id):
+    return act(
+        Order,
+        order_id,
+        order_actions.cancel_order,
+        needs_reason=True,
+        message=_("Đã huỷ đơn hàng; khách hàng được báo lý do."),
+        back=_back_to_order,
+    )
+
+
+@bp.post("/payments/<int:payment_id>/refunded")
+def payment_refunded(payment_id):
+    return act(
+        Payment,
+        payment_id,
+        order_actions.record_refund,
+        needs_reason=True,
+        message=_("Đã ghi nhận hoàn tiền."),
+        back=lambda payment: url_for("office.orders"),
+    )
