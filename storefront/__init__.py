@@ -110,9 +110,7 @@ def register_extensions(app):
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
-    import storefront.limits_storage  # noqa: F401  (registers worker-memory://, the default without Redis)
-
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "worker-memory://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
     # Every limit here is a @limiter.limit decorator, checked in the view's wrapper; the
