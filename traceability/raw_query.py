@@ -15,13 +15,12 @@ machinery (query conversion, its prepare manager, the cursor object) costs a sca
 """
 
 import itertools
+import os
 import threading
 from dataclasses import dataclass
 
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
-
-from traceability import pid
 
 _names = itertools.count(1)
 #: SQLSTATEs after which the statement is prepared again: invalid_sql_statement_name (the server
@@ -64,7 +63,7 @@ class RawQuery:
         """Return the first row as a dict of column name → value, or None."""
         plan = self._plan(engine)
         for attempt in (1, 2):
-            key = (pid.current(), threading.get_ident(), engine)
+            key = (os.getpid(), threading.get_ident(), engine)
             connection = self._connection(engine, key)
             try:
                 if plan.libpq_sql is not None:
@@ -162,7 +161,7 @@ class RawQuery:
 
     def _connection(self, engine, key: tuple | None = None):
         if key is None:
-            key = (pid.current(), threading.get_ident(), engine)
+            key = (os.getpid(), threading.get_ident(), engine)
         connection = self._open.get(key)
         if connection is None:
             pooled = engine.raw_connection()
@@ -181,7 +180,7 @@ class RawQuery:
 
     def close(self, engine) -> None:
         """Close this process's connections of the engine (on engine.dispose())."""
-        this_process = pid.current()
+        this_process = os.getpid()
         with self._lock:
             mine = [key for key in self._open if key[2] is engine]
             connections = [self._open.pop(key) for key in mine]

@@ -18,6 +18,7 @@ instead (the test default).
 """
 
 import atexit
+import os
 import threading
 import time
 from collections import Counter
@@ -31,7 +32,6 @@ from sqlalchemy.exc import IntegrityError
 from storefront.clock import VIETNAM_TZ
 from storefront.columns import UTCDateTime
 from storefront.extensions import db
-from traceability import pid
 from traceability.models import Batch, Scan, Stamp
 
 #: Scans kept for a retry while the database refuses writes; older ones are dropped (and logged).
@@ -105,7 +105,7 @@ class ScanBuffer:
 
     def _reset(self) -> None:
         """Start empty: at creation, and in a child forked after use (gunicorn --preload)."""
-        self._pid = pid.current()
+        self._pid = os.getpid()
         self._lock = threading.Lock()  # guards the queue and the counts (held briefly)
         self._write_lock = threading.Lock()  # one write at a time
         self._wake = threading.Event()
@@ -125,7 +125,7 @@ class ScanBuffer:
         self._closing = False
 
     def _check_fork(self) -> None:
-        if self._pid != pid.current():  # the parent's queue, locks and thread are not this process's
+        if self._pid != os.getpid():  # the parent's queue, locks and thread are not this process's
             self._reset()
 
     @property
@@ -292,7 +292,7 @@ class ScanBuffer:
         self.flush()
 
     def _flush_at_exit(self) -> None:
-        if self._pid == pid.current():  # a forked child never writes its parent's queue
+        if self._pid == os.getpid():  # a forked child never writes its parent's queue
             self.flush()
 
     def _start(self) -> None:
