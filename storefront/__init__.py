@@ -149,19 +149,17 @@ def register_models():
 
 
 def select_locale():
-    """Pick the user's language: ?lang=, then the session, then Vietnamese."""
+    """Flask-Babel's locale selector: ?lang= (remembered in the session), then the session, then Vietnamese."""
     from flask import current_app, has_request_context
 
-    languages = current_app.config["LANGUAGES"]
+    from storefront.locale import locale_for
+
     if not has_request_context():  # CLI commands and services outside a request speak Vietnamese
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    wanted = request.args.get("lang")
-    if wanted in languages:
-        session["lang"] = wanted
-        return wanted
-    if session.get("lang") in languages:
-        return session["lang"]
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return locale_for(current_app.config, asked=None, remembered=None)
+    locale = locale_for(current_app.config, asked=request.args.get("lang"), remembered=session.get("lang"))
+    if request.args.get("lang") == locale:
+        session["lang"] = locale
+    return locale
 
 
 def register_blueprints(app):

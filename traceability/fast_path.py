@@ -3,7 +3,7 @@
 A phone that scans a stamp opens its URL once, without a session cookie, in Vietnamese. For
 that request Flask's own handling (request and session objects, URL matching, the CSRF, login,
 rate-limit and mail hooks, the response object) cost more than the page: the look-up query, a
-queued scan and a pre-rendered variant with the scan's values put in (views._origin_html).
+queued scan and a pre-rendered variant with the scan's values put in (views.origin_html).
 ScanFastPath, a WSGI middleware inside ProxyFix, answers such a request itself with the very
 same steps and pieces:
 
@@ -42,7 +42,8 @@ from werkzeug.wsgi import ClosingIterator, get_host
 
 from storefront import security_headers
 from storefront.clock import VIETNAM_TZ, today_vn
-from storefront.extensions import db, limiter
+from storefront.extensions import db, limiter, rate_limit_key
+from storefront.locale import locale_for
 from traceability import cache, services, views
 from traceability.digital_link import (
     DigitalLinkError,
@@ -185,9 +186,9 @@ class ScanFastPath:
             environ[NOT_REGISTERED_KEY] = True  # Flask answers the 404 page without looking again
             return None
         config = self.app.config
-        view = cache.get(
-            views.origin_cache_key(hit.batch_id, config["BABEL_DEFAULT_LOCALE"], today_vn(), hit.in_programme)
-        )
+        # The language Flask-Babel's selector would pick: no ?lang= and no session here (_eligible).
+        locale = locale_for(config, asked=environ.get(ARGS_KEY, {}).get("lang"), remembered=None)
+        view = cache.get(views.origin_cache_key(hit.batch_id, locale, today_vn(), hit.in_programme))
         stamp = hit.stamp
         if not views.is_current(view, hit) or (stamp is not None and stamp.has_pin and not stamp.pin_verified_at):
             return None
@@ -231,7 +232,7 @@ class ScanFastPath:
         stamp = hit.stamp
         if stamp is not None and not buffer.settled_since(generation):
             with self.app.app_context():  # read the stored counter again (the session)
-                views._settle_counter(buffer, stamp, generation)
+                views.settle_counter(buffer, stamp, generation)
         if check_regions and stamp is not None and stamp.serial is not None:
             with self.app.app_context():  # the regions of the last day's scans (the session)
                 warning = services.scan_warning(stamp, unwritten_regions=buffer.unwritten_regions(stamp.id))
@@ -246,7 +247,7 @@ class ScanFastPath:
         pieces = views.stored_variant(view, hit, stamp, warning)
         if pieces is None:  # a state this worker has not shown for the batch yet: rendered once, by Flask's code
             with self.app.request_context(environ):
-                return views._origin_html(view, hit, stamp, warning, code, first_scan_day)
+                return views.origin_html(view, hit, stamp, warning, code, first_scan_day)
         # views._lang_url: the scanned URL asking for another language (no "lang" in it: _eligible).
         kept = urlencode(list(environ[ARGS_KEY].items(multi=True))) if query else ""
         kept += "&" if kept else ""  # "?&" (an empty pair) would be kept as it is: not what Flask builds
@@ -278,7 +279,7 @@ class ScanFastPath:
         if len(items) != 1:
             return None  # several limits on one route: Flask-Limiter picks the header's; leave it to it
         item = items[0]
-        args = [environ.get("REMOTE_ADDR") or "127.0.0.1", scope]  # flask_limiter.util.get_remote_address
+        args = [rate_limit_key.for_environ(environ), scope]  # the limiter's own key function
         # The prefix Flask-Limiter puts in its keys: it keeps the first one it was given (a later
         # init_app without RATELIMIT_KEY_PREFIX does not clear it), so ask it, not this app's config.
         prefix = getattr(limiter, "_key_prefix", None) or config.get("RATELIMIT_KEY_PREFIX")

@@ -338,7 +338,7 @@ def _origin_page(hit: services.OriginHit, anchor_path: str, generation: int | No
             buffer=buffer,
         )
     if buffer is not None and stamp is not None:
-        _settle_counter(buffer, stamp, buffer.generation if generation is None else generation)
+        settle_counter(buffer, stamp, buffer.generation if generation is None else generation)
     warning = services.scan_warning(
         stamp,
         check_regions=bool(_region_header()),
@@ -348,7 +348,7 @@ def _origin_page(hit: services.OriginHit, anchor_path: str, generation: int | No
         db.session.commit()
     code = _raw_path() + (f"?{request.query_string.decode('utf-8', 'replace')}" if request.query_string else "")
     first_scan = stamp.first_scanned_at if stamp is not None else None
-    html = _origin_html(
+    html = origin_html(
         view, hit, stamp, warning, code[:300], first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None
     )
     response = current_app.make_response(html)
@@ -356,13 +356,6 @@ def _origin_page(hit: services.OriginHit, anchor_path: str, generation: int | No
         # Once the answer is sent, in this request's thread; skipped if another thread is writing.
         response.call_on_close(lambda: buffer.flush(wait=False))
     return _with_link_header(response, anchor_path)
-
-
-class _CountSlot(int):
-    """A scan counter standing in for the real one: compares as its value, prints as its slot."""
-
-    def __str__(self):
-        return _SLOTS["count"]
 
 
 #: Stand-ins rendered into a page variant and replaced per scan; letters and digits only, so
@@ -375,7 +368,7 @@ _SLOT_NAMES = {stand_in: name for name, stand_in in _SLOTS.items()}
 _SLOT_RE = re.compile("(" + "|".join(_SLOTS.values()) + ")")
 
 
-def _settle_counter(buffer, stamp: services.StampState, generation: int) -> None:
+def settle_counter(buffer, stamp: services.StampState, generation: int) -> None:
     """Read the stored counter again if scans were written since it was read: never off by a write."""
     for _attempt in range(3):
         if buffer.settled_since(generation):
@@ -388,7 +381,7 @@ def _settle_counter(buffer, stamp: services.StampState, generation: int) -> None
         stamp.devices = stored_devices + devices
 
 
-def _origin_html(view: dict, hit: services.OriginHit, stamp, warning: str | None, code: str, first_scan_day) -> str:
+def origin_html(view: dict, hit: services.OriginHit, stamp, warning: str | None, code: str, first_scan_day) -> str:
     """Return the origin page: a pre-rendered variant of the batch's page with this scan's values put in.
 
     A variant is rendered once per cached batch view and combination of live states (recall,
@@ -436,11 +429,7 @@ def _render_variant(view: dict, hit: services.OriginHit, stamp, warning: str | N
     """Render and store the variant for these live states: [text, slot name, text, …, text]."""
     stand_in = None
     if stamp is not None:
-        stand_in = dataclasses.replace(
-            stamp,
-            serial=_SLOTS["serial"] if stamp.serial is not None else None,
-            scan_count=_CountSlot(1 if stamp.scan_count <= 1 else 2),
-        )
+        stand_in = dataclasses.replace(stamp, serial=_SLOTS["serial"] if stamp.serial is not None else None)
     html = _render_light(
         "traceability/origin.html",
         view=view,
@@ -448,6 +437,8 @@ def _render_variant(view: dict, hit: services.OriginHit, stamp, warning: str | N
         warning=warning,
         stamp=stand_in,
         first_scan_day=_SLOTS["day"],
+        first_scan=stamp is not None and stamp.scan_count <= 1,
+        scan_count=_SLOTS["count"],
         report_url=_SLOTS["report_url"],
         pin_form=None,
         url_for_lang=lambda lang: _SLOTS[f"lang_{lang}"],
@@ -487,6 +478,10 @@ def _render_light(template: str, **context) -> str:
     The origin page shows none of them; skipping them keeps a scan from loading the user.
     """
     context.setdefault("url_for_lang", url_for_lang)
+    stamp = context.get("stamp")
+    # A page variant puts a slot in scan_count (a string) and says itself whether it is the first scan.
+    context.setdefault("first_scan", stamp is not None and stamp.scan_count <= 1)
+    context.setdefault("scan_count", stamp.scan_count if stamp is not None else 0)
     context["current_locale"] = str(get_locale())
     return current_app.jinja_env.get_template(template).render(context)
 
@@ -541,7 +536,7 @@ def _build_origin_view(batch: Batch, in_programme: bool, today, locale: str) -> 
         "shop_url": url_for("catalog.product", slug=product.slug) if product.is_published else None,
         "header": Markup(render_template("traceability/_header.html")),
         "footer": Markup(render_template("traceability/_footer.html")),
-        "variants": {},  # pages rendered from this view with stand-ins (_origin_html)
+        "variants": {},  # pages rendered from this view with stand-ins (origin_html)
     }
 
 

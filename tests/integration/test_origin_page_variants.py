@@ -70,7 +70,7 @@ def test_pages_from_variants_equal_the_pages_rendered_whole(app, traced, lang):
                     pin_form=None,
                     url_for_lang=views._lang_url,
                 )
-                assert views._origin_html(view, hit, live, warning, code, day) == whole, name
+                assert views.origin_html(view, hit, live, warning, code, day) == whole, name
                 assert "zslot" not in whole
                 assert live is None or live.serial in whole
                 assert 'hreflang="vi"' in whole if lang == "en" else 'hreflang="en"' in whole
