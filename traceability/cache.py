@@ -18,14 +18,13 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from storefront.catalog.models import Certificate, Producer, Product, ProductImage
-from traceability.models import Batch, OriginVersion, TraceEvent
+from traceability.models import OriginVersion
+from traceability.origin import description
 
 log = logging.getLogger(__name__)
 
 #: Entries kept per worker; a full cache starts over (origin pages are cheap to rebuild).
 MAX_ENTRIES = 2048
-_WATCHED = (Batch, TraceEvent, Product, ProductImage, Certificate, Producer)
 _entries: dict = {}
 _lock = threading.Lock()
 
@@ -56,7 +55,9 @@ _CHANGED = "ocop.origin_changed"
 @event.listens_for(Session, "after_flush")
 def _clear_on_change(session, _flush_context):
     # A rolled-back flush clears too: harmless, the next scan rebuilds the entry.
-    if any(isinstance(obj, _WATCHED) for objs in (session.new, session.dirty, session.deleted) for obj in objs):
+    if any(
+        isinstance(obj, description.WATCHED) for objs in (session.new, session.dirty, session.deleted) for obj in objs
+    ):
         session.info[_CHANGED] = True
         if _entries:
             clear()

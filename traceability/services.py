@@ -508,20 +508,6 @@ def find_origin(
     )
 
 
-def load_origin_batch(batch_id: int) -> Batch:
-    """Load a batch with everything its origin page shows, in one joined query plus two small ones."""
-    return db.session.scalars(
-        select(Batch)
-        .where(Batch.id == batch_id)
-        .options(
-            joinedload(Batch.product).joinedload(Product.producer),
-            joinedload(Batch.product).selectinload(Product.images),
-            joinedload(Batch.product).selectinload(Product.certificates),
-            selectinload(Batch.events),
-        )
-    ).one()
-
-
 _stamps, _scans = Stamp.__table__, Scan.__table__
 # SQL-side increment (concurrent scans never lose a count), returning the counted values.
 _COUNT_STAMP = (

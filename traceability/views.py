@@ -8,17 +8,13 @@ from urllib.parse import quote, urlencode, urlsplit
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from markupsafe import Markup, escape
+from markupsafe import escape
 from sqlalchemy import select
 
 from storefront.accounts.models import Role
-from storefront.addresses import format_address
-from storefront.catalog.groups import group_name
 from storefront.catalog.models import ProducerStatus, Product
 from storefront.catalog.services import valid_certificate, visible_products_query
-from storefront.catalog.views import certification_jsonld, public_url
 from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.columns import utcnow
 from storefront.extensions import db, limiter
@@ -33,6 +29,7 @@ from traceability.digital_link import (
 )
 from traceability.forms import PinForm, ReportForm
 from traceability.models import Batch
+from traceability.origin import description
 from traceability.scan_buffer import buffered, scan_buffer
 
 RESOLVER_METHODS = ["GET", "HEAD", "OPTIONS"]
@@ -40,15 +37,6 @@ LINKSET_TYPE = "application/linkset+json"
 GS1_VOC = "https://gs1.org/voc/"
 #: Link types this resolver can redirect to (GS1 Web Vocabulary), beyond the default.
 LINK_TYPES = ("gs1:pip", "gs1:certificationInfo", "gs1:traceability", "gs1:epcis", "gs1:brandHomepageClient")
-#: How the origin page names each stage (Circular 02/2024: harvest, processing, packing, test, shipping).
-STAGE_LABELS = {
-    "harvesting": _l("Thu hoạch"),
-    "commissioning": _l("Chế biến"),
-    "transforming": _l("Chế biến"),
-    "packing": _l("Đóng gói"),
-    "inspecting": _l("Kiểm nghiệm chất lượng"),
-    "shipping": _l("Vận chuyển"),
-}
 # Percent-encoded path characters kept as typed when no raw URI is available (RFC 3986 pchar).
 _PCHAR_SAFE = "/:@!$&'()*+,;=-._~"
 
@@ -496,7 +484,7 @@ def _origin_view(batch_id: int, in_programme: bool, origin_version: int | None =
     key = origin_cache_key(batch_id, locale, today, in_programme)
     view = cache.get(key)
     if view is None or (origin_version is not None and view["origin_version"] != origin_version):
-        view = _build_origin_view(services.load_origin_batch(batch_id), in_programme, today, locale)
+        view = description.build(description.load(batch_id), in_programme, today, locale)
         view["origin_version"] = origin_version
         cache.put(key, view, current_app.config.get("ORIGIN_CACHE_SECONDS", 600))
     return view
@@ -510,67 +498,6 @@ def is_current(view: dict | None, hit: services.OriginHit) -> bool:
 def origin_cache_key(batch_id: int, locale: str, today, in_programme: bool) -> tuple:
     """The origin cache's key of a batch's rendered description (the fast path reads the same entries)."""
     return batch_id, locale, today, in_programme
-
-
-def _build_origin_view(batch: Batch, in_programme: bool, today, locale: str) -> dict:
-    product, producer = batch.product, batch.product.producer
-    context = {
-        "batch": batch,
-        "product": product,
-        "producer": producer,
-        "in_programme": in_programme,
-        # No OCOP mark for a producer out of the programme: the stars were awarded to it.
-        "certificate": valid_certificate(product, today) if in_programme else None,
-        "producer_address": format_address(producer.street, producer.ward_code, producer.province_code)
-        or producer.legacy_address,
-        "events": batch.events,
-        "stage_labels": STAGE_LABELS,
-        "is_expired": services.is_expired(batch, today),
-    }
-    name = product.name_en if locale == "en" and product.name_en else product.name_vi
-    jsonld = _origin_jsonld(batch, name, context["certificate"], context["producer_address"], in_programme)
-    return {
-        "head": Markup(render_template("traceability/_head.html", name=name, jsonld=jsonld, **context)),
-        "top": Markup(render_template("traceability/_origin_top.html", **context)),
-        "details": Markup(render_template("traceability/_origin_details.html", **context)),
-        "shop_url": url_for("catalog.product", slug=product.slug) if product.is_published else None,
-        "header": Markup(render_template("traceability/_header.html")),
-        "footer": Markup(render_template("traceability/_footer.html")),
-        "variants": {},  # pages rendered from this view with stand-ins (origin_html)
-    }
-
-
-def _origin_jsonld(batch: Batch, name: str, certificate, producer_address: str, in_programme: bool) -> dict:
-    """schema.org Product for the lot: who made it and where, its dates, the OCOP certificate while valid."""
-    product, producer = batch.product, batch.product.producer
-    url = services.origin_url(batch)
-    data = {
-        "@context": "https://schema.org",
-        "@type": "Product",
-        "@id": url,
-        "name": name,
-        "url": url,
-        "category": group_name(product.ocop_group),
-        "brand": {"@type": "Brand", "name": producer.name},
-        "manufacturer": {
-            "@type": "Organization",
-            "name": producer.name,
-            "address": {"@type": "PostalAddress", "streetAddress": producer_address, "addressCountry": "VN"},
-        },
-    }
-    if product.gtin:
-        data["gtin14"] = product.gtin
-    if batch.production_date or batch.packing_date:
-        data["productionDate"] = (batch.production_date or batch.packing_date).isoformat()
-    if product.images:
-        data["image"] = [
-            public_url("catalog.image", filename=img.filename, size="large", fmt="jpg") for img in product.images
-        ]
-    if product.is_published and in_programme:  # the shop's page, as the "buy online" link
-        data["isRelatedTo"] = {"@type": "Product", "url": public_url("catalog.product", slug=product.slug)}
-    if certificate:
-        data["hasCertification"] = certification_jsonld(certificate)
-    return data
 
 
 def _find(code: str):
@@ -788,7 +715,7 @@ def preview(batch_id):
     if current_user.role is not Role.OFFICE and producer.owner_id != current_user.id:
         abort(404)
     in_programme = producer.status is ProducerStatus.APPROVED and not batch.product.is_hidden
-    view = _build_origin_view(services.load_origin_batch(batch.id), in_programme, today_vn(), str(get_locale()))
+    view = description.build(description.load(batch.id), in_programme, today_vn(), str(get_locale()))
     hit = services.OriginHit(
         batch_id=batch.id,
         in_programme=in_programme,
