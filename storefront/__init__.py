@@ -212,9 +212,13 @@ def register_shell_context(app):
 
 
 def register_after_commit_hooks(app):
-    """Deliver mail queued by a request once its transaction has committed."""
+    """Work done once a transaction has committed: origin descriptions made stale everywhere
+    (storefront/after_commit.py), mail queued by a request delivered."""
     from storefront.extensions import db
     from storefront.outbox.services import deliver_pending
+    from traceability import cache as origin_cache
+
+    origin_cache.register(app)
 
     @app.after_request
     def deliver_queued_mail(response):

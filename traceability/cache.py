@@ -1,10 +1,10 @@
 """A small in-process cache of rendered origin-page parts, cleared when traced data changes.
 
-Each worker keeps its own copy. A flush that touches a batch, its events, its product, images,
-certificates or producer clears this worker's copy at once, and once that transaction commits,
-the number in origin_versions goes up. Every scan's look-up reads that number with the stamp,
-and an entry built under another number is built again: other workers see the change at their
-next scan. ORIGIN_CACHE_SECONDS bounds only changes made outside the app (which do not move the
+Each worker keeps its own copy. Once a transaction that changed a model the description reads
+(description.WATCHED) commits, this worker's copy is cleared and the number in origin_versions
+goes up (an after-commit hook that create_app registers: `register` below). Every scan's look-up
+reads that number with the stamp, and an entry built under another number is built again:
+other workers see the change at their next scan. ORIGIN_CACHE_SECONDS bounds only changes made outside the app (which do not move the
 number). What must never be stale (recall, the producer's standing in the programme, scan
 counters, PIN state) is read live on every scan, not cached.
 """
@@ -13,11 +13,10 @@ import logging
 import threading
 import time
 
-from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
+from storefront import after_commit
 from traceability.models import OriginVersion
 from traceability.origin import description
 
@@ -49,39 +48,21 @@ def clear() -> None:
         _entries.clear()
 
 
-_CHANGED = "ocop.origin_changed"
+def register(app) -> None:
+    """After a commit that changed what origin pages show (description.WATCHED): clear this
+    worker's cache and move origin_versions on, so other workers rebuild at their next scan."""
+    after_commit.on_change(app, description.WATCHED, _description_changed)
 
 
-@event.listens_for(Session, "after_flush")
-def _clear_on_change(session, _flush_context):
-    # A rolled-back flush clears too: harmless, the next scan rebuilds the entry.
-    if any(
-        isinstance(obj, description.WATCHED) for objs in (session.new, session.dirty, session.deleted) for obj in objs
-    ):
-        session.info[_CHANGED] = True
-        if _entries:
-            clear()
-
-
-@event.listens_for(Session, "after_commit")
-def _new_version_on_commit(session):
-    if session.in_nested_transaction():
-        return  # a savepoint released: the change is not committed until its transaction is
-    if session.info.pop(_CHANGED, False):
-        try:
-            bump_version(session.get_bind().engine)  # a session bound to a Connection: its engine
-        except Exception:  # the change is committed; other workers then see it within ORIGIN_CACHE_SECONDS
-            log.warning(
-                "could not move origin_versions on; other workers may show a cached origin "
-                "description until it expires",
-                exc_info=True,
-            )
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_on_rollback(session):
-    if not session.in_nested_transaction():  # a savepoint rolled back: earlier flushes still stand
-        session.info.pop(_CHANGED, None)
+def _description_changed(session, _changed) -> None:
+    clear()
+    try:
+        bump_version(session.get_bind().engine)  # a session bound to a Connection: its engine
+    except Exception:  # the change is committed; other workers then see it within ORIGIN_CACHE_SECONDS
+        log.warning(
+            "could not move origin_versions on; other workers may show a cached origin description until it expires",
+            exc_info=True,
+        )
 
 
 def bump_version(engine) -> None:
