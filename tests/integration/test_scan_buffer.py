@@ -207,33 +207,18 @@ def test_the_raw_look_up_recovers_from_a_dropped_connection(app, db, stamps):
     assert services.find_origin(**params, raw=True).stamp.id == stamp.id
 
 
-def test_the_raw_look_up_prepares_its_statement_once_and_again_when_the_server_forgets_it(app, db, stamps):
-    """PostgreSQL: libpq's PQexecPrepared on a statement prepared once per connection (a pooler's
-    DISCARD ALL makes the server forget it: prepared again). SQLite: the DBAPI cursor, no statement kept."""
+def test_the_raw_look_up_survives_a_forgotten_statement_and_a_changed_column(app, db, stamps):
+    """The look-up runs often on one connection (the driver may prepare it): a pooler's DISCARD ALL
+    and a migration that changes a selected column's type must not break it."""
     stamp, batch = stamps[0], stamps[0].batch
     params = dict(gtin=batch.product.gtin, lot=batch.lot_code, serial=stamp.serial)
     query = services._origin_query(False, True)
-    assert services.find_origin(**params, raw=True).stamp.id == stamp.id
-    connection = query._connection(db.engine)
+    for _ in range(8):  # past psycopg's prepare threshold (5)
+        assert services.find_origin(**params, raw=True).stamp.id == stamp.id
     if db.engine.dialect.name != "postgresql":
-        assert query._plan(db.engine).libpq_sql is None and not query._prepared
         return
-    name = query._statement_name.decode()
-
-    def prepared() -> int:
-        cursor = connection.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", (name,))
-        return cursor.fetchone()[0]
-
-    assert prepared() == 1
-    assert services.find_origin(**params, raw=True).stamp.id == stamp.id
-    assert prepared() == 1  # not prepared a second time
-    connection.execute("DISCARD ALL")
-    assert prepared() == 0
+    query._connection(db.engine).execute("DISCARD ALL")
     assert services.find_origin(**params, raw=True) == services.find_origin(**params, raw=False)
-    assert prepared() == 1
-    with pytest.raises(TypeError, match="str and int"):
-        query.first(db.engine, {**params, "serial": 1.5})
-    # A migration that changes a selected column's type: PostgreSQL refuses the cached plan (0A000).
     db.session.commit()
     with db.engine.begin() as other:
         other.execute(text("ALTER TABLE batches ALTER COLUMN recall_reason TYPE text"))
