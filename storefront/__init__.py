@@ -115,7 +115,7 @@ def register_extensions(app):
     limiter.init_app(app)
     # Every limit here is a @limiter.limit decorator, checked in the view's wrapper; the
     # before_request check only serves app-wide or blueprint limits, which we have none of,
-    # and cost each request about a fifth of a bare route's time.
+    # and cost every request some time.
     if not limiter.limit_manager.application_limits and not limiter.limit_manager.default_limits:
         app.before_request_funcs[None].remove(limiter._check_request_limit)
     login_manager.init_app(app)

@@ -163,7 +163,7 @@ class ScanFastPath:
 
     # --- answering --------------------------------------------------------------------------
     # No app context on the common path: the app's config, engine and scan buffer are at hand,
-    # and pushing and popping a context costs a scan about a tenth of its time.
+    # and pushing and popping a context is a measurable part of a scan (BENCHMARKS.md).
 
     def _answer(self, environ):
         """Return (headers, body, callback after the response) for the origin page, or None for Flask."""

@@ -58,7 +58,7 @@ INSERT_DEVICE = text(
     " ON CONFLICT DO NOTHING"
 ).bindparams(bindparam("day", type_=Date))
 _INSERT_SCANS = insert(Scan.__table__)
-# PostgreSQL: a batch in three statements whatever its size (a few µs a scan instead of tens):
+# PostgreSQL: a batch in three statements whatever its size:
 # the stamps locked in id order (two workers' writes never wait on each other in a cycle), their
 # counters added from arrays, the scans copied in.
 _PG_LOCK_STAMPS = "SELECT 1 FROM stamps WHERE id = ANY(%s::integer[]) ORDER BY id FOR UPDATE"
@@ -379,7 +379,7 @@ def _write_postgresql(
             "SET LOCAL synchronous_commit TO OFF; SET LOCAL lock_timeout TO '5s'; SET LOCAL statement_timeout TO '30s'"
         )
         if stamp_ids:
-            # The arrays as PostgreSQL's own text literals: psycopg's list dumper (Python) costs ~1 µs an element.
+            # The arrays as PostgreSQL's own text literals (cheaper than psycopg's list dumper).
             ids = _int_array(stamp_ids)
             cursor.execute(_PG_LOCK_STAMPS, (ids,))
             new_devices = Counter()
