@@ -216,7 +216,7 @@ def register_after_commit_hooks(app):
     (storefront/after_commit.py), mail queued by a request delivered."""
     from storefront.extensions import db
     from storefront.outbox.services import deliver_pending
-    from traceability import cache as origin_cache
+    from traceability.origin import cache as origin_cache
 
     origin_cache.register(app)
 

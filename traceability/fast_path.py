@@ -9,7 +9,7 @@ same steps and pieces:
 
 - the same rate limit, in the same Flask-Limiter bucket (scope = the route's endpoint), with
   the same X-RateLimit-* headers;
-- the same look-up (services.find_origin on the raw connection), scan queue (scan_buffer.py),
+- the same look-up (facts.find_origin on the raw connection), scan queue (scans/buffer.py),
   counter settling, copy warning and cached page variants, so the bytes are the page Flask
   would have sent (tests/integration/test_scan_fast_path.py compares them request by request);
 - the same Link, CORS, Vary and security headers (storefront/security_headers.py).
@@ -44,7 +44,7 @@ from storefront import security_headers
 from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.extensions import db, limiter, rate_limit_key
 from storefront.locale import locale_for
-from traceability import cache, services, views
+from traceability import services, views
 from traceability.digital_link import (
     DigitalLinkError,
     canonical_serial,
@@ -52,7 +52,9 @@ from traceability.digital_link import (
     parse_path,
     parse_short_code,
 )
-from traceability.scan_buffer import scan_buffer
+from traceability.origin import cache, facts
+from traceability.scans import copy_warnings, recording
+from traceability.scans.buffer import scan_buffer
 
 #: environ key (no client can set one: the server puts headers under HTTP_*): the parsed query.
 ARGS_KEY = "ocop.scan.args"
@@ -181,7 +183,7 @@ class ScanFastPath:
         generation = buffer.generation
         device, day = views.scan_device(environ, self.app.config["SECRET_KEY"])
         try:
-            hit = services.find_origin(**lookup, device=device, raw=True, engine=engine)
+            hit = facts.find_origin(**lookup, device=device, raw=True, engine=engine)
         except services.NotRegistered:
             environ[NOT_REGISTERED_KEY] = True  # Flask answers the 404 page without looking again
             return None
@@ -195,7 +197,7 @@ class ScanFastPath:
         region_header = config.get("SCAN_REGION_HEADER", "")
         region = views.region_of(environ, region_header)
         try:  # from here on the scan is (being) counted: Flask must not see this request again
-            services.count_scan(
+            recording.count_scan(
                 hit.batch_id,
                 stamp,
                 region=region,
@@ -235,9 +237,9 @@ class ScanFastPath:
                 views.settle_counter(buffer, stamp, generation)
         if check_regions and stamp is not None and stamp.serial is not None:
             with self.app.app_context():  # the regions of the last day's scans (the session)
-                warning = services.scan_warning(stamp, unwritten_regions=buffer.unwritten_regions(stamp.id))
+                warning = copy_warnings.scan_warning(stamp, unwritten_regions=buffer.unwritten_regions(stamp.id))
         else:
-            warning = services.scan_warning(
+            warning = copy_warnings.scan_warning(
                 stamp, check_regions=False, threshold=self.app.config.get("SCAN_WARNING_THRESHOLD", 20)
             )
         path, query = views.raw_path(environ), environ.get("QUERY_STRING", "")

@@ -19,7 +19,7 @@ from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.columns import utcnow
 from storefront.extensions import db, limiter
 from storefront.filters import dmy, url_for_lang
-from traceability import bp, cache, epcis, services
+from traceability import bp, epcis, services
 from traceability.digital_link import (
     DigitalLinkError,
     canonical_serial,
@@ -29,8 +29,9 @@ from traceability.digital_link import (
 )
 from traceability.forms import PinForm, ReportForm
 from traceability.models import Batch
-from traceability.origin import description
-from traceability.scan_buffer import buffered, scan_buffer
+from traceability.origin import cache, description, facts
+from traceability.scans import copy_warnings, recording
+from traceability.scans.buffer import buffered, scan_buffer
 
 RESOLVER_METHODS = ["GET", "HEAD", "OPTIONS"]
 LINKSET_TYPE = "application/linkset+json"
@@ -244,7 +245,7 @@ def _answer(batch: Batch, stamp, anchor_path: str):
     link_type = request.args.get("linkType")
     if link_type in links and link_type != "gs1:traceability":
         return _redirect_to_link(links[link_type], anchor_path)
-    return _origin_page(services.origin_hit(batch, stamp), anchor_path)
+    return _origin_page(facts.origin_hit(batch, stamp), anchor_path)
 
 
 def _wants_origin_page() -> bool:
@@ -272,7 +273,7 @@ SCAN_DEVICE = "ocop.scan.device"
 
 
 def scan_device(environ, secret: str) -> tuple[str, object]:
-    """The scanning device's hash for today and today's Vietnam date (services.device_hash; no IP kept).
+    """The scanning device's hash for today and today's Vietnam date (recording.device_hash; no IP kept).
 
     From the user agent, the address as ProxyFix gives it and the accepted languages.
     """
@@ -280,7 +281,7 @@ def scan_device(environ, secret: str) -> tuple[str, object]:
     if found is None:
         day = today_vn()
         found = environ[SCAN_DEVICE] = (
-            services.device_hash(
+            recording.device_hash(
                 user_agent=environ.get("HTTP_USER_AGENT", ""),
                 address=environ.get("REMOTE_ADDR", ""),
                 accept_language=environ.get("HTTP_ACCEPT_LANGUAGE", ""),
@@ -301,11 +302,11 @@ def _scan_generation() -> int | None:
     return scan_buffer().generation if buffered() else None
 
 
-def _origin_page(hit: services.OriginHit, anchor_path: str, generation: int | None = None):
+def _origin_page(hit: facts.OriginHit, anchor_path: str, generation: int | None = None):
     """Render the origin page: cached description of the batch, live recall, standing and counters.
 
     A scan costs the look-up query; the scan itself is queued for the worker's scan writer
-    (scan_buffer.py), or with SCAN_WRITE_MODE=immediate written here with one UPDATE … RETURNING
+    (scans/buffer.py), or with SCAN_WRITE_MODE=immediate written here with one UPDATE … RETURNING
     and one INSERT. The page touches neither the signed-in user nor the session unless a form
     with a CSRF token is shown.
     """
@@ -314,9 +315,9 @@ def _origin_page(hit: services.OriginHit, anchor_path: str, generation: int | No
     buffer = scan_buffer() if buffered() else None
     if request.method == "GET":
         if buffer is None:
-            services.relax_commit_durability()  # this transaction writes nothing but the scan
+            recording.relax_commit_durability()  # this transaction writes nothing but the scan
         device, day = _device()
-        services.count_scan(
+        recording.count_scan(
             hit.batch_id,
             stamp,
             region=_region(),
@@ -327,7 +328,7 @@ def _origin_page(hit: services.OriginHit, anchor_path: str, generation: int | No
         )
     if buffer is not None and stamp is not None:
         settle_counter(buffer, stamp, buffer.generation if generation is None else generation)
-    warning = services.scan_warning(
+    warning = copy_warnings.scan_warning(
         stamp,
         check_regions=bool(_region_header()),
         unwritten_regions=buffer.unwritten_regions(stamp.id) if buffer is not None and stamp is not None else (),
@@ -356,20 +357,20 @@ _SLOT_NAMES = {stand_in: name for name, stand_in in _SLOTS.items()}
 _SLOT_RE = re.compile("(" + "|".join(_SLOTS.values()) + ")")
 
 
-def settle_counter(buffer, stamp: services.StampState, generation: int) -> None:
+def settle_counter(buffer, stamp: recording.StampState, generation: int) -> None:
     """Read the stored counter again if scans were written since it was read: never off by a write."""
     for _attempt in range(3):
         if buffer.settled_since(generation):
             return
         buffer.wait_for_write()
         generation = buffer.generation
-        stored_count, stored_first, stored_devices = services.stored_counters(stamp.id)
+        stored_count, stored_first, stored_devices = recording.stored_counters(stamp.id)
         unwritten, first, devices = buffer.unwritten(stamp.id)
         stamp.scan_count, stamp.first_scanned_at = stored_count + unwritten, stored_first or first
         stamp.devices = stored_devices + devices
 
 
-def origin_html(view: dict, hit: services.OriginHit, stamp, warning: str | None, code: str, first_scan_day) -> str:
+def origin_html(view: dict, hit: facts.OriginHit, stamp, warning: str | None, code: str, first_scan_day) -> str:
     """Return the origin page: a pre-rendered variant of the batch's page with this scan's values put in.
 
     A variant is rendered once per cached batch view and combination of live states (recall,
@@ -394,7 +395,7 @@ def origin_html(view: dict, hit: services.OriginHit, stamp, warning: str | None,
     return fill_slots(pieces, stamp, first_scan_day, report_url=lambda: _report_url(code), lang_url=_lang_url)
 
 
-def _variant_key(hit: services.OriginHit, stamp, warning: str | None) -> tuple:
+def _variant_key(hit: facts.OriginHit, stamp, warning: str | None) -> tuple:
     return (
         hit.in_programme,
         hit.recalled_at,
@@ -408,12 +409,12 @@ def _variant_key(hit: services.OriginHit, stamp, warning: str | None) -> tuple:
     )
 
 
-def stored_variant(view: dict, hit: services.OriginHit, stamp, warning: str | None) -> list | None:
+def stored_variant(view: dict, hit: facts.OriginHit, stamp, warning: str | None) -> list | None:
     """Return the page variant for these live states if one was rendered already, else None."""
     return view["variants"].get(_variant_key(hit, stamp, warning))
 
 
-def _render_variant(view: dict, hit: services.OriginHit, stamp, warning: str | None) -> list:
+def _render_variant(view: dict, hit: facts.OriginHit, stamp, warning: str | None) -> list:
     """Render and store the variant for these live states: [text, slot name, text, …, text]."""
     stand_in = None
     if stamp is not None:
@@ -490,7 +491,7 @@ def _origin_view(batch_id: int, in_programme: bool, origin_version: int | None =
     return view
 
 
-def is_current(view: dict | None, hit: services.OriginHit) -> bool:
+def is_current(view: dict | None, hit: facts.OriginHit) -> bool:
     """Whether a cached description may serve this scan (built under the version its look-up read)."""
     return view is not None and view["origin_version"] == hit.origin_version
 
@@ -546,7 +547,7 @@ def resolve(rest):
             return _unknown_code(path, lookup)
         generation = _scan_generation()
         try:
-            hit = services.find_origin(**lookup, device=_device()[0], raw=buffered())
+            hit = facts.find_origin(**lookup, device=_device()[0], raw=buffered())
         except services.NotRegistered:
             return _unknown_code(path, lookup)
         return _origin_page(hit, link.path, generation)
@@ -593,7 +594,7 @@ def origin_short(code, serial):
             return _unknown_code(request.path, lookup)
         generation = _scan_generation()
         try:
-            hit = services.find_origin(**lookup, device=_device()[0], raw=buffered())
+            hit = facts.find_origin(**lookup, device=_device()[0], raw=buffered())
         except services.NotRegistered:
             return _unknown_code(request.path, lookup)
         return _origin_page(hit, request.path, generation)
@@ -716,7 +717,7 @@ def preview(batch_id):
         abort(404)
     in_programme = producer.status is ProducerStatus.APPROVED and not batch.product.is_hidden
     view = description.build(description.load(batch.id), in_programme, today_vn(), str(get_locale()))
-    hit = services.OriginHit(
+    hit = facts.OriginHit(
         batch_id=batch.id,
         in_programme=in_programme,
         recalled_at=batch.recalled_at,

@@ -145,7 +145,7 @@ def scans_per_month(months: list[date]) -> list[tuple[str, int]]:
 def stamp_warnings(threshold: int, limit: int = 20):
     """Return stamps scanned from more distinct devices than `threshold` since any clearing (likely copied)."""
     from traceability.models import Batch, Stamp
-    from traceability.services import warning_stamps_clause
+    from traceability.scans.copy_warnings import warning_stamps_clause
 
     return db.session.execute(
         select(Stamp, Batch, Product)

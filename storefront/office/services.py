@@ -607,7 +607,7 @@ def clear_copy_warning(stamp, *, reason: str, actor: User):
 
     Used by the office and by the stamp's producer: the log says who, when and why either way.
     """
-    from traceability.services import clear_scan_warning
+    from traceability.scans.copy_warnings import clear_scan_warning
 
     fields = ("device_count", "devices_at_clear", "warning_cleared_at", "warning_clear_reason")
     before = snapshot(stamp, fields)

@@ -53,6 +53,7 @@ from storefront.producer.services import (
 # services (the one exception to "storefront does not import traceability", see STYLE.md).
 from traceability import services as trace
 from traceability.models import Batch, Stamp, StampIssue
+from traceability.scans import copy_warnings
 
 # --- ownership ------------------------------------------------------------------------
 
@@ -582,8 +583,10 @@ def batch(batch_id):
         action_form=ActionForm(),
         display_form=DisplayStampsForm(),
         clear_form=ClearWarningForm(),
-        warning_stamps=trace.batch_warning_stamps(item, threshold=current_app.config.get("SCAN_WARNING_THRESHOLD", 20)),
-        display_stamps=trace.batch_display_stamps(item),
+        warning_stamps=copy_warnings.batch_warning_stamps(
+            item, threshold=current_app.config.get("SCAN_WARNING_THRESHOLD", 20)
+        ),
+        display_stamps=copy_warnings.batch_display_stamps(item),
     )
 
 
@@ -593,7 +596,7 @@ def batch_display_stamps(batch_id):
     item = get_own_batch_or_404(batch_id)
     return post_action(
         url_for("producer.batch", batch_id=item.id),
-        lambda form: trace.mark_display_stamps(item, form.serials.data, is_display=form.action.data == "mark"),
+        lambda form: copy_warnings.mark_display_stamps(item, form.serials.data, is_display=form.action.data == "mark"),
         _("Đã cập nhật tem trưng bày."),
         form_class=DisplayStampsForm,
         invalid_message=_("Hãy nhập số sê-ri hoặc khoảng sê-ri."),

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from storefront.clock import today_vn
 from tests.factories_traceability import make_traced_batch
 from traceability import services
-from traceability.scan_buffer import scan_buffer
+from traceability.scans.buffer import scan_buffer
 
 
 @pytest.fixture(params=["immediate", "buffered"])

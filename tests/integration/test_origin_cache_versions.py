@@ -13,8 +13,9 @@ from sqlalchemy import select, text
 from storefront.catalog.models import Product
 from storefront.clock import today_vn
 from tests.factories_traceability import make_traced_batch
-from traceability import cache, services, views
+from traceability import services, views
 from traceability.models import OriginVersion
+from traceability.origin import cache, facts
 
 
 @pytest.fixture(autouse=True, params=["immediate", "buffered"])
@@ -124,7 +125,7 @@ def test_a_number_that_cannot_move_never_fails_the_committed_change(db, traced, 
     monkeypatch.setattr(cache, "bump_version", refuse)
     product = db.session.get(Product, batch.product_id)
     product.name_vi = "Chè búp"
-    with caplog.at_level(logging.WARNING, logger="traceability.cache"):
+    with caplog.at_level(logging.WARNING, logger="traceability.origin.cache"):
         db.session.commit()
     assert "could not move origin_versions on" in caplog.text
     db.session.expire_all()
@@ -137,8 +138,8 @@ def test_the_number_row_is_made_when_missing(db, traced):
     db.session.execute(text("DELETE FROM origin_versions"))
     db.session.commit()
     assert _version(db) is None
-    assert services.find_origin(gtin=batch.product.gtin, lot=batch.lot_code).origin_version is None
+    assert facts.find_origin(gtin=batch.product.gtin, lot=batch.lot_code).origin_version is None
     batch.recall_reason = "x"
     db.session.commit()
     assert _version(db) == 1
-    assert services.find_origin(gtin=batch.product.gtin, lot=batch.lot_code).origin_version == 1
+    assert facts.find_origin(gtin=batch.product.gtin, lot=batch.lot_code).origin_version == 1

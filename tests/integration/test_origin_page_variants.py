@@ -8,6 +8,7 @@ import pytest
 
 from tests.factories_traceability import make_traced_batch
 from traceability import services, views
+from traceability.origin import facts
 
 STATES = {
     "first scan": dict(scan_count=1),
@@ -43,7 +44,7 @@ def test_pages_from_variants_equal_the_pages_rendered_whole(app, traced, lang):
     path = urlsplit(services.stamp_url(stamp)).path
     query = f"lang={lang}&utm_source=zalo"
     code = f"{path}?{query}"
-    found = services.find_origin(gtin=batch.product.gtin, lot=batch.lot_code, serial=stamp.serial)
+    found = facts.find_origin(gtin=batch.product.gtin, lot=batch.lot_code, serial=stamp.serial)
     with app.test_request_context(path, query_string=query):
         for _round in range(2):  # the second round is served from the stored variants
             for name, state in STATES.items():

@@ -14,7 +14,8 @@ from sqlalchemy import create_engine, func, select, text
 from tests.factories_traceability import make_traced_batch
 from traceability import fast_path, services, views
 from traceability.models import Scan, Stamp
-from traceability.scan_buffer import scan_buffer
+from traceability.origin import facts
+from traceability.scans.buffer import scan_buffer
 
 #: The headers that differ from one request to the next whoever answers (checked on their own).
 LIMIT_STATE = {"X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"}
@@ -243,8 +244,8 @@ def test_a_request_left_to_flask_after_the_limit_was_counted_is_not_counted_agai
     db.session.commit()
     pin_stamp = services.issue_stamps_list(issue)[0]
     look_ups = []
-    find_origin = services.find_origin
-    monkeypatch.setattr(services, "find_origin", lambda **kw: look_ups.append(kw) or find_origin(**kw))
+    find_origin = facts.find_origin
+    monkeypatch.setattr(facts, "find_origin", lambda **kw: look_ups.append(kw) or find_origin(**kw))
     paths = [_path(stamp), _path(stamp), _path(pin_stamp), _path(stamp).rsplit("/", 1)[0] + "/ZZZZZZZZZZ", _path(stamp)]
     answers = []
     for path in paths:

@@ -10,7 +10,7 @@ from tests.factories_producer import make_producer_account, owner  # noqa: F401 
 from tests.factories_traceability import make_traced_batch, make_traced_product
 from traceability import services
 from traceability.models import CounterfeitReport, Scan, Stamp
-from traceability.scan_buffer import scan_buffer
+from traceability.scans.buffer import scan_buffer
 
 COUNTERFEIT_WORDS = ("không chính hãng", "hàng giả", "chưa được đăng ký", "sao chép")
 UNPUBLISHED = "Lô hàng chưa được cơ sở công bố"

@@ -9,7 +9,7 @@ change when the page shows a new field.
   (tests/unit/test_origin_description.py checks that every model `load` reads is watched).
 
 What must never be stale (recall, the producer's standing, counters, PIN state) is not here: the
-scan's look-up reads it live (services.find_origin).
+scan's look-up reads it live (facts.find_origin).
 """
 
 from flask import render_template, url_for

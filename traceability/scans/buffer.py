@@ -87,7 +87,7 @@ class PendingScan:
     scanned_at: datetime
     region: str
     user_agent: str
-    #: The day's hash of the scanning device (services.device_hash), "" for none; never an address.
+    #: The day's hash of the scanning device (recording.device_hash), "" for none; never an address.
     device: str = ""
     day: date | None = None
 
