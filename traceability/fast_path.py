@@ -3,7 +3,7 @@
 A phone that scans a stamp opens its URL once, without a session cookie, in Vietnamese. For
 that request Flask's own handling (request and session objects, URL matching, the CSRF, login,
 rate-limit and mail hooks, the response object) cost more than the page: the look-up query, a
-queued scan and a pre-rendered variant with the scan's values put in (views.origin_html).
+queued scan and a pre-rendered variant with the scan's values put in (page.origin_html).
 ScanFastPath, a WSGI middleware inside ProxyFix, answers such a request itself with the very
 same steps and pieces:
 
@@ -52,7 +52,7 @@ from traceability.digital_link import (
     parse_path,
     parse_short_code,
 )
-from traceability.origin import cache, facts
+from traceability.origin import cache, facts, page
 from traceability.scans import copy_warnings, recording
 from traceability.scans.buffer import scan_buffer
 
@@ -154,7 +154,7 @@ class ScanFastPath:
                 return None  # Flask answers the 404, or the 301 to the upper-case serial
             return {"short_code": code, "serial": serial}, path_info, "traceability.origin_short"
         try:
-            link, non_canonical = parse_path(views.raw_path(environ), environ.get("QUERY_STRING", ""))
+            link, non_canonical = parse_path(page.raw_path(environ), environ.get("QUERY_STRING", ""))
         except DigitalLinkError:
             return None
         if non_canonical or link.lot is None:
@@ -181,7 +181,7 @@ class ScanFastPath:
             return None
         buffer, engine = self._scan_buffer_and_engine()
         generation = buffer.generation
-        device, day = views.scan_device(environ, self.app.config["SECRET_KEY"])
+        device, day = page.scan_device(environ, self.app.config["SECRET_KEY"])
         try:
             hit = facts.find_origin(**lookup, device=device, raw=True, engine=engine)
         except services.NotRegistered:
@@ -190,12 +190,12 @@ class ScanFastPath:
         config = self.app.config
         # The language Flask-Babel's selector would pick: no ?lang= and no session here (_eligible).
         locale = locale_for(config, asked=environ.get(ARGS_KEY, {}).get("lang"), remembered=None)
-        view = cache.get(views.origin_cache_key(hit.batch_id, locale, today_vn(), hit.in_programme))
+        view = cache.get(page.origin_cache_key(hit.batch_id, locale, today_vn(), hit.in_programme))
         stamp = hit.stamp
-        if not views.is_current(view, hit) or (stamp is not None and stamp.has_pin and not stamp.pin_verified_at):
+        if not page.is_current(view, hit) or (stamp is not None and stamp.has_pin and not stamp.pin_verified_at):
             return None
         region_header = config.get("SCAN_REGION_HEADER", "")
-        region = views.region_of(environ, region_header)
+        region = page.region_of(environ, region_header)
         try:  # from here on the scan is (being) counted: Flask must not see this request again
             recording.count_scan(
                 hit.batch_id,
@@ -234,7 +234,7 @@ class ScanFastPath:
         stamp = hit.stamp
         if stamp is not None and not buffer.settled_since(generation):
             with self.app.app_context():  # read the stored counter again (the session)
-                views.settle_counter(buffer, stamp, generation)
+                page.settle_counter(buffer, stamp, generation)
         if check_regions and stamp is not None and stamp.serial is not None:
             with self.app.app_context():  # the regions of the last day's scans (the session)
                 warning = copy_warnings.scan_warning(stamp, unwritten_regions=buffer.unwritten_regions(stamp.id))
@@ -242,15 +242,15 @@ class ScanFastPath:
             warning = copy_warnings.scan_warning(
                 stamp, check_regions=False, threshold=self.app.config.get("SCAN_WARNING_THRESHOLD", 20)
             )
-        path, query = views.raw_path(environ), environ.get("QUERY_STRING", "")
+        path, query = page.raw_path(environ), environ.get("QUERY_STRING", "")
         code = (path + (f"?{query}" if query else ""))[:300]
         first_scan = stamp.first_scanned_at if stamp is not None else None
         first_scan_day = first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None
-        pieces = views.stored_variant(view, hit, stamp, warning)
+        pieces = page.stored_variant(view, hit, stamp, warning)
         if pieces is None:  # a state this worker has not shown for the batch yet: rendered once, by Flask's code
             with self.app.request_context(environ):
-                return views.origin_html(view, hit, stamp, warning, code, first_scan_day)
-        # views._lang_url: the scanned URL asking for another language (no "lang" in it: _eligible).
+                return page.origin_html(view, hit, stamp, warning, code, first_scan_day)
+        # page.lang_link: the scanned URL asking for another language (no "lang" in it: _eligible).
         kept = urlencode(list(environ[ARGS_KEY].items(multi=True))) if query else ""
         kept += "&" if kept else ""  # "?&" (an empty pair) would be kept as it is: not what Flask builds
 
@@ -260,7 +260,7 @@ class ScanFastPath:
         def report_url():  # url_for("traceability.report", code=code), as werkzeug encodes a query value
             return self._report_path(environ.get("SCRIPT_NAME", "")) + "?code=" + quote_plus(code, safe=_QUERY_SAFE)
 
-        return views.fill_slots(pieces, stamp, first_scan_day, lang_url=lang_url, report_url=report_url)
+        return page.fill_slots(pieces, stamp, first_scan_day, lang_url=lang_url, report_url=report_url)
 
     def _report_path(self, script_name: str) -> str:
         path = self._report_paths.get(script_name)

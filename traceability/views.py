@@ -1,15 +1,12 @@
 """GS1 Digital Link resolver, origin pages, EPCIS export and the report and PIN forms."""
 
 import dataclasses
-import re
-import secrets
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import escape
 from sqlalchemy import select
 
 from storefront.accounts.models import Role
@@ -18,7 +15,7 @@ from storefront.catalog.services import valid_certificate, visible_products_quer
 from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.columns import utcnow
 from storefront.extensions import db, limiter
-from storefront.filters import dmy, url_for_lang
+from storefront.filters import url_for_lang
 from traceability import bp, epcis, services
 from traceability.digital_link import (
     DigitalLinkError,
@@ -29,7 +26,7 @@ from traceability.digital_link import (
 )
 from traceability.forms import PinForm, ReportForm
 from traceability.models import Batch
-from traceability.origin import cache, description, facts
+from traceability.origin import description, facts, page
 from traceability.scans import copy_warnings, recording
 from traceability.scans.buffer import buffered, scan_buffer
 
@@ -38,8 +35,6 @@ LINKSET_TYPE = "application/linkset+json"
 GS1_VOC = "https://gs1.org/voc/"
 #: Link types this resolver can redirect to (GS1 Web Vocabulary), beyond the default.
 LINK_TYPES = ("gs1:pip", "gs1:certificationInfo", "gs1:traceability", "gs1:epcis", "gs1:brandHomepageClient")
-# Percent-encoded path characters kept as typed when no raw URI is available (RFC 3986 pchar).
-_PCHAR_SAFE = "/:@!$&'()*+,;=-._~"
 
 
 #: environ keys set by the scan fast path (fast_path.py) for a request it leaves to Flask; no
@@ -73,21 +68,6 @@ def origin_url_global(batch, stamp=None):
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def _raw_path() -> str:
-    return raw_path(request.environ)
-
-
-def raw_path(environ) -> str:
-    """Return the request path still percent-encoded, so a %2F inside a lot stays data."""
-    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
-    if raw:
-        path = urlsplit(raw).path if "://" in raw else raw.split("?", 1)[0]
-        return path
-    # The decoded path, as werkzeug gives it (request.path), encoded again.
-    path = "/" + environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace").lstrip("/")
-    return quote(path, safe=_PCHAR_SAFE)
 
 
 #: GS1-Conformant Resolver Standard §4: resolvers answer cross-origin GET/HEAD/OPTIONS.
@@ -254,54 +234,6 @@ def _wants_origin_page() -> bool:
     return not _wants_linkset() and (link_type not in LINK_TYPES or link_type == "gs1:traceability")
 
 
-def _region_header() -> str:
-    # Off unless configured: only a trusted proxy may set it, or anyone could make a stamp look copied.
-    return current_app.config.get("SCAN_REGION_HEADER", "")
-
-
-def _region() -> str:
-    return region_of(request.environ, _region_header())
-
-
-def region_of(environ, header: str) -> str:
-    """The coarse region the trusted proxy put in `header` (SCAN_REGION_HEADER), or ""."""
-    return environ.get("HTTP_" + header.upper().replace("-", "_"), "") if header else ""
-
-
-#: environ key: this request's (device hash, Vietnam day), computed once (scan_device).
-SCAN_DEVICE = "ocop.scan.device"
-
-
-def scan_device(environ, secret: str) -> tuple[str, object]:
-    """The scanning device's hash for today and today's Vietnam date (recording.device_hash; no IP kept).
-
-    From the user agent, the address as ProxyFix gives it and the accepted languages.
-    """
-    found = environ.get(SCAN_DEVICE)
-    if found is None:
-        day = today_vn()
-        found = environ[SCAN_DEVICE] = (
-            recording.device_hash(
-                user_agent=environ.get("HTTP_USER_AGENT", ""),
-                address=environ.get("REMOTE_ADDR", ""),
-                accept_language=environ.get("HTTP_ACCEPT_LANGUAGE", ""),
-                secret=secret,
-                day=day,
-            ),
-            day,
-        )
-    return found
-
-
-def _device() -> tuple[str, object]:
-    return scan_device(request.environ, current_app.config["SECRET_KEY"])
-
-
-def _scan_generation() -> int | None:
-    """Read before a stamp's stored counter is looked up (ScanBuffer.settled_since)."""
-    return scan_buffer().generation if buffered() else None
-
-
 def _origin_page(hit: facts.OriginHit, anchor_path: str, generation: int | None = None):
     """Render the origin page: cached description of the batch, live recall, standing and counters.
 
@@ -310,34 +242,36 @@ def _origin_page(hit: facts.OriginHit, anchor_path: str, generation: int | None 
     and one INSERT. The page touches neither the signed-in user nor the session unless a form
     with a CSRF token is shown.
     """
-    view = _origin_view(hit.batch_id, hit.in_programme, hit.origin_version)
+    view = page.origin_view(hit.batch_id, hit.in_programme, hit.origin_version)
     stamp = hit.stamp
     buffer = scan_buffer() if buffered() else None
     if request.method == "GET":
         if buffer is None:
             recording.relax_commit_durability()  # this transaction writes nothing but the scan
-        device, day = _device()
+        device, day = page.request_device()
         recording.count_scan(
             hit.batch_id,
             stamp,
-            region=_region(),
+            region=page.request_region(),
             user_agent=request.user_agent.string,
             device=device,
             day=day,
             buffer=buffer,
         )
     if buffer is not None and stamp is not None:
-        settle_counter(buffer, stamp, buffer.generation if generation is None else generation)
+        page.settle_counter(buffer, stamp, buffer.generation if generation is None else generation)
     warning = copy_warnings.scan_warning(
         stamp,
-        check_regions=bool(_region_header()),
+        check_regions=bool(page.region_header()),
         unwritten_regions=buffer.unwritten_regions(stamp.id) if buffer is not None and stamp is not None else (),
     )
     if buffer is None:
         db.session.commit()
-    code = _raw_path() + (f"?{request.query_string.decode('utf-8', 'replace')}" if request.query_string else "")
+    code = page.request_raw_path() + (
+        f"?{request.query_string.decode('utf-8', 'replace')}" if request.query_string else ""
+    )
     first_scan = stamp.first_scanned_at if stamp is not None else None
-    html = origin_html(
+    html = page.origin_html(
         view, hit, stamp, warning, code[:300], first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None
     )
     response = current_app.make_response(html)
@@ -345,160 +279,6 @@ def _origin_page(hit: facts.OriginHit, anchor_path: str, generation: int | None 
         # Once the answer is sent, in this request's thread; skipped if another thread is writing.
         response.call_on_close(lambda: buffer.flush(wait=False))
     return _with_link_header(response, anchor_path)
-
-
-#: Stand-ins rendered into a page variant and replaced per scan; letters and digits only, so
-#: escaping leaves them as they are, and random per process, so no page text can match one.
-_SLOTS = {
-    name: f"zslot{secrets.token_hex(8)}{name}z"
-    for name in ("serial", "count", "day", "report_url", "lang_vi", "lang_en")
-}
-_SLOT_NAMES = {stand_in: name for name, stand_in in _SLOTS.items()}
-_SLOT_RE = re.compile("(" + "|".join(_SLOTS.values()) + ")")
-
-
-def settle_counter(buffer, stamp: recording.StampState, generation: int) -> None:
-    """Read the stored counter again if scans were written since it was read: never off by a write."""
-    for _attempt in range(3):
-        if buffer.settled_since(generation):
-            return
-        buffer.wait_for_write()
-        generation = buffer.generation
-        stored_count, stored_first, stored_devices = recording.stored_counters(stamp.id)
-        unwritten, first, devices = buffer.unwritten(stamp.id)
-        stamp.scan_count, stamp.first_scanned_at = stored_count + unwritten, stored_first or first
-        stamp.devices = stored_devices + devices
-
-
-def origin_html(view: dict, hit: facts.OriginHit, stamp, warning: str | None, code: str, first_scan_day) -> str:
-    """Return the origin page: a pre-rendered variant of the batch's page with this scan's values put in.
-
-    A variant is rendered once per cached batch view and combination of live states (recall,
-    standing, warning, first or later scan, PIN checked): the template runs with stand-ins for
-    the serial, counter, first-scan day, report link and language links, which each scan
-    replaces with its own (escaped) values. A PIN form carries the visitor's own CSRF token, so
-    that page is rendered whole; the report form is a page of its own for the same reason.
-    """
-    if stamp is not None and stamp.has_pin and not stamp.pin_verified_at:
-        return _render_light(
-            "traceability/origin.html",
-            view=view,
-            hit=hit,
-            warning=warning,
-            stamp=stamp,
-            first_scan_day=first_scan_day,
-            report_url=_report_url(code),
-            pin_form=PinForm(code=code),
-            url_for_lang=_lang_url,
-        )
-    pieces = stored_variant(view, hit, stamp, warning) or _render_variant(view, hit, stamp, warning)
-    return fill_slots(pieces, stamp, first_scan_day, report_url=lambda: _report_url(code), lang_url=_lang_url)
-
-
-def _variant_key(hit: facts.OriginHit, stamp, warning: str | None) -> tuple:
-    return (
-        hit.in_programme,
-        hit.recalled_at,
-        hit.recall_reason,
-        warning,
-        stamp is not None,
-        stamp is not None and stamp.serial is not None,
-        stamp is not None and stamp.scan_count <= 1,
-        stamp.has_pin if stamp is not None else False,
-        stamp.pin_verified_at if stamp is not None else None,
-    )
-
-
-def stored_variant(view: dict, hit: facts.OriginHit, stamp, warning: str | None) -> list | None:
-    """Return the page variant for these live states if one was rendered already, else None."""
-    return view["variants"].get(_variant_key(hit, stamp, warning))
-
-
-def _render_variant(view: dict, hit: facts.OriginHit, stamp, warning: str | None) -> list:
-    """Render and store the variant for these live states: [text, slot name, text, …, text]."""
-    stand_in = None
-    if stamp is not None:
-        stand_in = dataclasses.replace(stamp, serial=_SLOTS["serial"] if stamp.serial is not None else None)
-    html = _render_light(
-        "traceability/origin.html",
-        view=view,
-        hit=hit,
-        warning=warning,
-        stamp=stand_in,
-        first_scan_day=_SLOTS["day"],
-        first_scan=stamp is not None and stamp.scan_count <= 1,
-        scan_count=_SLOTS["count"],
-        report_url=_SLOTS["report_url"],
-        pin_form=None,
-        url_for_lang=lambda lang: _SLOTS[f"lang_{lang}"],
-    )
-    parts = _SLOT_RE.split(html)
-    pieces = [part if index % 2 == 0 else _SLOT_NAMES[part] for index, part in enumerate(parts)]
-    view["variants"][_variant_key(hit, stamp, warning)] = pieces
-    return pieces
-
-
-def fill_slots(pieces: list, stamp, first_scan_day, *, report_url, lang_url) -> str:
-    """Put one scan's values (escaped) into a variant's slots; report_url() and lang_url(lang) build links."""
-    values = {
-        "serial": lambda: escape(stamp.serial),
-        "count": lambda: escape(str(stamp.scan_count)),
-        "day": lambda: escape(dmy(first_scan_day)),
-        "report_url": lambda: escape(report_url()),
-        "lang_vi": lambda: escape(lang_url("vi")),
-        "lang_en": lambda: escape(lang_url("en")),
-    }
-    return "".join(part if index % 2 == 0 else values[part]() for index, part in enumerate(pieces))
-
-
-def _report_url(code: str) -> str:
-    return url_for("traceability.report", code=code)
-
-
-def _lang_url(lang: str) -> str:
-    """The scanned URL (as scanned: a %2F in a lot stays encoded) asking for another language."""
-    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
-    return _raw_path() + "?" + urlencode([*args, ("lang", lang)])
-
-
-def _render_light(template: str, **context) -> str:
-    """Render without the app's context processors (cart count, signed-in user, order labels).
-
-    The origin page shows none of them; skipping them keeps a scan from loading the user.
-    """
-    context.setdefault("url_for_lang", url_for_lang)
-    stamp = context.get("stamp")
-    # A page variant puts a slot in scan_count (a string) and says itself whether it is the first scan.
-    context.setdefault("first_scan", stamp is not None and stamp.scan_count <= 1)
-    context.setdefault("scan_count", stamp.scan_count if stamp is not None else 0)
-    context["current_locale"] = str(get_locale())
-    return current_app.jinja_env.get_template(template).render(context)
-
-
-def _origin_view(batch_id: int, in_programme: bool, origin_version: int | None = None) -> dict:
-    """Return the batch's rendered description, from the origin cache or built now (a few queries).
-
-    origin_version: as the scan's look-up read it; a cached description built under another is
-    built again (cache.py). None (a page without that look-up) takes the cached one.
-    """
-    today, locale = today_vn(), str(get_locale())
-    key = origin_cache_key(batch_id, locale, today, in_programme)
-    view = cache.get(key)
-    if view is None or (origin_version is not None and view["origin_version"] != origin_version):
-        view = description.build(description.load(batch_id), in_programme, today, locale)
-        view["origin_version"] = origin_version
-        cache.put(key, view, current_app.config.get("ORIGIN_CACHE_SECONDS", 600))
-    return view
-
-
-def is_current(view: dict | None, hit: facts.OriginHit) -> bool:
-    """Whether a cached description may serve this scan (built under the version its look-up read)."""
-    return view is not None and view["origin_version"] == hit.origin_version
-
-
-def origin_cache_key(batch_id: int, locale: str, today, in_programme: bool) -> tuple:
-    """The origin cache's key of a batch's rendered description (the fast path reads the same entries)."""
-    return batch_id, locale, today, in_programme
 
 
 def _find(code: str):
@@ -529,7 +309,7 @@ def resolve(rest):
     """Resolve a GS1 Digital Link: origin page by default, linkset or linkType redirects."""
     if request.method == "OPTIONS":
         return _preflight()
-    path = _raw_path()
+    path = page.request_raw_path()
     try:
         link, non_canonical = parse_path(path, request.query_string.decode("utf-8", "replace"))
     except DigitalLinkError as error:
@@ -545,9 +325,9 @@ def resolve(rest):
     if _wants_origin_page():
         if SCAN_NOT_REGISTERED in request.environ:
             return _unknown_code(path, lookup)
-        generation = _scan_generation()
+        generation = page.scan_generation()
         try:
-            hit = facts.find_origin(**lookup, device=_device()[0], raw=buffered())
+            hit = facts.find_origin(**lookup, device=page.request_device()[0], raw=buffered())
         except services.NotRegistered:
             return _unknown_code(path, lookup)
         return _origin_page(hit, link.path, generation)
@@ -592,9 +372,9 @@ def origin_short(code, serial):
     if _wants_origin_page():
         if SCAN_NOT_REGISTERED in request.environ:
             return _unknown_code(request.path, lookup)
-        generation = _scan_generation()
+        generation = page.scan_generation()
         try:
-            hit = facts.find_origin(**lookup, device=_device()[0], raw=buffered())
+            hit = facts.find_origin(**lookup, device=page.request_device()[0], raw=buffered())
         except services.NotRegistered:
             return _unknown_code(request.path, lookup)
         return _origin_page(hit, request.path, generation)
@@ -724,7 +504,7 @@ def preview(batch_id):
         recall_reason=batch.recall_reason,
         stamp=None,
     )
-    html = _render_light(
+    html = page.render_light(
         "traceability/origin.html",
         view=view,
         hit=hit,

@@ -13,9 +13,9 @@ from sqlalchemy import select, text
 from storefront.catalog.models import Product
 from storefront.clock import today_vn
 from tests.factories_traceability import make_traced_batch
-from traceability import services, views
+from traceability import services
 from traceability.models import OriginVersion
-from traceability.origin import cache, facts
+from traceability.origin import cache, facts, page
 
 
 @pytest.fixture(autouse=True, params=["immediate", "buffered"])
@@ -39,7 +39,7 @@ def _version(db) -> int | None:
 
 
 def _key(batch):
-    return views.origin_cache_key(batch.id, "vi", today_vn(), True)
+    return page.origin_cache_key(batch.id, "vi", today_vn(), True)
 
 
 def _rename(db, batch, name):

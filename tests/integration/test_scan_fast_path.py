@@ -15,6 +15,7 @@ from tests.factories_traceability import make_traced_batch
 from traceability import fast_path, services, views
 from traceability.models import Scan, Stamp
 from traceability.origin import facts
+from traceability.origin import page as origin_page_module
 from traceability.scans.buffer import scan_buffer
 
 #: The headers that differ from one request to the next whoever answers (checked on their own).
@@ -68,8 +69,8 @@ def test_the_fast_path_answers_the_page_and_headers_flask_would(app, client, db,
         "/t/ short code": f"/t/{batch.short_code}/{stamp.serial}",
     }[kind]
     rendered = []
-    render = views._render_variant
-    monkeypatch.setattr(views, "_render_variant", lambda *a, **k: rendered.append(1) or render(*a, **k))
+    render = origin_page_module._render_variant
+    monkeypatch.setattr(origin_page_module, "_render_variant", lambda *a, **k: rendered.append(1) or render(*a, **k))
     answers, fast_rendered = [], 0
     # Flask renders each live state first (first scan, later scan, and after the third scan
     # the copy warning: threshold 3, a new phone each scan); the fast path then answers that state
@@ -279,7 +280,7 @@ def test_an_error_after_the_scan_is_counted_gives_the_500_page_and_counts_once(a
 
     flask_views = []
     origin_page = views._origin_page
-    monkeypatch.setattr(views, "fill_slots", broken)
+    monkeypatch.setattr(origin_page_module, "fill_slots", broken)
     monkeypatch.setattr(views, "_origin_page", lambda *a, **k: flask_views.append(1) or origin_page(*a, **k))
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error page, not the traceback
     response = client.get(_path(stamp))
