@@ -105,11 +105,11 @@ class Config:
     #: empty = no regions. Never name a header clients can set themselves.
     SCAN_REGION_HEADER = os.environ.get("SCAN_REGION_HEADER", "")
     #: Seconds a worker keeps a batch's rendered origin-page description. Changes made in the app
-    #: reach every worker at its next scan (origin_versions, traceability/cache.py); this bounds
+    #: reach every worker at its next scan (origin_versions, traceability/origin/cache.py); this bounds
     #: only changes made outside it (SQL by hand) and a commit whose version update fails (logged).
     ORIGIN_CACHE_SECONDS = _int("ORIGIN_CACHE_SECONDS", 600)
     #: "buffered": each worker writes its scans together, every SCAN_FLUSH_SECONDS or SCAN_FLUSH_MAX
-    #: scans and at exit (traceability/scan_buffer.py); "immediate": each scan in its request.
+    #: scans and at exit (traceability/scans/buffer.py); "immediate": each scan in its request.
     SCAN_WRITE_MODE = os.environ.get("SCAN_WRITE_MODE", "buffered")
     SCAN_FLUSH_SECONDS = float(os.environ.get("SCAN_FLUSH_SECONDS", "1"))
     SCAN_FLUSH_MAX = _int("SCAN_FLUSH_MAX", 500)

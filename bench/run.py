@@ -66,20 +66,7 @@ def main(argv=None) -> int:
     )
     index_seconds, index_how = dataset.build_search_index(ds, log)
 
-    env = {
-        "DATABASE_URL": ds.url,
-        "SEARCH_INDEX_DIR": str(ds.index_dir),
-        "UPLOAD_DIR": str(ds.upload_dir),
-        "MAIL_OUTBOX_DIR": str(dataset.DATA_DIR / "outbox"),
-        "APP_ENV": "production",
-        # Production counts rate limits in Redis (it refuses to start without it), so the bench does too.
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        "SECRET_KEY": "bench-" + os.urandom(16).hex(),
-        "PUBLIC_BASE_URL": "https://ocop.example.vn",
-        # One loopback client stands for thousands of shoppers: per-IP limits would measure the limiter.
-        "RATELIMIT_SCAN": "1000000 per minute",
-        "RATELIMIT_LOGIN": "1000000 per minute",
-    }
+    env = shop_env(ds)
     log(f"serving with {setup.describe()}; {bench_load.describe()}")
     baseline = server.start(
         "baseline", "bench.baseline_app:app", setup, {"BENCH_BASELINE_DATABASE_URL": ds.url}, dataset.DATA_DIR
@@ -182,6 +169,24 @@ def main(argv=None) -> int:
         write_benchmarks_md()
         log(f"table written to {BENCHMARKS_MD.name}")
     return 0
+
+
+def shop_env(ds) -> dict:
+    """The shop's environment on the bench: production settings on the dataset's copy."""
+    return {
+        "DATABASE_URL": ds.url,
+        "SEARCH_INDEX_DIR": str(ds.index_dir),
+        "UPLOAD_DIR": str(ds.upload_dir),
+        "MAIL_OUTBOX_DIR": str(dataset.DATA_DIR / "outbox"),
+        "APP_ENV": "production",
+        # Production counts rate limits in Redis (it refuses to start without it), so the bench does too.
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "SECRET_KEY": "bench-" + os.urandom(16).hex(),
+        "PUBLIC_BASE_URL": "https://ocop.example.vn",
+        # One loopback client stands for thousands of shoppers: per-IP limits would measure the limiter.
+        "RATELIMIT_SCAN": "1000000 per minute",
+        "RATELIMIT_LOGIN": "1000000 per minute",
+    }
 
 
 def _measure(measure, ctx) -> list:

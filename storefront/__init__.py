@@ -110,14 +110,12 @@ def register_extensions(app):
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
-    import storefront.limits_storage  # noqa: F401  (registers worker-memory://, the default without Redis)
-
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "worker-memory://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
     # Every limit here is a @limiter.limit decorator, checked in the view's wrapper; the
     # before_request check only serves app-wide or blueprint limits, which we have none of,
-    # and cost each request about a fifth of a bare route's time.
+    # and cost every request some time.
     if not limiter.limit_manager.application_limits and not limiter.limit_manager.default_limits:
         app.before_request_funcs[None].remove(limiter._check_request_limit)
     login_manager.init_app(app)
@@ -152,19 +150,17 @@ def register_models():
 
 
 def select_locale():
-    """Pick the user's language: ?lang=, then the session, then Vietnamese."""
+    """Flask-Babel's locale selector: ?lang= (remembered in the session), then the session, then Vietnamese."""
     from flask import current_app, has_request_context
 
-    languages = current_app.config["LANGUAGES"]
+    from storefront.locale import locale_for
+
     if not has_request_context():  # CLI commands and services outside a request speak Vietnamese
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    wanted = request.args.get("lang")
-    if wanted in languages:
-        session["lang"] = wanted
-        return wanted
-    if session.get("lang") in languages:
-        return session["lang"]
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return locale_for(current_app.config, asked=None, remembered=None)
+    locale = locale_for(current_app.config, asked=request.args.get("lang"), remembered=session.get("lang"))
+    if request.args.get("lang") == locale:
+        session["lang"] = locale
+    return locale
 
 
 def register_blueprints(app):
@@ -222,14 +218,20 @@ def register_after_commit_hooks(app):
       a commit is deleted, so a file lives exactly as long as its committed certificate.
     - Mail (outbox): what a request queued is delivered after the response's transaction committed.
 
+    - Origin pages (traceability/origin/cache.py, through storefront/after_commit.py): a commit
+      that changed what an origin page shows moves origin_versions on, so every worker rebuilds
+      that batch's description at its next scan.
+
     The first two listen on every SQLAlchemy session (CLI commands and webhooks commit too), so
-    no boundary can forget them. traceability/cache.py still registers its origin-page version
-    bump at import (left to the scan-path work of issue 16).
+    no boundary can forget them.
     """
     from storefront.catalog import indexing
     from storefront.extensions import db
     from storefront.office import documents
     from storefront.outbox.services import deliver_pending
+    from traceability.origin import cache as origin_cache
+
+    origin_cache.register(app)
 
     indexing.register_listeners()
     documents.register_listeners()

@@ -1,8 +1,8 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
+from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,4 +29,22 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class ClientAddress:
+    """The rate-limit key of a request: the client's address as ProxyFix left it in the environ.
+
+    Flask-Limiter calls it in a request; the scan fast path, which answers before Flask has a
+    request, calls for_environ() with the WSGI environ: both count in the same bucket.
+    """
+
+    def __call__(self) -> str:
+        return self.for_environ(request.environ)
+
+    @staticmethod
+    def for_environ(environ) -> str:
+        return environ.get("REMOTE_ADDR") or "127.0.0.1"
+
+
+rate_limit_key = ClientAddress()
+limiter = Limiter(key_func=rate_limit_key, default_limits=[])

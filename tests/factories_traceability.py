@@ -50,5 +50,5 @@ def add_scans(stamp, regions, *, at=None, devices=None):
 
 
 def many_devices(n: int) -> list[str]:
-    """n distinct device hashes (as services.device_hash gives them: 32 hex characters)."""
+    """n distinct device hashes (as recording.device_hash gives them: 32 hex characters)."""
     return [f"{i:032x}" for i in range(1, n + 1)]

@@ -3,13 +3,13 @@
 A phone that scans a stamp opens its URL once, without a session cookie, in Vietnamese. For
 that request Flask's own handling (request and session objects, URL matching, the CSRF, login,
 rate-limit and mail hooks, the response object) cost more than the page: the look-up query, a
-queued scan and a pre-rendered variant with the scan's values put in (views._origin_html).
+queued scan and a pre-rendered variant with the scan's values put in (page.origin_html).
 ScanFastPath, a WSGI middleware inside ProxyFix, answers such a request itself with the very
 same steps and pieces:
 
 - the same rate limit, in the same Flask-Limiter bucket (scope = the route's endpoint), with
   the same X-RateLimit-* headers;
-- the same look-up (services.find_origin on the raw connection), scan queue (scan_buffer.py),
+- the same look-up (facts.find_origin on the raw connection), scan queue (scans/buffer.py),
   counter settling, copy warning and cached page variants, so the bytes are the page Flask
   would have sent (tests/integration/test_scan_fast_path.py compares them request by request);
 - the same Link, CORS, Vary and security headers (storefront/security_headers.py).
@@ -42,11 +42,15 @@ from werkzeug.wsgi import ClosingIterator, get_host
 
 from storefront import security_headers
 from storefront.clock import VIETNAM_TZ, today_vn
-from storefront.extensions import db, limiter
-from traceability import cache, http, services, views
+from storefront.extensions import db, limiter, rate_limit_key
+from storefront.locale import locale_for
+from traceability import http, views
+from traceability.errors import NotRegistered
 from traceability.identifiers.codes import canonical_serial, parse_short_code
 from traceability.identifiers.digital_link import DigitalLinkError, is_valid_serial, parse_path
-from traceability.scan_buffer import scan_buffer
+from traceability.origin import cache, facts, page
+from traceability.scans import copy_warnings, recording
+from traceability.scans.buffer import scan_buffer
 
 #: environ key (no client can set one: the server puts headers under HTTP_*): the parsed query.
 ARGS_KEY = "ocop.scan.args"
@@ -157,7 +161,7 @@ class ScanFastPath:
 
     # --- answering --------------------------------------------------------------------------
     # No app context on the common path: the app's config, engine and scan buffer are at hand,
-    # and pushing and popping a context costs a scan about a tenth of its time.
+    # and pushing and popping a context is a measurable part of a scan (BENCHMARKS.md).
 
     def _answer(self, environ):
         """Return (headers, body, callback after the response) for the origin page, or None for Flask."""
@@ -173,23 +177,23 @@ class ScanFastPath:
             return None
         buffer, engine = self._scan_buffer_and_engine()
         generation = buffer.generation
-        device, day = views.scan_device(environ, self.app.config["SECRET_KEY"])
+        device, day = page.scan_device(environ, self.app.config["SECRET_KEY"])
         try:
-            hit = services.find_origin(**lookup, device=device, raw=True, engine=engine)
-        except services.NotRegistered:
+            hit = facts.find_origin(**lookup, device=device, raw=True, engine=engine)
+        except NotRegistered:
             environ[NOT_REGISTERED_KEY] = True  # Flask answers the 404 page without looking again
             return None
         config = self.app.config
-        view = cache.get(
-            views.origin_cache_key(hit.batch_id, config["BABEL_DEFAULT_LOCALE"], today_vn(), hit.in_programme)
-        )
+        # The language Flask-Babel's selector would pick: no ?lang= and no session here (_eligible).
+        locale = locale_for(config, asked=environ.get(ARGS_KEY, {}).get("lang"), remembered=None)
+        view = cache.get(page.origin_cache_key(hit.batch_id, locale, today_vn(), hit.in_programme))
         stamp = hit.stamp
-        if not views.is_current(view, hit) or (stamp is not None and stamp.has_pin and not stamp.pin_verified_at):
+        if not page.is_current(view, hit) or (stamp is not None and stamp.has_pin and not stamp.pin_verified_at):
             return None
         region_header = config.get("SCAN_REGION_HEADER", "")
-        region = views.region_of(environ, region_header)
+        region = page.region_of(environ, region_header)
         try:  # from here on the scan is (being) counted: Flask must not see this request again
-            services.count_scan(
+            recording.count_scan(
                 hit.batch_id,
                 stamp,
                 region=region,
@@ -226,23 +230,23 @@ class ScanFastPath:
         stamp = hit.stamp
         if stamp is not None and not buffer.settled_since(generation):
             with self.app.app_context():  # read the stored counter again (the session)
-                views._settle_counter(buffer, stamp, generation)
+                page.settle_counter(buffer, stamp, generation)
         if check_regions and stamp is not None and stamp.serial is not None:
             with self.app.app_context():  # the regions of the last day's scans (the session)
-                warning = services.scan_warning(stamp, unwritten_regions=buffer.unwritten_regions(stamp.id))
+                warning = copy_warnings.scan_warning(stamp, unwritten_regions=buffer.unwritten_regions(stamp.id))
         else:
-            warning = services.scan_warning(
+            warning = copy_warnings.scan_warning(
                 stamp, check_regions=False, threshold=self.app.config.get("SCAN_WARNING_THRESHOLD", 20)
             )
         path, query = http.raw_path(environ), environ.get("QUERY_STRING", "")
         code = (path + (f"?{query}" if query else ""))[:300]
         first_scan = stamp.first_scanned_at if stamp is not None else None
         first_scan_day = first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None
-        pieces = views.stored_variant(view, hit, stamp, warning)
+        pieces = page.stored_variant(view, hit, stamp, warning)
         if pieces is None:  # a state this worker has not shown for the batch yet: rendered once, by Flask's code
             with self.app.request_context(environ):
-                return views._origin_html(view, hit, stamp, warning, code, first_scan_day)
-        # views._lang_url: the scanned URL asking for another language (no "lang" in it: _eligible).
+                return page.origin_html(view, hit, stamp, warning, code, first_scan_day)
+        # page.lang_link: the scanned URL asking for another language (no "lang" in it: _eligible).
         kept = urlencode(list(environ[ARGS_KEY].items(multi=True))) if query else ""
         kept += "&" if kept else ""  # "?&" (an empty pair) would be kept as it is: not what Flask builds
 
@@ -252,7 +256,7 @@ class ScanFastPath:
         def report_url():  # url_for("traceability.report", code=code), as werkzeug encodes a query value
             return self._report_path(environ.get("SCRIPT_NAME", "")) + "?code=" + quote_plus(code, safe=_QUERY_SAFE)
 
-        return views.fill_slots(pieces, stamp, first_scan_day, lang_url=lang_url, report_url=report_url)
+        return page.fill_slots(pieces, stamp, first_scan_day, lang_url=lang_url, report_url=report_url)
 
     def _report_path(self, script_name: str) -> str:
         path = self._report_paths.get(script_name)
@@ -273,7 +277,7 @@ class ScanFastPath:
         if len(items) != 1:
             return None  # several limits on one route: Flask-Limiter picks the header's; leave it to it
         item = items[0]
-        args = [environ.get("REMOTE_ADDR") or "127.0.0.1", scope]  # flask_limiter.util.get_remote_address
+        args = [rate_limit_key.for_environ(environ), scope]  # the limiter's own key function
         # The prefix Flask-Limiter puts in its keys: it keeps the first one it was given (a later
         # init_app without RATELIMIT_KEY_PREFIX does not clear it), so ask it, not this app's config.
         prefix = getattr(limiter, "_key_prefix", None) or config.get("RATELIMIT_KEY_PREFIX")

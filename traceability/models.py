@@ -143,7 +143,7 @@ class Stamp(db.Model):
 class StampDevice(db.Model):
     """One device that scanned a stamp on one day, known only by a daily-salted hash.
 
-    The hash (services.device_hash) mixes the user agent, address and languages with a salt
+    The hash (scans.recording.device_hash) mixes the user agent, address and languages with a salt
     derived from SECRET_KEY and the Vietnam date: a phone's scans on one day are one row, and
     rows of different days cannot be linked to each other or back to an address. No IP is kept.
     """

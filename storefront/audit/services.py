@@ -9,7 +9,7 @@ from storefront.accounts.models import User
 from storefront.audit.models import AuditLogEntry
 from storefront.clock import VIETNAM_TZ
 from storefront.extensions import db
-from traceability.services import clear_scan_warning
+from traceability.scans.copy_warnings import clear_scan_warning
 
 #: What a stamp's copy warning is made of, logged before and after it is cleared.
 STAMP_WARNING_FIELDS = ("device_count", "devices_at_clear", "warning_cleared_at", "warning_clear_reason")

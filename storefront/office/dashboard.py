@@ -15,7 +15,7 @@ from storefront.checkout.models import Order, OrderStatus
 from storefront.clock import VIETNAM_TZ
 from storefront.extensions import db
 from traceability.models import Batch, CounterfeitReport, ReportStatus, Scan, Stamp
-from traceability.services import warning_stamps_clause
+from traceability.scans.copy_warnings import warning_stamps_clause
 
 #: Thái Nguyên scheme (Decision 3485/QĐ-UBND, 2019): ≥50 certified by 2020, ≥70 more in 2021–2025, ≥5 five-star.
 TARGETS = {"by_2020": 50, "in_2021_2025": 70, "five_star": 5}

@@ -18,7 +18,7 @@ from storefront.producer.services import low_stock
 
 # Scan counts live in traceability; the producer dashboard is its UI (see views.py).
 from traceability.models import Batch, Scan, Stamp
-from traceability.services import warning_stamps_clause
+from traceability.scans.copy_warnings import warning_stamps_clause
 
 TABLES = ("sales", "scans", "warnings", "low_stock")
 

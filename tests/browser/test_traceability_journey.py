@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from storefront.clock import today_vn
 from tests.factories_traceability import make_traced_batch
-from traceability.scan_buffer import scan_buffer
+from traceability.scans.buffer import scan_buffer
 from traceability.stamps.services import issue_stamps, issue_stamps_list
 from traceability.stamps.urls import stamp_url
 

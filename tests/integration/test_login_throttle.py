@@ -128,7 +128,7 @@ from storefront import create_app
 
 url, redis_url, prefix, port = sys.argv[1:5]
 config = type("WorkerConfig", (TestConfig,), {
-    "SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": redis_url, "RATELIMIT_STORAGE_URI": redis_url or "worker-memory://",
+    "SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": redis_url, "RATELIMIT_STORAGE_URI": redis_url or "memory://",
     "RATELIMIT_KEY_PREFIX": prefix, "LOGIN_FREE_FAILURES": 3, "RATELIMIT_LOGIN_ADDRESS": "1000 per minute"})
 make_server("127.0.0.1", int(port), create_app(config)).serve_forever()
 """

@@ -53,7 +53,7 @@ def test_upgrade_from_empty_matches_the_models_and_downgrades_cleanly(empty_data
         assert diff == [], f"models and migrations differ: {diff}"
         with db.engine.connect() as conn:  # the row whose number tells workers their origin cache is stale
             assert conn.execute(sa.text("SELECT id, version FROM origin_versions")).all() == [(1, 0)]
-        assert not logging.getLogger("traceability.cache").disabled  # env.py leaves the app's loggers on
+        assert not logging.getLogger("traceability.origin.cache").disabled  # env.py leaves the app's loggers on
         downgrade(revision="base")
         with db.engine.connect() as conn:
             remaining = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}

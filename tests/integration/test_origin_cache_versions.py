@@ -13,8 +13,8 @@ from sqlalchemy import select, text
 from storefront.catalog.models import Product
 from storefront.clock import today_vn
 from tests.factories_traceability import make_traced_batch
-from traceability import cache, services, views
 from traceability.models import OriginVersion
+from traceability.origin import cache, facts, page
 from traceability.stamps.services import issue_stamps, issue_stamps_list
 from traceability.stamps.urls import stamp_url
 
@@ -40,7 +40,7 @@ def _version(db) -> int | None:
 
 
 def _key(batch):
-    return views.origin_cache_key(batch.id, "vi", today_vn(), True)
+    return page.origin_cache_key(batch.id, "vi", today_vn(), True)
 
 
 def _rename(db, batch, name):
@@ -109,7 +109,7 @@ def test_savepoints_move_the_number_only_when_their_transaction_commits(db, trac
     db.session.flush()  # a change of the outer transaction
     with db.session.begin_nested():
         batch.recall_reason = "kiểm tra"
-    assert db.session.info.get(cache._CHANGED)  # the released savepoint moved nothing yet
+    assert _version(db) == version  # the released savepoint moved nothing yet
     savepoint = db.session.begin_nested()
     db.session.execute(text("SELECT 1"))
     savepoint.rollback()  # a savepoint rolled back: the outer change still stands
@@ -126,7 +126,7 @@ def test_a_number_that_cannot_move_never_fails_the_committed_change(db, traced, 
     monkeypatch.setattr(cache, "bump_version", refuse)
     product = db.session.get(Product, batch.product_id)
     product.name_vi = "Chè búp"
-    with caplog.at_level(logging.WARNING, logger="traceability.cache"):
+    with caplog.at_level(logging.WARNING, logger="traceability.origin.cache"):
         db.session.commit()
     assert "could not move origin_versions on" in caplog.text
     db.session.expire_all()
@@ -139,8 +139,8 @@ def test_the_number_row_is_made_when_missing(db, traced):
     db.session.execute(text("DELETE FROM origin_versions"))
     db.session.commit()
     assert _version(db) is None
-    assert services.find_origin(gtin=batch.product.gtin, lot=batch.lot_code).origin_version is None
+    assert facts.find_origin(gtin=batch.product.gtin, lot=batch.lot_code).origin_version is None
     batch.recall_reason = "x"
     db.session.commit()
     assert _version(db) == 1
-    assert services.find_origin(gtin=batch.product.gtin, lot=batch.lot_code).origin_version == 1
+    assert facts.find_origin(gtin=batch.product.gtin, lot=batch.lot_code).origin_version == 1

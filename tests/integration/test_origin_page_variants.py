@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.factories_traceability import make_traced_batch
-from traceability import services, views
+from traceability.origin import facts, page
 from traceability.stamps.services import issue_stamps, issue_stamps_list
 from traceability.stamps.urls import stamp_url
 
@@ -45,7 +45,7 @@ def test_pages_from_variants_equal_the_pages_rendered_whole(app, traced, lang):
     path = urlsplit(stamp_url(stamp)).path
     query = f"lang={lang}&utm_source=zalo"
     code = f"{path}?{query}"
-    found = services.find_origin(gtin=batch.product.gtin, lot=batch.lot_code, serial=stamp.serial)
+    found = facts.find_origin(gtin=batch.product.gtin, lot=batch.lot_code, serial=stamp.serial)
     with app.test_request_context(path, query_string=query):
         for _round in range(2):  # the second round is served from the stored variants
             for name, state in STATES.items():
@@ -60,19 +60,19 @@ def test_pages_from_variants_equal_the_pages_rendered_whole(app, traced, lang):
                     )
                 day, warning = state.pop("day", None), state.pop("warning", None)
                 hit = dataclasses.replace(found, stamp=live, **state)
-                view = views._origin_view(hit.batch_id, hit.in_programme)
-                whole = views._render_light(
+                view = page.origin_view(hit.batch_id, hit.in_programme)
+                whole = page.render_light(
                     "traceability/origin.html",
                     view=view,
                     hit=hit,
                     stamp=live,
                     warning=warning,
                     first_scan_day=day,
-                    report_url=views._report_url(code),
+                    report_url=page.report_link(code),
                     pin_form=None,
-                    url_for_lang=views._lang_url,
+                    url_for_lang=page.lang_link,
                 )
-                assert views._origin_html(view, hit, live, warning, code, day) == whole, name
+                assert page.origin_html(view, hit, live, warning, code, day) == whole, name
                 assert "zslot" not in whole
                 assert live is None or live.serial in whole
                 assert 'hreflang="vi"' in whole if lang == "en" else 'hreflang="en"' in whole

@@ -17,9 +17,9 @@ from storefront.audit.models import AuditLogEntry
 from tests.factories import make_user
 from tests.factories_producer import make_producer_account
 from tests.factories_traceability import make_traced_batch, make_traced_product
-from traceability import services
 from traceability.models import Scan, Stamp, StampDevice
-from traceability.scan_buffer import scan_buffer
+from traceability.scans import copy_warnings, recording
+from traceability.scans.buffer import scan_buffer
 from traceability.stamps.services import issue_stamps, issue_stamps_list
 from traceability.stamps.urls import origin_path
 
@@ -111,7 +111,7 @@ def test_scans_over_the_rate_limit_never_count(app, db, stamps, scanner):
         scanner(stamp, f"Phone/over-{n}", status=429)
     stored = _stored(db, stamp)
     assert (stored.scan_count, stored.device_count) == (2, 2)
-    assert services.scan_warning(stored, threshold=THRESHOLD) is None
+    assert copy_warnings.scan_warning(stored, threshold=THRESHOLD) is None
 
 
 def test_a_display_unit_marked_by_its_producer_never_warns(app, db, client, login, stamps, scanner):
@@ -229,10 +229,10 @@ def test_the_device_hash_rotates_daily_and_needs_the_secret():
     from datetime import date
 
     args = dict(user_agent="Phone/1", address=ADDRESS, accept_language="vi")
-    today = services.device_hash(**args, secret="s", day=date(2026, 12, 6))
-    assert today == services.device_hash(**args, secret="s", day=date(2026, 12, 6))
-    assert today != services.device_hash(**args, secret="s", day=date(2026, 12, 7))
-    assert today != services.device_hash(**args, secret="other", day=date(2026, 12, 6))
+    today = recording.device_hash(**args, secret="s", day=date(2026, 12, 6))
+    assert today == recording.device_hash(**args, secret="s", day=date(2026, 12, 6))
+    assert today != recording.device_hash(**args, secret="s", day=date(2026, 12, 7))
+    assert today != recording.device_hash(**args, secret="other", day=date(2026, 12, 6))
 
 
 def test_regions_count_from_the_clearing_on(db, stamps):
@@ -242,10 +242,10 @@ def test_regions_count_from_the_clearing_on(db, stamps):
 
     user, (stamp, *_rest) = stamps
     add_scans(stamp, ["VN-19", "VN-01"], at=datetime.now(UTC) - timedelta(hours=2))
-    assert services.scan_warning(stamp, threshold=THRESHOLD) == "regions"
-    services.clear_scan_warning(stamp, reason="Người bán mang hàng đi hội chợ", actor=user)
-    assert services.scan_warning(stamp, threshold=THRESHOLD) is None
+    assert copy_warnings.scan_warning(stamp, threshold=THRESHOLD) == "regions"
+    copy_warnings.clear_scan_warning(stamp, reason="Người bán mang hàng đi hội chợ", actor=user)
+    assert copy_warnings.scan_warning(stamp, threshold=THRESHOLD) is None
     add_scans(stamp, ["VN-19"], at=datetime.now(UTC))
-    assert services.scan_warning(stamp, threshold=THRESHOLD) is None
+    assert copy_warnings.scan_warning(stamp, threshold=THRESHOLD) is None
     add_scans(stamp, ["VN-01"], at=datetime.now(UTC))
-    assert services.scan_warning(stamp, threshold=THRESHOLD) == "regions"
+    assert copy_warnings.scan_warning(stamp, threshold=THRESHOLD) == "regions"

@@ -11,10 +11,13 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
+from storefront.columns import utcnow
 from tests.factories_traceability import make_traced_batch
-from traceability import fast_path, services, views
+from traceability import fast_path, views
 from traceability.models import Scan, Stamp
-from traceability.scan_buffer import scan_buffer
+from traceability.origin import facts
+from traceability.origin import page as origin_page_module
+from traceability.scans.buffer import scan_buffer
 from traceability.stamps.services import issue_stamps, issue_stamps_list
 from traceability.stamps.urls import origin_url, stamp_url
 
@@ -69,8 +72,8 @@ def test_the_fast_path_answers_the_page_and_headers_flask_would(app, client, db,
         "/t/ short code": f"/t/{batch.short_code}/{stamp.serial}",
     }[kind]
     rendered = []
-    render = views._render_variant
-    monkeypatch.setattr(views, "_render_variant", lambda *a, **k: rendered.append(1) or render(*a, **k))
+    render = origin_page_module._render_variant
+    monkeypatch.setattr(origin_page_module, "_render_variant", lambda *a, **k: rendered.append(1) or render(*a, **k))
     answers, fast_rendered = [], 0
     # Flask renders each live state first (first scan, later scan, and after the third scan
     # the copy warning: threshold 3, a new phone each scan); the fast path then answers that state
@@ -142,9 +145,7 @@ def test_a_recall_made_by_another_worker_shows_on_the_next_fast_scan(app, client
         connection.execute(
             text("UPDATE batches SET recalled_at = :now, recall_reason = 'Nấm mốc' WHERE id = :id"),
             {
-                "now": services.utcnow().replace(tzinfo=None)
-                if other_worker.dialect.name == "sqlite"
-                else services.utcnow(),
+                "now": utcnow().replace(tzinfo=None) if other_worker.dialect.name == "sqlite" else utcnow(),
                 "id": batch.id,
             },
         )
@@ -245,8 +246,8 @@ def test_a_request_left_to_flask_after_the_limit_was_counted_is_not_counted_agai
     db.session.commit()
     pin_stamp = issue_stamps_list(issue)[0]
     look_ups = []
-    find_origin = services.find_origin
-    monkeypatch.setattr(services, "find_origin", lambda **kw: look_ups.append(kw) or find_origin(**kw))
+    find_origin = facts.find_origin
+    monkeypatch.setattr(facts, "find_origin", lambda **kw: look_ups.append(kw) or find_origin(**kw))
     paths = [_path(stamp), _path(stamp), _path(pin_stamp), _path(stamp).rsplit("/", 1)[0] + "/ZZZZZZZZZZ", _path(stamp)]
     answers = []
     for path in paths:
@@ -280,7 +281,7 @@ def test_an_error_after_the_scan_is_counted_gives_the_500_page_and_counts_once(a
 
     flask_views = []
     origin_page = views._origin_page
-    monkeypatch.setattr(views, "fill_slots", broken)
+    monkeypatch.setattr(origin_page_module, "fill_slots", broken)
     monkeypatch.setattr(views, "_origin_page", lambda *a, **k: flask_views.append(1) or origin_page(*a, **k))
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error page, not the traceback
     response = client.get(_path(stamp))

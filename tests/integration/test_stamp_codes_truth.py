@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from tests.factories_producer import make_producer_account, owner  # noqa: F401 (owner is a fixture)
 from tests.factories_traceability import make_traced_batch, make_traced_product
 from traceability.models import CounterfeitReport, Scan, Stamp
-from traceability.scan_buffer import scan_buffer
+from traceability.scans.buffer import scan_buffer
 from traceability.stamps.services import issue_stamps, issue_stamps_list
 from traceability.stamps.urls import stamp_url
 

@@ -19,6 +19,23 @@ from traceability.stamps.urls import origin_url, stamp_url
 NOT_REGISTERED = "Mã này chưa được đăng ký: sản phẩm có thể không chính hãng"
 
 
+@pytest.fixture(autouse=True, params=["buffered", "immediate"])
+def write_mode(request, app_config):
+    """Production's write mode (buffered: the scan fast path answers plain scans) and the immediate one."""
+    app_config.update(SCAN_WRITE_MODE=request.param, SCAN_FLUSH_SECONDS=3600)
+    return request.param
+
+
+def _written(db):
+    """Write this process's queued scans (buffered mode) before reading stored ones."""
+    from flask import current_app
+
+    buffer = current_app.extensions.get("scan_buffer")
+    if buffer is not None:
+        buffer.flush()
+    db.session.expire_all()
+
+
 @pytest.fixture
 def traced(db):
     """A published, certified tea batch (lot L2026-01) with one serialized stamp; returns (batch, stamp)."""
@@ -48,6 +65,7 @@ def _post_and_follow(client, url, data):
 
 
 def _scan_count(db, stamp):
+    _written(db)
     return db.session.scalar(select(Stamp.scan_count).where(Stamp.id == stamp.id))
 
 
@@ -302,6 +320,7 @@ def test_with_the_default_config_a_region_header_from_the_client_is_ignored(clie
     db.session.commit()
     page = client.get(_path(stamp_url(stamp)), headers={"X-Region": "VN-19"}).get_data(as_text=True)
     assert "có thể đã bị sao chép" not in page
+    _written(db)
     regions = db.session.scalars(select(Scan.region).order_by(Scan.id)).all()
     assert regions == ["VN-01", ""]
 
@@ -331,6 +350,7 @@ def test_a_batch_of_a_producer_out_of_the_programme_says_so_without_badge_or_buy
     assert _scan_count(db, stamp) == 2
 
 
+@pytest.mark.parametrize("write_mode", ["immediate"], indirect=True)  # buffered: tests/integration/test_scan_buffer.py
 def test_a_repeat_scan_costs_one_look_up_one_update_and_one_insert_and_sets_no_cookie(client, traced, count_queries):
     _batch, stamp = traced
     path = _path(stamp_url(stamp))

@@ -9,7 +9,6 @@ from storefront.catalog.models import ProducerStatus
 from storefront.inventory.models import Stock
 from tests.factories import make_batch, make_certificate, make_product, make_user
 from tests.factories_traceability import GTIN, add_scans, make_traced_batch, make_traced_product, many_devices
-from traceability import services
 from traceability.batches.services import (
     add_trace_event,
     batch_missing_fields,
@@ -30,6 +29,7 @@ from traceability.errors import (
 )
 from traceability.identifiers.codes import CODE_ALPHABET
 from traceability.models import Batch, CounterfeitReport, Scan, Stamp, StampIssue
+from traceability.scans import copy_warnings, recording
 from traceability.stamps import services as stamp_services
 from traceability.stamps.pins import verify_pin
 from traceability.stamps.services import MAX_STAMPS_PER_ISSUE, issue_labels, issue_stamps, issue_stamps_list
@@ -238,9 +238,9 @@ def test_recording_scans_counts_them_and_keeps_the_first_scan_time(db, count_que
     stamp = issue_stamps_list(issue)[0]
     first = datetime(2026, 5, 1, 3, tzinfo=UTC)
     with count_queries() as queries:
-        services.record_scan(batch, stamp, region="VN-19", user_agent="Zalo/1.0", now=first)
+        recording.record_scan(batch, stamp, region="VN-19", user_agent="Zalo/1.0", now=first)
     assert queries() == 2  # one UPDATE of the counters, one INSERT
-    services.record_scan(batch, stamp, region="", user_agent="Zalo/1.0", now=first + timedelta(days=1))
+    recording.record_scan(batch, stamp, region="", user_agent="Zalo/1.0", now=first + timedelta(days=1))
     db.session.commit()
     db.session.expire_all()
     stored = db.session.get(Stamp, stamp.id)
@@ -259,7 +259,7 @@ def test_scans_keep_no_ip_address(db):
 
 def test_a_lot_level_scan_without_stamp_is_still_recorded(db):
     batch = make_traced_batch()
-    services.record_scan(batch, None, region="", user_agent="x")
+    recording.record_scan(batch, None, region="", user_agent="x")
     assert db.session.scalar(select(Scan.batch_id)) == batch.id
 
 
@@ -281,7 +281,7 @@ def stamp(db):
 def test_a_stamp_scanned_from_more_devices_than_the_threshold_warns(db, stamp, scans, devices, expected):
     names = many_devices(devices)
     add_scans(stamp, [""] * scans, devices=[names[i % devices] for i in range(scans)])
-    assert services.scan_warning(stamp, threshold=20) == expected
+    assert copy_warnings.scan_warning(stamp, threshold=20) == expected
 
 
 @pytest.mark.parametrize(
@@ -294,11 +294,11 @@ def test_a_stamp_scanned_from_more_devices_than_the_threshold_warns(db, stamp, s
 )
 def test_scans_from_two_provinces_within_a_day_warn(db, stamp, regions, hours_ago, expected):
     add_scans(stamp, regions, at=datetime.now(UTC) - timedelta(hours=hours_ago))
-    assert services.scan_warning(stamp, threshold=20) == expected
+    assert copy_warnings.scan_warning(stamp, threshold=20) == expected
 
 
 def test_a_lot_level_code_never_warns(db):
-    assert services.scan_warning(None, threshold=0) is None
+    assert copy_warnings.scan_warning(None, threshold=0) is None
 
 
 def test_a_pin_verifies_once(db):

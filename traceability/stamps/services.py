@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from werkzeug.security import generate_password_hash
 
 from storefront.catalog.services import valid_certificate
@@ -171,3 +171,51 @@ def lot_stamp(batch: Batch) -> Stamp | None:
     return db.session.scalar(
         select(Stamp).where(Stamp.batch_id == batch.id, Stamp.serial.is_(None)).order_by(Stamp.id).limit(1)
     )
+
+
+def parse_serials(text_value: str) -> list[tuple[str, str | None]]:
+    """Split a producer's entry into serials and ranges: "A B", "A, B", "A-B" or "A..B" (first to last as printed).
+
+    :raises InvalidStampRequest: for an empty entry or one past 500 items.
+    """
+    items = []
+    for part in (text_value or "").replace(",", " ").replace(";", " ").split():
+        first, sep, last = part.partition("..") if ".." in part else part.partition("-")
+        items.append((first.strip(), last.strip() if sep else None))
+    if not items or len(items) > 500:
+        raise InvalidStampRequest(_("Hãy nhập từ 1 đến 500 số sê-ri hoặc khoảng sê-ri."))
+    return items
+
+
+def stamps_by_serials(batch: Batch, text_value: str) -> list[Stamp]:
+    """Return the batch's stamps a producer named by serial or by range (in printing order, within one issue).
+
+    :raises InvalidStampRequest: naming a serial the batch does not have, or a range across issues.
+    """
+    found: dict[int, Stamp] = {}
+    for first, last in parse_serials(text_value):
+        wanted = [first] if last is None else [first, last]
+        stamps = {
+            s.serial.upper(): s
+            for s in db.session.scalars(
+                select(Stamp).where(
+                    Stamp.batch_id == batch.id, func.upper(Stamp.serial).in_([w.upper() for w in wanted])
+                )
+            )
+        }
+        missing = [w for w in wanted if w.upper() not in stamps]
+        if missing:
+            raise InvalidStampRequest(_("Lô này không có tem số sê-ri %(s)s.", s=", ".join(missing)))
+        if last is None:
+            stamp = stamps[first.upper()]
+            found[stamp.id] = stamp
+            continue
+        start, end = stamps[first.upper()], stamps[last.upper()]
+        if start.issue_id != end.issue_id:
+            raise InvalidStampRequest(_("Một khoảng sê-ri phải nằm trong cùng một đợt phát hành tem."))
+        low, high = sorted((start.id, end.id))
+        for stamp in db.session.scalars(
+            select(Stamp).where(Stamp.issue_id == start.issue_id, Stamp.id.between(low, high))
+        ):
+            found[stamp.id] = stamp
+    return [found[key] for key in sorted(found)]

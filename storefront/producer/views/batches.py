@@ -32,7 +32,6 @@ from storefront.producer.views.common import (
     post_action,
     refusal_message,
 )
-from traceability import services as trace
 from traceability.batches.services import (
     add_trace_event,
     batch_missing_fields,
@@ -40,6 +39,7 @@ from traceability.batches.services import (
     publish_batch,
     recall_batch,
 )
+from traceability.scans import copy_warnings
 from traceability.stamps.services import export_issue_zip, issue_stamps, render_issue_sheet
 
 
@@ -82,8 +82,10 @@ def batch(batch_id):
         action_form=ActionForm(),
         display_form=DisplayStampsForm(),
         clear_form=ClearWarningForm(),
-        warning_stamps=trace.batch_warning_stamps(item, threshold=current_app.config.get("SCAN_WARNING_THRESHOLD", 20)),
-        display_stamps=trace.batch_display_stamps(item),
+        warning_stamps=copy_warnings.batch_warning_stamps(
+            item, threshold=current_app.config.get("SCAN_WARNING_THRESHOLD", 20)
+        ),
+        display_stamps=copy_warnings.batch_display_stamps(item),
     )
 
 
@@ -93,7 +95,7 @@ def batch_display_stamps(batch_id):
     item = get_own_batch_or_404(batch_id)
     return post_action(
         url_for("producer.batch", batch_id=item.id),
-        lambda form: trace.mark_display_stamps(item, form.serials.data, is_display=form.action.data == "mark"),
+        lambda form: copy_warnings.mark_display_stamps(item, form.serials.data, is_display=form.action.data == "mark"),
         _("Đã cập nhật tem trưng bày."),
         form_class=DisplayStampsForm,
         invalid_message=_("Hãy nhập số sê-ri hoặc khoảng sê-ri."),

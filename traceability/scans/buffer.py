@@ -18,6 +18,7 @@ instead (the test default).
 """
 
 import atexit
+import os
 import threading
 import time
 from collections import Counter
@@ -31,7 +32,6 @@ from sqlalchemy.exc import IntegrityError
 from storefront.clock import VIETNAM_TZ
 from storefront.columns import UTCDateTime
 from storefront.extensions import db
-from traceability import pid
 from traceability.models import Batch, Scan, Stamp
 
 #: Scans kept for a retry while the database refuses writes; older ones are dropped (and logged).
@@ -58,7 +58,7 @@ INSERT_DEVICE = text(
     " ON CONFLICT DO NOTHING"
 ).bindparams(bindparam("day", type_=Date))
 _INSERT_SCANS = insert(Scan.__table__)
-# PostgreSQL: a batch in three statements whatever its size (a few µs a scan instead of tens):
+# PostgreSQL: a batch in three statements whatever its size:
 # the stamps locked in id order (two workers' writes never wait on each other in a cycle), their
 # counters added from arrays, the scans copied in.
 _PG_LOCK_STAMPS = "SELECT 1 FROM stamps WHERE id = ANY(%s::integer[]) ORDER BY id FOR UPDATE"
@@ -87,7 +87,7 @@ class PendingScan:
     scanned_at: datetime
     region: str
     user_agent: str
-    #: The day's hash of the scanning device (services.device_hash), "" for none; never an address.
+    #: The day's hash of the scanning device (recording.device_hash), "" for none; never an address.
     device: str = ""
     day: date | None = None
 
@@ -105,7 +105,7 @@ class ScanBuffer:
 
     def _reset(self) -> None:
         """Start empty: at creation, and in a child forked after use (gunicorn --preload)."""
-        self._pid = pid.current()
+        self._pid = os.getpid()
         self._lock = threading.Lock()  # guards the queue and the counts (held briefly)
         self._write_lock = threading.Lock()  # one write at a time
         self._wake = threading.Event()
@@ -125,7 +125,7 @@ class ScanBuffer:
         self._closing = False
 
     def _check_fork(self) -> None:
-        if self._pid != pid.current():  # the parent's queue, locks and thread are not this process's
+        if self._pid != os.getpid():  # the parent's queue, locks and thread are not this process's
             self._reset()
 
     @property
@@ -292,7 +292,7 @@ class ScanBuffer:
         self.flush()
 
     def _flush_at_exit(self) -> None:
-        if self._pid == pid.current():  # a forked child never writes its parent's queue
+        if self._pid == os.getpid():  # a forked child never writes its parent's queue
             self.flush()
 
     def _start(self) -> None:
@@ -379,7 +379,7 @@ def _write_postgresql(
             "SET LOCAL synchronous_commit TO OFF; SET LOCAL lock_timeout TO '5s'; SET LOCAL statement_timeout TO '30s'"
         )
         if stamp_ids:
-            # The arrays as PostgreSQL's own text literals: psycopg's list dumper (Python) costs ~1 µs an element.
+            # The arrays as PostgreSQL's own text literals (cheaper than psycopg's list dumper).
             ids = _int_array(stamp_ids)
             cursor.execute(_PG_LOCK_STAMPS, (ids,))
             new_devices = Counter()

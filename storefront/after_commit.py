@@ -1,0 +1,67 @@
+"""Work that runs once a transaction has committed, declared in create_app (no import-time listener).
+
+    after_commit.on_change(app, (Batch, Product), callback)
+
+After a flush that inserts, updates or deletes an instance of one of `models`, the session
+notes it; once the outermost transaction commits, each callback whose models changed runs once,
+as callback(session, changed_instances), outside the committed transaction (open a new one on
+session.get_bind() to write). A rollback forgets what was noted; a savepoint's release waits for
+its transaction. A callback that fails is logged: the commit stands.
+
+The listeners sit on Flask-SQLAlchemy's session factory only (not every SQLAlchemy Session) and
+call the hooks of the app in whose context the session works.
+"""
+
+import logging
+
+from flask import current_app, has_app_context
+from sqlalchemy import event
+
+from storefront.extensions import db
+
+log = logging.getLogger(__name__)
+_NOTED = "after_commit.changed"
+
+
+def on_change(app, models: tuple[type, ...], callback) -> None:
+    """Run callback(session, changed instances) after each commit that changed one of `models`."""
+    app.extensions.setdefault("after_commit", []).append((tuple(models), callback))
+    if not event.contains(db.session, "after_flush", _note):
+        event.listen(db.session, "after_flush", _note)
+        event.listen(db.session, "after_commit", _run)
+        event.listen(db.session, "after_rollback", _forget)
+
+
+def _hooks() -> list:
+    return current_app.extensions.get("after_commit", []) if has_app_context() else []
+
+
+def _note(session, _flush_context) -> None:
+    hooks = _hooks()
+    if not hooks:
+        return
+    touched = [*session.new, *session.dirty, *session.deleted]
+    for index, (models, _callback) in enumerate(hooks):
+        changed = [obj for obj in touched if isinstance(obj, models)]
+        if changed:
+            session.info.setdefault(_NOTED, {}).setdefault(index, []).extend(changed)
+
+
+def _run(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: nothing is committed until its transaction is
+    noted = session.info.pop(_NOTED, None)
+    if not noted:
+        return
+    hooks = _hooks()
+    for index, changed in noted.items():
+        callback = hooks[index][1]
+        try:
+            callback(session, changed)
+        except Exception:
+            log.exception("after-commit work %s failed; the commit stands", getattr(callback, "__qualname__", callback))
+
+
+def _forget(session) -> None:
+    if not session.in_nested_transaction():  # a savepoint rolled back: earlier flushes still stand
+        session.info.pop(_NOTED, None)

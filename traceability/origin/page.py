@@ -1,0 +1,232 @@
+"""The origin page of a scan: the batch's cached description (description.py) with the scan's
+live facts (facts.py), rendered once per state as a page variant whose slots each scan fills.
+
+The route (views.py) and the scan fast path (fast_path.py) both answer with these functions.
+"""
+
+import dataclasses
+import re
+import secrets
+from urllib.parse import urlencode
+
+from flask import current_app, request, url_for
+from flask_babel import get_locale
+from markupsafe import escape
+
+from storefront.clock import today_vn
+from storefront.filters import dmy, url_for_lang
+from traceability.forms import PinForm
+from traceability.http import raw_path
+from traceability.origin import cache, description, facts
+from traceability.scans import recording
+from traceability.scans.buffer import buffered, scan_buffer
+
+
+def request_raw_path() -> str:
+    return raw_path(request.environ)
+
+
+def region_header() -> str:
+    # Off unless configured: only a trusted proxy may set it, or anyone could make a stamp look copied.
+    return current_app.config.get("SCAN_REGION_HEADER", "")
+
+
+def request_region() -> str:
+    return region_of(request.environ, region_header())
+
+
+def region_of(environ, header: str) -> str:
+    """The coarse region the trusted proxy put in `header` (SCAN_REGION_HEADER), or ""."""
+    return environ.get("HTTP_" + header.upper().replace("-", "_"), "") if header else ""
+
+
+#: environ key: this request's (device hash, Vietnam day), computed once (scan_device).
+SCAN_DEVICE = "ocop.scan.device"
+
+
+def scan_device(environ, secret: str) -> tuple[str, object]:
+    """The scanning device's hash for today and today's Vietnam date (recording.device_hash; no IP kept).
+
+    From the user agent, the address as ProxyFix gives it and the accepted languages.
+    """
+    found = environ.get(SCAN_DEVICE)
+    if found is None:
+        day = today_vn()
+        found = environ[SCAN_DEVICE] = (
+            recording.device_hash(
+                user_agent=environ.get("HTTP_USER_AGENT", ""),
+                address=environ.get("REMOTE_ADDR", ""),
+                accept_language=environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+                secret=secret,
+                day=day,
+            ),
+            day,
+        )
+    return found
+
+
+def request_device() -> tuple[str, object]:
+    return scan_device(request.environ, current_app.config["SECRET_KEY"])
+
+
+def scan_generation() -> int | None:
+    """Read before a stamp's stored counter is looked up (ScanBuffer.settled_since)."""
+    return scan_buffer().generation if buffered() else None
+
+
+#: Stand-ins rendered into a page variant and replaced per scan; letters and digits only, so
+#: escaping leaves them as they are, and random per process, so no page text can match one.
+_SLOTS = {
+    name: f"zslot{secrets.token_hex(8)}{name}z"
+    for name in ("serial", "count", "day", "report_url", "lang_vi", "lang_en")
+}
+
+
+_SLOT_NAMES = {stand_in: name for name, stand_in in _SLOTS.items()}
+
+
+_SLOT_RE = re.compile("(" + "|".join(_SLOTS.values()) + ")")
+
+
+def settle_counter(buffer, stamp: recording.StampState, generation: int) -> None:
+    """Read the stored counter again if scans were written since it was read: never off by a write."""
+    for _attempt in range(3):
+        if buffer.settled_since(generation):
+            return
+        buffer.wait_for_write()
+        generation = buffer.generation
+        stored_count, stored_first, stored_devices = recording.stored_counters(stamp.id)
+        unwritten, first, devices = buffer.unwritten(stamp.id)
+        stamp.scan_count, stamp.first_scanned_at = stored_count + unwritten, stored_first or first
+        stamp.devices = stored_devices + devices
+
+
+def origin_html(view: dict, hit: facts.OriginHit, stamp, warning: str | None, code: str, first_scan_day) -> str:
+    """Return the origin page: a pre-rendered variant of the batch's page with this scan's values put in.
+
+    A variant is rendered once per cached batch view and combination of live states (recall,
+    standing, warning, first or later scan, PIN checked): the template runs with stand-ins for
+    the serial, counter, first-scan day, report link and language links, which each scan
+    replaces with its own (escaped) values. A PIN form carries the visitor's own CSRF token, so
+    that page is rendered whole; the report form is a page of its own for the same reason.
+    """
+    if stamp is not None and stamp.has_pin and not stamp.pin_verified_at:
+        return render_light(
+            "traceability/origin.html",
+            view=view,
+            hit=hit,
+            warning=warning,
+            stamp=stamp,
+            first_scan_day=first_scan_day,
+            report_url=report_link(code),
+            pin_form=PinForm(code=code),
+            url_for_lang=lang_link,
+        )
+    pieces = stored_variant(view, hit, stamp, warning) or _render_variant(view, hit, stamp, warning)
+    return fill_slots(pieces, stamp, first_scan_day, report_url=lambda: report_link(code), lang_url=lang_link)
+
+
+def _variant_key(hit: facts.OriginHit, stamp, warning: str | None) -> tuple:
+    return (
+        hit.in_programme,
+        hit.recalled_at,
+        hit.recall_reason,
+        warning,
+        stamp is not None,
+        stamp is not None and stamp.serial is not None,
+        stamp is not None and stamp.scan_count <= 1,
+        stamp.has_pin if stamp is not None else False,
+        stamp.pin_verified_at if stamp is not None else None,
+    )
+
+
+def stored_variant(view: dict, hit: facts.OriginHit, stamp, warning: str | None) -> list | None:
+    """Return the page variant for these live states if one was rendered already, else None."""
+    return view["variants"].get(_variant_key(hit, stamp, warning))
+
+
+def _render_variant(view: dict, hit: facts.OriginHit, stamp, warning: str | None) -> list:
+    """Render and store the variant for these live states: [text, slot name, text, …, text]."""
+    stand_in = None
+    if stamp is not None:
+        stand_in = dataclasses.replace(stamp, serial=_SLOTS["serial"] if stamp.serial is not None else None)
+    html = render_light(
+        "traceability/origin.html",
+        view=view,
+        hit=hit,
+        warning=warning,
+        stamp=stand_in,
+        first_scan_day=_SLOTS["day"],
+        first_scan=stamp is not None and stamp.scan_count <= 1,
+        scan_count=_SLOTS["count"],
+        report_url=_SLOTS["report_url"],
+        pin_form=None,
+        url_for_lang=lambda lang: _SLOTS[f"lang_{lang}"],
+    )
+    parts = _SLOT_RE.split(html)
+    pieces = [part if index % 2 == 0 else _SLOT_NAMES[part] for index, part in enumerate(parts)]
+    view["variants"][_variant_key(hit, stamp, warning)] = pieces
+    return pieces
+
+
+def fill_slots(pieces: list, stamp, first_scan_day, *, report_url, lang_url) -> str:
+    """Put one scan's values (escaped) into a variant's slots; report_url() and lang_url(lang) build links."""
+    values = {
+        "serial": lambda: escape(stamp.serial),
+        "count": lambda: escape(str(stamp.scan_count)),
+        "day": lambda: escape(dmy(first_scan_day)),
+        "report_url": lambda: escape(report_url()),
+        "lang_vi": lambda: escape(lang_url("vi")),
+        "lang_en": lambda: escape(lang_url("en")),
+    }
+    return "".join(part if index % 2 == 0 else values[part]() for index, part in enumerate(pieces))
+
+
+def report_link(code: str) -> str:
+    return url_for("traceability.report", code=code)
+
+
+def lang_link(lang: str) -> str:
+    """The scanned URL (as scanned: a %2F in a lot stays encoded) asking for another language."""
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return request_raw_path() + "?" + urlencode([*args, ("lang", lang)])
+
+
+def render_light(template: str, **context) -> str:
+    """Render without the app's context processors (cart count, signed-in user, order labels).
+
+    The origin page shows none of them; skipping them keeps a scan from loading the user.
+    """
+    context.setdefault("url_for_lang", url_for_lang)
+    stamp = context.get("stamp")
+    # A page variant puts a slot in scan_count (a string) and says itself whether it is the first scan.
+    context.setdefault("first_scan", stamp is not None and stamp.scan_count <= 1)
+    context.setdefault("scan_count", stamp.scan_count if stamp is not None else 0)
+    context["current_locale"] = str(get_locale())
+    return current_app.jinja_env.get_template(template).render(context)
+
+
+def origin_view(batch_id: int, in_programme: bool, origin_version: int | None = None) -> dict:
+    """Return the batch's rendered description, from the origin cache or built now (a few queries).
+
+    origin_version: as the scan's look-up read it; a cached description built under another is
+    built again (cache.py). None (a page without that look-up) takes the cached one.
+    """
+    today, locale = today_vn(), str(get_locale())
+    key = origin_cache_key(batch_id, locale, today, in_programme)
+    view = cache.get(key)
+    if view is None or (origin_version is not None and view["origin_version"] != origin_version):
+        view = description.build(description.load(batch_id), in_programme, today, locale)
+        view["origin_version"] = origin_version
+        cache.put(key, view, current_app.config.get("ORIGIN_CACHE_SECONDS", 600))
+    return view
+
+
+def is_current(view: dict | None, hit: facts.OriginHit) -> bool:
+    """Whether a cached description may serve this scan (built under the version its look-up read)."""
+    return view is not None and view["origin_version"] == hit.origin_version
+
+
+def origin_cache_key(batch_id: int, locale: str, today, in_programme: bool) -> tuple:
+    """The origin cache's key of a batch's rendered description (the fast path reads the same entries)."""
+    return batch_id, locale, today, in_programme

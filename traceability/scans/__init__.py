@@ -1,0 +1,1 @@
+"""Scans of a stamp: recording them (now or buffered per worker) and the copy warnings they raise."""
