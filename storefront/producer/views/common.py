@@ -172,8 +172,10 @@ def add_image(form, store) -> bool:
         form.image.errors = [*form.image.errors, image_refusal(error)]
         return False
     db.session.commit()
-    if isinstance(result, tuple) and result[1]:  # a producer's old cover, replaced: its files go after the commit
-        delete_files(current_app.config["UPLOAD_DIR"], result[1])
+    # Files a new photo replaced (a producer's old cover, a product's illustrations) go after the commit.
+    replaced = result[1] if isinstance(result, tuple) else None
+    for filename in [replaced] if isinstance(replaced, str) else replaced or []:
+        delete_files(current_app.config["UPLOAD_DIR"], filename)
     flash(_("Đã thêm ảnh."), "success")
     return True
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from storefront.accounts.decorators import producer_required
 from storefront.catalog import editing, gallery
 from storefront.catalog.groups import GROUPS_WITH_CONSUMER_INFO
-from storefront.catalog.images import ImageRejected
+from storefront.catalog.images import ImageRejected, delete_files
 from storefront.extensions import db
 from storefront.producer import bp, imports
 from storefront.producer.forms import (
@@ -53,8 +53,9 @@ def _save_product(form, producer, product=None):
             product = editing.create_product(producer, **form.product_fields())
         else:
             editing.update_product(product, **form.product_fields())
+        replaced = []
         if form.image.data:
-            gallery.add_product_image(product, form.image.data, current_app.config["UPLOAD_DIR"])
+            replaced = gallery.add_product_image(product, form.image.data, current_app.config["UPLOAD_DIR"])[1]
     except editing.EditingError as error:
         db.session.rollback()
         form_errors_from(form, error)
@@ -64,6 +65,8 @@ def _save_product(form, producer, product=None):
         form.image.errors = [image_refusal(error)]
         return None
     db.session.commit()
+    for filename in replaced:
+        delete_files(current_app.config["UPLOAD_DIR"], filename)
     return product
 
 
