@@ -56,6 +56,13 @@ def _spend_a_password_check(password: str) -> None:
     check_password_hash(_dummy_hash(method), password)
 
 
+def answer_taken_address(email: str, password: str, subject: str, body: str) -> None:
+    """A sign-up with an address that already has an account: cost the hashing a new account
+    costs and mail the address's owner what happened (the page answers as for a new account)."""
+    _spend_a_password_check(password)
+    queue_mail(email.strip().lower(), subject, body)
+
+
 def sign_up(
     *, email: str, password: str, full_name: str = "", phone: str | None = None, login_url: str, reset_url: str
 ) -> User | None:
@@ -67,9 +74,9 @@ def sign_up(
     try:
         user = register_user(email=email, password=password, full_name=full_name, phone=phone)
     except EmailTaken:
-        _spend_a_password_check(password)
-        queue_mail(
-            email.strip().lower(),
+        answer_taken_address(
+            email,
+            password,
             _("Đăng ký tài khoản – OCOP Thái Nguyên"),
             _(
                 "Xin chào,\n\nCó người vừa dùng địa chỉ email này để tạo tài khoản tại OCOP Thái Nguyên, "

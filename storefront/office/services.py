@@ -623,6 +623,33 @@ def clear_copy_warning(stamp, *, reason: str, actor: User):
     return stamp
 
 
+def mark_display_stamps(batch, serials: str, *, is_display: bool, reason: str, actor: User) -> int:
+    """Mark (or unmark) a batch's stamps as on display units (traceability's rule), recorded in the
+    audit log with who, when and why, like clearing a copy warning; returns how many changed.
+
+    One entry per change, on the batch, naming the stamps whose mark changed (none: no entry).
+    """
+    from traceability import services as trace
+
+    reason = _require_reason(reason)
+    changing = [
+        stamp.serial
+        for stamp in trace.stamps_by_serials(batch, serials)
+        if stamp.serial is not None and stamp.is_display != is_display
+    ]
+    changed = trace.mark_display_stamps(batch, serials, is_display=is_display)
+    if changed:
+        log_action(
+            actor,
+            "stamp.mark_display" if is_display else "stamp.unmark_display",
+            batch,
+            before={"is_display": not is_display, "serials": changing},
+            after={"is_display": is_display, "serials": changing},
+            reason=reason,
+        )
+    return changed
+
+
 def handle_counterfeit_report(report, *, status, resolution: str, actor: User):
     """Close an open 'suspected fake' report as confirmed or dismissed (status given as enum or its value)."""
     from traceability.models import ReportStatus

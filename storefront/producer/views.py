@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from storefront.accounts.decorators import producer_required
 from storefront.accounts.models import Role
-from storefront.accounts.services import EmailTaken
 from storefront.accounts.sessions import sign_in
 from storefront.catalog import editing, gallery
 from storefront.catalog.groups import GROUPS_WITH_CONSUMER_INFO
@@ -18,7 +17,7 @@ from storefront.checkout.models import Fulfilment, IllegalTransition
 from storefront.clock import VIETNAM_TZ
 from storefront.errors import DomainError
 from storefront.extensions import db, limiter
-from storefront.office.services import clear_copy_warning
+from storefront.office.services import clear_copy_warning, mark_display_stamps
 from storefront.producer import analytics, bp, imports
 from storefront.producer.forms import (
     BIZ_STEPS,
@@ -186,6 +185,11 @@ def inject_producer():
 # --- registration, home, profile ------------------------------------------------------
 
 
+def _public_url(endpoint, **values) -> str:
+    # Never build mailed links from the Host header: a forged Host would mail them elsewhere.
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
 def _register_limit():
     return current_app.config.get("RATELIMIT_LOGIN", "10 per minute")
 
@@ -200,27 +204,44 @@ def register():
     signed_in = current_user.is_authenticated
     form = ShopperRegisterProducerForm() if signed_in else RegisterProducerForm()
     if form.validate_on_submit():
-        account = (
-            {"user": current_user._get_current_object()}
-            if signed_in
-            else {"email": form.email.data, "password": form.password.data, "full_name": form.full_name.data}
-        )
         try:
-            user, _producer = editing.register_producer(**account, **form.producer_fields())
-        except EmailTaken:
-            form.email.errors.append(_("Email này đã có tài khoản. Hãy đăng nhập rồi đăng ký cơ sở."))
+            answer = _register_signed_in(form) if signed_in else _sign_up_producer(form)
         except editing.EditingError as error:
             db.session.rollback()
             form_errors_from(form, error)
         else:
-            sign_in(user)
-            db.session.commit()
-            flash(
-                _("Đã gửi đăng ký. Văn phòng OCOP sẽ xét duyệt; trong lúc chờ, bạn có thể chuẩn bị sản phẩm."),
-                "success",
-            )
-            return redirect(url_for("producer.index"))
+            return answer
     return render_template("producer/register.html", form=form, signed_in=signed_in)
+
+
+def _sign_up_producer(form):
+    # Known or not, the e-mail gets a message and the page says the same: no enumeration.
+    editing.sign_up_producer(
+        email=form.email.data,
+        password=form.password.data,
+        full_name=form.full_name.data,
+        login_url=_public_url("accounts.login", next=url_for("producer.index")),
+        reset_url=_public_url("accounts.reset_request"),
+        register_url=_public_url("producer.register"),
+        **form.producer_fields(),
+    )
+    db.session.commit()
+    flash(
+        _(
+            "Chúng tôi đã gửi thư tới %(email)s. Hãy đăng nhập bằng email và mật khẩu bạn vừa chọn.",
+            email=form.email.data.strip().lower(),
+        ),
+        "success",
+    )
+    return redirect(url_for("accounts.login", next=url_for("producer.index")))
+
+
+def _register_signed_in(form):
+    user, _producer = editing.register_producer(user=current_user._get_current_object(), **form.producer_fields())
+    sign_in(user)
+    db.session.commit()
+    flash(_("Đã gửi đăng ký. Văn phòng OCOP sẽ xét duyệt; trong lúc chờ, bạn có thể chuẩn bị sản phẩm."), "success")
+    return redirect(url_for("producer.index"))
 
 
 @bp.route("/")
@@ -593,10 +614,16 @@ def batch_display_stamps(batch_id):
     item = get_own_batch_or_404(batch_id)
     return post_action(
         url_for("producer.batch", batch_id=item.id),
-        lambda form: trace.mark_display_stamps(item, form.serials.data, is_display=form.action.data == "mark"),
-        _("Đã cập nhật tem trưng bày."),
+        lambda form: mark_display_stamps(
+            item,
+            form.serials.data,
+            is_display=form.action.data == "mark",
+            reason=form.reason.data,
+            actor=current_user._get_current_object(),
+        ),
+        _("Đã cập nhật tem trưng bày; lý do được ghi vào nhật ký."),
         form_class=DisplayStampsForm,
-        invalid_message=_("Hãy nhập số sê-ri hoặc khoảng sê-ri."),
+        invalid_message=_("Hãy nhập số sê-ri hoặc khoảng sê-ri và lý do."),
     )
 
 
