@@ -16,6 +16,7 @@ from storefront.columns import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.outbox.services import queue_mail
+from storefront.request_input import MAX_PATH_INT
 
 RESET_MAX_AGE_SECONDS = 3600
 
@@ -161,7 +162,8 @@ def end_all_login_sessions(user: User) -> int:
 def user_from_login_id(login_id: str, *, max_age: timedelta) -> User | None:
     """Return the active user whose live login session the id "<user id>:<token>" names, or None."""
     user_id, _sep, token = (login_id or "").partition(":")
-    if not user_id.isdigit() or not token or len(token) > 100:
+    # A signed cookie can still carry an id no column holds (an old or forged format): no such user.
+    if not user_id.isascii() or not user_id.isdigit() or int(user_id) > MAX_PATH_INT or not token or len(token) > 100:
         return None
     user = db.session.scalar(
         select(User)

@@ -22,6 +22,7 @@ from storefront.cart.services import (
     summarize,
 )
 from storefront.extensions import db
+from storefront.request_input import MAX_PATH_INT
 
 SESSION_KEY = "cart"
 
@@ -30,7 +31,21 @@ def load_contents() -> dict:
     """Return the current shopper's cart contents, from the account or the session."""
     if current_user.is_authenticated:
         return account_contents(current_user)
-    return {int(pid): tuple(value) for pid, value in session.get(SESSION_KEY, {}).items()}
+    return guest_contents(session.get(SESSION_KEY))
+
+
+def guest_contents(raw) -> dict:
+    """The session's guest cart as {product id: (quantity, price seen)}. A cart of any other shape
+    (a cookie written by an older release) is read as empty rather than failing every page."""
+    if not isinstance(raw, dict):
+        return {}
+    contents = {}
+    for pid, value in raw.items():
+        if not (isinstance(pid, str) and pid.isascii() and pid.isdigit() and int(pid) <= MAX_PATH_INT):
+            continue
+        if isinstance(value, list) and len(value) == 2 and all(type(v) is int and v >= 0 for v in value):
+            contents[int(pid)] = tuple(value)
+    return contents
 
 
 def save_contents(contents: dict) -> None:
@@ -67,14 +82,14 @@ def inject_cart_count():
             select(func.coalesce(func.sum(CartLine.quantity), 0)).join(Cart).where(Cart.user_id == current_user.id)
         )
     else:
-        count = sum(value[0] for value in session.get(SESSION_KEY, {}).values())
+        count = sum(quantity for quantity, _price in guest_contents(session.get(SESSION_KEY)).values())
     return {"cart_count": count}
 
 
 @user_logged_in.connect
 def merge_guest_cart(app, user, **extra):
     """Move the guest cart into the account cart when the shopper signs in."""
-    guest = {int(pid): tuple(value) for pid, value in session.pop(SESSION_KEY, {}).items()}
+    guest = guest_contents(session.pop(SESSION_KEY, None))
     if guest:
         save_account_contents(user, merge_contents(account_contents(user), guest))
         db.session.commit()
