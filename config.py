@@ -1,6 +1,7 @@
 """Settings read from the environment, each with its development default beside it."""
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -116,6 +117,10 @@ class Config:
     #: Answer plain scans (no session cookie, no ?lang= or ?linkType=) before Flask's request
     #: handling, with the same page and headers (traceability/fast_path.py); 0 turns it off.
     SCAN_FAST_PATH = _bool("SCAN_FAST_PATH", True)
+    #: "thread": the cyclic garbage collector runs from a thread of its own, never inside an allocation
+    #: (storefront/gc_guard.py: Python 3.11's collector crashed threaded workers); "automatic": Python's
+    #: own. The default is "thread" on Python 3.11, "automatic" from 3.12 on (which no longer needs it).
+    GC_COLLECTOR = os.environ.get("GC_COLLECTOR", "thread" if sys.version_info < (3, 12) else "automatic")
     STAMP_DIR = os.environ.get("STAMP_DIR", str(INSTANCE_DIR / "stamps"))
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "20 per hour")
     RATELIMIT_PIN = os.environ.get("RATELIMIT_PIN", "10 per minute")
@@ -162,6 +167,8 @@ class TestConfig(Config):
     #: Tests read counters right after a scan; tests/integration/test_scan_buffer.py covers "buffered".
     SCAN_WRITE_MODE = "immediate"
     REDIS_URL = ""
+    #: The test process keeps Python's own collector (tests/unit/test_gc_guard.py runs the thread in a child).
+    GC_COLLECTOR = "automatic"
     STRIPE_SECRET_KEY = ""
     STRIPE_WEBHOOK_SECRET = ""
     MAIL_SERVER = ""

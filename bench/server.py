@@ -110,7 +110,7 @@ def start(
     name: str, wsgi: str, setup: Gunicorn, env: dict, log_dir: Path, ready_path: str = "/", port: int | None = None
 ) -> Server:
     """Start gunicorn serving `wsgi` (module:app) on `port` (default: a free one) and wait until it answers."""
-    port = port or free_port()
+    port = port or int(os.environ.get("BENCH_PORT") or 0) or free_port()  # a fixed port where the machine is shared
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"gunicorn-{name}.log"
     log_path.write_text("")  # one run per log, so its errors can be counted

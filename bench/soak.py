@@ -220,7 +220,7 @@ def main(argv=None) -> int:
         "--threads",
         type=int,
         default=1,
-        help="gunicorn threads per worker (default 1, as deployed; 4 reproduces BENCHMARKS finding 2)",
+        help="gunicorn threads per worker (default 1, as the benchmarks ran; 4 with GC_COLLECTOR=automatic reproduces BENCHMARKS finding 2 on Python 3.11)",
     )
     parser.add_argument(
         "--warmup",

@@ -16,6 +16,7 @@ from storefront.columns import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.outbox.services import queue_mail
+from storefront.request_input import MAX_PATH_INT
 
 RESET_MAX_AGE_SECONDS = 3600
 
@@ -56,6 +57,13 @@ def _spend_a_password_check(password: str) -> None:
     check_password_hash(_dummy_hash(method), password)
 
 
+def answer_taken_address(email: str, password: str, subject: str, body: str) -> None:
+    """A sign-up with an address that already has an account: cost the hashing a new account
+    costs and mail the address's owner what happened (the page answers as for a new account)."""
+    _spend_a_password_check(password)
+    queue_mail(email.strip().lower(), subject, body)
+
+
 def sign_up(
     *, email: str, password: str, full_name: str = "", phone: str | None = None, login_url: str, reset_url: str
 ) -> User | None:
@@ -67,9 +75,9 @@ def sign_up(
     try:
         user = register_user(email=email, password=password, full_name=full_name, phone=phone)
     except EmailTaken:
-        _spend_a_password_check(password)
-        queue_mail(
-            email.strip().lower(),
+        answer_taken_address(
+            email,
+            password,
             _("Đăng ký tài khoản – OCOP Thái Nguyên"),
             _(
                 "Xin chào,\n\nCó người vừa dùng địa chỉ email này để tạo tài khoản tại OCOP Thái Nguyên, "
@@ -154,7 +162,8 @@ def end_all_login_sessions(user: User) -> int:
 def user_from_login_id(login_id: str, *, max_age: timedelta) -> User | None:
     """Return the active user whose live login session the id "<user id>:<token>" names, or None."""
     user_id, _sep, token = (login_id or "").partition(":")
-    if not user_id.isdigit() or not token or len(token) > 100:
+    # A signed cookie can still carry an id no column holds (an old or forged format): no such user.
+    if not user_id.isascii() or not user_id.isdigit() or int(user_id) > MAX_PATH_INT or not token or len(token) > 100:
         return None
     user = db.session.scalar(
         select(User)

@@ -9,7 +9,9 @@ from storefront.accounts.models import User
 from storefront.audit.models import AuditLogEntry
 from storefront.clock import VIETNAM_TZ
 from storefront.extensions import db
+from traceability.scans import copy_warnings
 from traceability.scans.copy_warnings import clear_scan_warning
+from traceability.stamps.services import stamps_by_serials
 
 #: What a stamp's copy warning is made of, logged before and after it is cleared.
 STAMP_WARNING_FIELDS = ("device_count", "devices_at_clear", "warning_cleared_at", "warning_clear_reason")
@@ -90,3 +92,28 @@ def entries_page(
         end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=VIETNAM_TZ)
         query = query.where(AuditLogEntry.created_at < end)
     return db.paginate(query, page=page, per_page=per_page)
+
+
+def mark_display_stamps(batch, serials: str, *, is_display: bool, reason: str, actor: User) -> int:
+    """Mark (or unmark) a batch's stamps as on display units (traceability's rule), recorded in the
+    audit log with who, when and why, like clearing a copy warning; returns how many changed.
+
+    One entry per change, on the batch, naming the stamps whose mark changed (none: no entry).
+    """
+    reason = (reason or "").strip()
+    changing = [
+        stamp.serial
+        for stamp in stamps_by_serials(batch, serials)
+        if stamp.serial is not None and stamp.is_display != is_display
+    ]
+    changed = copy_warnings.mark_display_stamps(batch, serials, is_display=is_display)
+    if changed:
+        log_action(
+            actor,
+            "stamp.mark_display" if is_display else "stamp.unmark_display",
+            batch,
+            before={"is_display": not is_display, "serials": changing},
+            after={"is_display": is_display, "serials": changing},
+            reason=reason,
+        )
+    return changed

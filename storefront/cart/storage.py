@@ -8,13 +8,27 @@ from flask import session
 from flask_login import current_user
 
 from storefront.cart.services import account_contents, merge_contents, save_account_contents
+from storefront.request_input import MAX_PATH_INT
 
 SESSION_KEY = "cart"
 
 
 def guest_contents() -> dict:
-    """Return the cart kept in this browser's session cookie: {product id: (quantity, price seen)}."""
-    return {int(pid): tuple(value) for pid, value in session.get(SESSION_KEY, {}).items()}
+    """Return the cart kept in this browser's session cookie: {product id: (quantity, price seen)}.
+
+    A cart of any other shape (a cookie written by an older release) is read as empty rather than
+    failing every page.
+    """
+    raw = session.get(SESSION_KEY)
+    if not isinstance(raw, dict):
+        return {}
+    contents = {}
+    for pid, value in raw.items():
+        if not (isinstance(pid, str) and pid.isascii() and pid.isdigit() and int(pid) <= MAX_PATH_INT):
+            continue
+        if isinstance(value, list) and len(value) == 2 and all(type(v) is int and v >= 0 for v in value):
+            contents[int(pid)] = tuple(value)
+    return contents
 
 
 def load_contents() -> dict:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from storefront.accounts.models import Role, User
-from storefront.accounts.services import register_user
+from storefront.accounts.services import EmailTaken, answer_taken_address, register_user
 from storefront.addresses import THAI_NGUYEN, ward_in_province
 from storefront.catalog.groups import GROUPS, GROUPS_WITH_CONSUMER_INFO
 from storefront.catalog.models import LegalType, Producer, ProducerStatus, Product
@@ -15,6 +15,7 @@ from storefront.columns import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.inventory.models import Stock
+from storefront.outbox.services import queue_mail
 from storefront.text import PhoneError, normalize_phone, slugify
 
 GTIN_LENGTHS = (8, 12, 13, 14)
@@ -251,6 +252,50 @@ def register_producer(
     db.session.add(producer)
     db.session.flush()
     return user, producer
+
+
+def sign_up_producer(
+    *, email: str, password: str, full_name: str, login_url: str, reset_url: str, register_url: str, **producer_fields
+) -> User | None:
+    """A visitor's producer sign-up: a new account with a PENDING producer and a welcome mail; or,
+    when the e-mail already has an account, a mail telling its owner (nothing created, None).
+
+    The page answers the same both ways (only the owner of the address learns which it was); a
+    known address's owner signs in and registers the producer from the account.
+
+    :raises InvalidProducer: a legal detail is wrong (checked before the address, so alike for both).
+    """
+    try:
+        user, producer = register_producer(email=email, password=password, full_name=full_name, **producer_fields)
+    except EmailTaken:
+        answer_taken_address(
+            email,
+            password,
+            _("Đăng ký cơ sở sản xuất – OCOP Thái Nguyên"),
+            _(
+                "Xin chào,\n\nCó người vừa dùng địa chỉ email này để đăng ký một cơ sở sản xuất tại OCOP "
+                "Thái Nguyên, nhưng email này đã có tài khoản, nên chưa có gì được tạo.\n\n"
+                "Nếu đó là bạn, hãy đăng nhập rồi đăng ký cơ sở từ tài khoản của mình: %(register_url)s\n"
+                "Nếu quên mật khẩu, hãy đặt lại: %(reset_url)s\n\n"
+                "Nếu không phải bạn, hãy bỏ qua thư này: tài khoản của bạn không thay đổi.",
+                register_url=register_url,
+                reset_url=reset_url,
+            ),
+        )
+        return None
+    queue_mail(
+        user.email,
+        _("Đăng ký cơ sở sản xuất – OCOP Thái Nguyên"),
+        _(
+            "Xin chào %(name)s,\n\nĐăng ký cơ sở %(producer)s đã được gửi tới văn phòng OCOP để xét duyệt. "
+            "Đăng nhập bằng email này và mật khẩu bạn vừa chọn để chuẩn bị sản phẩm trong lúc chờ: "
+            "%(login_url)s\n\nNếu không phải bạn đăng ký, hãy bỏ qua thư này.",
+            name=user.full_name or user.email,
+            producer=producer.name,
+            login_url=login_url,
+        ),
+    )
+    return user
 
 
 def update_producer_profile(producer: Producer, **fields) -> Producer:

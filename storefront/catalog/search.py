@@ -216,10 +216,24 @@ class SearchIndex:
             except BaseException:
                 writer.cancel()
                 raise
-            if changed or mergetype is CLEAR:
-                writer.commit(**({"mergetype": mergetype} if mergetype else {}))
-            else:
+            if not (changed or mergetype is CLEAR):
                 writer.cancel()
+                return
+            try:
+                writer.commit(**({"mergetype": mergetype} if mergetype else {}))
+            except BaseException:
+                _release_failed(writer)
+                raise
+
+
+def _release_failed(writer) -> None:
+    """Free the lock of a writer whose commit failed: Whoosh keeps it then, and every later write
+    (each catalogue change) would wait WRITER_TIMEOUT for it and fail too."""
+    try:
+        writer.cancel()
+    except Exception:  # the half-written segment cannot be closed either: the lock is what matters
+        if getattr(writer, "writelock", None):
+            writer.writelock.release()
 
 
 def _signature(schema) -> list:

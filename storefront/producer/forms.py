@@ -283,6 +283,9 @@ class DisplayStampsForm(FlaskForm):
         default="mark",
         validators=[InputRequired()],
     )
+    reason = StringField(
+        _l("Lý do (ví dụ: trưng bày tại hội chợ OCOP Thái Nguyên 2026)"), validators=[DataRequired(), Length(max=500)]
+    )
 
 
 class ClearWarningForm(FlaskForm):

@@ -31,6 +31,11 @@ def test_a_new_producer_registers_lists_a_product_and_prints_twenty_stamps(live_
     page.get_by_label("Thôn, xóm, số nhà, đường").fill("Xóm Nam Tiến")
     page.get_by_label(re.compile("Tôi cam kết thông tin là đúng")).check()
     page.get_by_role("button", name="Gửi đăng ký").click()
+    # The same answer whether or not the address had an account: a mail, then signing in.
+    expect(page.get_by_text("Chúng tôi đã gửi thư tới hao@htx-haodat.vn.")).to_be_visible()
+    page.get_by_label("Email").fill("hao@htx-haodat.vn")
+    page.get_by_label("Mật khẩu").fill("mat khau 123")
+    page.get_by_role("button", name="Đăng nhập").click()
     expect(page.locator("[data-status=pending]")).to_be_visible()
 
     # The office approves through its own service (its pages are tested by the office suite).

@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from storefront.accounts.models import User
+from storefront.accounts.models import Role, User
+from storefront.catalog.models import Producer
 from storefront.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 from storefront.outbox.models import OutboxMessage
 from tests.factories import make_user
@@ -74,6 +75,42 @@ def test_registration_answers_the_same_for_known_and_unknown_emails(app, db):
     assert "đã có tài khoản" in mails["lan@example.vn"] and "/account/reset" in mails["lan@example.vn"]
     assert "đã được tạo" in mails["minh@example.vn"]
     assert db.session.scalar(select(func.count()).select_from(User)) == 2
+
+
+@pytest.mark.parametrize("role", [Role.SHOPPER, Role.PRODUCER])
+def test_producer_sign_up_answers_the_same_for_known_and_unknown_emails(app, db, role):
+    from tests.integration.test_producer_registration import VALID
+
+    make_user(email="lan@example.vn", role=role)
+    db.session.commit()
+    known, unknown = app.test_client(), app.test_client()
+    location_k, page_k = _answer(known, known.post("/producer/register", data={**VALID, "email": "lan@example.vn"}))
+    location_u, page_u = _answer(
+        unknown, unknown.post("/producer/register", data={**VALID, "email": "minh@example.vn"})
+    )
+    assert location_k == location_u and "/account/login" in location_u  # nobody is signed in directly
+    strip = lambda page, email: page.replace(email, "EMAIL")  # noqa: E731  (the flash repeats the address typed)
+    assert strip(page_k, "lan@example.vn") == strip(page_u, "minh@example.vn")
+    mails = {m.to_address: m.body_text for m in db.session.scalars(select(OutboxMessage))}
+    assert "đã có tài khoản" in mails["lan@example.vn"] and "/producer/register" in mails["lan@example.vn"]
+    assert "/account/reset" in mails["lan@example.vn"]
+    assert "HTX Chè Hảo Đạt" in mails["minh@example.vn"] and "/account/login" in mails["minh@example.vn"]
+    # The known address's account is unchanged; the unknown one has a pending producer to sign in to.
+    assert db.session.scalar(select(User.role).where(User.email == "lan@example.vn")) is role
+    owners = db.session.scalars(select(User.email).join(Producer, Producer.owner_id == User.id)).all()
+    assert owners == ["minh@example.vn"]
+
+
+def test_a_known_address_costs_the_same_hashing_at_producer_sign_up(app, db, monkeypatch):
+    from storefront.accounts import services
+    from tests.integration.test_producer_registration import VALID
+
+    make_user(email="lan@example.vn")
+    db.session.commit()
+    checked = []
+    monkeypatch.setattr(services, "check_password_hash", lambda h, p: checked.append(p) or False)
+    app.test_client().post("/producer/register", data={**VALID, "email": "lan@example.vn"})
+    assert checked == [VALID["password"]]
 
 
 def test_password_reset_answers_the_same_for_known_and_unknown_emails(app, db):

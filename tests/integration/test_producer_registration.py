@@ -26,10 +26,10 @@ VALID = {
 }
 
 
-def test_a_cooperative_registers_and_waits_for_approval(client, db):
+def test_a_cooperative_registers_signs_in_and_waits_for_approval(client, db):
     response = client.post("/producer/register", data=VALID)
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/producer/")
+    assert "/account/login?next=/producer/" in response.headers["Location"]
     producer = db.session.scalar(select(Producer))
     assert producer.name == "HTX Chè Hảo Đạt"
     assert producer.status is ProducerStatus.PENDING
@@ -37,6 +37,11 @@ def test_a_cooperative_registers_and_waits_for_approval(client, db):
     assert producer.phone == "+84912345678"
     assert producer.ward_code == TAN_CUONG_WARD and producer.province_code == 19
     assert producer.owner.role is Role.PRODUCER and producer.owner.email == "hao@htx-haodat.vn"
+    assert client.get("/producer/").status_code == 302  # not signed in by the sign-up itself
+    signed_in = client.post(
+        "/account/login?next=/producer/", data={"email": VALID["email"], "password": VALID["password"]}
+    )
+    assert signed_in.headers["Location"].endswith("/producer/")
     page = client.get("/producer/").get_data(as_text=True)
     assert "chờ văn phòng OCOP duyệt" in page
 
@@ -71,11 +76,12 @@ def test_a_ward_outside_thai_nguyen_is_refused_by_the_service(app, db):
     assert "ward_code" in caught.value.errors
 
 
-def test_registering_with_a_taken_email_says_so(client, db):
+def test_registering_with_a_taken_email_creates_nothing_and_tells_only_the_mailbox(client, db):
     make_user(email="hao@htx-haodat.vn")
     db.session.commit()
     response = client.post("/producer/register", data=VALID)
-    assert "Email này đã có tài khoản" in response.get_data(as_text=True)
+    assert response.status_code == 302
+    assert "Email này đã có tài khoản" not in client.get(response.headers["Location"]).get_data(as_text=True)
     assert db.session.scalar(select(func.count(Producer.id))) == 0
 
 

@@ -122,7 +122,7 @@ def test_a_display_unit_marked_by_its_producer_never_warns(app, db, client, logi
     # A range in printing order marks the first three; the fourth stays an ordinary stamp.
     response = client.post(
         f"/producer/batches/{first.batch_id}/display-stamps",
-        data={"serials": f"{first.serial}-{third.serial}", "action": "mark"},
+        data={"serials": f"{first.serial}-{third.serial}", "action": "mark", "reason": "Gian hàng hội chợ"},
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -133,7 +133,8 @@ def test_a_display_unit_marked_by_its_producer_never_warns(app, db, client, logi
     assert WARNING in [scanner(fourth, f"Phone/{n}") for n in range(THRESHOLD + 1)][-1]
     # Unmarked, the evidence counts again.
     client.post(
-        f"/producer/batches/{first.batch_id}/display-stamps", data={"serials": second.serial, "action": "unmark"}
+        f"/producer/batches/{first.batch_id}/display-stamps",
+        data={"serials": second.serial, "action": "unmark", "reason": "Hết hội chợ"},
     )
     assert WARNING in scanner(second, "Phone/0")
 
@@ -144,13 +145,48 @@ def test_display_marking_checks_ownership_serials_and_csrf(db, client, login, st
     db.session.commit()
     login(other_user)
     url = f"/producer/batches/{first.batch_id}/display-stamps"
-    assert client.post(url, data={"serials": first.serial, "action": "mark"}).status_code == 404
+    mark = {"serials": first.serial, "action": "mark", "reason": "Trưng bày"}
+    assert client.post(url, data=mark).status_code == 404
     login.logout()
     login(user)
-    assert client.post(url, data={"serials": first.serial, "action": "mark"}, csrf=False).status_code == 400
-    page = client.post(url, data={"serials": "KHONGCOTEM", "action": "mark"}, follow_redirects=True)
+    assert client.post(url, data=mark, csrf=False).status_code == 400
+    page = client.post(url, data={**mark, "serials": "KHONGCOTEM"}, follow_redirects=True)
     assert page.status_code == 200 and "không có tem số sê-ri KHONGCOTEM" in page.get_data(as_text=True)
     assert _stored(db, first).is_display is False
+
+
+def test_marking_and_unmarking_display_stamps_is_audited_with_who_when_and_why(db, client, login, stamps):
+    user, (first, second, third, _fourth) = stamps
+    login(user)
+    url = f"/producer/batches/{first.batch_id}/display-stamps"
+    refused = client.post(url, data={"serials": first.serial, "action": "mark", "reason": " "}, follow_redirects=True)
+    assert "Hãy nhập số sê-ri hoặc khoảng sê-ri và lý do." in refused.get_data(as_text=True)
+    assert _stored(db, first).is_display is False
+    reason = "Trưng bày tại hội chợ OCOP Thái Nguyên 2026"
+    client.post(url, data={"serials": f"{first.serial}-{second.serial}", "action": "mark", "reason": reason})
+    client.post(
+        url, data={"serials": f"{first.serial}-{second.serial}", "action": "mark", "reason": "again"}
+    )  # no change
+    client.post(url, data={"serials": second.serial, "action": "unmark", "reason": "Hết hội chợ"})
+    entries = db.session.scalars(
+        select(AuditLogEntry).where(AuditLogEntry.action.startswith("stamp.")).order_by(AuditLogEntry.id)
+    ).all()
+    assert [(e.action, e.object_type, e.object_id, e.reason) for e in entries] == [
+        ("stamp.mark_display", "Batch", first.batch_id, reason),
+        ("stamp.unmark_display", "Batch", first.batch_id, "Hết hội chợ"),
+    ]
+    assert [(e.actor_id, e.actor_email) for e in entries] == [(user.id, user.email)] * 2
+    assert entries[0].after == {"is_display": True, "serials": [first.serial, second.serial]}
+    assert entries[1].before == {"is_display": True, "serials": [second.serial]}
+    assert all(e.created_at is not None for e in entries)
+    # Where the office reads the clearing of a warning: its audit log.
+    office = make_user(role=Role.OFFICE)
+    db.session.commit()
+    login.logout()
+    login(office)
+    page = client.get("/office/audit?action=stamp.&object_type=Batch").get_data(as_text=True)
+    assert "stamp.mark_display" in page and "stamp.unmark_display" in page and reason in page and user.email in page
+    assert third.serial not in page
 
 
 def test_a_producer_clears_a_false_warning_with_a_reason_and_it_is_audited(db, client, login, stamps, scanner):

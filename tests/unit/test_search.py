@@ -313,3 +313,29 @@ def test_format_characters_in_a_name_are_dropped_when_indexing():
     idx = search.SearchIndex.open(None)
     search.index_product(idx, {"id": 1, "name": "Ch\u200bè T\u2060ân Cương", "price_vnd": 1})
     assert search.search_products(idx, "che tan cuong").ids == [1]
+
+
+def test_a_failed_commit_releases_the_write_lock(monkeypatch):
+    """Whoosh keeps the lock of a writer whose commit raised: every later catalogue change then
+    waited WRITER_TIMEOUT (30 s) in its request and failed too (found by tests/fuzz uploads)."""
+    from whoosh.writing import SegmentWriter
+
+    idx = search.SearchIndex.open(None)  # not the fixture: its closing would wait on a stuck writer
+    search.rebuild(idx, DOCS)
+    monkeypatch.setattr(search, "WRITER_TIMEOUT", 0.5)
+    real_commit = SegmentWriter.commit
+
+    def failing_commit(self, *args, **kwargs):
+        raise AssertionError("as whoosh's create_compound_file did")
+
+    monkeypatch.setattr(SegmentWriter, "commit", failing_commit)
+    with pytest.raises(AssertionError):
+        search.index_product(idx, make_doc(90, "Trà hoa vàng"))
+    monkeypatch.setattr(SegmentWriter, "commit", real_commit)
+    # Before the fix this write waited for the lock for ever (in memory) or WRITER_TIMEOUT (on disk).
+    writing = threading.Thread(target=search.index_product, args=(idx, make_doc(91, "Miến dong")), daemon=True)
+    writing.start()
+    writing.join(timeout=10)
+    assert not writing.is_alive(), "the failed writer still holds the index's lock"
+    assert 91 in search.search_products(idx, "mien dong").ids
+    idx.close()

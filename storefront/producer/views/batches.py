@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from storefront.accounts.decorators import producer_required
-from storefront.audit.services import clear_copy_warning
+from storefront.audit.services import clear_copy_warning, mark_display_stamps
 from storefront.clock import VIETNAM_TZ
 from storefront.errors import DomainError
 from storefront.extensions import db
@@ -95,10 +95,16 @@ def batch_display_stamps(batch_id):
     item = get_own_batch_or_404(batch_id)
     return post_action(
         url_for("producer.batch", batch_id=item.id),
-        lambda form: copy_warnings.mark_display_stamps(item, form.serials.data, is_display=form.action.data == "mark"),
-        _("Đã cập nhật tem trưng bày."),
+        lambda form: mark_display_stamps(
+            item,
+            form.serials.data,
+            is_display=form.action.data == "mark",
+            reason=form.reason.data,
+            actor=current_user._get_current_object(),
+        ),
+        _("Đã cập nhật tem trưng bày; lý do được ghi vào nhật ký."),
         form_class=DisplayStampsForm,
-        invalid_message=_("Hãy nhập số sê-ri hoặc khoảng sê-ri."),
+        invalid_message=_("Hãy nhập số sê-ri hoặc khoảng sê-ri và lý do."),
     )
 
 

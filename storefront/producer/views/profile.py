@@ -6,7 +6,6 @@ from flask_login import current_user
 
 from storefront.accounts.decorators import producer_required
 from storefront.accounts.models import Role
-from storefront.accounts.services import EmailTaken
 from storefront.accounts.sessions import sign_in
 from storefront.catalog import editing, gallery
 from storefront.extensions import db, limiter
@@ -34,6 +33,11 @@ from storefront.producer.views.common import (
 )
 
 
+def _public_url(endpoint, **values) -> str:
+    # Never build mailed links from the Host header: a forged Host would mail them elsewhere.
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
 def _register_limit():
     return current_app.config.get("RATELIMIT_LOGIN", "10 per minute")
 
@@ -48,27 +52,44 @@ def register():
     signed_in = current_user.is_authenticated
     form = ShopperRegisterProducerForm() if signed_in else RegisterProducerForm()
     if form.validate_on_submit():
-        account = (
-            {"user": current_user._get_current_object()}
-            if signed_in
-            else {"email": form.email.data, "password": form.password.data, "full_name": form.full_name.data}
-        )
         try:
-            user, _producer = editing.register_producer(**account, **form.producer_fields())
-        except EmailTaken:
-            form.email.errors.append(_("Email này đã có tài khoản. Hãy đăng nhập rồi đăng ký cơ sở."))
+            answer = _register_signed_in(form) if signed_in else _sign_up_producer(form)
         except editing.EditingError as error:
             db.session.rollback()
             form_errors_from(form, error)
         else:
-            sign_in(user)
-            db.session.commit()
-            flash(
-                _("Đã gửi đăng ký. Văn phòng OCOP sẽ xét duyệt; trong lúc chờ, bạn có thể chuẩn bị sản phẩm."),
-                "success",
-            )
-            return redirect(url_for("producer.index"))
+            return answer
     return render_template("producer/register.html", form=form, signed_in=signed_in)
+
+
+def _sign_up_producer(form):
+    # Known or not, the e-mail gets a message and the page says the same: no enumeration.
+    editing.sign_up_producer(
+        email=form.email.data,
+        password=form.password.data,
+        full_name=form.full_name.data,
+        login_url=_public_url("accounts.login", next=url_for("producer.index")),
+        reset_url=_public_url("accounts.reset_request"),
+        register_url=_public_url("producer.register"),
+        **form.producer_fields(),
+    )
+    db.session.commit()
+    flash(
+        _(
+            "Chúng tôi đã gửi thư tới %(email)s. Hãy đăng nhập bằng email và mật khẩu bạn vừa chọn.",
+            email=form.email.data.strip().lower(),
+        ),
+        "success",
+    )
+    return redirect(url_for("accounts.login", next=url_for("producer.index")))
+
+
+def _register_signed_in(form):
+    user, _producer = editing.register_producer(user=current_user._get_current_object(), **form.producer_fields())
+    sign_in(user)
+    db.session.commit()
+    flash(_("Đã gửi đăng ký. Văn phòng OCOP sẽ xét duyệt; trong lúc chờ, bạn có thể chuẩn bị sản phẩm."), "success")
+    return redirect(url_for("producer.index"))
 
 
 @bp.route("/")
