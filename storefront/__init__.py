@@ -21,7 +21,6 @@ def create_app(config_class=Config):
     )
     app.config.from_object(config_class)
     check_production_settings(app)
-    register_gc_collector(app)
     register_cookie_settings(app)
     register_scan_fast_path(app)
     register_proxy_fix(app)
@@ -53,13 +52,6 @@ def check_production_settings(app):
             "without it each worker counts sign-in, scan and order look-up limits on its own, so "
             "N workers (or servers) allow N times the limit"
         )
-
-
-def register_gc_collector(app):
-    """GC_COLLECTOR=thread: the cyclic collector runs from a thread of its own (storefront/gc_guard.py)."""
-    from storefront import gc_guard
-
-    gc_guard.install(app.config.get("GC_COLLECTOR", "automatic"))
 
 
 def register_cookie_settings(app):

@@ -71,18 +71,21 @@ def test_automatic_mode_leaves_python_alone_and_a_misspelt_mode_is_refused():
     assert "GC_COLLECTOR must be" in result.stdout, result.stderr
 
 
-def test_the_app_installs_the_mode_it_is_configured_with():
+def test_the_server_entry_point_installs_the_configured_mode_and_create_app_does_not():
     result = _python(
         """
-        import gc
-        from config import TestConfig
+        import gc, os
+        os.environ["GC_COLLECTOR"] = "thread"
+        from config import Config
         from storefront import create_app
 
-        create_app(type("C", (TestConfig,), {"GC_COLLECTOR": "thread"}))
-        print(gc.isenabled())
+        create_app(Config)  # the factory changes nothing process-wide (tests build many apps)
+        before = gc.isenabled()
+        import wsgi  # gunicorn's and flask's entry point
+        print(before, gc.isenabled())
         """
     )
-    assert result.stdout.strip() == "False", result.stderr
+    assert result.stdout.strip() == "True False", result.stderr
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12+ collects only between bytecodes")
