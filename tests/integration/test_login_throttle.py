@@ -4,9 +4,6 @@ counted once for every worker in Redis; production refuses to start without it (
 import os
 import re
 import socket
-import subprocess
-import sys
-import time
 import uuid
 from http.cookiejar import CookieJar
 from pathlib import Path
@@ -21,6 +18,7 @@ from config import Config
 from storefront import create_app
 from storefront.accounts import throttle
 from tests.factories import PASSWORD, make_user
+from tests.servers import server_processes
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,34 +160,12 @@ def two_workers(_schema, db, request, tmp_path):
     redis_url = request.param
     prefix = f"test-auth-{uuid.uuid4().hex[:8]}"
     ports = [_free_port(), _free_port()]
-    logs = [tmp_path / f"worker{n}.log" for n in range(2)]
-    procs = []
-    for port, log in zip(ports, logs):
-        with log.open("w") as out:
-            procs.append(
-                subprocess.Popen(
-                    [sys.executable, "-c", SERVER, _schema, redis_url, prefix, str(port)],
-                    cwd=ROOT,
-                    env={**os.environ, "PYTHONPATH": str(ROOT)},
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
-            )
     try:
-        for port, proc, log in zip(ports, procs, logs):
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-                    time.sleep(0.2)
-        yield [f"http://127.0.0.1:{port}" for port in ports]
+        with server_processes(
+            SERVER, {port: [_schema, redis_url, prefix, str(port)] for port in ports}, tmp_path
+        ) as urls:
+            yield urls
     finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=10)
         if redis_url:
             client = redis.Redis.from_url(redis_url)
             for key in client.scan_iter(f"*{prefix}*"):

@@ -7,12 +7,8 @@ column of a watched model: a line in templates/traceability/_origin_details.html
 front of the template by a loader, as the edited file would be).
 """
 
-import os
 import re
 import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.factories_traceability import make_traced_batch
+from tests.servers import server_processes
 from traceability.stamps.services import issue_stamps, issue_stamps_list
 from traceability.stamps.urls import stamp_url
 
@@ -52,33 +49,8 @@ def _free_port():
 @pytest.fixture
 def two_workers(_schema, db, tmp_path):
     ports = [_free_port(), _free_port()]
-    procs, logs = [], [tmp_path / f"worker{n}.log" for n in range(2)]
-    for port, log in zip(ports, logs):
-        with log.open("w") as out:
-            procs.append(
-                subprocess.Popen(
-                    [sys.executable, "-c", SERVER, _schema, str(port)],
-                    cwd=ROOT,
-                    env={**os.environ, "PYTHONPATH": str(ROOT)},
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-    try:
-        for port, proc, log in zip(ports, procs, logs):
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-                    time.sleep(0.2)
-        yield [f"http://127.0.0.1:{port}" for port in ports]
-    finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=10)
+    with server_processes(SERVER, {port: [_schema, str(port)] for port in ports}, tmp_path) as urls:
+        yield urls
 
 
 def _shown_quantity(base: str, path: str) -> int:
