@@ -5,7 +5,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -30,10 +30,34 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}; apt-get install chromium"))
 
 
+class _ClosingHandler(WSGIRequestHandler):
+    """Close the response when the browser drops the connection mid-response.
+
+    werkzeug's development server closes the response body only after draining the socket, and
+    that drain raises ConnectionResetError when Chromium has already reset the connection (a
+    cancelled favicon or image), so a static file's handle was left to the garbage collector and
+    its ResourceWarning failed whichever test was running.
+    """
+
+    def connection_dropped(self, error, environ=None):
+        body = (environ or {}).get("tests.response_body")
+        if hasattr(body, "close"):
+            body.close()
+
+
+def _remember_body(app):
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        environ["tests.response_body"] = body
+        return body
+
+    return wsgi
+
+
 class LiveServer:
     def __init__(self, app):
         self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._server = make_server("127.0.0.1", 0, _remember_body(app), threaded=True, request_handler=_ClosingHandler)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
