@@ -16,12 +16,11 @@ from traceability.epcis.document import (
     location_uri,
     namespace,
 )
+from traceability.epcis.openapi import MAX_ID, MAX_LOCATION_CODE
 from traceability.http import cors, preflight
 from traceability.models import Batch, TraceEvent
 from traceability.stamps.urls import base_url
 
-#: The longest location code a trace event stores (TraceEvent.read_point / biz_location).
-MAX_LOCATION_CODE = 120
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 
 
@@ -35,6 +34,8 @@ def epcis_events(batch_id):
     """Return a published batch's trace events as an EPCIS 2.0 JSON-LD document."""
     if request.method == "OPTIONS":
         return preflight()
+    if batch_id > MAX_ID:
+        abort(404)
     batch = db.first_or_404(select(Batch).where(Batch.id == batch_id, Batch.is_published.is_(True)))
     return _json_ld(epcis_document(batch, base_url=base_url(), now=utcnow()))
 
@@ -81,7 +82,7 @@ def epcis_location(code):
     """Return what our published trace events say of a location code (its names), or 404."""
     if request.method == "OPTIONS":
         return preflight()
-    if len(code) > MAX_LOCATION_CODE:
+    if not code or len(code) > MAX_LOCATION_CODE:
         abort(404)
     published = select(TraceEvent.location_name).join(Batch).where(Batch.is_published.is_(True))
     names = db.session.scalars(
