@@ -1,6 +1,9 @@
 """Read-only JSON API for other marketplaces: products and producers, described by OpenAPI 3."""
 
+from urllib.parse import parse_qsl
+
 from flask import abort, jsonify, request
+from werkzeug.datastructures import MultiDict
 
 from storefront.addresses import format_address, ward_name
 from storefront.catalog import bp
@@ -89,8 +92,13 @@ def _page_json(listing, items, ignored) -> dict:
 
 
 def _refusal(parameters):
-    """A 400 naming each query value this document's schemas refuse, or None when there is none."""
-    invalid = invalid_parameters(request.args, parameters)
+    """A 400 naming each query value this document's schemas refuse, or None when there is none.
+
+    The values are judged as sent: request.args has already lost control characters
+    (storefront/request_input.py), which could shorten a too-long value into a valid one.
+    """
+    sent = MultiDict(parse_qsl(request.query_string.decode("utf-8", "replace"), keep_blank_values=True))
+    invalid = invalid_parameters(sent, parameters)
     if not invalid:
         return None
     names = ", ".join(item["name"] for item in invalid)
