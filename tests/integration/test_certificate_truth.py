@@ -124,7 +124,7 @@ def test_a_year_only_certificate_shows_years_never_an_invented_day(client, db):
 
     page = client.get(f"/products/{lapsed.slug}").get_data(as_text=True)
     assert f"Chứng nhận OCOP 5★ đã hết hạn trong năm {today.year - 1}" in page
-    assert f"Công nhận năm {today.year - 4} (nguồn công bố không nêu số và ngày quyết định)" in page
+    assert f"được đánh giá lại (công nhận năm {today.year - 4}, " in page
     assert "01/01/" not in _certificate_section(page) and "Quyết định số" not in page
     assert 'class="ocop-badge' not in page
 
