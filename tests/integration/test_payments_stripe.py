@@ -165,13 +165,13 @@ def test_a_stripe_outage_keeps_the_order_and_says_so(app, client, db, products):
 
 
 def test_a_declined_payment_shows_the_providers_reason_and_keeps_the_order(client, db, products, monkeypatch):
-    from storefront.checkout import views
-    from storefront.checkout.payments import PaymentDeclined
+    from storefront.checkout.providers import stripe_card
+    from storefront.checkout.providers.base import PaymentDeclined
 
     def decline(*args, **kwargs):
         raise PaymentDeclined("Thẻ của bạn bị từ chối.")
 
-    monkeypatch.setattr(views, "create_checkout_session", decline)
+    monkeypatch.setattr(stripe_card, "create_checkout_session", decline)
     add_to_cart(client, products[0], 1)
     response = place(client, fill_checkout(client, payment="card", email="hoa@example.vn"))
     order = db.session.scalar(select(Order))
@@ -201,7 +201,7 @@ def test_the_webhook_is_the_only_route_without_csrf(app):
     from storefront.extensions import csrf
 
     exempt = {view for view in csrf._exempt_views if view.startswith("storefront.checkout")}
-    assert exempt == {"storefront.checkout.views.stripe_webhook"}
+    assert exempt == {"storefront.checkout.views.provider_callback"}
 
 
 @pytest.fixture
@@ -234,7 +234,7 @@ def test_a_card_payment_with_the_wrong_amount_is_kept_as_needing_a_refund(client
     from storefront.checkout.services import fulfil_card_payment, payments_needing_attention
 
     order, session_id = card_order(client, db, stub, products)
-    assert fulfil_card_payment(paid_session(order, session_id, amount_total=1_000)) == "needs refund"
+    assert fulfil_card_payment(paid_session(order, session_id, amount_total=1_000)) == "amount mismatch"
     db.session.commit()
     assert order.status is OrderStatus.PENDING_PAYMENT
     [payment] = payments_needing_attention()
@@ -373,9 +373,9 @@ def test_card_payment_is_refused_above_stripes_maximum_amount(client, db):
 def test_a_card_order_is_committed_before_stripe_is_called_and_the_session_id_after(
     client, db, stub, products, monkeypatch
 ):
-    from storefront.checkout import views
+    from storefront.checkout.providers import stripe_card
 
-    real = views.create_checkout_session
+    real = stripe_card.create_checkout_session
     seen = {}
 
     def create_and_look(*args, **kwargs):
@@ -385,7 +385,7 @@ def test_a_card_order_is_committed_before_stripe_is_called_and_the_session_id_af
             seen["reserved"] = other.scalar(select(func.sum(Stock.reserved)))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(views, "create_checkout_session", create_and_look)
+    monkeypatch.setattr(stripe_card, "create_checkout_session", create_and_look)
     order, session_id = card_order(client, db, stub, products)
     assert seen == {"orders": 1, "reserved": 3}
     assert db.session.scalar(select(Payment.provider_ref)) == session_id
@@ -395,18 +395,19 @@ def test_a_failure_after_stripe_answered_keeps_the_order_and_its_hold_and_a_retr
     client, db, stub, products, monkeypatch
 ):
     from storefront.checkout import views
+    from storefront.checkout.providers import stripe_card
 
-    real, opened = views.create_checkout_session, []
+    real, opened = stripe_card.create_checkout_session, []
 
     def create_and_remember(*args, **kwargs):
         opened.append(real(*args, **kwargs)[0])
         return opened[-1], f"{stub.base_url}/pay/{opened[-1]}"
 
-    def broken_attach(order, session_id):
+    def broken_attach(order, session_id, data=None):
         raise RuntimeError("database went away before the session id was saved")
 
-    monkeypatch.setattr(views, "create_checkout_session", create_and_remember)
-    monkeypatch.setattr(views, "attach_card_session", broken_attach)
+    monkeypatch.setattr(stripe_card, "create_checkout_session", create_and_remember)
+    monkeypatch.setattr(views, "attach_attempt", broken_attach)
     add_to_cart(client, products[0], 1)
     with pytest.raises(RuntimeError):
         place(client, fill_checkout(client, payment="card", email="hoa@example.vn"))
