@@ -468,8 +468,8 @@ def card_return(code):
     else:
         flash(
             _(
-                "Chúng tôi đang chờ %(method)s xác nhận thanh toán; trang sẽ cập nhật sau ít phút.",
-                method=provider.short_label if provider else "",
+                "Chúng tôi đang chờ %(brand)s xác nhận thanh toán; trang sẽ cập nhật sau ít phút.",
+                brand=provider.brand if provider else "",
             ),
             "info",
         )

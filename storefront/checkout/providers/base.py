@@ -142,6 +142,8 @@ class Provider:
     label = ""  #: shown in the list of methods
     #: Fits "Thanh toán …" / "cổng thanh toán …" in messages (e.g. "qua VNPay").
     short_label = ""
+    #: The provider's own name, for "we are waiting for … to confirm".
+    brand = ""
     description = ""
     #: Config keys that must all be set for the method to be offered.
     requires: tuple[str, ...] = ()

@@ -107,6 +107,7 @@ def sign(values: dict, fields: tuple[str, ...], secret: str) -> str:
 class MoMo(Provider):
     code = "momo"
     label = _l("Ví MoMo")
+    brand = "MoMo"
     short_label = _l("qua ví MoMo")
     description = _l("Thanh toán bằng ứng dụng MoMo (quét mã QR hoặc mở ứng dụng trên điện thoại).")
     requires = ("MOMO_PARTNER_CODE", "MOMO_ACCESS_KEY", "MOMO_SECRET_KEY")

@@ -200,6 +200,7 @@ class StripeCard(Provider):
     code = "card"
     slug = "stripe"
     label = _l("Thẻ quốc tế (Visa, Mastercard) qua Stripe")
+    brand = "Stripe"
     short_label = _l("thẻ qua Stripe")
     description = _l("Thanh toán trên trang bảo mật của Stripe.")
     requires = ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")

@@ -127,10 +127,19 @@ def message_for(code: str) -> str:
     return str(RESPONSE_MESSAGES.get(code, RESPONSE_MESSAGES["99"]))
 
 
+def _encode(text) -> str:
+    """URL-encode as VNPay's server does (Java ``URLEncoder``): space → ``+``, ``~`` → ``%7E``, ``*`` kept.
+
+    Python's ``quote_plus`` differs only on ``~`` (left as is); PHP's ``urlencode`` in VNPay's PHP
+    demo also encodes ``*``. The shop never sends either in a value it controls.
+    """
+    return urllib.parse.quote_plus(str(text), safe="*").replace("~", "%7E")
+
+
 def hash_data(params: dict) -> str:
-    """The text VNPay signs: parameters (minus the hash itself) sorted by name, ``quote_plus``-encoded."""
+    """The text VNPay signs: parameters (minus the hash itself) sorted by name, URL-encoded, ``&``-joined."""
     return "&".join(
-        f"{urllib.parse.quote_plus(str(key))}={urllib.parse.quote_plus(str(value))}"
+        f"{_encode(key)}={_encode(value)}"
         for key, value in sorted(params.items())
         if key not in ("vnp_SecureHash", "vnp_SecureHashType") and value not in (None, "")
     )
@@ -167,6 +176,7 @@ def ascii_info(text: str) -> str:
 class VNPay(Provider):
     code = "vnpay"
     label = _l("VNPay (QR ngân hàng, thẻ ATM, Internet Banking)")
+    brand = "VNPay"
     short_label = _l("qua VNPay")
     description = _l("Thanh toán qua cổng VNPay: quét VNPay-QR bằng ứng dụng ngân hàng hoặc dùng thẻ ATM nội địa.")
     requires = ("VNPAY_TMN_CODE", "VNPAY_HASH_SECRET")
