@@ -18,7 +18,9 @@ from tests.gateway_standins import _MOMO_RESULT, momo_signature
 
 @pytest.fixture
 def products(db):
-    rice = make_product(producer=make_producer(name="HTX Gạo Bao Thai"), name_vi="Gạo Bao Thai", price_vnd=120_000, on_hand=5)
+    rice = make_product(
+        producer=make_producer(name="HTX Gạo Bao Thai"), name_vi="Gạo Bao Thai", price_vnd=120_000, on_hand=5
+    )
     db.session.commit()
     return (rice,)
 
@@ -77,7 +79,10 @@ def test_an_ipn_with_a_bad_signature_is_a_400_and_changes_nothing(client, db, mo
     assert ipn(client, {**params, "amount": 1_000}).status_code == 400  # changed after MoMo signed
     assert ipn(client, {k: v for k, v in params.items() if k != "signature"}).status_code == 400
     assert ipn(client, resign({**params, "partnerCode": "OTHER"})).status_code == 400
-    assert client.post("/payments/momo/webhook", data="[1]", content_type="application/json", csrf=False).status_code == 400
+    assert (
+        client.post("/payments/momo/webhook", data="[1]", content_type="application/json", csrf=False).status_code
+        == 400
+    )
     db.session.expire_all()
     assert order.status is OrderStatus.PENDING_PAYMENT
     assert db.session.scalar(select(func.count(ProcessedWebhookEvent.id))) == 0
@@ -160,3 +165,32 @@ def test_partial_and_full_refunds_go_through_momos_refund_api(app, client, db, m
     assert payment.status is PaymentStatus.REFUNDED and payment.refunded_vnd == 140_000
     assert order.status is OrderStatus.REFUNDED
     assert momo.orders[order_id]["refunded"] == 140_000 and momo.refusals == []
+
+
+def test_checkout_lists_every_configured_method_in_the_expected_order_with_limits(app, client, db, products):
+    app.config.update(STRIPE_SECRET_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="whsec_x")
+    add_to_cart(client, products[0], 1)
+    client.post(
+        "/checkout",
+        data={"contact_name": "Hoa", "phone": "0912345678", "province_code": "19", "ward_code": "5503", "street": "1"},
+    )
+    page = client.get("/checkout/options").get_data(as_text=True)
+    positions = [page.index(f'data-method="{code}"') for code in ("cod", "bank_transfer", "vnpay", "momo", "card")]
+    assert positions == sorted(positions)
+    assert "Từ 5.000\u00a0₫ đến 999.999.999\u00a0₫ mỗi đơn." in page  # VNPay
+    assert "Từ 1.000\u00a0₫ đến 50.000.000\u00a0₫ mỗi đơn." in page  # MoMo
+    assert "Tối đa 99.999.999\u00a0₫ mỗi đơn." in page  # Stripe
+
+
+def test_without_keys_vnpay_and_momo_are_not_offered(app, client, db, products):
+    app.config.update(VNPAY_HASH_SECRET="", MOMO_SECRET_KEY="")
+    add_to_cart(client, products[0], 1)
+    client.post(
+        "/checkout",
+        data={"contact_name": "Hoa", "phone": "0912345678", "province_code": "19", "ward_code": "5503", "street": "1"},
+    )
+    page = client.get("/checkout/options").get_data(as_text=True)
+    assert 'data-method="vnpay"' not in page and 'data-method="momo"' not in page
+    response = client.post("/checkout/options", data={"delivery_method": "standard", "payment_method": "momo"})
+    assert response.status_code == 200  # not a choice: the form refuses it
+    assert client.get("/payments/momo/webhook").status_code == 404  # MoMo's IPN is a POST

@@ -425,3 +425,62 @@ def test_a_failure_after_stripe_answered_keeps_the_order_and_its_hold_and_a_retr
     db.session.expire_all()
     assert db.session.scalar(select(Payment.provider_ref)) == opened[0]
     assert stock(db, products[0]) == (5, 1)
+
+
+def test_a_retry_that_opens_a_new_session_expires_the_previous_one_first(client, db, stub, products):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from storefront.columns import utcnow
+    from storefront.inventory.models import Reservation
+
+    order, session_id = card_order(client, db, stub, products)
+    db.session.execute(update(Reservation).values(expires_at=utcnow() + timedelta(minutes=20)))
+    db.session.commit()
+    response = client.post(f"/orders/{order.code}/pay")
+    new_id = response.headers["Location"].rsplit("/", 1)[1]
+    assert new_id != session_id
+    assert stub.session(session_id)["status"] == "expired"  # the older session can no longer take money
+    assert stub.session(new_id)["status"] == "open"
+    db.session.expire_all()
+    assert order.status is OrderStatus.PENDING_PAYMENT  # expiring an older session does not expire the order
+
+
+def test_a_card_refund_goes_through_stripes_api_with_an_idempotency_key(client, db, stub, products, monkeypatch):
+    import stripe
+
+    from storefront.checkout.providers import stripe_card
+    from storefront.checkout.services import refund_payment
+
+    order, session_id = card_order(client, db, stub, products)
+    assert post_event(client, stub.complete(session_id)).status_code == 200
+    db.session.expire_all()
+    payment = db.session.scalar(select(Payment))
+    assert payment.provider_data["payment_intent"].startswith("pi_")
+    keys = []
+    real_client = stripe_card._client
+
+    def spying_client(config):
+        client_ = real_client(config)
+        create = client_.v1.refunds.create
+
+        def create_and_remember(params=None, options=None):
+            keys.append((options or {}).get("idempotency_key"))
+            return create(params=params, options=options)
+
+        client_.v1.refunds.create = create_and_remember
+        return client_
+
+    monkeypatch.setattr(stripe_card, "_client", spying_client)
+    refund_payment(payment, 100_000, reason="thiếu một gói")
+    db.session.commit()
+    assert keys == [f"rf{payment.id}n1"]
+    [refund] = payment.refunds
+    ls = stripe.StripeClient("sk_test_ocop", base_addresses={"api": stub.base_url})
+    assert ls.v1.refunds.retrieve(refund.provider_ref).amount == 100_000
+    assert payment.refunded_vnd == 100_000 and order.status is OrderStatus.PAID
+    refund_payment(payment, payment.refundable_vnd, reason="huỷ đơn")
+    db.session.commit()
+    assert keys[-1] == f"rf{payment.id}n2"
+    assert payment.status is PaymentStatus.REFUNDED and order.status is OrderStatus.REFUNDED
