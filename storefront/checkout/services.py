@@ -580,6 +580,18 @@ def refund_payment(payment: Payment, amount_vnd: int, *, actor=None, reason: str
     return payment
 
 
+def refundable_through_provider(payment: Payment) -> bool:
+    """Whether the office can give (more of) this payment back through its provider's API."""
+    provider = providers.get(payment.method)
+    return (
+        provider is not None
+        and provider.can_refund
+        and payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.NEEDS_REFUND)
+        and payment.refundable_vnd > 0
+        and bool(payment.provider_ref)
+    )
+
+
 def payments_needing_attention() -> list[Payment]:
     """Return the payments the office must refund, oldest first, with their orders loaded."""
     return db.session.scalars(
@@ -964,6 +976,16 @@ FULFILMENT_STATUS_LABELS = {
     FulfilmentStatus.SHIPPED: _l("Đang giao"),
     FulfilmentStatus.DELIVERED: _l("Đã giao"),
     FulfilmentStatus.CANCELLED: _l("Đã huỷ"),
+}
+
+
+PAYMENT_STATUS_LABELS = {
+    PaymentStatus.PENDING: _l("Chờ thanh toán"),
+    PaymentStatus.SUCCEEDED: _l("Đã nhận tiền"),
+    PaymentStatus.FAILED: _l("Thất bại"),
+    PaymentStatus.CANCELLED: _l("Đã huỷ"),
+    PaymentStatus.REFUNDED: _l("Đã hoàn tiền"),
+    PaymentStatus.NEEDS_REFUND: _l("Cần hoàn tiền"),
 }
 
 

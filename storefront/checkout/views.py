@@ -40,6 +40,7 @@ from storefront.checkout.services import (
     MAX_ORDER_TOTAL_VND,
     ORDER_STATUS_LABELS,
     PAYMENT_METHOD_LABELS,
+    PAYMENT_STATUS_LABELS,
     AmountOutsideLimits,
     BadAddress,
     CannotCancel,
@@ -550,5 +551,6 @@ def inject_order_labels():
         "order_status_labels": ORDER_STATUS_LABELS,
         "fulfilment_status_labels": FULFILMENT_STATUS_LABELS,
         "payment_method_labels": PAYMENT_METHOD_LABELS,
+        "payment_status_labels": PAYMENT_STATUS_LABELS,
         "format_address": format_address,
     }

@@ -29,6 +29,13 @@ class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Lý do"), validators=[DataRequired(), Length(max=500)])
 
 
+class RefundForm(FlaskForm):
+    """A refund through the payment provider: how much (whole đồng) and why."""
+
+    amount_vnd = IntegerField(_l("Số tiền hoàn (đồng)"), validators=[InputRequired(), NumberRange(min=1)])
+    reason = TextAreaField(_l("Lý do"), validators=[DataRequired(), Length(max=300)])
+
+
 class DecisionFields(FlaskForm):
     """What a recognition decision says, shared by the register, the import and the chair."""
 

@@ -263,3 +263,35 @@ def test_querydr_is_signed_with_the_pipe_signer_and_its_answer_verifies(app, cli
     assert answer["vnp_ResponseCode"] == "00" and answer["vnp_TransactionStatus"] == "00"
     assert answer["vnp_Amount"] == str(order.total_vnd * 100)
     assert vnpay.refusals == []
+
+
+def test_the_order_desk_shows_provider_reference_and_refund_state_and_refunds_part(client, db, vnpay, products, login):
+    from storefront.audit.models import AuditLogEntry
+    from tests.factories_office import make_office_user
+
+    order, ref = paid_vnpay_order(client, db, vnpay, products)
+    payment = db.session.scalar(select(Payment))
+    clerk = make_office_user()
+    db.session.commit()
+    login(clerk)
+    page = client.get(f"/office/orders/{order.id}").get_data(as_text=True)
+    assert "VNPay" in page and ref in page and payment.provider_data["transaction_no"] in page
+    assert "Chưa hoàn" in page and "Hoàn tiền qua VNPay" in page
+
+    too_much = client.post(f"/office/payments/{payment.id}/refund", data={"amount_vnd": 999_999, "reason": "x"})
+    assert "Không thể hoàn số tiền này" in client.get(too_much.headers["Location"]).get_data(as_text=True)
+    no_reason = client.post(f"/office/payments/{payment.id}/refund", data={"amount_vnd": 50_000, "reason": ""})
+    assert "Cần nhập số tiền hoàn (đồng) và lý do." in client.get(no_reason.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert payment.refunded_vnd == 0 and vnpay.transactions[ref]["refunded"] == 0
+
+    done = client.post(
+        f"/office/payments/{payment.id}/refund", data={"amount_vnd": 50_000, "reason": "giao thiếu 1 gói"}
+    )
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Đã hoàn tiền qua cổng thanh toán." in page
+    assert "50.000\u00a0₫ / 270.000\u00a0₫" in page and "giao thiếu 1 gói" in page
+    db.session.expire_all()
+    assert payment.refunded_vnd == 50_000 and vnpay.transactions[ref]["refunded"] == 50_000
+    actions = db.session.scalars(select(AuditLogEntry.action)).all()
+    assert "payment.refund_provider" in actions
