@@ -997,4 +997,4 @@ class _MethodLabels(dict):
         return provider.label if provider is not None else str(code)
 
 
-PAYMENT_METHOD_LABELS = _MethodLabels({PaymentMethod.CARD: _l("Thẻ quốc tế qua Stripe")})
+PAYMENT_METHOD_LABELS = _MethodLabels()

@@ -271,7 +271,7 @@ def place():
         attempt = None
     except CardRetryClosed:  # only an order placed before (a resubmitted form) can have a lapsed hold
         db.session.rollback()
-        return _card_window_closed(order)
+        return _payment_window_closed(order)
     _allow(order)
     session.pop(STATE_KEY, None)
     if attempt:
@@ -305,11 +305,12 @@ def _awaits_redirect(order: Order) -> bool:
     return provider is not None and provider.redirects and order.status is OrderStatus.PENDING_PAYMENT
 
 
-def _card_window_closed(order: Order):
+def _payment_window_closed(order: Order):
     flash(
         _(
-            "Thời gian giữ hàng cho thanh toán thẻ đã hết. Vui lòng đặt lại đơn hàng, có thể chọn thanh toán "
-            "khi nhận hàng (COD) hoặc chuyển khoản."
+            "Thời gian giữ hàng cho thanh toán %(method)s đã hết. Vui lòng đặt lại đơn hàng, có thể chọn "
+            "thanh toán khi nhận hàng (COD) hoặc chuyển khoản.",
+            method=_provider(order).short_label,
         ),
         "warning",
     )
@@ -419,7 +420,7 @@ def cancel_order(code):
         db.session.commit()
     except CannotCancel:
         db.session.rollback()
-        flash(_("Đơn hàng này không thể huỷ nữa (đã thanh toán thẻ, đang giao hoặc đã đóng)."), "error")
+        flash(_("Đơn hàng này không thể huỷ nữa (đã thanh toán trực tuyến, đang giao hoặc đã đóng)."), "error")
         return redirect(url_for("checkout.order", code=order.code))
     flash(_("Đã huỷ đơn hàng %(code)s.", code=order.code), "info")
     return redirect(url_for("checkout.order", code=order.code))
@@ -436,7 +437,7 @@ def pay(code):
         db.session.commit()  # first step: a longer hold and the new attempt number, before the provider is called
     except CardRetryClosed:
         db.session.rollback()
-        return _card_window_closed(order)
+        return _payment_window_closed(order)
     return _start_payment(order, params)
 
 

@@ -43,6 +43,7 @@ class BankX(Provider):
     can_refund = True
 
     def __init__(self):
+        super().__init__()
         self.refunds = []
 
     def start(self, config, attempt: Attempt) -> Started:

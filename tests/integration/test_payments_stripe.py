@@ -313,9 +313,9 @@ def test_a_card_retry_after_the_hold_lapsed_says_the_window_closed(client, db, s
     db.session.commit()
     response = client.post(f"/orders/{order.code}/pay")
     assert response.headers["Location"] == f"/orders/{order.code}"
-    assert "Thời gian giữ hàng cho thanh toán thẻ đã hết" in client.get(response.headers["Location"]).get_data(
-        as_text=True
-    )
+    assert "Thời gian giữ hàng cho thanh toán thẻ qua Stripe đã hết" in client.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
     assert order.status is OrderStatus.PENDING_PAYMENT
 
 

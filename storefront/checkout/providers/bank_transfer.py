@@ -11,6 +11,8 @@ class VietQRTransfer(Provider):
     short_label = _l("chuyển khoản")
     description = _l("Quét mã VietQR bằng ứng dụng ngân hàng; đơn được xử lý khi nhận được tiền.")
     requires = ("BANK_BIN", "BANK_ACCOUNT")
+    order_template = "checkout/_pay_vietqr.html"
+    order_script = "js/copy.js"
 
     def hold_minutes(self, config) -> int:
         # A transfer takes longer than a card: a day by default.

@@ -163,10 +163,18 @@ class Provider:
     window_margin_minutes = 5
     #: The provider can give money back through its API.
     can_refund = False
+    #: Shown on the unpaid order page (instructions, QR, "pay now"); None: nothing to show.
+    order_template: str | None = None
+    #: A script (under static/) that template needs, e.g. copy buttons.
+    order_script: str | None = None
     #: The buyer's return from the provider carries a signed result worth showing.
     has_return_page = False
     #: HTTP methods of the provider's callback (IPN / webhook).
     callback_methods: tuple[str, ...] = ("POST",)
+
+    def __init__(self):
+        if self.redirects and self.order_template is None:
+            self.order_template = "checkout/_pay_redirect.html"
 
     def available(self, config) -> bool:
         return all(config.get(key) for key in self.requires)
