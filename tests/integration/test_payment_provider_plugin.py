@@ -26,7 +26,7 @@ from storefront.checkout.providers.base import (
     Started,
 )
 from tests.factories import make_product
-from tests.factories_checkout import add_to_cart, fill_checkout, place
+from tests.factories_checkout import CONTACT, add_to_cart, fill_checkout, place
 
 SECRET = "bank-x-secret"
 
@@ -129,10 +129,7 @@ def test_the_new_provider_is_listed_with_its_limits_in_registry_order(client, db
     product = make_product(price_vnd=80_000, on_hand=3)
     db.session.commit()
     add_to_cart(client, product, 1)
-    client.post(
-        "/checkout",
-        data={"contact_name": "Hoa", "phone": "0912345678", "province_code": "19", "ward_code": "5503", "street": "1"},
-    )
+    client.post("/checkout", data=CONTACT)
     page = client.get("/checkout/options").get_data(as_text=True)
     assert (
         page.index('data-method="cod"') < page.index('data-method="bank_transfer"') < page.index('data-method="bankx"')

@@ -9,9 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from storefront.checkout.models import Order, OrderStatus, Payment, PaymentStatus, ProcessedWebhookEvent
-from storefront.inventory.models import Stock
 from tests.factories import make_producer, make_product
-from tests.factories_checkout import add_to_cart, fill_checkout, place
+from tests.factories_checkout import CONTACT, add_to_cart, fill_checkout, held_stock, place
 from tests.fixtures_gateways import MOMO_ACCESS, MOMO_SECRET, app_config, momo, vnpay  # noqa: F401  (fixtures)
 from tests.gateway_standins import _MOMO_RESULT, momo_signature
 
@@ -23,12 +22,6 @@ def products(db):
     )
     db.session.commit()
     return (rice,)
-
-
-def stock(db, product):
-    db.session.expire_all()
-    row = db.session.scalar(select(Stock).where(Stock.product_id == product.id))
-    return row.on_hand, row.reserved
 
 
 def momo_order(client, db, momo, products, quantity=1):
@@ -59,7 +52,7 @@ def test_the_create_request_is_signed_in_whole_dong_with_a_per_attempt_order_id(
     assert request["ipnUrl"].endswith("/payments/momo/webhook")
     assert request["redirectUrl"].endswith(f"/orders/{order.code}/paid")
     assert momo.refusals == []
-    assert order.status is OrderStatus.PENDING_PAYMENT and stock(db, products[0]) == (5, 1)
+    assert order.status is OrderStatus.PENDING_PAYMENT and held_stock(db, products[0]) == (5, 1)
 
 
 def test_the_ipn_is_answered_204_and_marks_the_order_paid(client, db, momo, products):
@@ -70,7 +63,7 @@ def test_the_ipn_is_answered_204_and_marks_the_order_paid(client, db, momo, prod
     assert order.status is OrderStatus.PAID
     payment = db.session.scalar(select(Payment))
     assert payment.status is PaymentStatus.SUCCEEDED and payment.provider_data["trans_id"]
-    assert stock(db, products[0]) == (4, 0)
+    assert held_stock(db, products[0]) == (4, 0)
 
 
 def test_an_ipn_with_a_bad_signature_is_a_400_and_changes_nothing(client, db, momo, products):
@@ -86,7 +79,7 @@ def test_an_ipn_with_a_bad_signature_is_a_400_and_changes_nothing(client, db, mo
     db.session.expire_all()
     assert order.status is OrderStatus.PENDING_PAYMENT
     assert db.session.scalar(select(func.count(ProcessedWebhookEvent.id))) == 0
-    assert stock(db, products[0]) == (5, 1)
+    assert held_stock(db, products[0]) == (5, 1)
 
 
 def test_a_paid_ipn_with_the_wrong_amount_is_flagged_not_paid(client, db, momo, products):
@@ -106,7 +99,7 @@ def test_a_duplicate_ipn_makes_one_payment(client, db, momo, products):
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Payment.id))) == 1
     assert db.session.scalar(select(func.count(ProcessedWebhookEvent.id))) == 1
-    assert stock(db, products[0]) == (4, 0)
+    assert held_stock(db, products[0]) == (4, 0)
 
 
 def test_a_return_without_the_ipn_stays_pending_then_the_ipn_pays(client, db, momo, products):
@@ -140,10 +133,7 @@ def test_a_total_above_momos_limit_cannot_choose_momo(client, db, momo):
     big = make_product(price_vnd=30_000_000, on_hand=5)
     db.session.commit()
     add_to_cart(client, big, 2)
-    client.post(
-        "/checkout",
-        data={"contact_name": "Hoa", "phone": "0912345678", "province_code": "19", "ward_code": "5503", "street": "1"},
-    )
+    client.post("/checkout", data=CONTACT)
     response = client.post("/checkout/options", data={"delivery_method": "standard", "payment_method": "momo"})
     assert response.status_code == 200
     assert "Thanh toán qua ví MoMo tối đa 50.000.000\u00a0₫ mỗi đơn" in response.get_data(as_text=True)
@@ -170,10 +160,7 @@ def test_partial_and_full_refunds_go_through_momos_refund_api(app, client, db, m
 def test_checkout_lists_every_configured_method_in_the_expected_order_with_limits(app, client, db, products):
     app.config.update(STRIPE_SECRET_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="whsec_x")
     add_to_cart(client, products[0], 1)
-    client.post(
-        "/checkout",
-        data={"contact_name": "Hoa", "phone": "0912345678", "province_code": "19", "ward_code": "5503", "street": "1"},
-    )
+    client.post("/checkout", data=CONTACT)
     page = client.get("/checkout/options").get_data(as_text=True)
     positions = [page.index(f'data-method="{code}"') for code in ("cod", "bank_transfer", "vnpay", "momo", "card")]
     assert positions == sorted(positions)
@@ -185,10 +172,7 @@ def test_checkout_lists_every_configured_method_in_the_expected_order_with_limit
 def test_without_keys_vnpay_and_momo_are_not_offered(app, client, db, products):
     app.config.update(VNPAY_HASH_SECRET="", MOMO_SECRET_KEY="")
     add_to_cart(client, products[0], 1)
-    client.post(
-        "/checkout",
-        data={"contact_name": "Hoa", "phone": "0912345678", "province_code": "19", "ward_code": "5503", "street": "1"},
-    )
+    client.post("/checkout", data=CONTACT)
     page = client.get("/checkout/options").get_data(as_text=True)
     assert 'data-method="vnpay"' not in page and 'data-method="momo"' not in page
     response = client.post("/checkout/options", data={"delivery_method": "standard", "payment_method": "momo"})

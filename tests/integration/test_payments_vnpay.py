@@ -8,9 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from storefront.checkout.models import Order, OrderStatus, Payment, PaymentStatus, ProcessedWebhookEvent
-from storefront.inventory.models import Stock
 from tests.factories import make_producer, make_product
-from tests.factories_checkout import add_to_cart, fill_checkout, place
+from tests.factories_checkout import CONTACT, add_to_cart, fill_checkout, held_stock, place
 from tests.fixtures_gateways import VNPAY_SECRET, VNPAY_TMN, app_config, momo, vnpay  # noqa: F401  (fixtures)
 from tests.gateway_standins import vnpay_query_hash
 
@@ -22,12 +21,6 @@ def products(db):
     )
     db.session.commit()
     return (tea,)
-
-
-def stock(db, product):
-    db.session.expire_all()
-    row = db.session.scalar(select(Stock).where(Stock.product_id == product.id))
-    return row.on_hand, row.reserved
 
 
 def open_page(url: str) -> tuple[int, str]:
@@ -65,7 +58,7 @@ def test_the_payment_url_is_signed_in_amount_x100_with_a_per_attempt_reference(c
     assert params["vnp_SecureHash"] == vnpay_query_hash(params, VNPAY_SECRET)
     assert order.status is OrderStatus.PENDING_PAYMENT
     assert db.session.scalar(select(Payment.provider_ref)) == ref
-    assert stock(db, products[0]) == (5, 1)
+    assert held_stock(db, products[0]) == (5, 1)
 
 
 def test_the_ipn_marks_the_order_paid_and_answers_rspcode_00(client, db, vnpay, products):
@@ -77,7 +70,7 @@ def test_the_ipn_marks_the_order_paid_and_answers_rspcode_00(client, db, vnpay, 
     assert order.status is OrderStatus.PAID
     payment = db.session.scalar(select(Payment))
     assert payment.status is PaymentStatus.SUCCEEDED and payment.provider_data["transaction_no"]
-    assert stock(db, products[0]) == (4, 0)
+    assert held_stock(db, products[0]) == (4, 0)
 
 
 def test_an_ipn_with_a_bad_signature_is_a_400_and_changes_nothing(client, db, vnpay, products):
@@ -96,7 +89,7 @@ def test_an_ipn_with_a_bad_signature_is_a_400_and_changes_nothing(client, db, vn
     assert order.status is OrderStatus.PENDING_PAYMENT
     assert db.session.scalar(select(func.count(ProcessedWebhookEvent.id))) == 0
     assert db.session.scalar(select(Payment.status)) is PaymentStatus.PENDING
-    assert stock(db, products[0]) == (5, 1)
+    assert held_stock(db, products[0]) == (5, 1)
 
 
 def test_a_paid_ipn_with_the_wrong_amount_is_flagged_not_paid(client, db, vnpay, products):
@@ -108,7 +101,7 @@ def test_a_paid_ipn_with_the_wrong_amount_is_flagged_not_paid(client, db, vnpay,
     payment = db.session.scalar(select(Payment))
     assert (payment.status, payment.amount_vnd) == (PaymentStatus.NEEDS_REFUND, 10_000)
     assert "paid 10000 vnd, order total 270000 vnd" in payment.attention_reason
-    assert stock(db, products[0]) == (5, 1)
+    assert held_stock(db, products[0]) == (5, 1)
 
 
 def test_a_duplicate_ipn_makes_one_payment_and_is_answered_already_confirmed(client, db, vnpay, products):
@@ -119,7 +112,7 @@ def test_a_duplicate_ipn_makes_one_payment_and_is_answered_already_confirmed(cli
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Payment.id))) == 1
     assert db.session.scalar(select(Payment.status)) is PaymentStatus.SUCCEEDED
-    assert stock(db, products[0]) == (4, 0)  # sold once
+    assert held_stock(db, products[0]) == (4, 0)  # sold once
 
 
 def test_an_ipn_for_an_unknown_order_is_answered_order_not_found(client, db, vnpay, products):
@@ -148,7 +141,7 @@ def test_a_return_without_the_ipn_leaves_the_order_pending_until_the_ipn_arrives
     assert "Chúng tôi đang chờ VNPay xác nhận thanh toán" in page
     db.session.expire_all()
     assert order.status is OrderStatus.PENDING_PAYMENT  # the return never fulfils
-    assert stock(db, products[0]) == (5, 1)
+    assert held_stock(db, products[0]) == (5, 1)
     assert ipn(client, params).get_json()["RspCode"] == "00"
     db.session.expire_all()
     assert order.status is OrderStatus.PAID
@@ -181,10 +174,7 @@ def test_a_total_below_vnpays_minimum_is_refused_at_checkout(client, db, vnpay):
     cheap = make_product(price_vnd=1_000, on_hand=5)
     db.session.commit()
     add_to_cart(client, cheap, 1)
-    client.post(
-        "/checkout",
-        data={"contact_name": "Hoa", "phone": "0912345678", "province_code": "19", "ward_code": "5503", "street": "1"},
-    )
+    client.post("/checkout", data=CONTACT)
     from storefront.checkout.providers import vnpay as module
 
     module.VNPay.min_vnd, saved = 50_000, module.VNPay.min_vnd  # total is 21.000 đ with delivery
@@ -221,7 +211,7 @@ def test_a_partial_then_a_full_refund_go_through_vnpays_refund_api(app, client, 
     assert order.status is OrderStatus.REFUNDED
     assert vnpay.transactions[ref]["refunded"] == 500_000
     assert [r.amount_vnd for r in payment.refunds] == [100_000, 400_000]
-    assert stock(db, products[0]) == (5, 0)  # nothing had left the shop: the units are back on sale
+    assert held_stock(db, products[0]) == (5, 0)  # nothing had left the shop: the units are back on sale
     assert vnpay.refusals == []
 
 
