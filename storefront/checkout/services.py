@@ -514,15 +514,22 @@ def expire_payment(order: Order, event) -> str:
     return "expired" if _expire(order) else "nothing to expire"
 
 
-def refund_payment(payment: Payment, amount_vnd: int, *, actor=None, reason: str = "", config=None) -> Payment:
+def refund_payment(
+    payment: Payment, amount_vnd: int, *, actor=None, reason: str = "", config=None, request_key: str | None = None
+) -> Payment:
     """Give back *amount_vnd* of a payment through its provider (full or partial); flushes.
 
-    The request key (payment id + refund number) goes to the provider as its idempotency
-    key or request id, so a retried request refunds once. A full refund of a paid order
-    moves it to refunded.
+    *request_key* (the refund form's one-time key; by default payment id + refund number)
+    goes to the provider as its idempotency key or request id, and a refund already made
+    with it is not made again: a double-submitted form refunds once. The payment row is
+    locked first, so two refunds of one payment never interleave. A full refund of an
+    order's paid payment moves the order to refunded.
     :raises RefundNotPossible: wrong amount, nothing left, or the provider cannot refund.
     :raises storefront.checkout.providers.base.RefundFailed: the provider refused (its message).
     """
+    db.session.refresh(payment, with_for_update=True)
+    if request_key is not None and any(refund.request_key == request_key for refund in payment.refunds):
+        return payment  # this very request was already done
     provider = providers.get(payment.method)
     if provider is None or not provider.can_refund:
         raise RefundNotPossible("provider cannot refund")
@@ -531,7 +538,8 @@ def refund_payment(payment: Payment, amount_vnd: int, *, actor=None, reason: str
     if type(amount_vnd) is not int or not 0 < amount_vnd <= payment.refundable_vnd:
         raise RefundNotPossible(f"amount {amount_vnd} outside 1..{payment.refundable_vnd}")
     order = payment.order
-    key = f"rf{payment.id}n{len(payment.refunds) + 1}"
+    paid_the_order = payment.status is PaymentStatus.SUCCEEDED and payment.method == order.payment_method
+    key = request_key or f"rf{payment.id}n{len(payment.refunds) + 1}"
     done = provider.refund(
         config or current_app.config,
         Payable(
@@ -558,7 +566,7 @@ def refund_payment(payment: Payment, amount_vnd: int, *, actor=None, reason: str
     payment.refunded_vnd = (payment.refunded_vnd or 0) + amount_vnd
     if payment.refunded_vnd == payment.amount_vnd:
         payment.status = PaymentStatus.REFUNDED
-        if payment.method == order.payment_method and order.status in (OrderStatus.PAID, OrderStatus.DELIVERED):
+        if paid_the_order and order.status in (OrderStatus.PAID, OrderStatus.DELIVERED):
             was = order.status
             move_order(order, OrderStatus.REFUNDED)
             if was is OrderStatus.PAID:  # nothing left the shop: the units go back on sale

@@ -135,3 +135,24 @@ def test_the_new_provider_is_listed_with_its_limits_in_registry_order(client, db
         page.index('data-method="cod"') < page.index('data-method="bank_transfer"') < page.index('data-method="bankx"')
     )
     assert "Từ 10.000\u00a0₫ đến 2.000.000\u00a0₫ mỗi đơn." in page
+
+
+def test_refunding_a_second_payment_in_full_leaves_the_paid_order_paid(client, db, bank_x):
+    from storefront.checkout.services import payments_needing_attention, refund_payment
+
+    product = make_product(price_vnd=80_000, on_hand=3)
+    db.session.commit()
+    add_to_cart(client, product, 1)
+    place(client, fill_checkout(client, payment="bankx"))
+    order = db.session.scalar(select(Order))
+    ref = order.code.replace("-", "")
+    first = {"ref": ref + "01", "amount": order.total_vnd, "status": "ok", "event": "x-1", "txn": "T1"}
+    second = {**first, "ref": ref + "02", "event": "x-2", "txn": "T2"}  # paid again in another tab
+    assert callback(client, first).get_json()["outcome"] == "paid"
+    assert callback(client, second).get_json()["outcome"] == "needs refund"
+    [extra] = payments_needing_attention()
+    refund_payment(extra, extra.amount_vnd, reason="trả hai lần")
+    db.session.commit()
+    db.session.expire_all()
+    assert extra.status is PaymentStatus.REFUNDED and bank_x.refunds[0][0] == "T2"
+    assert order.status is OrderStatus.PAID  # the order keeps the first payment

@@ -1,5 +1,6 @@
 """VNPay payments end to end against the loopback VNPay stand-in (tests/gateway_standins.py)."""
 
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -236,6 +237,7 @@ def test_a_refund_vnpay_refuses_changes_nothing_and_says_why(app, client, db, vn
     order, ref = paid_vnpay_order(client, db, vnpay, products)
     payment = db.session.scalar(select(Payment))
     payment.provider_data = {**payment.provider_data, "transaction_no": "999"}  # not VNPay's number
+    db.session.commit()
     with pytest.raises(RefundFailed) as refused:
         refund_payment(payment, 10_000)
     db.session.rollback()
@@ -268,20 +270,26 @@ def test_the_order_desk_shows_provider_reference_and_refund_state_and_refunds_pa
     assert "VNPay" in page and ref in page and payment.provider_data["transaction_no"] in page
     assert "Chưa hoàn" in page and "Hoàn tiền qua VNPay" in page
 
-    too_much = client.post(f"/office/payments/{payment.id}/refund", data={"amount_vnd": 999_999, "reason": "x"})
+    key = re.search(r'name="request_key" type="hidden" value="([0-9a-f]+)"', page).group(1)
+    too_much = client.post(
+        f"/office/payments/{payment.id}/refund", data={"amount_vnd": 999_999, "reason": "x", "request_key": key}
+    )
     assert "Không thể hoàn số tiền này" in client.get(too_much.headers["Location"]).get_data(as_text=True)
-    no_reason = client.post(f"/office/payments/{payment.id}/refund", data={"amount_vnd": 50_000, "reason": ""})
+    no_reason = client.post(
+        f"/office/payments/{payment.id}/refund", data={"amount_vnd": 50_000, "reason": "", "request_key": key}
+    )
     assert "Cần nhập số tiền hoàn (đồng) và lý do." in client.get(no_reason.headers["Location"]).get_data(as_text=True)
     db.session.expire_all()
     assert payment.refunded_vnd == 0 and vnpay.transactions[ref]["refunded"] == 0
 
-    done = client.post(
-        f"/office/payments/{payment.id}/refund", data={"amount_vnd": 50_000, "reason": "giao thiếu 1 gói"}
-    )
+    form = {"amount_vnd": 50_000, "reason": "giao thiếu 1 gói", "request_key": key}
+    done = client.post(f"/office/payments/{payment.id}/refund", data=form)
+    assert client.post(f"/office/payments/{payment.id}/refund", data=form).status_code == 302  # clicked twice
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "Đã hoàn tiền qua cổng thanh toán." in page
     assert "50.000\u00a0₫ / 270.000\u00a0₫" in page and "giao thiếu 1 gói" in page
     db.session.expire_all()
     assert payment.refunded_vnd == 50_000 and vnpay.transactions[ref]["refunded"] == 50_000
+    assert len(payment.refunds) == 1  # the form sent twice refunded once
     actions = db.session.scalars(select(AuditLogEntry.action)).all()
-    assert "payment.refund_provider" in actions
+    assert actions.count("payment.refund_provider") == 1

@@ -1,7 +1,10 @@
 """Orders and payments: transfers awaiting confirmation, refunds, cancellations."""
 
+import secrets
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from storefront.audit import services as audit_log
 from storefront.checkout.models import Order, Payment
@@ -50,7 +53,7 @@ def order(order_id):
         entries=audit_log.entries_about(item),
         reason_form=ReasonForm(),
         confirm=ConfirmForm(),
-        refund_form=RefundForm(),
+        refund_form=RefundForm(data={"request_key": secrets.token_hex(8)}),
         refundable={p.id for p in item.payments if refundable_through_provider(p)},
     )
 
@@ -102,7 +105,11 @@ def payment_refund(payment_id):
         return redirect(back)
     try:
         order_actions.refund_through_provider(
-            payment, amount_vnd=form.amount_vnd.data, reason=form.reason.data, actor=me()
+            payment,
+            amount_vnd=form.amount_vnd.data,
+            reason=form.reason.data,
+            actor=me(),
+            request_key=f"rf{payment.id}x{form.request_key.data}",
         )
     except RefundFailed as error:
         db.session.rollback()
@@ -114,6 +121,9 @@ def payment_refund(payment_id):
             _("Không thể hoàn số tiền này: vượt quá số tiền còn lại hoặc khoản này không hoàn được qua cổng."), "error"
         )
         return redirect(back)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same form submitted twice at once: the other request recorded it
+        db.session.rollback()
     flash(_("Đã hoàn tiền qua cổng thanh toán."), "success")
     return redirect(back)
