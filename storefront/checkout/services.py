@@ -372,11 +372,6 @@ def current_payment(order: Order) -> Payment | None:
     return next((p for p in order.payments if p.method == order.payment_method), None)
 
 
-#: Old names, kept for callers outside checkout.
-card_payment = current_payment
-attach_card_session = attach_attempt
-
-
 class RefundNotPossible(CheckoutError):
     """The payment has no money left to refund, the amount is wrong, or its provider cannot refund."""
 

@@ -178,3 +178,23 @@ def test_without_keys_vnpay_and_momo_are_not_offered(app, client, db, products):
     response = client.post("/checkout/options", data={"delivery_method": "standard", "payment_method": "momo"})
     assert response.status_code == 200  # not a choice: the form refuses it
     assert client.get("/payments/momo/webhook").status_code == 404  # MoMo's IPN is a POST
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"amount": 140000.5},
+        {"amount": "mười"},
+        {"resultCode": True},
+        {"orderId": "TN\x00ABCDE01"},
+        {"orderId": "x" * 300},
+        {"transId": "4100 ; drop"},
+    ],
+)
+def test_a_signed_ipn_with_values_the_shop_cannot_use_is_a_400(client, db, momo, products, change):
+    order, order_id = momo_order(client, db, momo, products)
+    params = resign({**momo.complete(order_id, deliver=False), **change})
+    assert ipn(client, params).status_code == 400
+    db.session.expire_all()
+    assert order.status is OrderStatus.PENDING_PAYMENT
+    assert db.session.scalar(select(func.count(ProcessedWebhookEvent.id))) == 0

@@ -293,3 +293,18 @@ def test_the_order_desk_shows_provider_reference_and_refund_state_and_refunds_pa
     assert len(payment.refunds) == 1  # the form sent twice refunded once
     actions = db.session.scalars(select(AuditLogEntry.action)).all()
     assert actions.count("payment.refund_provider") == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"vnp_Amount": "27000000.5"}, {"vnp_TxnRef": "TN<script>01"}, {"vnp_TransactionNo": "1 2"}, {"vnp_TxnRef": ""}],
+)
+def test_a_signed_ipn_with_values_the_shop_cannot_use_is_a_400(client, db, vnpay, products, change):
+    order, ref, _ = vnpay_order(client, db, vnpay, products)
+    params = {**vnpay.complete(ref, deliver=False), **change}
+    params["vnp_SecureHash"] = vnpay_query_hash(params, VNPAY_SECRET)
+    assert ipn(client, params).status_code == 400
+    assert client.get("/payments/vnpay/webhook?vnp_TxnRef=a&vnp_TxnRef=b").status_code == 400
+    db.session.expire_all()
+    assert order.status is OrderStatus.PENDING_PAYMENT
+    assert db.session.scalar(select(func.count(ProcessedWebhookEvent.id))) == 0

@@ -6,6 +6,7 @@ see a :class:`PaymentEvent`, whichever provider sent it.
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -38,6 +39,10 @@ class RefundFailed(DomainError):
         super().__init__(message)
         self.message = message
 
+
+#: What a provider's reference or transaction number may look like (letters, digits, ``_.:-``):
+#: anything else in a signed callback is refused rather than stored.
+SAFE_REF = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
 
 #: Event kinds order services understand.
 PAID, FAILED, EXPIRED, REFUNDED = "paid", "failed", "expired", "refunded"

@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from storefront.checkout.providers.base import (
     FAILED,
     PAID,
+    SAFE_REF,
     Answer,
     Attempt,
     Callback,
@@ -93,6 +94,15 @@ RESULT_MESSAGES = {
 
 def message_for(code) -> str:
     return str(RESULT_MESSAGES.get(code, RESULT_MESSAGES[99]))
+
+
+def _whole(value) -> int | None:
+    """A JSON integer, or digits in a query string; None for anything else (floats, text, booleans)."""
+    if type(value) is int:
+        return value
+    if isinstance(value, str) and value.isascii() and value.lstrip("-").isdigit() and len(value) <= 15:
+        return int(value)
+    return None
 
 
 def raw_signature(values: dict, fields: tuple[str, ...]) -> str:
@@ -179,13 +189,12 @@ class MoMo(Provider):
         if values.get("partnerCode") != config.get("MOMO_PARTNER_CODE"):
             raise InvalidCallback("another partner's partnerCode")
         ref = values.get("orderId")
-        try:
-            amount, code = int(values.get("amount")), int(values.get("resultCode"))
-        except (TypeError, ValueError) as exc:
-            raise InvalidCallback("amount or resultCode is not a number") from exc
-        if not isinstance(ref, str) or not ref:
-            raise InvalidCallback("no orderId")
+        amount, code = _whole(values.get("amount")), _whole(values.get("resultCode"))
+        if amount is None or code is None:
+            raise InvalidCallback("amount or resultCode is not a whole number")
         trans_id = str(values.get("transId", ""))
+        if not isinstance(ref, str) or not SAFE_REF.fullmatch(ref) or not SAFE_REF.fullmatch(trans_id):
+            raise InvalidCallback("no usable orderId or transId")
         return PaymentEvent(
             kind=PAID if code == 0 else FAILED,
             amount=amount,

@@ -28,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 from storefront.checkout.providers.base import (
     FAILED,
     PAID,
+    SAFE_REF,
     VN_TZ,
     Answer,
     Attempt,
@@ -215,9 +216,11 @@ class VNPay(Provider):
             raise InvalidCallback("vnp_SecureHash does not verify")
         if args.get("vnp_TmnCode") != config.get("VNPAY_TMN_CODE"):
             raise InvalidCallback("another merchant's vnp_TmnCode")
-        ref, raw_amount = args.get("vnp_TxnRef", ""), args.get("vnp_Amount", "")
-        if not ref or not raw_amount.isdigit():
-            raise InvalidCallback("no vnp_TxnRef or vnp_Amount")
+        ref, raw_amount = args.get("vnp_TxnRef") or "", args.get("vnp_Amount") or ""
+        if not SAFE_REF.fullmatch(ref) or not (raw_amount.isascii() and raw_amount.isdigit() and len(raw_amount) <= 15):
+            raise InvalidCallback("no usable vnp_TxnRef or vnp_Amount")
+        if not SAFE_REF.fullmatch(args.get("vnp_TransactionNo") or "0"):
+            raise InvalidCallback("unusable vnp_TransactionNo")
         code, status = args.get("vnp_ResponseCode", ""), args.get("vnp_TransactionStatus", "")
         amount = int(raw_amount)
         return PaymentEvent(
