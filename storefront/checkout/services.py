@@ -522,7 +522,9 @@ def refund_payment(
     :raises RefundNotPossible: wrong amount, nothing left, or the provider cannot refund.
     :raises storefront.checkout.providers.base.RefundFailed: the provider refused (its message).
     """
-    db.session.refresh(payment, with_for_update=True)
+    db.session.flush()
+    db.session.execute(select(Payment.id).where(Payment.id == payment.id).with_for_update())
+    db.session.refresh(payment)
     if request_key is not None and any(refund.request_key == request_key for refund in payment.refunds):
         return payment  # this very request was already done
     provider = providers.get(payment.method)
