@@ -4,6 +4,7 @@ Services flush and never commit; the view, webhook or CLI command that calls the
 Status mail is queued in the same transaction and sent after the commit.
 """
 
+import hashlib
 import logging
 import secrets
 from dataclasses import dataclass, replace
@@ -33,7 +34,7 @@ from storefront.checkout.models import (
     PaymentStatus,
     ProcessedWebhookEvent,
 )
-from storefront.checkout.providers.base import EXPIRED, FAILED, PAID, Payable
+from storefront.checkout.providers.base import EXPIRED, FAILED, PAID, REFUNDED, Payable
 from storefront.columns import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
@@ -408,11 +409,18 @@ def order_for_event(provider_code: str, event) -> Order | None:
         .join(Order.payments)
         .where(Payment.provider_ref == event.provider_ref, Payment.method == provider_code)
     )
+    if order is None and event.payment_key is not None:
+        order = db.session.scalar(select(Order).join(Order.payments).where(*_payment_key_match(provider_code, event)))
     if order is None and isinstance(event.order_code, str):
         order = db.session.scalar(select(Order).where(Order.code == event.order_code))
     if order is None or order.payment_method != provider_code:
         return None
     return order
+
+
+def _payment_key_match(provider_code: str, event) -> tuple:
+    key, value = event.payment_key
+    return Payment.method == provider_code, Payment.provider_data[key].as_string() == value
 
 
 def apply_event(provider_code: str, event, *, now: datetime | None = None) -> str:
@@ -435,6 +443,8 @@ def apply_event(provider_code: str, event, *, now: datetime | None = None) -> st
         return fail_payment(order, event)
     if event.kind == EXPIRED:
         return expire_payment(order, event)
+    if event.kind == REFUNDED:
+        return record_refund_event(order, event)
     return "ignored"
 
 
@@ -509,6 +519,61 @@ def expire_payment(order: Order, event) -> str:
     return "expired" if _expire(order) else "nothing to expire"
 
 
+def _lock(payment: Payment) -> None:
+    """Lock the payment row (PostgreSQL; SQLite serialises writers anyway) and read it afresh."""
+    db.session.flush()
+    db.session.execute(select(Payment.id).where(Payment.id == payment.id).with_for_update())
+    db.session.refresh(payment)
+
+
+def record_refund_event(order: Order, event) -> str:
+    """Bring a payment in line with a refund the provider reports (made through the shop or its dashboard).
+
+    ``event.amount`` is the total refunded so far; only what the shop has not yet recorded is
+    added, so our own API refunds echoed back, and repeats, change nothing.
+    """
+    payment = None
+    if event.payment_key is not None:
+        key, value = event.payment_key
+        payment = next((p for p in order.payments if (p.provider_data or {}).get(key) == value), None)
+    payment = payment or next((p for p in order.payments if p.provider_ref == event.provider_ref), None)
+    if payment is None or type(event.amount) is not int:
+        return "ignored"
+    _lock(payment)  # an API refund of ours still in flight holds it: its echo then finds it recorded
+    total = min(event.amount, payment.amount_vnd)
+    new = total - (payment.refunded_vnd or 0)
+    if new <= 0:
+        return "already refunded"
+    was_paid = payment.status is PaymentStatus.SUCCEEDED and payment.method == order.payment_method
+    payment.refunds.append(
+        PaymentRefund(
+            amount_vnd=new,
+            request_key=f"ev-{hashlib.sha256(f'{payment.method}:{event.event_id}'.encode()).hexdigest()[:40]}",
+            provider_ref=str(event.data.get("refund_id") or event.provider_ref)[:255],
+            reason=str(_l("Hoàn tiền do cổng thanh toán báo về")),
+        )
+    )
+    payment.refunded_vnd = total
+    if total == payment.amount_vnd:
+        _close_refunded(order, payment, was_paid)
+    log.info("order %s: %s reports %s refunded in all", order.code, payment.method, total)
+    db.session.flush()
+    return "refunded"
+
+
+def _close_refunded(order: Order, payment: Payment, was_paid: bool) -> None:
+    """A payment given back in full; the order too when that was the money that bought it."""
+    payment.status = PaymentStatus.REFUNDED
+    if was_paid and order.status in (OrderStatus.PAID, OrderStatus.DELIVERED):
+        previous = order.status
+        move_order(order, OrderStatus.REFUNDED)
+        if previous is OrderStatus.PAID:  # nothing left the shop: the units go back on sale
+            return_sold_stock(order)
+            for fulfilment in order.fulfilments:
+                if fulfilment.status is FulfilmentStatus.PENDING:
+                    fulfilment.move_to(FulfilmentStatus.CANCELLED)
+
+
 def refund_payment(
     payment: Payment, amount_vnd: int, *, actor=None, reason: str = "", config=None, request_key: str | None = None
 ) -> Payment:
@@ -522,9 +587,7 @@ def refund_payment(
     :raises RefundNotPossible: wrong amount, nothing left, or the provider cannot refund.
     :raises storefront.checkout.providers.base.RefundFailed: the provider refused (its message).
     """
-    db.session.flush()
-    db.session.execute(select(Payment.id).where(Payment.id == payment.id).with_for_update())
-    db.session.refresh(payment)
+    _lock(payment)
     if request_key is not None and any(refund.request_key == request_key for refund in payment.refunds):
         return payment  # this very request was already done
     provider = providers.get(payment.method)
@@ -562,15 +625,7 @@ def refund_payment(
     )
     payment.refunded_vnd = (payment.refunded_vnd or 0) + amount_vnd
     if payment.refunded_vnd == payment.amount_vnd:
-        payment.status = PaymentStatus.REFUNDED
-        if paid_the_order and order.status in (OrderStatus.PAID, OrderStatus.DELIVERED):
-            was = order.status
-            move_order(order, OrderStatus.REFUNDED)
-            if was is OrderStatus.PAID:  # nothing left the shop: the units go back on sale
-                return_sold_stock(order)
-                for fulfilment in order.fulfilments:
-                    if fulfilment.status is FulfilmentStatus.PENDING:
-                        fulfilment.move_to(FulfilmentStatus.CANCELLED)
+        _close_refunded(order, payment, paid_the_order)
     _notify(
         order,
         _l("Đơn hàng %(code)s: đã hoàn tiền", code=order.code),

@@ -484,3 +484,48 @@ def test_a_card_refund_goes_through_stripes_api_with_an_idempotency_key(client, 
     db.session.commit()
     assert keys[-1] == f"rf{payment.id}n2"
     assert payment.status is PaymentStatus.REFUNDED and order.status is OrderStatus.REFUNDED
+
+
+def test_refunds_stripe_reports_are_recorded_once_whether_made_here_or_in_the_dashboard(client, db, stub, products):
+    import json
+
+    from storefront.checkout.models import PaymentRefund
+    from storefront.checkout.services import refund_payment
+    from tests.fixtures_stripe import WEBHOOK_SECRET
+
+    order, session_id = card_order(client, db, stub, products)
+    post_event(client, stub.complete(session_id))
+    db.session.expire_all()
+    payment = db.session.scalar(select(Payment))
+    intent = payment.provider_data["payment_intent"]
+    refund_payment(payment, 100_000, reason="thiếu một gói")  # through the API
+    db.session.commit()
+
+    def charge_refunded(event_id, total):
+        body = json.dumps(
+            {
+                "id": event_id,
+                "type": "charge.refunded",
+                "data": {
+                    "object": {
+                        "id": "ch_test_1",
+                        "object": "charge",
+                        "payment_intent": intent,
+                        "amount_refunded": total,
+                        "currency": "vnd",
+                    }
+                },
+            }
+        ).encode()
+        headers = {"Stripe-Signature": sign_webhook(body, WEBHOOK_SECRET), "Content-Type": "application/json"}
+        return client.post("/payments/stripe/webhook", data=body, headers=headers, csrf=False).get_json()["outcome"]
+
+    assert charge_refunded("evt_r1", 100_000) == "already refunded"  # Stripe's echo of our own refund
+    assert charge_refunded("evt_r2", 250_000) == "refunded"  # 150.000 more, given back in the Dashboard
+    assert charge_refunded("evt_r2", 250_000) == "already processed"
+    db.session.expire_all()
+    assert payment.refunded_vnd == 250_000 and order.status is OrderStatus.PAID
+    assert sorted(r.amount_vnd for r in db.session.scalars(select(PaymentRefund))) == [100_000, 150_000]
+    assert charge_refunded("evt_r3", order.total_vnd) == "refunded"
+    db.session.expire_all()
+    assert payment.status is PaymentStatus.REFUNDED and order.status is OrderStatus.REFUNDED

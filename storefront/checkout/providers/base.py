@@ -53,6 +53,8 @@ class PaymentEvent:
     """What a provider said about one payment attempt, in the shop's terms.
 
     ``provider_ref`` is the attempt's id at the provider (the one ``start`` returned);
+    for REFUNDED, ``amount`` is the total refunded so far at the provider (so events may
+    arrive in any order and twice);
     ``order_code`` lets an older attempt still find its order; ``event_id`` is unique per
     provider and makes redelivery a no-op; ``amount`` is whole đồng.
     """
@@ -66,6 +68,9 @@ class PaymentEvent:
     event_type: str = ""  #: the provider's own name for it, for the log
     message: str = ""  #: the provider's reason for a failure, in Vietnamese when it has one
     data: dict = field(default_factory=dict)  #: kept on the payment for later refunds/queries
+    #: A provider_data entry that names the payment when provider_ref does not (a refund
+    #: event names the charge, not the attempt): ("payment_intent", "pi_...").
+    payment_key: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

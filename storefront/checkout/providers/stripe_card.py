@@ -14,6 +14,7 @@ from storefront.checkout.providers.base import (
     EXPIRED,
     FAILED,
     PAID,
+    REFUNDED,
     Answer,
     Attempt,
     Callback,
@@ -169,9 +170,26 @@ def _usable_text(value, max_length: int) -> bool:
     return isinstance(value, str) and 0 < len(value) <= max_length and not CONTROL_RE.search(value)
 
 
+def charge_refunded_event(event: dict, charge: dict) -> PaymentEvent:
+    """``charge.refunded`` (from the shop's API refunds and the Dashboard alike): the total refunded so far."""
+    intent, refunded = charge.get("payment_intent"), charge.get("amount_refunded")
+    return PaymentEvent(
+        kind=REFUNDED if isinstance(intent, str) and type(refunded) is int else None,
+        amount=refunded if type(refunded) is int else None,
+        currency=str(charge.get("currency") or ""),
+        provider_ref=charge["id"],
+        event_id=event["id"],
+        event_type=event["type"],
+        payment_key=("payment_intent", intent) if isinstance(intent, str) and len(intent) <= 255 else None,
+        data={"refund_id": charge["id"]},
+    )
+
+
 def session_event(event: dict) -> PaymentEvent:
     """Read a verified Stripe event into the neutral event (kind None: recorded, not applied)."""
     session = read_stripe_event(event)
+    if event["type"] == "charge.refunded":
+        return charge_refunded_event(event, session)
     kind_of = {
         "checkout.session.async_payment_succeeded": PAID,
         "checkout.session.async_payment_failed": FAILED,
