@@ -309,14 +309,14 @@ def place_order(
     return order
 
 
-def payment_attempt(order: Order, provider, *, now: datetime | None = None) -> dict:
+def payment_attempt(order: Order, provider, *, now: datetime | None = None, retry: bool = False) -> dict:
     """Prepare the next try at paying *order* with a redirect *provider*; flushes, the caller commits.
 
     The provider's window ends ``window_margin_minutes`` before the stock hold. When that
     leaves less than the provider accepts (Stripe: 30 minutes), the hold is extended and the
     attempt number goes up; providers that refuse a reused reference (VNPay, MoMo) get a new
-    attempt number on every start. A new attempt names the one it replaces, which the
-    provider closes first.
+    attempt number on every start after the first (*retry*: the buyer's "pay" button). A new
+    attempt names the one it replaces, which the provider closes first.
     :raises CardRetryClosed: nothing is held any more (the hold lapsed or the order moved on).
     """
     now = now or utcnow()
@@ -332,7 +332,8 @@ def payment_attempt(order: Order, provider, *, now: datetime | None = None) -> d
         extend_reservations(order, until=hold_until)
         payment.attempts += 1
         window_ends = hold_until - margin
-    elif provider.new_ref_each_start and payment.provider_ref is not None:
+    elif provider.new_ref_each_start and (retry or payment.provider_ref is not None):
+        # A retry may follow a start the provider took but we never recorded: never reuse its reference.
         payment.attempts += 1
     else:
         previous_ref = None  # the same attempt again: the provider finds it by idempotency key

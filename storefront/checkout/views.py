@@ -433,7 +433,7 @@ def pay(code):
         flash(_("Đơn hàng này không cần thanh toán trực tuyến."), "info")
         return redirect(url_for("checkout.order", code=order.code))
     try:
-        params = payment_attempt(order, _provider(order))
+        params = payment_attempt(order, _provider(order), retry=True)
         db.session.commit()  # first step: a longer hold and the new attempt number, before the provider is called
     except CardRetryClosed:
         db.session.rollback()

@@ -198,3 +198,24 @@ def test_a_signed_ipn_with_values_the_shop_cannot_use_is_a_400(client, db, momo,
     db.session.expire_all()
     assert order.status is OrderStatus.PENDING_PAYMENT
     assert db.session.scalar(select(func.count(ProcessedWebhookEvent.id))) == 0
+
+
+def test_a_start_momo_took_but_the_shop_never_recorded_is_not_reused_on_retry(client, db, momo, products, monkeypatch):
+    from storefront.checkout import views
+
+    def database_gone(*args, **kwargs):
+        raise RuntimeError("database went away after MoMo answered")
+
+    monkeypatch.setattr(views, "attach_attempt", database_gone)
+    add_to_cart(client, products[0], 1)
+    with pytest.raises(RuntimeError):
+        place(client, fill_checkout(client, payment="momo"))
+    monkeypatch.undo()
+    order = db.session.scalar(select(Order))
+    assert db.session.scalar(select(Payment.provider_ref)) is None
+    assert list(momo.orders) == [order.code.replace("-", "") + "01"]  # MoMo has it
+    with client.session_transaction() as browser:
+        browser["orders"] = [order.code]
+    retry = client.post(f"/orders/{order.code}/pay")
+    assert retry.status_code == 303 and retry.headers["Location"].endswith(order.code.replace("-", "") + "02")
+    assert momo.refusals == []  # no duplicate orderId (41)
