@@ -45,6 +45,7 @@ def certificate_json(certificate) -> dict:
         "decision_number": certificate.decision_number,
         "decision_date": certificate.decision_date.isoformat(),
         "valid_until": certificate.valid_until.isoformat(),
+        "decision_day_known": certificate.decision_day_known,
     }
 
 
@@ -220,6 +221,12 @@ OPENAPI = {
                     "decision_number": {"type": "string"},
                     "decision_date": {"type": "string", "format": "date"},
                     "valid_until": {"type": "string", "format": "date"},
+                    "decision_day_known": {
+                        "type": "boolean",
+                        "description": "false when the sources give only the year of recognition: decision_date "
+                        "is then 1 January of that year, decision_number is empty, and valid_until is the "
+                        "earliest day the 36-month validity can end",
+                    },
                 },
             },
             "Product": {
