@@ -1,7 +1,7 @@
 """payment providers as modules: method columns hold a provider code, refunds through the provider
 
 Revision ID: 4d2c9a7e1b58
-Revises: e5b8c2d9f1a3
+Revises: b41d7e2c9a10
 Create Date: 2026-12-06 22:40:00
 
 """
@@ -13,7 +13,7 @@ import storefront.columns
 
 # revision identifiers, used by Alembic.
 revision = "4d2c9a7e1b58"
-down_revision = "e5b8c2d9f1a3"
+down_revision = "b41d7e2c9a10"
 branch_labels = None
 depends_on = None
 
