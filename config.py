@@ -76,6 +76,24 @@ class Config:
     #: Point the stripe library elsewhere (tests aim it at localstripe on loopback).
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 
+    #: VNPay gateway (payment URL API 2.1.0): terminal code and hash secret from VNPay; the
+    #: method is offered only when both are set. The IPN URL to register with VNPay is
+    #: <PUBLIC_BASE_URL>/payments/vnpay/webhook. Leave the URLs empty for VNPay's sandbox.
+    VNPAY_TMN_CODE = os.environ.get("VNPAY_TMN_CODE", "")
+    VNPAY_HASH_SECRET = os.environ.get("VNPAY_HASH_SECRET", "")
+    VNPAY_PAY_URL = os.environ.get("VNPAY_PAY_URL", "")
+    VNPAY_API_URL = os.environ.get("VNPAY_API_URL", "")
+    #: This server's public address, sent as vnp_IpAddr on querydr/refund calls.
+    VNPAY_SERVER_IP = os.environ.get("VNPAY_SERVER_IP", "127.0.0.1")
+    #: MoMo AIO gateway v2: partner code, access key and secret key from MoMo for Business;
+    #: offered only when all three are set. Empty endpoint: MoMo's test environment.
+    MOMO_PARTNER_CODE = os.environ.get("MOMO_PARTNER_CODE", "")
+    MOMO_ACCESS_KEY = os.environ.get("MOMO_ACCESS_KEY", "")
+    MOMO_SECRET_KEY = os.environ.get("MOMO_SECRET_KEY", "")
+    MOMO_ENDPOINT = os.environ.get("MOMO_ENDPOINT", "")
+    #: captureWallet (MoMo app / QR) or payWithATM (domestic ATM cards through MoMo).
+    MOMO_REQUEST_TYPE = os.environ.get("MOMO_REQUEST_TYPE", "captureWallet")
+
     #: VietQR bank transfer: the shop's receiving account (NAPAS bank BIN).
     BANK_BIN = os.environ.get("BANK_BIN", "970436")
     BANK_ACCOUNT = os.environ.get("BANK_ACCOUNT", "0011004123456")
@@ -171,4 +189,9 @@ class TestConfig(Config):
     GC_COLLECTOR = "automatic"
     STRIPE_SECRET_KEY = ""
     STRIPE_WEBHOOK_SECRET = ""
+    VNPAY_TMN_CODE = ""
+    VNPAY_HASH_SECRET = ""
+    MOMO_PARTNER_CODE = ""
+    MOMO_ACCESS_KEY = ""
+    MOMO_SECRET_KEY = ""
     MAIL_SERVER = ""

@@ -21,6 +21,17 @@ CONTACT = {
 }
 
 
+def held_stock(db, product) -> tuple[int, int]:
+    """(on hand, reserved) of a product, read fresh from the database."""
+    from sqlalchemy import select
+
+    from storefront.inventory.models import Stock
+
+    db.session.expire_all()
+    row = db.session.scalar(select(Stock).where(Stock.product_id == product.id))
+    return row.on_hand, row.reserved
+
+
 def add_to_cart(client, product, quantity=1):
     return client.post("/cart/add", data={"product_id": str(product.id), "quantity": str(quantity)})
 

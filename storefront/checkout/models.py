@@ -3,7 +3,17 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storefront.columns import UTCDateTime, str_enum, utcnow
@@ -46,7 +56,14 @@ ORDER_TRANSITIONS = {
 }
 
 
-class PaymentMethod(enum.Enum):
+class PaymentMethod(enum.StrEnum):
+    """Codes of the built-in payment providers (``storefront.checkout.providers``).
+
+    The columns hold a provider's code as plain text, so a provider added to the registry
+    needs no change here; these members are names for the codes other modules test against.
+    A value read back from the database is a ``str``: compare with ``==``, never ``is``.
+    """
+
     COD = "cod"
     BANK_TRANSFER = "bank_transfer"
     CARD = "card"
@@ -73,7 +90,8 @@ class Order(db.Model):
     delivery_fee_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
     subtotal_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
     total_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
-    payment_method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod))
+    #: Code of the payment provider (see storefront.checkout.providers), e.g. "cod", "vnpay".
+    payment_method: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
     #: The language the shopper ordered in ("vi", "en"): every mail about the order is written in it.
     language: Mapped[str] = mapped_column(String(5), default="vi", server_default="vi")
@@ -193,7 +211,8 @@ class Payment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod))
+    #: Code of the payment provider (see storefront.checkout.providers).
+    method: Mapped[str] = mapped_column(String(20))
     amount_vnd: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[PaymentStatus] = mapped_column(str_enum(PaymentStatus), default=PaymentStatus.PENDING)
     #: Why the payment needs the office (wrong amount, paid after the hold lapsed with no stock left).
@@ -201,16 +220,51 @@ class Payment(db.Model):
     #: Card sessions created for this payment; part of the Stripe idempotency key so a retry
     #: after the first session lapsed gets a new session.
     attempts: Mapped[int] = mapped_column(default=1)
-    #: Provider's id, e.g. the Stripe Checkout Session id.
+    #: Provider's id of the current attempt, e.g. the Stripe Checkout Session id or the VNPay vnp_TxnRef.
     provider_ref: Mapped[str | None] = mapped_column(String(255), unique=True)
+    #: What the provider needs later to refund or query (its transaction number, pay date...).
+    provider_data: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Money given back through the provider so far; equal to amount_vnd when fully refunded.
+    refunded_vnd: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     #: Who marked a transfer or COD payment received (office or producer user).
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     order: Mapped[Order] = relationship(back_populates="payments")
+    refunds: Mapped[list["PaymentRefund"]] = relationship(
+        back_populates="payment", cascade="all, delete-orphan", order_by="PaymentRefund.id"
+    )
 
-    __table_args__ = (CheckConstraint("amount_vnd >= 0", name="amount_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("amount_vnd >= 0", name="amount_not_negative"),
+        CheckConstraint("refunded_vnd >= 0 AND refunded_vnd <= amount_vnd", name="refund_within_amount"),
+    )
+
+    @property
+    def refundable_vnd(self) -> int:
+        return self.amount_vnd - (self.refunded_vnd or 0)
+
+
+class PaymentRefund(db.Model):
+    """Money given back through the provider (full or partial), one row per refund request."""
+
+    __tablename__ = "payment_refunds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"), index=True)
+    amount_vnd: Mapped[int] = mapped_column(BigInteger)
+    #: Sent to the provider as its idempotency key / request id: a retry refunds once.
+    request_key: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The provider's id of the refund (Stripe re_..., VNPay/MoMo transaction number).
+    provider_ref: Mapped[str] = mapped_column(String(255), default="")
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    payment: Mapped[Payment] = relationship(back_populates="refunds")
+
+    __table_args__ = (CheckConstraint("amount_vnd > 0", name="refund_positive"),)
 
 
 class ProcessedWebhookEvent(db.Model):
@@ -220,6 +274,9 @@ class ProcessedWebhookEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     provider: Mapped[str] = mapped_column(String(20), default="stripe")
-    event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    event_id: Mapped[str] = mapped_column(String(255))
     event_type: Mapped[str] = mapped_column(String(80))
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    #: Idempotent by (provider, event id): two providers may use the same id.
+    __table_args__ = (UniqueConstraint("provider", "event_id"),)

@@ -4,9 +4,10 @@ Services flush and never commit; the view, webhook or CLI command that calls the
 Status mail is queued in the same transaction and sent after the commit.
 """
 
+import hashlib
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -18,6 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from storefront.addresses import THAI_NGUYEN, format_address, ward_in_province
 from storefront.cart.services import CartSummary, summarize
+from storefront.checkout import providers
 from storefront.checkout.models import (
     ORDER_TRANSITIONS,
     Fulfilment,
@@ -28,9 +30,11 @@ from storefront.checkout.models import (
     OrderStatus,
     Payment,
     PaymentMethod,
+    PaymentRefund,
     PaymentStatus,
     ProcessedWebhookEvent,
 )
+from storefront.checkout.providers.base import EXPIRED, FAILED, PAID, REFUNDED, Payable
 from storefront.columns import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
@@ -49,7 +53,7 @@ from storefront.inventory.services import (
     units_by_stock,
 )
 from storefront.outbox.services import queue_mail
-from storefront.text import CONTROL_RE, display_phone
+from storefront.text import display_phone
 
 log = logging.getLogger(__name__)
 
@@ -71,17 +75,9 @@ DEFAULT_DELIVERY_ZONES = {
     "rest": {"label": _l("Các tỉnh còn lại"), "provinces": None, "fee_vnd": 45_000, "days": _l("3–5 ngày")},
 }
 DELIVERY_METHODS = {"standard": _l("Giao hàng tiêu chuẩn (bưu điện / đơn vị vận chuyển)")}
-#: Stripe refuses a Checkout Session that expires sooner than 30 minutes after creation.
-STRIPE_MIN_SESSION_MINUTES = 30
-#: The Stripe session ends this long before the stock hold, so a payment made in the
-#: session's last second still finds its units held.
-CARD_SESSION_MARGIN_MINUTES = 5
-CARD_MIN_HOLD_MINUTES = STRIPE_MIN_SESSION_MINUTES + CARD_SESSION_MARGIN_MINUTES + 5
 #: Largest order we take: above it a quantity is a typo or an attack, and it keeps every
 #: sum far inside the BigInteger columns.
 MAX_ORDER_TOTAL_VND = 1_000_000_000
-#: Stripe's largest amount: eight digits in the currency's smallest unit (whole đồng for VND).
-STRIPE_MAX_AMOUNT_VND = 99_999_999
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 
 
@@ -118,8 +114,21 @@ class OrderTooLarge(CheckoutError):
     """The total is above MAX_ORDER_TOTAL_VND."""
 
 
-class CardLimitExceeded(CheckoutError):
-    """The total is above what Stripe accepts in one card payment."""
+class AmountOutsideLimits(CheckoutError):
+    """The total is outside what the chosen payment provider takes in one payment."""
+
+    def __init__(self, total_vnd: int, provider):
+        super().__init__(total_vnd)
+        self.total_vnd = total_vnd
+        self.provider = provider
+
+
+#: Old name (card was the only method with a limit).
+CardLimitExceeded = AmountOutsideLimits
+
+
+class UnknownMethod(CheckoutError):
+    """No payment provider has this code."""
 
 
 class CannotCancel(CheckoutError):
@@ -189,14 +198,17 @@ def quote(contents: dict, province_code: int) -> Quote:
 
 
 def check_total(total_vnd: int, method: str) -> None:
-    """Refuse totals above the shop's cap, and card payments above Stripe's.
+    """Refuse totals above the shop's cap, and totals outside the payment provider's limits.
 
-    :raises OrderTooLarge, CardLimitExceeded:
+    :raises OrderTooLarge, AmountOutsideLimits, UnknownMethod:
     """
     if total_vnd > MAX_ORDER_TOTAL_VND:
         raise OrderTooLarge(total_vnd)
-    if method == PaymentMethod.CARD.value and total_vnd > STRIPE_MAX_AMOUNT_VND:
-        raise CardLimitExceeded(total_vnd)
+    provider = providers.get(method)
+    if provider is None:
+        raise UnknownMethod(method)
+    if provider.limits_error(total_vnd):
+        raise AmountOutsideLimits(total_vnd, provider)
 
 
 def new_order_code() -> str:
@@ -216,13 +228,9 @@ def _latest_lot(product) -> str | None:
     return batches[-1].lot_code if batches else None
 
 
-def hold_minutes(method: PaymentMethod) -> int:
-    minutes = current_app.config.get("RESERVATION_MINUTES", 30)
-    if method is PaymentMethod.CARD:
-        return max(minutes, CARD_MIN_HOLD_MINUTES)
-    if method is PaymentMethod.BANK_TRANSFER:
-        return current_app.config.get("BANK_TRANSFER_RESERVATION_MINUTES", 24 * 60)
-    return minutes
+def hold_minutes(method: str) -> int:
+    """How long the stock is held for an order paid this way (the provider decides)."""
+    return providers.get(method).hold_minutes(current_app.config)
 
 
 def place_order(
@@ -254,7 +262,7 @@ def place_order(
     if reviewed_total_vnd is not None and reviewed_total_vnd != priced.total_vnd:
         raise PriceChanged(reviewed_total_vnd, priced.total_vnd)
     check_total(priced.total_vnd, details.payment_method)
-    method = PaymentMethod(details.payment_method)
+    method = details.payment_method
     order = Order(
         code=new_order_code(),
         user_id=user.id if user else None,
@@ -293,7 +301,7 @@ def place_order(
     order.payments.append(Payment(method=method, amount_vnd=order.total_vnd))
     db.session.flush()
     reserve_stock(order, minutes=hold_minutes(method), now=now)
-    if method is PaymentMethod.COD:
+    if method == PaymentMethod.COD:
         move_order(order, OrderStatus.CONFIRMED)
         commit_sale(order, now=now)
     _notify(order, _l("Xác nhận đơn hàng %(code)s", code=order.code), lambda: _confirmation_text(order))
@@ -301,157 +309,175 @@ def place_order(
     return order
 
 
-def card_session_params(order: Order, *, now: datetime | None = None) -> dict:
-    """Return what a Stripe session needs: line items in whole đồng, expiry and idempotency key.
+def payment_attempt(order: Order, provider, *, now: datetime | None = None, retry: bool = False) -> dict:
+    """Prepare the next try at paying *order* with a redirect *provider*; flushes, the caller commits.
 
-    The session ends CARD_SESSION_MARGIN_MINUTES before the stock hold. When that leaves
-    Stripe less than its 30 minutes (a retry some minutes later), the hold is extended
-    and a new attempt number makes a new idempotency key, hence a new session.
+    The provider's window ends ``window_margin_minutes`` before the stock hold. When that
+    leaves less than the provider accepts (Stripe: 30 minutes), the hold is extended and the
+    attempt number goes up; providers that refuse a reused reference (VNPay, MoMo) get a new
+    attempt number on every start after the first (*retry*: the buyer's "pay" button). A new
+    attempt names the one it replaces, which the provider closes first.
     :raises CardRetryClosed: nothing is held any more (the hold lapsed or the order moved on).
     """
     now = now or utcnow()
     held = open_reservations(order)
     if order.status is not OrderStatus.PENDING_PAYMENT or not held or held[0].expires_at <= now:
         raise CardRetryClosed(order.code)
-    margin = timedelta(minutes=CARD_SESSION_MARGIN_MINUTES)
-    payment = card_payment(order)
-    session_ends = held[0].expires_at - margin
-    if session_ends < now + timedelta(minutes=STRIPE_MIN_SESSION_MINUTES + 1):
-        hold_until = now + timedelta(minutes=CARD_MIN_HOLD_MINUTES)
+    margin = timedelta(minutes=provider.window_margin_minutes)
+    payment = current_payment(order)
+    window_ends = held[0].expires_at - margin
+    previous_ref = payment.provider_ref
+    if window_ends < now + timedelta(minutes=provider.min_window_minutes + 1):
+        hold_until = now + timedelta(minutes=provider.min_window_minutes + provider.window_margin_minutes + 5)
         extend_reservations(order, until=hold_until)
         payment.attempts += 1
-        session_ends = hold_until - margin
+        window_ends = hold_until - margin
+    elif provider.new_ref_each_start and (retry or payment.provider_ref is not None):
+        # A retry may follow a start the provider took but we never recorded: never reuse its reference.
+        payment.attempts += 1
+    else:
+        previous_ref = None  # the same attempt again: the provider finds it by idempotency key
     lines = [(line.product_name, line.unit_price_vnd, line.quantity) for line in order.lines]
     if order.delivery_fee_vnd:
         lines.append((str(_l("Phí vận chuyển")), order.delivery_fee_vnd, 1))
     db.session.flush()
     return {
+        "number": payment.attempts,
+        "ref": provider.attempt_ref(order.code, payment.attempts),
+        "amount_vnd": order.total_vnd,
         "lines": lines,
-        "expires_at": int(session_ends.timestamp()),
+        "expires_at": window_ends,
         "idempotency_key": f"checkout-session-{order.code}-{payment.attempts}",
+        "previous_ref": previous_ref,
     }
 
 
-def attach_card_session(order: Order, session_id: str) -> None:
-    payment = card_payment(order)
-    payment.provider_ref = session_id
+def card_session_params(order: Order, *, now: datetime | None = None) -> dict:
+    """What a Stripe session needs: line items in whole đồng, expiry (epoch seconds) and idempotency key."""
+    from storefront.checkout.providers import stripe_card
+
+    attempt = payment_attempt(order, stripe_card.PROVIDER, now=now)
+    return {**attempt, "expires_at": int(attempt["expires_at"].timestamp())}
+
+
+def attach_attempt(order: Order, provider_ref: str, data: dict | None = None) -> None:
+    """Remember the provider's id of the current attempt (what its callbacks name)."""
+    payment = current_payment(order)
+    payment.provider_ref = provider_ref
+    if data:
+        payment.provider_data = {**(payment.provider_data or {}), **data}
     db.session.flush()
 
 
-def card_payment(order: Order) -> Payment | None:
-    return next((p for p in order.payments if p.method is PaymentMethod.CARD), None)
+def current_payment(order: Order) -> Payment | None:
+    """The order's payment by its chosen method (the first one; later ones are extra money to refund)."""
+    return next((p for p in order.payments if p.method == order.payment_method), None)
 
 
-def _order_for_session(session: dict) -> Order | None:
-    """Return the card order a Checkout Session pays for; None for another shop's, or a non-card order."""
-    order = db.session.scalar(select(Order).join(Order.payments).where(Payment.provider_ref == session["id"]))
-    if order is None:
-        metadata = session.get("metadata")
-        code = (metadata.get("order_code") if isinstance(metadata, dict) else None) or session.get(
-            "client_reference_id"
+class RefundNotPossible(CheckoutError):
+    """The payment has no money left to refund, the amount is wrong, or its provider cannot refund."""
+
+
+def record_event(provider_code: str, event) -> bool:
+    """Remember a provider event; False when it was already handled (a redelivery).
+
+    The unique (provider, event id) pair also raises IntegrityError at commit when two
+    deliveries of one event race; the caller answers that as already processed.
+    """
+    seen = db.session.scalar(
+        select(ProcessedWebhookEvent.id).where(
+            ProcessedWebhookEvent.provider == provider_code, ProcessedWebhookEvent.event_id == event.event_id
         )
-        order = (
-            db.session.scalar(select(Order).where(Order.code == code))
-            if isinstance(code, str) and len(code) <= 40
-            else None
+    )
+    if seen is not None:
+        return False
+    db.session.add(
+        ProcessedWebhookEvent(
+            provider=provider_code, event_id=event.event_id, event_type=(event.event_type or event.kind or "")[:80]
         )
-    if order is None or card_payment(order) is None:  # a COD or bank-transfer order has no card payment to apply
+    )
+    db.session.flush()
+    return True
+
+
+def order_for_event(provider_code: str, event) -> Order | None:
+    """The order an event is about (by the attempt's reference, else by the order code it carries).
+
+    None for another shop's payment on the same account, or an order not paid this way.
+    """
+    order = db.session.scalar(
+        select(Order)
+        .join(Order.payments)
+        .where(Payment.provider_ref == event.provider_ref, Payment.method == provider_code)
+    )
+    if order is None and event.payment_key is not None:
+        order = db.session.scalar(select(Order).join(Order.payments).where(*_payment_key_match(provider_code, event)))
+    if order is None and isinstance(event.order_code, str):
+        order = db.session.scalar(select(Order).where(Order.code == event.order_code))
+    if order is None or order.payment_method != provider_code:
         return None
     return order
 
 
-def record_webhook_event(event: dict) -> None:
-    """Remember a provider event; the unique event id raises IntegrityError on a replay."""
-    db.session.add(ProcessedWebhookEvent(provider="stripe", event_id=event["id"], event_type=event["type"]))
-    db.session.flush()
+def _payment_key_match(provider_code: str, event) -> tuple:
+    key, value = event.payment_key
+    return Payment.method == provider_code, Payment.provider_data[key].as_string() == value
 
 
-class UnusableEvent(CheckoutError):
-    """A signed webhook body that is not a Stripe event this shop can read (answered 400)."""
+def apply_event(provider_code: str, event, *, now: datetime | None = None) -> str:
+    """Apply a verified neutral event once; return the outcome (for the log and the provider's answer).
 
-
-def read_stripe_event(event) -> dict:
-    """Return the event's Checkout Session object, or raise UnusableEvent.
-
-    The signature proves who sent the body, not its shape: an array, an event without an id,
-    type or data, or a session without an id cannot be applied or remembered.
+    Outcomes: "paid", "already paid", "amount mismatch", "needs refund", "failed", "expired",
+    "nothing to expire", "refunded", "ignored", "not found", "already processed".
     """
-    if not isinstance(event, dict):
-        raise UnusableEvent("not a JSON object")
-    if not _storable(event):
-        raise UnusableEvent("text the database cannot store (NUL or a lone surrogate)")
-    if not _usable_text(event.get("id"), 255):
-        raise UnusableEvent("no event id")
-    if not _usable_text(event.get("type"), 80):
-        raise UnusableEvent("no event type")
-    data = event.get("data")
-    session = data.get("object") if isinstance(data, dict) else None
-    if not isinstance(session, dict) or not _usable_text(session.get("id"), 255):
-        raise UnusableEvent("no data object with an id")
-    return session
-
-
-def _storable(value) -> bool:
-    """Whether every text in a parsed JSON value is free of NUL and lone surrogates (Stripe sends neither)."""
-    if isinstance(value, str):
-        return "\x00" not in value and not any("\ud800" <= ch <= "\udfff" for ch in value)
-    if isinstance(value, dict):
-        return all(_storable(key) and _storable(item) for key, item in value.items())
-    if isinstance(value, list):
-        return all(_storable(item) for item in value)
-    return True
-
-
-def _usable_text(value, max_length: int) -> bool:
-    """Whether *value* is text the events table can store (PostgreSQL refuses NUL, columns have lengths)."""
-    return isinstance(value, str) and 0 < len(value) <= max_length and not CONTROL_RE.search(value)
-
-
-def handle_stripe_event(event: dict) -> str:
-    """Apply a verified Stripe event once; return what was done (for the log).
-
-    :raises UnusableEvent: the body is not an event we can read (nothing is recorded).
-    """
-    session = read_stripe_event(event)
-    record_webhook_event(event)
-    kind = event["type"]
-    if (
-        kind == "checkout.session.completed" and session.get("payment_status") == "paid"
-    ) or kind == "checkout.session.async_payment_succeeded":
-        return fulfil_card_payment(session)
-    if kind == "checkout.session.expired":
-        return expire_card_payment(session)
+    if not record_event(provider_code, event):
+        return "already processed"
+    if event.kind is None:
+        return "ignored"
+    order = order_for_event(provider_code, event)
+    if order is None:
+        log.error("%s event %s (%s) matches no order paid that way", provider_code, event.event_id, event.provider_ref)
+        return "not found"
+    if event.kind == PAID:
+        return fulfil_payment(order, event, now=now)
+    if event.kind == FAILED:
+        return fail_payment(order, event)
+    if event.kind == EXPIRED:
+        return expire_payment(order, event)
+    if event.kind == REFUNDED:
+        return record_refund_event(order, event)
     return "ignored"
 
 
-def fulfil_card_payment(session: dict, *, now: datetime | None = None) -> str:
-    """Mark the order paid from a paid Checkout Session and sell its units.
+def fulfil_payment(order: Order, event, *, now: datetime | None = None) -> str:
+    """Mark the order paid from a provider's "paid" event and sell its units.
 
-    Money that cannot buy the order (wrong amount, a second payment, or too late with the
-    units sold out) is answered 200 to Stripe but kept as a payment needing a refund.
+    Money that cannot buy the order (wrong amount or currency, a second payment, or too late
+    with the units sold out) is kept as a payment the office refunds; the order is not paid.
     """
-    order = _order_for_session(session)
-    if order is None:
-        log.error("paid checkout session %s matches no card order", session.get("id"))
-        return "ignored"  # another shop's session on the same account, or an order that takes no card
-    payment = card_payment(order)
-    amount, currency = session.get("amount_total"), session.get("currency")
-    if payment.status is PaymentStatus.SUCCEEDED and payment.provider_ref == session["id"]:
+    payment = current_payment(order)
+    if payment.status is PaymentStatus.SUCCEEDED and payment.provider_ref == event.provider_ref:
         return "already paid"
-    if amount != order.total_vnd or currency != "vnd":
-        return _needs_refund(order, session, f"paid {amount} {currency}, order total {order.total_vnd} vnd")
+    if event.amount != order.total_vnd or str(event.currency).lower() != "vnd":
+        _needs_refund(
+            order, event, f"paid {event.amount} {str(event.currency).lower()}, order total {order.total_vnd} vnd"
+        )
+        return "amount mismatch"
     if payment.status is PaymentStatus.SUCCEEDED:
-        return _needs_refund(order, session, "second payment for an order already paid")
+        return _needs_refund(order, event, "second payment for an order already paid")
     if not _sell_for_payment(order, now or utcnow()):
-        return _needs_refund(order, session, f"paid while the order was {order.status.value}; units not available")
+        return _needs_refund(order, event, f"paid while the order was {order.status.value}; units not available")
     payment.status = PaymentStatus.SUCCEEDED
-    payment.provider_ref = session["id"]
+    payment.provider_ref = event.provider_ref
+    payment.provider_data = {**(payment.provider_data or {}), **event.data}
+    payment.attention_reason = ""
     _notify(
         order,
         _l("Đơn hàng %(code)s đã được thanh toán", code=order.code),
         _l(
-            "Chúng tôi đã nhận thanh toán thẻ %(total)s cho đơn %(code)s. Các cơ sở sản xuất sẽ đóng gói và gửi hàng.",
+            "Chúng tôi đã nhận thanh toán %(total)s qua %(method)s cho đơn %(code)s. Các cơ sở sản xuất sẽ đóng gói và gửi hàng.",
             total=vnd(order.total_vnd),
+            method=PAYMENT_METHOD_LABELS[order.payment_method],
             code=order.code,
         ),
     )
@@ -459,20 +485,172 @@ def fulfil_card_payment(session: dict, *, now: datetime | None = None) -> str:
     return "paid"
 
 
-def _needs_refund(order: Order, session: dict, reason: str) -> str:
-    """Keep card money that cannot buy the order as a payment the office must refund."""
-    payment = card_payment(order)
-    if payment.status is PaymentStatus.SUCCEEDED:
-        payment = Payment(method=PaymentMethod.CARD, amount_vnd=0)
+def _needs_refund(order: Order, event, reason: str) -> str:
+    """Keep money that cannot buy the order as a payment the office must refund."""
+    payment = current_payment(order)
+    if payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.NEEDS_REFUND, PaymentStatus.REFUNDED):
+        payment = Payment(method=order.payment_method, amount_vnd=0)
         order.payments.append(payment)
-    amount = session.get("amount_total")
-    payment.amount_vnd = amount if isinstance(amount, int) and amount >= 0 else 0
+    amount = event.amount
+    payment.amount_vnd = amount if type(amount) is int and 0 <= amount <= MAX_ORDER_TOTAL_VND * 100 else 0
     payment.status = PaymentStatus.NEEDS_REFUND
-    payment.provider_ref = session["id"]
+    payment.provider_ref = event.provider_ref
+    payment.provider_data = {**(payment.provider_data or {}), **event.data}
     payment.attention_reason = reason[:300]
-    log.error("order %s: card session %s needs a refund: %s", order.code, session["id"], reason)
+    log.error(
+        "order %s: %s payment %s needs a refund: %s", order.code, order.payment_method, event.provider_ref, reason
+    )
     db.session.flush()
     return "needs refund"
+
+
+def fail_payment(order: Order, event) -> str:
+    """A declined or abandoned attempt: the order keeps waiting (the buyer may retry while the hold lasts)."""
+    payment = current_payment(order)
+    if payment.status is PaymentStatus.PENDING and payment.provider_ref == event.provider_ref:
+        payment.attention_reason = (event.message or event.event_type or "")[:300]
+        db.session.flush()
+    return "failed"
+
+
+def expire_payment(order: Order, event) -> str:
+    """Give back the stock of an order whose current attempt expired unpaid (an older attempt changes nothing)."""
+    if current_payment(order).provider_ref != event.provider_ref:
+        return "nothing to expire"  # an older attempt, replaced by a retry
+    return "expired" if _expire(order) else "nothing to expire"
+
+
+def _lock(payment: Payment) -> None:
+    """Lock the payment row (PostgreSQL; SQLite serialises writers anyway) and read it afresh."""
+    db.session.flush()
+    db.session.execute(select(Payment.id).where(Payment.id == payment.id).with_for_update())
+    db.session.refresh(payment)
+
+
+def record_refund_event(order: Order, event) -> str:
+    """Bring a payment in line with a refund the provider reports (made through the shop or its dashboard).
+
+    ``event.amount`` is the total refunded so far; only what the shop has not yet recorded is
+    added, so our own API refunds echoed back, and repeats, change nothing.
+    """
+    payment = None
+    if event.payment_key is not None:
+        key, value = event.payment_key
+        payment = next((p for p in order.payments if (p.provider_data or {}).get(key) == value), None)
+    payment = payment or next((p for p in order.payments if p.provider_ref == event.provider_ref), None)
+    if payment is None or type(event.amount) is not int:
+        return "ignored"
+    _lock(payment)  # an API refund of ours still in flight holds it: its echo then finds it recorded
+    total = min(event.amount, payment.amount_vnd)
+    new = total - (payment.refunded_vnd or 0)
+    if new <= 0:
+        return "already refunded"
+    was_paid = payment.status is PaymentStatus.SUCCEEDED and payment.method == order.payment_method
+    payment.refunds.append(
+        PaymentRefund(
+            amount_vnd=new,
+            request_key=f"ev-{hashlib.sha256(f'{payment.method}:{event.event_id}'.encode()).hexdigest()[:40]}",
+            provider_ref=str(event.data.get("refund_id") or event.provider_ref)[:255],
+            reason=str(_l("Hoàn tiền do cổng thanh toán báo về")),
+        )
+    )
+    payment.refunded_vnd = total
+    if total == payment.amount_vnd:
+        _close_refunded(order, payment, was_paid)
+    log.info("order %s: %s reports %s refunded in all", order.code, payment.method, total)
+    db.session.flush()
+    return "refunded"
+
+
+def _close_refunded(order: Order, payment: Payment, was_paid: bool) -> None:
+    """A payment given back in full; the order too when that was the money that bought it."""
+    payment.status = PaymentStatus.REFUNDED
+    if was_paid and order.status in (OrderStatus.PAID, OrderStatus.DELIVERED):
+        previous = order.status
+        move_order(order, OrderStatus.REFUNDED)
+        if previous is OrderStatus.PAID:  # nothing left the shop: the units go back on sale
+            return_sold_stock(order)
+            for fulfilment in order.fulfilments:
+                if fulfilment.status is FulfilmentStatus.PENDING:
+                    fulfilment.move_to(FulfilmentStatus.CANCELLED)
+
+
+def refund_payment(
+    payment: Payment, amount_vnd: int, *, actor=None, reason: str = "", config=None, request_key: str | None = None
+) -> Payment:
+    """Give back *amount_vnd* of a payment through its provider (full or partial); flushes.
+
+    *request_key* (the refund form's one-time key; by default payment id + refund number)
+    goes to the provider as its idempotency key or request id, and a refund already made
+    with it is not made again: a double-submitted form refunds once. The payment row is
+    locked first, so two refunds of one payment never interleave. A full refund of an
+    order's paid payment moves the order to refunded.
+    :raises RefundNotPossible: wrong amount, nothing left, or the provider cannot refund.
+    :raises storefront.checkout.providers.base.RefundFailed: the provider refused (its message).
+    """
+    _lock(payment)
+    if request_key is not None and any(refund.request_key == request_key for refund in payment.refunds):
+        return payment  # this very request was already done
+    provider = providers.get(payment.method)
+    if provider is None or not provider.can_refund:
+        raise RefundNotPossible("provider cannot refund")
+    if payment.status not in (PaymentStatus.SUCCEEDED, PaymentStatus.NEEDS_REFUND):
+        raise RefundNotPossible(payment.status.value)
+    if type(amount_vnd) is not int or not 0 < amount_vnd <= payment.refundable_vnd:
+        raise RefundNotPossible(f"amount {amount_vnd} outside 1..{payment.refundable_vnd}")
+    order = payment.order
+    paid_the_order = payment.status is PaymentStatus.SUCCEEDED and payment.method == order.payment_method
+    key = request_key or f"rf{payment.id}n{len(payment.refunds) + 1}"
+    done = provider.refund(
+        config or current_app.config,
+        Payable(
+            amount_vnd=payment.amount_vnd,
+            refunded_vnd=payment.refunded_vnd or 0,
+            provider_ref=payment.provider_ref or "",
+            data=payment.provider_data or {},
+            order_code=order.code,
+        ),
+        amount_vnd,
+        key=key,
+        reason=reason,
+        actor=getattr(actor, "email", None) or "ocop",
+    )
+    payment.refunds.append(
+        PaymentRefund(
+            amount_vnd=amount_vnd,
+            request_key=key,
+            provider_ref=done.provider_ref[:255],
+            reason=reason[:300],
+            created_by_id=getattr(actor, "id", None),
+        )
+    )
+    payment.refunded_vnd = (payment.refunded_vnd or 0) + amount_vnd
+    if payment.refunded_vnd == payment.amount_vnd:
+        _close_refunded(order, payment, paid_the_order)
+    _notify(
+        order,
+        _l("Đơn hàng %(code)s: đã hoàn tiền", code=order.code),
+        _l(
+            "Chúng tôi đã hoàn %(amount)s cho đơn %(code)s qua %(method)s. Tiền về tài khoản của bạn tuỳ thời gian xử lý của ngân hàng.",
+            amount=vnd(amount_vnd),
+            code=order.code,
+            method=PAYMENT_METHOD_LABELS[payment.method],
+        ),
+    )
+    db.session.flush()
+    return payment
+
+
+def refundable_through_provider(payment: Payment) -> bool:
+    """Whether the office can give (more of) this payment back through its provider's API."""
+    provider = providers.get(payment.method)
+    return (
+        provider is not None
+        and provider.can_refund
+        and payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.NEEDS_REFUND)
+        and payment.refundable_vnd > 0
+        and bool(payment.provider_ref)
+    )
 
 
 def payments_needing_attention() -> list[Payment]:
@@ -485,12 +663,25 @@ def payments_needing_attention() -> list[Payment]:
     ).all()
 
 
+def _card_event(session: dict, kind: str):
+    from storefront.checkout.providers.stripe_card import session_event
+
+    event = session_event({"id": f"direct-{session.get('id')}", "type": "direct", "data": {"object": session}})
+    return replace(event, kind=kind)
+
+
+def fulfil_card_payment(session: dict, *, now: datetime | None = None) -> str:
+    """Apply a paid Checkout Session directly (no event recorded); for tests and the CLI."""
+    event = _card_event(session, PAID)
+    order = order_for_event(PaymentMethod.CARD, event)
+    return fulfil_payment(order, event, now=now) if order is not None else "ignored"
+
+
 def expire_card_payment(session: dict) -> str:
-    """Give back the stock of an order whose current Checkout Session expired unpaid."""
-    order = _order_for_session(session)
-    if order is None or card_payment(order).provider_ref != session["id"]:
-        return "nothing to expire"  # an older session, replaced by a retry
-    return "expired" if _expire(order) else "nothing to expire"
+    """Apply an expired Checkout Session directly (no event recorded)."""
+    event = _card_event(session, EXPIRED)
+    order = order_for_event(PaymentMethod.CARD, event)
+    return expire_payment(order, event) if order is not None else "nothing to expire"
 
 
 def move_order(order: Order, target: OrderStatus) -> None:
@@ -591,11 +782,11 @@ def mark_payment_received(order: Order, *, actor) -> Order:
     :raises PaymentTooLate: the hold lapsed and the units are sold out; the caller rolls back.
     :raises IllegalTransition: the order was already paid, cancelled or refunded.
     """
-    payment = next((p for p in order.payments if p.method is order.payment_method), None)
+    payment = next((p for p in order.payments if p.method == order.payment_method), None)
     if order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED):
         if not _sell_for_payment(order, utcnow()):
             raise PaymentTooLate(order.code)
-    elif order.payment_method is not PaymentMethod.COD or order.status is OrderStatus.CANCELLED:
+    elif order.payment_method != PaymentMethod.COD or order.status is OrderStatus.CANCELLED:
         raise IllegalTransition(order.status, OrderStatus.PAID)
     if payment is not None:
         payment.status = PaymentStatus.SUCCEEDED
@@ -673,7 +864,7 @@ def deliver_fulfilment(fulfilment: Fulfilment, *, actor) -> Fulfilment:
     if _all(order, {FulfilmentStatus.DELIVERED}) and order.status is OrderStatus.SHIPPED:
         move_order(order, OrderStatus.DELIVERED)
         for payment in order.payments:
-            if payment.method is PaymentMethod.COD and payment.status is PaymentStatus.PENDING:
+            if payment.method == PaymentMethod.COD and payment.status is PaymentStatus.PENDING:
                 payment.status = PaymentStatus.SUCCEEDED
     _notify(
         order,
@@ -707,7 +898,7 @@ def cancel_order(order: Order, *, actor=None, reason: str = "") -> Order:
     for payment in order.payments:
         if payment.status is PaymentStatus.PENDING:
             payment.status = PaymentStatus.CANCELLED
-        elif payment.status is PaymentStatus.SUCCEEDED and payment.method is not PaymentMethod.COD:
+        elif payment.status is PaymentStatus.SUCCEEDED and payment.method != PaymentMethod.COD:
             refund_due = True
 
     def body():
@@ -785,7 +976,7 @@ def _confirmation_text(order: Order) -> str:
             )
         ),
     ]
-    if order.payment_method is PaymentMethod.BANK_TRANSFER:
+    if order.payment_method == PaymentMethod.BANK_TRANSFER:
         config = current_app.config
         lines += [
             "",
@@ -847,8 +1038,24 @@ FULFILMENT_STATUS_LABELS = {
     FulfilmentStatus.DELIVERED: _l("Đã giao"),
     FulfilmentStatus.CANCELLED: _l("Đã huỷ"),
 }
-PAYMENT_METHOD_LABELS = {
-    PaymentMethod.COD: _l("Thanh toán khi nhận hàng (COD)"),
-    PaymentMethod.BANK_TRANSFER: _l("Chuyển khoản ngân hàng (VietQR)"),
-    PaymentMethod.CARD: _l("Thẻ quốc tế qua Stripe"),
+
+
+PAYMENT_STATUS_LABELS = {
+    PaymentStatus.PENDING: _l("Chờ thanh toán"),
+    PaymentStatus.SUCCEEDED: _l("Đã nhận tiền"),
+    PaymentStatus.FAILED: _l("Thất bại"),
+    PaymentStatus.CANCELLED: _l("Đã huỷ"),
+    PaymentStatus.REFUNDED: _l("Đã hoàn tiền"),
+    PaymentStatus.NEEDS_REFUND: _l("Cần hoàn tiền"),
 }
+
+
+class _MethodLabels(dict):
+    """Label of a payment method by code, from the provider registry (unknown codes show as they are)."""
+
+    def __missing__(self, code):
+        provider = providers.get(code)
+        return provider.label if provider is not None else str(code)
+
+
+PAYMENT_METHOD_LABELS = _MethodLabels()

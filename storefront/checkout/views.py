@@ -1,4 +1,4 @@
-"""Checkout steps, order pages, guest look-up, VietQR image and the Stripe webhook."""
+"""Checkout steps, order pages, guest look-up, VietQR image, and the payment providers' callbacks."""
 
 import secrets
 
@@ -24,16 +24,15 @@ from storefront.addresses import format_address, wards
 from storefront.cart.services import summarize
 from storefront.cart.storage import clear_contents, load_contents
 from storefront.catalog.models import Product
-from storefront.checkout import bp
+from storefront.checkout import bp, providers
 from storefront.checkout.forms import CancelOrderForm, ContactForm, LookupForm, OptionsForm, PlaceOrderForm
 from storefront.checkout.models import Order, OrderStatus, PaymentMethod
-from storefront.checkout.payments import (
-    InvalidWebhook,
+from storefront.checkout.providers.base import (
+    Attempt,
+    Callback,
+    InvalidCallback,
     PaymentDeclined,
     PaymentError,
-    available_methods,
-    create_checkout_session,
-    verify_webhook,
 )
 from storefront.checkout.services import (
     DELIVERY_METHODS,
@@ -41,26 +40,26 @@ from storefront.checkout.services import (
     MAX_ORDER_TOTAL_VND,
     ORDER_STATUS_LABELS,
     PAYMENT_METHOD_LABELS,
-    STRIPE_MAX_AMOUNT_VND,
+    PAYMENT_STATUS_LABELS,
+    AmountOutsideLimits,
     BadAddress,
     CannotCancel,
-    CardLimitExceeded,
     CardRetryClosed,
     CartNotReady,
     CheckoutDetails,
     OrderTooLarge,
     PriceChanged,
-    UnusableEvent,
-    attach_card_session,
+    UnknownMethod,
+    apply_event,
+    attach_attempt,
     buyer_can_cancel,
     cancel_order_by_buyer,
-    card_payment,
-    card_session_params,
     check_total,
+    current_payment,
     find_order_for_lookup,
-    handle_stripe_event,
     order_by_idempotency_key,
     orders_of,
+    payment_attempt,
     place_order,
     quote,
 )
@@ -131,17 +130,16 @@ def options():
     if bounce or not _state().get("ward_code"):
         return bounce or redirect(url_for("checkout.start"))
     state = _state()
-    methods = available_methods(current_app.config)
+    methods = providers.available(current_app.config)
     form = OptionsForm(data={"delivery_method": "standard", "payment_method": "cod", **state})
     form.delivery_method.choices = [(code, str(label)) for code, label in DELIVERY_METHODS.items()]
     form.payment_method.choices = [(code, str(option.label)) for code, option in methods.items()]
     priced = quote(load_contents(), state["province_code"])
     if form.validate_on_submit():
         error = _total_error(priced.total_vnd, form.payment_method.data)
-        if form.payment_method.data == "card" and not state.get("email"):
-            form.payment_method.errors.append(
-                _("Thanh toán bằng thẻ cần email: vui lòng quay lại bước 1 để nhập email.")
-            )
+        chosen = methods[form.payment_method.data]
+        if chosen.email_required and not state.get("email"):
+            form.payment_method.errors.append(str(chosen.email_required))
         elif error:
             form.payment_method.errors.append(error)
         else:
@@ -152,7 +150,13 @@ def options():
                 "note": form.note.data or "",
             }
             return redirect(url_for("checkout.review"))
-    return render_template("checkout/options.html", form=form, methods=methods, priced=priced)
+    return render_template(
+        "checkout/options.html",
+        form=form,
+        methods=methods,
+        priced=priced,
+        limit_errors={code: _total_error(priced.total_vnd, code) for code in methods},
+    )
 
 
 def _total_error(total_vnd: int, method: str) -> str | None:
@@ -163,17 +167,28 @@ def _total_error(total_vnd: int, method: str) -> str | None:
         return _(
             "Đơn hàng tối đa %(max)s. Vui lòng giảm số lượng hoặc chia thành nhiều đơn.", max=vnd(MAX_ORDER_TOTAL_VND)
         )
-    except CardLimitExceeded:
+    except AmountOutsideLimits as error:
+        provider = error.provider
+        if provider.max_vnd is not None and error.total_vnd > provider.max_vnd:
+            return _(
+                "Thanh toán %(method)s tối đa %(max)s mỗi đơn. Vui lòng chọn phương thức khác, "
+                "ví dụ chuyển khoản hoặc COD.",
+                method=provider.short_label,
+                max=vnd(provider.max_vnd),
+            )
         return _(
-            "Thanh toán thẻ qua Stripe tối đa %(max)s mỗi đơn. Vui lòng chọn chuyển khoản hoặc COD.",
-            max=vnd(STRIPE_MAX_AMOUNT_VND),
+            "Thanh toán %(method)s cần tối thiểu %(min)s mỗi đơn. Vui lòng chọn phương thức khác.",
+            method=provider.short_label,
+            min=vnd(provider.min_vnd),
         )
+    except UnknownMethod:
+        return _("Phương thức thanh toán này không còn được hỗ trợ.")
     return None
 
 
 def _details() -> CheckoutDetails | None:
     state = _state()
-    if not state.get("payment_method") or state["payment_method"] not in available_methods(current_app.config):
+    if not state.get("payment_method") or state["payment_method"] not in providers.available(current_app.config):
         return None
     typed = {k: state[k] for k in CheckoutDetails.__dataclass_fields__ if k in state}
     return CheckoutDetails(**{**typed, "language": str(get_locale())})
@@ -195,7 +210,7 @@ def review():
         total_error=_total_error(priced.total_vnd, details.payment_method),
         address=format_address(details.street, details.ward_code, details.province_code),
         delivery_label=DELIVERY_METHODS.get(details.delivery_method),
-        payment=available_methods(current_app.config)[details.payment_method],
+        payment=providers.get(details.payment_method),
     )
 
 
@@ -220,9 +235,9 @@ def place():
             reviewed_total_vnd=form.reviewed_total_vnd.data,
         )
         clear_contents()
-        card_params = card_session_params(order) if _awaits_card(order) else None
-        # The one commit of an order: the order, its stock hold, the emptied cart (and, for a card
-        # order, the Stripe attempt) stand or fall together.
+        attempt = payment_attempt(order, _provider(order)) if _awaits_redirect(order) else None
+        # The one commit of an order: the order, its stock hold, the emptied cart (and, for a
+        # gateway order, the payment attempt) stand or fall together.
         db.session.commit()
     except PriceChanged as error:
         db.session.rollback()
@@ -236,9 +251,9 @@ def place():
             "warning",
         )
         return redirect(url_for("checkout.review"))
-    except (OrderTooLarge, CardLimitExceeded) as error:
+    except (OrderTooLarge, AmountOutsideLimits, UnknownMethod) as error:
         db.session.rollback()
-        flash(_total_error(error.args[0], details.payment_method), "error")
+        flash(_total_error(error.args[0], details.payment_method) or "", "error")
         return redirect(url_for("checkout.review"))
     except InsufficientStock as error:
         db.session.rollback()
@@ -253,15 +268,15 @@ def place():
         order = order_by_idempotency_key(form.idempotency_key.data)
         if order is None:
             raise
-        card_params = None
+        attempt = None
     except CardRetryClosed:  # only an order placed before (a resubmitted form) can have a lapsed hold
         db.session.rollback()
-        return _card_window_closed(order)
+        return _payment_window_closed(order)
     _allow(order)
     session.pop(STATE_KEY, None)
-    if card_params:
-        return _open_card_session(order, card_params)
-    if _awaits_card(order):  # the concurrent request that won opens the Stripe session; pay from the order page
+    if attempt:
+        return _start_payment(order, attempt)
+    if _awaits_redirect(order):  # the concurrent request that won opens the gateway; pay from the order page
         return redirect(url_for("checkout.order", code=order.code))
     flash(_("Đặt hàng thành công! Mã đơn hàng của bạn là %(code)s.", code=order.code), "success")
     return redirect(url_for("checkout.order", code=order.code))
@@ -280,50 +295,72 @@ def cancel():
     return redirect(url_for("cart.view"))
 
 
-def _awaits_card(order: Order) -> bool:
-    return order.payment_method is PaymentMethod.CARD and order.status is OrderStatus.PENDING_PAYMENT
+def _provider(order: Order):
+    return providers.get(order.payment_method)
 
 
-def _card_window_closed(order: Order):
+def _awaits_redirect(order: Order) -> bool:
+    """The order waits for a payment the buyer makes on the provider's page (card, VNPay, MoMo)."""
+    provider = _provider(order)
+    return provider is not None and provider.redirects and order.status is OrderStatus.PENDING_PAYMENT
+
+
+def _payment_window_closed(order: Order):
     flash(
         _(
-            "Thời gian giữ hàng cho thanh toán thẻ đã hết. Vui lòng đặt lại đơn hàng, có thể chọn thanh toán "
-            "khi nhận hàng (COD) hoặc chuyển khoản."
+            "Thời gian giữ hàng cho thanh toán %(method)s đã hết. Vui lòng đặt lại đơn hàng, có thể chọn "
+            "thanh toán khi nhận hàng (COD) hoặc chuyển khoản.",
+            method=_provider(order).short_label,
         ),
         "warning",
     )
     return redirect(url_for("checkout.order", code=order.code))
 
 
-def _open_card_session(order: Order, params: dict):
-    """Open a Stripe Checkout Session for an order whose hold and attempt number are committed, and go there.
+def _start_payment(order: Order, params: dict):
+    """Start a payment at the provider for an order whose hold and attempt number are committed, and go there.
 
-    Stripe is not part of our transaction, so a card payment takes two commits on purpose:
-    the caller's, before this call (the order or the longer hold and new attempt number, which
-    make the idempotency key, must be durable before Stripe hears of them), and this one, after
-    it, recording the session id the webhook looks the order up by. If Stripe fails in between,
-    the order and its hold stay as committed and the buyer can retry from the order page.
+    The provider is not part of our transaction, so a gateway payment takes two commits on
+    purpose: the caller's, before this call (the order or the longer hold and new attempt
+    number, which make the provider's reference and idempotency key, must be durable before
+    the provider hears of them), and this one, after it, recording the reference its
+    callbacks name. If the provider fails in between, the order and its hold stay as
+    committed and the buyer can retry from the order page.
     """
+    provider = _provider(order)
+    attempt = Attempt(
+        order_code=order.code,
+        number=params["number"],
+        ref=params["ref"],
+        amount_vnd=params["amount_vnd"],
+        lines=params["lines"],
+        expires_at=params["expires_at"],
+        idempotency_key=params["idempotency_key"],
+        previous_ref=params["previous_ref"],
+        return_url=url_for("checkout.card_return", code=order.code, _external=True),
+        notify_url=url_for("checkout.provider_callback", provider=provider.slug or provider.code, _external=True),
+        cancel_url=url_for("checkout.order", code=order.code, payment="cancelled", _external=True),
+        client_ip=request.remote_addr or "127.0.0.1",
+        email=order.email,
+        language=order.language or "vi",
+    )
     try:
-        session_id, pay_url = create_checkout_session(
-            current_app.config,
-            order=order,
-            lines=params["lines"],
-            expires_at=params["expires_at"],
-            idempotency_key=params["idempotency_key"],
-            success_url=url_for("checkout.card_return", code=order.code, _external=True)
-            + "?session_id={CHECKOUT_SESSION_ID}",
-            cancel_url=url_for("checkout.order", code=order.code, payment="cancelled", _external=True),
-        )
+        started = provider.start(current_app.config, attempt)
     except PaymentDeclined as error:
         flash(error.message, "error")
         return redirect(url_for("checkout.order", code=order.code))
     except PaymentError:
-        flash(_("Chưa kết nối được cổng thanh toán thẻ. Đơn hàng đã được giữ, vui lòng thử lại sau ít phút."), "error")
+        flash(
+            _(
+                "Chưa kết nối được cổng thanh toán %(method)s. Đơn hàng đã được giữ, vui lòng thử lại sau ít phút.",
+                method=provider.short_label,
+            ),
+            "error",
+        )
         return redirect(url_for("checkout.order", code=order.code))
-    attach_card_session(order, session_id)
-    db.session.commit()  # second step: the session id (the order was committed before Stripe was called)
-    return redirect(pay_url, code=303)
+    attach_attempt(order, started.provider_ref, started.data)
+    db.session.commit()  # second step: the provider's reference (the order was committed before it was called)
+    return redirect(started.redirect_url, code=303)
 
 
 def _allow(order: Order) -> None:
@@ -363,8 +400,9 @@ def order(code):
         "checkout/order.html",
         order=order,
         hold_until=reservation_expiry(order),
-        card=card_payment(order),
-        card_enabled="card" in available_methods(current_app.config),
+        payment=current_payment(order),
+        provider=_provider(order),
+        provider_enabled=order.payment_method in providers.available(current_app.config),
         cancel_form=CancelOrderForm() if buyer_can_cancel(order) else None,
     )
 
@@ -382,7 +420,7 @@ def cancel_order(code):
         db.session.commit()
     except CannotCancel:
         db.session.rollback()
-        flash(_("Đơn hàng này không thể huỷ nữa (đã thanh toán thẻ, đang giao hoặc đã đóng)."), "error")
+        flash(_("Đơn hàng này không thể huỷ nữa (đã thanh toán trực tuyến, đang giao hoặc đã đóng)."), "error")
         return redirect(url_for("checkout.order", code=order.code))
     flash(_("Đã huỷ đơn hàng %(code)s.", code=order.code), "info")
     return redirect(url_for("checkout.order", code=order.code))
@@ -391,32 +429,59 @@ def cancel_order(code):
 @bp.route("/orders/<code>/pay", methods=["POST"])
 def pay(code):
     order = get_own_order_or_404(code)
-    if order.payment_method is not PaymentMethod.CARD or order.status is not OrderStatus.PENDING_PAYMENT:
-        flash(_("Đơn hàng này không cần thanh toán thẻ."), "info")
+    if not _awaits_redirect(order) or order.payment_method not in providers.available(current_app.config):
+        flash(_("Đơn hàng này không cần thanh toán trực tuyến."), "info")
         return redirect(url_for("checkout.order", code=order.code))
     try:
-        params = card_session_params(order)
-        db.session.commit()  # first step: a longer hold and the new attempt number, before Stripe is called
+        params = payment_attempt(order, _provider(order), retry=True)
+        db.session.commit()  # first step: a longer hold and the new attempt number, before the provider is called
     except CardRetryClosed:
         db.session.rollback()
-        return _card_window_closed(order)
-    return _open_card_session(order, params)
+        return _payment_window_closed(order)
+    return _start_payment(order, params)
+
+
+def _callback() -> Callback:
+    return Callback(
+        method=request.method,
+        args={key: request.args.get(key) for key in request.args},
+        body=request.get_data(),
+        headers=dict(request.headers),
+    )
 
 
 @bp.route("/orders/<code>/paid")
 def card_return(code):
+    """Where the buyer comes back from the provider: shows the result, never fulfils (only the callback does)."""
     order = get_own_order_or_404(code)
+    provider = _provider(order)
+    event = None
+    if provider is not None and provider.has_return_page and request.args:
+        try:
+            event = provider.parse_return(current_app.config, _callback())
+        except InvalidCallback:
+            abort(400)
+        if event.order_code != order.code:
+            abort(400)
     if order.status is OrderStatus.PAID:
         flash(_("Thanh toán thành công. Cảm ơn bạn!"), "success")
+    elif event is not None and event.kind != "paid":
+        flash(_("Thanh toán chưa thành công: %(reason)s", reason=event.message), "warning")
     else:
-        flash(_("Chúng tôi đang chờ Stripe xác nhận thanh toán; trang sẽ cập nhật sau ít phút."), "info")
+        flash(
+            _(
+                "Chúng tôi đang chờ %(brand)s xác nhận thanh toán; trang sẽ cập nhật sau ít phút.",
+                brand=provider.brand if provider else "",
+            ),
+            "info",
+        )
     return redirect(url_for("checkout.order", code=order.code))
 
 
 @bp.route("/orders/<code>/vietqr.png")
 def vietqr(code):
     order = get_own_order_or_404(code)
-    if order.payment_method is not PaymentMethod.BANK_TRANSFER:
+    if order.payment_method != PaymentMethod.BANK_TRANSFER:
         abort(404)
     payload = vietqr_payload(
         bank_bin=current_app.config["BANK_BIN"],
@@ -449,30 +514,35 @@ def lookup():
     return render_template("checkout/lookup.html", form=form)
 
 
-@bp.route("/payments/stripe/webhook", methods=["POST"])
+@bp.route("/payments/<provider>/webhook", methods=["GET", "POST"])
 @csrf.exempt
 @accepts_json
-def stripe_webhook():
-    """Apply a Stripe event: signature first, then once only (replays answer 200)."""
+def provider_callback(provider):
+    """A provider's server-to-server callback (Stripe webhook, VNPay IPN, MoMo IPN).
+
+    Signature first (a bad one: 400, nothing changes), then the neutral event is applied
+    once per (provider, event id); the answer is in the form each provider expects.
+    """
+    handler = providers.by_slug(provider)
+    if handler is None or request.method not in handler.callback_methods:
+        abort(404)
     try:
-        event = verify_webhook(
-            request.get_data(),
-            request.headers.get("Stripe-Signature"),
-            current_app.config.get("STRIPE_WEBHOOK_SECRET", ""),
-        )
-    except InvalidWebhook:
-        return jsonify(error="invalid signature"), 400
+        event = handler.parse_callback(current_app.config, _callback())
+    except InvalidCallback as exc:
+        current_app.logger.warning("%s callback refused: %s", provider, exc)
+        return _answer(handler.invalid_answer(str(exc)))
     try:
-        outcome = handle_stripe_event(event)
+        outcome = apply_event(handler.code, event)
         db.session.commit()
-    except UnusableEvent as exc:
+    except IntegrityError:  # the same event delivered twice at once: the other delivery applied it
         db.session.rollback()
-        return jsonify(error="unusable event", reason=str(exc)), 400
-    except IntegrityError:
-        db.session.rollback()
-        return jsonify(received=True, outcome="already processed"), 200
-    current_app.logger.info("stripe event %s %s: %s", event["id"], event["type"], outcome)
-    return jsonify(received=True, outcome=outcome), 200
+        outcome = "already processed"
+    current_app.logger.info("%s event %s %s: %s", provider, event.event_id, event.event_type, outcome)
+    return _answer(handler.answer(outcome, event))
+
+
+def _answer(answer) -> Response:
+    return Response(answer.body, status=answer.status, content_type=answer.content_type if answer.body else None)
 
 
 @bp.app_context_processor
@@ -482,5 +552,6 @@ def inject_order_labels():
         "order_status_labels": ORDER_STATUS_LABELS,
         "fulfilment_status_labels": FULFILMENT_STATUS_LABELS,
         "payment_method_labels": PAYMENT_METHOD_LABELS,
+        "payment_status_labels": PAYMENT_STATUS_LABELS,
         "format_address": format_address,
     }

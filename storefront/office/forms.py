@@ -2,9 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from storefront.catalog.models import CriteriaSet, IssuingLevel
 from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
@@ -27,6 +27,15 @@ class ConfirmForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Lý do"), validators=[DataRequired(), Length(max=500)])
+
+
+class RefundForm(FlaskForm):
+    """A refund through the payment provider: how much (whole đồng) and why."""
+
+    amount_vnd = IntegerField(_l("Số tiền hoàn (đồng)"), validators=[InputRequired(), NumberRange(min=1)])
+    reason = TextAreaField(_l("Lý do"), validators=[DataRequired(), Length(max=300)])
+    #: One per rendered form, sent to the provider: the same form submitted twice refunds once.
+    request_key = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9]{8,24}$")])
 
 
 class DecisionFields(FlaskForm):

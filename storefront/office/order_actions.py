@@ -77,6 +77,25 @@ def record_refund(payment: Payment, *, reason: str, actor: User) -> Payment:
     return payment
 
 
+def refund_through_provider(
+    payment: Payment, *, amount_vnd: int, reason: str, actor: User, request_key: str | None = None
+) -> Payment:
+    """Give money back through the payment's provider (VNPay, MoMo, Stripe...), full or partial.
+
+    :raises storefront.checkout.services.RefundNotPossible: wrong amount or nothing to refund.
+    :raises storefront.checkout.providers.base.RefundFailed: the provider refused (its reason).
+    """
+    reason = require_reason(reason)
+    before = {"status": payment.status.value, "refunded_vnd": payment.refunded_vnd, "order": payment.order.status.value}
+    refunds_before = len(payment.refunds)
+    checkout.refund_payment(payment, amount_vnd, actor=actor, reason=reason, request_key=request_key)
+    if len(payment.refunds) == refunds_before:
+        return payment  # the same form again: already refunded, nothing new to log
+    after = {"status": payment.status.value, "refunded_vnd": payment.refunded_vnd, "order": payment.order.status.value}
+    log_action(actor, "payment.refund_provider", payment, before=before, after=after, reason=reason)
+    return payment
+
+
 def orders_with_code(code: str) -> list[Order]:
     """Return the order with this code (a list: empty when none, or when no code was given)."""
     return db.session.scalars(select(Order).where(Order.code == code)).all() if code else []

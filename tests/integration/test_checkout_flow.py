@@ -185,7 +185,7 @@ def test_money_columns_are_64_bit():
         for c in table.columns
         if c.name.endswith("_vnd")
     ]
-    assert len(columns) == 7 and all(isinstance(c.type, BigInteger) for c in columns)
+    assert len(columns) == 8 and all(isinstance(c.type, BigInteger) for c in columns)
 
 
 def test_a_double_submitted_order_form_creates_one_order(client, db, two_producers):

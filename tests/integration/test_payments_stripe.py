@@ -165,13 +165,13 @@ def test_a_stripe_outage_keeps_the_order_and_says_so(app, client, db, products):
 
 
 def test_a_declined_payment_shows_the_providers_reason_and_keeps_the_order(client, db, products, monkeypatch):
-    from storefront.checkout import views
-    from storefront.checkout.payments import PaymentDeclined
+    from storefront.checkout.providers import stripe_card
+    from storefront.checkout.providers.base import PaymentDeclined
 
     def decline(*args, **kwargs):
         raise PaymentDeclined("Thẻ của bạn bị từ chối.")
 
-    monkeypatch.setattr(views, "create_checkout_session", decline)
+    monkeypatch.setattr(stripe_card, "create_checkout_session", decline)
     add_to_cart(client, products[0], 1)
     response = place(client, fill_checkout(client, payment="card", email="hoa@example.vn"))
     order = db.session.scalar(select(Order))
@@ -201,7 +201,7 @@ def test_the_webhook_is_the_only_route_without_csrf(app):
     from storefront.extensions import csrf
 
     exempt = {view for view in csrf._exempt_views if view.startswith("storefront.checkout")}
-    assert exempt == {"storefront.checkout.views.stripe_webhook"}
+    assert exempt == {"storefront.checkout.views.provider_callback"}
 
 
 @pytest.fixture
@@ -234,7 +234,7 @@ def test_a_card_payment_with_the_wrong_amount_is_kept_as_needing_a_refund(client
     from storefront.checkout.services import fulfil_card_payment, payments_needing_attention
 
     order, session_id = card_order(client, db, stub, products)
-    assert fulfil_card_payment(paid_session(order, session_id, amount_total=1_000)) == "needs refund"
+    assert fulfil_card_payment(paid_session(order, session_id, amount_total=1_000)) == "amount mismatch"
     db.session.commit()
     assert order.status is OrderStatus.PENDING_PAYMENT
     [payment] = payments_needing_attention()
@@ -313,9 +313,9 @@ def test_a_card_retry_after_the_hold_lapsed_says_the_window_closed(client, db, s
     db.session.commit()
     response = client.post(f"/orders/{order.code}/pay")
     assert response.headers["Location"] == f"/orders/{order.code}"
-    assert "Thời gian giữ hàng cho thanh toán thẻ đã hết" in client.get(response.headers["Location"]).get_data(
-        as_text=True
-    )
+    assert "Thời gian giữ hàng cho thanh toán thẻ qua Stripe đã hết" in client.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
     assert order.status is OrderStatus.PENDING_PAYMENT
 
 
@@ -373,9 +373,9 @@ def test_card_payment_is_refused_above_stripes_maximum_amount(client, db):
 def test_a_card_order_is_committed_before_stripe_is_called_and_the_session_id_after(
     client, db, stub, products, monkeypatch
 ):
-    from storefront.checkout import views
+    from storefront.checkout.providers import stripe_card
 
-    real = views.create_checkout_session
+    real = stripe_card.create_checkout_session
     seen = {}
 
     def create_and_look(*args, **kwargs):
@@ -385,7 +385,7 @@ def test_a_card_order_is_committed_before_stripe_is_called_and_the_session_id_af
             seen["reserved"] = other.scalar(select(func.sum(Stock.reserved)))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(views, "create_checkout_session", create_and_look)
+    monkeypatch.setattr(stripe_card, "create_checkout_session", create_and_look)
     order, session_id = card_order(client, db, stub, products)
     assert seen == {"orders": 1, "reserved": 3}
     assert db.session.scalar(select(Payment.provider_ref)) == session_id
@@ -395,18 +395,19 @@ def test_a_failure_after_stripe_answered_keeps_the_order_and_its_hold_and_a_retr
     client, db, stub, products, monkeypatch
 ):
     from storefront.checkout import views
+    from storefront.checkout.providers import stripe_card
 
-    real, opened = views.create_checkout_session, []
+    real, opened = stripe_card.create_checkout_session, []
 
     def create_and_remember(*args, **kwargs):
         opened.append(real(*args, **kwargs)[0])
         return opened[-1], f"{stub.base_url}/pay/{opened[-1]}"
 
-    def broken_attach(order, session_id):
+    def broken_attach(order, session_id, data=None):
         raise RuntimeError("database went away before the session id was saved")
 
-    monkeypatch.setattr(views, "create_checkout_session", create_and_remember)
-    monkeypatch.setattr(views, "attach_card_session", broken_attach)
+    monkeypatch.setattr(stripe_card, "create_checkout_session", create_and_remember)
+    monkeypatch.setattr(views, "attach_attempt", broken_attach)
     add_to_cart(client, products[0], 1)
     with pytest.raises(RuntimeError):
         place(client, fill_checkout(client, payment="card", email="hoa@example.vn"))
@@ -424,3 +425,107 @@ def test_a_failure_after_stripe_answered_keeps_the_order_and_its_hold_and_a_retr
     db.session.expire_all()
     assert db.session.scalar(select(Payment.provider_ref)) == opened[0]
     assert stock(db, products[0]) == (5, 1)
+
+
+def test_a_retry_that_opens_a_new_session_expires_the_previous_one_first(client, db, stub, products):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from storefront.columns import utcnow
+    from storefront.inventory.models import Reservation
+
+    order, session_id = card_order(client, db, stub, products)
+    db.session.execute(update(Reservation).values(expires_at=utcnow() + timedelta(minutes=20)))
+    db.session.commit()
+    response = client.post(f"/orders/{order.code}/pay")
+    new_id = response.headers["Location"].rsplit("/", 1)[1]
+    assert new_id != session_id
+    assert stub.session(session_id)["status"] == "expired"  # the older session can no longer take money
+    assert stub.session(new_id)["status"] == "open"
+    db.session.expire_all()
+    assert order.status is OrderStatus.PENDING_PAYMENT  # expiring an older session does not expire the order
+
+
+def test_a_card_refund_goes_through_stripes_api_with_an_idempotency_key(client, db, stub, products, monkeypatch):
+    import stripe
+
+    from storefront.checkout.providers import stripe_card
+    from storefront.checkout.services import refund_payment
+
+    order, session_id = card_order(client, db, stub, products)
+    assert post_event(client, stub.complete(session_id)).status_code == 200
+    db.session.expire_all()
+    payment = db.session.scalar(select(Payment))
+    assert payment.provider_data["payment_intent"].startswith("pi_")
+    keys = []
+    real_client = stripe_card._client
+
+    def spying_client(config):
+        client_ = real_client(config)
+        create = client_.v1.refunds.create
+
+        def create_and_remember(params=None, options=None):
+            keys.append((options or {}).get("idempotency_key"))
+            return create(params=params, options=options)
+
+        client_.v1.refunds.create = create_and_remember
+        return client_
+
+    monkeypatch.setattr(stripe_card, "_client", spying_client)
+    refund_payment(payment, 100_000, reason="thiếu một gói")
+    db.session.commit()
+    assert keys == [f"rf{payment.id}n1"]
+    [refund] = payment.refunds
+    ls = stripe.StripeClient("sk_test_ocop", base_addresses={"api": stub.base_url})
+    assert ls.v1.refunds.retrieve(refund.provider_ref).amount == 100_000
+    assert payment.refunded_vnd == 100_000 and order.status is OrderStatus.PAID
+    refund_payment(payment, payment.refundable_vnd, reason="huỷ đơn")
+    db.session.commit()
+    assert keys[-1] == f"rf{payment.id}n2"
+    assert payment.status is PaymentStatus.REFUNDED and order.status is OrderStatus.REFUNDED
+
+
+def test_refunds_stripe_reports_are_recorded_once_whether_made_here_or_in_the_dashboard(client, db, stub, products):
+    import json
+
+    from storefront.checkout.models import PaymentRefund
+    from storefront.checkout.services import refund_payment
+    from tests.fixtures_stripe import WEBHOOK_SECRET
+
+    order, session_id = card_order(client, db, stub, products)
+    post_event(client, stub.complete(session_id))
+    db.session.expire_all()
+    payment = db.session.scalar(select(Payment))
+    intent = payment.provider_data["payment_intent"]
+    refund_payment(payment, 100_000, reason="thiếu một gói")  # through the API
+    db.session.commit()
+
+    def charge_refunded(event_id, total):
+        body = json.dumps(
+            {
+                "id": event_id,
+                "type": "charge.refunded",
+                "data": {
+                    "object": {
+                        "id": "ch_test_1",
+                        "object": "charge",
+                        "payment_intent": intent,
+                        "amount_refunded": total,
+                        "currency": "vnd",
+                    }
+                },
+            }
+        ).encode()
+        headers = {"Stripe-Signature": sign_webhook(body, WEBHOOK_SECRET), "Content-Type": "application/json"}
+        return client.post("/payments/stripe/webhook", data=body, headers=headers, csrf=False).get_json()["outcome"]
+
+    assert charge_refunded("evt_r1", 100_000) == "already refunded"  # Stripe's echo of our own refund
+    assert charge_refunded("evt_r2", 250_000) == "refunded"  # 150.000 more, given back in the Dashboard
+    assert charge_refunded("evt_r2", 250_000) == "already processed"
+    db.session.expire_all()
+    assert payment.refunded_vnd == 250_000 and order.status is OrderStatus.PAID
+    assert sorted(r.amount_vnd for r in db.session.scalars(select(PaymentRefund))) == [100_000, 150_000]
+    assert charge_refunded("evt_r3", order.total_vnd) == "refunded"
+    db.session.expire_all()
+    assert payment.status is PaymentStatus.REFUNDED and order.status is OrderStatus.REFUNDED

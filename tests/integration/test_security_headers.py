@@ -62,6 +62,7 @@ def seeded(app, db):
             "/orders/<code>/paid": f"/orders/{order.code}/paid",
             "/orders/<code>/vietqr.png": f"/orders/{order.code}/vietqr.png",
             "/pages/<name>": "/pages/terms",
+            "/payments/<provider>/webhook": "/payments/vnpay/webhook",  # VNPay's IPN is a GET
             "/producer/analytics/<name>.csv": "/producer/analytics/sales.csv",
             "/producer/batches/<int:batch_id>": f"/producer/batches/{batch.id}",
             "/producer/orders/<int:fulfilment_id>": f"/producer/orders/{order.fulfilments[0].id}",
