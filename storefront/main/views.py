@@ -6,6 +6,7 @@ from sqlalchemy import text
 from storefront.catalog.indexing import listing_cache
 from storefront.catalog.page_cache import cached_page
 from storefront.catalog.services import home_sections
+from storefront.checkout import providers
 from storefront.extensions import db
 from storefront.main import bp
 from storefront.request_input import safe_next
@@ -23,7 +24,9 @@ def index():
 def page(name):
     if name not in POLICY_PAGES:
         abort(404)
-    return render_template(f"main/pages/{name}.html", name=name)
+    # The payment page lists the methods this shop has configured, as checkout offers them.
+    methods = providers.available(current_app.config) if name == "payment" else {}
+    return render_template(f"main/pages/{name}.html", name=name, methods=methods)
 
 
 @bp.route("/lang/<code>")
