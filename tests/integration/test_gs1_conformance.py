@@ -198,6 +198,12 @@ def test_the_linkset_answer_links_its_json_ld_context_which_is_served_as_json_ld
     assert body["gs1"] == VOC and body["anchor"] == "@id" and body["href"] == "@id"
 
 
+def test_the_resolver_description_declares_the_linkset_context(client):
+    data = client.get("/.well-known/gs1resolver").get_json()
+    assert data["jsonLdContextLocation"] == BASE + "/gs1/linkset-context.jsonld"
+    assert {t["profile"].removeprefix(VOC) for t in data["supportedLinkType"]} <= GS1_LINK_TYPES
+
+
 # --- redirects: every link type, absolute Location, 404 for a link type not available ----------
 
 

@@ -410,6 +410,8 @@ def resolver_description():
             {"namespace": GS1_VOC, "prefix": "gs1:", "profile": GS1_VOC + t.removeprefix("gs1:")} for t in LINK_TYPES
         ],
         linkTypeDefaultCanBeLinkset=False,
+        # Resolver standard: the JSON-LD context of the linksets SHOULD be declared here.
+        jsonLdContextLocation=base + LINKSET_CONTEXT_PATH,
         supportedContextValuesEnumerated=[],
         validatorUrl=None,
     )
