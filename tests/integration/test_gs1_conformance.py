@@ -306,6 +306,7 @@ def test_a_trailing_slash_is_answered_as_without_it(client, db, codes, level):
         ("/10/KL8G", "Lô KL8G không được cơ sở sản xuất đăng ký"),
         ("/10/CTN2611-01/21/ZZZZZZZZZZ", "Số sê-ri ZZZZZZZZZZ không được cơ sở sản xuất đăng ký cho lô CTN2611-01"),
         ("/10/KL8G/21/ZZZZZZZZZZ", "Lô KL8G không được cơ sở sản xuất đăng ký"),
+        ("/21/ZZZZZZZZZZ", "Số sê-ri ZZZZZZZZZZ không được cơ sở sản xuất đăng ký: sản phẩm"),  # no lot at all
     ],
 )
 def test_an_unknown_lot_or_serial_walks_up_to_the_gtin_with_a_plain_warning(client, db, codes, suffix, warning):

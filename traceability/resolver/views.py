@@ -241,9 +241,10 @@ def resolve(rest):
         return preflight(link.path)
     if non_canonical:
         return _canonical_redirect(link.path, link.path)
-    if link.lot is None:
-        return _answer_gtin(link.gtin, link.path)
     lookup = {"gtin": link.gtin, "lot": link.lot, "serial": link.serial}
+    if link.lot is None:
+        # Every stamp's URI names its lot: a serial without one was never issued here.
+        return _unknown_code(link, lookup) if link.serial is not None else _answer_gtin(link.gtin, link.path)
     if not _wants_linkset() and "linkType" not in request.args:
         try:
             return views.scan_origin_page(lookup, link.path)
