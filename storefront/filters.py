@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from babel.numbers import format_decimal
 from flask import current_app, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from markupsafe import Markup
 
 from storefront.text import display_phone
@@ -31,6 +31,24 @@ def dmy(value) -> str:
     return str(value)
 
 
+def decision(certificate) -> str:
+    """Name a certificate's decision: number and day, or only the year when no source gives more."""
+    if certificate.decision_day_known:
+        return gettext(
+            "Quyết định số %(n)s ngày %(d)s", n=certificate.decision_number, d=dmy(certificate.decision_date)
+        )
+    return gettext(
+        "Công nhận năm %(y)s (nguồn công bố không nêu số và ngày quyết định)", y=certificate.decision_date.year
+    )
+
+
+def expiry(certificate) -> str:
+    """Say when a certificate's validity ends: 'ngày 05/03/2026', or 'trong năm 2026' when only the year is known."""
+    if certificate.decision_day_known:
+        return gettext("ngày %(d)s", d=dmy(certificate.valid_until))
+    return gettext("trong năm %(y)s", y=certificate.valid_until.year)
+
+
 def stars(count) -> Markup:
     """Render n filled stars with an accessible label."""
     count = int(count or 0)
@@ -41,6 +59,8 @@ def register(app):
     app.add_template_filter(vnd)
     app.add_template_filter(dmy)
     app.add_template_filter(stars)
+    app.add_template_filter(decision)
+    app.add_template_filter(expiry)
     app.add_template_filter(display_phone, "phone")
 
     @app.context_processor

@@ -1,17 +1,34 @@
 """Read-only JSON API for other marketplaces: products and producers, described by OpenAPI 3."""
 
+from urllib.parse import parse_qsl
+
 from flask import abort, jsonify, request
+from werkzeug.datastructures import MultiDict
 
 from storefront.addresses import format_address, ward_name
 from storefront.catalog import bp
-from storefront.catalog.forms import MAX_PER_PAGE, parse_catalog_args
-from storefront.catalog.groups import group_name
+from storefront.catalog.forms import MAX_PER_PAGE, MAX_PRICE_VND, SORT_ALIASES, parse_catalog_args
+from storefront.catalog.groups import GROUPS, group_name
 from storefront.catalog.indexing import listing_cache, search_index
-from storefront.catalog.services import filter_choices, list_producers, list_products
+from storefront.catalog.openapi import (
+    add_paths,
+    bad_request_response,
+    document,
+    error_response,
+    invalid_parameters,
+    query_param,
+)
+from storefront.catalog.services import SORTS, filter_choices, list_producers, list_products
 from storefront.catalog.urls import public_url
 from storefront.clock import today_vn
 
 PER_PAGE = 24
+#: Longest search text the API takes. With DISTRICT_MAX_CHARS it bounds a schema-valid request
+#: line (every character percent-encoded: 12 bytes for an astral one) well under gunicorn's
+#: 4094-byte limit, so no valid request meets a 414.
+QUERY_MAX_CHARS = 100
+#: As long as Producer.legacy_district can be.
+DISTRICT_MAX_CHARS = 80
 
 
 def product_json(product, certificate) -> dict:
@@ -45,6 +62,7 @@ def certificate_json(certificate) -> dict:
         "decision_number": certificate.decision_number,
         "decision_date": certificate.decision_date.isoformat(),
         "valid_until": certificate.valid_until.isoformat(),
+        "decision_day_known": certificate.decision_day_known,
     }
 
 
@@ -74,8 +92,24 @@ def _page_json(listing, items, ignored) -> dict:
     }
 
 
+def _refusal(parameters):
+    """A 400 naming each query value this document's schemas refuse, or None when there is none.
+
+    The values are judged as sent: request.args has already lost control characters
+    (storefront/request_input.py), which could shorten a too-long value into a valid one.
+    """
+    sent = MultiDict(parse_qsl(request.query_string.decode("utf-8", "replace"), keep_blank_values=True))
+    invalid = invalid_parameters(sent, parameters)
+    if not invalid:
+        return None
+    names = ", ".join(item["name"] for item in invalid)
+    return jsonify(error=400, message=f"Invalid query parameters: {names}", invalid_parameters=invalid), 400
+
+
 @bp.route("/api/v1/products")
 def api_products():
+    if refusal := _refusal(LIST_PARAMS + PRODUCT_PARAMS):
+        return refusal
     args = parse_catalog_args(request.args, districts=filter_choices()["districts"], per_page=PER_PAGE)
     if args.page < 1:
         abort(404)
@@ -91,6 +125,8 @@ def api_products():
 
 @bp.route("/api/v1/producers")
 def api_producers():
+    if refusal := _refusal(LIST_PARAMS):
+        return refusal
     args = parse_catalog_args(request.args, districts=filter_choices()["districts"], per_page=PER_PAGE)
     if args.page < 1:
         abort(404)
@@ -100,81 +136,87 @@ def api_producers():
     return jsonify(_page_json(listing, [producer_json(p) for p in listing.items], args.ignored))
 
 
-def _param(name, schema, description):
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
-
-
 LIST_PARAMS = [
-    _param("page", {"type": "integer", "minimum": 1}, "Page number; past the last page is a 404."),
-    _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, "Items per page."),
-    _param("ward", {"type": "integer"}, "Post-2025 ward/commune code (vietnam-provinces)."),
-    _param("district", {"type": "string", "maxLength": 100}, "Pre-2025 district name, as listed by producers."),
+    query_param(
+        "page", {"type": "integer", "minimum": 1, "maximum": 1_000_000_000}, "Page number; past the last page is a 404."
+    ),
+    query_param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, "Items per page (default 24)."),
+    query_param(
+        "ward",
+        {"type": "integer", "minimum": 1, "maximum": 99_999},
+        "Post-2025 ward/commune code (vietnam-provinces). A code that is no ward is not applied and is "
+        "named in `ignored_parameters`.",
+    ),
+    query_param(
+        "district",
+        {"type": "string", "maxLength": DISTRICT_MAX_CHARS},
+        "Pre-2025 district name, exactly as producers list it. A name no approved producer lists is not "
+        "applied and is named in `ignored_parameters`.",
+    ),
 ]
 PRODUCT_PARAMS = [
-    _param("q", {"type": "string", "maxLength": 200}, "Search text; Vietnamese accents optional."),
-    _param("group", {"type": "integer", "minimum": 1, "maximum": 6}, "OCOP group (Decision 148/QĐ-TTg)."),
-    _param("stars", {"type": "integer", "minimum": 1, "maximum": 5}, "Minimum stars of a valid certificate."),
-    _param("price_min", {"type": "integer", "minimum": 0}, "Lowest price in VND."),
-    _param("price_max", {"type": "integer", "minimum": 0}, "Highest price in VND."),
-    _param("in_stock", {"type": "string", "enum": ["0", "1"]}, "1: only products in stock."),
-    _param("sort", {"type": "string", "enum": ["relevance", "newest", "price_asc", "price_desc", "stars"]}, "Order."),
+    query_param("q", {"type": "string", "maxLength": QUERY_MAX_CHARS}, "Search text; Vietnamese accents optional."),
+    query_param(
+        "group", {"type": "integer", "minimum": 1, "maximum": max(GROUPS)}, "OCOP group (Decision 148/QĐ-TTg)."
+    ),
+    query_param("stars", {"type": "integer", "minimum": 1, "maximum": 5}, "Minimum stars of a valid certificate."),
+    query_param("price_min", {"type": "integer", "minimum": 0, "maximum": MAX_PRICE_VND}, "Lowest price in VND."),
+    query_param("price_max", {"type": "integer", "minimum": 0, "maximum": MAX_PRICE_VND}, "Highest price in VND."),
+    query_param("in_stock", {"type": "string", "enum": ["0", "1"]}, "1: only products in stock."),
+    query_param(
+        "sort",
+        {"type": "string", "enum": [*SORTS, *SORT_ALIASES]},
+        "Order (default: relevance with q, else stars). "
+        + ", ".join(f"`{alias}` means `{name}`" for alias, name in SORT_ALIASES.items())
+        + ".",
+    ),
 ]
 
 
 def _list_schema(item_ref, **extra):
     return {
         "type": "object",
-        "required": ["items", "page", "per_page", "total", "pages", "ignored_parameters"],
+        "required": ["items", "page", "per_page", "total", "pages", "ignored_parameters", *extra],
         "properties": {
             "items": {"type": "array", "items": {"$ref": item_ref}},
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
+            "total": {"type": "integer", "description": "Matching items on all pages."},
             "pages": {"type": "integer"},
             "ignored_parameters": {
                 "type": "array",
                 "items": {"type": "string"},
-                "description": "Query parameters whose values were unusable and so ignored.",
+                "description": (
+                    "Names of the query parameters whose values were well-formed but name nothing we "
+                    "have (`ward`: no such ward; `district`: no approved producer lists it), and so "
+                    "were not applied: the list is as if they were left out. Values that break a "
+                    "parameter's schema are answered 400 instead."
+                ),
             },
             **extra,
         },
     }
 
 
-#: Counts of the matching products per OCOP group and per star level (keys are the numbers as
-#: text); only a search (q) counts them, otherwise null.
 FACETS_SCHEMA = {
     "type": "object",
     "nullable": True,
+    "description": (
+        "With a search (q): how many matching products (on all pages) are in each OCOP group and "
+        "at each star level, keyed by the number as text "
+        '(`{"group": {"1": 12}, "stars": {"4": 3}}`), for refining the search. Without q: null.'
+    ),
     "required": ["group", "stars"],
     "properties": {
-        "group": {"type": "object", "additionalProperties": {"type": "integer"}},
-        "stars": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "group": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+        "stars": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
     },
 }
-#: The body of every error answer under /api/ (errors.render_error).
-ERROR_RESPONSE = {
-    "description": "Page past the end (or before the first)",
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "required": ["error", "message"],
-                "properties": {"error": {"type": "integer"}, "message": {"type": "string"}},
-            }
-        }
-    },
-}
+NOT_FOUND_PAGE = error_response("Page past the last one (or before the first)")
 
 
-OPENAPI = {
-    "openapi": "3.0.3",
-    "info": {
-        "title": "OCOP Thái Nguyên catalogue API",
-        "version": "1.0.0",
-        "description": "Read-only list of the OCOP products and producers on sale. Prices in whole VND, incl. VAT.",
-    },
-    "paths": {
+add_paths(
+    {
         "/api/v1/products": {
             "get": {
                 "summary": "List visible products",
@@ -188,7 +230,8 @@ OPENAPI = {
                             }
                         },
                     },
-                    "404": ERROR_RESPONSE,
+                    "400": bad_request_response(),
+                    "404": NOT_FOUND_PAGE,
                 },
             }
         },
@@ -201,74 +244,87 @@ OPENAPI = {
                         "description": "One page of producers",
                         "content": {"application/json": {"schema": _list_schema("#/components/schemas/Producer")}},
                     },
-                    "404": ERROR_RESPONSE,
+                    "400": bad_request_response(),
+                    "404": NOT_FOUND_PAGE,
                 },
             }
         },
         "/api/v1/openapi.json": {
-            "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3 document"}}}
+            "get": {
+                "summary": "This document",
+                "responses": {
+                    "200": {
+                        "description": "OpenAPI 3 document",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
         },
     },
-    "components": {
-        "schemas": {
-            "Certificate": {
-                "type": "object",
-                "properties": {
-                    "stars": {"type": "integer"},
-                    "issuing_body": {"type": "string"},
-                    "issuing_level": {"type": "string"},
-                    "decision_number": {"type": "string"},
-                    "decision_date": {"type": "string", "format": "date"},
-                    "valid_until": {"type": "string", "format": "date"},
+    schemas={
+        "Certificate": {
+            "type": "object",
+            "properties": {
+                "stars": {"type": "integer"},
+                "issuing_body": {"type": "string"},
+                "issuing_level": {"type": "string"},
+                "decision_number": {"type": "string"},
+                "decision_date": {"type": "string", "format": "date"},
+                "valid_until": {"type": "string", "format": "date"},
+                "decision_day_known": {
+                    "type": "boolean",
+                    "description": "false when the sources give only the year of recognition: decision_date "
+                    "is then 1 January of that year, decision_number is empty, and valid_until is the "
+                    "earliest day the 36-month validity can end",
                 },
             },
-            "Product": {
-                "type": "object",
-                "properties": {
-                    "id": {"type": "integer"},
-                    "slug": {"type": "string"},
-                    "name_vi": {"type": "string"},
-                    "name_en": {"type": "string"},
-                    "ocop_group": {"type": "integer"},
-                    "ocop_group_name": {"type": "string"},
-                    "price_vnd": {"type": "integer"},
-                    "unit": {"type": "string"},
-                    "net_quantity": {"type": "string"},
-                    "gtin": {"type": "string", "nullable": True},
-                    "in_stock": {"type": "boolean"},
-                    "url": {"type": "string", "format": "uri"},
-                    "image_url": {"type": "string", "nullable": True},
-                    "producer": {
-                        "type": "object",
-                        "properties": {"slug": {"type": "string"}, "name": {"type": "string"}},
-                    },
-                    "certificate": {
-                        "allOf": [{"$ref": "#/components/schemas/Certificate"}],
-                        "nullable": True,
-                        "description": "Present only while a 3–5★ certificate is valid and not revoked.",
-                    },
+        },
+        "Product": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "slug": {"type": "string"},
+                "name_vi": {"type": "string"},
+                "name_en": {"type": "string"},
+                "ocop_group": {"type": "integer"},
+                "ocop_group_name": {"type": "string"},
+                "price_vnd": {"type": "integer"},
+                "unit": {"type": "string"},
+                "net_quantity": {"type": "string"},
+                "gtin": {"type": "string", "nullable": True},
+                "in_stock": {"type": "boolean"},
+                "url": {"type": "string", "format": "uri"},
+                "image_url": {"type": "string", "nullable": True},
+                "producer": {
+                    "type": "object",
+                    "properties": {"slug": {"type": "string"}, "name": {"type": "string"}},
+                },
+                "certificate": {
+                    "allOf": [{"$ref": "#/components/schemas/Certificate"}],
+                    "nullable": True,
+                    "description": "Present only while a 3–5★ certificate is valid and not revoked.",
                 },
             },
-            "Producer": {
-                "type": "object",
-                "properties": {
-                    "id": {"type": "integer"},
-                    "slug": {"type": "string"},
-                    "name": {"type": "string"},
-                    "legal_type": {"type": "string"},
-                    "ward_code": {"type": "integer", "nullable": True},
-                    "ward_name": {"type": "string"},
-                    "address": {"type": "string"},
-                    "legacy_address": {"type": "string"},
-                    "legacy_district": {"type": "string"},
-                    "url": {"type": "string", "format": "uri"},
-                },
+        },
+        "Producer": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "slug": {"type": "string"},
+                "name": {"type": "string"},
+                "legal_type": {"type": "string"},
+                "ward_code": {"type": "integer", "nullable": True},
+                "ward_name": {"type": "string"},
+                "address": {"type": "string"},
+                "legacy_address": {"type": "string"},
+                "legacy_district": {"type": "string"},
+                "url": {"type": "string", "format": "uri"},
             },
-        }
+        },
     },
-}
+)
 
 
 @bp.route("/api/v1/openapi.json")
 def openapi():
-    return jsonify(OPENAPI)
+    return jsonify(document())

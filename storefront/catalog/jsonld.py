@@ -49,7 +49,7 @@ def product_jsonld(product, certificate) -> dict:
 
 def certification_jsonld(certificate) -> dict:
     """schema.org Certification of a valid OCOP certificate (product pages, origin pages)."""
-    return {
+    data = {
         "@type": "Certification",
         "name": "OCOP",
         "issuedBy": {"@type": "Organization", "name": certificate.issuing_body},
@@ -59,3 +59,8 @@ def certification_jsonld(certificate) -> dict:
         "expires": certificate.valid_until.isoformat(),
         "certificationStatus": "https://schema.org/CertificationActive",
     }
+    if not certificate.decision_day_known:
+        # Only the year is known: no invented number or day; the expiry day is unknown too.
+        del data["certificationIdentification"], data["expires"]
+        data["validFrom"] = str(certificate.decision_date.year)
+    return data

@@ -14,6 +14,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -235,6 +236,9 @@ class Certificate(db.Model):
     issuing_body: Mapped[str] = mapped_column(String(200))
     decision_number: Mapped[str] = mapped_column(String(60))
     decision_date: Mapped[date]
+    #: False when the source gives only the year of recognition: decision_date is then 1 January
+    #: of that year, valid_until the earliest day the validity can end, and pages show years only.
+    decision_day_known: Mapped[bool] = mapped_column(default=True, server_default=true())
     #: 36 months after the decision by default (OCOP validity), editable by the office.
     valid_until: Mapped[date]
     #: Producer name and address as written on the decision.

@@ -119,7 +119,7 @@ def create_product(rng, today, index, row, facts, producer, slugs, image_dir, su
     summary.products += 1
 
     if is_dated(row):
-        certificate = real_certificate(rng, today, product, producer, int(row["stars"]), int(row["year"]))
+        certificate = real_certificate(product, producer, int(row["stars"]), int(row["year"]))
         db.session.add(certificate)
         count_certificate(certificate, today, summary)
     else:

@@ -1,8 +1,9 @@
 """Demo certificates: issued by the OCOP rules in force on the decision day, marked as demo.
 
 A real product gets a certificate only when its CSV row gives both its stars and its year of
-recognition (the decision's day and number are then demo values, marked DEMO_MARK). A row
-without a year gets no certificate: the demo never dates a decision no source dates. Revoked
+recognition; it is then dated by that year only, with no decision number or day (none is
+invented). A row without a year gets no certificate: the demo never dates a decision no source
+dates. Revoked
 and lapsed certificates are shown on fictional products only (storefront/demo/fictional.py).
 """
 
@@ -21,30 +22,31 @@ PROVINCE_CERTIFIES_FROM = date(2025, 7, 1)
 MAE_FROM = date(2025, 3, 1)
 #: OCOP certificates are valid 36 months from the decision.
 VALIDITY_MONTHS = 36
-#: Appended to every invented decision number, so no page passes one off as a real decision: the
-#: number and the day are demo values (only the stars and the year come from the source).
-DEMO_MARK = "(số, ngày minh hoạ)"
 
 
-def real_certificate(rng, today, product, producer, stars, year) -> Certificate:
-    """Return the certificate of a real product recognised in `year` (from its CSV row)."""
-    # Demo day in the CSV's year; 2023 ratings fall after 148/QĐ-TTg took effect.
-    earliest = CRITERIA_148_FROM + timedelta(days=30) if year == CRITERIA_148_FROM.year else date(year, 1, 5)
-    decision_date = earliest + timedelta(days=rng.randint(0, (date(year, 12, 20) - earliest).days))
-    decision_date = min(decision_date, today - timedelta(days=30))
-    criteria = CriteriaSet.QD_148_2023 if decision_date >= CRITERIA_148_FROM else CriteriaSet.QD_1048_2019
-    level, body, suffix = issuer(producer, stars, decision_date, criteria)
-    after_reform = decision_date >= PROVINCE_CERTIFIES_FROM
+def real_certificate(product, producer, stars, year) -> Certificate:
+    """Return the certificate of a real product recognised in `year` (from its CSV row).
+
+    The sources give the stars and the year, not the decision's number or day, so none is invented:
+    the certificate is dated by year only (decision_day_known=False). Its validity is counted from 1
+    January of that year, the earliest day it can end, so the badge is never shown past its real
+    expiry; the issuing body follows the rules in force in the middle of that year.
+    """
+    decided = date(year, 1, 1)
+    rules_day = date(year, 7, 1)
+    criteria = CriteriaSet.QD_148_2023 if rules_day >= CRITERIA_148_FROM else CriteriaSet.QD_1048_2019
+    level, body, _suffix = issuer(producer, stars, rules_day, criteria)
+    after_reform = rules_day >= PROVINCE_CERTIFIES_FROM
     return Certificate(
         product=product,
         stars=stars,
         criteria_set=criteria,
         issuing_level=level,
         issuing_body=body,
-        # Demo decision number, marked as such: the real numbers are not in our sources.
-        decision_number=f"{rng.randint(1000, 4999)}/{suffix} {DEMO_MARK}",
-        decision_date=decision_date,
-        valid_until=add_months(decision_date, VALIDITY_MONTHS),
+        decision_number="",
+        decision_date=decided,
+        decision_day_known=False,
+        valid_until=add_months(decided, VALIDITY_MONTHS),
         producer_name=producer.name,
         producer_address=(
             format_address(producer.street, producer.ward_code, producer.province_code)

@@ -1,5 +1,7 @@
 """Truth in stars: a lapsed certificate says so to shoppers; producers are warned 90 days ahead and on expiry."""
 
+import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -7,6 +9,7 @@ import pytest
 from storefront.catalog.services import certificate_standing
 from storefront.clock import today_vn
 from tests.factories import make_certificate, make_product
+from tests.factories_office import office  # noqa: F401 (office is a fixture)
 from tests.factories_producer import owner  # noqa: F401 (owner is a fixture)
 
 RENEW_ADVICE = "nộp hồ sơ đề nghị đánh giá lại cho Văn phòng OCOP tỉnh"
@@ -95,3 +98,74 @@ def test_no_warning_without_a_certificate_problem(client, db, owner):
     _ending_in(make_product(producer=owner), 400)
     db.session.commit()
     assert 'data-testid="certificate-alerts"' not in client.get("/producer/").get_data(as_text=True)
+
+
+def _year_only(product, year, *, stars=4):
+    """A certificate whose source gives only the year of recognition (as the real demo products')."""
+    from datetime import date
+
+    decided = date(year, 1, 1)
+    return make_certificate(
+        product=product, stars=stars, decision_date=decided, decision_number="", decision_day_known=False
+    )
+
+
+def _certificate_section(page):
+    return re.search(r'data-testid="certificate".*?</section>', page, re.S).group(0)
+
+
+def test_a_year_only_certificate_shows_years_never_an_invented_day(client, db):
+    today = today_vn()
+    lapsed = make_product(name_vi="Chè tôm nõn")
+    _year_only(lapsed, today.year - 4, stars=5)
+    valid = make_product(name_vi="Chè đinh")
+    _year_only(valid, today.year - 1)
+    db.session.commit()
+
+    page = client.get(f"/products/{lapsed.slug}").get_data(as_text=True)
+    assert f"Chứng nhận OCOP 5★ đã hết hạn trong năm {today.year - 1}" in page
+    assert f"được đánh giá lại (công nhận năm {today.year - 4}, " in page
+    assert "01/01/" not in _certificate_section(page) and "Quyết định số" not in page
+    assert 'class="ocop-badge' not in page
+
+    page = client.get(f"/products/{valid.slug}").get_data(as_text=True)
+    assert 'class="ocop-badge' in page
+    assert f"Công nhận năm {today.year - 1} (nguồn công bố không nêu số và ngày quyết định)" in page
+    assert f"Hiệu lực 36 tháng, hết hạn trong năm {today.year + 2}" in page
+    assert "01/01/" not in _certificate_section(page) and "Quyết định số" not in page
+    [jsonld] = [
+        b for b in re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S) if "Certification" in b
+    ]
+    certification = json.loads(jsonld)["hasCertification"]
+    assert certification["validFrom"] == str(today.year - 1)
+    assert "expires" not in certification and "certificationIdentification" not in certification
+
+    items = client.get("/api/v1/products").get_json()["items"]
+    api = next(item for item in items if item["slug"] == valid.slug)["certificate"]
+    assert api["decision_day_known"] is False and api["decision_number"] == ""
+    assert api["decision_date"] == f"{today.year - 1}-01-01"
+
+
+def test_a_year_only_certificate_is_valid_until_the_earliest_day_it_can_end(db):
+    from datetime import date
+
+    product = make_product()
+    certificate = _year_only(product, 2023)
+    # Decided some day of 2023: its 36 months end some day of 2026, at the earliest on 1 January.
+    assert certificate.valid_until == date(2026, 1, 1)
+    assert certificate.is_valid_on(date(2025, 12, 31)) and certificate.is_valid_on(date(2026, 1, 1))
+    assert not certificate.is_valid_on(date(2026, 1, 2))
+
+
+def test_the_office_register_shows_and_exports_a_year_only_decision_by_year(client, db, office):
+    product = make_product(name_vi="Chè đinh")
+    certificate = _year_only(product, today_vn().year - 1)
+    db.session.commit()
+    year = today_vn().year - 1
+    listing = client.get("/office/certificates").get_data(as_text=True)
+    assert f"Công nhận năm {year}" in listing and f"trong năm {year + 3}" in listing
+    detail = client.get(f"/office/certificates/{certificate.id}").get_data(as_text=True)
+    assert f"Công nhận năm {year}" in detail and f"01/01/{year}" not in detail
+    exported = client.get("/office/certificates.csv").get_data(as_text=True)
+    row = next(line for line in exported.splitlines() if line.startswith("Chè đinh"))
+    assert f",{year},{year + 3}," in row and "-01-01" not in row

@@ -15,7 +15,6 @@ from storefront.catalog.images import derivative_name
 from storefront.catalog.models import Certificate, Producer, ProducerImage, ProducerStatus, Product, ProductImage
 from storefront.demo import artwork
 from storefront.demo.catalogue import DATA_DIR, read_csv
-from storefront.demo.certificates import DEMO_MARK
 from storefront.demo.fictional import FICTIONAL_PRODUCERS, FICTIONAL_REVOKED
 from storefront.demo.seed import DemoAlreadySeeded, seed_demo
 from storefront.inventory.models import Stock
@@ -91,7 +90,9 @@ def test_certificates_include_valid_expired_and_revoked(db, seeded):
         seeded.certificates_revoked,
     )
     for c in certificates:
-        assert c.criteria_set.value == ("148/2023" if c.decision_date >= date(2023, 2, 24) else "1048/2019")
+        # A year-only decision follows the rules in force in the middle of its year.
+        ruled = c.decision_date if c.decision_day_known else date(c.decision_date.year, 7, 1)
+        assert c.criteria_set.value == ("148/2023" if ruled >= date(2023, 2, 24) else "1048/2019")
         assert 3 <= c.stars <= 5
         if c.stars == 5:
             assert c.issuing_level.value == "central"
@@ -258,8 +259,12 @@ def test_each_real_products_certificate_matches_its_csv_row(db, seeded):
         if row["stars"] and row["year"]:
             [certificate] = product.certificates
             assert certificate.stars == int(row["stars"])
-            assert certificate.decision_date.year == int(row["year"])
-            assert certificate.decision_number.endswith(DEMO_MARK)
+            # Only the year comes from the source: no decision number or day is invented, and the
+            # validity runs from 1 January, the earliest day it can end.
+            assert not certificate.decision_day_known
+            assert certificate.decision_date == date(int(row["year"]), 1, 1)
+            assert certificate.decision_number == ""
+            assert certificate.valid_until == date(int(row["year"]) + 3, 1, 1)
             assert not certificate.is_revoked
         else:
             # No year in the source: no certificate, so no date, no stars, no lapse and no revocation.
@@ -295,7 +300,7 @@ def test_only_fictional_products_carry_revoked_or_invented_certificates(db, seed
             assert "(hư cấu)" in product.name_vi and "HƯ CẤU" in certificate.decision_number
             assert "hư cấu" in certificate.issuing_body
         else:
-            assert certificate.decision_number.endswith(DEMO_MARK)
+            assert certificate.decision_number == "" and not certificate.decision_day_known
     fictional_lapsed = [
         c
         for c in db.session.scalars(select(Certificate))

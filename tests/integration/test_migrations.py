@@ -100,3 +100,37 @@ def test_images_gallery_keeps_old_photo_rows_and_tidies_their_order_and_alt(empt
         with db.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT count(*) FROM product_images")).scalar() == 3
         db.engine.dispose()
+
+
+def test_upgrading_an_old_demo_database_keeps_only_the_year_of_invented_decisions(empty_database):
+    """Demo seeds before revision b41d7e2c9a10 invented decision numbers and days for real products."""
+    from datetime import date
+
+    from tests.factories import make_certificate
+
+    config = type("MigrationConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": empty_database})
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        invented = make_certificate(decision_number="2231/QĐ-UBND (số, ngày minh hoạ)", decision_date=date(2023, 5, 17))
+        real = make_certificate(decision_number="1489/QĐ-UBND", decision_date=date(2024, 3, 2))
+        db.session.commit()
+        ids = invented.id, real.id
+        db.session.remove()
+        downgrade(revision="e5b8c2d9f1a3")
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    "SELECT decision_number, decision_date, valid_until, decision_day_known FROM certificates"
+                    " WHERE id IN (:a, :b) ORDER BY id"
+                ),
+                {"a": ids[0], "b": ids[1]},
+            ).all()
+        as_dates = [(n, str(d), str(v), bool(k)) for n, d, v, k in rows]
+        assert as_dates == [
+            ("", "2023-01-01", "2026-01-01", False),
+            ("1489/QĐ-UBND", "2024-03-02", "2027-03-02", True),
+        ]
+        downgrade(revision="base")
+        db.engine.dispose()  # the fixture drops this database; no pooled connection may outlive the test

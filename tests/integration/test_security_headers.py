@@ -49,6 +49,7 @@ def seeded(app, db):
             "/gtin/<path:rest>": "/gtin/" + product.gtin,
             "/account/reset/<token>": "/account/reset/" + make_reset_token(shopper, app.config["SECRET_KEY"]),
             "/api/v1/batches/<int:batch_id>/epcis": f"/api/v1/batches/{batch.id}/epcis",
+            "/api/v1/epcis/locations/<path:code>": f"/api/v1/epcis/locations/{batch.growing_area_code}",
             "/trace/preview/<int:batch_id>": f"/trace/preview/{batch.id}",
             "/lang/<code>": "/lang/en",
             "/media/<path:filename>": f"/media/{image.filename}?size=thumb&fmt=jpg",

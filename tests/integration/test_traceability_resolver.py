@@ -492,18 +492,21 @@ def test_a_published_batch_exports_an_epcis_2_document(client, traced):
     assert (doc["type"], doc["schemaVersion"]) == ("EPCISDocument", "2.0")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", doc["creationDate"])
     events = doc["epcisBody"]["eventList"]
-    assert [e["bizStep"] for e in events] == ["http://shop.test/voc/bizstep/harvesting", "commissioning", "packing"]
-    first = events[0]
-    assert first["type"] == "ObjectEvent" and first["action"] == "OBSERVE"
-    assert first["eventTime"].endswith("+07:00") and first["eventTimeZoneOffset"] == "+07:00"
-    assert first["quantityList"] == [
-        {
-            "epcClass": f"http://shop.test/01/{GTIN}/10/L2026-01?17={batch.expiry_date:%y%m%d}",
-            "quantity": batch.quantity,
-        }
+    # EPCIS 2.0 / CBV 2.0: the harvest is CBV "commissioning" of the material (ObjectEvent ADD),
+    # processing turns it into the lot (TransformationEvent), packing observes the lot.
+    assert [(e["type"], e.get("action"), e["bizStep"]) for e in events] == [
+        ("ObjectEvent", "ADD", "commissioning"),
+        ("TransformationEvent", None, "commissioning"),
+        ("ObjectEvent", "OBSERVE", "packing"),
     ]
-    assert first["readPoint"] == {"id": "urn:ocop:vn:location:VT-19-5503-001"}
-    assert first["ilmd"]["cbvmda:lotNumber"] == "L2026-01"
+    first = events[0]
+    assert first["eventTime"].endswith("+07:00") and first["eventTimeZoneOffset"] == "+07:00"
+    # The class identifier carries no data attribute (?17=…): GTIN + lot only.
+    assert events[1]["outputQuantityList"] == [
+        {"epcClass": f"http://shop.test/01/{GTIN}/10/L2026-01", "quantity": batch.quantity}
+    ]
+    assert first["readPoint"] == {"id": "http://shop.test/api/v1/epcis/locations/VT-19-5503-001"}
+    assert events[1]["ilmd"]["cbvmda:lotNumber"] == "L2026-01"
     assert "ilmd" not in events[2]
 
 

@@ -24,7 +24,7 @@ from traceability.models import Batch, EventAction, EventType, TraceEvent
 
 #: Production stages a consumer look-up shows (Circular 02/2024/TT-BKHCN), as stored bizStep
 #: values. "commissioning" is CBV's name for making the lot; "harvesting" is ours (CBV has none).
-STAGES = ("harvesting", "commissioning", "transforming", "packing", "inspecting", "shipping")
+STAGES = ("harvesting", "commissioning", "packing", "inspecting", "shipping")
 
 
 def check_lot_code(lot_code: str) -> str:

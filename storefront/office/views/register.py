@@ -73,8 +73,9 @@ def certificates_csv():
             c.issuing_level.value,
             c.issuing_body,
             c.decision_number,
-            c.decision_date.isoformat(),
-            c.valid_until.isoformat(),
+            # A decision the sources date only by year is exported as that year (ISO 8601 reduced precision).
+            c.decision_date.isoformat() if c.decision_day_known else str(c.decision_date.year),
+            c.valid_until.isoformat() if c.decision_day_known else str(c.valid_until.year),
             certificate_state(c, today).value,
         )
         for c in items
