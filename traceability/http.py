@@ -38,10 +38,13 @@ def cors(response):
     return response
 
 
-def preflight():
+def preflight(anchor_path: str | None = None):
+    """Answer OPTIONS; on a resolver path, with the Link to its linkset (resolver standard: SHOULD expose it)."""
     response = current_app.response_class(status=204)
     response.headers["Allow"] = "GET, HEAD, OPTIONS"
     response.headers["Access-Control-Max-Age"] = "86400"
+    if anchor_path is not None:
+        return with_link_header(response, anchor_path)
     return cors(response)
 
 
@@ -50,6 +53,16 @@ def linkset_link(base: str, anchor_path: str) -> str:
     return f'<{base}{anchor_path}?linkType=linkset>; rel="linkset"; type="{LINKSET_TYPE}"'
 
 
-def with_link_header(response, anchor_path: str):
-    response.headers["Link"] = linkset_link(base_url(), anchor_path)
+#: Where the JSON-LD context of our linksets is served (resolver.views.linkset_context).
+LINKSET_CONTEXT_PATH = "/gs1/linkset-context.jsonld"
+JSONLD_CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
+
+
+def with_link_header(response, anchor_path: str, *, jsonld_context: bool = False):
+    """Add the Link to the linkset; on a linkset answer also the JSON-LD context that reads it as RDF."""
+    base = base_url()
+    link = linkset_link(base, anchor_path)
+    if jsonld_context:
+        link += f', <{base}{LINKSET_CONTEXT_PATH}>; rel="{JSONLD_CONTEXT_REL}"; type="application/ld+json"'
+    response.headers["Link"] = link
     return cors(response)

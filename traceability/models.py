@@ -211,3 +211,27 @@ class OriginVersion(db.Model):
     version: Mapped[int] = mapped_column(BigInteger, default=0)
 
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+
+class UnknownCodeScan(db.Model):
+    """A look-up of a lot or serial the producer never registered, under a GTIN the shop knows.
+
+    The resolver walks such a code up to its product (GS1-Conformant resolver standard) and the
+    page says the code is not registered; each such GET is kept here, for the producer of the
+    product and the office, because an invented or copied code is the commonest sign of a fake.
+    No IP is kept.
+    """
+
+    __tablename__ = "unknown_code_scans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    #: The lot, when the lot is known and only the serial is not (else NULL).
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"))
+    #: The canonical Digital Link path as scanned, e.g. /01/08938000000015/10/KL8G.
+    scanned_code: Mapped[str] = mapped_column(String(300))
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    region: Mapped[str] = mapped_column(String(40), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (Index("ix_unknown_code_scans_product_time", "product_id", "scanned_at"),)

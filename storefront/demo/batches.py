@@ -10,7 +10,8 @@ from traceability.identifiers.codes import CODE_ALPHABET
 from traceability.models import Batch, EventAction, EventType, TraceEvent
 
 
-def make_batch(rng, today, product, producer, kind, number, *, newest) -> Batch:
+def make_batch(rng, today, product, producer, kind, number, *, newest, lot_code=None) -> Batch:
+    """A published demo lot; its code is made from the product and packing month unless `lot_code` fixes it."""
     if kind.shelf_days == 7:
         packing = today - timedelta(days=rng.randint(1, 2))
     elif newest:
@@ -26,7 +27,7 @@ def make_batch(rng, today, product, producer, kind, number, *, newest) -> Batch:
         production = packing - timedelta(days=rng.randint(1, 3))
     expiry = packing + timedelta(days=kind.shelf_days) if kind.shelf_days else None
     initials = "".join(word[0] for word in product.slug.split("-")[:3]).upper()
-    lot_code = f"{initials}{packing:%y%m}-{number:02d}"
+    lot_code = lot_code or f"{initials}{packing:%y%m}-{number:02d}"
     ward = producer.ward_code or 0
     is_tea = product.ocop_subgroup.startswith("I.5")
     # Demo planting-area code (mã số vùng trồng) in the shape VT-<province>-<ward>-<n>.

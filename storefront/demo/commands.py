@@ -46,6 +46,10 @@ def seed_demo_command(if_empty):
     click.echo("Demo accounts:")
     for email, password, role in summary.accounts:
         click.echo(f"  {role:<9} {email} / {password}")
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    click.echo(f"Demo stamps ({summary.stamps}, fictional product):")
+    for case, path in summary.stamp_paths:
+        click.echo(f"  {case}: {base}{path}")
 
 
 def _reindex_search():

@@ -11,7 +11,7 @@ from storefront.addresses import THAI_NGUYEN
 from storefront.catalog.models import LegalType, Producer, ProducerStatus, Product
 from storefront.demo.artwork import draw_cover, draw_images
 from storefront.demo.batches import make_batch, vn_moment
-from storefront.demo.catalogue import ROMAN, unique_slug
+from storefront.demo.catalogue import ROMAN, demo_gtin, unique_slug
 from storefront.demo.certificates import count_certificate, fictional_certificate
 from storefront.demo.kinds import KINDS
 from storefront.extensions import db
@@ -131,6 +131,10 @@ FICTIONAL_PRODUCTS = (
 )
 #: The fictional product whose demo certificate is revoked.
 FICTIONAL_REVOKED = "Miến dong Suối Reo (hư cấu)"
+#: The fictional product with a demo GTIN and serialized stamps (storefront/demo/stamps.py).
+FICTIONAL_STAMPED = "Chè búp Bình Minh (hư cấu)"
+#: Its demo GTIN: a number under the demo stem no real product of the demo gets (those take 1 to 99).
+FICTIONAL_STAMPED_GTIN_ITEM = 900
 
 
 def create_fictional(rng, today, slugs, image_dir, summary) -> None:
@@ -174,6 +178,7 @@ def create_fictional(rng, today, slugs, image_dir, summary) -> None:
             price_vnd=price_vnd,
             is_published=True,
             published_at=vn_moment(today - timedelta(days=30), 9),
+            gtin=demo_gtin(FICTIONAL_STAMPED_GTIN_ITEM) if name_vi == FICTIONAL_STAMPED else None,
         )
         db.session.add(product)
         db.session.add(Stock(product=product, on_hand=rng.randint(20, 200)))

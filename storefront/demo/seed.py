@@ -29,6 +29,7 @@ from storefront.demo.catalogue import (
     unique_slug,
 )
 from storefront.demo.fictional import FICTIONAL_PRODUCERS, create_fictional
+from storefront.demo.stamps import demo_stamp_paths, seed_stamps
 from storefront.extensions import db
 from storefront.office.scoring import ensure_criteria_sets
 
@@ -62,6 +63,9 @@ class DemoSummary:
     #: Real products whose source gives no year of recognition: no certificate, no stars.
     undated: list[str] = field(default_factory=list)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
+    stamps: int = 0
+    #: The demo stamps' GS1 Digital Link paths, by the case each shows (README "Scan a demo stamp").
+    stamp_paths: list[tuple[str, str]] = field(default_factory=list)
 
 
 def seed_demo(*, today: date, image_dir: Path) -> DemoSummary:
@@ -101,6 +105,7 @@ def seed_demo(*, today: date, image_dir: Path) -> DemoSummary:
         if products_by_producer.get(name):
             draw_cover(producer, PRODUCT_FACTS[products_by_producer[name][0][1]["name_vi"]][0], image_dir, summary)
     create_fictional(rng, today, slugs, image_dir, summary)
+    summary.stamp_paths = demo_stamp_paths(seed_stamps(rng, today, summary))
 
     # The office's scoresheet needs the criteria sets (148/2023, 1048/2019) as data.
     ensure_criteria_sets()

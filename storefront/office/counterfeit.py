@@ -7,6 +7,7 @@ from storefront.audit.services import log_action
 from storefront.extensions import db
 from storefront.office.rules import OfficeError, require_reason
 from traceability.models import CounterfeitReport, ReportStatus
+from traceability.scans.unknown import UnknownCodeSummary, unknown_code_summaries
 
 
 class ReportAlreadyHandled(OfficeError):
@@ -46,3 +47,8 @@ def handle_counterfeit_report(report, *, status, resolution: str, actor: User):
         reason=resolution,
     )
     return report
+
+
+def unknown_codes(limit: int = 100) -> list[UnknownCodeSummary]:
+    """Codes scanned under a known GTIN that no producer registered, most recent first (all producers)."""
+    return unknown_code_summaries(limit=limit)

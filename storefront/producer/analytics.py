@@ -19,8 +19,9 @@ from storefront.producer.services import low_stock
 # Scan counts live in traceability; the producer dashboard is its UI (see views.py).
 from traceability.models import Batch, Scan, Stamp
 from traceability.scans.copy_warnings import warning_stamps_clause
+from traceability.scans.unknown import unknown_code_summaries
 
-TABLES = ("sales", "scans", "warnings", "low_stock")
+TABLES = ("sales", "scans", "warnings", "unknown_codes", "low_stock")
 
 #: Orders that count as sales: placed and not cancelled, expired or refunded.
 SOLD_STATUSES = (
@@ -138,6 +139,34 @@ def scan_warnings(producer: Producer, *, threshold: int) -> Table:
     )
 
 
+def unknown_codes_table(producer: Producer) -> Table:
+    """Codes scanned under the producer's GTINs that it never registered (the resolver's walk-up)."""
+
+    def when(moment):
+        return moment.astimezone(VIETNAM_TZ).strftime("%Y-%m-%d %H:%M")
+
+    return Table(
+        title=str(_l("Cảnh báo: mã lô hoặc sê-ri không do cơ sở đăng ký")),
+        columns=[
+            ("code", str(_l("Mã đã quét"))),
+            ("product", str(_l("Sản phẩm"))),
+            ("scans", str(_l("Lượt quét"))),
+            ("first_scanned", str(_l("Quét lần đầu"))),
+            ("last_scanned", str(_l("Quét lần cuối"))),
+        ],
+        rows=[
+            {
+                "code": row.scanned_code,
+                "product": row.product_name,
+                "scans": row.count,
+                "first_scanned": when(row.first_at),
+                "last_scanned": when(row.last_at),
+            }
+            for row in unknown_code_summaries(producer_id=producer.id, limit=200)
+        ],
+    )
+
+
 def low_stock_table(producer: Producer, *, threshold: int) -> Table:
     return Table(
         title=str(_l("Sắp hết hàng")),
@@ -153,6 +182,7 @@ def all_tables(producer: Producer, *, low_stock_threshold: int, scan_threshold: 
         "sales": sales_by_product_month(producer),
         "scans": scans_by_batch_day(producer),
         "warnings": scan_warnings(producer, threshold=scan_threshold),
+        "unknown_codes": unknown_codes_table(producer),
         "low_stock": low_stock_table(producer, threshold=low_stock_threshold),
     }
 

@@ -3,6 +3,7 @@
 import re
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
@@ -17,7 +18,7 @@ from storefront.demo.catalogue import DATA_DIR, read_csv
 from storefront.demo.fictional import FICTIONAL_PRODUCERS, FICTIONAL_REVOKED
 from storefront.demo.seed import DemoAlreadySeeded, seed_demo
 from storefront.inventory.models import Stock
-from traceability.models import Batch, EventType, TraceEvent
+from traceability.models import Batch, EventType, Stamp, TraceEvent, UnknownCodeScan
 
 TODAY = date(2026, 11, 29)
 THAI_NGUYEN_WARDS = {int(w.code) for w in Ward.iter_by_province(ProvinceCode.P_19)}
@@ -354,3 +355,56 @@ def test_fictional_producers_show_a_live_programme(db, seeded):
     assert len(products) >= 4 and all(p.is_published and p.images and p.batches for p in products)
     stars = {c.stars for p in products for c in p.certificates if c.is_valid_on(TODAY)}
     assert stars == {3, 4, 5}
+
+
+# --- the demo's serialized stamps (README "Scan a demo stamp") ---------------------------------------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_stamp_paths() -> list[str]:
+    """The paths of the links in the README's demo stamp table, in its order."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("### Scan a demo stamp", 1)[1].split("\n### ", 1)[0]
+    return [urlsplit(url).path for url in re.findall(r"^\|[^|]+\| (http://\S+) \|$", section, re.M)]
+
+
+def test_the_readme_lists_exactly_the_seeded_stamps_and_examples(seeded):
+    assert readme_stamp_paths() == [path for _case, path in seeded.stamp_paths]
+    assert seeded.stamps == 5
+
+
+def test_the_demo_stamps_are_issued_and_scanned_as_the_resolver_stores_scans(db, seeded):
+    stamps = {s.serial: s for s in db.session.scalars(select(Stamp))}
+    fresh, scanned, copied, with_pin, on_recall = (
+        stamps[urlsplit(p).path.rsplit("/", 1)[1]] for _c, p in seeded.stamp_paths[:5]
+    )
+    assert fresh.scan_count == 0 and scanned.scan_count == 3 and scanned.first_scanned_at is not None
+    assert copied.device_count > 20  # the default SCAN_WARNING_THRESHOLD
+    assert with_pin.pin_hash and with_pin.pin_verified_at is None and with_pin.issue.with_pin
+    assert db.session.get(Batch, on_recall.batch_id).recalled_at is not None
+    assert all(s.issue.is_serialized and s.batch.is_published for s in stamps.values())
+    assert db.session.scalar(select(func.count()).select_from(UnknownCodeScan)) == 3
+
+
+@pytest.mark.parametrize(
+    "row, shows",
+    [
+        (0, ["Lần quét đầu tiên"]),
+        (1, ["4 lần"]),  # three demo scans and this one
+        (2, ['data-testid="scan-warning"', "nhiều thiết bị khác nhau"]),
+        (3, ['name="pin"']),
+        (4, ['data-testid="recall"', "Lô hàng này đã bị thu hồi"]),
+        (5, ["Số sê-ri ZZZZZZZZZZ không được cơ sở sản xuất đăng ký cho lô BMDEMO-TEM"]),
+        (6, ["Lô KL8G không được cơ sở sản xuất đăng ký"]),
+    ],
+)
+def test_each_readme_link_shows_its_case(client, seeded, row, shows):
+    path = readme_stamp_paths()[row]
+    response = client.get(path)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    for text in shows:
+        assert text in page, (path, text)
+    if row < 5:
+        assert 'data-testid="origin"' in page and "không được cơ sở sản xuất đăng ký" not in page

@@ -80,6 +80,17 @@ def is_unpublished_stamp(
     return db.session.scalar(query.limit(1)) is not None
 
 
+def published_batch_id(gtin: str, lot: str | None) -> int | None:
+    """The id of the published lot of a GTIN (for a scan of one of its unregistered serials), or None."""
+    if lot is None:
+        return None
+    return db.session.scalar(
+        select(Batch.id)
+        .join(Batch.product)
+        .where(Product.gtin == gtin, Batch.lot_code == lot, Batch.is_published.is_(True))
+    )
+
+
 def find_product_by_gtin(gtin: str) -> Product | None:
     return db.session.scalar(select(Product).where(Product.gtin == gtin))
 

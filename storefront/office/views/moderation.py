@@ -70,7 +70,12 @@ def stamp_clear_warning(stamp_id):
 
 @bp.route("/reports")
 def reports():
-    return render_template("office/reports.html", reports=counterfeit.counterfeit_reports(), form=ReportForm())
+    return render_template(
+        "office/reports.html",
+        reports=counterfeit.counterfeit_reports(),
+        unknown_codes=counterfeit.unknown_codes(),
+        form=ReportForm(),
+    )
 
 
 @bp.post("/reports/<int:report_id>")
