@@ -1,7 +1,7 @@
 """unknown_code_scans: look-ups of a lot or serial never registered under a known GTIN (resolver walk-up)
 
 Revision ID: b4d2f6a8c1e3
-Revises: b41d7e2c9a10
+Revises: 4d2c9a7e1b58
 Create Date: 2026-12-06 22:40:00
 
 """
@@ -13,7 +13,7 @@ import storefront.columns
 
 # revision identifiers, used by Alembic.
 revision = "b4d2f6a8c1e3"
-down_revision = "b41d7e2c9a10"
+down_revision = "4d2c9a7e1b58"
 branch_labels = None
 depends_on = None
 
