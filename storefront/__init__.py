@@ -86,7 +86,11 @@ def register_security_headers(app):
     Registered before the extensions, so its hook runs after theirs and sees their headers.
     """
     from storefront import security_headers
+    from storefront.storage import media_origin
 
+    # Photos in object storage are answered by a redirect to the bucket or CDN: pages may load them there.
+    origin = media_origin(app.config)
+    app.config["CSP_IMG_SOURCES"] = (origin,) if origin else ()
     security_headers.init_app(app)
 
 
