@@ -140,6 +140,19 @@ class Config:
     S3_PUBLIC_ACL = os.environ.get("S3_PUBLIC_ACL", "public-read")
     #: Lifetime of a presigned download (decision scans, stamp PDFs) handed out after the role check.
     S3_PRESIGN_SECONDS = _int("S3_PRESIGN_SECONDS", 300)
+    #: Job queue (RQ on Redis; storefront/jobs). Empty: jobs run at once inside the calling process,
+    #: as in development. Set it (may be the REDIS_URL server, another db) and run `flask jobs worker`
+    #: and `flask jobs scheduler`.
+    JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL", "")
+    #: A failed job is tried again this many times, after these seconds (one per retry; the last repeats).
+    JOB_RETRIES = _int("JOB_RETRIES", 3)
+    JOB_RETRY_INTERVALS = os.environ.get("JOB_RETRY_INTERVALS", "10,60,300")
+    JOB_TIMEOUT_SECONDS = _int("JOB_TIMEOUT_SECONDS", 900)
+    #: Seconds between periodic jobs, e.g. "release-expired=60,outbox-send=60,reindex=86400" (0 = off).
+    JOB_SCHEDULE = os.environ.get("JOB_SCHEDULE", "")
+    #: Stamp issues of at least this many stamps get their PDF sheet made by a job (the producer
+    #: waits on a progress page); smaller ones are drawn when downloaded.
+    STAMP_JOB_THRESHOLD = _int("STAMP_JOB_THRESHOLD", 500)
     #: Public base URL of the bucket (a CDN) that photos redirect to; empty = S3_ENDPOINT_URL/S3_BUCKET/S3_PREFIX.
     MEDIA_PUBLIC_URL = os.environ.get("MEDIA_PUBLIC_URL", "")
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "20 per hour")
@@ -187,6 +200,7 @@ class TestConfig(Config):
     #: Tests read counters right after a scan; tests/integration/test_scan_buffer.py covers "buffered".
     SCAN_WRITE_MODE = "immediate"
     REDIS_URL = ""
+    JOBS_REDIS_URL = ""
     #: The test process keeps Python's own collector (tests/unit/test_gc_guard.py runs the thread in a child).
     GC_COLLECTOR = "automatic"
     STRIPE_SECRET_KEY = ""
