@@ -223,8 +223,9 @@ def _stored_sheet(issue):
         response.cache_control.no_store = True
         return response
     job = jobs.fetch(stamp_jobs.sheet_job_id(issue.id))
-    if job is None or job.get_status(refresh=False) in ("canceled", "stopped"):
-        job = stamp_jobs.enqueue_sheet(issue)  # lost (expired, or no queue and it failed): start again
+    if job is None or job.get_status(refresh=False) in ("canceled", "stopped", "finished"):
+        # Lost (expired; no queue and it failed; finished but its file is gone): start again.
+        job = stamp_jobs.enqueue_sheet(issue)
         if job is None and store.exists(name):
             return _stored_sheet(issue)
     failed = job is None or job.is_failed
