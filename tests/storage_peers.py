@@ -8,6 +8,7 @@ ACLs, so tests here prove what the app asks of the store, not the store's access
 Import the fixtures into a test module: `from tests.storage_peers import backend, s3_server  # noqa: F401`.
 """
 
+import atexit
 import secrets
 import socket
 
@@ -17,19 +18,26 @@ import pytest
 S3_PORT = 8551
 
 
+#: The one S3 stand-in of this test process: modules that import the fixture get distinct
+#: session fixtures, so the server itself is kept here and started once.
+_SERVER = {}
+
+
 @pytest.fixture(scope="session")
 def s3_server():
-    """Start moto's S3 server on loopback for the session; return its endpoint URL."""
+    """Start moto's S3 server on loopback (once per test process); return its endpoint URL."""
     pytest.importorskip("moto.server", reason="moto[server] is in requirements-dev.txt")
     from moto.server import ThreadedMotoServer
 
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", S3_PORT)) == 0:
-            pytest.fail(f"port {S3_PORT} is taken; the S3 stand-in needs it")
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=S3_PORT, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{S3_PORT}"
-    server.stop()
+    if "server" not in _SERVER:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", S3_PORT)) == 0:
+                pytest.fail(f"port {S3_PORT} is taken; the S3 stand-in needs it")
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=S3_PORT, verbose=False)
+        server.start()
+        _SERVER["server"] = server
+        atexit.register(server.stop)
+    return f"http://127.0.0.1:{S3_PORT}"
 
 
 def s3_settings(endpoint: str) -> dict:
