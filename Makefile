@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-sqlite test-postgres venv bench bench-quick soak clean
+.PHONY: run test test-sqlite test-postgres test-topology venv bench bench-quick soak clean
 
 $(VENV)/.deps-run: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ run: $(VENV)/.deps-run
 test: $(VENV)/.deps-dev
 	PYBABEL=$(VENV)/bin/pybabel scripts/i18n.sh compile
 	PY=$(PY) scripts/test.sh
+
+## Two app servers (gunicorn) behind nginx, a job worker, PostgreSQL, Redis and S3 on loopback (tests/topology)
+test-topology: $(VENV)/.deps-dev
+	PYBABEL=$(VENV)/bin/pybabel scripts/i18n.sh compile
+	TOPOLOGY=1 $(PY) -m pytest -p no:cacheprovider -q -s tests/topology
 
 bench: $(VENV)/.deps-dev
 	PYBABEL=$(VENV)/bin/pybabel scripts/i18n.sh compile

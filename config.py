@@ -140,6 +140,39 @@ class Config:
     #: own. The default is "thread" on Python 3.11, "automatic" from 3.12 on (which no longer needs it).
     GC_COLLECTOR = os.environ.get("GC_COLLECTOR", "thread" if sys.version_info < (3, 12) else "automatic")
     STAMP_DIR = os.environ.get("STAMP_DIR", str(INSTANCE_DIR / "stamps"))
+    #: Where photos, decision scans and stamp PDFs live (storefront/storage): "local" (UPLOAD_DIR,
+    #: STAMP_DIR) or "s3" (one bucket, any S3-compatible store: AWS, MinIO, a Vietnamese cloud).
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    #: Empty = AWS; e.g. http://127.0.0.1:9000 for MinIO, or a provider's S3 endpoint.
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    #: Empty = boto3's own credential chain (AWS_* variables, instance role).
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
+    #: Key prefix inside the bucket (e.g. "thai-nguyen/"); each area adds "media/", "documents/", "stamps/".
+    S3_PREFIX = os.environ.get("S3_PREFIX", "")
+    #: "path" (MinIO and most S3-compatible stores) or "virtual" (bucket in the host name).
+    S3_ADDRESSING_STYLE = os.environ.get("S3_ADDRESSING_STYLE", "path")
+    #: ACL of public photos; empty when the bucket refuses ACLs (a bucket policy or CDN makes media/ public).
+    S3_PUBLIC_ACL = os.environ.get("S3_PUBLIC_ACL", "public-read")
+    #: Lifetime of a presigned download (decision scans, stamp PDFs) handed out after the role check.
+    S3_PRESIGN_SECONDS = _int("S3_PRESIGN_SECONDS", 300)
+    #: Job queue (RQ on Redis; storefront/jobs). Empty: jobs run at once inside the calling process,
+    #: as in development. Set it (may be the REDIS_URL server, another db) and run `flask jobs worker`
+    #: and `flask jobs scheduler`.
+    JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL", "")
+    #: A failed job is tried again this many times, after these seconds (one per retry; the last repeats).
+    JOB_RETRIES = _int("JOB_RETRIES", 3)
+    JOB_RETRY_INTERVALS = os.environ.get("JOB_RETRY_INTERVALS", "10,60,300")
+    JOB_TIMEOUT_SECONDS = _int("JOB_TIMEOUT_SECONDS", 900)
+    #: Seconds between periodic jobs, e.g. "release-expired=60,outbox-send=60,reindex=86400" (0 = off).
+    JOB_SCHEDULE = os.environ.get("JOB_SCHEDULE", "")
+    #: Stamp issues of at least this many stamps get their PDF sheet made by a job (the producer
+    #: waits on a progress page); smaller ones are drawn when downloaded.
+    STAMP_JOB_THRESHOLD = _int("STAMP_JOB_THRESHOLD", 500)
+    #: Public base URL of the bucket (a CDN) that photos redirect to; empty = S3_ENDPOINT_URL/S3_BUCKET/S3_PREFIX.
+    MEDIA_PUBLIC_URL = os.environ.get("MEDIA_PUBLIC_URL", "")
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "20 per hour")
     RATELIMIT_PIN = os.environ.get("RATELIMIT_PIN", "10 per minute")
     PRODUCER_LOW_STOCK_THRESHOLD = _int("PRODUCER_LOW_STOCK_THRESHOLD", 5)
@@ -185,6 +218,7 @@ class TestConfig(Config):
     #: Tests read counters right after a scan; tests/integration/test_scan_buffer.py covers "buffered".
     SCAN_WRITE_MODE = "immediate"
     REDIS_URL = ""
+    JOBS_REDIS_URL = ""
     #: The test process keeps Python's own collector (tests/unit/test_gc_guard.py runs the thread in a child).
     GC_COLLECTOR = "automatic"
     STRIPE_SECRET_KEY = ""

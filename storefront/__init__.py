@@ -86,7 +86,11 @@ def register_security_headers(app):
     Registered before the extensions, so its hook runs after theirs and sees their headers.
     """
     from storefront import security_headers
+    from storefront.storage import media_origin
 
+    # Photos in object storage are answered by a redirect to the bucket or CDN: pages may load them there.
+    origin = media_origin(app.config)
+    app.config["CSP_IMG_SOURCES"] = (origin,) if origin else ()
     security_headers.init_app(app)
 
 
@@ -189,6 +193,10 @@ def register_blueprints(app):
     ):
         app.register_blueprint(blueprint)
 
+    from storefront.jobs.commands import jobs_cli
+
+    app.cli.add_command(jobs_cli)
+
 
 def register_errorhandlers(app):
     from storefront.errors import register
@@ -213,10 +221,12 @@ def register_after_commit_hooks(app):
 
     - Catalogue (catalog/indexing.py): the products, producers, certificates and stock a
       transaction changed are noted at flush; after its commit their search documents are
-      rewritten and the catalogue's listing and page caches are emptied. A rollback forgets them.
+      rewritten (a job with JOBS_REDIS_URL, else at once) and this process's listing and page
+      caches are emptied. A rollback forgets them.
     - Decision scans (office/documents.py): a scan written during a transaction that ends without
       a commit is deleted, so a file lives exactly as long as its committed certificate.
-    - Mail (outbox): what a request queued is delivered after the response's transaction committed.
+    - Mail (outbox): what a request queued is delivered after the response's transaction committed
+      (with a job queue, JOBS_REDIS_URL: enqueued then, and sent by a worker with retries).
 
     - Origin pages (traceability/origin/cache.py, through storefront/after_commit.py): a commit
       that changed what an origin page shows moves origin_versions on, so every worker rebuilds
@@ -225,6 +235,7 @@ def register_after_commit_hooks(app):
     The first two listen on every SQLAlchemy session (CLI commands and webhooks commit too), so
     no boundary can forget them.
     """
+    from storefront import jobs
     from storefront.catalog import indexing
     from storefront.extensions import db
     from storefront.office import documents
@@ -242,6 +253,12 @@ def register_after_commit_hooks(app):
             return response
         queued = db.session.info.pop("outbox_queued", None)
         if queued and not db.session.new and not db.session.dirty:
+            if jobs.connection(app) is not None:  # a job queue: a worker sends it, with retries
+                try:
+                    jobs.enqueue("storefront.outbox.jobs:deliver", queued)
+                except Exception:
+                    app.logger.exception("could not enqueue mail; the scheduler's outbox sweep will send it")
+                return response
             try:
                 deliver_pending(app.config, ids=queued)
                 db.session.commit()

@@ -63,7 +63,10 @@ def response_headers(app, *, https: bool) -> list[tuple[str, str]]:
 
 def _build(app, *, https: bool) -> list[tuple[str, str]]:
     headers = [
-        ("Content-Security-Policy", content_security_policy(inline_style_hashes(app))),
+        (
+            "Content-Security-Policy",
+            content_security_policy(inline_style_hashes(app), app.config.get("CSP_IMG_SOURCES", ())),
+        ),
         ("X-Frame-Options", "DENY"),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "strict-origin-when-cross-origin"),
@@ -75,14 +78,15 @@ def _build(app, *, https: bool) -> list[tuple[str, str]]:
     return headers
 
 
-def content_security_policy(style_hashes=()) -> str:
+def content_security_policy(style_hashes=(), image_sources=()) -> str:
     styles = " ".join(["'self'", *(f"'sha256-{h}'" for h in style_hashes)])
+    images = " ".join(["'self'", *image_sources])
     return "; ".join(
         [
             "default-src 'self'",
             "script-src 'self'",
             f"style-src {styles}",
-            "img-src 'self'",
+            f"img-src {images}",
             "object-src 'none'",
             "base-uri 'none'",
             "frame-ancestors 'none'",

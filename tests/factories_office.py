@@ -7,11 +7,12 @@ import pytest
 from pypdf import PdfWriter
 
 from storefront.accounts.models import Role
+from storefront.catalog.models import CriteriaSet, IssuingLevel
 from storefront.checkout.models import Order, OrderLine, OrderStatus, PaymentMethod
 from storefront.extensions import db
-from storefront.office import scoring
+from storefront.office import register, scoring
 from storefront.office.models import CriteriaSetDefinition, Evaluation
-from tests.factories import make_product, make_user
+from tests.factories import days_ago, make_product, make_user
 
 _orders = itertools.count(1)
 
@@ -95,3 +96,34 @@ def office(db, login):
     db.session.commit()
     login(user)
     return user
+
+
+def certificate_form(product, **overrides):
+    data = {
+        "product_id": str(product.id),
+        "stars": "4",
+        "score": "78",
+        "criteria_set": "148/2023",
+        "issuing_level": "province",
+        "issuing_body": "UBND tỉnh Thái Nguyên",
+        "decision_number": "1234/QĐ-UBND",
+        "decision_date": days_ago(10).isoformat(),
+        "valid_until": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def record_with_scan(product, actor):
+    return register.record_certificate(
+        product,
+        stars=4,
+        score=78,
+        criteria_set=CriteriaSet.QD_148_2023,
+        issuing_level=IssuingLevel.PROVINCE,
+        issuing_body="UBND tỉnh Thái Nguyên",
+        decision_number="99/QĐ-UBND",
+        decision_date=days_ago(5),
+        document=io.BytesIO(make_pdf_bytes()),
+        actor=actor,
+    )

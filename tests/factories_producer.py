@@ -85,3 +85,21 @@ def image_bytes(fmt="JPEG", size=(64, 48), color=(30, 120, 60)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, fmt)
     return out.getvalue()
+
+
+#: A valid product form (/producer/products/new and …/edit).
+PRODUCT_FORM = {
+    "name_vi": "Chè búp Tân Cương",
+    "name_en": "Tan Cuong bud tea",
+    "ocop_group": "1",
+    "ocop_subgroup": "I.5.a",
+    "price_vnd": "120.000",
+    "unit": "hộp",
+    "net_quantity": "200 g",
+    "gtin": "8936012345674",
+    "description_vi": "Sao tay",
+    "description_en": "",
+    "ingredients": "100% búp chè",
+    "usage": "",
+    "storage": "",
+}

@@ -3,22 +3,21 @@
 import csv
 import io
 import sys
-from pathlib import Path
 
 import click
-from flask import current_app
 
 from storefront.extensions import db
+from storefront.storage import storage
 from traceability.blueprint import bp
 from traceability.errors import TraceabilityError
 from traceability.models import Batch, StampIssue
 from traceability.stamps.services import MAX_STAMPS_PER_ISSUE, export_issue_zip, issue_stamps, render_issue_sheet
 
 
-def _stamp_dir() -> Path:
-    path = Path(current_app.config.get("STAMP_DIR") or Path(current_app.instance_path) / "stamps")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _where(store, name: str) -> str:
+    """Where a written file is, for the operator: a local path, or the area and name in the bucket."""
+    folder = getattr(store, "folder", None)
+    return str(folder / name) if folder is not None else f"{store.area}/{name} (object storage)"
 
 
 def _label_size(ctx, param, value: str) -> tuple[float, float]:
@@ -57,7 +56,7 @@ def _render(issue: StampIssue, label_size: tuple[float, float]) -> bytes:
     "--label-size", default="30x40", show_default=True, callback=_label_size, help="Label WIDTHxHEIGHT in mm."
 )
 def stamps_command(batch_id, count, with_pin, batch_level, with_zip, label_size):
-    """Issue stamps for a batch and write their printable PDF into STAMP_DIR."""
+    """Issue stamps for a batch and write their printable PDF into the stamp storage (STAMP_DIR by default)."""
     batch = db.session.get(Batch, batch_id)
     if batch is None:
         raise click.ClickException(f"no batch {batch_id}")
@@ -67,34 +66,30 @@ def stamps_command(batch_id, count, with_pin, batch_level, with_zip, label_size)
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     # Files first, commit last: a failure here leaves neither stamps nor files half-made.
-    directory = _stamp_dir()
-    pdf_path = directory / f"issue-{issue.id}.pdf"
+    store = storage("stamps")
     try:
         pdf = _render(issue, label_size)
     except ValueError as error:  # a label size that does not fit the page
         db.session.rollback()
         raise click.ClickException(str(error)) from error
-    pdf_path.write_bytes(pdf)
-    written = [pdf_path]
+    files = {f"issue-{issue.id}.pdf": pdf}
     if with_zip:
-        zip_path = directory / f"issue-{issue.id}.zip"
-        zip_path.write_bytes(export_issue_zip(issue))
-        written.append(zip_path)
+        files[f"issue-{issue.id}.zip"] = export_issue_zip(issue)
     if pins:
         # Plain PINs exist only now, for the scratch-off printer; delete the file after printing.
-        pin_path = directory / f"issue-{issue.id}-pins.csv"
+        # (The stamp storage is private: a local file is readable by its owner only.)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["serial", "pin"])
         writer.writerows(sorted(pins.items()))
-        pin_path.write_text(buffer.getvalue(), encoding="utf-8")
-        pin_path.chmod(0o600)
-        written.append(pin_path)
+        files[f"issue-{issue.id}-pins.csv"] = buffer.getvalue().encode("utf-8")
+    for name, data in files.items():
+        store.put(name, data)
     db.session.commit()
     kind = "batch-level" if batch_level else "serialized"
     click.echo(f"Issued {count} {kind} stamps for batch {batch.id} (lot {batch.lot_code}) as issue {issue.id}.")
-    for path in written:
-        click.echo(f"Wrote {path}")
+    for name in files:
+        click.echo(f"Wrote {_where(store, name)}")
 
 
 @bp.cli.command("print-sheet")
@@ -107,6 +102,7 @@ def print_sheet_command(issue_id, label_size):
     issue = db.session.get(StampIssue, issue_id)
     if issue is None:
         raise click.ClickException(f"no stamp issue {issue_id}")
-    path = _stamp_dir() / f"issue-{issue.id}.pdf"
-    path.write_bytes(_render(issue, label_size))
-    click.echo(f"Wrote {path}")
+    store = storage("stamps")
+    name = f"issue-{issue.id}.pdf"
+    store.put(name, _render(issue, label_size))
+    click.echo(f"Wrote {_where(store, name)}")

@@ -1,7 +1,5 @@
 """Catalogue CLI commands (`flask catalog …`)."""
 
-from pathlib import Path
-
 import click
 from flask import current_app
 from sqlalchemy import func, select
@@ -11,6 +9,7 @@ from storefront.catalog.images import ensure_derivatives
 from storefront.catalog.models import ProductImage
 from storefront.catalog.services import visible_products_query
 from storefront.extensions import db
+from storefront.storage import storage
 
 
 @bp.cli.command("reindex")
@@ -34,8 +33,8 @@ def reindex():
 
 @bp.cli.command("thumbnails")
 def thumbnails():
-    """Make missing thumbnails and large copies of every product photo in UPLOAD_DIR."""
-    upload_dir = Path(current_app.config["UPLOAD_DIR"])
+    """Make missing thumbnails and large copies of every product photo in the media storage."""
+    store = storage("media")
     names = db.session.scalars(select(ProductImage.filename).distinct()).all()
-    made = sum(ensure_derivatives(upload_dir, name) for name in names)
+    made = sum(ensure_derivatives(store, name) for name in names)
     click.echo(f"Checked {len(names)} photos; {made} have all their sizes.")

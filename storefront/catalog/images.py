@@ -10,6 +10,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from storefront.storage import Storage, as_storage
+
 #: Pillow format names we accept; anything else (GIF, SVG, TIFF, PDF…) is refused.
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 #: Derivative name -> width in pixels, narrowest first; a source narrower than a size is stored at
@@ -40,7 +42,9 @@ def derivative_name(filename: str, size: str, fmt: str) -> str:
     return f"{Path(filename).stem}.{size}.{fmt}"
 
 
-def process_upload(stream, upload_dir, *, max_bytes: int = 5_000_000, max_pixels: int = 40_000_000) -> StoredImage:
+def process_upload(
+    stream, store: Storage | Path | str, *, max_bytes: int = 5_000_000, max_pixels: int = 40_000_000
+) -> StoredImage:
     """Check an uploaded image, strip its metadata, save it and its derivatives under a random name.
 
     :raises ImageRejected: not JPEG/PNG/WebP, too large in bytes or pixels, or unreadable.
@@ -51,23 +55,24 @@ def process_upload(stream, upload_dir, *, max_bytes: int = 5_000_000, max_pixels
     if not data:
         raise ImageRejected("empty file")
     image = _open_checked(data, max_pixels)
-    return store_image(image, upload_dir)
+    return store_image(image, store)
 
 
-def store_image(image: Image.Image, upload_dir, *, filename: str | None = None) -> StoredImage:
+def store_image(image: Image.Image, store: Storage | Path | str, *, filename: str | None = None) -> StoredImage:
     """Save a decoded image, without metadata, and every derivative; the seed's illustrations come this way too.
 
-    `filename` (a FILENAME_RE name ending .jpg) is for seeded files; uploads get a random name.
+    `store` is the media storage (storefront/storage) or a local folder. `filename` (a
+    FILENAME_RE name ending .jpg) is for seeded files; uploads get a random name.
     """
-    upload_dir = Path(upload_dir)
-    upload_dir.mkdir(parents=True, exist_ok=True)
+    store = as_storage(store)
     filename = filename or f"{secrets.token_hex(12)}.jpg"
     if not FILENAME_RE.match(filename) or not filename.endswith(".jpg"):
         raise ValueError(f"not a stored image name: {filename!r}")
     clean = _normalised(image)
     # Saving without exif=/icc_profile= drops camera metadata, including GPS position.
-    clean.save(upload_dir / filename, "JPEG", quality=90, optimize=True)
-    _save_derivatives(clean, upload_dir, filename)
+    # Derivatives first, the original last: an original in the store means its set is complete.
+    _save_derivatives(clean, store, filename)
+    store.put(filename, _encoded(clean, "JPEG", quality=90, optimize=True))
     return StoredImage(filename=filename, width=clean.width, height=clean.height)
 
 
@@ -97,37 +102,55 @@ def derivative_box(width: int, height: int, size: str) -> tuple[int, int]:
     return target, round(height * target / width)
 
 
-def delete_files(upload_dir, filename: str) -> None:
+def delete_files(store: Storage | Path | str, filename: str) -> None:
     """Remove a stored original and its derivatives (after the commit that forgot them)."""
     if not FILENAME_RE.match(filename or ""):
         return
-    upload_dir = Path(upload_dir)
+    store = as_storage(store)
     for name in [filename] + [derivative_name(filename, s, f) for s in SIZES for f in FORMATS]:
-        (upload_dir / name).unlink(missing_ok=True)
+        store.delete(name)
 
 
-def ensure_derivatives(upload_dir, filename: str) -> bool:
-    """Build any missing derivative of a stored original (e.g. written by the demo seed).
+def ensure_derivatives(store: Storage | Path | str, filename: str) -> bool:
+    """Build any missing derivative of a stored original (e.g. one copied in without them).
 
     Return False when the original is missing, not a valid name or not a readable image.
     """
     if not FILENAME_RE.match(filename or ""):
         return False
-    upload_dir = Path(upload_dir)
-    original = upload_dir / filename
-    if not original.is_file():
+    store = as_storage(store)
+    data = store.get(filename)
+    if data is None:
         return False
     wanted = [derivative_name(filename, s, f) for s in SIZES for f in FORMATS]
-    if all((upload_dir / name).is_file() for name in wanted):
+    if all(store.exists(name) for name in wanted):
         return True
     try:
-        with Image.open(original) as image:
+        with Image.open(io.BytesIO(data)) as image:
             image.load()
             clean = _normalised(image)
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
         return False
-    _save_derivatives(clean, upload_dir, filename)
+    _save_derivatives(clean, store, filename)
     return True
+
+
+#: Remote stores: names this worker has seen present, so a photo costs one HEAD per worker, not per view.
+_KNOWN_PRESENT: dict[tuple[int, str], None] = {}
+_KNOWN_MAX = 20_000
+
+
+def media_present(store: Storage, name: str, original: str) -> bool:
+    """Is `name` (the original or one of its derivatives) stored? Build missing derivatives first."""
+    key = (id(store), name)
+    if key in _KNOWN_PRESENT:
+        return True
+    present = store.exists(name) or (name != original and ensure_derivatives(store, original))
+    if present and store.url(name) is not None:  # only remote stores: a local stat is cheaper than a lookup
+        if len(_KNOWN_PRESENT) >= _KNOWN_MAX:
+            _KNOWN_PRESENT.clear()
+        _KNOWN_PRESENT[key] = None
+    return present
 
 
 def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
@@ -168,7 +191,13 @@ def _normalised(image: Image.Image) -> Image.Image:
     return clean
 
 
-def _save_derivatives(image: Image.Image, upload_dir: Path, filename: str) -> None:
+def _encoded(image: Image.Image, pil_format: str, **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, pil_format, **options)
+    return out.getvalue()
+
+
+def _save_derivatives(image: Image.Image, store: Storage, filename: str) -> None:
     # Each size is resized from the next larger one: as sharp as from the original, much faster.
     resized = image
     for size, width in reversed(SIZES.items()):
@@ -180,4 +209,4 @@ def _save_derivatives(image: Image.Image, upload_dir: Path, filename: str) -> No
                 if pil_format == "WEBP"
                 else {"quality": 82, "optimize": True, "progressive": True}
             )
-            resized.save(upload_dir / derivative_name(filename, size, fmt), pil_format, **options)
+            store.put(derivative_name(filename, size, fmt), _encoded(resized, pil_format, **options))

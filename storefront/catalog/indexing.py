@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import operators, visitors
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
+from storefront import jobs
 from storefront.addresses import ward_name
 from storefront.catalog import search
 from storefront.catalog.groups import group_name
@@ -257,15 +258,22 @@ def _apply_changes(session):
     listing_cache().clear()
     page_cache().clear()
     try:
-        idx = search_index()
         # A commit has ended the transaction, so this session cannot read; use a fresh one.
         with Session(db.engine) as reader:
             ids = set(pending["products"]) | _stock_flips(reader, pending)
             if pending["producers"]:
                 ids.update(reader.scalars(select(Product.id).where(Product.producer_id.in_(pending["producers"]))))
-            reindex_products(idx, reader, ids)
+        if ids:
+            # After the commit, so a worker reads what it made visible; without a queue it runs now.
+            jobs.enqueue("storefront.catalog.indexing:reindex_ids", sorted(ids), raise_errors=True)
     except Exception:  # a stale index must never undo or fail a committed change
         current_app.logger.exception("search index update failed; run `flask catalog reindex`")
+
+
+def reindex_ids(product_ids: list[int]) -> None:
+    """Index these products again from the database (a job, or at once without a queue)."""
+    with Session(db.engine) as reader:
+        reindex_products(search_index(), reader, product_ids)
 
 
 def _forget_changes(session, previous_transaction):

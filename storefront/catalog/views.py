@@ -1,10 +1,9 @@
 """Catalogue pages: product list and search, product, producer, photos, type-ahead."""
 
 import re
-from pathlib import Path
 
 import nh3
-from flask import abort, current_app, jsonify, redirect, render_template, request, send_from_directory, url_for
+from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markdown_it import MarkdownIt
@@ -21,7 +20,7 @@ from storefront.catalog.images import (
     SIZES,
     derivative_box,
     derivative_name,
-    ensure_derivatives,
+    media_present,
     srcset_sizes,
 )
 from storefront.catalog.indexing import listing_cache, search_index
@@ -46,6 +45,7 @@ from storefront.catalog.urls import image_url, public_url
 from storefront.clock import today_vn
 from storefront.extensions import db
 from storefront.filters import url_with_query
+from storefront.storage import storage
 
 PER_PAGE = 24
 #: Slugs are ASCII-folded (text.slugify); anything else cannot match, and PostgreSQL refuses NUL bytes.
@@ -205,13 +205,18 @@ def image(filename):
     fmt = request.args.get("fmt", "jpg")
     if not FILENAME_RE.match(filename) or (size not in SIZES and size != "orig") or fmt not in FORMATS:
         abort(404)
-    upload_dir = Path(current_app.config["UPLOAD_DIR"])
-    name = filename
-    if size != "orig":
-        name = derivative_name(filename, size, fmt)
-        if not (upload_dir / name).is_file() and not ensure_derivatives(upload_dir, filename):
-            abort(404)
-    return send_from_directory(upload_dir, name, max_age=IMAGE_MAX_AGE)
+    store = storage("media")
+    name = filename if size == "orig" else derivative_name(filename, size, fmt)
+    if not media_present(store, name, filename):
+        abort(404)
+    direct = store.url(name)
+    if direct is None:
+        return store.send(name, max_age=IMAGE_MAX_AGE)
+    # Object storage: the bucket (or the CDN before it) answers; the redirect is cached as long.
+    response = redirect(direct, 302)
+    response.cache_control.public = True
+    response.cache_control.max_age = IMAGE_MAX_AGE
+    return response
 
 
 @bp.route("/search/suggest")

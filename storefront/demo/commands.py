@@ -1,13 +1,12 @@
 """`flask seed-demo`: fill an empty database with the demo catalogue."""
 
-from pathlib import Path
-
 import click
 from flask import current_app
 
 from storefront.clock import today_vn
 from storefront.demo import bp
 from storefront.extensions import db
+from storefront.storage import storage
 
 
 @bp.cli.command("seed-demo")
@@ -18,7 +17,7 @@ def seed_demo_command(if_empty):
     from storefront.demo.seed import DemoAlreadySeeded, seed_demo
 
     try:
-        summary = seed_demo(today=today_vn(), image_dir=Path(current_app.config["UPLOAD_DIR"]))
+        summary = seed_demo(today=today_vn(), image_dir=storage("media"))
     except DemoAlreadySeeded as exc:
         db.session.rollback()
         if if_empty:

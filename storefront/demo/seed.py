@@ -32,6 +32,7 @@ from storefront.demo.fictional import FICTIONAL_PRODUCERS, create_fictional
 from storefront.demo.stamps import demo_stamp_paths, seed_stamps
 from storefront.extensions import db
 from storefront.office.scoring import ensure_criteria_sets
+from storefront.storage import Storage, as_storage
 
 SEED = 2026
 DEMO_PASSWORD = "demo1234"
@@ -68,7 +69,7 @@ class DemoSummary:
     stamp_paths: list[tuple[str, str]] = field(default_factory=list)
 
 
-def seed_demo(*, today: date, image_dir: Path) -> DemoSummary:
+def seed_demo(*, today: date, image_dir: Storage | Path) -> DemoSummary:
     """Add the demo catalogue, accounts and traceability data to an empty database; flush only.
 
     :raises DemoAlreadySeeded: if any producer or demo account already exists.
@@ -80,8 +81,7 @@ def seed_demo(*, today: date, image_dir: Path) -> DemoSummary:
         raise DemoAlreadySeeded("a demo account already exists; seed-demo only fills an empty database")
 
     rng = random.Random(SEED)
-    image_dir = Path(image_dir)
-    image_dir.mkdir(parents=True, exist_ok=True)
+    image_dir = as_storage(image_dir)  # the media storage, or a local folder
     summary = DemoSummary()
 
     users = _create_accounts(summary)

@@ -1,4 +1,4 @@
-"""Decision scans on disk: fully parsed, rewritten (PDF through pypdf, images re-encoded by Pillow),
+"""Decision scans in the documents storage (storefront/storage): fully parsed, rewritten (PDF through pypdf, images re-encoded by Pillow),
 stored under a random name and served only as downloads that a browser never runs or sniffs."""
 
 import io
@@ -6,7 +6,7 @@ import secrets
 import warnings
 from pathlib import Path
 
-from flask import current_app, send_from_directory
+from flask import current_app, redirect
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
 from pypdf import PdfReader, PdfWriter
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.security_headers import DOWNLOAD_HEADERS
+from storefront.storage import storage
 
 #: Leading bytes of the formats a council decision scan may come in.
 SCAN_SIGNATURES = {
@@ -41,6 +42,7 @@ class DocumentInvalid(DomainError):
 
 
 def decisions_dir() -> Path:
+    """The local folder of decision scans (the local storage backend's documents area)."""
     return Path(current_app.config["UPLOAD_DIR"]) / "decisions"
 
 
@@ -116,10 +118,18 @@ def _reencoded_image(data: bytes, pil_format: str, max_pixels: int) -> bytes:
 
 
 def send_scan(filename: str, download_name: str):
-    """Answer a stored scan as a download: never shown inline, sniffed, framed or run."""
-    response = send_from_directory(
-        decisions_dir(), filename, max_age=0, as_attachment=True, download_name=download_name
-    )
+    """Answer a stored scan as a download: never shown inline, sniffed, framed or run.
+
+    Call it only after the office role check. Object storage: a redirect to a presigned URL valid
+    S3_PRESIGN_SECONDS that makes the bucket answer it as an attachment.
+    """
+    store = storage("documents")
+    direct = store.url(filename, download_name=download_name)
+    if direct is None:
+        response = store.send(filename, max_age=0, download_name=download_name)
+    else:
+        response = redirect(direct, 302)
+        response.cache_control.no_store = True
     response.headers.update(DOWNLOAD_HEADERS)
     response.cache_control.private = True
     return response
@@ -131,12 +141,10 @@ def store_scan(data: bytes, extension: str) -> str:
     The file is written now, so a committed certificate always has its scan; if the
     transaction ends without a commit (a later error, a rollback) the file is deleted.
     """
-    folder = decisions_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    store = storage("documents")
     filename = f"{secrets.token_hex(16)}.{extension}"
-    path = folder / filename
-    path.write_bytes(data)
-    db.session.info.setdefault(UNCOMMITTED_KEY, []).append(path)
+    store.put(filename, data)
+    db.session.info.setdefault(UNCOMMITTED_KEY, []).append((store, filename))
     return filename
 
 
@@ -147,8 +155,11 @@ def _keep_scans(session):
 def _delete_uncommitted_scans(session, transaction):
     # after_commit has already taken the committed ones; whatever is left was rolled back.
     if transaction.parent is None:
-        for path in session.info.pop(UNCOMMITTED_KEY, ()):
-            path.unlink(missing_ok=True)
+        for store, filename in session.info.pop(UNCOMMITTED_KEY, ()):
+            try:
+                store.delete(filename)
+            except Exception:  # the rollback stands; an orphan file is only wasted space
+                current_app.logger.exception("could not delete the uncommitted scan %s", filename)
 
 
 def register_listeners():

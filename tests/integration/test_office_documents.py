@@ -13,9 +13,9 @@ from sqlalchemy import select
 from storefront.accounts.models import Role
 from storefront.catalog.models import Certificate
 from storefront.office import documents
-from tests.factories import days_ago, make_certificate, make_product, make_user
+from tests.factories import make_certificate, make_product, make_user
 from tests.factories_catalog import make_image_bytes
-from tests.factories_office import make_office_user, make_pdf_bytes, office, request_context  # noqa: F401
+from tests.factories_office import certificate_form, make_office_user, make_pdf_bytes, office, request_context  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("request_context")
 
@@ -102,18 +102,12 @@ def test_a_scan_that_does_not_parse_whole_is_refused(app, content):
 def test_the_refusal_is_shown_on_the_form_and_nothing_is_written(client, db, office):
     product = make_product()
     db.session.commit()
-    data = {
-        "product_id": str(product.id),
-        "stars": "4",
-        "score": "78",
-        "criteria_set": "148/2023",
-        "issuing_level": "province",
-        "issuing_body": "UBND tỉnh",
-        "decision_number": "12/QĐ-UBND",
-        "decision_date": days_ago(10).isoformat(),
-        "valid_until": "",
-        "document": (io.BytesIO(BAD_FILES["20000x20000 PNG"]), "scan.png"),
-    }
+    data = certificate_form(
+        product,
+        issuing_body="UBND tỉnh",
+        decision_number="12/QĐ-UBND",
+        document=(io.BytesIO(BAD_FILES["20000x20000 PNG"]), "scan.png"),
+    )
     response = client.post("/office/certificates/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 200
     assert "Ảnh quét quá lớn" in response.get_data(as_text=True)

@@ -13,7 +13,14 @@ from storefront.clock import add_months, today_vn
 from storefront.office import documents, register
 from tests.factories import days_ago, make_certificate, make_product
 from tests.factories_catalog import make_image_bytes
-from tests.factories_office import make_office_user, make_pdf_bytes, office, request_context  # noqa: F401
+from tests.factories_office import (  # noqa: F401 (office, request_context are fixtures)
+    certificate_form,
+    make_office_user,
+    make_pdf_bytes,
+    office,
+    record_with_scan,
+    request_context,
+)
 
 PDF = make_pdf_bytes()
 PNG = make_image_bytes("PNG", size=(40, 30))
@@ -24,22 +31,6 @@ pytestmark = pytest.mark.usefixtures("request_context")
 @pytest.fixture
 def app_config():
     return {"OFFICE_DOCUMENT_MAX_BYTES": 64 * 1024}
-
-
-def certificate_form(product, **overrides):
-    data = {
-        "product_id": str(product.id),
-        "stars": "4",
-        "score": "78",
-        "criteria_set": "148/2023",
-        "issuing_level": "province",
-        "issuing_body": "UBND tỉnh Thái Nguyên",
-        "decision_number": "1234/QĐ-UBND",
-        "decision_date": days_ago(10).isoformat(),
-        "valid_until": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def shop_badge(client, product) -> str:
@@ -192,21 +183,6 @@ def test_a_decision_scan_is_stored_under_a_random_name_and_served_to_office_user
         assert response.data == (documents.decisions_dir() / certificate.document_filename).read_bytes()
     client.post("/account/logout")
     assert client.get(f"/office/certificates/{certificate.id}/document").status_code == 302
-
-
-def record_with_scan(product, actor):
-    return register.record_certificate(
-        product,
-        stars=4,
-        score=78,
-        criteria_set=CriteriaSet.QD_148_2023,
-        issuing_level=IssuingLevel.PROVINCE,
-        issuing_body="UBND tỉnh Thái Nguyên",
-        decision_number="99/QĐ-UBND",
-        decision_date=days_ago(5),
-        document=io.BytesIO(PDF),
-        actor=actor,
-    )
 
 
 def stored_scans():

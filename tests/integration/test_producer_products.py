@@ -11,23 +11,14 @@ from storefront.catalog.editing import PublishRefused, clean_gtin, create_produc
 from storefront.catalog.models import ProducerStatus, Product, ProductImage
 from storefront.inventory.models import Stock
 from tests.factories import make_product
-from tests.factories_producer import image_bytes, make_producer_account, owner  # noqa: F401 (owner is a fixture)
+from tests.factories_producer import (  # noqa: F401 (owner is a fixture)
+    PRODUCT_FORM,
+    image_bytes,
+    make_producer_account,
+    owner,
+)
 
-GOOD = {
-    "name_vi": "Chè búp Tân Cương",
-    "name_en": "Tan Cuong bud tea",
-    "ocop_group": "1",
-    "ocop_subgroup": "I.5.a",
-    "price_vnd": "120.000",
-    "unit": "hộp",
-    "net_quantity": "200 g",
-    "gtin": "8936012345674",
-    "description_vi": "Sao tay",
-    "description_en": "",
-    "ingredients": "100% búp chè",
-    "usage": "",
-    "storage": "",
-}
+GOOD = PRODUCT_FORM
 
 
 @pytest.fixture

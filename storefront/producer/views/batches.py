@@ -4,6 +4,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from storefront import jobs
 from storefront.accounts.decorators import producer_required
 from storefront.audit.services import clear_copy_warning, mark_display_stamps
 from storefront.clock import VIETNAM_TZ
@@ -32,6 +33,7 @@ from storefront.producer.views.common import (
     post_action,
     refusal_message,
 )
+from storefront.storage import storage
 from traceability.batches.services import (
     add_trace_event,
     batch_missing_fields,
@@ -40,6 +42,7 @@ from traceability.batches.services import (
     recall_batch,
 )
 from traceability.scans import copy_warnings
+from traceability.stamps import jobs as stamp_jobs
 from traceability.stamps.services import export_issue_zip, issue_stamps, render_issue_sheet
 
 
@@ -187,6 +190,8 @@ def stamp_issue(batch_id):
         flash(refusal_message(error), "error")
         return redirect(url_for("producer.batch", batch_id=item.id))
     db.session.commit()
+    if stamp_jobs.needs_job(issue):  # after the commit: the worker must see the issue
+        stamp_jobs.enqueue_sheet(issue)
     flash(_("Đã phát hành %(n)s tem.", n=issue.count), "success")
     if pins:
         # PINs exist only now (hashes are stored): show them once instead of redirecting.
@@ -198,11 +203,39 @@ def stamp_issue(batch_id):
 @producer_required
 def stamp_sheet(issue_id):
     issue = get_own_stamp_issue_or_404(issue_id)
+    if stamp_jobs.needs_job(issue):
+        return _stored_sheet(issue)
     return current_app.response_class(
         render_issue_sheet(issue),
         mimetype="application/pdf",
         headers={"Content-Disposition": f"attachment; filename=tem-{issue.batch.lot_code}-{issue.id}.pdf"},
     )
+
+
+def _stored_sheet(issue):
+    """A big issue's sheet, made by a job: the file when ready, else a page showing how far it got."""
+    store = storage("stamps")
+    name = stamp_jobs.sheet_name(issue.id)
+    download_name = f"tem-{issue.batch.lot_code}-{issue.id}.pdf"
+    if store.exists(name):
+        direct = store.url(name, download_name=download_name)
+        response = redirect(direct, 302) if direct else store.send(name, max_age=0, download_name=download_name)
+        response.cache_control.no_store = True
+        return response
+    job = jobs.fetch(stamp_jobs.sheet_job_id(issue.id))
+    if job is None or job.get_status(refresh=False) in ("canceled", "stopped", "finished"):
+        # Lost (expired; no queue and it failed; finished but its file is gone): start again.
+        job = stamp_jobs.enqueue_sheet(issue)
+        if job is None and store.exists(name):
+            return _stored_sheet(issue)
+    failed = job is None or job.is_failed
+    done, total = (job.meta.get("progress") if job is not None else None) or (0, issue.count)
+    response = current_app.make_response(
+        render_template("producer/stamp_progress.html", issue=issue, done=done, total=total, failed=failed)
+    )
+    response.status_code = 202 if not failed else 503
+    response.cache_control.no_store = True
+    return response
 
 
 @bp.route("/stamp-issues/<int:issue_id>/codes.zip")

@@ -21,6 +21,7 @@ from storefront.producer.forms import (
 from storefront.producer.services import (
     producer_of,
 )
+from storefront.storage import storage
 from traceability.errors import BatchIncomplete, DuplicateLot
 from traceability.models import Batch, Stamp, StampIssue
 
@@ -175,7 +176,7 @@ def add_image(form, store) -> bool:
     # Files a new photo replaced (a producer's old cover, a product's illustrations) go after the commit.
     replaced = result[1] if isinstance(result, tuple) else None
     for filename in [replaced] if isinstance(replaced, str) else replaced or []:
-        delete_files(current_app.config["UPLOAD_DIR"], filename)
+        delete_files(storage("media"), filename)
     flash(_("Đã thêm ảnh."), "success")
     return True
 
@@ -190,7 +191,7 @@ def edit_image(image) -> None:
     if action == "delete":
         filename = gallery.remove_image(image)
         db.session.commit()
-        delete_files(current_app.config["UPLOAD_DIR"], filename)
+        delete_files(storage("media"), filename)
         flash(_("Đã xoá ảnh."), "success")
         return
     if action == "save":

@@ -30,6 +30,7 @@ from storefront.producer.views.common import (
     image_refusal,
     post_action,
 )
+from storefront.storage import storage
 
 
 @bp.route("/products")
@@ -55,7 +56,7 @@ def _save_product(form, producer, product=None):
             editing.update_product(product, **form.product_fields())
         replaced = []
         if form.image.data:
-            replaced = gallery.add_product_image(product, form.image.data, current_app.config["UPLOAD_DIR"])[1]
+            replaced = gallery.add_product_image(product, form.image.data, storage("media"))[1]
     except editing.EditingError as error:
         db.session.rollback()
         form_errors_from(form, error)
@@ -66,7 +67,7 @@ def _save_product(form, producer, product=None):
         return None
     db.session.commit()
     for filename in replaced:
-        delete_files(current_app.config["UPLOAD_DIR"], filename)
+        delete_files(storage("media"), filename)
     return product
 
 
@@ -151,7 +152,7 @@ def product_image_add(product_id):
         lambda: gallery.add_product_image(
             product,
             form.image.data,
-            current_app.config["UPLOAD_DIR"],
+            storage("media"),
             alt=form.alt.data or "",
             alt_en=form.alt_en.data or "",
         ),

@@ -31,6 +31,7 @@ from storefront.producer.views.common import (
     image_edit_forms,
     low_stock_threshold,
 )
+from storefront.storage import storage
 
 
 def _public_url(endpoint, **values) -> str:
@@ -160,7 +161,7 @@ def profile_image_add():
         lambda: gallery.add_producer_image(
             producer,
             form.image.data,
-            current_app.config["UPLOAD_DIR"],
+            storage("media"),
             cover=kind == "cover",
             alt=form.alt.data or "",
             alt_en=form.alt_en.data or "",

@@ -1,0 +1,82 @@
+"""`flask jobs worker` (RQ worker) and `flask jobs scheduler` (the periodic work, enqueued on time)."""
+
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from storefront.jobs import QUEUES, connection, enqueue, get_queue
+
+#: Periodic work: name -> (default seconds between runs, target). JOB_SCHEDULE overrides the
+#: seconds ("release-expired=60,outbox-send=60,reindex=86400"; 0 turns one off).
+PERIODIC = {
+    "release-expired": (60, "storefront.checkout.services:expire_lapsed_orders"),
+    "outbox-send": (60, "storefront.outbox.jobs:send_pending"),
+    "reindex": (24 * 3600, "storefront.catalog.indexing:reindex_all"),
+}
+
+jobs_cli = AppGroup("jobs", help="Background jobs: worker, scheduler, failed jobs.")
+
+
+def _require_queue():
+    if connection() is None:
+        raise click.ClickException(
+            "JOBS_REDIS_URL is not set: jobs run inside the web process and need no worker "
+            "(set it, e.g. redis://127.0.0.1:6379/1, to run them here)"
+        )
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Work until the queues are empty, then stop.")
+@click.option("--simple", is_flag=True, help="Run each job in this process instead of a forked child.")
+def worker_command(burst, simple):
+    """Run jobs from the queues (default, then stamps), retrying failed ones on their schedule."""
+    _require_queue()
+    from rq import SimpleWorker, Worker
+
+    worker_class = SimpleWorker if simple else Worker
+    queues = [get_queue(name) for name in QUEUES]
+    worker = worker_class(queues, connection=connection())
+    worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+
+
+def schedule_due(now: float | None = None) -> list[str]:
+    """Enqueue each periodic job whose slot has begun and no scheduler has claimed; return their names."""
+    conn = connection()
+    now = time.time() if now is None else now
+    every = dict(_intervals())
+    started = []
+    for name, (_default, target) in PERIODIC.items():
+        seconds = every[name]
+        if seconds <= 0:
+            continue
+        slot = int(now // seconds)
+        # SET NX: of several schedulers (one per server, for failover), one enqueues each slot.
+        if conn.set(f"ocop:jobs:periodic:{name}:{slot}", "1", nx=True, ex=max(seconds * 2, 120)):
+            enqueue(target, job_id=f"periodic-{name}-{slot}")
+            started.append(name)
+    return started
+
+
+def _intervals():
+    overrides = {}
+    for part in (current_app.config.get("JOB_SCHEDULE") or "").split(","):
+        name, _, seconds = part.partition("=")
+        if name.strip() in PERIODIC and seconds.strip().isdigit():
+            overrides[name.strip()] = int(seconds)
+    return [(name, overrides.get(name, default)) for name, (default, _target) in PERIODIC.items()]
+
+
+@jobs_cli.command("scheduler")
+@click.option("--once", is_flag=True, help="Enqueue what is due now and stop.")
+def scheduler_command(once):
+    """Enqueue the periodic work on time: release-expired, outbox send, daily reindex."""
+    _require_queue()
+    click.echo("periodic jobs: " + ", ".join(f"{name} every {s}s" for name, s in _intervals() if s > 0))
+    while True:
+        for name in schedule_due():
+            click.echo(f"enqueued {name}")
+        if once:
+            return
+        time.sleep(1)

@@ -1,0 +1,50 @@
+"""Big stamp issues' PDF sheets made by a job (storefront/jobs) into the stamp storage, with progress."""
+
+from flask import current_app
+
+from storefront import jobs
+from storefront.extensions import db
+from storefront.storage import storage
+from traceability.models import StampIssue
+from traceability.stamps.services import render_issue_sheet
+
+#: Progress is reported every this many labels (a save to Redis each time).
+PROGRESS_EVERY = 100
+
+
+def sheet_name(issue_id: int) -> str:
+    return f"issue-{issue_id}.pdf"
+
+
+def sheet_job_id(issue_id: int) -> str:
+    return f"stamp-sheet-{issue_id}"
+
+
+def needs_job(issue: StampIssue) -> bool:
+    """Is this issue big enough that its sheet is made by a job rather than drawn on download?"""
+    return issue.count >= int(current_app.config.get("STAMP_JOB_THRESHOLD", 500))
+
+
+def enqueue_sheet(issue: StampIssue):
+    """Start making the issue's sheet; call after the commit that created the issue."""
+    return jobs.enqueue(
+        "traceability.stamps.jobs:render_sheet", issue.id, queue="stamps", job_id=sheet_job_id(issue.id)
+    )
+
+
+def render_sheet(issue_id: int) -> int:
+    """Draw the issue's PDF sheet (reporting progress) and store it; return its size in bytes."""
+    issue = db.session.get(StampIssue, issue_id)
+    if issue is None:
+        raise LookupError(f"no stamp issue {issue_id}")
+    total = issue.count
+
+    def ticking(labels):
+        for done, label in enumerate(labels, start=1):
+            yield label
+            if done % PROGRESS_EVERY == 0 or done == total:
+                jobs.report_progress(done, total)
+
+    pdf = render_issue_sheet(issue, wrap=ticking)
+    storage("stamps").put(sheet_name(issue_id), pdf)
+    return len(pdf)
