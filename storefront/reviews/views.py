@@ -19,7 +19,7 @@ PER_PAGE = 10
 
 
 def _review_limit() -> str:
-    return current_app.config.get("RATELIMIT_REVIEW", "5 per hour;20 per day")
+    return current_app.config["RATELIMIT_REVIEW"]
 
 
 def _review_limit_key() -> str:

@@ -349,3 +349,24 @@ def test_fictional_producers_show_a_live_programme(db, seeded):
     assert len(products) >= 4 and all(p.is_published and p.images and p.batches for p in products)
     stars = {c.stars for p in products for c in p.certificates if c.is_valid_on(TODAY)}
     assert stars == {3, 4, 5}
+
+
+def test_demo_reviews_sit_on_delivered_demo_orders_and_are_marked(client, db, seeded):
+    from storefront.checkout.models import FulfilmentStatus
+    from storefront.demo.reviews import DEMO_NOTE
+    from storefront.reviews.models import Review
+
+    reviews = db.session.scalars(select(Review)).all()
+    assert seeded.reviews == len(reviews) >= 5
+    for review in reviews:
+        assert review.is_demo
+        line = review.order_line
+        assert line.order.note == DEMO_NOTE and line.order.code.startswith("DEMO-")
+        assert line.fulfilment.status is FulfilmentStatus.DELIVERED and line.order.user_id == review.user_id
+    tea = db.session.scalar(select(Product).where(Product.name_vi == "Chè tôm nõn"))
+    page = client.get(f"/products/{tea.slug}").get_data(as_text=True)
+    assert "Đánh giá minh hoạ (demo)" in page and "Phản hồi của cơ sở" in page and '"aggregateRating"' in page
+    shopper = db.session.scalar(select(User).where(User.email == "khach@example.com"))
+    from storefront.reviews.services import lines_to_review
+
+    assert [line.product_name for line in lines_to_review(shopper)] == ["Chè đinh Tân Cương"]
