@@ -145,6 +145,7 @@ def register_models():
     import storefront.inventory.models
     import storefront.office.models
     import storefront.outbox.models
+    import storefront.outlets.models
     import storefront.producer.models
     import storefront.reviews.models  # noqa: F401
     import traceability.models  # noqa: F401
@@ -173,6 +174,7 @@ def register_blueprints(app):
     from storefront.main import bp as main_bp
     from storefront.office import bp as office_bp
     from storefront.outbox import bp as outbox_bp
+    from storefront.outlets import bp as outlets_bp
     from storefront.producer import bp as producer_bp
     from storefront.reviews import bp as reviews_bp
     from traceability import bp as traceability_bp
@@ -184,6 +186,7 @@ def register_blueprints(app):
         cart_bp,
         checkout_bp,
         reviews_bp,
+        outlets_bp,
         producer_bp,
         office_bp,
         outbox_bp,

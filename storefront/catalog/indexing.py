@@ -25,7 +25,17 @@ from storefront.inventory.models import Stock
 PENDING_KEY = "catalog_reindex"
 #: Rows shown on cached catalogue pages but not indexed (batches and reviews sit on a floor above: no import).
 PAGE_ONLY_TABLES = frozenset(
-    {"product_images", "producer_images", "slug_redirects", "batches", "reservations", "reviews", "review_images"}
+    {
+        "product_images",
+        "producer_images",
+        "slug_redirects",
+        "batches",
+        "reservations",
+        "reviews",
+        "review_images",
+        "outlets",
+        "outlet_products",
+    }
 )
 #: Tables changed by bulk statements whose rows show on catalogue pages (stock counts, in-stock filter);
 #: a product whose stock such a statement names is reindexed when its in-stock state flipped.

@@ -370,3 +370,18 @@ def test_demo_reviews_sit_on_delivered_demo_orders_and_are_marked(client, db, se
     from storefront.reviews.services import lines_to_review
 
     assert [line.product_name for line in lines_to_review(shopper)] == ["Chè đinh Tân Cương"]
+
+
+def test_eight_demo_points_of_sale_in_thai_nguyen_with_the_provincial_centre(client, db, seeded):
+    from storefront.outlets.models import Outlet, OutletKind
+
+    outlets = db.session.scalars(select(Outlet)).all()
+    assert seeded.outlets == len(outlets) == 8
+    assert all(o.is_demo and o.ward_code in THAI_NGUYEN_WARDS and o.has_position and o.products for o in outlets)
+    assert [o.kind for o in outlets].count(OutletKind.PROVINCIAL_CENTRE) == 1
+    assert len({o.kind for o in outlets}) == 6
+    showroom = next(o for o in outlets if o.kind is OutletKind.SHOWROOM)
+    assert showroom.producer.name == "HTX Chè Hảo Đạt"
+    assert {p.producer_id for p in showroom.products} == {showroom.producer_id}
+    page = client.get("/points-of-sale").get_data(as_text=True)
+    assert page.count('data-testid="outlet"') == 8 and "Dữ liệu minh hoạ (demo)" in page

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from storefront.accounts.models import Role
 from storefront.catalog.models import ProducerImage, ProductImage
 from storefront.extensions import db as _db
+from storefront.outlets.services import OutletInput, create_outlet
 from tests.factories import make_batch, make_product, make_user
 from tests.factories_producer import make_order, make_producer_account
 from tests.factories_reviews import make_review
@@ -23,6 +24,7 @@ OBJECT_ARGUMENTS = {
     "image_id",
     "producer_image_id",
     "review_id",
+    "outlet_id",
 }
 
 
@@ -56,6 +58,7 @@ def world(db):
     cover = ProducerImage(producer=producer, filename="cover.jpg", alt="Đồi chè", is_cover=True)
     db.session.add_all([photo, cover])
     review = make_review(product)
+    outlet = create_outlet(OutletInput(name="Phòng trưng bày", kind="showroom", ward_code=5503), producer=producer)
     db.session.commit()
     args = {
         "product_id": product.id,
@@ -67,6 +70,7 @@ def world(db):
         "image_id": photo.id,
         "producer_image_id": cover.id,
         "review_id": review.id,
+        "outlet_id": outlet.id,
     }
     return {"owner": owner, "other": other, "shopper": shopper, "office": office, "args": args}
 

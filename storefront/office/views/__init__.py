@@ -1,3 +1,13 @@
 """OCOP office pages under /office, one module per area; importing this registers them all."""
 
-from storefront.office.views import audit, home, moderation, orders, producers, register, reviews, scoring  # noqa: F401
+from storefront.office.views import (  # noqa: F401
+    audit,
+    home,
+    moderation,
+    orders,
+    outlets,
+    producers,
+    register,
+    reviews,
+    scoring,
+)
