@@ -3,7 +3,6 @@
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from storefront.accounts.models import User
@@ -194,15 +193,14 @@ def write_review(
                     alt_en=f"Customer photo of {product.name_en or product.name_vi}"[:200],
                 )
             )
-        with db.session.begin_nested():  # a double submit racing this one meets the unique constraint
-            db.session.add(review)
-            db.session.flush()
-    except IntegrityError as error:
-        _forget_files(upload_dir, stored)
-        raise AlreadyReviewed() from error
     except ImageRejected:
         _forget_files(upload_dir, stored)
         raise
+    # No savepoint for the (product, user) unique race: SQLAlchemy fires after_commit on a savepoint's
+    # release, which the catalogue's cache listener takes for a real commit. A racing double submit
+    # fails at the caller's commit instead (IntegrityError), which the view answers as AlreadyReviewed.
+    db.session.add(review)
+    db.session.flush()
     return review
 
 

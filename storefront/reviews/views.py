@@ -4,8 +4,9 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
-from storefront.catalog.images import ImageRejected
+from storefront.catalog.images import ImageRejected, delete_files
 from storefront.catalog.jsonld import rating_jsonld
 from storefront.catalog.services import product_page_query
 from storefront.extensions import db, limiter
@@ -80,7 +81,7 @@ def write(slug):
     form = ReviewForm()
     if form.validate_on_submit():
         try:
-            services.write_review(
+            review = services.write_review(
                 current_user._get_current_object(),
                 product,
                 stars=form.stars.data,
@@ -100,7 +101,15 @@ def write(slug):
             db.session.rollback()
             return render_template("reviews/not_eligible.html", product=product), 403
         else:
-            db.session.commit()
+            try:
+                db.session.commit()
+            except IntegrityError:  # a second submit that raced this one past the check
+                photos = [image.filename for image in review.images]
+                db.session.rollback()
+                for filename in photos:
+                    delete_files(current_app.config["UPLOAD_DIR"], filename)
+                flash(_("Bạn đã đánh giá sản phẩm này."), "info")
+                return redirect(url_for("reviews.mine"))
             flash(_("Cảm ơn bạn! Đánh giá đã được đăng."), "success")
             return redirect(url_for("catalog.product", slug=product.slug, _anchor="reviews-h"))
     return render_template("reviews/write.html", product=product, form=form)
