@@ -23,7 +23,7 @@ from storefront.inventory.models import Stock
 
 #: session.info key holding the product and producer ids changed since the last commit.
 PENDING_KEY = "catalog_reindex"
-#: Rows shown on cached catalogue pages but not indexed (batches and reviews sit on a floor above: no import).
+#: Rows shown on cached catalogue pages but not indexed (batches, reviews and outlets sit on floors above: no import).
 PAGE_ONLY_TABLES = frozenset(
     {
         "product_images",
@@ -35,6 +35,7 @@ PAGE_ONLY_TABLES = frozenset(
         "review_images",
         "outlets",
         "outlet_products",
+        "product_listings",
     }
 )
 #: Tables changed by bulk statements whose rows show on catalogue pages (stock counts, in-stock filter);

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from storefront.accounts.models import Role
-from storefront.catalog.models import ProducerImage, ProductImage
+from storefront.catalog.models import Marketplace, ProducerImage, ProductImage, ProductListing
 from storefront.extensions import db as _db
 from storefront.outlets.services import OutletInput, create_outlet
 from tests.factories import make_batch, make_product, make_user
@@ -25,6 +25,7 @@ OBJECT_ARGUMENTS = {
     "producer_image_id",
     "review_id",
     "outlet_id",
+    "listing_id",
 }
 
 
@@ -56,7 +57,8 @@ def world(db):
     order = make_order(lines=[(product, 1)])
     photo = ProductImage(product=product, filename="photo.jpg", alt="Chè")
     cover = ProducerImage(producer=producer, filename="cover.jpg", alt="Đồi chè", is_cover=True)
-    db.session.add_all([photo, cover])
+    listing = ProductListing(product=product, marketplace=Marketplace.SHOPEE, url="https://shopee.vn/che")
+    db.session.add_all([photo, cover, listing])
     review = make_review(product)
     outlet = create_outlet(OutletInput(name="Phòng trưng bày", kind="showroom", ward_code=5503), producer=producer)
     db.session.commit()
@@ -71,6 +73,7 @@ def world(db):
         "producer_image_id": cover.id,
         "review_id": review.id,
         "outlet_id": outlet.id,
+        "listing_id": listing.id,
     }
     return {"owner": owner, "other": other, "shopper": shopper, "office": office, "args": args}
 
