@@ -45,7 +45,11 @@ def checked_url(marketplace: Marketplace, raw: str) -> str:
     raw = (raw or "").strip()
     if not raw or len(raw) > MAX_URL or any(ch.isspace() or ord(ch) < 32 for ch in raw):
         raise ListingRejected(_l("Nhập một địa chỉ web đầy đủ (bắt đầu bằng https://), tối đa 500 ký tự."))
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+        port = parts.port  # raises ValueError for "shopee.vn:abc" or a port past 65535
+    except ValueError as error:
+        raise ListingRejected(_l("Nhập một địa chỉ web đầy đủ (bắt đầu bằng https://), tối đa 500 ký tự.")) from error
     host = (parts.hostname or "").lower().rstrip(".")
     if parts.scheme.lower() not in ("https", "http") or not host or "." not in host:
         raise ListingRejected(_l("Nhập một địa chỉ web đầy đủ (bắt đầu bằng https://), tối đa 500 ký tự."))
@@ -63,7 +67,7 @@ def checked_url(marketplace: Marketplace, raw: str) -> str:
                     domains=", ".join(domains),
                 )
             )
-    netloc = host + (f":{parts.port}" if parts.port else "")
+    netloc = host + (f":{port}" if port else "")
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
 
 

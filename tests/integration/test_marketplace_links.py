@@ -73,6 +73,8 @@ def test_a_producer_lists_a_product_elsewhere_and_shoppers_feeds_and_api_see_it(
         ("amazon", "https://amazon.com/x"),
         ("shopee", "https://shopee.vn/" + "a" * 500),
         ("shopee", "https://shopee.vn/che tan"),
+        ("shopee", "https://shopee.vn:abc/che"),
+        ("own_site", "https://[::1/"),
     ],
 )
 def test_links_off_the_marketplace_or_unsafe_are_refused(client, db, mine, marketplace, url):

@@ -75,6 +75,7 @@ def seeded(app, db):
             "/producers/<slug>": f"/producers/{producer.slug}",
             "/products/<slug>": f"/products/{product.slug}",
             "/products/<slug>/review": f"/products/{product.slug}/review",
+            "/api/v1/products/<slug>/listings": f"/api/v1/products/{product.slug}/listings",
             "/products/<slug>/reviews": f"/products/{product.slug}/reviews",
             "/points-of-sale/<slug>": f"/points-of-sale/{outlet.slug}",
             "/office/outlets/<int:outlet_id>/edit": f"/office/outlets/{outlet.id}/edit",
