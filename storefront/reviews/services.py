@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from storefront.accounts.models import User
@@ -197,10 +198,14 @@ def write_review(
         _forget_files(upload_dir, stored)
         raise
     # No savepoint for the (product, user) unique race: SQLAlchemy fires after_commit on a savepoint's
-    # release, which the catalogue's cache listener takes for a real commit. A racing double submit
-    # fails at the caller's commit instead (IntegrityError), which the view answers as AlreadyReviewed.
+    # release, which the catalogue's cache listener takes for a real commit. A double submit that
+    # raced past the check above fails here instead; the caller rolls back on AlreadyReviewed.
     db.session.add(review)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        _forget_files(upload_dir, stored)
+        raise AlreadyReviewed() from error
     return review
 
 

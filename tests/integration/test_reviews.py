@@ -366,3 +366,19 @@ def test_the_review_pages_speak_english(client, db, login, product):
     login(buyer)
     page = client.get(f"/products/{product.slug}/review?lang=en").get_data(as_text=True)
     assert "Submit review" in page and "Gửi đánh giá" not in page
+
+
+def test_a_double_submit_that_races_past_the_check_is_answered_as_already_reviewed(
+    client, db, login, product, monkeypatch
+):
+    buyer = make_buyer_of(product)
+    db.session.commit()
+    login(buyer)
+    assert post_review(client, product, body="lần một").status_code == 302
+    from storefront.reviews import services
+
+    # The second request reads "no review yet" (the first had not committed when it checked).
+    monkeypatch.setattr(services, "review_by", lambda user, product: None)
+    response = post_review(client, product, body="lần hai")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account/reviews")
+    assert db.session.scalars(select(Review.body)).all() == ["lần một"]
