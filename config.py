@@ -175,6 +175,8 @@ class Config:
     MEDIA_PUBLIC_URL = os.environ.get("MEDIA_PUBLIC_URL", "")
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "20 per hour")
     RATELIMIT_PIN = os.environ.get("RATELIMIT_PIN", "10 per minute")
+    #: Reviews written per account (storefront/reviews/views.py: keyed by account, not address).
+    RATELIMIT_REVIEW = os.environ.get("RATELIMIT_REVIEW", "5 per hour;20 per day")
     PRODUCER_LOW_STOCK_THRESHOLD = _int("PRODUCER_LOW_STOCK_THRESHOLD", 5)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

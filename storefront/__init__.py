@@ -149,7 +149,9 @@ def register_models():
     import storefront.inventory.models
     import storefront.office.models
     import storefront.outbox.models
-    import storefront.producer.models  # noqa: F401
+    import storefront.outlets.models
+    import storefront.producer.models
+    import storefront.reviews.models  # noqa: F401
     import traceability.models  # noqa: F401
 
 
@@ -176,7 +178,9 @@ def register_blueprints(app):
     from storefront.main import bp as main_bp
     from storefront.office import bp as office_bp
     from storefront.outbox import bp as outbox_bp
+    from storefront.outlets import bp as outlets_bp
     from storefront.producer import bp as producer_bp
+    from storefront.reviews import bp as reviews_bp
     from traceability import bp as traceability_bp
 
     for blueprint in (
@@ -185,6 +189,8 @@ def register_blueprints(app):
         catalog_bp,
         cart_bp,
         checkout_bp,
+        reviews_bp,
+        outlets_bp,
         producer_bp,
         office_bp,
         outbox_bp,

@@ -22,6 +22,7 @@ FEED_FIELDS = (
     "gtin",
     "condition",
     "ocop_stars",
+    "marketplace_links",
 )
 #: Merchant feeds cap descriptions at 5,000 characters.
 MAX_DESCRIPTION = 5000
@@ -49,6 +50,8 @@ def feed_rows() -> list[dict]:
                 "gtin": product.gtin or "",
                 "condition": "new",
                 "ocop_stars": str(certificate.stars) if certificate else "",
+                # The product's pages on other marketplaces and its producer's site, space-separated.
+                "marketplace_links": " ".join(listing.url for listing in product.listings),
             }
         )
     return rows

@@ -24,8 +24,21 @@ from storefront.inventory.models import Stock
 
 #: session.info key holding the product and producer ids changed since the last commit.
 PENDING_KEY = "catalog_reindex"
-#: Rows shown on cached catalogue pages but not indexed (batches are traceability's: no import).
-PAGE_ONLY_TABLES = frozenset({"product_images", "producer_images", "slug_redirects", "batches", "reservations"})
+#: Rows shown on cached catalogue pages but not indexed (batches, reviews and outlets sit on floors above: no import).
+PAGE_ONLY_TABLES = frozenset(
+    {
+        "product_images",
+        "producer_images",
+        "slug_redirects",
+        "batches",
+        "reservations",
+        "reviews",
+        "review_images",
+        "outlets",
+        "outlet_products",
+        "product_listings",
+    }
+)
 #: Tables changed by bulk statements whose rows show on catalogue pages (stock counts, in-stock filter);
 #: a product whose stock such a statement names is reindexed when its in-stock state flipped.
 BULK_WATCHED_TABLES = frozenset({"stocks", "reservations"})

@@ -4,6 +4,7 @@ from flask import current_app
 
 from storefront.catalog.groups import group_name
 from storefront.catalog.urls import public_url
+from storefront.clock import VIETNAM_TZ
 
 
 def product_jsonld(product, certificate) -> dict:
@@ -64,3 +65,33 @@ def certification_jsonld(certificate) -> dict:
         del data["certificationIdentification"], data["expires"]
         data["validFrom"] = str(certificate.decision_date.year)
     return data
+
+
+def rating_jsonld(count: int, average: float, reviews) -> dict:
+    """Return schema.org aggregateRating and review of a product from its *visible* reviews only.
+
+    Callers pass only reviews the page shows (never hidden ones), so the markup matches the page,
+    as search engines require of review snippets. No reviews: nothing (no zero rating).
+    """
+    if not count:
+        return {}
+    return {
+        "aggregateRating": {
+            "@type": "AggregateRating",
+            "ratingValue": average,
+            "reviewCount": count,
+            "bestRating": 5,
+            "worstRating": 1,
+        },
+        "review": [
+            {
+                "@type": "Review",
+                "reviewRating": {"@type": "Rating", "ratingValue": review.stars, "bestRating": 5, "worstRating": 1},
+                "author": {"@type": "Person", "name": review.author_name or "Khách hàng"},
+                "datePublished": review.created_at.astimezone(VIETNAM_TZ).date().isoformat(),
+                **({"reviewBody": review.body} if review.body else {}),
+            }
+            for review in reviews
+            if not review.is_hidden
+        ],
+    }

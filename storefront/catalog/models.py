@@ -49,6 +49,16 @@ class IssuingLevel(enum.Enum):
     CENTRAL = "central"
 
 
+class Marketplace(enum.Enum):
+    """Where else a product is sold (Decision 3485/QĐ-UBND asks the site to link other marketplaces)."""
+
+    POSTMART = "postmart"
+    SHOPEE = "shopee"
+    TIKI = "tiki"
+    LAZADA = "lazada"
+    OWN_SITE = "own_site"
+
+
 class Producer(db.Model):
     """A 'chủ thể' OCOP: cooperative, group, small firm or household business."""
 
@@ -143,6 +153,9 @@ class Product(db.Model):
     certificates: Mapped[list["Certificate"]] = relationship(
         back_populates="product", order_by="Certificate.decision_date.desc()"
     )
+    listings: Mapped[list["ProductListing"]] = relationship(
+        back_populates="product", order_by="ProductListing.id", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (
         CheckConstraint("price_vnd >= 0", name="price_not_negative"),
@@ -154,6 +167,23 @@ class Product(db.Model):
     @property
     def name(self) -> str:
         return self.name_vi
+
+
+class ProductListing(db.Model):
+    """The same product's page on another marketplace or the producer's own site (an outbound link)."""
+
+    __tablename__ = "product_listings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    marketplace: Mapped[Marketplace] = mapped_column(str_enum(Marketplace))
+    #: Checked by catalog/marketplaces.py: http(s), no credentials, the marketplace's own domain.
+    url: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="listings")
+
+    __table_args__ = (UniqueConstraint("product_id", "url"),)
 
 
 class ImageColumns:

@@ -247,7 +247,9 @@ def product_page_query(slug: str):
     """Return a select of the visible product with this slug and everything its page shows."""
     configure_mappers()  # Product.batches is a backref declared by the traceability models
     return (
-        visible_products_query().where(Product.slug == slug).options(*listing_options(), selectinload(Product.batches))
+        visible_products_query()
+        .where(Product.slug == slug)
+        .options(*listing_options(), selectinload(Product.batches), selectinload(Product.listings))
     )
 
 
@@ -416,7 +418,9 @@ def suggestions(hits: list[dict]) -> list[Product]:
 
 def feed_products() -> list[Product]:
     """Return every visible product with what a merchant feed row needs."""
-    return db.session.scalars(visible_products_query().options(*listing_options()).order_by(Product.id)).all()
+    return db.session.scalars(
+        visible_products_query().options(*listing_options(), selectinload(Product.listings)).order_by(Product.id)
+    ).all()
 
 
 def sitemap_entries() -> tuple[list[Product], list[Producer]]:

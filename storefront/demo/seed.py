@@ -29,6 +29,8 @@ from storefront.demo.catalogue import (
     unique_slug,
 )
 from storefront.demo.fictional import FICTIONAL_PRODUCERS, create_fictional
+from storefront.demo.outlets import seed_outlets
+from storefront.demo.reviews import seed_reviews
 from storefront.demo.stamps import demo_stamp_paths, seed_stamps
 from storefront.extensions import db
 from storefront.office.scoring import ensure_criteria_sets
@@ -60,6 +62,10 @@ class DemoSummary:
     batches: int = 0
     events: int = 0
     images: int = 0
+    #: Demo reviews written on delivered demo orders (storefront/demo/reviews.py).
+    reviews: int = 0
+    #: Demo points of sale (storefront/demo/outlets.py).
+    outlets: int = 0
     skipped: list[str] = field(default_factory=list)
     #: Real products whose source gives no year of recognition: no certificate, no stars.
     undated: list[str] = field(default_factory=list)
@@ -110,6 +116,8 @@ def seed_demo(*, today: date, image_dir: Storage | Path) -> DemoSummary:
     # The office's scoresheet needs the criteria sets (148/2023, 1048/2019) as data.
     ensure_criteria_sets()
     db.session.flush()
+    summary.reviews = seed_reviews(today=today, shopper=users[Role.SHOPPER])
+    summary.outlets = seed_outlets()
     summary.producers = len(producers) + len(FICTIONAL_PRODUCERS)
     summary.groups = sorted({p.ocop_group for p in db.session.scalars(select(Product))})
     return summary

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 from storefront.accounts.forms import new_password_field, validate_vn_phone
 from storefront.addresses import THAI_NGUYEN, wards
 from storefront.catalog.groups import GROUPS
+from storefront.catalog.marketplaces import MARKETPLACES
 from storefront.catalog.models import LegalType
 from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
 
@@ -295,3 +296,25 @@ class ClearWarningForm(FlaskForm):
 class ShipForm(FlaskForm):
     carrier = StringField(_l("Đơn vị vận chuyển"), validators=[DataRequired(), Length(max=80)])
     tracking_number = StringField(_l("Mã vận đơn"), validators=[DataRequired(), Length(max=80)])
+
+
+class ListingForm(FlaskForm):
+    """A link to the product's page on another marketplace or the producer's own site."""
+
+    marketplace = SelectField(_l("Sàn / website"))
+    url = StringField(
+        _l("Địa chỉ trang sản phẩm"),
+        validators=[DataRequired(_l("Nhập địa chỉ trang sản phẩm.")), Length(max=500)],
+        render_kw={"inputmode": "url", "placeholder": "https://"},
+    )
+
+    def setup(self, names):
+        self.marketplace.choices = [SelectChoice(value, label) for value, label in names]
+        return self
+
+
+def listing_form() -> ListingForm:
+    """The add-a-link form on a product's edit page, its choices the accepted marketplaces."""
+    return ListingForm(prefix="listing").setup(
+        (marketplace.value, name) for marketplace, (name, _domains) in MARKETPLACES.items()
+    )

@@ -408,3 +408,39 @@ def test_each_readme_link_shows_its_case(client, seeded, row, shows):
         assert text in page, (path, text)
     if row < 5:
         assert 'data-testid="origin"' in page and "không được cơ sở sản xuất đăng ký" not in page
+
+
+def test_demo_reviews_sit_on_delivered_demo_orders_and_are_marked(client, db, seeded):
+    from storefront.checkout.models import FulfilmentStatus
+    from storefront.demo.reviews import DEMO_NOTE
+    from storefront.reviews.models import Review
+
+    reviews = db.session.scalars(select(Review)).all()
+    assert seeded.reviews == len(reviews) >= 5
+    for review in reviews:
+        assert review.is_demo
+        line = review.order_line
+        assert line.order.note == DEMO_NOTE and line.order.code.startswith("DEMO-")
+        assert line.fulfilment.status is FulfilmentStatus.DELIVERED and line.order.user_id == review.user_id
+    tea = db.session.scalar(select(Product).where(Product.name_vi == "Chè tôm nõn"))
+    page = client.get(f"/products/{tea.slug}").get_data(as_text=True)
+    assert "Đánh giá minh hoạ (demo)" in page and "Phản hồi của cơ sở" in page and '"aggregateRating"' in page
+    shopper = db.session.scalar(select(User).where(User.email == "khach@example.com"))
+    from storefront.reviews.services import lines_to_review
+
+    assert [line.product_name for line in lines_to_review(shopper)] == ["Chè đinh Tân Cương"]
+
+
+def test_eight_demo_points_of_sale_in_thai_nguyen_with_the_provincial_centre(client, db, seeded):
+    from storefront.outlets.models import Outlet, OutletKind
+
+    outlets = db.session.scalars(select(Outlet)).all()
+    assert seeded.outlets == len(outlets) == 8
+    assert all(o.is_demo and o.ward_code in THAI_NGUYEN_WARDS and o.has_position and o.products for o in outlets)
+    assert [o.kind for o in outlets].count(OutletKind.PROVINCIAL_CENTRE) == 1
+    assert len({o.kind for o in outlets}) == 6
+    showroom = next(o for o in outlets if o.kind is OutletKind.SHOWROOM)
+    assert showroom.producer.name == "HTX Chè Hảo Đạt"
+    assert {p.producer_id for p in showroom.products} == {showroom.producer_id}
+    page = client.get("/points-of-sale").get_data(as_text=True)
+    assert page.count('data-testid="outlet"') == 8 and "Dữ liệu minh hoạ (demo)" in page

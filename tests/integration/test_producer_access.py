@@ -4,16 +4,29 @@ import pytest
 from sqlalchemy import select
 
 from storefront.accounts.models import Role
-from storefront.catalog.models import ProducerImage, ProductImage
+from storefront.catalog.models import Marketplace, ProducerImage, ProductImage, ProductListing
 from storefront.extensions import db as _db
+from storefront.outlets.services import OutletInput, create_outlet
 from tests.factories import make_batch, make_product, make_user
 from tests.factories_producer import make_order, make_producer_account
+from tests.factories_reviews import make_review
 from traceability.stamps.services import issue_stamps, issue_stamps_list
 
 #: Routes anyone may open; everything else under /producer needs the producer role.
 PUBLIC_ENDPOINTS = {"producer.register"}
 #: URL arguments that name a record owned by one producer (others must get 404).
-OBJECT_ARGUMENTS = {"product_id", "batch_id", "issue_id", "stamp_id", "fulfilment_id", "image_id", "producer_image_id"}
+OBJECT_ARGUMENTS = {
+    "product_id",
+    "batch_id",
+    "issue_id",
+    "stamp_id",
+    "fulfilment_id",
+    "image_id",
+    "producer_image_id",
+    "review_id",
+    "outlet_id",
+    "listing_id",
+}
 
 
 def producer_routes(app):
@@ -44,7 +57,10 @@ def world(db):
     order = make_order(lines=[(product, 1)])
     photo = ProductImage(product=product, filename="photo.jpg", alt="Chè")
     cover = ProducerImage(producer=producer, filename="cover.jpg", alt="Đồi chè", is_cover=True)
-    db.session.add_all([photo, cover])
+    listing = ProductListing(product=product, marketplace=Marketplace.SHOPEE, url="https://shopee.vn/che")
+    db.session.add_all([photo, cover, listing])
+    review = make_review(product)
+    outlet = create_outlet(OutletInput(name="Phòng trưng bày", kind="showroom", ward_code=5503), producer=producer)
     db.session.commit()
     args = {
         "product_id": product.id,
@@ -55,6 +71,9 @@ def world(db):
         "name": "sales",
         "image_id": photo.id,
         "producer_image_id": cover.id,
+        "review_id": review.id,
+        "outlet_id": outlet.id,
+        "listing_id": listing.id,
     }
     return {"owner": owner, "other": other, "shopper": shopper, "office": office, "args": args}
 

@@ -11,10 +11,12 @@ import pytest
 from storefront import security_headers
 from storefront.accounts.models import Role
 from storefront.accounts.services import make_reset_token
+from storefront.outlets.services import OutletInput, create_outlet
 from tests.factories import make_user
 from tests.factories_catalog import add_image
 from tests.factories_office import make_evaluation, make_office_user
 from tests.factories_producer import make_order, make_producer_account
+from tests.factories_reviews import make_review
 from tests.factories_traceability import make_traced_batch, make_traced_product
 from traceability.stamps.services import issue_stamps, issue_stamps_list
 from traceability.stamps.urls import stamp_url
@@ -43,6 +45,8 @@ def seeded(app, db):
         order = make_order(lines=[(product, 1)], user=shopper)
         evaluation = make_evaluation(product=product, chair=office_user)
         stamp_path = urlsplit(stamp_url(stamp)).path
+        make_review(product, user=shopper)  # so the review pages have something to show
+        outlet = create_outlet(OutletInput(name="Phòng trưng bày", kind="showroom", ward_code=5503), producer=producer)
         users = {Role.SHOPPER: shopper, Role.PRODUCER: producer_user, Role.OFFICE: office_user}
         urls = {
             "/01/<path:rest>": stamp_path,
@@ -72,6 +76,12 @@ def seeded(app, db):
             "/producer/stamp-issues/<int:issue_id>/sheet.pdf": f"/producer/stamp-issues/{issue.id}/sheet.pdf",
             "/producers/<slug>": f"/producers/{producer.slug}",
             "/products/<slug>": f"/products/{product.slug}",
+            "/products/<slug>/review": f"/products/{product.slug}/review",
+            "/api/v1/products/<slug>/listings": f"/api/v1/products/{product.slug}/listings",
+            "/products/<slug>/reviews": f"/products/{product.slug}/reviews",
+            "/points-of-sale/<slug>": f"/points-of-sale/{outlet.slug}",
+            "/office/outlets/<int:outlet_id>/edit": f"/office/outlets/{outlet.id}/edit",
+            "/producer/outlets/<int:outlet_id>/edit": f"/producer/outlets/{outlet.id}/edit",
             "/static/<path:filename>": "/static/css/site.css",
             "/t/<code>": f"/t/{batch.short_code}",
             "/t/<code>/<serial>": f"/t/{batch.short_code}/{stamp.serial}",

@@ -1,3 +1,14 @@
 """OCOP office pages under /office, one module per area; importing this registers them all."""
 
-from storefront.office.views import audit, home, jobs, moderation, orders, producers, register, scoring  # noqa: F401
+from storefront.office.views import (  # noqa: F401
+    audit,
+    home,
+    jobs,
+    moderation,
+    orders,
+    outlets,
+    producers,
+    register,
+    reviews,
+    scoring,
+)

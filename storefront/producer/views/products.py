@@ -14,6 +14,7 @@ from storefront.producer.forms import (
     ImageForm,
     ImportForm,
     ProductForm,
+    listing_form,
 )
 from storefront.producer.services import (
     certificate_alerts,
@@ -116,6 +117,7 @@ def render_product_edit(form, product, *, image_form=None, status=200):
         image_form=image_form or ImageForm(prefix="photo", formdata=None),
         image_forms=image_edit_forms(product.images, "producer.product_image_edit", product_id=product.id),
         max_images=gallery.MAX_IMAGES,
+        listing_form=listing_form(),
     ), status
 
 
