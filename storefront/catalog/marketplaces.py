@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from storefront.catalog import bp
 from storefront.catalog.models import Marketplace, Product, ProductListing
+from storefront.catalog.openapi import add_paths, error_response
 from storefront.catalog.services import visible_products_query
 from storefront.catalog.urls import public_url
 from storefront.errors import DomainError
@@ -114,3 +115,60 @@ def api_product_listings(slug):
         url=public_url("catalog.product", slug=product.slug),
         listings=[listing_json(listing) for listing in listings],
     )
+
+
+add_paths(
+    {
+        "/api/v1/products/{slug}/listings": {
+            "get": {
+                "summary": "A product's listings on other marketplaces and the producer's own site",
+                "description": (
+                    "Postmart, Shopee, Tiki, Lazada or the producer's website, as the producer entered them "
+                    "(https on the marketplace's own domain). 404 for an unknown, unpublished or hidden product."
+                ),
+                "parameters": [
+                    {
+                        "name": "slug",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 160},
+                        "description": "The product's slug, as in its page URL /products/<slug>.",
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The product's page and its listings elsewhere, in the order entered.",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["product", "url", "listings"],
+                                    "properties": {
+                                        "product": {"type": "string"},
+                                        "url": {"type": "string", "format": "uri"},
+                                        "listings": {
+                                            "type": "array",
+                                            "items": {
+                                                "type": "object",
+                                                "required": ["marketplace", "name", "url"],
+                                                "properties": {
+                                                    "marketplace": {
+                                                        "type": "string",
+                                                        "enum": [m.value for m in Marketplace],
+                                                    },
+                                                    "name": {"type": "string"},
+                                                    "url": {"type": "string", "format": "uri"},
+                                                },
+                                            },
+                                        },
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "404": error_response("No visible product has this slug."),
+                },
+            }
+        }
+    }
+)
