@@ -265,6 +265,8 @@ def _stock_flips(session, pending: dict) -> set:
 
 
 def _apply_changes(session):
+    if session.in_nested_transaction():
+        return  # a savepoint released (SQLAlchemy fires after_commit): nothing is committed until its transaction is
     pending = session.info.pop(PENDING_KEY, None)
     if not pending or not any(pending.values()) or not has_app_context() or "catalog" not in current_app.blueprints:
         return  # commits that touch no catalogue row (carts, sign-ins) keep the caches
@@ -290,6 +292,8 @@ def reindex_ids(product_ids: list[int]) -> None:
 
 
 def _forget_changes(session, previous_transaction):
+    if previous_transaction.nested:
+        return  # a savepoint rolled back: the transaction's earlier flushes still stand
     session.info.pop(PENDING_KEY, None)
 
 

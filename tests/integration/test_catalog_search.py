@@ -253,3 +253,31 @@ def test_a_zero_width_space_in_the_query_finds_the_same_products(client, product
     plain = result_names(client, "Chè Tân Cương")
     assert plain and result_names(client, "Ch\u200bè Tân Cương") == plain
     assert result_names(client, "Chè\u2060 Tân\ufeff Cương") == plain
+
+
+def test_a_released_savepoint_waits_for_its_transaction_before_the_index_changes(db, products):
+    """SQLAlchemy fires after_commit when a savepoint is released; nothing is committed yet then."""
+    idx = search_index()
+    rename_product(products["tea"], "Chè móc câu Tân Cương")
+    db.session.flush()
+    with db.session.begin_nested():
+        products["noodle"].name_vi = "Miến dong đặc biệt"
+    # A reader outside the transaction still sees the old names: the index must not move yet.
+    assert search.search_products(idx, "moc cau").ids == []
+    assert products["noodle"].id in search.search_products(idx, "mien dong").ids
+    db.session.commit()
+    assert search.search_products(idx, "moc cau").ids == [products["tea"].id]
+    assert search.search_products(idx, "dac biet").ids == [products["noodle"].id]
+
+
+def test_a_rolled_back_savepoint_keeps_the_transactions_earlier_changes_for_the_index(db, products):
+    idx = search_index()
+    rename_product(products["tea"], "Chè móc câu Tân Cương")
+    db.session.flush()
+    savepoint = db.session.begin_nested()
+    products["noodle"].name_vi = "Tên tạm"
+    db.session.flush()
+    savepoint.rollback()
+    db.session.commit()
+    assert search.search_products(idx, "moc cau").ids == [products["tea"].id]
+    assert search.search_products(idx, "tam").ids == []
