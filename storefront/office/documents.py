@@ -149,6 +149,8 @@ def store_scan(data: bytes, extension: str) -> str:
 
 
 def _keep_scans(session):
+    if session.in_nested_transaction():
+        return  # a savepoint released (SQLAlchemy fires after_commit): its transaction may still roll back
     session.info.pop(UNCOMMITTED_KEY, None)
 
 

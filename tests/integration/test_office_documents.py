@@ -191,3 +191,13 @@ def test_other_roles_cannot_download_a_scan(client, db, login, certificate_with_
 def test_anonymous_visitors_are_sent_to_sign_in(client, db, certificate_with_scan):
     response = client.get(f"/office/certificates/{certificate_with_scan.id}/document")
     assert response.status_code == 302 and "/account/login" in response.headers["Location"]
+
+
+def test_a_scan_written_in_a_released_savepoint_is_deleted_when_its_transaction_rolls_back(app, db):
+    """SQLAlchemy fires after_commit when a savepoint is released; the scan is not committed yet then."""
+    with app.test_request_context():
+        with db.session.begin_nested():
+            name = documents.store_scan(make_pdf_bytes(), "pdf")
+        assert (documents.decisions_dir() / name).exists()
+        db.session.rollback()
+        assert not (documents.decisions_dir() / name).exists()
