@@ -27,6 +27,7 @@ from storefront.catalog.models import Product
 from storefront.checkout import bp, providers
 from storefront.checkout.forms import CancelOrderForm, ContactForm, LookupForm, OptionsForm, PlaceOrderForm
 from storefront.checkout.models import Order, OrderStatus, PaymentMethod
+from storefront.checkout.payments import apply_event, attach_attempt, current_payment, payment_attempt
 from storefront.checkout.providers.base import (
     Attempt,
     Callback,
@@ -50,16 +51,12 @@ from storefront.checkout.services import (
     OrderTooLarge,
     PriceChanged,
     UnknownMethod,
-    apply_event,
-    attach_attempt,
     buyer_can_cancel,
     cancel_order_by_buyer,
     check_total,
-    current_payment,
     find_order_for_lookup,
     order_by_idempotency_key,
     orders_of,
-    payment_attempt,
     place_order,
     quote,
 )

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from storefront.accounts.models import User
 from storefront.audit.services import log_action
+from storefront.checkout import payments
 from storefront.checkout import services as checkout
 from storefront.checkout.models import Order, OrderStatus, Payment, PaymentMethod, PaymentStatus
 from storefront.extensions import db
@@ -88,7 +89,7 @@ def refund_through_provider(
     reason = require_reason(reason)
     before = {"status": payment.status.value, "refunded_vnd": payment.refunded_vnd, "order": payment.order.status.value}
     refunds_before = len(payment.refunds)
-    checkout.refund_payment(payment, amount_vnd, actor=actor, reason=reason, request_key=request_key)
+    payments.refund_payment(payment, amount_vnd, actor=actor, reason=reason, request_key=request_key)
     if len(payment.refunds) == refunds_before:
         return payment  # the same form again: already refunded, nothing new to log
     after = {"status": payment.status.value, "refunded_vnd": payment.refunded_vnd, "order": payment.order.status.value}

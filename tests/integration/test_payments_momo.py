@@ -140,7 +140,7 @@ def test_a_total_above_momos_limit_cannot_choose_momo(client, db, momo):
 
 
 def test_partial_and_full_refunds_go_through_momos_refund_api(app, client, db, momo, products):
-    from storefront.checkout.services import refund_payment
+    from storefront.checkout.payments import refund_payment
 
     order, order_id = momo_order(client, db, momo, products)
     ipn(client, momo.complete(order_id, deliver=False))

@@ -231,7 +231,7 @@ def paid_session(order, session_id, **kw):
 
 
 def test_a_card_payment_with_the_wrong_amount_is_kept_as_needing_a_refund(client, db, stub, products):
-    from storefront.checkout.services import fulfil_card_payment, payments_needing_attention
+    from storefront.checkout.payments import fulfil_card_payment, payments_needing_attention
 
     order, session_id = card_order(client, db, stub, products)
     assert fulfil_card_payment(paid_session(order, session_id, amount_total=1_000)) == "amount mismatch"
@@ -246,7 +246,7 @@ def test_a_card_payment_with_the_wrong_amount_is_kept_as_needing_a_refund(client
 def test_a_card_payment_after_the_hold_lapsed_and_sold_out_is_not_marked_paid(client, db, stub, products):
     from datetime import timedelta
 
-    from storefront.checkout.services import fulfil_card_payment, payments_needing_attention
+    from storefront.checkout.payments import fulfil_card_payment, payments_needing_attention
     from storefront.columns import utcnow
     from storefront.inventory.services import release_expired
     from tests.factories_checkout import make_order
@@ -287,7 +287,7 @@ def test_the_stripe_session_ends_minutes_before_the_stock_hold(client, db, stub,
 def test_a_card_retry_after_some_minutes_extends_the_hold_and_gets_a_new_session(client, db, stub, products):
     from datetime import timedelta
 
-    from storefront.checkout.services import card_session_params
+    from storefront.checkout.payments import card_session_params
     from storefront.columns import utcnow
     from storefront.inventory.models import Reservation
 
@@ -339,7 +339,7 @@ def test_retrying_when_the_session_would_be_too_short_for_stripe_opens_a_new_one
 
 
 def test_an_older_session_expiring_after_a_retry_does_not_expire_the_order(client, db, stub, products):
-    from storefront.checkout.services import expire_card_payment
+    from storefront.checkout.payments import expire_card_payment
 
     order, session_id = card_order(client, db, stub, products)
     assert expire_card_payment({"id": "cs_test_older", "metadata": {"order_code": order.code}}) == "nothing to expire"
@@ -450,8 +450,8 @@ def test_a_retry_that_opens_a_new_session_expires_the_previous_one_first(client,
 def test_a_card_refund_goes_through_stripes_api_with_an_idempotency_key(client, db, stub, products, monkeypatch):
     import stripe
 
+    from storefront.checkout.payments import refund_payment
     from storefront.checkout.providers import stripe_card
-    from storefront.checkout.services import refund_payment
 
     order, session_id = card_order(client, db, stub, products)
     assert post_event(client, stub.complete(session_id)).status_code == 200
@@ -490,7 +490,7 @@ def test_refunds_stripe_reports_are_recorded_once_whether_made_here_or_in_the_da
     import json
 
     from storefront.checkout.models import PaymentRefund
-    from storefront.checkout.services import refund_payment
+    from storefront.checkout.payments import refund_payment
     from tests.fixtures_stripe import WEBHOOK_SECRET
 
     order, session_id = card_order(client, db, stub, products)
