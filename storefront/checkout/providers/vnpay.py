@@ -159,7 +159,7 @@ def sign_pipe(values: dict, fields: tuple[str, ...], secret: str) -> str:
 
 def verify_query(params: dict, secret: str) -> bool:
     given = params.get("vnp_SecureHash")
-    return isinstance(given, str) and hmac.compare_digest(given.lower(), sign_query(params, secret))
+    return bool(secret) and isinstance(given, str) and hmac.compare_digest(given.lower(), sign_query(params, secret))
 
 
 def vn_time(moment: datetime) -> str:
