@@ -6,6 +6,7 @@ verify, or anyone could sign "paid" for any order and fill processed_webhook_eve
 """
 
 import json
+import time
 import urllib.parse
 
 import pytest
@@ -90,5 +91,18 @@ def test_a_pending_order_cannot_be_marked_paid_once_its_gateway_keys_are_removed
 def test_a_deeply_nested_momo_body_is_a_400_not_a_500(app, client, db):
     # The body is read before the signature can be checked; a nesting too deep for Python's parser.
     response = client.post("/payments/momo/webhook", data=b'{"a":' * 5000, content_type="application/json", csrf=False)
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count(ProcessedWebhookEvent.id))) == 0
+
+
+def test_a_signature_with_non_ascii_characters_is_a_400_not_a_500(app, client, db):
+    # hmac.compare_digest raises TypeError on a non-ASCII str: the configured gateways must refuse it cleanly.
+    assert vnpay_ipn(client, {"vnp_TxnRef": "TNZZZZZZ01", "vnp_SecureHash": "é" * 128}).status_code == 400
+    assert momo_ipn(client, {"orderId": "TNZZZZZZ01", "signature": "é" * 64}).status_code == 400
+    app.config["STRIPE_WEBHOOK_SECRET"] = "whsec_review"
+    stripe_signature = f"t={int(time.time())},v1={'é' * 64}"
+    response = client.post(
+        "/payments/stripe/webhook", data=b"{}", headers={"Stripe-Signature": stripe_signature}, csrf=False
+    )
     assert response.status_code == 400
     assert db.session.scalar(select(func.count(ProcessedWebhookEvent.id))) == 0

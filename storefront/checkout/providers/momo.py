@@ -186,7 +186,7 @@ class MoMo(Provider):
         expected = sign(
             {**values, "accessKey": config.get("MOMO_ACCESS_KEY", "")}, RESULT_FIELDS, config.get("MOMO_SECRET_KEY", "")
         )
-        if not isinstance(given, str) or not hmac.compare_digest(given.lower(), expected):
+        if not isinstance(given, str) or not hmac.compare_digest(given.lower().encode(), expected.encode()):
             raise InvalidCallback("signature does not verify")
         if values.get("partnerCode") != config.get("MOMO_PARTNER_CODE"):
             raise InvalidCallback("another partner's partnerCode")
