@@ -229,6 +229,7 @@ def fulfil_payment(order: Order, event, *, now: datetime | None = None) -> str:
 def _needs_refund(order: Order, event, reason: str) -> str:
     """Keep money that cannot buy the order as a payment the office must refund."""
     payment = current_payment(order)
+    _lock(payment)  # read afresh: a payment confirmed since this delivery loaded it must not be overwritten
     if payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.NEEDS_REFUND, PaymentStatus.REFUNDED):
         payment = Payment(method=order.payment_method, amount_vnd=0)
         order.payments.append(payment)

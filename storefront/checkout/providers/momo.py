@@ -181,10 +181,12 @@ class MoMo(Provider):
 
     def _verified(self, config, values: dict) -> PaymentEvent:
         given = values.get("signature")
+        if not config.get("MOMO_SECRET_KEY"):
+            raise InvalidCallback("MoMo is not configured")
         expected = sign(
             {**values, "accessKey": config.get("MOMO_ACCESS_KEY", "")}, RESULT_FIELDS, config.get("MOMO_SECRET_KEY", "")
         )
-        if not isinstance(given, str) or not hmac.compare_digest(given.lower(), expected):
+        if not isinstance(given, str) or not hmac.compare_digest(given.lower().encode(), expected.encode()):
             raise InvalidCallback("signature does not verify")
         if values.get("partnerCode") != config.get("MOMO_PARTNER_CODE"):
             raise InvalidCallback("another partner's partnerCode")
@@ -210,7 +212,7 @@ class MoMo(Provider):
     def parse_callback(self, config, callback: Callback) -> PaymentEvent:
         try:
             values = json.loads(callback.body)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep to parse
             raise InvalidCallback("body is not JSON") from exc
         if not isinstance(values, dict):
             raise InvalidCallback("body is not a JSON object")

@@ -123,6 +123,8 @@ def verify_webhook(payload: bytes, signature: str | None, secret: str) -> dict:
     """Return the parsed body once its signature verifies, else raise InvalidCallback."""
     if not secret or not signature:
         raise InvalidCallback("missing signature or secret")
+    if not signature.isascii():  # stripe's comparison raises TypeError on non-ASCII text
+        raise InvalidCallback("signature is not ASCII")
     import stripe
 
     try:

@@ -159,7 +159,12 @@ def sign_pipe(values: dict, fields: tuple[str, ...], secret: str) -> str:
 
 def verify_query(params: dict, secret: str) -> bool:
     given = params.get("vnp_SecureHash")
-    return isinstance(given, str) and hmac.compare_digest(given.lower(), sign_query(params, secret))
+    # Bytes: compare_digest raises TypeError on a str with non-ASCII characters.
+    return (
+        bool(secret)
+        and isinstance(given, str)
+        and hmac.compare_digest(given.lower().encode(), sign_query(params, secret).encode())
+    )
 
 
 def vn_time(moment: datetime) -> str:
@@ -280,7 +285,9 @@ class VNPay(Provider):
         # VNPay does not sign every error answer; a success must always verify.
         if answer.get("vnp_ResponseCode") == "00" and not (
             isinstance(given, str)
-            and hmac.compare_digest(given.lower(), sign_pipe(answer, response_fields, config["VNPAY_HASH_SECRET"]))
+            and hmac.compare_digest(
+                given.lower().encode(), sign_pipe(answer, response_fields, config["VNPAY_HASH_SECRET"]).encode()
+            )
         ):
             raise PaymentError("VNPay's answer does not verify")
         return answer
