@@ -165,7 +165,7 @@ def test_checkout_lists_every_configured_method_in_the_expected_order_with_limit
     positions = [page.index(f'data-method="{code}"') for code in ("cod", "bank_transfer", "vnpay", "momo", "card")]
     assert positions == sorted(positions)
     assert "Từ 5.000\u00a0₫ đến 999.999.999\u00a0₫ mỗi đơn." in page  # VNPay
-    assert "Từ 1.000\u00a0₫ đến 50.000.000\u00a0₫ mỗi đơn." in page  # MoMo
+    assert "Từ 10.000\u00a0₫ đến 50.000.000\u00a0₫ mỗi đơn." in page  # MoMo (payWithATM's minimum)
     assert "Tối đa 99.999.999\u00a0₫ mỗi đơn." in page  # Stripe
 
 

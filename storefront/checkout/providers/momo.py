@@ -121,8 +121,9 @@ class MoMo(Provider):
     short_label = _l("qua ví MoMo")
     description = _l("Thanh toán bằng ứng dụng MoMo (quét mã QR hoặc mở ứng dụng trên điện thoại).")
     requires = ("MOMO_PARTNER_CODE", "MOMO_ACCESS_KEY", "MOMO_SECRET_KEY")
-    #: MoMo's documented range for captureWallet: 1.000 đ to 50.000.000 đ (payWithATM from 10.000 đ).
-    min_vnd = 1_000
+    #: MoMo takes 1.000–50.000.000 đ with captureWallet and from 10.000 đ with payWithATM
+    #: (MOMO_REQUEST_TYPE); the shop offers MoMo from 10.000 đ, so either setting accepts every order.
+    min_vnd = 10_000
     max_vnd = 50_000_000
     redirects = True
     has_return_page = True
