@@ -29,3 +29,7 @@ def weekday_name(day: date) -> str:
 def vn_datetime(moment: datetime) -> str:
     """ "14/12/2026 08:00" in Vietnam time."""
     return moment.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def weekday_name_of(weekday: int) -> str:
+    return str(dict(WEEKDAYS)[weekday])

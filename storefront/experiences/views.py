@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
+from wtforms.fields.choices import SelectChoice
 
 from storefront.experiences import bp
 from storefront.experiences.availability import bookable_session, calendar, experience_of
@@ -24,12 +24,12 @@ from storefront.experiences.bookings import (
 )
 from storefront.experiences.forms import BookingForm, CancelBookingForm, StayDetailsForm
 from storefront.experiences.jsonld import experience_jsonld
-from storefront.experiences.labels import booking_status_label, vn_datetime, weekday_name
+from storefront.experiences.labels import booking_status_label, vn_datetime, weekday_name, weekday_name_of
 from storefront.experiences.mail import booking_ics, meeting_place
 from storefront.experiences.stays import StayDetailsInvalid, StayGuestInput, needs_stay_details, save_stay_guests
 from storefront.experiences.tokens import check_in_url, token_matches, voucher_path
 from storefront.extensions import db, limiter
-from traceability.stamps.qr import qr_svg
+from traceability.stamps.qr import qr_png
 
 PAY_AT_VENUE, PAY_NOW = "venue", "now"
 
@@ -49,14 +49,15 @@ bp.add_app_template_global(experience_jsonld)
 bp.add_app_template_global(meeting_place, "experience_meeting_place")
 bp.add_app_template_global(booking_status_label)
 bp.add_app_template_global(weekday_name)
+bp.add_app_template_global(weekday_name_of)
 bp.add_app_template_filter(vn_datetime)
 
 
-def _payment_choices(experience) -> list[tuple[str, str]]:
+def _payment_choices(experience) -> list[SelectChoice]:
     choices = []
     if experience.allow_pay_at_venue:
-        choices.append((PAY_AT_VENUE, _("Thanh toán tại điểm tham quan")))
-    choices.append((PAY_NOW, _("Thanh toán ngay (chuyển khoản, thẻ, ví) qua giỏ hàng")))
+        choices.append(SelectChoice(PAY_AT_VENUE, _("Thanh toán tại điểm tham quan")))
+    choices.append(SelectChoice(PAY_NOW, _("Thanh toán ngay (chuyển khoản, thẻ, ví) qua giỏ hàng")))
     return choices
 
 
@@ -68,13 +69,14 @@ def book_session(session_id):
         abort(404)
     experience = slot.experience
     form = BookingForm()
+    english = str(get_locale()) == "en"
     form.extras.choices = [
-        (extra.id, extra.name_en if str(get_locale()) == "en" and extra.name_en else extra.name_vi)
+        SelectChoice(extra.id, extra.name_en if english and extra.name_en else extra.name_vi)
         for extra in experience.extras
     ]
     form.payment.choices = _payment_choices(experience)
     if request.method == "GET":
-        form.payment.data = form.payment.choices[0][0]
+        form.payment.data = form.payment.choices[0].value
         if current_user.is_authenticated:
             form.contact_name.data = form.contact_name.data or current_user.full_name
     if form.validate_on_submit():
@@ -135,11 +137,24 @@ def voucher(code, token):
         "experiences/voucher.html",
         booking=booking,
         token=token,
-        qr=Markup(qr_svg(check_in_url(booking.code)).decode("utf-8")),
         can_cancel=guest_can_cancel(booking),
         free_until=free_cancel_until(booking),
         cancel_form=CancelBookingForm(),
         stay_form=stay_form,
+    )
+
+
+@bp.route("/bookings/<code>/<token>/qr.png")
+def voucher_qr(code, token):
+    """The voucher's QR code: the host's check-in link with the code, which a phone camera opens."""
+    booking = _booking_or_404(code, token)
+    return (
+        qr_png(check_in_url(booking.code), box_size=8),
+        200,
+        {
+            "Content-Type": "image/png",
+            "Cache-Control": "private, max-age=3600",
+        },
     )
 
 

@@ -14,6 +14,8 @@ PERIODIC = {
     "release-expired": (60, "storefront.checkout.services:expire_lapsed_orders"),
     "outbox-send": (60, "storefront.outbox.jobs:send_pending"),
     "reindex": (24 * 3600, "storefront.catalog.indexing:reindex_all"),
+    "bookings-release": (60, "storefront.experiences.jobs:release_lapsed"),
+    "experiences": (3600, "storefront.experiences.jobs:hourly"),
 }
 
 jobs_cli = AppGroup("jobs", help="Background jobs: worker, scheduler, failed jobs.")

