@@ -111,3 +111,60 @@ def host_figures(producer, *, since: date) -> HostFigures:
         cancelled=by.get(BookingStatus.CANCELLED, (0, 0, 0))[0],
         revenue_vnd=sum(item[2] for item in active),
     )
+
+
+def guests_per_month_per_ward(first_day: date, last_day: date) -> list[tuple[str, str, int, int]]:
+    """(month "2026-12", ward name, bookings, guests) of sessions in the period, for the office dashboard.
+
+    Counts bookings that stand (confirmed, checked in, no-show), by the month of the session and the
+    ward of the meeting place; months are folded here so the query is the same on SQLite and PostgreSQL.
+    """
+    from storefront.addresses import ward_name
+
+    rows = db.session.execute(
+        select(
+            ExperienceSession.day,
+            Experience.meeting_ward_code,
+            func.count(Booking.id),
+            func.sum(Booking.adults + Booking.children),
+        )
+        .join(ExperienceSession, Booking.session_id == ExperienceSession.id)
+        .join(Experience, ExperienceSession.experience_id == Experience.id)
+        .where(
+            ExperienceSession.day >= first_day,
+            ExperienceSession.day <= last_day,
+            Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW)),
+        )
+        .group_by(ExperienceSession.day, Experience.meeting_ward_code)
+    ).all()
+    totals: dict[tuple[str, int], list[int]] = {}
+    for day, ward, count, guests in rows:
+        key = (day.strftime("%Y-%m"), ward)
+        totals.setdefault(key, [0, 0])
+        totals[key][0] += count
+        totals[key][1] += guests or 0
+    return [(month, ward_name(ward), count, guests) for (month, ward), (count, guests) in sorted(totals.items())]
+
+
+def host_months(producer) -> list[dict]:
+    """The host's bookings per session month: bookings, guests, arrivals, no-shows, money (standing bookings)."""
+    rows = db.session.execute(
+        select(ExperienceSession.day, Booking.status, Booking.adults + Booking.children, Booking.total_vnd)
+        .join(ExperienceSession, Booking.session_id == ExperienceSession.id)
+        .where(
+            Booking.producer_id == producer.id,
+            Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW)),
+        )
+    ).all()
+    months: dict[str, dict] = {}
+    for day, status, guests, total in rows:
+        month = months.setdefault(
+            day.strftime("%Y-%m"),
+            {"month": day.strftime("%Y-%m"), "bookings": 0, "guests": 0, "checked_in": 0, "no_show": 0, "total_vnd": 0},
+        )
+        month["bookings"] += 1
+        month["guests"] += guests
+        month["checked_in"] += guests if status is BookingStatus.CHECKED_IN else 0
+        month["no_show"] += guests if status is BookingStatus.NO_SHOW else 0
+        month["total_vnd"] += total
+    return [months[key] for key in sorted(months)]

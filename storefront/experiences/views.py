@@ -1,6 +1,6 @@
 """Public pages: the experience part of a product page, the booking form, the guest's voucher."""
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -62,7 +62,7 @@ def _payment_choices(experience) -> list[SelectChoice]:
 
 
 @bp.route("/experiences/sessions/<int:session_id>/book", methods=["GET", "POST"])
-@limiter.limit("30 per hour", methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_BOOKING"], methods=["POST"])
 def book_session(session_id):
     slot = bookable_session(session_id)
     if slot is None:

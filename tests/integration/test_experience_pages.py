@@ -1,6 +1,7 @@
 """Experience pages: the product page's calendar, booking at the venue, the voucher and its QR, the host's routes."""
 
 import io
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -141,6 +142,11 @@ def test_the_host_sees_the_calendar_and_guest_list_and_checks_in_by_typed_code(d
     db.session.commit()
     calendar = client.get(f"/producer/experiences/{experience.product_id}/sessions").get_data(as_text=True)
     assert "3 / 20" in calendar
+    analytics = client.get("/producer/analytics").get_data(as_text=True)
+    assert (
+        "Khách tham quan theo tháng" in analytics
+        and f"<td>{saturday.strftime('%Y-%m')}</td><td>1</td><td>3</td>" in analytics
+    )
     guests = client.get(f"/producer/sessions/{booking.session_id}").get_data(as_text=True)
     assert booking.code in guests and "Nguyễn Thị Hoa" in guests
     found = client.get("/producer/check-in?code=" + booking.code.lower().replace("-", ""))
@@ -203,3 +209,27 @@ def test_reminder_job_and_purge_are_scheduled():
 
     targets = {target for _seconds, target in PERIODIC.values()}
     assert {"storefront.experiences.jobs:hourly", "storefront.experiences.jobs:release_lapsed"} <= targets
+
+
+def test_the_office_sees_guests_per_month_and_ward_and_hiding_the_product_stops_bookings(db, client, login):
+    from storefront.addresses import ward_name
+    from tests.factories import TAN_CUONG_WARD
+    from tests.factories_office import make_office_user
+
+    experience = make_experience()
+    saturday = next_saturday()
+    make_booking(session_on(experience, saturday), adults=2, children=1)
+    cancelled = make_booking(session_on(experience, saturday), adults=4, children=0)
+    from storefront.experiences.bookings import cancel_by_host
+
+    cancel_by_host(cancelled, reason="Trùng lịch")
+    office = make_office_user()
+    db.session.commit()
+    login(office)
+    page = client.get("/office/").get_data(as_text=True)
+    row = re.search(r'data-testid="visits".*?</table>', page, re.S).group(0)
+    assert saturday.strftime("%Y-%m") in row and ward_name(TAN_CUONG_WARD) in row
+    assert re.search(r"<td>1</td><td>3</td>", row)  # one booking, three guests: the cancelled one is not counted
+    experience.product.is_hidden = True  # the office hides it, as any product (moderation)
+    db.session.commit()
+    assert client.get(f"/experiences/sessions/{session_on(experience, saturday).id}/book").status_code == 404
