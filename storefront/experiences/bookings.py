@@ -338,3 +338,23 @@ def bookings_of(user) -> list[Booking]:
 def booking_by_code(code: str) -> Booking | None:
     code = normalize_code(code)
     return db.session.scalar(select(Booking).where(Booking.code == code)) if code else None
+
+
+def held_for(user, codes: list[str], now: datetime | None = None) -> list[Booking]:
+    """Held bookings waiting in a shopper's cart: by the codes their session holds, or their account's."""
+    now = now or utcnow()
+    clauses = [Booking.code.in_([c for c in codes if isinstance(c, str)][:20])]
+    if user is not None:
+        clauses.append(Booking.user_id == user.id)
+    from sqlalchemy import or_
+
+    return db.session.scalars(
+        select(Booking)
+        .where(
+            or_(*clauses),
+            Booking.status == BookingStatus.HELD,
+            Booking.order_id.is_(None),
+            Booking.hold_expires_at > now,
+        )
+        .order_by(Booking.id)
+    ).all()

@@ -21,11 +21,14 @@ from storefront.experiences.bookings import (
     cancel_by_guest,
     free_cancel_until,
     guest_can_cancel,
+    held_for,
+    release_booking,
 )
 from storefront.experiences.forms import BookingForm, CancelBookingForm, StayDetailsForm
 from storefront.experiences.jsonld import experience_jsonld
 from storefront.experiences.labels import booking_status_label, vn_datetime, weekday_name, weekday_name_of
 from storefront.experiences.mail import booking_ics, meeting_place
+from storefront.experiences.models import BookingStatus
 from storefront.experiences.stays import StayDetailsInvalid, StayGuestInput, needs_stay_details, save_stay_guests
 from storefront.experiences.tokens import check_in_url, token_matches, voucher_path
 from storefront.extensions import db, limiter
@@ -51,6 +54,20 @@ bp.add_app_template_global(booking_status_label)
 bp.add_app_template_global(weekday_name)
 bp.add_app_template_global(weekday_name_of)
 bp.add_app_template_filter(vn_datetime)
+
+
+CART_KEY = "bookings"
+
+
+def cart_codes() -> list[str]:
+    raw = session.get(CART_KEY)
+    return [code for code in raw if isinstance(code, str)][-10:] if isinstance(raw, list) else []
+
+
+@bp.app_template_global()
+def cart_visits() -> list:
+    """The held bookings in this shopper's cart (session codes, or the signed-in account's)."""
+    return held_for(current_user if current_user.is_authenticated else None, cart_codes())
 
 
 def _payment_choices(experience) -> list[SelectChoice]:
@@ -111,8 +128,7 @@ def book_session(session_id):
             if booking.pay_at_venue:
                 flash(_("Đã đặt chỗ. Hãy lưu phiếu đặt chỗ này."), "success")
                 return redirect(voucher_path(booking.code))
-            held = [code for code in session.get("bookings", []) if code != booking.code][-9:]
-            session["bookings"] = [*held, booking.code]
+            session[CART_KEY] = [*[code for code in cart_codes() if code != booking.code][-9:], booking.code]
             flash(_("Đã giữ chỗ trong giỏ hàng; hãy thanh toán để xác nhận."), "success")
             return redirect(url_for("cart.view"))
     return render_template("experiences/book.html", form=form, slot=slot, experience=experience)
@@ -210,3 +226,16 @@ def voucher_stay(code, token):
     else:
         flash(_("Vui lòng điền đủ thông tin của từng khách và đồng ý mục đích sử dụng."), "error")
     return redirect(voucher_path(booking.code))
+
+
+@bp.route("/cart/visits/<code>/remove", methods=["POST"])
+def cart_visit_remove(code):
+    """Take a held booking out of the cart: its places go back at once."""
+    booking = next((b for b in cart_visits() if b.code == code), None)
+    if booking is None:
+        abort(404)
+    release_booking(booking, BookingStatus.CANCELLED, by="guest", reason="removed from the cart")
+    db.session.commit()
+    session[CART_KEY] = [c for c in cart_codes() if c != code]
+    flash(_("Đã bỏ lịch tham quan khỏi giỏ hàng."), "info")
+    return redirect(url_for("cart.view"))
