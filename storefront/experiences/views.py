@@ -21,7 +21,6 @@ from storefront.experiences.bookings import (
     cancel_by_guest,
     free_cancel_until,
     guest_can_cancel,
-    held_for,
     release_booking,
 )
 from storefront.experiences.forms import BookingForm, CancelBookingForm, StayDetailsForm
@@ -29,6 +28,7 @@ from storefront.experiences.jsonld import experience_jsonld
 from storefront.experiences.labels import booking_status_label, vn_datetime, weekday_name, weekday_name_of
 from storefront.experiences.mail import booking_ics, meeting_place
 from storefront.experiences.models import BookingStatus
+from storefront.experiences.ordering import CART_KEY, cart_codes, cart_visits
 from storefront.experiences.stays import StayDetailsInvalid, StayGuestInput, needs_stay_details, save_stay_guests
 from storefront.experiences.tokens import check_in_url, token_matches, voucher_path
 from storefront.extensions import db, limiter
@@ -56,18 +56,7 @@ bp.add_app_template_global(weekday_name_of)
 bp.add_app_template_filter(vn_datetime)
 
 
-CART_KEY = "bookings"
-
-
-def cart_codes() -> list[str]:
-    raw = session.get(CART_KEY)
-    return [code for code in raw if isinstance(code, str)][-10:] if isinstance(raw, list) else []
-
-
-@bp.app_template_global()
-def cart_visits() -> list:
-    """The held bookings in this shopper's cart (session codes, or the signed-in account's)."""
-    return held_for(current_user if current_user.is_authenticated else None, cart_codes())
+bp.add_app_template_global(cart_visits)
 
 
 def _payment_choices(experience) -> list[SelectChoice]:
