@@ -233,3 +233,44 @@ def test_the_office_sees_guests_per_month_and_ward_and_hiding_the_product_stops_
     experience.product.is_hidden = True  # the office hides it, as any product (moderation)
     db.session.commit()
     assert client.get(f"/experiences/sessions/{session_on(experience, saturday).id}/book").status_code == 404
+
+
+def test_the_host_describes_an_experience_and_opens_sundays_then_closes_one(db, client, owner):
+    from tests.factories import TAN_CUONG_WARD, make_product
+
+    product = make_product(
+        producer=owner, on_hand=None, ocop_group=6, ocop_subgroup="VI", name_vi="Trải nghiệm hái chè"
+    )
+    db.session.commit()
+    form = {
+        "duration_minutes": "180", "nights": "0", "meeting_ward_code": str(TAN_CUONG_WARD), "meeting_address": "Đồi chè",
+        "languages": ["vi", "en"], "min_guests": "1", "max_guests": "8", "child_max_age": "11", "min_age": "0",
+        "adult_price_vnd": "200000", "child_price_vnd": "100000", "free_cancel_hours": "24", "allow_pay_at_venue": "y",
+    }  # fmt: skip
+    assert client.post(f"/producer/experiences/{product.id}/edit", data={**form, "latitude": "21.6"}).status_code == 200
+    assert client.post(f"/producer/experiences/{product.id}/edit", data=form).status_code == 302
+    client.post(
+        f"/producer/experiences/{product.id}/rules", data={"weekday": "6", "start_time": "07:30", "capacity": "12"}
+    )
+    experience = product_experience_of(db, product)
+    sundays = [s.day for s in experience_sessions(db, experience)]
+    assert sundays and all(day.weekday() == 6 for day in sundays) and experience.languages == "vi,en"
+    client.post(f"/producer/experiences/{product.id}/blackouts", data={"day": sundays[0].isoformat(), "reason": "Tết"})
+    page = client.get(f"/products/{product.slug}").get_data(as_text=True)
+    assert f'data-day="{sundays[0].isoformat()}"' not in page and f'data-day="{sundays[1].isoformat()}"' in page
+
+
+def product_experience_of(db, product):
+    from storefront.experiences.models import Experience
+
+    return db.session.scalar(select(Experience).where(Experience.product_id == product.id))
+
+
+def experience_sessions(db, experience):
+    from storefront.experiences.models import ExperienceSession
+
+    return db.session.scalars(
+        select(ExperienceSession)
+        .where(ExperienceSession.experience_id == experience.id)
+        .order_by(ExperienceSession.day)
+    ).all()

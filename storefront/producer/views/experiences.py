@@ -121,66 +121,63 @@ def experience_sessions(product_id):
     )
 
 
-def _back(experience):
+def _calendar_change(product_id, form_class, change, done, missing):
+    """Run one change of the host's calendar from a posted form: refuse it with a message, or commit."""
+    experience = get_own_experience_or_404(product_id)
+    form = form_class()
+    if not form.validate_on_submit():
+        flash(missing, "error")
+    else:
+        try:
+            change(experience, form)
+        except availability.AvailabilityError as error:
+            _refused(error)
+        else:
+            db.session.commit()
+            flash(done(form), "success")
     return redirect(url_for("producer.experience_sessions", product_id=experience.product_id))
 
 
 @bp.route("/experiences/<int:product_id>/rules", methods=["POST"])
 @producer_required
 def experience_rule_add(product_id):
-    experience = get_own_experience_or_404(product_id)
-    form = RuleForm()
-    if not form.validate_on_submit():
-        flash(_("Vui lòng chọn ngày, giờ và số chỗ."), "error")
-        return _back(experience)
-    try:
-        availability.add_rule(
+    return _calendar_change(
+        product_id,
+        RuleForm,
+        lambda experience, form: availability.add_rule(
             experience, weekday=form.weekday.data, start_time=form.start_time.data, capacity=form.capacity.data
-        )
-    except availability.AvailabilityError as error:
-        _refused(error)
-    else:
-        db.session.commit()
-        flash(_("Đã thêm lịch lặp lại và mở các buổi trong 60 ngày tới."), "success")
-    return _back(experience)
+        ),
+        lambda form: _("Đã thêm lịch lặp lại và mở các buổi trong 60 ngày tới."),
+        _("Vui lòng chọn ngày, giờ và số chỗ."),
+    )
 
 
 @bp.route("/experiences/<int:product_id>/sessions/new", methods=["POST"])
 @producer_required
 def experience_session_add(product_id):
-    experience = get_own_experience_or_404(product_id)
-    form = SessionForm()
-    if not form.validate_on_submit():
-        flash(_("Vui lòng chọn ngày, giờ và số chỗ."), "error")
-        return _back(experience)
-    try:
-        availability.add_session(
+    return _calendar_change(
+        product_id,
+        SessionForm,
+        lambda experience, form: availability.add_session(
             experience, day=form.day.data, start_time=form.start_time.data, capacity=form.capacity.data
-        )
-    except availability.AvailabilityError as error:
-        _refused(error)
-    else:
-        db.session.commit()
-        flash(_("Đã mở buổi mới."), "success")
-    return _back(experience)
+        ),
+        lambda form: _("Đã mở buổi mới."),
+        _("Vui lòng chọn ngày, giờ và số chỗ."),
+    )
 
 
 @bp.route("/experiences/<int:product_id>/blackouts", methods=["POST"])
 @producer_required
 def experience_blackout_add(product_id):
-    experience = get_own_experience_or_404(product_id)
-    form = BlackoutForm()
-    if not form.validate_on_submit():
-        flash(_("Vui lòng chọn ngày nghỉ."), "error")
-        return _back(experience)
-    try:
-        availability.add_blackout(experience, day=form.day.data, reason=form.reason.data or "")
-    except availability.AvailabilityError as error:
-        _refused(error)
-    else:
-        db.session.commit()
-        flash(_("Đã đóng ngày %(d)s.", d=form.day.data.strftime("%d/%m/%Y")), "success")
-    return _back(experience)
+    return _calendar_change(
+        product_id,
+        BlackoutForm,
+        lambda experience, form: availability.add_blackout(
+            experience, day=form.day.data, reason=form.reason.data or ""
+        ),
+        lambda form: _("Đã đóng ngày %(d)s.", d=form.day.data.strftime("%d/%m/%Y")),
+        _("Vui lòng chọn ngày nghỉ."),
+    )
 
 
 @bp.route("/sessions/<int:session_id>")
