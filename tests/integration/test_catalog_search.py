@@ -234,7 +234,7 @@ def test_reindex_all_rebuilds_from_the_database_for_the_demo_seed(app, products)
 
 def test_selling_out_and_restocking_through_orders_moves_the_in_stock_filter(db, products):
     """Orders change stock with guarded SQL updates the ORM flush never sees; the index still follows."""
-    from storefront.checkout.services import cancel_order
+    from storefront.checkout.cancelling import cancel_order
     from tests.factories_checkout import make_order
 
     idx = search_index()
