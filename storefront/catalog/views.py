@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from storefront.addresses import format_address
 from storefront.catalog import bp, search
+from storefront.catalog.certificates import lapsed_certificate, latest_certificate, valid_certificate
 from storefront.catalog.forms import parse_catalog_args
 from storefront.catalog.groups import GROUPS, GROUPS_WITH_CONSUMER_INFO, group_name
 from storefront.catalog.images import (
@@ -31,16 +32,13 @@ from storefront.catalog.services import (
     batches_on_sale,
     filter_choices,
     home_sections,
-    lapsed_certificate,
-    latest_certificate,
     list_products,
     producer_products,
     product_page_query,
-    redirect_target,
     suggestions,
-    valid_certificate,
     visible_producer_query,
 )
+from storefront.catalog.slugs import redirect_target
 from storefront.catalog.urls import image_url, public_url
 from storefront.clock import today_vn
 from storefront.extensions import db

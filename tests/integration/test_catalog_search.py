@@ -7,7 +7,7 @@ import pytest
 from storefront.catalog import search
 from storefront.catalog.indexing import search_index
 from storefront.catalog.models import ProducerStatus
-from storefront.catalog.services import rename_product
+from storefront.catalog.slugs import rename_product
 from storefront.columns import utcnow
 from storefront.inventory.models import Stock
 from tests.factories import make_certificate, make_producer, make_product
