@@ -194,6 +194,18 @@ def product_page_query(slug: str):
     )
 
 
+def product_for_page(slug: str) -> Product | None:
+    """Return the visible product with this slug, loaded with everything its page shows, or None."""
+    return db.session.scalar(product_page_query(slug))
+
+
+def producer_for_page(slug: str) -> Producer | None:
+    """Return the approved producer with this slug and its images, or None."""
+    return db.session.scalar(
+        visible_producer_query().where(Producer.slug == slug).options(selectinload(Producer.images))
+    )
+
+
 def batches_on_sale(product: Product) -> list:
     """Return the product's published, not recalled batches, newest first."""
     return [b for b in reversed(product.batches) if b.is_published and b.recalled_at is None]
