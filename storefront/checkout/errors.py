@@ -59,3 +59,7 @@ class CannotCancel(CheckoutError):
 
 class CardRetryClosed(CheckoutError):
     """The stock hold of a card order lapsed, so no new card payment can start."""
+
+
+class RefundNotPossible(CheckoutError):
+    """The payment has no money left to refund, the amount is wrong, or its provider cannot refund."""

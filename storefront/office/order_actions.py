@@ -84,7 +84,7 @@ def refund_through_provider(
 ) -> Payment:
     """Give money back through the payment's provider (VNPay, MoMo, Stripe...), full or partial.
 
-    :raises storefront.checkout.payments.refunds.RefundNotPossible: wrong amount or nothing to refund.
+    :raises storefront.checkout.errors.RefundNotPossible: wrong amount or nothing to refund.
     :raises storefront.checkout.providers.base.RefundFailed: the provider refused (its reason).
     """
     reason = require_reason(reason)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from storefront.checkout import providers
-from storefront.checkout.errors import CheckoutError
+from storefront.checkout.errors import RefundNotPossible
 from storefront.checkout.labels import PAYMENT_METHOD_LABELS
 from storefront.checkout.models import FulfilmentStatus, Order, OrderStatus, Payment, PaymentRefund, PaymentStatus
 from storefront.checkout.notices import notify
@@ -20,10 +20,6 @@ from storefront.filters import vnd
 from storefront.inventory.services import return_sold_stock
 
 log = logging.getLogger(__name__)
-
-
-class RefundNotPossible(CheckoutError):
-    """The payment has no money left to refund, the amount is wrong, or its provider cannot refund."""
 
 
 def lock_payment(payment: Payment) -> None:

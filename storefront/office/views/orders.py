@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from storefront.audit import services as audit_log
+from storefront.checkout.errors import RefundNotPossible
 from storefront.checkout.models import Order, Payment
 from storefront.checkout.payments.refunds import (
-    RefundNotPossible,
     payments_needing_attention,
     refundable_through_provider,
 )
