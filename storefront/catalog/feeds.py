@@ -6,7 +6,8 @@ import io
 from flask import Response, render_template
 
 from storefront.catalog import bp
-from storefront.catalog.services import feed_products, sitemap_entries, valid_certificate
+from storefront.catalog.certificates import valid_certificate
+from storefront.catalog.services import feed_products, sitemap_entries
 from storefront.catalog.urls import public_url
 from storefront.clock import today_vn
 
