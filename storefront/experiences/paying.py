@@ -1,7 +1,7 @@
 """Where bookings meet checkout: the order that pays for them, refunds through its payment provider."""
 
-from storefront.checkout.models import PaymentStatus
 from storefront.checkout.errors import RefundNotPossible
+from storefront.checkout.models import PaymentStatus
 from storefront.checkout.payments.refunds import refund_payment
 from storefront.checkout.providers.base import RefundFailed
 from storefront.experiences.models import Booking
