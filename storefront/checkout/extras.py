@@ -6,7 +6,9 @@ registers one source when its blueprint is imported, and checkout asks every reg
 - ``lines()``: what the current shopper holds besides goods (request level: it reads the session);
 - ``attach(order, lines, hold_minutes)``: the order was placed with those lines;
 - ``settled(order)``: the order was paid (or its payment confirmed);
-- ``closed(order)``: the order was cancelled, expired or refunded.
+- ``closed(order)``: the order was cancelled, expired or refunded;
+- ``hold_ends(order)`` / ``extend(order, until)``: how long the order's places are held, and a longer
+  hold when a payment provider needs more time (as stock holds are extended).
 
 An extra line is never shipped: it adds no delivery fee and takes no stock.
 """
@@ -35,6 +37,10 @@ class ExtraSource(Protocol):
 
     def closed(self, order) -> None: ...
 
+    def hold_ends(self, order): ...
+
+    def extend(self, order, until) -> None: ...
+
 
 _sources: list[ExtraSource] = []
 
@@ -61,3 +67,14 @@ def settled(order) -> None:
 def closed(order) -> None:
     for source in _sources:
         source.closed(order)
+
+
+def hold_ends(order):
+    """When the order's non-parcel holds lapse (the earliest), or None when it has none."""
+    ends = [end for source in _sources if (end := source.hold_ends(order)) is not None]
+    return min(ends) if ends else None
+
+
+def extend(order, until) -> None:
+    for source in _sources:
+        source.extend(order, until)

@@ -220,14 +220,13 @@ def release_booking(booking: Booking, target: BookingStatus, *, by: str = "syste
     return True
 
 
-def expire_held(now: datetime | None = None) -> int:
-    """Free the places of held bookings whose payment did not come in time (periodic job)."""
+def expire_held(now: datetime | None = None) -> list[Booking]:
+    """Free the places of held bookings whose payment did not come in time (periodic job); return them."""
     now = now or utcnow()
     lapsed = db.session.scalars(
         select(Booking).where(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now)
     ).all()
-    count = sum(1 for booking in lapsed if release_booking(booking, BookingStatus.EXPIRED))
-    return count
+    return [booking for booking in lapsed if release_booking(booking, BookingStatus.EXPIRED)]
 
 
 def free_cancel_until(booking: Booking) -> datetime:

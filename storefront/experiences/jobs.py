@@ -3,15 +3,17 @@
 from storefront.experiences.availability import materialize_all
 from storefront.experiences.bookings import expire_held
 from storefront.experiences.mail import send_reminders
+from storefront.experiences.ordering import expire_unpaid_orders
 from storefront.experiences.stays import purge_stay_details
 from storefront.extensions import db
 
 
 def release_lapsed() -> int:
     """Every minute: free the places of held bookings whose payment did not come in time."""
-    count = expire_held()
+    lapsed = expire_held()
+    expire_unpaid_orders(lapsed)
     db.session.commit()
-    return count
+    return len(lapsed)
 
 
 def hourly() -> dict:

@@ -73,7 +73,27 @@ class VisitSource:
             if booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED):
                 confirm_booking(booking)
 
+    def hold_ends(self, order):
+        held = [b.hold_expires_at for b in order_bookings(order) if b.status is BookingStatus.HELD]
+        return min(held) if held else None
+
+    def extend(self, order, until) -> None:
+        for booking in order_bookings(order):
+            if booking.status is BookingStatus.HELD and booking.hold_expires_at < until:
+                booking.hold_expires_at = until
+        db.session.flush()
+
     def closed(self, order) -> None:
         for booking in order_bookings(order):
             target = BookingStatus.CANCELLED if booking.status is BookingStatus.CONFIRMED else BookingStatus.EXPIRED
             release_booking(booking, target, by="system", reason=f"order {order.code} {order.status.value}")
+
+
+def expire_unpaid_orders(bookings: list[Booking], now=None) -> int:
+    """Orders still waiting for payment of visits whose hold lapsed expire too (a visit-only order holds
+    no stock, so the stock sweep never sees it)."""
+    from storefront.checkout.models import OrderStatus
+    from storefront.checkout.orders import expire_order
+
+    orders = {booking.order for booking in bookings if booking.order is not None}
+    return sum(1 for order in orders if order.status is OrderStatus.PENDING_PAYMENT and expire_order(order, now=now))

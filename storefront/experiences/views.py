@@ -28,7 +28,7 @@ from storefront.experiences.jsonld import experience_jsonld
 from storefront.experiences.labels import booking_status_label, vn_datetime, weekday_name, weekday_name_of
 from storefront.experiences.mail import booking_ics, meeting_place
 from storefront.experiences.models import BookingStatus
-from storefront.experiences.ordering import CART_KEY, cart_codes, cart_visits
+from storefront.experiences.ordering import CART_KEY, cart_codes, cart_visits, order_bookings
 from storefront.experiences.stays import StayDetailsInvalid, StayGuestInput, needs_stay_details, save_stay_guests
 from storefront.experiences.tokens import check_in_url, token_matches, voucher_path
 from storefront.extensions import db, limiter
@@ -228,3 +228,14 @@ def cart_visit_remove(code):
     session[CART_KEY] = [c for c in cart_codes() if c != code]
     flash(_("Đã bỏ lịch tham quan khỏi giỏ hàng."), "info")
     return redirect(url_for("cart.view"))
+
+
+@bp.app_template_global()
+def order_visits(order) -> list:
+    """The visits an order pays for (its page lists them with their vouchers)."""
+    return order_bookings(order)
+
+
+@bp.app_template_global()
+def voucher_link(booking) -> str:
+    return voucher_path(booking.code)

@@ -134,9 +134,9 @@ def test_a_held_booking_not_paid_in_time_gives_its_places_back_once(db):
     now = vn(saturday, 8) - timedelta(days=2)
     held = make_booking(session, adults=2, children=0, pay_at_venue=False, now=now)
     assert held.status is BookingStatus.HELD and session.booked == 2
-    assert expire_held(now + timedelta(minutes=29)) == 0
-    assert expire_held(now + timedelta(minutes=31)) == 1
-    assert expire_held(now + timedelta(minutes=32)) == 0
+    assert expire_held(now + timedelta(minutes=29)) == []
+    assert expire_held(now + timedelta(minutes=31)) == [held]
+    assert expire_held(now + timedelta(minutes=32)) == []
     db.session.refresh(session)
     assert held.status is BookingStatus.EXPIRED and session.booked == 0
 
