@@ -274,3 +274,10 @@ def experience_sessions(db, experience):
         .where(ExperienceSession.experience_id == experience.id)
         .order_by(ExperienceSession.day)
     ).all()
+
+
+def test_the_experience_part_of_the_product_page_speaks_english(db, client):
+    experience = make_experience()
+    db.session.commit()
+    page = client.get(f"/products/{experience.product.slug}?lang=en").get_data(as_text=True)
+    assert "Book a visit" in page and "places left" in page and "Saturday" in page and "Đặt chỗ tham quan" not in page
