@@ -5,12 +5,13 @@ import urllib.parse
 import urllib.request
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from storefront.checkout.models import Order, OrderStatus, Payment, PaymentStatus
 from storefront.checkout.payments.events import mark_payment_received
 from storefront.columns import utcnow
-from storefront.experiences.bookings import cancel_by_guest
+from storefront.experiences.bookings import cancel_by_guest, cancel_by_host
 from storefront.experiences.jobs import release_lapsed
 from storefront.experiences.models import Booking, BookingStatus
 from storefront.outbox.models import OutboxMessage
@@ -71,7 +72,8 @@ def _contact():
     return {**CONTACT, "email": "hoa@example.com"}
 
 
-def test_a_visit_paid_by_vnpay_is_refunded_through_vnpay_when_the_guest_cancels_in_time(db, client, vnpay):
+@pytest.mark.parametrize("who", ["guest", "host"])
+def test_a_visit_paid_by_vnpay_is_refunded_through_vnpay_when_cancelled(db, client, vnpay, who):
     experience = make_experience(free_cancel_hours=24)
     saturday = next_saturday()
     session = session_on(experience, saturday)
@@ -89,12 +91,17 @@ def test_a_visit_paid_by_vnpay_is_refunded_through_vnpay_when_the_guest_cancels_
     assert order.status is OrderStatus.PAID and booking.status is BookingStatus.CONFIRMED
     assert order.delivery_fee_vnd == 0 and order.total_vnd == 500_000
 
-    cancel_by_guest(booking, reason="Ốm", now=vn(saturday - timedelta(days=1), 7))
+    if who == "guest":  # inside the window: Friday 07:00 in Vietnam for Saturday 08:00
+        cancel_by_guest(booking, reason="Ốm", now=vn(saturday - timedelta(days=1), 7))
+    else:  # the host cancels at any time, with a reason, and the guest is told
+        cancel_by_host(booking, reason="Mưa lũ, đường vào bản bị ngập")
     db.session.commit()
     payment = db.session.scalar(select(Payment))
     assert booking.refunded_vnd == 500_000 and payment.refunded_vnd == 500_000
     assert payment.status is PaymentStatus.REFUNDED and order.status is OrderStatus.REFUNDED
-    assert session.booked == 0 and booking.status is BookingStatus.CANCELLED
+    assert session.booked == 0 and booking.status is BookingStatus.CANCELLED and booking.cancelled_by == who
+    told = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    assert booking.code in told.subject and "500.000" in told.body_text
 
 
 def test_an_unpaid_visit_only_order_lapses_its_places_come_back_and_the_order_expires(db, client):
