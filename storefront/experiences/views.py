@@ -1,6 +1,6 @@
 """Public pages: the experience part of a product page, the booking form, the guest's voucher."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -39,8 +39,11 @@ PAY_AT_VENUE, PAY_NOW = "venue", "now"
 
 @bp.app_template_global()
 def product_experience(product):
-    """The experience of a tourism product (for its page), or None."""
-    return experience_of(product)
+    """The experience of a tourism product (for its page), or None; looked up once per request."""
+    found = g.setdefault("product_experiences", {})
+    if product.id not in found:
+        found[product.id] = experience_of(product)
+    return found[product.id]
 
 
 @bp.app_template_global()
