@@ -26,7 +26,10 @@ def cart_codes() -> list[str]:
 
 def cart_visits() -> list[Booking]:
     """The held bookings in this shopper's cart (session codes, or the signed-in account's)."""
-    return held_for(current_user if current_user.is_authenticated else None, cart_codes())
+    codes = cart_codes()
+    if not codes and not current_user.is_authenticated:
+        return []  # most pages, most visitors: no query
+    return held_for(current_user if current_user.is_authenticated else None, codes)
 
 
 def line_name(booking: Booking) -> str:

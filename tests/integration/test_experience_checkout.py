@@ -37,6 +37,7 @@ def test_goods_and_a_visit_in_one_order_shipping_only_for_goods_confirmed_when_p
     book_now(client, session)
     cart = client.get("/cart").get_data(as_text=True)
     assert 'data-testid="cart-visits"' in cart and "1.030.000" in cart  # 380.000 + 650.000
+    assert '<span class="badge-count">2</span>' in cart  # the tea and the visit
     options = client.post("/checkout", data={**_contact()})
     assert options.status_code == 302
     assert 'value="cod"' not in client.get("/checkout/options").get_data(as_text=True)  # a visit is paid now
