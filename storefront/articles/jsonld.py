@@ -3,7 +3,8 @@
 from storefront.articles.models import Article, ArticleKind
 from storefront.catalog.urls import public_url
 
-PUBLISHER = {"@type": "GovernmentOrganization", "name": "Văn phòng Điều phối Chương trình OCOP tỉnh Thái Nguyên"}
+#: The office's news is signed as on the page; the site publishes both news and stories.
+OFFICE = {"@type": "GovernmentOrganization", "name": "Văn phòng OCOP tỉnh Thái Nguyên"}
 
 
 def article_jsonld(article: Article, *, products=(), producers=()) -> dict:
@@ -15,7 +16,7 @@ def article_jsonld(article: Article, *, products=(), producers=()) -> dict:
             "url": public_url("catalog.producer", slug=article.producer.slug),
         }
         if article.kind is ArticleKind.STORY and article.producer and article.producer.is_approved
-        else PUBLISHER
+        else OFFICE
     )
     data = {
         "@context": "https://schema.org",
@@ -28,7 +29,7 @@ def article_jsonld(article: Article, *, products=(), producers=()) -> dict:
         "datePublished": article.publish_at.isoformat(),
         "dateModified": max(article.updated_at, article.publish_at).isoformat(),
         "author": author,
-        "publisher": PUBLISHER,
+        "publisher": {"@type": "Organization", "name": "OCOP Thái Nguyên", "url": public_url("main.index")},
     }
     if article.summary:
         data["description"] = article.summary
