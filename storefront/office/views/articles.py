@@ -28,7 +28,12 @@ def articles_index():
     status = ArticleStatus(raw) if raw in STATUS_NAMES else None
     pagination = articles.office_page(status=status, page=request_page(), per_page=50)
     return render_template(
-        "office/articles.html", pagination=pagination, status=status, statuses=STATUS_NAMES, now=utcnow()
+        "office/articles.html",
+        pagination=pagination,
+        status=status,
+        statuses=STATUS_NAMES,
+        now=utcnow(),
+        pending=articles.pending_count(),
     )
 
 

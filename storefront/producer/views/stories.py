@@ -1,7 +1,7 @@
 """The producer's own stories: write one for the office to review, see its state and the reason of a refusal,
 edit and resubmit it before it is published (never another producer's)."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,10 +11,18 @@ from storefront.articles.forms import StoryForm
 from storefront.articles.models import Article
 from storefront.catalog.images import ImageRejected, delete_files
 from storefront.columns import utcnow
-from storefront.extensions import db
+from storefront.extensions import db, limiter
 from storefront.producer import bp
 from storefront.producer.views.common import current_producer, form_errors_from, image_refusal
 from storefront.storage import storage
+
+
+def _story_limit() -> str:
+    return current_app.config["RATELIMIT_STORY"]
+
+
+def _story_limit_key() -> str:
+    return f"story-user/{current_user.get_id() or '-'}"  # per account, as reviews
 
 
 def get_own_story_or_404(article_id: int) -> Article:
@@ -59,6 +67,7 @@ def _save(form: StoryForm, article: Article | None) -> Article | None:
 
 @bp.route("/stories/new", methods=["GET", "POST"])
 @producer_required
+@limiter.limit(_story_limit, key_func=_story_limit_key, methods=["POST"])
 def story_new():
     form = StoryForm().setup(articles.taggable_products(current_producer()))
     if form.validate_on_submit() and _save(form, None) is not None:
@@ -69,6 +78,7 @@ def story_new():
 
 @bp.route("/stories/<int:article_id>/edit", methods=["GET", "POST"])
 @producer_required
+@limiter.limit(_story_limit, key_func=_story_limit_key, methods=["POST"])
 def story_edit(article_id):
     article = get_own_story_or_404(article_id)
     if article.status not in articles.EDITABLE_STORY_STATES:
