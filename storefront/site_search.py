@@ -6,7 +6,7 @@ catalogue knowing it, from its blueprint:
 
     bp.record_once(lambda state: site_search.register(
         state.app, key="articles", title=_l("Bài viết"), template="articles/_search.html",
-        find=lambda query: services.search(query, limit=5)))
+        find=lambda query: queries.search(query, limit=5)))
 
 `find(query)` returns a short list (it runs on every search, so keep it to one indexed or small
 query); the template receives `section` (key, title, items) and `query`. A finder that raises is

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from storefront.accounts.models import User
 from storefront.addresses import THAI_NGUYEN, ward_in_province
@@ -24,8 +23,6 @@ from storefront.articles.models import (
     ArticleKind,
     ArticleStatus,
     ArticleWard,
-    article_producers,
-    article_products,
 )
 from storefront.audit.services import log_action, snapshot
 from storefront.catalog.images import process_upload
@@ -42,8 +39,6 @@ MAX_BODY = 20_000
 MAX_TAGS = 20
 #: The state fields each audited decision records before and after.
 STATE_FIELDS = ("status", "publish_at", "rejection_reason")
-#: Words a search keeps (folded), so a long query cannot build a huge statement.
-MAX_SEARCH_WORDS = 8
 
 
 class ArticleError(DomainError):
@@ -205,10 +200,8 @@ def update_article(article: Article, data: ArticleInput, *, producer: Producer |
             raise NotYourStory()
         if article.status not in EDITABLE_STORY_STATES:
             raise WrongState()
+    # A story stays about its own producer and that producer's products, whoever edits it.
     values = _checked(data, producer if producer else article.producer)
-    if producer is None and article.producer is not None:
-        # The office may tag more producers on a story; its own producer stays.
-        values["producers"] = sorted({*values["producers"], article.producer}, key=lambda p: p.name)
     _apply(article, values)
     if producer is not None:
         article.status = ArticleStatus.SUBMITTED
@@ -301,102 +294,3 @@ def shown_status(article: Article, now: datetime) -> str:
     if article.status is ArticleStatus.SCHEDULED and article.is_live(now):
         return ArticleStatus.PUBLISHED.value
     return article.status.value
-
-
-# --- Public reading ---------------------------------------------------------------------------
-
-
-def _live(now: datetime):
-    return select(Article).where(Article.status.in_(LIVE_STATES), Article.publish_at <= now)
-
-
-def _newest(query):
-    return query.order_by(Article.publish_at.desc(), Article.id.desc())
-
-
-@dataclass(frozen=True)
-class Tag:
-    """What a list is narrowed to: one product, producer or ward (at most one)."""
-
-    product: Product | None = None
-    producer: Producer | None = None
-    ward_code: int | None = None
-
-
-def public_page(*, page: int, per_page: int, tag: Tag = Tag(), now: datetime | None = None):
-    """One page of live articles, newest first, narrowed to a tag."""
-    query = _live(now or utcnow()).options(selectinload(Article.cover))
-    if tag.product is not None:
-        query = query.join(article_products).where(article_products.c.product_id == tag.product.id)
-    if tag.producer is not None:
-        query = query.join(article_producers).where(article_producers.c.producer_id == tag.producer.id)
-    if tag.ward_code is not None:
-        query = query.join(ArticleWard).where(ArticleWard.ward_code == tag.ward_code)
-    return db.paginate(_newest(query), page=page, per_page=per_page, error_out=False)
-
-
-def public_article(slug: str, now: datetime | None = None) -> Article | None:
-    return db.session.scalar(
-        _live(now or utcnow())
-        .where(Article.slug == slug)
-        .options(selectinload(Article.products), selectinload(Article.producers), selectinload(Article.ward_rows))
-    )
-
-
-def articles_about_product(product: Product, *, limit: int = 5, now: datetime | None = None) -> list[Article]:
-    """Live articles tagged with a product ("Bài viết về sản phẩm này"), newest first."""
-    query = _live(now or utcnow()).join(article_products).where(article_products.c.product_id == product.id)
-    return db.session.scalars(_newest(query).limit(limit)).all()
-
-
-def articles_about_producer(producer: Producer, *, limit: int = 5, now: datetime | None = None) -> list[Article]:
-    """Live articles tagged with a producer (its own stories are tagged with it), newest first."""
-    query = _live(now or utcnow()).join(article_producers).where(article_producers.c.producer_id == producer.id)
-    return db.session.scalars(_newest(query).limit(limit)).all()
-
-
-def latest(*, limit: int, now: datetime | None = None) -> list[Article]:
-    """The newest live articles (feed, sitemap)."""
-    return db.session.scalars(_newest(_live(now or utcnow())).options(selectinload(Article.cover)).limit(limit)).all()
-
-
-def _like_escaped(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def search(query: str, *, limit: int = 5, now: datetime | None = None) -> list[Article]:
-    """Live articles whose folded text holds every folded word of the query: 'hop tac xa' finds 'Hợp tác xã'.
-
-    A plain LIKE on a column filled with text.fold at save time, the same on SQLite and PostgreSQL;
-    the site has tens of articles, not millions, so no index is needed for it.
-    """
-    words = re.findall(r"[a-z0-9]+", fold(query or ""))[:MAX_SEARCH_WORDS]
-    if not words:
-        return []
-    statement = _live(now or utcnow())
-    for word in words:
-        statement = statement.where(Article.search_text.like(f"%{_like_escaped(word)}%", escape="\\"))
-    return db.session.scalars(_newest(statement).limit(limit)).all()
-
-
-# --- Dashboards -------------------------------------------------------------------------------
-
-
-def office_page(*, status: ArticleStatus | None, page: int, per_page: int):
-    """Every article for the office, submitted stories first, then newest."""
-    query = select(Article).options(selectinload(Article.producer))
-    if status is not None:
-        query = query.where(Article.status == status)
-    query = query.order_by((Article.status == ArticleStatus.SUBMITTED).desc(), Article.id.desc())
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
-
-
-def stories_of(producer: Producer) -> list[Article]:
-    """A producer's own stories, newest first (never another producer's)."""
-    return db.session.scalars(
-        select(Article).where(Article.producer_id == producer.id).order_by(Article.id.desc())
-    ).all()
-
-
-def pending_count() -> int:
-    return db.session.scalar(select(func.count(Article.id)).where(Article.status == ArticleStatus.SUBMITTED)) or 0

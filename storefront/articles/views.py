@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from storefront import site_search
 from storefront.addresses import THAI_NGUYEN, ward_in_province, ward_name
-from storefront.articles import bp, services
+from storefront.articles import bp, queries, services
 from storefront.articles.forms import STATUS_NAMES
 from storefront.articles.jsonld import article_jsonld
 from storefront.catalog.models import Producer, Product
@@ -23,9 +23,9 @@ FEED_ENTRIES = 20
 SITEMAP_ENTRIES = 1000
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,159}$")
 
-bp.add_app_template_global(services.articles_about_product, "product_articles")
-bp.add_app_template_global(services.articles_about_producer, "producer_articles")
-bp.add_app_template_global(lambda: services.latest(limit=SITEMAP_ENTRIES), "sitemap_articles")
+bp.add_app_template_global(queries.articles_about_product, "product_articles")
+bp.add_app_template_global(queries.articles_about_producer, "producer_articles")
+bp.add_app_template_global(lambda: queries.latest(limit=SITEMAP_ENTRIES), "sitemap_articles")
 bp.add_app_template_global(lambda status: STATUS_NAMES[status], "article_status_name")
 bp.add_app_template_global(services.shown_status, "article_shown_status")
 
@@ -52,12 +52,12 @@ bp.record_once(
         key="articles",
         title=_l("Bài viết"),
         template="articles/_search.html",
-        find=lambda query: services.search(query, limit=5),
+        find=lambda query: queries.search(query, limit=5),
     )
 )
 
 
-def _tag() -> tuple[services.Tag, object]:
+def _tag() -> tuple[queries.Tag, object]:
     """Read ?product=, ?producer= or ?ward= (one of them); an unknown value is a 404."""
     product, producer, ward = (request.args.get(name, "") for name in ("product", "producer", "ward"))
     if product:
@@ -68,7 +68,7 @@ def _tag() -> tuple[services.Tag, object]:
         )
         if item is None:
             abort(404)
-        return services.Tag(product=item), item.name_vi
+        return queries.Tag(product=item), item.name_vi
     if producer:
         item = (
             db.session.scalar(visible_producer_query().where(Producer.slug == producer))
@@ -77,19 +77,19 @@ def _tag() -> tuple[services.Tag, object]:
         )
         if item is None:
             abort(404)
-        return services.Tag(producer=item), item.name
+        return queries.Tag(producer=item), item.name
     if ward:
         code = int(ward) if ward.isascii() and ward.isdigit() and len(ward) <= 6 else None
         if code is None or not ward_in_province(code, THAI_NGUYEN):
             abort(404)
-        return services.Tag(ward_code=code), ward_name(code)
-    return services.Tag(), None
+        return queries.Tag(ward_code=code), ward_name(code)
+    return queries.Tag(), None
 
 
 @bp.route("/news")
 def index():
     tag, tag_name = _tag()
-    pagination = services.public_page(page=request_page(), per_page=PER_PAGE, tag=tag)
+    pagination = queries.public_page(page=request_page(), per_page=PER_PAGE, tag=tag)
     if pagination.page > max(pagination.pages, 1):
         abort(404)
     return render_template("articles/index.html", pagination=pagination, tag_name=tag_name)
@@ -97,7 +97,7 @@ def index():
 
 @bp.route("/news/<slug>")
 def article(slug):
-    item = services.public_article(slug) if SLUG_RE.match(slug) else None
+    item = queries.public_article(slug) if SLUG_RE.match(slug) else None
     if item is None:
         abort(404)
     products = [p for p in item.products if p.is_published and not p.is_hidden and p.producer.is_approved]
@@ -114,7 +114,7 @@ def article(slug):
 
 @bp.route("/news/feed.atom")
 def feed():
-    items = services.latest(limit=FEED_ENTRIES)
+    items = queries.latest(limit=FEED_ENTRIES)
     updated = max((max(a.updated_at, a.publish_at) for a in items), default=utcnow())
     body = render_template("articles/feed.xml", articles=items, updated=updated)
     return Response(body, mimetype="application/atom+xml")

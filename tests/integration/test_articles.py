@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 import pytest
 from sqlalchemy import select
 
-from storefront.articles import services
+from storefront.articles import queries, services
 from storefront.articles.models import Article, ArticleStatus
 from storefront.audit.models import AuditLogEntry
 from tests.factories import TAN_CUONG_WARD, make_product
@@ -134,10 +134,10 @@ def test_scheduling_takes_vietnam_time_and_the_article_goes_live_when_its_time_c
     assert "01/03/2099 08:00" in client.get(f"/office/articles/{article.id}/edit").get_data(as_text=True)
 
     before, after = datetime(2099, 3, 1, 0, 59, tzinfo=UTC), datetime(2099, 3, 1, 1, 0, tzinfo=UTC)
-    assert services.public_article(article.slug, now=before) is None
-    assert services.public_article(article.slug, now=after) == article
+    assert queries.public_article(article.slug, now=before) is None
+    assert queries.public_article(article.slug, now=after) == article
     assert (services.shown_status(article, before), services.shown_status(article, after)) == ("scheduled", "published")
-    assert services.public_page(page=1, per_page=10, now=after).items == [article]
+    assert queries.public_page(page=1, per_page=10, now=after).items == [article]
 
 
 def test_a_producer_story_is_reviewed_rejected_with_a_reason_resubmitted_and_approved(client, db, login, office):
@@ -210,7 +210,7 @@ def test_only_the_office_publishes_and_a_producer_sees_only_its_own_stories(clie
     login(office)  # without its CSRF token the office's own publish is refused
     assert client.post(f"/office/articles/{draft.id}/publish", data={}, csrf=False).status_code == 400
     assert {a.status for a in db.session.scalars(select(Article))} == {ArticleStatus.DRAFT, ArticleStatus.SUBMITTED}
-    assert [a.title for a in services.latest(limit=10)] == []
+    assert [a.title for a in queries.latest(limit=10)] == []
 
 
 def test_the_atom_feed_parses_and_lists_live_articles_with_escaped_sanitised_html(client, db, office):
@@ -254,9 +254,9 @@ def test_site_search_finds_articles_without_accents_in_their_own_section(client,
     for article in db.session.scalars(select(Article)):
         services.publish_now(article, actor=office)
     db.session.commit()
-    assert services.search("hop tac xa") == [found]
-    assert services.search("HỢP TÁC tan cuong") == [found]
-    assert services.search("%") == [] and services.search("_") == [] and services.search("hop xa khong") == []
+    assert queries.search("hop tac xa") == [found]
+    assert queries.search("HỢP TÁC tan cuong") == [found]
+    assert queries.search("%") == [] and queries.search("_") == [] and queries.search("hop xa khong") == []
     page = client.get("/products?q=hop+tac+xa").get_data(as_text=True)
     section = page[page.index('data-testid="search-articles"') :]
     assert "Bài viết" in section and f'href="/news/{found.slug}"' in section

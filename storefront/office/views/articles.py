@@ -4,6 +4,7 @@ stories (every decision in the audit log)."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from storefront.articles import queries
 from storefront.articles import services as articles
 from storefront.articles.forms import STATUS_NAMES, ArticleForm, ScheduleForm
 from storefront.articles.models import Article, ArticleStatus
@@ -26,14 +27,14 @@ def _back(article):
 def articles_index():
     raw = request.args.get("status", "")
     status = ArticleStatus(raw) if raw in STATUS_NAMES else None
-    pagination = articles.office_page(status=status, page=request_page(), per_page=50)
+    pagination = queries.office_page(status=status, page=request_page(), per_page=50)
     return render_template(
         "office/articles.html",
         pagination=pagination,
         status=status,
         statuses=STATUS_NAMES,
         now=utcnow(),
-        pending=articles.pending_count(),
+        pending=queries.pending_count(),
     )
 
 

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from storefront.accounts.decorators import producer_required
+from storefront.articles import queries
 from storefront.articles import services as articles
 from storefront.articles.forms import StoryForm
 from storefront.articles.models import Article
@@ -35,7 +36,7 @@ def get_own_story_or_404(article_id: int) -> Article:
 @bp.route("/stories")
 @producer_required
 def stories_index():
-    return render_template("producer/stories.html", stories=articles.stories_of(current_producer()), now=utcnow())
+    return render_template("producer/stories.html", stories=queries.stories_of(current_producer()), now=utcnow())
 
 
 def _save(form: StoryForm, article: Article | None) -> Article | None:
