@@ -55,7 +55,7 @@ def upgrade():
         sa.Column("producer_id", sa.Integer(), nullable=True),
         sa.Column("author_id", sa.Integer(), nullable=True),
         sa.Column("search_text", sa.Text(), nullable=False),
-        sa.Column("is_demo", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("is_demo", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("created_at", storefront.columns.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storefront.columns.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -81,7 +81,7 @@ def upgrade():
         sa.Column("alt_en", sa.String(length=200), nullable=False),
         sa.Column("width", sa.Integer(), nullable=False),
         sa.Column("height", sa.Integer(), nullable=False),
-        sa.Column("is_illustration", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("is_illustration", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.ForeignKeyConstraint(
             ["article_id"], ["articles.id"], name=op.f("fk_article_images_article_id_articles"), ondelete="CASCADE"
         ),
