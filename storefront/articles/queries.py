@@ -17,6 +17,7 @@ from storefront.articles.models import (
     article_products,
 )
 from storefront.catalog.models import Producer, Product
+from storefront.catalog.services import visible_producer_query, visible_products_query
 from storefront.columns import utcnow
 from storefront.extensions import db
 from storefront.text import fold
@@ -116,3 +117,13 @@ def stories_of(producer: Producer) -> list[Article]:
 
 def pending_count() -> int:
     return db.session.scalar(select(func.count(Article.id)).where(Article.status == ArticleStatus.SUBMITTED)) or 0
+
+
+def tag_product(slug: str) -> Product | None:
+    """The visible product a list is narrowed to (?product=), or None."""
+    return db.session.scalar(visible_products_query().where(Product.slug == slug))
+
+
+def tag_producer(slug: str) -> Producer | None:
+    """The approved producer a list is narrowed to (?producer=), or None."""
+    return db.session.scalar(visible_producer_query().where(Producer.slug == slug))

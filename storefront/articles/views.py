@@ -11,11 +11,8 @@ from storefront.addresses import THAI_NGUYEN, ward_in_province, ward_name
 from storefront.articles import bp, queries, services
 from storefront.articles.forms import STATUS_NAMES
 from storefront.articles.jsonld import article_jsonld
-from storefront.catalog.models import Producer, Product
-from storefront.catalog.services import visible_producer_query, visible_products_query
 from storefront.clock import VIETNAM_TZ
 from storefront.columns import utcnow
-from storefront.extensions import db
 from storefront.request_input import request_page
 
 PER_PAGE = 10
@@ -61,20 +58,12 @@ def _tag() -> tuple[queries.Tag, object]:
     """Read ?product=, ?producer= or ?ward= (one of them); an unknown value is a 404."""
     product, producer, ward = (request.args.get(name, "") for name in ("product", "producer", "ward"))
     if product:
-        item = (
-            db.session.scalar(visible_products_query().where(Product.slug == product))
-            if SLUG_RE.match(product)
-            else None
-        )
+        item = queries.tag_product(product) if SLUG_RE.match(product) else None
         if item is None:
             abort(404)
         return queries.Tag(product=item), item.name_vi
     if producer:
-        item = (
-            db.session.scalar(visible_producer_query().where(Producer.slug == producer))
-            if SLUG_RE.match(producer)
-            else None
-        )
+        item = queries.tag_producer(producer) if SLUG_RE.match(producer) else None
         if item is None:
             abort(404)
         return queries.Tag(producer=item), item.name
