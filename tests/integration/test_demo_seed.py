@@ -437,7 +437,7 @@ def test_demo_reviews_sit_on_delivered_demo_orders_and_are_marked(client, db, se
     assert [line.product_name for line in lines_to_review(shopper)] == ["Chè đinh Tân Cương"]
 
 
-def test_eight_demo_points_of_sale_in_thai_nguyen_with_the_provincial_centre(client, db, seeded):
+def test_eight_demo_points_of_sale_in_thai_nguyen_with_the_provincial_centre_and_the_demo_articles(client, db, seeded):
     from storefront.outlets.models import Outlet, OutletKind
 
     outlets = db.session.scalars(select(Outlet)).all()
@@ -450,9 +450,11 @@ def test_eight_demo_points_of_sale_in_thai_nguyen_with_the_provincial_centre(cli
     assert {p.producer_id for p in showroom.products} == {showroom.producer_id}
     page = client.get("/points-of-sale").get_data(as_text=True)
     assert page.count('data-testid="outlet"') == 8 and "Dữ liệu minh hoạ (demo)" in page
+    check_demo_articles(client, db, seeded)  # here, so the articles cost no seed of their own
 
 
-def test_demo_articles_are_about_real_demo_producers_and_one_story_waits_for_review(client, db, seeded):
+def check_demo_articles(client, db, seeded):
+    """Demo articles are about real demo producers, all demo; one story waits for review (one seed, shared)."""
     from storefront.articles.models import Article, ArticleKind, ArticleStatus
 
     articles = db.session.scalars(select(Article).order_by(Article.id)).all()
