@@ -88,13 +88,18 @@ def test_unknown_or_past_sessions_answer_404(db, client):
 
 
 def host_routes(experience, booking):
-    product_id, session_id, booking_id = experience.product_id, booking.session_id, booking.id
+    product_id, experience_id, session_id, booking_id = (
+        experience.product_id,
+        experience.id,
+        booking.session_id,
+        booking.id,
+    )
     return [
-        ("get", f"/producer/experiences/{product_id}/edit"),
-        ("get", f"/producer/experiences/{product_id}/sessions"),
-        ("post", f"/producer/experiences/{product_id}/rules"),
-        ("post", f"/producer/experiences/{product_id}/sessions/new"),
-        ("post", f"/producer/experiences/{product_id}/blackouts"),
+        ("get", f"/producer/tourism/{product_id}/experience"),
+        ("get", f"/producer/experiences/{experience_id}/sessions"),
+        ("post", f"/producer/experiences/{experience_id}/rules"),
+        ("post", f"/producer/experiences/{experience_id}/sessions/new"),
+        ("post", f"/producer/experiences/{experience_id}/blackouts"),
         ("get", f"/producer/sessions/{session_id}"),
         ("post", f"/producer/sessions/{session_id}/cancel"),
         ("post", f"/producer/bookings/{booking_id}/check-in"),
@@ -140,7 +145,7 @@ def test_the_host_sees_the_calendar_and_guest_list_and_checks_in_by_typed_code(d
     saturday = next_saturday()
     booking = make_booking(session_on(experience, saturday))
     db.session.commit()
-    calendar = client.get(f"/producer/experiences/{experience.product_id}/sessions").get_data(as_text=True)
+    calendar = client.get(f"/producer/experiences/{experience.id}/sessions").get_data(as_text=True)
     assert "3 / 20" in calendar
     analytics = client.get("/producer/analytics").get_data(as_text=True)
     assert (
@@ -247,15 +252,17 @@ def test_the_host_describes_an_experience_and_opens_sundays_then_closes_one(db, 
         "languages": ["vi", "en"], "min_guests": "1", "max_guests": "8", "child_max_age": "11", "min_age": "0",
         "adult_price_vnd": "200000", "child_price_vnd": "100000", "free_cancel_hours": "24", "allow_pay_at_venue": "y",
     }  # fmt: skip
-    assert client.post(f"/producer/experiences/{product.id}/edit", data={**form, "latitude": "21.6"}).status_code == 200
-    assert client.post(f"/producer/experiences/{product.id}/edit", data=form).status_code == 302
-    client.post(
-        f"/producer/experiences/{product.id}/rules", data={"weekday": "6", "start_time": "07:30", "capacity": "12"}
-    )
+    assert client.post(f"/producer/tourism/{product.id}/experience", data={**form, "latitude": "21.6"}).status_code == 200
+    assert client.post(f"/producer/tourism/{product.id}/experience", data=form).status_code == 302
     experience = product_experience_of(db, product)
+    client.post(
+        f"/producer/experiences/{experience.id}/rules", data={"weekday": "6", "start_time": "07:30", "capacity": "12"}
+    )
     sundays = [s.day for s in experience_sessions(db, experience)]
     assert sundays and all(day.weekday() == 6 for day in sundays) and experience.languages == "vi,en"
-    client.post(f"/producer/experiences/{product.id}/blackouts", data={"day": sundays[0].isoformat(), "reason": "Tết"})
+    client.post(
+        f"/producer/experiences/{experience.id}/blackouts", data={"day": sundays[0].isoformat(), "reason": "Tết"}
+    )
     page = client.get(f"/products/{product.slug}").get_data(as_text=True)
     assert f'data-day="{sundays[0].isoformat()}"' not in page and f'data-day="{sundays[1].isoformat()}"' in page
 

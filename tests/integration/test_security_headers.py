@@ -12,9 +12,11 @@ from storefront import security_headers
 from storefront.accounts.models import Role
 from storefront.accounts.services import make_reset_token
 from storefront.articles.services import ArticleInput, approve, create_article
+from storefront.experiences.tokens import voucher_path
 from storefront.outlets.services import OutletInput, create_outlet
 from tests.factories import make_user
 from tests.factories_catalog import add_image
+from tests.factories_experiences import make_booking, make_experience, next_saturday, session_on
 from tests.factories_office import make_evaluation, make_office_user
 from tests.factories_producer import make_order, make_producer_account
 from tests.factories_reviews import make_review
@@ -54,6 +56,9 @@ def seeded(app, db):
             producer=producer,
         )
         approve(story, actor=office_user)
+        tour = make_experience(producer=producer)
+        booking = make_booking(session_on(tour, next_saturday()))
+        voucher = voucher_path(booking.code)
         users = {Role.SHOPPER: shopper, Role.PRODUCER: producer_user, Role.OFFICE: office_user}
         urls = {
             "/01/<path:rest>": stamp_path,
@@ -92,6 +97,13 @@ def seeded(app, db):
             "/producer/stories/<int:article_id>/edit": f"/producer/stories/{story.id}/edit",
             "/office/outlets/<int:outlet_id>/edit": f"/office/outlets/{outlet.id}/edit",
             "/producer/outlets/<int:outlet_id>/edit": f"/producer/outlets/{outlet.id}/edit",
+            "/experiences/sessions/<int:session_id>/book": f"/experiences/sessions/{booking.session_id}/book",
+            "/bookings/<code>/<token>": voucher,
+            "/bookings/<code>/<token>/qr.png": voucher + "/qr.png",
+            "/bookings/<code>/<token>/booking.ics": voucher + "/booking.ics",
+            "/producer/tourism/<int:tourism_product_id>/experience": f"/producer/tourism/{tour.product_id}/experience",
+            "/producer/experiences/<int:experience_id>/sessions": f"/producer/experiences/{tour.id}/sessions",
+            "/producer/sessions/<int:session_id>": f"/producer/sessions/{booking.session_id}",
             "/static/<path:filename>": "/static/css/site.css",
             "/t/<code>": f"/t/{batch.short_code}",
             "/t/<code>/<serial>": f"/t/{batch.short_code}/{stamp.serial}",
@@ -114,8 +126,14 @@ def get_urls(app, urls):
     return sorted(set(found))
 
 
+#: The one page that may use the camera: the host's check-in scans the voucher's QR code.
+CAMERA_PAGES = {"/producer/check-in"}
+
+
 def assert_security_headers(response, url):
     for name, value in EXPECTED.items():
+        if name == "Permissions-Policy" and url in CAMERA_PAGES and response.status_code == 200:
+            value = value.replace("camera=()", "camera=(self)")
         assert response.headers.get(name) == value, (url, response.status_code, name)
     assert response.headers.getlist("Content-Security-Policy") != [], url
     assert "Strict-Transport-Security" not in response.headers, url  # plain HTTP, development

@@ -21,7 +21,7 @@ from storefront.experiences.forms import (
     RuleForm,
     SessionForm,
 )
-from storefront.experiences.models import Booking
+from storefront.experiences.models import Booking, Experience
 from storefront.extensions import db
 from storefront.producer import bp
 from storefront.producer.views.common import current_producer, get_own_product_or_404
@@ -30,10 +30,9 @@ from storefront.security_headers import PERMISSIONS_POLICY
 CALENDAR_DAYS = 60
 
 
-def get_own_experience_or_404(product_id: int):
-    product = get_own_product_or_404(product_id)
-    experience = availability.experience_of(product)
-    if experience is None:
+def get_own_experience_or_404(experience_id: int) -> Experience:
+    experience = db.get_or_404(Experience, experience_id)
+    if experience.product.producer_id != current_producer().id:
         abort(404)
     return experience
 
@@ -79,10 +78,11 @@ def experiences_index():
     )
 
 
-@bp.route("/experiences/<int:product_id>/edit", methods=["GET", "POST"])
+@bp.route("/tourism/<int:tourism_product_id>/experience", methods=["GET", "POST"])
 @producer_required
-def experience_edit(product_id):
-    product = get_own_product_or_404(product_id)
+def experience_edit(tourism_product_id):
+    """Describe (or edit) the experience of one of the producer's tourism products (OCOP group 6)."""
+    product = get_own_product_or_404(tourism_product_id)
     if product.ocop_group != 6:
         abort(404)
     experience = availability.experience_of(product)
@@ -103,14 +103,16 @@ def experience_edit(product_id):
         else:
             db.session.commit()
             flash(_("Đã lưu thông tin trải nghiệm."), "success")
-            return redirect(url_for("producer.experience_sessions", product_id=product.id))
+            return redirect(
+                url_for("producer.experience_sessions", experience_id=availability.experience_of(product).id)
+            )
     return render_template("producer/experience_form.html", form=form, product=product, experience=experience)
 
 
-@bp.route("/experiences/<int:product_id>/sessions")
+@bp.route("/experiences/<int:experience_id>/sessions")
 @producer_required
-def experience_sessions(product_id):
-    experience = get_own_experience_or_404(product_id)
+def experience_sessions(experience_id):
+    experience = get_own_experience_or_404(experience_id)
     return render_template(
         "producer/experience_sessions.html",
         experience=experience,
@@ -121,9 +123,9 @@ def experience_sessions(product_id):
     )
 
 
-def _calendar_change(product_id, form_class, change, done, missing):
+def _calendar_change(experience_id, form_class, change, done, missing):
     """Run one change of the host's calendar from a posted form: refuse it with a message, or commit."""
-    experience = get_own_experience_or_404(product_id)
+    experience = get_own_experience_or_404(experience_id)
     form = form_class()
     if not form.validate_on_submit():
         flash(missing, "error")
@@ -135,14 +137,14 @@ def _calendar_change(product_id, form_class, change, done, missing):
         else:
             db.session.commit()
             flash(done(form), "success")
-    return redirect(url_for("producer.experience_sessions", product_id=experience.product_id))
+    return redirect(url_for("producer.experience_sessions", experience_id=experience.id))
 
 
-@bp.route("/experiences/<int:product_id>/rules", methods=["POST"])
+@bp.route("/experiences/<int:experience_id>/rules", methods=["POST"])
 @producer_required
-def experience_rule_add(product_id):
+def experience_rule_add(experience_id):
     return _calendar_change(
-        product_id,
+        experience_id,
         RuleForm,
         lambda experience, form: availability.add_rule(
             experience, weekday=form.weekday.data, start_time=form.start_time.data, capacity=form.capacity.data
@@ -152,11 +154,11 @@ def experience_rule_add(product_id):
     )
 
 
-@bp.route("/experiences/<int:product_id>/sessions/new", methods=["POST"])
+@bp.route("/experiences/<int:experience_id>/sessions/new", methods=["POST"])
 @producer_required
-def experience_session_add(product_id):
+def experience_session_add(experience_id):
     return _calendar_change(
-        product_id,
+        experience_id,
         SessionForm,
         lambda experience, form: availability.add_session(
             experience, day=form.day.data, start_time=form.start_time.data, capacity=form.capacity.data
@@ -166,11 +168,11 @@ def experience_session_add(product_id):
     )
 
 
-@bp.route("/experiences/<int:product_id>/blackouts", methods=["POST"])
+@bp.route("/experiences/<int:experience_id>/blackouts", methods=["POST"])
 @producer_required
-def experience_blackout_add(product_id):
+def experience_blackout_add(experience_id):
     return _calendar_change(
-        product_id,
+        experience_id,
         BlackoutForm,
         lambda experience, form: availability.add_blackout(
             experience, day=form.day.data, reason=form.reason.data or ""
