@@ -252,7 +252,9 @@ def test_the_host_describes_an_experience_and_opens_sundays_then_closes_one(db, 
         "languages": ["vi", "en"], "min_guests": "1", "max_guests": "8", "child_max_age": "11", "min_age": "0",
         "adult_price_vnd": "200000", "child_price_vnd": "100000", "free_cancel_hours": "24", "allow_pay_at_venue": "y",
     }  # fmt: skip
-    assert client.post(f"/producer/tourism/{product.id}/experience", data={**form, "latitude": "21.6"}).status_code == 200
+    assert (
+        client.post(f"/producer/tourism/{product.id}/experience", data={**form, "latitude": "21.6"}).status_code == 200
+    )
     assert client.post(f"/producer/tourism/{product.id}/experience", data=form).status_code == 302
     experience = product_experience_of(db, product)
     client.post(
