@@ -129,9 +129,8 @@ def _search_code_hash() -> str:
     """Hash the search code, so a changed schema or document shape rebuilds the cached index."""
     root = Path(__file__).resolve().parents[1] / "storefront" / "catalog"
     digest = hashlib.sha256()
-    for name in ("search.py", "indexing.py"):
-        if (root / name).exists():
-            digest.update((root / name).read_bytes())
+    for path in sorted([root / "indexing.py", *(root / "search").glob("*.py")]):
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:8]
 
 
@@ -519,7 +518,7 @@ def build_search_index(ds: Dataset, log=print) -> tuple[float, str]:
         log(f"  {exc}\n  falling back to the bench's own search documents")
         how = "bench documents (`flask catalog reindex` failed)"
     if how.startswith("bench documents"):
-        idx = search.SearchIndex.open(ds.index_dir)
+        idx = search.open_index("whoosh", path=ds.index_dir)
         search.rebuild(idx, search_documents(ds.url))
         idx.close()
     seconds = time.perf_counter() - started

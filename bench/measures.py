@@ -194,7 +194,7 @@ def search_index_only(ctx: Context) -> list[Row]:
     """Time search_products itself on the bench index, in this process (no HTTP, no template)."""
     from storefront.catalog import search
 
-    idx = search.SearchIndex.open(ctx.dataset.index_dir)
+    idx = search.open_index("whoosh", path=ctx.dataset.index_dir)
     try:
         for q in QUERIES:  # warm-up: open the searcher, load the columns
             search.search_products(idx, q)

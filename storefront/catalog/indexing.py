@@ -44,12 +44,15 @@ PAGE_ONLY_TABLES = frozenset(
 BULK_WATCHED_TABLES = frozenset({"stocks", "reservations"})
 
 
-def search_index() -> search.SearchIndex:
-    """Return this app's search index, opening it (and filling it if empty) on first use."""
+def search_index():
+    """Return this app's search index (SEARCH_BACKEND), opening it (and filling it if empty) on first use."""
     extensions = current_app.extensions
     idx = extensions.get("search_index")
     if idx is None:
-        idx = search.SearchIndex.open(current_app.config.get("SEARCH_INDEX_DIR"))
+        config = current_app.config
+        idx = search.open_index(
+            config.get("SEARCH_BACKEND", "whoosh"), path=config.get("SEARCH_INDEX_DIR"), engine=db.engine
+        )
         extensions["search_index"] = idx
         if search.doc_count(idx) == 0:
             with Session(db.engine) as session:
@@ -173,14 +176,14 @@ def _doc_query():
     )
 
 
-def rebuild_index(idx: search.SearchIndex, session, progress=None) -> int:
+def rebuild_index(idx, session, progress=None) -> int:
     """Replace the index with every visible product and return how many were indexed."""
     today = today_vn()
     products = session.scalars(_doc_query().order_by(Product.id)).all()
     return search.rebuild(idx, (product_search_doc(p, today) for p in products), progress)
 
 
-def reindex_products(idx: search.SearchIndex, session, product_ids) -> None:
+def reindex_products(idx, session, product_ids) -> None:
     """Index the given products again; those no longer visible leave the index."""
     ids = sorted(set(product_ids))
     if not ids:
