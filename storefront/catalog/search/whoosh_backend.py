@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec, W3Segment
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.reading import TermNotFound
@@ -119,6 +120,23 @@ class _PrivateTempRamStorage(RamStorage):
         return super().temp_storage(f"{name or 'index'}-{secrets.token_hex(8)}")
 
 
+class _Codec(W3Codec):
+    """Whoosh's own codec, naming each new segment from the OS's randomness.
+
+    Whoosh names segments with the `random` module. Anything that seeds it again (Hypothesis
+    does, before every example; so would `random.seed(n)` anywhere in the process) makes the
+    next writer pick a name already in the index: its commit fails in create_compound_file
+    (an AssertionError), or overwrites the other segment's files. The segments written are
+    plain W3Segments with a plain W3Codec, so an index stays readable without this class.
+    """
+
+    def new_segment(self, storage, indexname):
+        return W3Segment(W3Codec(), indexname, segid=secrets.token_hex(8))
+
+
+_CODEC = _Codec()
+
+
 class WhooshIndex:
     """A Whoosh index with one shared searcher, reopened only after the index changes."""
 
@@ -189,7 +207,7 @@ class WhooshIndex:
 
     def _write(self, fill: Callable, *, mergetype=None, **writer_kw) -> None:
         with self._lock:
-            writer = self._ix.writer(timeout=WRITER_TIMEOUT, **writer_kw)
+            writer = self._ix.writer(timeout=WRITER_TIMEOUT, codec=_CODEC, **writer_kw)
             try:
                 changed = fill(writer)
             except BaseException:
