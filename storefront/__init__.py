@@ -225,10 +225,12 @@ def register_shell_context(app):
 def register_after_commit_hooks(app):
     """Everything that happens after a commit, in one list (services flush; boundaries commit; then this).
 
-    - Catalogue (catalog/indexing.py): the products, producers, certificates and stock a
-      transaction changed are noted at flush; after its commit their search documents are
-      rewritten (a job with JOBS_REDIS_URL, else at once) and this process's listing and page
-      caches are emptied. A rollback forgets them.
+    - Catalogue (catalog/indexing.py, through storefront/after_commit.py): the products, producers,
+      certificates and stock a transaction changed (inventory reports its SQL stock updates with
+      after_commit.note_rows) get their search documents rewritten after its commit (PostgreSQL
+      search: at once, in this process; Whoosh: a job with JOBS_REDIS_URL, else at once), and
+      this process's listing and page caches are emptied (also after changes to rows only
+      shown on its pages: photos, batches, reviews, points of sale).
     - Decision scans (office/documents.py): a scan written during a transaction that ends without
       a commit is deleted, so a file lives exactly as long as its committed certificate.
     - Mail (outbox): what a request queued is delivered after the response's transaction committed
@@ -238,19 +240,21 @@ def register_after_commit_hooks(app):
       that changed what an origin page shows moves origin_versions on, so every worker rebuilds
       that batch's description at its next scan.
 
-    The first two listen on every SQLAlchemy session (CLI commands and webhooks commit too), so
-    no boundary can forget them.
+    The decision-scan listener sits on every SQLAlchemy session (CLI commands and webhooks commit
+    too); the others on the app's session (storefront/after_commit.py).
     """
     from storefront import jobs
     from storefront.catalog import indexing
     from storefront.extensions import db
     from storefront.office import documents
     from storefront.outbox.services import deliver_pending
+    from storefront.outlets.models import Outlet
+    from storefront.reviews.models import Review, ReviewImage
+    from traceability.models import Batch
     from traceability.origin import cache as origin_cache
 
     origin_cache.register(app)
-
-    indexing.register_listeners()
+    indexing.register(app, page_models=(Batch, Review, ReviewImage, Outlet))
     documents.register_listeners()
 
     @app.after_request

@@ -1,15 +1,17 @@
 """Search in the catalogue: Vietnamese folding, facets, type-ahead, hostile input, index follows commits."""
 
 import unicodedata
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from storefront.catalog import search
 from storefront.catalog.indexing import search_index
 from storefront.catalog.models import ProducerStatus
 from storefront.catalog.services import rename_product
 from storefront.columns import utcnow
-from storefront.inventory.models import Stock
+from storefront.inventory.models import Reservation, Stock
 from tests.factories import make_certificate, make_producer, make_product
 from tests.search_backends import BACKENDS
 
@@ -297,3 +299,38 @@ def test_a_rolled_back_savepoint_keeps_the_transactions_earlier_changes_for_the_
     db.session.commit()
     assert search.search_products(idx, "moc cau").ids == [products["tea"].id]
     assert search.search_products(idx, "tam").ids == []
+
+
+def test_stock_received_and_lapsed_holds_released_by_sql_reach_the_in_stock_filter(db, products):
+    """receive_stock and release_expired change stock with SQL UPDATEs the flush never sees; they
+    report their rows (after_commit.note_rows), so the index follows their commits too."""
+    from storefront.inventory.services import receive_stock, release_expired
+    from tests.factories_checkout import make_order
+
+    idx = search_index()
+    fresh = make_product(producer=products["tea"].producer, name_vi="Chè búp mới", slug="che-bup-moi", on_hand=0)
+    db.session.commit()
+    assert search.search_products(idx, "bup moi", filters={"in_stock": True}).ids == []
+    receive_stock(fresh, 3)
+    db.session.commit()
+    assert search.search_products(idx, "bup moi", filters={"in_stock": True}).ids == [fresh.id]
+
+    make_order([(fresh, 3)], payment="bank_transfer")  # holds every unit
+    db.session.commit()
+    assert search.search_products(idx, "bup moi", filters={"in_stock": True}).ids == []
+    db.session.execute(update(Reservation).values(expires_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()  # a hold lapsing is no commit of stock: the index learns it when it is released
+    assert release_expired()
+    db.session.commit()
+    assert search.search_products(idx, "bup moi", filters={"in_stock": True}).ids == [fresh.id]
+
+
+def test_a_rolled_back_stock_update_changes_nothing_in_the_index(db, products):
+    from storefront.inventory.services import receive_stock
+
+    idx = search_index()
+    fresh = make_product(producer=products["tea"].producer, name_vi="Chè búp mới", slug="che-bup-moi", on_hand=0)
+    db.session.commit()
+    receive_stock(fresh, 3)
+    db.session.rollback()
+    assert search.indexed_in_stock(idx, [fresh.id]) == {fresh.id: False}
