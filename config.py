@@ -108,8 +108,11 @@ class Config:
 
     #: "whoosh": an index folder on this server (SEARCH_INDEX_DIR); "postgres": tables in the shop's
     #: PostgreSQL database, shared by every app server and worker (storefront/catalog/search/).
-    #: Production defaults to postgres (it needs a PostgreSQL DATABASE_URL), everything else to whoosh.
-    SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "postgres" if APP_ENV == "production" else "whoosh")
+    #: Default: postgres in production on PostgreSQL, whoosh everywhere else (make run, SQLite).
+    SEARCH_BACKEND = os.environ.get(
+        "SEARCH_BACKEND",
+        "postgres" if APP_ENV == "production" and SQLALCHEMY_DATABASE_URI.startswith("postgresql") else "whoosh",
+    )
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     #: Seconds a worker reuses catalogue listings before re-reading them (0 = off).
     CATALOG_CACHE_SECONDS = _int("CATALOG_CACHE_SECONDS", 30)

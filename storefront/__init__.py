@@ -38,10 +38,15 @@ def create_app(config_class=Config):
 
 
 def check_production_settings(app):
-    """Refuse a misspelt scan write mode, and to serve production with the development secret key
-    or without Redis for the rate limits."""
+    """Refuse a misspelt scan write mode or search backend, PostgreSQL search without PostgreSQL, and
+    to serve production with the development secret key or without Redis for the rate limits."""
     if app.config.get("SCAN_WRITE_MODE", "buffered") not in ("buffered", "immediate"):
         raise RuntimeError("SCAN_WRITE_MODE must be 'buffered' or 'immediate'")
+    backend = app.config.get("SEARCH_BACKEND", "whoosh")
+    if backend not in ("whoosh", "postgres"):
+        raise RuntimeError(f"SEARCH_BACKEND must be 'whoosh' or 'postgres', not {backend!r}")
+    if backend == "postgres" and not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        raise RuntimeError("SEARCH_BACKEND=postgres keeps the search in the database: DATABASE_URL must be PostgreSQL")
     if app.config.get("APP_ENV") != "production":
         return
     if app.config["SECRET_KEY"] == DEV_SECRET_KEY:

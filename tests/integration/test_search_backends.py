@@ -308,3 +308,18 @@ def test_every_demo_product_is_found_in_the_top_5_by_its_name_without_diacritics
                 missed[typed] = top
         assert (backend, missed) == (backend, {})
         idx.close()
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"SEARCH_BACKEND": "elastic"}, "SEARCH_BACKEND must be"),
+        ({"SEARCH_BACKEND": "postgres", "SQLALCHEMY_DATABASE_URI": "sqlite://"}, "must be PostgreSQL"),
+    ],
+)
+def test_the_app_refuses_to_start_with_a_search_backend_it_cannot_serve(settings, message):
+    from config import TestConfig
+    from storefront import create_app
+
+    with pytest.raises(RuntimeError, match=message):
+        create_app(type("BadSearch", (TestConfig,), settings))
