@@ -236,8 +236,9 @@ def register_after_commit_hooks(app):
       search: at once, in this process; Whoosh: a job with JOBS_REDIS_URL, else at once), and
       this process's listing and page caches are emptied (also after changes to rows only
       shown on its pages: photos, batches, reviews, points of sale).
-    - Decision scans (office/documents.py): a scan written during a transaction that ends without
-      a commit is deleted, so a file lives exactly as long as its committed certificate.
+    - Decision scans (office/documents.py store_scan, through storefront/after_commit.py
+      undo_unless_committed): a scan written during a transaction that ends without a commit is
+      deleted, so a file lives exactly as long as its committed certificate.
     - Mail (outbox): what a request queued is delivered after the response's transaction committed
       (with a job queue, JOBS_REDIS_URL: enqueued then, and sent by a worker with retries).
 
@@ -245,22 +246,22 @@ def register_after_commit_hooks(app):
       that changed what an origin page shows moves origin_versions on, so every worker rebuilds
       that batch's description at its next scan.
 
-    The decision-scan listener sits on every SQLAlchemy session (CLI commands and webhooks commit
-    too); the others on the app's session (storefront/after_commit.py).
+    The catalogue, decision-scan and origin hooks listen on Flask-SQLAlchemy's sessions
+    (storefront/after_commit.py), which every boundary of the app (requests, CLI commands,
+    webhooks, jobs) commits through.
     """
-    from storefront import jobs
+    from storefront import after_commit, jobs
     from storefront.catalog import indexing
     from storefront.extensions import db
-    from storefront.office import documents
     from storefront.outbox.services import deliver_pending
     from storefront.outlets.models import Outlet
     from storefront.reviews.models import Review, ReviewImage
     from traceability.models import Batch
     from traceability.origin import cache as origin_cache
 
+    after_commit.register(app)
     origin_cache.register(app)
     indexing.register(app, page_models=(Batch, Review, ReviewImage, Outlet))
-    documents.register_listeners()
 
     @app.after_request
     def deliver_queued_mail(response):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from storefront import after_commit, jobs
 from storefront.addresses import ward_name
 from storefront.catalog import search
+from storefront.catalog.certificates import valid_certificate
 from storefront.catalog.groups import group_name
 from storefront.catalog.models import (
     Certificate,
@@ -23,7 +24,7 @@ from storefront.catalog.models import (
     ProductListing,
     SlugRedirect,
 )
-from storefront.catalog.services import valid_certificate, visible_products_query
+from storefront.catalog.services import visible_products_query
 from storefront.clock import today_vn
 from storefront.extensions import db
 from storefront.inventory.models import Reservation, Stock
