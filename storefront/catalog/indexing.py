@@ -214,8 +214,7 @@ def register(app, page_models: tuple[type, ...] = ()) -> None:
     Watches products, producers, certificates and stock (indexed), and rows shown on cached
     catalogue pages but not indexed: reservations, photos, slugs, marketplace links and
     `page_models`, which create_app names (batches, reviews and points of sale live on floors
-    above this one). Inventory reports its
-    SQL stock updates itself (after_commit.note_rows).
+    above this one). Inventory reports its SQL stock updates itself (after_commit.note_rows).
     """
     watched = (*INDEXED_MODELS, Reservation, ProductImage, ProducerImage, SlugRedirect, ProductListing, *page_models)
     after_commit.on_change(app, watched, catalogue_changed)
@@ -245,7 +244,7 @@ def catalogue_changed(session, changed: list) -> None:
             else:
                 certificates.add(_loaded(obj, "id"))
     if not (products or producers or stocks or certificates or any(bulk.values())):
-        return  # reservations and page-only rows: the caches were all
+        return  # reservations and page-only rows: emptying the caches was all
     try:
         # A commit has ended the transaction, so this session cannot read; use a fresh one.
         with Session(session.get_bind().engine) as reader:
