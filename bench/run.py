@@ -115,7 +115,9 @@ def main(argv=None) -> int:
         # No page paired with the baseline (--only stamp_issue, or all skipped): measure it on its own.
         baseline_windows = ctx.baseline_windows or [load.run_wrk(wrk, baseline.url, ["/"], bench_load)]
         rows += _memory_rows(shop, baseline)
-        problems = shop.log_problems() + (other_shop.log_problems() if other_shop else [])
+        problems = shop.log_problems()
+        if other_shop:
+            problems = {key: count + other_shop.log_problems().get(key, 0) for key, count in problems.items()}
     finally:
         shop.stop()
         baseline.stop()
