@@ -3,7 +3,7 @@ and on PostgreSQL the unaccent and pg_trgm extensions it needs (nothing to insta
 where the tables stay empty)
 
 Revision ID: e5a7c3d9f1b2
-Revises: d3f8b1a6c2e4
+Revises: a4e7c1d9b2f6
 Create Date: 2026-12-07 01:40:00
 
 """
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = "e5a7c3d9f1b2"
-down_revision = "d3f8b1a6c2e4"
+down_revision = "a4e7c1d9b2f6"
 branch_labels = None
 depends_on = None
 
