@@ -1,7 +1,7 @@
 """experiences: tourism bookings, sessions, stay details; outbox attachments
 
 Revision ID: 0aae7f81c57f
-Revises: a4e7c1d9b2f6
+Revises: e5a7c3d9f1b2
 Create Date: 2026-12-07 01:20:45.546334
 
 """
@@ -13,7 +13,7 @@ import storefront.columns
 
 # revision identifiers, used by Alembic.
 revision = "0aae7f81c57f"
-down_revision = "a4e7c1d9b2f6"
+down_revision = "e5a7c3d9f1b2"
 branch_labels = None
 depends_on = None
 
