@@ -111,7 +111,8 @@ class Config:
     CATALOG_CACHE_SECONDS = _int("CATALOG_CACHE_SECONDS", 30)
     #: Per-worker bounds of the anonymous page cache.
     CATALOG_PAGE_CACHE_ENTRIES = _int("CATALOG_PAGE_CACHE_ENTRIES", 512)
-    CATALOG_PAGE_CACHE_BYTES = _int("CATALOG_PAGE_CACHE_BYTES", 32 * 1024 * 1024)
+    #: 8 MB: every catalogue page of the bench (20,000 products) took 0.6 MB (BENCHMARKS.md, worker memory).
+    CATALOG_PAGE_CACHE_BYTES = _int("CATALOG_PAGE_CACHE_BYTES", 8 * 1024 * 1024)
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     #: Largest decision scan (PDF/JPEG/PNG) the office may attach to a certificate.
     OFFICE_DOCUMENT_MAX_BYTES = _int("OFFICE_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024)
@@ -127,6 +128,8 @@ class Config:
     #: reach every worker at its next scan (origin_versions, traceability/origin/cache.py); this bounds
     #: only changes made outside it (SQL by hand) and a commit whose version update fails (logged).
     ORIGIN_CACHE_SECONDS = _int("ORIGIN_CACHE_SECONDS", 600)
+    #: Per-worker budget of those descriptions, in bytes of text (oldest dropped first past it).
+    ORIGIN_CACHE_BYTES = _int("ORIGIN_CACHE_BYTES", 16 * 1024 * 1024)
     #: "buffered": each worker writes its scans together, every SCAN_FLUSH_SECONDS or SCAN_FLUSH_MAX
     #: scans and at exit (traceability/scans/buffer.py); "immediate": each scan in its request.
     SCAN_WRITE_MODE = os.environ.get("SCAN_WRITE_MODE", "buffered")
