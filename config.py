@@ -121,6 +121,8 @@ class Config:
     #: Strict-Transport-Security max-age sent on HTTPS answers in production (0 = no HSTS header).
     SECURITY_HSTS_SECONDS = _int("SECURITY_HSTS_SECONDS", 365 * 24 * 3600)
     SCAN_WARNING_THRESHOLD = _int("SCAN_WARNING_THRESHOLD", 20)
+    #: Days a walk-up look-up of an unregistered code is kept (the daily scan-retention job; 0 = for ever).
+    UNKNOWN_SCAN_RETENTION_DAYS = _int("UNKNOWN_SCAN_RETENTION_DAYS", 365)
     #: Header a trusted proxy sets with the visitor's coarse region (e.g. province code);
     #: empty = no regions. Never name a header clients can set themselves.
     SCAN_REGION_HEADER = os.environ.get("SCAN_REGION_HEADER", "")
