@@ -62,7 +62,16 @@ def main(argv=None) -> int:
                 for fmt, suffix in (("flamegraph", "svg"), ("raw", "txt")):
                     recorders.append(
                         subprocess.Popen(
-                            ["py-spy", "record", "-p", str(pid), "-r", "50", "-d", str(int(args.seconds) + 2)]
+                            [
+                                str(Path(sys.executable).with_name("py-spy")),
+                                "record",
+                                "-p",
+                                str(pid),
+                                "-r",
+                                "50",
+                                "-d",
+                                str(int(args.seconds) + 2),
+                            ]
                             + ["-f", fmt, "-o", str(folder / f"worker-{pid}.{suffix}"), "--nonblocking"],
                             stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL,
