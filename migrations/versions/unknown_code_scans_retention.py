@@ -2,7 +2,7 @@
 purged after UNKNOWN_SCAN_RETENTION_DAYS (the scheduler's scan-retention job)
 
 Revision ID: e4a7c2b9d1f3
-Revises: d3f8b1a6c2e4
+Revises: a4e7c1d9b2f6
 Create Date: 2026-12-07 02:30:00
 
 """
@@ -14,7 +14,7 @@ import storefront.columns
 
 # revision identifiers, used by Alembic.
 revision = "e4a7c2b9d1f3"
-down_revision = "d3f8b1a6c2e4"
+down_revision = "a4e7c1d9b2f6"
 branch_labels = None
 depends_on = None
 
