@@ -118,7 +118,8 @@ class Config:
     CATALOG_CACHE_SECONDS = _int("CATALOG_CACHE_SECONDS", 30)
     #: Per-worker bounds of the anonymous page cache.
     CATALOG_PAGE_CACHE_ENTRIES = _int("CATALOG_PAGE_CACHE_ENTRIES", 512)
-    CATALOG_PAGE_CACHE_BYTES = _int("CATALOG_PAGE_CACHE_BYTES", 32 * 1024 * 1024)
+    #: 8 MB: every catalogue page of the bench (20,000 products) took 0.6 MB (BENCHMARKS.md, worker memory).
+    CATALOG_PAGE_CACHE_BYTES = _int("CATALOG_PAGE_CACHE_BYTES", 8 * 1024 * 1024)
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     #: Largest decision scan (PDF/JPEG/PNG) the office may attach to a certificate.
     OFFICE_DOCUMENT_MAX_BYTES = _int("OFFICE_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024)
@@ -127,6 +128,8 @@ class Config:
     #: Strict-Transport-Security max-age sent on HTTPS answers in production (0 = no HSTS header).
     SECURITY_HSTS_SECONDS = _int("SECURITY_HSTS_SECONDS", 365 * 24 * 3600)
     SCAN_WARNING_THRESHOLD = _int("SCAN_WARNING_THRESHOLD", 20)
+    #: Days a walk-up look-up of an unregistered code is kept (the daily scan-retention job; 0 = for ever).
+    UNKNOWN_SCAN_RETENTION_DAYS = _int("UNKNOWN_SCAN_RETENTION_DAYS", 365)
     #: Header a trusted proxy sets with the visitor's coarse region (e.g. province code);
     #: empty = no regions. Never name a header clients can set themselves.
     SCAN_REGION_HEADER = os.environ.get("SCAN_REGION_HEADER", "")
@@ -134,6 +137,8 @@ class Config:
     #: reach every worker at its next scan (origin_versions, traceability/origin/cache.py); this bounds
     #: only changes made outside it (SQL by hand) and a commit whose version update fails (logged).
     ORIGIN_CACHE_SECONDS = _int("ORIGIN_CACHE_SECONDS", 600)
+    #: Per-worker budget of those descriptions, in bytes of text (oldest dropped first past it).
+    ORIGIN_CACHE_BYTES = _int("ORIGIN_CACHE_BYTES", 16 * 1024 * 1024)
     #: "buffered": each worker writes its scans together, every SCAN_FLUSH_SECONDS or SCAN_FLUSH_MAX
     #: scans and at exit (traceability/scans/buffer.py); "immediate": each scan in its request.
     SCAN_WRITE_MODE = os.environ.get("SCAN_WRITE_MODE", "buffered")

@@ -33,9 +33,9 @@ TEXT_FIELDS = (("name", 3.0), ("meta", 1.5), ("description", 1.0))
 COLUMNS = ("id", "name_key", "group", "stars", "ward_code", "district", "price_vnd", "in_stock", "name_words")
 #: Most posting sets kept per searcher; a set of 20k ints is about 1 MB.
 POSTINGS_CACHE_SIZE = 2000
-#: Most document numbers held by all cached posting sets of one searcher (~50 bytes each: ~25 MB,
-#: so a worker stays under 200 MB; at 1,000,000 workers peaked at 201 MB in the bench).
-POSTINGS_CACHE_DOCS = 500_000
+#: Most document numbers held by all cached posting sets of one searcher (~50 bytes each: ~10 MB,
+#: part of a worker's 120 MB budget; at 1,000,000 workers peaked at 201 MB in the bench).
+POSTINGS_CACHE_DOCS = 200_000
 # BM25 constants, used only for the name length normalisation.
 K1, B = 1.2, 0.75
 
