@@ -85,11 +85,11 @@ def sitemap():
 
 @bp.route("/robots.txt")
 def robots():
+    # The cart and checkout pages stay crawlable: they are empty for a crawler (no session), hold no
+    # personal data, and a page a shopper lands on should not be one search engines are told to skip.
     lines = [
         "User-agent: *",
         "Disallow: /account/",
-        "Disallow: /cart",
-        "Disallow: /checkout",
         "Disallow: /producer/",
         "Disallow: /office/",
         "Disallow: /search/",
