@@ -106,6 +106,13 @@ class Config:
     RATELIMIT_ORDER_LOOKUP = os.environ.get("RATELIMIT_ORDER_LOOKUP", "10 per minute;30 per hour")
     FREE_SHIPPING_FROM_VND = _int("FREE_SHIPPING_FROM_VND", 500_000)
 
+    #: "whoosh": an index folder on this server (SEARCH_INDEX_DIR); "postgres": tables in the shop's
+    #: PostgreSQL database, shared by every app server and worker (storefront/catalog/search/).
+    #: Default: postgres in production on PostgreSQL, whoosh everywhere else (make run, SQLite).
+    SEARCH_BACKEND = os.environ.get(
+        "SEARCH_BACKEND",
+        "postgres" if APP_ENV == "production" and SQLALCHEMY_DATABASE_URI.startswith("postgresql") else "whoosh",
+    )
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     #: Seconds a worker reuses catalogue listings before re-reading them (0 = off).
     CATALOG_CACHE_SECONDS = _int("CATALOG_CACHE_SECONDS", 30)
@@ -177,6 +184,8 @@ class Config:
     RATELIMIT_PIN = os.environ.get("RATELIMIT_PIN", "10 per minute")
     #: Reviews written per account (storefront/reviews/views.py: keyed by account, not address).
     RATELIMIT_REVIEW = os.environ.get("RATELIMIT_REVIEW", "5 per hour;20 per day")
+    #: Stories a producer account may submit or resubmit (storefront/producer/views/stories.py).
+    RATELIMIT_STORY = os.environ.get("RATELIMIT_STORY", "10 per hour;30 per day")
     PRODUCER_LOW_STOCK_THRESHOLD = _int("PRODUCER_LOW_STOCK_THRESHOLD", 5)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -210,6 +219,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     PUBLIC_BASE_URL = "http://shop.test"
     SERVER_NAME = None
+    SEARCH_BACKEND = "whoosh"  # tests of the PostgreSQL backend choose it (tests/integration/test_search_backends.py)
     SEARCH_INDEX_DIR = None  # in-memory index
     RATELIMIT_LOGIN = "1000 per minute"
     RATELIMIT_LOGIN_ADDRESS = "1000 per minute"
