@@ -11,12 +11,13 @@ from storefront.accounts.services import EmailTaken, answer_taken_address, regis
 from storefront.addresses import THAI_NGUYEN, ward_in_province
 from storefront.catalog.groups import GROUPS, GROUPS_WITH_CONSUMER_INFO
 from storefront.catalog.models import LegalType, Producer, ProducerStatus, Product
+from storefront.catalog.slugs import unique_slug
 from storefront.columns import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.inventory.models import Stock
 from storefront.outbox.services import queue_mail
-from storefront.text import PhoneError, normalize_phone, slugify
+from storefront.text import PhoneError, normalize_phone
 
 GTIN_LENGTHS = (8, 12, 13, 14)
 
@@ -142,17 +143,6 @@ def gtin_taken(gtin: str | None, *, except_product_id: int | None = None) -> boo
     if except_product_id is not None:
         query = query.where(Product.id != except_product_id)
     return db.session.scalar(query.limit(1)) is not None
-
-
-def unique_slug(model, text: str) -> str:
-    """Return slugify(text), suffixed -2, -3… until no row of the model uses it."""
-    base = slugify(text, max_length=150)
-    taken = set(db.session.scalars(select(model.slug).where(model.slug.like(f"{base}%"))))
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
 
 
 # --- producers ------------------------------------------------------------------------
