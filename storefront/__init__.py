@@ -146,6 +146,7 @@ def register_models():
     import storefront.cart.models
     import storefront.catalog.models
     import storefront.checkout.models
+    import storefront.events.models
     import storefront.inventory.models
     import storefront.office.models
     import storefront.outbox.models
@@ -175,6 +176,7 @@ def register_blueprints(app):
     from storefront.catalog import bp as catalog_bp
     from storefront.checkout import bp as checkout_bp
     from storefront.demo import bp as demo_bp
+    from storefront.events import bp as events_bp
     from storefront.main import bp as main_bp
     from storefront.office import bp as office_bp
     from storefront.outbox import bp as outbox_bp
@@ -191,6 +193,7 @@ def register_blueprints(app):
         checkout_bp,
         reviews_bp,
         outlets_bp,
+        events_bp,
         producer_bp,
         office_bp,
         outbox_bp,

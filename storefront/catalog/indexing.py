@@ -24,7 +24,7 @@ from storefront.inventory.models import Stock
 
 #: session.info key holding the product and producer ids changed since the last commit.
 PENDING_KEY = "catalog_reindex"
-#: Rows shown on cached catalogue pages but not indexed (batches, reviews and outlets sit on floors above: no import).
+#: Rows shown on cached catalogue pages but not indexed (batches, reviews, outlets and events sit on floors above: no import).
 PAGE_ONLY_TABLES = frozenset(
     {
         "product_images",
@@ -37,6 +37,10 @@ PAGE_ONLY_TABLES = frozenset(
         "outlets",
         "outlet_products",
         "product_listings",
+        "product_videos",
+        "events",
+        "event_producers",
+        "event_products",
     }
 )
 #: Tables changed by bulk statements whose rows show on catalogue pages (stock counts, in-stock filter);

@@ -28,6 +28,7 @@ from storefront.demo.catalogue import (
     story,
     unique_slug,
 )
+from storefront.demo.events import seed_events
 from storefront.demo.fictional import FICTIONAL_PRODUCERS, create_fictional
 from storefront.demo.outlets import seed_outlets
 from storefront.demo.reviews import seed_reviews
@@ -66,6 +67,8 @@ class DemoSummary:
     reviews: int = 0
     #: Demo points of sale (storefront/demo/outlets.py).
     outlets: int = 0
+    #: Demo fairs (storefront/demo/events.py).
+    fairs: int = 0
     skipped: list[str] = field(default_factory=list)
     #: Real products whose source gives no year of recognition: no certificate, no stars.
     undated: list[str] = field(default_factory=list)
@@ -118,6 +121,7 @@ def seed_demo(*, today: date, image_dir: Storage | Path) -> DemoSummary:
     db.session.flush()
     summary.reviews = seed_reviews(today=today, shopper=users[Role.SHOPPER])
     summary.outlets = seed_outlets()
+    summary.fairs = seed_events(today)
     summary.producers = len(producers) + len(FICTIONAL_PRODUCERS)
     summary.groups = sorted({p.ocop_group for p in db.session.scalars(select(Product))})
     return summary

@@ -2,6 +2,7 @@
 
 from storefront.office.views import (  # noqa: F401
     audit,
+    events,
     home,
     jobs,
     moderation,
