@@ -140,6 +140,11 @@ class ProfileForm(FlaskForm):
     story_md = TextAreaField(
         _l("Câu chuyện sản phẩm (Markdown)"), validators=[Optional(), Length(max=20_000)], render_kw={"rows": 14}
     )
+    website = StringField(
+        _l("Website của cơ sở"),
+        validators=[Optional(), Length(max=300)],
+        render_kw={"inputmode": "url", "placeholder": "https://"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,7 +153,16 @@ class ProfileForm(FlaskForm):
     def producer_fields(self) -> dict:
         return {
             name: getattr(self, name).data
-            for name in ("phone", "email", "representative", "ward_code", "street", "legacy_address", "story_md")
+            for name in (
+                "phone",
+                "email",
+                "representative",
+                "ward_code",
+                "street",
+                "legacy_address",
+                "story_md",
+                "website",
+            )
         }
 
 
