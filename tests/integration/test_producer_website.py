@@ -26,7 +26,9 @@ def test_a_producer_adds_its_https_website_and_its_page_links_it_with_noopener(c
         db.session.refresh(producer)
         assert producer.website == ""
 
-    assert client.post("/producer/profile", data=profile(website=" HTTPS://CheHaoDat.vn/gioi-thieu ")).status_code == 302
+    assert (
+        client.post("/producer/profile", data=profile(website=" HTTPS://CheHaoDat.vn/gioi-thieu ")).status_code == 302
+    )
     db.session.refresh(producer)
     assert producer.website == "https://chehaodat.vn/gioi-thieu"
     page = client.get(f"/producers/{producer.slug}").get_data(as_text=True)
