@@ -89,8 +89,9 @@ def register_security_headers(app):
     from storefront.storage import media_origin
 
     # Photos in object storage are answered by a redirect to the bucket or CDN: pages may load them there.
-    origin = media_origin(app.config)
-    app.config["CSP_IMG_SOURCES"] = (origin,) if origin else ()
+    # Map tiles (MAP_TILE_URL) load from their provider's host.
+    origins = (media_origin(app.config), security_headers.tile_origin(app.config.get("MAP_TILE_URL", "")))
+    app.config["CSP_IMG_SOURCES"] = tuple(origin for origin in origins if origin)
     security_headers.init_app(app)
 
 

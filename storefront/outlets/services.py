@@ -167,15 +167,33 @@ def _public():
     )
 
 
-def public_outlets(*, kind: OutletKind | None = None, ward_code: int | None = None) -> list[Outlet]:
-    """Active points (of approved producers or the office), provincial centre first, then by ward and name."""
+def public_outlets(
+    *, kind: OutletKind | None = None, ward_code: int | None = None, product: Product | None = None
+) -> list[Outlet]:
+    """Active points (of approved producers or the office), provincial centre first, then by ward and name;
+    only those that stock `product` when it is given."""
     query = _public().options(selectinload(Outlet.products))
     if kind is not None:
         query = query.where(Outlet.kind == kind)
     if ward_code is not None:
         query = query.where(Outlet.ward_code == ward_code)
+    if product is not None:
+        stocking = select(outlet_products.c.outlet_id).where(outlet_products.c.product_id == product.id)
+        query = query.where(Outlet.id.in_(stocking))
     items = db.session.scalars(query).all()
     return sorted(items, key=lambda o: (o.kind is not OutletKind.PROVINCIAL_CENTRE, ward_name(o.ward_code), o.name))
+
+
+def visible_product(slug: str) -> Product | None:
+    """The product a shopper filters the points by (?product=<slug>): on sale, not hidden, of an approved producer."""
+    if not slug or len(slug) > 160:
+        return None
+    return db.session.scalar(
+        select(Product)
+        .join(Producer)
+        .where(Product.slug == slug, Product.is_published.is_(True), Product.is_hidden.is_(False))
+        .where(Producer.status == ProducerStatus.APPROVED)
+    )
 
 
 def public_outlet(slug: str) -> Outlet | None:
