@@ -33,6 +33,7 @@ from storefront.demo.fictional import FICTIONAL_PRODUCERS, create_fictional
 from storefront.demo.outlets import seed_outlets
 from storefront.demo.reviews import seed_reviews
 from storefront.demo.stamps import demo_stamp_paths, seed_stamps
+from storefront.demo.videos import seed_videos
 from storefront.extensions import db
 from storefront.office.scoring import ensure_criteria_sets
 from storefront.storage import Storage, as_storage
@@ -69,6 +70,8 @@ class DemoSummary:
     outlets: int = 0
     #: Demo fairs (storefront/demo/events.py).
     fairs: int = 0
+    #: Demo video links (storefront/demo/videos.py).
+    videos: int = 0
     skipped: list[str] = field(default_factory=list)
     #: Real products whose source gives no year of recognition: no certificate, no stars.
     undated: list[str] = field(default_factory=list)
@@ -122,6 +125,7 @@ def seed_demo(*, today: date, image_dir: Storage | Path) -> DemoSummary:
     summary.reviews = seed_reviews(today=today, shopper=users[Role.SHOPPER])
     summary.outlets = seed_outlets()
     summary.fairs = seed_events(today)
+    summary.videos = seed_videos()
     summary.producers = len(producers) + len(FICTIONAL_PRODUCERS)
     summary.groups = sorted({p.ocop_group for p in db.session.scalars(select(Product))})
     return summary

@@ -327,6 +327,21 @@ class ListingForm(FlaskForm):
         return self
 
 
+class VideoForm(FlaskForm):
+    """A YouTube or Facebook clip of a 3–5★ product."""
+
+    url = StringField(
+        _l("Đường dẫn video (YouTube hoặc Facebook)"),
+        validators=[DataRequired(_l("Dán đường dẫn video.")), Length(max=500)],
+        render_kw={"inputmode": "url", "placeholder": "https://www.youtube.com/watch?v=…"},
+    )
+    title = StringField(_l("Tiêu đề video"), validators=[Optional(), Length(max=200)])
+
+
+def video_form() -> VideoForm:
+    return VideoForm(prefix="video")
+
+
 def listing_form() -> ListingForm:
     """The add-a-link form on a product's edit page, its choices the accepted marketplaces."""
     return ListingForm(prefix="listing").setup(
