@@ -431,7 +431,10 @@ def test_demo_reviews_sit_on_delivered_demo_orders_and_are_marked(client, db, se
     assert [line.product_name for line in lines_to_review(shopper)] == ["Chè đinh Tân Cương"]
 
 
-def test_eight_demo_points_of_sale_in_thai_nguyen_with_the_provincial_centre(client, db, seeded):
+def test_eight_demo_points_of_sale_two_fairs_two_clips_and_demo_websites_all_marked(client, db, seeded):
+    from storefront.catalog.models import Producer, ProductVideo
+    from storefront.catalog.services import valid_certificate
+    from storefront.events.models import Event
     from storefront.outlets.models import Outlet, OutletKind
 
     outlets = db.session.scalars(select(Outlet)).all()
@@ -444,12 +447,6 @@ def test_eight_demo_points_of_sale_in_thai_nguyen_with_the_provincial_centre(cli
     assert {p.producer_id for p in showroom.products} == {showroom.producer_id}
     page = client.get("/points-of-sale").get_data(as_text=True)
     assert page.count('data-testid="outlet"') == 8 and "Dữ liệu minh hoạ (demo)" in page
-
-
-def test_two_demo_fairs_demo_clips_and_demo_websites_are_marked(client, db, seeded):
-    from storefront.catalog.models import Producer, ProductVideo
-    from storefront.catalog.services import valid_certificate
-    from storefront.events.models import Event
 
     events = db.session.scalars(select(Event).order_by(Event.starts_on)).all()
     assert seeded.fairs == len(events) == 2 and all(e.is_demo and "(minh hoạ)" in e.name for e in events)
