@@ -14,8 +14,9 @@ from flask import abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from storefront.catalog import bp
+from storefront.catalog.certificates import valid_certificate
 from storefront.catalog.models import Product, ProductVideo, VideoPlatform
-from storefront.catalog.services import valid_certificate, visible_products_query
+from storefront.catalog.services import visible_products_query
 from storefront.catalog.urls import public_url
 from storefront.errors import DomainError
 from storefront.extensions import db
@@ -165,13 +166,22 @@ def videos_jsonld(product: Product, videos, *, thumbnail: str | None) -> list[di
 bp.add_app_template_global(videos_jsonld)
 
 
-@bp.route("/products/<slug>/videos/<int:video_id>")
-def video(slug, video_id):
-    """The player: the one answer whose policy frames the platform, reached only by tapping a poster."""
+def playable_video(slug: str, video_id: int) -> ProductVideo | None:
+    """The clip of a visible product that may show clips today, or None."""
     product = db.session.scalar(visible_products_query().where(Product.slug == slug)) if len(slug) <= 160 else None
     clip = db.session.get(ProductVideo, video_id)
     if product is None or clip is None or clip.product_id != product.id or not may_carry_videos(product):
+        return None
+    return clip
+
+
+@bp.route("/products/<slug>/videos/<int:video_id>")
+def video(slug, video_id):
+    """The player: the one answer whose policy frames the platform, reached only by tapping a poster."""
+    clip = playable_video(slug, video_id)
+    if clip is None:
         abort(404)
+    product = clip.product
     template = "catalog/video_framed.html" if request.args.get("framed") == "1" else "catalog/video.html"
     response = current_app.make_response(render_template(template, product=product, video=clip, embed=embed_url(clip)))
     response.headers["Content-Security-Policy"] = frame_policy(current_app, [FRAME_ORIGINS[clip.platform]])

@@ -432,8 +432,8 @@ def test_demo_reviews_sit_on_delivered_demo_orders_and_are_marked(client, db, se
 
 
 def test_eight_demo_points_of_sale_two_fairs_two_clips_and_demo_websites_all_marked(client, db, seeded):
+    from storefront.catalog.certificates import valid_certificate
     from storefront.catalog.models import Producer, ProductVideo
-    from storefront.catalog.services import valid_certificate
     from storefront.events.models import Event
     from storefront.outlets.models import Outlet, OutletKind
 
