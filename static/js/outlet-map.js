@@ -113,7 +113,7 @@
           });
         },
         onEachFeature: function (feature, marker) {
-          marker.bindPopup(popup(feature));
+          marker.bindPopup(popup(feature), { maxWidth: 230, autoPanPaddingTopLeft: L.point(48, 12) }); // fits a phone, clear of the zoom buttons
           markers[feature.id] = marker;
         },
       }).addTo(map);
