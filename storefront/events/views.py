@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from storefront.events import bp, services
 from storefront.events.calendar import calendar_bytes
-from storefront.events.forms import LEVEL_NAMES, level_name
+from storefront.events.forms import level_name
 from storefront.events.jsonld import event_jsonld
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,159}$")
@@ -45,7 +45,6 @@ def index():
         "events/index.html",
         upcoming=services.upcoming_events(),
         past=services.past_events(),
-        levels=LEVEL_NAMES,
     )
 
 
