@@ -183,6 +183,8 @@ class Config:
     RATELIMIT_PIN = os.environ.get("RATELIMIT_PIN", "10 per minute")
     #: Reviews written per account (storefront/reviews/views.py: keyed by account, not address).
     RATELIMIT_REVIEW = os.environ.get("RATELIMIT_REVIEW", "5 per hour;20 per day")
+    #: Stories a producer account may submit or resubmit (storefront/producer/views/stories.py).
+    RATELIMIT_STORY = os.environ.get("RATELIMIT_STORY", "10 per hour;30 per day")
     PRODUCER_LOW_STOCK_THRESHOLD = _int("PRODUCER_LOW_STOCK_THRESHOLD", 5)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

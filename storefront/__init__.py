@@ -143,6 +143,7 @@ def register_extensions(app):
 def register_models():
     """Import every feature's models so the metadata (and Alembic) sees all tables."""
     import storefront.accounts.models
+    import storefront.articles.models
     import storefront.audit.models
     import storefront.cart.models
     import storefront.catalog.models
@@ -173,6 +174,7 @@ def select_locale():
 
 def register_blueprints(app):
     from storefront.accounts import bp as accounts_bp
+    from storefront.articles import bp as articles_bp
     from storefront.cart import bp as cart_bp
     from storefront.catalog import bp as catalog_bp
     from storefront.checkout import bp as checkout_bp
@@ -195,6 +197,7 @@ def register_blueprints(app):
         reviews_bp,
         outlets_bp,
         events_bp,
+        articles_bp,
         producer_bp,
         office_bp,
         outbox_bp,

@@ -12,6 +12,7 @@ import pytest
 from storefront import security_headers
 from storefront.accounts.models import Role
 from storefront.accounts.services import make_reset_token
+from storefront.articles.services import ArticleInput, approve, create_article
 from storefront.catalog.videos import add_video
 from storefront.events.services import EventInput, create_event
 from storefront.outlets.services import OutletInput, create_outlet
@@ -55,6 +56,12 @@ def seeded(app, db):
         fair = create_event(
             EventInput(name="Hội chợ", level="province", starts_on=date(2026, 3, 1), ends_on=None, ward_code=5503)
         )
+        story = create_article(
+            ArticleInput(title="Câu chuyện của cơ sở", body="…", product_ids=(product.id,)),
+            actor=producer_user,
+            producer=producer,
+        )
+        approve(story, actor=office_user)
         users = {Role.SHOPPER: shopper, Role.PRODUCER: producer_user, Role.OFFICE: office_user}
         urls = {
             "/01/<path:rest>": stamp_path,
@@ -88,6 +95,9 @@ def seeded(app, db):
             "/api/v1/products/<slug>/listings": f"/api/v1/products/{product.slug}/listings",
             "/products/<slug>/reviews": f"/products/{product.slug}/reviews",
             "/points-of-sale/<slug>": f"/points-of-sale/{outlet.slug}",
+            "/news/<slug>": f"/news/{story.slug}",
+            "/office/articles/<int:article_id>/edit": f"/office/articles/{story.id}/edit",
+            "/producer/stories/<int:article_id>/edit": f"/producer/stories/{story.id}/edit",
             "/office/outlets/<int:outlet_id>/edit": f"/office/outlets/{outlet.id}/edit",
             "/producer/outlets/<int:outlet_id>/edit": f"/producer/outlets/{outlet.id}/edit",
             "/products/<slug>/videos/<int:video_id>": f"/products/{product.slug}/videos/{clip.id}",
