@@ -17,12 +17,14 @@ from storefront.clock import today_vn
 from storefront.errors import DomainError
 from storefront.events.models import Event, EventLevel, event_producers, event_products
 from storefront.extensions import db
-from storefront.text import clean_text, drop_format_chars, slugify
+from storefront.text import clean_text, drop_format_chars, fold, slugify
 
 #: A fair runs a few days; a typo (2206 for 2026) should not make a year-long event.
 MAX_DAYS = 31
 #: A page lists this many upcoming events of a product or producer.
 NEARBY_LIMIT = 3
+#: Site search looks at the upcoming events and this many past ones (a province holds tens a year).
+SEARCHED_PAST = 100
 
 
 class EventError(DomainError):
@@ -225,3 +227,19 @@ def event_address(event: Event) -> str:
 
 def is_past(event: Event, day: date | None = None) -> bool:
     return event.ends_on < (day or today_vn())
+
+
+def search_events(query: str, *, limit: int = 5) -> list[Event]:
+    """Upcoming events first, then recent past ones, whose folded name, venue, ward or text holds every folded
+    word of the query: "festival tra" finds "Festival Trà". Matched in Python over a small set (no index)."""
+    words = re.findall(r"[a-z0-9]+", fold(query or ""))[:8]
+    if not words:
+        return []
+    found = []
+    for event in upcoming_events() + past_events(limit=SEARCHED_PAST):
+        text = fold(" ".join((event.name, event.venue, event.street, event_address(event), event.description)))
+        if all(word in text for word in words):
+            found.append(event)
+            if len(found) == limit:
+                break
+    return found

@@ -4,7 +4,9 @@ import re
 
 from flask import Response, abort, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from storefront import site_search
 from storefront.events import bp, services
 from storefront.events.calendar import calendar_bytes
 from storefront.events.forms import level_name
@@ -17,6 +19,17 @@ bp.add_app_template_global(services.event_address)
 bp.add_app_template_global(services.is_past, "event_is_past")
 bp.add_app_template_global(services.upcoming_events_of_product, "product_events")
 bp.add_app_template_global(services.events_of_producer, "producer_events")
+
+
+bp.record_once(
+    lambda state: site_search.register(
+        state.app,
+        key="events",
+        title=_l("Hội chợ, sự kiện"),
+        template="events/_search.html",
+        find=lambda query: services.search_events(query, limit=5),
+    )
+)
 
 
 @bp.app_template_global()

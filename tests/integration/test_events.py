@@ -205,3 +205,14 @@ def test_the_office_edits_and_deletes_an_event_with_its_csrf_token(app, client, 
     assert event_count(db) == 1
     assert client.post(f"/office/events/{event.id}/delete").status_code == 302
     assert event_count(db) == 0
+
+
+def test_site_search_finds_events_without_accents_in_their_own_section(client, db):
+    make_event(name="Festival Trà Thái Nguyên", venue="Quảng trường Võ Nguyên Giáp")
+    make_event(name="Hội chợ nông sản Đồng Hỷ", days_from_now=-30)
+    db.session.commit()
+    page = client.get("/products?q=festival+tra").get_data(as_text=True)
+    section = page.split('data-testid="search-events"')[1]
+    assert "Festival Trà Thái Nguyên" in section and "Đồng Hỷ" not in section
+    assert "Hội chợ nông sản Đồng Hỷ" in client.get("/products?q=dong+hy").get_data(as_text=True)
+    assert 'data-testid="search-events"' not in client.get("/products?q=khong+co+gi").get_data(as_text=True)
