@@ -23,8 +23,8 @@ from storefront.text import clean_text, drop_format_chars, fold, slugify
 MAX_DAYS = 31
 #: A page lists this many upcoming events of a product or producer.
 NEARBY_LIMIT = 3
-#: Site search looks at the upcoming events and this many past ones (a province holds tens a year).
-SEARCHED_PAST = 100
+#: Site search looks at the events that end last, this many (a province holds tens a year).
+SEARCHED = 200
 
 
 class EventError(DomainError):
@@ -231,15 +231,18 @@ def is_past(event: Event, day: date | None = None) -> bool:
 
 def search_events(query: str, *, limit: int = 5) -> list[Event]:
     """Upcoming events first, then recent past ones, whose folded name, venue, ward or text holds every folded
-    word of the query: "festival tra" finds "Festival Trà". Matched in Python over a small set (no index)."""
+    word of the query: "festival tra" finds "Festival Trà". One query for the latest SEARCHED events, matched
+    in Python (a province holds tens of fairs a year: no index needed)."""
     words = re.findall(r"[a-z0-9]+", fold(query or ""))[:8]
     if not words:
         return []
+    latest = db.session.scalars(select(Event).order_by(Event.ends_on.desc()).limit(SEARCHED)).all()
+    today = today_vn()
+    upcoming = sorted((e for e in latest if e.ends_on >= today), key=lambda e: (e.starts_on, e.name))
+    past = [e for e in latest if e.ends_on < today]
     found = []
-    for event in upcoming_events() + past_events(limit=SEARCHED_PAST):
+    for event in upcoming + past:
         text = fold(" ".join((event.name, event.venue, event.street, event_address(event), event.description)))
         if all(word in text for word in words):
             found.append(event)
-            if len(found) == limit:
-                break
-    return found
+    return found[:limit]

@@ -102,7 +102,8 @@ def test_list_pages_run_the_same_number_of_queries_for_few_or_many_products(clie
     few = queries_for(client, count_queries, url.format(n=2))
     many = queries_for(client, count_queries, url.format(n=20))
     assert few == many
-    assert many <= 8
+    # A search also runs one query per site-search section (articles, events): 9 at most.
+    assert many <= 9
 
 
 def test_product_and_producer_pages_run_a_fixed_number_of_queries(client, db, upload_dir, count_queries):
