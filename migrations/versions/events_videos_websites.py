@@ -2,7 +2,7 @@
 Facebook clips of 3–5★ products (embedded on tap); producers.website: a producer's own https site
 
 Revision ID: e5a1c7f3b9d2
-Revises: a4e7c1d9b2f6
+Revises: e4a7c2b9d1f3
 Create Date: 2026-12-07 01:18:47.933706
 
 """
@@ -14,7 +14,7 @@ import storefront.columns
 
 # revision identifiers, used by Alembic.
 revision = "e5a1c7f3b9d2"
-down_revision = "a4e7c1d9b2f6"
+down_revision = "e4a7c2b9d1f3"
 branch_labels = None
 depends_on = None
 
