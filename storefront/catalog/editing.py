@@ -10,6 +10,7 @@ from storefront.accounts.models import Role, User
 from storefront.accounts.services import EmailTaken, answer_taken_address, register_user
 from storefront.addresses import THAI_NGUYEN, ward_in_province
 from storefront.catalog.groups import GROUPS, GROUPS_WITH_CONSUMER_INFO
+from storefront.catalog.marketplaces import ListingRejected, checked_website
 from storefront.catalog.models import LegalType, Producer, ProducerStatus, Product
 from storefront.catalog.slugs import unique_slug
 from storefront.columns import utcnow
@@ -162,6 +163,7 @@ PRODUCER_FIELDS = (
     "legacy_address",
     "legacy_district",
     "story_md",
+    "website",
 )
 
 
@@ -209,6 +211,11 @@ def _clean_producer_fields(fields: Mapping[str, object]) -> dict:
         values["tax_code"] = str(values["tax_code"] or "").strip() or None
     if "email" in values:
         values["email"] = str(values["email"] or "").strip().lower() or None
+    if "website" in values:
+        try:
+            values["website"] = checked_website(str(values["website"] or ""))
+        except ListingRejected as error:
+            errors["website"] = str(error.message)
     if errors:
         raise InvalidProducer(errors)
     return values

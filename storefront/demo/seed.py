@@ -29,10 +29,12 @@ from storefront.demo.catalogue import (
     story,
     unique_slug,
 )
+from storefront.demo.events import seed_events
 from storefront.demo.fictional import FICTIONAL_PRODUCERS, create_fictional
 from storefront.demo.outlets import seed_outlets
 from storefront.demo.reviews import seed_reviews
 from storefront.demo.stamps import demo_stamp_paths, seed_stamps
+from storefront.demo.videos import seed_videos
 from storefront.extensions import db
 from storefront.office.scoring import ensure_criteria_sets
 from storefront.storage import Storage, as_storage
@@ -67,6 +69,10 @@ class DemoSummary:
     reviews: int = 0
     #: Demo points of sale (storefront/demo/outlets.py).
     outlets: int = 0
+    #: Demo fairs (storefront/demo/events.py).
+    fairs: int = 0
+    #: Demo video links (storefront/demo/videos.py).
+    videos: int = 0
     #: Demo news and stories (storefront/demo/articles.py), the story waiting for review included.
     articles: int = 0
     skipped: list[str] = field(default_factory=list)
@@ -121,6 +127,8 @@ def seed_demo(*, today: date, image_dir: Storage | Path) -> DemoSummary:
     db.session.flush()
     summary.reviews = seed_reviews(today=today, shopper=users[Role.SHOPPER])
     summary.outlets = seed_outlets()
+    summary.fairs = seed_events(today)
+    summary.videos = seed_videos()
     summary.articles = seed_articles(today=today, image_dir=image_dir)
     summary.producers = len(producers) + len(FICTIONAL_PRODUCERS)
     summary.groups = sorted({p.ocop_group for p in db.session.scalars(select(Product))})
