@@ -185,6 +185,12 @@ class Config:
     STAMP_JOB_THRESHOLD = _int("STAMP_JOB_THRESHOLD", 500)
     #: Public base URL of the bucket (a CDN) that photos redirect to; empty = S3_ENDPOINT_URL/S3_BUCKET/S3_PREFIX.
     MEDIA_PUBLIC_URL = os.environ.get("MEDIA_PUBLIC_URL", "")
+    #: Map tiles for /points-of-sale (Leaflet), e.g. "https://tiles.example.vn/{z}/{x}/{y}.png"; empty = the map
+    #: shows the points without tiles. A map published in Vietnam must show the country's borders and islands
+    #: (Hoàng Sa, Trường Sa) as Vietnamese law requires: pick a compliant provider (README, "Map").
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+    #: The tile provider's credit line, shown on the map (plain text).
+    MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "20 per hour")
     RATELIMIT_PIN = os.environ.get("RATELIMIT_PIN", "10 per minute")
     #: Reviews written per account (storefront/reviews/views.py: keyed by account, not address).

@@ -94,8 +94,9 @@ def register_security_headers(app):
     from storefront.storage import media_origin
 
     # Photos in object storage are answered by a redirect to the bucket or CDN: pages may load them there.
-    origin = media_origin(app.config)
-    app.config["CSP_IMG_SOURCES"] = (origin,) if origin else ()
+    # Map tiles (MAP_TILE_URL) load from their provider's host.
+    origins = (media_origin(app.config), security_headers.tile_origin(app.config.get("MAP_TILE_URL", "")))
+    app.config["CSP_IMG_SOURCES"] = tuple(origin for origin in origins if origin)
     security_headers.init_app(app)
 
 
@@ -152,6 +153,7 @@ def register_models():
     import storefront.cart.models
     import storefront.catalog.models
     import storefront.checkout.models
+    import storefront.events.models
     import storefront.experiences.models
     import storefront.inventory.models
     import storefront.office.models
@@ -183,6 +185,7 @@ def register_blueprints(app):
     from storefront.catalog import bp as catalog_bp
     from storefront.checkout import bp as checkout_bp
     from storefront.demo import bp as demo_bp
+    from storefront.events import bp as events_bp
     from storefront.experiences import bp as experiences_bp
     from storefront.main import bp as main_bp
     from storefront.office import bp as office_bp
@@ -200,6 +203,7 @@ def register_blueprints(app):
         checkout_bp,
         reviews_bp,
         outlets_bp,
+        events_bp,
         articles_bp,
         experiences_bp,
         producer_bp,
@@ -258,6 +262,7 @@ def register_after_commit_hooks(app):
     """
     from storefront import after_commit, jobs
     from storefront.catalog import indexing
+    from storefront.events.models import Event
     from storefront.extensions import db
     from storefront.outbox.services import deliver_pending
     from storefront.outlets.models import Outlet
@@ -267,7 +272,7 @@ def register_after_commit_hooks(app):
 
     after_commit.register(app)
     origin_cache.register(app)
-    indexing.register(app, page_models=(Batch, Review, ReviewImage, Outlet))
+    indexing.register(app, page_models=(Batch, Review, ReviewImage, Outlet, Event))
 
     @app.after_request
     def deliver_queued_mail(response):

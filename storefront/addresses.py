@@ -2,9 +2,13 @@
 
 from functools import lru_cache
 
+from flask_babel import lazy_gettext as _l
 from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
 
 THAI_NGUYEN = 19
+#: Thái Nguyên after the 2025 merger (with Bắc Kạn), with a margin: where a point of sale or a fair may
+#: stand, and the map's default view. Coordinates outside are a typo (swapped, or another province).
+PROVINCE_BOUNDS = {"lat": (21.3, 22.8), "lon": (105.3, 106.4)}
 
 
 @lru_cache(maxsize=1)
@@ -67,3 +71,24 @@ def format_address(street: str, ward_code: int | None, province_code: int | None
     """Return 'street, Xã …, Tỉnh …' in the post-2025 two-level form."""
     parts = [street, ward_name(ward_code), province_full_name(province_code)]
     return ", ".join(part for part in parts if part)
+
+
+def in_province_bounds(latitude: float, longitude: float) -> bool:
+    """Whether a WGS 84 position lies within Thái Nguyên's bounding box (PROVINCE_BOUNDS)."""
+    return (
+        PROVINCE_BOUNDS["lat"][0] <= latitude <= PROVINCE_BOUNDS["lat"][1]
+        and PROVINCE_BOUNDS["lon"][0] <= longitude <= PROVINCE_BOUNDS["lon"][1]
+    )
+
+
+def place_errors(ward_code: int | None, latitude: float | None, longitude: float | None) -> dict:
+    """Return field → message for a place in Thái Nguyên: a ward of the province, both coordinates or neither,
+    and a position inside the province (a point of sale's or a fair's)."""
+    errors = {}
+    if ward_code is None or not ward_in_province(ward_code, THAI_NGUYEN):
+        errors["ward_code"] = _l("Chọn xã/phường của tỉnh Thái Nguyên.")
+    if (latitude is None) != (longitude is None):
+        errors["latitude"] = _l("Nhập cả vĩ độ và kinh độ, hoặc bỏ trống cả hai.")
+    elif latitude is not None and not in_province_bounds(latitude, longitude):
+        errors["latitude"] = _l("Toạ độ nằm ngoài tỉnh Thái Nguyên (vĩ độ 21,3–22,8; kinh độ 105,3–106,4).")
+    return errors

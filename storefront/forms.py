@@ -11,7 +11,9 @@ from flask import current_app, has_request_context
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF
+from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 DOMAIN = "wtforms"
 _catalogues: dict[tuple[str, str], NullTranslations] = {}
@@ -62,3 +64,10 @@ class BaseForm(FlaskForm):
 
         def get_translations(self, form):
             return messages
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes (easier on a phone than a multi-select)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -18,6 +18,7 @@ and Chromium applies form-action to that redirect.
 import base64
 import hashlib
 import re
+from urllib.parse import urlsplit
 
 from flask import current_app, request
 
@@ -92,6 +93,24 @@ def content_security_policy(style_hashes=(), image_sources=()) -> str:
             "frame-ancestors 'none'",
         ]
     )
+
+
+def tile_origin(url: str) -> str | None:
+    """The img-src source for a Leaflet tile URL template: "https://{s}.tile.x.org/{z}/{x}/{y}.png" →
+    "https://*.tile.x.org"; None when no tiles are configured or the template is not http(s)."""
+    parts = urlsplit(url or "")
+    netloc = parts.netloc.replace("{s}", "*")
+    if parts.scheme not in ("https", "http") or not netloc or "{" in netloc:
+        return None
+    return f"{parts.scheme}://{netloc}"
+
+
+def frame_policy(app, frame_sources) -> str:
+    """The page CSP plus frame-src for these origins, and framing by ourselves only: the answer of the page a
+    visitor opens by tapping a video poster (the product page itself never allows a third-party frame)."""
+    policy = content_security_policy(inline_style_hashes(app), app.config.get("CSP_IMG_SOURCES", ()))
+    policy = policy.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+    return f"{policy}; frame-src {' '.join(frame_sources)}"
 
 
 def inline_style_hashes(app) -> list[str]:

@@ -1,7 +1,7 @@
 """experiences: tourism bookings, sessions, stay details; outbox attachments
 
 Revision ID: 0aae7f81c57f
-Revises: e4a7c2b9d1f3
+Revises: e5a1c7f3b9d2
 Create Date: 2026-12-07 01:20:45.546334
 
 """
@@ -13,7 +13,7 @@ import storefront.columns
 
 # revision identifiers, used by Alembic.
 revision = "0aae7f81c57f"
-down_revision = "e4a7c2b9d1f3"
+down_revision = "e5a1c7f3b9d2"
 branch_labels = None
 depends_on = None
 

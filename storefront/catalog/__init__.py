@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("catalog", __name__, cli_group="catalog")
 
-from storefront.catalog import api, commands, feeds, marketplaces, views  # noqa: E402,F401
+from storefront.catalog import api, commands, feeds, marketplaces, videos, views  # noqa: E402,F401

@@ -10,13 +10,15 @@ from storefront.accounts.models import Role, User
 from storefront.accounts.services import EmailTaken, answer_taken_address, register_user
 from storefront.addresses import THAI_NGUYEN, ward_in_province
 from storefront.catalog.groups import GROUPS, GROUPS_WITH_CONSUMER_INFO
+from storefront.catalog.marketplaces import ListingRejected, checked_website
 from storefront.catalog.models import LegalType, Producer, ProducerStatus, Product
+from storefront.catalog.slugs import unique_slug
 from storefront.columns import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.inventory.models import Stock
 from storefront.outbox.services import queue_mail
-from storefront.text import PhoneError, normalize_phone, slugify
+from storefront.text import PhoneError, normalize_phone
 
 GTIN_LENGTHS = (8, 12, 13, 14)
 
@@ -144,17 +146,6 @@ def gtin_taken(gtin: str | None, *, except_product_id: int | None = None) -> boo
     return db.session.scalar(query.limit(1)) is not None
 
 
-def unique_slug(model, text: str) -> str:
-    """Return slugify(text), suffixed -2, -3… until no row of the model uses it."""
-    base = slugify(text, max_length=150)
-    taken = set(db.session.scalars(select(model.slug).where(model.slug.like(f"{base}%"))))
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
 # --- producers ------------------------------------------------------------------------
 
 PRODUCER_FIELDS = (
@@ -172,6 +163,7 @@ PRODUCER_FIELDS = (
     "legacy_address",
     "legacy_district",
     "story_md",
+    "website",
 )
 
 
@@ -219,6 +211,11 @@ def _clean_producer_fields(fields: Mapping[str, object]) -> dict:
         values["tax_code"] = str(values["tax_code"] or "").strip() or None
     if "email" in values:
         values["email"] = str(values["email"] or "").strip().lower() or None
+    if "website" in values:
+        try:
+            values["website"] = checked_website(str(values["website"] or ""))
+        except ListingRejected as error:
+            errors["website"] = str(error.message)
     if errors:
         raise InvalidProducer(errors)
     return values

@@ -22,6 +22,7 @@ from storefront.catalog.models import (
     Product,
     ProductImage,
     ProductListing,
+    ProductVideo,
     SlugRedirect,
 )
 from storefront.catalog.services import visible_products_query
@@ -212,11 +213,20 @@ def register(app, page_models: tuple[type, ...] = ()) -> None:
     """After each commit that changed the catalogue, rewrite its search documents and empty the caches.
 
     Watches products, producers, certificates and stock (indexed), and rows shown on cached
-    catalogue pages but not indexed: reservations, photos, slugs, marketplace links and
-    `page_models`, which create_app names (batches, reviews and points of sale live on floors
+    catalogue pages but not indexed: reservations, photos, slugs, marketplace links, videos and
+    `page_models`, which create_app names (batches, reviews, points of sale and fairs live on floors
     above this one). Inventory reports its SQL stock updates itself (after_commit.note_rows).
     """
-    watched = (*INDEXED_MODELS, Reservation, ProductImage, ProducerImage, SlugRedirect, ProductListing, *page_models)
+    watched = (
+        *INDEXED_MODELS,
+        Reservation,
+        ProductImage,
+        ProducerImage,
+        SlugRedirect,
+        ProductListing,
+        ProductVideo,
+        *page_models,
+    )
     after_commit.on_change(app, watched, catalogue_changed)
 
 

@@ -1,5 +1,5 @@
 """A product's listings on other marketplaces (Postmart, Shopee, Tiki, Lazada) or its producer's own site:
-the accepted sites, URL checks, add/remove services, and the API route that lists them."""
+the accepted sites, URL checks (also of a producer's website), add/remove services, and the API route."""
 
 from urllib.parse import urlsplit, urlunsplit
 
@@ -70,6 +70,16 @@ def checked_url(marketplace: Marketplace, raw: str) -> str:
             )
     netloc = host + (f":{port}" if port else "")
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+
+
+def checked_website(raw: str) -> str:
+    """Return a producer's own website tidied, "" for none, or raise ListingRejected: https only, no credentials."""
+    if not (raw or "").strip():
+        return ""
+    url = checked_url(Marketplace.OWN_SITE, raw)
+    if not url.startswith("https://"):
+        raise ListingRejected(_l("Website phải bắt đầu bằng https://."))
+    return url
 
 
 def add_listing(product: Product, *, marketplace: str, url: str) -> ProductListing:

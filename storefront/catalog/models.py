@@ -85,6 +85,8 @@ class Producer(db.Model):
     #: Pre-2025 district name, for filters and the office dashboard.
     legacy_district: Mapped[str] = mapped_column(String(80), default="")
     story_md: Mapped[str] = mapped_column(Text, default="")
+    #: The producer's own website: https only (catalog/marketplaces.py checks it); "" for none.
+    website: Mapped[str] = mapped_column(String(300), default="", server_default="")
     status: Mapped[ProducerStatus] = mapped_column(str_enum(ProducerStatus), default=ProducerStatus.PENDING)
     status_reason: Mapped[str] = mapped_column(String(500), default="")
     is_story_hidden: Mapped[bool] = mapped_column(default=False)
@@ -156,6 +158,9 @@ class Product(db.Model):
     listings: Mapped[list["ProductListing"]] = relationship(
         back_populates="product", order_by="ProductListing.id", cascade="all, delete-orphan"
     )
+    videos: Mapped[list["ProductVideo"]] = relationship(
+        back_populates="product", order_by="ProductVideo.id", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (
         CheckConstraint("price_vnd >= 0", name="price_not_negative"),
@@ -184,6 +189,31 @@ class ProductListing(db.Model):
     product: Mapped[Product] = relationship(back_populates="listings")
 
     __table_args__ = (UniqueConstraint("product_id", "url"),)
+
+
+class VideoPlatform(enum.Enum):
+    YOUTUBE = "youtube"
+    FACEBOOK = "facebook"
+
+
+class ProductVideo(db.Model):
+    """A promotional clip on YouTube or Facebook (3–5★ products only), embedded only when a visitor taps it."""
+
+    __tablename__ = "product_videos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[VideoPlatform] = mapped_column(str_enum(VideoPlatform))
+    #: The platform's id of the clip (YouTube: 11 characters; Facebook: digits), taken from the link.
+    video_id: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    #: Made up by `flask seed-demo` (a placeholder clip); the page says so.
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="videos")
+
+    __table_args__ = (UniqueConstraint("product_id", "platform", "video_id"),)
 
 
 class ImageColumns:

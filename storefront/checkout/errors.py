@@ -45,10 +45,6 @@ class AmountOutsideLimits(CheckoutError):
         self.provider = provider
 
 
-#: Old name (card was the only method with a limit).
-CardLimitExceeded = AmountOutsideLimits
-
-
 class UnknownMethod(CheckoutError):
     """No payment provider has this code."""
 

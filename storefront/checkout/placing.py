@@ -87,7 +87,7 @@ def place_order(
     is confirmed at once and its units are sold; transfer and card orders wait for payment.
     *reviewed_total_vnd* is the total the buyer confirmed on the review page; the order is
     only made at that total (Decree 52: the buyer agrees to the price before the contract).
-    :raises CartNotReady, BadAddress, InsufficientStock, PriceChanged, OrderTooLarge, CardLimitExceeded:
+    :raises CartNotReady, BadAddress, InsufficientStock, PriceChanged, OrderTooLarge, AmountOutsideLimits:
         nothing is kept; the caller rolls back.
     """
     existing = order_by_idempotency_key(idempotency_key)

@@ -40,6 +40,12 @@ FICTIONAL_PRODUCERS = (
         "Doanh nghiệp hư cấu, dựng lên để trình diễn sàn; không có cơ sở nào tên này.",
     ),
 )
+#: Websites of the invented producers: example.com names (RFC 2606), so no real site is credited.
+FICTIONAL_WEBSITES = (
+    "https://che-binh-minh.example.com/",
+    "https://mat-ong-suoi-reo.example.com/",
+    "https://duoc-lieu-nui-coc.example.com/",
+)
 #: (name_vi, name_en, producer, kind, sub-group, unit, net quantity, price, stars, days since the demo decision).
 #: One certificate ends within 90 days, so the expiry warning can be seen too; one is past its
 #: 36 months (a lapse) and one is revoked (FICTIONAL_REVOKED).
@@ -151,6 +157,7 @@ def create_fictional(rng, today, slugs, image_dir, summary) -> None:
             province_code=THAI_NGUYEN,
             ward_code=ward_code,
             street="Địa chỉ hư cấu",
+            website=FICTIONAL_WEBSITES[index],
             legacy_address="",
             legacy_district="",
             status=ProducerStatus.APPROVED,

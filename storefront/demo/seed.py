@@ -29,11 +29,13 @@ from storefront.demo.catalogue import (
     story,
     unique_slug,
 )
+from storefront.demo.events import seed_events
 from storefront.demo.experiences import seed_experiences
 from storefront.demo.fictional import FICTIONAL_PRODUCERS, create_fictional
 from storefront.demo.outlets import seed_outlets
 from storefront.demo.reviews import seed_reviews
 from storefront.demo.stamps import demo_stamp_paths, seed_stamps
+from storefront.demo.videos import seed_videos
 from storefront.extensions import db
 from storefront.office.scoring import ensure_criteria_sets
 from storefront.storage import Storage, as_storage
@@ -68,6 +70,10 @@ class DemoSummary:
     reviews: int = 0
     #: Demo points of sale (storefront/demo/outlets.py).
     outlets: int = 0
+    #: Demo fairs (storefront/demo/events.py).
+    fairs: int = 0
+    #: Demo video links (storefront/demo/videos.py).
+    videos: int = 0
     #: Demo news and stories (storefront/demo/articles.py), the story waiting for review included.
     articles: int = 0
     #: Real tourism products made experiences with weekly sessions (storefront/demo/experiences.py).
@@ -124,6 +130,8 @@ def seed_demo(*, today: date, image_dir: Storage | Path) -> DemoSummary:
     db.session.flush()
     summary.reviews = seed_reviews(today=today, shopper=users[Role.SHOPPER])
     summary.outlets = seed_outlets()
+    summary.fairs = seed_events(today)
+    summary.videos = seed_videos()
     summary.articles = seed_articles(today=today, image_dir=image_dir)
     summary.experiences = seed_experiences(today=today)
     summary.producers = len(producers) + len(FICTIONAL_PRODUCERS)

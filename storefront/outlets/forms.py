@@ -1,13 +1,12 @@
 """The point-of-sale form the office and producers fill in, and the public list's filters."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, FloatField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, FloatField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from storefront.addresses import THAI_NGUYEN, wards
-from storefront.forms import BaseForm
+from storefront.forms import BaseForm, CheckboxesField
 from storefront.outlets.models import OutletKind
 from storefront.outlets.services import OutletInput
 
@@ -23,11 +22,6 @@ KIND_NAMES = {
 
 def kind_name(kind: OutletKind):
     return KIND_NAMES[kind]
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class OutletForm(BaseForm):

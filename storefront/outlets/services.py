@@ -8,16 +8,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from storefront.addresses import THAI_NGUYEN, format_address, ward_in_province, ward_name
+from storefront.addresses import format_address, place_errors, ward_name
 from storefront.catalog.models import Producer, ProducerStatus, Product
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.outlets.models import Outlet, OutletKind, outlet_products
 from storefront.text import clean_text, drop_format_chars, slugify
-
-#: Where a point may stand: Thái Nguyên after the 2025 merger (with Bắc Kạn), with a margin.
-#: Coordinates outside are a typo (swapped, or another province), refused with a message.
-PROVINCE_BOUNDS = {"lat": (21.3, 22.8), "lon": (105.3, 106.4)}
 
 
 class OutletError(DomainError):
@@ -94,20 +90,10 @@ def _checked(data: OutletInput, producer: Producer | None) -> dict:
         errors["kind"] = _l("Chọn loại điểm bán.")
     if producer is not None and values.get("kind") is OutletKind.PROVINCIAL_CENTRE:
         errors["kind"] = _l("Chỉ văn phòng OCOP đăng ký trung tâm cấp tỉnh.")
-    if data.ward_code is None or not ward_in_province(data.ward_code, THAI_NGUYEN):
-        errors["ward_code"] = _l("Chọn xã/phường của tỉnh Thái Nguyên.")
-    values["ward_code"] = data.ward_code
+    errors.update(place_errors(data.ward_code, data.latitude, data.longitude))
+    values["ward_code"], values["latitude"], values["longitude"] = data.ward_code, data.latitude, data.longitude
     values["street"] = _clean(data.street, 200)
     values["opening_hours"] = _clean(data.opening_hours, 200)
-    lat, lon = data.latitude, data.longitude
-    if (lat is None) != (lon is None):
-        errors["latitude"] = _l("Nhập cả vĩ độ và kinh độ, hoặc bỏ trống cả hai.")
-    elif lat is not None and not (
-        PROVINCE_BOUNDS["lat"][0] <= lat <= PROVINCE_BOUNDS["lat"][1]
-        and PROVINCE_BOUNDS["lon"][0] <= lon <= PROVINCE_BOUNDS["lon"][1]
-    ):
-        errors["latitude"] = _l("Toạ độ nằm ngoài tỉnh Thái Nguyên (vĩ độ 21,3–22,8; kinh độ 105,3–106,4).")
-    values["latitude"], values["longitude"] = lat, lon
     values["phone"] = ""
     if (data.phone or "").strip():
         try:
@@ -181,15 +167,33 @@ def _public():
     )
 
 
-def public_outlets(*, kind: OutletKind | None = None, ward_code: int | None = None) -> list[Outlet]:
-    """Active points (of approved producers or the office), provincial centre first, then by ward and name."""
+def public_outlets(
+    *, kind: OutletKind | None = None, ward_code: int | None = None, product: Product | None = None
+) -> list[Outlet]:
+    """Active points (of approved producers or the office), provincial centre first, then by ward and name;
+    only those that stock `product` when it is given."""
     query = _public().options(selectinload(Outlet.products))
     if kind is not None:
         query = query.where(Outlet.kind == kind)
     if ward_code is not None:
         query = query.where(Outlet.ward_code == ward_code)
+    if product is not None:
+        stocking = select(outlet_products.c.outlet_id).where(outlet_products.c.product_id == product.id)
+        query = query.where(Outlet.id.in_(stocking))
     items = db.session.scalars(query).all()
     return sorted(items, key=lambda o: (o.kind is not OutletKind.PROVINCIAL_CENTRE, ward_name(o.ward_code), o.name))
+
+
+def visible_product(slug: str) -> Product | None:
+    """The product a shopper filters the points by (?product=<slug>): on sale, not hidden, of an approved producer."""
+    if not slug or len(slug) > 160:
+        return None
+    return db.session.scalar(
+        select(Product)
+        .join(Producer)
+        .where(Product.slug == slug, Product.is_published.is_(True), Product.is_hidden.is_(False))
+        .where(Producer.status == ProducerStatus.APPROVED)
+    )
 
 
 def public_outlet(slug: str) -> Outlet | None:

@@ -4,11 +4,12 @@ import re
 
 from flask import abort, jsonify, render_template, request, url_for
 
-from storefront.addresses import ward_name
+from storefront.addresses import PROVINCE_BOUNDS, ward_name
 from storefront.outlets import bp, services
 from storefront.outlets.forms import KIND_NAMES, kind_name
 from storefront.outlets.jsonld import outlet_jsonld
 from storefront.outlets.models import OutletKind
+from storefront.security_headers import PERMISSIONS_POLICY
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,159}$")
 
@@ -24,37 +25,55 @@ bp.add_app_template_global(services.outlet_address)
 bp.add_app_template_global(services.display_any_phone, "outlet_phone")
 
 
-def _filters() -> tuple[OutletKind | None, int | None]:
-    """Read ?kind= and ?ward=; a value that names nothing is left out (the list then shows all)."""
+def _filters() -> tuple[OutletKind | None, int | None, object]:
+    """Read ?kind=, ?ward= and ?product=; a value that names nothing is left out (the list then shows all)."""
     try:
         kind = OutletKind(request.args.get("kind", ""))
     except ValueError:
         kind = None
     raw = request.args.get("ward", "")
     ward = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else None
-    return kind, ward
+    return kind, ward, services.visible_product(request.args.get("product", ""))
+
+
+#: The map's default view and limit: the province (south, west, north, east).
+MAP_BOUNDS = "{},{},{},{}".format(
+    PROVINCE_BOUNDS["lat"][0], PROVINCE_BOUNDS["lon"][0], PROVINCE_BOUNDS["lat"][1], PROVINCE_BOUNDS["lon"][1]
+)
+#: The list page may ask for the visitor's position ("Tìm điểm gần tôi"); every other page keeps it off.
+LIST_PERMISSIONS = PERMISSIONS_POLICY.replace("geolocation=()", "geolocation=(self)")
 
 
 @bp.route("/points-of-sale")
 def index():
-    kind, ward = _filters()
-    outlets = services.public_outlets(kind=kind, ward_code=ward)
+    kind, ward, product = _filters()
+    outlets = services.public_outlets(kind=kind, ward_code=ward, product=product)
+    filtered = bool(kind or ward or product)
     by_ward: dict[str, list] = {}
     for outlet in outlets:
-        if outlet.kind is OutletKind.PROVINCIAL_CENTRE and not (kind or ward):
+        if outlet.kind is OutletKind.PROVINCIAL_CENTRE and not filtered:
             continue  # shown first, on its own
         by_ward.setdefault(ward_name(outlet.ward_code), []).append(outlet)
-    centres = [o for o in outlets if o.kind is OutletKind.PROVINCIAL_CENTRE] if not (kind or ward) else []
-    return render_template(
+    centres = [o for o in outlets if o.kind is OutletKind.PROVINCIAL_CENTRE] if not filtered else []
+    page = render_template(
         "outlets/index.html",
         centres=centres,
         by_ward=sorted(by_ward.items()),
         total=len(outlets),
         kind=kind,
         ward=ward,
+        product=product,
         kinds=KIND_NAMES,
         wards=services.wards_with_outlets(),
+        map_bounds=MAP_BOUNDS,
+        geojson_url=url_for(
+            "outlets.geojson",
+            kind=kind.value if kind else None,
+            ward=ward,
+            product=product.slug if product else None,
+        ),
     )
+    return page, {"Permissions-Policy": LIST_PERMISSIONS}
 
 
 @bp.route("/points-of-sale/<slug>")
@@ -68,9 +87,9 @@ def outlet(slug):
 
 @bp.route("/points-of-sale.geojson")
 def geojson():
-    kind, ward = _filters()
+    kind, ward, product = _filters()
     data = services.geojson(
-        services.public_outlets(kind=kind, ward_code=ward),
+        services.public_outlets(kind=kind, ward_code=ward, product=product),
         url_for_outlet=lambda o: url_for("outlets.outlet", slug=o.slug, _external=True),
         kind_name=lambda k: str(kind_name(k)),
     )

@@ -140,6 +140,11 @@ class ProfileForm(FlaskForm):
     story_md = TextAreaField(
         _l("Câu chuyện sản phẩm (Markdown)"), validators=[Optional(), Length(max=20_000)], render_kw={"rows": 14}
     )
+    website = StringField(
+        _l("Website của cơ sở"),
+        validators=[Optional(), Length(max=300)],
+        render_kw={"inputmode": "url", "placeholder": "https://"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,7 +153,16 @@ class ProfileForm(FlaskForm):
     def producer_fields(self) -> dict:
         return {
             name: getattr(self, name).data
-            for name in ("phone", "email", "representative", "ward_code", "street", "legacy_address", "story_md")
+            for name in (
+                "phone",
+                "email",
+                "representative",
+                "ward_code",
+                "street",
+                "legacy_address",
+                "story_md",
+                "website",
+            )
         }
 
 
@@ -311,6 +325,21 @@ class ListingForm(FlaskForm):
     def setup(self, names):
         self.marketplace.choices = [SelectChoice(value, label) for value, label in names]
         return self
+
+
+class VideoForm(FlaskForm):
+    """A YouTube or Facebook clip of a 3–5★ product."""
+
+    url = StringField(
+        _l("Đường dẫn video (YouTube hoặc Facebook)"),
+        validators=[DataRequired(_l("Dán đường dẫn video.")), Length(max=500)],
+        render_kw={"inputmode": "url", "placeholder": "https://www.youtube.com/watch?v=…"},
+    )
+    title = StringField(_l("Tiêu đề video"), validators=[Optional(), Length(max=200)])
+
+
+def video_form() -> VideoForm:
+    return VideoForm(prefix="video")
 
 
 def listing_form() -> ListingForm:

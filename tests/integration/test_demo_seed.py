@@ -445,7 +445,10 @@ def test_demo_reviews_sit_on_delivered_demo_orders_and_are_marked(client, db, se
     assert [line.product_name for line in lines_to_review(shopper)] == ["Chè đinh Tân Cương"]
 
 
-def test_eight_demo_points_of_sale_in_thai_nguyen_with_the_provincial_centre_and_the_demo_articles(client, db, seeded):
+def test_eight_demo_points_of_sale_fairs_clips_websites_and_articles_all_marked(client, db, seeded):
+    from storefront.catalog.certificates import valid_certificate
+    from storefront.catalog.models import Producer, ProductVideo
+    from storefront.events.models import Event
     from storefront.outlets.models import Outlet, OutletKind
 
     outlets = db.session.scalars(select(Outlet)).all()
@@ -458,6 +461,24 @@ def test_eight_demo_points_of_sale_in_thai_nguyen_with_the_provincial_centre_and
     assert {p.producer_id for p in showroom.products} == {showroom.producer_id}
     page = client.get("/points-of-sale").get_data(as_text=True)
     assert page.count('data-testid="outlet"') == 8 and "Dữ liệu minh hoạ (demo)" in page
+
+    events = db.session.scalars(select(Event).order_by(Event.starts_on)).all()
+    assert seeded.fairs == len(events) == 2 and all(e.is_demo and "(minh hoạ)" in e.name for e in events)
+    past, coming = events
+    assert past.ends_on < TODAY < coming.starts_on and all(e.ward_code in THAI_NGUYEN_WARDS for e in events)
+    assert all(e.products for e in events)
+    page = client.get(f"/events/{coming.slug}").get_data(as_text=True)
+    assert "Sự kiện minh hoạ (demo)" in page
+
+    videos = db.session.scalars(select(ProductVideo)).all()
+    assert seeded.videos == len(videos) == 2
+    for video in videos:
+        assert video.is_demo and "(hư cấu)" in video.product.name_vi and "demo" in video.title
+        assert valid_certificate(video.product, TODAY).stars >= 4
+    with_sites = db.session.scalars(select(Producer).where(Producer.website != "")).all()
+    assert len(with_sites) == 3
+    assert all("(hư cấu)" in p.name and p.website.endswith(".example.com/") for p in with_sites)
+
     check_demo_articles(client, db, seeded)  # here, so the articles cost no seed of their own
 
 

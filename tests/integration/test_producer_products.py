@@ -191,6 +191,20 @@ def test_a_food_product_needs_its_ingredients_before_publishing(db, in_request):
     assert product.is_published is False
 
 
+def test_a_new_product_never_takes_a_renamed_products_old_slug(client, db, in_request):
+    """The old slug keeps redirecting to the renamed product, so a new product must not get it."""
+    from storefront.catalog.slugs import rename_product
+
+    _user, producer = make_producer_account()
+    renamed = create_product(producer, **{**GOOD, "name_vi": "Chè búp Hảo Đạt", "gtin": ""})
+    rename_product(renamed, "Chè búp đặc biệt Hảo Đạt")
+    db.session.commit()
+    newcomer = create_product(producer, **{**GOOD, "name_vi": "Chè búp Hảo Đạt", "gtin": ""})
+    db.session.commit()
+    assert newcomer.slug == "che-bup-hao-dat-2"
+    assert client.get("/products/che-bup-hao-dat").status_code == 301
+
+
 def test_an_approved_producer_publishes_and_the_product_is_in_the_catalogue(client, db, owner):
     product = make_product(producer=owner, is_published=False, ingredients="Chè", name_vi="Chè móc câu Hảo Đạt")
     db.session.commit()

@@ -3,6 +3,7 @@
 from storefront.office.views import (  # noqa: F401
     articles,
     audit,
+    events,
     home,
     jobs,
     moderation,

@@ -4,7 +4,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 
 from storefront.accounts.decorators import producer_required
-from storefront.catalog import editing, gallery
+from storefront.catalog import editing, gallery, videos
 from storefront.catalog.groups import GROUPS_WITH_CONSUMER_INFO
 from storefront.catalog.images import ImageRejected, delete_files
 from storefront.extensions import db
@@ -15,6 +15,7 @@ from storefront.producer.forms import (
     ImportForm,
     ProductForm,
     listing_form,
+    video_form,
 )
 from storefront.producer.services import (
     certificate_alerts,
@@ -118,6 +119,8 @@ def render_product_edit(form, product, *, image_form=None, status=200):
         image_forms=image_edit_forms(product.images, "producer.product_image_edit", product_id=product.id),
         max_images=gallery.MAX_IMAGES,
         listing_form=listing_form(),
+        video_form=video_form(),
+        may_carry_videos=videos.may_carry_videos(product),
     ), status
 
 
