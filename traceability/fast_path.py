@@ -51,6 +51,7 @@ from traceability.identifiers.digital_link import DigitalLinkError, is_valid_ser
 from traceability.origin import cache, facts, page
 from traceability.scans import copy_warnings, recording
 from traceability.scans.buffer import scan_buffer
+from traceability.stamps.urls import ORIGIN_PREFIX
 
 #: environ key (no client can set one: the server puts headers under HTTP_*): the parsed query.
 ARGS_KEY = "ocop.scan.args"
@@ -104,7 +105,7 @@ class ScanFastPath:
     def _eligible(self, environ) -> bool:
         """Cheap checks on the request line and headers: no look-up, nothing counted."""
         path = environ.get("PATH_INFO", "")
-        if not (path.startswith("/01/") or path.startswith("/t/")):
+        if not (path.startswith(ORIGIN_PREFIX + "/01/") or path.startswith("/t/")):
             return False
         config = self.app.config
         # GET only: a HEAD is not a scan (Flask answers it without counting).
@@ -150,14 +151,16 @@ class ScanFastPath:
                 return None  # Flask answers the 404, or the 301 to the upper-case serial
             return {"short_code": code, "serial": serial}, path_info, "traceability.origin_short"
         try:
-            link, non_canonical = parse_path(http.raw_path(environ), environ.get("QUERY_STRING", ""))
+            link, non_canonical = parse_path(
+                http.raw_path(environ).removeprefix(ORIGIN_PREFIX), environ.get("QUERY_STRING", "")
+            )
         except DigitalLinkError:
             return None
         if non_canonical or link.lot is None:
             return None
         if link.serial is not None and canonical_serial(link.serial) != link.serial:
             return None  # Flask redirects to the upper-case serial
-        return {"gtin": link.gtin, "lot": link.lot, "serial": link.serial}, link.path, "traceability.resolve"
+        return {"gtin": link.gtin, "lot": link.lot, "serial": link.serial}, link.path, "traceability.origin"
 
     # --- answering --------------------------------------------------------------------------
     # No app context on the common path: the app's config, engine and scan buffer are at hand,

@@ -41,8 +41,8 @@ def _counted_scan_limit_headers(response):
     return response
 
 
-def scan_origin_page(lookup: dict, anchor_path: str):
-    """Answer a scan of a resolved code with its origin page, counting the scan (the common case).
+def answer_scan(lookup: dict, anchor_path: str):
+    """Answer a scan with its origin page, counting the scan: the one entry point of the origin page's routes.
 
     :raises NotRegistered: if no published lot (or stamp) has the code; the scan fast path may
         have found that already (SCAN_NOT_REGISTERED).
@@ -52,11 +52,6 @@ def scan_origin_page(lookup: dict, anchor_path: str):
     generation = page.scan_generation()
     hit = facts.find_origin(**lookup, device=page.request_device()[0], raw=buffered())
     return _origin_page(hit, anchor_path, generation)
-
-
-def loaded_origin_page(batch: Batch, stamp, anchor_path: str):
-    """The origin page of a lot the resolver loaded already (a link type it has no link for), counting the scan."""
-    return _origin_page(facts.origin_hit(batch, stamp), anchor_path)
 
 
 def _origin_page(hit: facts.OriginHit, anchor_path: str, generation: int | None = None):

@@ -25,7 +25,7 @@ from traceability.errors import (
 from traceability.identifiers import codes, digital_link
 from traceability.models import Batch, Stamp, StampIssue
 from traceability.stamps.pins import PIN_HASH_METHOD, new_pin
-from traceability.stamps.urls import base_url, origin_url
+from traceability.stamps.urls import base_url, digital_link_url
 
 if TYPE_CHECKING:  # the PDF (reportlab) and QR modules load when stamps are printed, not in every worker
     from traceability.stamps import sheets
@@ -122,7 +122,7 @@ def issue_labels(issue: StampIssue) -> list[sheets.Label]:
         )
 
     if not issue.is_serialized:
-        return [label(origin_url(batch), None)] * issue.count
+        return [label(digital_link_url(batch), None)] * issue.count
     base = base_url()
     if product.gtin:
         lot_link = digital_link.DigitalLink(gtin=product.gtin, lot=batch.lot_code, expiry=batch.expiry_date)
