@@ -272,6 +272,20 @@ def test_over_the_scan_limit_flask_answers_429_and_nothing_more_is_counted(app, 
     assert _flushed_counts(app, db, stamp) == (3, 3)
 
 
+def test_a_second_scan_limit_is_counted_by_the_fast_path_as_flask_limiter_counts_it(app, client, db, traced, served):
+    """Several limits ("per minute;per hour"): the fast path still answers, counts each, and the
+    request over the tighter one is Flask-Limiter's 429, counted in no bucket twice."""
+    app.config["RATELIMIT_SCAN"] = "1000 per minute;4 per hour"
+    _batch, (stamp, _other) = traced
+    answers = [client.get(_path(stamp)) for _ in range(5)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 200, 429]
+    assert served() == 3  # every scan but the first (Flask renders the batch) and the 429
+    # The headers are those of the first limit in Flask-Limiter's order, whoever answered.
+    assert [a.headers["X-RateLimit-Limit"] for a in answers[:4]] == ["1000"] * 4  # the minute's (sorted first)
+    assert [int(a.headers["X-RateLimit-Remaining"]) for a in answers[:4]] == [999, 998, 997, 996]
+    assert _flushed_counts(app, db, stamp) == (4, 4)
+
+
 def test_an_error_after_the_scan_is_counted_gives_the_500_page_and_counts_once(app, client, db, traced, monkeypatch):
     _batch, (stamp, _other) = traced
     client.get(_path(stamp))
