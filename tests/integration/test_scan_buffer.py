@@ -18,7 +18,8 @@ from tests.factories_traceability import make_traced_batch
 from traceability.errors import NotRegistered
 from traceability.models import Scan, Stamp
 from traceability.origin import facts
-from traceability.scans.buffer import PendingScan, ScanBuffer, scan_buffer
+from traceability.scans.buffer import ScanBuffer, scan_buffer
+from traceability.scans.writes import PendingScan
 from traceability.stamps.services import issue_stamps, issue_stamps_list
 from traceability.stamps.urls import origin_path
 
