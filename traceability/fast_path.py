@@ -1,11 +1,11 @@
 """The origin page of a scan, answered before Flask's request handling: the shop's commonest request.
 
-A phone that scans a stamp opens its URL once, without a session cookie, in Vietnamese. For
-that request Flask's own handling (request and session objects, URL matching, the CSRF, login,
+A phone that scans a stamp opens its origin page once (/origin/01/…, where the resolver's 307
+sends it, or /t/…), without a session cookie, in Vietnamese. For that request Flask's own handling (request and session objects, URL matching, the CSRF, login,
 rate-limit and mail hooks, the response object) cost more than the page: the look-up query, a
-queued scan and a pre-rendered variant with the scan's values put in (page.origin_html).
-ScanFastPath, a WSGI middleware inside ProxyFix, answers such a request itself with the very
-same steps and pieces:
+queued scan and a pre-rendered variant with the scan's values put in. ScanFastPath, a WSGI
+middleware inside ProxyFix, answers such a request itself with the very same steps and pieces
+(page.answer_scan, which the route calls too):
 
 - the same rate limit, in the same Flask-Limiter bucket (scope = the route's endpoint), with
   the same X-RateLimit-* headers;
