@@ -106,12 +106,20 @@ class Config:
     RATELIMIT_ORDER_LOOKUP = os.environ.get("RATELIMIT_ORDER_LOOKUP", "10 per minute;30 per hour")
     FREE_SHIPPING_FROM_VND = _int("FREE_SHIPPING_FROM_VND", 500_000)
 
+    #: "whoosh": an index folder on this server (SEARCH_INDEX_DIR); "postgres": tables in the shop's
+    #: PostgreSQL database, shared by every app server and worker (storefront/catalog/search/).
+    #: Default: postgres in production on PostgreSQL, whoosh everywhere else (make run, SQLite).
+    SEARCH_BACKEND = os.environ.get(
+        "SEARCH_BACKEND",
+        "postgres" if APP_ENV == "production" and SQLALCHEMY_DATABASE_URI.startswith("postgresql") else "whoosh",
+    )
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
     #: Seconds a worker reuses catalogue listings before re-reading them (0 = off).
     CATALOG_CACHE_SECONDS = _int("CATALOG_CACHE_SECONDS", 30)
     #: Per-worker bounds of the anonymous page cache.
     CATALOG_PAGE_CACHE_ENTRIES = _int("CATALOG_PAGE_CACHE_ENTRIES", 512)
-    CATALOG_PAGE_CACHE_BYTES = _int("CATALOG_PAGE_CACHE_BYTES", 32 * 1024 * 1024)
+    #: 8 MB: every catalogue page of the bench (20,000 products) took 0.6 MB (BENCHMARKS.md, worker memory).
+    CATALOG_PAGE_CACHE_BYTES = _int("CATALOG_PAGE_CACHE_BYTES", 8 * 1024 * 1024)
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     #: Largest decision scan (PDF/JPEG/PNG) the office may attach to a certificate.
     OFFICE_DOCUMENT_MAX_BYTES = _int("OFFICE_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024)
@@ -120,6 +128,8 @@ class Config:
     #: Strict-Transport-Security max-age sent on HTTPS answers in production (0 = no HSTS header).
     SECURITY_HSTS_SECONDS = _int("SECURITY_HSTS_SECONDS", 365 * 24 * 3600)
     SCAN_WARNING_THRESHOLD = _int("SCAN_WARNING_THRESHOLD", 20)
+    #: Days a walk-up look-up of an unregistered code is kept (the daily scan-retention job; 0 = for ever).
+    UNKNOWN_SCAN_RETENTION_DAYS = _int("UNKNOWN_SCAN_RETENTION_DAYS", 365)
     #: Header a trusted proxy sets with the visitor's coarse region (e.g. province code);
     #: empty = no regions. Never name a header clients can set themselves.
     SCAN_REGION_HEADER = os.environ.get("SCAN_REGION_HEADER", "")
@@ -127,6 +137,8 @@ class Config:
     #: reach every worker at its next scan (origin_versions, traceability/origin/cache.py); this bounds
     #: only changes made outside it (SQL by hand) and a commit whose version update fails (logged).
     ORIGIN_CACHE_SECONDS = _int("ORIGIN_CACHE_SECONDS", 600)
+    #: Per-worker budget of those descriptions, in bytes of text (oldest dropped first past it).
+    ORIGIN_CACHE_BYTES = _int("ORIGIN_CACHE_BYTES", 16 * 1024 * 1024)
     #: "buffered": each worker writes its scans together, every SCAN_FLUSH_SECONDS or SCAN_FLUSH_MAX
     #: scans and at exit (traceability/scans/buffer.py); "immediate": each scan in its request.
     SCAN_WRITE_MODE = os.environ.get("SCAN_WRITE_MODE", "buffered")
@@ -177,6 +189,8 @@ class Config:
     RATELIMIT_PIN = os.environ.get("RATELIMIT_PIN", "10 per minute")
     #: Reviews written per account (storefront/reviews/views.py: keyed by account, not address).
     RATELIMIT_REVIEW = os.environ.get("RATELIMIT_REVIEW", "5 per hour;20 per day")
+    #: Stories a producer account may submit or resubmit (storefront/producer/views/stories.py).
+    RATELIMIT_STORY = os.environ.get("RATELIMIT_STORY", "10 per hour;30 per day")
     PRODUCER_LOW_STOCK_THRESHOLD = _int("PRODUCER_LOW_STOCK_THRESHOLD", 5)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -210,6 +224,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     PUBLIC_BASE_URL = "http://shop.test"
     SERVER_NAME = None
+    SEARCH_BACKEND = "whoosh"  # tests of the PostgreSQL backend choose it (tests/integration/test_search_backends.py)
     SEARCH_INDEX_DIR = None  # in-memory index
     RATELIMIT_LOGIN = "1000 per minute"
     RATELIMIT_LOGIN_ADDRESS = "1000 per minute"

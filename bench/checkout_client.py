@@ -1,15 +1,13 @@
 """Concurrent shoppers placing cash-on-delivery orders through the real forms (CSRF included)."""
 
-import http.cookiejar
+import html
+import http.client
 import random
 import re
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 #: What a shopper types into fields, by field name; anything else text-like gets "bench".
 ANSWERS = {
@@ -23,65 +21,72 @@ ANSWERS = {
 }
 PAYMENT_PREFERENCE = "cod"
 MAX_STEPS = 6
+MAX_REDIRECTS = 10
 #: The first error or flash message on a page, to say why a flow stopped.
 MESSAGE = re.compile(r'class="[^"]*(?:error|flash|alert|invalid)[^"]*"[^>]*>\s*([^<]{1,160})')
 #: Forms on checkout pages that are not the next step.
 SKIPPED_ACTIONS = ("cart", "lang", "logout", "cancel", "search")
 
 
-class FormParser(HTMLParser):
-    """Collect each <form>'s method, action and fields (inputs, selects, textareas)."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms, self._form, self._select, self._textarea = [], None, None, None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self._form = {"method": (a.get("method") or "get").lower(), "action": a.get("action") or "", "fields": []}
-            self.forms.append(self._form)
-        elif self._form is None:
-            return
-        elif tag == "input" and a.get("name"):
-            self._form["fields"].append(
-                {
-                    "tag": "input",
-                    "type": (a.get("type") or "text").lower(),
-                    "name": a["name"],
-                    "value": a.get("value") or "",
-                    "checked": "checked" in a,
-                }
-            )
-        elif tag == "textarea" and a.get("name"):
-            self._textarea = {"tag": "textarea", "type": "textarea", "name": a["name"], "value": ""}
-            self._form["fields"].append(self._textarea)
-        elif tag == "select" and a.get("name"):
-            self._select = {"tag": "select", "type": "select", "name": a["name"], "options": [], "selected": None}
-            self._form["fields"].append(self._select)
-        elif tag == "option" and self._select is not None:
-            value = a.get("value") or ""
-            self._select["options"].append(value)
-            if "selected" in a:
-                self._select["selected"] = value
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea["value"] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
+_FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
+_FIELD = re.compile(
+    r"<input\b([^>]*)>|<select\b([^>]*)>(.*?)</select>|<textarea\b([^>]*)>(.*?)</textarea>", re.S | re.I
+)
+_OPTION = re.compile(r"<option\b([^>]*)>", re.I)
+_ATTR = re.compile(r"""([\w:-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 
 
-def parse_forms(html: str) -> list[dict]:
-    parser = FormParser()
-    parser.feed(html)
-    return parser.forms
+def _attrs(text: str) -> dict:
+    return {
+        name.lower(): html.unescape(double or single or bare or "")
+        for name, double, single, bare in _ATTR.findall(text)
+    }
+
+
+def parse_forms(page: str) -> list[dict]:
+    """Collect each <form>'s method, action and fields (inputs, selects, textareas).
+
+    Regular expressions over the shop's own markup rather than html.parser: the parser's
+    per-tag Python callbacks made the 8-client checkout bench spend more CPU in the client
+    than in the shop (BENCHMARKS.md, checkout).
+    """
+    forms = []
+    for form_attrs, body in _FORM.findall(page):
+        a = _attrs(form_attrs)
+        fields = []
+        for input_attrs, select_attrs, options, textarea_attrs, text in _FIELD.findall(body):
+            if input_attrs:
+                f = _attrs(input_attrs)
+                if f.get("name"):
+                    fields.append(
+                        {
+                            "tag": "input",
+                            "type": (f.get("type") or "text").lower(),
+                            "name": f["name"],
+                            "value": f.get("value") or "",
+                            "checked": "checked" in f,
+                        }
+                    )
+            elif select_attrs:
+                f = _attrs(select_attrs)
+                if f.get("name"):
+                    values, selected = [], None
+                    for option in _OPTION.findall(options):
+                        o = _attrs(option)
+                        values.append(o.get("value") or "")
+                        if "selected" in o:
+                            selected = values[-1]
+                    fields.append(
+                        {"tag": "select", "type": "select", "name": f["name"], "options": values, "selected": selected}
+                    )
+            else:
+                f = _attrs(textarea_attrs)
+                if f.get("name"):
+                    fields.append(
+                        {"tag": "textarea", "type": "textarea", "name": f["name"], "value": html.unescape(text)}
+                    )
+        forms.append({"method": (a.get("method") or "get").lower(), "action": a.get("action") or "", "fields": fields})
+    return forms
 
 
 def fill_form(form: dict, phone: str) -> dict:
@@ -124,43 +129,97 @@ class OrdersResult:
 
 
 class Shopper:
-    """One browser: a cookie jar, following redirects."""
+    """One browser: its own kept-alive connection and cookies, following redirects.
+
+    http.client on one connection per shopper instead of urllib (a new TCP connection and
+    handler chain per request): the client must cost far less than the shop it measures.
+    """
 
     def __init__(self, base_url: str):
         self.base_url = base_url
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        parts = urllib.parse.urlsplit(base_url)
+        self.host, self.port = parts.hostname, parts.port or 80
+        self.cookies: dict[str, str] = {}
+        self.connection = None
 
     def request(self, path_or_url: str, data: dict | None = None) -> tuple[str, str]:
         url = urllib.parse.urljoin(self.base_url, path_or_url)
         body = urllib.parse.urlencode(data).encode() if data is not None else None
-        with self.opener.open(url, data=body, timeout=60) as response:
-            return response.geturl(), response.read().decode("utf-8", "replace")
+        for _hop in range(MAX_REDIRECTS):
+            status, location, text = self._send("POST" if body is not None else "GET", url, body)
+            if status in (301, 302, 303, 307, 308) and location:
+                url = urllib.parse.urljoin(url, location)
+                if status in (301, 302, 303):
+                    body = None
+                continue
+            if status >= 400:
+                raise RuntimeError(f"HTTP {status} at {urllib.parse.urlsplit(url).path}")
+            return url, text
+        raise RuntimeError(f"more than {MAX_REDIRECTS} redirects from {path_or_url}")
+
+    def _send(self, method: str, url: str, body: bytes | None) -> tuple[int, str, str]:
+        parts = urllib.parse.urlsplit(url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        headers = {"Accept-Encoding": "identity"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in (1, 2):  # a kept-alive connection the server closed meanwhile: open a new one once
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+            try:
+                self.connection.request(method, target, body=body, headers=headers)
+                response = self.connection.getresponse()
+                text = response.read().decode("utf-8", "replace")
+                break
+            except (http.client.HTTPException, ConnectionError):
+                self.connection.close()
+                self.connection = None
+                if attempt == 2:
+                    raise
+        for header in response.headers.get_all("Set-Cookie") or ():
+            pair, _, attributes = header.partition(";")
+            name, _, value = pair.strip().partition("=")
+            if value and "max-age=0" not in attributes.lower():
+                self.cookies[name] = value
+            else:
+                self.cookies.pop(name, None)
+        if response.getheader("Connection", "").lower() == "close":
+            self.connection.close()
+            self.connection = None
+        return response.status, response.getheader("Location") or "", text
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
     def submit(self, page_url: str, form: dict, phone: str) -> tuple[str, str]:
         return self.request(urllib.parse.urljoin(page_url, form["action"] or page_url), fill_form(form, phone))
 
     def buy(self, slug: str, phone: str) -> str:
         """Add one unit to the cart and walk the checkout; return the order page URL."""
-        url, html = self.request(f"/products/{slug}")
-        cart_forms = [f for f in parse_forms(html) if f["method"] == "post" and "cart" in f["action"]]
+        url, page = self.request(f"/products/{slug}")
+        cart_forms = [f for f in parse_forms(page) if f["method"] == "post" and "cart" in f["action"]]
         if not cart_forms:
             raise RuntimeError(f"no add-to-cart form on /products/{slug}")
         self.submit(url, cart_forms[0], phone)
-        url, html = self.request("/checkout")
+        url, page = self.request("/checkout")
         for _ in range(MAX_STEPS):
             forms = [
                 f
-                for f in parse_forms(html)
+                for f in parse_forms(page)
                 if f["method"] == "post" and not any(word in f["action"] for word in SKIPPED_ACTIONS)
             ]
             if not forms:
                 break
             # The review page also offers "cancel"; the step forward is "place" when it is there.
             form = next((f for f in forms if "place" in f["action"]), forms[-1])
-            url, html = self.submit(url, form, phone)
+            url, page = self.submit(url, form, phone)
             if "/orders/" in url or "/order/" in url:
                 return url
-        found = MESSAGE.search(html)
+        found = MESSAGE.search(page)
         said = f': "{found.group(1).strip()}"' if found else ""
         raise RuntimeError(f"checkout did not reach an order page (stopped at {url}{said})")
 
@@ -174,14 +233,17 @@ def place_orders(base_url: str, slugs: list[str], *, clients: int, seconds: floa
         rng = random.Random(n)
         while time.monotonic() < deadline:
             started = time.perf_counter()
+            buyer = Shopper(base_url)  # a new shopper (empty cart, no cookies) per order, on its own connection
             try:
                 # 090–098: every such number is a valid mobile; some 099 ones are not (the shop refuses them).
-                Shopper(base_url).buy(rng.choice(slugs), f"09{rng.randrange(9)}{rng.randrange(10**7):07d}")
-            except (RuntimeError, OSError, urllib.error.HTTPError) as exc:
+                buyer.buy(rng.choice(slugs), f"09{rng.randrange(9)}{rng.randrange(10**7):07d}")
+            except (RuntimeError, OSError, http.client.HTTPException) as exc:
                 with lock:
                     result.failed += 1
                     result.first_error = result.first_error or f"{type(exc).__name__}: {exc}"[:200]
                 continue
+            finally:
+                buyer.close()
             with lock:
                 result.placed += 1
                 result.latencies.append((time.perf_counter() - started) * 1000)

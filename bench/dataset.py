@@ -129,9 +129,8 @@ def _search_code_hash() -> str:
     """Hash the search code, so a changed schema or document shape rebuilds the cached index."""
     root = Path(__file__).resolve().parents[1] / "storefront" / "catalog"
     digest = hashlib.sha256()
-    for name in ("search.py", "indexing.py"):
-        if (root / name).exists():
-            digest.update((root / name).read_bytes())
+    for path in sorted([root / "indexing.py", *(root / "search").glob("*.py")]):
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:8]
 
 
@@ -519,7 +518,7 @@ def build_search_index(ds: Dataset, log=print) -> tuple[float, str]:
         log(f"  {exc}\n  falling back to the bench's own search documents")
         how = "bench documents (`flask catalog reindex` failed)"
     if how.startswith("bench documents"):
-        idx = search.SearchIndex.open(ds.index_dir)
+        idx = search.open_index("whoosh", path=ds.index_dir)
         search.rebuild(idx, search_documents(ds.url))
         idx.close()
     seconds = time.perf_counter() - started
@@ -528,11 +527,21 @@ def build_search_index(ds: Dataset, log=print) -> tuple[float, str]:
     return seconds, how
 
 
-def _reindex_with_cli(ds: Dataset) -> str | None:
+def fill_postgres_search(ds: Dataset, log=print) -> float:
+    """Fill the run copy's PostgreSQL search tables (SEARCH_BACKEND=postgres) and return the seconds it took."""
+    started = time.perf_counter()
+    if _reindex_with_cli(ds, SEARCH_BACKEND="postgres") is None:
+        raise RuntimeError("no `flask catalog reindex` to fill the PostgreSQL search tables")
+    seconds = time.perf_counter() - started
+    log(f"  PostgreSQL search tables filled in {seconds:.1f} s")
+    return seconds
+
+
+def _reindex_with_cli(ds: Dataset, **settings) -> str | None:
     """Run `flask catalog reindex` in process when the catalogue provides it."""
     from storefront import create_app
 
-    app = create_app(bench_config(ds.url, SEARCH_INDEX_DIR=str(ds.index_dir)))
+    app = create_app(bench_config(ds.url, SEARCH_INDEX_DIR=str(ds.index_dir), **settings))
     group = app.cli.commands.get("catalog") or app.blueprints["catalog"].cli
     if "reindex" not in getattr(group, "commands", {}):
         return None

@@ -62,6 +62,11 @@ class Context:
     rng: random.Random = field(default_factory=lambda: random.Random(8))
     #: Every baseline window of the paired measurements, for the overall baseline row.
     baseline_windows: list = field(default_factory=list)
+    #: The shop's SEARCH_BACKEND; named in the search rows when a run measures both (PostgreSQL).
+    search_backend: str = "whoosh"
+
+    def search_label(self, name: str) -> str:
+        return f"{name} [{self.search_backend}]" if self.postgres else name
 
     def query(self, sql: str, **params) -> list:
         engine = create_engine(self.dataset.url)
@@ -186,7 +191,11 @@ def search_http(ctx: Context) -> list[Row]:
     rows = []
     for label, queries in (("with diacritics", QUERIES_WITH), ("without diacritics", QUERIES_WITHOUT)):
         paths = [f"/products?q={_quote(q)}" for q in queries]
-        rows.append(http_row(ctx, f"search page, {label}", paths, note=f"{len(queries)} fixed queries in turn"))
+        rows.append(
+            http_row(
+                ctx, ctx.search_label(f"search page, {label}"), paths, note=f"{len(queries)} fixed queries in turn"
+            )
+        )
     return rows
 
 
@@ -194,7 +203,8 @@ def search_index_only(ctx: Context) -> list[Row]:
     """Time search_products itself on the bench index, in this process (no HTTP, no template)."""
     from storefront.catalog import search
 
-    idx = search.SearchIndex.open(ctx.dataset.index_dir)
+    engine = create_engine(ctx.dataset.url)
+    idx = search.open_index(ctx.search_backend, path=ctx.dataset.index_dir, engine=engine)
     try:
         for q in QUERIES:  # warm-up: open the searcher, load the columns
             search.search_products(idx, q)
@@ -209,7 +219,7 @@ def search_index_only(ctx: Context) -> list[Row]:
                     samples.append((time.perf_counter() - started) * 1000)
             rows.append(
                 Row(
-                    f"search_products() only, {label}",
+                    ctx.search_label(f"search_products() only, {label}"),
                     p50_ms=percentile(samples, 50),
                     p95_ms=percentile(samples, 95),
                     note=f"in process, {len(samples)} searches, {search.doc_count(idx):,} docs",
@@ -218,6 +228,7 @@ def search_index_only(ctx: Context) -> list[Row]:
         return rows
     finally:
         idx.close()
+        engine.dispose()
 
 
 def origin(ctx: Context) -> list[Row]:
@@ -374,3 +385,5 @@ SHOP_MEASUREMENTS = (
     checkout,
 )
 OFFLINE_MEASUREMENTS = (stamp_issue,)
+#: Measured once per search backend on a PostgreSQL run.
+SEARCH_MEASUREMENTS = (search_http, search_index_only)

@@ -1,6 +1,7 @@
 """Measure the shop side by side with its baselines at province scale: `make bench` / `make bench-quick`."""
 
 import argparse
+import dataclasses
 import os
 import sqlite3
 import sys
@@ -65,13 +66,27 @@ def main(argv=None) -> int:
         f"{ds.size_bytes / 1e6:.0f} MB" + (" (cached)" if ds.cached else f", built in {ds.build_seconds:.1f} s")
     )
     index_seconds, index_how = dataset.build_search_index(ds, log)
+    # On PostgreSQL both search backends are measured in this run, each on a shop of its own; the
+    # main shop (every other page) uses production's default there, the database's tables.
+    backends = ("whoosh", "postgres") if postgres else ("whoosh",)
+    if postgres:
+        index_how += f"; PostgreSQL search tables filled in {dataset.fill_postgres_search(ds, log):.1f} s"
 
-    env = shop_env(ds)
+    env = shop_env(ds, backends[-1])
     log(f"serving with {setup.describe()}; {bench_load.describe()}")
+    # BENCH_PORT: the baseline there, the shops on the next ports (a machine shared with others).
+    port = int(os.environ.get("BENCH_PORT") or 0)
+    ports = (port, port + 1, port + 2) if port else (None, None, None)
     baseline = server.start(
-        "baseline", "bench.baseline_app:app", setup, {"BENCH_BASELINE_DATABASE_URL": ds.url}, dataset.DATA_DIR
+        "baseline",
+        "bench.baseline_app:app",
+        setup,
+        {"BENCH_BASELINE_DATABASE_URL": ds.url},
+        dataset.DATA_DIR,
+        port=ports[0],
     )
-    shop = server.start("shop", "wsgi:app", setup, env, dataset.DATA_DIR)
+    shop = server.start("shop", "wsgi:app", setup, env, dataset.DATA_DIR, port=ports[1])
+    other_shop = None
     rows = []
     only = set(args.only.split(",")) if args.only else None
     try:
@@ -84,17 +99,30 @@ def main(argv=None) -> int:
             quick=args.quick,
             postgres=postgres,
             log=log,
+            search_backend=backends[-1],
         )
         for measure in measures.SHOP_MEASUREMENTS:
-            if only is None or measure.__name__ in only:
-                rows += _measure(measure, ctx)
+            if only is not None and measure.__name__ not in only:
+                continue
+            if measure in measures.SEARCH_MEASUREMENTS and len(backends) > 1:
+                if other_shop is None:
+                    other_env = shop_env(ds, backends[0])
+                    other_shop = server.start(
+                        f"shop-{backends[0]}", "wsgi:app", setup, other_env, dataset.DATA_DIR, port=ports[2]
+                    )
+                rows += _measure(measure, dataclasses.replace(ctx, shop=other_shop, search_backend=backends[0]))
+            rows += _measure(measure, ctx)
         # No page paired with the baseline (--only stamp_issue, or all skipped): measure it on its own.
         baseline_windows = ctx.baseline_windows or [load.run_wrk(wrk, baseline.url, ["/"], bench_load)]
         rows += _memory_rows(shop, baseline)
         problems = shop.log_problems()
+        if other_shop:
+            problems = {key: count + other_shop.log_problems().get(key, 0) for key, count in problems.items()}
     finally:
         shop.stop()
         baseline.stop()
+        if other_shop:
+            other_shop.stop()
     for measure in measures.OFFLINE_MEASUREMENTS:
         if only is None or measure.__name__ in only:
             rows += _measure(measure, ctx)
@@ -171,10 +199,11 @@ def main(argv=None) -> int:
     return 0
 
 
-def shop_env(ds) -> dict:
+def shop_env(ds, search_backend: str = "whoosh") -> dict:
     """The shop's environment on the bench: production settings on the dataset's copy."""
     return {
         "DATABASE_URL": ds.url,
+        "SEARCH_BACKEND": search_backend,
         "SEARCH_INDEX_DIR": str(ds.index_dir),
         "UPLOAD_DIR": str(ds.upload_dir),
         "MAIL_OUTBOX_DIR": str(dataset.DATA_DIR / "outbox"),

@@ -1,4 +1,5 @@
-"""Measure search latency over 20,000 generated OCOP products in an on-disk index."""
+"""Measure search latency over 20,000 generated OCOP products: the Whoosh backend in an on-disk index, and
+the PostgreSQL backend too with --database-url (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/h_bench)."""
 
 import argparse
 import random
@@ -153,57 +154,80 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL database for the postgres backend (its search tables are emptied); without it, whoosh only",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        idx = search.SearchIndex.open(Path(tmp) / "index")
-        started = time.perf_counter()
-        search.rebuild(idx, make_docs(args.docs))
-        build_s = time.perf_counter() - started
-        print(f"built {search.doc_count(idx)} docs in {build_s:.1f} s")
+        print("== whoosh (on-disk index)")
+        probe(args, lambda: search.open_index("whoosh", path=Path(tmp) / "index"), cold=True)
+    if args.database_url:
+        from sqlalchemy import create_engine
 
-        for q in QUERIES:  # warm-up: opens the searcher, loads facet columns, fills caches
+        from storefront.catalog.search import postgres_backend
+        from storefront.extensions import db
+
+        engine = create_engine(args.database_url)
+        tables = [postgres_backend.search_documents, postgres_backend.search_words]
+        db.metadata.create_all(engine, tables=tables)  # with the extensions (a before_create hook)
+        print("== postgres (search_documents + search_words)")
+        probe(args, lambda: search.open_index("postgres", engine=engine), cold=False)
+        engine.dispose()
+
+
+def probe(args, open_index, *, cold: bool) -> None:
+    """Build `args.docs` documents into a fresh index and time searches, as the module docstring says."""
+    idx = open_index()
+    started = time.perf_counter()
+    search.rebuild(idx, make_docs(args.docs))
+    build_s = time.perf_counter() - started
+    print(f"built {search.doc_count(idx)} docs in {build_s:.1f} s")
+
+    for q in QUERIES:  # warm-up: opens the searcher, loads facet columns, fills caches
+        search.search_products(idx, q)
+    per_query = {q: [] for q in QUERIES}
+    for _ in range(args.rounds):
+        for q in QUERIES:
+            started = time.perf_counter()
             search.search_products(idx, q)
-        per_query = {q: [] for q in QUERIES}
-        for _ in range(args.rounds):
-            for q in QUERIES:
-                started = time.perf_counter()
-                search.search_products(idx, q)
-                per_query[q].append((time.perf_counter() - started) * 1000)
-        samples = [ms for times in per_query.values() for ms in times]
-        print(
-            f"{len(samples)} searches: p50 {percentile(samples, 50):.1f} ms, "
-            f"p95 {percentile(samples, 95):.1f} ms, max {max(samples):.1f} ms"
-        )
-        print("slowest queries (median ms, total hits):")
-        slowest = sorted(per_query, key=lambda q: -statistics.median(per_query[q]))[:8]
-        for q in slowest:
-            total = search.search_products(idx, q).total
-            print(f"  {statistics.median(per_query[q]):6.1f}  {total:6d}  {q}")
+            per_query[q].append((time.perf_counter() - started) * 1000)
+    samples = [ms for times in per_query.values() for ms in times]
+    print(
+        f"{len(samples)} searches: p50 {percentile(samples, 50):.1f} ms, "
+        f"p95 {percentile(samples, 95):.1f} ms, max {max(samples):.1f} ms"
+    )
+    print("slowest queries (median ms, total hits):")
+    slowest = sorted(per_query, key=lambda q: -statistics.median(per_query[q]))[:8]
+    for q in slowest:
+        total = search.search_products(idx, q).total
+        print(f"  {statistics.median(per_query[q]):6.1f}  {total:6d}  {q}")
 
+    if cold:
         # Cold: a fresh searcher per query, so no posting set is cached yet. "khăn" opens
         # the searcher and loads the columns first, which is timed on its own.
-        cold, opening = [], []
+        cold_ms, opening = [], []
         for q in QUERIES:
-            fresh = search.SearchIndex.open(Path(tmp) / "index")
+            fresh = open_index()
             started = time.perf_counter()
             search.search_products(fresh, "khăn")
             opening.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             search.search_products(fresh, q)
-            cold.append((time.perf_counter() - started) * 1000)
+            cold_ms.append((time.perf_counter() - started) * 1000)
             fresh.close()
         print(
-            f"cold caches, {len(cold)} searches: p50 {percentile(cold, 50):.1f} ms, "
-            f"p95 {percentile(cold, 95):.1f} ms, max {max(cold):.1f} ms; "
+            f"cold caches, {len(cold_ms)} searches: p50 {percentile(cold_ms, 50):.1f} ms, "
+            f"p95 {percentile(cold_ms, 95):.1f} ms, max {max(cold_ms):.1f} ms; "
             f"opening a searcher + columns: p50 {percentile(opening, 50):.0f} ms"
         )
 
-        started = time.perf_counter()
-        search.index_products(idx, make_docs(1, seed=99))
-        search.search_products(idx, "chè")
-        print(f"update one doc + first search after it: {(time.perf_counter() - started) * 1000:.0f} ms")
-        idx.close()
+    started = time.perf_counter()
+    search.index_products(idx, make_docs(1, seed=99))
+    search.search_products(idx, "chè")
+    print(f"update one doc + first search after it: {(time.perf_counter() - started) * 1000:.0f} ms")
+    idx.close()
 
 
 if __name__ == "__main__":

@@ -38,10 +38,15 @@ def create_app(config_class=Config):
 
 
 def check_production_settings(app):
-    """Refuse a misspelt scan write mode, and to serve production with the development secret key
-    or without Redis for the rate limits."""
+    """Refuse a misspelt scan write mode or search backend, PostgreSQL search without PostgreSQL, and
+    to serve production with the development secret key or without Redis for the rate limits."""
     if app.config.get("SCAN_WRITE_MODE", "buffered") not in ("buffered", "immediate"):
         raise RuntimeError("SCAN_WRITE_MODE must be 'buffered' or 'immediate'")
+    backend = app.config.get("SEARCH_BACKEND", "whoosh")
+    if backend not in ("whoosh", "postgres"):
+        raise RuntimeError(f"SEARCH_BACKEND must be 'whoosh' or 'postgres', not {backend!r}")
+    if backend == "postgres" and not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        raise RuntimeError("SEARCH_BACKEND=postgres keeps the search in the database: DATABASE_URL must be PostgreSQL")
     if app.config.get("APP_ENV") != "production":
         return
     if app.config["SECRET_KEY"] == DEV_SECRET_KEY:
@@ -142,6 +147,7 @@ def register_extensions(app):
 def register_models():
     """Import every feature's models so the metadata (and Alembic) sees all tables."""
     import storefront.accounts.models
+    import storefront.articles.models
     import storefront.audit.models
     import storefront.cart.models
     import storefront.catalog.models
@@ -171,6 +177,7 @@ def select_locale():
 
 def register_blueprints(app):
     from storefront.accounts import bp as accounts_bp
+    from storefront.articles import bp as articles_bp
     from storefront.cart import bp as cart_bp
     from storefront.catalog import bp as catalog_bp
     from storefront.checkout import bp as checkout_bp
@@ -191,6 +198,7 @@ def register_blueprints(app):
         checkout_bp,
         reviews_bp,
         outlets_bp,
+        articles_bp,
         producer_bp,
         office_bp,
         outbox_bp,
@@ -225,10 +233,12 @@ def register_shell_context(app):
 def register_after_commit_hooks(app):
     """Everything that happens after a commit, in one list (services flush; boundaries commit; then this).
 
-    - Catalogue (catalog/indexing.py): the products, producers, certificates and stock a
-      transaction changed are noted at flush; after its commit their search documents are
-      rewritten (a job with JOBS_REDIS_URL, else at once) and this process's listing and page
-      caches are emptied. A rollback forgets them.
+    - Catalogue (catalog/indexing.py, through storefront/after_commit.py): the products, producers,
+      certificates and stock a transaction changed (inventory reports its SQL stock updates with
+      after_commit.note_rows) get their search documents rewritten after its commit (PostgreSQL
+      search: at once, in this process; Whoosh: a job with JOBS_REDIS_URL, else at once), and
+      this process's listing and page caches are emptied (also after changes to rows only
+      shown on its pages: photos, batches, reviews, points of sale).
     - Decision scans (office/documents.py store_scan, through storefront/after_commit.py
       undo_unless_committed): a scan written during a transaction that ends without a commit is
       deleted, so a file lives exactly as long as its committed certificate.
@@ -239,20 +249,22 @@ def register_after_commit_hooks(app):
       that changed what an origin page shows moves origin_versions on, so every worker rebuilds
       that batch's description at its next scan.
 
-    The catalogue listens on every SQLAlchemy session (CLI commands and webhooks commit too), so
-    no boundary can forget it; storefront/after_commit.py listens on Flask-SQLAlchemy's sessions,
-    which every boundary of the app commits through.
+    The catalogue, decision-scan and origin hooks listen on Flask-SQLAlchemy's sessions
+    (storefront/after_commit.py), which every boundary of the app (requests, CLI commands,
+    webhooks, jobs) commits through.
     """
     from storefront import after_commit, jobs
     from storefront.catalog import indexing
     from storefront.extensions import db
     from storefront.outbox.services import deliver_pending
+    from storefront.outlets.models import Outlet
+    from storefront.reviews.models import Review, ReviewImage
+    from traceability.models import Batch
     from traceability.origin import cache as origin_cache
 
     after_commit.register(app)
     origin_cache.register(app)
-
-    indexing.register_listeners()
+    indexing.register(app, page_models=(Batch, Review, ReviewImage, Outlet))
 
     @app.after_request
     def deliver_queued_mail(response):

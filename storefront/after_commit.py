@@ -8,6 +8,13 @@ as callback(session, changed_instances), outside the committed transaction (open
 session.get_bind() to write). A rollback forgets what was noted; a savepoint's release waits for
 its transaction. A callback that fails is logged: the commit stands.
 
+An SQL UPDATE or DELETE run with session.execute() (inventory's guarded stock updates) changes
+rows the flush never sees: the code that runs it reports them, naming the rows by one column,
+
+    after_commit.note_rows(db.session, Stock, id=stock_id)
+
+and the hooks on that model get a RowsChanged(Stock, "id", stock_id) among the changed objects.
+
 Its counterpart undoes work done outside the database when the transaction does not commit:
 
     after_commit.undo_unless_committed(partial(store.delete, filename))
@@ -20,6 +27,7 @@ installed by create_app (register), and call the hooks of the app in whose conte
 """
 
 import logging
+from dataclasses import dataclass
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
@@ -55,17 +63,32 @@ def undo_unless_committed(undo) -> None:
     db.session.info.setdefault(_UNDO, []).append(undo)
 
 
+@dataclass(frozen=True)
+class RowsChanged:
+    """Rows of `model` whose `column` is `value`, changed by a statement the flush never sees."""
+
+    model: type
+    column: str
+    value: object
+
+
+def note_rows(session, model: type, **where) -> None:
+    """Report rows an SQL statement changed outside the flush, by one column: note_rows(session, Stock, id=5)."""
+    ((column, value),) = where.items()
+    _add(session, [RowsChanged(model, column, value)], lambda change, models: issubclass(change.model, models))
+
+
 def _hooks() -> list:
     return current_app.extensions.get("after_commit", []) if has_app_context() else []
 
 
 def _note(session, _flush_context) -> None:
-    hooks = _hooks()
-    if not hooks:
-        return
-    touched = [*session.new, *session.dirty, *session.deleted]
-    for index, (models, _callback) in enumerate(hooks):
-        changed = [obj for obj in touched if isinstance(obj, models)]
+    _add(session, [*session.new, *session.dirty, *session.deleted], isinstance)
+
+
+def _add(session, touched: list, matches) -> None:
+    for index, (models, _callback) in enumerate(_hooks()):
+        changed = [obj for obj in touched if matches(obj, models)]
         if changed:
             session.info.setdefault(_NOTED, {}).setdefault(index, []).extend(changed)
 

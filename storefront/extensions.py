@@ -1,10 +1,10 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
+import click
 from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -22,6 +22,49 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Migrate:
+    """Flask-Migrate, imported when a migration first runs (`flask db …`, flask_migrate.upgrade()).
+
+    flask_migrate imports alembic, mako and pygments: about 11 MB of every web worker's memory
+    for commands a worker never runs. init_app leaves a stand-in that sets up the real
+    extension on first use; `flask db` is a group that loads flask_migrate's own when opened.
+    """
+
+    def init_app(self, app, db, **options):
+        app.extensions["migrate"] = _PendingMigrate(app, db, options)
+        app.cli.add_command(_MigrationCommands("db", help="Perform database migrations."))
+
+
+class _PendingMigrate:
+    def __init__(self, app, db, options):
+        self._app, self._db, self._options = app, db, options
+
+    def __getattr__(self, name):
+        import flask_migrate
+
+        flask_migrate.Migrate().init_app(self._app, self._db, **self._options)  # replaces this stand-in
+        return getattr(self._app.extensions["migrate"], name)
+
+
+class _MigrationCommands(click.Group):
+    @staticmethod
+    def _real() -> click.Group:
+        from flask_migrate.cli import db as commands
+
+        return commands
+
+    def parse_args(self, ctx, args):
+        real = self._real()  # its options (--directory, -x) and the callback that keeps them in g
+        self.params, self.callback = real.params, real.callback
+        return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx):
+        return self._real().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        return self._real().get_command(ctx, name)
 
 
 db = SQLAlchemy(model_class=Base)

@@ -230,8 +230,20 @@ class UnknownCodeScan(db.Model):
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"))
     #: The canonical Digital Link path as scanned, e.g. /01/08938000000015/10/KL8G.
     scanned_code: Mapped[str] = mapped_column(String(300))
+    #: The first look-up of this code by this device on `day` (a row is one code, one device, one day).
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     region: Mapped[str] = mapped_column(String(40), default="")
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+    #: The device's daily salted hash (recording.device_hash; "" for rows kept before it was recorded).
+    device_hash: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    #: Vietnam date of the look-ups; NULL for rows kept before de-duplication.
+    day: Mapped[date | None] = mapped_column(db.Date)
+    #: Look-ups this device made of this code that day, and when it last did.
+    look_ups: Mapped[int] = mapped_column(default=1, server_default="1")
+    last_scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index("ix_unknown_code_scans_product_time", "product_id", "scanned_at"),)
+    __table_args__ = (
+        Index("ix_unknown_code_scans_product_time", "product_id", "scanned_at"),
+        Index("ix_unknown_code_scans_code_day_device", "scanned_code", "day", "device_hash"),
+        Index("ix_unknown_code_scans_scanned_at", "scanned_at"),
+    )

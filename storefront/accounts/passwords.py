@@ -2,8 +2,6 @@
 
 import re
 
-from zxcvbn import zxcvbn
-
 from storefront.text import fold
 
 #: zxcvbn's scale is 0–4; 3 = "safely unguessable: moderate protection from offline attacks".
@@ -35,5 +33,8 @@ def contains_personal_words(password: str, *, email: str = "", full_name: str = 
 
 def is_guessable(password: str, *, email: str = "", full_name: str = "") -> bool:
     """Tell whether zxcvbn scores the password below MIN_SCORE (knowing the user's e-mail and name)."""
+    # zxcvbn's word lists (about 12 MB) load at the first password judged, not in every worker.
+    from zxcvbn import zxcvbn
+
     inputs = [email, *personal_words(email=email, full_name=full_name)]
     return zxcvbn(password[:CHECKED_LENGTH], user_inputs=[i for i in inputs if i])["score"] < MIN_SCORE

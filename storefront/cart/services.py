@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from storefront.cart.models import Cart, CartLine
 from storefront.catalog.models import Product
@@ -207,7 +207,7 @@ def summarize(contents: dict) -> CartSummary:
     products = db.session.scalars(
         select(Product)
         .where(Product.id.in_(list(contents)))
-        .options(selectinload(Product.producer), selectinload(Product.images))
+        .options(joinedload(Product.producer), selectinload(Product.images))  # the producer in the same query
     ).all()
     on_sale = set(
         db.session.scalars(visible_products_query().with_only_columns(Product.id).where(Product.id.in_(list(contents))))

@@ -15,8 +15,9 @@ from storefront.storage import storage
 @bp.cli.command("reindex")
 def reindex():
     """Rebuild the product search index from the database."""
-    idx = current_app.extensions.get("search_index") or search.SearchIndex.open(
-        current_app.config.get("SEARCH_INDEX_DIR")
+    config = current_app.config
+    idx = current_app.extensions.get("search_index") or search.open_index(
+        config.get("SEARCH_BACKEND", "whoosh"), path=config.get("SEARCH_INDEX_DIR"), engine=db.engine
     )
     current_app.extensions["search_index"] = idx
     total = db.session.scalar(select(func.count()).select_from(visible_products_query().subquery()))

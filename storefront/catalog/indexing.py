@@ -5,51 +5,43 @@ import time
 from collections import OrderedDict
 from datetime import date
 
-from flask import current_app, has_app_context
+from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import event, func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.sql import operators, visitors
-from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
-from storefront import jobs
+from storefront import after_commit, jobs
 from storefront.addresses import ward_name
 from storefront.catalog import search
+from storefront.catalog.certificates import valid_certificate
 from storefront.catalog.groups import group_name
-from storefront.catalog.models import Certificate, Producer, Product
-from storefront.catalog.services import valid_certificate, visible_products_query
+from storefront.catalog.models import (
+    Certificate,
+    Producer,
+    ProducerImage,
+    Product,
+    ProductImage,
+    ProductListing,
+    SlugRedirect,
+)
+from storefront.catalog.services import visible_products_query
 from storefront.clock import today_vn
 from storefront.extensions import db
-from storefront.inventory.models import Stock
+from storefront.inventory.models import Reservation, Stock
 
-#: session.info key holding the product and producer ids changed since the last commit.
-PENDING_KEY = "catalog_reindex"
-#: Rows shown on cached catalogue pages but not indexed (batches, reviews and outlets sit on floors above: no import).
-PAGE_ONLY_TABLES = frozenset(
-    {
-        "product_images",
-        "producer_images",
-        "slug_redirects",
-        "batches",
-        "reservations",
-        "reviews",
-        "review_images",
-        "outlets",
-        "outlet_products",
-        "product_listings",
-    }
-)
-#: Tables changed by bulk statements whose rows show on catalogue pages (stock counts, in-stock filter);
-#: a product whose stock such a statement names is reindexed when its in-stock state flipped.
-BULK_WATCHED_TABLES = frozenset({"stocks", "reservations"})
+#: What a search document is made of: a change to one of these rewrites the product's document.
+INDEXED_MODELS = (Product, Producer, Certificate, Stock)
 
 
-def search_index() -> search.SearchIndex:
-    """Return this app's search index, opening it (and filling it if empty) on first use."""
+def search_index():
+    """Return this app's search index (SEARCH_BACKEND), opening it (and filling it if empty) on first use."""
     extensions = current_app.extensions
     idx = extensions.get("search_index")
     if idx is None:
-        idx = search.SearchIndex.open(current_app.config.get("SEARCH_INDEX_DIR"))
+        config = current_app.config
+        idx = search.open_index(
+            config.get("SEARCH_BACKEND", "whoosh"), path=config.get("SEARCH_INDEX_DIR"), engine=db.engine
+        )
         extensions["search_index"] = idx
         if search.doc_count(idx) == 0:
             with Session(db.engine) as session:
@@ -173,14 +165,14 @@ def _doc_query():
     )
 
 
-def rebuild_index(idx: search.SearchIndex, session, progress=None) -> int:
+def rebuild_index(idx, session, progress=None) -> int:
     """Replace the index with every visible product and return how many were indexed."""
     today = today_vn()
     products = session.scalars(_doc_query().order_by(Product.id)).all()
     return search.rebuild(idx, (product_search_doc(p, today) for p in products), progress)
 
 
-def reindex_products(idx: search.SearchIndex, session, product_ids) -> None:
+def reindex_products(idx, session, product_ids) -> None:
     """Index the given products again; those no longer visible leave the index."""
     ids = sorted(set(product_ids))
     if not ids:
@@ -199,58 +191,10 @@ def reindex_all() -> int:
     return rebuild_index(search_index(), db.session)
 
 
-def _pending(session) -> dict:
-    return session.info.setdefault(PENDING_KEY, {"products": set(), "producers": set()})
-
-
-def _collect_changes(session, flush_context):
-    pending = _pending(session)
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Product) and obj.id is not None:
-            pending["products"].add(obj.id)
-        elif isinstance(obj, Producer) and obj.id is not None:
-            pending["producers"].add(obj.id)
-        elif isinstance(obj, (Certificate, Stock)) and obj.product_id is not None:
-            pending["products"].add(obj.product_id)
-        elif getattr(obj, "__tablename__", None) in PAGE_ONLY_TABLES:
-            pending["pages"] = True
-
-
-def _collect_bulk_changes(state):
-    """Note UPDATE/INSERT/DELETE statements on stock (inventory's guarded updates): the flush never sees them."""
-    if state.is_select or not (state.is_update or state.is_insert or state.is_delete):
-        return
-    mapper = state.bind_mapper
-    if mapper is not None and mapper.local_table.name in BULK_WATCHED_TABLES:
-        pending = _pending(state.session)
-        pending["pages"] = True
-        if mapper.local_table is Stock.__table__:
-            stock_ids, product_ids = _stock_keys(state.statement)
-            pending.setdefault("stocks", set()).update(stock_ids)
-            pending["products_stock"] = pending.get("products_stock", set()) | product_ids
-
-
-def _stock_keys(statement) -> tuple[set, set]:
-    """Return (stock ids, product ids) named by `=` or IN in a bulk statement's WHERE clause."""
-    found = {"id": set(), "product_id": set()}
-    where = getattr(statement, "whereclause", None)
-    for element in visitors.iterate(where) if where is not None else ():
-        if not isinstance(element, BinaryExpression) or element.operator not in (operators.eq, operators.in_op):
-            continue
-        column, value = element.left, element.right
-        if (
-            getattr(column, "table", None) is Stock.__table__
-            and column.key in found
-            and isinstance(value, BindParameter)
-        ):
-            values = value.value if isinstance(value.value, (list, tuple, set)) else [value.value]
-            found[column.key].update(v for v in values if v is not None)
-    return found["id"], found["product_id"]
-
-
-def _stock_flips(session, pending: dict) -> set:
-    """Return the products whose in-stock state differs from the index's after bulk stock updates."""
-    stock_ids, product_ids = pending.get("stocks", set()), set(pending.get("products_stock", set()))
+def _stock_flips(session, stock_ids: set, product_ids: set) -> set:
+    """Return the products whose in-stock state differs from the index's after SQL stock updates
+    (an order that leaves units on the shelf changes no search document)."""
+    product_ids = set(product_ids)
     if stock_ids:
         product_ids.update(session.scalars(select(Stock.product_id).where(Stock.id.in_(stock_ids))))
     if not product_ids:
@@ -264,46 +208,75 @@ def _stock_flips(session, pending: dict) -> set:
     return {product_id for product_id, flag in indexed.items() if in_stock.get(product_id, False) != flag}
 
 
-def _apply_changes(session):
-    if session.in_nested_transaction():
-        return  # a savepoint released (SQLAlchemy fires after_commit): nothing is committed until its transaction is
-    pending = session.info.pop(PENDING_KEY, None)
-    if not pending or not any(pending.values()) or not has_app_context() or "catalog" not in current_app.blueprints:
-        return  # commits that touch no catalogue row (carts, sign-ins) keep the caches
+def register(app, page_models: tuple[type, ...] = ()) -> None:
+    """After each commit that changed the catalogue, rewrite its search documents and empty the caches.
+
+    Watches products, producers, certificates and stock (indexed), and rows shown on cached
+    catalogue pages but not indexed: reservations, photos, slugs, marketplace links and
+    `page_models`, which create_app names (batches, reviews and points of sale live on floors
+    above this one). Inventory reports its SQL stock updates itself (after_commit.note_rows).
+    """
+    watched = (*INDEXED_MODELS, Reservation, ProductImage, ProducerImage, SlugRedirect, ProductListing, *page_models)
+    after_commit.on_change(app, watched, catalogue_changed)
+
+
+def catalogue_changed(session, changed: list) -> None:
+    """Empty this process's catalogue caches and bring the changed products' search documents up to date."""
     listing_cache().clear()
     page_cache().clear()
+    products, producers, stocks, certificates = set(), set(), set(), set()
+    bulk = {"id": set(), "product_id": set()}  # stock rows inventory changed with SQL, by column
+    for obj in changed:
+        if isinstance(obj, after_commit.RowsChanged):
+            if obj.model is Stock:
+                bulk[obj.column].add(obj.value)
+        elif isinstance(obj, Product):
+            products.add(_loaded(obj, "id"))
+        elif isinstance(obj, Producer):
+            producers.add(_loaded(obj, "id"))
+        elif isinstance(obj, (Certificate, Stock)):
+            # The flush loaded product_id; a Stock that inventory expired since is found by its id.
+            product_id = _loaded(obj, "product_id")
+            if product_id is not None:
+                products.add(product_id)
+            elif isinstance(obj, Stock):
+                stocks.add(_loaded(obj, "id"))
+            else:
+                certificates.add(_loaded(obj, "id"))
+    if not (products or producers or stocks or certificates or any(bulk.values())):
+        return  # reservations and page-only rows: emptying the caches was all
     try:
         # A commit has ended the transaction, so this session cannot read; use a fresh one.
-        with Session(db.engine) as reader:
-            ids = set(pending["products"]) | _stock_flips(reader, pending)
-            if pending["producers"]:
-                ids.update(reader.scalars(select(Product.id).where(Product.producer_id.in_(pending["producers"]))))
-        if ids:
-            # After the commit, so a worker reads what it made visible; without a queue it runs now.
+        with Session(session.get_bind().engine) as reader:
+            ids = set(products) | _stock_flips(reader, bulk["id"], bulk["product_id"])
+            if certificates:
+                ids.update(reader.scalars(select(Certificate.product_id).where(Certificate.id.in_(certificates))))
+            if stocks:
+                ids.update(reader.scalars(select(Stock.product_id).where(Stock.id.in_(stocks))))
+            if producers:
+                ids.update(reader.scalars(select(Product.id).where(Product.producer_id.in_(producers))))
+        ids.discard(None)
+        if not ids:
+            return
+        if search_index().shared:
+            # PostgreSQL: a short write every server sees at once, so no queue (and no wait for one).
+            reindex_ids(sorted(ids))
+        else:
+            # Whoosh: after the commit, so a worker reads what it made visible; without a queue it runs now.
             jobs.enqueue("storefront.catalog.indexing:reindex_ids", sorted(ids), raise_errors=True)
     except Exception:  # a stale index must never undo or fail a committed change
         current_app.logger.exception("search index update failed; run `flask catalog reindex`")
+
+
+def _loaded(obj, key: str):
+    """Return an attribute as the session last loaded it, never loading it (no SQL after a commit)."""
+    value = inspect(obj).dict.get(key)
+    if value is None and key == "id" and inspect(obj).identity:
+        value = inspect(obj).identity[0]
+    return value
 
 
 def reindex_ids(product_ids: list[int]) -> None:
     """Index these products again from the database (a job, or at once without a queue)."""
     with Session(db.engine) as reader:
         reindex_products(search_index(), reader, product_ids)
-
-
-def _forget_changes(session, previous_transaction):
-    if previous_transaction.nested:
-        return  # a savepoint rolled back: the transaction's earlier flushes still stand
-    session.info.pop(PENDING_KEY, None)
-
-
-def register_listeners():
-    """Listen on every SQLAlchemy session, so changes made by any feature reach the index (create_app calls this)."""
-    for name, listener in (
-        ("after_flush", _collect_changes),
-        ("do_orm_execute", _collect_bulk_changes),
-        ("after_commit", _apply_changes),
-        ("after_soft_rollback", _forget_changes),
-    ):
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)

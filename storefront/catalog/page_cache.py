@@ -3,7 +3,7 @@
 A visitor without a session or remember cookie sees the same page as every other such
 visitor: no sign-in, cart, flashed message or chosen language. Such pages are kept
 CATALOG_CACHE_SECONDS (0 turns the cache off) in this process, bounded by entries and bytes,
-and dropped on any catalogue commit here (indexing._apply_changes); another worker's commit
+and dropped on any catalogue commit here (indexing.catalogue_changed); another worker's commit
 shows after at most the lifetime. The add-to-cart form's CSRF token is rendered as a
 placeholder and replaced at serve time with the visitor's own token, which starts their
 session: their next pages are rendered for them.

@@ -35,7 +35,7 @@ def seed_demo_command(if_empty):
         f"Certificates: {summary.certificates_valid} valid, {summary.certificates_expired} expired, "
         f"{summary.certificates_revoked} revoked. Batches: {summary.batches} with {summary.events} trace events. "
         f"Images: {summary.images}. Demo reviews on delivered demo orders: {summary.reviews}. "
-        f"Demo points of sale: {summary.outlets}."
+        f"Demo points of sale: {summary.outlets}. Demo articles: {summary.articles}."
     )
     if summary.undated:
         click.echo(f"No certificate (the source gives no year of recognition): {'; '.join(summary.undated)}")

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from storefront.accounts.models import Role, User
 from storefront.addresses import THAI_NGUYEN
 from storefront.catalog.models import LegalType, Producer, ProducerStatus, Product
+from storefront.demo.articles import seed_articles
 from storefront.demo.artwork import draw_cover
 from storefront.demo.batches import vn_moment
 from storefront.demo.catalogue import (
@@ -66,6 +67,8 @@ class DemoSummary:
     reviews: int = 0
     #: Demo points of sale (storefront/demo/outlets.py).
     outlets: int = 0
+    #: Demo news and stories (storefront/demo/articles.py), the story waiting for review included.
+    articles: int = 0
     skipped: list[str] = field(default_factory=list)
     #: Real products whose source gives no year of recognition: no certificate, no stars.
     undated: list[str] = field(default_factory=list)
@@ -118,6 +121,7 @@ def seed_demo(*, today: date, image_dir: Storage | Path) -> DemoSummary:
     db.session.flush()
     summary.reviews = seed_reviews(today=today, shopper=users[Role.SHOPPER])
     summary.outlets = seed_outlets()
+    summary.articles = seed_articles(today=today, image_dir=image_dir)
     summary.producers = len(producers) + len(FICTIONAL_PRODUCERS)
     summary.groups = sorted({p.ocop_group for p in db.session.scalars(select(Product))})
     return summary

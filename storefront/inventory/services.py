@@ -6,6 +6,10 @@ on SQLite (writers serialised) and on PostgreSQL (READ COMMITTED re-evaluates th
 on the locked row) alike, without SELECT ... FOR UPDATE. Reservations are closed with
 a guarded UPDATE too, so a reservation is released or sold at most once.
 
+The flush never sees these UPDATEs, so each one that changes what a shopper can buy is
+reported with ``_changed`` (after_commit.note_rows): the catalogue's after-commit hook then
+checks the products' in-stock flags in the search index and empties its page caches.
+
 When units leave ``on_hand``:
 - card and bank transfer: when the payment is recorded (``commit_sale``);
 - cash on delivery: at once, when the order is placed and confirmed, because a
@@ -18,6 +22,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
+from storefront import after_commit
 from storefront.columns import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
@@ -40,6 +45,11 @@ class InsufficientStock(InventoryError):
         return [line[0] for line in self.lines]
 
 
+def _changed(model, **where) -> None:
+    """Report rows a guarded UPDATE changed (by one column) to the after-commit hooks."""
+    after_commit.note_rows(db.session, model, **where)
+
+
 def receive_stock(product, quantity: int) -> Stock:
     """Add *quantity* units on hand for *product*, creating its Stock row if missing."""
     if quantity <= 0:
@@ -55,6 +65,7 @@ def receive_stock(product, quantity: int) -> Stock:
         .values(on_hand=Stock.on_hand + quantity)
         .execution_options(synchronize_session=False)
     )
+    _changed(Stock, id=stock.id)
     db.session.refresh(stock)
     return stock
 
@@ -129,6 +140,7 @@ def reserve_stock(order, *, minutes: int, now: datetime | None = None) -> dateti
         if result.rowcount == 0:
             short.append((product_id, quantity, available_quantities([product_id], now).get(product_id, 0)))
             continue
+        _changed(Stock, id=stock_id)
         db.session.add(Reservation(order_id=order.id, stock_id=stock_id, quantity=quantity, expires_at=expires_at))
     if short:
         raise InsufficientStock(sorted(short))
@@ -176,6 +188,7 @@ def _settle(order, now: datetime, *, sold: bool) -> Counter:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+        _changed(Stock, id=reservation.stock_id)
         settled[reservation.stock_id] += reservation.quantity
     _expire_loaded_stock()
     return settled
@@ -223,6 +236,7 @@ def sell_unreserved(quantities: Counter) -> bool:
         if result.rowcount == 0:
             _put_back(taken)
             return False
+        _changed(Stock, id=stock_id)
         taken.append((stock_id, quantity))
     _expire_loaded_stock()
     return True
@@ -236,6 +250,7 @@ def _put_back(quantities) -> None:
             .values(on_hand=Stock.on_hand + quantity)
             .execution_options(synchronize_session=False)
         )
+        _changed(Stock, id=stock_id)
     _expire_loaded_stock()
 
 
@@ -252,6 +267,7 @@ def extend_reservations(order, *, until: datetime) -> bool:
         .values(expires_at=until)
         .execution_options(synchronize_session=False)
     )
+    _changed(Reservation, order_id=order.id)  # a hold that lapsed counted as free stock until now
     _expire_loaded_stock()
     return result.rowcount > 0
 
@@ -269,6 +285,7 @@ def return_sold_stock(order) -> None:
             .values(on_hand=Stock.on_hand + wanted[product_id])
             .execution_options(synchronize_session=False)
         )
+        _changed(Stock, product_id=product_id)
     _expire_loaded_stock()
 
 
@@ -300,6 +317,7 @@ def release_expired(now: datetime | None = None) -> list[int]:
             .values(reserved=Stock.reserved - reservation.quantity)
             .execution_options(synchronize_session=False)
         )
+        _changed(Stock, id=reservation.stock_id)
         if reservation.order_id not in orders:
             orders.append(reservation.order_id)
     _expire_loaded_stock()

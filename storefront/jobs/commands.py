@@ -9,11 +9,13 @@ from flask.cli import AppGroup
 from storefront.jobs import QUEUES, connection, enqueue, get_queue
 
 #: Periodic work: name -> (default seconds between runs, target). JOB_SCHEDULE overrides the
-#: seconds ("release-expired=60,outbox-send=60,reindex=86400"; 0 turns one off).
+#: seconds ("release-expired=60,outbox-send=60,reindex=86400,scan-retention=86400"; 0 turns one off).
 PERIODIC = {
     "release-expired": (60, "storefront.checkout.orders:expire_lapsed_orders"),
     "outbox-send": (60, "storefront.outbox.jobs:send_pending"),
     "reindex": (24 * 3600, "storefront.catalog.indexing:reindex_all"),
+    # Walk-up look-ups of unregistered codes past UNKNOWN_SCAN_RETENTION_DAYS (issue 15's leftover).
+    "scan-retention": (24 * 3600, "traceability.scans.unknown:purge_unknown_scans"),
 }
 
 jobs_cli = AppGroup("jobs", help="Background jobs: worker, scheduler, failed jobs.")
@@ -71,7 +73,7 @@ def _intervals():
 @jobs_cli.command("scheduler")
 @click.option("--once", is_flag=True, help="Enqueue what is due now and stop.")
 def scheduler_command(once):
-    """Enqueue the periodic work on time: release-expired, outbox send, daily reindex."""
+    """Enqueue the periodic work on time: release-expired, outbox send, daily reindex, daily scan retention."""
     _require_queue()
     click.echo("periodic jobs: " + ", ".join(f"{name} every {s}s" for name, s in _intervals() if s > 0))
     while True:

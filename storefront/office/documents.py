@@ -10,8 +10,6 @@ from pathlib import Path
 from flask import current_app, redirect
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject
 
 from storefront import after_commit
 from storefront.errors import DomainError
@@ -64,6 +62,10 @@ def _rewritten_pdf(data: bytes) -> bytes:
     """Copy the pages alone into a new PDF: no document-level scripts, actions, forms or attachments."""
     try:
         # Lenient parsing (scanners write slightly broken files); nothing is kept but the copied pages.
+        # pypdf (about 15 MB in a worker) loads for the office's uploads only, not in every worker.
+        from pypdf import PdfReader, PdfWriter
+        from pypdf.generic import NameObject
+
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise DocumentInvalid(_l("Tệp PDF có mật khẩu; hãy tải lên bản không khoá."))

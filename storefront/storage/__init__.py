@@ -68,6 +68,11 @@ class Storage(ABC):
     def put(self, name: str, data: bytes) -> None:
         """Store `data` under `name`, replacing any earlier file of that name."""
 
+    def put_file(self, name: str, path) -> None:
+        """Store the local file at `path` under `name` (backends that can, copy it without reading it whole)."""
+        with open(path, "rb") as source:
+            self.put(name, source.read())
+
     @abstractmethod
     def get(self, name: str) -> bytes | None:
         """Return the file's bytes, or None when there is none."""

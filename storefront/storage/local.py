@@ -1,6 +1,7 @@
 """The local-folder backend: today's instance/uploads and instance/stamps, written atomically."""
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -27,13 +28,20 @@ class LocalStorage(Storage):
         return self.folder / check_name(name)
 
     def put(self, name: str, data: bytes) -> None:
+        self._put(name, lambda out: out.write(data))
+
+    def put_file(self, name: str, path) -> None:
+        with open(path, "rb") as source:
+            self._put(name, lambda out: shutil.copyfileobj(source, out, 1 << 20))
+
+    def _put(self, name: str, write) -> None:
         target = self.path(name)
         self.folder.mkdir(parents=True, exist_ok=True)
         # A temporary file renamed into place: a reader never sees half a file.
         handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".part-")
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(data)
+                write(out)
             if not self.public:
                 os.chmod(temporary, 0o600)
             else:

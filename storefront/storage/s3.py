@@ -49,8 +49,7 @@ class S3Storage(Storage):
     def key(self, name: str) -> str:
         return self.prefix + check_name(name)
 
-    def put(self, name: str, data: bytes) -> None:
-        key = self.key(name)
+    def _extra(self, name: str) -> dict:
         extra = {"ContentType": content_type(name)}
         if self.public:
             extra["CacheControl"] = PUBLIC_CACHE_CONTROL
@@ -58,8 +57,20 @@ class S3Storage(Storage):
                 extra["ACL"] = self.public_acl
         else:
             extra["CacheControl"] = "private, no-store"
+        return extra
+
+    def put(self, name: str, data: bytes) -> None:
+        key = self.key(name)
         try:
-            self.client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=data, **self._extra(name))
+        except Exception as error:
+            raise StorageError(f"could not store {self.area}/{name}: {error}") from error
+
+    def put_file(self, name: str, path) -> None:
+        # boto3's managed transfer: multipart in 8 MB pieces, never the whole file in memory.
+        key = self.key(name)
+        try:
+            self.client.upload_file(str(path), self.bucket, key, ExtraArgs=self._extra(name))
         except Exception as error:
             raise StorageError(f"could not store {self.area}/{name}: {error}") from error
 

@@ -328,6 +328,8 @@ def _uploads(ids_by_name: dict) -> list[tuple[str, str, dict, str, object]]:
             pdf_files(),
         ),
         ("office", "/office/certificates/import", _decision_fields(product_id), "file", csv_files()),
+        # An article's cover (the producer's story form stores it through the same articles.set_cover).
+        ("office", "/office/articles/new", {"title": "Tin OCOP", "body": "Nội dung."}, "cover", image_files()),
     ]
 
 

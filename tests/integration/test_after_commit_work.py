@@ -6,6 +6,7 @@ checkout), then reads the search index the shop answers from: the index must hav
 
 import io
 
+import pytest
 from sqlalchemy import select
 
 from storefront.catalog import search
@@ -16,6 +17,13 @@ from tests.factories_checkout import add_to_cart, fill_checkout, place
 from tests.factories_office import office  # noqa: F401 (fixture)
 from tests.factories_producer import owner  # noqa: F401 (fixture)
 from tests.integration.test_producer_products import GOOD
+from tests.search_backends import BACKENDS
+
+
+@pytest.fixture(params=BACKENDS)
+def app_config(app_config, request):
+    """Every test here runs on each search backend (PostgreSQL's on the PostgreSQL leg)."""
+    return {**app_config, "SEARCH_BACKEND": request.param}
 
 
 def found(query: str, **filters) -> list[int]:

@@ -114,8 +114,8 @@ def test_product_and_producer_pages_run_a_fixed_number_of_queries(client, db, up
     one, many = db.session.query(Product).order_by(Product.id).all()[0::6][:2]
     counts = [queries_for(client, count_queries, f"/products/{p.slug}") for p in (one, many)]
     # The product, then one query each for its stock, batches, producer, images, certificates,
-    # marketplace listings, review counts (and the newest reviews when there are any) and the
-    # points of sale that stock it: never one per image, batch or review.
+    # marketplace listings, review counts (and the newest reviews when there are any), the
+    # points of sale that stock it and the articles about it: never one per image, batch or review.
     assert counts[0] == counts[1] <= 10
 
 

@@ -1,16 +1,30 @@
 """Search in the catalogue: Vietnamese folding, facets, type-ahead, hostile input, index follows commits."""
 
 import unicodedata
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from storefront.catalog import search
 from storefront.catalog.indexing import search_index
 from storefront.catalog.models import ProducerStatus
 from storefront.catalog.slugs import rename_product
 from storefront.columns import utcnow
-from storefront.inventory.models import Stock
+from storefront.inventory.models import Reservation, Stock
 from tests.factories import make_certificate, make_producer, make_product
+from tests.search_backends import BACKENDS
+
+
+@pytest.fixture(params=BACKENDS)
+def search_backend(request):
+    return request.param
+
+
+@pytest.fixture
+def app_config(app_config, search_backend):
+    """Every test here runs on each search backend (PostgreSQL's on the PostgreSQL leg), unless it names one."""
+    return {**app_config, "SEARCH_BACKEND": search_backend}
 
 
 @pytest.fixture
@@ -125,6 +139,8 @@ NASTY = [
 ]
 
 
+# Whoosh only: tests/integration/test_search_backends.py gives both backends these and more, without an app each.
+@pytest.mark.parametrize("search_backend", ["whoosh"])
 @pytest.mark.parametrize("query", NASTY)
 def test_any_query_gives_results_or_a_clear_message_never_500(client, products, query):
     response = client.get("/products", query_string={"q": query})
@@ -217,10 +233,12 @@ def test_reindex_command_rebuilds_the_index_with_a_progress_bar(app, runner, pro
 
 
 def test_missing_index_is_rebuilt_automatically_on_first_search(app, client, products, tmp_path):
-    app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "index")
+    search.rebuild(search_index(), [])  # PostgreSQL: empty tables (a database migrated after products existed)
+    app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "index")  # Whoosh: a folder not made yet
     app.extensions.pop("search_index", None)
     assert result_names(client, "mien dong") == ["Miến dong Việt Cường"]
-    assert (tmp_path / "index").is_dir()
+    assert search.doc_count(search_index()) == 4
+    assert (tmp_path / "index").is_dir() == (app.config["SEARCH_BACKEND"] == "whoosh")
 
 
 def test_reindex_all_rebuilds_from_the_database_for_the_demo_seed(app, products):
@@ -281,3 +299,38 @@ def test_a_rolled_back_savepoint_keeps_the_transactions_earlier_changes_for_the_
     db.session.commit()
     assert search.search_products(idx, "moc cau").ids == [products["tea"].id]
     assert search.search_products(idx, "tam").ids == []
+
+
+def test_stock_received_and_lapsed_holds_released_by_sql_reach_the_in_stock_filter(db, products):
+    """receive_stock and release_expired change stock with SQL UPDATEs the flush never sees; they
+    report their rows (after_commit.note_rows), so the index follows their commits too."""
+    from storefront.inventory.services import receive_stock, release_expired
+    from tests.factories_checkout import make_order
+
+    idx = search_index()
+    fresh = make_product(producer=products["tea"].producer, name_vi="Chè búp mới", slug="che-bup-moi", on_hand=0)
+    db.session.commit()
+    assert search.search_products(idx, "bup moi", filters={"in_stock": True}).ids == []
+    receive_stock(fresh, 3)
+    db.session.commit()
+    assert search.search_products(idx, "bup moi", filters={"in_stock": True}).ids == [fresh.id]
+
+    make_order([(fresh, 3)], payment="bank_transfer")  # holds every unit
+    db.session.commit()
+    assert search.search_products(idx, "bup moi", filters={"in_stock": True}).ids == []
+    db.session.execute(update(Reservation).values(expires_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()  # a hold lapsing is no commit of stock: the index learns it when it is released
+    assert release_expired()
+    db.session.commit()
+    assert search.search_products(idx, "bup moi", filters={"in_stock": True}).ids == [fresh.id]
+
+
+def test_a_rolled_back_stock_update_changes_nothing_in_the_index(db, products):
+    from storefront.inventory.services import receive_stock
+
+    idx = search_index()
+    fresh = make_product(producer=products["tea"].producer, name_vi="Chè búp mới", slug="che-bup-moi", on_hand=0)
+    db.session.commit()
+    receive_stock(fresh, 3)
+    db.session.rollback()
+    assert search.indexed_in_stock(idx, [fresh.id]) == {fresh.id: False}

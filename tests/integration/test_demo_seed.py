@@ -161,10 +161,16 @@ def test_cli_seeds_and_prints_accounts(db, runner, app):
     db.session.expire_all()
     assert count(db, Product) >= 30
     originals = {p.name for p in Path(app.config["UPLOAD_DIR"]).glob("*.jpg") if p.name.count(".") == 1}
-    assert originals == {i.filename for i in db.session.scalars(select(ProductImage))} | {
-        i.filename for i in db.session.scalars(select(ProducerImage))
-    }
-    assert len(originals) == 3 * count(db, Product) + count(db, ProducerImage)
+    from storefront.articles.models import ArticleImage
+
+    covers = {i.filename for i in db.session.scalars(select(ArticleImage))}
+    assert (
+        originals
+        == {i.filename for i in db.session.scalars(select(ProductImage))}
+        | {i.filename for i in db.session.scalars(select(ProducerImage))}
+        | covers
+    )
+    assert len(originals) == 3 * count(db, Product) + count(db, ProducerImage) + len(covers) and len(covers) == 5
 
 
 def test_cli_if_empty_twice_changes_nothing(db, runner):
@@ -432,7 +438,7 @@ def test_demo_reviews_sit_on_delivered_demo_orders_and_are_marked(client, db, se
     assert [line.product_name for line in lines_to_review(shopper)] == ["Chè đinh Tân Cương"]
 
 
-def test_eight_demo_points_of_sale_in_thai_nguyen_with_the_provincial_centre(client, db, seeded):
+def test_eight_demo_points_of_sale_in_thai_nguyen_with_the_provincial_centre_and_the_demo_articles(client, db, seeded):
     from storefront.outlets.models import Outlet, OutletKind
 
     outlets = db.session.scalars(select(Outlet)).all()
@@ -445,3 +451,26 @@ def test_eight_demo_points_of_sale_in_thai_nguyen_with_the_provincial_centre(cli
     assert {p.producer_id for p in showroom.products} == {showroom.producer_id}
     page = client.get("/points-of-sale").get_data(as_text=True)
     assert page.count('data-testid="outlet"') == 8 and "Dữ liệu minh hoạ (demo)" in page
+    check_demo_articles(client, db, seeded)  # here, so the articles cost no seed of their own
+
+
+def check_demo_articles(client, db, seeded):
+    """Demo articles are about real demo producers, all demo; one story waits for review (one seed, shared)."""
+    from storefront.articles.models import Article, ArticleKind, ArticleStatus
+
+    articles = db.session.scalars(select(Article).order_by(Article.id)).all()
+    assert seeded.articles == len(articles) == 6 and all(a.is_demo for a in articles)
+    news = [a for a in articles if a.kind is ArticleKind.NEWS]
+    assert all(a.cover and a.cover.is_illustration and a.products and a.producers for a in news)
+    assert [a.status for a in news].count(ArticleStatus.SCHEDULED) == 1
+    (story,) = [a for a in articles if a.kind is ArticleKind.STORY]
+    assert (story.status, story.producer.name, story.author.email) == (
+        ArticleStatus.SUBMITTED,
+        "HTX Chè Hảo Đạt",
+        "hoptacxa@example.com",
+    )
+    tea = db.session.scalar(select(Product).where(Product.name_vi == "Chè tôm nõn"))
+    page = client.get(f"/products/{tea.slug}").get_data(as_text=True)
+    assert "Bài viết về sản phẩm này" in page and news[0].title in page and story.title not in page
+    article_page = client.get(f"/news/{news[0].slug}").get_data(as_text=True)
+    assert "Bài minh hoạ (demo)" in article_page

@@ -187,7 +187,8 @@ def test_the_scheduler_enqueues_each_periodic_job_once_per_slot_and_the_worker_r
     db.session.commit()  # queued outside a request: only the periodic sweep sends it
     first = runner.invoke(args=["jobs", "scheduler", "--once"])
     assert first.exit_code == 0, first.output
-    assert {"enqueued release-expired", "enqueued outbox-send", "enqueued reindex"} <= set(first.output.splitlines())
+    expected = {"enqueued release-expired", "enqueued outbox-send", "enqueued reindex", "enqueued scan-retention"}
+    assert expected <= set(first.output.splitlines())
     second = runner.invoke(args=["jobs", "scheduler", "--once"])  # another server's scheduler, same minute
     assert "enqueued" not in second.output
 

@@ -73,6 +73,18 @@ def test_each_area_stores_reads_replaces_and_deletes(app, backend, area):
     assert store.get("a-1.pdf") is None
 
 
+def test_a_file_on_disk_is_stored_as_it_is_and_replaces_the_old_one(app, backend, tmp_path):
+    # How a stamp-sheet job hands over its PDF: from the file it wrote, never read into memory whole.
+    source = tmp_path / "sheet.pdf"
+    source.write_bytes(b"%PDF-1.4 " + bytes(range(256)) * 4000)
+    store = storage("stamps")
+    store.put("issue-7.pdf", b"%PDF-1 old")
+    store.put_file("issue-7.pdf", source)
+    assert store.get("issue-7.pdf") == source.read_bytes()
+    with pytest.raises(ValueError):
+        store.put_file("../issue-7.pdf", source)
+
+
 @pytest.mark.parametrize("name", ["../x.jpg", "a/b.jpg", ".hidden", "", "x" * 300, "a\x00.jpg"])
 def test_a_name_with_path_parts_or_junk_is_refused(app, backend, name):
     with pytest.raises(ValueError):

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from storefront.accounts.models import Role
+from storefront.articles.services import ArticleInput, create_article
 from storefront.catalog.models import Marketplace, ProducerImage, ProductImage, ProductListing
 from storefront.extensions import db as _db
 from storefront.outlets.services import OutletInput, create_outlet
@@ -26,6 +27,7 @@ OBJECT_ARGUMENTS = {
     "review_id",
     "outlet_id",
     "listing_id",
+    "article_id",
 }
 
 
@@ -61,6 +63,7 @@ def world(db):
     db.session.add_all([photo, cover, listing])
     review = make_review(product)
     outlet = create_outlet(OutletInput(name="Phòng trưng bày", kind="showroom", ward_code=5503), producer=producer)
+    story = create_article(ArticleInput(title="Câu chuyện", body="…"), actor=owner, producer=producer)
     db.session.commit()
     args = {
         "product_id": product.id,
@@ -74,6 +77,7 @@ def world(db):
         "review_id": review.id,
         "outlet_id": outlet.id,
         "listing_id": listing.id,
+        "article_id": story.id,
     }
     return {"owner": owner, "other": other, "shopper": shopper, "office": office, "args": args}
 

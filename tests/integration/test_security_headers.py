@@ -11,6 +11,7 @@ import pytest
 from storefront import security_headers
 from storefront.accounts.models import Role
 from storefront.accounts.services import make_reset_token
+from storefront.articles.services import ArticleInput, approve, create_article
 from storefront.outlets.services import OutletInput, create_outlet
 from tests.factories import make_user
 from tests.factories_catalog import add_image
@@ -47,6 +48,12 @@ def seeded(app, db):
         stamp_path = urlsplit(stamp_url(stamp)).path
         make_review(product, user=shopper)  # so the review pages have something to show
         outlet = create_outlet(OutletInput(name="Phòng trưng bày", kind="showroom", ward_code=5503), producer=producer)
+        story = create_article(
+            ArticleInput(title="Câu chuyện của cơ sở", body="…", product_ids=(product.id,)),
+            actor=producer_user,
+            producer=producer,
+        )
+        approve(story, actor=office_user)
         users = {Role.SHOPPER: shopper, Role.PRODUCER: producer_user, Role.OFFICE: office_user}
         urls = {
             "/01/<path:rest>": stamp_path,
@@ -81,6 +88,9 @@ def seeded(app, db):
             "/api/v1/products/<slug>/listings": f"/api/v1/products/{product.slug}/listings",
             "/products/<slug>/reviews": f"/products/{product.slug}/reviews",
             "/points-of-sale/<slug>": f"/points-of-sale/{outlet.slug}",
+            "/news/<slug>": f"/news/{story.slug}",
+            "/office/articles/<int:article_id>/edit": f"/office/articles/{story.id}/edit",
+            "/producer/stories/<int:article_id>/edit": f"/producer/stories/{story.id}/edit",
             "/office/outlets/<int:outlet_id>/edit": f"/office/outlets/{outlet.id}/edit",
             "/producer/outlets/<int:outlet_id>/edit": f"/producer/outlets/{outlet.id}/edit",
             "/static/<path:filename>": "/static/css/site.css",

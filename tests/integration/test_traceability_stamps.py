@@ -185,3 +185,22 @@ def test_the_stamps_command_refuses_a_recalled_batch_in_words(db, runner):
     result = runner.invoke(args=["traceability", "stamps", str(batch.id), "--count", "2"])
     assert result.exit_code == 1 and "Lô hàng đã bị thu hồi" in result.output
     assert db.session.scalar(select(func.count()).select_from(StampIssue)) == 0
+
+
+def test_the_sheet_job_streams_a_long_sheet_in_parts_with_every_stamp_in_printing_order(app, db, tmp_path, monkeypatch):
+    # One page per part (a season's sheet has fifty): the stored file is one PDF of three pages.
+    from traceability.stamps import jobs as stamp_jobs
+    from traceability.stamps import sheets
+
+    monkeypatch.setattr(sheets, "PAGES_PER_PART", 1)
+    app.config["STAMP_DIR"] = str(tmp_path / "stamps")
+    app.extensions.pop("storage", None)
+    issue, stamps = _issue(db, make_traced_batch(), count=80)
+    size = stamp_jobs.render_sheet(issue.id)
+    stored = tmp_path / "stamps" / stamp_jobs.sheet_name(issue.id)
+    assert stored.stat().st_size == size
+    text = subprocess.run(["pdftotext", str(stored), "-"], capture_output=True, text=True, check=True).stdout
+    assert text.count("\f") == 3  # pages
+    printed = [line.removeprefix("Sê-ri: ") for line in text.splitlines() if line.startswith("Sê-ri: ")]
+    assert printed == [stamp.serial for stamp in stamps]
+    assert _decode(_rasterise(stored.read_bytes(), tmp_path, page=3)) == sorted(stamp_url(s) for s in stamps[72:])

@@ -160,3 +160,29 @@ def test_empty_batch_is_an_error():
 def test_labels_can_be_a_generator(tmp_path):
     pdf = render_sheet(label for label in make_labels(2))
     assert pdf_text(tmp_path, pdf).count("Chè Tân Cương") == 2
+
+
+def test_a_sheet_drawn_in_parts_is_one_pdf_with_every_label_in_order(tmp_path):
+    # One page per part: 80 labels are three parts joined page by page (traceability.stamps.splice).
+    labels = make_labels(80)
+    pdf = render_sheet(labels, pages_per_part=1)
+    assert page_count(tmp_path, pdf) == 3
+    # A well-formed file: poppler finds nothing to repair (a wrong offset or length makes it complain).
+    checked = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True)
+    assert checked.returncode == 0 and checked.stderr == b""
+    for page, expected in ((1, labels[:36]), (3, labels[72:])):
+        text = pdf_text(tmp_path, pdf, page=page)
+        # Each part embeds its own font subsets: the Vietnamese text still reads back.
+        assert text.count("Chè Tân Cương") == len(expected)
+        assert all(f"Sê-ri: {label.serial}" in text for label in expected)
+        decoded = sorted(r.text for r in zxingcpp.read_barcodes(rasterise(tmp_path, pdf, page=page, dpi=150)))
+        assert decoded == sorted(label.url for label in expected)
+
+
+def test_write_sheet_streams_to_a_file_and_counts_its_pages(tmp_path):
+    from traceability.stamps.sheets import write_sheet
+
+    path = tmp_path / "streamed.pdf"
+    with path.open("wb") as out:
+        pages = write_sheet(make_labels(73), out, pages_per_part=2)
+    assert pages == 3 == page_count(tmp_path, path.read_bytes())

@@ -22,9 +22,15 @@ from traceability.origin import description
 
 log = logging.getLogger(__name__)
 
-#: Entries kept per worker; a full cache starts over (origin pages are cheap to rebuild).
+#: Entries kept per worker at most; past it (or past ORIGIN_CACHE_BYTES) the oldest go first.
 MAX_ENTRIES = 2048
-_entries: dict = {}
+#: Default of ORIGIN_CACHE_BYTES: a worker's budget for origin descriptions (about 350 batches'
+#: views with their page variants; 2,048 uncapped ones held about 95 MB).
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+#: A view's page variants (whole pages, added as scans need them) are counted as this many times its own text.
+VARIANT_ALLOWANCE = 2
+_entries: dict = {}  # key -> (expires at, value, weight); in insertion order, oldest first
+_weight = 0
 _lock = threading.Lock()
 
 
@@ -36,16 +42,53 @@ def get(key):
     return entry[1]
 
 
-def put(key, value, ttl: float) -> None:
+def put(key, value, ttl: float, max_bytes: int | None = None) -> None:
+    """Keep value for ttl seconds, dropping the oldest entries while the cache is over its budget."""
+    global _weight
+    if max_bytes is None:
+        max_bytes = _configured_bytes()
+    weight = weigh(value) * (1 + VARIANT_ALLOWANCE)
     with _lock:
-        if len(_entries) >= MAX_ENTRIES:
-            _entries.clear()
-        _entries[key] = (time.monotonic() + ttl, value)
+        old = _entries.pop(key, None)
+        if old is not None:
+            _weight -= old[2]
+        while _entries and (len(_entries) >= MAX_ENTRIES or _weight + weight > max_bytes):
+            _weight -= _entries.pop(next(iter(_entries)))[2]
+        if weight <= max_bytes:
+            _entries[key] = (time.monotonic() + ttl, value, weight)
+            _weight += weight
 
 
 def clear() -> None:
+    global _weight
     with _lock:
         _entries.clear()
+        _weight = 0
+
+
+def held_bytes() -> int:
+    """The estimated bytes the cache holds now (what its budget counts)."""
+    return _weight
+
+
+def weigh(value) -> int:
+    """Bytes of text a cached view holds (its rendered parts): a character a byte, two past ASCII (Vietnamese text)."""
+    if isinstance(value, str):
+        return len(value) if value.isascii() else 2 * len(value)
+    if isinstance(value, dict):
+        return sum(weigh(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return sum(weigh(item) for item in value)
+    return 0
+
+
+def _configured_bytes() -> int:
+    try:
+        from flask import current_app
+
+        return int(current_app.config.get("ORIGIN_CACHE_BYTES", DEFAULT_MAX_BYTES))
+    except RuntimeError:  # outside an app context
+        return DEFAULT_MAX_BYTES
 
 
 def register(app) -> None:

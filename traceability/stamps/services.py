@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import quote
 
 from flask_babel import lazy_gettext as _
@@ -31,8 +32,8 @@ if TYPE_CHECKING:  # the PDF (reportlab) and QR modules load when stamps are pri
     from traceability.stamps import sheets
 
 
-#: Upper bound of one issue: a day's thermal-printer output, and a 10k-stamp PDF is ~10 MB.
-MAX_STAMPS_PER_ISSUE = 50_000
+#: Upper bound of one issue: a co-operative's season of labels; its PDF (~65 MB) is written as it is drawn.
+MAX_STAMPS_PER_ISSUE = 100_000
 # Rows per executemany when inserting stamps: bounded memory, few round trips.
 _STAMP_CHUNK = 2000
 
@@ -102,8 +103,17 @@ def _issue_day(issue: StampIssue) -> date:
     return (issue.issued_at or utcnow()).astimezone(VIETNAM_TZ).date()
 
 
+#: Serials read per round trip when an issue's labels are streamed (a server-side cursor on PostgreSQL).
+_LABEL_CHUNK = 2000
+
+
 def issue_labels(issue: StampIssue) -> list[sheets.Label]:
     """Return one printable label per stamp of an issue (count copies for a batch-level issue)."""
+    return list(iter_issue_labels(issue))
+
+
+def iter_issue_labels(issue: StampIssue) -> Iterator[sheets.Label]:
+    """Yield the issue's labels in printing order, reading serials in chunks (a season's issue is 100,000)."""
     from traceability.stamps import sheets
 
     batch, product = issue.batch, issue.batch.product
@@ -122,18 +132,25 @@ def issue_labels(issue: StampIssue) -> list[sheets.Label]:
         )
 
     if not issue.is_serialized:
-        return [label(digital_link_url(batch), None)] * issue.count
+        single = label(digital_link_url(batch), None)
+        yield from itertools.repeat(single, issue.count)
+        return
     base = base_url()
     if product.gtin:
         lot_link = digital_link.DigitalLink(gtin=product.gtin, lot=batch.lot_code, expiry=batch.expiry_date)
         # One lot-level link, then only the serial segment per stamp: no re-validation per row.
-        prefix, query = base + lot_link.path, lot_link.query
+        prefix, query = base + lot_link.path + "/21/", lot_link.query
         suffix = f"?{query}" if query else ""
-        serials = db.session.scalars(select(Stamp.serial).where(Stamp.issue_id == issue.id).order_by(Stamp.id))
-        return [label(f"{prefix}/21/{serial}{suffix}", serial) for serial in serials]
-    prefix = base + codes.short_path(batch.short_code)
-    serials = db.session.scalars(select(Stamp.serial).where(Stamp.issue_id == issue.id).order_by(Stamp.id))
-    return [label(f"{prefix}/{serial}", serial) for serial in serials]
+    else:
+        prefix, suffix = base + codes.short_path(batch.short_code) + "/", ""
+    serials = db.session.scalars(
+        select(Stamp.serial)
+        .where(Stamp.issue_id == issue.id)
+        .order_by(Stamp.id)
+        .execution_options(yield_per=_LABEL_CHUNK)
+    )
+    for serial in serials:
+        yield label(f"{prefix}{serial}{suffix}", serial)
 
 
 def render_issue_sheet(
@@ -141,13 +158,27 @@ def render_issue_sheet(
     *,
     label_w_mm: float = 30,
     label_h_mm: float = 40,
-    wrap: Callable[[list[sheets.Label]], Iterable[sheets.Label]] | None = None,
+    wrap: Callable[[Iterable[sheets.Label]], Iterable[sheets.Label]] | None = None,
 ) -> bytes:
     """Return the issue's printable A4 PDF sheets; wrap may wrap the labels (a CLI progress bar)."""
+    out = io.BytesIO()
+    write_issue_sheet(issue, out, label_w_mm=label_w_mm, label_h_mm=label_h_mm, wrap=wrap)
+    return out.getvalue()
+
+
+def write_issue_sheet(
+    issue: StampIssue,
+    out: BinaryIO,
+    *,
+    label_w_mm: float = 30,
+    label_h_mm: float = 40,
+    wrap: Callable[[Iterable[sheets.Label]], Iterable[sheets.Label]] | None = None,
+) -> None:
+    """Write the issue's PDF sheets to a binary file as they are drawn (labels streamed from the database)."""
     from traceability.stamps import sheets
 
-    labels = issue_labels(issue)
-    return sheets.render_sheet(wrap(labels) if wrap else labels, label_w_mm=label_w_mm, label_h_mm=label_h_mm)
+    labels = iter_issue_labels(issue)
+    sheets.write_sheet(wrap(labels) if wrap else labels, out, label_w_mm=label_w_mm, label_h_mm=label_h_mm)
 
 
 def export_issue_zip(issue: StampIssue) -> bytes:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import math
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -20,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from traceability.stamps.qr import QUIET_ZONE, dark_runs, qr_matrix
 
-__all__ = ["FONT_DIR", "Label", "SheetLayout", "render_sheet", "sheet_layout"]
+__all__ = ["FONT_DIR", "Label", "SheetLayout", "render_sheet", "sheet_layout", "write_sheet"]
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 FONT = "DejaVuSans"
@@ -32,6 +34,7 @@ CAPTION_LOT = "Lô"
 CAPTION_EXPIRY = "HSD"
 CAPTION_SERIAL = "Sê-ri"
 OCOP_MARK = "OCOP"
+_TITLE = "OCOP traceability stamps"
 
 _PAD = 1 * mm
 _NAME_SIZE = 6.0
@@ -43,7 +46,7 @@ _ELLIPSIS = "…"
 _TEXT_BLOCK_H = (2 * _NAME_SIZE + 3 * _TEXT_SIZE) * _LEADING + _STAR_ROW
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Label:
     """What one stamp shows; the caller decides whether stars may still be shown."""
 
@@ -94,6 +97,9 @@ def sheet_layout(
 
 @functools.cache
 def _register_fonts() -> None:
+    # Page streams compressed only, not also ASCII85-armoured: a quarter smaller, and reportlab's
+    # pure-Python base-85 encoder was a sixth of a sheet's drawing time (bench/stamp_season.py).
+    rl_config.useA85 = 0
     # The PDF base-14 fonts have no Vietnamese letters (ư, ơ, ạ…), so embed a Unicode TTF.
     pdfmetrics.registerFont(TTFont(FONT, FONT_DIR / "DejaVuSans.ttf"))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, FONT_DIR / "DejaVuSans-Bold.ttf"))
@@ -144,9 +150,15 @@ def _star_ops(radius: float) -> str:
     return " ".join(ops)
 
 
+@functools.lru_cache(maxsize=64)
+def _name_lines(product_name: str, width: float) -> tuple[tuple[str, str, float], ...]:
+    # The same for every label of an issue: wrapped once, not 100,000 times.
+    name = unicodedata.normalize("NFC", product_name)
+    return tuple((line, FONT_BOLD, _NAME_SIZE) for line in _wrap(name, FONT_BOLD, _NAME_SIZE, width, 2))
+
+
 def _text_lines(label: Label, width: float) -> list[tuple[str, str, float]]:
-    name = unicodedata.normalize("NFC", label.product_name)
-    lines = [(line, FONT_BOLD, _NAME_SIZE) for line in _wrap(name, FONT_BOLD, _NAME_SIZE, width, 2)]
+    lines = list(_name_lines(label.product_name, width))
     details = [f"{CAPTION_LOT}: {label.lot}"]
     if label.expiry is not None:
         details.append(f"{CAPTION_EXPIRY}: {label.expiry:%d/%m/%Y}")
@@ -197,16 +209,35 @@ def _draw_stars(canvas: Canvas, stars: int, cx: float, cy: float) -> None:
     canvas.addLiteral("\n".join(ops))
 
 
-def render_sheet(
+#: Pages drawn on one reportlab canvas before they are written out (write_sheet): about 1 MB of PDF.
+PAGES_PER_PART = 50
+
+
+def render_sheet(labels: Iterable[Label], **layout) -> bytes:
+    """Return a PDF of the labels in a grid, row by row, on as many pages as needed (see write_sheet).
+
+    :raises ValueError: if there are no labels or a label does not fit the page.
+    """
+    out = io.BytesIO()
+    write_sheet(labels, out, **layout)
+    return out.getvalue()
+
+
+def write_sheet(
     labels: Iterable[Label],
+    out: BinaryIO,
     *,
     page_size: tuple[float, float] = A4,
     label_w_mm: float = 30,
     label_h_mm: float = 40,
     margin_mm: float = 6,
     gap_mm: float = 2,
-) -> bytes:
-    """Return a PDF of the labels in a grid, row by row, on as many pages as needed.
+    pages_per_part: int | None = None,
+) -> int:
+    """Write a PDF of the labels to `out` as they come, holding at most one part's pages; return the page count.
+
+    A sheet of up to `pages_per_part` pages is reportlab's own file; a longer one is drawn part by
+    part and joined page by page (traceability.stamps.splice), so memory does not grow with it.
 
     :raises ValueError: if there are no labels or a label does not fit the page.
     """
@@ -218,7 +249,35 @@ def render_sheet(
         gap_mm=gap_mm,
     )
     _register_fonts()
-    w, h, gap = label_w_mm * mm, label_h_mm * mm, gap_mm * mm
+    draw = functools.partial(_draw_part, layout=layout, page_size=page_size, size=(label_w_mm, label_h_mm, gap_mm))
+    per_part = layout.per_page * (pages_per_part or PAGES_PER_PART)
+    parts = _batched(labels, per_part)
+    first = next(parts, None)
+    if first is None:
+        raise ValueError("no labels to print")
+    second = next(parts, None)
+    if second is None:  # one part: reportlab's file as it is
+        out.write(draw(first))
+        return -(-len(first) // layout.per_page)
+    from traceability.stamps.splice import PdfSplicer
+
+    splicer = PdfSplicer(out, title=_TITLE)
+    for part in itertools.chain((first, second), parts):
+        splicer.append(draw(part))
+    splicer.close()
+    return splicer.page_count
+
+
+def _batched(items: Iterable[Label], size: int) -> Iterator[list[Label]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _draw_part(
+    labels: list[Label], *, layout: SheetLayout, page_size: tuple[float, float], size: tuple[float, float, float]
+) -> bytes:
+    w, h, gap = (value * mm for value in size)
     # Centre the grid so the leftover space is shared by both margins, which keeps cutting
     # guides symmetric.
     grid_w = layout.cols * w + (layout.cols - 1) * gap
@@ -226,20 +285,17 @@ def render_sheet(
     left = (page_size[0] - grid_w) / 2
     top = (page_size[1] + grid_h) / 2
 
-    out = io.BytesIO()
-    canvas = Canvas(out, pagesize=page_size, pageCompression=1)
-    canvas.setTitle("OCOP traceability stamps")
-    count = 0
-    for count, label in enumerate(labels, start=1):
-        slot = (count - 1) % layout.per_page
-        if slot == 0 and count > 1:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=page_size, pageCompression=1)
+    canvas.setTitle(_TITLE)
+    for count, label in enumerate(labels):
+        slot = count % layout.per_page
+        if slot == 0 and count:
             canvas.showPage()
         row, col = divmod(slot, layout.cols)
         x = left + col * (w + gap)
         y = top - row * (h + gap) - h
         _draw_label(canvas, label, x, y, w, h)
-    if count == 0:
-        raise ValueError("no labels to print")
     canvas.showPage()
     canvas.save()
-    return out.getvalue()
+    return buffer.getvalue()

@@ -1,58 +1,43 @@
-"""Full-text product search over a Whoosh index: the only module that imports whoosh."""
+"""The embedded search backend: a Whoosh index in a folder (or in memory), one per server.
+
+The only module that imports whoosh, apart from the folding analyzer in query.py.
+"""
 
 import heapq
 import itertools
 import math
 import secrets
 import threading
-import unicodedata
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer
+from whoosh.codec.whoosh3 import W3Codec, W3Segment
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.reading import TermNotFound
-from whoosh.support.charset import accent_map
 from whoosh.writing import CLEAR
 
-from storefront.text import drop_format_chars
+from storefront.catalog.search.query import ANALYZER, FUZZY_MIN_LENGTH, SearchResult, document_text
 
-#: Longest query text we look at, and most words we build a query from: bounds the cost of
-#: a hostile or pasted query.
-MAX_QUERY_CHARS = 200
-MAX_QUERY_TERMS = 10
-MAX_LIMIT = 100
 #: Most index terms one type-ahead prefix expands to.
 MAX_PREFIX_TERMS = 200
-#: Words this long or longer may match with one typo (Damerau-Levenshtein distance 1).
-FUZZY_MIN_LENGTH = 5
 #: Seconds a writer waits for another process (e.g. `flask catalog reindex`) to release the lock.
 WRITER_TIMEOUT = 30.0
 
-# No stop filter: StandardAnalyzer's English stop list would drop folded Vietnamese words
-# such as "an" (An Khánh) or "to" (tô), and its minsize=2 would drop "o", "a".
-ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-
 #: Text fields searched, with their query-time boost; the name weighs most.
 TEXT_FIELDS = (("name", 3.0), ("meta", 1.5), ("description", 1.0))
-#: Document keys folded into the single "meta" field: fewer fields means fewer term
-#: lookups per query word, which is most of the search cost.
-META_KEYS = ("name_en", "producer", "group_name", "commune", "district_legacy")
 #: Per-document columns read into lists once per searcher, for filters, facets and ranking.
 COLUMNS = ("id", "name_key", "group", "stars", "ward_code", "district", "price_vnd", "in_stock", "name_words")
 #: Most posting sets kept per searcher; a set of 20k ints is about 1 MB.
 POSTINGS_CACHE_SIZE = 2000
-#: Most document numbers held by all cached posting sets of one searcher (~50 bytes each: ~25 MB,
-#: so a worker stays under 200 MB; at 1,000,000 workers peaked at 201 MB in the bench).
-POSTINGS_CACHE_DOCS = 500_000
+#: Most document numbers held by all cached posting sets of one searcher (~50 bytes each: ~10 MB,
+#: part of a worker's 120 MB budget; at 1,000,000 workers peaked at 201 MB in the bench).
+POSTINGS_CACHE_DOCS = 200_000
 # BM25 constants, used only for the name length normalisation.
 K1, B = 1.2, 0.75
-FILTER_KEYS = frozenset({"group", "min_stars", "ward_code", "district", "in_stock", "price_min", "price_max"})
 
 SCHEMA = Schema(
     id=NUMERIC(int, bits=64, stored=True, unique=True, sortable=True),
@@ -73,14 +58,6 @@ SCHEMA = Schema(
     #: Words in the name, so shorter names rank first among equal matches.
     name_words=NUMERIC(int, bits=16, sortable=True),
 )
-
-
-@dataclass
-class SearchResult:
-    ids: list[int] = field(default_factory=list)
-    total: int = 0
-    facets: dict = field(default_factory=lambda: {"group": {}, "stars": {}})
-    corrected: str | None = None
 
 
 class _Lease:
@@ -143,8 +120,28 @@ class _PrivateTempRamStorage(RamStorage):
         return super().temp_storage(f"{name or 'index'}-{secrets.token_hex(8)}")
 
 
-class SearchIndex:
+class _Codec(W3Codec):
+    """Whoosh's own codec, naming each new segment from the OS's randomness.
+
+    Whoosh names segments with the `random` module. Anything that seeds it again (Hypothesis
+    does, before every example; so would `random.seed(n)` anywhere in the process) makes the
+    next writer pick a name already in the index: its commit fails in create_compound_file
+    (an AssertionError), or overwrites the other segment's files. The segments written are
+    plain W3Segments with a plain W3Codec, so an index stays readable without this class.
+    """
+
+    def new_segment(self, storage, indexname):
+        return W3Segment(W3Codec(), indexname, segid=secrets.token_hex(8))
+
+
+_CODEC = _Codec()
+
+
+class WhooshIndex:
     """A Whoosh index with one shared searcher, reopened only after the index changes."""
+
+    #: The index lives on this server: a worker on another machine cannot write it.
+    shared = False
 
     def __init__(self, ix):
         self._ix = ix
@@ -152,7 +149,7 @@ class SearchIndex:
         self._lease = None
 
     @classmethod
-    def open(cls, path: str | Path | None) -> "SearchIndex":
+    def open(cls, path: str | Path | None) -> "WhooshIndex":
         """Open the index in directory `path`, creating it if missing; None means in memory."""
         if path is None:
             return cls(_PrivateTempRamStorage().create_index(SCHEMA))
@@ -210,7 +207,7 @@ class SearchIndex:
 
     def _write(self, fill: Callable, *, mergetype=None, **writer_kw) -> None:
         with self._lock:
-            writer = self._ix.writer(timeout=WRITER_TIMEOUT, **writer_kw)
+            writer = self._ix.writer(timeout=WRITER_TIMEOUT, codec=_CODEC, **writer_kw)
             try:
                 changed = fill(writer)
             except BaseException:
@@ -224,6 +221,129 @@ class SearchIndex:
             except BaseException:
                 _release_failed(writer)
                 raise
+
+    # Writing
+
+    def index(self, docs: Iterable[dict]) -> None:
+        """Add or update products, matched by their `id`."""
+
+        def fill(writer):
+            count = 0
+            for doc in docs:
+                writer.update_document(**_fields(doc))
+                count += 1
+            return count
+
+        self._write(fill)
+
+    def remove(self, product_ids: Iterable[int]) -> None:
+        """Remove products in one commit; unknown ids are ignored."""
+
+        def fill(writer):
+            return sum(writer.delete_by_term("id", int(product_id)) for product_id in product_ids)
+
+        self._write(fill)
+
+    def rebuild(self, docs: Iterable[dict], progress: Callable | None = None) -> int:
+        """Replace the whole index with `docs` in one commit and return how many were added."""
+        added = 0
+
+        def fill(writer):
+            nonlocal added
+            for doc in docs:
+                # add_document, not update: CLEAR drops every old segment at commit, so there
+                # is nothing to delete, and searches keep seeing the old index until then.
+                writer.add_document(**_fields(doc))
+                added += 1
+                if progress:
+                    progress(added)
+            return added
+
+        # procs=1: a multiprocessing writer buys little at 20k small docs and forks a web worker.
+        self._write(fill, mergetype=CLEAR, procs=1, limitmb=128)
+        return added
+
+    # Reading
+
+    def doc_count(self) -> int:
+        lease = self._acquire()
+        try:
+            return lease.searcher.doc_count()
+        finally:
+            self._release(lease)
+
+    def indexed_in_stock(self, product_ids: Iterable[int]) -> dict[int, bool]:
+        lease = self._acquire()
+        try:
+            searcher, flags = lease.searcher, {}
+            for product_id in product_ids:
+                docnum = searcher.document_number(id=int(product_id))
+                if docnum is not None:
+                    flags[int(product_id)] = bool(lease.columns["in_stock"][docnum])
+            return flags
+        finally:
+            self._release(lease)
+
+    def search(self, words: list[str], filters: dict, window: tuple[int, int] | None) -> SearchResult:
+        """Search folded `words` (see the facade's search_products for the rules)."""
+        keep = _filter_predicate(filters)
+        lease = self._acquire()
+        try:
+            reader = lease.searcher.reader()
+            variants = {w: _variants(reader, w) for w in words if len(w) >= FUZZY_MIN_LENGTH}
+            exact_sets = [_union(lease, [w]) for w in words]
+            fuzzy_sets = [_union(lease, [w, *variants.get(w, ())]) for w in words]
+            for combine in (frozenset.intersection, frozenset.union):
+                exact = combine(*exact_sets)
+                matched = combine(*fuzzy_sets)
+                if keep:
+                    columns = lease.columns
+                    matched = {d for d in matched if keep(columns, d)}
+                    exact = exact & matched
+                if matched:
+                    break
+            corrected = _corrected(reader, words, variants)
+            if not matched:
+                return SearchResult(corrected=corrected)
+
+            scores = _scores(lease, reader, words, variants, matched)
+            offset, count = window or (0, len(matched))
+            # Two tiers: products matching every word exactly first, then typo matches.
+            top = heapq.nlargest(offset + count, matched, key=lambda d: (d in exact, scores.get(d, 0.0), -d))
+            ids = lease.columns["id"]
+            return SearchResult(
+                ids=[ids[d] for d in top[offset:]],
+                total=len(matched),
+                facets=_facets(lease.columns, matched),
+                corrected=corrected,
+            )
+        finally:
+            self._release(lease)
+
+    def suggest(self, words: list[str], limit: int) -> list[dict]:
+        """Return products whose name has `words`, the last one as a prefix (see the facade)."""
+        *whole, last = words
+        lease = self._acquire()
+        try:
+            reader = lease.searcher.reader()
+            # Built from cached posting sets, not a Whoosh Prefix query: that one walks every
+            # posting of every expanded term in Python (seconds for a short prefix at 20k).
+            terms = [
+                t.decode("utf-8") if isinstance(t, bytes) else t
+                for t in itertools.islice(reader.expand_prefix("name", last), MAX_PREFIX_TERMS)
+            ]
+            matched = frozenset().union(*(lease.postings("name", t) for t in terms))
+            for word in whole:
+                matched &= lease.postings("name", word)
+            if not matched:
+                return []
+            columns = lease.columns
+            typed, keys, lengths = " ".join(words), columns["name_key"], columns["name_words"]
+            top = heapq.nsmallest(limit, matched, key=lambda d: (not (keys[d] or "").startswith(typed), lengths[d], d))
+            stored = lease.searcher.stored_fields
+            return [{"id": columns["id"][d], "name": stored(d)["name"]} for d in top]
+        finally:
+            self._release(lease)
 
 
 def _release_failed(writer) -> None:
@@ -240,235 +360,34 @@ def _signature(schema) -> list:
     return [(name, type(schema[name]).__name__, schema[name].column_type is not None) for name in schema.names()]
 
 
-def index_product(idx: SearchIndex, doc: dict) -> None:
-    """Add or update one product."""
-    index_products(idx, [doc])
-
-
-def index_products(idx: SearchIndex, docs: Iterable[dict]) -> None:
-    """Add or update products, matched by their `id`."""
-
-    def fill(writer):
-        count = 0
-        for doc in docs:
-            writer.update_document(**_fields(doc))
-            count += 1
-        return count
-
-    idx._write(fill)
-
-
-def remove_product(idx: SearchIndex, product_id: int) -> None:
-    """Remove a product from the index; unknown ids are ignored."""
-    remove_products(idx, [product_id])
-
-
-def remove_products(idx: SearchIndex, product_ids: Iterable[int]) -> None:
-    """Remove products from the index in one commit; unknown ids are ignored."""
-
-    def fill(writer):
-        return sum(writer.delete_by_term("id", int(product_id)) for product_id in product_ids)
-
-    idx._write(fill)
-
-
-def rebuild(idx: SearchIndex, docs: Iterable[dict], progress: Callable | None = None) -> int:
-    """Replace the whole index with `docs` in one commit and return how many were added."""
-    added = 0
-
-    def fill(writer):
-        nonlocal added
-        for doc in docs:
-            # add_document, not update: CLEAR drops every old segment at commit, so there
-            # is nothing to delete, and searches keep seeing the old index until then.
-            writer.add_document(**_fields(doc))
-            added += 1
-            if progress:
-                progress(added)
-        return added
-
-    # procs=1: a multiprocessing writer buys little at 20k small docs and forks a web worker.
-    idx._write(fill, mergetype=CLEAR, procs=1, limitmb=128)
-    return added
-
-
-def indexed_in_stock(idx: SearchIndex, product_ids: Iterable[int]) -> dict[int, bool]:
-    """Return {product id: the in-stock flag the index holds} for those of the ids it holds."""
-    lease = idx._acquire()
-    try:
-        searcher, flags = lease.searcher, {}
-        for product_id in product_ids:
-            docnum = searcher.document_number(id=int(product_id))
-            if docnum is not None:
-                flags[int(product_id)] = bool(lease.columns["in_stock"][docnum])
-        return flags
-    finally:
-        idx._release(lease)
-
-
-def doc_count(idx: SearchIndex) -> int:
-    """Return the number of live documents in the index."""
-    lease = idx._acquire()
-    try:
-        return lease.searcher.doc_count()
-    finally:
-        idx._release(lease)
-
-
-def search_products(
-    idx: SearchIndex, query: str, *, filters: dict | None = None, limit: int | None = 20, page: int = 1
-) -> SearchResult:
-    """Return one page of product ids matching `query`, with facet counts over all matches.
-
-    `limit=None` returns every match, best first (for pages sorted by something else).
-
-    Every word must match (in any text field); if that finds nothing and there are several
-    words, any word may match instead. Words of 5+ letters also match with one typo, but a
-    product matching every word exactly ranks above any that needs a typo to match. An
-    empty query (or one of punctuation only) returns an empty result, filters or not.
-    """
-    keep = _filter_predicate(filters or {})
-    words = query_terms(query)
-    if not words:
-        return SearchResult()
-    if limit is not None:
-        limit = max(1, min(int(limit), MAX_LIMIT))
-        end = max(1, int(page)) * limit
-
-    lease = idx._acquire()
-    try:
-        reader = lease.searcher.reader()
-        variants = {w: _variants(reader, w) for w in words if len(w) >= FUZZY_MIN_LENGTH}
-        exact_sets = [_union(lease, [w]) for w in words]
-        fuzzy_sets = [_union(lease, [w, *variants.get(w, ())]) for w in words]
-        for combine in (frozenset.intersection, frozenset.union):
-            exact = combine(*exact_sets)
-            matched = combine(*fuzzy_sets)
-            if keep:
-                columns = lease.columns
-                matched = {d for d in matched if keep(columns, d)}
-                exact = exact & matched
-            if matched:
-                break
-        corrected = _corrected(reader, words, variants)
-        if not matched:
-            return SearchResult(corrected=corrected)
-
-        scores = _scores(lease, reader, words, variants, matched)
-        if limit is None:
-            limit = end = len(matched)
-        # Two tiers: products matching every word exactly first, then typo matches.
-        top = heapq.nlargest(end, matched, key=lambda d: (d in exact, scores.get(d, 0.0), -d))
-        ids = lease.columns["id"]
-        return SearchResult(
-            ids=[ids[d] for d in top[end - limit :]],
-            total=len(matched),
-            facets=_facets(lease.columns, matched),
-            corrected=corrected,
-        )
-    finally:
-        idx._release(lease)
-
-
-def suggest(idx: SearchIndex, prefix: str, limit: int = 8) -> list[dict]:
-    """Return products whose name has the words of `prefix`, the last one as a prefix.
-
-    Names starting with what was typed come first ("Chè T" → "Chè Tân Cương ..."), then
-    shorter names. A lone one-letter prefix suggests nothing: it would match most names.
-    """
-    words = query_terms(prefix)
-    if not words:
-        return []
-    *whole, last = words
-    if not whole and len(last) < 2:
-        return []
-    limit = max(1, min(int(limit), MAX_LIMIT))
-    lease = idx._acquire()
-    try:
-        reader = lease.searcher.reader()
-        # Built from cached posting sets, not a Whoosh Prefix query: that one walks every
-        # posting of every expanded term in Python (seconds for a short prefix at 20k).
-        terms = [
-            t.decode("utf-8") if isinstance(t, bytes) else t
-            for t in itertools.islice(reader.expand_prefix("name", last), MAX_PREFIX_TERMS)
-        ]
-        matched = frozenset().union(*(lease.postings("name", t) for t in terms))
-        for word in whole:
-            matched &= lease.postings("name", word)
-        if not matched:
-            return []
-        columns = lease.columns
-        typed, keys, lengths = " ".join(words), columns["name_key"], columns["name_words"]
-        top = heapq.nsmallest(limit, matched, key=lambda d: (not (keys[d] or "").startswith(typed), lengths[d], d))
-        stored = lease.searcher.stored_fields
-        return [{"id": columns["id"][d], "name": stored(d)["name"]} for d in top]
-    finally:
-        idx._release(lease)
-
-
-def query_terms(text: str) -> list[str]:
-    """Fold user text into at most MAX_QUERY_TERMS distinct lowercase unaccented words."""
-    if not isinstance(text, str):
-        return []
-    words = dict.fromkeys(_fold(text[:MAX_QUERY_CHARS]))
-    return list(words)[:MAX_QUERY_TERMS]
-
-
-def _fold(text: str) -> list[str]:
-    # NFC first: decomposed input (NFD, common from macOS and some keyboards) puts
-    # combining marks between letters, and the tokenizer would split words on them.
-    # Format characters (a zero-width space pasted from chat apps) would split a word in two.
-    return [token.text for token in ANALYZER(unicodedata.normalize("NFC", drop_format_chars(text)))]
-
-
 def _fields(doc: dict) -> dict:
-    name = _nfc(doc["name"])
-    fields = {
-        "id": int(doc["id"]),
-        "name": name,
-        "name_key": " ".join(_fold(name)) if name else None,
-        "meta": " ".join(_nfc(doc.get(key)) for key in META_KEYS),
-        "description": _nfc(doc.get("description")),
-        "group": str(doc.get("group") or "") or None,
-        "stars": int(doc.get("stars") or 0),
-        "ward_code": str(doc.get("ward_code") or "") or None,
-        "district": " ".join(_fold(_nfc(doc.get("district_legacy")))) or None,
-        "price_vnd": int(doc.get("price_vnd") or 0),
-        "in_stock": int(bool(doc.get("in_stock"))),
-        "name_words": len(_fold(name)),
-    }
+    fields = document_text(doc)
+    fields["in_stock"] = int(fields["in_stock"])
     # Whoosh would index an empty ID as a term of its own; leave such fields out.
-    return {key: value for key, value in fields.items() if value is not None}
-
-
-def _nfc(value) -> str:
-    return unicodedata.normalize("NFC", drop_format_chars(str(value))) if value else ""
+    return {key: value for key, value in fields.items() if value != "" or key in ("name", "meta", "description")}
 
 
 def _filter_predicate(filters: dict):
-    unknown = set(filters) - FILTER_KEYS
-    if unknown:
-        raise ValueError(f"unknown search filters: {sorted(unknown)}")
     tests = []
-    if filters.get("group"):
-        group = str(filters["group"])
+    if "group" in filters:
+        group = filters["group"]
         tests.append(lambda c, d: c["group"][d] == group)
-    if filters.get("ward_code"):
-        ward_code = str(filters["ward_code"])
+    if "ward_code" in filters:
+        ward_code = filters["ward_code"]
         tests.append(lambda c, d: c["ward_code"][d] == ward_code)
-    if filters.get("district"):
-        district = " ".join(_fold(_nfc(filters["district"])))
+    if "district" in filters:
+        district = filters["district"]
         tests.append(lambda c, d: c["district"][d] == district)
-    if filters.get("min_stars"):
-        min_stars = int(filters["min_stars"])
+    if "min_stars" in filters:
+        min_stars = filters["min_stars"]
         tests.append(lambda c, d: c["stars"][d] >= min_stars)
-    if filters.get("in_stock"):
+    if "in_stock" in filters:
         tests.append(lambda c, d: c["in_stock"][d])
-    if filters.get("price_min") is not None:
-        price_min = int(filters["price_min"])
+    if "price_min" in filters:
+        price_min = filters["price_min"]
         tests.append(lambda c, d: c["price_vnd"][d] >= price_min)
-    if filters.get("price_max") is not None:
-        price_max = int(filters["price_max"])
+    if "price_max" in filters:
+        price_max = filters["price_max"]
         tests.append(lambda c, d: c["price_vnd"][d] <= price_max)
     if not tests:
         return None

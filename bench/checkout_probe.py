@@ -1,0 +1,116 @@
+"""Checkout alone: 8 shoppers placing COD orders against gunicorn, with the client's own CPU measured.
+
+    BENCH_DATABASE_URL=postgresql+psycopg://…/bench_x nice -n 10 python -m bench.checkout_probe \
+        [--seconds 30] [--clients 8] [--quick] [--py-spy DIR]
+
+Serves the shop as `make bench` does (gunicorn -w 2 --threads 1, production settings, Redis for
+the limits) on a fresh copy of the bench dataset, runs bench/checkout_client.py's shoppers for
+--seconds, and prints orders/s, p50/p95 per order flow, and where the CPU went: the client
+process (its share of one core) and the shop's workers (CPU ms per order). With --py-spy DIR,
+py-spy records both workers for the run (flame graphs and a raw --format raw profile in DIR).
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+from bench import dataset, server
+from bench.checkout_client import place_orders
+from bench.run import shop_env
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--quick", action="store_true", help="the quick dataset (2,000 products)")
+    parser.add_argument("--py-spy", dest="py_spy", help="record the workers with py-spy into this folder")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not (url and url.startswith("postgresql")):
+        print("set BENCH_DATABASE_URL to a PostgreSQL bench_* database", file=sys.stderr)
+        return 2
+    ds = dataset.prepare(dataset.SCALES["quick" if args.quick else "full"], url, log=print)
+    dataset.build_search_index(ds, log=print)
+    shop = server.start(
+        "shop", "wsgi:app", server.Gunicorn(workers=args.workers, threads=1), shop_env(ds), dataset.DATA_DIR
+    )
+    recorders = []
+    try:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(ds.url)
+        with engine.connect() as conn:
+            slugs = conn.scalars(
+                text(
+                    "SELECT p.slug FROM products p JOIN producers pr ON pr.id = p.producer_id "
+                    "JOIN stocks s ON s.product_id = p.id WHERE p.is_published AND NOT p.is_hidden "
+                    "AND pr.status = 'approved' AND s.on_hand - s.reserved > 50 ORDER BY p.id LIMIT 300"
+                )
+            ).all()
+        # Warm both workers (templates, caches) with one flow per client, untimed.
+        place_orders(shop.url, slugs, clients=args.clients, seconds=2)
+        if args.py_spy:
+            folder = Path(args.py_spy)
+            folder.mkdir(parents=True, exist_ok=True)
+            for pid in shop.workers():
+                for fmt, suffix in (("flamegraph", "svg"), ("raw", "txt")):
+                    recorders.append(
+                        subprocess.Popen(
+                            [
+                                str(Path(sys.executable).with_name("py-spy")),
+                                "record",
+                                "-p",
+                                str(pid),
+                                "-r",
+                                "50",
+                                "-d",
+                                str(int(args.seconds) + 2),
+                            ]
+                            + ["-f", fmt, "-o", str(folder / f"worker-{pid}.{suffix}"), "--nonblocking"],
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL,
+                        )
+                    )
+        server_cpu = shop.cpu_seconds()
+        client_cpu = resource.getrusage(resource.RUSAGE_SELF)
+        load_before = os.getloadavg()[0]
+        result = place_orders(shop.url, slugs, clients=args.clients, seconds=args.seconds)
+        client_after = resource.getrusage(resource.RUSAGE_SELF)
+        server_used = shop.cpu_seconds() - server_cpu
+        client_used = (client_after.ru_utime - client_cpu.ru_utime) + (client_after.ru_stime - client_cpu.ru_stime)
+        problems = shop.log_problems()
+    finally:
+        for recorder in recorders:
+            recorder.wait(timeout=args.seconds + 60)
+        shop.stop()
+    orders = max(result.placed, 1)
+    report = {
+        "dataset": ds.key,
+        "clients": args.clients,
+        "seconds": round(result.seconds, 1),
+        "orders": result.placed,
+        "failed": result.failed,
+        "first_error": result.first_error,
+        "orders_per_s": round(result.placed / result.seconds, 1),
+        "p50_ms": round(result.p50_ms or 0),
+        "p95_ms": round(result.p95_ms or 0),
+        "client_cpu_s": round(client_used, 1),
+        "client_share_of_a_core": round(client_used / result.seconds, 2),
+        "client_cpu_ms_per_order": round(1000 * client_used / orders, 1),
+        "shop_cpu_s": round(server_used, 1),
+        "shop_cpu_ms_per_order": round(1000 * server_used / orders, 1),
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        "server_problems": problems,
+    }
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
