@@ -79,6 +79,9 @@ def app(_schema, tmp_path, app_config):
     app.test_client_class = CSRFClient
     with app.app_context():
         yield app
+        buffer = app.extensions.get("scan_buffer")
+        if buffer is not None:  # its writer thread must not write queued scans into the next test's rows
+            buffer.close()
         _db.session.remove()
         empty_tables(_db.engine)
         _db.engine.dispose()
