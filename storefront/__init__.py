@@ -229,8 +229,9 @@ def register_after_commit_hooks(app):
       transaction changed are noted at flush; after its commit their search documents are
       rewritten (a job with JOBS_REDIS_URL, else at once) and this process's listing and page
       caches are emptied. A rollback forgets them.
-    - Decision scans (office/documents.py): a scan written during a transaction that ends without
-      a commit is deleted, so a file lives exactly as long as its committed certificate.
+    - Decision scans (office/documents.py store_scan, through storefront/after_commit.py
+      undo_unless_committed): a scan written during a transaction that ends without a commit is
+      deleted, so a file lives exactly as long as its committed certificate.
     - Mail (outbox): what a request queued is delivered after the response's transaction committed
       (with a job queue, JOBS_REDIS_URL: enqueued then, and sent by a worker with retries).
 
@@ -238,20 +239,20 @@ def register_after_commit_hooks(app):
       that changed what an origin page shows moves origin_versions on, so every worker rebuilds
       that batch's description at its next scan.
 
-    The first two listen on every SQLAlchemy session (CLI commands and webhooks commit too), so
-    no boundary can forget them.
+    The catalogue listens on every SQLAlchemy session (CLI commands and webhooks commit too), so
+    no boundary can forget it; storefront/after_commit.py listens on Flask-SQLAlchemy's sessions,
+    which every boundary of the app commits through.
     """
-    from storefront import jobs
+    from storefront import after_commit, jobs
     from storefront.catalog import indexing
     from storefront.extensions import db
-    from storefront.office import documents
     from storefront.outbox.services import deliver_pending
     from traceability.origin import cache as origin_cache
 
+    after_commit.register(app)
     origin_cache.register(app)
 
     indexing.register_listeners()
-    documents.register_listeners()
 
     @app.after_request
     def deliver_queued_mail(response):

@@ -8,8 +8,15 @@ as callback(session, changed_instances), outside the committed transaction (open
 session.get_bind() to write). A rollback forgets what was noted; a savepoint's release waits for
 its transaction. A callback that fails is logged: the commit stands.
 
-The listeners sit on Flask-SQLAlchemy's session factory only (not every SQLAlchemy Session) and
-call the hooks of the app in whose context the session works.
+Its counterpart undoes work done outside the database when the transaction does not commit:
+
+    after_commit.undo_unless_committed(partial(store.delete, filename))
+
+runs the function once the outermost transaction ends without a commit (a rollback, an error, a
+session closed); a savepoint's release or rollback waits for its transaction. A commit drops it.
+
+The listeners sit on Flask-SQLAlchemy's session factory only (not every SQLAlchemy Session),
+installed by create_app (register), and call the hooks of the app in whose context the session works.
 """
 
 import logging
@@ -21,15 +28,31 @@ from storefront.extensions import db
 
 log = logging.getLogger(__name__)
 _NOTED = "after_commit.changed"
+_UNDO = "after_commit.undo"
+
+
+def register(app) -> None:
+    """Install the session listeners (once per process; create_app calls this)."""
+    app.extensions.setdefault("after_commit", [])
+    for name, listener in (
+        ("after_flush", _note),
+        ("after_commit", _run),
+        ("after_rollback", _forget),
+        ("after_transaction_end", _undo),
+    ):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
 
 
 def on_change(app, models: tuple[type, ...], callback) -> None:
     """Run callback(session, changed instances) after each commit that changed one of `models`."""
-    app.extensions.setdefault("after_commit", []).append((tuple(models), callback))
-    if not event.contains(db.session, "after_flush", _note):
-        event.listen(db.session, "after_flush", _note)
-        event.listen(db.session, "after_commit", _run)
-        event.listen(db.session, "after_rollback", _forget)
+    register(app)
+    app.extensions["after_commit"].append((tuple(models), callback))
+
+
+def undo_unless_committed(undo) -> None:
+    """Run undo() if the current transaction of db.session ends without a commit."""
+    db.session.info.setdefault(_UNDO, []).append(undo)
 
 
 def _hooks() -> list:
@@ -50,6 +73,7 @@ def _note(session, _flush_context) -> None:
 def _run(session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint released: nothing is committed until its transaction is
+    session.info.pop(_UNDO, None)  # committed: nothing to undo
     noted = session.info.pop(_NOTED, None)
     if not noted:
         return
@@ -65,3 +89,14 @@ def _run(session) -> None:
 def _forget(session) -> None:
     if not session.in_nested_transaction():  # a savepoint rolled back: earlier flushes still stand
         session.info.pop(_NOTED, None)
+
+
+def _undo(session, transaction) -> None:
+    # Runs after after_commit, which has dropped the undo list of a transaction that committed.
+    if transaction.parent is not None:
+        return  # a savepoint ended: its transaction may still commit or roll back
+    for undo in session.info.pop(_UNDO, ()):
+        try:
+            undo()
+        except Exception:  # the rollback stands; what was not undone is logged
+            log.exception("undoing %r failed", undo)

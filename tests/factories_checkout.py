@@ -3,7 +3,7 @@
 import re
 import secrets
 
-from storefront.checkout.services import CheckoutDetails, place_order
+from storefront.checkout.placing import CheckoutDetails, place_order
 from tests.factories import TAN_CUONG_WARD
 
 THAI_NGUYEN = 19

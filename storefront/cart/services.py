@@ -7,7 +7,7 @@ Cart table; these functions only check and compute, so both paths share them.
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from storefront.cart.models import Cart, CartLine
@@ -116,6 +116,13 @@ def account_contents(user) -> dict:
     if cart is None:
         return {}
     return {line.product_id: (line.quantity, line.price_seen_vnd) for line in cart.lines}
+
+
+def account_item_count(user) -> int:
+    """Return how many units the user's account cart holds."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(CartLine.quantity), 0)).join(Cart).where(Cart.user_id == user.id)
+    )
 
 
 def save_account_contents(user, contents: dict) -> Cart:

@@ -7,7 +7,7 @@ checkout pages; the rules live in cart/services.py. None of them commits: the vi
 from flask import session
 from flask_login import current_user
 
-from storefront.cart.services import account_contents, merge_contents, save_account_contents
+from storefront.cart.services import account_contents, account_item_count, merge_contents, save_account_contents
 from storefront.request_input import MAX_PATH_INT
 
 SESSION_KEY = "cart"
@@ -29,6 +29,13 @@ def guest_contents() -> dict:
         if isinstance(value, list) and len(value) == 2 and all(type(v) is int and v >= 0 for v in value):
             contents[int(pid)] = tuple(value)
     return contents
+
+
+def item_count() -> int:
+    """Return how many units the current shopper's cart holds (the header's badge)."""
+    if current_user.is_authenticated:
+        return account_item_count(current_user)
+    return sum(quantity for quantity, _price in guest_contents().values())
 
 
 def load_contents() -> dict:

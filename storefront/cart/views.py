@@ -2,11 +2,9 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, user_logged_in
-from sqlalchemy import func, select
+from flask_login import user_logged_in
 
 from storefront.cart import bp
-from storefront.cart.models import Cart, CartLine
 from storefront.cart.services import (
     MAX_QUANTITY,
     BadQuantity,
@@ -18,7 +16,7 @@ from storefront.cart.services import (
     set_quantity,
     summarize,
 )
-from storefront.cart.storage import guest_contents, load_contents, merge_guest_cart, save_contents
+from storefront.cart.storage import item_count, load_contents, merge_guest_cart, save_contents
 from storefront.extensions import db
 
 
@@ -36,13 +34,7 @@ def cart_error_message(error: CartError) -> str:
 
 @bp.app_context_processor
 def inject_cart_count():
-    if current_user.is_authenticated:
-        count = db.session.scalar(
-            select(func.coalesce(func.sum(CartLine.quantity), 0)).join(Cart).where(Cart.user_id == current_user.id)
-        )
-    else:
-        count = sum(quantity for quantity, _price in guest_contents().values())
-    return {"cart_count": count}
+    return {"cart_count": item_count()}
 
 
 @user_logged_in.connect

@@ -6,7 +6,8 @@ import io
 from flask import Response, render_template
 
 from storefront.catalog import bp
-from storefront.catalog.services import feed_products, sitemap_entries, valid_certificate
+from storefront.catalog.certificates import valid_certificate
+from storefront.catalog.services import feed_products, sitemap_entries
 from storefront.catalog.urls import public_url
 from storefront.clock import today_vn
 
@@ -84,11 +85,11 @@ def sitemap():
 
 @bp.route("/robots.txt")
 def robots():
+    # The cart and checkout pages stay crawlable: they are empty for a crawler (no session), hold no
+    # personal data, and a page a shopper lands on should not be one search engines are told to skip.
     lines = [
         "User-agent: *",
         "Disallow: /account/",
-        "Disallow: /cart",
-        "Disallow: /checkout",
         "Disallow: /producer/",
         "Disallow: /office/",
         "Disallow: /search/",

@@ -1,19 +1,18 @@
-"""Catalogue rules: what is on sale, which badge a product may show."""
+"""What shoppers see of the catalogue: visible products and producers, the home page, filtered listings, feeds."""
 
 from dataclasses import astuple, dataclass
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import configure_mappers, selectinload
 
 from storefront.addresses import ward_name
 from storefront.catalog import search
-from storefront.catalog.models import Certificate, Producer, ProducerStatus, Product, SlugRedirect
+from storefront.catalog.certificates import valid_certificate
+from storefront.catalog.models import Certificate, Producer, ProducerStatus, Product
 from storefront.clock import today_vn
-from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.inventory.models import Stock
-from storefront.text import slugify
 
 
 def visible_products_query():
@@ -27,60 +26,6 @@ def visible_products_query():
             Producer.status == ProducerStatus.APPROVED,
         )
     )
-
-
-def valid_certificate(product: Product, day: date | None = None) -> Certificate | None:
-    """Return the best certificate valid on a day (default today in Vietnam), or None."""
-    day = day or today_vn()
-    valid = [c for c in product.certificates if c.is_valid_on(day)]
-    return max(valid, key=lambda c: (c.stars, c.decision_date), default=None)
-
-
-def latest_certificate(product: Product) -> Certificate | None:
-    return max(product.certificates, key=lambda c: c.decision_date, default=None)
-
-
-#: Producers are warned this many days before a certificate's 36 months run out.
-CERTIFICATE_WARNING_DAYS = 90
-
-
-@dataclass(frozen=True)
-class CertificateStanding:
-    """What a product may say about its OCOP rating on a day.
-
-    state: "valid", "expiring" (valid, ends within CERTIFICATE_WARNING_DAYS), "lapsed" (the
-    latest 3–5★ certificate ran out: stars may no longer be shown), "revoked" or "none".
-    """
-
-    state: str
-    certificate: Certificate | None = None
-    days_left: int | None = None
-
-
-def certificate_standing(product: Product, day: date | None = None) -> CertificateStanding:
-    """Return whether a product's stars are valid, about to run out, lapsed or revoked on a day."""
-    day = day or today_vn()
-    valid = valid_certificate(product, day)
-    if valid is not None:
-        # The longest-running valid certificate decides: a renewal already recorded clears the warning.
-        last = max((c for c in product.certificates if c.is_valid_on(day)), key=lambda c: c.valid_until)
-        days_left = (last.valid_until - day).days
-        state = "expiring" if days_left <= CERTIFICATE_WARNING_DAYS else "valid"
-        return CertificateStanding(state, last if state == "expiring" else valid, days_left)
-    latest = latest_certificate(product)
-    if latest is None:
-        return CertificateStanding("none")
-    if latest.is_revoked:
-        return CertificateStanding("revoked", latest)
-    if latest.stars >= 3 and latest.valid_until < day:
-        return CertificateStanding("lapsed", latest)
-    return CertificateStanding("none", latest)
-
-
-def lapsed_certificate(product: Product, day: date | None = None) -> Certificate | None:
-    """Return the certificate whose lapse a product's card and page must state, or None."""
-    standing = certificate_standing(product, day)
-    return standing.certificate if standing.state == "lapsed" else None
 
 
 def home_sections(cache=None) -> dict:
@@ -117,10 +62,6 @@ def home_sections(cache=None) -> dict:
 def _group_counts() -> dict[int, int]:
     visible = visible_products_query().with_only_columns(Product.ocop_group).subquery()
     return dict(db.session.execute(select(visible.c.ocop_group, func.count()).group_by(visible.c.ocop_group)).all())
-
-
-class CatalogError(DomainError):
-    """A catalogue rule refused an action."""
 
 
 @dataclass
@@ -253,6 +194,18 @@ def product_page_query(slug: str):
     )
 
 
+def product_for_page(slug: str) -> Product | None:
+    """Return the visible product with this slug, loaded with everything its page shows, or None."""
+    return db.session.scalar(product_page_query(slug))
+
+
+def producer_for_page(slug: str) -> Producer | None:
+    """Return the approved producer with this slug and its images, or None."""
+    return db.session.scalar(
+        visible_producer_query().where(Producer.slug == slug).options(selectinload(Producer.images))
+    )
+
+
 def batches_on_sale(product: Product) -> list:
     """Return the product's published, not recalled batches, newest first."""
     return [b for b in reversed(product.batches) if b.is_published and b.recalled_at is None]
@@ -271,74 +224,6 @@ def producer_products(producer: Producer) -> list[Product]:
         .options(*listing_options())
         .order_by(Product.id)
     ).all()
-
-
-def redirect_target(kind: str, slug: str) -> str | None:
-    """Return the current slug of a product or producer once known by `slug`, or None."""
-    model = {"product": Product, "producer": Producer}[kind]
-    return db.session.scalar(
-        select(model.slug)
-        .join(SlugRedirect, SlugRedirect.target_id == model.id)
-        .where(SlugRedirect.kind == kind, SlugRedirect.slug == slug)
-    )
-
-
-def unique_slug(model, text: str, *, exclude_id: int | None = None) -> str:
-    """Return an ASCII slug of `text` not used by another row of `model` nor kept as a redirect."""
-    base = slugify(text, max_length=150)
-    kind = "product" if model is Product else "producer"
-    taken_query = select(model.slug).where(model.slug.like(f"{base}%"))
-    if exclude_id is not None:
-        taken_query = taken_query.where(model.id != exclude_id)
-    taken = set(db.session.scalars(taken_query))
-    taken.update(
-        db.session.scalars(
-            select(SlugRedirect.slug).where(
-                SlugRedirect.kind == kind,
-                SlugRedirect.slug.like(f"{base}%"),
-                SlugRedirect.target_id != (exclude_id or 0),
-            )
-        )
-    )
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
-def _change_slug(kind: str, obj, new_slug: str) -> None:
-    if new_slug == obj.slug:
-        return
-    old = obj.slug
-    # The new slug may be one this object had before: it stops being a redirect.
-    db.session.execute(
-        delete(SlugRedirect).where(
-            SlugRedirect.kind == kind, SlugRedirect.slug == new_slug, SlugRedirect.target_id == obj.id
-        )
-    )
-    db.session.add(SlugRedirect(kind=kind, slug=old, target_id=obj.id))
-    obj.slug = new_slug
-
-
-def rename_product(product: Product, new_name_vi: str) -> Product:
-    """Rename a product; its slug follows and the old one keeps answering with a redirect."""
-    return _rename(product, "name_vi", new_name_vi)
-
-
-def rename_producer(producer: Producer, new_name: str) -> Producer:
-    """Rename a producer; its slug follows and the old one keeps answering with a redirect."""
-    return _rename(producer, "name", new_name)
-
-
-def _rename(obj, attribute: str, new_name: str):
-    new_name = (new_name or "").strip()
-    if not new_name:
-        raise CatalogError("empty name")
-    setattr(obj, attribute, new_name)
-    kind = "product" if isinstance(obj, Product) else "producer"
-    _change_slug(kind, obj, unique_slug(type(obj), new_name, exclude_id=obj.id))
-    db.session.flush()
-    return obj
 
 
 @dataclass

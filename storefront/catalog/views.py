@@ -8,10 +8,10 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markdown_it import MarkdownIt
 from markupsafe import Markup
-from sqlalchemy.orm import selectinload
 
 from storefront.addresses import format_address
 from storefront.catalog import bp, search
+from storefront.catalog.certificates import lapsed_certificate, latest_certificate, valid_certificate
 from storefront.catalog.forms import parse_catalog_args
 from storefront.catalog.groups import GROUPS, GROUPS_WITH_CONSUMER_INFO, group_name
 from storefront.catalog.images import (
@@ -25,25 +25,21 @@ from storefront.catalog.images import (
 )
 from storefront.catalog.indexing import listing_cache, search_index
 from storefront.catalog.jsonld import product_jsonld
-from storefront.catalog.models import LegalType, Producer
+from storefront.catalog.models import LegalType
 from storefront.catalog.page_cache import cached_page
 from storefront.catalog.services import (
     batches_on_sale,
     filter_choices,
     home_sections,
-    lapsed_certificate,
-    latest_certificate,
     list_products,
+    producer_for_page,
     producer_products,
-    product_page_query,
-    redirect_target,
+    product_for_page,
     suggestions,
-    valid_certificate,
-    visible_producer_query,
 )
+from storefront.catalog.slugs import redirect_target
 from storefront.catalog.urls import image_url, public_url
 from storefront.clock import today_vn
-from storefront.extensions import db
 from storefront.filters import url_with_query
 from storefront.storage import storage
 
@@ -151,7 +147,7 @@ def products():
 def product(slug):
     if not SLUG_RE.match(slug):
         abort(404)
-    item = db.session.scalar(product_page_query(slug))
+    item = product_for_page(slug)
     if item is None:
         return _redirect_or_404("product", slug)
     today = today_vn()
@@ -175,9 +171,7 @@ def product(slug):
 def producer(slug):
     if not SLUG_RE.match(slug):
         abort(404)
-    item = db.session.scalar(
-        visible_producer_query().where(Producer.slug == slug).options(selectinload(Producer.images))
-    )
+    item = producer_for_page(slug)
     if item is None:
         return _redirect_or_404("producer", slug)
     items = producer_products(item)

@@ -3,7 +3,7 @@
 import click
 
 from storefront.checkout import bp
-from storefront.checkout.services import expire_lapsed_orders
+from storefront.checkout.orders import expire_lapsed_orders
 from storefront.extensions import db
 
 

@@ -11,7 +11,7 @@ from storefront.jobs import QUEUES, connection, enqueue, get_queue
 #: Periodic work: name -> (default seconds between runs, target). JOB_SCHEDULE overrides the
 #: seconds ("release-expired=60,outbox-send=60,reindex=86400"; 0 turns one off).
 PERIODIC = {
-    "release-expired": (60, "storefront.checkout.services:expire_lapsed_orders"),
+    "release-expired": (60, "storefront.checkout.orders:expire_lapsed_orders"),
     "outbox-send": (60, "storefront.outbox.jobs:send_pending"),
     "reindex": (24 * 3600, "storefront.catalog.indexing:reindex_all"),
 }

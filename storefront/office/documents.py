@@ -4,6 +4,7 @@ stored under a random name and served only as downloads that a browser never run
 import io
 import secrets
 import warnings
+from functools import partial
 from pathlib import Path
 
 from flask import current_app, redirect
@@ -11,11 +12,9 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
+from storefront import after_commit
 from storefront.errors import DomainError
-from storefront.extensions import db
 from storefront.security_headers import DOWNLOAD_HEADERS
 from storefront.storage import storage
 
@@ -33,8 +32,6 @@ DEFAULT_MAX_PIXELS = 40_000_000
 MAX_PDF_PAGES = 100
 #: Page entries that act (links, forms, scripts, actions on open): a copied page keeps none.
 PAGE_ACTIVE_KEYS = ("/Annots", "/AA")
-#: session.info key: scans written during the open transaction, deleted unless it commits.
-UNCOMMITTED_KEY = "office_uncommitted_scans"
 
 
 class DocumentInvalid(DomainError):
@@ -144,28 +141,5 @@ def store_scan(data: bytes, extension: str) -> str:
     store = storage("documents")
     filename = f"{secrets.token_hex(16)}.{extension}"
     store.put(filename, data)
-    db.session.info.setdefault(UNCOMMITTED_KEY, []).append((store, filename))
+    after_commit.undo_unless_committed(partial(store.delete, filename))
     return filename
-
-
-def _keep_scans(session):
-    if session.in_nested_transaction():
-        return  # a savepoint released (SQLAlchemy fires after_commit): its transaction may still roll back
-    session.info.pop(UNCOMMITTED_KEY, None)
-
-
-def _delete_uncommitted_scans(session, transaction):
-    # after_commit has already taken the committed ones; whatever is left was rolled back.
-    if transaction.parent is None:
-        for store, filename in session.info.pop(UNCOMMITTED_KEY, ()):
-            try:
-                store.delete(filename)
-            except Exception:  # the rollback stands; an orphan file is only wasted space
-                current_app.logger.exception("could not delete the uncommitted scan %s", filename)
-
-
-def register_listeners():
-    """Listen on every SQLAlchemy session, so a scan lives exactly as long as its committed row (create_app calls this)."""
-    for name, listener in (("after_commit", _keep_scans), ("after_transaction_end", _delete_uncommitted_scans)):
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)

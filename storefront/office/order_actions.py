@@ -4,9 +4,10 @@ from sqlalchemy import select
 
 from storefront.accounts.models import User
 from storefront.audit.services import log_action
-from storefront.checkout import payments
-from storefront.checkout import services as checkout
+from storefront.checkout.cancelling import cancel_order as cancel_checkout_order
 from storefront.checkout.models import Order, OrderStatus, Payment, PaymentMethod, PaymentStatus
+from storefront.checkout.payments.events import mark_payment_received
+from storefront.checkout.payments.refunds import refund_payment
 from storefront.extensions import db
 from storefront.office.rules import OfficeError, require_reason
 
@@ -39,10 +40,10 @@ def bank_transfers_awaiting(*, limit: int = 100) -> list[Order]:
 def confirm_payment_received(order: Order, *, actor: User) -> Order:
     """Record that the office saw the transfer (or COD cash) arrive; the order becomes paid.
 
-    :raises storefront.checkout.services.PaymentTooLate: the hold lapsed and the units are gone.
+    :raises storefront.checkout.errors.PaymentTooLate: the hold lapsed and the units are gone.
     """
     before = _order_snapshot(order)
-    checkout.mark_payment_received(order, actor=actor)
+    mark_payment_received(order, actor=actor)
     log_action(actor, "order.payment_received", order, before=before, after=_order_snapshot(order))
     return order
 
@@ -51,7 +52,7 @@ def cancel_order(order: Order, *, reason: str, actor: User) -> Order:
     """Cancel an order that has not shipped, with a reason the customer is told."""
     reason = require_reason(reason)
     before = _order_snapshot(order)
-    checkout.cancel_order(order, actor=actor, reason=reason)
+    cancel_checkout_order(order, actor=actor, reason=reason)
     log_action(actor, "order.cancel", order, before=before, after=_order_snapshot(order), reason=reason)
     return order
 
@@ -83,13 +84,13 @@ def refund_through_provider(
 ) -> Payment:
     """Give money back through the payment's provider (VNPay, MoMo, Stripe...), full or partial.
 
-    :raises storefront.checkout.services.RefundNotPossible: wrong amount or nothing to refund.
+    :raises storefront.checkout.errors.RefundNotPossible: wrong amount or nothing to refund.
     :raises storefront.checkout.providers.base.RefundFailed: the provider refused (its reason).
     """
     reason = require_reason(reason)
     before = {"status": payment.status.value, "refunded_vnd": payment.refunded_vnd, "order": payment.order.status.value}
     refunds_before = len(payment.refunds)
-    payments.refund_payment(payment, amount_vnd, actor=actor, reason=reason, request_key=request_key)
+    refund_payment(payment, amount_vnd, actor=actor, reason=reason, request_key=request_key)
     if len(payment.refunds) == refunds_before:
         return payment  # the same form again: already refunded, nothing new to log
     after = {"status": payment.status.value, "refunded_vnd": payment.refunded_vnd, "order": payment.order.status.value}

@@ -5,8 +5,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from storefront.catalog.certificates import CertificateStanding, certificate_standing
 from storefront.catalog.models import Producer, Product
-from storefront.catalog.services import CertificateStanding, certificate_standing
 from storefront.checkout.models import Fulfilment, FulfilmentStatus, Order, OrderLine, PaymentMethod, PaymentStatus
 from storefront.extensions import db
 from storefront.inventory.models import Stock

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storefront.catalog.images import ImageRejected, delete_files
 from storefront.catalog.jsonld import rating_jsonld
-from storefront.catalog.services import product_page_query
+from storefront.catalog.services import product_for_page
 from storefront.extensions import db, limiter
 from storefront.request_input import request_page
 from storefront.reviews import bp, services
@@ -29,7 +29,7 @@ def _review_limit_key() -> str:
 
 
 def _product_or_404(slug: str):
-    product = db.session.scalar(product_page_query(slug)) if slug.isascii() and len(slug) <= 160 else None
+    product = product_for_page(slug) if slug.isascii() and len(slug) <= 160 else None
     if product is None:
         abort(404)
     return product

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from storefront.catalog.models import SlugRedirect
-from storefront.catalog.services import CatalogError, rename_producer, rename_product
+from storefront.catalog.slugs import CatalogError, rename_producer, rename_product
 from storefront.clock import today_vn
 from storefront.columns import utcnow
 from tests.factories import make_certificate, make_product

@@ -70,6 +70,16 @@ def test_robots_points_to_the_sitemap(client):
     body = client.get("/robots.txt").get_data(as_text=True)
     assert "Sitemap: http://shop.test/sitemap.xml" in body
     assert "Disallow: /account/" in body
+    assert "Disallow: /office/" in body and "Disallow: /producer/" in body
+
+
+def test_robots_leaves_the_cart_and_checkout_crawlable(client):
+    """A page a shopper lands on is not one crawlers are told to skip (Lighthouse's is-crawlable reads robots.txt)."""
+    body = client.get("/robots.txt").get_data(as_text=True)
+    assert "Disallow: /cart" not in body and "Disallow: /checkout" not in body
+    page = client.get("/cart").get_data(as_text=True)
+    assert 'name="robots"' not in page
+    assert '<link rel="canonical" href="http://shop.test/cart">' in page
 
 
 def test_product_page_has_canonical_opengraph_and_product_jsonld(client, catalogue):

@@ -7,7 +7,7 @@ import pytest
 from storefront.catalog import search
 from storefront.catalog.indexing import search_index
 from storefront.catalog.models import ProducerStatus
-from storefront.catalog.services import rename_product
+from storefront.catalog.slugs import rename_product
 from storefront.columns import utcnow
 from storefront.inventory.models import Stock
 from tests.factories import make_certificate, make_producer, make_product
@@ -234,7 +234,7 @@ def test_reindex_all_rebuilds_from_the_database_for_the_demo_seed(app, products)
 
 def test_selling_out_and_restocking_through_orders_moves_the_in_stock_filter(db, products):
     """Orders change stock with guarded SQL updates the ORM flush never sees; the index still follows."""
-    from storefront.checkout.services import cancel_order
+    from storefront.checkout.cancelling import cancel_order
     from tests.factories_checkout import make_order
 
     idx = search_index()

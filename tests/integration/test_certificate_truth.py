@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from storefront.catalog.services import certificate_standing
+from storefront.catalog.certificates import certificate_standing
 from storefront.clock import today_vn
 from tests.factories import make_certificate, make_product
 from tests.factories_office import office  # noqa: F401 (office is a fixture)

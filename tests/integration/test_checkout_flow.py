@@ -8,6 +8,9 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from storefront.checkout.cancelling import cancel_order
+from storefront.checkout.errors import OrderNotReady
+from storefront.checkout.fulfilment import deliver_fulfilment, pack_fulfilment, ship_fulfilment
 from storefront.checkout.models import (
     Fulfilment,
     FulfilmentStatus,
@@ -17,14 +20,7 @@ from storefront.checkout.models import (
     Payment,
     PaymentStatus,
 )
-from storefront.checkout.services import (
-    OrderNotReady,
-    cancel_order,
-    deliver_fulfilment,
-    mark_payment_received,
-    pack_fulfilment,
-    ship_fulfilment,
-)
+from storefront.checkout.payments.events import mark_payment_received
 from storefront.checkout.vietqr import crc16_ccitt, parse_tlv
 from storefront.inventory.models import Stock
 from storefront.outbox.models import OutboxMessage
@@ -458,14 +454,14 @@ def test_fifty_buyers_racing_for_the_last_five_units_make_exactly_five_orders(ap
     ],
 )
 def test_delivery_fee_follows_the_zone_table_and_the_free_shipping_threshold(app, province, subtotal, zone, fee):
-    from storefront.checkout.services import delivery_quote
+    from storefront.checkout.quotes import delivery_quote
 
     quote = delivery_quote(province, subtotal)
     assert (quote.zone, quote.fee_vnd) == (zone, fee)
 
 
 def test_delivery_zones_can_be_configured(app):
-    from storefront.checkout.services import delivery_quote
+    from storefront.checkout.quotes import delivery_quote
 
     app.config["DELIVERY_ZONES"] = {
         "everywhere": {"label": "Toàn quốc", "provinces": None, "fee_vnd": 30_000, "days": "2 ngày"}
@@ -476,7 +472,8 @@ def test_delivery_zones_can_be_configured(app):
 def test_a_transfer_that_arrives_after_the_hold_lapsed_is_refused_when_sold_out(db, two_producers):
     from datetime import timedelta
 
-    from storefront.checkout.services import PaymentTooLate, expire_lapsed_orders
+    from storefront.checkout.errors import PaymentTooLate
+    from storefront.checkout.orders import expire_lapsed_orders
     from storefront.columns import utcnow
 
     tea, _ = two_producers
@@ -493,7 +490,7 @@ def test_a_transfer_that_arrives_after_the_hold_lapsed_is_refused_when_sold_out(
 def test_a_late_transfer_re_books_the_order_while_stock_allows(db, two_producers):
     from datetime import timedelta
 
-    from storefront.checkout.services import expire_lapsed_orders
+    from storefront.checkout.orders import expire_lapsed_orders
     from storefront.columns import utcnow
 
     tea, _ = two_producers
@@ -509,7 +506,7 @@ def test_a_transfer_marked_paid_after_the_expiry_released_its_hold_does_not_over
     """The expiry released the units (order still pending in this session); they sold out meanwhile."""
     from datetime import timedelta
 
-    from storefront.checkout.services import PaymentTooLate
+    from storefront.checkout.errors import PaymentTooLate
     from storefront.columns import utcnow
     from storefront.inventory.services import release_expired
 
@@ -529,7 +526,7 @@ def test_a_transfer_marked_paid_after_the_expiry_released_its_hold_does_not_over
 def test_of_two_racing_status_moves_only_one_wins(db, two_producers):
     from sqlalchemy import update
 
-    from storefront.checkout.services import move_order
+    from storefront.checkout.orders import move_order
 
     tea, _ = two_producers
     order = make_order([(tea, 1)], payment="bank_transfer")
@@ -602,7 +599,8 @@ def test_another_buyers_order_cannot_be_cancelled(client, db, two_producers):
 def test_a_buyer_cancelling_an_order_that_expired_meanwhile_is_told_it_cannot_be_cancelled(db, two_producers):
     from sqlalchemy import update
 
-    from storefront.checkout.services import CannotCancel, cancel_order_by_buyer
+    from storefront.checkout.cancelling import cancel_order_by_buyer
+    from storefront.checkout.errors import CannotCancel
 
     tea, _ = two_producers
     order = make_order([(tea, 1)], payment="bank_transfer")
@@ -671,14 +669,14 @@ def test_a_failure_after_the_order_is_made_but_before_the_commit_keeps_nothing(
     client, db, signed_in_at_review, monkeypatch
 ):
     from storefront.cart.models import CartLine
-    from storefront.checkout import views
+    from storefront.checkout.views import steps
 
     product, reviewed = signed_in_at_review
 
     def broken_cart_store():
         raise RuntimeError("cart storage down")
 
-    monkeypatch.setattr(views, "clear_contents", broken_cart_store)
+    monkeypatch.setattr(steps, "clear_contents", broken_cart_store)
     with pytest.raises(RuntimeError):
         place(client, reviewed)
     db.session.expire_all()

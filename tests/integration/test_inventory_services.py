@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from storefront.checkout.cancelling import cancel_order
 from storefront.checkout.models import OrderStatus
-from storefront.checkout.services import cancel_order, expire_lapsed_orders
+from storefront.checkout.orders import expire_lapsed_orders
 from storefront.columns import utcnow
 from storefront.inventory.models import Reservation, Stock
 from storefront.inventory.services import InsufficientStock, receive_stock, release_reservations

@@ -201,3 +201,14 @@ def test_a_scan_written_in_a_released_savepoint_is_deleted_when_its_transaction_
         assert (documents.decisions_dir() / name).exists()
         db.session.rollback()
         assert not (documents.decisions_dir() / name).exists()
+
+
+def test_a_committed_scan_stays_when_a_later_transaction_rolls_back(app, db):
+    """The commit drops the scan's undo, so the next transaction's rollback does not delete it."""
+    with app.test_request_context():
+        with db.session.begin_nested():
+            name = documents.store_scan(make_pdf_bytes(), "pdf")
+        db.session.commit()
+        make_product()
+        db.session.rollback()
+        assert (documents.decisions_dir() / name).exists()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from storefront.audit.models import AuditLogEntry
 from storefront.checkout.models import OrderStatus, Payment, PaymentMethod, PaymentStatus
-from storefront.checkout.services import expire_lapsed_orders
+from storefront.checkout.orders import expire_lapsed_orders
 from storefront.columns import utcnow
 from storefront.inventory.models import Stock
 from tests.factories import make_product

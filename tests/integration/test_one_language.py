@@ -293,7 +293,7 @@ def test_the_detector_finds_what_the_walk_must_catch():
 )
 def test_every_mail_about_an_order_is_in_the_language_it_was_placed_in(client, db, lang, subjects):
     """The confirmation is written during checkout; a later cancellation by the office is not."""
-    from storefront.checkout.services import cancel_order
+    from storefront.checkout.cancelling import cancel_order
     from tests.factories import make_product
     from tests.factories_checkout import fill_checkout, place
 

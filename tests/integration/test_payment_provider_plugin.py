@@ -96,7 +96,7 @@ def callback(client, body: dict, secret=SECRET):
 
 
 def test_a_provider_added_in_one_module_and_one_registry_line_takes_and_refunds_a_payment(client, db, bank_x):
-    from storefront.checkout.payments import refund_payment
+    from storefront.checkout.payments.refunds import refund_payment
 
     product = make_product(price_vnd=80_000, on_hand=3)
     db.session.commit()
@@ -138,7 +138,7 @@ def test_the_new_provider_is_listed_with_its_limits_in_registry_order(client, db
 
 
 def test_refunding_a_second_payment_in_full_leaves_the_paid_order_paid(client, db, bank_x):
-    from storefront.checkout.payments import payments_needing_attention, refund_payment
+    from storefront.checkout.payments.refunds import payments_needing_attention, refund_payment
 
     product = make_product(price_vnd=80_000, on_hand=3)
     db.session.commit()

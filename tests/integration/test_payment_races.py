@@ -12,7 +12,8 @@ import urllib.request
 from sqlalchemy import select
 
 from storefront.checkout.models import Order, OrderStatus, Payment, PaymentStatus
-from storefront.checkout.payments import apply_event, current_payment
+from storefront.checkout.payments.attempts import current_payment
+from storefront.checkout.payments.events import apply_event
 from storefront.checkout.providers import vnpay as vnpay_module
 from storefront.checkout.providers.base import Callback
 from tests.factories import make_producer, make_product

@@ -140,7 +140,7 @@ def test_a_total_above_momos_limit_cannot_choose_momo(client, db, momo):
 
 
 def test_partial_and_full_refunds_go_through_momos_refund_api(app, client, db, momo, products):
-    from storefront.checkout.payments import refund_payment
+    from storefront.checkout.payments.refunds import refund_payment
 
     order, order_id = momo_order(client, db, momo, products)
     ipn(client, momo.complete(order_id, deliver=False))
@@ -201,12 +201,12 @@ def test_a_signed_ipn_with_values_the_shop_cannot_use_is_a_400(client, db, momo,
 
 
 def test_a_start_momo_took_but_the_shop_never_recorded_is_not_reused_on_retry(client, db, momo, products, monkeypatch):
-    from storefront.checkout import views
+    from storefront.checkout.views import common
 
     def database_gone(*args, **kwargs):
         raise RuntimeError("database went away after MoMo answered")
 
-    monkeypatch.setattr(views, "attach_attempt", database_gone)
+    monkeypatch.setattr(common, "attach_attempt", database_gone)
     add_to_cart(client, products[0], 1)
     with pytest.raises(RuntimeError):
         place(client, fill_checkout(client, payment="momo"))

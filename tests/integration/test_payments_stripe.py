@@ -201,7 +201,7 @@ def test_the_webhook_is_the_only_route_without_csrf(app):
     from storefront.extensions import csrf
 
     exempt = {view for view in csrf._exempt_views if view.startswith("storefront.checkout")}
-    assert exempt == {"storefront.checkout.views.provider_callback"}
+    assert exempt == {"storefront.checkout.views.callbacks.provider_callback"}
 
 
 @pytest.fixture
@@ -231,7 +231,8 @@ def paid_session(order, session_id, **kw):
 
 
 def test_a_card_payment_with_the_wrong_amount_is_kept_as_needing_a_refund(client, db, stub, products):
-    from storefront.checkout.payments import fulfil_card_payment, payments_needing_attention
+    from storefront.checkout.payments.events import fulfil_card_payment
+    from storefront.checkout.payments.refunds import payments_needing_attention
 
     order, session_id = card_order(client, db, stub, products)
     assert fulfil_card_payment(paid_session(order, session_id, amount_total=1_000)) == "amount mismatch"
@@ -246,7 +247,8 @@ def test_a_card_payment_with_the_wrong_amount_is_kept_as_needing_a_refund(client
 def test_a_card_payment_after_the_hold_lapsed_and_sold_out_is_not_marked_paid(client, db, stub, products):
     from datetime import timedelta
 
-    from storefront.checkout.payments import fulfil_card_payment, payments_needing_attention
+    from storefront.checkout.payments.events import fulfil_card_payment
+    from storefront.checkout.payments.refunds import payments_needing_attention
     from storefront.columns import utcnow
     from storefront.inventory.services import release_expired
     from tests.factories_checkout import make_order
@@ -264,7 +266,7 @@ def test_a_card_payment_after_the_hold_lapsed_and_sold_out_is_not_marked_paid(cl
 def test_a_late_card_payment_re_books_the_order_while_stock_allows(client, db, stub, products):
     from datetime import timedelta
 
-    from storefront.checkout.services import expire_lapsed_orders
+    from storefront.checkout.orders import expire_lapsed_orders
     from storefront.columns import utcnow
 
     order, session_id = card_order(client, db, stub, products, quantities=(2, 0))
@@ -287,7 +289,7 @@ def test_the_stripe_session_ends_minutes_before_the_stock_hold(client, db, stub,
 def test_a_card_retry_after_some_minutes_extends_the_hold_and_gets_a_new_session(client, db, stub, products):
     from datetime import timedelta
 
-    from storefront.checkout.payments import card_session_params
+    from storefront.checkout.payments.attempts import card_session_params
     from storefront.columns import utcnow
     from storefront.inventory.models import Reservation
 
@@ -339,7 +341,7 @@ def test_retrying_when_the_session_would_be_too_short_for_stripe_opens_a_new_one
 
 
 def test_an_older_session_expiring_after_a_retry_does_not_expire_the_order(client, db, stub, products):
-    from storefront.checkout.payments import expire_card_payment
+    from storefront.checkout.payments.events import expire_card_payment
 
     order, session_id = card_order(client, db, stub, products)
     assert expire_card_payment({"id": "cs_test_older", "metadata": {"order_code": order.code}}) == "nothing to expire"
@@ -394,8 +396,8 @@ def test_a_card_order_is_committed_before_stripe_is_called_and_the_session_id_af
 def test_a_failure_after_stripe_answered_keeps_the_order_and_its_hold_and_a_retry_reuses_the_session(
     client, db, stub, products, monkeypatch
 ):
-    from storefront.checkout import views
     from storefront.checkout.providers import stripe_card
+    from storefront.checkout.views import common
 
     real, opened = stripe_card.create_checkout_session, []
 
@@ -407,7 +409,7 @@ def test_a_failure_after_stripe_answered_keeps_the_order_and_its_hold_and_a_retr
         raise RuntimeError("database went away before the session id was saved")
 
     monkeypatch.setattr(stripe_card, "create_checkout_session", create_and_remember)
-    monkeypatch.setattr(views, "attach_attempt", broken_attach)
+    monkeypatch.setattr(common, "attach_attempt", broken_attach)
     add_to_cart(client, products[0], 1)
     with pytest.raises(RuntimeError):
         place(client, fill_checkout(client, payment="card", email="hoa@example.vn"))
@@ -450,7 +452,7 @@ def test_a_retry_that_opens_a_new_session_expires_the_previous_one_first(client,
 def test_a_card_refund_goes_through_stripes_api_with_an_idempotency_key(client, db, stub, products, monkeypatch):
     import stripe
 
-    from storefront.checkout.payments import refund_payment
+    from storefront.checkout.payments.refunds import refund_payment
     from storefront.checkout.providers import stripe_card
 
     order, session_id = card_order(client, db, stub, products)
@@ -490,7 +492,7 @@ def test_refunds_stripe_reports_are_recorded_once_whether_made_here_or_in_the_da
     import json
 
     from storefront.checkout.models import PaymentRefund
-    from storefront.checkout.payments import refund_payment
+    from storefront.checkout.payments.refunds import refund_payment
     from tests.fixtures_stripe import WEBHOOK_SECRET
 
     order, session_id = card_order(client, db, stub, products)

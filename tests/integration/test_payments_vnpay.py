@@ -196,7 +196,7 @@ def paid_vnpay_order(client, db, vnpay, products, quantity=1):
 
 
 def test_a_partial_then_a_full_refund_go_through_vnpays_refund_api(app, client, db, vnpay, products):
-    from storefront.checkout.payments import refund_payment
+    from storefront.checkout.payments.refunds import refund_payment
 
     order, ref = paid_vnpay_order(client, db, vnpay, products, quantity=2)
     payment = db.session.scalar(select(Payment))
@@ -218,7 +218,8 @@ def test_a_partial_then_a_full_refund_go_through_vnpays_refund_api(app, client, 
 
 
 def test_a_full_refund_is_sent_as_type_02_and_more_than_was_paid_is_refused(app, client, db, vnpay, products):
-    from storefront.checkout.payments import RefundNotPossible, refund_payment
+    from storefront.checkout.errors import RefundNotPossible
+    from storefront.checkout.payments.refunds import refund_payment
 
     order, ref = paid_vnpay_order(client, db, vnpay, products)
     payment = db.session.scalar(select(Payment))
@@ -232,7 +233,7 @@ def test_a_full_refund_is_sent_as_type_02_and_more_than_was_paid_is_refused(app,
 
 
 def test_a_refund_vnpay_refuses_changes_nothing_and_says_why(app, client, db, vnpay, products):
-    from storefront.checkout.payments import refund_payment
+    from storefront.checkout.payments.refunds import refund_payment
     from storefront.checkout.providers.base import RefundFailed
 
     order, ref = paid_vnpay_order(client, db, vnpay, products)

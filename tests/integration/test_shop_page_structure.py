@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import select
 
+from storefront.checkout.cancelling import cancel_order
 from storefront.checkout.models import Order
-from storefront.checkout.services import cancel_order
 from storefront.outbox.models import OutboxMessage
 from tests.factories import make_producer, make_product
 from tests.factories_checkout import add_to_cart, fill_checkout, place

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from storefront.accounts.decorators import office_required
-from storefront.checkout.services import PaymentTooLate
+from storefront.checkout.errors import PaymentTooLate
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.office import (

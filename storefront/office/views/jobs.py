@@ -13,7 +13,7 @@ TARGET_LABELS = {
     "storefront.outbox.jobs:send_pending": _l("Gửi thư"),
     "storefront.catalog.indexing:reindex_ids": _l("Cập nhật chỉ mục tìm kiếm"),
     "storefront.catalog.indexing:reindex_all": _l("Cập nhật chỉ mục tìm kiếm"),
-    "storefront.checkout.services:expire_lapsed_orders": _l("Trả hàng của đơn quá hạn"),
+    "storefront.checkout.orders:expire_lapsed_orders": _l("Trả hàng của đơn quá hạn"),
     "traceability.stamps.jobs:render_sheet": _l("Tạo tờ tem PDF"),
 }
 

@@ -7,8 +7,12 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from storefront.audit import services as audit_log
+from storefront.checkout.errors import RefundNotPossible
 from storefront.checkout.models import Order, Payment
-from storefront.checkout.payments import RefundNotPossible, payments_needing_attention, refundable_through_provider
+from storefront.checkout.payments.refunds import (
+    payments_needing_attention,
+    refundable_through_provider,
+)
 from storefront.checkout.providers.base import RefundFailed
 from storefront.extensions import db
 from storefront.office import (

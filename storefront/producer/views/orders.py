@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from storefront.accounts.decorators import producer_required
-from storefront.checkout import services as checkout
+from storefront.checkout.fulfilment import deliver_fulfilment, pack_fulfilment, ship_fulfilment
+from storefront.checkout.payments.events import mark_payment_received
 from storefront.errors import DomainError
 from storefront.producer import bp
 from storefront.producer.forms import (
@@ -62,7 +63,7 @@ def _fulfilment_action(fulfilment_id, action, form_class=ActionForm, done_messag
 def fulfilment_pack(fulfilment_id):
     return _fulfilment_action(
         fulfilment_id,
-        lambda f, form: checkout.pack_fulfilment(f, actor=current_user._get_current_object()),
+        lambda f, form: pack_fulfilment(f, actor=current_user._get_current_object()),
         done_message=_("Đã đánh dấu đã đóng gói."),
     )
 
@@ -72,7 +73,7 @@ def fulfilment_pack(fulfilment_id):
 def fulfilment_ship(fulfilment_id):
     return _fulfilment_action(
         fulfilment_id,
-        lambda f, form: checkout.ship_fulfilment(
+        lambda f, form: ship_fulfilment(
             f,
             carrier=form.carrier.data,
             tracking_number=form.tracking_number.data,
@@ -88,7 +89,7 @@ def fulfilment_ship(fulfilment_id):
 def fulfilment_deliver(fulfilment_id):
     return _fulfilment_action(
         fulfilment_id,
-        lambda f, form: checkout.deliver_fulfilment(f, actor=current_user._get_current_object()),
+        lambda f, form: deliver_fulfilment(f, actor=current_user._get_current_object()),
         done_message=_("Đã đánh dấu đã giao hàng."),
     )
 
@@ -101,6 +102,6 @@ def fulfilment_payment_received(fulfilment_id):
     def mark(f, form):
         if not can_confirm_payment(f, producer):
             raise DomainError(_("Đơn này do văn phòng OCOP xác nhận thanh toán."))
-        checkout.mark_payment_received(f.order, actor=current_user._get_current_object())
+        mark_payment_received(f.order, actor=current_user._get_current_object())
 
     return _fulfilment_action(fulfilment_id, mark, done_message=_("Đã xác nhận đã nhận tiền."))

@@ -1,0 +1,76 @@
+"""Payment attempts at a redirect provider: the window, the attempt number and reference, the hold they need."""
+
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from storefront.checkout.errors import CardRetryClosed
+from storefront.checkout.models import Order, OrderStatus, Payment
+from storefront.columns import utcnow
+from storefront.extensions import db
+from storefront.inventory.services import extend_reservations, open_reservations
+
+
+def payment_attempt(order: Order, provider, *, now: datetime | None = None, retry: bool = False) -> dict:
+    """Prepare the next try at paying *order* with a redirect *provider*; flushes, the caller commits.
+
+    The provider's window ends ``window_margin_minutes`` before the stock hold. When that
+    leaves less than the provider accepts (Stripe: 30 minutes), the hold is extended and the
+    attempt number goes up; providers that refuse a reused reference (VNPay, MoMo) get a new
+    attempt number on every start after the first (*retry*: the buyer's "pay" button). A new
+    attempt names the one it replaces, which the provider closes first.
+    :raises CardRetryClosed: nothing is held any more (the hold lapsed or the order moved on).
+    """
+    now = now or utcnow()
+    held = open_reservations(order)
+    if order.status is not OrderStatus.PENDING_PAYMENT or not held or held[0].expires_at <= now:
+        raise CardRetryClosed(order.code)
+    margin = timedelta(minutes=provider.window_margin_minutes)
+    payment = current_payment(order)
+    window_ends = held[0].expires_at - margin
+    previous_ref = payment.provider_ref
+    if window_ends < now + timedelta(minutes=provider.min_window_minutes + 1):
+        hold_until = now + timedelta(minutes=provider.min_window_minutes + provider.window_margin_minutes + 5)
+        extend_reservations(order, until=hold_until)
+        payment.attempts += 1
+        window_ends = hold_until - margin
+    elif provider.new_ref_each_start and (retry or payment.provider_ref is not None):
+        # A retry may follow a start the provider took but we never recorded: never reuse its reference.
+        payment.attempts += 1
+    else:
+        previous_ref = None  # the same attempt again: the provider finds it by idempotency key
+    lines = [(line.product_name, line.unit_price_vnd, line.quantity) for line in order.lines]
+    if order.delivery_fee_vnd:
+        lines.append((str(_l("Phí vận chuyển")), order.delivery_fee_vnd, 1))
+    db.session.flush()
+    return {
+        "number": payment.attempts,
+        "ref": provider.attempt_ref(order.code, payment.attempts),
+        "amount_vnd": order.total_vnd,
+        "lines": lines,
+        "expires_at": window_ends,
+        "idempotency_key": f"checkout-session-{order.code}-{payment.attempts}",
+        "previous_ref": previous_ref,
+    }
+
+
+def card_session_params(order: Order, *, now: datetime | None = None) -> dict:
+    """What a Stripe session needs: line items in whole đồng, expiry (epoch seconds) and idempotency key."""
+    from storefront.checkout.providers import stripe_card
+
+    attempt = payment_attempt(order, stripe_card.PROVIDER, now=now)
+    return {**attempt, "expires_at": int(attempt["expires_at"].timestamp())}
+
+
+def attach_attempt(order: Order, provider_ref: str, data: dict | None = None) -> None:
+    """Remember the provider's id of the current attempt (what its callbacks name)."""
+    payment = current_payment(order)
+    payment.provider_ref = provider_ref
+    if data:
+        payment.provider_data = {**(payment.provider_data or {}), **data}
+    db.session.flush()
+
+
+def current_payment(order: Order) -> Payment | None:
+    """The order's payment by its chosen method (the first one; later ones are extra money to refund)."""
+    return next((p for p in order.payments if p.method == order.payment_method), None)

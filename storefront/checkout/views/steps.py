@@ -1,0 +1,239 @@
+"""The checkout steps: contact and address, delivery and payment options, review, placing the order."""
+
+import secrets
+
+from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from storefront.addresses import format_address, wards
+from storefront.cart.services import summarize
+from storefront.cart.storage import clear_contents, load_contents
+from storefront.checkout import bp, providers
+from storefront.checkout.errors import (
+    AmountOutsideLimits,
+    BadAddress,
+    CardRetryClosed,
+    CartNotReady,
+    OrderTooLarge,
+    PriceChanged,
+    UnknownMethod,
+)
+from storefront.checkout.forms import ContactForm, OptionsForm, PlaceOrderForm
+from storefront.checkout.payments.attempts import payment_attempt
+from storefront.checkout.placing import (
+    CheckoutDetails,
+    order_by_idempotency_key,
+    place_order,
+    unavailable_product_names,
+)
+from storefront.checkout.quotes import DELIVERY_METHODS, quote
+from storefront.checkout.views.common import (
+    STATE_KEY,
+    allow_order,
+    awaits_redirect,
+    payment_window_closed,
+    provider_of,
+    start_payment,
+    total_error,
+)
+from storefront.extensions import db
+from storefront.filters import vnd
+from storefront.inventory.services import InsufficientStock
+
+
+def _state() -> dict:
+    return session.get(STATE_KEY, {})
+
+
+def _cart_or_redirect():
+    """Return the cart summary when it can be checked out, else a redirect to the cart."""
+    summary = summarize(load_contents())
+    if not summary.can_check_out:
+        flash(_("Giỏ hàng trống hoặc có sản phẩm cần sửa trước khi đặt hàng."), "warning")
+        return None, redirect(url_for("cart.view"))
+    return summary, None
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+def start():
+    summary, bounce = _cart_or_redirect()
+    if bounce:
+        return bounce
+    state = _state()
+    form = ContactForm(data=state or _account_defaults())
+    form.fill_choices(form.province_code.data)
+    if request.method == "POST" and "choose_province" in request.form:
+        form.ward_code.errors = []  # no-JS path: the province changed, show its wards
+    elif form.validate_on_submit():
+        if not any(code == form.ward_code.data for code, _name in wards(form.province_code.data)):
+            form.ward_code.errors.append(_("Phường / xã không thuộc tỉnh đã chọn."))
+        else:
+            session[STATE_KEY] = {
+                **state,
+                **{
+                    f: getattr(form, f).data
+                    for f in ("contact_name", "phone", "email", "province_code", "ward_code", "street")
+                },
+            }
+            return redirect(url_for("checkout.options"))
+    return render_template("checkout/start.html", form=form, summary=summary)
+
+
+def _account_defaults() -> dict:
+    if not current_user.is_authenticated:
+        return {}
+    return {"contact_name": current_user.full_name, "email": current_user.email, "phone": current_user.phone or ""}
+
+
+@bp.route("/checkout/wards")
+def ward_options():
+    """Return the wards of a province as JSON for the province → ward select."""
+    province = request.args.get("province", type=int)
+    return jsonify([{"code": code, "name": name} for code, name in wards(province or 0)])
+
+
+@bp.route("/checkout/options", methods=["GET", "POST"])
+def options():
+    summary, bounce = _cart_or_redirect()
+    if bounce or not _state().get("ward_code"):
+        return bounce or redirect(url_for("checkout.start"))
+    state = _state()
+    methods = providers.available(current_app.config)
+    form = OptionsForm(data={"delivery_method": "standard", "payment_method": "cod", **state})
+    form.delivery_method.choices = [(code, str(label)) for code, label in DELIVERY_METHODS.items()]
+    form.payment_method.choices = [(code, str(option.label)) for code, option in methods.items()]
+    priced = quote(load_contents(), state["province_code"])
+    if form.validate_on_submit():
+        error = total_error(priced.total_vnd, form.payment_method.data)
+        chosen = methods[form.payment_method.data]
+        if chosen.email_required and not state.get("email"):
+            form.payment_method.errors.append(str(chosen.email_required))
+        elif error:
+            form.payment_method.errors.append(error)
+        else:
+            session[STATE_KEY] = {
+                **state,
+                "delivery_method": form.delivery_method.data,
+                "payment_method": form.payment_method.data,
+                "note": form.note.data or "",
+            }
+            return redirect(url_for("checkout.review"))
+    return render_template(
+        "checkout/options.html",
+        form=form,
+        methods=methods,
+        priced=priced,
+        limit_errors={code: total_error(priced.total_vnd, code) for code in methods},
+    )
+
+
+def _details() -> CheckoutDetails | None:
+    state = _state()
+    if not state.get("payment_method") or state["payment_method"] not in providers.available(current_app.config):
+        return None
+    typed = {k: state[k] for k in CheckoutDetails.__dataclass_fields__ if k in state}
+    return CheckoutDetails(**{**typed, "language": str(get_locale())})
+
+
+@bp.route("/checkout/review")
+def review():
+    summary, bounce = _cart_or_redirect()
+    details = _details()
+    if bounce or details is None:
+        return bounce or redirect(url_for("checkout.options"))
+    priced = quote(load_contents(), details.province_code)
+    form = PlaceOrderForm(data={"idempotency_key": secrets.token_urlsafe(24), "reviewed_total_vnd": priced.total_vnd})
+    return render_template(
+        "checkout/review.html",
+        form=form,
+        details=details,
+        priced=priced,
+        total_error=total_error(priced.total_vnd, details.payment_method),
+        address=format_address(details.street, details.ward_code, details.province_code),
+        delivery_label=DELIVERY_METHODS.get(details.delivery_method),
+        payment=providers.get(details.payment_method),
+    )
+
+
+@bp.route("/checkout/place", methods=["POST"])
+def place():
+    form = PlaceOrderForm()
+    done = order_by_idempotency_key(form.idempotency_key.data or "")
+    if done is not None:  # the same review form submitted again: show the order it made
+        allow_order(done)
+        return redirect(url_for("checkout.order", code=done.code))
+    details = _details()
+    if not form.validate_on_submit() or details is None:
+        flash(_("Phiên đặt hàng đã hết hạn, vui lòng xem lại đơn hàng."), "warning")
+        return redirect(url_for("checkout.review"))
+    user = current_user if current_user.is_authenticated else None
+    try:
+        order = place_order(
+            load_contents(),
+            details,
+            user=user,
+            idempotency_key=form.idempotency_key.data,
+            reviewed_total_vnd=form.reviewed_total_vnd.data,
+        )
+        clear_contents()
+        attempt = payment_attempt(order, provider_of(order)) if awaits_redirect(order) else None
+        # The one commit of an order: the order, its stock hold, the emptied cart (and, for a
+        # gateway order, the payment attempt) stand or fall together.
+        db.session.commit()
+    except PriceChanged as error:
+        db.session.rollback()
+        flash(
+            _(
+                "Giá hoặc phí giao hàng đã thay đổi: tổng tiền bây giờ là %(now)s (bạn đã xem %(seen)s). "
+                "Vui lòng xem lại trước khi đặt hàng.",
+                now=vnd(error.total_vnd),
+                seen=vnd(error.reviewed_vnd),
+            ),
+            "warning",
+        )
+        return redirect(url_for("checkout.review"))
+    except (OrderTooLarge, AmountOutsideLimits, UnknownMethod) as error:
+        db.session.rollback()
+        flash(total_error(error.args[0], details.payment_method) or "", "error")
+        return redirect(url_for("checkout.review"))
+    except InsufficientStock as error:
+        db.session.rollback()
+        flash(_insufficient_message(error), "error")
+        return redirect(url_for("cart.view"))
+    except (CartNotReady, BadAddress):
+        db.session.rollback()
+        flash(_("Giỏ hàng hoặc địa chỉ đã thay đổi, vui lòng kiểm tra lại."), "warning")
+        return redirect(url_for("cart.view"))
+    except IntegrityError:  # the same form submitted twice at once: the other request won (and emptied the cart)
+        db.session.rollback()
+        order = order_by_idempotency_key(form.idempotency_key.data)
+        if order is None:
+            raise
+        attempt = None
+    except CardRetryClosed:  # only an order placed before (a resubmitted form) can have a lapsed hold
+        db.session.rollback()
+        return payment_window_closed(order)
+    allow_order(order)
+    session.pop(STATE_KEY, None)
+    if attempt:
+        return start_payment(order, attempt)
+    if awaits_redirect(order):  # the concurrent request that won opens the gateway; pay from the order page
+        return redirect(url_for("checkout.order", code=order.code))
+    flash(_("Đặt hàng thành công! Mã đơn hàng của bạn là %(code)s.", code=order.code), "success")
+    return redirect(url_for("checkout.order", code=order.code))
+
+
+def _insufficient_message(error: InsufficientStock) -> str:
+    names = unavailable_product_names(error)
+    return _("Rất tiếc, không đủ hàng: %(names)s đã hết hoặc không còn đủ số lượng bạn chọn.", names=", ".join(names))
+
+
+@bp.route("/checkout/cancel", methods=["POST"])
+def cancel():
+    """Leave the checkout before placing the order (Decree 52 Art. 17–18); the cart stays."""
+    session.pop(STATE_KEY, None)
+    flash(_("Bạn đã huỷ đặt hàng. Giỏ hàng vẫn được giữ nguyên."), "info")
+    return redirect(url_for("cart.view"))
