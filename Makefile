@@ -25,7 +25,7 @@ run: $(VENV)/.deps-run
 	$(VENV)/bin/flask seed-demo --if-empty
 	DEMO_MODE=true $(VENV)/bin/flask run --host 127.0.0.1 --port 5000
 
-## Set up and run the whole suite on SQLite, then on PostgreSQL
+## Set up and run the whole suite on SQLite and on PostgreSQL at once (scripts/test.sh: one process per leg)
 test: $(VENV)/.deps-dev
 	PYBABEL=$(VENV)/bin/pybabel scripts/i18n.sh compile
 	PY=$(PY) scripts/test.sh

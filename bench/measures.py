@@ -232,7 +232,8 @@ def search_index_only(ctx: Context) -> list[Row]:
 
 
 def origin(ctx: Context) -> list[Row]:
-    paths = [f"/01/{r.gtin}/10/{_quote(r.lot_code)}/21/{r.serial}" for r in _sample_stamps(ctx, with_gtin=True)]
+    # The origin page at its own URL (the resolver answers /01/… with a 307 to it).
+    paths = [f"/origin/01/{r.gtin}/10/{_quote(r.lot_code)}/21/{r.serial}" for r in _sample_stamps(ctx, with_gtin=True)]
     return [_origin_row(ctx, "origin page, GS1 serialized stamp", paths)]
 
 

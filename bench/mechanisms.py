@@ -55,7 +55,7 @@ def main(argv=None) -> int:
         dataset=ds, shop=None, baseline=None, wrk=wrk, load=the_load, quick=False, postgres=engine == "postgresql"
     )
     paths = [
-        f"/01/{r.gtin}/10/{measures._quote(r.lot_code)}/21/{r.serial}"
+        f"/origin/01/{r.gtin}/10/{measures._quote(r.lot_code)}/21/{r.serial}"
         for r in measures._sample_stamps(ctx, with_gtin=True)
     ]
     baseline = server.start(

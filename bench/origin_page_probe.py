@@ -14,7 +14,6 @@ import tempfile
 import time
 from pathlib import Path
 from threading import Thread
-from urllib.parse import urlsplit
 
 from werkzeug.serving import make_server
 
@@ -74,14 +73,13 @@ def main():
     with app.app_context():
         from tests.factories_traceability import make_traced_batch
         from traceability.stamps.services import issue_stamps, issue_stamps_list
-        from traceability.stamps.urls import stamp_url
+        from traceability.stamps.urls import origin_path as page_path
 
         db.drop_all()
         db.create_all()
         issue, _pins = issue_stamps(make_traced_batch(), count=1, actor=None)
         stamp = issue_stamps_list(issue)[0]
-        parts = urlsplit(stamp_url(stamp))
-        origin_path = f"{parts.path}?{parts.query}"
+        origin_path = page_path(stamp.batch, stamp)  # the page itself, not the resolver's 307 to it
         db.session.commit()
         stamp_id = stamp.id
 

@@ -171,7 +171,9 @@ def collect_paths(url: str) -> dict:
                 )
             ]
             stamps = [
-                f"/01/{gtin}/10/{urllib.parse.quote(lot, safe='')}/21/{serial}" if gtin else f"/t/{code}/{serial}"
+                f"/origin/01/{gtin}/10/{urllib.parse.quote(lot, safe='')}/21/{serial}"
+                if gtin
+                else f"/t/{code}/{serial}"
                 for gtin, lot, code, serial in conn.execute(
                     text(
                         "SELECT p.gtin, b.lot_code, b.short_code, s.serial FROM stamps s "

@@ -1,6 +1,7 @@
 """Traceability test helpers: a published tea batch with a GTIN, stamps, scans."""
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -52,3 +53,26 @@ def add_scans(stamp, regions, *, at=None, devices=None):
 def many_devices(n: int) -> list[str]:
     """n distinct device hashes (as recording.device_hash gives them: 32 hex characters)."""
     return [f"{i:032x}" for i in range(1, n + 1)]
+
+
+def page_path(url: str) -> str:
+    """The origin page's path (and query) of a scanned URL: /origin + a Digital Link's path; a /t/ path is its own page."""
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return "/origin" + path if path.startswith("/01/") else path
+
+
+def scan(client, url: str, method: str = "get", **kw):
+    """Open a scanned URL as a phone does: the resolver's 307 to the origin page (checked), then that page.
+
+    kw (headers, environ_base) go with both requests; put a query in the URL, not in kw.
+    """
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    response = getattr(client, method)(path, **kw)
+    if path.startswith(("/01/", "/gtin/")):
+        assert response.status_code == 307, response.status_code
+        location = response.headers["Location"]
+        assert location == "http://shop.test" + page_path(path), location
+        response = getattr(client, method)(page_path(path), **kw)
+    return response

@@ -323,7 +323,8 @@ class VNPayStandIn(_Server):
             with urllib.request.urlopen(url, timeout=10) as response:
                 status, body = response.status, response.read()
         except urllib.error.HTTPError as exc:
-            status, body = exc.code, exc.read()
+            with exc:
+                status, body = exc.code, exc.read()
         try:
             answer = json.loads(body)
         except ValueError:
@@ -589,6 +590,7 @@ class MoMoStandIn(_Server):
                 status = response.status
         except urllib.error.HTTPError as exc:
             status = exc.code
+            exc.close()
         self.ipn_answers.append((params["orderId"], status))
         return status
 

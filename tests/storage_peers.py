@@ -9,13 +9,15 @@ Import the fixtures into a test module: `from tests.storage_peers import backend
 """
 
 import atexit
+import os
 import secrets
 import socket
 
 import pytest
 
-#: Loopback port of the S3 stand-in (this work's range 8550-8559).
-S3_PORT = 8551
+#: Loopback port of the S3 stand-in (this work's range 8550-8559); scripts/test.sh gives each of its
+#: concurrent legs its own.
+S3_PORT = int(os.environ.get("TEST_S3_PORT", "8551"))
 
 
 #: The one S3 stand-in of this test process: modules that import the fixture get distinct

@@ -348,6 +348,7 @@ class CheckoutSessionStub:
                 outcome: int | str = response.status
         except urllib.error.HTTPError as e:
             outcome = e.code
+            e.close()
         except OSError as e:
             outcome = f"{type(e).__name__}: {e}"
         self.deliveries.append((event.event["type"], outcome))
@@ -647,7 +648,8 @@ class _Handler(BaseHTTPRequestHandler):
                 status, payload = response.status, response.read()
                 ctype = response.headers.get("Content-Type")
         except urllib.error.HTTPError as e:
-            status, payload, ctype = e.code, e.read(), e.headers.get("Content-Type")
+            with e:
+                status, payload, ctype = e.code, e.read(), e.headers.get("Content-Type")
         self._send(status, payload, ctype or "application/json")
 
 

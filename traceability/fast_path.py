@@ -1,11 +1,11 @@
 """The origin page of a scan, answered before Flask's request handling: the shop's commonest request.
 
-A phone that scans a stamp opens its URL once, without a session cookie, in Vietnamese. For
-that request Flask's own handling (request and session objects, URL matching, the CSRF, login,
+A phone that scans a stamp opens its origin page once (/origin/01/…, where the resolver's 307
+sends it, or /t/…), without a session cookie, in Vietnamese. For that request Flask's own handling (request and session objects, URL matching, the CSRF, login,
 rate-limit and mail hooks, the response object) cost more than the page: the look-up query, a
-queued scan and a pre-rendered variant with the scan's values put in (page.origin_html).
-ScanFastPath, a WSGI middleware inside ProxyFix, answers such a request itself with the very
-same steps and pieces:
+queued scan and a pre-rendered variant with the scan's values put in. ScanFastPath, a WSGI
+middleware inside ProxyFix, answers such a request itself with the very same steps and pieces
+(page.answer_scan, which the route calls too):
 
 - the same rate limit, in the same Flask-Limiter bucket (scope = the route's endpoint), with
   the same X-RateLimit-* headers;
@@ -34,14 +34,13 @@ from functools import lru_cache
 from urllib.parse import parse_qsl, quote_plus, urlencode
 
 from limits import parse_many
-from limits.strategies import FixedWindowRateLimiter
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.exceptions import SecurityError
 from werkzeug.http import parse_accept_header, parse_cookie
 from werkzeug.wsgi import ClosingIterator, get_host
 
 from storefront import security_headers
-from storefront.clock import VIETNAM_TZ, today_vn
+from storefront.clock import today_vn
 from storefront.extensions import db, limiter, rate_limit_key
 from storefront.locale import locale_for
 from traceability import http, views
@@ -49,8 +48,8 @@ from traceability.errors import NotRegistered
 from traceability.identifiers.codes import canonical_serial, parse_short_code
 from traceability.identifiers.digital_link import DigitalLinkError, is_valid_serial, parse_path
 from traceability.origin import cache, facts, page
-from traceability.scans import copy_warnings, recording
 from traceability.scans.buffer import scan_buffer
+from traceability.stamps.urls import ORIGIN_PREFIX
 
 #: environ key (no client can set one: the server puts headers under HTTP_*): the parsed query.
 ARGS_KEY = "ocop.scan.args"
@@ -104,7 +103,7 @@ class ScanFastPath:
     def _eligible(self, environ) -> bool:
         """Cheap checks on the request line and headers: no look-up, nothing counted."""
         path = environ.get("PATH_INFO", "")
-        if not (path.startswith("/01/") or path.startswith("/t/")):
+        if not (path.startswith(ORIGIN_PREFIX + "/01/") or path.startswith("/t/")):
             return False
         config = self.app.config
         # GET only: a HEAD is not a scan (Flask answers it without counting).
@@ -150,14 +149,16 @@ class ScanFastPath:
                 return None  # Flask answers the 404, or the 301 to the upper-case serial
             return {"short_code": code, "serial": serial}, path_info, "traceability.origin_short"
         try:
-            link, non_canonical = parse_path(http.raw_path(environ), environ.get("QUERY_STRING", ""))
+            link, non_canonical = parse_path(
+                http.raw_path(environ).removeprefix(ORIGIN_PREFIX), environ.get("QUERY_STRING", "")
+            )
         except DigitalLinkError:
             return None
         if non_canonical or link.lot is None:
             return None
         if link.serial is not None and canonical_serial(link.serial) != link.serial:
             return None  # Flask redirects to the upper-case serial
-        return {"gtin": link.gtin, "lot": link.lot, "serial": link.serial}, link.path, "traceability.resolve"
+        return {"gtin": link.gtin, "lot": link.lot, "serial": link.serial}, link.path, "traceability.origin"
 
     # --- answering --------------------------------------------------------------------------
     # No app context on the common path: the app's config, engine and scan buffer are at hand,
@@ -191,18 +192,39 @@ class ScanFastPath:
         if not page.is_current(view, hit) or (stamp is not None and stamp.has_pin and not stamp.pin_verified_at):
             return None
         region_header = config.get("SCAN_REGION_HEADER", "")
-        region = page.region_of(environ, region_header)
-        try:  # from here on the scan is (being) counted: Flask must not see this request again
-            recording.count_scan(
-                hit.batch_id,
-                stamp,
-                region=region,
-                user_agent=environ.get("HTTP_USER_AGENT", ""),
-                device=device,
-                day=day,
-                buffer=buffer,
+        path, query = http.raw_path(environ), environ.get("QUERY_STRING", "")
+        scan = page.ScanRequest(
+            device=device,
+            day=day,
+            region=page.region_of(environ, region_header),
+            user_agent=environ.get("HTTP_USER_AGENT", ""),
+            check_regions=bool(region_header),
+            code=(path + (f"?{query}" if query else ""))[:300],
+        )
+        # page.lang_link: the scanned URL asking for another language (no "lang" in it: _eligible).
+        kept = urlencode(list(environ[ARGS_KEY].items(multi=True))) if query else ""
+        kept += "&" if kept else ""  # "?&" (an empty pair) would be kept as it is: not what Flask builds
+
+        def lang_url(lang):
+            return f"{path}?{kept}lang={lang}"
+
+        def report_url():  # url_for("traceability.report", code=code), as werkzeug encodes a query value
+            return (
+                self._report_path(environ.get("SCRIPT_NAME", "")) + "?code=" + quote_plus(scan.code, safe=_QUERY_SAFE)
             )
-            html = self._page(environ, view, hit, buffer, generation, check_regions=bool(region_header))
+
+        try:  # from here on the scan is (being) counted: Flask must not see this request again
+            html = page.answer_scan(
+                view,
+                hit,
+                scan,
+                buffer=buffer,
+                generation=generation,
+                threshold=config.get("SCAN_WARNING_THRESHOLD", 20),
+                lang_url=lang_url,
+                report_url=report_url,
+                app_context=lambda: self.app.request_context(environ),
+            )
         except Exception as error:
             raise _AfterCount(error) from error
         body = html.encode("utf-8")
@@ -226,38 +248,6 @@ class ScanFastPath:
                 buffer, self._engine = scan_buffer(), db.engine
         return buffer, self._engine
 
-    def _page(self, environ, view, hit, buffer, generation, *, check_regions: bool) -> str:
-        stamp = hit.stamp
-        if stamp is not None and not buffer.settled_since(generation):
-            with self.app.app_context():  # read the stored counter again (the session)
-                page.settle_counter(buffer, stamp, generation)
-        if check_regions and stamp is not None and stamp.serial is not None:
-            with self.app.app_context():  # the regions of the last day's scans (the session)
-                warning = copy_warnings.scan_warning(stamp, unwritten_regions=buffer.unwritten_regions(stamp.id))
-        else:
-            warning = copy_warnings.scan_warning(
-                stamp, check_regions=False, threshold=self.app.config.get("SCAN_WARNING_THRESHOLD", 20)
-            )
-        path, query = http.raw_path(environ), environ.get("QUERY_STRING", "")
-        code = (path + (f"?{query}" if query else ""))[:300]
-        first_scan = stamp.first_scanned_at if stamp is not None else None
-        first_scan_day = first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None
-        pieces = page.stored_variant(view, hit, stamp, warning)
-        if pieces is None:  # a state this worker has not shown for the batch yet: rendered once, by Flask's code
-            with self.app.request_context(environ):
-                return page.origin_html(view, hit, stamp, warning, code, first_scan_day)
-        # page.lang_link: the scanned URL asking for another language (no "lang" in it: _eligible).
-        kept = urlencode(list(environ[ARGS_KEY].items(multi=True))) if query else ""
-        kept += "&" if kept else ""  # "?&" (an empty pair) would be kept as it is: not what Flask builds
-
-        def lang_url(lang):
-            return f"{path}?{kept}lang={lang}"
-
-        def report_url():  # url_for("traceability.report", code=code), as werkzeug encodes a query value
-            return self._report_path(environ.get("SCRIPT_NAME", "")) + "?code=" + quote_plus(code, safe=_QUERY_SAFE)
-
-        return page.fill_slots(pieces, stamp, first_scan_day, lang_url=lang_url, report_url=report_url)
-
     def _report_path(self, script_name: str) -> str:
         path = self._report_paths.get(script_name)
         if path is None:
@@ -266,7 +256,13 @@ class ScanFastPath:
         return path
 
     def _hit_rate_limit(self, environ, scope: str) -> list | None:
-        """Count the request in its route's Flask-Limiter bucket; return the headers, or None if over."""
+        """Count the request in its route's Flask-Limiter buckets; return the headers, or None if over.
+
+        As Flask-Limiter does: every limit of RATELIMIT_SCAN ("60 per minute;1000 per day"), in
+        its order, keyed by the limiter's own key function; the headers of the first. Several
+        limits are tested before any is hit, so a request over one is left to Flask-Limiter
+        uncounted (it counts it and answers the 429).
+        """
         config = self.app.config
         if not config.get("RATELIMIT_ENABLED", True):
             return []
@@ -274,9 +270,6 @@ class ScanFastPath:
         if headers_on and config.get("RATELIMIT_HEADER_RETRY_AFTER_VALUE") == "http-date":
             return None  # a rare setting; Flask-Limiter formats that date
         items = _limits(config.get("RATELIMIT_SCAN", "60 per minute"))
-        if len(items) != 1:
-            return None  # several limits on one route: Flask-Limiter picks the header's; leave it to it
-        item = items[0]
         args = [rate_limit_key.for_environ(environ), scope]  # the limiter's own key function
         # The prefix Flask-Limiter puts in its keys: it keeps the first one it was given (a later
         # init_app without RATELIMIT_KEY_PREFIX does not clear it), so ask it, not this app's config.
@@ -284,23 +277,16 @@ class ScanFastPath:
         if prefix:
             args.insert(0, prefix)
         strategy = limiter.limiter
-        if type(strategy) is FixedWindowRateLimiter:
-            # hit() then get_window_stats() in two storage calls instead of three (a Redis round trip each)
-            key = item.key_for(*args)
-            count = strategy.storage.incr(key, item.get_expiry())
-            if count > item.amount:
-                return None  # Flask-Limiter answers the 429 page (and counts this request once more)
-            environ[LIMIT_KEY] = []
-            if not headers_on:
-                return []
-            reset_at, remaining = strategy.storage.get_expiry(key), item.amount - count
-        else:
+        if len(items) > 1 and not all(strategy.test(item, *args) for item in items):
+            return None
+        for item in items:
             if not strategy.hit(item, *args):
-                return None
-            environ[LIMIT_KEY] = []
-            if not headers_on:
-                return []
-            reset_at, remaining = strategy.get_window_stats(item, *args)
+                return None  # Flask-Limiter answers the 429 page (and counts this request once more)
+        environ[LIMIT_KEY] = []
+        if not headers_on:
+            return []
+        item = items[0]
+        reset_at, remaining = strategy.get_window_stats(item, *args)
         reset_at = int(reset_at + 1)
         names = [config.get(key, default) for key, default in _LIMIT_HEADERS]
         headers = environ[LIMIT_KEY] = list(
@@ -319,7 +305,8 @@ class _AfterCount(Exception):
 
 @lru_cache(maxsize=16)
 def _limits(value: str) -> tuple:
-    return tuple(parse_many(value))
+    """The limits of a setting in the order Flask-Limiter checks them (it sorts a route's limits)."""
+    return tuple(sorted(parse_many(value)))
 
 
 @lru_cache(maxsize=256)

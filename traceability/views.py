@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from storefront.accounts.models import Role
 from storefront.catalog.models import ProducerStatus
-from storefront.clock import VIETNAM_TZ, today_vn
+from storefront.clock import today_vn
 from storefront.extensions import db
 from storefront.filters import url_for_lang
 from traceability.blueprint import bp
@@ -14,7 +14,7 @@ from traceability.errors import NotRegistered
 from traceability.http import with_link_header
 from traceability.models import Batch
 from traceability.origin import description, facts, page
-from traceability.scans import copy_warnings, recording
+from traceability.scans import recording
 from traceability.scans.buffer import buffered, scan_buffer
 
 #: environ keys set by the scan fast path (fast_path.py) for a request it leaves to Flask; no
@@ -41,8 +41,8 @@ def _counted_scan_limit_headers(response):
     return response
 
 
-def scan_origin_page(lookup: dict, anchor_path: str):
-    """Answer a scan of a resolved code with its origin page, counting the scan (the common case).
+def answer_scan(lookup: dict, anchor_path: str):
+    """Answer a scan with its origin page, counting the scan: the one entry point of the origin page's routes.
 
     :raises NotRegistered: if no published lot (or stamp) has the code; the scan fast path may
         have found that already (SCAN_NOT_REGISTERED).
@@ -54,12 +54,7 @@ def scan_origin_page(lookup: dict, anchor_path: str):
     return _origin_page(hit, anchor_path, generation)
 
 
-def loaded_origin_page(batch: Batch, stamp, anchor_path: str):
-    """The origin page of a lot the resolver loaded already (a link type it has no link for), counting the scan."""
-    return _origin_page(facts.origin_hit(batch, stamp), anchor_path)
-
-
-def _origin_page(hit: facts.OriginHit, anchor_path: str, generation: int | None = None):
+def _origin_page(hit: facts.OriginHit, anchor_path: str, generation: int | None):
     """Render the origin page: cached description of the batch, live recall, standing and counters.
 
     A scan costs the look-up query; the scan itself is queued for the worker's scan writer
@@ -68,37 +63,35 @@ def _origin_page(hit: facts.OriginHit, anchor_path: str, generation: int | None 
     with a CSRF token is shown.
     """
     view = page.origin_view(hit.batch_id, hit.in_programme, hit.origin_version)
-    stamp = hit.stamp
     buffer = scan_buffer() if buffered() else None
-    if request.method == "GET":
-        if buffer is None:
-            recording.relax_commit_durability()  # this transaction writes nothing but the scan
-        device, day = page.request_device()
-        recording.count_scan(
-            hit.batch_id,
-            stamp,
-            region=page.request_region(),
-            user_agent=request.user_agent.string,
-            device=device,
-            day=day,
-            buffer=buffer,
-        )
-    if buffer is not None and stamp is not None:
-        page.settle_counter(buffer, stamp, buffer.generation if generation is None else generation)
-    warning = copy_warnings.scan_warning(
-        stamp,
-        check_regions=bool(page.region_header()),
-        unwritten_regions=buffer.unwritten_regions(stamp.id) if buffer is not None and stamp is not None else (),
-    )
-    if buffer is None:
-        db.session.commit()
+    counts = request.method == "GET"  # a HEAD is not a scan
+    if counts and buffer is None:
+        recording.relax_commit_durability()  # this transaction writes nothing but the scan
+    device, day = page.request_device()
     code = page.request_raw_path() + (
         f"?{request.query_string.decode('utf-8', 'replace')}" if request.query_string else ""
     )
-    first_scan = stamp.first_scanned_at if stamp is not None else None
-    html = page.origin_html(
-        view, hit, stamp, warning, code[:300], first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None
+    scan = page.ScanRequest(
+        device=device,
+        day=day,
+        region=page.request_region(),
+        user_agent=request.user_agent.string,
+        check_regions=bool(page.region_header()),
+        code=code[:300],
+        counts=counts,
     )
+    html = page.answer_scan(
+        view,
+        hit,
+        scan,
+        buffer=buffer,
+        generation=generation,
+        threshold=current_app.config.get("SCAN_WARNING_THRESHOLD", 20),
+        lang_url=page.lang_link,
+        report_url=lambda: page.report_link(scan.code),
+    )
+    if buffer is None:
+        db.session.commit()
     response = current_app.make_response(html)
     if buffer is not None and buffer.due():
         # Once the answer is sent, in this request's thread; skipped if another thread is writing.

@@ -18,7 +18,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+#: Screenshots of failed journeys; scripts/test.sh gives each of its concurrent legs its own folder.
+ARTIFACTS = Path(__file__).resolve().parents[2] / os.environ.get("TEST_ARTIFACTS_DIR", "test-artifacts")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -92,12 +93,12 @@ def _browser():
 
 def _new_page(browser, request, **context_options):
     context = browser.new_context(locale="vi-VN", **context_options)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
 

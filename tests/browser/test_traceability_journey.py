@@ -11,7 +11,7 @@ from storefront.clock import today_vn
 from tests.factories_traceability import make_traced_batch
 from traceability.scans.buffer import scan_buffer
 from traceability.stamps.services import issue_stamps, issue_stamps_list
-from traceability.stamps.urls import stamp_url
+from traceability.stamps.urls import origin_url, stamp_url
 
 
 @pytest.fixture(params=["immediate", "buffered"])
@@ -27,7 +27,8 @@ def test_shopper_scans_a_stamp_on_a_phone_and_sees_origin_and_scan_count(app, li
     url = stamp_url(stamp)
     assert url.startswith(live_server.url + "/01/")  # the stamp points at this server
 
-    page.goto(url)
+    page.goto(url)  # the resolver's 307 to the stamp's origin page
+    expect(page).to_have_url(origin_url(batch, stamp) + "?" + url.split("?", 1)[1])  # the query passed on
     expect(page.get_by_role("heading", level=1)).to_have_text("Chè Tân Cương đặc biệt")
     expect(page.get_by_test_id("scan-info")).to_have_text("Lần quét đầu tiên")
     expect(page.locator("#producer-h + p")).to_contain_text("HTX Chè Hảo Đạt")

@@ -1,13 +1,11 @@
 """A demo instance says so on every page, linking to what is real and what is invented."""
 
-from urllib.parse import urlsplit
-
 import pytest
 
 from tests.factories import make_product
 from tests.factories_traceability import make_traced_batch
 from traceability.stamps.services import issue_stamps, issue_stamps_list
-from traceability.stamps.urls import stamp_url
+from traceability.stamps.urls import origin_path
 
 BANNER = 'data-testid="demo-banner"'
 
@@ -30,7 +28,7 @@ def _pages(db):
         "/account/login",
         "/cart/",
         "/pages/about",
-        urlsplit(stamp_url(stamp)).path,
+        origin_path(stamp.batch, stamp),
         "/no-such-page",
     ]
 

@@ -19,6 +19,7 @@ from storefront.demo.fictional import FICTIONAL_PRODUCERS, FICTIONAL_REVOKED
 from storefront.demo.seed import DemoAlreadySeeded, seed_demo
 from storefront.experiences.models import Experience
 from storefront.inventory.models import Stock
+from tests.factories_traceability import scan
 from traceability.models import Batch, EventType, Stamp, TraceEvent, UnknownCodeScan
 
 TODAY = date(2026, 11, 29)
@@ -415,7 +416,7 @@ def test_the_demo_stamps_are_issued_and_scanned_as_the_resolver_stores_scans(db,
 )
 def test_each_readme_link_shows_its_case(client, seeded, row, shows):
     path = readme_stamp_paths()[row]
-    response = client.get(path)
+    response = scan(client, path)  # the stamp's URI: a 307 to its origin page, then the page
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     for text in shows:

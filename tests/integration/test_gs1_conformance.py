@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 from storefront.accounts.models import Role
 from tests.factories import make_producer, make_user
-from tests.factories_traceability import GTIN, make_traced_batch
-from traceability.models import Scan, UnknownCodeScan
+from tests.factories_traceability import GTIN, make_traced_batch, scan
+from traceability.models import Scan, Stamp, UnknownCodeScan
 from traceability.stamps.services import issue_stamps, issue_stamps_list
 
 BASE = "http://shop.test"
@@ -229,12 +229,73 @@ def test_a_gtin_redirects_to_its_default_link_and_passes_the_query_on(client, co
     assert response.headers["Location"] == default["href"] + "?foo=bar"
 
 
-def test_the_traceability_link_keeps_the_expiry_and_adds_the_query_once(client, codes):
-    batch = codes["batch"]
+def test_the_traceability_link_is_the_origin_page_and_gets_the_query_once(client, codes):
     response = client.get(codes["lot"] + "?linkType=gs1:traceability&17=271231&utm=x")
     location = urlsplit(response.headers["Location"])
-    assert response.status_code == 307 and location.path == codes["lot"]
-    assert sorted(location.query.split("&")) == sorted([f"17={batch.expiry_date:%y%m%d}", "utm=x"])
+    assert response.status_code == 307 and location.path == "/origin" + codes["lot"]
+    assert sorted(location.query.split("&")) == ["17=271231", "utm=x"]
+
+
+# --- the default link of a lot or serial: its origin page, redirected to ---------------------------
+
+
+def _stored_scans(db):
+    from flask import current_app
+
+    buffer = current_app.extensions.get("scan_buffer")
+    if buffer is not None:
+        buffer.flush()
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(Scan))
+
+
+@pytest.mark.parametrize("level", ["lot", "serial"])
+def test_a_lot_or_serial_redirects_to_its_default_link_the_origin_page(client, db, codes, level):
+    """Resolver standard: one link is the default, and the resolver SHALL redirect to it (307, absolute)."""
+    path = codes[level]
+    _response, linkset = _linkset(client, path)
+    (default,) = linkset["linkset"][0][VOC + "defaultLink"]
+    assert default["href"] == f"{BASE}/origin{path}"
+    for method in ("get", "head"):
+        response = getattr(client, method)(path)
+        assert response.status_code == 307 and response.headers["Location"] == default["href"], method
+        assert response.headers["Link"] == f'<{BASE}{path}?linkType=linkset>; rel="linkset"; type="{LINKSET_TYPE}"'
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert _stored_scans(db) == 0  # the redirect counts nothing: only the page's GET does
+    page = client.get(urlsplit(default["href"]).path)
+    assert page.status_code == 200 and 'data-testid="origin"' in page.get_data(as_text=True)
+    assert page.headers["Link"] == f'<{BASE}{path}?linkType=linkset>; rel="linkset"; type="{LINKSET_TYPE}"'
+    assert f'<link rel="canonical" href="{BASE}/origin{codes["lot"]}">' in page.get_data(as_text=True)
+    assert _stored_scans(db) == 1
+
+
+@pytest.mark.parametrize("level", ["lot", "serial"])
+def test_the_query_string_is_passed_on_to_the_origin_page(client, db, codes, level):
+    """Resolver standard: by default, SHALL pass on all key=value pairs of the query string when redirecting."""
+    path = codes[level]
+    response = client.get(path + "?foo=bar&17=271231&utm_source=tem")
+    assert response.status_code == 307
+    assert response.headers["Location"] == f"{BASE}/origin{path}?foo=bar&17=271231&utm_source=tem"
+    page = scan(client, path + "?foo=bar")
+    assert page.status_code == 200 and 'data-testid="origin"' in page.get_data(as_text=True)
+
+
+def test_a_stamp_printed_with_the_old_in_place_url_still_opens_its_page(client, db, codes):
+    """Stamps already printed carry /01/…: they keep working, one redirect away, and count one scan."""
+    stamp_path = codes["serial"] + f"?17={codes['batch'].expiry_date:%y%m%d}"
+    assert scan(client, stamp_path).status_code == 200
+    _stored_scans(db)
+    serial = codes["serial"].rsplit("/", 1)[1]
+    assert db.session.scalar(select(Stamp.scan_count).where(Stamp.serial == serial)) == 1
+
+
+def test_the_origin_page_redirects_a_non_canonical_form_to_its_canonical_url(client, codes):
+    lot, serial = codes["serial"].rsplit("/21/", 1)
+    response = client.get(f"/origin{lot}/21/{serial.lower()}")  # Crockford base32: the same serial
+    assert response.status_code == 301 and response.headers["Location"] == f"{BASE}/origin{codes['serial']}"
+    response = client.get(f"/origin/01/{GTIN}")
+    assert response.status_code == 307 and response.headers["Location"] == f"{BASE}/01/{GTIN}"
+    assert client.get(f"/origin/01/{GTIN}/99/X").status_code == 400
 
 
 @pytest.mark.parametrize("level", [*LEVELS, "walk_up"])
@@ -311,7 +372,7 @@ def test_a_trailing_slash_is_answered_as_without_it(client, db, codes, level):
 )
 def test_an_unknown_lot_or_serial_walks_up_to_the_gtin_with_a_plain_warning(client, db, codes, suffix, warning):
     path = f"/01/{GTIN}{suffix}"
-    response = client.get(path, headers={"User-Agent": "Zalo"})
+    response = scan(client, path, headers={"User-Agent": "Zalo"})  # the resolver's 307, then the page
     assert response.status_code == 200  # not 404: every key qualifier is supported
     page = response.get_data(as_text=True)
     assert warning in page and "sản phẩm có thể không chính hãng" in page
@@ -319,14 +380,14 @@ def test_an_unknown_lot_or_serial_walks_up_to_the_gtin_with_a_plain_warning(clie
     assert f'href="{BASE}/products/' in page  # the GTIN's links
     assert 'data-testid="origin"' not in page  # never the origin page of a lot it is not
     assert response.headers["Link"] == f'<{BASE}/01/{GTIN}?linkType=linkset>; rel="linkset"; type="{LINKSET_TYPE}"'
-    (scan,) = db.session.scalars(select(UnknownCodeScan)).all()
-    assert (scan.scanned_code, scan.product_id, scan.user_agent) == (path, codes["batch"].product_id, "Zalo")
-    assert scan.batch_id == (codes["batch"].id if "/10/CTN2611-01/" in suffix else None)
+    (row,) = db.session.scalars(select(UnknownCodeScan)).all()
+    assert (row.scanned_code, row.product_id, row.user_agent) == (path, codes["batch"].product_id, "Zalo")
+    assert row.batch_id == (codes["batch"].id if "/10/CTN2611-01/" in suffix else None)
     assert db.session.scalar(select(func.count()).select_from(Scan)) == 0
 
 
 def test_the_walk_up_page_follows_the_visitors_language(client, codes):
-    page = client.get(f"/01/{GTIN}/10/KL8G?lang=en").get_data(as_text=True)
+    page = scan(client, f"/01/{GTIN}/10/KL8G?lang=en").get_data(as_text=True)
     assert 'lang="en"' in page and "is not registered by the producer" in page
 
 
@@ -340,13 +401,13 @@ def test_walk_up_gives_the_gtins_linkset_and_links(client, db, codes):
     assert pip.status_code == 307 and pip.headers["Location"] == gtin_set["linkset"][0][VOC + "pip"][0]["href"]
     assert client.get(path + "?linkType=gs1:traceability").status_code == 404  # no lot to trace
     # Only a person's page view is a scan: no linkset, redirect or HEAD counts.
-    client.head(path)
+    scan(client, path, method="head")
     assert db.session.scalar(select(func.count()).select_from(UnknownCodeScan)) == 0
 
 
 def test_the_producer_sees_the_unknown_code_scans_of_its_products_and_the_office_sees_all(client, db, codes, login):
-    client.get(f"/01/{GTIN}/10/KL8G")
-    client.get(f"/01/{GTIN}/10/KL8G")
+    scan(client, f"/01/{GTIN}/10/KL8G")
+    scan(client, f"/01/{GTIN}/10/KL8G")
     owner = make_user(email="htx@example.com", role=Role.PRODUCER)
     codes["batch"].product.producer.owner = owner
     stranger = make_user(email="other@example.com", role=Role.PRODUCER)
@@ -368,9 +429,9 @@ def test_the_producer_sees_the_unknown_code_scans_of_its_products_and_the_office
 
 
 def test_an_unknown_gtin_and_an_unpublished_lot_stay_404_and_record_nothing(client, db, codes):
-    assert client.get("/01/08934567890137/10/KL8G").status_code == 404
+    assert scan(client, "/01/08934567890137/10/KL8G").status_code == 404
     hidden = make_traced_batch(lot_code="CTN2612-01", is_published=False, product=codes["batch"].product)
     db.session.commit()
-    response = client.get(f"/01/{GTIN}/10/{hidden.lot_code}")
+    response = scan(client, f"/01/{GTIN}/10/{hidden.lot_code}")
     assert response.status_code == 404 and 'data-testid="unpublished"' in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(UnknownCodeScan)) == 0

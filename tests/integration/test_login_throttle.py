@@ -151,7 +151,8 @@ class Browser:
         try:
             return self.opener.open(self.base + "/account/login", data=body).status
         except HTTPError as error:
-            return error.code
+            with error:
+                return error.code
 
 
 @pytest.fixture

@@ -45,7 +45,8 @@ def fetch(url: str):
         with urllib.request.urlopen(url, timeout=10) as answer:
             return answer.status, answer.headers, answer.read()
     except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
+        with error:
+            return error.code, error.headers, error.read()
 
 
 def follow(client, url: str):

@@ -5,7 +5,6 @@ test puts the old description back into the cache, as another worker would still
 """
 
 import logging
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select, text
@@ -16,7 +15,7 @@ from tests.factories_traceability import make_traced_batch
 from traceability.models import OriginVersion
 from traceability.origin import cache, facts, page
 from traceability.stamps.services import issue_stamps, issue_stamps_list
-from traceability.stamps.urls import stamp_url
+from traceability.stamps.urls import origin_path
 
 
 @pytest.fixture(autouse=True, params=["immediate", "buffered"])
@@ -51,7 +50,7 @@ def _rename(db, batch, name):
 
 def test_another_workers_cached_description_gives_way_at_its_next_scan(app, client, db, traced, write_mode):
     batch, stamp = traced
-    path = urlsplit(stamp_url(stamp)).path
+    path = origin_path(stamp.batch, stamp)
     _rename(db, batch, "Chè Tân Cương móc câu")
     assert "Chè Tân Cương móc câu" in client.get(path).get_data(as_text=True)
     held = cache.get(_key(batch))  # the description another worker has cached
@@ -73,7 +72,7 @@ def test_another_workers_cached_description_gives_way_at_its_next_scan(app, clie
 def test_a_change_made_outside_the_app_waits_for_the_cache_to_expire(client, db, traced):
     """The control: without the number moving, the held description is served (ORIGIN_CACHE_SECONDS bounds it)."""
     batch, stamp = traced
-    path = urlsplit(stamp_url(stamp)).path
+    path = origin_path(stamp.batch, stamp)
     _rename(db, batch, "Chè Tân Cương móc câu")
     client.get(path)
     held = cache.get(_key(batch))

@@ -11,14 +11,13 @@ import re
 import socket
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from tests.factories_traceability import make_traced_batch
 from tests.servers import server_processes
 from traceability.stamps.services import issue_stamps, issue_stamps_list
-from traceability.stamps.urls import stamp_url
+from traceability.stamps.urls import origin_path
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = """
@@ -63,7 +62,7 @@ def test_a_batch_field_added_to_the_page_reaches_both_workers_at_their_next_scan
     batch = make_traced_batch(lot_code="L2026-12", quantity=100)
     issue, _ = issue_stamps(batch, count=1, actor=None)
     db.session.commit()
-    path = urlsplit(stamp_url(issue_stamps_list(issue)[0])).path
+    path = origin_path(batch, issue_stamps_list(issue)[0])
     for base in two_workers:
         assert [_shown_quantity(base, path), _shown_quantity(base, path)] == [100, 100]  # now cached
 

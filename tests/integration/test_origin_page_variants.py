@@ -2,14 +2,13 @@
 
 import dataclasses
 from datetime import UTC, date, datetime
-from urllib.parse import urlsplit
 
 import pytest
 
 from tests.factories_traceability import make_traced_batch
 from traceability.origin import facts, page
 from traceability.stamps.services import issue_stamps, issue_stamps_list
-from traceability.stamps.urls import stamp_url
+from traceability.stamps.urls import origin_path
 
 STATES = {
     "first scan": dict(scan_count=1),
@@ -42,7 +41,7 @@ def traced(db):
 def test_pages_from_variants_equal_the_pages_rendered_whole(app, traced, lang):
     """Every state in turn on one cached view: a variant stored for one state never serves another."""
     batch, stamp = traced
-    path = urlsplit(stamp_url(stamp)).path
+    path = origin_path(stamp.batch, stamp)
     query = f"lang={lang}&utm_source=zalo"
     code = f"{path}?{query}"
     found = facts.find_origin(gtin=batch.product.gtin, lot=batch.lot_code, serial=stamp.serial)

@@ -10,7 +10,6 @@ import textwrap
 import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -19,9 +18,10 @@ from tests.factories_traceability import make_traced_batch
 from traceability.errors import NotRegistered
 from traceability.models import Scan, Stamp
 from traceability.origin import facts
-from traceability.scans.buffer import PendingScan, ScanBuffer, scan_buffer
+from traceability.scans.buffer import ScanBuffer, scan_buffer
+from traceability.scans.writes import PendingScan
 from traceability.stamps.services import issue_stamps, issue_stamps_list
-from traceability.stamps.urls import stamp_url
+from traceability.stamps.urls import origin_path
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,8 +47,7 @@ def buffer(app, buffered):
 
 
 def _path(stamp):
-    parts = urlsplit(stamp_url(stamp))
-    return parts.path
+    return origin_path(stamp.batch, stamp)
 
 
 def _stored(db, stamp):
@@ -117,7 +116,7 @@ def test_the_copied_stamp_warnings_count_unwritten_scans(app, client, stamps, bu
 
 def test_a_lot_level_scan_is_queued_without_a_stamp(client, db, stamps, buffer):
     batch = stamps[0].batch
-    lot_path = urlsplit(stamp_url(stamps[0])).path.rsplit("/21/", 1)[0]
+    lot_path = origin_path(batch)
     assert client.get(lot_path).status_code == 200
     assert buffer.flush() == 1
     assert db.session.scalar(select(Scan.stamp_id).where(Scan.batch_id == batch.id)) is None

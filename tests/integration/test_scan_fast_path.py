@@ -6,7 +6,6 @@ is had by switching the fast path off (SCAN_FAST_PATH) between requests.
 """
 
 import re
-from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -19,7 +18,7 @@ from traceability.origin import facts
 from traceability.origin import page as origin_page_module
 from traceability.scans.buffer import scan_buffer
 from traceability.stamps.services import issue_stamps, issue_stamps_list
-from traceability.stamps.urls import origin_url, stamp_url
+from traceability.stamps.urls import origin_path
 
 #: The headers that differ from one request to the next whoever answers (checked on their own).
 LIMIT_STATE = {"X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"}
@@ -47,7 +46,7 @@ def served(app):
 
 
 def _path(stamp) -> str:
-    return urlsplit(stamp_url(stamp)).path
+    return origin_path(stamp.batch, stamp)
 
 
 def _get(app, client, url, *, fast: bool, **kwargs):
@@ -68,7 +67,7 @@ def test_the_fast_path_answers_the_page_and_headers_flask_would(app, client, db,
     batch, (stamp, _other) = traced
     url = {
         "GS1 serial, %2F in the lot, query kept": _path(stamp) + "?17=271231&utm_source=zalo&x=a%20b&utm_source=qr",
-        "GS1 lot level": urlsplit(origin_url(batch)).path,
+        "GS1 lot level": origin_path(batch),
         "/t/ short code": f"/t/{batch.short_code}/{stamp.serial}",
     }[kind]
     rendered = []
@@ -182,7 +181,7 @@ def test_what_the_fast_path_leaves_to_flask(app, client, db, traced, served, cas
         issue, _pins = issue_stamps(batch, count=1, with_pin=True, actor=None)
         db.session.commit()
         stamp = issue_stamps_list(issue)[0]
-    path = _path(stamp)
+    path, short = _path(stamp), f"/t/{batch.short_code}/{stamp.serial}"
     request = {
         "session cookie": lambda: (client.set_cookie("session", "anything"), client.get(path))[1],
         "session cookie after a malformed one": lambda: app.test_client(use_cookies=False).get(
@@ -191,9 +190,10 @@ def test_what_the_fast_path_leaves_to_flask(app, client, db, traced, served, cas
         "?lang=en": lambda: client.get(path + "?lang=en"),
         "?%6Cang=en (encoded key)": lambda: client.get(path + "?%6Cang=en"),
         "?lang (no value)": lambda: client.get(path + "?utm=1&lang"),
-        "?link%54ype=linkset (encoded key)": lambda: client.get(path + "?link%54ype=linkset"),
-        "?linkType=linkset": lambda: client.get(path + "?linkType=linkset"),
-        "Accept: linkset": lambda: client.get(path, headers={"Accept": "application/linkset+json"}),
+        # A linkset is asked of the resolver: /t/ answers it; /origin/… is always the page.
+        "?link%54ype=linkset (encoded key)": lambda: client.get(short + "?link%54ype=linkset"),
+        "?linkType=linkset": lambda: client.get(short + "?linkType=linkset"),
+        "Accept: linkset": lambda: client.get(short, headers={"Accept": "application/linkset+json"}),
         "HEAD": lambda: client.head(path),
         "GTIN-13 (not canonical)": lambda: client.get(path.replace("/01/0", "/01/", 1)),
         "lower-case short code": lambda: client.get(f"/t/{batch.short_code.lower()}/{stamp.serial}"),
@@ -270,6 +270,20 @@ def test_over_the_scan_limit_flask_answers_429_and_nothing_more_is_counted(app, 
     assert statuses == [200, 200, 200, 429]
     assert served() == 2  # the first renders the batch (Flask), the 429 is Flask-Limiter's page
     assert _flushed_counts(app, db, stamp) == (3, 3)
+
+
+def test_a_second_scan_limit_is_counted_by_the_fast_path_as_flask_limiter_counts_it(app, client, db, traced, served):
+    """Several limits ("per minute;per hour"): the fast path still answers, counts each, and the
+    request over the tighter one is Flask-Limiter's 429, counted in no bucket twice."""
+    app.config["RATELIMIT_SCAN"] = "1000 per minute;4 per hour"
+    _batch, (stamp, _other) = traced
+    answers = [client.get(_path(stamp)) for _ in range(5)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 200, 429]
+    assert served() == 3  # every scan but the first (Flask renders the batch) and the 429
+    # The headers are those of the first limit in Flask-Limiter's order, whoever answered.
+    assert [a.headers["X-RateLimit-Limit"] for a in answers[:4]] == ["1000"] * 4  # the minute's (sorted first)
+    assert [int(a.headers["X-RateLimit-Remaining"]) for a in answers[:4]] == [999, 998, 997, 996]
+    assert _flushed_counts(app, db, stamp) == (4, 4)
 
 
 def test_an_error_after_the_scan_is_counted_gives_the_500_page_and_counts_once(app, client, db, traced, monkeypatch):

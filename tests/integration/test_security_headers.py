@@ -26,7 +26,7 @@ from tests.factories_producer import make_order, make_producer_account
 from tests.factories_reviews import make_review
 from tests.factories_traceability import make_traced_batch, make_traced_product
 from traceability.stamps.services import issue_stamps, issue_stamps_list
-from traceability.stamps.urls import stamp_url
+from traceability.stamps.urls import origin_path, stamp_url
 
 EXPECTED = {
     "X-Frame-Options": "DENY",
@@ -70,6 +70,7 @@ def seeded(app, db):
         users = {Role.SHOPPER: shopper, Role.PRODUCER: producer_user, Role.OFFICE: office_user}
         urls = {
             "/01/<path:rest>": stamp_path,
+            "/origin/01/<path:rest>": origin_path(batch, stamp),
             "/gtin/<path:rest>": "/gtin/" + product.gtin,
             "/account/reset/<token>": "/account/reset/" + make_reset_token(shopper, app.config["SECRET_KEY"]),
             "/api/v1/batches/<int:batch_id>/epcis": f"/api/v1/batches/{batch.id}/epcis",
@@ -121,7 +122,7 @@ def seeded(app, db):
             "/t/<code>/<serial>": f"/t/{batch.short_code}/{stamp.serial}",
         }
     db.session.commit()
-    return users, urls, stamp_path
+    return users, urls, urls["/origin/01/<path:rest>"]  # the origin page
 
 
 def get_urls(app, urls):

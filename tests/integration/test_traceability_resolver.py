@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from storefront.catalog.models import ProducerStatus
 from storefront.clock import today_vn
 from tests.factories import make_batch, make_product
-from tests.factories_traceability import GTIN, add_scans, make_traced_batch, many_devices
+from tests.factories_traceability import GTIN, add_scans, make_traced_batch, many_devices, page_path, scan
 from traceability.batches.services import add_trace_event, recall_batch
 from traceability.models import CounterfeitReport, Scan, Stamp
 from traceability.stamps.services import issue_stamps, issue_stamps_list
@@ -75,13 +75,13 @@ def _scan_count(db, stamp):
 @pytest.mark.usefixtures("region_header")
 def test_a_stamp_url_shows_the_origin_page_and_counts_the_scan(client, db, traced):
     batch, stamp = traced
-    response = client.get(_path(stamp_url(stamp)), headers={"X-Region": "VN-19", "User-Agent": "Zalo"})
+    response = scan(client, stamp_url(stamp), headers={"X-Region": "VN-19", "User-Agent": "Zalo"})
     assert response.status_code == 200 and response.mimetype == "text/html"
     page = response.get_data(as_text=True)
     assert "Chè Tân Cương đặc biệt" in page and "Lần quét đầu tiên" in page and stamp.serial in page
     assert _scan_count(db, stamp) == 1
-    scan = db.session.scalar(select(Scan))
-    assert (scan.stamp_id, scan.region, scan.user_agent) == (stamp.id, "VN-19", "Zalo")
+    row = db.session.scalar(select(Scan))
+    assert (row.stamp_id, row.region, row.user_agent) == (stamp.id, "VN-19", "Zalo")
 
 
 @pytest.mark.parametrize(
@@ -134,7 +134,7 @@ def test_unknown_codes_of_a_known_gtin_walk_up_with_a_page_saying_the_product_ma
     client, db, traced, suffix, warning
 ):
     # Was a 404: the resolver standard asks a resolver to walk up to the GTIN (test_gs1_conformance.py).
-    response = client.get(f"/01/{GTIN}{suffix}")
+    response = scan(client, f"/01/{GTIN}{suffix}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert warning in page and "sản phẩm có thể không chính hãng" in page and 'data-testid="report-form"' in page
@@ -142,7 +142,7 @@ def test_unknown_codes_of_a_known_gtin_walk_up_with_a_page_saying_the_product_ma
 
 
 def test_an_unknown_gtin_is_a_404_not_a_500(client, traced):
-    response = client.get("/01/08934567890137/10/L2026-01")
+    response = scan(client, "/01/08934567890137/10/L2026-01")
     assert response.status_code == 404 and NOT_REGISTERED in response.get_data(as_text=True)
 
 
@@ -186,7 +186,7 @@ def test_the_linkset_lists_own_and_inherited_links(client, traced, how):
     (entry,) = response.get_json()["linkset"]
     assert entry["anchor"] == f"http://shop.test{path}"
     voc = "https://gs1.org/voc/"
-    assert entry[voc + "defaultLink"][0]["href"].startswith(f"http://shop.test{path}")
+    assert entry[voc + "defaultLink"][0]["href"] == f"http://shop.test/origin{path}"  # the origin page
     # Inherited from the GTIN level (product page, certificate) and the lot level (EPCIS).
     assert entry[voc + "pip"][0]["href"] == f"http://shop.test/products/{batch.product.slug}"
     assert entry[voc + "certificationInfo"][0]["href"].endswith("#cert-h")
@@ -219,7 +219,7 @@ def test_options_answers_the_cors_preflight_without_counting_a_scan(client, db, 
 
 def test_head_answers_like_get_without_a_body_or_a_scan(client, db, traced):
     _batch, stamp = traced
-    response = client.head(_path(stamp_url(stamp)))
+    response = scan(client, stamp_url(stamp), method="head")
     assert response.status_code == 200 and response.data == b"" and "Link" in response.headers
     assert _scan_count(db, stamp) == 0
 
@@ -240,7 +240,7 @@ def test_a_product_without_gtin_resolves_on_the_short_path(client, db):
     issue, _ = issue_stamps(batch, count=1, actor=None)
     stamp = issue_stamps_list(issue)[0]
     db.session.commit()
-    response = client.get(_path(stamp_url(stamp)))
+    response = client.get(page_path(stamp_url(stamp)))
     assert response.status_code == 200 and "Lần quét đầu tiên" in response.get_data(as_text=True)
     assert client.get("/t/K7M2Q9XW3T").status_code == 200
     assert client.get("/t/k7m2q9xw3t").headers["Location"] == "http://shop.test/t/K7M2Q9XW3T"
@@ -253,7 +253,7 @@ def test_a_product_without_gtin_resolves_on_the_short_path(client, db):
 
 def test_the_origin_page_shows_what_circular_02_asks_for(client, db, traced):
     batch, stamp = traced
-    page = client.get(_path(stamp_url(stamp))).get_data(as_text=True)
+    page = client.get(page_path(stamp_url(stamp))).get_data(as_text=True)
     product, producer = batch.product, batch.product.producer
     for text in [
         product.name_vi,
@@ -291,7 +291,7 @@ def test_the_origin_page_has_no_ocop_badge_without_a_valid_certificate(client, d
 
 def test_a_second_scan_says_how_many_times_and_since_when(client, db, traced):
     _batch, stamp = traced
-    path = _path(stamp_url(stamp))
+    path = page_path(stamp_url(stamp))
     client.get(path)
     page = client.get(path).get_data(as_text=True)
     assert f"Đã quét 2 lần, lần đầu ngày {today_vn():%d/%m/%Y}" in page
@@ -303,7 +303,7 @@ def test_a_stamp_scanned_too_often_warns_and_offers_the_report_form(client, db, 
     app.config["SCAN_WARNING_THRESHOLD"] = 3
     add_scans(stamp, [""] * 3, devices=many_devices(3))  # and this scan's phone is the 4th
     db.session.commit()
-    path = _path(stamp_url(stamp))
+    path = page_path(stamp_url(stamp))
     page = client.get(path).get_data(as_text=True)
     assert "có thể đã bị sao chép" in page and 'data-testid="report-link"' in page
     link = re.search(r'href="([^"]+)" data-testid="report-link"', page).group(1).replace("&amp;", "&")
@@ -317,7 +317,7 @@ def test_a_stamp_scanned_in_two_provinces_within_a_day_warns(client, db, traced)
     _batch, stamp = traced
     add_scans(stamp, ["VN-01"])
     db.session.commit()
-    page = client.get(_path(stamp_url(stamp)), headers={"X-Region": "VN-19"}).get_data(as_text=True)
+    page = client.get(page_path(stamp_url(stamp)), headers={"X-Region": "VN-19"}).get_data(as_text=True)
     assert "nhiều tỉnh khác nhau" in page
 
 
@@ -325,7 +325,7 @@ def test_with_the_default_config_a_region_header_from_the_client_is_ignored(clie
     _batch, stamp = traced
     add_scans(stamp, ["VN-01"])
     db.session.commit()
-    page = client.get(_path(stamp_url(stamp)), headers={"X-Region": "VN-19"}).get_data(as_text=True)
+    page = client.get(page_path(stamp_url(stamp)), headers={"X-Region": "VN-19"}).get_data(as_text=True)
     assert "có thể đã bị sao chép" not in page
     _written(db)
     regions = db.session.scalars(select(Scan.region).order_by(Scan.id)).all()
@@ -334,14 +334,14 @@ def test_with_the_default_config_a_region_header_from_the_client_is_ignored(clie
 
 def test_a_fresh_stamp_does_not_warn(client, traced):
     _batch, stamp = traced
-    page = client.get(_path(stamp_url(stamp))).get_data(as_text=True)
+    page = client.get(page_path(stamp_url(stamp))).get_data(as_text=True)
     assert "có thể đã bị sao chép" not in page and 'data-testid="report-link"' not in page
 
 
 @pytest.mark.parametrize("how", ["suspended", "hidden"])
 def test_a_batch_of_a_producer_out_of_the_programme_says_so_without_badge_or_buy_link(client, db, traced, how):
     batch, stamp = traced
-    path = _path(stamp_url(stamp))
+    path = page_path(stamp_url(stamp))
     assert "ocop-badge" in client.get(path).get_data(as_text=True)  # cached while in the programme
     if how == "suspended":
         batch.product.producer.status = ProducerStatus.SUSPENDED
@@ -360,7 +360,7 @@ def test_a_batch_of_a_producer_out_of_the_programme_says_so_without_badge_or_buy
 @pytest.mark.parametrize("write_mode", ["immediate"], indirect=True)  # buffered: tests/integration/test_scan_buffer.py
 def test_a_repeat_scan_costs_one_look_up_one_update_and_one_insert_and_sets_no_cookie(client, traced, count_queries):
     _batch, stamp = traced
-    path = _path(stamp_url(stamp))
+    path = page_path(stamp_url(stamp))
     client.get(path)  # builds the cached description of the batch
     with count_queries() as n:
         response = client.get(path)
@@ -372,7 +372,7 @@ def test_a_repeat_scan_costs_one_look_up_one_update_and_one_insert_and_sets_no_c
 
 def test_a_stage_added_after_a_scan_shows_on_the_next_scan(client, db, traced):
     batch, stamp = traced
-    path = _path(stamp_url(stamp))
+    path = page_path(stamp_url(stamp))
     assert "Kiểm nghiệm chất lượng" not in client.get(path).get_data(as_text=True)
     add_trace_event(
         batch,
@@ -389,7 +389,7 @@ def test_a_recalled_batch_shows_a_red_recall_notice(client, db, traced):
     batch, stamp = traced
     recall_batch(batch, reason="Dư lượng thuốc trừ sâu", actor=None)
     db.session.commit()
-    page = client.get(_path(stamp_url(stamp))).get_data(as_text=True)
+    page = client.get(page_path(stamp_url(stamp))).get_data(as_text=True)
     assert 'class="recall"' in page and "đã bị thu hồi" in page and "Dư lượng thuốc trừ sâu" in page
 
 
@@ -402,12 +402,12 @@ def test_an_expired_batch_says_so(client, db):
 
 def test_a_batch_in_date_does_not_say_expired(client, traced):
     _batch, stamp = traced
-    assert "đã hết hạn" not in client.get(_path(stamp_url(stamp))).get_data(as_text=True)
+    assert "đã hết hạn" not in client.get(page_path(stamp_url(stamp))).get_data(as_text=True)
 
 
 def test_the_origin_page_with_its_css_stays_under_100_kb(client, traced):
     _batch, stamp = traced
-    response = client.get(_path(stamp_url(stamp)))
+    response = client.get(page_path(stamp_url(stamp)))
     html = response.get_data(as_text=True)
     total = len(response.data)
     for href in re.findall(r'<link rel="stylesheet" href="([^"]+)"', html):
@@ -428,7 +428,7 @@ def test_a_pin_checks_once_on_the_origin_page(client, db):
     issue, pins = issue_stamps(batch, count=1, with_pin=True, actor=None)
     stamp = issue_stamps_list(issue)[0]
     db.session.commit()
-    code = _path(stamp_url(stamp))
+    code = page_path(stamp_url(stamp))
     assert 'name="pin"' in client.get(code).get_data(as_text=True)
 
     wrong = "0" * 8 if pins[stamp.serial] != "0" * 8 else "1" * 8
@@ -449,13 +449,15 @@ def test_a_pin_without_csrf_token_is_refused(client, db):
     issue, pins = issue_stamps(batch, count=1, with_pin=True, actor=None)
     stamp = issue_stamps_list(issue)[0]
     db.session.commit()
-    response = client.post("/trace/pin", data={"code": _path(stamp_url(stamp)), "pin": pins[stamp.serial]}, csrf=False)
+    response = client.post(
+        "/trace/pin", data={"code": page_path(stamp_url(stamp)), "pin": pins[stamp.serial]}, csrf=False
+    )
     assert response.status_code == 400 and db.session.get(Stamp, stamp.id).pin_verified_at is None
 
 
 def test_a_counterfeit_report_from_the_origin_page_is_saved(client, db, traced):
     batch, stamp = traced
-    code = _path(stamp_url(stamp))
+    code = page_path(stamp_url(stamp))
     response = client.post(
         "/trace/report",
         data={"code": code, "message": "Tem bị dán đè", "where_bought": "Chợ Đồng Quang", "contact": ""},
@@ -468,7 +470,7 @@ def test_a_counterfeit_report_from_the_origin_page_is_saved(client, db, traced):
 
 def test_a_report_about_an_unregistered_code_is_saved_without_a_batch(client, db, traced):
     code = f"/01/{GTIN}/10/L2026-01/21/ZZZZZZZZZZ"
-    assert 'data-testid="report-form"' in client.get(code).get_data(as_text=True)
+    assert 'data-testid="report-form"' in scan(client, code).get_data(as_text=True)
     client.post("/trace/report", data={"code": code, "message": "Không tra được"})
     report = db.session.scalar(select(CounterfeitReport))
     assert report.batch_id is None and report.scanned_code == code
@@ -543,7 +545,7 @@ def three_scans_a_minute(app_config):
 @pytest.mark.usefixtures("three_scans_a_minute")
 def test_scans_are_rate_limited_per_visitor_with_a_page_in_their_language(client, db, traced):
     _batch, stamp = traced
-    path = _path(stamp_url(stamp))
+    path = page_path(stamp_url(stamp))
     codes = [client.get(path).status_code for _ in range(3)]
     refused = client.get(path + ("&" if "?" in path else "?") + "lang=en")
     assert codes == [200, 200, 200] and refused.status_code == 429
@@ -558,7 +560,7 @@ def test_the_origin_page_describes_the_lot_for_search_engines(client, traced):
     import json
 
     batch, stamp = traced
-    page = client.get(_path(stamp_url(stamp))).get_data(as_text=True)
+    page = client.get(page_path(stamp_url(stamp))).get_data(as_text=True)
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
     assert data["@type"] == "Product" and data["name"] == "Chè Tân Cương đặc biệt"
     assert data["gtin14"] == GTIN and data["url"] == origin_url(batch)

@@ -33,7 +33,7 @@ from traceability.scans import copy_warnings, recording
 from traceability.stamps import services as stamp_services
 from traceability.stamps.pins import verify_pin
 from traceability.stamps.services import MAX_STAMPS_PER_ISSUE, issue_labels, issue_stamps, issue_stamps_list
-from traceability.stamps.urls import origin_url, stamp_url
+from traceability.stamps.urls import digital_link_url, origin_url, stamp_url
 
 
 def _count(db, model):
@@ -132,11 +132,13 @@ def test_recalling_a_batch_keeps_reason_time_and_actor(db):
 # --- identifiers -------------------------------------------------------------------------
 
 
-def test_origin_url_is_a_canonical_digital_link_with_expiry_when_the_product_has_a_gtin(db):
+def test_a_stamp_carries_a_canonical_digital_link_with_expiry_and_its_origin_page_is_under_origin(db):
     batch = make_traced_batch(lot_code="TC/01", expiry_date=date(2027, 12, 31))
     stamp = Stamp(batch=batch, issue=None, serial="ABCDE12345")
-    assert origin_url(batch) == f"http://shop.test/01/{GTIN}/10/TC%2F01?17=271231"
-    assert origin_url(batch, stamp) == f"http://shop.test/01/{GTIN}/10/TC%2F01/21/ABCDE12345?17=271231"
+    assert digital_link_url(batch) == f"http://shop.test/01/{GTIN}/10/TC%2F01?17=271231"
+    assert digital_link_url(batch, stamp) == f"http://shop.test/01/{GTIN}/10/TC%2F01/21/ABCDE12345?17=271231"
+    assert origin_url(batch) == f"http://shop.test/origin/01/{GTIN}/10/TC%2F01"
+    assert origin_url(batch, stamp) == f"http://shop.test/origin/01/{GTIN}/10/TC%2F01/21/ABCDE12345"
 
 
 def test_a_product_without_gtin_gets_a_short_path_not_a_fake_gtin(db):

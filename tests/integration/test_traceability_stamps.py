@@ -12,12 +12,12 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from tests.factories import make_batch, make_product
-from tests.factories_traceability import make_traced_batch
+from tests.factories_traceability import make_traced_batch, scan
 from traceability.batches.services import recall_batch
 from traceability.models import Stamp, StampIssue
 from traceability.stamps.pins import verify_pin
 from traceability.stamps.services import export_issue_zip, issue_stamps, issue_stamps_list, render_issue_sheet
-from traceability.stamps.urls import origin_url, stamp_url
+from traceability.stamps.urls import digital_link_url, stamp_url
 
 
 def _decode(image: Image.Image) -> list[str]:
@@ -27,7 +27,7 @@ def _decode(image: Image.Image) -> list[str]:
 def _follow(client, url: str):
     parts = urlsplit(url)
     assert f"{parts.scheme}://{parts.netloc}" == "http://shop.test"  # PUBLIC_BASE_URL in TestConfig
-    return client.get(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return scan(client, url)  # a GS1 Digital Link: the resolver's 307, then the origin page
 
 
 def _issue(db, batch, count=3, **kw):
@@ -102,7 +102,7 @@ def test_a_batch_level_issue_prints_copies_of_the_lot_code(client, db, tmp_path)
     issue, stamps = _issue(db, batch, count=4, serialized=False)
     assert [s.serial for s in stamps] == [None]
     urls = _decode(_rasterise(render_issue_sheet(issue), tmp_path))
-    assert urls == [origin_url(batch)] * 4
+    assert urls == [digital_link_url(batch)] * 4
     page = _follow(client, urls[0])
     assert page.status_code == 200 and "Lần quét" not in page.get_data(as_text=True)
 

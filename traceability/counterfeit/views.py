@@ -11,6 +11,7 @@ from traceability.errors import NotRegistered
 from traceability.forms import PinForm, ReportForm
 from traceability.resolver.lookup import find_by_code
 from traceability.stamps.pins import verify_pin
+from traceability.stamps.urls import ORIGIN_PREFIX
 
 
 @bp.route("/trace/report", methods=["GET", "POST"])
@@ -75,6 +76,6 @@ def pin():
 def done():
     """Show the outcome of a report or PIN check, with a way back to the origin page."""
     back = request.args.get("next", "")
-    if not (back.startswith("/01/") or back.startswith("/t/")):
+    if not back.startswith(("/01/", ORIGIN_PREFIX + "/01/", "/t/")):
         back = None
     return render_template("traceability/done.html", back=back, today=today_vn())

@@ -75,7 +75,11 @@ def build(batch: Batch, in_programme: bool, today, locale: str) -> dict:
     name = product.name_en if locale == "en" and product.name_en else product.name_vi
     structured = jsonld(batch, name, context["certificate"], context["producer_address"], in_programme)
     return {
-        "head": Markup(render_template("traceability/_head.html", name=name, jsonld=structured, **context)),
+        "head": Markup(
+            render_template(
+                "traceability/_head.html", name=name, jsonld=structured, canonical_url=structured["url"], **context
+            )
+        ),
         "top": Markup(render_template("traceability/_origin_top.html", **context)),
         "details": Markup(render_template("traceability/_origin_details.html", **context)),
         "shop_url": url_for("catalog.product", slug=product.slug) if product.is_published else None,

@@ -13,7 +13,7 @@ from storefront.extensions import db
 from traceability.errors import NotRegistered
 from traceability.models import Batch, OriginVersion, Stamp, StampDevice
 from traceability.origin.raw_query import RawQuery
-from traceability.scans.recording import StampState, stamp_state
+from traceability.scans.recording import StampState
 
 
 @dataclass(frozen=True)
@@ -120,17 +120,4 @@ def find_origin(
         recall_reason=row["recall_reason"],
         stamp=stamp,
         origin_version=row["origin_version"],
-    )
-
-
-def origin_hit(batch: Batch, stamp: Stamp | None) -> OriginHit:
-    """Return the live origin-page facts of an already loaded batch and stamp."""
-    state = stamp_state(stamp) if stamp is not None else None
-    product = batch.product
-    return OriginHit(
-        batch_id=batch.id,
-        in_programme=product.producer.status == ProducerStatus.APPROVED and not product.is_hidden,
-        recalled_at=batch.recalled_at,
-        recall_reason=batch.recall_reason,
-        stamp=state,
     )

@@ -4,21 +4,23 @@ live facts (facts.py), rendered once per state as a page variant whose slots eac
 The route (views.py) and the scan fast path (fast_path.py) both answer with these functions.
 """
 
+import contextlib
 import dataclasses
 import re
 import secrets
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
 from flask_babel import get_locale
 from markupsafe import escape
 
-from storefront.clock import today_vn
+from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.filters import dmy, url_for_lang
 from traceability.forms import PinForm
 from traceability.http import raw_path
 from traceability.origin import cache, description, facts
-from traceability.scans import recording
+from traceability.scans import copy_warnings, recording
 from traceability.scans.buffer import buffered, scan_buffer
 
 
@@ -101,6 +103,75 @@ def settle_counter(buffer, stamp: recording.StampState, generation: int) -> None
         stamp.devices = stored_devices + devices
 
 
+@dataclass(frozen=True)
+class ScanRequest:
+    """One scan as the origin page's routes and the scan fast path both read it from the request."""
+
+    device: str
+    day: object
+    region: str
+    user_agent: str
+    #: Whether a trusted proxy reports regions (SCAN_REGION_HEADER): the regions warning is checked.
+    check_regions: bool
+    #: The scanned path and query (for the report and PIN forms), at most 300 characters.
+    code: str
+    #: False for a request that is no scan (HEAD).
+    counts: bool = True
+
+
+def answer_scan(
+    view: dict,
+    hit: facts.OriginHit,
+    scan: ScanRequest,
+    *,
+    buffer,
+    generation: int | None,
+    threshold: int,
+    lang_url,
+    report_url,
+    app_context=contextlib.nullcontext,
+) -> str:
+    """Count a scan and return its origin page: the one way both the route (views.answer_scan)
+    and the scan fast path answer a scan.
+
+    buffer: the worker's scan buffer (None: written now, in the session's transaction);
+    generation: read before the look-up (ScanBuffer.settled_since). lang_url(lang) and
+    report_url() build the page's links; app_context() is entered only for the steps that read
+    the session (a counter written meanwhile, the regions of the last day's scans) or render.
+    """
+    stamp = hit.stamp
+    if scan.counts:
+        recording.count_scan(
+            hit.batch_id,
+            stamp,
+            region=scan.region,
+            user_agent=scan.user_agent,
+            device=scan.device,
+            day=scan.day,
+            buffer=buffer,
+        )
+    if buffer is not None and stamp is not None and not buffer.settled_since(generation):
+        with app_context():  # read the stored counter again (the session)
+            settle_counter(buffer, stamp, generation)
+    if scan.check_regions and stamp is not None and stamp.serial is not None:
+        unwritten = buffer.unwritten_regions(stamp.id) if buffer is not None else ()
+        with app_context():  # the regions of the last day's scans (the session)
+            warning = copy_warnings.scan_warning(stamp, threshold=threshold, unwritten_regions=unwritten)
+    else:
+        warning = copy_warnings.scan_warning(stamp, check_regions=False, threshold=threshold)
+    first_scan = stamp.first_scanned_at if stamp is not None else None
+    first_scan_day = first_scan.astimezone(VIETNAM_TZ).date() if first_scan else None
+    pieces = None if _needs_pin_form(stamp) else stored_variant(view, hit, stamp, warning)
+    if pieces is None:  # a PIN form, or a state not shown for the batch yet: rendered by Flask's code
+        with app_context():
+            return origin_html(view, hit, stamp, warning, scan.code, first_scan_day)
+    return fill_slots(pieces, stamp, first_scan_day, report_url=report_url, lang_url=lang_url)
+
+
+def _needs_pin_form(stamp) -> bool:
+    return stamp is not None and stamp.has_pin and not stamp.pin_verified_at
+
+
 def origin_html(view: dict, hit: facts.OriginHit, stamp, warning: str | None, code: str, first_scan_day) -> str:
     """Return the origin page: a pre-rendered variant of the batch's page with this scan's values put in.
 
@@ -110,7 +181,7 @@ def origin_html(view: dict, hit: facts.OriginHit, stamp, warning: str | None, co
     replaces with its own (escaped) values. A PIN form carries the visitor's own CSRF token, so
     that page is rendered whole; the report form is a page of its own for the same reason.
     """
-    if stamp is not None and stamp.has_pin and not stamp.pin_verified_at:
+    if _needs_pin_form(stamp):
         return render_light(
             "traceability/origin.html",
             view=view,

@@ -12,6 +12,7 @@ from traceability.identifiers import codes, digital_link
 from traceability.identifiers.digital_link import DigitalLinkError, parse_path
 from traceability.models import Batch, Stamp
 from traceability.stamps.services import lot_stamp
+from traceability.stamps.urls import ORIGIN_PREFIX
 
 
 def _published_batch_query():
@@ -96,11 +97,12 @@ def find_product_by_gtin(gtin: str) -> Product | None:
 
 
 def find_by_code(code: str) -> tuple[Batch, Stamp | None]:
-    """Return (batch, stamp) for a scanned path ("/01/…?17=…" or "/t/…").
+    """Return (batch, stamp) for a scanned path ("/01/…?17=…", its origin page "/origin/01/…" or "/t/…").
 
     :raises NotRegistered: for anything that does not resolve.
     """
     path, _sep, query = code.partition("?")
+    path = path.removeprefix(ORIGIN_PREFIX)
     if path.startswith("/t/"):
         code_part, _sep, serial = path[3:].partition("/")
         return find_by_short_code(code_part, serial or None)

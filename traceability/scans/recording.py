@@ -16,7 +16,8 @@ from storefront.clock import VIETNAM_TZ
 from storefront.columns import UTCDateTime, utcnow
 from storefront.extensions import db
 from traceability.models import Batch, Scan, Stamp
-from traceability.scans.buffer import INSERT_DEVICE, PendingScan, ScanBuffer
+from traceability.scans.buffer import ScanBuffer
+from traceability.scans.writes import INSERT_DEVICE, PendingScan
 
 _stamps, _scans = Stamp.__table__, Scan.__table__
 

@@ -26,7 +26,7 @@ from traceability.errors import (
 from traceability.identifiers import codes, digital_link
 from traceability.models import Batch, Stamp, StampIssue
 from traceability.stamps.pins import PIN_HASH_METHOD, new_pin
-from traceability.stamps.urls import base_url, origin_url
+from traceability.stamps.urls import base_url, digital_link_url
 
 if TYPE_CHECKING:  # the PDF (reportlab) and QR modules load when stamps are printed, not in every worker
     from traceability.stamps import sheets
@@ -132,7 +132,7 @@ def iter_issue_labels(issue: StampIssue) -> Iterator[sheets.Label]:
         )
 
     if not issue.is_serialized:
-        single = label(origin_url(batch), None)
+        single = label(digital_link_url(batch), None)
         yield from itertools.repeat(single, issue.count)
         return
     base = base_url()

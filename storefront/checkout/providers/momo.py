@@ -145,7 +145,8 @@ class MoMo(Provider):
                 answer = json.loads(response.read())
         except urllib.error.HTTPError as exc:  # MoMo answers 4xx with a JSON resultCode too
             try:
-                answer = json.loads(exc.read())
+                with exc:  # it holds the open response: close it, not the collector
+                    answer = json.loads(exc.read())
             except ValueError:
                 raise PaymentError(str(exc)) from exc
         except (urllib.error.URLError, OSError, ValueError) as exc:

@@ -277,6 +277,8 @@ class VNPay(Provider):
             with urllib.request.urlopen(request, timeout=20) as response:
                 answer = json.loads(response.read())
         except (urllib.error.URLError, OSError, ValueError) as exc:
+            if isinstance(exc, urllib.error.HTTPError):
+                exc.close()  # it holds the open response (its socket): close it, not the collector
             log.error("vnpay %s %s failed: %s", body["vnp_Command"], body.get("vnp_TxnRef"), exc)
             raise PaymentError(str(exc)) from exc
         if not isinstance(answer, dict):
