@@ -16,11 +16,15 @@ from sqlalchemy import select
 
 from storefront.accounts.models import Role, User
 from storefront.accounts.services import start_login_session
+from storefront.articles.models import Article, ArticleStatus
 from storefront.catalog.models import Certificate, Producer, Product
 from storefront.checkout.models import Fulfilment, Order
 from storefront.clock import today_vn
 from storefront.demo.seed import OWNED_PRODUCER, seed_demo
+from storefront.events.models import Event
+from storefront.experiences.models import Experience
 from storefront.outbox.models import OutboxMessage
+from storefront.outlets.models import Outlet
 from tests.factories_checkout import CONTACT
 from tests.factories_office import make_evaluation
 from tests.languages import data_strings, english_in, text_pieces, vietnamese_in
@@ -109,6 +113,10 @@ def walk_everything(app, db, lang):
         select(Batch).where(Batch.product_id == product.id, Batch.is_published.is_(True)).order_by(Batch.id)
     )
     certificate = db.session.scalar(select(Certificate).order_by(Certificate.id))
+    article = db.session.scalar(select(Article).where(Article.status == ArticleStatus.PUBLISHED).order_by(Article.id))
+    event = db.session.scalar(select(Event).order_by(Event.id))
+    outlet = db.session.scalar(select(Outlet).order_by(Outlet.id))
+    visit = db.session.scalar(select(Product).join(Experience, Experience.product_id == Product.id))
 
     # A shopper: catalogue, search, a product, its producer, cart, every checkout step, the order.
     shop = Walk(app.test_client(), lang, data)
@@ -131,6 +139,13 @@ def walk_everything(app, db, lang):
         "/account/register",
         "/account/reset",
         "/orders/lookup",
+        "/news",
+        f"/news/{article.slug}",
+        "/events",
+        f"/events/{event.slug}",
+        "/points-of-sale",
+        f"/points-of-sale/{outlet.slug}",
+        f"/products/{visit.slug}",
     ):
         shop.get(url)
     shop.post("/account/login", {"email": "khach@", "password": ""}, label="login with errors")
@@ -204,6 +219,10 @@ def walk_everything(app, db, lang):
         "/producer/orders",
         f"/producer/orders/{fulfilment.id}",
         "/producer/analytics",
+        "/producer/stories",
+        "/producer/stories/new",
+        "/producer/outlets",
+        "/producer/experiences",
     ):
         maker.get(url)
     maker.post("/producer/products/new", {"name_vi": ""}, label="new product with errors")
@@ -227,6 +246,13 @@ def walk_everything(app, db, lang):
         f"/office/orders/{order.id}",
         "/office/reports",
         "/office/audit",
+        "/office/articles",
+        "/office/articles/new",
+        f"/office/articles/{article.id}/edit",
+        "/office/events",
+        "/office/events/new",
+        f"/office/events/{event.id}/edit",
+        "/office/outlets",
     ):
         office.get(url)
 
