@@ -197,6 +197,8 @@ class Config:
     RATELIMIT_REVIEW = os.environ.get("RATELIMIT_REVIEW", "5 per hour;20 per day")
     #: Stories a producer account may submit or resubmit (storefront/producer/views/stories.py).
     RATELIMIT_STORY = os.environ.get("RATELIMIT_STORY", "10 per hour;30 per day")
+    #: Experience bookings sent per address (loose: mobile carriers put many people behind one address).
+    RATELIMIT_BOOKING = os.environ.get("RATELIMIT_BOOKING", "20 per minute;200 per hour")
     PRODUCER_LOW_STOCK_THRESHOLD = _int("PRODUCER_LOW_STOCK_THRESHOLD", 5)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -238,6 +240,7 @@ class TestConfig(Config):
     #: Cheap hashing keeps the suite fast; production keeps werkzeug's scrypt default.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_SCAN = "1000 per minute"
+    RATELIMIT_BOOKING = "1000 per minute"
     #: Tests read counters right after a scan; tests/integration/test_scan_buffer.py covers "buffered".
     SCAN_WRITE_MODE = "immediate"
     REDIS_URL = ""

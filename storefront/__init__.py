@@ -154,6 +154,7 @@ def register_models():
     import storefront.catalog.models
     import storefront.checkout.models
     import storefront.events.models
+    import storefront.experiences.models
     import storefront.inventory.models
     import storefront.office.models
     import storefront.outbox.models
@@ -185,6 +186,7 @@ def register_blueprints(app):
     from storefront.checkout import bp as checkout_bp
     from storefront.demo import bp as demo_bp
     from storefront.events import bp as events_bp
+    from storefront.experiences import bp as experiences_bp
     from storefront.main import bp as main_bp
     from storefront.office import bp as office_bp
     from storefront.outbox import bp as outbox_bp
@@ -203,6 +205,7 @@ def register_blueprints(app):
         outlets_bp,
         events_bp,
         articles_bp,
+        experiences_bp,
         producer_bp,
         office_bp,
         outbox_bp,

@@ -4,6 +4,7 @@ import logging
 
 from flask_babel import lazy_gettext as _l
 
+from storefront.checkout import extras
 from storefront.checkout.errors import CannotCancel
 from storefront.checkout.models import (
     FulfilmentStatus,
@@ -36,6 +37,7 @@ def cancel_order(order: Order, *, actor=None, reason: str = "") -> Order:
     for fulfilment in order.fulfilments:
         if fulfilment.status in (FulfilmentStatus.PENDING, FulfilmentStatus.PACKED):
             fulfilment.move_to(FulfilmentStatus.CANCELLED)
+    extras.closed(order)  # its visits free their places
     refund_due = False
     for payment in order.payments:
         if payment.status is PaymentStatus.PENDING:

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from storefront.checkout import extras
 from storefront.checkout.models import (
     ORDER_TRANSITIONS,
     FulfilmentStatus,
@@ -69,6 +70,7 @@ def sell_for_payment(order: Order, now: datetime) -> bool:
         # An expiry that ran first released some holds: take those units off the shelf again.
         if sell_unreserved(units_by_stock(order) - sold):
             move_order(order, OrderStatus.PAID)
+            extras.settled(order)
             return True
         return_units(sold)
         expire_order(order, now=now)
@@ -78,6 +80,7 @@ def sell_for_payment(order: Order, now: datetime) -> bool:
         for fulfilment in order.fulfilments:
             # Cancelled only by the expiry just undone, so they reopen (outside the fulfilment table).
             fulfilment.status = FulfilmentStatus.PENDING
+        extras.settled(order)
         return True
     return False
 
@@ -97,6 +100,7 @@ def expire_order(order: Order, *, now: datetime | None = None) -> bool:
     for fulfilment in order.fulfilments:
         if fulfilment.status is not FulfilmentStatus.CANCELLED:
             fulfilment.move_to(FulfilmentStatus.CANCELLED)
+    extras.closed(order)
     db.session.flush()
     return True
 

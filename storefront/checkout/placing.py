@@ -13,8 +13,10 @@ from sqlalchemy import select
 
 from storefront.addresses import format_address, ward_in_province
 from storefront.catalog.models import Product
+from storefront.checkout import extras as extra_parts
 from storefront.checkout import providers
-from storefront.checkout.errors import BadAddress, PriceChanged
+from storefront.checkout.errors import BadAddress, PriceChanged, UnknownMethod
+from storefront.checkout.extras import ExtraLine
 from storefront.checkout.models import Fulfilment, Order, OrderLine, OrderStatus, Payment, PaymentMethod
 from storefront.checkout.notices import notify
 from storefront.checkout.orders import expire_lapsed_orders, move_order
@@ -73,9 +75,13 @@ def place_order(
     user=None,
     idempotency_key: str,
     reviewed_total_vnd: int | None = None,
+    extras: list[ExtraLine] = (),
     now: datetime | None = None,
 ) -> Order:
     """Create the order from the cart at current prices, reserve its stock and start its payment.
+
+    *extras* are visits held in the cart (storefront/checkout/extras.py): one line each, no stock,
+    no fulfilment, no delivery fee; they are paid now, so cash on delivery is refused with them.
 
     A second call with the same idempotency key returns the first order. Cash on delivery
     is confirmed at once and its units are sold; transfer and card orders wait for payment.
@@ -91,11 +97,13 @@ def place_order(
         raise BadAddress(details.ward_code)
     now = now or utcnow()
     expire_lapsed_orders(now)
-    priced = quote(contents, details.province_code)
+    priced = quote(contents, details.province_code, extras)
     if reviewed_total_vnd is not None and reviewed_total_vnd != priced.total_vnd:
         raise PriceChanged(reviewed_total_vnd, priced.total_vnd)
     check_total(priced.total_vnd, details.payment_method)
     method = details.payment_method
+    if extras and method == PaymentMethod.COD:
+        raise UnknownMethod(method)  # a visit is paid now (or at the venue, booked without the cart)
     order = Order(
         code=new_order_code(),
         user_id=user.id if user else None,
@@ -131,9 +139,22 @@ def place_order(
             )
             order.lines.append(line)
             fulfilment.lines.append(line)
+    for extra in priced.extras:
+        order.lines.append(
+            OrderLine(
+                product_id=None,
+                producer_id=extra.producer_id,
+                product_name=extra.name,
+                producer_name=extra.producer_name,
+                unit_price_vnd=extra.total_vnd,
+                quantity=1,
+                line_total_vnd=extra.total_vnd,
+            )
+        )
     order.payments.append(Payment(method=method, amount_vnd=order.total_vnd))
     db.session.flush()
     reserve_stock(order, minutes=hold_minutes(method), now=now)
+    extra_parts.attach(order, priced.extras, hold_minutes(method))
     if method == PaymentMethod.COD:
         move_order(order, OrderStatus.CONFIRMED)
         commit_sale(order, now=now)

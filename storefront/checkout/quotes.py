@@ -1,6 +1,6 @@
 """Prices before an order exists: delivery zones and fees, the cart's quote, the totals a method takes."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -9,6 +9,7 @@ from storefront.addresses import THAI_NGUYEN
 from storefront.cart.services import CartSummary, summarize
 from storefront.checkout import providers
 from storefront.checkout.errors import AmountOutsideLimits, BadAddress, CartNotReady, OrderTooLarge, UnknownMethod
+from storefront.checkout.extras import ExtraLine
 
 #: Flat delivery fee by zone, first match wins; "provinces": None means every other province.
 #: Override the whole dict with the DELIVERY_ZONES setting.
@@ -41,14 +42,20 @@ class DeliveryQuote:
     days: str
 
 
+#: The delivery of an order that holds no parcel (only visits): nothing to ship, no fee.
+NO_DELIVERY = DeliveryQuote("none", _l("Không cần giao hàng"), 0, "")
+
+
 @dataclass
 class Quote:
     cart: CartSummary
     delivery: DeliveryQuote
+    #: Non-parcel lines (experience visits, storefront/checkout/extras.py): no stock, no shipping.
+    extras: list[ExtraLine] = field(default_factory=list)
 
     @property
     def subtotal_vnd(self) -> int:
-        return self.cart.subtotal_vnd
+        return self.cart.subtotal_vnd + sum(line.total_vnd for line in self.extras)
 
     @property
     def total_vnd(self) -> int:
@@ -66,13 +73,17 @@ def delivery_quote(province_code: int, subtotal_vnd: int) -> DeliveryQuote:
     raise BadAddress(province_code)
 
 
-def quote(contents: dict, province_code: int) -> Quote:
-    """Price a cart for delivery to a province from the database, never from the browser."""
+def quote(contents: dict, province_code: int, extras: list[ExtraLine] = ()) -> Quote:
+    """Price a cart for delivery to a province from the database, never from the browser.
+
+    Visits (*extras*) add their price and nothing to the delivery fee, which goods alone decide.
+    """
     cart = summarize(contents)
     # Stock is not checked here: the guarded reservation decides, race-free.
-    if not cart.items or not all(item.is_on_sale for item in cart.items):
+    if not (cart.items or extras) or not all(item.is_on_sale for item in cart.items):
         raise CartNotReady()
-    return Quote(cart, delivery_quote(province_code, cart.subtotal_vnd))
+    delivery = delivery_quote(province_code, cart.subtotal_vnd) if cart.items else NO_DELIVERY
+    return Quote(cart, delivery, list(extras))
 
 
 def check_total(total_vnd: int, method: str) -> None:

@@ -115,7 +115,8 @@ def create_product(rng, today, index, row, facts, producer, slugs, image_dir, su
         published_at=vn_moment(today - timedelta(days=rng.randint(5, 120)), 9),
     )
     db.session.add(product)
-    db.session.add(Stock(product=product, on_hand=rng.randint(20, 200)))
+    if group != 6:  # tourism services are booked by session (storefront/demo/experiences.py), not stocked
+        db.session.add(Stock(product=product, on_hand=rng.randint(20, 200)))
     summary.products += 1
 
     if is_dated(row):

@@ -36,7 +36,7 @@ def seed_demo_command(if_empty):
         f"{summary.certificates_revoked} revoked. Batches: {summary.batches} with {summary.events} trace events. "
         f"Images: {summary.images}. Demo reviews on delivered demo orders: {summary.reviews}. "
         f"Demo points of sale: {summary.outlets}. Demo fairs: {summary.fairs}. Demo video links: {summary.videos}. "
-        f"Demo articles: {summary.articles}."
+        f"Demo articles: {summary.articles}. Tourism products booked by session: {summary.experiences}."
     )
     if summary.undated:
         click.echo(f"No certificate (the source gives no year of recognition): {'; '.join(summary.undated)}")

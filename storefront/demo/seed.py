@@ -30,6 +30,7 @@ from storefront.demo.catalogue import (
     unique_slug,
 )
 from storefront.demo.events import seed_events
+from storefront.demo.experiences import seed_experiences
 from storefront.demo.fictional import FICTIONAL_PRODUCERS, create_fictional
 from storefront.demo.outlets import seed_outlets
 from storefront.demo.reviews import seed_reviews
@@ -75,6 +76,8 @@ class DemoSummary:
     videos: int = 0
     #: Demo news and stories (storefront/demo/articles.py), the story waiting for review included.
     articles: int = 0
+    #: Real tourism products made experiences with weekly sessions (storefront/demo/experiences.py).
+    experiences: int = 0
     skipped: list[str] = field(default_factory=list)
     #: Real products whose source gives no year of recognition: no certificate, no stars.
     undated: list[str] = field(default_factory=list)
@@ -130,6 +133,7 @@ def seed_demo(*, today: date, image_dir: Storage | Path) -> DemoSummary:
     summary.fairs = seed_events(today)
     summary.videos = seed_videos()
     summary.articles = seed_articles(today=today, image_dir=image_dir)
+    summary.experiences = seed_experiences(today=today)
     summary.producers = len(producers) + len(FICTIONAL_PRODUCERS)
     summary.groups = sorted({p.ocop_group for p in db.session.scalars(select(Product))})
     return summary

@@ -123,7 +123,8 @@ def reserve_stock(order, *, minutes: int, now: datetime | None = None) -> dateti
     expires_at = now + timedelta(minutes=minutes)
     wanted = Counter()
     for line in order.lines:
-        wanted[line.product_id] += line.quantity
+        if line.product_id is not None:  # a visit (or a line whose product was deleted) holds no stock
+            wanted[line.product_id] += line.quantity
     stocks = db.session.execute(
         select(Stock.id, Stock.product_id).where(Stock.product_id.in_(list(wanted))).order_by(Stock.id)
     ).all()

@@ -20,3 +20,7 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(String(500), default="")
+    #: One optional text attachment (an experience booking's .ics), e.g. "booking.ics", "text/calendar".
+    attachment_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    attachment_type: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    attachment_text: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -12,11 +12,24 @@ from storefront.extensions import db
 from storefront.outbox.models import OutboxMessage
 
 
-def queue_mail(to_address: str, subject: str, body_text: str) -> OutboxMessage | None:
-    """Add a message to the outbox in the current transaction; skip empty addresses."""
+def queue_mail(
+    to_address: str, subject: str, body_text: str, *, attachment: tuple[str, str, str] | None = None
+) -> OutboxMessage | None:
+    """Add a message to the outbox in the current transaction; skip empty addresses.
+
+    *attachment* is (file name, MIME type, text), e.g. ("booking.ics", "text/calendar", ics).
+    """
     if not to_address:
         return None
-    message = OutboxMessage(to_address=to_address, subject=subject, body_text=body_text)
+    name, mime, text = attachment or ("", "", "")
+    message = OutboxMessage(
+        to_address=to_address,
+        subject=subject,
+        body_text=body_text,
+        attachment_name=name,
+        attachment_type=mime,
+        attachment_text=text,
+    )
     db.session.add(message)
     db.session.flush()
     db.session.info.setdefault("outbox_queued", []).append(message.id)
@@ -31,6 +44,14 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(domain="ocop.local")
     email.set_content(message.body_text, charset="utf-8")
+    if message.attachment_name:
+        maintype, _, subtype = message.attachment_type.partition("/")
+        email.add_attachment(
+            message.attachment_text.encode("utf-8"),
+            maintype=maintype,
+            subtype=subtype,
+            filename=message.attachment_name,
+        )
     return email
 
 

@@ -13,6 +13,7 @@ from storefront.catalog.models import Producer, Product
 from storefront.checkout.models import Order, OrderLine, OrderStatus
 from storefront.clock import VIETNAM_TZ
 from storefront.columns import utcnow
+from storefront.experiences.hosting import host_months
 from storefront.extensions import db
 from storefront.producer.services import low_stock
 
@@ -21,7 +22,7 @@ from traceability.models import Batch, Scan, Stamp
 from traceability.scans.copy_warnings import warning_stamps_clause
 from traceability.scans.unknown import unknown_code_summaries
 
-TABLES = ("sales", "scans", "warnings", "unknown_codes", "low_stock")
+TABLES = ("sales", "visits", "scans", "warnings", "unknown_codes", "low_stock")
 
 #: Orders that count as sales: placed and not cancelled, expired or refunded.
 SOLD_STATUSES = (
@@ -177,9 +178,28 @@ def low_stock_table(producer: Producer, *, threshold: int) -> Table:
     )
 
 
+def visits_by_month(producer: Producer) -> Table:
+    """Experience bookings (tourism, group 6) by the month of the session."""
+    rows = host_months(producer)
+    return Table(
+        title=_l("Khách tham quan theo tháng"),
+        columns=[
+            ("month", _l("Tháng")),
+            ("bookings", _l("Đặt chỗ")),
+            ("guests", _l("Khách")),
+            ("checked_in", _l("Đã đến")),
+            ("no_show", _l("Không đến")),
+            ("total_vnd", _l("Tiền đặt chỗ")),
+        ],
+        rows=rows,
+        chart=[(row["month"], row["guests"]) for row in rows],
+    )
+
+
 def all_tables(producer: Producer, *, low_stock_threshold: int, scan_threshold: int) -> dict[str, Table]:
     return {
         "sales": sales_by_product_month(producer),
+        "visits": visits_by_month(producer),
         "scans": scans_by_batch_day(producer),
         "warnings": scan_warnings(producer, threshold=scan_threshold),
         "unknown_codes": unknown_codes_table(producer),

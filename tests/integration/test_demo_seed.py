@@ -17,6 +17,7 @@ from storefront.demo import artwork
 from storefront.demo.catalogue import DATA_DIR, read_csv
 from storefront.demo.fictional import FICTIONAL_PRODUCERS, FICTIONAL_REVOKED
 from storefront.demo.seed import DemoAlreadySeeded, seed_demo
+from storefront.experiences.models import Experience
 from storefront.inventory.models import Stock
 from tests.factories_traceability import scan
 from traceability.models import Batch, EventType, Stamp, TraceEvent, UnknownCodeScan
@@ -61,6 +62,11 @@ def test_seed_fills_catalogue_across_groups(db, seeded):
     assert (tea.ocop_group, tea.ocop_subgroup) == (1, "I.5.a")
     assert tea.description_vi and tea.ingredients and tea.usage and tea.storage
     assert seeded.products == len(products)
+    # The real tourism product is booked by session, not stocked: Saturdays and Sundays at 08:00.
+    village = db.session.scalar(select(Product).where(Product.ocop_group == 6))
+    experience = db.session.scalar(select(Experience).where(Experience.product_id == village.id))
+    assert seeded.experiences == 1 and village.stock is None and experience.latitude is None
+    assert {(r.weekday, r.start_time.hour, r.capacity) for r in experience.rules} == {(5, 8, 20), (6, 8, 20)}
 
 
 def test_producers_sit_in_new_thai_nguyen_wards(db, seeded):
@@ -107,7 +113,9 @@ def test_gtins_have_valid_check_digits_and_vietnam_prefix(db, seeded):
 
 
 def test_goods_have_stock_images_and_traced_batches(db, seeded, tmp_path):
-    assert count(db, Stock) == count(db, Product)
+    # Goods are stocked; tourism services (group 6) are booked by session instead.
+    goods = db.session.scalars(select(Product).where(Product.ocop_group != 6)).all()
+    assert count(db, Stock) == len(goods) and all(p.stock is not None for p in goods)
     assert all(20 <= s.on_hand <= 200 for s in db.session.scalars(select(Stock)))
     for image in db.session.scalars(select(ProductImage)):
         path = tmp_path / "images" / image.filename

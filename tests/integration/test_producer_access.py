@@ -6,9 +6,11 @@ from sqlalchemy import select
 from storefront.accounts.models import Role
 from storefront.articles.services import ArticleInput, create_article
 from storefront.catalog.models import Marketplace, ProducerImage, ProductImage, ProductListing
+from storefront.catalog.videos import add_video
 from storefront.extensions import db as _db
 from storefront.outlets.services import OutletInput, create_outlet
-from tests.factories import make_batch, make_product, make_user
+from tests.factories import make_batch, make_certificate, make_product, make_user
+from tests.factories_experiences import make_booking, make_experience, next_saturday, session_on
 from tests.factories_producer import make_order, make_producer_account
 from tests.factories_reviews import make_review
 from traceability.stamps.services import issue_stamps, issue_stamps_list
@@ -28,6 +30,11 @@ OBJECT_ARGUMENTS = {
     "outlet_id",
     "listing_id",
     "article_id",
+    "tourism_product_id",
+    "experience_id",
+    "session_id",
+    "booking_id",
+    "video_id",
 }
 
 
@@ -64,6 +71,10 @@ def world(db):
     review = make_review(product)
     outlet = create_outlet(OutletInput(name="Phòng trưng bày", kind="showroom", ward_code=5503), producer=producer)
     story = create_article(ArticleInput(title="Câu chuyện", body="…"), actor=owner, producer=producer)
+    make_certificate(product=product)  # a 3–5★ product may carry video links
+    clip = add_video(product, url="https://youtu.be/dQw4w9WgXcQ")
+    tour = make_experience(producer=producer)  # a tourism product (group 6) taking bookings
+    booking = make_booking(session_on(tour, next_saturday()))
     db.session.commit()
     args = {
         "product_id": product.id,
@@ -78,6 +89,11 @@ def world(db):
         "outlet_id": outlet.id,
         "listing_id": listing.id,
         "article_id": story.id,
+        "tourism_product_id": tour.product_id,
+        "experience_id": tour.id,
+        "session_id": booking.session_id,
+        "booking_id": booking.id,
+        "video_id": clip.id,
     }
     return {"owner": owner, "other": other, "shopper": shopper, "office": office, "args": args}
 

@@ -15,10 +15,12 @@ from storefront.accounts.services import make_reset_token
 from storefront.articles.services import ArticleInput, approve, create_article
 from storefront.catalog.videos import add_video
 from storefront.events.services import EventInput, create_event
+from storefront.experiences.tokens import voucher_path
 from storefront.outlets.services import OutletInput, create_outlet
 from storefront.outlets.views import LIST_PERMISSIONS
 from tests.factories import make_user
 from tests.factories_catalog import add_image
+from tests.factories_experiences import make_booking, make_experience, next_saturday, session_on
 from tests.factories_office import make_evaluation, make_office_user
 from tests.factories_producer import make_order, make_producer_account
 from tests.factories_reviews import make_review
@@ -62,6 +64,9 @@ def seeded(app, db):
             producer=producer,
         )
         approve(story, actor=office_user)
+        tour = make_experience(producer=producer)
+        booking = make_booking(session_on(tour, next_saturday()))
+        voucher = voucher_path(booking.code)
         users = {Role.SHOPPER: shopper, Role.PRODUCER: producer_user, Role.OFFICE: office_user}
         urls = {
             "/01/<path:rest>": stamp_path,
@@ -105,6 +110,13 @@ def seeded(app, db):
             "/events/<slug>": f"/events/{fair.slug}",
             "/events/<slug>.ics": f"/events/{fair.slug}.ics",
             "/office/events/<int:event_id>/edit": f"/office/events/{fair.id}/edit",
+            "/experiences/sessions/<int:session_id>/book": f"/experiences/sessions/{booking.session_id}/book",
+            "/bookings/<code>/<token>": voucher,
+            "/bookings/<code>/<token>/qr.png": voucher + "/qr.png",
+            "/bookings/<code>/<token>/booking.ics": voucher + "/booking.ics",
+            "/producer/tourism/<int:tourism_product_id>/experience": f"/producer/tourism/{tour.product_id}/experience",
+            "/producer/experiences/<int:experience_id>/sessions": f"/producer/experiences/{tour.id}/sessions",
+            "/producer/sessions/<int:session_id>": f"/producer/sessions/{booking.session_id}",
             "/static/<path:filename>": "/static/css/site.css",
             "/t/<code>": f"/t/{batch.short_code}",
             "/t/<code>/<serial>": f"/t/{batch.short_code}/{stamp.serial}",
@@ -129,7 +141,13 @@ def get_urls(app, urls):
 
 #: Pages that differ on purpose: the points-of-sale list may ask for the visitor's position ("near me").
 #: A video's player page is framed by our product page (static/js/video.js), and frames YouTube itself.
-EXCEPTIONS = {"/points-of-sale": {"Permissions-Policy": LIST_PERMISSIONS}}
+#: The host's check-in page may use the camera, to scan a booking voucher's QR code.
+EXCEPTIONS = {
+    "/points-of-sale": {"Permissions-Policy": LIST_PERMISSIONS},
+    "/producer/check-in": {
+        "Permissions-Policy": security_headers.PERMISSIONS_POLICY.replace("camera=()", "camera=(self)")
+    },
+}
 PLAYER = re.compile(r"^/products/[^/]+/videos/\d+$")
 
 
@@ -139,6 +157,8 @@ def player_policy(app) -> str:
 
 def assert_security_headers(response, url):
     exceptions = {"X-Frame-Options": "SAMEORIGIN"} if PLAYER.match(url) else EXCEPTIONS.get(url, {})
+    if url == "/producer/check-in" and response.status_code != 200:
+        exceptions = {}  # refused before the page (sign-in redirect, 403): the site's policy
     for name, value in {**EXPECTED, **exceptions}.items():
         assert response.headers.get(name) == value, (url, response.status_code, name)
     assert response.headers.getlist("Content-Security-Policy") != [], url

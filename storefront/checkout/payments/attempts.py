@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 
+from storefront.checkout import extras
 from storefront.checkout.errors import CardRetryClosed
 from storefront.checkout.models import Order, OrderStatus, Payment
 from storefront.columns import utcnow
@@ -23,15 +24,18 @@ def payment_attempt(order: Order, provider, *, now: datetime | None = None, retr
     """
     now = now or utcnow()
     held = open_reservations(order)
-    if order.status is not OrderStatus.PENDING_PAYMENT or not held or held[0].expires_at <= now:
+    # A visit-only order holds places, not stock (storefront/checkout/extras.py): its hold is theirs.
+    hold_ends = held[0].expires_at if held else extras.hold_ends(order)
+    if order.status is not OrderStatus.PENDING_PAYMENT or hold_ends is None or hold_ends <= now:
         raise CardRetryClosed(order.code)
     margin = timedelta(minutes=provider.window_margin_minutes)
     payment = current_payment(order)
-    window_ends = held[0].expires_at - margin
+    window_ends = hold_ends - margin
     previous_ref = payment.provider_ref
     if window_ends < now + timedelta(minutes=provider.min_window_minutes + 1):
         hold_until = now + timedelta(minutes=provider.min_window_minutes + provider.window_margin_minutes + 5)
         extend_reservations(order, until=hold_until)
+        extras.extend(order, until=hold_until)
         payment.attempts += 1
         window_ends = hold_until - margin
     elif provider.new_ref_each_start and (retry or payment.provider_ref is not None):

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from storefront.checkout import providers
+from storefront.checkout import extras, providers
 from storefront.checkout.errors import RefundNotPossible
 from storefront.checkout.labels import PAYMENT_METHOD_LABELS
 from storefront.checkout.models import FulfilmentStatus, Order, OrderStatus, Payment, PaymentRefund, PaymentStatus
@@ -70,6 +70,7 @@ def _close_refunded(order: Order, payment: Payment, was_paid: bool) -> None:
     if was_paid and order.status in (OrderStatus.PAID, OrderStatus.DELIVERED):
         previous = order.status
         move_order(order, OrderStatus.REFUNDED)
+        extras.closed(order)  # its visits free their places
         if previous is OrderStatus.PAID:  # nothing left the shop: the units go back on sale
             return_sold_stock(order)
             for fulfilment in order.fulfilments:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from storefront.addresses import format_address, wards
 from storefront.cart.services import summarize
 from storefront.cart.storage import clear_contents, load_contents
-from storefront.checkout import bp, providers
+from storefront.checkout import bp, extras, providers
 from storefront.checkout.errors import (
     AmountOutsideLimits,
     BadAddress,
@@ -22,6 +22,7 @@ from storefront.checkout.errors import (
     UnknownMethod,
 )
 from storefront.checkout.forms import ContactForm, OptionsForm, PlaceOrderForm
+from storefront.checkout.models import PaymentMethod
 from storefront.checkout.payments.attempts import payment_attempt
 from storefront.checkout.placing import (
     CheckoutDetails,
@@ -49,9 +50,12 @@ def _state() -> dict:
 
 
 def _cart_or_redirect():
-    """Return the cart summary when it can be checked out, else a redirect to the cart."""
+    """Return the cart summary when it can be checked out, else a redirect to the cart.
+
+    A cart of visits only (held experience bookings, storefront/checkout/extras.py) checks out too.
+    """
     summary = summarize(load_contents())
-    if not summary.can_check_out:
+    if not (summary.can_check_out or (extras.current_lines() and not summary.items)):
         flash(_("Giỏ hàng trống hoặc có sản phẩm cần sửa trước khi đặt hàng."), "warning")
         return None, redirect(url_for("cart.view"))
     return summary, None
@@ -104,8 +108,12 @@ def options():
     methods = providers.available(current_app.config)
     form = OptionsForm(data={"delivery_method": "standard", "payment_method": "cod", **state})
     form.delivery_method.choices = [(code, str(label)) for code, label in DELIVERY_METHODS.items()]
+    visits = extras.current_lines()
+    if visits:  # a visit is paid now; cash on delivery is for parcels
+        methods = {code: option for code, option in methods.items() if code != PaymentMethod.COD}
+        form.payment_method.data = form.payment_method.data if form.payment_method.data in methods else None
     form.payment_method.choices = [(code, str(option.label)) for code, option in methods.items()]
-    priced = quote(load_contents(), state["province_code"])
+    priced = quote(load_contents(), state["province_code"], visits)
     if form.validate_on_submit():
         error = total_error(priced.total_vnd, form.payment_method.data)
         chosen = methods[form.payment_method.data]
@@ -144,7 +152,7 @@ def review():
     details = _details()
     if bounce or details is None:
         return bounce or redirect(url_for("checkout.options"))
-    priced = quote(load_contents(), details.province_code)
+    priced = quote(load_contents(), details.province_code, extras.current_lines())
     form = PlaceOrderForm(data={"idempotency_key": secrets.token_urlsafe(24), "reviewed_total_vnd": priced.total_vnd})
     return render_template(
         "checkout/review.html",
@@ -177,6 +185,7 @@ def place():
             user=user,
             idempotency_key=form.idempotency_key.data,
             reviewed_total_vnd=form.reviewed_total_vnd.data,
+            extras=extras.current_lines(),
         )
         clear_contents()
         attempt = payment_attempt(order, provider_of(order)) if awaits_redirect(order) else None

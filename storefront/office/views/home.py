@@ -1,8 +1,11 @@
 """The office dashboard: programme figures and what needs attention."""
 
+from datetime import timedelta
+
 from flask import current_app, render_template
 
 from storefront.clock import today_vn
+from storefront.experiences.hosting import guests_per_month_per_ward
 from storefront.office import (
     bp,
     dashboard,
@@ -29,6 +32,7 @@ def index():
         warnings=dashboard.stamp_warnings(current_app.config.get("SCAN_WARNING_THRESHOLD", 20)),
         clear_form=ReasonForm(),
         open_reports=dashboard.open_reports_count(),
+        visits=guests_per_month_per_ward(months[0], today + timedelta(days=60)),
     )
 
 

@@ -1,3 +1,14 @@
 """Producer dashboard pages under /producer, one module per area; importing this registers them all."""
 
-from storefront.producer.views import batches, listings, orders, outlets, products, profile, reviews, stats, stories  # noqa: F401
+from storefront.producer.views import (  # noqa: F401
+    batches,
+    experiences,
+    listings,
+    orders,
+    outlets,
+    products,
+    profile,
+    reviews,
+    stats,
+    stories,
+)

@@ -1,0 +1,123 @@
+"""Visits through the cart and checkout: goods and a visit in one order, paid, refunded, or lapsed."""
+
+import re
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from storefront.checkout.models import Order, OrderStatus, Payment, PaymentStatus
+from storefront.checkout.payments.events import mark_payment_received
+from storefront.columns import utcnow
+from storefront.experiences.bookings import cancel_by_guest, cancel_by_host
+from storefront.experiences.jobs import release_lapsed
+from storefront.experiences.models import Booking, BookingStatus
+from storefront.outbox.models import OutboxMessage
+from tests.factories import make_product
+from tests.factories_checkout import add_to_cart, fill_checkout, follow, place
+from tests.factories_experiences import make_experience, next_saturday, session_on, vn
+from tests.fixtures_gateways import app_config, momo, vnpay  # noqa: F401  (fixtures)
+
+
+def book_now(client, session, adults=2, children=1):
+    form = {"adults": str(adults), "children": str(children), "contact_name": "Nguyễn Thị Hoa"}
+    form |= {"phone": "0912345678", "email": "hoa@example.com", "payment": "now"}
+    response = client.post(f"/experiences/sessions/{session.id}/book", data=form)
+    assert response.headers["Location"] == "/cart", response.get_data(as_text=True)[:500]
+
+
+def test_goods_and_a_visit_in_one_order_shipping_only_for_goods_confirmed_when_paid(db, client):
+    tea = make_product(name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5)
+    experience = make_experience(capacity=20)
+    session = session_on(experience, next_saturday())
+    db.session.commit()
+    add_to_cart(client, tea, 1)
+    book_now(client, session)
+    cart = client.get("/cart").get_data(as_text=True)
+    assert 'data-testid="cart-visits"' in cart and "1.030.000" in cart  # 380.000 + 650.000
+    assert '<span class="badge-count">2</span>' in cart  # the tea and the visit
+    options = client.post("/checkout", data={**_contact()})
+    assert options.status_code == 302
+    assert 'value="cod"' not in client.get("/checkout/options").get_data(as_text=True)  # a visit is paid now
+    review = fill_checkout(client, payment="bank_transfer")
+    page = client.get("/checkout/review").get_data(as_text=True)
+    goods, visits = (
+        re.search(rf'data-section="{kind}".*?</tbody>', page, re.S).group(0) for kind in ("goods", "visits")
+    )
+    assert "Giao hàng" in goods and "Chè tôm nõn" in goods and "Tham quan" in visits and "650.000" in visits
+    assert review["reviewed_total_vnd"] == str(380_000 + 650_000 + 20_000)  # the fee of the tea alone
+    response = place(client, review)
+    order = db.session.scalar(select(Order))
+    booking = db.session.scalar(select(Booking))
+    assert response.headers["Location"] == f"/orders/{order.code}"
+    assert (order.subtotal_vnd, order.delivery_fee_vnd) == (1_030_000, 20_000)
+    assert [line.product_id for line in order.lines] == [tea.id, None] and len(order.fulfilments) == 1
+    assert booking.order_id == order.id and booking.status is BookingStatus.HELD and session.booked == 3
+    assert 'data-testid="cart-visits"' not in client.get("/cart").get_data(as_text=True)
+
+    mark_payment_received(order, actor=None)  # the desk saw the transfer
+    db.session.commit()
+    db.session.refresh(booking)
+    assert order.status is OrderStatus.PAID and booking.status is BookingStatus.CONFIRMED
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.subject.contains(booking.code)))
+    assert mail.attachment_type == "text/calendar"
+    order_page = client.get(f"/orders/{order.code}").get_data(as_text=True)
+    assert 'data-testid="order-visits"' in order_page and booking.code in order_page
+
+
+def _contact():
+    from tests.factories_checkout import CONTACT
+
+    return {**CONTACT, "email": "hoa@example.com"}
+
+
+@pytest.mark.parametrize("who", ["guest", "host"])
+def test_a_visit_paid_by_vnpay_is_refunded_through_vnpay_when_cancelled(db, client, vnpay, who):
+    experience = make_experience(free_cancel_hours=24)
+    saturday = next_saturday()
+    session = session_on(experience, saturday)
+    db.session.commit()
+    book_now(client, session, adults=2, children=0)
+    client.post("/checkout", data=_contact())
+    started = place(client, fill_checkout(client, payment="vnpay", email="hoa@example.com"))
+    assert started.status_code == 303, (started.headers.get("Location"), follow(client, started)[-3000:])
+    with urllib.request.urlopen(started.headers["Location"], timeout=10) as gateway:  # the buyer opens VNPay's page
+        assert gateway.status == 200
+    ref = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(started.headers["Location"]).query))["vnp_TxnRef"]
+    client.get("/payments/vnpay/webhook?" + urllib.parse.urlencode(vnpay.complete(ref, deliver=False)))
+    booking = db.session.scalar(select(Booking))
+    order = db.session.scalar(select(Order))
+    assert order.status is OrderStatus.PAID and booking.status is BookingStatus.CONFIRMED
+    assert order.delivery_fee_vnd == 0 and order.total_vnd == 500_000
+
+    if who == "guest":  # inside the window: Friday 07:00 in Vietnam for Saturday 08:00
+        cancel_by_guest(booking, reason="Ốm", now=vn(saturday - timedelta(days=1), 7))
+    else:  # the host cancels at any time, with a reason, and the guest is told
+        cancel_by_host(booking, reason="Mưa lũ, đường vào bản bị ngập")
+    db.session.commit()
+    payment = db.session.scalar(select(Payment))
+    assert booking.refunded_vnd == 500_000 and payment.refunded_vnd == 500_000
+    assert payment.status is PaymentStatus.REFUNDED and order.status is OrderStatus.REFUNDED
+    assert session.booked == 0 and booking.status is BookingStatus.CANCELLED and booking.cancelled_by == who
+    told = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    assert booking.code in told.subject and "500.000" in told.body_text
+
+
+def test_an_unpaid_visit_only_order_lapses_its_places_come_back_and_the_order_expires(db, client):
+    experience = make_experience(capacity=5)
+    session = session_on(experience, next_saturday())
+    db.session.commit()
+    book_now(client, session, adults=2, children=0)
+    client.post("/checkout", data=_contact())
+    response = place(client, fill_checkout(client, payment="bank_transfer"))
+    assert "/orders/" in response.headers["Location"]
+    assert "Tham quan" in follow(client, response)
+    booking = db.session.scalar(select(Booking))
+    booking.hold_expires_at = utcnow() - timedelta(minutes=1)  # the transfer never came
+    db.session.commit()
+    assert release_lapsed() == 1
+    db.session.expire_all()
+    assert booking.status is BookingStatus.EXPIRED and session.booked == 0
+    assert db.session.scalar(select(Order)).status is OrderStatus.EXPIRED
