@@ -1,10 +1,11 @@
 """Request input made safe in one place: control characters out of every query, form and path value."""
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import Flask, abort, current_app, request, url_for
 from flask.wrappers import Request
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.utils import cached_property
 
 from storefront.text import CONTROL_RE, clean_text
 
@@ -42,6 +43,13 @@ class CleanRequest(Request):
     """Flask's request whose args, form and JSON never carry a NUL or another C0 control."""
 
     parameter_storage_class = CleanMultiDict
+
+    @cached_property
+    def args(self) -> CleanMultiDict:
+        """The query, as Werkzeug parses it, but a raw byte that is not UTF-8 stays percent-encoded (Werkzeug's
+        own rule for a bad escape) instead of a UnicodeDecodeError, a 500 on every page."""
+        query = self.query_string.decode("utf-8", "werkzeug.url_quote")
+        return self.parameter_storage_class(parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote"))
 
     def get_json(self, force=False, silent=False, cache=True):
         return _clean(super().get_json(force=force, silent=silent, cache=cache))

@@ -70,7 +70,7 @@ def parse_video_url(raw: str) -> tuple[VideoPlatform, str]:
             candidate = segments[1]
         else:
             candidate = ""
-        if YOUTUBE_ID.match(candidate):
+        if YOUTUBE_ID.fullmatch(candidate):
             return VideoPlatform.YOUTUBE, candidate
         raise VideoRejected(_l("Không tìm thấy mã video trong đường dẫn YouTube này."))
     if host in FACEBOOK_HOSTS:
@@ -82,7 +82,7 @@ def parse_video_url(raw: str) -> tuple[VideoPlatform, str]:
             candidate = segments[-1]
         else:
             candidate = ""
-        if FACEBOOK_ID.match(candidate):
+        if FACEBOOK_ID.fullmatch(candidate):
             return VideoPlatform.FACEBOOK, candidate
         raise VideoRejected(_l("Không tìm thấy mã video trong đường dẫn Facebook này."))
     if host == "fb.watch":

@@ -21,6 +21,8 @@ from storefront.text import clean_text, drop_format_chars, fold, slugify
 
 #: A fair runs a few days; a typo (2206 for 2026) should not make a year-long event.
 MAX_DAYS = 31
+#: Years an event may fall in: a stray year (9999) would end the .ics files in a 500 (DTEND is the day after).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 #: A page lists this many upcoming events of a product or producer.
 NEARBY_LIMIT = 3
 #: Site search looks at the events that end last, this many (a province holds tens a year).
@@ -88,6 +90,8 @@ def _checked(data: EventInput) -> dict:
     start, end = data.starts_on, data.ends_on or data.starts_on
     if start is None:
         errors["starts_on"] = _l("Nhập ngày bắt đầu.")
+    elif not all(FIRST_YEAR <= day.year <= LAST_YEAR for day in (start, end)):
+        errors["starts_on"] = _l("Chọn ngày trong các năm %(first)s đến %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
     elif end < start:
         errors["ends_on"] = _l("Ngày kết thúc phải từ ngày bắt đầu trở đi.")
     elif (end - start).days >= MAX_DAYS:

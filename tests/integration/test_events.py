@@ -154,6 +154,9 @@ BAD_INPUT = [
     ({"latitude": "10.77", "longitude": "106.70"}, "outside Thái Nguyên"),
     ({"longitude": ""}, "both latitude and longitude"),
     ({"starts_on": "32/13/2026"}, "Not a valid date value"),
+    # The last day DATE holds: its .ics DTEND (the day after) would end every calendar download in a 500.
+    ({"starts_on": "9999-12-31", "ends_on": "9999-12-31"}, "between 2000 and 2100"),
+    ({"starts_on": "0001-01-01", "ends_on": "0001-01-01"}, "between 2000 and 2100"),
 ]
 
 

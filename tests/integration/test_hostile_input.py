@@ -133,6 +133,15 @@ def test_a_control_character_in_a_path_value_is_a_404(client, db, path):
     assert client.get(path).status_code == 404
 
 
+def test_a_raw_byte_that_is_not_utf8_in_the_query_string_is_not_a_500(client, db):
+    # A client may send a raw 0xFF in the request line; the server hands it on as a latin-1 character.
+    for path in ("/", "/products", "/news", "/01/09506000134352/10/ABC"):
+        response = client.get(path, environ_overrides={"QUERY_STRING": "q=\xff&page=1"})
+        assert response.status_code < 500, path
+    response = client.get("/01/09506000134352/10/ABC", environ_overrides={"QUERY_STRING": "x=\xff"})
+    assert response.headers["Location"].endswith("/origin/01/09506000134352/10/ABC?x=%25FF")  # kept, percent-encoded
+
+
 def test_a_json_body_to_a_form_is_refused_not_a_500(client, db):
     for body in ("[1, 2]", "5", '{"full_name": {"a": 1}}'):
         response = client.post(

@@ -36,6 +36,9 @@ BAD = [
     "https://fb.watch/abcDEF/",
     "https://www.facebook.com/htxchehaodat/posts/123456789",
     "https://vimeo.com/123456789",
+    # A percent-encoded newline after the id: `$` matched before it, so the same clip came in twice.
+    "https://www.youtube.com/watch?v=dQw4w9WgXcQ%0A",
+    "https://www.facebook.com/watch/?v=987654321012345%0A",
     "https://www.youtube.com/watch?v=dQw4w9WgXcQ" + "&x=1" * 200,
 ]
 
