@@ -13,7 +13,7 @@ from storefront.catalog.models import Producer, ProducerStatus, Product
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.outlets.models import Outlet, OutletKind, outlet_products
-from storefront.text import clean_text, drop_format_chars, slugify
+from storefront.text import clean_text, drop_format_chars, fold, slugify
 
 
 class OutletError(DomainError):
@@ -219,6 +219,26 @@ def outlets_of(producer: Producer | None) -> list[Outlet]:
     if producer is not None:
         query = query.where(Outlet.producer_id == producer.id)
     return db.session.scalars(query.order_by(Outlet.name)).all()
+
+
+def search_outlets(query: str, *, kind_name, limit: int = 5) -> list[Outlet]:
+    """Public points whose folded name, kind, address or stocked products hold every folded word of the query:
+    "che tan cuong" finds the points that stock Chè Tân Cương. Matched in Python over the active points (a
+    province has tens to a few hundred), in the list's order."""
+    words = re.findall(r"[a-z0-9]+", fold(query or ""))[:8]
+    if not words:
+        return []
+    found = []
+    for outlet in public_outlets():
+        text = fold(
+            " ".join(
+                (outlet.name, str(kind_name(outlet.kind)), outlet_address(outlet))
+                + tuple(product.name_vi for product in outlet.products)
+            )
+        )
+        if all(word in text for word in words):
+            found.append(outlet)
+    return found[:limit]
 
 
 def outlet_address(outlet: Outlet) -> str:

@@ -3,7 +3,9 @@
 import re
 
 from flask import abort, jsonify, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 
+from storefront import site_search
 from storefront.addresses import PROVINCE_BOUNDS, ward_name
 from storefront.outlets import bp, services
 from storefront.outlets.forms import KIND_NAMES, kind_name
@@ -19,6 +21,16 @@ def product_outlets(product) -> list:
     """The public points that stock a product, for its page's "Mua tại cửa hàng"."""
     return services.outlets_stocking(product)
 
+
+bp.record_once(
+    lambda state: site_search.register(
+        state.app,
+        key="outlets",
+        title=_l("Điểm bán"),
+        template="outlets/_search.html",
+        find=lambda query: services.search_outlets(query, kind_name=kind_name, limit=5),
+    )
+)
 
 bp.add_app_template_global(kind_name, "outlet_kind_name")
 bp.add_app_template_global(services.outlet_address)

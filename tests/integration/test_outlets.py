@@ -225,6 +225,24 @@ def test_the_list_groups_by_ward_and_filters_by_kind_and_ward_without_script(cli
     assert client.get("/points-of-sale/khong-co").status_code == 404
 
 
+def test_site_search_finds_points_by_name_place_and_stocked_product_without_diacritics(client, db):
+    tea = make_product(name_vi="Chè Tân Cương đặc biệt")
+    make_outlet(name="Phòng trưng bày Tân Cương", kind="showroom", ward_code=TAN_CUONG_WARD, products=(tea,))
+    make_outlet(name="Quầy chợ Thái", kind="market_stall")
+    make_outlet(name="Cửa hàng Tân Cương đã đóng", kind="showroom", is_active=False, products=(tea,))
+    db.session.commit()
+
+    def section(q):
+        page = client.get(f"/products?q={q}").get_data(as_text=True)
+        found = re.search(r'data-testid="search-outlets">(.*?)</section>', page, re.S)
+        return found.group(1) if found else ""
+
+    by_product = section("che+tan+cuong+dac+biet")
+    assert "Phòng trưng bày Tân Cương" in by_product and "đã đóng" not in by_product
+    assert "Quầy chợ Thái" in section("quay+cho") and "Quầy chợ Thái" not in by_product
+    assert section("khongcodiemnao") == ""
+
+
 def test_geojson_lists_points_with_coordinates_as_longitude_latitude(client, db):
     tea = make_product()
     make_outlet(name="Có toạ độ", products=[tea])
