@@ -32,9 +32,15 @@ from storefront.experiences.ordering import CART_KEY, cart_codes, cart_visits, o
 from storefront.experiences.stays import StayDetailsInvalid, StayGuestInput, needs_stay_details, save_stay_guests
 from storefront.experiences.tokens import check_in_url, token_matches, voucher_path
 from storefront.extensions import db, limiter
-from traceability.stamps.qr import qr_png
 
 PAY_AT_VENUE, PAY_NOW = "venue", "now"
+
+
+def _qr_png(text: str) -> bytes:
+    """The voucher's QR code; qrcode loads on the first voucher, not in every web worker."""
+    from traceability.stamps.qr import qr_png
+
+    return qr_png(text, box_size=8)
 
 
 @bp.app_template_global()
@@ -157,7 +163,7 @@ def voucher_qr(code, token):
     """The voucher's QR code: the host's check-in link with the code, which a phone camera opens."""
     booking = _booking_or_404(code, token)
     return (
-        qr_png(check_in_url(booking.code), box_size=8),
+        _qr_png(check_in_url(booking.code)),
         200,
         {
             "Content-Type": "image/png",

@@ -9,7 +9,7 @@ from tests.factories_traceability import GTIN, make_traced_batch
 from traceability.models import UnknownCodeScan
 from traceability.scans.unknown import purge_unknown_scans, record_unknown_scan, unknown_code_summaries
 
-CODE = f"/01/{GTIN}/10/KL8G"
+CODE = f"/origin/01/{GTIN}/10/KL8G"  # the walk-up page (the /01/ URI redirects here)
 
 
 @pytest.fixture
