@@ -28,6 +28,9 @@ def is_phone(page) -> bool:
 
 
 def style(locator, prop: str) -> str:
+    # Read the style once the page's stylesheets are in: right after a form post the new page's text can be
+    # there before its CSS, and getComputedStyle would then answer the browser's default.
+    locator.page.wait_for_load_state("load")
     return locator.evaluate(f"el => getComputedStyle(el).{prop}")
 
 
