@@ -43,6 +43,7 @@ from storefront.checkout.views.common import (
 from storefront.extensions import db
 from storefront.filters import vnd
 from storefront.inventory.services import InsufficientStock
+from storefront.text import display_phone
 
 
 def _state() -> dict:
@@ -68,7 +69,7 @@ def start():
         return bounce
     state = _state()
     if not summary.items:  # visits only: nothing is shipped, so no address (storefront/checkout/extras.py)
-        form = BookingContactForm(data=state or _account_defaults())
+        form = BookingContactForm(data=state or _booker_defaults())
         if form.validate_on_submit():
             session[STATE_KEY] = _without_address(state) | {f: getattr(form, f).data for f in BOOKING_FIELDS}
             return redirect(url_for("checkout.options"))
@@ -98,6 +99,14 @@ def _contact_done(summary) -> bool:
     """The contact step holds what this cart needs: an address when it has goods, a name for visits only."""
     state = _state()
     return bool(state.get("ward_code") if summary.items else state.get("contact_name"))
+
+
+def _booker_defaults() -> dict:
+    """What the guest typed on the booking page (the phone as they would type it), else the account's."""
+    contact = next((line.contact for line in extras.current_lines() if line.contact), None)
+    if contact is None:
+        return _account_defaults()
+    return {**contact, "phone": display_phone(contact["phone"])}
 
 
 def _account_defaults() -> dict:
