@@ -124,21 +124,27 @@ def seed_experiences(*, today: date, image_dir=None, summary=None) -> int:
         if product is None:
             continue
         details = {k: v for k, v in facts.items() if k not in ("extras", "rules")}
-        experience = Experience(
-            product_id=product.id,
-            meeting_ward_code=product.producer.ward_code,
-            adult_price_vnd=product.price_vnd,
-            allow_pay_at_venue=True,
-            **details,
-        )
-        db.session.add(experience)
-        for name_vi, name_en, price_vnd in facts["extras"]:
-            experience.extras.append(ExperienceExtra(name_vi=name_vi, name_en=name_en, price_vnd=price_vnd))
-        db.session.flush()
-        for weekday, start, capacity in facts["rules"]:
-            add_rule(experience, weekday=weekday, start_time=start, capacity=capacity, valid_from=today)
+        _make_experience(product, details, facts["extras"], facts["rules"], today)
         made += 1
     return made
+
+
+def _make_experience(product: Product, details: dict, extras, rules, today: date) -> Experience:
+    """The product's experience at its producer's commune, paid at the venue or now, with its weekly sessions."""
+    experience = Experience(
+        product=product,
+        meeting_ward_code=product.producer.ward_code,
+        adult_price_vnd=product.price_vnd,
+        allow_pay_at_venue=True,
+        **details,
+    )
+    db.session.add(experience)
+    for name_vi, name_en, price_vnd in extras:
+        experience.extras.append(ExperienceExtra(name_vi=name_vi, name_en=name_en, price_vnd=price_vnd))
+    db.session.flush()
+    for weekday, start, capacity in rules:
+        add_rule(experience, weekday=weekday, start_time=start, capacity=capacity, valid_from=today)
+    return experience
 
 
 def _seed_demo_tours(today: date, image_dir, summary) -> int:
@@ -168,19 +174,7 @@ def _seed_demo_tours(today: date, image_dir, summary) -> int:
             summary.products += 1
         if image_dir is not None:
             draw_images(product, "tourism", image_dir, summary)
-        experience = Experience(
-            product=product,
-            meeting_ward_code=producer.ward_code,
-            adult_price_vnd=facts["price_vnd"],
-            allow_pay_at_venue=True,
-            **facts["experience"],
-        )
-        db.session.add(experience)
-        for name_vi, name_en, price_vnd in facts["extras"]:
-            experience.extras.append(ExperienceExtra(name_vi=name_vi, name_en=name_en, price_vnd=price_vnd))
-        db.session.flush()
-        for weekday, start, capacity in facts["rules"]:
-            add_rule(experience, weekday=weekday, start_time=start, capacity=capacity, valid_from=today)
+        experience = _make_experience(product, facts["experience"], facts["extras"], facts["rules"], today)
         _demo_bookings(experience, today)
         made += 1
     return made

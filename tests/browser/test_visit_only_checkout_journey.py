@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from storefront.checkout.models import Order
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_experience_journey import fill_booking
 from tests.factories_experiences import make_experience, next_saturday
 from tests.factories_producer import make_producer_account
 
@@ -27,13 +28,7 @@ def test_a_visit_only_checkout_asks_no_address_and_takes_no_delivery_fee(live_se
 
     page.goto(f"{live_server.url}/products/{experience.product.slug}")
     page.locator(f'[data-testid=session][data-day="{saturday.isoformat()}"]').get_by_role("link").click()
-    page.get_by_label("Người lớn").fill("2")
-    page.get_by_label("Trẻ em").fill("0")
-    page.get_by_label("Họ và tên người đặt").fill("Nguyễn Thị Hoa")
-    page.get_by_label("Số điện thoại di động").fill("0912 345 678")
-    page.get_by_label("Email (nhận phiếu đặt chỗ và lịch)").fill("hoa@example.com")
-    page.get_by_label("Thanh toán ngay (chuyển khoản, thẻ, ví) qua giỏ hàng").check()
-    page.get_by_role("button", name="Đặt chỗ").click()
+    fill_booking(page, adults=2, children=0, payment="Thanh toán ngay (chuyển khoản, thẻ, ví) qua giỏ hàng")
 
     page.get_by_role("link", name="Đặt hàng", exact=True).click()
     expect(page.get_by_role("heading", name="Thông tin người đặt")).to_be_visible()

@@ -95,10 +95,10 @@ def _without_address(state: dict) -> dict:
     return {k: v for k, v in state.items() if k not in ADDRESS_FIELDS + ("delivery_method",)}
 
 
-def _contact_done(summary) -> bool:
+def _contact_done(has_goods: bool) -> bool:
     """The contact step holds what this cart needs: an address when it has goods, a name for visits only."""
     state = _state()
-    return bool(state.get("ward_code") if summary.items else state.get("contact_name"))
+    return bool(state.get("ward_code") if has_goods else state.get("contact_name"))
 
 
 def _booker_defaults() -> dict:
@@ -125,7 +125,7 @@ def ward_options():
 @bp.route("/checkout/options", methods=["GET", "POST"])
 def options():
     summary, bounce = _cart_or_redirect()
-    if bounce or not _contact_done(summary):
+    if bounce or not _contact_done(bool(summary.items)):
         return bounce or redirect(url_for("checkout.start"))
     state = _state()
     methods = providers.available(current_app.config)
@@ -164,11 +164,11 @@ def options():
     )
 
 
-def _details(summary) -> CheckoutDetails | None:
+def _details(has_goods: bool) -> CheckoutDetails | None:
     state = _state()
     if not state.get("payment_method") or state["payment_method"] not in providers.available(current_app.config):
         return None
-    if not _contact_done(summary):  # goods added after a visits-only contact step: ask the address
+    if not _contact_done(has_goods):  # goods added after a visits-only contact step: ask the address
         return None
     typed = {k: state[k] for k in CheckoutDetails.__dataclass_fields__ if k in state}
     return CheckoutDetails(**{**typed, "language": str(get_locale())})
@@ -179,7 +179,7 @@ def review():
     summary, bounce = _cart_or_redirect()
     if bounce:
         return bounce
-    details = _details(summary)
+    details = _details(bool(summary.items))
     if details is None:
         return redirect(url_for("checkout.options"))
     priced = quote(load_contents(), details.province_code, extras.current_lines())
@@ -203,7 +203,7 @@ def place():
     if done is not None:  # the same review form submitted again: show the order it made
         allow_order(done)
         return redirect(url_for("checkout.order", code=done.code))
-    details = _details(summarize(load_contents()))
+    details = _details(bool(load_contents()))
     if not form.validate_on_submit() or details is None:
         flash(_("Phiên đặt hàng đã hết hạn, vui lòng xem lại đơn hàng."), "warning")
         return redirect(url_for("checkout.review"))
