@@ -41,7 +41,7 @@ from werkzeug.wsgi import ClosingIterator, get_host
 
 from storefront import security_headers
 from storefront.clock import today_vn
-from storefront.extensions import db, limiter, rate_limit_key
+from storefront.extensions import LIMITER_KEY_PREFIX, db, limiter, rate_limit_key
 from storefront.locale import locale_for
 from traceability import http, views
 from traceability.errors import NotRegistered
@@ -259,9 +259,9 @@ class ScanFastPath:
         """Count the request in its route's Flask-Limiter buckets; return the headers, or None if over.
 
         As Flask-Limiter does: every limit of RATELIMIT_SCAN ("60 per minute;1000 per day"), in
-        its order, keyed by the limiter's own key function; the headers of the first. Several
-        limits are tested before any is hit, so a request over one is left to Flask-Limiter
-        uncounted (it counts it and answers the 429).
+        its order, keyed as the limiter keys it (storefront.extensions.ClientAddress); the headers
+        of the first. Several limits are tested before any is hit, so a request over one is left
+        to Flask-Limiter uncounted (it counts it and answers the 429).
         """
         config = self.app.config
         if not config.get("RATELIMIT_ENABLED", True):
@@ -270,12 +270,8 @@ class ScanFastPath:
         if headers_on and config.get("RATELIMIT_HEADER_RETRY_AFTER_VALUE") == "http-date":
             return None  # a rare setting; Flask-Limiter formats that date
         items = _limits(config.get("RATELIMIT_SCAN", "60 per minute"))
-        args = [rate_limit_key.for_environ(environ), scope]  # the limiter's own key function
-        # The prefix Flask-Limiter puts in its keys: it keeps the first one it was given (a later
-        # init_app without RATELIMIT_KEY_PREFIX does not clear it), so ask it, not this app's config.
-        prefix = getattr(limiter, "_key_prefix", None) or config.get("RATELIMIT_KEY_PREFIX")
-        if prefix:
-            args.insert(0, prefix)
+        # The key Flask-Limiter builds for the route: its fixed prefix, the app's key function, the scope.
+        args = [LIMITER_KEY_PREFIX, rate_limit_key.for_environ(config, environ), scope]
         strategy = limiter.limiter
         if len(items) > 1 and not all(strategy.test(item, *args) for item in items):
             return None

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from storefront.columns import utcnow
+from storefront.extensions import rate_limit_key
 from tests.factories_traceability import make_traced_batch
 from traceability import fast_path, views
 from traceability.models import Scan, Stamp
@@ -284,6 +285,34 @@ def test_a_second_scan_limit_is_counted_by_the_fast_path_as_flask_limiter_counts
     assert [a.headers["X-RateLimit-Limit"] for a in answers[:4]] == ["1000"] * 4  # the minute's (sorted first)
     assert [int(a.headers["X-RateLimit-Remaining"]) for a in answers[:4]] == [999, 998, 997, 996]
     assert _flushed_counts(app, db, stamp) == (4, 4)
+
+
+@pytest.mark.parametrize("route", ["/origin/01/…", "/t/…"])
+def test_the_fast_path_counts_in_the_bucket_flask_limiter_keys(app, client, traced, served, monkeypatch, route):
+    """Keyed as Flask-Limiter keys the route (the app's RATELIMIT_KEY_PREFIX and key function): a
+    fast scan and a Flask scan of one client count in one bucket, another prefix starts another."""
+    batch, (stamp, _other) = traced
+    url = _path(stamp) if route == "/origin/01/…" else f"/t/{batch.short_code}/{stamp.serial}"
+    app.config["RATELIMIT_KEY_PREFIX"] = "shop-b/"
+    # The key function decides who the client is: here every address is one client.
+    monkeypatch.setattr(
+        type(rate_limit_key),
+        "for_environ",
+        staticmethod(lambda config, environ: config["RATELIMIT_KEY_PREFIX"] + "one"),
+    )
+
+    def remaining(fast: bool, address: str) -> int:
+        response = _get(app, client, url, fast=fast, environ_base={"REMOTE_ADDR": address})
+        assert response.status_code == 200
+        return int(response.headers["X-RateLimit-Remaining"])
+
+    counts = [remaining(False, "10.0.0.1")]  # Flask renders and caches the batch's page
+    counts += [remaining(True, "10.0.0.2"), remaining(False, "10.0.0.3"), remaining(True, "10.0.0.4")]
+    assert served() == 2
+    assert counts == [999, 998, 997, 996]
+    app.config["RATELIMIT_KEY_PREFIX"] = "shop-c/"
+    assert [remaining(True, "10.0.0.5"), remaining(False, "10.0.0.6"), remaining(True, "10.0.0.7")] == [999, 998, 997]
+    assert served() == 4
 
 
 def test_an_error_after_the_scan_is_counted_gives_the_500_page_and_counts_once(app, client, db, traced, monkeypatch):
