@@ -28,7 +28,10 @@ VARIANTS = {
 }
 #: Variants served at the URI a phone scans, /01/…/10/…/21/… (the resolver's 307 to the origin
 #: page), rather than at the origin page's own URL.
-RESOLVER_VARIANTS = {"all on: the resolver's 307 (/01/…)": ({}, None)}
+RESOLVER_VARIANTS = {
+    "the resolver's 307 (/01/…)": ({}, None),
+    "the resolver's 307, fast path off": ({"SCAN_FAST_PATH": "false"}, "the resolver's 307 (/01/…)"),
+}
 #: Switches the code does not have (a throw-away patch reads them): --ablations adds these.
 ABLATIONS = {
     "raw look-up off (session, app context)": ({"ABLATE_RAW": "1"}, "all on"),

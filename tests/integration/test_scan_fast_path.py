@@ -386,3 +386,37 @@ def test_which_accept_headers_flask_must_read(accept, leaves_to_flask):
 )
 def test_the_session_cookie_is_found_in_the_cookie_header(header, present):
     assert fast_path._has_cookie(header, "session") is present
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?17=271231&utm_source=zalo&x=a%20b&utm_source=qr",  # "utm_source" twice (Flask groups them)
+        "?a=1&note=%C4%91%E1%BB%8F&empty=&flag",
+        "?&",
+    ],
+)
+@pytest.mark.parametrize("level", ["serial", "lot", "serial, trailing slash"])
+def test_the_fast_path_answers_the_resolvers_307_as_flask_does(app, client, traced, served, query, level):
+    """A phone's scan of the Digital Link: the same 307, byte for byte, whoever answers it."""
+    batch, (stamp, _other) = traced
+    uri = origin_path(batch, None if level == "lot" else stamp).removeprefix("/origin")
+    uri += "/" if "trailing" in level else ""
+    answers = []
+    for fast in (False, True, False, True):
+        before = served()
+        answers.append(_get(app, client, uri + query, fast=fast))
+        assert served() - before == (1 if fast else 0)
+    assert all(a.status_code == 307 for a in answers)
+    for flask_answer, fast_answer in [(answers[0], answers[1]), (answers[2], answers[3])]:
+        assert fast_answer.get_data() == flask_answer.get_data() == b""
+        assert [(k, "…" if k in LIMIT_STATE else v) for k, v in fast_answer.headers.items()] == [
+            (k, "…" if k in LIMIT_STATE else v) for k, v in flask_answer.headers.items()
+        ]
+    location = answers[1].headers["Location"]
+    assert location.startswith("http://shop.test/origin/01/")
+    assert location.split("?")[0] == "http://shop.test" + origin_path(batch, None if level == "lot" else stamp)
+    assert "linkType=linkset" in answers[1].headers["Link"] and 'rel="linkset"' in answers[1].headers["Link"]
+    remaining = [int(a.headers["X-RateLimit-Remaining"]) for a in answers]
+    assert remaining == list(range(remaining[0], remaining[0] - 4, -1))  # one bucket whoever answers
