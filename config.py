@@ -244,8 +244,9 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_SCAN = "1000 per minute"
     RATELIMIT_BOOKING = "1000 per minute"
-    #: Tests read counters right after a scan; tests/integration/test_scan_buffer.py covers "buffered".
-    SCAN_WRITE_MODE = "immediate"
+    #: Scans are queued as in production (SCAN_WRITE_MODE=buffered); a test that reads a counter
+    #: writes them first (tests.factories_traceability.flush_scans); the writer thread waits an hour.
+    SCAN_FLUSH_SECONDS = 3600
     REDIS_URL = ""
     JOBS_REDIS_URL = ""
     #: The test process keeps Python's own collector (tests/unit/test_gc_guard.py runs the thread in a child).
