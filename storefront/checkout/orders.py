@@ -64,13 +64,15 @@ def _claim(order: Order, expected: OrderStatus, target: OrderStatus | None = Non
 
 
 def sell_for_payment(order: Order, now: datetime) -> bool:
-    """Make a pending or lapsed order paid and sell its units; False, selling nothing, when they are gone."""
+    """Make a pending or lapsed order paid and sell its units; False, selling nothing, when they are gone.
+
+    The caller marks its payment succeeded, then calls ``extras.settled`` (which may refund a share of it).
+    """
     if _claim(order, OrderStatus.PENDING_PAYMENT):
         sold = commit_sale(order, now=now)
         # An expiry that ran first released some holds: take those units off the shelf again.
         if sell_unreserved(units_by_stock(order) - sold):
             move_order(order, OrderStatus.PAID)
-            extras.settled(order)
             return True
         return_units(sold)
         expire_order(order, now=now)
@@ -80,7 +82,6 @@ def sell_for_payment(order: Order, now: datetime) -> bool:
         for fulfilment in order.fulfilments:
             # Cancelled only by the expiry just undone, so they reopen (outside the fulfilment table).
             fulfilment.status = FulfilmentStatus.PENDING
-        extras.settled(order)
         return True
     return False
 

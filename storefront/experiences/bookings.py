@@ -299,10 +299,11 @@ def open_bookings_ahead(experience, now: datetime | None = None) -> list[Booking
 
 
 def _refund(booking: Booking, *, reason: str, actor=None) -> None:
-    """Give back what the guest paid online for this booking (the order may hold goods too)."""
-    from storefront.experiences.paying import refund_booking
+    """Give back what the guest paid online for this booking (the order may hold goods too), or keep an
+    order still unpaid from charging for it."""
+    from storefront.experiences.paying import settle_cancelled
 
-    refund_booking(booking, reason=reason, actor=actor)
+    settle_cancelled(booking, reason=reason, actor=actor)
 
 
 def booking_for_host(producer, raw_code: str) -> Booking | None:

@@ -15,6 +15,7 @@ from storefront.columns import utcnow
 from storefront.experiences.availability import bookable_session
 from storefront.experiences.bookings import confirm_booking, held_for, release_booking
 from storefront.experiences.models import Booking, BookingStatus
+from storefront.experiences.paying import refund_booking
 from storefront.extensions import db
 
 CART_KEY = "bookings"
@@ -79,9 +80,13 @@ class VisitSource:
         db.session.flush()  # attached bookings leave the cart: cart_visits() lists only unordered holds
 
     def settled(self, order) -> None:
+        """The order's payment succeeded: its visits are confirmed, and a visit cancelled while the payment was
+        awaited, or lapsed with its places gone, has its share refunded through the provider."""
         for booking in order_bookings(order):
-            if booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED):
-                confirm_booking(booking)
+            if booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED) and confirm_booking(booking):
+                continue
+            if booking.status in (BookingStatus.CANCELLED, BookingStatus.EXPIRED) and not booking.pay_at_venue:
+                refund_booking(booking, reason=f"{booking.code}: visit not held when the payment arrived")
 
     def hold_ends(self, order):
         held = [b.hold_expires_at for b in order_bookings(order) if b.status is BookingStatus.HELD]

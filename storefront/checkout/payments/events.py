@@ -12,6 +12,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from storefront.checkout import extras
 from storefront.checkout.errors import PaymentTooLate
 from storefront.checkout.labels import PAYMENT_METHOD_LABELS
 from storefront.checkout.models import (
@@ -129,6 +130,7 @@ def fulfil_payment(order: Order, event, *, now: datetime | None = None) -> str:
     payment.provider_ref = event.provider_ref
     payment.provider_data = {**(payment.provider_data or {}), **event.data}
     payment.attention_reason = ""
+    extras.settled(order)  # its visits are confirmed (one cancelled meanwhile is refunded)
     notify(
         order,
         _l("Đơn hàng %(code)s đã được thanh toán", code=order.code),
@@ -187,7 +189,8 @@ def mark_payment_received(order: Order, *, actor) -> Order:
     :raises IllegalTransition: the order was already paid, cancelled or refunded.
     """
     payment = next((p for p in order.payments if p.method == order.payment_method), None)
-    if order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED):
+    sold = order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED)
+    if sold:
         if not sell_for_payment(order, utcnow()):
             raise PaymentTooLate(order.code)
     elif order.payment_method != PaymentMethod.COD or order.status is OrderStatus.CANCELLED:
@@ -195,6 +198,8 @@ def mark_payment_received(order: Order, *, actor) -> Order:
     if payment is not None:
         payment.status = PaymentStatus.SUCCEEDED
         payment.confirmed_by_id = actor.id if actor else None
+    if sold:
+        extras.settled(order)
     notify(
         order,
         _l("Đơn hàng %(code)s: đã nhận thanh toán", code=order.code),
