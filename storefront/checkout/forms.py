@@ -9,6 +9,8 @@ from storefront.accounts.forms import validate_vn_phone
 from storefront.addresses import provinces, wards
 from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
 
+EMAIL_FOR_VOUCHER = _l("Vui lòng nhập email để nhận phiếu đặt chỗ.")
+
 
 class BookingContactForm(FlaskForm):
     """Who books: all a cart of visits only needs (no address: nothing is shipped)."""
@@ -17,7 +19,7 @@ class BookingContactForm(FlaskForm):
     phone = StringField(_l("Số điện thoại di động"), validators=[DataRequired(), validate_vn_phone])
     email = EmailField(
         _l("Email (nhận phiếu đặt chỗ)"),
-        validators=[DataRequired(message=_l("Vui lòng nhập email để nhận phiếu đặt chỗ.")), Email(), Length(max=254)],
+        validators=[DataRequired(message=EMAIL_FOR_VOUCHER), Email(), Length(max=254)],
     )
 
 

@@ -191,3 +191,125 @@ def test_a_visit_added_after_choosing_cash_on_delivery_sends_the_shopper_back_to
     assert response.status_code == 302 and db.session.scalar(select(Order)) is None
     assert client.get("/checkout/review").headers["Location"] == "/checkout/options"
     assert 'value="cod"' not in client.get("/checkout/options").get_data(as_text=True)
+
+
+def _pay_by_vnpay(client, vnpay, contact=BOOKER, *, goods=False) -> str:
+    """Place the cart's order with VNPay and open VNPay's page; return the attempt's reference."""
+    if goods:
+        fill_checkout(client, payment="vnpay", email="hoa@example.com")
+    else:
+        client.post("/checkout", data=contact)
+        client.post("/checkout/options", data={"payment_method": "vnpay"})
+    started = place(client, review_key(client))
+    assert started.status_code == 303, (started.headers.get("Location"), follow(client, started)[-3000:])
+    with urllib.request.urlopen(started.headers["Location"], timeout=10) as gateway:
+        assert gateway.status == 200
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(started.headers["Location"]).query))["vnp_TxnRef"]
+
+
+def test_a_host_cancelling_the_session_of_an_unpaid_visits_only_order_cancels_the_order_and_a_late_payment_buys_nothing(
+    db, client, vnpay
+):
+    from storefront.experiences.bookings import cancel_session
+
+    session = session_on(make_experience(), next_saturday())
+    db.session.commit()
+    book_now(client, session, adults=2, children=0)
+    ref = _pay_by_vnpay(client, vnpay)
+    order, booking = db.session.scalar(select(Order)), db.session.scalar(select(Booking))
+    assert order.status is OrderStatus.PENDING_PAYMENT and booking.status is BookingStatus.HELD
+
+    assert cancel_session(session, reason="Mưa lũ, đường vào bản bị ngập") == 1
+    db.session.commit()
+    assert booking.status is BookingStatus.CANCELLED and session.booked == 0
+    assert order.status is OrderStatus.CANCELLED and order.payments[0].status is PaymentStatus.CANCELLED
+    assert "Mưa lũ" in order.cancel_reason
+    retry = client.post(f"/orders/{order.code}/pay")  # paying again opens no gateway
+    assert retry.status_code == 302 and retry.headers["Location"] == f"/orders/{order.code}"
+
+    # The guest had VNPay's page open and pays anyway: the money does not buy the cancelled visit.
+    client.get("/payments/vnpay/webhook?" + urllib.parse.urlencode(vnpay.complete(ref, deliver=False)))
+    db.session.expire_all()
+    assert order.status is OrderStatus.CANCELLED and booking.status is BookingStatus.CANCELLED
+    assert session.booked == 0
+    late = [p for p in order.payments if p.status is PaymentStatus.NEEDS_REFUND]
+    assert [p.amount_vnd for p in late] == [500_000]  # on the office's list of money to give back
+
+
+def test_a_visit_cancelled_while_a_mixed_order_awaits_payment_is_refunded_when_the_payment_arrives(db, client, vnpay):
+    tea = make_product(name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5)
+    session = session_on(make_experience(), next_saturday())
+    db.session.commit()
+    add_to_cart(client, tea, 1)
+    book_now(client, session, adults=2, children=0)
+    ref = _pay_by_vnpay(client, vnpay, goods=True)
+    order, booking = db.session.scalar(select(Order)), db.session.scalar(select(Booking))
+    assert order.total_vnd == 380_000 + 500_000 + 20_000
+
+    cancel_by_host(booking, reason="Chủ nhà bận việc gia đình")
+    db.session.commit()
+    assert order.status is OrderStatus.PENDING_PAYMENT  # the tea can still be bought, at the price VNPay was given
+    assert booking.status is BookingStatus.CANCELLED and booking.refunded_vnd == 0
+
+    client.get("/payments/vnpay/webhook?" + urllib.parse.urlencode(vnpay.complete(ref, deliver=False)))
+    db.session.expire_all()
+    payment = db.session.scalar(select(Payment))
+    assert order.status is OrderStatus.PAID and payment.status is PaymentStatus.SUCCEEDED
+    assert booking.status is BookingStatus.CANCELLED and session.booked == 0
+    assert booking.refunded_vnd == 500_000 and payment.refunded_vnd == 500_000  # the visit's share, through VNPay
+    assert [refund.amount_vnd for refund in payment.refunds] == [500_000]
+    told = db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.contains(order.code))).all()
+    assert any("500.000" in mail.body_text and "hoàn" in mail.body_text for mail in told), [
+        (m.subject, m.body_text[:200]) for m in told
+    ]
+
+
+def test_the_office_hiding_an_experience_cancels_an_unpaid_bank_transfer_visits_only_order(db, client):
+    from storefront.accounts.models import Role
+    from storefront.checkout.models import IllegalTransition
+    from storefront.office.moderation import hide_product
+    from tests.factories import make_user
+
+    experience = make_experience()
+    session = session_on(experience, next_saturday())
+    office = make_user(role=Role.OFFICE)
+    db.session.commit()
+    book_now(client, session, adults=2, children=0)
+    client.post("/checkout", data=BOOKER)
+    client.post("/checkout/options", data={"payment_method": "bank_transfer"})
+    place(client, review_key(client))
+    order, booking = db.session.scalar(select(Order)), db.session.scalar(select(Booking))
+
+    hide_product(experience.product, reason="Chưa có giấy phép", actor=office, cancel_bookings=True)
+    db.session.commit()
+    assert booking.status is BookingStatus.CANCELLED and booking.cancelled_by == "office"
+    assert order.status is OrderStatus.CANCELLED and session.booked == 0
+    with pytest.raises(IllegalTransition):  # the desk cannot take a transfer for it any more
+        mark_payment_received(order, actor=office)
+    db.session.rollback()
+    page = client.get(f"/orders/{order.code}").get_data(as_text=True)
+    assert "Chưa có giấy phép" in page or "huỷ" in page
+
+
+def test_a_visits_only_order_cannot_be_placed_without_an_email_after_the_goods_left_the_cart(db, client):
+    tea = make_product(name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5)
+    session = session_on(make_experience(), next_saturday())
+    db.session.commit()
+    add_to_cart(client, tea, 1)
+    fill_checkout(client, payment="bank_transfer", email="")  # goods alone: the e-mail is optional
+    book_now(client, session, adults=1, children=0)
+    with_goods = client.post("/checkout", data={**_contact(), "email": ""})  # goods and a visit: it is not
+    assert with_goods.status_code == 200 and "Vui lòng nhập email để nhận phiếu đặt chỗ." in with_goods.get_data(
+        as_text=True
+    )
+    assert client.post("/cart/remove", data={"product_id": str(tea.id)}).status_code == 302  # only the visit is left
+    reviewed = {"idempotency_key": "k" * 32, "reviewed_total_vnd": "250000"}
+    for response in (client.get("/checkout/review"), place(client, reviewed)):
+        assert response.headers["Location"] == "/checkout"
+    assert db.session.scalar(select(Order)) is None
+    page = client.get("/checkout").get_data(as_text=True)
+    assert "Vui lòng nhập email để nhận phiếu đặt chỗ." in page and 'name="street"' not in page
+    assert client.post("/checkout", data=BOOKER).headers["Location"] == "/checkout/options"
+    assert client.post("/checkout/options", data={"payment_method": "bank_transfer"}).status_code == 302
+    place(client, review_key(client))
+    assert db.session.scalar(select(Order)).email == "hoa@example.com"

@@ -21,7 +21,7 @@ from storefront.checkout.errors import (
     PriceChanged,
     UnknownMethod,
 )
-from storefront.checkout.forms import BookingContactForm, ContactForm, OptionsForm, PlaceOrderForm
+from storefront.checkout.forms import EMAIL_FOR_VOUCHER, BookingContactForm, ContactForm, OptionsForm, PlaceOrderForm
 from storefront.checkout.models import PaymentMethod
 from storefront.checkout.payments.attempts import payment_attempt
 from storefront.checkout.placing import (
@@ -81,6 +81,8 @@ def start():
     elif form.validate_on_submit():
         if not any(code == form.ward_code.data for code, _name in wards(form.province_code.data)):
             form.ward_code.errors.append(_("Phường / xã không thuộc tỉnh đã chọn."))
+        elif extras.current_lines() and not form.email.data:  # goods and a visit: the voucher goes by mail
+            form.email.errors.append(str(EMAIL_FOR_VOUCHER))
         else:
             session[STATE_KEY] = {**state, **{f: getattr(form, f).data for f in BOOKING_FIELDS + ADDRESS_FIELDS}}
             return redirect(url_for("checkout.options"))
@@ -99,6 +101,15 @@ def _contact_done(has_goods: bool) -> bool:
     """The contact step holds what this cart needs: an address when it has goods, a name for visits only."""
     state = _state()
     return bool(state.get("ward_code") if has_goods else state.get("contact_name"))
+
+
+def _email_missing(has_visits: bool) -> bool:
+    """A visit's voucher is mailed, so a cart with visits needs an e-mail (the contact step may have been
+    done for goods alone, where it is optional, and the goods removed since): say so."""
+    if has_visits and not _state().get("email"):
+        flash(str(EMAIL_FOR_VOUCHER), "warning")
+        return True
+    return False
 
 
 def _booker_defaults() -> dict:
@@ -127,6 +138,8 @@ def options():
     summary, bounce = _cart_or_redirect()
     if bounce or not _contact_done(bool(summary.items)):
         return bounce or redirect(url_for("checkout.start"))
+    if _email_missing(bool(extras.current_lines())):
+        return redirect(url_for("checkout.start"))
     state = _state()
     methods = providers.available(current_app.config)
     form = OptionsForm(data={"delivery_method": "standard", "payment_method": "cod", **state})
@@ -182,6 +195,8 @@ def review():
     if bounce:
         return bounce
     visits = extras.current_lines()
+    if _email_missing(bool(visits)):
+        return redirect(url_for("checkout.start"))
     details = _details(bool(summary.items), bool(visits))
     if details is None:
         return redirect(url_for("checkout.options"))
@@ -207,6 +222,8 @@ def place():
         allow_order(done)
         return redirect(url_for("checkout.order", code=done.code))
     visits = extras.current_lines()
+    if _email_missing(bool(visits)):
+        return redirect(url_for("checkout.start"))
     details = _details(bool(load_contents()), bool(visits))
     if not form.validate_on_submit() or details is None:
         flash(_("Phiên đặt hàng đã hết hạn, vui lòng xem lại đơn hàng."), "warning")
