@@ -116,6 +116,13 @@ class Order(db.Model):
         CheckConstraint("delivery_fee_vnd >= 0", name="fee_not_negative"),
         CheckConstraint("subtotal_vnd >= 0", name="subtotal_not_negative"),
         CheckConstraint("total_vnd = subtotal_vnd + delivery_fee_vnd", name="total_adds_up"),
+        # Visits only (delivery_method "none"): no address at all; anything shipped: a whole one.
+        CheckConstraint(
+            "(delivery_method = 'none' AND province_code IS NULL AND ward_code IS NULL AND street IS NULL)"
+            " OR (delivery_method <> 'none' AND province_code IS NOT NULL AND ward_code IS NOT NULL"
+            " AND street IS NOT NULL)",
+            name="address_matches_delivery",
+        ),
         Index("ix_orders_status_created", "status", "created_at"),
     )
 

@@ -98,6 +98,44 @@ def test_an_order_total_must_add_up(db):
             db.session.flush()
 
 
+ADDRESS = {"province_code": 19, "ward_code": 5503, "street": "Số 1 Hoàng Văn Thụ"}
+NO_ADDRESS = {"province_code": None, "ward_code": None, "street": None}
+
+
+@pytest.mark.parametrize(
+    ("delivery_method", "address", "kept"),
+    [
+        ("none", NO_ADDRESS, True),  # visits only
+        ("standard", ADDRESS, True),
+        ("standard", NO_ADDRESS, False),  # goods with nowhere to go
+        ("none", ADDRESS, False),  # an address for an order that ships nothing
+        ("express", {**ADDRESS, "ward_code": None}, False),
+        ("none", {**NO_ADDRESS, "street": "x"}, False),
+    ],
+)
+def test_an_order_has_an_address_exactly_when_something_is_shipped(db, delivery_method, address, kept):
+    order = Order(
+        code="TN-BBBBBB",
+        contact_name="A",
+        phone="+84912345678",
+        delivery_method=delivery_method,
+        payment_method="bank_transfer",
+        subtotal_vnd=100,
+        total_vnd=100,
+        **address,
+    )
+    if kept:
+        with db.session.begin_nested():
+            db.session.add(order)
+            db.session.flush()
+        assert order.id is not None
+        return
+    with pytest.raises(IntegrityError):
+        with db.session.begin_nested():
+            db.session.add(order)
+            db.session.flush()
+
+
 def test_unknown_enum_values_are_refused_before_reaching_the_database(db):
     user = make_user()
     with pytest.raises((StatementError, IntegrityError, LookupError)):
