@@ -183,3 +183,11 @@ def test_the_cutoff_is_a_vietnam_midnight():
     cutoff = rollup.retention_cutoff(days=180, now=datetime(2026, 12, 7, 18, 0, tzinfo=UTC))  # 01:00 on the 8th
     assert cutoff == datetime(2026, 6, 11, 0, 0, tzinfo=VIETNAM_TZ)
     assert cutoff.astimezone(VIETNAM_TZ).date() == date(2026, 12, 8) - timedelta(days=180)
+
+
+def test_the_cli_rolls_up_for_a_server_without_a_queue(app, db, runner):
+    batch = make_batch(product=make_product())
+    _history(db, batch)
+    result = runner.invoke(args=["traceability", "roll-up-scans", "--days", "365"])
+    assert result.exit_code == 0, result.output
+    assert "4 raw scans rolled up" in result.output and _raw_rows(db) == 8
