@@ -2,7 +2,7 @@
 day and region (the scheduler's scan-rollup job, traceability/scans/rollup.py)
 
 Revision ID: c7d2e9a4b1f6
-Revises: 0aae7f81c57f
+Revises: 7c2e9a4b1d3f
 Create Date: 2026-12-07 04:40:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c7d2e9a4b1f6"
-down_revision = "0aae7f81c57f"
+down_revision = "7c2e9a4b1d3f"
 branch_labels = None
 depends_on = None
 
