@@ -133,6 +133,11 @@ class Config:
     SCAN_WARNING_THRESHOLD = _int("SCAN_WARNING_THRESHOLD", 20)
     #: Days a walk-up look-up of an unregistered code is kept (the daily scan-retention job; 0 = for ever).
     UNKNOWN_SCAN_RETENTION_DAYS = _int("UNKNOWN_SCAN_RETENTION_DAYS", 365)
+    #: Days a raw stamp scan row (time, region, user agent) is kept before the daily scan-rollup job
+    #: folds it into scan_daily_counts (per stamp, Vietnam day and region) and deletes it; 0 = never.
+    #: 180 keeps a whole season (harvest to Tết) of raw rows for counterfeit and recall inquiries,
+    #: and far outlasts the copy warnings' 24-hour window; past it, user agents are not kept.
+    SCAN_RAW_RETENTION_DAYS = _int("SCAN_RAW_RETENTION_DAYS", 180)
     #: Header a trusted proxy sets with the visitor's coarse region (e.g. province code);
     #: empty = no regions. Never name a header clients can set themselves.
     SCAN_REGION_HEADER = os.environ.get("SCAN_REGION_HEADER", "")
@@ -244,8 +249,9 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_SCAN = "1000 per minute"
     RATELIMIT_BOOKING = "1000 per minute"
-    #: Tests read counters right after a scan; tests/integration/test_scan_buffer.py covers "buffered".
-    SCAN_WRITE_MODE = "immediate"
+    #: Scans are queued as in production (SCAN_WRITE_MODE=buffered); a test that reads a counter
+    #: writes them first (tests.factories_traceability.flush_scans); the writer thread waits an hour.
+    SCAN_FLUSH_SECONDS = 3600
     REDIS_URL = ""
     JOBS_REDIS_URL = ""
     #: The test process keeps Python's own collector (tests/unit/test_gc_guard.py runs the thread in a child).
