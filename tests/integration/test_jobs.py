@@ -29,7 +29,7 @@ from storefront.outbox.services import queue_mail
 from storefront.storage import storage
 from tests.factories import make_batch, make_product, make_user
 from tests.factories_office import make_office_user, office, request_context  # noqa: F401 (fixtures)
-from tests.factories_producer import image_bytes, owner  # noqa: F401 (owner is a fixture)
+from tests.factories_producer import image_bytes, owner, upload_photo  # noqa: F401 (owner is a fixture)
 from tests.storage_peers import backend, s3_server  # noqa: F401 (fixtures)
 from traceability.models import Stamp, StampIssue
 from traceability.stamps.jobs import sheet_job_id
@@ -138,9 +138,7 @@ def test_a_photo_s_derivatives_are_made_by_the_worker_and_the_page_shows_the_ori
 ):
     product = make_product(producer=owner, slug="che-bup")
     db.session.commit()
-    form = {"photo-image": (io.BytesIO(image_bytes(size=(900, 600))), "anh.jpg"), "photo-alt": "Búp chè"}
-    response = client.post(f"/producer/products/{product.id}/images", data=form, content_type="multipart/form-data")
-    assert response.status_code == 302
+    assert upload_photo(client, product, image_bytes(size=(900, 600))).status_code == 302
     filename = db.session.scalars(select(ProductImage.filename)).one()
     store = storage("media")
     derivatives = [derivative_name(filename, size, fmt) for size in SIZES for fmt in FORMATS]

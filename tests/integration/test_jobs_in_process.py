@@ -1,6 +1,5 @@
 """Without JOBS_REDIS_URL (development, `make run`) jobs run at once in the process that enqueues them."""
 
-import io
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from storefront.catalog.models import ProductImage
 from storefront.storage import storage
 from tests.factories import make_batch, make_product, make_user
 from tests.factories_office import office  # noqa: F401 (a fixture)
-from tests.factories_producer import image_bytes, owner  # noqa: F401 (owner is a fixture)
+from tests.factories_producer import image_bytes, owner, upload_photo  # noqa: F401 (owner is a fixture)
 from traceability.models import StampIssue
 
 
@@ -53,9 +52,7 @@ def test_the_failed_jobs_page_says_jobs_run_in_the_web_process(client, db, offic
 def test_a_photo_s_derivatives_are_made_after_the_commit_before_the_form_answers(app, client, db, owner):
     product = make_product(producer=owner)
     db.session.commit()
-    form = {"photo-image": (io.BytesIO(image_bytes(size=(900, 600))), "anh.jpg"), "photo-alt": "Búp chè"}
-    response = client.post(f"/producer/products/{product.id}/images", data=form, content_type="multipart/form-data")
-    assert response.status_code == 302
+    assert upload_photo(client, product, image_bytes(size=(900, 600))).status_code == 302
     filename = db.session.scalars(select(ProductImage.filename)).one()
     store = storage("media")
     assert all(store.exists(derivative_name(filename, size, fmt)) for size in SIZES for fmt in FORMATS)
