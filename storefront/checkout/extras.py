@@ -26,6 +26,8 @@ class ExtraLine:
     producer_name: str
     name: str
     total_vnd: int
+    #: Who booked it (contact_name, phone, email), so the checkout need not ask again.
+    contact: dict | None = None
 
 
 class ExtraSource(Protocol):

@@ -10,9 +10,21 @@ from storefront.addresses import provinces, wards
 from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
 
 
-class ContactForm(FlaskForm):
-    contact_name = StringField(_l("Họ và tên người nhận"), validators=[DataRequired(), Length(max=120)])
+class BookingContactForm(FlaskForm):
+    """Who books: all a cart of visits only needs (no address: nothing is shipped)."""
+
+    contact_name = StringField(_l("Họ và tên người đặt"), validators=[DataRequired(), Length(max=120)])
     phone = StringField(_l("Số điện thoại di động"), validators=[DataRequired(), validate_vn_phone])
+    email = EmailField(
+        _l("Email (nhận phiếu đặt chỗ)"),
+        validators=[DataRequired(message=_l("Vui lòng nhập email để nhận phiếu đặt chỗ.")), Email(), Length(max=254)],
+    )
+
+
+class ContactForm(BookingContactForm):
+    """Who receives the goods, and where."""
+
+    contact_name = StringField(_l("Họ và tên người nhận"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(
         _l("Email (không bắt buộc khi thanh toán khi nhận hàng)"), validators=[Optional(), Email(), Length(max=254)]
     )

@@ -83,9 +83,11 @@ class Order(db.Model):
     #: E.164.
     phone: Mapped[str] = mapped_column(String(16))
     email: Mapped[str | None] = mapped_column(String(254))
-    province_code: Mapped[int] = mapped_column(SmallInteger)
-    ward_code: Mapped[int]
-    street: Mapped[str] = mapped_column(String(200))
+    #: The delivery address; NULL for an order of visits only (nothing is shipped).
+    province_code: Mapped[int | None] = mapped_column(SmallInteger)
+    ward_code: Mapped[int | None]
+    street: Mapped[str | None] = mapped_column(String(200))
+    #: "none" for an order of visits only.
     delivery_method: Mapped[str] = mapped_column(String(30), default="standard")
     delivery_fee_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
     subtotal_vnd: Mapped[int] = mapped_column(BigInteger, default=0)

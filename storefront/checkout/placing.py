@@ -37,9 +37,10 @@ class CheckoutDetails:
     contact_name: str
     phone: str
     email: str | None
-    province_code: int
-    ward_code: int
-    street: str
+    #: The delivery address: None (and "") when the cart holds visits only, which are not shipped.
+    province_code: int | None = None
+    ward_code: int | None = None
+    street: str = ""
     delivery_method: str = "standard"
     payment_method: str = "cod"
     note: str = ""
@@ -93,11 +94,12 @@ def place_order(
     existing = order_by_idempotency_key(idempotency_key)
     if existing is not None:
         return existing
-    if not ward_in_province(details.ward_code, details.province_code):
-        raise BadAddress(details.ward_code)
     now = now or utcnow()
     expire_lapsed_orders(now)
     priced = quote(contents, details.province_code, extras)
+    shipped = bool(priced.cart.items)
+    if shipped and not ward_in_province(details.ward_code, details.province_code):
+        raise BadAddress(details.ward_code)
     if reviewed_total_vnd is not None and reviewed_total_vnd != priced.total_vnd:
         raise PriceChanged(reviewed_total_vnd, priced.total_vnd)
     check_total(priced.total_vnd, details.payment_method)
@@ -111,10 +113,10 @@ def place_order(
         contact_name=details.contact_name,
         phone=details.phone,
         email=details.email or None,
-        province_code=details.province_code,
-        ward_code=details.ward_code,
-        street=details.street,
-        delivery_method=details.delivery_method,
+        province_code=details.province_code if shipped else None,
+        ward_code=details.ward_code if shipped else None,
+        street=details.street if shipped else None,
+        delivery_method=details.delivery_method if shipped else "none",
         delivery_fee_vnd=priced.delivery.fee_vnd,
         subtotal_vnd=priced.subtotal_vnd,
         total_vnd=priced.total_vnd,
@@ -172,19 +174,26 @@ def _confirmation_text(order: Order) -> str:
     ]
     for line in order.lines:
         lines.append(f"- {line.product_name} ({line.producer_name}) × {line.quantity}: {vnd(line.line_total_vnd)}")
-    lines += [
-        "",
-        str(_l("Phí vận chuyển: %(fee)s", fee=vnd(order.delivery_fee_vnd))),
-        str(_l("Tổng cộng: %(total)s", total=vnd(order.total_vnd))),
-        str(
-            _l(
-                "Giao tới: %(name)s, %(phone)s, %(address)s",
-                name=order.contact_name,
-                phone=display_phone(order.phone),
-                address=format_address(order.street, order.ward_code, order.province_code),
-            )
-        ),
-    ]
+    if order.ward_code is None:  # visits only: nothing is shipped
+        lines += [
+            "",
+            str(_l("Tổng cộng: %(total)s", total=vnd(order.total_vnd))),
+            str(_l("Người đặt: %(name)s, %(phone)s", name=order.contact_name, phone=display_phone(order.phone))),
+        ]
+    else:
+        lines += [
+            "",
+            str(_l("Phí vận chuyển: %(fee)s", fee=vnd(order.delivery_fee_vnd))),
+            str(_l("Tổng cộng: %(total)s", total=vnd(order.total_vnd))),
+            str(
+                _l(
+                    "Giao tới: %(name)s, %(phone)s, %(address)s",
+                    name=order.contact_name,
+                    phone=display_phone(order.phone),
+                    address=format_address(order.street, order.ward_code, order.province_code),
+                )
+            ),
+        ]
     if order.payment_method == PaymentMethod.BANK_TRANSFER:
         config = current_app.config
         lines += [

@@ -62,8 +62,10 @@ class Quote:
         return self.subtotal_vnd + self.delivery.fee_vnd
 
 
-def delivery_quote(province_code: int, subtotal_vnd: int) -> DeliveryQuote:
+def delivery_quote(province_code: int | None, subtotal_vnd: int) -> DeliveryQuote:
     """Return the zone, fee and expected time for delivery to a province; free above the threshold."""
+    if province_code is None:  # goods need an address (a visits-only checkout asks none)
+        raise BadAddress(province_code)
     zones = current_app.config.get("DELIVERY_ZONES") or DEFAULT_DELIVERY_ZONES
     for name, zone in zones.items():
         if zone.get("provinces") is None or int(province_code) in zone["provinces"]:
@@ -73,7 +75,7 @@ def delivery_quote(province_code: int, subtotal_vnd: int) -> DeliveryQuote:
     raise BadAddress(province_code)
 
 
-def quote(contents: dict, province_code: int, extras: list[ExtraLine] = ()) -> Quote:
+def quote(contents: dict, province_code: int | None, extras: list[ExtraLine] = ()) -> Quote:
     """Price a cart for delivery to a province from the database, never from the browser.
 
     Visits (*extras*) add their price and nothing to the delivery fee, which goods alone decide.

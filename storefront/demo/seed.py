@@ -133,7 +133,7 @@ def seed_demo(*, today: date, image_dir: Storage | Path) -> DemoSummary:
     summary.fairs = seed_events(today)
     summary.videos = seed_videos()
     summary.articles = seed_articles(today=today, image_dir=image_dir)
-    summary.experiences = seed_experiences(today=today)
+    summary.experiences = seed_experiences(today=today, image_dir=image_dir, summary=summary)
     summary.producers = len(producers) + len(FICTIONAL_PRODUCERS)
     summary.groups = sorted({p.ocop_group for p in db.session.scalars(select(Product))})
     return summary

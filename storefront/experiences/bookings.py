@@ -255,16 +255,16 @@ def cancel_by_guest(booking: Booking, *, reason: str = "", now: datetime | None 
     return booking
 
 
-def cancel_by_host(booking: Booking, *, reason: str, actor=None) -> Booking:
-    """The host cancels (weather, illness...): places back, full refund, the guest is told why.
+def cancel_by_host(booking: Booking, *, reason: str, actor=None, by: str = "host") -> Booking:
+    """The host (or, *by* "office", the OCOP office) cancels: places back, full refund, the guest is told why.
 
     :raises CannotCancel: the booking is already closed or the guests were checked in.
     """
     if not reason.strip():
         raise CannotCancel("a reason is required")
-    if not release_booking(booking, BookingStatus.CANCELLED, by="host", reason=reason):
+    if not release_booking(booking, BookingStatus.CANCELLED, by=by, reason=reason):
         raise CannotCancel(booking.status.value)
-    _refund(booking, reason=f"host cancelled: {reason}"[:300], actor=actor)
+    _refund(booking, reason=f"{by} cancelled: {reason}"[:300], actor=actor)
     from storefront.experiences.mail import send_cancelled
 
     send_cancelled(booking)
@@ -282,6 +282,20 @@ def cancel_session(session: ExperienceSession, *, reason: str, actor=None) -> in
             count += 1
     db.session.flush()
     return count
+
+
+def open_bookings_ahead(experience, now: datetime | None = None) -> list[Booking]:
+    """The experience's held or confirmed bookings of sessions not yet started."""
+    return db.session.scalars(
+        select(Booking)
+        .join(ExperienceSession, Booking.session_id == ExperienceSession.id)
+        .where(
+            ExperienceSession.experience_id == experience.id,
+            ExperienceSession.starts_at > (now or utcnow()),
+            Booking.status.in_((BookingStatus.HELD, BookingStatus.CONFIRMED)),
+        )
+        .order_by(ExperienceSession.starts_at, Booking.id)
+    ).all()
 
 
 def _refund(booking: Booking, *, reason: str, actor=None) -> None:

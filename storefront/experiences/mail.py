@@ -102,6 +102,10 @@ def send_cancelled(booking: Booking) -> None:
         lines = [str(_l("Đặt chỗ %(code)s đã được huỷ.", code=booking.code)), "", booking.experience_name]
         if booking.cancelled_by == "host":
             lines.append(str(_l("Chủ nhà huỷ vì: %(reason)s", reason=booking.cancel_reason)))
+        elif booking.cancelled_by == "office":
+            lines.append(
+                str(_l("Văn phòng OCOP tạm ngừng chuyến tham quan này vì: %(reason)s", reason=booking.cancel_reason))
+            )
         if booking.refunded_vnd:
             lines.append(str(_l("Số tiền hoàn lại: %(amount)s", amount=vnd(booking.refunded_vnd))))
         _send(booking, _l("Đặt chỗ %(code)s đã huỷ", code=booking.code), "\n".join(lines))

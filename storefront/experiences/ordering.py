@@ -34,9 +34,11 @@ def cart_visits() -> list[Booking]:
 
 def line_name(booking: Booking) -> str:
     session_ = booking.session
+    # Copied onto the order line in Vietnamese, like a product's name; spelled out, not "2 NL + 0 TE".
+    guests = f"{booking.adults} người lớn" + (f", {booking.children} trẻ em" if booking.children else "")
     return (
         f"{booking.experience_name} · {session_.day.strftime('%d/%m/%Y')} {session_.start_time.strftime('%H:%M')}"
-        f" · {booking.adults} NL + {booking.children} TE · {booking.code}"
+        f" · {guests} · {booking.code}"
     )[:200]
 
 
@@ -55,6 +57,7 @@ class VisitSource:
                 producer_name=booking.session.experience.product.producer.name,
                 name=line_name(booking),
                 total_vnd=booking.total_vnd,
+                contact={"contact_name": booking.contact_name, "phone": booking.phone, "email": booking.email or ""},
             )
             for booking in cart_visits()
         ]

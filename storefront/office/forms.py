@@ -29,6 +29,12 @@ class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Lý do"), validators=[DataRequired(), Length(max=500)])
 
 
+class HideProductForm(ReasonForm):
+    """Hide a product; for an experience, optionally cancel its bookings not yet started."""
+
+    cancel_bookings = BooleanField(_l("Huỷ các đặt chỗ sắp tới, hoàn tiền và báo khách"))
+
+
 class RefundForm(FlaskForm):
     """A refund through the payment provider: how much (whole đồng) and why."""
 

@@ -60,3 +60,40 @@ def test_on_the_demo_a_lapsed_certificate_reads_as_lapsed_and_fictional_producer
     expect(page.get_by_role("heading", name="Điều gì là thật")).to_be_visible()
     page.goto(live_server.url + "/products?q=h%C6%B0+c%E1%BA%A5u")
     expect(page.locator(".product-card .ocop-badge").first).to_be_visible()
+
+
+def test_the_demo_producer_signs_in_and_finds_its_tea_hill_visit_with_guests(live_server, seeded_demo, page):
+    """The README's producer account has host pages to show: a visit, its calendar, guests, figures."""
+    page.goto(live_server.url + "/account/login")
+    page.get_by_label("Email").fill("hoptacxa@example.com")
+    page.get_by_label("Mật khẩu").fill("demo1234")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page).to_have_url(live_server.url + "/producer/")
+    page.goto(live_server.url + "/producer/experiences")
+    tour = page.locator(".card", has_text="đồi chè Tân Cương")
+    expect(tour).to_contain_text("(tour minh hoạ)")
+    figures = page.get_by_test_id("host-figures")
+    expect(figures).to_contain_text("Đã đến")
+    assert [int(n) for n in figures.locator("dd").all_inner_texts()[2:4]] == [4, 2]  # checked in, no-show
+    screenshot(page, "demo-host-experiences")
+    tour.get_by_role("link", name="Lịch và khách").click()
+    calendar = page.get_by_test_id("host-calendar")
+    expect(calendar).to_contain_text("07:30")
+    screenshot(page, "demo-host-calendar")
+    calendar.locator("tbody a").first.click()  # the next session, booked by the demo guests
+    expect(page.get_by_test_id("guest-list")).to_contain_text("Khách minh hoạ Trần Thu Hà")
+    screenshot(page, "demo-host-guests")
+    page.goto(live_server.url + "/producer/check-in")
+    expect(page.get_by_role("button", name="Quét mã QR bằng camera")).to_be_visible()
+    screenshot(page, "demo-host-check-in")
+
+
+def screenshot(page, name):
+    """Keep a phone-sized picture of the page to look at (SCREENSHOTS=1)."""
+    import os
+
+    from tests.browser.conftest import ARTIFACTS
+
+    if os.environ.get("SCREENSHOTS"):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

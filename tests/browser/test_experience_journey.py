@@ -14,6 +14,17 @@ from tests.factories_experiences import make_experience, next_saturday, vn
 from tests.factories_producer import make_producer_account
 
 
+def fill_booking(page, *, adults, children, payment):
+    """Fill the booking page as Nguyễn Thị Hoa and book."""
+    page.get_by_label("Người lớn").fill(str(adults))
+    page.get_by_label("Trẻ em").fill(str(children))
+    page.get_by_label("Họ và tên người đặt").fill("Nguyễn Thị Hoa")
+    page.get_by_label("Số điện thoại di động").fill("0912 345 678")
+    page.get_by_label("Email (nhận phiếu đặt chỗ và lịch)").fill("hoa@example.com")
+    page.get_by_label(payment).check()
+    page.get_by_role("button", name="Đặt chỗ").click()
+
+
 def test_a_family_books_next_saturday_and_the_host_checks_them_in_by_code(live_server, page, db, monkeypatch):
     host, producer = make_producer_account(name="Công ty TNHH Thái Hải")
     experience = make_experience(producer=producer, capacity=20)
@@ -27,13 +38,7 @@ def test_a_family_books_next_saturday_and_the_host_checks_them_in_by_code(live_s
     expect(session).to_contain_text("còn 20 chỗ")
     session.get_by_role("link").click()
 
-    page.get_by_label("Người lớn").fill("2")
-    page.get_by_label("Trẻ em").fill("1")
-    page.get_by_label("Họ và tên người đặt").fill("Nguyễn Thị Hoa")
-    page.get_by_label("Số điện thoại di động").fill("0912 345 678")
-    page.get_by_label("Email (nhận phiếu đặt chỗ và lịch)").fill("hoa@example.com")
-    page.get_by_label("Thanh toán tại điểm tham quan").check()
-    page.get_by_role("button", name="Đặt chỗ").click()
+    fill_booking(page, adults=2, children=1, payment="Thanh toán tại điểm tham quan")
 
     expect(page.get_by_text("Đã đặt chỗ. Hãy lưu phiếu đặt chỗ này.")).to_be_visible()
     voucher = page.get_by_test_id("voucher")

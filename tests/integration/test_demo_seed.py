@@ -13,12 +13,15 @@ from vietnam_provinces import ProvinceCode, Ward
 from storefront.accounts.models import Role, User
 from storefront.catalog.images import derivative_name
 from storefront.catalog.models import Certificate, Producer, ProducerImage, ProducerStatus, Product, ProductImage
+from storefront.clock import today_vn
 from storefront.demo import artwork
 from storefront.demo.catalogue import DATA_DIR, read_csv
+from storefront.demo.experiences import DEMO_TOURS
 from storefront.demo.fictional import FICTIONAL_PRODUCERS, FICTIONAL_REVOKED
 from storefront.demo.seed import DemoAlreadySeeded, seed_demo
-from storefront.experiences.models import Experience
+from storefront.experiences.models import Booking, BookingStatus, Experience, ExperienceSession
 from storefront.inventory.models import Stock
+from storefront.outbox.models import OutboxMessage
 from tests.factories_traceability import scan
 from traceability.models import Batch, EventType, Stamp, TraceEvent, UnknownCodeScan
 
@@ -63,9 +66,9 @@ def test_seed_fills_catalogue_across_groups(db, seeded):
     assert tea.description_vi and tea.ingredients and tea.usage and tea.storage
     assert seeded.products == len(products)
     # The real tourism product is booked by session, not stocked: Saturdays and Sundays at 08:00.
-    village = db.session.scalar(select(Product).where(Product.ocop_group == 6))
+    village = db.session.scalar(select(Product).where(Product.name_vi.startswith("Du lịch văn hóa dân tộc Tày")))
     experience = db.session.scalar(select(Experience).where(Experience.product_id == village.id))
-    assert seeded.experiences == 1 and village.stock is None and experience.latitude is None
+    assert seeded.experiences == 3 and village.stock is None and experience.latitude is None
     assert {(r.weekday, r.start_time.hour, r.capacity) for r in experience.rules} == {(5, 8, 20), (6, 8, 20)}
 
 
@@ -266,7 +269,14 @@ def csv_rows():
 def test_each_real_products_certificate_matches_its_csv_row(db, seeded):
     fictional = {name for name, *_ in FICTIONAL_PRODUCERS}
     rows = csv_rows()
-    real = [p for p in db.session.scalars(select(Product)) if p.producer.name not in fictional]
+    products = db.session.scalars(select(Product)).all()
+    # The demo tour of a real co-operative (storefront/demo/experiences.py) says so and carries no certificate.
+    tours = [p for p in products if p.name_vi in {tour["name_vi"] for tour in DEMO_TOURS.values()}]
+    assert sorted((p.producer.name, p.certificates, "tour minh hoạ" in p.name_vi) for p in tours) == [
+        ("HTX Chè Hảo Đạt", [], True),
+        ("HTX Demo Chè Bình Minh (hư cấu)", [], False),
+    ]
+    real = [p for p in products if p.producer.name not in fictional and p not in tours]
     assert {p.name_vi for p in real} <= set(rows)
     undated = []
     for product in real:
@@ -367,7 +377,8 @@ def test_fictional_producers_show_a_live_programme(db, seeded):
     producers = db.session.scalars(select(Producer).where(Producer.name.in_(names))).all()
     assert len(producers) == len(names) and all(p.status is ProducerStatus.APPROVED for p in producers)
     products = [p for producer in producers for p in producer.products]
-    assert len(products) >= 4 and all(p.is_published and p.images and p.batches for p in products)
+    assert len(products) >= 4 and all(p.is_published and p.images for p in products)
+    assert all(p.batches for p in products if p.ocop_group != 6)  # a homestay is booked, not made in lots
     stars = {c.stars for p in products for c in p.certificates if c.is_valid_on(TODAY)}
     assert stars == {3, 4, 5}
 
@@ -503,3 +514,23 @@ def check_demo_articles(client, db, seeded):
     assert "Bài viết về sản phẩm này" in page and news[0].title in page and story.title not in page
     article_page = client.get(f"/news/{news[0].slug}").get_data(as_text=True)
     assert "Bài minh hoạ (demo)" in article_page
+
+
+def test_the_demo_producer_hosts_a_tea_hill_visit_and_the_demo_has_a_homestay_and_bookings(db, seeded):
+    hao_dat = db.session.scalar(select(Producer).where(Producer.name == "HTX Chè Hảo Đạt"))
+    tour = db.session.scalar(select(Experience).join(Product).where(Product.producer_id == hao_dat.id))
+    assert "tour minh hoạ" in tour.product.name_vi and tour.product.certificates == []
+    assert tour.meeting_ward_code == 5503 and tour.nights == 0 and tour.latitude is None  # Tân Cương, no invented point
+    assert [(r.weekday, r.start_time.hour, r.capacity) for r in tour.rules] == [(5, 7, 12)]
+    today = today_vn()
+    sessions = db.session.scalars(select(ExperienceSession).where(ExperienceSession.experience_id == tour.id)).all()
+    assert sum(s.day > today for s in sessions) >= 8  # weekly, over the next 60 days
+    statuses = sorted(
+        b.status.value for b in db.session.scalars(select(Booking).where(Booking.producer_id == hao_dat.id))
+    )
+    assert statuses == ["checked_in", "confirmed", "no_show"]
+    homestay = db.session.scalar(select(Experience).where(Experience.nights > 0))
+    assert "(hư cấu)" in homestay.product.producer.name and homestay.meeting_ward_code == 5503
+    stay = db.session.scalar(select(Booking).where(Booking.producer_id == homestay.product.producer_id))
+    assert stay.status is BookingStatus.CONFIRMED and len(stay.stay_guests) == 2
+    assert db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.subject.contains("DL-"))) == 0

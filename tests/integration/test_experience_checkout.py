@@ -16,7 +16,7 @@ from storefront.experiences.jobs import release_lapsed
 from storefront.experiences.models import Booking, BookingStatus
 from storefront.outbox.models import OutboxMessage
 from tests.factories import make_product
-from tests.factories_checkout import add_to_cart, fill_checkout, follow, place
+from tests.factories_checkout import add_to_cart, fill_checkout, follow, place, review_key
 from tests.factories_experiences import make_experience, next_saturday, session_on, vn
 from tests.fixtures_gateways import app_config, momo, vnpay  # noqa: F401  (fixtures)
 
@@ -73,6 +73,60 @@ def _contact():
     return {**CONTACT, "email": "hoa@example.com"}
 
 
+BOOKER = {"contact_name": "Nguyễn Thị Hoa", "phone": "0912 345 678", "email": "hoa@example.com"}
+
+
+def test_a_visits_only_checkout_asks_no_address_no_delivery_and_the_order_has_none(db, client):
+    session = session_on(make_experience(capacity=5), next_saturday())
+    db.session.commit()
+    book_now(client, session, adults=2, children=0)
+    start = client.get("/checkout").get_data(as_text=True)
+    assert 'name="contact_name"' in start and 'name="email"' in start
+    assert 'name="province_code"' not in start and 'name="street"' not in start and "Người đặt" in start
+    assert client.post("/checkout", data=BOOKER).headers["Location"] == "/checkout/options"
+    options = client.get("/checkout/options").get_data(as_text=True)
+    assert 'name="delivery_method"' not in options and "Giao hàng" not in options
+    response = client.post("/checkout/options", data={"payment_method": "bank_transfer"})
+    assert response.headers["Location"] == "/checkout/review"
+    review = client.get("/checkout/review").get_data(as_text=True)
+    assert "Địa chỉ giao hàng" not in review and "Phí vận chuyển" not in review and "500.000" in review
+    place(client, review_key(client))
+    order = db.session.scalar(select(Order))
+    assert (order.province_code, order.ward_code, order.street, order.delivery_method) == (None, None, None, "none")
+    assert (order.delivery_fee_vnd, order.total_vnd, order.fulfilments) == (0, 500_000, [])
+    page = client.get(f"/orders/{order.code}").get_data(as_text=True)
+    assert "Địa chỉ giao hàng" not in page and "Người đặt" in page
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.subject.contains(order.code)))
+    assert "Giao tới" not in mail.body_text and "Phí vận chuyển" not in mail.body_text
+
+
+def test_a_visits_only_checkout_needs_an_email_for_the_voucher(db, client):
+    session = session_on(make_experience(), next_saturday())
+    db.session.commit()
+    book_now(client, session, adults=1, children=0)
+    page = client.post("/checkout", data={**BOOKER, "email": ""})
+    assert page.status_code == 200 and "Vui lòng nhập email để nhận phiếu đặt chỗ." in page.get_data(as_text=True)
+    assert client.get("/checkout/options").headers["Location"] == "/checkout"
+
+
+def test_goods_added_after_a_visits_only_contact_step_bring_back_the_address(db, client):
+    tea = make_product(name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5)
+    session = session_on(make_experience(), next_saturday())
+    db.session.commit()
+    book_now(client, session, adults=1, children=0)
+    client.post("/checkout", data=BOOKER)
+    client.post("/checkout/options", data={"payment_method": "bank_transfer"})
+    add_to_cart(client, tea, 1)
+    assert client.get("/checkout/review").headers["Location"] == "/checkout/options"
+    assert client.get("/checkout/options").headers["Location"] == "/checkout"
+    start = client.get("/checkout").get_data(as_text=True)
+    assert 'name="province_code"' in start and 'name="street"' in start
+    without_address = client.post("/checkout", data={**BOOKER, "province_code": "19", "street": ""})
+    assert without_address.status_code == 200  # the goods still need somewhere to go
+    assert client.post("/checkout", data=_contact()).headers["Location"] == "/checkout/options"
+    assert 'name="delivery_method"' in client.get("/checkout/options").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("who", ["guest", "host"])
 def test_a_visit_paid_by_vnpay_is_refunded_through_vnpay_when_cancelled(db, client, vnpay, who):
     experience = make_experience(free_cancel_hours=24)
@@ -80,8 +134,9 @@ def test_a_visit_paid_by_vnpay_is_refunded_through_vnpay_when_cancelled(db, clie
     session = session_on(experience, saturday)
     db.session.commit()
     book_now(client, session, adults=2, children=0)
-    client.post("/checkout", data=_contact())
-    started = place(client, fill_checkout(client, payment="vnpay", email="hoa@example.com"))
+    client.post("/checkout", data=BOOKER)
+    client.post("/checkout/options", data={"payment_method": "vnpay"})
+    started = place(client, review_key(client))
     assert started.status_code == 303, (started.headers.get("Location"), follow(client, started)[-3000:])
     with urllib.request.urlopen(started.headers["Location"], timeout=10) as gateway:  # the buyer opens VNPay's page
         assert gateway.status == 200
@@ -110,8 +165,9 @@ def test_an_unpaid_visit_only_order_lapses_its_places_come_back_and_the_order_ex
     session = session_on(experience, next_saturday())
     db.session.commit()
     book_now(client, session, adults=2, children=0)
-    client.post("/checkout", data=_contact())
-    response = place(client, fill_checkout(client, payment="bank_transfer"))
+    client.post("/checkout", data=BOOKER)
+    client.post("/checkout/options", data={"payment_method": "bank_transfer"})
+    response = place(client, review_key(client))
     assert "/orders/" in response.headers["Location"]
     assert "Tham quan" in follow(client, response)
     booking = db.session.scalar(select(Booking))

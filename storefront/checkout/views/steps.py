@@ -21,7 +21,7 @@ from storefront.checkout.errors import (
     PriceChanged,
     UnknownMethod,
 )
-from storefront.checkout.forms import ContactForm, OptionsForm, PlaceOrderForm
+from storefront.checkout.forms import BookingContactForm, ContactForm, OptionsForm, PlaceOrderForm
 from storefront.checkout.models import PaymentMethod
 from storefront.checkout.payments.attempts import payment_attempt
 from storefront.checkout.placing import (
@@ -43,6 +43,7 @@ from storefront.checkout.views.common import (
 from storefront.extensions import db
 from storefront.filters import vnd
 from storefront.inventory.services import InsufficientStock
+from storefront.text import display_phone
 
 
 def _state() -> dict:
@@ -67,6 +68,12 @@ def start():
     if bounce:
         return bounce
     state = _state()
+    if not summary.items:  # visits only: nothing is shipped, so no address (storefront/checkout/extras.py)
+        form = BookingContactForm(data=state or _booker_defaults())
+        if form.validate_on_submit():
+            session[STATE_KEY] = _without_address(state) | {f: getattr(form, f).data for f in BOOKING_FIELDS}
+            return redirect(url_for("checkout.options"))
+        return render_template("checkout/start.html", form=form, summary=summary)
     form = ContactForm(data=state or _account_defaults())
     form.fill_choices(form.province_code.data)
     if request.method == "POST" and "choose_province" in request.form:
@@ -75,15 +82,31 @@ def start():
         if not any(code == form.ward_code.data for code, _name in wards(form.province_code.data)):
             form.ward_code.errors.append(_("Phường / xã không thuộc tỉnh đã chọn."))
         else:
-            session[STATE_KEY] = {
-                **state,
-                **{
-                    f: getattr(form, f).data
-                    for f in ("contact_name", "phone", "email", "province_code", "ward_code", "street")
-                },
-            }
+            session[STATE_KEY] = {**state, **{f: getattr(form, f).data for f in BOOKING_FIELDS + ADDRESS_FIELDS}}
             return redirect(url_for("checkout.options"))
     return render_template("checkout/start.html", form=form, summary=summary)
+
+
+BOOKING_FIELDS = ("contact_name", "phone", "email")
+ADDRESS_FIELDS = ("province_code", "ward_code", "street")
+
+
+def _without_address(state: dict) -> dict:
+    return {k: v for k, v in state.items() if k not in ADDRESS_FIELDS + ("delivery_method",)}
+
+
+def _contact_done(has_goods: bool) -> bool:
+    """The contact step holds what this cart needs: an address when it has goods, a name for visits only."""
+    state = _state()
+    return bool(state.get("ward_code") if has_goods else state.get("contact_name"))
+
+
+def _booker_defaults() -> dict:
+    """What the guest typed on the booking page (the phone as they would type it), else the account's."""
+    contact = next((line.contact for line in extras.current_lines() if line.contact), None)
+    if contact is None:
+        return _account_defaults()
+    return {**contact, "phone": display_phone(contact["phone"])}
 
 
 def _account_defaults() -> dict:
@@ -102,18 +125,21 @@ def ward_options():
 @bp.route("/checkout/options", methods=["GET", "POST"])
 def options():
     summary, bounce = _cart_or_redirect()
-    if bounce or not _state().get("ward_code"):
+    if bounce or not _contact_done(bool(summary.items)):
         return bounce or redirect(url_for("checkout.start"))
     state = _state()
     methods = providers.available(current_app.config)
     form = OptionsForm(data={"delivery_method": "standard", "payment_method": "cod", **state})
-    form.delivery_method.choices = [(code, str(label)) for code, label in DELIVERY_METHODS.items()]
+    if summary.items:
+        form.delivery_method.choices = [(code, str(label)) for code, label in DELIVERY_METHODS.items()]
+    else:  # visits only: no shipping step
+        del form.delivery_method
     visits = extras.current_lines()
     if visits:  # a visit is paid now; cash on delivery is for parcels
         methods = {code: option for code, option in methods.items() if code != PaymentMethod.COD}
         form.payment_method.data = form.payment_method.data if form.payment_method.data in methods else None
     form.payment_method.choices = [(code, str(option.label)) for code, option in methods.items()]
-    priced = quote(load_contents(), state["province_code"], visits)
+    priced = quote(load_contents(), state.get("province_code"), visits)
     if form.validate_on_submit():
         error = total_error(priced.total_vnd, form.payment_method.data)
         chosen = methods[form.payment_method.data]
@@ -124,7 +150,7 @@ def options():
         else:
             session[STATE_KEY] = {
                 **state,
-                "delivery_method": form.delivery_method.data,
+                **({"delivery_method": form.delivery_method.data} if summary.items else {}),
                 "payment_method": form.payment_method.data,
                 "note": form.note.data or "",
             }
@@ -138,9 +164,11 @@ def options():
     )
 
 
-def _details() -> CheckoutDetails | None:
+def _details(has_goods: bool) -> CheckoutDetails | None:
     state = _state()
     if not state.get("payment_method") or state["payment_method"] not in providers.available(current_app.config):
+        return None
+    if not _contact_done(has_goods):  # goods added after a visits-only contact step: ask the address
         return None
     typed = {k: state[k] for k in CheckoutDetails.__dataclass_fields__ if k in state}
     return CheckoutDetails(**{**typed, "language": str(get_locale())})
@@ -149,9 +177,11 @@ def _details() -> CheckoutDetails | None:
 @bp.route("/checkout/review")
 def review():
     summary, bounce = _cart_or_redirect()
-    details = _details()
-    if bounce or details is None:
-        return bounce or redirect(url_for("checkout.options"))
+    if bounce:
+        return bounce
+    details = _details(bool(summary.items))
+    if details is None:
+        return redirect(url_for("checkout.options"))
     priced = quote(load_contents(), details.province_code, extras.current_lines())
     form = PlaceOrderForm(data={"idempotency_key": secrets.token_urlsafe(24), "reviewed_total_vnd": priced.total_vnd})
     return render_template(
@@ -173,7 +203,7 @@ def place():
     if done is not None:  # the same review form submitted again: show the order it made
         allow_order(done)
         return redirect(url_for("checkout.order", code=done.code))
-    details = _details()
+    details = _details(bool(load_contents()))
     if not form.validate_on_submit() or details is None:
         flash(_("Phiên đặt hàng đã hết hạn, vui lòng xem lại đơn hàng."), "warning")
         return redirect(url_for("checkout.review"))

@@ -1,5 +1,7 @@
 """Moderation: products and stories hidden or shown, stamp copy warnings, counterfeit reports."""
 
+from functools import partial
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -13,7 +15,7 @@ from storefront.office import (
 )
 from storefront.office.forms import (
     ConfirmForm,
-    ReasonForm,
+    HideProductForm,
     ReportForm,
 )
 from storefront.office.views.common import (
@@ -28,16 +30,21 @@ from traceability.models import Stamp
 def products():
     pagination = moderation.products_page(request.args.get("q", "")[:100], page=request_page(), per_page=50)
     return render_template(
-        "office/products.html", pagination=pagination, reason_form=ReasonForm(), confirm=ConfirmForm()
+        "office/products.html",
+        pagination=pagination,
+        reason_form=HideProductForm(),
+        confirm=ConfirmForm(),
+        bookings_ahead=moderation.bookings_ahead([p.id for p in pagination.items]),
     )
 
 
 @bp.post("/products/<int:product_id>/hide")
 def product_hide(product_id):
+    cancel_bookings = HideProductForm().cancel_bookings.data
     return act(
         Product,
         product_id,
-        moderation.hide_product,
+        partial(moderation.hide_product, cancel_bookings=cancel_bookings),
         needs_reason=True,
         message=_("Đã ẩn sản phẩm."),
         back=lambda item: url_for("office.products"),

@@ -123,12 +123,51 @@ def experience_sessions(experience_id):
     )
 
 
-def _calendar_change(experience_id, form_class, change, done, missing):
-    """Run one change of the host's calendar from a posted form: refuse it with a message, or commit."""
+#: The host's three calendar changes, one view: the form posted, the change it makes, what the host is told
+#: when it is made and when the form is incomplete.
+CALENDAR_CHANGES = {
+    "rule": (
+        RuleForm,
+        lambda experience, form: availability.add_rule(
+            experience, weekday=form.weekday.data, start_time=form.start_time.data, capacity=form.capacity.data
+        ),
+        lambda form: _("Đã thêm lịch lặp lại và mở các buổi trong 60 ngày tới."),
+        lambda: _("Vui lòng chọn ngày, giờ và số chỗ."),
+    ),
+    "session": (
+        SessionForm,
+        lambda experience, form: availability.add_session(
+            experience, day=form.day.data, start_time=form.start_time.data, capacity=form.capacity.data
+        ),
+        lambda form: _("Đã mở buổi mới."),
+        lambda: _("Vui lòng chọn ngày, giờ và số chỗ."),
+    ),
+    "blackout": (
+        BlackoutForm,
+        lambda experience, form: availability.add_blackout(
+            experience, day=form.day.data, reason=form.reason.data or ""
+        ),
+        lambda form: _("Đã đóng ngày %(d)s.", d=form.day.data.strftime("%d/%m/%Y")),
+        lambda: _("Vui lòng chọn ngày nghỉ."),
+    ),
+}
+
+
+@bp.post("/experiences/<int:experience_id>/rules", endpoint="experience_rule_add", defaults={"kind": "rule"})
+@bp.post(
+    "/experiences/<int:experience_id>/sessions/new", endpoint="experience_session_add", defaults={"kind": "session"}
+)
+@bp.post(
+    "/experiences/<int:experience_id>/blackouts", endpoint="experience_blackout_add", defaults={"kind": "blackout"}
+)
+@producer_required
+def experience_calendar_change(experience_id, kind):
+    """Add a repeating rule, a single session or a closed day: refuse it with a message, or commit."""
     experience = get_own_experience_or_404(experience_id)
+    form_class, change, done, missing = CALENDAR_CHANGES[kind]
     form = form_class()
     if not form.validate_on_submit():
-        flash(missing, "error")
+        flash(missing(), "error")
     else:
         try:
             change(experience, form)
@@ -138,48 +177,6 @@ def _calendar_change(experience_id, form_class, change, done, missing):
             db.session.commit()
             flash(done(form), "success")
     return redirect(url_for("producer.experience_sessions", experience_id=experience.id))
-
-
-@bp.route("/experiences/<int:experience_id>/rules", methods=["POST"])
-@producer_required
-def experience_rule_add(experience_id):
-    return _calendar_change(
-        experience_id,
-        RuleForm,
-        lambda experience, form: availability.add_rule(
-            experience, weekday=form.weekday.data, start_time=form.start_time.data, capacity=form.capacity.data
-        ),
-        lambda form: _("Đã thêm lịch lặp lại và mở các buổi trong 60 ngày tới."),
-        _("Vui lòng chọn ngày, giờ và số chỗ."),
-    )
-
-
-@bp.route("/experiences/<int:experience_id>/sessions/new", methods=["POST"])
-@producer_required
-def experience_session_add(experience_id):
-    return _calendar_change(
-        experience_id,
-        SessionForm,
-        lambda experience, form: availability.add_session(
-            experience, day=form.day.data, start_time=form.start_time.data, capacity=form.capacity.data
-        ),
-        lambda form: _("Đã mở buổi mới."),
-        _("Vui lòng chọn ngày, giờ và số chỗ."),
-    )
-
-
-@bp.route("/experiences/<int:experience_id>/blackouts", methods=["POST"])
-@producer_required
-def experience_blackout_add(experience_id):
-    return _calendar_change(
-        experience_id,
-        BlackoutForm,
-        lambda experience, form: availability.add_blackout(
-            experience, day=form.day.data, reason=form.reason.data or ""
-        ),
-        lambda form: _("Đã đóng ngày %(d)s.", d=form.day.data.strftime("%d/%m/%Y")),
-        _("Vui lòng chọn ngày nghỉ."),
-    )
 
 
 @bp.route("/sessions/<int:session_id>")
