@@ -154,7 +154,7 @@ def main(argv=None) -> int:
         if other_shop:
             other_shop.stop()
     for measure in measures.OFFLINE_MEASUREMENTS:
-        if only is None or measure.__name__ in only:
+        if not deployed and (only is None or measure.__name__ in only):  # --deployed: the pages only
             rows += _measure(measure, ctx)
 
     base = load.pooled(baseline_windows)
