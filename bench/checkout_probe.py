@@ -85,6 +85,7 @@ def main(argv=None) -> int:
         server_used = shop.cpu_seconds() - server_cpu
         client_used = (client_after.ru_utime - client_cpu.ru_utime) + (client_after.ru_stime - client_cpu.ru_stime)
         problems = shop.log_problems()
+        memory = {pid: _worker_memory(pid) for pid in shop.workers()}
     finally:
         for recorder in recorders:
             recorder.wait(timeout=args.seconds + 60)
@@ -107,9 +108,24 @@ def main(argv=None) -> int:
         "shop_cpu_ms_per_order": round(1000 * server_used / orders, 1),
         "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "server_problems": problems,
+        "worker_memory_mb": memory,
     }
     print(json.dumps(report))
     return 0
+
+
+def _worker_memory(pid: int) -> dict:
+    """Peak and current RSS, and USS/PSS (shared pages counted once per server), of a worker in MB."""
+    from bench.worker_memory import memory_rollup
+
+    peak, rss = server.memory_of(pid)
+    rollup = memory_rollup(pid)
+    return {
+        "peak_rss": round(peak, 1),
+        "rss": round(rss, 1),
+        "uss": round(rollup["Uss"], 1),
+        "pss": round(rollup["Pss"], 1),
+    }
 
 
 if __name__ == "__main__":

@@ -26,6 +26,17 @@ VARIANTS = {
     "fast path off, immediate writes": ({"SCAN_FAST_PATH": "false", "SCAN_WRITE_MODE": "immediate"}, "fast path off"),
     "no origin cache": ({"ORIGIN_CACHE_SECONDS": "0"}, "all on"),
 }
+#: Variants served at the URI a phone scans, /01/…/10/…/21/… (the resolver's 307 to the origin
+#: page), rather than at the origin page's own URL.
+RESOLVER_VARIANTS = {
+    "the resolver's 307 (/01/…)": ({}, None),
+    "the resolver's 307, fast path off": ({"SCAN_FAST_PATH": "false"}, "the resolver's 307 (/01/…)"),
+}
+#: Switches the code does not have (a throw-away patch reads them): --ablations adds these.
+ABLATIONS = {
+    "raw look-up off (session, app context)": ({"ABLATE_RAW": "1"}, "all on"),
+    "page variants off (whole page per scan)": ({"ABLATE_VARIANTS": "1"}, "all on"),
+}
 
 
 def main(argv=None) -> int:
@@ -36,9 +47,11 @@ def main(argv=None) -> int:
     parser.add_argument("--ports", default="5110-5119", help="shop ports, first-last")
     parser.add_argument("--baseline-port", type=int, default=5104)
     parser.add_argument("--only", help="comma-separated variant names")
+    parser.add_argument("--ablations", action="store_true", help="add ABLATIONS (needs their patch)")
     args = parser.parse_args(argv)
     first, last = (int(p) for p in args.ports.split("-"))
-    names = [n for n in VARIANTS if not args.only or n in args.only.split(",")]
+    variants = {**VARIANTS, **RESOLVER_VARIANTS, **(ABLATIONS if args.ablations else {})}
+    names = [n for n in variants if not args.only or n in args.only.split(",")]
     if len(names) > last - first + 1:
         raise SystemExit("more variants than ports")
 
@@ -54,10 +67,11 @@ def main(argv=None) -> int:
     ctx = measures.Context(
         dataset=ds, shop=None, baseline=None, wrk=wrk, load=the_load, quick=False, postgres=engine == "postgresql"
     )
-    paths = [
-        f"/origin/01/{r.gtin}/10/{measures._quote(r.lot_code)}/21/{r.serial}"
+    uris = [
+        f"/01/{r.gtin}/10/{measures._quote(r.lot_code)}/21/{r.serial}"
         for r in measures._sample_stamps(ctx, with_gtin=True)
     ]
+    paths = ["/origin" + uri for uri in uris]
     baseline = server.start(
         "baseline",
         "bench.baseline_app:app",
@@ -73,13 +87,18 @@ def main(argv=None) -> int:
                 f"mech{offset}",
                 "wsgi:app",
                 setup,
-                {**env, **VARIANTS[name][0]},
+                {**env, **variants[name][0]},
                 dataset.DATA_DIR,
                 ready_path=paths[0],
                 port=first + offset,
             )
         windows = {name: {"baseline": [], "shop": []} for name in names}
-        with load._paths_file(paths) as shop_paths, load._paths_file(["/"]) as base_paths:
+        with (
+            load._paths_file(paths) as page_paths,
+            load._paths_file(uris) as resolver_paths,
+            load._paths_file(["/"]) as base_paths,
+        ):
+            shop_paths = {name: resolver_paths if name in RESOLVER_VARIANTS else page_paths for name in names}
 
             def window(srv, paths_file, seconds):
                 output = load._wrk(wrk, srv.url, paths_file, the_load, seconds)
@@ -90,12 +109,14 @@ def main(argv=None) -> int:
                 status, _body = load.get(shops[name].url + paths[0])
                 if status != 200:
                     raise RuntimeError(f"{name}: GET {paths[0]} answers {status}")
-                window(shops[name], shop_paths, 6)
+                window(shops[name], shop_paths[name], 6)
             window(baseline, base_paths, 1)
             for round_ in range(args.rounds):
                 for name in names:
                     for side in ("baseline", "shop", "shop", "baseline"):
-                        srv, paths_file = (baseline, base_paths) if side == "baseline" else (shops[name], shop_paths)
+                        srv, paths_file = (
+                            (baseline, base_paths) if side == "baseline" else (shops[name], shop_paths[name])
+                        )
                         windows[name][side].append(window(srv, paths_file, args.window))
                 log(f"round {round_ + 1} done")
         problems = {name: shops[name].log_problems() for name in names}
@@ -117,8 +138,9 @@ def main(argv=None) -> int:
             "p95_ms": shop.p95_ms,
             "errors": shop.errors,
             "requests": shop.requests,
-            "settings": VARIANTS[name][0],
-            "compared_with": VARIANTS[name][1],
+            "settings": variants[name][0],
+            "compared_with": variants[name][1],
+            "paths": "/01/… (307)" if name in RESOLVER_VARIANTS else "/origin/01/…",
             "server_problems": problems[name],
         }
     run = {

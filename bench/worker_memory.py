@@ -11,9 +11,10 @@ in-process cache, and (unless --no-trace) the 25 source files holding the most m
 """
 
 import argparse
+import collections
+import ctypes
 import gc
 import os
-import random
 import subprocess
 import sys
 import tracemalloc
@@ -31,6 +32,26 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def memory_rollup(pid="self") -> dict:
+    """Return this process's Rss, Pss and private (USS) memory in MB, from /proc/<pid>/smaps_rollup."""
+    found = {}
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        for line in rollup:
+            name, _, rest = line.partition(":")
+            if name in ("Rss", "Pss", "Private_Clean", "Private_Dirty", "Anonymous"):
+                found[name] = int(rest.split()[0]) / 1024
+    found["Uss"] = found.pop("Private_Clean", 0) + found.pop("Private_Dirty", 0)
+    return found
+
+
+def malloc_trim() -> bool:
+    """Ask glibc to give freed heap memory back to the system (False where there is no glibc)."""
+    try:
+        return bool(ctypes.CDLL("libc.so.6").malloc_trim(0))
+    except OSError:
+        return False
 
 
 def main(argv=None) -> int:
@@ -69,22 +90,33 @@ def main(argv=None) -> int:
     import sqlite3
 
     conn = sqlite3.connect(url.removeprefix("sqlite:///"))
-    rng = random.Random(7)
-    products = [r[0] for r in conn.execute("SELECT slug FROM products WHERE is_published AND NOT is_hidden")]
-    producers = [r[0] for r in conn.execute("SELECT slug FROM producers WHERE status = 'approved'")]
+    # Sampled in SQL (a fixed pseudo-random order): reading every stamp into this process, as the
+    # census once did, put 200,000 rows (about 60 MB) into the very memory it measures.
+    spread = "ORDER BY ({id} * 2654435761) % 1000003 LIMIT {n}"
+    products = [
+        r[0]
+        for r in conn.execute(
+            "SELECT slug FROM products WHERE is_published AND NOT is_hidden " + spread.format(id="id", n=300)
+        )
+    ]
+    producers = [
+        r[0]
+        for r in conn.execute("SELECT slug FROM producers WHERE status = 'approved' " + spread.format(id="id", n=200))
+    ]
     stamps = conn.execute(
         "SELECT p.gtin, b.lot_code, b.short_code, s.serial FROM stamps s JOIN batches b ON b.id = s.batch_id "
-        "JOIN products p ON p.id = b.product_id WHERE s.serial IS NOT NULL AND b.is_published"
+        "JOIN products p ON p.id = b.product_id WHERE s.serial IS NOT NULL AND b.is_published "
+        + spread.format(id="s.id", n=1000)
     ).fetchall()
     conn.close()
     groups = {
         "home + catalogue": ["/"] + [f"/products?page={n}" for n in range(1, 11)] + list(measures.FILTERED_PATHS),
-        "300 product pages": [f"/products/{s}" for s in rng.sample(products, min(300, len(products)))],
-        "200 producer pages": [f"/producers/{s}" for s in rng.sample(producers, min(200, len(producers)))],
+        "300 product pages": [f"/products/{s}" for s in products],
+        "200 producer pages": [f"/producers/{s}" for s in producers],
         "50 searches": [f"/products?q={quote(q)}" for q in (*measures.QUERIES_WITH, *measures.QUERIES_WITHOUT)],
         "1,000 origin pages": [
             f"/01/{g}/10/{quote(lot, safe='')}/21/{serial}" if g else f"/t/{short}/{serial}"
-            for g, lot, short, serial in rng.sample(stamps, min(1000, len(stamps)))
+            for g, lot, short, serial in stamps
         ],
         "cart + checkout pages": ["/cart", "/checkout", "/pages/payment", "/points-of-sale"],
     }
@@ -104,6 +136,21 @@ def main(argv=None) -> int:
     for name, value in stages:
         print(f"  {name:<24} {value:7.1f}  (+{value - previous:.1f})")
         previous = value
+    before_trim = memory_rollup()
+    trimmed = malloc_trim()
+    after_trim = memory_rollup()
+    print(
+        "glibc malloc_trim(0): "
+        + ("released memory" if trimmed else "nothing released")
+        + f"; RSS {before_trim['Rss']:.1f} -> {after_trim['Rss']:.1f} MB, anonymous {before_trim['Anonymous']:.1f}"
+        + f" -> {after_trim['Anonymous']:.1f} MB, USS {after_trim['Uss']:.1f} MB, PSS {after_trim['Pss']:.1f} MB"
+        + f" (MALLOC_ARENA_MAX={os.environ.get('MALLOC_ARENA_MAX', 'unset')})"
+    )
+    counts = collections.Counter(type(o).__name__ for o in gc.get_objects())
+    print(
+        f"gc-tracked objects: {sum(counts.values()):,}; by type:",
+        ", ".join(f"{k} {v:,}" for k, v in counts.most_common(12)),
+    )
     heavy = sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] in HEAVY})
     print("heavy packages imported:", ", ".join(heavy) or "none")
     print("modules imported:", len(sys.modules))
@@ -156,6 +203,13 @@ def _cache_sizes(app) -> None:
     for name, value in app.extensions.items():
         if "cache" in name.lower() or "search" in name.lower() or "listing" in name.lower():
             print(f"  app.extensions[{name!r}]: {_deep_size(value) / 1e6:.1f}")
+    from storefront.extensions import db
+
+    with app.app_context():
+        compiled = db.engine._compiled_cache
+    print(
+        f"  SQLAlchemy compiled statements: {len(compiled)} (of {compiled.capacity}); Jinja templates: {len(app.jinja_env.cache)}"
+    )
 
 
 if __name__ == "__main__":

@@ -107,10 +107,21 @@ def register_request_input(app):
     register(app)
 
 
+def register_pool_ping(app):
+    """Check pooled connections that sat idle before use (storefront/pool_ping.py), once per engine."""
+    from storefront import pool_ping
+    from storefront.extensions import db
+
+    with app.app_context():
+        for engine in db.engines.values():
+            pool_ping.install(engine, app.config["POOL_PING_IDLE_SECONDS"])
+
+
 def register_extensions(app):
     from storefront.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    register_pool_ping(app)
     migrate.init_app(
         app,
         db,

@@ -1,7 +1,7 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
 import click
-from flask import request
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -75,19 +75,25 @@ babel = Babel()
 
 
 class ClientAddress:
-    """The rate-limit key of a request: the client's address as ProxyFix left it in the environ.
+    """The rate-limit key of a request: the app's RATELIMIT_KEY_PREFIX, then the client's address as
+    ProxyFix left it in the environ.
 
     Flask-Limiter calls it in a request; the scan fast path, which answers before Flask has a
-    request, calls for_environ() with the WSGI environ: both count in the same bucket.
+    request, calls for_environ() with the app's config and the WSGI environ: both count in the
+    same bucket. The app's prefix is part of this key rather than Flask-Limiter's key_prefix,
+    which one Limiter keeps from the first app of a process and does not show (LIMITER_KEY_PREFIX).
     """
 
     def __call__(self) -> str:
-        return self.for_environ(request.environ)
+        return self.for_environ(current_app.config, request.environ)
 
     @staticmethod
-    def for_environ(environ) -> str:
-        return environ.get("REMOTE_ADDR") or "127.0.0.1"
+    def for_environ(config, environ) -> str:
+        return config.get("RATELIMIT_KEY_PREFIX", "") + (environ.get("REMOTE_ADDR") or "127.0.0.1")
 
 
 rate_limit_key = ClientAddress()
-limiter = Limiter(key_func=rate_limit_key, default_limits=[])
+#: Flask-Limiter's own prefix of every key, given here so that no app's config changes it: the
+#: limiter's args are [LIMITER_KEY_PREFIX, key function's value, scope].
+LIMITER_KEY_PREFIX = "ocop"
+limiter = Limiter(key_func=rate_limit_key, key_prefix=LIMITER_KEY_PREFIX, default_limits=[])

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from flask import current_app
 from sqlalchemy import select
 
 from storefront.catalog.models import ProductImage
@@ -53,6 +54,14 @@ def add_scans(stamp, regions, *, at=None, devices=None):
 def many_devices(n: int) -> list[str]:
     """n distinct device hashes (as recording.device_hash gives them: 32 hex characters)."""
     return [f"{i:032x}" for i in range(1, n + 1)]
+
+
+def flush_scans() -> None:
+    """Write the scans the app has queued (SCAN_WRITE_MODE=buffered, the test default as in production)."""
+    buffer = current_app.extensions.get("scan_buffer")
+    if buffer is not None:
+        buffer.flush()
+    db.session.expire_all()
 
 
 def page_path(url: str) -> str:

@@ -1,7 +1,10 @@
-"""The origin page of a scan, answered before Flask's request handling: the shop's commonest request.
+"""A scan answered before Flask's request handling: the shop's commonest requests.
 
-A phone that scans a stamp opens its origin page once (/origin/01/…, where the resolver's 307
-sends it, or /t/…), without a session cookie, in Vietnamese. For that request Flask's own handling (request and session objects, URL matching, the CSRF, login,
+A phone that scans a stamp opens its Digital Link (/01/…/10/…[/21/…]), which answers a 307 to
+its origin page (/origin/01/…), or a /t/ code, its own origin page; without a session cookie,
+in Vietnamese. The 307 needs no look-up: it is the resolver's answer (pages.redirect_to_origin_page)
+with the same Location (absolute, the query passed on), Link, CORS, limit and security headers.
+For the page, Flask's own handling (request and session objects, URL matching, the CSRF, login,
 rate-limit and mail hooks, the response object) cost more than the page: the look-up query, a
 queued scan and a pre-rendered variant with the scan's values put in. ScanFastPath, a WSGI
 middleware inside ProxyFix, answers such a request itself with the very same steps and pieces
@@ -41,7 +44,7 @@ from werkzeug.wsgi import ClosingIterator, get_host
 
 from storefront import security_headers
 from storefront.clock import today_vn
-from storefront.extensions import db, limiter, rate_limit_key
+from storefront.extensions import LIMITER_KEY_PREFIX, db, limiter, rate_limit_key
 from storefront.locale import locale_for
 from traceability import http, views
 from traceability.errors import NotRegistered
@@ -49,7 +52,7 @@ from traceability.identifiers.codes import canonical_serial, parse_short_code
 from traceability.identifiers.digital_link import DigitalLinkError, is_valid_serial, parse_path
 from traceability.origin import cache, facts, page
 from traceability.scans.buffer import scan_buffer
-from traceability.stamps.urls import ORIGIN_PREFIX
+from traceability.stamps.urls import ORIGIN_PREFIX, origin_path_of
 
 #: environ key (no client can set one: the server puts headers under HTTP_*): the parsed query.
 ARGS_KEY = "ocop.scan.args"
@@ -89,8 +92,8 @@ class ScanFastPath:
             return self.wsgi_app(environ, start_response)
         with self._lock:
             self.served += 1
-        headers, body, after = answer
-        start_response("200 OK", headers)
+        status, headers, body, after = answer
+        start_response(status, headers)
         return ClosingIterator([body], after) if after else [body]
 
     def _error_page(self, environ, start_response, error):
@@ -103,7 +106,7 @@ class ScanFastPath:
     def _eligible(self, environ) -> bool:
         """Cheap checks on the request line and headers: no look-up, nothing counted."""
         path = environ.get("PATH_INFO", "")
-        if not (path.startswith(ORIGIN_PREFIX + "/01/") or path.startswith("/t/")):
+        if not path.startswith((ORIGIN_PREFIX + "/01/", "/01/", "/t/")):
             return False
         config = self.app.config
         # GET only: a HEAD is not a scan (Flask answers it without counting).
@@ -133,7 +136,10 @@ class ScanFastPath:
         return True
 
     def _resolve(self, environ):
-        """Return (look-up keywords, Link anchor path, rate-limit scope) for a canonical code, or None."""
+        """Return (look-up keywords, Link anchor path, rate-limit scope) for a canonical code, or None.
+
+        For the resolver's /01/… URI: (None, the Digital Link, scope): its answer is the 307.
+        """
         path_info = environ["PATH_INFO"]
         if path_info.startswith("/t/"):
             parts = path_info[3:].split("/")
@@ -148,16 +154,20 @@ class ScanFastPath:
             if serial is not None and (not is_valid_serial(serial) or canonical_serial(serial) != serial):
                 return None  # Flask answers the 404, or the 301 to the upper-case serial
             return {"short_code": code, "serial": serial}, path_info, "traceability.origin_short"
+        path = http.raw_path(environ)
+        resolver = not path.startswith(ORIGIN_PREFIX + "/")
+        if resolver and path.endswith("/") and path.count("/") > 2:
+            path = path[:-1]  # the resolver tolerates a trailing slash (resolver/views.py)
         try:
-            link, non_canonical = parse_path(
-                http.raw_path(environ).removeprefix(ORIGIN_PREFIX), environ.get("QUERY_STRING", "")
-            )
+            link, non_canonical = parse_path(path.removeprefix(ORIGIN_PREFIX), environ.get("QUERY_STRING", ""))
         except DigitalLinkError:
             return None
         if non_canonical or link.lot is None:
             return None
         if link.serial is not None and canonical_serial(link.serial) != link.serial:
             return None  # Flask redirects to the upper-case serial
+        if resolver:  # the default link of a lot or serial: 307 to its origin page, no look-up
+            return None, link, "traceability.resolve"
         return {"gtin": link.gtin, "lot": link.lot, "serial": link.serial}, link.path, "traceability.origin"
 
     # --- answering --------------------------------------------------------------------------
@@ -165,7 +175,7 @@ class ScanFastPath:
     # and pushing and popping a context is a measurable part of a scan (BENCHMARKS.md).
 
     def _answer(self, environ):
-        """Return (headers, body, callback after the response) for the origin page, or None for Flask."""
+        """Return (status, headers, body, callback after the response), or None for Flask."""
         resolved = self._resolve(environ)
         if resolved is None:
             return None
@@ -176,6 +186,8 @@ class ScanFastPath:
         limit_headers = self._hit_rate_limit(environ, scope)
         if limit_headers is None:
             return None
+        if lookup is None:
+            return self._redirect(environ, anchor_path, limit_headers)
         buffer, engine = self._scan_buffer_and_engine()
         generation = buffer.generation
         device, day = page.scan_device(environ, self.app.config["SECRET_KEY"])
@@ -239,7 +251,25 @@ class ScanFastPath:
             ("Vary", "Cookie"),
         ]
         after = (lambda: buffer.flush(wait=False)) if buffer.due() else None
-        return headers, body, after
+        return "200 OK", headers, body, after
+
+    def _redirect(self, environ, link, limit_headers):
+        """The resolver's 307 to the origin page, as pages.redirect_to_origin_page answers it."""
+        base_url = self.app.config["PUBLIC_BASE_URL"].rstrip("/")  # stamps.urls.base_url()
+        pairs = [(key, value) for key, value in environ.get(ARGS_KEY, MultiDict()).items(multi=True)]
+        query = urlencode(pairs)  # links._with_passthrough (no linkType here: _eligible)
+        location = base_url + origin_path_of(link) + (f"?{query}" if query else "")
+        headers = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Location", location),
+            ("Link", http.linkset_link(base_url, link.path)),
+            *http.CORS_HEADERS,
+            *limit_headers,
+            *security_headers.response_headers(self.app, https=environ.get("wsgi.url_scheme") == "https"),
+            ("Vary", "Cookie"),
+            ("Content-Length", "0"),  # werkzeug adds it last to an empty answer
+        ]
+        return "307 Temporary Redirect", headers, b"", None
 
     def _scan_buffer_and_engine(self):
         buffer = self.app.extensions.get("scan_buffer")
@@ -259,9 +289,9 @@ class ScanFastPath:
         """Count the request in its route's Flask-Limiter buckets; return the headers, or None if over.
 
         As Flask-Limiter does: every limit of RATELIMIT_SCAN ("60 per minute;1000 per day"), in
-        its order, keyed by the limiter's own key function; the headers of the first. Several
-        limits are tested before any is hit, so a request over one is left to Flask-Limiter
-        uncounted (it counts it and answers the 429).
+        its order, keyed as the limiter keys it (storefront.extensions.ClientAddress); the headers
+        of the first. Several limits are tested before any is hit, so a request over one is left
+        to Flask-Limiter uncounted (it counts it and answers the 429).
         """
         config = self.app.config
         if not config.get("RATELIMIT_ENABLED", True):
@@ -270,12 +300,8 @@ class ScanFastPath:
         if headers_on and config.get("RATELIMIT_HEADER_RETRY_AFTER_VALUE") == "http-date":
             return None  # a rare setting; Flask-Limiter formats that date
         items = _limits(config.get("RATELIMIT_SCAN", "60 per minute"))
-        args = [rate_limit_key.for_environ(environ), scope]  # the limiter's own key function
-        # The prefix Flask-Limiter puts in its keys: it keeps the first one it was given (a later
-        # init_app without RATELIMIT_KEY_PREFIX does not clear it), so ask it, not this app's config.
-        prefix = getattr(limiter, "_key_prefix", None) or config.get("RATELIMIT_KEY_PREFIX")
-        if prefix:
-            args.insert(0, prefix)
+        # The key Flask-Limiter builds for the route: its fixed prefix, the app's key function, the scope.
+        args = [LIMITER_KEY_PREFIX, rate_limit_key.for_environ(config, environ), scope]
         strategy = limiter.limiter
         if len(items) > 1 and not all(strategy.test(item, *args) for item in items):
             return None

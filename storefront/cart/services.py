@@ -12,10 +12,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from storefront.cart.models import Cart, CartLine
 from storefront.catalog.models import Product
-from storefront.catalog.services import visible_products_query
+from storefront.catalog.services import is_visible, visible_products_query
 from storefront.errors import DomainError
 from storefront.extensions import db
-from storefront.inventory.services import available_quantities
+from storefront.inventory.models import Stock
+from storefront.inventory.services import available_quantities, available_units
 
 #: Most units of one product in a cart; above it a number is a typo, not an order.
 MAX_QUANTITY = 999
@@ -200,19 +201,26 @@ class CartSummary:
         return bool(self.items) and all(item.can_buy for item in self.items)
 
 
-def summarize(contents: dict) -> CartSummary:
-    """Return the cart with current prices and stock, grouped by producer, flagging what changed."""
+def summarize(contents: dict, *, images: bool = False) -> CartSummary:
+    """Return the cart with current prices and stock, grouped by producer, flagging what changed.
+
+    One query: the products with their producers and available units (the cart and every
+    checkout step read it). *images*: also load the products' photos (the cart page's thumbnails).
+    """
     if not contents:
         return CartSummary()
-    products = db.session.scalars(
-        select(Product)
+    query = (
+        select(Product, available_units())
+        .outerjoin(Stock, Stock.product_id == Product.id)
         .where(Product.id.in_(list(contents)))
-        .options(joinedload(Product.producer), selectinload(Product.images))  # the producer in the same query
-    ).all()
-    on_sale = set(
-        db.session.scalars(visible_products_query().with_only_columns(Product.id).where(Product.id.in_(list(contents))))
+        .options(joinedload(Product.producer))
     )
-    available = available_quantities(list(contents))
+    if images:
+        query = query.options(selectinload(Product.images))
+    rows = db.session.execute(query).all()
+    products = [product for product, _available in rows]
+    available = {product.id: units for product, units in rows if units is not None}
+    on_sale = {product.id for product in products if is_visible(product)}
     by_id = {product.id: product for product in products}
     summary = CartSummary()
     groups: dict[int, list] = {}

@@ -46,7 +46,7 @@ def _merge_on_sign_in(app, user, **extra):
 
 @bp.route("")
 def view():
-    summary = summarize(load_contents())
+    summary = summarize(load_contents(), images=True)
     return render_template("cart/view.html", summary=summary)
 
 

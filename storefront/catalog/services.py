@@ -28,6 +28,11 @@ def visible_products_query():
     )
 
 
+def is_visible(product: Product) -> bool:
+    """Say whether a loaded product (with its producer) passes visible_products_query's conditions."""
+    return product.is_published and not product.is_hidden and product.producer.status is ProducerStatus.APPROVED
+
+
 def home_sections(cache=None) -> dict:
     """Return the home page's featured certified products (most stars first), groups and stories."""
     today = today_vn()

@@ -106,6 +106,9 @@ def place_order(
     method = details.payment_method
     if extras and method == PaymentMethod.COD:
         raise UnknownMethod(method)  # a visit is paid now (or at the venue, booked without the cart)
+    # Read before the order joins the session: a lazy load then would flush the half-built order
+    # and make each collection append below load (and update) rows one by one.
+    lots = {item.product.id: _latest_lot(item.product) for item in priced.cart.items}
     order = Order(
         code=new_order_code(),
         user_id=user.id if user else None,
@@ -134,7 +137,7 @@ def place_order(
                 producer_id=producer.id,
                 product_name=item.product.name,
                 producer_name=producer.name,
-                lot_code=_latest_lot(item.product),
+                lot_code=lots[item.product.id],
                 unit_price_vnd=item.unit_price_vnd,
                 quantity=item.quantity,
                 line_total_vnd=item.line_total_vnd,

@@ -75,12 +75,15 @@ def delivery_quote(province_code: int | None, subtotal_vnd: int) -> DeliveryQuot
     raise BadAddress(province_code)
 
 
-def quote(contents: dict, province_code: int | None, extras: list[ExtraLine] = ()) -> Quote:
+def quote(
+    contents: dict, province_code: int | None, extras: list[ExtraLine] = (), *, cart: CartSummary | None = None
+) -> Quote:
     """Price a cart for delivery to a province from the database, never from the browser.
 
     Visits (*extras*) add their price and nothing to the delivery fee, which goods alone decide.
+    *cart*: the summary of *contents* this request already read (a checkout step's), not read again.
     """
-    cart = summarize(contents)
+    cart = cart if cart is not None else summarize(contents)
     # Stock is not checked here: the guarded reservation decides, race-free.
     if not (cart.items or extras) or not all(item.is_on_sale for item in cart.items):
         raise CartNotReady()

@@ -70,6 +70,24 @@ def receive_stock(product, quantity: int) -> Stock:
     return stock
 
 
+def available_units(now: datetime | None = None):
+    """Return the SQL expression of a Stock row's units a shopper can still buy (see available_quantities).
+
+    For queries that read it beside other columns (the cart summary reads it with its products).
+    """
+    lapsed = (
+        select(func.coalesce(func.sum(Reservation.quantity), 0))
+        .where(
+            Reservation.stock_id == Stock.id,
+            Reservation.closed_at.is_(None),
+            Reservation.expires_at <= (now or utcnow()),
+        )
+        .correlate(Stock)
+        .scalar_subquery()
+    )
+    return Stock.on_hand - Stock.reserved + lapsed
+
+
 def available_quantities(product_ids, now: datetime | None = None) -> dict[int, int]:
     """Return {product_id: units a shopper can still buy}; products without stock are missing.
 
@@ -78,15 +96,8 @@ def available_quantities(product_ids, now: datetime | None = None) -> dict[int, 
     """
     if not product_ids:
         return {}
-    now = now or utcnow()
-    lapsed = (
-        select(func.coalesce(func.sum(Reservation.quantity), 0))
-        .where(Reservation.stock_id == Stock.id, Reservation.closed_at.is_(None), Reservation.expires_at <= now)
-        .correlate(Stock)
-        .scalar_subquery()
-    )
     rows = db.session.execute(
-        select(Stock.product_id, Stock.on_hand - Stock.reserved + lapsed).where(Stock.product_id.in_(list(product_ids)))
+        select(Stock.product_id, available_units(now)).where(Stock.product_id.in_(list(product_ids)))
     )
     return {product_id: available for product_id, available in rows}
 

@@ -28,7 +28,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 @pytest.fixture
 def app_config(request):
-    """Scans written at once, or queued (then a reload of an origin page is the scan fast path's)."""
+    """Scans written at once, or queued (then the 307s and a reload are the scan fast path's)."""
     return {"SCAN_WRITE_MODE": getattr(request, "param", "immediate"), "SCAN_FLUSH_SECONDS": 3600}
 
 
@@ -122,7 +122,7 @@ def test_shop_and_origin_pages_load_without_violations(app, live_server, watched
         assert watched.evaluate("getComputedStyle(document.querySelector('.origin')).maxWidth") == "640px"
     assert watched.locator('script[type="application/ld+json"]').count() == 1
     if app.config["SCAN_WRITE_MODE"] == "buffered":
-        assert app.extensions["scan_fast_path"].served == 1
+        assert app.extensions["scan_fast_path"].served == 3  # both 307s and the second page
 
 
 def test_checkout_ward_list_loads_under_the_policy(live_server, watched, shop):

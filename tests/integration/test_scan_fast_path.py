@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from storefront.columns import utcnow
+from storefront.extensions import rate_limit_key
 from tests.factories_traceability import make_traced_batch
 from traceability import fast_path, views
 from traceability.models import Scan, Stamp
@@ -286,6 +287,34 @@ def test_a_second_scan_limit_is_counted_by_the_fast_path_as_flask_limiter_counts
     assert _flushed_counts(app, db, stamp) == (4, 4)
 
 
+@pytest.mark.parametrize("route", ["/origin/01/…", "/t/…"])
+def test_the_fast_path_counts_in_the_bucket_flask_limiter_keys(app, client, traced, served, monkeypatch, route):
+    """Keyed as Flask-Limiter keys the route (the app's RATELIMIT_KEY_PREFIX and key function): a
+    fast scan and a Flask scan of one client count in one bucket, another prefix starts another."""
+    batch, (stamp, _other) = traced
+    url = _path(stamp) if route == "/origin/01/…" else f"/t/{batch.short_code}/{stamp.serial}"
+    app.config["RATELIMIT_KEY_PREFIX"] = "shop-b/"
+    # The key function decides who the client is: here every address is one client.
+    monkeypatch.setattr(
+        type(rate_limit_key),
+        "for_environ",
+        staticmethod(lambda config, environ: config["RATELIMIT_KEY_PREFIX"] + "one"),
+    )
+
+    def remaining(fast: bool, address: str) -> int:
+        response = _get(app, client, url, fast=fast, environ_base={"REMOTE_ADDR": address})
+        assert response.status_code == 200
+        return int(response.headers["X-RateLimit-Remaining"])
+
+    counts = [remaining(False, "10.0.0.1")]  # Flask renders and caches the batch's page
+    counts += [remaining(True, "10.0.0.2"), remaining(False, "10.0.0.3"), remaining(True, "10.0.0.4")]
+    assert served() == 2
+    assert counts == [999, 998, 997, 996]
+    app.config["RATELIMIT_KEY_PREFIX"] = "shop-c/"
+    assert [remaining(True, "10.0.0.5"), remaining(False, "10.0.0.6"), remaining(True, "10.0.0.7")] == [999, 998, 997]
+    assert served() == 4
+
+
 def test_an_error_after_the_scan_is_counted_gives_the_500_page_and_counts_once(app, client, db, traced, monkeypatch):
     _batch, (stamp, _other) = traced
     client.get(_path(stamp))
@@ -357,3 +386,37 @@ def test_which_accept_headers_flask_must_read(accept, leaves_to_flask):
 )
 def test_the_session_cookie_is_found_in_the_cookie_header(header, present):
     assert fast_path._has_cookie(header, "session") is present
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?17=271231&utm_source=zalo&x=a%20b&utm_source=qr",  # "utm_source" twice (Flask groups them)
+        "?a=1&note=%C4%91%E1%BB%8F&empty=&flag",
+        "?&",
+    ],
+)
+@pytest.mark.parametrize("level", ["serial", "lot", "serial, trailing slash"])
+def test_the_fast_path_answers_the_resolvers_307_as_flask_does(app, client, traced, served, query, level):
+    """A phone's scan of the Digital Link: the same 307, byte for byte, whoever answers it."""
+    batch, (stamp, _other) = traced
+    uri = origin_path(batch, None if level == "lot" else stamp).removeprefix("/origin")
+    uri += "/" if "trailing" in level else ""
+    answers = []
+    for fast in (False, True, False, True):
+        before = served()
+        answers.append(_get(app, client, uri + query, fast=fast))
+        assert served() - before == (1 if fast else 0)
+    assert all(a.status_code == 307 for a in answers)
+    for flask_answer, fast_answer in [(answers[0], answers[1]), (answers[2], answers[3])]:
+        assert fast_answer.get_data() == flask_answer.get_data() == b""
+        assert [(k, "…" if k in LIMIT_STATE else v) for k, v in fast_answer.headers.items()] == [
+            (k, "…" if k in LIMIT_STATE else v) for k, v in flask_answer.headers.items()
+        ]
+    location = answers[1].headers["Location"]
+    assert location.startswith("http://shop.test/origin/01/")
+    assert location.split("?")[0] == "http://shop.test" + origin_path(batch, None if level == "lot" else stamp)
+    assert "linkType=linkset" in answers[1].headers["Link"] and 'rel="linkset"' in answers[1].headers["Link"]
+    remaining = [int(a.headers["X-RateLimit-Remaining"]) for a in answers]
+    assert remaining == list(range(remaining[0], remaining[0] - 4, -1))  # one bucket whoever answers

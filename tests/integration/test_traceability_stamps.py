@@ -12,7 +12,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from tests.factories import make_batch, make_product
-from tests.factories_traceability import make_traced_batch, scan
+from tests.factories_traceability import flush_scans, make_traced_batch, scan
 from traceability.batches.services import recall_batch
 from traceability.models import Stamp, StampIssue
 from traceability.stamps.pins import verify_pin
@@ -72,6 +72,7 @@ def test_stamp_pngs_in_the_zip_decode_to_urls_that_open_the_right_origin_page(cl
         page = _follow(client, url)
         assert page.status_code == 200
         assert stamp.serial in page.get_data(as_text=True)
+        flush_scans()
         assert db.session.get(Stamp, stamp.id).scan_count == 1
 
 

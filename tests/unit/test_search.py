@@ -90,3 +90,27 @@ def test_a_reseeded_random_module_never_gives_a_new_segment_an_existing_name():
     assert search.doc_count(idx) == 3
     assert search.search_products(idx, "che so").total == 3
     idx.close()
+
+
+def test_an_index_on_disk_is_searched_from_its_mapped_segment_not_a_private_copy(tmp_path):
+    """Whoosh's compound segment files were wrapped in BytesIO, a copy of the postings and terms per worker."""
+    import io
+
+    index = search.WhooshIndex.open(tmp_path)
+    search.index_products(index, DOCS)
+    index.close()
+    reopened = search.WhooshIndex.open(tmp_path)
+    found = search.search_products(reopened, "chè tân cương")
+    assert found.ids and set(found.ids) <= {doc["id"] for doc in DOCS}
+    lease = reopened._acquire()
+    try:
+        files = [
+            file
+            for reader, _offset in lease.searcher.reader().leaf_readers()
+            for file in (reader._terms._dbfile, reader._terms._postfile)  # the terms and the postings
+        ]
+    finally:
+        reopened._release(lease)
+    reopened.close()
+    assert files and not any(isinstance(f.file, io.BytesIO) for f in files)
+    assert all(isinstance(f, whoosh_backend._MappedSegmentFile) for f in files)

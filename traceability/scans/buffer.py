@@ -14,7 +14,7 @@ tried again after a growing pause; scans whose stamp or batch was deleted meanwh
 What is given up: a worker killed outright (SIGKILL, a crash) loses its queued scans, at most
 SCAN_FLUSH_SECONDS' worth, as PostgreSQL's synchronous_commit=off already allows for the last
 moment of committed ones. "immediate" writes each scan in the request's own transaction
-instead (the test default). How a batch is written: writes.py.
+instead. How a batch is written: writes.py.
 """
 
 import atexit

@@ -139,7 +139,7 @@ def options():
         methods = {code: option for code, option in methods.items() if code != PaymentMethod.COD}
         form.payment_method.data = form.payment_method.data if form.payment_method.data in methods else None
     form.payment_method.choices = [(code, str(option.label)) for code, option in methods.items()]
-    priced = quote(load_contents(), state.get("province_code"), visits)
+    priced = quote(load_contents(), state.get("province_code"), visits, cart=summary)
     if form.validate_on_submit():
         error = total_error(priced.total_vnd, form.payment_method.data)
         chosen = methods[form.payment_method.data]
@@ -182,7 +182,7 @@ def review():
     details = _details(bool(summary.items))
     if details is None:
         return redirect(url_for("checkout.options"))
-    priced = quote(load_contents(), details.province_code, extras.current_lines())
+    priced = quote(load_contents(), details.province_code, extras.current_lines(), cart=summary)
     form = PlaceOrderForm(data={"idempotency_key": secrets.token_urlsafe(24), "reviewed_total_vnd": priced.total_vnd})
     return render_template(
         "checkout/review.html",
