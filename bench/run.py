@@ -34,6 +34,23 @@ def main(argv=None) -> int:
         type=int,
         help="least wrk time on the shop per measurement, in ABBA windows paired with the baseline",
     )
+    parser.add_argument(
+        "--scale",
+        choices=("quick", "full", "years"),
+        help="dataset scale (default full; quick = --quick); years: the scan and catalogue pages at full scale "
+        "and at 10,000,000 stamps in one run, PostgreSQL only (bench/years.py)",
+    )
+    parser.add_argument(
+        "--stamps", type=int, help="with --scale years: that many stamps instead of 10,000,000 (3 scans per 10 stamps)"
+    )
+    parser.add_argument(
+        "--build-only", action="store_true", help="with --scale years: build or check the datasets, then stop"
+    )
+    parser.add_argument(
+        "--rollup",
+        action="store_true",
+        help="with --scale years: then roll up scans past SCAN_RAW_RETENTION_DAYS and measure the origin page again",
+    )
     parser.add_argument("--only", help="comma-separated measurement names to run (e.g. home,origin)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     # One thread per worker: threaded workers segfaulted under load (see BENCHMARKS.md notes).
@@ -53,6 +70,11 @@ def main(argv=None) -> int:
     if args.markdown_only:
         write_benchmarks_md()
         return 0
+    if args.scale == "years":
+        from bench import years
+
+        return years.main(args, log)
+    args.quick = args.quick or args.scale == "quick"
 
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     load_before = os.getloadavg()[0]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from storefront.checkout.extras import ExtraLine
 from storefront.columns import utcnow
+from storefront.experiences.availability import bookable_session
 from storefront.experiences.bookings import confirm_booking, held_for, release_booking
 from storefront.experiences.models import Booking, BookingStatus
 from storefront.extensions import db
@@ -25,11 +26,14 @@ def cart_codes() -> list[str]:
 
 
 def cart_visits() -> list[Booking]:
-    """The held bookings in this shopper's cart (session codes, or the signed-in account's)."""
+    """The held bookings in this shopper's cart (session codes, or the signed-in account's) that can still be
+    ordered: a hold of an experience hidden by the office, or of a session cancelled or started, leaves the
+    cart (as a hidden product cannot be bought) and its places come back when the hold lapses."""
     codes = cart_codes()
     if not codes and not current_user.is_authenticated:
         return []  # most pages, most visitors: no query
-    return held_for(current_user if current_user.is_authenticated else None, codes)
+    held = held_for(current_user if current_user.is_authenticated else None, codes)
+    return [booking for booking in held if bookable_session(booking.session_id) is not None]
 
 
 def line_name(booking: Booking) -> str:

@@ -16,6 +16,7 @@ PERIODIC = {
     "reindex": (24 * 3600, "storefront.catalog.indexing:reindex_all"),
     # Walk-up look-ups of unregistered codes past UNKNOWN_SCAN_RETENTION_DAYS (issue 15's leftover).
     "scan-retention": (24 * 3600, "traceability.scans.unknown:purge_unknown_scans"),
+    "scan-rollup": (24 * 3600, "traceability.scans.rollup:roll_up_scans"),  # SCAN_RAW_RETENTION_DAYS
     "bookings-release": (60, "storefront.experiences.jobs:release_lapsed"),
     "experiences": (3600, "storefront.experiences.jobs:hourly"),
 }

@@ -169,6 +169,20 @@ def test_an_order_above_one_billion_dong_is_refused_with_a_message_not_a_500(cli
     assert db.session.scalar(select(func.count(Order.id))) == 0
 
 
+def test_a_payment_method_withdrawn_after_the_review_is_refused_with_a_message_not_a_500(
+    client, db, two_producers, monkeypatch
+):
+    tea, _noodles = two_producers
+    add_to_cart(client, tea, 1)
+    reviewed = fill_checkout(client, payment="bank_transfer")
+    monkeypatch.setattr("storefront.checkout.providers.get", lambda code: None)  # gone when the order is placed
+    response = place(client, reviewed)
+    assert response.headers["Location"] == "/checkout/options"
+    monkeypatch.undo()
+    assert "Phương thức thanh toán này không còn được hỗ trợ." in follow(client, response)
+    assert db.session.scalar(select(func.count(Order.id))) == 0
+
+
 def test_money_columns_are_64_bit():
     from sqlalchemy import BigInteger
 

@@ -113,3 +113,30 @@ def test_hiding_without_a_reason_changes_nothing(db, client, login, hosted):
     client.post(f"/office/products/{experience.product_id}/hide", data={"reason": " ", "cancel_bookings": "y"})
     db.session.expire_all()
     assert not experience.product.is_hidden and booking.status is BookingStatus.CONFIRMED
+
+
+def test_a_visit_held_in_a_cart_cannot_be_ordered_once_the_office_hides_the_experience(db, client, login, hosted):
+    from storefront.checkout.models import Order
+    from tests.factories_checkout import review_key
+
+    _host, experience, session, _booking = hosted
+    office = make_office_user()
+    db.session.commit()
+    form = {"adults": "2", "children": "0", "contact_name": "Nguyễn Thị Hoa", "phone": "0912345678"}
+    client.post(f"/experiences/sessions/{session.id}/book", data={**form, "email": "hoa@example.com", "payment": "now"})
+    client.post(
+        "/checkout", data={"contact_name": "Nguyễn Thị Hoa", "phone": "0912 345 678", "email": "hoa@example.com"}
+    )
+    client.post("/checkout/options", data={"payment_method": "bank_transfer"})
+    reviewed = review_key(client)
+    with client.session_transaction() as cookie:
+        guest_session = dict(cookie)
+    login(office)
+    client.post(f"/office/products/{experience.product_id}/hide", data={"reason": REASON})
+    login.logout()
+    with client.session_transaction() as cookie:
+        cookie.update(guest_session)  # the guest comes back with the same cart and review form
+    assert 'data-testid="cart-visits"' not in client.get("/cart").get_data(as_text=True)
+    response = client.post("/checkout/place", data=reviewed)
+    assert response.status_code == 302
+    assert db.session.scalar(select(Order)) is None

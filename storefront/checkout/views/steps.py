@@ -164,9 +164,11 @@ def options():
     )
 
 
-def _details(has_goods: bool) -> CheckoutDetails | None:
+def _details(has_goods: bool, has_visits: bool) -> CheckoutDetails | None:
     state = _state()
     if not state.get("payment_method") or state["payment_method"] not in providers.available(current_app.config):
+        return None
+    if has_visits and state["payment_method"] == PaymentMethod.COD:  # a visit added after COD was chosen
         return None
     if not _contact_done(has_goods):  # goods added after a visits-only contact step: ask the address
         return None
@@ -179,10 +181,11 @@ def review():
     summary, bounce = _cart_or_redirect()
     if bounce:
         return bounce
-    details = _details(bool(summary.items))
+    visits = extras.current_lines()
+    details = _details(bool(summary.items), bool(visits))
     if details is None:
         return redirect(url_for("checkout.options"))
-    priced = quote(load_contents(), details.province_code, extras.current_lines(), cart=summary)
+    priced = quote(load_contents(), details.province_code, visits, cart=summary)
     form = PlaceOrderForm(data={"idempotency_key": secrets.token_urlsafe(24), "reviewed_total_vnd": priced.total_vnd})
     return render_template(
         "checkout/review.html",
@@ -203,7 +206,8 @@ def place():
     if done is not None:  # the same review form submitted again: show the order it made
         allow_order(done)
         return redirect(url_for("checkout.order", code=done.code))
-    details = _details(bool(load_contents()))
+    visits = extras.current_lines()
+    details = _details(bool(load_contents()), bool(visits))
     if not form.validate_on_submit() or details is None:
         flash(_("Phiên đặt hàng đã hết hạn, vui lòng xem lại đơn hàng."), "warning")
         return redirect(url_for("checkout.review"))
@@ -215,7 +219,7 @@ def place():
             user=user,
             idempotency_key=form.idempotency_key.data,
             reviewed_total_vnd=form.reviewed_total_vnd.data,
-            extras=extras.current_lines(),
+            extras=visits,
         )
         clear_contents()
         attempt = payment_attempt(order, provider_of(order)) if awaits_redirect(order) else None
@@ -234,10 +238,14 @@ def place():
             "warning",
         )
         return redirect(url_for("checkout.review"))
-    except (OrderTooLarge, AmountOutsideLimits, UnknownMethod) as error:
+    except (OrderTooLarge, AmountOutsideLimits) as error:
         db.session.rollback()
         flash(total_error(error.args[0], details.payment_method) or "", "error")
         return redirect(url_for("checkout.review"))
+    except UnknownMethod:  # its argument is the method, not a total; e.g. a visit joined a COD cart meanwhile
+        db.session.rollback()
+        flash(_("Phương thức thanh toán này không còn được hỗ trợ."), "error")
+        return redirect(url_for("checkout.options"))
     except InsufficientStock as error:
         db.session.rollback()
         flash(_insufficient_message(error), "error")
