@@ -388,5 +388,7 @@ SHOP_MEASUREMENTS = (
     checkout,
 )
 OFFLINE_MEASUREMENTS = (stamp_issue,)
+#: Measured on both shops of a `--deployed` run (embedded and deployed), the only ones it measures.
+VARIANT_MEASUREMENTS = (catalogue, catalogue_filtered, search_http, origin, origin_short)
 #: Measured once per search backend on a PostgreSQL run.
 SEARCH_MEASUREMENTS = (search_http, search_index_only)
