@@ -37,7 +37,7 @@ test-topology: $(VENV)/.deps-dev
 
 bench: $(VENV)/.deps-dev
 	PYBABEL=$(VENV)/bin/pybabel scripts/i18n.sh compile
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(if $(SCALE),--scale $(SCALE))
 
 bench-quick: $(VENV)/.deps-dev
 	PYBABEL=$(VENV)/bin/pybabel scripts/i18n.sh compile

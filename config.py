@@ -133,6 +133,11 @@ class Config:
     SCAN_WARNING_THRESHOLD = _int("SCAN_WARNING_THRESHOLD", 20)
     #: Days a walk-up look-up of an unregistered code is kept (the daily scan-retention job; 0 = for ever).
     UNKNOWN_SCAN_RETENTION_DAYS = _int("UNKNOWN_SCAN_RETENTION_DAYS", 365)
+    #: Days a raw stamp scan row (time, region, user agent) is kept before the daily scan-rollup job
+    #: folds it into scan_daily_counts (per stamp, Vietnam day and region) and deletes it; 0 = never.
+    #: 180 keeps a whole season (harvest to Tết) of raw rows for counterfeit and recall inquiries,
+    #: and far outlasts the copy warnings' 24-hour window; past it, user agents are not kept.
+    SCAN_RAW_RETENTION_DAYS = _int("SCAN_RAW_RETENTION_DAYS", 180)
     #: Header a trusted proxy sets with the visitor's coarse region (e.g. province code);
     #: empty = no regions. Never name a header clients can set themselves.
     SCAN_REGION_HEADER = os.environ.get("SCAN_REGION_HEADER", "")

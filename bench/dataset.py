@@ -34,12 +34,25 @@ class Scale:
     products: int
     batches: int
     stamps: int
+    #: Scans to generate (bulk scales only; the others scan about a tenth of their stamps).
+    scans: int = 0
+    #: Stamps and scans over several years, streamed with COPY (bench/bulk.py): PostgreSQL only.
+    bulk: bool = False
 
 
 SCALES = {
     "full": Scale("full", producers=1_000, products=20_000, batches=5_000, stamps=200_000),
     "quick": Scale("quick", producers=100, products=2_000, batches=500, stamps=20_000),
+    # The full catalogue (the same rows: the catalogue is generated first from the same seed) with
+    # four years of a province's stamped packs.
+    "years": Scale(
+        "years", producers=1_000, products=20_000, batches=24_000, stamps=10_000_000, scans=3_000_000, bulk=True
+    ),
 }
+
+
+class NeedsPostgres(Exception):
+    """A bulk scale asked for on SQLite."""
 
 
 @dataclass
@@ -89,7 +102,13 @@ def prepare(scale: Scale, database_url: str | None, log=print) -> Dataset:
     register_models()
     key = f"{scale.name}-{schema_hash(db.metadata)}"
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    if database_url and database_url.startswith("postgresql"):
+    postgres = bool(database_url and database_url.startswith("postgresql"))
+    if scale.bulk and not postgres:
+        raise NeedsPostgres(
+            f"--scale {scale.name} ({scale.stamps:,} stamps) is built with PostgreSQL's COPY and needs "
+            "BENCH_DATABASE_URL=postgresql+psycopg://…; SQLite is measured at the full scale"
+        )
+    if postgres:
         pristine_url, run_url, cached = _postgres_urls(database_url, key, scale.name)
     else:
         pristine = DATA_DIR / f"{key}.sqlite3"
@@ -104,19 +123,29 @@ def prepare(scale: Scale, database_url: str | None, log=print) -> Dataset:
         with app.app_context():
             db.create_all()
             with db.engine.begin() as conn:
-                _fill(conn, scale, db.metadata)
+                products = _fill(conn, scale, db.metadata)
+            if scale.bulk:
+                _fill_bulk(db.engine, scale, products, log)
+            with db.engine.begin() as conn:
+                _set_sequences(conn, db.metadata)
                 _mark_built(conn, key)
             db.engine.dispose()
+        if scale.bulk:
+            started_vacuum = time.perf_counter()
+            _vacuum(pristine_url)
+            log(f"  VACUUM ANALYZE in {time.perf_counter() - started_vacuum:.1f} s")
         build_seconds = time.perf_counter() - started
         log(f"  built in {build_seconds:.1f} s")
     size = _copy_for_run(pristine_url, run_url)
     upload_dir = DATA_DIR / "uploads"
     _write_placeholder_images(upload_dir)
+    # A bulk scale has the full scale's catalogue: the same search index serves both.
+    index_key = key.replace(f"{scale.name}-", "full-", 1) if scale.bulk else key
     return Dataset(
         url=run_url,
         key=key,
         scale=scale,
-        index_dir=DATA_DIR / f"index-{key}-{_search_code_hash()}",
+        index_dir=DATA_DIR / f"index-{index_key}-{_search_code_hash()}",
         upload_dir=upload_dir,
         build_seconds=build_seconds,
         cached=cached,
@@ -183,9 +212,11 @@ def _postgres_urls(database_url: str, key: str, scale_name: str):
                 conn.execute(text(f'CREATE DATABASE "{pristine_name}"'))
     finally:
         admin.dispose()
+    # The full scale keeps its old working copy's name; another scale's copy lives beside it.
+    run_name = f"{base}_run" if scale_name == "full" or scale_name == "quick" else f"{base}_run_{scale_name}"
     return (
         url.set(database=pristine_name).render_as_string(hide_password=False),
-        url.set(database=f"{base}_run").render_as_string(hide_password=False),
+        url.set(database=run_name).render_as_string(hide_password=False),
         cached,
     )
 
@@ -219,7 +250,8 @@ def _copy_for_run(pristine_url: str, run_url: str) -> int:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{run.database}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{run.database}" TEMPLATE "{pristine.database}"'))
+            # FILE_COPY copies the files (one checkpoint) instead of writing gigabytes through the WAL.
+            conn.execute(text(f'CREATE DATABASE "{run.database}" TEMPLATE "{pristine.database}" STRATEGY FILE_COPY'))
             size = conn.scalar(text("SELECT pg_database_size(:n)"), {"n": pristine.database})
     finally:
         admin.dispose()
@@ -375,16 +407,63 @@ def _fill(conn, scale: Scale, metadata) -> None:
     _insert(conn, t["stocks"], stocks)
     _insert(conn, t["certificates"], certificates)
 
-    _fill_traceability(conn, t, rng, scale, products, today, now)
-    if conn.dialect.name == "postgresql":
-        for table in metadata.sorted_tables:
-            if "id" in table.c and table.c.id.autoincrement:
-                conn.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                        f"COALESCE((SELECT max(id) FROM {table.name}), 0) + 1, false)"
-                    )
+    if not scale.bulk:
+        _fill_traceability(conn, t, rng, scale, products, today, now)
+    return products
+
+
+def _set_sequences(conn, metadata) -> None:
+    """Move PostgreSQL's id sequences past the ids the generator wrote."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in metadata.sorted_tables:
+        if "id" in table.c and table.c.id.autoincrement:
+            conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"COALESCE((SELECT max(id) FROM {table.name}), 0) + 1, false)"
                 )
+            )
+
+
+def _fill_bulk(engine, scale: Scale, products: list[dict], log) -> None:
+    """Stream the traceability rows with COPY (bench/bulk.py) on one psycopg connection."""
+    from bench import bulk
+
+    raw = engine.raw_connection()
+    try:
+        timings = bulk.fill(raw.driver_connection, scale, products, log)
+    finally:
+        raw.close()
+    for step, seconds in timings.items():
+        log(f"  {step}: {seconds:.1f} s")
+
+
+def _vacuum(url: str) -> None:
+    """VACUUM ANALYZE a bulk-loaded database, as autovacuum would have on a live one (visibility map, statistics)."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    finally:
+        engine.dispose()
+
+
+def table_sizes(url: str, tables=("stamps", "scans", "stamp_devices", "scan_daily_counts", "batches")) -> dict:
+    """Return the database's size and each table's heap and index bytes (PostgreSQL)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            sizes = {"database": conn.scalar(text("SELECT pg_database_size(current_database())"))}
+            for table in tables:
+                row = conn.execute(
+                    text("SELECT pg_table_size(CAST(:t AS regclass)), pg_indexes_size(CAST(:t AS regclass))"),
+                    {"t": table},
+                ).one()
+                sizes[table] = {"table": row[0], "indexes": row[1]}
+            return sizes
+    finally:
+        engine.dispose()
 
 
 def _certificate(rng, product_id, cid, producer, today, now):

@@ -34,10 +34,34 @@ def main(argv=None) -> int:
         type=int,
         help="least wrk time on the shop per measurement, in ABBA windows paired with the baseline",
     )
+    parser.add_argument(
+        "--scale",
+        choices=("quick", "full", "years"),
+        help="dataset scale (default full; quick = --quick); years: the scan and catalogue pages at full scale "
+        "and at 10,000,000 stamps in one run, PostgreSQL only (bench/years.py)",
+    )
+    parser.add_argument(
+        "--stamps", type=int, help="with --scale years: that many stamps instead of 10,000,000 (3 scans per 10 stamps)"
+    )
+    parser.add_argument(
+        "--build-only", action="store_true", help="with --scale years: build or check the datasets, then stop"
+    )
+    parser.add_argument(
+        "--rollup",
+        action="store_true",
+        help="with --scale years: then roll up scans past SCAN_RAW_RETENTION_DAYS and measure the origin page again",
+    )
     parser.add_argument("--only", help="comma-separated measurement names to run (e.g. home,origin)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     # One thread per worker: threaded workers segfaulted under load (see BENCHMARKS.md notes).
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (default 1)")
+    parser.add_argument(
+        "--deployed",
+        action="store_true",
+        help="measure the catalogue, search and origin pages on two shops in one run: embedded (SQLite, Whoosh, "
+        "limits in memory) and deployed (PostgreSQL at BENCH_DATABASE_URL with SEARCH_BACKEND=postgres, Redis "
+        "at REDIS_URL), each paired with the same baseline",
+    )
     parser.add_argument("--no-markdown", action="store_true", help="do not rewrite BENCHMARKS.md")
     parser.add_argument(
         "--markdown-only", action="store_true", help="only rewrite BENCHMARKS.md from the latest stored full runs"
@@ -46,12 +70,19 @@ def main(argv=None) -> int:
     if args.markdown_only:
         write_benchmarks_md()
         return 0
+    if args.scale == "years":
+        from bench import years
+
+        return years.main(args, log)
+    args.quick = args.quick or args.scale == "quick"
 
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     load_before = os.getloadavg()[0]
     mode = "quick" if args.quick else "full"
     database_url = os.environ.get("BENCH_DATABASE_URL") or None
     postgres = bool(database_url and database_url.startswith("postgresql"))
+    if args.deployed and not postgres:
+        parser.error("--deployed needs BENCH_DATABASE_URL on PostgreSQL: the deployed shop's database")
     bench_load = load.Load(
         seconds=args.seconds or (2 if args.quick else 10),
         warmup_seconds=1 if args.quick else 5,
@@ -60,6 +91,11 @@ def main(argv=None) -> int:
     setup = server.Gunicorn(workers=args.workers, threads=args.threads)
     wrk = load.ensure_wrk(log)
 
+    deployed = None
+    if args.deployed:  # the deployed shop's dataset; the main one is then the embedded shop's SQLite file
+        deployed = dataset.prepare(dataset.SCALES[mode], database_url, log)
+        dataset.fill_postgres_search(deployed, log)
+        database_url, postgres = None, False
     ds = dataset.prepare(dataset.SCALES[mode], database_url, log)
     log(
         f"dataset {ds.key}: {ds.rows['products']:,} products, {ds.rows['stamps']:,} stamps, "
@@ -72,7 +108,7 @@ def main(argv=None) -> int:
     if postgres:
         index_how += f"; PostgreSQL search tables filled in {dataset.fill_postgres_search(ds, log):.1f} s"
 
-    env = shop_env(ds, backends[-1])
+    env = embedded_env(ds) if deployed else shop_env(ds, backends[-1])
     log(f"serving with {setup.describe()}; {bench_load.describe()}")
     # BENCH_PORT: the baseline there, the shops on the next ports (a machine shared with others).
     port = int(os.environ.get("BENCH_PORT") or 0)
@@ -104,6 +140,22 @@ def main(argv=None) -> int:
         for measure in measures.SHOP_MEASUREMENTS:
             if only is not None and measure.__name__ not in only:
                 continue
+            if deployed:
+                if measure not in measures.VARIANT_MEASUREMENTS:
+                    continue
+                if other_shop is None:
+                    other_shop = server.start(
+                        "shop-deployed",
+                        "wsgi:app",
+                        setup,
+                        shop_env(deployed, "postgres"),
+                        dataset.DATA_DIR,
+                        port=ports[2],
+                    )
+                rows += _labelled(_measure(measure, ctx), "embedded")
+                deployed_ctx = dataclasses.replace(ctx, dataset=deployed, shop=other_shop, search_backend="postgres")
+                rows += _labelled(_measure(measure, deployed_ctx), "deployed")
+                continue
             if measure in measures.SEARCH_MEASUREMENTS and len(backends) > 1:
                 if other_shop is None:
                     other_env = shop_env(ds, backends[0])
@@ -124,7 +176,7 @@ def main(argv=None) -> int:
         if other_shop:
             other_shop.stop()
     for measure in measures.OFFLINE_MEASUREMENTS:
-        if only is None or measure.__name__ in only:
+        if not deployed and (only is None or measure.__name__ in only):  # --deployed: the pages only
             rows += _measure(measure, ctx)
 
     base = load.pooled(baseline_windows)
@@ -140,7 +192,7 @@ def main(argv=None) -> int:
     )
     row_dicts = report.row_dicts([baseline_row, *rows])
     report.apply_ratios(row_dicts, base.rps)  # only rows without a paired ratio of their own
-    previous = report.load_latest(mode, "postgresql" if postgres else "sqlite")
+    previous = None if deployed else report.load_latest(mode, "postgresql" if postgres else "sqlite")
     report.annotate(row_dicts, previous)
     baseline_note = (
         "bench/baseline_app.py on /; each page's ratio uses only the baseline windows paired with it, "
@@ -153,7 +205,8 @@ def main(argv=None) -> int:
         "started_at": started_at,
         "mode": mode,
         "machine": report.machine(),
-        "database": _database(ds.url),
+        "database": _database(ds.url)
+        + (f" [embedded]; {_database(deployed.url)} [deployed], Redis for rate limits" if deployed else ""),
         "serving": setup.describe(),
         "load": bench_load.describe(),
         "baseline_note": baseline_note,
@@ -171,7 +224,8 @@ def main(argv=None) -> int:
         "load_average": {"start": load_before, "end": os.getloadavg()[0]},
     }
     # A partial run (--only) is kept, but is not what the next run compares itself with.
-    path = report.write_results(run, latest=not only and (args.workers, args.threads) == (2, 1))
+    standard = (args.workers, args.threads) == (2, 1) and not deployed
+    path = report.write_results(run, latest=not only and standard)
     png = report.plot_ratios(
         row_dicts,
         path.with_suffix(".png"),
@@ -192,7 +246,6 @@ def main(argv=None) -> int:
         f"results: {path.relative_to(ROOT)}, plot: {png.relative_to(ROOT) if png else 'none'}"
         + ("" if previous else " (no previous run to compare with)")
     )
-    standard = (args.workers, args.threads) == (2, 1)
     if not args.quick and not args.no_markdown and not only and standard:
         write_benchmarks_md()
         log(f"table written to {BENCHMARKS_MD.name}")
@@ -216,6 +269,18 @@ def shop_env(ds, search_backend: str = "whoosh") -> dict:
         "RATELIMIT_SCAN": "1000000 per minute",
         "RATELIMIT_LOGIN": "1000000 per minute",
     }
+
+
+def embedded_env(ds) -> dict:
+    """The shop as `make run` serves it, on the bench's SQLite copy: Whoosh, and limits counted in each worker's
+    memory (no REDIS_URL, which only APP_ENV=production requires)."""
+    return {**shop_env(ds, "whoosh"), "APP_ENV": "development", "REDIS_URL": "", "SESSION_COOKIE_SECURE": "true"}
+
+
+def _labelled(rows: list, variant: str) -> list:
+    for row in rows:
+        row.name = f"{row.name} [{variant}]"
+    return rows
 
 
 def _measure(measure, ctx) -> list:

@@ -110,9 +110,17 @@ def free_port() -> int:
 
 
 def start(
-    name: str, wsgi: str, setup: Gunicorn, env: dict, log_dir: Path, ready_path: str = "/", port: int | None = None
+    name: str,
+    wsgi: str,
+    setup: Gunicorn,
+    env: dict,
+    log_dir: Path,
+    ready_path: str = "/",
+    port: int | None = None,
+    options: tuple = (),
 ) -> Server:
-    """Start gunicorn serving `wsgi` (module:app) on `port` (default: a free one) and wait until it answers."""
+    """Start gunicorn serving `wsgi` (module:app) on `port` (default: a free one) and wait until it answers;
+    `options` are more gunicorn command-line options (e.g. ("--config", path))."""
     port = port or int(os.environ.get("BENCH_PORT") or 0) or free_port()  # a fixed port where the machine is shared
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"gunicorn-{name}.log"
@@ -135,6 +143,7 @@ def start(
         "warning",
         "--timeout",
         "120",
+        *options,
         wsgi,
     ]
     # Faulthandler puts a Python traceback in the log if a worker dies of a signal (SIGSEGV).

@@ -54,6 +54,46 @@ def malloc_trim() -> bool:
         return False
 
 
+def request_groups(url: str) -> dict:
+    """Return the bench's request mix by stage: {stage name: [paths]}, sampled from the dataset at `url`."""
+    from sqlalchemy import create_engine, text
+
+    from bench import measures
+
+    # Sampled in SQL (a fixed pseudo-random order): reading every stamp into this process, as the
+    # census once did, put 200,000 rows (about 60 MB) into the very memory it measures.
+    spread = "ORDER BY ({id} * 2654435761) % 1000003 LIMIT {n}"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            products = conn.scalars(
+                text("SELECT slug FROM products WHERE is_published AND NOT is_hidden " + spread.format(id="id", n=300))
+            ).all()
+            producers = conn.scalars(
+                text("SELECT slug FROM producers WHERE status = 'approved' " + spread.format(id="id", n=200))
+            ).all()
+            stamps = conn.execute(
+                text(
+                    "SELECT p.gtin, b.lot_code, b.short_code, s.serial FROM stamps s JOIN batches b ON b.id = s.batch_id "
+                    "JOIN products p ON p.id = b.product_id WHERE s.serial IS NOT NULL AND b.is_published "
+                    + spread.format(id="s.id", n=1000)
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return {
+        "home + catalogue": ["/"] + [f"/products?page={n}" for n in range(1, 11)] + list(measures.FILTERED_PATHS),
+        "300 product pages": [f"/products/{s}" for s in products],
+        "200 producer pages": [f"/producers/{s}" for s in producers],
+        "50 searches": [f"/products?q={quote(q)}" for q in (*measures.QUERIES_WITH, *measures.QUERIES_WITHOUT)],
+        "1,000 origin pages": [
+            f"/01/{g}/10/{quote(lot, safe='')}/21/{serial}" if g else f"/t/{short}/{serial}"
+            for g, lot, short, serial in stamps
+        ],
+        "cart + checkout pages": ["/cart", "/checkout", "/pages/payment", "/points-of-sale"],
+    }
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="the quick dataset (2,000 products)")
@@ -80,46 +120,14 @@ def main(argv=None) -> int:
     from storefront import create_app
 
     stages.append(("import storefront", rss_mb()))
-    from bench import dataset, measures
+    from bench import dataset
 
     url = env.pop("DATABASE_URL")
     app = create_app(dataset.bench_config(url, **env))
     app.config["RATELIMIT_ENABLED"] = False
     stages.append(("create_app", rss_mb()))
 
-    import sqlite3
-
-    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
-    # Sampled in SQL (a fixed pseudo-random order): reading every stamp into this process, as the
-    # census once did, put 200,000 rows (about 60 MB) into the very memory it measures.
-    spread = "ORDER BY ({id} * 2654435761) % 1000003 LIMIT {n}"
-    products = [
-        r[0]
-        for r in conn.execute(
-            "SELECT slug FROM products WHERE is_published AND NOT is_hidden " + spread.format(id="id", n=300)
-        )
-    ]
-    producers = [
-        r[0]
-        for r in conn.execute("SELECT slug FROM producers WHERE status = 'approved' " + spread.format(id="id", n=200))
-    ]
-    stamps = conn.execute(
-        "SELECT p.gtin, b.lot_code, b.short_code, s.serial FROM stamps s JOIN batches b ON b.id = s.batch_id "
-        "JOIN products p ON p.id = b.product_id WHERE s.serial IS NOT NULL AND b.is_published "
-        + spread.format(id="s.id", n=1000)
-    ).fetchall()
-    conn.close()
-    groups = {
-        "home + catalogue": ["/"] + [f"/products?page={n}" for n in range(1, 11)] + list(measures.FILTERED_PATHS),
-        "300 product pages": [f"/products/{s}" for s in products],
-        "200 producer pages": [f"/producers/{s}" for s in producers],
-        "50 searches": [f"/products?q={quote(q)}" for q in (*measures.QUERIES_WITH, *measures.QUERIES_WITHOUT)],
-        "1,000 origin pages": [
-            f"/01/{g}/10/{quote(lot, safe='')}/21/{serial}" if g else f"/t/{short}/{serial}"
-            for g, lot, short, serial in stamps
-        ],
-        "cart + checkout pages": ["/cart", "/checkout", "/pages/payment", "/points-of-sale"],
-    }
+    groups = request_groups(url)
     client = app.test_client()
     for name, paths in groups.items():
         statuses = {}

@@ -21,6 +21,11 @@ Its counterpart undoes work done outside the database when the transaction does 
 
 runs the function once the outermost transaction ends without a commit (a rollback, an error, a
 session closed); a savepoint's release or rollback waits for its transaction. A commit drops it.
+And work that needs the commit but no model hook (a job about a file the transaction names):
+
+    after_commit.once_committed(partial(jobs.enqueue, "module:function", filename))
+
+runs the function once the outermost transaction commits; a rollback drops it.
 
 The listeners sit on Flask-SQLAlchemy's session factory only (not every SQLAlchemy Session),
 installed by create_app (register), and call the hooks of the app in whose context the session works.
@@ -37,6 +42,7 @@ from storefront.extensions import db
 log = logging.getLogger(__name__)
 _NOTED = "after_commit.changed"
 _UNDO = "after_commit.undo"
+_ONCE = "after_commit.once"
 
 
 def register(app) -> None:
@@ -61,6 +67,11 @@ def on_change(app, models: tuple[type, ...], callback) -> None:
 def undo_unless_committed(undo) -> None:
     """Run undo() if the current transaction of db.session ends without a commit."""
     db.session.info.setdefault(_UNDO, []).append(undo)
+
+
+def once_committed(work) -> None:
+    """Run work() once the current transaction of db.session commits (logged if it fails); a rollback drops it."""
+    db.session.info.setdefault(_ONCE, []).append(work)
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,11 @@ def _run(session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint released: nothing is committed until its transaction is
     session.info.pop(_UNDO, None)  # committed: nothing to undo
+    for work in session.info.pop(_ONCE, ()):
+        try:
+            work()
+        except Exception:
+            log.exception("after-commit work %r failed; the commit stands", work)
     noted = session.info.pop(_NOTED, None)
     if not noted:
         return
@@ -118,6 +134,7 @@ def _undo(session, transaction) -> None:
     # Runs after after_commit, which has dropped the undo list of a transaction that committed.
     if transaction.parent is not None:
         return  # a savepoint ended: its transaction may still commit or roll back
+    session.info.pop(_ONCE, None)  # not committed (a commit has run and dropped them already)
     for undo in session.info.pop(_UNDO, ()):
         try:
             undo()

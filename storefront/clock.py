@@ -1,6 +1,6 @@
 """The shop's calendar: dates as they are in Vietnam (UTC+7)."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
 
@@ -8,6 +8,11 @@ VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
 def today_vn() -> date:
     """Return today's date in Vietnam, which decides certificate and expiry validity."""
     return datetime.now(VIETNAM_TZ).date()
+
+
+def vietnam_midnight(day: date) -> datetime:
+    """Return the moment a Vietnam calendar day begins (aware)."""
+    return datetime.combine(day, time.min, tzinfo=VIETNAM_TZ)
 
 
 def add_months(day: date, months: int) -> date:

@@ -87,6 +87,12 @@ def image_bytes(fmt="JPEG", size=(64, 48), color=(30, 120, 60)) -> bytes:
     return out.getvalue()
 
 
+def upload_photo(client, product, data: bytes):
+    """Add a photo to a product's gallery through the producer's form."""
+    form = {"photo-image": (io.BytesIO(data), "anh.jpg"), "photo-alt": "Búp chè"}
+    return client.post(f"/producer/products/{product.id}/images", data=form, content_type="multipart/form-data")
+
+
 #: A valid product form (/producer/products/new and …/edit).
 PRODUCT_FORM = {
     "name_vi": "Chè búp Tân Cương",

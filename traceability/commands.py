@@ -1,4 +1,4 @@
-"""Traceability CLI commands (`flask traceability stamps`, `flask traceability print-sheet`)."""
+"""Traceability CLI commands (`flask traceability stamps`, `print-sheet`, `roll-up-scans`)."""
 
 import csv
 import io
@@ -106,3 +106,12 @@ def print_sheet_command(issue_id, label_size):
     name = f"issue-{issue.id}.pdf"
     store.put(name, _render(issue, label_size))
     click.echo(f"Wrote {_where(store, name)}")
+
+
+@bp.cli.command("roll-up-scans")
+@click.option("--days", type=int, help="Raw scans older than this many days (default SCAN_RAW_RETENTION_DAYS).")
+def roll_up_scans_command(days):
+    """Fold raw stamp scans past the retention into daily counts (the daily scan-rollup job; for cron without a queue)."""
+    from traceability.scans.rollup import roll_up_scans
+
+    click.echo(f"{roll_up_scans(days=days):,} raw scans rolled up into daily counts")

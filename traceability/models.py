@@ -172,6 +172,31 @@ class Scan(db.Model):
     __table_args__ = (Index("ix_scans_batch_time", "batch_id", "scanned_at"),)
 
 
+class ScanDailyCount(db.Model):
+    """Scans of one stamp (or of a lot-level code: no stamp) on one Vietnam day from one region,
+    rolled up from raw scan rows older than SCAN_RAW_RETENTION_DAYS (scans/rollup.py).
+
+    Readers sum `count`: a late-written scan rolled on a later run may add a second row for the
+    same stamp, day and region.
+    """
+
+    __tablename__ = "scan_daily_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stamp_id: Mapped[int | None] = mapped_column(ForeignKey("stamps.id", ondelete="CASCADE"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"))
+    #: Vietnam calendar date of the scans.
+    day: Mapped[date]
+    region: Mapped[str] = mapped_column(String(40), default="")
+    #: Raw scan rows this row stands for.
+    count: Mapped[int]
+
+    __table_args__ = (
+        Index("ix_scan_daily_counts_batch_day", "batch_id", "day"),
+        CheckConstraint("count > 0", name="count_positive"),
+    )
+
+
 class ReportStatus(enum.Enum):
     OPEN = "open"
     CONFIRMED = "confirmed"

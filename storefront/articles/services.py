@@ -25,7 +25,7 @@ from storefront.articles.models import (
     ArticleWard,
 )
 from storefront.audit.services import log_action, snapshot
-from storefront.catalog.images import process_upload
+from storefront.catalog.images import accept_upload
 from storefront.catalog.models import Producer, ProducerStatus, Product
 from storefront.clock import VIETNAM_TZ
 from storefront.columns import utcnow
@@ -214,7 +214,7 @@ def set_cover(article: Article, stream, store, *, alt: str = "", alt_en: str = "
 
     :raises ImageRejected: not an acceptable image.
     """
-    image = process_upload(stream, store)
+    image = accept_upload(stream, store)
     old = article.cover.filename if article.cover else None
     if article.cover is not None:
         db.session.delete(article.cover)

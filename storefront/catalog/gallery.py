@@ -1,6 +1,6 @@
 """Product and producer photos as galleries: add, describe, reorder, remove; services that flush, never commit."""
 
-from storefront.catalog.images import ImageRejected, process_upload
+from storefront.catalog.images import ImageRejected, accept_upload
 from storefront.catalog.models import ImageColumns, Producer, ProducerImage, Product, ProductImage
 from storefront.extensions import db
 
@@ -35,7 +35,7 @@ def add_product_image(
     photos = [image for image in product.images if not image.is_illustration]
     if len(photos) >= MAX_IMAGES:
         raise TooManyImages()
-    stored = process_upload(file_storage.stream, upload_dir)
+    stored = accept_upload(file_storage.stream, upload_dir)
     replaced = [image.filename for image in product.images if image.is_illustration]
     for image in [image for image in product.images if image.is_illustration]:
         product.images.remove(image)
@@ -63,7 +63,7 @@ def add_producer_image(
     """
     if not cover and len(producer.photos) >= MAX_IMAGES:
         raise TooManyImages()
-    stored = process_upload(file_storage.stream, upload_dir)
+    stored = accept_upload(file_storage.stream, upload_dir)
     replaced = None
     if cover and producer.cover is not None:
         replaced = producer.cover.filename

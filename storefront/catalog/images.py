@@ -1,6 +1,14 @@
-"""Product and producer photos: checked, cleaned and resized once, at upload (Pillow)."""
+"""Product and producer photos: checked and cleaned at upload, resized once (Pillow).
+
+An upload through a form (accept_upload) stores the cleaned original at once; its derivatives are
+made by a job enqueued after the commit that saves the row naming it (storefront/jobs: at once in
+the committing process without a queue, by `flask jobs worker` with one). Until they exist, /media
+answers a derivative's URL with a redirect to the original (catalog/views.py), so a page never
+shows a broken image.
+"""
 
 import io
+import logging
 import re
 import secrets
 import warnings
@@ -10,14 +18,18 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from storefront.storage import Storage, as_storage
+from storefront import after_commit, jobs
+from storefront.storage import Storage, as_storage, storage
 
+log = logging.getLogger(__name__)
 #: Pillow format names we accept; anything else (GIF, SVG, TIFF, PDF…) is refused.
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 #: Derivative name -> width in pixels, narrowest first; a source narrower than a size is stored at
 #: its own width under that name (never upscaled) and srcset_sizes() lists it once, at its real width.
 SIZES = {"tiny": 160, "small": 320, "thumb": 480, "medium": 800, "large": 1200}
 FORMATS = {"webp": "WEBP", "jpg": "JPEG"}
+#: Seconds a missing derivative's job is not asked for again (a photo viewed many times before its job ran).
+DERIVATIVES_ASKED_SECONDS = 300
 #: A stored original: random or seed-made base name, one of our extensions, no path parts.
 FILENAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,150}\.(jpg|jpeg|png|webp)$")
 
@@ -45,21 +57,53 @@ def derivative_name(filename: str, size: str, fmt: str) -> str:
 def process_upload(
     stream, store: Storage | Path | str, *, max_bytes: int = 5_000_000, max_pixels: int = 40_000_000
 ) -> StoredImage:
-    """Check an uploaded image, strip its metadata, save it and its derivatives under a random name.
+    """Check an uploaded image, strip its metadata, save it and its derivatives now under a random name.
 
     :raises ImageRejected: not JPEG/PNG/WebP, too large in bytes or pixels, or unreadable.
     """
-    data = stream.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise ImageRejected(f"too large: more than {max_bytes} bytes")
-    if not data:
-        raise ImageRejected("empty file")
-    image = _open_checked(data, max_pixels)
-    return store_image(image, store)
+    return store_image(_read_checked(stream, max_bytes, max_pixels), store)
+
+
+def accept_upload(stream, store: Storage, *, max_bytes: int = 5_000_000, max_pixels: int = 40_000_000) -> StoredImage:
+    """A form's upload: check it and store the cleaned original in the media storage now; its
+    derivatives are made by a job once the request's transaction commits (a rollback makes none).
+
+    :raises ImageRejected: as process_upload.
+    """
+    clean = _normalised(_read_checked(stream, max_bytes, max_pixels))
+    filename = f"{secrets.token_hex(12)}.jpg"
+    store.put(filename, _encoded(clean, "JPEG", quality=90, optimize=True))
+    after_commit.once_committed(lambda: request_derivatives(store, filename))
+    return StoredImage(filename=filename, width=clean.width, height=clean.height)
+
+
+def make_derivatives(filename: str) -> bool:
+    """The derivatives job: build a stored original's missing derivatives in the media storage.
+
+    Nothing to do (False) when the original is gone (its photo was removed meanwhile) or unreadable.
+    """
+    return ensure_derivatives(storage("media"), filename)
+
+
+def request_derivatives(store: Storage, filename: str) -> bool:
+    """Have a stored original's missing derivatives made; return whether they exist now.
+
+    Without a job queue they are made here, at once (True). With one, a job is enqueued, at most
+    once per DERIVATIVES_ASKED_SECONDS per photo (a Redis SET NX), and False says: not yet.
+    """
+    conn = jobs.connection()
+    if conn is None:
+        return ensure_derivatives(store, filename)
+    try:
+        if conn.set(f"ocop:derivatives:{filename}", "1", nx=True, ex=DERIVATIVES_ASKED_SECONDS):
+            jobs.enqueue("storefront.catalog.images:make_derivatives", filename)
+    except Exception:  # the queue is down: the original is shown; the next view asks again
+        log.exception("could not enqueue the derivatives of %s", filename)
+    return False
 
 
 def store_image(image: Image.Image, store: Storage | Path | str, *, filename: str | None = None) -> StoredImage:
-    """Save a decoded image, without metadata, and every derivative; the seed's illustrations come this way too.
+    """Save a decoded image, without metadata, and every derivative now; the seed's illustrations come this way.
 
     `store` is the media storage (storefront/storage) or a local folder. `filename` (a
     FILENAME_RE name ending .jpg) is for seeded files; uploads get a random name.
@@ -141,16 +185,26 @@ _KNOWN_MAX = 20_000
 
 
 def media_present(store: Storage, name: str, original: str) -> bool:
-    """Is `name` (the original or one of its derivatives) stored? Build missing derivatives first."""
+    """Is `name` (the original or one of its derivatives) stored? Missing derivatives are asked for first
+    (request_derivatives: made now without a job queue, else by a job, and not present yet)."""
     key = (id(store), name)
     if key in _KNOWN_PRESENT:
         return True
-    present = store.exists(name) or (name != original and ensure_derivatives(store, original))
+    present = store.exists(name) or (name != original and request_derivatives(store, original))
     if present and store.url(name) is not None:  # only remote stores: a local stat is cheaper than a lookup
         if len(_KNOWN_PRESENT) >= _KNOWN_MAX:
             _KNOWN_PRESENT.clear()
         _KNOWN_PRESENT[key] = None
     return present
+
+
+def _read_checked(stream, max_bytes: int, max_pixels: int) -> Image.Image:
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ImageRejected(f"too large: more than {max_bytes} bytes")
+    if not data:
+        raise ImageRejected("empty file")
+    return _open_checked(data, max_pixels)
 
 
 def _open_checked(data: bytes, max_pixels: int) -> Image.Image:

@@ -202,6 +202,11 @@ def image(filename):
     store = storage("media")
     name = filename if size == "orig" else derivative_name(filename, size, fmt)
     if not media_present(store, name, filename):
+        if name != filename and media_present(store, filename, filename):
+            # Its derivatives are still being made by a job: the original meanwhile, never cached.
+            response = redirect(url_for("catalog.image", filename=filename), 302)
+            response.cache_control.no_store = True
+            return response
         abort(404)
     direct = store.url(name)
     if direct is None:

@@ -1,17 +1,21 @@
 """iCalendar (RFC 5545) export of fairs, through the `icalendar` library: one event or the whole calendar."""
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import icalendar
-
 from storefront.events.models import Event
+
+if TYPE_CHECKING:
+    import icalendar
 
 PRODID = "-//OCOP Market//Hoi cho OCOP Thai Nguyen//VI"
 
 
 def calendar_bytes(events, *, name: str, url_for_event, address_of) -> bytes:
     """Return a VCALENDAR with one all-day VEVENT per event, as bytes (CRLF lines, folded at 75 octets)."""
+    import icalendar  # on first use: a web worker rarely needs it
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -24,7 +28,9 @@ def calendar_bytes(events, *, name: str, url_for_event, address_of) -> bytes:
     return calendar.to_ical()
 
 
-def _vevent(event: Event, url: str, address: str) -> icalendar.Event:
+def _vevent(event: Event, url: str, address: str) -> "icalendar.Event":
+    import icalendar
+
     vevent = icalendar.Event()
     # A stable UID per event (its slug never changes), so a subscribed calendar updates it in place.
     vevent.add("uid", f"{event.slug}@{urlsplit(url).hostname or 'ocop'}")

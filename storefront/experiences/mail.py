@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from icalendar import Calendar, Event, vGeo
 from sqlalchemy import select, update
 
 from storefront.addresses import format_address
@@ -24,6 +23,8 @@ def meeting_place(experience) -> str:
 
 def booking_ics(booking: Booking) -> str:
     """One VEVENT for the session (RFC 5545), with the meeting place and the voucher link."""
+    from icalendar import Calendar, Event, vGeo  # on first use: a web worker rarely needs it
+
     session = booking.session
     experience = session.experience
     calendar = Calendar()

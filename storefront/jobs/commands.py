@@ -16,9 +16,13 @@ PERIODIC = {
     "reindex": (24 * 3600, "storefront.catalog.indexing:reindex_all"),
     # Walk-up look-ups of unregistered codes past UNKNOWN_SCAN_RETENTION_DAYS (issue 15's leftover).
     "scan-retention": (24 * 3600, "traceability.scans.unknown:purge_unknown_scans"),
+    "scan-rollup": (24 * 3600, "traceability.scans.rollup:roll_up_scans"),  # SCAN_RAW_RETENTION_DAYS
     "bookings-release": (60, "storefront.experiences.jobs:release_lapsed"),
     "experiences": (3600, "storefront.experiences.jobs:hourly"),
 }
+
+#: Seconds between a worker's clean-ups of RQ's registries (abandoned jobs found, see worker_command).
+MAINTENANCE_SECONDS = 60
 
 jobs_cli = AppGroup("jobs", help="Background jobs: worker, scheduler, failed jobs.")
 
@@ -41,7 +45,9 @@ def worker_command(burst, simple):
 
     worker_class = SimpleWorker if simple else Worker
     queues = [get_queue(name) for name in QUEUES]
-    worker = worker_class(queues, connection=connection())
+    # Registry clean-up each minute (RQ's default: 10): a job whose worker died with it (kill -9, a lost
+    # machine) is put back, or listed as failed, once that worker's heartbeat lapses (at most 90 s).
+    worker = worker_class(queues, connection=connection(), maintenance_interval=MAINTENANCE_SECONDS)
     worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
 
 

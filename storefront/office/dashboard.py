@@ -2,7 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select
@@ -12,9 +12,9 @@ from storefront.addresses import ward_name
 from storefront.catalog.groups import group_name
 from storefront.catalog.models import Certificate, Product
 from storefront.checkout.models import Order, OrderStatus
-from storefront.clock import VIETNAM_TZ
+from storefront.clock import vietnam_midnight
 from storefront.extensions import db
-from traceability.models import Batch, CounterfeitReport, ReportStatus, Scan, Stamp
+from traceability.models import Batch, CounterfeitReport, ReportStatus, Scan, ScanDailyCount, Stamp
 from traceability.scans.copy_warnings import warning_stamps_clause
 
 #: Thái Nguyên scheme (Decision 3485/QĐ-UBND, 2019): ≥50 certified by 2020, ≥70 more in 2021–2025, ≥5 five-star.
@@ -115,13 +115,12 @@ def last_months(today: date, count: int = 12) -> list[date]:
     return months[::-1]
 
 
-def _vn_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=VIETNAM_TZ)
-
-
-def monthly_sums(column, value, months: list[date], *where) -> list[tuple[str, int]]:
-    """Sum `value` per Vietnam-time month of `column` in one portable query."""
-    edges = [_vn_midnight(m) for m in months] + [_vn_midnight(_next_month(months[-1]))]
+def monthly_sums(column, value, months: list[date], *where, dates: bool = False) -> list[tuple[str, int]]:
+    """Sum `value` per Vietnam-time month of `column` (a UTC moment, or a Vietnam date with dates=True) in one
+    portable query."""
+    edges = months + [_next_month(months[-1])]
+    if not dates:
+        edges = [vietnam_midnight(m) for m in edges]
     sums = [
         func.coalesce(func.sum(case((and_(column >= start, column < end), value), else_=0)), 0)
         for start, end in zip(edges, edges[1:])
@@ -139,7 +138,10 @@ def sales_per_month(months: list[date]) -> list[tuple[str, int]]:
 
 
 def scans_per_month(months: list[date]) -> list[tuple[str, int]]:
-    return monthly_sums(Scan.scanned_at, 1, months)
+    """Stamp scans per month: raw rows plus those rolled up into daily counts (traceability/scans/rollup.py)."""
+    raw = monthly_sums(Scan.scanned_at, 1, months)
+    rolled = monthly_sums(ScanDailyCount.day, ScanDailyCount.count, months, dates=True)
+    return [(month, count + more) for (month, count), (_month, more) in zip(raw, rolled)]
 
 
 def stamp_warnings(threshold: int, limit: int = 20):

@@ -11,14 +11,14 @@ from sqlalchemy import select
 
 from storefront.catalog.models import Producer, Product
 from storefront.checkout.models import Order, OrderLine, OrderStatus
-from storefront.clock import VIETNAM_TZ
+from storefront.clock import VIETNAM_TZ, today_vn, vietnam_midnight
 from storefront.columns import utcnow
 from storefront.experiences.hosting import host_months
 from storefront.extensions import db
 from storefront.producer.services import low_stock
 
 # Scan counts live in traceability; the producer dashboard is its UI (see views.py).
-from traceability.models import Batch, Scan, Stamp
+from traceability.models import Batch, Scan, ScanDailyCount, Stamp
 from traceability.scans.copy_warnings import warning_stamps_clause
 from traceability.scans.unknown import unknown_code_summaries
 
@@ -78,20 +78,28 @@ def sales_by_product_month(producer: Producer, *, months: int = 12) -> Table:
 
 
 def scans_by_batch_day(producer: Producer, *, days: int = 30) -> Table:
-    """Count stamp scans per batch and Vietnam calendar day over the last days."""
-    since = utcnow() - timedelta(days=days)
-    rows = db.session.execute(
+    """Count stamp scans per batch and Vietnam calendar day over the last days (today and `days` before it),
+    raw scans and those rolled up into daily counts alike."""
+    since = today_vn() - timedelta(days=days)
+    raw = db.session.execute(
         select(Scan.scanned_at, Batch.lot_code, Product.name_vi)
         .join(Batch, Batch.id == Scan.batch_id)
         .join(Product, Product.id == Batch.product_id)
-        .where(Product.producer_id == producer.id, Scan.scanned_at >= since)
+        .where(Product.producer_id == producer.id, Scan.scanned_at >= vietnam_midnight(since))
+    ).all()
+    rolled = db.session.execute(
+        select(ScanDailyCount.day, Batch.lot_code, Product.name_vi, ScanDailyCount.count)
+        .join(Batch, Batch.id == ScanDailyCount.batch_id)
+        .join(Product, Product.id == Batch.product_id)
+        .where(Product.producer_id == producer.id, ScanDailyCount.day >= since)
     ).all()
     counts: dict[tuple[str, str, str], int] = defaultdict(int)
     by_day: dict[str, int] = defaultdict(int)
-    for scanned_at, lot_code, name in rows:
-        day = scanned_at.astimezone(VIETNAM_TZ).strftime("%Y-%m-%d")
-        counts[(day, lot_code, name)] += 1
-        by_day[day] += 1
+    days_and_counts = [(at.astimezone(VIETNAM_TZ).date(), lot, name, 1) for at, lot, name in raw] + rolled
+    for scanned_on, lot_code, name, count in days_and_counts:
+        day = scanned_on.strftime("%Y-%m-%d")
+        counts[(day, lot_code, name)] += count
+        by_day[day] += count
     return Table(
         title=str(_l("Lượt quét tem theo lô và ngày")),
         columns=[

@@ -1,6 +1,6 @@
 """Producer dashboard forms; they carry input, the rules live in storefront.catalog.editing."""
 
-from flask_babel import LazyString
+from flask_babel import LazyString, format_number
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -16,7 +16,16 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 
 from storefront.accounts.forms import new_password_field, validate_vn_phone
 from storefront.addresses import THAI_NGUYEN, wards
@@ -24,6 +33,7 @@ from storefront.catalog.groups import GROUPS
 from storefront.catalog.marketplaces import MARKETPLACES
 from storefront.catalog.models import LegalType
 from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
+from traceability.stamps.services import MAX_PIN_STAMPS_PER_ISSUE, MAX_STAMPS_PER_ISSUE
 
 
 def _choices(pairs) -> list[SelectChoice]:
@@ -282,9 +292,25 @@ class RecallForm(FlaskForm):
 
 
 class StampForm(FlaskForm):
-    count = IntegerField(_l("Số tem"), default=20, validators=[InputRequired(), NumberRange(min=1, max=5000)])
+    """Up to a season's labels (100,000) in one issue: its PDF is made by a job (traceability/stamps/jobs.py)."""
+
+    count = IntegerField(
+        _l("Số tem"),
+        default=20,
+        validators=[InputRequired(_l("Hãy nhập số tem."))],
+        render_kw={"min": 1, "max": MAX_STAMPS_PER_ISSUE},
+    )
     serialized = BooleanField(_l("Tem riêng từng sản phẩm (số sê-ri)"), default=True)
     with_pin = BooleanField(_l("Kèm mã PIN cào"))
+
+    def validate_count(self, field):
+        if field.data is not None and not 1 <= field.data <= MAX_STAMPS_PER_ISSUE:
+            raise StopValidation(_l("Số tem phải từ 1 đến %(n)s.", n=format_number(MAX_STAMPS_PER_ISSUE)))
+        # PINs are hashed in the request and shown once on the page that answers it.
+        if self.with_pin.data and field.data > MAX_PIN_STAMPS_PER_ISSUE:
+            raise StopValidation(
+                _l("Tem kèm mã PIN: tối đa %(n)s tem mỗi lần phát hành.", n=format_number(MAX_PIN_STAMPS_PER_ISSUE))
+            )
 
 
 class DisplayStampsForm(FlaskForm):

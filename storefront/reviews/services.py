@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from storefront.accounts.models import User
 from storefront.audit.services import log_action, snapshot
-from storefront.catalog.images import ImageRejected, delete_files, process_upload
+from storefront.catalog.images import ImageRejected, accept_upload, delete_files
 from storefront.catalog.models import Product
 from storefront.checkout.models import Fulfilment, FulfilmentStatus, Order, OrderLine, OrderStatus
 from storefront.clock import VIETNAM_TZ
@@ -146,7 +146,7 @@ def shown_name(user: User) -> str:
 
 
 def write_review(
-    user: User, product: Product, *, stars: int, body: str, language: str = "vi", photos=(), upload_dir=None
+    user: User, product: Product, *, stars: int, body: str, language: str = "vi", photos=(), store=None
 ) -> Review:
     """Record a verified buyer's review of a product they received; flush.
 
@@ -182,7 +182,7 @@ def write_review(
     stored = []
     try:
         for position, photo in enumerate(photos):
-            image = process_upload(photo.stream, upload_dir)
+            image = accept_upload(photo.stream, store)
             stored.append(image.filename)
             review.images.append(
                 ReviewImage(
@@ -195,7 +195,7 @@ def write_review(
                 )
             )
     except ImageRejected:
-        _forget_files(upload_dir, stored)
+        _forget_files(store, stored)
         raise
     # No savepoint for the (product, user) unique race: SQLAlchemy fires after_commit on a savepoint's
     # release, which the catalogue's cache listener takes for a real commit. A double submit that
@@ -204,14 +204,14 @@ def write_review(
     try:
         db.session.flush()
     except IntegrityError as error:
-        _forget_files(upload_dir, stored)
+        _forget_files(store, stored)
         raise AlreadyReviewed() from error
     return review
 
 
-def _forget_files(upload_dir, filenames) -> None:
+def _forget_files(store, filenames) -> None:
     for filename in filenames:
-        delete_files(upload_dir, filename)
+        delete_files(store, filename)
 
 
 def reply_to_review(review: Review, *, producer, body: str, actor: User) -> Review:

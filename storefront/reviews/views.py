@@ -13,6 +13,7 @@ from storefront.extensions import db, limiter
 from storefront.request_input import request_page
 from storefront.reviews import bp, services
 from storefront.reviews.forms import ReviewForm
+from storefront.storage import storage
 
 #: Newest reviews on the product page; the rest are on the product's reviews page.
 ON_PRODUCT_PAGE = 5
@@ -88,7 +89,7 @@ def write(slug):
                 body=form.body.data or "",
                 language=str(get_locale()),
                 photos=form.photos.data or [],
-                upload_dir=current_app.config["UPLOAD_DIR"],
+                store=storage("media"),
             )
         except ImageRejected as error:
             db.session.rollback()
@@ -107,7 +108,7 @@ def write(slug):
                 photos = [image.filename for image in review.images]
                 db.session.rollback()
                 for filename in photos:
-                    delete_files(current_app.config["UPLOAD_DIR"], filename)
+                    delete_files(storage("media"), filename)
                 flash(_("Bạn đã đánh giá sản phẩm này."), "info")
                 return redirect(url_for("reviews.mine"))
             flash(_("Cảm ơn bạn! Đánh giá đã được đăng."), "success")

@@ -5,11 +5,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from storefront import jobs
+from storefront import after_commit, jobs
+from storefront.catalog.images import FORMATS, SIZES, derivative_name
+from storefront.catalog.models import ProductImage
 from storefront.storage import storage
 from tests.factories import make_batch, make_product, make_user
 from tests.factories_office import office  # noqa: F401 (a fixture)
-from tests.factories_producer import owner  # noqa: F401 (a fixture)
+from tests.factories_producer import image_bytes, owner, upload_photo  # noqa: F401 (owner is a fixture)
 from traceability.models import StampIssue
 
 
@@ -45,3 +47,26 @@ def test_an_in_process_job_that_fails_is_logged_not_raised(app, caplog):
 def test_the_failed_jobs_page_says_jobs_run_in_the_web_process(client, db, office):
     page = client.get("/office/jobs").get_data(as_text=True)
     assert "JOBS_REDIS_URL" in page
+
+
+def test_a_photo_s_derivatives_are_made_after_the_commit_before_the_form_answers(app, client, db, owner):
+    product = make_product(producer=owner)
+    db.session.commit()
+    assert upload_photo(client, product, image_bytes(size=(900, 600))).status_code == 302
+    filename = db.session.scalars(select(ProductImage.filename)).one()
+    store = storage("media")
+    assert all(store.exists(derivative_name(filename, size, fmt)) for size in SIZES for fmt in FORMATS)
+    with client.get(f"/media/{filename}?size=thumb&fmt=webp") as thumb:
+        assert thumb.status_code == 200 and thumb.mimetype == "image/webp"
+
+
+def test_work_waiting_for_the_commit_runs_after_it_and_never_after_a_rollback(app, db):
+    done = []
+    after_commit.once_committed(lambda: done.append("rolled back"))
+    make_user(email="a@example.com")
+    db.session.rollback()
+    after_commit.once_committed(lambda: done.append("committed"))
+    make_user(email="b@example.com")
+    db.session.commit()
+    db.session.commit()  # a later commit runs nothing again
+    assert done == ["committed"]

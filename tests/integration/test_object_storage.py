@@ -27,7 +27,7 @@ from tests.factories_office import (  # noqa: F401 (fixtures)
     record_with_scan,
     request_context,
 )
-from tests.factories_producer import image_bytes, owner  # noqa: F401 (owner is a fixture)
+from tests.factories_producer import image_bytes, owner, upload_photo  # noqa: F401 (owner is a fixture)
 from tests.factories_traceability import make_traced_batch
 from tests.storage_peers import backend, s3_server  # noqa: F401 (fixtures)
 
@@ -98,11 +98,6 @@ def test_areas_do_not_see_each_others_files(app, backend):
 
 
 # --- photos: uploaded through the producer form, seen on the product page ----------------------
-
-
-def upload_photo(client, product, data):
-    form = {"photo-image": (io.BytesIO(data), "anh.jpg"), "photo-alt": "Búp chè"}
-    return client.post(f"/producer/products/{product.id}/images", data=form, content_type="multipart/form-data")
 
 
 def test_an_uploaded_photo_is_shown_on_the_product_page_and_served_with_a_long_cache(client, db, owner, backend):

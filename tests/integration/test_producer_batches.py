@@ -133,7 +133,7 @@ def test_stamps_with_pins_show_the_pins_once(client, db, owner):
     assert db.session.scalar(select(func.count(Stamp.id)).where(Stamp.pin_hash.is_not(None))) == 3
 
 
-@pytest.mark.parametrize("count", ["0", "5001", "hai mươi"])
+@pytest.mark.parametrize("count", ["0", "100001", "hai mươi", ""])
 def test_a_bad_stamp_count_issues_nothing(client, db, owner, count):
     batch = make_batch(product=make_product(producer=owner))
     db.session.commit()

@@ -278,6 +278,32 @@ def test_unaccent_folds_every_vietnamese_letter_as_the_python_folding_does(searc
 
 
 @pytest.mark.skipif("postgres" not in BACKENDS, reason="the PostgreSQL backend runs on the PostgreSQL leg")
+def test_the_typo_vocabulary_loses_the_words_of_renamed_and_removed_products(search_engine):
+    index = search.open_index("postgres", engine=search_engine)
+    search.rebuild(index, DOCS)
+    try:
+        assert search.search_products(index, "trangx").corrected == "trang"  # HTX Mật ong Tràng Xá (4)
+        search.remove_product(index, 4)
+        search.index_product(index, make_doc(2, "Bánh chưng Bờ Đậu"))  # was Miến dong Việt Cường, Đại Từ
+        search.index_products(index, [make_doc(1, "Chè Tân Cương búp", commune="Tân Cương", in_stock=False)])
+        words = vocabulary(search_engine)
+        assert {"trang", "nhai", "mien", "dong", "viet", "dai"}.isdisjoint(words)
+        assert {"banh", "chung", "cuong", "dau"} <= words  # new, or still another product's
+        with search_engine.connect() as conn:  # exactly the words the documents have, as a rebuild makes it
+            lexemes = conn.scalars(sa.text("SELECT DISTINCT unnest(tsvector_to_array(document)) FROM search_documents"))
+            assert words == set(lexemes)
+        assert search.search_products(index, "trangx").corrected is None  # no correction that finds nothing
+    finally:
+        search.rebuild(index, [])
+        index.close()
+
+
+def vocabulary(engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.scalars(sa.text("SELECT word FROM search_words")))
+
+
+@pytest.mark.skipif("postgres" not in BACKENDS, reason="the PostgreSQL backend runs on the PostgreSQL leg")
 def test_postgres_backend_needs_postgresql():
     with pytest.raises(ValueError, match="PostgreSQL"):
         search.open_index("postgres", engine=sa.create_engine("sqlite://"))

@@ -235,6 +235,17 @@ def test_a_photo_uploaded_on_one_server_is_served_by_the_other(topology, produce
         photo = requests.get(f"{server}{path}", timeout=10)  # a redirect to the bucket, followed
         assert photo.status_code == 200 and photo.content[:2] in (b"RI", b"\xff\xd8"), (server, photo.status_code)
         assert photo.history and photo.history[0].status_code == 302
+    # Its derivatives are made by the worker into the bucket (until then the original answers).
+    name = re.search(r"/media/([0-9a-f]{24})\.jpg\?size=(\w+)&fmt=(\w+)", path).groups()
+    derivative = "{}.{}.{}".format(*name)
+    deadline = time.monotonic() + 30
+    while True:
+        answer = requests.get(f"{B_URL}{path}", allow_redirects=False, timeout=10)
+        if answer.status_code == 302 and answer.headers["Location"].split("?")[0].endswith("/" + derivative):
+            break
+        assert time.monotonic() < deadline, f"no {derivative} in the bucket within 30 s"
+        time.sleep(0.5)
+    assert requests.get(answer.headers["Location"], timeout=10).status_code == 200
 
 
 def test_a_product_edited_through_one_server_is_found_at_once_by_search_on_the_other_and_through_nginx(

@@ -128,3 +128,32 @@ def test_the_checkout_client_fills_a_form_like_a_shopper_paying_cash_on_delivery
 def test_a_page_that_never_answered_misses_its_goal_whatever_its_latency_fields_say():
     row = {"name": "search page, with diacritics", "rps": 0.0, "vs_baseline": True, "p95_ms": None}
     assert report.goal_met(report.goal_for(row["name"]), row) is False
+
+
+def test_the_years_scale_refuses_sqlite_with_a_clear_message(monkeypatch, capsys):
+    from bench import run
+
+    monkeypatch.delenv("BENCH_DATABASE_URL", raising=False)
+    assert run.main(["--scale", "years"]) == 2
+    assert "--scale years needs PostgreSQL" in capsys.readouterr().out
+
+
+def test_years_serials_are_distinct_and_plausible():
+    from bench import bulk
+
+    pairs = bulk._pairs()
+    serials = [bulk.serial_for(stamp_id, pairs) for stamp_id in range(1, 200_001)]
+    assert len(set(serials)) == len(serials)
+    assert all(len(s) == 10 and set(s) <= set("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for s in serials[:1000])
+
+
+def test_years_batches_add_up_to_the_stamps_and_stay_within_a_season():
+    from datetime import date
+
+    from bench import bulk
+
+    products = [{"id": n, "is_published": True} for n in range(1, 301)]
+    plan = bulk.plan_batches(random.Random(1), products, batches=1_000, stamps=500_000, today=date(2026, 12, 7))
+    sizes = [b["size"] for b in plan]
+    assert sum(sizes) == 500_000 and max(sizes) <= bulk.MAX_BATCH_STAMPS and min(sizes) >= 1
+    assert min(b["packed"] for b in plan) >= date(2026, 12, 7).replace(year=2022)

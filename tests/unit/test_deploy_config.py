@@ -76,6 +76,17 @@ def test_the_commands_the_units_start_exist():
         assert result.exit_code == 0, result.output
 
 
+def test_the_web_server_builds_the_app_once_with_the_shipped_gunicorn_settings():
+    """The unit and the Procfile use deploy/gunicorn.conf.py (tests/integration/test_preloaded_gunicorn.py
+    serves with it); the unit offers no reload, which would keep the master's old code."""
+    service = unit(UNITS["web"])["Service"]
+    assert "--config deploy/gunicorn.conf.py" in service["ExecStart"] and "ExecReload" not in service
+    assert "gunicorn --config deploy/gunicorn.conf.py " in (ROOT / "Procfile").read_text()
+    settings = {}
+    exec(compile((DEPLOY / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), settings)
+    assert settings["preload_app"] is True and callable(settings["post_fork"]) and callable(settings["pre_fork"])
+
+
 def test_the_web_unit_binds_where_nginx_sends_requests():
     bind = re.search(r"--bind (\S+)", unit(UNITS["web"])["Service"]["ExecStart"]).group(1)
     assert f"server {bind} " in (DEPLOY / "nginx" / "ocop.conf").read_text()

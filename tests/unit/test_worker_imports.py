@@ -6,8 +6,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Loaded on first use: migrations (alembic, mako, pygments ~11 MB), password checks (~12 MB),
-#: decision-scan parsing (~15 MB), stamp printing.
-LAZY = ("alembic", "flask_migrate", "mako", "zxcvbn", "pypdf", "reportlab", "qrcode")
+#: decision-scan parsing (~15 MB), stamp printing, calendar (.ics) files (~3 MB).
+LAZY = ("alembic", "flask_migrate", "mako", "zxcvbn", "pypdf", "reportlab", "qrcode", "icalendar")
 
 
 def test_creating_the_app_leaves_heavy_modules_for_their_first_use(tmp_path):

@@ -34,6 +34,8 @@ if TYPE_CHECKING:  # the PDF (reportlab) and QR modules load when stamps are pri
 
 #: Upper bound of one issue: a co-operative's season of labels; its PDF (~65 MB) is written as it is drawn.
 MAX_STAMPS_PER_ISSUE = 100_000
+#: PINs are hashed while issuing and shown once on the page that answers: a smaller run.
+MAX_PIN_STAMPS_PER_ISSUE = 5_000
 # Rows per executemany when inserting stamps: bounded memory, few round trips.
 _STAMP_CHUNK = 2000
 

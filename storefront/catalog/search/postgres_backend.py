@@ -5,9 +5,11 @@ producer, commune and other names B, description C), folded by `unaccent` (which
 d/D; tests/integration/test_search_backends.py checks every Vietnamese letter against the
 Python folding), and the columns the filters, facets and type-ahead read. `search_words` is the
 vocabulary of those lexemes with a pg_trgm index: a typo finds its candidates there, and only
-the ones one letter apart (as the Whoosh backend decides it) count. Rows are written after the
-commit that changed the product, by the committing process (one short transaction), so no
-index process is needed. The tables exist on SQLite too (create_all, migrations) but stay empty.
+the ones one letter apart (as the Whoosh backend decides it) count. A write also drops the
+words its products lost that no document has any more (a renamed or removed product's), so a
+typo is never corrected to a word that finds nothing. Rows are written after the commit that
+changed the product, by the committing process (one short transaction), so no index process is
+needed. The tables exist on SQLite too (create_all, migrations) but stay empty.
 """
 
 from collections.abc import Callable, Iterable
@@ -26,6 +28,9 @@ RANK_WEIGHTS = "{0.1, 0.33, 0.5, 1.0}"
 REBUILD_BATCH = 500
 #: pg_advisory_xact_lock key: two rebuilds at once (two servers starting) take turns.
 REBUILD_LOCK = 0x5EA2C4
+#: pg_advisory_xact_lock key: writers of the vocabulary take turns, so a word one drops as unused is
+#: never a word another has just given a document (not yet committed, so not seen by the drop).
+VOCABULARY_LOCK = 0x5EA2C5
 
 search_documents = sa.Table(
     "search_documents",
@@ -74,6 +79,15 @@ _UPSERT = sa.text(
     " stars = excluded.stars, ward_code = excluded.ward_code, district = excluded.district,"
     " price_vnd = excluded.price_vnd, in_stock = excluded.in_stock"
 )
+_WORDS_OF = sa.text(
+    "SELECT DISTINCT unnest(tsvector_to_array(document)) FROM search_documents WHERE product_id = ANY(:ids)"
+)
+#: Drop candidate words no document has (each looked up through the documents' GIN index).
+_DROP_UNUSED_WORDS = sa.text(
+    "DELETE FROM search_words s USING unnest(CAST(:words AS text[]), CAST(:queries AS tsquery[])) AS c(word, q)"
+    " WHERE s.word = c.word AND NOT EXISTS (SELECT 1 FROM search_documents d WHERE d.document @@ c.q)"
+)
+_LOCK = sa.text("SELECT pg_advisory_xact_lock(:key)")
 _ADD_WORDS = sa.text(
     "INSERT INTO search_words (word) SELECT DISTINCT unnest(tsvector_to_array(document)) FROM search_documents"
     " WHERE product_id = ANY(:ids) ORDER BY 1 ON CONFLICT DO NOTHING"
@@ -116,16 +130,24 @@ class PostgresIndex:
         rows = sorted((_row(doc) for doc in docs), key=lambda row: row["id"])  # one lock order for every writer
         if not rows:
             return
+        ids = [row["id"] for row in rows]
         with self._engine.begin() as conn:
+            conn.execute(_LOCK, {"key": VOCABULARY_LOCK})
+            before = set(conn.scalars(_WORDS_OF, {"ids": ids}))
             conn.execute(_UPSERT, rows)
-            conn.execute(_ADD_WORDS, {"ids": [row["id"] for row in rows]})
+            conn.execute(_ADD_WORDS, {"ids": ids})
+            if before:  # a new text (not a stock or price change) may have lost words
+                _drop_unused_words(conn, before - set(conn.scalars(_WORDS_OF, {"ids": ids})))
 
     def remove(self, product_ids: Iterable[int]) -> None:
-        """Remove products; unknown ids are ignored (their words stay in the vocabulary, matching nothing)."""
+        """Remove products (unknown ids are ignored) and the words no other product has."""
         ids = sorted({int(i) for i in product_ids})
         if ids:
             with self._engine.begin() as conn:
+                conn.execute(_LOCK, {"key": VOCABULARY_LOCK})
+                words = set(conn.scalars(_WORDS_OF, {"ids": ids}))
                 conn.execute(search_documents.delete().where(search_documents.c.product_id.in_(ids)))
+                _drop_unused_words(conn, words)
 
     def rebuild(self, docs: Iterable[dict], progress: Callable | None = None) -> int:
         """Replace every row with `docs` in one transaction and return how many were added."""
@@ -139,6 +161,7 @@ class PostgresIndex:
                 if len(batch) == REBUILD_BATCH:
                     added = _insert_batch(conn, batch, added, progress)
             added = _insert_batch(conn, batch, added, progress)
+            conn.execute(_LOCK, {"key": VOCABULARY_LOCK})
             conn.execute(search_words.delete())
             conn.execute(
                 sa.text(
@@ -223,6 +246,12 @@ class PostgresIndex:
 
 def _row(doc: dict) -> dict:
     return document_text(doc)
+
+
+def _drop_unused_words(conn, words: set[str]) -> None:
+    if words:
+        ordered = sorted(words)
+        conn.execute(_DROP_UNUSED_WORDS, {"words": ordered, "queries": [_lexeme(w) for w in ordered]})
 
 
 def _insert_batch(conn, batch: list, added: int, progress) -> int:

@@ -15,6 +15,7 @@ TARGET_LABELS = {
     "storefront.catalog.indexing:reindex_all": _l("Cập nhật chỉ mục tìm kiếm"),
     "storefront.checkout.orders:expire_lapsed_orders": _l("Trả hàng của đơn quá hạn"),
     "traceability.stamps.jobs:render_sheet": _l("Tạo tờ tem PDF"),
+    "storefront.catalog.images:make_derivatives": _l("Tạo các cỡ ảnh"),
 }
 
 

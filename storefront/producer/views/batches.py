@@ -175,7 +175,7 @@ def stamp_issue(batch_id):
     item = get_own_batch_or_404(batch_id)
     form = StampForm()
     if not form.validate_on_submit():
-        flash(_("Số tem phải từ 1 đến 5000."), "error")
+        flash(next((error for errors in form.errors.values() for error in errors), _("Số tem không hợp lệ.")), "error")
         return redirect(url_for("producer.batch", batch_id=item.id))
     try:
         issue, pins = issue_stamps(
