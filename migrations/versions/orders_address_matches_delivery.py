@@ -1,7 +1,7 @@
 """orders: a delivery address exactly when something is shipped (delivery_method 'none' has none)
 
 Revision ID: 5d1f0b7e9a2c
-Revises: 7c2e9a4b1d3f
+Revises: c7d2e9a4b1f6
 Create Date: 2026-12-07 06:00:00
 
 """
@@ -9,7 +9,7 @@ Create Date: 2026-12-07 06:00:00
 from alembic import op
 
 revision = "5d1f0b7e9a2c"
-down_revision = "7c2e9a4b1d3f"
+down_revision = "c7d2e9a4b1f6"
 branch_labels = None
 depends_on = None
 
