@@ -239,6 +239,21 @@ def guest_can_cancel(booking: Booking, now: datetime | None = None) -> bool:
     return booking.status in (BookingStatus.HELD, BookingStatus.CONFIRMED) and now < free_cancel_until(booking)
 
 
+def _lock_order(booking: Booking) -> None:
+    """Lock the booking's order row before the booking's (PostgreSQL), in the order a payment takes them
+    (order, then its bookings), so a cancel racing a payment waits instead of deadlocking, then sees its outcome."""
+    if booking.order_id is not None:
+        from storefront.checkout.models import Order
+
+        db.session.scalars(
+            select(Order)
+            .where(Order.id == booking.order_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
+        db.session.refresh(booking)
+
+
 def cancel_by_guest(booking: Booking, *, reason: str = "", now: datetime | None = None) -> Booking:
     """The guest cancels within the free window: places back, full refund of what was paid online.
 
@@ -246,6 +261,7 @@ def cancel_by_guest(booking: Booking, *, reason: str = "", now: datetime | None 
     """
     if not guest_can_cancel(booking, now):
         raise CannotCancel(booking.status.value)
+    _lock_order(booking)
     if not release_booking(booking, BookingStatus.CANCELLED, by="guest", reason=reason):
         raise CannotCancel(booking.status.value)
     _refund(booking, reason="guest cancelled within the policy")
@@ -262,6 +278,7 @@ def cancel_by_host(booking: Booking, *, reason: str, actor=None, by: str = "host
     """
     if not reason.strip():
         raise CannotCancel("a reason is required")
+    _lock_order(booking)
     if not release_booking(booking, BookingStatus.CANCELLED, by=by, reason=reason):
         raise CannotCancel(booking.status.value)
     _refund(booking, reason=f"{by} cancelled: {reason}"[:300], actor=actor)

@@ -50,3 +50,54 @@ def test_thirty_bookers_for_the_last_four_places_make_exactly_four_bookings(app,
     db.session.refresh(session)
     assert session.booked == 20
     assert db.session.scalar(select(func.count(Booking.id))) == 8
+
+
+@pytest.mark.postgres_only
+def test_a_host_cancelling_while_a_payment_holds_the_order_waits_for_it_instead_of_deadlocking(app, db):
+    """A payment locks the order, then confirms its bookings; a cancel takes the locks in that order too."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers, so this race can only be run on PostgreSQL")
+    import time
+
+    from sqlalchemy import text
+
+    from storefront.checkout.models import Order, OrderStatus
+    from storefront.experiences.bookings import cancel_by_host
+    from storefront.experiences.models import BookingStatus
+
+    session = session_on(make_experience(), next_saturday())
+    booking = make_booking(session, pay_at_venue=False)
+    order = Order(code="TN-RACE01", contact_name="A", phone="+84912345678", delivery_method="none")
+    order.payment_method, order.subtotal_vnd, order.total_vnd = "bank_transfer", booking.total_vnd, booking.total_vnd
+    db.session.add(order)
+    db.session.flush()
+    booking.order_id = order.id
+    db.session.commit()
+    order_id, booking_id, engine = order.id, booking.id, db.engine  # the thread has no app context
+    locked, outcome = threading.Event(), {}
+
+    def payment():  # what mark_payment_received does: the order row first, then its booking
+        with engine.connect() as conn:
+            conn.execute(text("SET lock_timeout = '5s'"))
+            conn.execute(text("UPDATE orders SET status = 'paid' WHERE id = :id"), {"id": order_id})
+            locked.set()
+            time.sleep(1.5)  # the cancel is now waiting (with the fix: for the order; without: it holds the booking)
+            try:
+                conn.execute(
+                    text("UPDATE bookings SET status = 'confirmed' WHERE id = :id AND status = 'held'"),
+                    {"id": booking_id},
+                )
+                conn.commit()
+                outcome["payment"] = "committed"
+            except Exception as error:  # a deadlock victim
+                outcome["payment"] = type(error).__name__
+
+    thread = threading.Thread(target=payment)
+    thread.start()
+    locked.wait(10)
+    cancel_by_host(booking, reason="Mưa lũ")  # waits for the payment, then cancels the now confirmed visit
+    db.session.commit()
+    thread.join(20)
+    assert outcome == {"payment": "committed"}
+    db.session.expire_all()
+    assert booking.status is BookingStatus.CANCELLED and db.session.get(Order, order_id).status is OrderStatus.PAID
