@@ -41,7 +41,7 @@ def test_goods_and_a_visit_in_one_order_shipping_only_for_goods_confirmed_when_p
     options = client.post("/checkout", data={**_contact()})
     assert options.status_code == 302
     assert 'value="cod"' not in client.get("/checkout/options").get_data(as_text=True)  # a visit is paid now
-    review = fill_checkout(client, payment="bank_transfer")
+    review = fill_checkout(client, payment="bank_transfer", email="hoa@example.com")  # the voucher is mailed
     page = client.get("/checkout/review").get_data(as_text=True)
     goods, visits = (
         re.search(rf'data-section="{kind}".*?</tbody>', page, re.S).group(0) for kind in ("goods", "visits")
@@ -184,7 +184,7 @@ def test_a_visit_added_after_choosing_cash_on_delivery_sends_the_shopper_back_to
     session = session_on(make_experience(), next_saturday())
     db.session.commit()
     add_to_cart(client, tea, 1)
-    fill_checkout(client, payment="cod")  # goods alone: cash on delivery is offered
+    fill_checkout(client, payment="cod", email="hoa@example.com")  # goods alone: cash on delivery is offered
     book_now(client, session, adults=1, children=0)  # then a visit, which is paid now
     reviewed = {"idempotency_key": "k" * 32, "reviewed_total_vnd": str(380_000 + 250_000 + 20_000)}
     response = place(client, reviewed)  # a review form of the new total, posted with cash on delivery chosen
