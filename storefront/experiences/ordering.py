@@ -15,7 +15,7 @@ from storefront.columns import utcnow
 from storefront.experiences.availability import bookable_session
 from storefront.experiences.bookings import confirm_booking, held_for, release_booking
 from storefront.experiences.models import Booking, BookingStatus
-from storefront.experiences.paying import refund_booking
+from storefront.experiences.paying import refund_unheld
 from storefront.extensions import db
 
 CART_KEY = "bookings"
@@ -81,12 +81,13 @@ class VisitSource:
 
     def settled(self, order) -> None:
         """The order's payment succeeded: its visits are confirmed, and a visit cancelled while the payment was
-        awaited, or lapsed with its places gone, has its share refunded through the provider."""
+        awaited, or lapsed with its places gone, has its share refunded through the provider (a bank transfer's
+        is listed for the office to refund)."""
         for booking in order_bookings(order):
             if booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED) and confirm_booking(booking):
                 continue
             if booking.status in (BookingStatus.CANCELLED, BookingStatus.EXPIRED) and not booking.pay_at_venue:
-                refund_booking(booking, reason=f"{booking.code}: visit not held when the payment arrived")
+                refund_unheld(booking, reason=f"{booking.code}: visit not held when the payment arrived")
 
     def hold_ends(self, order):
         held = [b.hold_expires_at for b in order_bookings(order) if b.status is BookingStatus.HELD]

@@ -1,14 +1,19 @@
 """Where bookings meet checkout: the order that pays for them, refunds through its payment provider."""
 
+import logging
+
 from sqlalchemy import select
 
+from storefront.checkout import providers
 from storefront.checkout.cancelling import cancel_order
 from storefront.checkout.errors import RefundNotPossible
-from storefront.checkout.models import OrderStatus, PaymentStatus
+from storefront.checkout.models import OrderStatus, Payment, PaymentStatus
 from storefront.checkout.payments.refunds import refund_payment
 from storefront.checkout.providers.base import RefundFailed
 from storefront.experiences.models import Booking, BookingStatus
 from storefront.extensions import db
+
+log = logging.getLogger(__name__)
 
 OPEN = (BookingStatus.HELD, BookingStatus.CONFIRMED)
 
@@ -30,6 +35,29 @@ def settle_cancelled(booking: Booking, *, reason: str, actor=None) -> int:
             cancel_order(order, actor=actor, reason=reason[:500])
         return 0
     return refund_booking(booking, reason=reason, actor=actor)
+
+
+def refund_unheld(booking: Booking, *, reason: str) -> int:
+    """Give back the share of a visit not held when the order's payment arrived; return the amount.
+
+    Through the provider when it can refund; money the office took by hand (a bank transfer) is
+    kept as a payment the office must refund, on its list as a late payment is
+    (``payments.events._needs_refund``).
+    """
+    order = booking.order
+    paid = next((p for p in order.payments if p.status is PaymentStatus.SUCCEEDED), None)
+    provider = providers.get(paid.method) if paid is not None else None
+    if paid is None or (provider is not None and provider.can_refund):
+        return refund_booking(booking, reason=reason)
+    amount = min(booking.total_vnd - (booking.refunded_vnd or 0), paid.refundable_vnd)
+    if amount <= 0:
+        return 0
+    order.payments.append(
+        Payment(method=paid.method, amount_vnd=amount, status=PaymentStatus.NEEDS_REFUND, attention_reason=reason[:300])
+    )
+    log.error("order %s: %s needs a refund of %s: %s", order.code, paid.method, amount, reason)
+    db.session.flush()
+    return amount
 
 
 def refund_booking(booking: Booking, *, reason: str, actor=None) -> int:

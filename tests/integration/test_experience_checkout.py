@@ -61,6 +61,7 @@ def test_goods_and_a_visit_in_one_order_shipping_only_for_goods_confirmed_when_p
     db.session.commit()
     db.session.refresh(booking)
     assert order.status is OrderStatus.PAID and booking.status is BookingStatus.CONFIRMED
+    assert [p.status for p in order.payments] == [PaymentStatus.SUCCEEDED]  # nothing to refund
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.subject.contains(booking.code)))
     assert mail.attachment_type == "text/calendar"
     order_page = client.get(f"/orders/{order.code}").get_data(as_text=True)
@@ -262,6 +263,41 @@ def test_a_visit_cancelled_while_a_mixed_order_awaits_payment_is_refunded_when_t
     assert any("500.000" in mail.body_text and "hoàn" in mail.body_text for mail in told), [
         (m.subject, m.body_text[:200]) for m in told
     ]
+
+
+def test_a_visit_cancelled_before_a_mixed_bank_transfer_arrives_is_listed_for_the_office_to_refund(db, client, login):
+    from storefront.accounts.models import Role
+    from storefront.checkout.payments.refunds import payments_needing_attention
+    from tests.factories import make_user
+
+    tea = make_product(name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5)
+    session = session_on(make_experience(), next_saturday())
+    office = make_user(role=Role.OFFICE)
+    db.session.commit()
+    add_to_cart(client, tea, 1)
+    book_now(client, session, adults=2, children=0)
+    fill_checkout(client, payment="bank_transfer", email="hoa@example.com")
+    place(client, review_key(client))
+    order, booking = db.session.scalar(select(Order)), db.session.scalar(select(Booking))
+    assert order.total_vnd == 380_000 + 500_000 + 20_000
+
+    cancel_by_host(booking, reason="Chủ nhà bận việc gia đình")
+    db.session.commit()
+    assert order.status is OrderStatus.PENDING_PAYMENT and booking.status is BookingStatus.CANCELLED
+
+    login.logout()
+    login(office)
+    assert client.post(f"/office/orders/{order.id}/payment-received").status_code == 302  # the transfer came
+    db.session.expire_all()
+    assert order.status is OrderStatus.PAID and order.fulfilments[0].status.value == "pending"  # the tea ships
+    transfer, owed = order.payments
+    assert (transfer.status, transfer.amount_vnd) == (PaymentStatus.SUCCEEDED, 900_000)
+    assert (owed.status, owed.method, owed.amount_vnd) == (PaymentStatus.NEEDS_REFUND, "bank_transfer", 500_000)
+    assert type(owed.amount_vnd) is int and booking.code in owed.attention_reason
+    assert payments_needing_attention() == [owed]
+    page = client.get("/office/orders").get_data(as_text=True)
+    refunds = page[page.index(booking.code) - 2000 : page.index(booking.code) + 500]
+    assert order.code in refunds and "500.000" in refunds
 
 
 def test_the_office_hiding_an_experience_cancels_an_unpaid_bank_transfer_visits_only_order(db, client):
