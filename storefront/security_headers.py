@@ -24,7 +24,7 @@ from flask import current_app, request
 
 #: Templates whose <style> blocks are inlined into pages; each block's hash goes into style-src.
 INLINE_STYLE_TEMPLATES = ("traceability/_styles.html",)
-#: Browser features no page of ours uses. A camera QR reader would need `camera=(self)`.
+#: Browser features our pages do not use; the host's check-in page alone turns the camera on.
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
 )

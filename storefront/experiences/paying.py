@@ -34,21 +34,25 @@ def settle_cancelled(booking: Booking, *, reason: str, actor=None) -> int:
         ):
             cancel_order(order, actor=actor, reason=reason[:500])
         return 0
-    return refund_booking(booking, reason=reason, actor=actor)
+    return refund_unheld(booking, reason=reason, actor=actor)
 
 
-def refund_unheld(booking: Booking, *, reason: str) -> int:
-    """Give back the share of a visit not held when the order's payment arrived; return the amount.
+def refund_unheld(booking: Booking, *, reason: str, actor=None) -> int:
+    """Give back the share of a cancelled visit, or of one not held when the order's payment arrived.
+
+    Returns the amount.
 
     Through the provider when it can refund; money the office took by hand (a bank transfer) is
     kept as a payment the office must refund, on its list as a late payment is
     (``payments.events._needs_refund``).
     """
     order = booking.order
+    if order is None or booking.pay_at_venue:
+        return refund_booking(booking, reason=reason, actor=actor)  # nothing was paid through the shop
     paid = next((p for p in order.payments if p.status is PaymentStatus.SUCCEEDED), None)
     provider = providers.get(paid.method) if paid is not None else None
     if paid is None or (provider is not None and provider.can_refund):
-        return refund_booking(booking, reason=reason)
+        return refund_booking(booking, reason=reason, actor=actor)
     amount = min(booking.total_vnd - (booking.refunded_vnd or 0), paid.refundable_vnd)
     if amount <= 0:
         return 0
@@ -64,7 +68,7 @@ def refund_booking(booking: Booking, *, reason: str, actor=None) -> int:
     """Refund the booking's share of its order's succeeded payment through the provider; return the amount.
 
     Paid at the venue (or not paid yet): nothing to refund. A provider that cannot refund
-    (bank transfer, cash) leaves it to the office, which sees the order as cancelled and paid.
+    (bank transfer) refunds nothing here: ``refund_unheld`` lists the share for the office.
     """
     order = booking.order
     if booking.pay_at_venue or order is None:

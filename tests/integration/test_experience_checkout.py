@@ -300,6 +300,39 @@ def test_a_visit_cancelled_before_a_mixed_bank_transfer_arrives_is_listed_for_th
     assert order.code in refunds and "500.000" in refunds
 
 
+def test_a_host_cancelling_a_visit_already_paid_by_bank_transfer_lists_its_share_for_the_office_to_refund(
+    db, client, login
+):
+    from storefront.accounts.models import Role
+    from storefront.checkout.payments.refunds import payments_needing_attention
+    from tests.factories import make_user
+
+    tea = make_product(name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5)
+    session = session_on(make_experience(), next_saturday())
+    office = make_user(role=Role.OFFICE)
+    db.session.commit()
+    add_to_cart(client, tea, 1)
+    book_now(client, session, adults=2, children=0)
+    fill_checkout(client, payment="bank_transfer", email="hoa@example.com")
+    place(client, review_key(client))
+    order, booking = db.session.scalar(select(Order)), db.session.scalar(select(Booking))
+    login.logout()
+    login(office)
+    assert client.post(f"/office/orders/{order.id}/payment-received").status_code == 302  # the transfer came
+    db.session.expire_all()
+    assert order.status is OrderStatus.PAID and booking.status is BookingStatus.CONFIRMED
+    assert payments_needing_attention() == []
+
+    cancel_by_host(booking, reason="Mưa lớn, đồi chè đóng cửa")  # after the money arrived
+    db.session.commit()
+    db.session.expire_all()
+    transfer, owed = order.payments
+    assert (transfer.status, transfer.amount_vnd) == (PaymentStatus.SUCCEEDED, 900_000)
+    assert (owed.status, owed.method, owed.amount_vnd) == (PaymentStatus.NEEDS_REFUND, "bank_transfer", 500_000)
+    assert order.status is OrderStatus.PAID  # the tea still ships
+    assert payments_needing_attention() == [owed]
+
+
 def test_the_office_hiding_an_experience_cancels_an_unpaid_bank_transfer_visits_only_order(db, client):
     from storefront.accounts.models import Role
     from storefront.checkout.models import IllegalTransition

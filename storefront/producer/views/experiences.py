@@ -251,7 +251,7 @@ def booking_cancel(booking_id):
 @bp.route("/check-in")
 @producer_required
 def check_in_page():
-    """Scan the voucher's QR (camera, where the browser has BarcodeDetector) or type its code; GET only looks."""
+    """Scan the voucher's QR (camera: BarcodeDetector, or the vendored jsQR) or type its code; GET only looks."""
     form = CheckInForm(request.args, meta={"csrf": False})
     booking = None
     if request.args.get("code"):
