@@ -265,9 +265,9 @@ def test_a_visit_cancelled_while_a_mixed_order_awaits_payment_is_refunded_when_t
     ]
 
 
-def test_a_visit_cancelled_before_a_mixed_bank_transfer_arrives_is_listed_for_the_office_to_refund(db, client, login):
+def mixed_bank_transfer_order(db, client):
+    """A tea (380.000 ₫) and a visit for 2 adults (500.000 ₫) ordered by bank transfer: (order, booking, office user)."""
     from storefront.accounts.models import Role
-    from storefront.checkout.payments.refunds import payments_needing_attention
     from tests.factories import make_user
 
     tea = make_product(name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5)
@@ -278,7 +278,13 @@ def test_a_visit_cancelled_before_a_mixed_bank_transfer_arrives_is_listed_for_th
     book_now(client, session, adults=2, children=0)
     fill_checkout(client, payment="bank_transfer", email="hoa@example.com")
     place(client, review_key(client))
-    order, booking = db.session.scalar(select(Order)), db.session.scalar(select(Booking))
+    return db.session.scalar(select(Order)), db.session.scalar(select(Booking)), office
+
+
+def test_a_visit_cancelled_before_a_mixed_bank_transfer_arrives_is_listed_for_the_office_to_refund(db, client, login):
+    from storefront.checkout.payments.refunds import payments_needing_attention
+
+    order, booking, office = mixed_bank_transfer_order(db, client)
     assert order.total_vnd == 380_000 + 500_000 + 20_000
 
     cancel_by_host(booking, reason="Chủ nhà bận việc gia đình")
@@ -303,19 +309,9 @@ def test_a_visit_cancelled_before_a_mixed_bank_transfer_arrives_is_listed_for_th
 def test_a_host_cancelling_a_visit_already_paid_by_bank_transfer_lists_its_share_for_the_office_to_refund(
     db, client, login
 ):
-    from storefront.accounts.models import Role
     from storefront.checkout.payments.refunds import payments_needing_attention
-    from tests.factories import make_user
 
-    tea = make_product(name_vi="Chè tôm nõn", price_vnd=380_000, on_hand=5)
-    session = session_on(make_experience(), next_saturday())
-    office = make_user(role=Role.OFFICE)
-    db.session.commit()
-    add_to_cart(client, tea, 1)
-    book_now(client, session, adults=2, children=0)
-    fill_checkout(client, payment="bank_transfer", email="hoa@example.com")
-    place(client, review_key(client))
-    order, booking = db.session.scalar(select(Order)), db.session.scalar(select(Booking))
+    order, booking, office = mixed_bank_transfer_order(db, client)
     login.logout()
     login(office)
     assert client.post(f"/office/orders/{order.id}/payment-received").status_code == 302  # the transfer came
