@@ -94,12 +94,14 @@ def http_row(ctx: Context, name: str, paths: list[str], *, note: str = "", serve
         if rounds
         else f"paired baseline {baseline.rps:,.0f} req/s"
     )
+    notes.append(f"warmed {paired.warmup_seconds} s")
     extra = {
         "requests": shop.requests,
         "errors": shop.errors,
         "paths": len(paths),
         "baseline_rps": baseline.rps,
         "round_ratios": rounds,
+        "warmup_seconds": paired.warmup_seconds,
         "window_rps": {side: [round(w.rps, 1) for w in getattr(paired, side)] for side in ("baseline", "shop")},
     }
     if not shop.requests:
