@@ -154,7 +154,19 @@ def baseline_read(ctx: Context) -> list[Row]:
             server=ctx.baseline,
             note=f"bench/baseline_app.py /db/<id>: one {engine} SELECT by primary key, {len(paths)} stamps in turn",
         )
-    ]
+    ] + (
+        [
+            http_row(
+                ctx,
+                "bare Flask route + one database read + one rate-limit hit in Redis",
+                [path.replace("/db/", "/db-limited/") for path in paths],
+                server=ctx.baseline,
+                note="bench/baseline_app.py /db-limited/<id>: the least a scan costs as deployed",
+            )
+        ]
+        if ctx.postgres
+        else []
+    )
 
 
 def home(ctx: Context) -> list[Row]:

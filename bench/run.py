@@ -118,7 +118,7 @@ def main(argv=None) -> int:
         "baseline",
         "bench.baseline_app:app",
         setup,
-        {"BENCH_BASELINE_DATABASE_URL": ds.url},
+        {"BENCH_BASELINE_DATABASE_URL": ds.url, "BENCH_BASELINE_REDIS_URL": _redis_url()},
         dataset.DATA_DIR,
         port=ports[0],
     )
@@ -263,13 +263,17 @@ def shop_env(ds, search_backend: str = "whoosh") -> dict:
         "MAIL_OUTBOX_DIR": str(dataset.DATA_DIR / "outbox"),
         "APP_ENV": "production",
         # Production counts rate limits in Redis (it refuses to start without it), so the bench does too.
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "REDIS_URL": _redis_url(),
         "SECRET_KEY": "bench-" + os.urandom(16).hex(),
         "PUBLIC_BASE_URL": "https://ocop.example.vn",
         # One loopback client stands for thousands of shoppers: per-IP limits would measure the limiter.
         "RATELIMIT_SCAN": "1000000 per minute",
         "RATELIMIT_LOGIN": "1000000 per minute",
     }
+
+
+def _redis_url() -> str:
+    return os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def embedded_env(ds) -> dict:
