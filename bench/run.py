@@ -62,6 +62,12 @@ def main(argv=None) -> int:
         "limits in memory) and deployed (PostgreSQL at BENCH_DATABASE_URL with SEARCH_BACKEND=postgres, Redis "
         "at REDIS_URL), each paired with the same baseline",
     )
+    parser.add_argument(
+        "--memory-limits",
+        action="store_true",
+        help="the shop counts rate limits in each worker's memory, as `make run` does, instead of Redis: "
+        "on PostgreSQL, the engine's own cost without the deployed configuration's Redis round trip",
+    )
     parser.add_argument("--no-markdown", action="store_true", help="do not rewrite BENCHMARKS.md")
     parser.add_argument(
         "--markdown-only", action="store_true", help="only rewrite BENCHMARKS.md from the latest stored full runs"
@@ -110,6 +116,8 @@ def main(argv=None) -> int:
         index_how += f"; PostgreSQL search tables filled in {dataset.fill_postgres_search(ds, log):.1f} s"
 
     env = embedded_env(ds) if deployed else shop_env(ds, backends[-1])
+    if args.memory_limits:
+        env = {**env, "APP_ENV": "development", "REDIS_URL": "", "SESSION_COOKIE_SECURE": "true"}
     log(f"serving with {setup.describe()}; {bench_load.describe()}")
     # BENCH_PORT: the baseline there, the shops on the next ports (a machine shared with others).
     port = int(os.environ.get("BENCH_PORT") or 0)
@@ -207,7 +215,8 @@ def main(argv=None) -> int:
         "mode": mode,
         "machine": report.machine(),
         "database": _database(ds.url)
-        + (f" [embedded]; {_database(deployed.url)} [deployed], Redis for rate limits" if deployed else ""),
+        + (f" [embedded]; {_database(deployed.url)} [deployed], Redis for rate limits" if deployed else "")
+        + (", rate limits in each worker's memory" if args.memory_limits else ""),
         "serving": setup.describe(),
         "load": bench_load.describe(),
         "baseline_note": baseline_note,
@@ -225,7 +234,7 @@ def main(argv=None) -> int:
         "load_average": {"start": load_before, "end": os.getloadavg()[0]},
     }
     # A partial run (--only) is kept, but is not what the next run compares itself with.
-    standard = (args.workers, args.threads) == (2, 1) and not deployed
+    standard = (args.workers, args.threads) == (2, 1) and not deployed and not args.memory_limits
     path = report.write_results(run, latest=not only and standard)
     png = report.plot_ratios(
         row_dicts,
