@@ -132,7 +132,9 @@ def register_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # No X-RateLimit-* headers: on every answer they cost each limited request two more round trips
+    # to Redis (the window's count and expiry). A refusal still says when to come back (errors.py).
+    app.config["RATELIMIT_HEADERS_ENABLED"] = False
     limiter.init_app(app)
     # Every limit here is a @limiter.limit decorator, checked in the view's wrapper; the
     # before_request check only serves app-wide or blueprint limits, which we have none of,

@@ -1,12 +1,14 @@
 """Error pages in the user's language and the domain error base."""
 
+import time
+
 from flask import jsonify, make_response, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext as _
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
-from storefront.extensions import db
+from storefront.extensions import db, limiter
 
 
 class DomainError(Exception):
@@ -30,6 +32,14 @@ def render_error(code: int, description: str | None = None):
     return make_response(render_template(template, code=code, description=description), code)
 
 
+def retry_after_seconds() -> int:
+    """Seconds until the limit this request broke lets the client in again (at least 1)."""
+    broken = limiter.current_limit
+    if broken is None:
+        return 60
+    return max(1, int(broken.reset_at - time.time()))
+
+
 def register(app):
     @app.errorhandler(HTTPException)
     def handle_http(error):
@@ -38,6 +48,8 @@ def register(app):
         response = render_error(error.code, error.description if error.code in (400, 403, 404) else None)
         if error.code == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
+        if error.code == 429 and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = str(retry_after_seconds())
         return response
 
     @app.errorhandler(500)

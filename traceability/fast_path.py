@@ -3,15 +3,14 @@
 A phone that scans a stamp opens its Digital Link (/01/…/10/…[/21/…]), which answers a 307 to
 its origin page (/origin/01/…), or a /t/ code, its own origin page; without a session cookie,
 in Vietnamese. The 307 needs no look-up: it is the resolver's answer (pages.redirect_to_origin_page)
-with the same Location (absolute, the query passed on), Link, CORS, limit and security headers.
+with the same Location (absolute, the query passed on), Link, CORS and security headers.
 For the page, Flask's own handling (request and session objects, URL matching, the CSRF, login,
 rate-limit and mail hooks, the response object) cost more than the page: the look-up query, a
 queued scan and a pre-rendered variant with the scan's values put in. ScanFastPath, a WSGI
 middleware inside ProxyFix, answers such a request itself with the very same steps and pieces
 (page.answer_scan, which the route calls too):
 
-- the same rate limit, in the same Flask-Limiter bucket (scope = the route's endpoint), with
-  the same X-RateLimit-* headers;
+- the same rate limit, in the same Flask-Limiter bucket (scope = the route's endpoint);
 - the same look-up (facts.find_origin on the raw connection), scan queue (scans/buffer.py),
   counter settling, copy warning and cached page variants, so the bytes are the page Flask
   would have sent (tests/integration/test_scan_fast_path.py compares them request by request);
@@ -26,13 +25,12 @@ PIN form must be shown, a host outside TRUSTED_HOSTS, an exceeded rate limit (Fl
 429), the immediate scan write mode, and a batch whose page is not in this worker's origin cache
 yet, or was cached before a change that the look-up's origin_version shows (Flask renders and
 caches it again). The rate limit is counted first, as Flask-Limiter would
-before the view; a request left to Flask after that carries its limit headers in the environ,
+before the view; a request left to Flask after that is marked in the environ,
 so the route does not count it again (views.scan_limit_exempt), and an unknown code is
 answered 404 without a second origin look-up (one small query tells a lot not yet published). Turn it off with SCAN_FAST_PATH=false.
 """
 
 import threading
-import time
 from functools import lru_cache
 from urllib.parse import parse_qsl, quote_plus, urlencode
 
@@ -57,13 +55,6 @@ from traceability.stamps.urls import ORIGIN_PREFIX, origin_path_of
 #: environ key (no client can set one: the server puts headers under HTTP_*): the parsed query.
 ARGS_KEY = "ocop.scan.args"
 LIMIT_KEY, NOT_REGISTERED_KEY = views.SCAN_LIMIT_COUNTED, views.SCAN_NOT_REGISTERED
-#: Flask-Limiter's header names and their config keys (its defaults).
-_LIMIT_HEADERS = (
-    ("RATELIMIT_HEADER_LIMIT", "X-RateLimit-Limit"),
-    ("RATELIMIT_HEADER_REMAINING", "X-RateLimit-Remaining"),
-    ("RATELIMIT_HEADER_RESET", "X-RateLimit-Reset"),
-    ("RATELIMIT_HEADER_RETRY_AFTER", "Retry-After"),
-)
 #: The characters werkzeug leaves unencoded in a query value (werkzeug.urls._urlencode, WHATWG).
 _QUERY_SAFE = "!$'()*,/:;?@"
 
@@ -183,11 +174,10 @@ class ScanFastPath:
         # The limit first, as Flask-Limiter checks it before the view: a client over it costs no query.
         # Over the limit, Flask-Limiter counts the request again before its 429 (the bucket was full
         # anyway); within it, a request left to Flask from here on is not counted again (views.py).
-        limit_headers = self._hit_rate_limit(environ, scope)
-        if limit_headers is None:
+        if not self._hit_rate_limit(environ, scope):
             return None
         if lookup is None:
-            return self._redirect(environ, anchor_path, limit_headers)
+            return self._redirect(environ, anchor_path)
         buffer, engine = self._scan_buffer_and_engine()
         generation = buffer.generation
         device, day = page.scan_device(environ, self.app.config["SECRET_KEY"])
@@ -245,14 +235,13 @@ class ScanFastPath:
             ("Content-Length", str(len(body))),
             ("Link", http.linkset_link(base_url, anchor_path)),
             *http.CORS_HEADERS,
-            *limit_headers,
             *security_headers.response_headers(self.app, https=environ.get("wsgi.url_scheme") == "https"),
             ("Vary", "Cookie"),
         ]
         after = (lambda: buffer.flush(wait=False)) if buffer.due() else None
         return "200 OK", headers, body, after
 
-    def _redirect(self, environ, link, limit_headers):
+    def _redirect(self, environ, link):
         """The resolver's 307 to the origin page, as pages.redirect_to_origin_page answers it."""
         base_url = self.app.config["PUBLIC_BASE_URL"].rstrip("/")  # stamps.urls.base_url()
         pairs = [(key, value) for key, value in environ.get(ARGS_KEY, MultiDict()).items(multi=True)]
@@ -263,7 +252,6 @@ class ScanFastPath:
             ("Location", location),
             ("Link", http.linkset_link(base_url, link.path)),
             *http.CORS_HEADERS,
-            *limit_headers,
             *security_headers.response_headers(self.app, https=environ.get("wsgi.url_scheme") == "https"),
             ("Vary", "Cookie"),
             ("Content-Length", "0"),  # werkzeug adds it last to an empty answer
@@ -284,40 +272,28 @@ class ScanFastPath:
             path = self._report_paths[script_name] = adapter.build("traceability.report")
         return path
 
-    def _hit_rate_limit(self, environ, scope: str) -> list | None:
-        """Count the request in its route's Flask-Limiter buckets; return the headers, or None if over.
+    def _hit_rate_limit(self, environ, scope: str) -> bool:
+        """Count the request in its route's Flask-Limiter buckets; False if it is over one.
 
         As Flask-Limiter does: every limit of RATELIMIT_SCAN ("60 per minute;1000 per day"), in
-        its order, keyed as the limiter keys it (storefront.extensions.ClientAddress); the headers
-        of the first. Several limits are tested before any is hit, so a request over one is left
-        to Flask-Limiter uncounted (it counts it and answers the 429).
+        its order, keyed as the limiter keys it (storefront.extensions.ClientAddress). Several
+        limits are tested before any is hit, so a request over one is left to Flask-Limiter
+        uncounted (it counts it and answers the 429).
         """
         config = self.app.config
         if not config.get("RATELIMIT_ENABLED", True):
-            return []
-        headers_on = config.get("RATELIMIT_HEADERS_ENABLED")
-        if headers_on and config.get("RATELIMIT_HEADER_RETRY_AFTER_VALUE") == "http-date":
-            return None  # a rare setting; Flask-Limiter formats that date
+            return True
         items = _limits(config.get("RATELIMIT_SCAN", "60 per minute"))
         # The key Flask-Limiter builds for the route: its fixed prefix, the app's key function, the scope.
         args = [LIMITER_KEY_PREFIX, rate_limit_key.for_environ(config, environ), scope]
         strategy = limiter.limiter
         if len(items) > 1 and not all(strategy.test(item, *args) for item in items):
-            return None
+            return False
         for item in items:
             if not strategy.hit(item, *args):
-                return None  # Flask-Limiter answers the 429 page (and counts this request once more)
-        environ[LIMIT_KEY] = []
-        if not headers_on:
-            return []
-        item = items[0]
-        reset_at, remaining = strategy.get_window_stats(item, *args)
-        reset_at = int(reset_at + 1)
-        names = [config.get(key, default) for key, default in _LIMIT_HEADERS]
-        headers = environ[LIMIT_KEY] = list(
-            zip(names, (str(item.amount), str(max(0, remaining)), str(reset_at), str(int(reset_at - time.time()))))
-        )
-        return headers
+                return False  # Flask-Limiter answers the 429 page (and counts this request once more)
+        environ[LIMIT_KEY] = True
+        return True
 
 
 class _AfterCount(Exception):

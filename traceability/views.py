@@ -18,10 +18,10 @@ from traceability.scans import recording
 from traceability.scans.buffer import buffered, scan_buffer
 
 #: environ keys set by the scan fast path (fast_path.py) for a request it leaves to Flask; no
-#: client can set one (a server puts request headers under HTTP_*). The rate-limit headers of a
-#: request it counted already (Flask-Limiter must not count it again), and a code its look-up did
-#: not find (answered 404 without looking again).
-SCAN_LIMIT_COUNTED = "ocop.scan.limit_headers"
+#: client can set one (a server puts request headers under HTTP_*). A request whose rate limit
+#: it counted already (Flask-Limiter must not count it again), and a code its look-up did not
+#: find (answered 404 without looking again).
+SCAN_LIMIT_COUNTED = "ocop.scan.limit_counted"
 SCAN_NOT_REGISTERED = "ocop.scan.not_registered"
 
 
@@ -31,14 +31,6 @@ def scan_limit():
 
 def scan_limit_exempt() -> bool:
     return request.method == "OPTIONS" or SCAN_LIMIT_COUNTED in request.environ
-
-
-@bp.after_app_request
-def _counted_scan_limit_headers(response):
-    """Give a request the fast path counted (so Flask-Limiter did not) the limit headers it computed."""
-    for name, value in request.environ.get(SCAN_LIMIT_COUNTED, ()):
-        response.headers[name] = value
-    return response
 
 
 def answer_scan(lookup: dict, anchor_path: str):
