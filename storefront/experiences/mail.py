@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from storefront.addresses import format_address
+from storefront.checkout.models import OrderStatus
 from storefront.clock import VIETNAM_TZ
 from storefront.columns import utcnow
 from storefront.experiences.models import Booking, BookingStatus, ExperienceSession
@@ -99,6 +100,9 @@ def send_confirmation(booking: Booking) -> None:
 
 
 def send_cancelled(booking: Booking) -> None:
+    """One mail per cancelled visit; when that ended its unpaid visits-only order, the mail says so too."""
+    order = booking.order
+    order_cancelled = order is not None and order.status is OrderStatus.CANCELLED
     with force_locale(booking.language or "vi"):
         lines = [str(_l("Đặt chỗ %(code)s đã được huỷ.", code=booking.code)), "", booking.experience_name]
         if booking.cancelled_by == "host":
@@ -109,7 +113,20 @@ def send_cancelled(booking: Booking) -> None:
             )
         if booking.refunded_vnd:
             lines.append(str(_l("Số tiền hoàn lại: %(amount)s", amount=vnd(booking.refunded_vnd))))
-        _send(booking, _l("Đặt chỗ %(code)s đã huỷ", code=booking.code), "\n".join(lines))
+        if order_cancelled:
+            lines += [
+                "",
+                str(
+                    _l(
+                        "Đơn hàng %(code)s chưa thanh toán nên cũng đã được huỷ: bạn không cần thanh toán.",
+                        code=order.code,
+                    )
+                ),
+            ]
+            subject = _l("Đặt chỗ %(code)s và đơn hàng %(order)s đã huỷ", code=booking.code, order=order.code)
+        else:
+            subject = _l("Đặt chỗ %(code)s đã huỷ", code=booking.code)
+        _send(booking, subject, "\n".join(lines))
 
 
 def send_reminders(now: datetime | None = None) -> int:

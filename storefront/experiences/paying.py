@@ -23,7 +23,8 @@ def settle_cancelled(booking: Booking, *, reason: str, actor=None) -> int:
 
     An order still waiting for payment whose lines are all visits, none of them open any more, is
     cancelled: its payment can no longer be started, and money a provider still reports for it is
-    kept as a payment the office refunds (storefront/checkout/payments/events.py). An unpaid order
+    kept as a payment the office refunds (storefront/checkout/payments/events.py); the buyer gets one
+    mail, the visit's, which says so (no separate order mail). An unpaid order
     that keeps goods or other visits stays payable at the price the provider was given; the
     cancelled visit's share is refunded when the payment arrives (``ordering.VisitSource.settled``).
     """
@@ -32,7 +33,9 @@ def settle_cancelled(booking: Booking, *, reason: str, actor=None) -> int:
         if order.delivery_method == "none" and not any(
             other.status in OPEN for other in db.session.scalars(select(Booking).where(Booking.order_id == order.id))
         ):
-            cancel_order(order, actor=actor, reason=reason[:500])
+            # The visit's own cancellation mail (mail.send_cancelled) says the order is cancelled too;
+            # an order mail goes only where that one does not (a booking without this e-mail address).
+            cancel_order(order, actor=actor, reason=reason[:500], tell_buyer=booking.email != order.email)
         return 0
     return refund_unheld(booking, reason=reason, actor=actor)
 

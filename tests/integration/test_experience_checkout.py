@@ -6,7 +6,7 @@ import urllib.request
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storefront.checkout.models import Order, OrderStatus, Payment, PaymentStatus
 from storefront.checkout.payments.events import mark_payment_received
@@ -329,6 +329,15 @@ def test_a_host_cancelling_a_visit_already_paid_by_bank_transfer_lists_its_share
     assert payments_needing_attention() == [owed]
 
 
+def visits_only_bank_transfer_order(db, client, session):
+    """A visit for 2 adults in *session*, ordered alone by bank transfer (awaiting payment): (order, booking)."""
+    book_now(client, session, adults=2, children=0)
+    client.post("/checkout", data=BOOKER)
+    client.post("/checkout/options", data={"payment_method": "bank_transfer"})
+    place(client, review_key(client))
+    return db.session.scalar(select(Order)), db.session.scalar(select(Booking))
+
+
 def test_the_office_hiding_an_experience_cancels_an_unpaid_bank_transfer_visits_only_order(db, client):
     from storefront.accounts.models import Role
     from storefront.checkout.models import IllegalTransition
@@ -339,11 +348,7 @@ def test_the_office_hiding_an_experience_cancels_an_unpaid_bank_transfer_visits_
     session = session_on(experience, next_saturday())
     office = make_user(role=Role.OFFICE)
     db.session.commit()
-    book_now(client, session, adults=2, children=0)
-    client.post("/checkout", data=BOOKER)
-    client.post("/checkout/options", data={"payment_method": "bank_transfer"})
-    place(client, review_key(client))
-    order, booking = db.session.scalar(select(Order)), db.session.scalar(select(Booking))
+    order, booking = visits_only_bank_transfer_order(db, client, session)
 
     hide_product(experience.product, reason="Chưa có giấy phép", actor=office, cancel_bookings=True)
     db.session.commit()
@@ -378,3 +383,32 @@ def test_a_visits_only_order_cannot_be_placed_without_an_email_after_the_goods_l
     assert client.post("/checkout/options", data={"payment_method": "bank_transfer"}).status_code == 302
     place(client, review_key(client))
     assert db.session.scalar(select(Order)).email == "hoa@example.com"
+
+
+@pytest.mark.parametrize("who", ["guest", "host"])
+def test_a_cancelled_visit_that_ends_its_unpaid_visits_only_order_sends_one_mail(db, client, who):
+    """Cancelling the only visit of an order still awaiting its bank transfer cancels the order too: the
+    shopper gets one mail that says both (before: the visit's mail and an order mail with an internal reason)."""
+    saturday = next_saturday()
+    session = session_on(make_experience(free_cancel_hours=24), saturday)
+    db.session.commit()
+    order, booking = visits_only_bank_transfer_order(db, client, session)
+    assert order.status is OrderStatus.PENDING_PAYMENT and order.fulfilments == []
+    queued_before = db.session.scalar(select(func.max(OutboxMessage.id)))
+
+    if who == "guest":
+        cancel_by_guest(booking, reason="Ốm", now=vn(saturday - timedelta(days=2), 7))
+    else:
+        cancel_by_host(booking, reason="Mưa lũ, đường vào bản bị ngập")
+    db.session.commit()
+
+    assert order.status is OrderStatus.CANCELLED and booking.status is BookingStatus.CANCELLED
+    mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > queued_before)).all()
+    assert [(m.to_address, m.subject) for m in mails] == [
+        ("hoa@example.com", f"Đặt chỗ {booking.code} và đơn hàng {order.code} đã huỷ")
+    ]
+    body = mails[0].body_text
+    assert f"Đơn hàng {order.code} chưa thanh toán nên cũng đã được huỷ" in body and booking.code in body
+    assert "cancelled" not in body  # the order's internal reason stays off the shopper's mail
+    if who == "host":
+        assert "Chủ nhà huỷ vì: Mưa lũ" in body
