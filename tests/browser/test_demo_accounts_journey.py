@@ -94,6 +94,7 @@ def test_the_demo_producer_signs_in_and_finds_its_demo_homestay_with_a_stay_to_d
     expect(stay).to_contain_text("1 đêm")
     expect(stay.locator("tbody tr")).to_have_count(2)
     expect(stay).to_contain_text("Trần Thu Hà (minh hoạ)")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # each guest a card on a phone
     screenshot(page, "demo-host-stays")
     page.goto(live_server.url + "/producer/experiences")
     expect(page.get_by_role("link", name=re.compile(r"^Khai báo lưu trú \(1\)$"))).to_be_visible()
