@@ -7,10 +7,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from storefront.addresses import format_address
+from storefront.checkout.labels import PAYMENT_METHOD_LABELS
 from storefront.checkout.models import OrderStatus
 from storefront.clock import VIETNAM_TZ
 from storefront.columns import utcnow
 from storefront.experiences.models import Booking, BookingStatus, ExperienceSession
+from storefront.experiences.paying import refund_key
 from storefront.experiences.tokens import voucher_url
 from storefront.extensions import db
 from storefront.filters import vnd
@@ -113,6 +115,15 @@ def send_cancelled(booking: Booking) -> None:
             )
         if booking.refunded_vnd:
             lines.append(str(_l("Số tiền hoàn lại: %(amount)s", amount=vnd(booking.refunded_vnd))))
+            if method := _refunded_through(booking):
+                lines.append(
+                    str(
+                        _l(
+                            "Hoàn qua %(method)s; tiền về tài khoản của bạn tuỳ thời gian xử lý của ngân hàng.",
+                            method=method,
+                        )
+                    )
+                )
         if order_cancelled:
             lines += [
                 "",
@@ -127,6 +138,15 @@ def send_cancelled(booking: Booking) -> None:
         else:
             subject = _l("Đặt chỗ %(code)s đã huỷ", code=booking.code)
         _send(booking, subject, "\n".join(lines))
+
+
+def _refunded_through(booking: Booking) -> str | None:
+    """The payment method that gave this booking's share back (its refund's label), if one did."""
+    key = refund_key(booking)
+    for payment in booking.order.payments if booking.order is not None else []:
+        if any(refund.request_key == key for refund in payment.refunds):
+            return str(PAYMENT_METHOD_LABELS[payment.method])
+    return None
 
 
 def send_reminders(now: datetime | None = None) -> int:
