@@ -27,6 +27,9 @@ class Load:
     seconds: int = 10
     warmup_seconds: int = 2
     window_seconds: int = 2
+    #: After the warm-up, more warm-up windows while the shop's throughput still climbs (caches filling:
+    #: a scan's first visit to each batch renders its description), up to this long in all.
+    max_warmup_seconds: int = 60
 
     @property
     def rounds(self) -> int:
@@ -36,8 +39,9 @@ class Load:
     def describe(self) -> str:
         each = 2 * self.rounds * self.window_seconds
         return (
-            f"wrk -t{self.threads} -c{self.connections}; after a {self.warmup_seconds} s warm-up (1 s for the "
-            f"baseline), paired with the baseline in alternating {self.window_seconds} s windows, "
+            f"wrk -t{self.threads} -c{self.connections}; after a warm-up of {self.warmup_seconds} s and more "
+            f"{self.window_seconds} s windows while the shop's req/s still rose by 10 % (at most "
+            f"{self.max_warmup_seconds} s; 1 s for the baseline), paired with the baseline in alternating {self.window_seconds} s windows, "
             f"{self.rounds} rounds of baseline/shop/shop/baseline (ABBA), {each} s on each; "
             f"paths in turn (bench/rotate.lua)"
         )
@@ -63,6 +67,8 @@ class PairedResult:
 
     baseline: list[WrkResult]
     shop: list[WrkResult]
+    #: How long the shop was warmed before the first window counted.
+    warmup_seconds: int = 0
 
     @property
     def ratio(self) -> float | None:
@@ -166,12 +172,27 @@ def run_paired(wrk: str, baseline, shop, paths: list[str], load: Load) -> Paired
             server.wait_idle()
             return parse_wrk_output(output)
 
-        if load.warmup_seconds:
-            window("shop", load.warmup_seconds)
+        result.warmup_seconds = _warm_up(lambda seconds: window("shop", seconds), load)
         window("baseline", 1)
         for side in ("baseline", "shop", "shop", "baseline") * load.rounds:
             getattr(result, side).append(window(side, load.window_seconds))
     return result
+
+
+def _warm_up(shop_window, load: Load) -> int:
+    """Warm the shop: the fixed warm-up, then windows until one is no longer 10 % faster than the one before
+    (or max_warmup_seconds): the figures then measure the pages served as they are in a shop running for a while,
+    not its caches filling. Return the seconds spent."""
+    if not load.warmup_seconds:
+        return 0
+    previous, spent = shop_window(load.warmup_seconds).rps, load.warmup_seconds
+    while spent + load.window_seconds <= load.max_warmup_seconds:
+        rps = shop_window(load.window_seconds).rps
+        spent += load.window_seconds
+        if rps < previous * 1.1:
+            break
+        previous = rps
+    return spent
 
 
 @contextmanager

@@ -94,12 +94,14 @@ def http_row(ctx: Context, name: str, paths: list[str], *, note: str = "", serve
         if rounds
         else f"paired baseline {baseline.rps:,.0f} req/s"
     )
+    notes.append(f"warmed {paired.warmup_seconds} s")
     extra = {
         "requests": shop.requests,
         "errors": shop.errors,
         "paths": len(paths),
         "baseline_rps": baseline.rps,
         "round_ratios": rounds,
+        "warmup_seconds": paired.warmup_seconds,
         "window_rps": {side: [round(w.rps, 1) for w in getattr(paired, side)] for side in ("baseline", "shop")},
     }
     if not shop.requests:
@@ -152,7 +154,19 @@ def baseline_read(ctx: Context) -> list[Row]:
             server=ctx.baseline,
             note=f"bench/baseline_app.py /db/<id>: one {engine} SELECT by primary key, {len(paths)} stamps in turn",
         )
-    ]
+    ] + (
+        [
+            http_row(
+                ctx,
+                "bare Flask route + one database read + one rate-limit hit in Redis",
+                [path.replace("/db/", "/db-limited/") for path in paths],
+                server=ctx.baseline,
+                note="bench/baseline_app.py /db-limited/<id>: the least a scan costs as deployed",
+            )
+        ]
+        if ctx.postgres
+        else []
+    )
 
 
 def home(ctx: Context) -> list[Row]:

@@ -62,6 +62,12 @@ def main(argv=None) -> int:
         "limits in memory) and deployed (PostgreSQL at BENCH_DATABASE_URL with SEARCH_BACKEND=postgres, Redis "
         "at REDIS_URL), each paired with the same baseline",
     )
+    parser.add_argument(
+        "--memory-limits",
+        action="store_true",
+        help="the shop counts rate limits in each worker's memory, as `make run` does, instead of Redis: "
+        "on PostgreSQL, the engine's own cost without the deployed configuration's Redis round trip",
+    )
     parser.add_argument("--no-markdown", action="store_true", help="do not rewrite BENCHMARKS.md")
     parser.add_argument(
         "--markdown-only", action="store_true", help="only rewrite BENCHMARKS.md from the latest stored full runs"
@@ -87,6 +93,7 @@ def main(argv=None) -> int:
         seconds=args.seconds or (2 if args.quick else 10),
         warmup_seconds=1 if args.quick else 5,
         window_seconds=1 if args.quick else 2,
+        max_warmup_seconds=3 if args.quick else 60,
     )
     setup = server.Gunicorn(workers=args.workers, threads=args.threads)
     wrk = load.ensure_wrk(log)
@@ -109,6 +116,8 @@ def main(argv=None) -> int:
         index_how += f"; PostgreSQL search tables filled in {dataset.fill_postgres_search(ds, log):.1f} s"
 
     env = embedded_env(ds) if deployed else shop_env(ds, backends[-1])
+    if args.memory_limits:
+        env = {**env, "APP_ENV": "development", "REDIS_URL": "", "SESSION_COOKIE_SECURE": "true"}
     log(f"serving with {setup.describe()}; {bench_load.describe()}")
     # BENCH_PORT: the baseline there, the shops on the next ports (a machine shared with others).
     port = int(os.environ.get("BENCH_PORT") or 0)
@@ -117,7 +126,7 @@ def main(argv=None) -> int:
         "baseline",
         "bench.baseline_app:app",
         setup,
-        {"BENCH_BASELINE_DATABASE_URL": ds.url},
+        {"BENCH_BASELINE_DATABASE_URL": ds.url, "BENCH_BASELINE_REDIS_URL": _redis_url()},
         dataset.DATA_DIR,
         port=ports[0],
     )
@@ -206,7 +215,8 @@ def main(argv=None) -> int:
         "mode": mode,
         "machine": report.machine(),
         "database": _database(ds.url)
-        + (f" [embedded]; {_database(deployed.url)} [deployed], Redis for rate limits" if deployed else ""),
+        + (f" [embedded]; {_database(deployed.url)} [deployed], Redis for rate limits" if deployed else "")
+        + (", rate limits in each worker's memory" if args.memory_limits else ""),
         "serving": setup.describe(),
         "load": bench_load.describe(),
         "baseline_note": baseline_note,
@@ -224,7 +234,7 @@ def main(argv=None) -> int:
         "load_average": {"start": load_before, "end": os.getloadavg()[0]},
     }
     # A partial run (--only) is kept, but is not what the next run compares itself with.
-    standard = (args.workers, args.threads) == (2, 1) and not deployed
+    standard = (args.workers, args.threads) == (2, 1) and not deployed and not args.memory_limits
     path = report.write_results(run, latest=not only and standard)
     png = report.plot_ratios(
         row_dicts,
@@ -262,13 +272,17 @@ def shop_env(ds, search_backend: str = "whoosh") -> dict:
         "MAIL_OUTBOX_DIR": str(dataset.DATA_DIR / "outbox"),
         "APP_ENV": "production",
         # Production counts rate limits in Redis (it refuses to start without it), so the bench does too.
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "REDIS_URL": _redis_url(),
         "SECRET_KEY": "bench-" + os.urandom(16).hex(),
         "PUBLIC_BASE_URL": "https://ocop.example.vn",
         # One loopback client stands for thousands of shoppers: per-IP limits would measure the limiter.
         "RATELIMIT_SCAN": "1000000 per minute",
         "RATELIMIT_LOGIN": "1000000 per minute",
     }
+
+
+def _redis_url() -> str:
+    return os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def embedded_env(ds) -> dict:

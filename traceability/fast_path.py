@@ -226,7 +226,7 @@ class ScanFastPath:
             )
 
         try:  # from here on the scan is (being) counted: Flask must not see this request again
-            html = page.answer_scan(
+            body = page.answer_scan(
                 view,
                 hit,
                 scan,
@@ -239,7 +239,6 @@ class ScanFastPath:
             )
         except Exception as error:
             raise _AfterCount(error) from error
-        body = html.encode("utf-8")
         base_url = config["PUBLIC_BASE_URL"].rstrip("/")  # stamps.urls.base_url()
         headers = [
             ("Content-Type", "text/html; charset=utf-8"),

@@ -80,7 +80,7 @@ def _origin_page(hit: facts.OriginHit, anchor_path: str, generation: int | None)
         code=code[:300],
         counts=counts,
     )
-    html = page.answer_scan(
+    body = page.answer_scan(
         view,
         hit,
         scan,
@@ -92,7 +92,7 @@ def _origin_page(hit: facts.OriginHit, anchor_path: str, generation: int | None)
     )
     if buffer is None:
         db.session.commit()
-    response = current_app.make_response(html)
+    response = current_app.make_response(body)
     if buffer is not None and buffer.due():
         # Once the answer is sent, in this request's thread; skipped if another thread is writing.
         response.call_on_close(lambda: buffer.flush(wait=False))

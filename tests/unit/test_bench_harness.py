@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from bench import names, report
+from bench import load, names, report
 from bench.checkout_client import fill_form, parse_forms
 from bench.load import parse_wrk_output
 from storefront.text import slugify
@@ -157,3 +157,25 @@ def test_years_batches_add_up_to_the_stamps_and_stay_within_a_season():
     sizes = [b["size"] for b in plan]
     assert sum(sizes) == 500_000 and max(sizes) <= bulk.MAX_BATCH_STAMPS and min(sizes) >= 1
     assert min(b["packed"] for b in plan) >= date(2026, 12, 7).replace(year=2022)
+
+
+def _window(rps: float) -> load.WrkResult:
+    return load.WrkResult(
+        requests=int(rps), seconds=1.0, rps=rps, p50_ms=1, p95_ms=1, p99_ms=1, max_ms=1, errors=0, bytes=0
+    )
+
+
+@pytest.mark.parametrize(
+    ("climb", "spent"),
+    [
+        ([100, 105], 7),  # the first window after the warm-up is not 10 % faster: steady
+        ([100, 200, 400, 420], 11),  # caches filling: warmed until the climb stops
+        ([100 * 2**i for i in range(60)], 19),  # never steady: stops at max_warmup_seconds
+    ],
+)
+def test_the_warm_up_goes_on_while_the_shop_still_gets_faster(climb, spent):
+    seen = iter(climb)
+    windows = []
+    the_load = load.Load(warmup_seconds=5, window_seconds=2, max_warmup_seconds=20)
+    assert load._warm_up(lambda seconds: windows.append(seconds) or _window(next(seen)), the_load) == spent
+    assert windows[0] == 5 and set(windows[1:]) == {2}

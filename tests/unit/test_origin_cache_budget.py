@@ -19,12 +19,13 @@ def view(text: str) -> dict:
 def test_a_view_weighs_its_text_with_room_for_its_page_variants():
     assert cache.weigh(view("x" * 100)) == 100
     assert cache.weigh({"a": "Chè", "b": ["ab", ("c",)], "n": None}) == 6 + 2 + 1  # non-ASCII: 2 bytes a character
+    assert cache.weigh(["Chè".encode(), "count"]) == 4 + 5  # a variant's texts are UTF-8 bytes
     cache.put("k", view("x" * 100), ttl=60, max_bytes=10_000)
     assert cache.held_bytes() == 100 * (1 + cache.VARIANT_ALLOWANCE)
 
 
 def test_past_the_budget_the_oldest_entries_are_dropped_not_the_whole_cache():
-    budget = 3 * 300  # three views of 100 characters, counted with their variants
+    budget = 3 * 100 * (1 + cache.VARIANT_ALLOWANCE)  # three views of 100 characters, counted with their variants
     for key in "abcd":
         cache.put(key, view(key * 100), ttl=60, max_bytes=budget)
     assert [cache.get(key) is not None for key in "abcd"] == [False, True, True, True]
@@ -34,7 +35,7 @@ def test_past_the_budget_the_oldest_entries_are_dropped_not_the_whole_cache():
 def test_replacing_an_entry_does_not_count_it_twice_and_a_view_over_the_budget_is_not_kept():
     cache.put("a", view("a" * 100), ttl=60, max_bytes=1000)
     cache.put("a", view("b" * 100), ttl=60, max_bytes=1000)
-    assert cache.held_bytes() == 300 and cache.get("a")["head"] == "b" * 100
+    assert cache.held_bytes() == 100 * (1 + cache.VARIANT_ALLOWANCE) and cache.get("a")["head"] == "b" * 100
     cache.put("huge", view("h" * 1000), ttl=60, max_bytes=1000)
     assert cache.get("huge") is None and cache.held_bytes() <= 1000
 

@@ -24,11 +24,12 @@ log = logging.getLogger(__name__)
 
 #: Entries kept per worker at most; past it (or past ORIGIN_CACHE_BYTES) the oldest go first.
 MAX_ENTRIES = 2048
-#: Default of ORIGIN_CACHE_BYTES: a worker's budget for origin descriptions (about 350 batches'
-#: views with their page variants; 2,048 uncapped ones held about 95 MB).
+#: Default of ORIGIN_CACHE_BYTES: a worker's budget for origin descriptions (about 550 batches'
+#: views with their page variants; BENCHMARKS.md, "Origin cache").
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
-#: A view's page variants (whole pages, added as scans need them) are counted as this many times its own text.
-VARIANT_ALLOWANCE = 2
+#: A view's page variants (whole pages in UTF-8, added as scans need them; one or two a batch) are
+#: counted as this many times the view's own text.
+VARIANT_ALLOWANCE = 1
 _entries: dict = {}  # key -> (expires at, value, weight); in insertion order, oldest first
 _weight = 0
 _lock = threading.Lock()
@@ -75,6 +76,8 @@ def weigh(value) -> int:
     """Bytes of text a cached view holds (its rendered parts): a character a byte, two past ASCII (Vietnamese text)."""
     if isinstance(value, str):
         return len(value) if value.isascii() else 2 * len(value)
+    if isinstance(value, bytes):
+        return len(value)
     if isinstance(value, dict):
         return sum(weigh(item) for item in value.values())
     if isinstance(value, (list, tuple)):

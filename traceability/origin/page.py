@@ -130,8 +130,8 @@ def answer_scan(
     lang_url,
     report_url,
     app_context=contextlib.nullcontext,
-) -> str:
-    """Count a scan and return its origin page: the one way both the route (views.answer_scan)
+) -> bytes:
+    """Count a scan and return its origin page (UTF-8): the one way both the route (views.answer_scan)
     and the scan fast path answer a scan.
 
     buffer: the worker's scan buffer (None: written now, in the session's transaction);
@@ -172,8 +172,8 @@ def _needs_pin_form(stamp) -> bool:
     return stamp is not None and stamp.has_pin and not stamp.pin_verified_at
 
 
-def origin_html(view: dict, hit: facts.OriginHit, stamp, warning: str | None, code: str, first_scan_day) -> str:
-    """Return the origin page: a pre-rendered variant of the batch's page with this scan's values put in.
+def origin_html(view: dict, hit: facts.OriginHit, stamp, warning: str | None, code: str, first_scan_day) -> bytes:
+    """Return the origin page (UTF-8): a pre-rendered variant of the batch's page with this scan's values put in.
 
     A variant is rendered once per cached batch view and combination of live states (recall,
     standing, warning, first or later scan, PIN checked): the template runs with stand-ins for
@@ -192,7 +192,7 @@ def origin_html(view: dict, hit: facts.OriginHit, stamp, warning: str | None, co
             report_url=report_link(code),
             pin_form=PinForm(code=code),
             url_for_lang=lang_link,
-        )
+        ).encode()
     pieces = stored_variant(view, hit, stamp, warning) or _render_variant(view, hit, stamp, warning)
     return fill_slots(pieces, stamp, first_scan_day, report_url=lambda: report_link(code), lang_url=lang_link)
 
@@ -217,7 +217,8 @@ def stored_variant(view: dict, hit: facts.OriginHit, stamp, warning: str | None)
 
 
 def _render_variant(view: dict, hit: facts.OriginHit, stamp, warning: str | None) -> list:
-    """Render and store the variant for these live states: [text, slot name, text, …, text]."""
+    """Render and store the variant for these live states: [text, slot name, text, …, text], the
+    texts encoded (UTF-8): what the response sends, in half the memory of Vietnamese text as str."""
     stand_in = None
     if stamp is not None:
         stand_in = dataclasses.replace(stamp, serial=_SLOTS["serial"] if stamp.serial is not None else None)
@@ -235,12 +236,12 @@ def _render_variant(view: dict, hit: facts.OriginHit, stamp, warning: str | None
         url_for_lang=lambda lang: _SLOTS[f"lang_{lang}"],
     )
     parts = _SLOT_RE.split(html)
-    pieces = [part if index % 2 == 0 else _SLOT_NAMES[part] for index, part in enumerate(parts)]
+    pieces = [part.encode() if index % 2 == 0 else _SLOT_NAMES[part] for index, part in enumerate(parts)]
     view["variants"][_variant_key(hit, stamp, warning)] = pieces
     return pieces
 
 
-def fill_slots(pieces: list, stamp, first_scan_day, *, report_url, lang_url) -> str:
+def fill_slots(pieces: list, stamp, first_scan_day, *, report_url, lang_url) -> bytes:
     """Put one scan's values (escaped) into a variant's slots; report_url() and lang_url(lang) build links."""
     values = {
         "serial": lambda: escape(stamp.serial),
@@ -250,7 +251,7 @@ def fill_slots(pieces: list, stamp, first_scan_day, *, report_url, lang_url) -> 
         "lang_vi": lambda: escape(lang_url("vi")),
         "lang_en": lambda: escape(lang_url("en")),
     }
-    return "".join(part if index % 2 == 0 else values[part]() for index, part in enumerate(pieces))
+    return b"".join(part if index % 2 == 0 else values[part]().encode() for index, part in enumerate(pieces))
 
 
 def report_link(code: str) -> str:
