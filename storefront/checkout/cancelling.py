@@ -22,8 +22,11 @@ from storefront.inventory.services import release_reservations, return_sold_stoc
 log = logging.getLogger(__name__)
 
 
-def cancel_order(order: Order, *, actor=None, reason: str = "") -> Order:
+def cancel_order(order: Order, *, actor=None, reason: str = "", tell_buyer: bool = True) -> Order:
     """Cancel an order that has not shipped and put its units back on sale.
+
+    *tell_buyer* False: the caller's own mail tells the buyer (a visit's cancellation that ends its
+    visits-only order says both in one mail), so no order mail is queued.
 
     :raises IllegalTransition: the order has shipped, was delivered or is already closed.
     """
@@ -54,7 +57,8 @@ def cancel_order(order: Order, *, actor=None, reason: str = "") -> Order:
         return "\n".join(text)
 
     log.info("order %s cancelled by %s: %s", order.code, getattr(actor, "id", "customer"), reason)
-    notify(order, _l("Đơn hàng %(code)s đã bị huỷ", code=order.code), body)
+    if tell_buyer:
+        notify(order, _l("Đơn hàng %(code)s đã bị huỷ", code=order.code), body)
     db.session.flush()
     return order
 

@@ -5,10 +5,13 @@ prices, times, places, extras and the cancellation window are demo values and sa
 Coordinates are left out: no source gives them, and the page must not show an invented point.
 
 So that the demo producer account (HTX Chè Hảo Đạt, Tân Cương) has host pages to show, the seed
-adds a tea-hill visit labelled "tour minh hoạ" (the co-operative is real, this tour is not one it
-publishes: no certificate, no stars) and an overnight homestay of the fictional Bình Minh co-op,
-both in Tân Cương, the tea area of Thái Nguyên; and bookings by fictional guests: upcoming ones,
-one checked in last week and one no-show, so the calendar, guest list, stays and figures show something.
+gives it two demo items, both in Tân Cương, the tea area of Thái Nguyên: a tea-hill visit labelled
+"tour minh hoạ" and an overnight homestay labelled "homestay minh hoạ … (hư cấu)" (the co-operative
+is real; it publishes neither, and each text says so: no certificate, no stars). The
+homestay is the account's, not a fictional co-op's, so its stays page has a guest to declare. And
+bookings by fictional guests: upcoming ones, one checked in last week and one no-show, so the
+calendar, guest list, stays and figures show something. A database seeded before the homestay moved
+gets it by `flask db upgrade` (migrations/versions/demo_homestay_for_the_demo_account.py).
 """
 
 from datetime import date, time, timedelta
@@ -47,9 +50,19 @@ EXPERIENCES = {
 }
 
 
-#: Demo tours made for the demo (not real OCOP products): producer name -> product and experience facts.
-DEMO_TOURS = {
-    "HTX Chè Hảo Đạt": {
+#: The demo homestay, the demo producer account's (before: the fictional Bình Minh co-op's, which has no login).
+HOMESTAY_VI = "Homestay minh hoạ trên đồi chè Tân Cương, một đêm (hư cấu)"
+HOMESTAY_DESCRIPTION_VI = (
+    "Một đêm ở nhà sàn giữa đồi chè xã Tân Cương, bữa tối cơm quê, sáng hôm sau hái chè và uống trà "
+    "cùng chủ nhà. Homestay hư cấu, dựng lên để tài khoản demo của hợp tác xã có khách lưu trú để xem: "
+    "HTX Chè Hảo Đạt có thật nhưng không công bố homestay này; nhà sàn, giá và giờ đều là giá trị minh hoạ."
+)
+HOMESTAY_ADDRESS = "Nhà sàn minh hoạ, xã Tân Cương (địa chỉ hư cấu)"
+
+#: Demo tours made for the demo (not real OCOP products): the producer, the product and experience facts.
+DEMO_TOURS = (
+    {
+        "producer": "HTX Chè Hảo Đạt",
         "name_vi": "Một buổi sáng trên đồi chè Tân Cương: hái và sao chè cùng HTX Hảo Đạt (tour minh hoạ)",
         "name_en": "A morning on the Tan Cuong tea hills: picking and pan-firing tea with Hao Dat co-op (demo tour)",
         "description_vi": (
@@ -83,22 +96,22 @@ DEMO_TOURS = {
         ],
         "rules": [(SATURDAY, time(7, 30), 12)],
     },
-    "HTX Demo Chè Bình Minh (hư cấu)": {
-        "name_vi": "Homestay đồi chè Bình Minh, một đêm (hư cấu)",
-        "name_en": "Binh Minh tea-hill homestay, one night (fictional)",
-        "description_vi": (
-            "Một đêm ở nhà sàn giữa đồi chè xã Tân Cương, bữa tối cơm quê, sáng hôm sau hái chè và uống trà "
-            "cùng chủ nhà. Homestay hư cấu của một hợp tác xã hư cấu, dựng lên để trình diễn sàn."
-        ),
+    {
+        "producer": "HTX Chè Hảo Đạt",
+        "name_vi": HOMESTAY_VI,
+        "name_en": "A demo homestay on the Tan Cuong tea hills, one night (fictional)",
+        "description_vi": HOMESTAY_DESCRIPTION_VI,
         "description_en": (
             "A night in a stilt house among the Tan Cuong tea hills, a country dinner, tea picking and a "
-            "tasting with the hosts next morning. A fictional homestay of a fictional co-operative."
+            "tasting with the hosts next morning. A fictional homestay made up so that the demo producer "
+            "account has guests to declare: HTX Chè Hảo Đạt is real but does not publish this homestay; the house, "
+            "prices and times are demo values."
         ),
         "price_vnd": 450_000,
         "experience": {
             "duration_minutes": 20 * 60,
             "nights": 1,
-            "meeting_address": "Nhà sàn Bình Minh, xã Tân Cương (địa chỉ hư cấu)",
+            "meeting_address": HOMESTAY_ADDRESS,
             "languages": "vi,en",
             "included_vi": "Một đêm ngủ nhà sàn, bữa tối và bữa sáng, hái chè buổi sáng (nội dung hư cấu).",
             "included_en": "One night in the stilt house, dinner and breakfast, morning tea picking (fictional).",
@@ -113,7 +126,7 @@ DEMO_TOURS = {
         "extras": [],
         "rules": [(SATURDAY, time(14, 0), 6)],
     },
-}
+)
 
 
 def seed_experiences(*, today: date, image_dir=None, summary=None) -> int:
@@ -151,8 +164,8 @@ def _seed_demo_tours(today: date, image_dir, summary) -> int:
     """Add the demo tours (a product of group 6 each, no certificate, no stock) and their demo bookings."""
     made = 0
     slugs = set(db.session.scalars(select(Product.slug)))
-    for producer_name, facts in DEMO_TOURS.items():
-        producer = db.session.scalar(select(Producer).where(Producer.name == producer_name))
+    for facts in DEMO_TOURS:
+        producer = db.session.scalar(select(Producer).where(Producer.name == facts["producer"]))
         if producer is None:
             continue
         product = Product(

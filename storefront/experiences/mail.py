@@ -7,9 +7,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from storefront.addresses import format_address
+from storefront.checkout.labels import PAYMENT_METHOD_LABELS
+from storefront.checkout.models import OrderStatus
 from storefront.clock import VIETNAM_TZ
 from storefront.columns import utcnow
 from storefront.experiences.models import Booking, BookingStatus, ExperienceSession
+from storefront.experiences.paying import refund_key
 from storefront.experiences.tokens import voucher_url
 from storefront.extensions import db
 from storefront.filters import vnd
@@ -99,6 +102,9 @@ def send_confirmation(booking: Booking) -> None:
 
 
 def send_cancelled(booking: Booking) -> None:
+    """One mail per cancelled visit; when that ended its unpaid visits-only order, the mail says so too."""
+    order = booking.order
+    order_cancelled = order is not None and order.status is OrderStatus.CANCELLED
     with force_locale(booking.language or "vi"):
         lines = [str(_l("Đặt chỗ %(code)s đã được huỷ.", code=booking.code)), "", booking.experience_name]
         if booking.cancelled_by == "host":
@@ -109,7 +115,38 @@ def send_cancelled(booking: Booking) -> None:
             )
         if booking.refunded_vnd:
             lines.append(str(_l("Số tiền hoàn lại: %(amount)s", amount=vnd(booking.refunded_vnd))))
-        _send(booking, _l("Đặt chỗ %(code)s đã huỷ", code=booking.code), "\n".join(lines))
+            if method := _refunded_through(booking):
+                lines.append(
+                    str(
+                        _l(
+                            "Hoàn qua %(method)s; tiền về tài khoản của bạn tuỳ thời gian xử lý của ngân hàng.",
+                            method=method,
+                        )
+                    )
+                )
+        if order_cancelled:
+            lines += [
+                "",
+                str(
+                    _l(
+                        "Đơn hàng %(code)s chưa thanh toán nên cũng đã được huỷ: bạn không cần thanh toán.",
+                        code=order.code,
+                    )
+                ),
+            ]
+            subject = _l("Đặt chỗ %(code)s và đơn hàng %(order)s đã huỷ", code=booking.code, order=order.code)
+        else:
+            subject = _l("Đặt chỗ %(code)s đã huỷ", code=booking.code)
+        _send(booking, subject, "\n".join(lines))
+
+
+def _refunded_through(booking: Booking) -> str | None:
+    """The payment method that gave this booking's share back (its refund's label), if one did."""
+    key = refund_key(booking)
+    for payment in booking.order.payments if booking.order is not None else []:
+        if any(refund.request_key == key for refund in payment.refunds):
+            return str(PAYMENT_METHOD_LABELS[payment.method])
+    return None
 
 
 def send_reminders(now: datetime | None = None) -> int:

@@ -30,10 +30,7 @@ def test_each_readme_account_signs_in_through_the_form_and_lands_on_its_home(
     assert {role for role, _, _ in accounts} == set(HOMES)
     for role, email, password in accounts:
         page.context.clear_cookies()
-        page.goto(live_server.url + "/account/login")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Mật khẩu").fill(password)
-        page.get_by_role("button", name="Đăng nhập").click()
+        sign_in(page, live_server, email, password)
         expect(page).to_have_url(live_server.url + HOMES[role])
         expect(page.get_by_text("Đăng nhập thành công.")).to_be_visible()
         expect(page.locator("h1").first).to_contain_text(re.compile(HEADINGS[role]))
@@ -64,13 +61,10 @@ def test_on_the_demo_a_lapsed_certificate_reads_as_lapsed_and_fictional_producer
 
 def test_the_demo_producer_signs_in_and_finds_its_tea_hill_visit_with_guests(live_server, seeded_demo, page):
     """The README's producer account has host pages to show: a visit, its calendar, guests, figures."""
-    page.goto(live_server.url + "/account/login")
-    page.get_by_label("Email").fill("hoptacxa@example.com")
-    page.get_by_label("Mật khẩu").fill("demo1234")
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, live_server, "hoptacxa@example.com", "demo1234")
     expect(page).to_have_url(live_server.url + "/producer/")
     page.goto(live_server.url + "/producer/experiences")
-    tour = page.locator(".card", has_text="đồi chè Tân Cương")
+    tour = page.locator(".card", has_text="Một buổi sáng trên đồi chè Tân Cương")
     expect(tour).to_contain_text("(tour minh hoạ)")
     figures = page.get_by_test_id("host-figures")
     expect(figures).to_contain_text("Đã đến")
@@ -86,6 +80,33 @@ def test_the_demo_producer_signs_in_and_finds_its_tea_hill_visit_with_guests(liv
     page.goto(live_server.url + "/producer/check-in")
     expect(page.get_by_role("button", name="Quét mã QR bằng camera")).to_be_visible()
     screenshot(page, "demo-host-check-in")
+
+
+def test_the_demo_producer_signs_in_and_finds_its_demo_homestay_with_a_stay_to_declare(live_server, seeded_demo, page):
+    """The README's producer account hosts the demo homestay (marked fictional): its stays page lists a guest."""
+    sign_in(page, live_server, "hoptacxa@example.com", "demo1234")
+    expect(page).to_have_url(live_server.url + "/producer/")
+    page.get_by_role("link", name="Du lịch").click()
+    page.get_by_role("link", name=re.compile(r"^Khai báo lưu trú")).click()
+    expect(page).to_have_url(live_server.url + "/producer/stays")
+    stay = page.get_by_test_id("stay")
+    expect(stay).to_have_count(1)
+    expect(stay).to_contain_text("1 đêm")
+    expect(stay.locator("tbody tr")).to_have_count(2)
+    expect(stay).to_contain_text("Trần Thu Hà (minh hoạ)")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # each guest a card on a phone
+    screenshot(page, "demo-host-stays")
+    page.goto(live_server.url + "/producer/experiences")
+    expect(page.get_by_role("link", name=re.compile(r"^Khai báo lưu trú \(1\)$"))).to_be_visible()
+    expect(page.locator(".card", has_text="Homestay minh hoạ")).to_contain_text("(hư cấu)")
+
+
+def sign_in(page, live_server, email, password):
+    """Sign in through the real login form."""
+    page.goto(live_server.url + "/account/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
 
 
 def screenshot(page, name):

@@ -39,3 +39,32 @@ def test_an_office_user_records_a_certificate_and_the_badge_appears_on_the_produ
     badge = page.locator(".ocop-badge")
     expect(badge).to_have_attribute("data-stars", "4")
     expect(badge).to_contain_text("1520/QĐ-UBND")
+
+
+def test_on_a_phone_the_office_moderates_an_experience_without_scrolling_sideways(live_server, page, db):
+    """At 390×844 each row of the moderation table is a card (label: value): nothing is wider than the screen."""
+    from tests.factories_experiences import make_booking, make_experience, next_saturday, session_on
+
+    clerk = make_office_user(email="van.phong@ocop.vn")
+    experience = make_experience(name_vi="Du lịch văn hóa dân tộc Tày bản làng Thái Hải", capacity=20)
+    make_booking(session_on(experience, next_saturday()))
+    db.session.commit()
+
+    page.goto(live_server.url + "/account/login")
+    page.get_by_label("Email").fill(clerk.email)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("link", name="Kiểm duyệt").click()
+    row = page.locator(f"#product-{experience.product_id}")
+    table = page.locator("table", has=row)
+    expect(row.get_by_test_id("experience-tag")).to_be_visible()
+    assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth"), table.evaluate("t => t.scrollWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(row.locator("td[data-label='Trạng thái']")).to_have_text("Đang bán")
+    for control in (row.get_by_label("Lý do ẩn"), row.get_by_role("checkbox"), row.get_by_role("button", name="Ẩn")):
+        box = control.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    row.get_by_label("Lý do ẩn").fill("Chưa có giấy phép lữ hành")
+    row.get_by_role("checkbox").check()
+    row.get_by_role("button", name="Ẩn").click()
+    expect(row).to_contain_text("Đang ẩn: Chưa có giấy phép lữ hành")

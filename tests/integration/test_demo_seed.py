@@ -270,12 +270,14 @@ def test_each_real_products_certificate_matches_its_csv_row(db, seeded):
     fictional = {name for name, *_ in FICTIONAL_PRODUCERS}
     rows = csv_rows()
     products = db.session.scalars(select(Product)).all()
-    # The demo tour of a real co-operative (storefront/demo/experiences.py) says so and carries no certificate.
-    tours = [p for p in products if p.name_vi in {tour["name_vi"] for tour in DEMO_TOURS.values()}]
-    assert sorted((p.producer.name, p.certificates, "tour minh hoạ" in p.name_vi) for p in tours) == [
+    # The demo tour and homestay of a real co-operative (storefront/demo/experiences.py) say so and carry no
+    # certificate.
+    tours = [p for p in products if p.name_vi in {tour["name_vi"] for tour in DEMO_TOURS}]
+    assert sorted((p.producer.name, p.certificates, "minh hoạ" in p.name_vi) for p in tours) == [
         ("HTX Chè Hảo Đạt", [], True),
-        ("HTX Demo Chè Bình Minh (hư cấu)", [], False),
+        ("HTX Chè Hảo Đạt", [], True),
     ]
+    assert all("HTX Chè Hảo Đạt có thật" in p.description_vi for p in tours)
     real = [p for p in products if p.producer.name not in fictional and p not in tours]
     assert {p.name_vi for p in real} <= set(rows)
     undated = []
@@ -528,9 +530,14 @@ def test_the_demo_producer_hosts_a_tea_hill_visit_and_the_demo_has_a_homestay_an
     statuses = sorted(
         b.status.value for b in db.session.scalars(select(Booking).where(Booking.producer_id == hao_dat.id))
     )
-    assert statuses == ["checked_in", "confirmed", "no_show"]
+    assert statuses == ["checked_in", "confirmed", "confirmed", "no_show"]  # the tour's three, the homestay's one
+    # The homestay is the demo account's too (its stays page has a guest to declare), marked fictional.
     homestay = db.session.scalar(select(Experience).where(Experience.nights > 0))
-    assert "(hư cấu)" in homestay.product.producer.name and homestay.meeting_ward_code == 5503
-    stay = db.session.scalar(select(Booking).where(Booking.producer_id == homestay.product.producer_id))
-    assert stay.status is BookingStatus.CONFIRMED and len(stay.stay_guests) == 2
+    assert homestay.product.producer == hao_dat and homestay.meeting_ward_code == 5503
+    assert "(hư cấu)" in homestay.product.name_vi and "(fictional)" in homestay.product.name_en
+    assert "(địa chỉ hư cấu)" in homestay.meeting_address and "không công bố" in homestay.product.description_vi
+    stay = db.session.scalar(
+        select(Booking).join(ExperienceSession).where(ExperienceSession.experience_id == homestay.id)
+    )
+    assert stay.producer_id == hao_dat.id and stay.status is BookingStatus.CONFIRMED and len(stay.stay_guests) == 2
     assert db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.subject.contains("DL-"))) == 0

@@ -6,7 +6,7 @@ import urllib.request
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storefront.checkout.models import Order, OrderStatus, Payment, PaymentStatus
 from storefront.checkout.payments.events import mark_payment_received
@@ -147,6 +147,7 @@ def test_a_visit_paid_by_vnpay_is_refunded_through_vnpay_when_cancelled(db, clie
     order = db.session.scalar(select(Order))
     assert order.status is OrderStatus.PAID and booking.status is BookingStatus.CONFIRMED
     assert order.delivery_fee_vnd == 0 and order.total_vnd == 500_000
+    queued_before = db.session.scalar(select(func.max(OutboxMessage.id)))
 
     if who == "guest":  # inside the window: Friday 07:00 in Vietnam for Saturday 08:00
         cancel_by_guest(booking, reason="Ốm", now=vn(saturday - timedelta(days=1), 7))
@@ -157,8 +158,10 @@ def test_a_visit_paid_by_vnpay_is_refunded_through_vnpay_when_cancelled(db, clie
     assert booking.refunded_vnd == 500_000 and payment.refunded_vnd == 500_000
     assert payment.status is PaymentStatus.REFUNDED and order.status is OrderStatus.REFUNDED
     assert session.booked == 0 and booking.status is BookingStatus.CANCELLED and booking.cancelled_by == who
-    told = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
-    assert booking.code in told.subject and "500.000" in told.body_text
+    # One mail says it all (before: the visit's and a separate refund mail for the order).
+    [told] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > queued_before)).all()
+    assert told.subject == f"Đặt chỗ {booking.code} đã huỷ"
+    assert "Số tiền hoàn lại: 500.000" in told.body_text and "Hoàn qua VNPay" in told.body_text
 
 
 def test_an_unpaid_visit_only_order_lapses_its_places_come_back_and_the_order_expires(db, client):
@@ -329,6 +332,15 @@ def test_a_host_cancelling_a_visit_already_paid_by_bank_transfer_lists_its_share
     assert payments_needing_attention() == [owed]
 
 
+def visits_only_bank_transfer_order(db, client, session):
+    """A visit for 2 adults in *session*, ordered alone by bank transfer (awaiting payment): (order, booking)."""
+    book_now(client, session, adults=2, children=0)
+    client.post("/checkout", data=BOOKER)
+    client.post("/checkout/options", data={"payment_method": "bank_transfer"})
+    place(client, review_key(client))
+    return db.session.scalar(select(Order)), db.session.scalar(select(Booking))
+
+
 def test_the_office_hiding_an_experience_cancels_an_unpaid_bank_transfer_visits_only_order(db, client):
     from storefront.accounts.models import Role
     from storefront.checkout.models import IllegalTransition
@@ -339,11 +351,7 @@ def test_the_office_hiding_an_experience_cancels_an_unpaid_bank_transfer_visits_
     session = session_on(experience, next_saturday())
     office = make_user(role=Role.OFFICE)
     db.session.commit()
-    book_now(client, session, adults=2, children=0)
-    client.post("/checkout", data=BOOKER)
-    client.post("/checkout/options", data={"payment_method": "bank_transfer"})
-    place(client, review_key(client))
-    order, booking = db.session.scalar(select(Order)), db.session.scalar(select(Booking))
+    order, booking = visits_only_bank_transfer_order(db, client, session)
 
     hide_product(experience.product, reason="Chưa có giấy phép", actor=office, cancel_bookings=True)
     db.session.commit()
@@ -378,3 +386,32 @@ def test_a_visits_only_order_cannot_be_placed_without_an_email_after_the_goods_l
     assert client.post("/checkout/options", data={"payment_method": "bank_transfer"}).status_code == 302
     place(client, review_key(client))
     assert db.session.scalar(select(Order)).email == "hoa@example.com"
+
+
+@pytest.mark.parametrize("who", ["guest", "host"])
+def test_a_cancelled_visit_that_ends_its_unpaid_visits_only_order_sends_one_mail(db, client, who):
+    """Cancelling the only visit of an order still awaiting its bank transfer cancels the order too: the
+    shopper gets one mail that says both (before: the visit's mail and an order mail with an internal reason)."""
+    saturday = next_saturday()
+    session = session_on(make_experience(free_cancel_hours=24), saturday)
+    db.session.commit()
+    order, booking = visits_only_bank_transfer_order(db, client, session)
+    assert order.status is OrderStatus.PENDING_PAYMENT and order.fulfilments == []
+    queued_before = db.session.scalar(select(func.max(OutboxMessage.id)))
+
+    if who == "guest":
+        cancel_by_guest(booking, reason="Ốm", now=vn(saturday - timedelta(days=2), 7))
+    else:
+        cancel_by_host(booking, reason="Mưa lũ, đường vào bản bị ngập")
+    db.session.commit()
+
+    assert order.status is OrderStatus.CANCELLED and booking.status is BookingStatus.CANCELLED
+    mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > queued_before)).all()
+    assert [(m.to_address, m.subject) for m in mails] == [
+        ("hoa@example.com", f"Đặt chỗ {booking.code} và đơn hàng {order.code} đã huỷ")
+    ]
+    body = mails[0].body_text
+    assert f"Đơn hàng {order.code} chưa thanh toán nên cũng đã được huỷ" in body and booking.code in body
+    assert "cancelled" not in body  # the order's internal reason stays off the shopper's mail
+    if who == "host":
+        assert "Chủ nhà huỷ vì: Mưa lũ" in body

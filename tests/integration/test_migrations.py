@@ -134,3 +134,62 @@ def test_upgrading_an_old_demo_database_keeps_only_the_year_of_invented_decision
         ]
         downgrade(revision="base")
         db.engine.dispose()  # the fixture drops this database; no pooled connection may outlive the test
+
+
+def test_upgrading_an_old_demo_database_gives_its_homestay_to_the_demo_producer_account(empty_database):
+    """Demo seeds before revision 8e2b5d7a1c46 put the homestay under a fictional co-op that has no login."""
+    from storefront.catalog.models import ProductImage
+    from tests.factories import make_producer
+    from tests.factories_experiences import make_booking, make_experience, next_saturday, session_on
+
+    config = type("MigrationConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": empty_database})
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        hao_dat = make_producer(name="HTX Chè Hảo Đạt")
+        binh_minh = make_producer(name="HTX Demo Chè Bình Minh (hư cấu)")
+        homestay = make_experience(
+            producer=binh_minh,
+            nights=1,
+            name_vi="Homestay đồi chè Bình Minh, một đêm (hư cấu)",
+            meeting_address="Nhà sàn Bình Minh, xã Tân Cương (địa chỉ hư cấu)",
+        )
+        product = homestay.product
+        product.slug, product.name_en = (
+            "homestay-doi-che-binh-minh-mot-dem-hu-cau",
+            "Binh Minh tea-hill homestay, one night (fictional)",
+        )
+        product.images.append(
+            ProductImage(
+                filename="h.jpg", alt=f"Ảnh minh hoạ, không phải ảnh chụp sản phẩm: nhà sàn – {product.name_vi}"
+            )
+        )
+        stay = make_booking(session_on(homestay, next_saturday()))
+        db.session.commit()
+        ids = {"product": product.id, "booking": stay.id, "hao_dat": hao_dat.id}
+        db.session.remove()
+        downgrade(revision="5d1f0b7e9a2c")
+        upgrade()
+        with db.engine.connect() as conn:
+            moved = conn.execute(
+                sa.text("SELECT producer_id, slug, name_vi, description_vi FROM products WHERE id = :id"),
+                {"id": ids["product"]},
+            ).one()
+            booking = conn.execute(
+                sa.text("SELECT producer_id, experience_name FROM bookings WHERE id = :id"), {"id": ids["booking"]}
+            ).one()
+            address = conn.execute(
+                sa.text("SELECT meeting_address FROM experiences WHERE product_id = :id"), {"id": ids["product"]}
+            ).scalar()
+            alt = conn.execute(
+                sa.text("SELECT alt FROM product_images WHERE product_id = :id"), {"id": ids["product"]}
+            ).scalar()
+            redirect = conn.execute(sa.text("SELECT kind, slug, target_id FROM slug_redirects")).all()
+        new_name = "Homestay minh hoạ trên đồi chè Tân Cương, một đêm (hư cấu)"
+        assert moved[:3] == (ids["hao_dat"], "homestay-minh-hoa-tren-doi-che-tan-cuong-mot-dem-hu-cau", new_name)
+        assert "HTX Chè Hảo Đạt có thật nhưng không công bố homestay này" in moved[3]
+        assert tuple(booking) == (ids["hao_dat"], new_name)
+        assert address == "Nhà sàn minh hoạ, xã Tân Cương (địa chỉ hư cấu)" and alt.endswith(new_name)
+        assert redirect == [("product", "homestay-doi-che-binh-minh-mot-dem-hu-cau", ids["product"])]
+        downgrade(revision="base")
+        db.engine.dispose()

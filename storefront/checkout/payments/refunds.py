@@ -79,7 +79,14 @@ def _close_refunded(order: Order, payment: Payment, was_paid: bool) -> None:
 
 
 def refund_payment(
-    payment: Payment, amount_vnd: int, *, actor=None, reason: str = "", config=None, request_key: str | None = None
+    payment: Payment,
+    amount_vnd: int,
+    *,
+    actor=None,
+    reason: str = "",
+    config=None,
+    request_key: str | None = None,
+    tell_buyer: bool = True,
 ) -> Payment:
     """Give back *amount_vnd* of a payment through its provider (full or partial); flushes.
 
@@ -87,7 +94,8 @@ def refund_payment(
     goes to the provider as its idempotency key or request id, and a refund already made
     with it is not made again: a double-submitted form refunds once. The payment row is
     locked first, so two refunds of one payment never interleave. A full refund of an
-    order's paid payment moves the order to refunded.
+    order's paid payment moves the order to refunded. The buyer is mailed, unless *tell_buyer* is
+    False: the caller's own mail says it (a cancelled visit's, storefront/experiences/mail.py).
     :raises RefundNotPossible: wrong amount, nothing left, or the provider cannot refund.
     :raises storefront.checkout.providers.base.RefundFailed: the provider refused (its message).
     """
@@ -130,16 +138,17 @@ def refund_payment(
     payment.refunded_vnd = (payment.refunded_vnd or 0) + amount_vnd
     if payment.refunded_vnd == payment.amount_vnd:
         _close_refunded(order, payment, paid_the_order)
-    notify(
-        order,
-        _l("Đơn hàng %(code)s: đã hoàn tiền", code=order.code),
-        _l(
-            "Chúng tôi đã hoàn %(amount)s cho đơn %(code)s qua %(method)s. Tiền về tài khoản của bạn tuỳ thời gian xử lý của ngân hàng.",
-            amount=vnd(amount_vnd),
-            code=order.code,
-            method=PAYMENT_METHOD_LABELS[payment.method],
-        ),
-    )
+    if tell_buyer:
+        notify(
+            order,
+            _l("Đơn hàng %(code)s: đã hoàn tiền", code=order.code),
+            _l(
+                "Chúng tôi đã hoàn %(amount)s cho đơn %(code)s qua %(method)s. Tiền về tài khoản của bạn tuỳ thời gian xử lý của ngân hàng.",
+                amount=vnd(amount_vnd),
+                code=order.code,
+                method=PAYMENT_METHOD_LABELS[payment.method],
+            ),
+        )
     db.session.flush()
     return payment
 
