@@ -147,6 +147,9 @@ def test_a_visit_paid_by_vnpay_is_refunded_through_vnpay_when_cancelled(db, clie
     order = db.session.scalar(select(Order))
     assert order.status is OrderStatus.PAID and booking.status is BookingStatus.CONFIRMED
     assert order.delivery_fee_vnd == 0 and order.total_vnd == 500_000
+    paid_mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.subject.contains("đã được thanh toán")))
+    assert "Lịch tham quan của bạn đã được xác nhận" in paid_mail.body_text  # visits only: nothing is shipped
+    assert "gửi hàng" not in paid_mail.body_text
     queued_before = db.session.scalar(select(func.max(OutboxMessage.id)))
 
     if who == "guest":  # inside the window: Friday 07:00 in Vietnam for Saturday 08:00

@@ -131,14 +131,18 @@ def fulfil_payment(order: Order, event, *, now: datetime | None = None) -> str:
     payment.provider_data = {**(payment.provider_data or {}), **event.data}
     payment.attention_reason = ""
     extras.settled(order)  # its visits are confirmed (one cancelled meanwhile is refunded)
+    paid = {"total": vnd(order.total_vnd), "method": PAYMENT_METHOD_LABELS[order.payment_method], "code": order.code}
     notify(
         order,
         _l("Đơn hàng %(code)s đã được thanh toán", code=order.code),
         _l(
             "Chúng tôi đã nhận thanh toán %(total)s qua %(method)s cho đơn %(code)s. Các cơ sở sản xuất sẽ đóng gói và gửi hàng.",
-            total=vnd(order.total_vnd),
-            method=PAYMENT_METHOD_LABELS[order.payment_method],
-            code=order.code,
+            **paid,
+        )
+        if order.ward_code is not None
+        else _l(  # visits only: nothing is shipped
+            "Chúng tôi đã nhận thanh toán %(total)s qua %(method)s cho đơn %(code)s. Lịch tham quan của bạn đã được xác nhận.",
+            **paid,
         ),
     )
     db.session.flush()
