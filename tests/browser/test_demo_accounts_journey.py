@@ -34,6 +34,11 @@ def test_each_readme_account_signs_in_through_the_form_and_lands_on_its_home(
         expect(page).to_have_url(live_server.url + HOMES[role])
         expect(page.get_by_text("Đăng nhập thành công.")).to_be_visible()
         expect(page.locator("h1").first).to_contain_text(re.compile(HEADINGS[role]))
+        # Every header link, "Đăng xuất" last, is on screen whole: none hides past the phone's edge.
+        width = page.viewport_size["width"]
+        for item in page.locator(".main-nav > a, .main-nav button").all():
+            box = item.bounding_box()
+            assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= width, (role, item.inner_text(), box)
 
 
 @pytest.mark.parametrize("viewport", ["page", "desktop_page"])
