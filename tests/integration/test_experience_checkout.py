@@ -418,3 +418,35 @@ def test_a_cancelled_visit_that_ends_its_unpaid_visits_only_order_sends_one_mail
     assert "cancelled" not in body  # the order's internal reason stays off the shopper's mail
     if who == "host":
         assert "Chủ nhà huỷ vì: Mưa lũ" in body
+
+
+def test_a_visits_only_payment_arriving_after_its_places_went_does_not_say_the_visit_is_confirmed(db, client, vnpay):
+    """The hold lapsed and others took the places before VNPay reported the payment: the visit is
+    refunded, and the payment mail must not tell the guest it is confirmed."""
+    experience = make_experience(capacity=2)
+    session = session_on(experience, next_saturday())
+    db.session.commit()
+    book_now(client, session, adults=2, children=0)
+    client.post("/checkout", data=BOOKER)
+    client.post("/checkout/options", data={"payment_method": "vnpay"})
+    started = place(client, review_key(client))
+    assert started.status_code == 303
+    with urllib.request.urlopen(started.headers["Location"], timeout=10) as gateway:
+        assert gateway.status == 200
+    ref = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(started.headers["Location"]).query))["vnp_TxnRef"]
+    booking = db.session.scalar(select(Booking))
+    booking.hold_expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert release_lapsed() == 1
+    db.session.expire_all()
+    session.booked = session.capacity  # another guest took the places meanwhile
+    db.session.commit()
+
+    client.get("/payments/vnpay/webhook?" + urllib.parse.urlencode(vnpay.complete(ref, deliver=False)))
+    db.session.expire_all()
+    assert booking.status is BookingStatus.EXPIRED and booking.refunded_vnd == 500_000
+    paid_mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.subject.contains("đã được thanh toán")))
+    assert paid_mail is not None
+    assert "đã được xác nhận" not in paid_mail.body_text and "gửi hàng" not in paid_mail.body_text
+    refund_mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.subject.contains("đã hoàn tiền")))
+    assert "500.000" in refund_mail.body_text  # the guest is told of the refund in its own mail
