@@ -18,12 +18,15 @@ $(VENV)/.deps-dev: requirements.txt requirements-dev.txt $(VENV)/.deps-run
 
 venv: $(VENV)/.deps-run
 
-## Set up, migrate, seed the demo catalogue once, and serve on http://127.0.0.1:5000
+## Set up, migrate, seed the demo catalogue once, and serve on http://127.0.0.1:5000 (`make run PORT=8080` for another port)
+PORT ?= 5000
+# Stamps and the GS1 resolver's redirects use this origin, so it follows PORT unless set.
+RUN_BASE_URL = $(or $(PUBLIC_BASE_URL),http://127.0.0.1:$(PORT))
 run: $(VENV)/.deps-run
 	PYBABEL=$(VENV)/bin/pybabel scripts/i18n.sh compile
 	$(VENV)/bin/flask db upgrade
-	$(VENV)/bin/flask seed-demo --if-empty
-	DEMO_MODE=true $(VENV)/bin/flask run --host 127.0.0.1 --port 5000
+	PUBLIC_BASE_URL=$(RUN_BASE_URL) $(VENV)/bin/flask seed-demo --if-empty
+	DEMO_MODE=true PUBLIC_BASE_URL=$(RUN_BASE_URL) $(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT)
 
 ## Set up and run the whole suite on SQLite and on PostgreSQL at once (scripts/test.sh: one process per leg)
 test: $(VENV)/.deps-dev

@@ -40,6 +40,14 @@ def test_the_product_page_shows_the_next_saturdays_with_places_and_no_add_to_car
     assert '"@type": "TouristTrip"' in page.replace('"@type":"TouristTrip"', '"@type": "TouristTrip"')
 
 
+def test_a_bookable_experience_card_does_not_say_sold_out(db, client):
+    experience = make_experience(capacity=20)
+    session_on(experience, next_saturday())
+    db.session.commit()
+    page = client.get(f"/producers/{experience.product.producer.slug}").get_data(as_text=True)
+    assert f'href="/products/{experience.product.slug}"' in page and "Hết hàng" not in page
+
+
 def test_booking_at_the_venue_leads_to_a_voucher_whose_qr_holds_the_check_in_link(db, client):
     experience = make_experience()
     session = session_on(experience, next_saturday())

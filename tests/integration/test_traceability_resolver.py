@@ -393,6 +393,14 @@ def test_a_recalled_batch_shows_a_red_recall_notice(client, db, traced):
     assert 'class="recall"' in page and "đã bị thu hồi" in page and "Dư lượng thuốc trừ sâu" in page
 
 
+def test_a_recall_reason_ending_in_a_full_stop_is_not_followed_by_a_second_one(client, db, traced):
+    batch, stamp = traced
+    recall_batch(batch, reason="Bao bì in sai hạn sử dụng.", actor=None)
+    db.session.commit()
+    page = client.get(page_path(stamp_url(stamp))).get_data(as_text=True)
+    assert "Bao bì in sai hạn sử dụng. Không sử dụng sản phẩm" in page and "dụng.." not in page
+
+
 def test_an_expired_batch_says_so(client, db):
     batch = make_traced_batch(expiry_date=today_vn() - timedelta(days=1))
     db.session.commit()
