@@ -73,6 +73,9 @@ def main(argv=None) -> int:
         "--markdown-only", action="store_true", help="only rewrite BENCHMARKS.md from the latest stored full runs"
     )
     args = parser.parse_args(argv)
+    if args.memory_limits and (args.deployed or args.scale == "years"):
+        # Those shops are served with shop_env (Redis) whatever the flag: the run would be labelled wrongly.
+        parser.error("--memory-limits applies to the standard run only, not to --deployed or --scale years")
     if args.markdown_only:
         write_benchmarks_md()
         return 0

@@ -1,6 +1,8 @@
 """Error pages in the user's language and the domain error base."""
 
+import logging
 import time
+from datetime import datetime
 
 from flask import jsonify, make_response, render_template, request
 from flask.globals import request_ctx
@@ -9,6 +11,11 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from storefront.extensions import db, limiter
+
+log = logging.getLogger(__name__)
+
+#: Retry-After of a refusal that does not know its own wait.
+DEFAULT_RETRY_AFTER_SECONDS = 60
 
 
 class DomainError(Exception):
@@ -32,12 +39,26 @@ def render_error(code: int, description: str | None = None):
     return make_response(render_template(template, code=code, description=description), code)
 
 
-def retry_after_seconds() -> int:
-    """Seconds until the limit this request broke lets the client in again (at least 1)."""
-    broken = limiter.current_limit
-    if broken is None:
-        return 60
-    return max(1, int(broken.reset_at - time.time()))
+def retry_after_seconds(error: HTTPException | None = None) -> int:
+    """Seconds until the client may try again (at least 1): the wait a refusal carries itself
+    (werkzeug's TooManyRequests(retry_after=…), the sign-in throttle's), else the end of the
+    Flask-Limiter limit this request broke, else DEFAULT_RETRY_AFTER_SECONDS.
+
+    Never raises: a refusal must stay a 429 when the limits' storage (Redis) no longer answers the
+    window's end, or outside a request.
+    """
+    own = getattr(error, "retry_after", None)
+    if isinstance(own, datetime):
+        own = own.timestamp() - time.time()
+    if isinstance(own, (int, float)) and not isinstance(own, bool):
+        return max(1, int(own))
+    try:
+        broken = limiter.current_limit
+        if broken is not None and broken.breached:  # a limit this request passed says nothing of the refusal
+            return max(1, int(broken.reset_at - time.time()))
+    except Exception:  # the storage unreachable, no request context
+        log.warning("could not read the broken rate limit's window for Retry-After", exc_info=True)
+    return DEFAULT_RETRY_AFTER_SECONDS
 
 
 def register(app):
@@ -49,7 +70,7 @@ def register(app):
         if error.code == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         if error.code == 429 and "Retry-After" not in response.headers:
-            response.headers["Retry-After"] = str(retry_after_seconds())
+            response.headers["Retry-After"] = str(retry_after_seconds(error))
         return response
 
     @app.errorhandler(500)

@@ -47,10 +47,14 @@ def account_wait_seconds(email: str) -> int:
     return max(1, round(storage.get_expiry(key) - time.time()))
 
 
-def address_blocked(address: str) -> bool:
-    """Tell whether this address has had too many wrong passwords (RATELIMIT_LOGIN_ADDRESS)."""
+def address_wait_seconds(address: str) -> int:
+    """Return how many seconds this address is still refused for too many wrong passwords
+    (RATELIMIT_LOGIN_ADDRESS): until its window ends; 0 = not refused."""
     strategy, limit = _address_limit()
-    return not strategy.test(limit, _address_key(address))
+    key = _address_key(address)
+    if strategy.test(limit, key):
+        return 0
+    return max(1, round(strategy.get_window_stats(limit, key).reset_time - time.time()))
 
 
 def record_failure(email: str, address: str) -> int:

@@ -1,8 +1,9 @@
 """Sign-in, sign-up, sign-out and password reset pages."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.exceptions import TooManyRequests
 
 from storefront.accounts import bp, throttle
 from storefront.accounts.forms import (
@@ -42,8 +43,9 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email, address = form.email.data, request.remote_addr
-        if throttle.address_blocked(address):
-            abort(429)
+        address_wait = throttle.address_wait_seconds(address)
+        if address_wait:
+            raise TooManyRequests(retry_after=address_wait)
         wait = throttle.account_wait_seconds(email)
         if wait:
             form.password.errors.append(
@@ -52,7 +54,7 @@ def login():
                     minutes=-(-wait // 60),
                 )
             )
-            return render_template("accounts/login.html", form=form), 429
+            return render_template("accounts/login.html", form=form), 429, {"Retry-After": str(wait)}
         user = authenticate(email, form.password.data)
         if user is None:
             throttle.record_failure(email, address)

@@ -5,7 +5,8 @@ registers one source when its blueprint is imported, and checkout asks every reg
 
 - ``lines()``: what the current shopper holds besides goods (request level: it reads the session);
 - ``attach(order, lines, hold_minutes)``: the order was placed with those lines;
-- ``settled(order)``: the order was paid (or its payment confirmed);
+- ``settled(order)``: the order was paid (or its payment confirmed); returns how many of its lines
+  stand confirmed (a visit whose places went meanwhile is refunded instead);
 - ``closed(order)``: the order was cancelled, expired or refunded;
 - ``hold_ends(order)`` / ``extend(order, until)``: how long the order's places are held, and a longer
   hold when a payment provider needs more time (as stock holds are extended).
@@ -35,7 +36,7 @@ class ExtraSource(Protocol):
 
     def attach(self, order, lines: list[ExtraLine], hold_minutes: int) -> None: ...
 
-    def settled(self, order) -> None: ...
+    def settled(self, order) -> int: ...
 
     def closed(self, order) -> None: ...
 
@@ -61,9 +62,9 @@ def attach(order, lines: list[ExtraLine], hold_minutes: int) -> None:
         source.attach(order, lines, hold_minutes)
 
 
-def settled(order) -> None:
-    for source in _sources:
-        source.settled(order)
+def settled(order) -> int:
+    """The order was paid: its lines are confirmed where they can be; return how many are."""
+    return sum(source.settled(order) for source in _sources)
 
 
 def closed(order) -> None:

@@ -79,15 +79,20 @@ class VisitSource:
             booking.hold_expires_at = max(booking.hold_expires_at, utcnow() + timedelta(minutes=hold_minutes))
         db.session.flush()  # attached bookings leave the cart: cart_visits() lists only unordered holds
 
-    def settled(self, order) -> None:
+    def settled(self, order) -> int:
         """The order's payment succeeded: its visits are confirmed, and a visit cancelled while the payment was
         awaited, or lapsed with its places gone, has its share refunded through the provider (a bank transfer's
-        is listed for the office to refund)."""
+        is listed for the office to refund). Returns how many of its visits stand confirmed."""
+        confirmed = 0
         for booking in order_bookings(order):
             if booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED) and confirm_booking(booking):
+                confirmed += 1
                 continue
-            if booking.status in (BookingStatus.CANCELLED, BookingStatus.EXPIRED) and not booking.pay_at_venue:
+            if booking.status is BookingStatus.CONFIRMED:
+                confirmed += 1
+            elif booking.status in (BookingStatus.CANCELLED, BookingStatus.EXPIRED) and not booking.pay_at_venue:
                 refund_unheld(booking, reason=f"{booking.code}: visit not held when the payment arrived")
+        return confirmed
 
     def hold_ends(self, order):
         held = [b.hold_expires_at for b in order_bookings(order) if b.status is BookingStatus.HELD]

@@ -128,12 +128,8 @@ def test_goods_added_after_a_visits_only_contact_step_bring_back_the_address(db,
     assert 'name="delivery_method"' in client.get("/checkout/options").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("who", ["guest", "host"])
-def test_a_visit_paid_by_vnpay_is_refunded_through_vnpay_when_cancelled(db, client, vnpay, who):
-    experience = make_experience(free_cancel_hours=24)
-    saturday = next_saturday()
-    session = session_on(experience, saturday)
-    db.session.commit()
+def _visits_only_order_at_vnpay(client, session) -> str:
+    """Book two adults on the session, place the visits-only order paid by VNPay and open VNPay's page; its ref."""
     book_now(client, session, adults=2, children=0)
     client.post("/checkout", data=BOOKER)
     client.post("/checkout/options", data={"payment_method": "vnpay"})
@@ -141,7 +137,24 @@ def test_a_visit_paid_by_vnpay_is_refunded_through_vnpay_when_cancelled(db, clie
     assert started.status_code == 303, (started.headers.get("Location"), follow(client, started)[-3000:])
     with urllib.request.urlopen(started.headers["Location"], timeout=10) as gateway:  # the buyer opens VNPay's page
         assert gateway.status == 200
-    ref = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(started.headers["Location"]).query))["vnp_TxnRef"]
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(started.headers["Location"]).query))["vnp_TxnRef"]
+
+
+def _lapse(db, booking) -> None:
+    """The booking's hold lapses and the minute's job releases it (and expires its unpaid order)."""
+    booking.hold_expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert release_lapsed() == 1
+    db.session.expire_all()
+
+
+@pytest.mark.parametrize("who", ["guest", "host"])
+def test_a_visit_paid_by_vnpay_is_refunded_through_vnpay_when_cancelled(db, client, vnpay, who):
+    experience = make_experience(free_cancel_hours=24)
+    saturday = next_saturday()
+    session = session_on(experience, saturday)
+    db.session.commit()
+    ref = _visits_only_order_at_vnpay(client, session)
     client.get("/payments/vnpay/webhook?" + urllib.parse.urlencode(vnpay.complete(ref, deliver=False)))
     booking = db.session.scalar(select(Booking))
     order = db.session.scalar(select(Order))
@@ -178,10 +191,7 @@ def test_an_unpaid_visit_only_order_lapses_its_places_come_back_and_the_order_ex
     assert "/orders/" in response.headers["Location"]
     assert "Tham quan" in follow(client, response)
     booking = db.session.scalar(select(Booking))
-    booking.hold_expires_at = utcnow() - timedelta(minutes=1)  # the transfer never came
-    db.session.commit()
-    assert release_lapsed() == 1
-    db.session.expire_all()
+    _lapse(db, booking)  # the transfer never came
     assert booking.status is BookingStatus.EXPIRED and session.booked == 0
     assert db.session.scalar(select(Order)).status is OrderStatus.EXPIRED
 
@@ -418,3 +428,25 @@ def test_a_cancelled_visit_that_ends_its_unpaid_visits_only_order_sends_one_mail
     assert "cancelled" not in body  # the order's internal reason stays off the shopper's mail
     if who == "host":
         assert "Chủ nhà huỷ vì: Mưa lũ" in body
+
+
+def test_a_visits_only_payment_arriving_after_its_places_went_does_not_say_the_visit_is_confirmed(db, client, vnpay):
+    """The hold lapsed and others took the places before VNPay reported the payment: the visit is
+    refunded, and the payment mail must not tell the guest it is confirmed."""
+    experience = make_experience(capacity=2)
+    session = session_on(experience, next_saturday())
+    db.session.commit()
+    ref = _visits_only_order_at_vnpay(client, session)
+    booking = db.session.scalar(select(Booking))
+    _lapse(db, booking)
+    session.booked = session.capacity  # another guest took the places meanwhile
+    db.session.commit()
+
+    client.get("/payments/vnpay/webhook?" + urllib.parse.urlencode(vnpay.complete(ref, deliver=False)))
+    db.session.expire_all()
+    assert booking.status is BookingStatus.EXPIRED and booking.refunded_vnd == 500_000
+    paid_mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.subject.contains("đã được thanh toán")))
+    assert paid_mail is not None
+    assert "đã được xác nhận" not in paid_mail.body_text and "gửi hàng" not in paid_mail.body_text
+    refund_mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.subject.contains("đã hoàn tiền")))
+    assert "500.000" in refund_mail.body_text  # the guest is told of the refund in its own mail

@@ -130,6 +130,15 @@ def test_a_page_that_never_answered_misses_its_goal_whatever_its_latency_fields_
     assert report.goal_met(report.goal_for(row["name"]), row) is False
 
 
+@pytest.mark.parametrize("other", [["--deployed"], ["--scale", "years"]])
+def test_memory_limits_are_refused_where_the_shop_would_still_count_in_redis(capsys, other):
+    from bench import run
+
+    with pytest.raises(SystemExit):
+        run.main(["--memory-limits", *other])
+    assert "--memory-limits applies to the standard run only" in capsys.readouterr().err
+
+
 def test_the_years_scale_refuses_sqlite_with_a_clear_message(monkeypatch, capsys):
     from bench import run
 

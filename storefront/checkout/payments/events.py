@@ -130,21 +130,21 @@ def fulfil_payment(order: Order, event, *, now: datetime | None = None) -> str:
     payment.provider_ref = event.provider_ref
     payment.provider_data = {**(payment.provider_data or {}), **event.data}
     payment.attention_reason = ""
-    extras.settled(order)  # its visits are confirmed (one cancelled meanwhile is refunded)
+    confirmed = extras.settled(order)  # its visits are confirmed (one cancelled meanwhile is refunded)
     paid = {"total": vnd(order.total_vnd), "method": PAYMENT_METHOD_LABELS[order.payment_method], "code": order.code}
-    notify(
-        order,
-        _l("Đơn hàng %(code)s đã được thanh toán", code=order.code),
-        _l(
+    if order.ward_code is not None:
+        body = _l(
             "Chúng tôi đã nhận thanh toán %(total)s qua %(method)s cho đơn %(code)s. Các cơ sở sản xuất sẽ đóng gói và gửi hàng.",
             **paid,
         )
-        if order.ward_code is not None
-        else _l(  # visits only: nothing is shipped
+    elif confirmed:  # visits only: nothing is shipped
+        body = _l(
             "Chúng tôi đã nhận thanh toán %(total)s qua %(method)s cho đơn %(code)s. Lịch tham quan của bạn đã được xác nhận.",
             **paid,
-        ),
-    )
+        )
+    else:  # visits only, none held when the money came (their places went): each refund is mailed on its own
+        body = _l("Chúng tôi đã nhận %(total)s cho đơn %(code)s. Cảm ơn bạn!", total=paid["total"], code=order.code)
+    notify(order, _l("Đơn hàng %(code)s đã được thanh toán", code=order.code), body)
     db.session.flush()
     return "paid"
 
