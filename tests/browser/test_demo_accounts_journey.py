@@ -38,7 +38,11 @@ def test_each_readme_account_signs_in_through_the_form_and_lands_on_its_home(
         width = page.viewport_size["width"]
         for item in page.locator(".main-nav > a, .main-nav button").all():
             box = item.bounding_box()
-            assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= width, (role, item.inner_text(), box)
+            assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= width, (
+                role,
+                item.inner_text(),
+                box,
+            )
 
 
 @pytest.mark.parametrize("viewport", ["page", "desktop_page"])
