@@ -3,8 +3,6 @@
 import re
 import unicodedata
 
-import phonenumbers
-
 #: C0 controls PostgreSQL refuses (NUL) or no text field means (the rest); tab, newline and
 #: carriage return stay, because multi-line fields (stories, addresses, notes) use them.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -49,6 +47,10 @@ class PhoneError(ValueError):
 
 def normalize_phone(raw: str) -> str:
     """Return a Vietnamese mobile number as E.164 (+84…) or raise PhoneError."""
+    # phonenumbers (58 modules) loads when a form gives a number, not in every worker: pages only show
+    # stored numbers (display_phone).
+    import phonenumbers
+
     digits = re.sub(r"[\s.\-()]", "", raw or "")
     try:
         number = phonenumbers.parse(digits, "VN")

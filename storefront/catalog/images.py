@@ -5,7 +5,13 @@ made by a job enqueued after the commit that saves the row naming it (storefront
 the committing process without a queue, by `flask jobs worker` with one). Until they exist, /media
 answers a derivative's URL with a redirect to the original (catalog/views.py), so a page never
 shows a broken image.
+
+Pillow is imported inside the functions that decode or encode pixels: pages only name photos
+(srcset_sizes, derivative_box, media_present), so a worker that never handles an upload or builds a
+derivative does not load it.
 """
+
+from __future__ import annotations
 
 import io
 import logging
@@ -15,11 +21,13 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from storefront import after_commit, jobs
 from storefront.storage import Storage, as_storage, storage
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 #: Pillow format names we accept; anything else (GIF, SVG, TIFF, PDF…) is refused.
@@ -169,6 +177,8 @@ def ensure_derivatives(store: Storage | Path | str, filename: str) -> bool:
     wanted = [derivative_name(filename, s, f) for s in SIZES for f in FORMATS]
     if all(store.exists(name) for name in wanted):
         return True
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
@@ -208,6 +218,8 @@ def _read_checked(stream, max_bytes: int, max_pixels: int) -> Image.Image:
 
 
 def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
+    from PIL import Image, UnidentifiedImageError
+
     with warnings.catch_warnings():
         # Pillow warns (DecompressionBombWarning) between MAX_IMAGE_PIXELS and twice it;
         # we treat both that and its error as a refusal.
@@ -232,6 +244,8 @@ def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
 
 def _normalised(image: Image.Image) -> Image.Image:
     """Apply the EXIF orientation and return an RGB copy without metadata."""
+    from PIL import Image, ImageOps
+
     image = ImageOps.exif_transpose(image)
     if image.mode in ("RGBA", "LA", "P"):
         rgba = image.convert("RGBA")
@@ -252,6 +266,8 @@ def _encoded(image: Image.Image, pil_format: str, **options) -> bytes:
 
 
 def _save_derivatives(image: Image.Image, store: Storage, filename: str) -> None:
+    from PIL import Image
+
     # Each size is resized from the next larger one: as sharp as from the original, much faster.
     resized = image
     for size, width in reversed(SIZES.items()):

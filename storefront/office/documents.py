@@ -9,7 +9,6 @@ from pathlib import Path
 
 from flask import current_app, redirect
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps
 
 from storefront import after_commit
 from storefront.errors import DomainError
@@ -87,6 +86,9 @@ def _rewritten_pdf(data: bytes) -> bytes:
 
 def _reencoded_image(data: bytes, pil_format: str, max_pixels: int) -> bytes:
     """Decode the whole image (refusing bombs and truncated files) and save its pixels alone, upright."""
+    # Pillow loads for the office's image uploads (and photo uploads), not in every worker.
+    from PIL import Image, ImageOps
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:

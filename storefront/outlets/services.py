@@ -3,7 +3,6 @@
 import re
 from dataclasses import dataclass
 
-import phonenumbers
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -52,6 +51,8 @@ def _clean(text: str, limit: int) -> str:
 
 def normalize_any_phone(raw: str) -> str:
     """Return a Vietnamese mobile or fixed-line number as E.164, or raise ValueError."""
+    import phonenumbers  # on first use, as in storefront/text.py
+
     try:
         number = phonenumbers.parse(re.sub(r"[\s.\-()]", "", raw or ""), "VN")
     except phonenumbers.NumberParseException as exc:
@@ -63,6 +64,8 @@ def normalize_any_phone(raw: str) -> str:
 
 def display_any_phone(e164: str) -> str:
     """Show +84912345678 as '0912 345 678' and +842083855000 as '0208 3855 000' (national format)."""
+    import phonenumbers
+
     try:
         return phonenumbers.format_number(phonenumbers.parse(e164, "VN"), phonenumbers.PhoneNumberFormat.NATIONAL)
     except phonenumbers.NumberParseException:

@@ -34,21 +34,21 @@ def test_format_characters_inside_a_word_are_dropped_from_the_query(invisible):
 
 def test_open_creates_directory_and_reopens_index(tmp_path):
     path = tmp_path / "instance" / "search"
-    index = search.WhooshIndex.open(path)
+    index = whoosh_backend.WhooshIndex.open(path)
     search.index_products(index, DOCS[:2])
     index.close()
-    reopened = search.WhooshIndex.open(str(path))
+    reopened = whoosh_backend.WhooshIndex.open(str(path))
     assert search.doc_count(reopened) == 2
     reopened.close()
 
 
 def test_open_recreates_corrupt_index(tmp_path):
-    index = search.WhooshIndex.open(tmp_path)
+    index = whoosh_backend.WhooshIndex.open(tmp_path)
     search.index_products(index, DOCS)
     index.close()
     for toc in tmp_path.glob("*.toc"):
         toc.write_bytes(b"garbage")
-    reopened = search.WhooshIndex.open(tmp_path)
+    reopened = whoosh_backend.WhooshIndex.open(tmp_path)
     assert search.doc_count(reopened) == 0
     reopened.close()
 
@@ -58,7 +58,7 @@ def test_a_failed_commit_releases_the_write_lock(monkeypatch):
     waited WRITER_TIMEOUT (30 s) in its request and failed too (found by tests/fuzz uploads)."""
     from whoosh.writing import SegmentWriter
 
-    idx = search.WhooshIndex.open(None)  # not the fixture: its closing would wait on a stuck writer
+    idx = whoosh_backend.WhooshIndex.open(None)  # not the fixture: its closing would wait on a stuck writer
     search.rebuild(idx, DOCS)
     monkeypatch.setattr(whoosh_backend, "WRITER_TIMEOUT", 0.5)
     real_commit = SegmentWriter.commit
@@ -83,7 +83,7 @@ def test_a_reseeded_random_module_never_gives_a_new_segment_an_existing_name():
     """Issue 15's failed commit: Whoosh named segments with `random`, and Hypothesis seeds it again
     before every example (derandomize=True), so the fuzz tests' second write in one app picked the
     first one's segment name and create_compound_file raised AssertionError."""
-    idx = search.WhooshIndex.open(None)
+    idx = whoosh_backend.WhooshIndex.open(None)
     for product_id in (1, 2, 3):
         random.seed(0)
         search.index_product(idx, make_doc(product_id, f"Chè số {product_id}"))
@@ -96,10 +96,10 @@ def test_an_index_on_disk_is_searched_from_its_mapped_segment_not_a_private_copy
     """Whoosh's compound segment files were wrapped in BytesIO, a copy of the postings and terms per worker."""
     import io
 
-    index = search.WhooshIndex.open(tmp_path)
+    index = whoosh_backend.WhooshIndex.open(tmp_path)
     search.index_products(index, DOCS)
     index.close()
-    reopened = search.WhooshIndex.open(tmp_path)
+    reopened = whoosh_backend.WhooshIndex.open(tmp_path)
     found = search.search_products(reopened, "chè tân cương")
     assert found.ids and set(found.ids) <= {doc["id"] for doc in DOCS}
     lease = reopened._acquire()

@@ -6,8 +6,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Loaded on first use: migrations (alembic, mako, pygments ~11 MB), password checks (~12 MB),
-#: decision-scan parsing (~15 MB), stamp printing, calendar (.ics) files (~3 MB).
-LAZY = ("alembic", "flask_migrate", "mako", "zxcvbn", "pypdf", "reportlab", "qrcode", "icalendar")
+#: decision-scan parsing (~15 MB), stamp printing, calendar (.ics) files (~3 MB), pixels of uploaded
+#: photos and scans (Pillow, ~3 MB), phone numbers typed into a form (phonenumbers, ~2 MB), and the
+#: Whoosh search backend (its index, codec and reader; the query folding keeps whoosh.analysis).
+LAZY = (
+    "alembic",
+    "flask_migrate",
+    "mako",
+    "zxcvbn",
+    "pypdf",
+    "reportlab",
+    "qrcode",
+    "icalendar",
+    "PIL",
+    "phonenumbers",
+    "whoosh.index",
+    "whoosh.reading",
+    "whoosh.codec",
+)
 
 
 def test_creating_the_app_leaves_heavy_modules_for_their_first_use(tmp_path):

@@ -9,9 +9,14 @@ Callers use the functions below with the index `open_index` returns; both backen
 same folded words and cleaned filters (query.py) and answer the same SearchResult, and both pass
 tests/integration/test_search_backends.py. Another kind of document (articles, say) gets its
 own `search_<kind>` function and tables or index next to these, reusing query.py's folding.
+The Whoosh backend (whoosh's index, codec and reader modules) is imported by open_index when it is
+the one configured: a server on PostgreSQL search never loads it.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from storefront.catalog.search.postgres_backend import PostgresIndex
 from storefront.catalog.search.query import (
@@ -23,7 +28,9 @@ from storefront.catalog.search.query import (
     page_window,
     query_terms,
 )
-from storefront.catalog.search.whoosh_backend import WhooshIndex
+
+if TYPE_CHECKING:
+    from storefront.catalog.search.whoosh_backend import WhooshIndex
 
 __all__ = [
     "BACKENDS",
@@ -32,7 +39,6 @@ __all__ = [
     "MAX_QUERY_TERMS",
     "PostgresIndex",
     "SearchResult",
-    "WhooshIndex",
     "doc_count",
     "index_product",
     "index_products",
@@ -52,6 +58,8 @@ BACKENDS = ("whoosh", "postgres")
 def open_index(backend: str = "whoosh", *, path=None, engine=None) -> WhooshIndex | PostgresIndex:
     """Open the search index of `backend`: a Whoosh folder at `path` (None: in memory), or PostgreSQL through `engine`."""
     if backend == "whoosh":
+        from storefront.catalog.search.whoosh_backend import WhooshIndex
+
         return WhooshIndex.open(path)
     if backend == "postgres":
         return PostgresIndex(engine)
