@@ -66,6 +66,13 @@ def test_vnd_uses_dot_groups_a_no_break_space_and_the_dong_sign(amount, text):
     assert vnd(amount) == text
 
 
+@pytest.mark.parametrize("amount", [0, 7, -5, 999, 1_000, -1_000, 85_000, 1_250_000, -999_999, 10**12, 10**15 + 1])
+def test_vnd_groups_as_babel_does_for_vietnamese(amount):
+    from babel.numbers import format_decimal
+
+    assert vnd(amount) == f"{format_decimal(amount, locale='vi')}\u00a0₫"
+
+
 @pytest.mark.parametrize(
     ("day", "months", "expected"),
     [
