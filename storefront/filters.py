@@ -60,8 +60,9 @@ def page_translations():
     """Return the translations of the current locale, looked up once per request and locale.
 
     Flask-Babel's own template gettext looks them up on every call (its request context three
-    times, the locale's name once), and a page calls it 20–60 times. Keyed by the Locale object,
-    so force_locale (a mail in the order's language) and flask_babel.refresh() still switch it.
+    times, the locale's name once), and a page makes dozens of calls (BENCHMARKS.md, checkout).
+    Keyed by the Locale object, so force_locale (a mail in the order's language) and
+    flask_babel.refresh() still switch it.
     """
     if not has_app_context():
         return get_translations()
@@ -76,7 +77,7 @@ def site_footer() -> Markup:
     """Return the footer of every page (the seller's identity, help and policy links) in the page's language.
 
     It shows only settings, translated text and links to fixed pages, so it is rendered once per
-    app, language and mount point, not on every page (its ~20 links and texts cost about 0.5 ms a page).
+    app, language and mount point, not on every page (BENCHMARKS.md, checkout).
     """
     script_root = request.script_root if has_request_context() else ""
     return _rendered_footer(current_app._get_current_object(), str(get_locale()), script_root)

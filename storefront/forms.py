@@ -81,8 +81,8 @@ class FixedListSelect(Select):
     """WTForms' Select for long lists of (value, label) pairs that never change at run time (provinces,
     wards): each list's options are rendered once per worker, and only the chosen one is marked per page.
 
-    The same markup as Select; rendering 100 wards option by option cost about a quarter of the
-    checkout's contact page (BENCHMARKS.md). The cache is keyed by the whole list, labels included.
+    The same markup as Select, without rendering a hundred wards option by option on every contact
+    page of the checkout (BENCHMARKS.md). The cache is keyed by the whole list, labels included.
     """
 
     def __call__(self, field, **kwargs):

@@ -2,6 +2,7 @@
 
 import pytest
 from wtforms import Form, SelectField
+from wtforms.validators import DataRequired
 from wtforms.widgets import Select
 
 from storefront.forms import FixedListSelect
@@ -11,7 +12,9 @@ CHOICES = [(0, "— Chọn —"), (19, "Thái Nguyên"), (1, "Hà Nội & <Ba Đ
 
 def make_form(data, choices=CHOICES):
     class PlaceForm(Form):
-        ward_code = SelectField(coerce=int, validate_choice=False, widget=FixedListSelect())
+        ward_code = SelectField(
+            coerce=int, validate_choice=False, validators=[DataRequired()], widget=FixedListSelect()
+        )
 
     form = PlaceForm(data={"ward_code": data})
     form.ward_code.choices = choices
@@ -23,6 +26,7 @@ def test_the_select_is_the_markup_of_wtforms_own_with_the_chosen_option_marked(c
     field = make_form(chosen).ward_code
     attributes = {"aria-invalid": "true", "class": "wide"}
     assert field(**attributes) == Select()(field, **attributes)
+    assert " required>" in field(**attributes)  # the validator's flag, as WTForms renders it
     assert field().count(" selected ") == (1 if chosen in (0, 19, 1, 191) else 0)
 
 
