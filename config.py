@@ -148,8 +148,11 @@ class Config:
     #: Per-worker budget of those descriptions, in bytes of text (oldest dropped first past it).
     ORIGIN_CACHE_BYTES = _int("ORIGIN_CACHE_BYTES", 16 * 1024 * 1024)
     #: "buffered": each worker writes its scans together, every SCAN_FLUSH_SECONDS or SCAN_FLUSH_MAX
-    #: scans and at exit (traceability/scans/buffer.py); "immediate": each scan in its request.
+    #: scans and at exit (traceability/scans/buffer.py); "immediate": each scan in its request;
+    #: "queue": each scan appended to a Redis stream (REDIS_URL) that the scan-drain job writes every
+    #: SCAN_DRAIN_SECONDS (needs JOBS_REDIS_URL, a worker and the scheduler; traceability/scans/stream.py).
     SCAN_WRITE_MODE = os.environ.get("SCAN_WRITE_MODE", "buffered")
+    SCAN_DRAIN_SECONDS = _int("SCAN_DRAIN_SECONDS", 2)
     SCAN_FLUSH_SECONDS = float(os.environ.get("SCAN_FLUSH_SECONDS", "1"))
     SCAN_FLUSH_MAX = _int("SCAN_FLUSH_MAX", 500)
     #: Answer plain scans (no session cookie, no ?lang= or ?linkType=) before Flask's request

@@ -38,10 +38,17 @@ def create_app(config_class=Config):
 
 
 def check_production_settings(app):
-    """Refuse a misspelt scan write mode or search backend, PostgreSQL search without PostgreSQL, and
+    """Refuse a misspelt scan write mode (or queue mode without Redis and the job queue) or search backend, PostgreSQL search without PostgreSQL, and
     to serve production with the development secret key or without Redis for the rate limits."""
-    if app.config.get("SCAN_WRITE_MODE", "buffered") not in ("buffered", "immediate"):
-        raise RuntimeError("SCAN_WRITE_MODE must be 'buffered' or 'immediate'")
+    scan_write_mode = app.config.get("SCAN_WRITE_MODE", "buffered")
+    if scan_write_mode not in ("buffered", "immediate", "queue"):
+        raise RuntimeError("SCAN_WRITE_MODE must be 'buffered', 'immediate' or 'queue'")
+    if scan_write_mode == "queue" and not (app.config.get("REDIS_URL") and app.config.get("JOBS_REDIS_URL")):
+        raise RuntimeError(
+            "SCAN_WRITE_MODE=queue keeps scans in Redis (REDIS_URL) until the scan-drain job writes them "
+            "(JOBS_REDIS_URL, with `flask jobs worker` and `flask jobs scheduler` running): set both, "
+            "or use SCAN_WRITE_MODE=buffered"
+        )
     backend = app.config.get("SEARCH_BACKEND", "whoosh")
     if backend not in ("whoosh", "postgres"):
         raise RuntimeError(f"SEARCH_BACKEND must be 'whoosh' or 'postgres', not {backend!r}")
