@@ -140,6 +140,26 @@ def test_a_drain_killed_after_its_commit_before_its_xack_does_not_count_twice(ap
     assert redis.xlen(stream.STREAM) == 0 and redis.xpending(stream.STREAM, stream.GROUP)["pending"] == 0
 
 
+def test_a_drain_racing_another_that_wrote_the_same_entries_writes_nothing(app, db, client, stamps, redis, monkeypatch):
+    """Two drains at once (the lock lapsed): the one that read the mark before the other's commit writes nothing."""
+    stamp = stamps[0]
+    _scan(client, stamp)
+    assert stream.drain_scans() == 1
+    _scan(client, stamp)
+    (entry_id, _fields), *_ = redis.xrange(stream.STREAM)
+    stale = stream._stored_mark(db.engine)
+    ms, seq = stream._key(entry_id)
+    with db.engine.begin() as other:  # the other drain wrote this entry and committed its mark
+        other.execute(ScanStreamMark.__table__.update().values(last_ms=ms, last_seq=seq))
+    monkeypatch.setattr(stream, "_stored_mark", lambda engine: stale)  # read before that commit
+    with pytest.raises(stream.DrainRaced):
+        stream.drain_scans()
+    assert _stored(db, stamp) == (1, 1) and redis.xlen(stream.STREAM) == 1
+    monkeypatch.undo()
+    assert stream.drain_scans() == 0  # at or below the mark: acknowledged, not written
+    assert _stored(db, stamp) == (1, 1) and redis.xlen(stream.STREAM) == 0
+
+
 def test_scans_of_a_deleted_batch_are_dropped_and_the_rest_written(app, db, stamps, redis):
     now = datetime.now(UTC)
     queue = stream.ScanQueue(redis)
