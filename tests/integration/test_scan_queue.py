@@ -215,3 +215,11 @@ def test_a_web_server_killed_right_after_answering_scans_loses_none(app, db, sta
     db.session.expire_all()
     assert sorted(db.session.scalars(select(Stamp.scan_count).order_by(Stamp.id))) == [10, 10, 10]
     assert db.session.scalar(select(func.count()).select_from(Scan).join(Batch)) == 30
+
+
+def test_flask_traceability_drain_scans_writes_what_waits_in_the_stream(app, db, client, stamps):
+    for _ in range(3):
+        _scan(client, stamps[0])
+    result = app.test_cli_runner().invoke(args=["traceability", "drain-scans"])
+    assert result.exit_code == 0 and "3 scans written" in result.output, result.output
+    assert _stored(db, stamps[0]) == (3, 3)
