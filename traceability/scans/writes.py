@@ -109,6 +109,8 @@ def write_in(connection, batch: list[PendingScan], *, durable: bool = False) -> 
     last moment's scans): right for scans that exist nowhere else once lost anyway. A writer that
     deletes its only other copy after the commit (stream.py) asks for a durable commit.
     """
+    if not batch:
+        return
     per_stamp: dict[int, list] = {}
     devices: dict[tuple[int, str], date] = {}  # each (stamp, device) once
     for scan in batch:
@@ -119,8 +121,6 @@ def write_in(connection, batch: list[PendingScan], *, durable: bool = False) -> 
         entry[1], entry[2] = min(entry[1], scan.scanned_at), max(entry[2], scan.scanned_at)
         if scan.device:
             devices.setdefault((scan.stamp_id, scan.device), scan.day or scan.scanned_at.astimezone(VIETNAM_TZ).date())
-    if not batch:
-        return
     if connection.dialect.name == "postgresql":
         _write_postgresql(connection, per_stamp, devices, batch, durable=durable)
         return
