@@ -1,4 +1,4 @@
-"""Whole-page micro-cache of the home and catalogue pages for anonymous visitors.
+"""Whole-page cache of the home, catalogue, product and producer pages for anonymous visitors.
 
 A visitor without a session or remember cookie sees the same page as every other such
 visitor: no sign-in, cart, flashed message or chosen language. Such pages are kept in this
@@ -6,7 +6,8 @@ process, bounded by entries and bytes, and dropped on any catalogue commit here
 (indexing.catalogue_changed); another worker's commit, a hold that lapses and a new day show at
 this worker's next check of catalogue_versions (indexing.check_catalogue_version, at most
 CATALOG_VERSION_CHECK_SECONDS apart). CATALOG_CACHE_SECONDS (0 turns the cache off) bounds what
-nothing signals: edits made outside the app, an experience session's start. The add-to-cart form's CSRF token is rendered as a
+nothing signals: edits made outside the app, an experience session's start, an article going
+live at its scheduled time. The add-to-cart form's CSRF token is rendered as a
 placeholder and replaced at serve time with the visitor's own token, which starts their
 session: their next pages are rendered for them.
 """
