@@ -1,11 +1,12 @@
 """Jinja filters: money in đồng, Vietnamese dates, phone numbers, stars."""
 
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from babel.numbers import format_decimal
-from flask import current_app, request, url_for
-from flask_babel import get_locale, gettext
+from flask import current_app, g, has_app_context, has_request_context, render_template, request, url_for
+from flask_babel import get_locale, get_translations, gettext
 from markupsafe import Markup
 
 from storefront.text import display_phone
@@ -55,7 +56,47 @@ def stars(count) -> Markup:
     return Markup('<span class="stars" aria-hidden="true">{}</span>').format("★" * count)
 
 
+def page_translations():
+    """Return the translations of the current locale, looked up once per request and locale.
+
+    Flask-Babel's own template gettext looks them up on every call (its request context three
+    times, the locale's name once), and a page makes dozens of calls (BENCHMARKS.md, checkout).
+    Keyed by the Locale object, so force_locale (a mail in the order's language) and
+    flask_babel.refresh() still switch it.
+    """
+    if not has_app_context():
+        return get_translations()
+    locale = get_locale()
+    cached = g.get("page_translations")
+    if cached is None or cached[0] is not locale:
+        cached = g.page_translations = (locale, get_translations())
+    return cached[1]
+
+
+def site_footer() -> Markup:
+    """Return the footer of every page (the seller's identity, help and policy links) in the page's language.
+
+    It shows only settings, translated text and links to fixed pages, so it is rendered once per
+    app, language and mount point, not on every page (BENCHMARKS.md, checkout).
+    """
+    script_root = request.script_root if has_request_context() else ""
+    return _rendered_footer(current_app._get_current_object(), str(get_locale()), script_root)
+
+
+@lru_cache(maxsize=16)
+def _rendered_footer(app, locale: str, script_root: str) -> Markup:
+    return Markup(render_template("_footer.html"))
+
+
 def register(app):
+    # Replaces the callables Flask-Babel installed (same behaviour, translations looked up once).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: page_translations().ugettext(s),
+        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.add_template_filter(vnd)
     app.add_template_filter(dmy)
     app.add_template_filter(stars)
@@ -75,6 +116,7 @@ def register(app):
                 "email": current_app.config["SHOP_EMAIL"],
             },
             "url_for_lang": url_for_lang,
+            "site_footer": site_footer,
             "modify_query": modify_query,
             # Lets shared templates link to a feature only when its route is registered.
             "endpoints": current_app.view_functions,

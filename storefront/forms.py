@@ -6,14 +6,18 @@ messages lives in translations/vi/LC_MESSAGES/wtforms.po (msgids are the librari
 English pages use the messages as written.
 """
 
+from functools import lru_cache
+
 from babel.support import NullTranslations, Translations
 from flask import current_app, has_request_context
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF
+from markupsafe import Markup
 from wtforms import SelectMultipleField
+from wtforms.fields.choices import Choice
 from wtforms.validators import ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
 DOMAIN = "wtforms"
 _catalogues: dict[tuple[str, str], NullTranslations] = {}
@@ -71,3 +75,29 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class FixedListSelect(Select):
+    """WTForms' Select for long lists of (value, label) pairs that never change at run time (provinces,
+    wards): each list's options are rendered once per worker, and only the chosen one is marked per page.
+
+    The same markup as Select, without rendering a hundred wards option by option on every contact
+    page of the checkout (BENCHMARKS.md). The cache is keyed by the whole list, labels included.
+    """
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        for name in self.validation_attrs:
+            if getattr(field.flags, name, False) and name not in kwargs:
+                kwargs[name] = getattr(field.flags, name)
+        choices = tuple((value, str(label)) for value, label in field.choices)
+        options = _rendered_options(choices)
+        chosen = next((Choice(v, label, False, None) for v, label in choices if field.coerce(v) == field.data), None)
+        if chosen is not None:
+            options = options.replace(self.render_option(chosen), self.render_option(chosen._replace(selected=True)), 1)
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")
+
+
+@lru_cache(maxsize=256)
+def _rendered_options(choices: tuple) -> str:
+    return "".join(Select.render_option(Choice(value, label, False, None)) for value, label in choices)

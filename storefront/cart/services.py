@@ -6,8 +6,9 @@ Cart table; these functions only check and compute, so both paths share them.
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from storefront.cart.models import Cart, CartLine
@@ -16,7 +17,7 @@ from storefront.catalog.services import is_visible, visible_products_query
 from storefront.errors import DomainError
 from storefront.extensions import db
 from storefront.inventory.models import Stock
-from storefront.inventory.services import available_quantities, available_units
+from storefront.inventory.services import available_now, available_quantities, available_units
 
 #: Most units of one product in a cart; above it a number is a typo, not an order.
 MAX_QUANTITY = 999
@@ -201,6 +202,19 @@ class CartSummary:
         return bool(self.items) and all(item.can_buy for item in self.items)
 
 
+@cache
+def _summary_query(images: bool):
+    # Built once (per value of *images*): every cart and checkout step runs it, and building the
+    # statement with its subquery and cache key cost more CPU than the query itself (BENCHMARKS.md).
+    query = (
+        select(Product, available_units())
+        .outerjoin(Stock, Stock.product_id == Product.id)
+        .where(Product.id.in_(bindparam("product_ids", expanding=True)))
+        .options(joinedload(Product.producer))
+    )
+    return query.options(selectinload(Product.images)) if images else query
+
+
 def summarize(contents: dict, *, images: bool = False) -> CartSummary:
     """Return the cart with current prices and stock, grouped by producer, flagging what changed.
 
@@ -209,15 +223,7 @@ def summarize(contents: dict, *, images: bool = False) -> CartSummary:
     """
     if not contents:
         return CartSummary()
-    query = (
-        select(Product, available_units())
-        .outerjoin(Stock, Stock.product_id == Product.id)
-        .where(Product.id.in_(list(contents)))
-        .options(joinedload(Product.producer))
-    )
-    if images:
-        query = query.options(selectinload(Product.images))
-    rows = db.session.execute(query).all()
+    rows = db.session.execute(_summary_query(images), {"product_ids": list(contents), **available_now()}).all()
     products = [product for product, _available in rows]
     available = {product.id: units for product, units in rows if units is not None}
     on_sale = {product.id for product in products if is_visible(product)}

@@ -8,6 +8,7 @@ from wtforms.widgets import HiddenInput
 from storefront.accounts.forms import validate_vn_phone
 from storefront.addresses import provinces, wards
 from storefront.forms import BaseForm as FlaskForm  # Flask-WTF, its messages translated
+from storefront.forms import FixedListSelect
 
 EMAIL_FOR_VOUCHER = _l("Vui lòng nhập email để nhận phiếu đặt chỗ.")
 
@@ -30,11 +31,14 @@ class ContactForm(BookingContactForm):
     email = EmailField(
         _l("Email (không bắt buộc khi thanh toán khi nhận hàng)"), validators=[Optional(), Email(), Length(max=254)]
     )
-    province_code = SelectField(_l("Tỉnh / thành phố"), coerce=int, validators=[DataRequired()])
+    province_code = SelectField(
+        _l("Tỉnh / thành phố"), coerce=int, validators=[DataRequired()], widget=FixedListSelect()
+    )
     ward_code = SelectField(
         _l("Phường / xã"),
         coerce=int,
         validate_choice=False,
+        widget=FixedListSelect(),
         validators=[DataRequired(message=_l("Vui lòng chọn phường / xã."))],
     )
     street = StringField(_l("Số nhà, đường, thôn / xóm"), validators=[DataRequired(), Length(max=200)])

@@ -19,8 +19,9 @@ When units leave ``on_hand``:
 
 from collections import Counter
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from storefront import after_commit
 from storefront.columns import utcnow
@@ -70,22 +71,37 @@ def receive_stock(product, quantity: int) -> Stock:
     return stock
 
 
-def available_units(now: datetime | None = None):
+def available_units():
     """Return the SQL expression of a Stock row's units a shopper can still buy (see available_quantities).
 
     For queries that read it beside other columns (the cart summary reads it with its products).
+    The time that decides which holds have lapsed is the bound parameter ``now``, given when the
+    query runs, so a query reading it can be built once (``available_now`` gives the value).
     """
     lapsed = (
         select(func.coalesce(func.sum(Reservation.quantity), 0))
         .where(
             Reservation.stock_id == Stock.id,
             Reservation.closed_at.is_(None),
-            Reservation.expires_at <= (now or utcnow()),
+            Reservation.expires_at <= bindparam("now"),
         )
         .correlate(Stock)
         .scalar_subquery()
     )
     return Stock.on_hand - Stock.reserved + lapsed
+
+
+def available_now(now: datetime | None = None) -> dict:
+    """Return the parameters of a query reading ``available_units()``."""
+    return {"now": now or utcnow()}
+
+
+@cache
+def _available_quantities_query():
+    # Built once: building this statement and its cache key cost more than running it on SQLite.
+    return select(Stock.product_id, available_units()).where(
+        Stock.product_id.in_(bindparam("product_ids", expanding=True))
+    )
 
 
 def available_quantities(product_ids, now: datetime | None = None) -> dict[int, int]:
@@ -96,9 +112,7 @@ def available_quantities(product_ids, now: datetime | None = None) -> dict[int, 
     """
     if not product_ids:
         return {}
-    rows = db.session.execute(
-        select(Stock.product_id, available_units(now)).where(Stock.product_id.in_(list(product_ids)))
-    )
+    rows = db.session.execute(_available_quantities_query(), {"product_ids": list(product_ids), **available_now(now)})
     return {product_id: available for product_id, available in rows}
 
 

@@ -68,3 +68,27 @@ def test_on_a_phone_the_office_moderates_an_experience_without_scrolling_sideway
     row.get_by_role("checkbox").check()
     row.get_by_role("button", name="Ẩn").click()
     expect(row).to_contain_text("Đang ẩn: Chưa có giấy phép lữ hành")
+
+
+def test_on_a_phone_the_office_menu_is_one_row_and_shows_where_you_are(live_server, page, db):
+    """At 390×844 the 13 office sections scroll sideways in one row (they took half the first
+    screen as wrapped tabs); the current one is marked and scrolled into view, even the last."""
+    clerk = make_office_user(email="van.phong@ocop.vn")
+    db.session.commit()
+    page.goto(live_server.url + "/account/login")
+    page.get_by_label("Email").fill(clerk.email)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.goto(live_server.url + "/office/jobs")
+    menu = page.get_by_role("navigation", name="Văn phòng OCOP")
+    expect(menu.get_by_role("link")).to_have_count(13)
+    assert menu.bounding_box()["height"] < 80, menu.bounding_box()
+    current = menu.locator("a[aria-current=page]")
+    expect(current).to_have_text("Việc lỗi")
+    box = current.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    first = menu.get_by_role("link", name="Tổng quan")
+    assert first.bounding_box()["x"] < 0  # scrolled out to the left, so the row did scroll
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    heading = page.get_by_role("heading", level=1)
+    assert heading.bounding_box()["y"] < 844 / 2

@@ -262,6 +262,21 @@ def test_without_javascript_choosing_a_province_lists_its_wards(client, db, two_
     assert {"code": HANOI_WARD, "name": "Phường Ba Đình"} in wards
 
 
+def test_a_contact_form_sent_back_keeps_the_chosen_province_and_ward(client, db, two_producers):
+    tea, _ = two_producers
+    add_to_cart(client, tea)
+    first = client.get("/checkout").get_data(as_text=True)
+    assert re.findall(r'<option selected value="(\d+)"', first) == []  # nothing chosen yet: Thái Nguyên is listed first
+    assert '<option value="0">— Chọn phường / xã —</option>' in first
+    data = {**CONTACT, "contact_name": "", "province_code": str(HANOI), "ward_code": str(HANOI_WARD)}
+    page = client.post("/checkout", data=data).get_data(as_text=True)
+    assert "Vui lòng điền trường này" in page
+    assert re.findall(r'<option selected value="(\d+)"', page) == [str(HANOI), str(HANOI_WARD)]
+    assert "Phường Ba Đình" in page and f'value="{TAN_CUONG_WARD}"' not in page  # Hà Nội's wards, not Thái Nguyên's
+    english = client.get("/checkout?lang=en").get_data(as_text=True)
+    assert '<option value="0">— Choose a ward / commune —</option>' in english
+
+
 def test_the_card_option_is_hidden_without_stripe_keys(client, db, two_producers):
     tea, _ = two_producers
     add_to_cart(client, tea)

@@ -71,3 +71,16 @@ def test_each_checkout_step_reads_the_cart_once_and_placing_adds_no_per_line_rou
     # (a lazy load in between once flushed a half-built order, then loaded and updated its lines one by one).
     # The last statement moves catalogue_versions on after the commit (the stock changed; catalog/indexing.py).
     assert one_line <= 21
+
+
+def test_the_bench_flow_counter_walks_a_cod_order_and_times_each_step(capsys):
+    import json
+
+    from bench import checkout_queries
+
+    assert checkout_queries.main(["--flows", "2"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["reached"].startswith("/orders/") and report["requests"] == 10
+    assert report["statements"] == sum(step["statements"] for step in report["steps"])
+    assert len(report["cpu_ms_per_step"]) == len(report["steps"]) == 6
+    assert "/orders/<number>" in report["cpu_ms_per_step"] and report["cpu_ms_per_flow"] > 0

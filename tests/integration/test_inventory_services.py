@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from storefront.cart.services import summarize
 from storefront.checkout.cancelling import cancel_order
 from storefront.checkout.models import OrderStatus
 from storefront.checkout.orders import expire_lapsed_orders
@@ -103,6 +104,10 @@ def test_units_of_a_lapsed_hold_count_as_available_before_anything_releases_them
     make_order([(product, 3)], payment="bank_transfer", now=utcnow() - timedelta(days=3))
     assert stock_of(db, product) == (5, 4)  # nothing released yet
     assert available_quantities([product.id, other.id]) == {product.id: 4, other.id: 3}
+    # The cart reads the same units (its query is built once; the time is bound at each read)
+    contents = {product.id: (1, product.price_vnd), other.id: (1, other.price_vnd)}
+    assert {item.product.id: item.available for item in summarize(contents).items} == {product.id: 4, other.id: 3}
+    assert available_quantities([product.id], now=utcnow() - timedelta(days=4)) == {product.id: 1}
 
 
 def test_the_stock_row_says_lapsed_holds_are_available_again(db):
