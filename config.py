@@ -117,8 +117,11 @@ class Config:
         "postgres" if APP_ENV == "production" and SQLALCHEMY_DATABASE_URI.startswith("postgresql") else "whoosh",
     )
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
-    #: Seconds a worker reuses catalogue listings before re-reading them (0 = off).
-    CATALOG_CACHE_SECONDS = _int("CATALOG_CACHE_SECONDS", 30)
+    #: Longest a worker reuses a catalogue listing or an anonymous page (0 = off). Changes the app
+    #: commits show sooner: at once in the committing worker, at the others' next version check.
+    CATALOG_CACHE_SECONDS = _int("CATALOG_CACHE_SECONDS", 300)
+    #: How often a worker reads catalogue_versions to learn of other workers' commits.
+    CATALOG_VERSION_CHECK_SECONDS = float(os.environ.get("CATALOG_VERSION_CHECK_SECONDS", "1"))
     #: Per-worker bounds of the anonymous page cache.
     CATALOG_PAGE_CACHE_ENTRIES = _int("CATALOG_PAGE_CACHE_ENTRIES", 512)
     #: 8 MB: every catalogue page of the bench (20,000 products) took 0.6 MB (BENCHMARKS.md, worker memory).
@@ -252,6 +255,8 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_SCAN = "1000 per minute"
     RATELIMIT_BOOKING = "1000 per minute"
+    #: Once per app (its first page): tests that play another worker set 0, a check on every request.
+    CATALOG_VERSION_CHECK_SECONDS = 3600
     #: Scans are queued as in production (SCAN_WRITE_MODE=buffered); a test that reads a counter
     #: writes them first (tests.factories_traceability.flush_scans); the writer thread waits an hour.
     SCAN_FLUSH_SECONDS = 3600
