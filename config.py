@@ -117,8 +117,11 @@ class Config:
         "postgres" if APP_ENV == "production" and SQLALCHEMY_DATABASE_URI.startswith("postgresql") else "whoosh",
     )
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
-    #: Seconds a worker reuses catalogue listings before re-reading them (0 = off).
-    CATALOG_CACHE_SECONDS = _int("CATALOG_CACHE_SECONDS", 30)
+    #: Longest a worker reuses a catalogue listing or an anonymous page (0 = off). Changes the app
+    #: commits show sooner: at once in the committing worker, at the others' next version check.
+    CATALOG_CACHE_SECONDS = _int("CATALOG_CACHE_SECONDS", 300)
+    #: How often a worker reads catalogue_versions to learn of other workers' commits.
+    CATALOG_VERSION_CHECK_SECONDS = float(os.environ.get("CATALOG_VERSION_CHECK_SECONDS", "1"))
     #: Per-worker bounds of the anonymous page cache.
     CATALOG_PAGE_CACHE_ENTRIES = _int("CATALOG_PAGE_CACHE_ENTRIES", 512)
     #: 8 MB: every catalogue page of the bench (20,000 products) took 0.6 MB (BENCHMARKS.md, worker memory).
@@ -148,8 +151,11 @@ class Config:
     #: Per-worker budget of those descriptions, in bytes of text (oldest dropped first past it).
     ORIGIN_CACHE_BYTES = _int("ORIGIN_CACHE_BYTES", 16 * 1024 * 1024)
     #: "buffered": each worker writes its scans together, every SCAN_FLUSH_SECONDS or SCAN_FLUSH_MAX
-    #: scans and at exit (traceability/scans/buffer.py); "immediate": each scan in its request.
+    #: scans and at exit (traceability/scans/buffer.py); "immediate": each scan in its request;
+    #: "queue": each scan appended to a Redis stream (REDIS_URL) that the scan-drain job writes every
+    #: SCAN_DRAIN_SECONDS (needs JOBS_REDIS_URL, a worker and the scheduler; traceability/scans/stream.py).
     SCAN_WRITE_MODE = os.environ.get("SCAN_WRITE_MODE", "buffered")
+    SCAN_DRAIN_SECONDS = _int("SCAN_DRAIN_SECONDS", 2)
     SCAN_FLUSH_SECONDS = float(os.environ.get("SCAN_FLUSH_SECONDS", "1"))
     SCAN_FLUSH_MAX = _int("SCAN_FLUSH_MAX", 500)
     #: Answer plain scans (no session cookie, no ?lang= or ?linkType=) before Flask's request
@@ -249,6 +255,8 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_SCAN = "1000 per minute"
     RATELIMIT_BOOKING = "1000 per minute"
+    #: Once per app (its first page): tests that play another worker set 0, a check on every request.
+    CATALOG_VERSION_CHECK_SECONDS = 3600
     #: Scans are queued as in production (SCAN_WRITE_MODE=buffered); a test that reads a counter
     #: writes them first (tests.factories_traceability.flush_scans); the writer thread waits an hour.
     SCAN_FLUSH_SECONDS = 3600

@@ -68,11 +68,19 @@ def main(argv=None) -> int:
         help="the shop counts rate limits in each worker's memory, as `make run` does, instead of Redis: "
         "on PostgreSQL, the engine's own cost without the deployed configuration's Redis round trip",
     )
+    parser.add_argument(
+        "--scan-queue",
+        action="store_true",
+        help="SCAN_WRITE_MODE=queue: scans go to a Redis stream (REDIS_URL) drained every second by a `flask jobs "
+        "worker` and `flask jobs scheduler` started beside the shop, as on one server of the many-servers deployment",
+    )
     parser.add_argument("--no-markdown", action="store_true", help="do not rewrite BENCHMARKS.md")
     parser.add_argument(
         "--markdown-only", action="store_true", help="only rewrite BENCHMARKS.md from the latest stored full runs"
     )
     args = parser.parse_args(argv)
+    if args.scan_queue and (args.deployed or args.memory_limits or args.scale == "years"):
+        parser.error("--scan-queue applies to the standard run with limits in Redis (REDIS_URL) only")
     if args.memory_limits and (args.deployed or args.scale == "years"):
         # Those shops are served with shop_env (Redis) whatever the flag: the run would be labelled wrongly.
         parser.error("--memory-limits applies to the standard run only, not to --deployed or --scale years")
@@ -121,6 +129,8 @@ def main(argv=None) -> int:
     env = embedded_env(ds) if deployed else shop_env(ds, backends[-1])
     if args.memory_limits:
         env = {**env, "APP_ENV": "development", "REDIS_URL": "", "SESSION_COOKIE_SECURE": "true"}
+    if args.scan_queue:
+        env = {**env, **scan_queue_env()}
     log(f"serving with {setup.describe()}; {bench_load.describe()}")
     # BENCH_PORT: the baseline there, the shops on the next ports (a machine shared with others).
     port = int(os.environ.get("BENCH_PORT") or 0)
@@ -134,6 +144,7 @@ def main(argv=None) -> int:
         port=ports[0],
     )
     shop = server.start("shop", "wsgi:app", setup, env, dataset.DATA_DIR, port=ports[1])
+    drain = server.start_jobs(env, dataset.DATA_DIR) if args.scan_queue else []
     other_shop = None
     rows = []
     only = set(args.only.split(",")) if args.only else None
@@ -183,6 +194,7 @@ def main(argv=None) -> int:
         if other_shop:
             problems = {key: count + other_shop.log_problems().get(key, 0) for key, count in problems.items()}
     finally:
+        server.stop_jobs(drain)
         shop.stop()
         baseline.stop()
         if other_shop:
@@ -219,7 +231,8 @@ def main(argv=None) -> int:
         "machine": report.machine(),
         "database": _database(ds.url)
         + (f" [embedded]; {_database(deployed.url)} [deployed], Redis for rate limits" if deployed else "")
-        + (", rate limits in each worker's memory" if args.memory_limits else ""),
+        + (", rate limits in each worker's memory" if args.memory_limits else "")
+        + (", scans queued in Redis and drained by a job (SCAN_WRITE_MODE=queue)" if args.scan_queue else ""),
         "serving": setup.describe(),
         "load": bench_load.describe(),
         "baseline_note": baseline_note,
@@ -237,7 +250,9 @@ def main(argv=None) -> int:
         "load_average": {"start": load_before, "end": os.getloadavg()[0]},
     }
     # A partial run (--only) is kept, but is not what the next run compares itself with.
-    standard = (args.workers, args.threads) == (2, 1) and not deployed and not args.memory_limits
+    standard = (
+        (args.workers, args.threads) == (2, 1) and not deployed and not args.memory_limits and not args.scan_queue
+    )
     path = report.write_results(run, latest=not only and standard)
     png = report.plot_ratios(
         row_dicts,
@@ -281,6 +296,19 @@ def shop_env(ds, search_backend: str = "whoosh") -> dict:
         # One loopback client stands for thousands of shoppers: per-IP limits would measure the limiter.
         "RATELIMIT_SCAN": "1000000 per minute",
         "RATELIMIT_LOGIN": "1000000 per minute",
+    }
+
+
+def scan_queue_env() -> dict:
+    """SCAN_WRITE_MODE=queue with the job queue on the limits' Redis, the drain every second and no other periodic job."""
+    from storefront.jobs.commands import PERIODIC
+
+    others = ",".join(f"{name}=0" for name in PERIODIC if name != "scan-drain")
+    return {
+        "SCAN_WRITE_MODE": "queue",
+        "JOBS_REDIS_URL": _redis_url(),
+        "SCAN_DRAIN_SECONDS": "1",
+        "JOB_SCHEDULE": others,
     }
 
 

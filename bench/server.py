@@ -180,3 +180,33 @@ def _tail(path: Path, lines: int = 30) -> str:
         return "\n".join(path.read_text().splitlines()[-lines:])
     except OSError:
         return ""
+
+
+def start_jobs(env: dict, log_dir: Path) -> list[subprocess.Popen]:
+    """Start `flask jobs worker` and `flask jobs scheduler` on the shop's environment (logs beside its own)."""
+    processes = []
+    for name in ("worker", "scheduler"):
+        with (log_dir / f"jobs-{name}.log").open("wb") as log:
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "flask", "jobs", name],
+                    cwd=ROOT,
+                    env={**os.environ, **env, "FLASK_APP": "wsgi.py"},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+    return processes
+
+
+def stop_jobs(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

@@ -38,10 +38,17 @@ def create_app(config_class=Config):
 
 
 def check_production_settings(app):
-    """Refuse a misspelt scan write mode or search backend, PostgreSQL search without PostgreSQL, and
+    """Refuse a misspelt scan write mode (or queue mode without Redis and the job queue) or search backend, PostgreSQL search without PostgreSQL, and
     to serve production with the development secret key or without Redis for the rate limits."""
-    if app.config.get("SCAN_WRITE_MODE", "buffered") not in ("buffered", "immediate"):
-        raise RuntimeError("SCAN_WRITE_MODE must be 'buffered' or 'immediate'")
+    scan_write_mode = app.config.get("SCAN_WRITE_MODE", "buffered")
+    if scan_write_mode not in ("buffered", "immediate", "queue"):
+        raise RuntimeError("SCAN_WRITE_MODE must be 'buffered', 'immediate' or 'queue'")
+    if scan_write_mode == "queue" and not (app.config.get("REDIS_URL") and app.config.get("JOBS_REDIS_URL")):
+        raise RuntimeError(
+            "SCAN_WRITE_MODE=queue keeps scans in Redis (REDIS_URL) until the scan-drain job writes them "
+            "(JOBS_REDIS_URL, with `flask jobs worker` and `flask jobs scheduler` running): set both, "
+            "or use SCAN_WRITE_MODE=buffered"
+        )
     backend = app.config.get("SEARCH_BACKEND", "whoosh")
     if backend not in ("whoosh", "postgres"):
         raise RuntimeError(f"SEARCH_BACKEND must be 'whoosh' or 'postgres', not {backend!r}")
@@ -258,7 +265,8 @@ def register_after_commit_hooks(app):
       after_commit.note_rows) get their search documents rewritten after its commit (PostgreSQL
       search: at once, in this process; Whoosh: a job with JOBS_REDIS_URL, else at once), and
       this process's listing and page caches are emptied (also after changes to rows only
-      shown on its pages: photos, batches, reviews, points of sale).
+      shown on its pages: photos, batches, reviews, points of sale, articles, experiences), and
+      catalogue_versions moves on, so other workers empty theirs within CATALOG_VERSION_CHECK_SECONDS.
     - Decision scans (office/documents.py store_scan, through storefront/after_commit.py
       undo_unless_committed): a scan written during a transaction that ends without a commit is
       deleted, so a file lives exactly as long as its committed certificate.
@@ -274,8 +282,10 @@ def register_after_commit_hooks(app):
     webhooks, jobs) commits through.
     """
     from storefront import after_commit, jobs
+    from storefront.articles.models import Article, ArticleImage
     from storefront.catalog import indexing
     from storefront.events.models import Event
+    from storefront.experiences.models import Blackout, Booking, Experience, ExperienceSession, SessionRule
     from storefront.extensions import db
     from storefront.outbox.services import deliver_pending
     from storefront.outlets.models import Outlet
@@ -285,7 +295,10 @@ def register_after_commit_hooks(app):
 
     after_commit.register(app)
     origin_cache.register(app)
-    indexing.register(app, page_models=(Batch, Review, ReviewImage, Outlet, Event))
+    # Product pages also show articles about the product and an experience's sessions and places left.
+    page_models = (Batch, Review, ReviewImage, Outlet, Event, Article, ArticleImage)
+    page_models += (Experience, SessionRule, Blackout, ExperienceSession, Booking)
+    indexing.register(app, page_models=page_models)
 
     @app.after_request
     def deliver_queued_mail(response):

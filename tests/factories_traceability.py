@@ -1,5 +1,6 @@
 """Traceability test helpers: a published tea batch with a GTIN, stamps, scans."""
 
+import os
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -10,6 +11,7 @@ from storefront.catalog.models import ProductImage
 from storefront.extensions import db
 from tests.factories import make_batch, make_certificate, make_producer, make_product
 from traceability.models import Scan, StampDevice
+from traceability.scans.stream import ScanQueue, drain_scans
 
 #: A valid GTIN-13 under Vietnam's GS1 prefix 893 (check digit 0), stored as GTIN-14.
 GTIN = "08934567890120"
@@ -57,11 +59,33 @@ def many_devices(n: int) -> list[str]:
 
 
 def flush_scans() -> None:
-    """Write the scans the app has queued (SCAN_WRITE_MODE=buffered, the test default as in production)."""
+    """Write the scans the app has queued (SCAN_WRITE_MODE=buffered, the test default as in production;
+    with SCAN_WRITE_MODE=queue, the scan-drain job's work, run here)."""
     buffer = current_app.extensions.get("scan_buffer")
-    if buffer is not None:
+    if isinstance(buffer, ScanQueue):
+        drain_scans()
+    elif buffer is not None:
         buffer.flush()
     db.session.expire_all()
+
+
+#: The Redis database of queue-mode scan tests: the job tests' own (emptied by them and by queue_mode).
+QUEUE_REDIS_URL = os.environ.get("TEST_JOBS_REDIS_URL", "redis://127.0.0.1:6379/9")
+
+
+def queue_mode(app_config: dict) -> None:
+    """Put the app in SCAN_WRITE_MODE=queue on QUEUE_REDIS_URL, emptied first (skips the test without Redis)."""
+    import pytest
+    from redis import Redis
+
+    conn = Redis.from_url(QUEUE_REDIS_URL)
+    try:
+        conn.ping()
+    except Exception as error:  # pragma: no cover - only without Redis
+        pytest.skip(f"no Redis at {QUEUE_REDIS_URL}: {error}")
+    conn.flushdb()
+    conn.close()
+    app_config.update(SCAN_WRITE_MODE="queue", REDIS_URL=QUEUE_REDIS_URL, JOBS_REDIS_URL=QUEUE_REDIS_URL)
 
 
 def page_path(url: str) -> str:

@@ -1,4 +1,4 @@
-"""Traceability CLI commands (`flask traceability stamps`, `print-sheet`, `roll-up-scans`)."""
+"""Traceability CLI commands (`flask traceability stamps`, `print-sheet`, `roll-up-scans`, `drain-scans`)."""
 
 import csv
 import io
@@ -115,3 +115,18 @@ def roll_up_scans_command(days):
     from traceability.scans.rollup import roll_up_scans
 
     click.echo(f"{roll_up_scans(days=days):,} raw scans rolled up into daily counts")
+
+
+@bp.cli.command("drain-scans")
+def drain_scans_command():
+    """Write the scans waiting in the Redis stream now (the scan-drain job's work; before leaving SCAN_WRITE_MODE=queue)."""
+    from flask import current_app
+
+    from traceability.scans.stream import drain_scans
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: there is no scan stream to drain")
+    total = 0
+    while written := drain_scans():
+        total += written
+    click.echo(f"{total:,} scans written from the Redis stream")

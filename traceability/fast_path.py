@@ -11,7 +11,8 @@ middleware inside ProxyFix, answers such a request itself with the very same ste
 (page.answer_scan, which the route calls too):
 
 - the same rate limit, in the same Flask-Limiter bucket (scope = the route's endpoint);
-- the same look-up (facts.find_origin on the raw connection), scan queue (scans/buffer.py),
+- the same look-up (facts.find_origin on the raw connection), scan queue (scans/buffer.py, or
+  the Redis stream of scans/stream.py),
   counter settling, copy warning and cached page variants, so the bytes are the page Flask
   would have sent (tests/integration/test_scan_fast_path.py compares them request by request);
 - the same Link, CORS, Vary and security headers (storefront/security_headers.py).
@@ -103,7 +104,7 @@ class ScanFastPath:
         # GET only: a HEAD is not a scan (Flask answers it without counting).
         if environ.get("REQUEST_METHOD") != "GET" or not config.get("SCAN_FAST_PATH", True):
             return False
-        if config.get("SCAN_WRITE_MODE", "buffered") != "buffered":
+        if config.get("SCAN_WRITE_MODE", "buffered") == "immediate":
             return False
         query = environ.get("QUERY_STRING", "")
         if query:

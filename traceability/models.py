@@ -172,6 +172,21 @@ class Scan(db.Model):
     __table_args__ = (Index("ix_scans_batch_time", "batch_id", "scanned_at"),)
 
 
+class ScanStreamMark(db.Model):
+    """The last Redis stream entry whose scans are written (SCAN_WRITE_MODE=queue, scans/stream.py).
+
+    Moved in the transaction that writes the entries' scans, so a drain run again after a crash
+    between that commit and its acknowledgement in Redis skips them: each scan is counted once.
+    """
+
+    __tablename__ = "scan_stream_marks"
+
+    stream: Mapped[str] = mapped_column(String(100), primary_key=True)
+    #: The entry id "milliseconds-sequence" as its two numbers (compared as a pair).
+    last_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class ScanDailyCount(db.Model):
     """Scans of one stamp (or of a lot-level code: no stamp) on one Vietnam day from one region,
     rolled up from raw scan rows older than SCAN_RAW_RETENTION_DAYS (scans/rollup.py).

@@ -1,5 +1,6 @@
 """Keep derived catalogue data following the database: the search index and the listing cache."""
 
+import random
 import threading
 import time
 from collections import OrderedDict
@@ -10,12 +11,13 @@ from flask_babel import force_locale
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
-from storefront import after_commit, jobs
+from storefront import after_commit, jobs, versions
 from storefront.addresses import ward_name
 from storefront.catalog import search
 from storefront.catalog.certificates import valid_certificate
 from storefront.catalog.groups import group_name
 from storefront.catalog.models import (
+    CatalogueVersion,
     Certificate,
     Producer,
     ProducerImage,
@@ -54,12 +56,18 @@ def search_index():
 _GROUP_NAMES_VI: dict[int, str] = {}
 
 
+#: Each entry lives between (1 - this) and 1 times `max_age`, drawn when stored: pages stored in one
+#: burst (a worker's first minute) then expire spread out, not all in the same instant.
+LIFETIME_JITTER = 0.2
+
+
 class ListingCache:
-    """Values kept `max_age` seconds or until a catalogue commit in this process, least recently used out first.
+    """Values kept up to `max_age` seconds or until the catalogue changes, least recently used out first.
 
     Sorting every visible product by its valid stars is most of a catalogue page's cost; the
-    ids of the result are small and the same for every shopper. A commit in another process
-    shows after at most `max_age` seconds; the products themselves are always read fresh.
+    ids of the result are small and the same for every shopper. A commit in this process empties
+    it at once, one in another process at this process's next check_catalogue_version; `max_age`
+    bounds what no commit of the app signals. The products themselves are always read fresh.
     `weigh(value)` and `max_weight` also bound the total size (the page cache keeps bytes).
     """
 
@@ -77,7 +85,7 @@ class ListingCache:
     def get(self, key):
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None or time.monotonic() - entry[0] >= self.max_age:
+            if entry is None or time.monotonic() >= entry[0]:
                 return None
             self._entries.move_to_end(key)
             return entry[1]
@@ -93,7 +101,8 @@ class ListingCache:
             old = self._entries.pop(key, None)
             if old is not None:
                 self._weight -= self.weigh(old[1])
-            self._entries[key] = (time.monotonic(), value)
+            lifetime = self.max_age * random.uniform(1 - LIFETIME_JITTER, 1)
+            self._entries[key] = (time.monotonic() + lifetime, value)
             self._weight += weight
             while len(self._entries) > self.max_entries or (
                 self.max_weight is not None and self._weight > self.max_weight
@@ -108,10 +117,10 @@ class ListingCache:
 
 
 def listing_cache() -> ListingCache:
-    """Return this app's listing cache (CATALOG_CACHE_SECONDS, default 30; 0 turns it off)."""
+    """Return this app's listing cache (CATALOG_CACHE_SECONDS, default 300; 0 turns it off)."""
     cache = current_app.extensions.get("catalog_listing_cache")
     if cache is None:
-        cache = ListingCache(float(current_app.config.get("CATALOG_CACHE_SECONDS", 30)))
+        cache = ListingCache(float(current_app.config.get("CATALOG_CACHE_SECONDS", 300)))
         current_app.extensions["catalog_listing_cache"] = cache
     return cache
 
@@ -121,13 +130,51 @@ def page_cache() -> ListingCache:
     cache = current_app.extensions.get("catalog_page_cache")
     if cache is None:
         cache = ListingCache(
-            float(current_app.config.get("CATALOG_CACHE_SECONDS", 30)),
+            float(current_app.config.get("CATALOG_CACHE_SECONDS", 300)),
             max_entries=int(current_app.config.get("CATALOG_PAGE_CACHE_ENTRIES", 512)),
             max_weight=int(current_app.config.get("CATALOG_PAGE_CACHE_BYTES", 32 * 1024 * 1024)),
             weigh=lambda page: len(page.body),
         )
         current_app.extensions["catalog_page_cache"] = cache
     return cache
+
+
+def check_catalogue_version() -> None:
+    """Empty this worker's catalogue caches if the catalogue changed since it last looked.
+
+    Looks at most every CATALOG_VERSION_CHECK_SECONDS (default 1), in one query: catalogue_versions
+    (moved on by every catalogue commit of any worker, catalogue_changed), the next open hold to
+    lapse (a lapsed hold frees its units on the pages, Stock.available, with no commit) and the
+    day in Vietnam (stars and dates shown).
+    """
+    config = current_app.config
+    if float(config.get("CATALOG_CACHE_SECONDS", 300)) <= 0:
+        return  # nothing cached
+    state = current_app.extensions.setdefault("catalogue_version_check", {"at": None, "seen": None})
+    now = time.monotonic()
+    if state["at"] is not None and now - state["at"] < float(config.get("CATALOG_VERSION_CHECK_SECONDS", 1)):
+        return
+    state["at"] = now
+    try:
+        seen = (*_catalogue_version(), today_vn())
+    except Exception:  # no answer: keep nothing cached past this check
+        current_app.logger.warning("could not read catalogue_versions; catalogue caches emptied", exc_info=True)
+        seen = None
+    if seen is None or seen != state["seen"]:
+        listing_cache().clear()
+        page_cache().clear()
+    state["seen"] = seen
+
+
+def _catalogue_version() -> tuple:
+    version = select(CatalogueVersion.version).where(CatalogueVersion.id == 1).scalar_subquery()
+    next_lapse = (
+        select(func.min(Reservation.expires_at))
+        .where(Reservation.closed_at.is_(None), Reservation.expires_at > func.current_timestamp())
+        .scalar_subquery()
+    )
+    with db.engine.connect() as connection:
+        return tuple(connection.execute(select(version, next_lapse)).one())
 
 
 def group_name_vi(code: int) -> str:
@@ -189,7 +236,9 @@ def reindex_products(idx, session, product_ids) -> None:
 
 def reindex_all() -> int:
     """Rebuild the search index from the database and return how many products it holds."""
-    return rebuild_index(search_index(), db.session)
+    count = rebuild_index(search_index(), db.session)
+    bump_catalogue_version(db.engine)  # listings cached from the old index
+    return count
 
 
 def _stock_flips(session, stock_ids: set, product_ids: set) -> set:
@@ -231,9 +280,29 @@ def register(app, page_models: tuple[type, ...] = ()) -> None:
 
 
 def catalogue_changed(session, changed: list) -> None:
-    """Empty this process's catalogue caches and bring the changed products' search documents up to date."""
+    """Empty this process's catalogue caches, bring the changed products' search documents up to date
+    and move catalogue_versions on, so other workers empty theirs at their next check."""
     listing_cache().clear()
     page_cache().clear()
+    try:
+        _reindex_changed(session, changed)
+    finally:
+        bump_catalogue_version(session.get_bind().engine)  # a session bound to a Connection: its engine
+
+
+def bump_catalogue_version(engine) -> None:
+    """Move catalogue_versions on (storefront/versions.py); a failure is logged, the commit stands."""
+    try:
+        versions.bump(engine, CatalogueVersion.__table__)
+    except Exception:
+        current_app.logger.warning(
+            "could not move catalogue_versions on; other workers may show cached catalogue pages "
+            "for up to CATALOG_CACHE_SECONDS",
+            exc_info=True,
+        )
+
+
+def _reindex_changed(session, changed: list) -> None:
     products, producers, stocks, certificates = set(), set(), set(), set()
     bulk = {"id": set(), "product_id": set()}  # stock rows inventory changed with SQL, by column
     for obj in changed:
@@ -273,7 +342,8 @@ def catalogue_changed(session, changed: list) -> None:
             reindex_ids(sorted(ids))
         else:
             # Whoosh: after the commit, so a worker reads what it made visible; without a queue it runs now.
-            jobs.enqueue("storefront.catalog.indexing:reindex_ids", sorted(ids), raise_errors=True)
+            queued = jobs.connection() is not None  # else it runs now, before catalogue_changed tells the workers
+            jobs.enqueue("storefront.catalog.indexing:reindex_ids", sorted(ids), raise_errors=True, tell_workers=queued)
     except Exception:  # a stale index must never undo or fail a committed change
         current_app.logger.exception("search index update failed; run `flask catalog reindex`")
 
@@ -286,7 +356,10 @@ def _loaded(obj, key: str):
     return value
 
 
-def reindex_ids(product_ids: list[int]) -> None:
-    """Index these products again from the database (a job, or at once without a queue)."""
+def reindex_ids(product_ids: list[int], *, tell_workers: bool = False) -> None:
+    """Index these products again from the database (a job, or at once without a queue); a job then
+    tells the workers (`tell_workers`), whose listings may have been cached from the index before."""
     with Session(db.engine) as reader:
         reindex_products(search_index(), reader, product_ids)
+    if tell_workers:
+        bump_catalogue_version(db.engine)

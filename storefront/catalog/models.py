@@ -322,3 +322,19 @@ class Certificate(db.Model):
     def is_valid_on(self, day: date) -> bool:
         """Say whether the badge may be shown on this day: not revoked, in validity, 3–5★."""
         return (not self.is_revoked) and self.stars >= 3 and self.decision_date <= day <= self.valid_until
+
+
+class CatalogueVersion(db.Model):
+    """One row whose number goes up after each committed change to what catalogue pages show.
+
+    Each worker caches whole anonymous pages and listings (indexing.py); it reads this number at
+    most every CATALOG_VERSION_CHECK_SECONDS and empties its caches when it moved, so a change
+    committed in another worker shows there within that time (storefront/versions.py).
+    """
+
+    __tablename__ = "catalogue_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)

@@ -1,10 +1,13 @@
-"""Whole-page micro-cache of the home and catalogue pages for anonymous visitors.
+"""Whole-page cache of the home, catalogue, product and producer pages for anonymous visitors.
 
 A visitor without a session or remember cookie sees the same page as every other such
-visitor: no sign-in, cart, flashed message or chosen language. Such pages are kept
-CATALOG_CACHE_SECONDS (0 turns the cache off) in this process, bounded by entries and bytes,
-and dropped on any catalogue commit here (indexing.catalogue_changed); another worker's commit
-shows after at most the lifetime. The add-to-cart form's CSRF token is rendered as a
+visitor: no sign-in, cart, flashed message or chosen language. Such pages are kept in this
+process, bounded by entries and bytes, and dropped on any catalogue commit here
+(indexing.catalogue_changed); another worker's commit, a hold that lapses and a new day show at
+this worker's next check of catalogue_versions (indexing.check_catalogue_version, at most
+CATALOG_VERSION_CHECK_SECONDS apart). CATALOG_CACHE_SECONDS (0 turns the cache off) bounds what
+nothing signals: edits made outside the app, an experience session's start, an article going
+live at its scheduled time. The add-to-cart form's CSRF token is rendered as a
 placeholder and replaced at serve time with the visitor's own token, which starts their
 session: their next pages are rendered for them.
 """
@@ -17,7 +20,7 @@ from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
-from storefront.catalog.indexing import page_cache
+from storefront.catalog.indexing import check_catalogue_version, page_cache
 
 #: Stands for the CSRF token in stored pages; random per process, so no page text can match it.
 CSRF_PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
@@ -58,6 +61,7 @@ def cached_page(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
+        check_catalogue_version()  # the listing cache too, whoever asks
         key = _cache_key()
         cache = page_cache()
         if key is None or cache.max_age <= 0:

@@ -67,9 +67,18 @@ def resolve(target: str):
 
 
 def enqueue(
-    target: str, *args, queue: str = "default", job_id: str | None = None, raise_errors: bool = False, **kwargs
+    target: str,
+    *args,
+    queue: str = "default",
+    job_id: str | None = None,
+    raise_errors: bool = False,
+    result_ttl: int = 24 * 3600,
+    **kwargs,
 ):
-    """Run `target(*args, **kwargs)` as a job (queue configured) or now (no queue); return the RQ job or None."""
+    """Run `target(*args, **kwargs)` as a job (queue configured) or now (no queue); return the RQ job or None.
+
+    result_ttl: seconds RQ keeps a finished job's result.
+    """
     if not connection():
         try:
             resolve(target)(*args, **kwargs)
@@ -86,7 +95,7 @@ def enqueue(
         job_id=job_id,
         description=target,
         retry=retry_policy(),
-        result_ttl=24 * 3600,
+        result_ttl=result_ttl,
         failure_ttl=30 * 24 * 3600,
         job_timeout=int(current_app.config.get("JOB_TIMEOUT_SECONDS", 900)),
     )

@@ -19,7 +19,11 @@ PERIODIC = {
     "scan-rollup": (24 * 3600, "traceability.scans.rollup:roll_up_scans"),  # SCAN_RAW_RETENTION_DAYS
     "bookings-release": (60, "storefront.experiences.jobs:release_lapsed"),
     "experiences": (3600, "storefront.experiences.jobs:hourly"),
+    # SCAN_WRITE_MODE=queue: scans from the Redis stream to the database (off in the other modes).
+    "scan-drain": (0, "traceability.scans.stream:drain_scans"),
 }
+#: How long a periodic job's result is kept (nobody reads it; a drain every 2 s would keep 43,200 a day).
+PERIODIC_RESULT_SECONDS = 600
 
 #: Seconds between a worker's clean-ups of RQ's registries (abandoned jobs found, see worker_command).
 MAINTENANCE_SECONDS = 60
@@ -64,14 +68,17 @@ def schedule_due(now: float | None = None) -> list[str]:
         slot = int(now // seconds)
         # SET NX: of several schedulers (one per server, for failover), one enqueues each slot.
         if conn.set(f"ocop:jobs:periodic:{name}:{slot}", "1", nx=True, ex=max(seconds * 2, 120)):
-            enqueue(target, job_id=f"periodic-{name}-{slot}")
+            enqueue(target, job_id=f"periodic-{name}-{slot}", result_ttl=PERIODIC_RESULT_SECONDS)
             started.append(name)
     return started
 
 
 def _intervals():
-    overrides = {}
-    for part in (current_app.config.get("JOB_SCHEDULE") or "").split(","):
+    config = current_app.config
+    overrides = (
+        {"scan-drain": int(config.get("SCAN_DRAIN_SECONDS", 2))} if config.get("SCAN_WRITE_MODE") == "queue" else {}
+    )
+    for part in (config.get("JOB_SCHEDULE") or "").split(","):
         name, _, seconds = part.partition("=")
         if name.strip() in PERIODIC and seconds.strip().isdigit():
             overrides[name.strip()] = int(seconds)

@@ -69,7 +69,8 @@ def test_each_checkout_step_reads_the_cart_once_and_placing_adds_no_per_line_rou
     assert placed - one_line <= 2 * 6 + 1
     # The order and its lines, fulfilment and payment are written in one flush after the prices are read
     # (a lazy load in between once flushed a half-built order, then loaded and updated its lines one by one).
-    assert one_line <= 20
+    # The last statement moves catalogue_versions on after the commit (the stock changed; catalog/indexing.py).
+    assert one_line <= 21
 
 
 def test_the_bench_flow_counter_walks_a_cod_order_and_times_each_step(capsys):

@@ -3,9 +3,6 @@ from it) serve pages, record scans and take orders: a real gunicorn with two wor
 production settings, Redis for the limits, on the test database."""
 
 import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -18,62 +15,19 @@ from storefront.checkout.models import Order
 from storefront.inventory.models import Stock
 from tests.factories import make_product
 from tests.factories_traceability import make_traced_batch
+from tests.gunicorn_server import preloaded_gunicorn
+from tests.gunicorn_server import workers as workers_of
 from traceability.models import Scan
 from traceability.stamps.services import issue_stamps, issue_stamps_list
 from traceability.stamps.urls import origin_path
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _workers(master: int) -> list[int]:
-    return [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
 
 
 @pytest.fixture
 def gunicorn(_schema, db, tmp_path):
-    port = _free_port()
-    env = {
-        **os.environ,
-        "APP_ENV": "production",
-        "SECRET_KEY": "preload-test-" + os.urandom(8).hex(),
-        "DATABASE_URL": _schema,
-        "REDIS_URL": REDIS_URL,
-        "SEARCH_BACKEND": "whoosh",
-        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
-        "STAMP_DIR": str(tmp_path / "stamps"),
-        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
-        "SCAN_FLUSH_SECONDS": "0.2",
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-    }
-    log = tmp_path / "gunicorn.log"
-    command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py")]
-    command += ["--workers", "2", "--bind", f"127.0.0.1:{port}", "--error-logfile", str(log), "wsgi:app"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 90
-        while len(_workers(process.pid)) < 2 or not _answers(port):
-            assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
-            time.sleep(0.3)
-        yield process, f"http://127.0.0.1:{port}", log
-    finally:
-        process.terminate()
-        process.wait(timeout=40)
-
-
-def _answers(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
+    with preloaded_gunicorn(_schema, tmp_path, REDIS_URL=REDIS_URL, SCAN_FLUSH_SECONDS="0.2") as served:
+        yield served
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -88,7 +42,7 @@ def test_a_preloaded_gunicorn_serves_pages_records_scans_and_places_an_order(gun
     db.session.commit()
     paths = [origin_path(batch, stamp) for stamp in issue_stamps_list(issue)]
     process, base, log = gunicorn
-    workers = _workers(process.pid)
+    workers = workers_of(process.pid)
 
     # The app was built in the master (its template engine's C speedups are loaded there), not in each worker.
     assert "markupsafe/_speedups" in Path(f"/proc/{process.pid}/maps").read_text()
@@ -117,5 +71,5 @@ def test_a_preloaded_gunicorn_serves_pages_records_scans_and_places_an_order(gun
     stock = db.session.scalars(select(Stock).where(Stock.product_id == product.id)).one()
     assert stock.on_hand - stock.reserved == 9  # one unit taken by the order
 
-    assert sorted(_workers(process.pid)) == sorted(workers)  # no worker died and was replaced
+    assert sorted(workers_of(process.pid)) == sorted(workers)  # no worker died and was replaced
     assert "Traceback" not in log.read_text()

@@ -1,10 +1,11 @@
-"""Copy warnings from evidence, not volume (issue 15, finding 3), on both engines and in both write modes.
+"""Copy warnings from evidence, not volume (issue 15, finding 3), on both engines and in the three write modes.
 
 A stamp warns when more distinct devices than SCAN_WARNING_THRESHOLD scanned it (a daily-salted
 hash of user agent, address and languages; no IP kept), or when a trusted proxy reports two
 regions within a day. Scans over the rate limit never count; display units never warn; a
-cleared warning returns only with new devices. Scans go through the HTTP client: in buffered
-mode plain scans are answered by the fast path (fast_path.py), in immediate mode by Flask.
+cleared warning returns only with new devices. Scans go through the HTTP client: in buffered and
+queue mode plain scans are answered by the fast path (fast_path.py), in immediate mode by Flask;
+each is written (queue mode: drained from Redis) before the next.
 """
 
 from datetime import UTC
@@ -16,7 +17,7 @@ from storefront.accounts.models import Role
 from storefront.audit.models import AuditLogEntry
 from tests.factories import make_user
 from tests.factories_producer import make_producer_account
-from tests.factories_traceability import make_traced_batch, make_traced_product
+from tests.factories_traceability import flush_scans, make_traced_batch, make_traced_product, queue_mode
 from traceability.models import Scan, Stamp, StampDevice
 from traceability.scans import copy_warnings, recording
 from traceability.scans.buffer import scan_buffer
@@ -28,8 +29,10 @@ ADDRESS = "203.0.113.77"
 WARNING = 'data-testid="scan-warning"'
 
 
-@pytest.fixture(autouse=True, params=["immediate", "buffered"])
+@pytest.fixture(autouse=True, params=["immediate", "buffered", "queue"])
 def write_mode(request, app_config):
+    if request.param == "queue":
+        queue_mode(app_config)
     app_config.update(
         SCAN_WRITE_MODE=request.param,
         SCAN_FLUSH_SECONDS=3600,
@@ -51,8 +54,7 @@ def scanner(app, write_mode):
             environ_base={"REMOTE_ADDR": address},
         )
         assert response.status_code == status
-        if write_mode == "buffered":
-            scan_buffer().flush()
+        flush_scans()
         return response.get_data(as_text=True)
 
     yield scan

@@ -13,10 +13,7 @@ import logging
 import threading
 import time
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-from storefront import after_commit
+from storefront import after_commit, versions
 from traceability.models import OriginVersion
 from traceability.origin import description
 
@@ -112,14 +109,5 @@ def _description_changed(session, _changed) -> None:
 
 
 def bump_version(engine) -> None:
-    """Move the origin-description number on, in a short transaction of its own after the change's
-    commit: no transaction holds the row's lock while it waits for others."""
-    table = OriginVersion.__table__
-    insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(table)
-        .values(id=1, version=1)
-        .on_conflict_do_update(index_elements=[table.c.id], set_={"version": table.c.version + 1})
-    )
-    with engine.begin() as connection:
-        connection.execute(statement)
+    """Move the origin-description number on (storefront/versions.py)."""
+    versions.bump(engine, OriginVersion.__table__)

@@ -154,7 +154,10 @@ def answer_scan(
         with app_context():  # read the stored counter again (the session)
             settle_counter(buffer, stamp, generation)
     if scan.check_regions and stamp is not None and stamp.serial is not None:
-        unwritten = buffer.unwritten_regions(stamp.id) if buffer is not None else ()
+        unwritten = buffer.unwritten_regions(stamp.id) if buffer is not None else set()
+        own = recording.clean_region(scan.region) if scan.counts else ""
+        if own:  # the visitor's own scan, wherever it is now (a queue keeps none in the process)
+            unwritten.add(own)
         with app_context():  # the regions of the last day's scans (the session)
             warning = copy_warnings.scan_warning(stamp, threshold=threshold, unwritten_regions=unwritten)
     else:

@@ -1,4 +1,5 @@
-"""Scans written in batches: each worker queues its scans and a background thread writes them.
+"""Scans written in batches: each worker queues its scans and a background thread writes them
+(SCAN_WRITE_MODE=buffered; "queue" keeps them in Redis instead: stream.py).
 
 With SCAN_WRITE_MODE = "buffered" (the default) a scan costs the origin page its one look-up
 query. The process's queued scans are written in one short transaction by the first scan
@@ -25,10 +26,10 @@ from collections import Counter
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
 from storefront.extensions import db
-from traceability.scans.writes import PendingScan, without_orphans, write
+from traceability.scans.stream import ScanQueue, redis_connection
+from traceability.scans.writes import PendingScan, write_dropping_orphans
 
 #: Scans kept for a retry while the database refuses writes; older ones are dropped (and logged).
 MAX_KEPT = 100_000
@@ -155,7 +156,7 @@ class ScanBuffer:
                     return 0
                 self._generation += 1
             try:
-                written = self._write_or_drop_orphans(batch)
+                written = write_dropping_orphans(self.engine, batch, logger=self.logger)
             except Exception:
                 self._keep_for_retry(batch)
                 if self.logger:
@@ -171,21 +172,6 @@ class ScanBuffer:
             return written
         finally:
             self._write_lock.release()
-
-    def _write_or_drop_orphans(self, batch: list[PendingScan]) -> int:
-        """Write the batch; if a stamp or batch it names was deleted meanwhile, drop those scans and write the rest."""
-        try:
-            write(self.engine, batch)
-            return len(batch)
-        except (IntegrityError, self.engine.dialect.loaded_dbapi.IntegrityError):  # the latter from COPY
-            kept = without_orphans(self.engine, batch)
-            if len(kept) == len(batch):
-                raise
-            if self.logger:
-                self.logger.warning("dropped %d scans of deleted stamps or batches", len(batch) - len(kept))
-            if kept:
-                write(self.engine, kept)
-            return len(kept)
 
     def _keep_for_retry(self, batch: list[PendingScan]) -> None:
         with self._lock:
@@ -259,25 +245,30 @@ class ScanBuffer:
 
 
 def buffered() -> bool:
-    return current_app.config.get("SCAN_WRITE_MODE", "buffered") == "buffered"
+    """Whether scans are queued (in the worker, or in Redis with SCAN_WRITE_MODE=queue), not written in the request."""
+    return current_app.config.get("SCAN_WRITE_MODE", "buffered") != "immediate"
 
 
 _made = threading.Lock()
 
 
-def scan_buffer() -> ScanBuffer:
-    """Return this app's scan buffer, made on first use (its writer thread starts on the first scan)."""
+def scan_buffer() -> ScanBuffer | ScanQueue:
+    """Return this app's scan buffer, made on first use (its writer thread starts on the first scan);
+    with SCAN_WRITE_MODE=queue, the Redis stream in its place (stream.py)."""
     buffer = current_app.extensions.get("scan_buffer")
     if buffer is None:
         with _made:  # two threads' first scans must share one buffer
             buffer = current_app.extensions.get("scan_buffer")
             if buffer is None:
                 config = current_app.config
-                buffer = ScanBuffer(
-                    db.engine,
-                    flush_seconds=float(config.get("SCAN_FLUSH_SECONDS", 1.0)),
-                    flush_max=int(config.get("SCAN_FLUSH_MAX", 500)),
-                    logger=current_app.logger,
-                )
+                if config.get("SCAN_WRITE_MODE") == "queue":
+                    buffer = ScanQueue(redis_connection())
+                else:
+                    buffer = ScanBuffer(
+                        db.engine,
+                        flush_seconds=float(config.get("SCAN_FLUSH_SECONDS", 1.0)),
+                        flush_max=int(config.get("SCAN_FLUSH_MAX", 500)),
+                        logger=current_app.logger,
+                    )
                 current_app.extensions["scan_buffer"] = buffer
     return buffer

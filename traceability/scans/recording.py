@@ -1,5 +1,5 @@
 """Recording a scan: the device's daily hash, the stamp's counters and the scan row, written now
-or queued in the worker's scan buffer (buffer.py)."""
+or queued in the worker's scan buffer (buffer.py) or the Redis stream (stream.py)."""
 
 from __future__ import annotations
 
@@ -108,6 +108,12 @@ def relax_commit_durability() -> None:
         connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
+def clean_region(region: str) -> str:
+    """The region as a scan row stores it."""
+    # A NUL cannot be stored in a PostgreSQL text column: a header carrying one must not stop the write.
+    return (region or "").replace("\x00", "").strip()[:40]
+
+
 def count_scan(
     batch_id: int,
     stamp: StampState | None,
@@ -119,7 +125,7 @@ def count_scan(
     now: datetime | None = None,
     buffer: ScanBuffer | None = None,
 ) -> None:
-    """Count one look-up: queued in `buffer` (buffer.py), or written now with Core statements
+    """Count one look-up: queued in `buffer` (buffer.py, or stream.py's ScanQueue), or written now with Core statements
     (the device's row if new, an UPDATE … RETURNING of the stamp and an INSERT).
 
     `device` is the day's hash of the scanning device (device_hash; "" counts no device) and
@@ -127,8 +133,7 @@ def count_scan(
     flushed; no IP is kept. A scan refused by the rate limit never reaches here.
     """
     now = now or utcnow()
-    # A NUL cannot be stored in a PostgreSQL text column: a header carrying one must not stop the write.
-    region = (region or "").replace("\x00", "").strip()[:40]
+    region = clean_region(region)
     user_agent = (user_agent or "").replace("\x00", "")[:200]
     if stamp is None or stamp.serial is None or stamp.device_known:
         device = ""  # a lot-level code is shared by every unit: its devices prove nothing; or counted already

@@ -1,6 +1,7 @@
-"""How a worker's queued scans are written: one short transaction per batch of scans (buffer.py
-queues them). PostgreSQL gets three statements whatever the batch's size (stamps locked in id
-order, counters added from arrays, scans copied in); SQLite a statement per stamp and device.
+"""How queued scans are written: one short transaction per batch of scans (buffer.py queues them
+in a worker, stream.py in Redis). PostgreSQL gets three statements whatever the batch's size
+(stamps locked in id order, counters added from arrays, scans copied in); SQLite a statement per
+stamp and device.
 """
 
 from collections import Counter
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Date, bindparam, case, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from storefront.clock import VIETNAM_TZ
 from storefront.columns import UTCDateTime
@@ -77,6 +79,38 @@ def without_orphans(engine, batch: list[PendingScan]) -> list[PendingScan]:
 
 
 def write(engine, batch: list[PendingScan]) -> None:
+    """Write a batch of scans in one transaction of its own."""
+    if batch:
+        with engine.begin() as connection:
+            write_in(connection, batch)
+
+
+def write_dropping_orphans(engine, batch: list[PendingScan], *, write_batch=write, logger=None) -> int:
+    """Write the batch with write_batch(engine, scans); if a stamp or batch it names was deleted
+    meanwhile, drop those scans and write the rest (write_batch is then called again, maybe with
+    none left). Return how many were written."""
+    try:
+        write_batch(engine, batch)
+        return len(batch)
+    except (IntegrityError, engine.dialect.loaded_dbapi.IntegrityError):  # the latter from COPY
+        kept = without_orphans(engine, batch)
+        if len(kept) == len(batch):
+            raise
+        if logger:
+            logger.warning("dropped %d scans of deleted stamps or batches", len(batch) - len(kept))
+        write_batch(engine, kept)
+        return len(kept)
+
+
+def write_in(connection, batch: list[PendingScan], *, durable: bool = False) -> None:
+    """Write a batch of scans in the connection's transaction.
+
+    durable=False lets PostgreSQL commit before its WAL reaches the disk (a crash may lose the
+    last moment's scans): right for scans that exist nowhere else once lost anyway. A writer that
+    deletes its only other copy after the commit (stream.py) asks for a durable commit.
+    """
+    if not batch:
+        return
     per_stamp: dict[int, list] = {}
     devices: dict[tuple[int, str], date] = {}  # each (stamp, device) once
     for scan in batch:
@@ -87,48 +121,53 @@ def write(engine, batch: list[PendingScan]) -> None:
         entry[1], entry[2] = min(entry[1], scan.scanned_at), max(entry[2], scan.scanned_at)
         if scan.device:
             devices.setdefault((scan.stamp_id, scan.device), scan.day or scan.scanned_at.astimezone(VIETNAM_TZ).date())
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            _write_postgresql(connection, per_stamp, devices, batch)
-            return
-        if per_stamp:  # in id order, so two workers' writes never wait on each other in a cycle
-            # SQLite writes one transaction at a time: the stamps need no lock before their devices.
-            new_devices = Counter()
-            for (stamp_id, device), day in sorted(devices.items()):
-                new_devices[stamp_id] += connection.execute(
-                    INSERT_DEVICE, {"stamp_id": stamp_id, "device_hash": device, "day": day}
-                ).rowcount
-            connection.execute(
-                _ADD_COUNTS,
-                [
-                    {"stamp_id": stamp_id, "n": n, "first": first, "last": last, "new_devices": new_devices[stamp_id]}
-                    for stamp_id, (n, first, last) in sorted(per_stamp.items())
-                ],
-            )
+    if connection.dialect.name == "postgresql":
+        _write_postgresql(connection, per_stamp, devices, batch, durable=durable)
+        return
+    if per_stamp:  # in id order, so two workers' writes never wait on each other in a cycle
+        # SQLite writes one transaction at a time: the stamps need no lock before their devices.
+        new_devices = Counter()
+        for (stamp_id, device), day in sorted(devices.items()):
+            new_devices[stamp_id] += connection.execute(
+                INSERT_DEVICE, {"stamp_id": stamp_id, "device_hash": device, "day": day}
+            ).rowcount
         connection.execute(
-            _INSERT_SCANS,
+            _ADD_COUNTS,
             [
-                {
-                    "stamp_id": s.stamp_id,
-                    "batch_id": s.batch_id,
-                    "scanned_at": s.scanned_at,
-                    "region": s.region,
-                    "user_agent": s.user_agent,
-                }
-                for s in batch
+                {"stamp_id": stamp_id, "n": n, "first": first, "last": last, "new_devices": new_devices[stamp_id]}
+                for stamp_id, (n, first, last) in sorted(per_stamp.items())
             ],
         )
+    connection.execute(
+        _INSERT_SCANS,
+        [
+            {
+                "stamp_id": s.stamp_id,
+                "batch_id": s.batch_id,
+                "scanned_at": s.scanned_at,
+                "region": s.region,
+                "user_agent": s.user_agent,
+            }
+            for s in batch
+        ],
+    )
 
 
 def _write_postgresql(
-    connection, per_stamp: dict[int, list], devices: dict[tuple[int, str], date], batch: list[PendingScan]
+    connection,
+    per_stamp: dict[int, list],
+    devices: dict[tuple[int, str], date],
+    batch: list[PendingScan],
+    *,
+    durable: bool,
 ) -> None:
     stamp_ids = sorted(per_stamp)
     with connection.connection.driver_connection.cursor() as cursor:
         # Scans only: a crash may lose the last moment's, never corrupt anything. A stamp row
         # locked elsewhere (an office edit) must not hold the worker: give up, retry later.
         cursor.execute(
-            "SET LOCAL synchronous_commit TO OFF; SET LOCAL lock_timeout TO '5s'; SET LOCAL statement_timeout TO '30s'"
+            f"SET LOCAL synchronous_commit TO {'ON' if durable else 'OFF'};"
+            " SET LOCAL lock_timeout TO '5s'; SET LOCAL statement_timeout TO '30s'"
         )
         if stamp_ids:
             # The arrays as PostgreSQL's own text literals (cheaper than psycopg's list dumper).
