@@ -224,6 +224,33 @@ class Shopper:
         raise RuntimeError(f"checkout did not reach an order page (stopped at {url}{said})")
 
 
+#: What a shopper can buy all run long: published, its producer approved, more units than a run orders.
+_BUYABLE = (
+    "SELECT p.slug FROM products p JOIN producers pr ON pr.id = p.producer_id "
+    "JOIN stocks s ON s.product_id = p.id WHERE p.is_published AND NOT p.is_hidden "
+    "AND pr.status = 'approved' AND s.on_hand - s.reserved > 50"
+)
+
+
+def buyable_slugs(url: str, among: list[str] | None = None, limit: int = 300) -> list[str]:
+    """Slugs of products that stay buyable through a run, from the database at `url`.
+
+    among: keep only these (in their order); else the first `limit` by id. A sold-out product's page
+    rightly has no add-to-cart form (a tenth of the dataset's products have no stock).
+    """
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if among is None:
+                return list(conn.scalars(text(_BUYABLE + " ORDER BY p.id LIMIT :n"), {"n": limit}))
+            found = set(conn.scalars(text(_BUYABLE + " AND p.slug = ANY(:slugs)"), {"slugs": list(among)}))
+    finally:
+        engine.dispose()
+    return [slug for slug in among if slug in found]
+
+
 def place_orders(base_url: str, slugs: list[str], *, clients: int, seconds: float) -> OrdersResult:
     """Run `clients` shoppers buying for `seconds`; count the orders that reached their page."""
     result, lock = OrdersResult(), threading.Lock()

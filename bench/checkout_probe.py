@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from bench import dataset, server
-from bench.checkout_client import place_orders
+from bench.checkout_client import buyable_slugs, place_orders
 from bench.run import shop_env
 
 
@@ -31,28 +31,16 @@ def main(argv=None) -> int:
     parser.add_argument("--py-spy", dest="py_spy", help="record the workers with py-spy into this folder")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if not (url and url.startswith("postgresql")):
-        print("set BENCH_DATABASE_URL to a PostgreSQL bench_* database", file=sys.stderr)
+    ds = dataset.prepare_postgres(args.quick)
+    if ds is None:
         return 2
-    ds = dataset.prepare(dataset.SCALES["quick" if args.quick else "full"], url, log=print)
     dataset.build_search_index(ds, log=print)
     shop = server.start(
         "shop", "wsgi:app", server.Gunicorn(workers=args.workers, threads=1), shop_env(ds), dataset.DATA_DIR
     )
     recorders = []
     try:
-        from sqlalchemy import create_engine, text
-
-        engine = create_engine(ds.url)
-        with engine.connect() as conn:
-            slugs = conn.scalars(
-                text(
-                    "SELECT p.slug FROM products p JOIN producers pr ON pr.id = p.producer_id "
-                    "JOIN stocks s ON s.product_id = p.id WHERE p.is_published AND NOT p.is_hidden "
-                    "AND pr.status = 'approved' AND s.on_hand - s.reserved > 50 ORDER BY p.id LIMIT 300"
-                )
-            ).all()
+        slugs = buyable_slugs(ds.url)
         # Warm both workers (templates, caches) with one flow per client, untimed.
         place_orders(shop.url, slugs, clients=args.clients, seconds=2)
         if args.py_spy:

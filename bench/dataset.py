@@ -1,8 +1,10 @@
 """Build the scaled bench dataset in its own database, cached by (scale, schema hash)."""
 
 import hashlib
+import os
 import random
 import shutil
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -92,6 +94,18 @@ def bench_config(url: str, **extra):
         **extra,
     }
     return type("BenchConfig", (Config,), attrs)
+
+
+def prepare_postgres(quick: bool, log=print) -> Dataset | None:
+    """The bench dataset on BENCH_DATABASE_URL's PostgreSQL, for probes that serve production's setup.
+
+    None, with a line on stderr, when BENCH_DATABASE_URL is not a PostgreSQL URL.
+    """
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not (url and url.startswith("postgresql")):
+        print("set BENCH_DATABASE_URL to a PostgreSQL bench_* database", file=sys.stderr)
+        return None
+    return prepare(SCALES["quick" if quick else "full"], url, log=log)
 
 
 def prepare(scale: Scale, database_url: str | None, log=print) -> Dataset:

@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench import dataset, server
-from bench.checkout_client import place_orders
+from bench.checkout_client import buyable_slugs, place_orders
 from bench.checkout_probe import _worker_memory
 from bench.run import shop_env
 from bench.worker_memory import request_groups
@@ -36,11 +36,9 @@ def main(argv=None) -> int:
     parser.add_argument("--checkout-seconds", type=float, default=20)
     parser.add_argument("--quick", action="store_true", help="the quick dataset (2,000 products)")
     args = parser.parse_args(argv)
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if not (url and url.startswith("postgresql")):
-        print("set BENCH_DATABASE_URL to a PostgreSQL bench_* database", file=sys.stderr)
+    ds = dataset.prepare_postgres(args.quick)
+    if ds is None:
         return 2
-    ds = dataset.prepare(dataset.SCALES["quick" if args.quick else "full"], url, log=print)
     dataset.fill_postgres_search(ds, log=print)
     env = shop_env(ds, search_backend="postgres")
     options = ("--config", str(CONFIG)) if args.preload else ()
@@ -51,15 +49,22 @@ def main(argv=None) -> int:
     try:
         report["started"] = _memory(shop)
         groups = request_groups(ds.url)
-        statuses = {}
-        clients = [threading.Thread(target=_load, args=(shop.url, groups, statuses)) for _ in range(args.workers)]
+        statuses, peaks, stage_names = {}, {}, iter(groups)
+        # The clients wait for each other after each part of the mix, and each worker's peak RSS is read then.
+        barrier = threading.Barrier(args.workers, action=lambda: peaks.update({next(stage_names): _peaks(shop)}))
+        clients = [
+            threading.Thread(target=_load, args=(shop.url, groups, statuses, barrier)) for _ in range(args.workers)
+        ]
         for client in clients:
             client.start()
         for client in clients:
             client.join()
         report["statuses"] = statuses
+        report["peak RSS after each part of the mix"] = peaks
         report["after the request mix"] = _memory(shop)
-        slugs = [path.rsplit("/", 1)[1] for path in groups["300 product pages"]]
+        # Shoppers buy among the mix's products that stay in stock (a sold-out page has no cart form).
+        slugs = buyable_slugs(ds.url, [path.rsplit("/", 1)[1] for path in groups["300 product pages"]])
+        report["products bought from"] = len(slugs)
         orders = place_orders(shop.url, slugs, clients=4, seconds=args.checkout_seconds)
         report["orders"] = {"placed": orders.placed, "failed": orders.failed, "first_error": orders.first_error}
         report["after checkout"] = _memory(shop)
@@ -71,8 +76,9 @@ def main(argv=None) -> int:
     return 0
 
 
-def _load(base_url: str, groups: dict, statuses: dict) -> None:
-    """GET every path of the mix twice on one kept-alive connection, counting the answers' statuses."""
+def _load(base_url: str, groups: dict, statuses: dict, barrier: threading.Barrier) -> None:
+    """GET every path of the mix twice on one kept-alive connection, counting the answers' statuses;
+    after each part, wait at the barrier for the other clients."""
     host = urlsplit(base_url).netloc
     conn = http.client.HTTPConnection(host, timeout=120)
     try:
@@ -87,8 +93,16 @@ def _load(base_url: str, groups: dict, statuses: dict) -> None:
                         location = urlsplit(response.getheader("Location") or "")
                         redirected = response.status in (301, 307, 308) and location.path.startswith("/origin/")
                         path = location.path + (f"?{location.query}" if location.query else "") if redirected else None
+            barrier.wait()
+    except BaseException:
+        barrier.abort()  # the other clients stop waiting (BrokenBarrierError) instead of hanging
+        raise
     finally:
         conn.close()
+
+
+def _peaks(shop) -> dict:
+    return {f"worker {n}": round(server.memory_of(pid)[0], 1) for n, pid in enumerate(sorted(shop.workers()), 1)}
 
 
 def _memory(shop) -> dict:
