@@ -21,12 +21,13 @@ log = logging.getLogger(__name__)
 
 #: Entries kept per worker at most; past it (or past ORIGIN_CACHE_BYTES) the oldest go first.
 MAX_ENTRIES = 2048
-#: Default of ORIGIN_CACHE_BYTES: a worker's budget for origin descriptions (about 550 batches'
-#: views with their page variants; BENCHMARKS.md, "Origin cache").
+#: Default of ORIGIN_CACHE_BYTES: a worker's budget for origin descriptions (BENCHMARKS.md,
+#: "Origin cache" and "Worker memory, fifth pass").
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
-#: A view's page variants (whole pages in UTF-8, added as scans need them; one or two a batch) are
-#: counted as this many times the view's own text.
-VARIANT_ALLOWANCE = 1
+#: What Python holds for a cached view beyond its texts (its dict, key, entry tuple, objects' headers),
+#: and per piece of a page variant (a bytes object's header and its list slot): counted in its weight.
+VIEW_OVERHEAD = 1024
+PIECE_OVERHEAD = 48
 _entries: dict = {}  # key -> (expires at, value, weight); in insertion order, oldest first
 _weight = 0
 _lock = threading.Lock()
@@ -40,12 +41,16 @@ def get(key):
     return entry[1]
 
 
-def put(key, value, ttl: float, max_bytes: int | None = None) -> None:
-    """Keep value for ttl seconds, dropping the oldest entries while the cache is over its budget."""
+def put(key, value, ttl: float, max_bytes: int | None = None, weight: int | None = None) -> None:
+    """Keep value for ttl seconds, dropping the oldest entries while the cache is over its budget.
+
+    weight: the bytes value holds (default: weigh(value)); what is added to it later, charge().
+    """
     global _weight
     if max_bytes is None:
         max_bytes = _configured_bytes()
-    weight = weigh(value) * (1 + VARIANT_ALLOWANCE)
+    if weight is None:
+        weight = weigh(value)
     with _lock:
         old = _entries.pop(key, None)
         if old is not None:
@@ -55,6 +60,22 @@ def put(key, value, ttl: float, max_bytes: int | None = None) -> None:
         if weight <= max_bytes:
             _entries[key] = (time.monotonic() + ttl, value, weight)
             _weight += weight
+
+
+def charge(key, value, nbytes: int, max_bytes: int | None = None) -> None:
+    """Count nbytes more for the entry at key (what was added to value since it was put), if value is
+    still the one held there; then drop the oldest entries while the cache is over its budget."""
+    global _weight
+    if max_bytes is None:
+        max_bytes = _configured_bytes()
+    with _lock:
+        entry = _entries.get(key)
+        if entry is None or entry[1] is not value:
+            return
+        _entries[key] = (entry[0], value, entry[2] + nbytes)  # an existing key keeps its place
+        _weight += nbytes
+        while _entries and _weight > max_bytes:
+            _weight -= _entries.pop(next(iter(_entries)))[2]
 
 
 def clear() -> None:

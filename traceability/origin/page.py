@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
 from flask_babel import get_locale
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from storefront.clock import VIETNAM_TZ, today_vn
 from storefront.filters import dmy, url_for_lang
@@ -76,11 +76,19 @@ def scan_generation() -> int | None:
     return scan_buffer().generation if buffered() else None
 
 
-#: Stand-ins rendered into a page variant and replaced per scan; letters and digits only, so
-#: escaping leaves them as they are, and random per process, so no page text can match one.
+#: The view's pre-rendered parts (description.build). A cached view keeps each once, as UTF-8 bytes
+#: (compact_view); its page variants hold only the template's own text around them, with a slot
+#: for each part, so the three or so variants of a batch share one copy of its description.
+PARTS = ("head", "top", "details", "header", "footer")
+#: Parts the same on every batch's page (per language): one object shared by all cached views.
+SHARED_PARTS = ("header", "footer")
+
+#: Stand-ins rendered into a page variant and replaced per scan (or by the view's parts); letters
+#: and digits only, so escaping leaves them as they are, and random per process, so no page text
+#: can match one.
 _SLOTS = {
     name: f"zslot{secrets.token_hex(8)}{name}z"
-    for name in ("serial", "count", "day", "report_url", "lang_vi", "lang_en")
+    for name in ("serial", "count", "day", "report_url", "lang_vi", "lang_en", "shop_url", *PARTS)
 }
 
 
@@ -168,7 +176,7 @@ def answer_scan(
     if pieces is None:  # a PIN form, or a state not shown for the batch yet: rendered by Flask's code
         with app_context():
             return origin_html(view, hit, stamp, warning, scan.code, first_scan_day)
-    return fill_slots(pieces, stamp, first_scan_day, report_url=report_url, lang_url=lang_url)
+    return fill_slots(view, pieces, stamp, first_scan_day, report_url=report_url, lang_url=lang_url)
 
 
 def _needs_pin_form(stamp) -> bool:
@@ -197,7 +205,7 @@ def origin_html(view: dict, hit: facts.OriginHit, stamp, warning: str | None, co
             url_for_lang=lang_link,
         ).encode()
     pieces = stored_variant(view, hit, stamp, warning) or _render_variant(view, hit, stamp, warning)
-    return fill_slots(pieces, stamp, first_scan_day, report_url=lambda: report_link(code), lang_url=lang_link)
+    return fill_slots(view, pieces, stamp, first_scan_day, report_url=lambda: report_link(code), lang_url=lang_link)
 
 
 def _variant_key(hit: facts.OriginHit, stamp, warning: str | None) -> tuple:
@@ -221,13 +229,18 @@ def stored_variant(view: dict, hit: facts.OriginHit, stamp, warning: str | None)
 
 def _render_variant(view: dict, hit: facts.OriginHit, stamp, warning: str | None) -> list:
     """Render and store the variant for these live states: [text, slot name, text, …, text], the
-    texts encoded (UTF-8): what the response sends, in half the memory of Vietnamese text as str."""
+    texts encoded (UTF-8): what the response sends, in half the memory of Vietnamese text as str.
+    The view's parts and shop link are slots too (filled from the view), so a variant holds only the
+    template's text, the same for most batches: those texts are shared between variants (_shared)."""
     stand_in = None
     if stamp is not None:
         stand_in = dataclasses.replace(stamp, serial=_SLOTS["serial"] if stamp.serial is not None else None)
+    stand_ins = {name: Markup(_SLOTS[name]) for name in PARTS}
+    if view["shop_url"]:
+        stand_ins["shop_url"] = Markup(_SLOTS["shop_url"])
     html = render_light(
         "traceability/origin.html",
-        view=view,
+        view={**view, **stand_ins},
         hit=hit,
         warning=warning,
         stamp=stand_in,
@@ -239,13 +252,16 @@ def _render_variant(view: dict, hit: facts.OriginHit, stamp, warning: str | None
         url_for_lang=lambda lang: _SLOTS[f"lang_{lang}"],
     )
     parts = _SLOT_RE.split(html)
-    pieces = [part.encode() if index % 2 == 0 else _SLOT_NAMES[part] for index, part in enumerate(parts)]
+    pieces = [_shared(part.encode()) if index % 2 == 0 else _SLOT_NAMES[part] for index, part in enumerate(parts)]
     view["variants"][_variant_key(hit, stamp, warning)] = pieces
+    if "cache_key" in view:  # what the variant adds to the cached view counts against the cache's budget
+        cache.charge(view["cache_key"], view, cache.weigh(pieces) + cache.PIECE_OVERHEAD * len(pieces))
     return pieces
 
 
-def fill_slots(pieces: list, stamp, first_scan_day, *, report_url, lang_url) -> bytes:
-    """Put one scan's values (escaped) into a variant's slots; report_url() and lang_url(lang) build links."""
+def fill_slots(view: dict, pieces: list, stamp, first_scan_day, *, report_url, lang_url) -> bytes:
+    """Put the view's parts and one scan's values (escaped) into a variant's slots; report_url() and
+    lang_url(lang) build links."""
     values = {
         "serial": lambda: escape(stamp.serial),
         "count": lambda: escape(str(stamp.scan_count)),
@@ -253,8 +269,55 @@ def fill_slots(pieces: list, stamp, first_scan_day, *, report_url, lang_url) -> 
         "report_url": lambda: escape(report_url()),
         "lang_vi": lambda: escape(lang_url("vi")),
         "lang_en": lambda: escape(lang_url("en")),
+        "shop_url": lambda: escape(view["shop_url"]),
     }
-    return b"".join(part if index % 2 == 0 else values[part]().encode() for index, part in enumerate(pieces))
+    return b"".join(
+        part if index % 2 == 0 else _part_bytes(view[part]) if part in PARTS else values[part]().encode()
+        for index, part in enumerate(pieces)
+    )
+
+
+def _part_bytes(part) -> bytes:
+    return part if isinstance(part, bytes) else str(part).encode()
+
+
+#: Texts of headers, footers and variants' template text seen, by content (_shared).
+_shared_texts: dict = {}
+#: At most this many (a few hundred bytes each): past it, the next new text starts the table over.
+MAX_SHARED_TEXTS = 1024
+
+
+def _shared(text: bytes) -> bytes:
+    """The one copy of this text kept for every cached view and variant that holds it."""
+    found = _shared_texts.get(text)
+    if found is None:
+        if len(_shared_texts) >= MAX_SHARED_TEXTS:
+            _shared_texts.clear()  # texts held by views stay shared; only later ones start a new table
+        found = _shared_texts.setdefault(text, text)
+    return found
+
+
+def compact_view(view: dict) -> dict:
+    """Keep the view's parts as UTF-8 bytes, the header and footer shared with every other cached view."""
+    for name in PARTS:
+        text = _part_bytes(view[name])
+        view[name] = _shared(text) if name in SHARED_PARTS else text
+    return view
+
+
+def view_weight(view: dict) -> int:
+    """The bytes a compact view adds to the cache: its own parts (the shared ones are held once) and
+    its variants, with what Python adds per object (the budget counts memory, not only text)."""
+    own = sum(len(view[name]) for name in PARTS if name not in SHARED_PARTS)
+    variants = sum(cache.weigh(pieces) + cache.PIECE_OVERHEAD * len(pieces) for pieces in view["variants"].values())
+    return cache.VIEW_OVERHEAD + own + variants
+
+
+def _markup_view(view: dict) -> dict:
+    """The view as the templates take it: its parts as Markup (a compact view keeps them as bytes)."""
+    if not any(isinstance(view.get(name), bytes) for name in PARTS):
+        return view
+    return {**view, **{name: Markup(view[name].decode()) for name in PARTS}}
 
 
 def report_link(code: str) -> str:
@@ -273,6 +336,8 @@ def render_light(template: str, **context) -> str:
     The origin page shows none of them; skipping them keeps a scan from loading the user.
     """
     context.setdefault("url_for_lang", url_for_lang)
+    if context.get("view") is not None:
+        context["view"] = _markup_view(context["view"])
     stamp = context.get("stamp")
     # A page variant puts a slot in scan_count (a string) and says itself whether it is the first scan.
     context.setdefault("first_scan", stamp is not None and stamp.scan_count <= 1)
@@ -291,9 +356,10 @@ def origin_view(batch_id: int, in_programme: bool, origin_version: int | None = 
     key = origin_cache_key(batch_id, locale, today, in_programme)
     view = cache.get(key)
     if view is None or (origin_version is not None and view["origin_version"] != origin_version):
-        view = description.build(description.load(batch_id), in_programme, today, locale)
+        view = compact_view(description.build(description.load(batch_id), in_programme, today, locale))
         view["origin_version"] = origin_version
-        cache.put(key, view, current_app.config.get("ORIGIN_CACHE_SECONDS", 600))
+        view["cache_key"] = key  # its variants, stored later, are counted against the budget (_render_variant)
+        cache.put(key, view, current_app.config.get("ORIGIN_CACHE_SECONDS", 600), weight=view_weight(view))
     return view
 
 
