@@ -126,6 +126,9 @@ class Config:
     CATALOG_PAGE_CACHE_ENTRIES = _int("CATALOG_PAGE_CACHE_ENTRIES", 512)
     #: 8 MB: every catalogue page of the bench (20,000 products) took 0.6 MB (BENCHMARKS.md, worker memory).
     CATALOG_PAGE_CACHE_BYTES = _int("CATALOG_PAGE_CACHE_BYTES", 8 * 1024 * 1024)
+    #: Per-worker bound of the listing cache (the ordered ids of a filter set, 4 bytes an id): 2 MB
+    #: holds about 25 listings of the whole 20,000-product catalogue (BENCHMARKS.md, fifth pass).
+    CATALOG_LISTING_CACHE_BYTES = _int("CATALOG_LISTING_CACHE_BYTES", 2 * 1024 * 1024)
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     #: Largest decision scan (PDF/JPEG/PNG) the office may attach to a certificate.
     OFFICE_DOCUMENT_MAX_BYTES = _int("OFFICE_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024)

@@ -3,6 +3,7 @@
 import random
 import threading
 import time
+from array import array
 from collections import OrderedDict
 from datetime import date
 
@@ -120,9 +121,19 @@ def listing_cache() -> ListingCache:
     """Return this app's listing cache (CATALOG_CACHE_SECONDS, default 300; 0 turns it off)."""
     cache = current_app.extensions.get("catalog_listing_cache")
     if cache is None:
-        cache = ListingCache(float(current_app.config.get("CATALOG_CACHE_SECONDS", 300)))
+        cache = ListingCache(
+            float(current_app.config.get("CATALOG_CACHE_SECONDS", 300)),
+            max_weight=int(current_app.config.get("CATALOG_LISTING_CACHE_BYTES", 2 * 1024 * 1024)),
+            weigh=listing_weight,
+        )
         current_app.extensions["catalog_listing_cache"] = cache
     return cache
+
+
+def listing_weight(value) -> int:
+    """Bytes of a listing cache value: a listing's ids (services.list_products: an array), else the home
+    page's few ids and counts, counted as 1 KB."""
+    return len(value) * value.itemsize if isinstance(value, array) else 1024
 
 
 def page_cache() -> ListingCache:

@@ -272,3 +272,22 @@ def test_catalogue_order_is_not_cached_when_the_cache_is_off(app, client, db, ca
 )
 def test_undecodable_or_odd_urls_never_500(client, catalogue, url, status):
     assert client.get(url).status_code == status
+
+
+def test_the_listing_cache_keeps_ids_compactly_within_its_byte_budget(app, client, catalogue):
+    from array import array
+
+    from storefront.catalog.indexing import listing_weight
+
+    app.config["CATALOG_LISTING_CACHE_BYTES"] = 40  # room for two listings of four ids (16 bytes each) and no more
+    app.extensions.pop("catalog_listing_cache", None)
+    app.extensions.pop("catalog_page_cache", None)
+    app.config["CATALOG_CACHE_SECONDS"] = 300
+    for sort in ("price_asc", "price_desc", "newest", "stars"):
+        page = client.get(f"/products?sort={sort}").get_data(as_text=True)
+        assert len(names_on(page, catalogue.values())) == 4
+        cache = app.extensions["catalog_listing_cache"]
+        values = [entry[1] for entry in cache._entries.values()]
+        assert values and all(isinstance(value, array) and len(value) == 4 for value in values)
+        assert sum(listing_weight(value) for value in values) == cache._weight <= 40
+    assert len(cache._entries) == 2  # the two most recent listings
