@@ -408,6 +408,23 @@ def test_the_session_cookie_is_found_in_the_cookie_header(header, present):
 
 
 @pytest.mark.parametrize(
+    ("cookie", "fast"),
+    [("session=\x00\xff", False), ("a=\xc3\xa9\xff; session=x", False), ("theme=\xff\xfe", True)],
+)
+def test_a_cookie_header_that_is_not_utf8_is_answered_not_a_500(app, traced, served, cookie, fast):
+    """Bytes that are not UTF-8 in the Cookie header (the environ holds them as latin-1) once raised
+    UnicodeDecodeError in the fast path, a bare 500 on every scan; Flask reads such a header."""
+    _batch, (stamp, _other) = traced
+    browser = app.test_client(use_cookies=False)
+    browser.get(_path(stamp))  # the batch is in the worker's page cache from here on
+    for path in (_path(stamp), _path(stamp).removeprefix("/origin")):
+        before = served()
+        response = browser.get(path, headers={"Cookie": cookie})
+        assert response.status_code == (200 if path.startswith("/origin") else 307)
+        assert served() == before + (1 if fast else 0)
+
+
+@pytest.mark.parametrize(
     "query",
     [
         "",
