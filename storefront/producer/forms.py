@@ -304,7 +304,9 @@ class StampForm(FlaskForm):
     with_pin = BooleanField(_l("Kèm mã PIN cào"))
 
     def validate_count(self, field):
-        if field.data is not None and not 1 <= field.data <= MAX_STAMPS_PER_ISSUE:
+        if field.data is None:
+            return  # not a whole number ("1e3", "1.5"): the field's own error says so
+        if not 1 <= field.data <= MAX_STAMPS_PER_ISSUE:
             raise StopValidation(_l("Số tem phải từ 1 đến %(n)s.", n=format_number(MAX_STAMPS_PER_ISSUE)))
         # PINs are hashed in the request and shown once on the page that answers it.
         if self.with_pin.data and field.data > MAX_PIN_STAMPS_PER_ISSUE:
