@@ -286,6 +286,11 @@ class TraceEventForm(FlaskForm):
     read_point = StringField(_l("Mã địa điểm (mã vùng trồng, GLN…)"), validators=[Optional(), Length(max=120)])
     description = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
 
+    def validate_event_time(self, field):
+        # Year 1 in Vietnam time is before year 1 in UTC: storing it raised OverflowError (a 500).
+        if field.data is not None and field.data.year < 1900:
+            raise StopValidation(_l("Chọn một thời điểm từ năm 1900 trở đi."))
+
 
 class RecallForm(FlaskForm):
     reason = StringField(_l("Lý do thu hồi"), validators=[DataRequired(), Length(max=500)])
