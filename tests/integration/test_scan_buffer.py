@@ -28,7 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(autouse=True)
 def buffered(app_config):
-    app_config.update(SCAN_WRITE_MODE="buffered", SCAN_FLUSH_SECONDS=3600, SCAN_REGION_HEADER="X-Region", TRUSTED_PROXIES=1)
+    app_config.update(
+        SCAN_WRITE_MODE="buffered", SCAN_FLUSH_SECONDS=3600, SCAN_REGION_HEADER="X-Region", TRUSTED_PROXIES=1
+    )
 
 
 @pytest.fixture
