@@ -29,8 +29,8 @@ CSRF_PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
 
 @dataclass(frozen=True, slots=True)
 class CachedPage:
-    """A stored page. Its body is zlib-compressed (level 1): a page's HTML shrinks about five-fold,
-    so a worker's byte budget (CATALOG_PAGE_CACHE_BYTES, which counts `body`) keeps that many more pages."""
+    """A stored page. Its body is zlib-compressed (level 1): a page's HTML shrinks two to three times or
+    more, so a worker's byte budget (CATALOG_PAGE_CACHE_BYTES, which counts `body`) keeps that many more pages."""
 
     body: bytes
     content_type: str
