@@ -13,7 +13,6 @@ session: their next pages are rendered for them.
 """
 
 import secrets
-import zlib
 from dataclasses import dataclass
 from functools import wraps
 
@@ -29,20 +28,8 @@ CSRF_PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
 
 @dataclass(frozen=True, slots=True)
 class CachedPage:
-    """A stored page. Its body is zlib-compressed (level 1): a page's HTML shrinks two to three times or
-    more, so a worker's byte budget (CATALOG_PAGE_CACHE_BYTES, which counts `body`) keeps that many more pages."""
-
     body: bytes
     content_type: str
-    #: Whether the page holds CSRF_PLACEHOLDER (a form): the visitor's own token is put in when served.
-    personal: bool
-
-    @classmethod
-    def of(cls, body: bytes, content_type: str) -> "CachedPage":
-        return cls(zlib.compress(body, 1), content_type, CSRF_PLACEHOLDER.encode() in body)
-
-    def text(self) -> bytes:
-        return zlib.decompress(self.body)
 
 
 def _cache_key():
@@ -58,10 +45,12 @@ def _cache_key():
     return request.host_url, request.path, query, config["BABEL_DEFAULT_LOCALE"]
 
 
-def _serve(body: bytes, content_type: str, personal: bool):
+def _serve(page: CachedPage):
+    body = page.body
+    personal = CSRF_PLACEHOLDER.encode() in body
     if personal:
         body = body.replace(CSRF_PLACEHOLDER.encode(), generate_csrf().encode())
-    response = current_app.response_class(body, content_type=content_type)
+    response = current_app.response_class(body, content_type=page.content_type)
     response.headers["Cache-Control"] = "private, no-cache" if personal else "no-cache"
     response.vary.add("Cookie")
     return response
@@ -78,26 +67,24 @@ def cached_page(view):
         if key is None or cache.max_age <= 0:
             return view(*args, **kwargs)
         page = cache.get(key)
-        if page is not None:
-            return _serve(page.text(), page.content_type, page.personal)
-        generation = cache.generation
-        field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-        setattr(g, field, CSRF_PLACEHOLDER)  # flask_wtf.csrf.generate_csrf returns g's token as is
-        try:
-            response = make_response(view(*args, **kwargs))
-        finally:
-            g.pop(field, None)
-        if (
-            response.status_code != 200
-            or response.direct_passthrough
-            or session.modified
-            or str(get_locale()) != key[-1]
-        ):
-            return _replace_placeholder(response)
-        body = response.get_data()
-        page = CachedPage.of(body, response.content_type)
-        cache.set(key, page, generation)
-        return _serve(body, page.content_type, page.personal)
+        if page is None:
+            generation = cache.generation
+            field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+            setattr(g, field, CSRF_PLACEHOLDER)  # flask_wtf.csrf.generate_csrf returns g's token as is
+            try:
+                response = make_response(view(*args, **kwargs))
+            finally:
+                g.pop(field, None)
+            if (
+                response.status_code != 200
+                or response.direct_passthrough
+                or session.modified
+                or str(get_locale()) != key[-1]
+            ):
+                return _replace_placeholder(response)
+            page = CachedPage(response.get_data(), response.content_type)
+            cache.set(key, page, generation)
+        return _serve(page)
 
     return wrapper
 
