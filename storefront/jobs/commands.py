@@ -25,6 +25,10 @@ PERIODIC = {
 #: How long a periodic job's result is kept (nobody reads it; a drain every 2 s would keep 43,200 a day).
 PERIODIC_RESULT_SECONDS = 600
 
+#: Periodic jobs that run more often than this get no RQ retries: their next run is the retry (a
+#: drain every 2 s with the database down would otherwise add 5,400 retries an hour to its failures).
+PERIODIC_RETRY_SECONDS = 3600
+
 #: Seconds between a worker's clean-ups of RQ's registries (abandoned jobs found, see worker_command).
 MAINTENANCE_SECONDS = 60
 
@@ -68,7 +72,13 @@ def schedule_due(now: float | None = None) -> list[str]:
         slot = int(now // seconds)
         # SET NX: of several schedulers (one per server, for failover), one enqueues each slot.
         if conn.set(f"ocop:jobs:periodic:{name}:{slot}", "1", nx=True, ex=max(seconds * 2, 120)):
-            enqueue(target, job_id=f"periodic-{name}-{slot}", result_ttl=PERIODIC_RESULT_SECONDS)
+            enqueue(
+                target,
+                job_id=f"periodic-{name}-{slot}",
+                result_ttl=PERIODIC_RESULT_SECONDS,
+                retry=seconds >= PERIODIC_RETRY_SECONDS,
+                meta={"periodic": name},
+            )
             started.append(name)
     return started
 
