@@ -41,7 +41,7 @@ WARNING = 'data-testid="scan-warning"'
 @pytest.fixture(autouse=True)
 def queued(app_config):
     queue_mode(app_config)
-    app_config.update(SCAN_REGION_HEADER="X-Region", SCAN_WARNING_THRESHOLD=3)
+    app_config.update(SCAN_REGION_HEADER="X-Region", TRUSTED_PROXIES=1, SCAN_WARNING_THRESHOLD=3)
 
 
 @pytest.fixture
