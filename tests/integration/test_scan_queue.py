@@ -199,9 +199,23 @@ def test_the_scheduler_enqueues_the_drain_every_scan_drain_seconds_in_queue_mode
     app.config["SCAN_DRAIN_SECONDS"] = 2
     assert "scan-drain" in schedule_due(now=1000.0)
     assert "scan-drain" not in schedule_due(now=1001.0)  # the same 2-second slot
+    jobs.get_queue("default").empty()  # a worker took it
     assert "scan-drain" in schedule_due(now=1002.0)
+    jobs.get_queue("default").empty()
     app.config["SCAN_WRITE_MODE"] = "buffered"
     assert "scan-drain" not in schedule_due(now=1004.0)
+
+
+def test_while_a_periodic_run_still_waits_in_the_queue_the_scheduler_adds_no_other(app, db, redis):
+    """No worker for a while (busy with a season's stamp sheets, or down): one drain waits, not one per tick."""
+    app.config.update(JOB_SCHEDULE=only("scan-drain", 2))
+    assert schedule_due(now=50_000.0) == ["scan-drain"]
+    for tick in range(1, 30):
+        assert schedule_due(now=50_000.0 + 2 * tick) == []
+    assert [job.meta["periodic"] for job in jobs.get_queue("default").get_jobs()] == ["scan-drain"]
+    run_worker(app)  # the worker is back: it runs the one waiting drain
+    assert jobs.get_queue("default").count == 0
+    assert schedule_due(now=50_000.0 + 2 * 30) == ["scan-drain"]  # and the next tick enqueues again
 
 
 @pytest.mark.parametrize("settings", [{"REDIS_URL": ""}, {"JOBS_REDIS_URL": ""}])
@@ -385,9 +399,10 @@ def test_a_drain_failing_while_the_database_is_down_is_one_office_entry_and_its_
     for _ in range(3):
         _scan(client, stamps[0])
     ticks = 5
-    for tick in range(ticks):
+    log = ""
+    for tick in range(ticks):  # a tick, and the worker runs its drain against the database that is down
         assert schedule_due(now=10_000.0 + 2 * tick) == ["scan-drain"]
-    log = run_worker(app, DATABASE_URL=DATABASE_DOWN)
+        log += run_worker(app, DATABASE_URL=DATABASE_DOWN)
     assert log.count("OperationalError") >= ticks, log
 
     failed = FailedJobRegistry(queue=jobs.get_queue("default"))
