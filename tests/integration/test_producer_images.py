@@ -102,6 +102,9 @@ def test_the_product_page_shows_the_gallery_in_order_with_srcset_sizes_and_dimen
     assert 'fetchpriority="high"' in slides[0][1] and 'loading="lazy"' in slides[1][1]
     assert html.count('class="pg-lightbox"') == 3 and 'href="#phong-to-2"' in html
     assert '<source type="image/webp" srcset="' in gallery_html
+    # The thumbnails sit on a phone's first screen: none of the first row waits for a scroll.
+    thumbs = re.search(r'<ol class="pg-thumbs">(.*?)</ol>', gallery_html, re.S).group(1)
+    assert thumbs.count("<img ") == 3 and 'loading="lazy"' not in thumbs
 
 
 def test_the_english_page_uses_english_alt_text_or_marks_the_vietnamese_one(client, db, product, three_photos):
