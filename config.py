@@ -156,6 +156,9 @@ class Config:
     #: SCAN_DRAIN_SECONDS (needs JOBS_REDIS_URL, a worker and the scheduler; traceability/scans/stream.py).
     SCAN_WRITE_MODE = os.environ.get("SCAN_WRITE_MODE", "buffered")
     SCAN_DRAIN_SECONDS = _int("SCAN_DRAIN_SECONDS", 2)
+    #: With SCAN_WRITE_MODE=queue: age of the oldest waiting scan past which /office/jobs warns and
+    #: /healthz says "stale" (scans are not being written).
+    SCAN_QUEUE_ALERT_SECONDS = _int("SCAN_QUEUE_ALERT_SECONDS", 60)
     SCAN_FLUSH_SECONDS = float(os.environ.get("SCAN_FLUSH_SECONDS", "1"))
     SCAN_FLUSH_MAX = _int("SCAN_FLUSH_MAX", 500)
     #: Answer plain scans (no session cookie, no ?lang= or ?linkType=) before Flask's request

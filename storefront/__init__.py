@@ -38,7 +38,7 @@ def create_app(config_class=Config):
 
 
 def check_production_settings(app):
-    """Refuse a misspelt scan write mode (or queue mode without Redis and the job queue) or search backend, PostgreSQL search without PostgreSQL, and
+    """Refuse a misspelt scan write mode (or queue mode without Redis and the job queue) or search backend, a scan region header without a trusted proxy, PostgreSQL search without PostgreSQL, and
     to serve production with the development secret key or without Redis for the rate limits."""
     scan_write_mode = app.config.get("SCAN_WRITE_MODE", "buffered")
     if scan_write_mode not in ("buffered", "immediate", "queue"):
@@ -48,6 +48,13 @@ def check_production_settings(app):
             "SCAN_WRITE_MODE=queue keeps scans in Redis (REDIS_URL) until the scan-drain job writes them "
             "(JOBS_REDIS_URL, with `flask jobs worker` and `flask jobs scheduler` running): set both, "
             "or use SCAN_WRITE_MODE=buffered"
+        )
+    if app.config.get("SCAN_REGION_HEADER") and not app.config.get("TRUSTED_PROXIES"):
+        # Without a proxy that overwrites the header, any client could name two regions in two
+        # requests and make a genuine stamp look copied.
+        raise RuntimeError(
+            "SCAN_REGION_HEADER is believed only from a trusted proxy that sets it on every request: "
+            "set TRUSTED_PROXIES too, or leave SCAN_REGION_HEADER empty"
         )
     backend = app.config.get("SEARCH_BACKEND", "whoosh")
     if backend not in ("whoosh", "postgres"):

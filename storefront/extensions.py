@@ -1,5 +1,8 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
+import functools
+import ipaddress
+
 import click
 from flask import current_app, request
 from flask_babel import Babel
@@ -74,9 +77,25 @@ csrf = CSRFProtect()
 babel = Babel()
 
 
+@functools.lru_cache(maxsize=4096)
+def client_network(address: str) -> str:
+    """The address as one client holds it: an IPv6 address's /64 (a home or a phone is given a
+    whole /64 and may use any address in it), an IPv4-mapped one's IPv4 address; anything else as
+    given. Rate limits and scan devices count per client, so a /64 is one client, not 2**64."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return address
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.IPv6Network((ip, 64), strict=False).network_address)
+
+
 class ClientAddress:
     """The rate-limit key of a request: the app's RATELIMIT_KEY_PREFIX, then the client's address as
-    ProxyFix left it in the environ.
+    ProxyFix left it in the environ (an IPv6 address's /64: client_network).
 
     Flask-Limiter calls it in a request; the scan fast path, which answers before Flask has a
     request, calls for_environ() with the app's config and the WSGI environ: both count in the
@@ -89,7 +108,7 @@ class ClientAddress:
 
     @staticmethod
     def for_environ(config, environ) -> str:
-        return config.get("RATELIMIT_KEY_PREFIX", "") + (environ.get("REMOTE_ADDR") or "127.0.0.1")
+        return config.get("RATELIMIT_KEY_PREFIX", "") + client_network(environ.get("REMOTE_ADDR") or "127.0.0.1")
 
 
 rate_limit_key = ClientAddress()

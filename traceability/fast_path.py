@@ -38,7 +38,8 @@ from urllib.parse import parse_qsl, quote_plus, urlencode
 from limits import parse_many
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.exceptions import SecurityError
-from werkzeug.http import parse_accept_header, parse_cookie
+from werkzeug.http import parse_accept_header
+from werkzeug.sansio.http import parse_cookie
 from werkzeug.wsgi import ClosingIterator, get_host
 
 from storefront import security_headers
@@ -320,8 +321,12 @@ def _may_want_linkset(accept: str) -> bool:
 
 
 def _has_cookie(header: str, name: str) -> bool:
-    """Whether Flask would find the cookie (werkzeug's parser, which skips malformed pairs)."""
-    return name in header and name in parse_cookie(header)
+    """Whether Flask would find the cookie (werkzeug's parser, which skips malformed pairs).
+
+    The parser request.cookies uses, on the header as the environ holds it: werkzeug.http's
+    parse_cookie first decodes it as UTF-8 and raised on a byte that is not (a 500 on a scan).
+    """
+    return name in header and name in parse_cookie(cookie=header)
 
 
 def install(app) -> None:

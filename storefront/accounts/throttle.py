@@ -19,7 +19,7 @@ from flask import current_app
 from limits import parse
 from limits.strategies import FixedWindowRateLimiter
 
-from storefront.extensions import limiter
+from storefront.extensions import client_network, limiter
 
 #: The failure count forgets an account a day after its first failure.
 FAILURE_WINDOW_SECONDS = 24 * 3600
@@ -35,7 +35,7 @@ def _address_limit():
 
 
 def _address_key(address: str) -> str:
-    return f"{current_app.config.get('RATELIMIT_KEY_PREFIX', '')}login-address/{address or '-'}"
+    return f"{current_app.config.get('RATELIMIT_KEY_PREFIX', '')}login-address/{client_network(address or '-')}"
 
 
 def account_wait_seconds(email: str) -> int:

@@ -17,6 +17,8 @@ at /office/jobs. Run the worker with `flask jobs worker` and the periodic work w
 """
 
 import logging
+import time
+from datetime import UTC, datetime
 
 from flask import current_app
 
@@ -73,11 +75,14 @@ def enqueue(
     job_id: str | None = None,
     raise_errors: bool = False,
     result_ttl: int = 24 * 3600,
+    retry: bool = True,
+    meta: dict | None = None,
     **kwargs,
 ):
     """Run `target(*args, **kwargs)` as a job (queue configured) or now (no queue); return the RQ job or None.
 
-    result_ttl: seconds RQ keeps a finished job's result.
+    result_ttl: seconds RQ keeps a finished job's result. retry: False = no RQ retries (a periodic
+    job whose next run comes soon). meta: kept with the job ({"periodic": name} for periodic jobs).
     """
     if not connection():
         try:
@@ -94,7 +99,8 @@ def enqueue(
         kwargs,
         job_id=job_id,
         description=target,
-        retry=retry_policy(),
+        retry=retry_policy() if retry else None,
+        meta=meta,
         result_ttl=result_ttl,
         failure_ttl=30 * 24 * 3600,
         job_timeout=int(current_app.config.get("JOB_TIMEOUT_SECONDS", 900)),
@@ -139,7 +145,10 @@ def failed_jobs(limit: int = 200) -> list[dict]:
             if job is None:
                 continue
             result = job.latest_result()
-            error = ((result.exc_string if result is not None else "") or "").strip().splitlines()
+            lines = ((result.exc_string if result is not None else "") or "").strip().splitlines()
+            # The exception's own line: not its indented continuation, nor SQLAlchemy's closing link.
+            error = [line for line in lines if line[:1].strip() and not line.startswith("(Background on this error")]
+            since = job.meta.get("failing_since")
             found.append(
                 {
                     "id": job.id,
@@ -148,6 +157,9 @@ def failed_jobs(limit: int = 200) -> list[dict]:
                     "args": repr(job.args[1] if len(job.args) > 1 else ())[:200],
                     "failed_at": job.ended_at,
                     "error": error[-1][:300] if error else "",
+                    "periodic": job.meta.get("periodic"),
+                    "attempts": job.meta.get("attempts", 1),
+                    "failing_since": datetime.fromtimestamp(since, UTC) if since else job.ended_at,
                 }
             )
     found.sort(key=lambda item: item["failed_at"].timestamp() if item["failed_at"] else 0, reverse=True)
@@ -166,3 +178,43 @@ def requeue_failed(job_id: str) -> bool:
             registry.requeue(job_id)
             return True
     return False
+
+
+def fold_periodic_failures() -> None:
+    """Inside a periodic job about to be listed as failed: fold its name's earlier failed entries into this one.
+
+    A drain every 2 s with the database down fails 1,800 times an hour; the office sees one entry
+    per periodic job ("failing since, N attempts, last error") instead, and every other failure
+    stays in sight. Called by the runner before re-raising, so RQ lists the folded job; a job
+    with RQ retries left is not listed yet and folds nothing. Never raises (the job's own error matters).
+    """
+    from rq import get_current_job
+
+    job = get_current_job()
+    if job is None or "periodic" not in job.meta or job.retries_left:
+        return
+    try:
+        _fold_into(job, job.meta["periodic"])
+    except Exception:
+        log.exception("folding the failures of periodic job %s", job.id)
+
+
+def _fold_into(job, name: str) -> None:
+    from rq.registry import FailedJobRegistry
+    from rq.results import Result
+
+    registry = FailedJobRegistry(queue=get_queue(job.origin))
+    prefix = f"periodic-{name}-"
+    ids = [job_id for job_id in registry.get_job_ids() if job_id.startswith(prefix) and job_id != job.id]
+    attempts = job.meta.get("attempts", 0) + 1  # a failed entry put back by the office keeps its count
+    since = job.meta.get("failing_since") or time.time()
+    for earlier in job.fetch_many(ids, connection=job.connection):
+        if earlier is None or earlier.meta.get("periodic") != name:
+            continue
+        attempts += earlier.meta.get("attempts", 1)
+        ended = earlier.ended_at.timestamp() if earlier.ended_at else since
+        since = min(since, earlier.meta.get("failing_since") or ended)
+        registry.remove(earlier, delete_job=True)
+        Result.delete_all(earlier)
+    job.meta.update(attempts=attempts, failing_since=since)
+    job.save_meta()

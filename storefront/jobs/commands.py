@@ -25,6 +25,10 @@ PERIODIC = {
 #: How long a periodic job's result is kept (nobody reads it; a drain every 2 s would keep 43,200 a day).
 PERIODIC_RESULT_SECONDS = 600
 
+#: Periodic jobs that run more often than this get no RQ retries: their next run is the retry (a
+#: drain every 2 s with the database down would otherwise add 5,400 retries an hour to its failures).
+PERIODIC_RETRY_SECONDS = 3600
+
 #: Seconds between a worker's clean-ups of RQ's registries (abandoned jobs found, see worker_command).
 MAINTENANCE_SECONDS = 60
 
@@ -67,10 +71,37 @@ def schedule_due(now: float | None = None) -> list[str]:
             continue
         slot = int(now // seconds)
         # SET NX: of several schedulers (one per server, for failover), one enqueues each slot.
-        if conn.set(f"ocop:jobs:periodic:{name}:{slot}", "1", nx=True, ex=max(seconds * 2, 120)):
-            enqueue(target, job_id=f"periodic-{name}-{slot}", result_ttl=PERIODIC_RESULT_SECONDS)
-            started.append(name)
+        if not conn.set(f"ocop:jobs:periodic:{name}:{slot}", "1", nx=True, ex=max(seconds * 2, 120)):
+            continue
+        last = f"ocop:jobs:periodic:{name}:last"
+        if _still_waiting(conn, conn.get(last)):
+            continue  # the run waiting in the queue does this slot's work: no pile-up while workers are busy or down
+        job = enqueue(
+            target,
+            job_id=f"periodic-{name}-{slot}",
+            result_ttl=PERIODIC_RESULT_SECONDS,
+            retry=seconds >= PERIODIC_RETRY_SECONDS,
+            meta={"periodic": name},
+        )
+        conn.set(last, job.id, ex=max(seconds * 2, 7 * 24 * 3600))
+        started.append(name)
     return started
+
+
+def _still_waiting(conn, job_id) -> bool:
+    """Say whether this periodic run is still in the queue, not started (a job gone or finished is not)."""
+    if not job_id:
+        return False
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+
+    try:
+        return (
+            Job.fetch(job_id.decode() if isinstance(job_id, bytes) else job_id, connection=conn).get_status()
+            == JobStatus.QUEUED
+        )
+    except NoSuchJobError:
+        return False
 
 
 def _intervals():

@@ -6,7 +6,7 @@ work horse inherits it. (RQ's own `rq worker` command has no app and is not supp
 
 from flask import current_app, has_app_context
 
-from storefront.jobs import resolve
+from storefront.jobs import fold_periodic_failures, resolve
 
 
 def run(target: str, args, kwargs):
@@ -19,5 +19,8 @@ def run(target: str, args, kwargs):
             result = resolve(target)(*args, **kwargs)
             db.session.commit()  # a job is a boundary, like a CLI command: services flush, it commits
             return result
+        except Exception:
+            fold_periodic_failures()  # before RQ lists this failure: one entry per periodic job
+            raise
         finally:
             db.session.remove()

@@ -4,6 +4,7 @@ from flask import current_app
 from sqlalchemy import text
 
 from storefront.extensions import db
+from traceability.scans.stream import read_backlog
 
 
 def database_answers() -> bool:
@@ -15,3 +16,17 @@ def database_answers() -> bool:
         db.session.rollback()
         return False
     return True
+
+
+def scan_queue_state() -> dict:
+    """The scan stream's backlog for monitoring (SCAN_WRITE_MODE=queue): state ok, stale or unreachable."""
+    backlog = read_backlog()
+    if backlog is None:
+        return {"state": "unreachable"}
+    return {
+        "state": "stale" if backlog.stale else "ok",
+        "waiting": backlog.waiting,
+        "pending": backlog.pending,
+        "oldest_seconds": None if backlog.oldest_seconds is None else round(backlog.oldest_seconds, 1),
+        "last_drain_seconds": None if backlog.last_drain_seconds is None else round(backlog.last_drain_seconds, 1),
+    }

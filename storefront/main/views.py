@@ -7,7 +7,7 @@ from storefront.catalog.page_cache import cached_page
 from storefront.catalog.services import home_sections
 from storefront.checkout import providers
 from storefront.main import bp
-from storefront.main.health import database_answers
+from storefront.main.health import database_answers, scan_queue_state
 from storefront.request_input import safe_next
 
 POLICY_PAGES = ("terms", "privacy", "returns", "shipping", "payment", "about", "demo")
@@ -40,4 +40,8 @@ def set_language(code):
 def healthz():
     database = "ok" if database_answers() else "unreachable"
     status = 200 if database == "ok" else 503
-    return jsonify(status="ok" if status == 200 else "degraded", database=database), status
+    body = {"status": "ok" if status == 200 else "degraded", "database": database}
+    if current_app.config.get("SCAN_WRITE_MODE") == "queue":
+        # For monitoring, not the load balancer's verdict: a stuck drain is no reason to stop serving pages.
+        body["scan_queue"] = scan_queue_state()
+    return jsonify(body), status

@@ -286,6 +286,11 @@ class TraceEventForm(FlaskForm):
     read_point = StringField(_l("Mã địa điểm (mã vùng trồng, GLN…)"), validators=[Optional(), Length(max=120)])
     description = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
 
+    def validate_event_time(self, field):
+        # Year 1 in Vietnam time is before year 1 in UTC: storing it raised OverflowError (a 500).
+        if field.data is not None and field.data.year < 1900:
+            raise StopValidation(_l("Chọn một thời điểm từ năm 1900 trở đi."))
+
 
 class RecallForm(FlaskForm):
     reason = StringField(_l("Lý do thu hồi"), validators=[DataRequired(), Length(max=500)])
@@ -304,7 +309,9 @@ class StampForm(FlaskForm):
     with_pin = BooleanField(_l("Kèm mã PIN cào"))
 
     def validate_count(self, field):
-        if field.data is not None and not 1 <= field.data <= MAX_STAMPS_PER_ISSUE:
+        if field.data is None:
+            return  # not a whole number ("1e3", "1.5"): the field's own error says so
+        if not 1 <= field.data <= MAX_STAMPS_PER_ISSUE:
             raise StopValidation(_l("Số tem phải từ 1 đến %(n)s.", n=format_number(MAX_STAMPS_PER_ISSUE)))
         # PINs are hashed in the request and shown once on the page that answers it.
         if self.with_pin.data and field.data > MAX_PIN_STAMPS_PER_ISSUE:

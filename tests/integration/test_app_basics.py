@@ -76,6 +76,15 @@ def test_a_misspelt_scan_write_mode_is_refused_at_start():
         create_app(misspelt)
 
 
+def test_a_scan_region_header_without_a_trusted_proxy_is_refused_at_start():
+    """Any client could send the header itself: two requests naming two regions would brand a genuine stamp copied."""
+    unproxied = type("Unproxied", (Config,), {"SCAN_REGION_HEADER": "X-Region", "TRUSTED_PROXIES": 0})
+    with pytest.raises(RuntimeError, match="SCAN_REGION_HEADER"):
+        create_app(unproxied)
+    proxied = type("Proxied", (Config,), {"SCAN_REGION_HEADER": "X-Region", "TRUSTED_PROXIES": 1})
+    assert create_app(proxied).config["SCAN_REGION_HEADER"] == "X-Region"
+
+
 @pytest.mark.parametrize("name", ["terms", "privacy", "returns", "shipping", "payment", "about"])
 def test_policy_pages_and_seller_identity_are_shown(client, name):
     page = client.get(f"/pages/{name}").get_data(as_text=True)

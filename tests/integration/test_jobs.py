@@ -30,6 +30,7 @@ from storefront.storage import storage
 from tests.factories import make_batch, make_product, make_user
 from tests.factories_office import make_office_user, office, request_context  # noqa: F401 (fixtures)
 from tests.factories_producer import image_bytes, owner, upload_photo  # noqa: F401 (owner is a fixture)
+from tests.jobs_worker import run_worker, worker_env
 from tests.storage_peers import backend, s3_server  # noqa: F401 (fixtures)
 from traceability.models import Stamp, StampIssue
 from traceability.stamps.jobs import sheet_job_id
@@ -66,33 +67,6 @@ def app_config(tmp_path, redis_db, request):
         settings.update(request.getfixturevalue("backend")[1])
     settings.update(getattr(request, "param", {}))  # a test's own, through indirect parametrisation
     return settings
-
-
-def worker_env(app) -> dict:
-    """The environment of a `flask jobs worker` process on this app's settings (database, folders, bucket)."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("S3_", "STORAGE_"))}
-    names = (
-        "JOBS_REDIS_URL JOB_RETRIES JOB_RETRY_INTERVALS SEARCH_INDEX_DIR UPLOAD_DIR STAMP_DIR MAIL_OUTBOX_DIR "
-        "PUBLIC_BASE_URL STORAGE_BACKEND S3_BUCKET S3_ENDPOINT_URL S3_REGION S3_ACCESS_KEY_ID "
-        "S3_SECRET_ACCESS_KEY S3_PREFIX STAMP_JOB_THRESHOLD"
-    ).split()
-    env.update({name: str(app.config[name]) for name in names if app.config.get(name) not in (None, "")})
-    env.update(DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], FLASK_APP="wsgi.py", GC_COLLECTOR="automatic")
-    return env
-
-
-def run_worker(app) -> str:
-    """Run `flask jobs worker --burst` as its own process on this app's settings; return its log."""
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "jobs", "worker", "--burst"],
-        cwd=ROOT,
-        env=worker_env(app),
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout + done.stderr
 
 
 # --- mail --------------------------------------------------------------------------------------

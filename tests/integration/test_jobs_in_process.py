@@ -47,6 +47,9 @@ def test_an_in_process_job_that_fails_is_logged_not_raised(app, caplog):
 def test_the_failed_jobs_page_says_jobs_run_in_the_web_process(client, db, office):
     page = client.get("/office/jobs").get_data(as_text=True)
     assert "JOBS_REDIS_URL" in page
+    # Buffered scans (the default) have no queue to watch: the page says who writes them.
+    assert "ghi vào cơ sở dữ liệu (SCAN_WRITE_MODE=buffered)" in page and "scan-queue-waiting" not in page
+    assert "scan_queue" not in client.get("/healthz").json
 
 
 def test_a_photo_s_derivatives_are_made_after_the_commit_before_the_form_answers(app, client, db, owner):

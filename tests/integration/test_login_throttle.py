@@ -116,6 +116,16 @@ def test_wrong_passwords_for_many_accounts_from_one_address_block_that_address_o
     assert attempt(client, users[6].email, PASSWORD, address="100.64.0.8").status_code == 302
 
 
+def test_the_addresses_of_one_ipv6_64_are_one_address_for_the_sign_in_limit(client, db):
+    """A client given a /64 could try each password from a fresh address: the limit never held it."""
+    users = [make_user() for _ in range(7)]
+    db.session.commit()
+    for n, user in enumerate(users[:6], start=1):
+        assert attempt(client, user.email, "wrong", address=f"2001:db8:7::{n:x}").status_code == 200
+    assert attempt(client, users[6].email, PASSWORD, address="2001:db8:7::ffff").status_code == 429
+    assert attempt(client, users[6].email, PASSWORD, address="2001:db8:8::1").status_code == 302
+
+
 # --- across workers: two server processes sharing Redis ----------------------------------------
 
 SERVER = """

@@ -169,6 +169,20 @@ def test_a_trace_event_without_a_location_code_is_refused(client, db, owner):
     assert "Mỗi công đoạn cần một mã địa điểm" in client.get(f"/producer/batches/{batch.id}").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("when", ["0001-01-01T00:00", "0001-01-01T06:59", "1899-12-31T23:59"])
+def test_a_trace_event_in_year_1_is_a_form_error_not_a_500(client, db, owner, when):
+    """Year 1 at 00:00 in Vietnam time is before year 1 in UTC: storing it raised OverflowError."""
+    batch = make_batch(product=make_product(producer=owner), with_events=False)
+    db.session.commit()
+    response = client.post(
+        f"/producer/batches/{batch.id}/events",
+        data={"biz_step": "harvesting", "event_time": when, "read_point": "VT-19-5503-001"},
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count(TraceEvent.id))) == 0
+    assert "Chọn công đoạn và thời điểm." in client.get(response.location).get_data(as_text=True)
+
+
 def test_the_batch_page_needs_few_queries(client, db, owner, count_queries):
     batch = make_batch(product=make_product(producer=owner))
     for _ in range(3):

@@ -28,7 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(autouse=True)
 def buffered(app_config):
-    app_config.update(SCAN_WRITE_MODE="buffered", SCAN_FLUSH_SECONDS=3600, SCAN_REGION_HEADER="X-Region")
+    app_config.update(
+        SCAN_WRITE_MODE="buffered", SCAN_FLUSH_SECONDS=3600, SCAN_REGION_HEADER="X-Region", TRUSTED_PROXIES=1
+    )
 
 
 @pytest.fixture
@@ -105,7 +107,12 @@ def test_the_request_that_fills_the_queue_writes_it_after_its_answer(app, client
 def test_the_copied_stamp_warnings_count_unwritten_scans(app, client, stamps, buffer):
     app.config["SCAN_WARNING_THRESHOLD"] = 2
     first, second = stamps
-    pages = [client.get(_path(first), headers={"User-Agent": f"Phone/{n}"}).get_data(as_text=True) for n in range(3)]
+    pages = [
+        client.get(
+            _path(first), headers={"User-Agent": f"Phone/{n}"}, environ_base={"REMOTE_ADDR": f"198.51.100.{n}"}
+        ).get_data(as_text=True)
+        for n in range(3)  # three phones, each its own address
+    ]
     assert 'data-testid="scan-warning"' not in pages[1]
     assert 'data-testid="scan-warning"' in pages[2] and "nhiều thiết bị khác nhau" in pages[2]
 

@@ -1,13 +1,15 @@
 """Copy warnings from evidence, not volume (issue 15, finding 3), on both engines and in the three write modes.
 
 A stamp warns when more distinct devices than SCAN_WARNING_THRESHOLD scanned it (a daily-salted
-hash of user agent, address and languages; no IP kept), or when a trusted proxy reports two
+hash of the address and one of DEVICES_PER_ADDRESS slots its user agent and languages pick; no IP
+kept), or when a trusted proxy reports two
 regions within a day. Scans over the rate limit never count; display units never warn; a
 cleared warning returns only with new devices. Scans go through the HTTP client: in buffered and
 queue mode plain scans are answered by the fast path (fast_path.py), in immediate mode by Flask;
 each is written (queue mode: drained from Redis) before the next.
 """
 
+import hashlib
 from datetime import UTC
 
 import pytest
@@ -44,10 +46,14 @@ def write_mode(request, app_config):
 
 @pytest.fixture
 def scanner(app, write_mode):
-    """scan(stamp, phone=…) → page text; the scans are written (flushed) before it returns."""
+    """scan(stamp, phone=…) → page text; the scans are written (flushed) before it returns.
+
+    Each phone has its own address unless one is given (Phone/1's is ADDRESS).
+    """
     phone_client = app.test_client()  # no session cookie: in buffered mode the fast path answers
 
-    def scan(stamp, phone="Phone/1", *, address=ADDRESS, headers=None, status=200):
+    def scan(stamp, phone="Phone/1", *, address=None, headers=None, status=200):
+        address = address or _address_of(phone)
         response = phone_client.get(
             origin_path(stamp.batch, stamp),
             headers={"User-Agent": phone, "Accept-Language": "vi-VN,vi;q=0.9", **(headers or {})},
@@ -69,6 +75,12 @@ def stamps(db, write_mode):
     issue, _ = issue_stamps(batch, count=4, actor=None)
     db.session.commit()
     return user, issue_stamps_list(issue)
+
+
+def _address_of(phone: str) -> str:
+    if phone == "Phone/1":
+        return ADDRESS
+    return "10.{}.{}.{}".format(*hashlib.sha256(phone.encode()).digest()[:3])
 
 
 def _stored(db, stamp) -> Stamp:
@@ -96,24 +108,61 @@ def test_scans_from_more_distinct_phones_than_the_threshold_warn(db, stamps, sca
     assert _stored(db, stamp).device_count == THRESHOLD + 1
 
 
-def test_one_address_with_other_languages_or_addresses_are_other_devices(db, stamps, scanner):
+def test_other_addresses_are_other_devices(db, stamps, scanner):
     _user, (stamp, *_rest) = stamps
     scanner(stamp, "Phone/1")
-    scanner(stamp, "Phone/1", headers={"Accept-Language": "en-US"})
     scanner(stamp, "Phone/1", address="198.51.100.9")
+    scanner(stamp, "Phone/1", address="2001:db8:1::1")
     assert _stored(db, stamp).device_count == 3
+
+
+def test_one_client_varying_its_user_agent_and_languages_cannot_brand_a_genuine_stamp_copied(app, db, stamps, scanner):
+    """Made-up User-Agent and Accept-Language headers from one address were each a new device: 21
+    requests (within the 60-a-minute limit) made a genuine stamp warn at the default threshold 20.
+    One address now counts as at most DEVICES_PER_ADDRESS devices a day."""
+    app.config["SCAN_WARNING_THRESHOLD"] = 20
+    _user, (stamp, *_rest) = stamps
+    pages = [
+        scanner(stamp, f"Mozilla/5.0 (made up {n})", address=ADDRESS, headers={"Accept-Language": f"x-{n}"})
+        for n in range(40)
+    ]
+    assert not any(WARNING in page for page in pages)
+    stored = _stored(db, stamp)
+    assert stored.scan_count == 40 and stored.device_count <= recording.DEVICES_PER_ADDRESS
+
+
+def test_one_client_using_the_addresses_of_its_ipv6_64_counts_as_one_address(app, db, stamps, scanner):
+    app.config["SCAN_WARNING_THRESHOLD"] = 20
+    _user, (stamp, *_rest) = stamps
+    pages = [scanner(stamp, "Phone/1", address=f"2001:db8:aa:bb::{n:x}") for n in range(1, 30)]
+    assert not any(WARNING in page for page in pages)
+    assert _stored(db, stamp).device_count == 1
+    scanner(stamp, "Phone/1", address="::ffff:" + ADDRESS)  # the IPv4 address, as a dual-stack socket gives it
+    scanner(stamp, "Phone/1")
+    assert _stored(db, stamp).device_count == 2
 
 
 def test_scans_over_the_rate_limit_never_count(app, db, stamps, scanner):
     _user, (stamp, *_rest) = stamps
     app.config["RATELIMIT_SCAN"] = "2 per minute"
-    scanner(stamp, "Phone/a")
-    scanner(stamp, "Phone/b")
+    scanner(stamp, "Phone/a", address=ADDRESS)
+    scanner(stamp, "Phone/a", address=ADDRESS)
     for n in range(THRESHOLD + 3):  # phones behind the same address: refused, so never counted
-        scanner(stamp, f"Phone/over-{n}", status=429)
+        scanner(stamp, f"Phone/over-{n}", address=ADDRESS, status=429)
     stored = _stored(db, stamp)
-    assert (stored.scan_count, stored.device_count) == (2, 2)
+    assert (stored.scan_count, stored.device_count) == (2, 1)
     assert copy_warnings.scan_warning(stored, threshold=THRESHOLD) is None
+
+
+def test_the_scan_limit_counts_the_addresses_of_one_ipv6_64_as_one_client(app, db, stamps, scanner):
+    """A client given a /64 could use a fresh address for every scan: no limit held it."""
+    _user, (stamp, *_rest) = stamps
+    app.config["RATELIMIT_SCAN"] = "2 per minute"
+    scanner(stamp, "Phone/a", address="2001:db8:aa:bb::1")
+    scanner(stamp, "Phone/a", address="2001:db8:aa:bb:1:2:3:4")
+    scanner(stamp, "Phone/a", address="2001:db8:aa:bb::3", status=429)
+    scanner(stamp, "Phone/a", address="2001:db8:aa:cc::1")  # another /64: another client
+    assert _stored(db, stamp).scan_count == 3
 
 
 def test_a_display_unit_marked_by_its_producer_never_warns(app, db, client, login, stamps, scanner):

@@ -65,3 +65,14 @@ def test_the_cap_reads_in_english_on_english_pages(client, db, batch):
     response = _issue(client, batch, count="100001")
     page = client.get(response.location).get_data(as_text=True)
     assert "The number of stamps must be from 1 to 100,000." in page
+
+
+@pytest.mark.parametrize("count", ["1e3", "1.5", "NaN"])
+def test_a_count_that_is_not_a_whole_number_is_a_form_error_not_a_500(client, db, batch, count):
+    """A count of "1e3" or "1.5" leaves the field empty; with the PIN box ticked the PIN cap check
+    once compared None with a number: a 500 instead of the form's message."""
+    response = _issue(client, batch, count=count, with_pin="y")
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Cần nhập một số nguyên." in page
+    assert _stamps(db) == 0 and db.session.scalar(select(func.count()).select_from(StampIssue)) == 0

@@ -49,7 +49,7 @@ def traced(db):
 @pytest.fixture
 def region_header(app_config):
     """Trust X-Region as a proxy-set region header (off by default: clients could forge it)."""
-    app_config["SCAN_REGION_HEADER"] = "X-Region"
+    app_config.update(SCAN_REGION_HEADER="X-Region", TRUSTED_PROXIES=1)  # a proxy that sets the header
 
 
 def _path(url):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import attributes
 
 from storefront.clock import VIETNAM_TZ
 from storefront.columns import UTCDateTime, utcnow
-from storefront.extensions import db
+from storefront.extensions import client_network, db
 from traceability.models import Batch, Scan, Stamp
 from traceability.scans.buffer import ScanBuffer
 from traceability.scans.writes import INSERT_DEVICE, PendingScan
@@ -78,6 +78,10 @@ _INSERT_SCAN = insert(_scans)
 
 _DEVICE_FIELD_SEP = "\x1f"
 
+#: How many devices one address (an IPv6 /64) counts as at most, per stamp and day, whatever user
+#: agents and languages it sends: one client that varies its headers cannot warn alone.
+DEVICES_PER_ADDRESS = 3
+
 
 @functools.lru_cache(maxsize=4)
 def _day_salt(secret: str, day: date) -> bytes:
@@ -89,12 +93,17 @@ def device_hash(*, user_agent: str, address: str, accept_language: str, secret: 
 
     The salt is derived from SECRET_KEY and the Vietnam date, so it rotates daily: a phone's
     scans on one day share a hash, its scans on two days cannot be linked, and no stored value
-    leads back to the address (which is never stored). Phones behind one carrier NAT address
-    with the same browser and languages count as one: the count errs towards no warning.
+    leads back to the address (which is never stored). The user agent and languages only pick
+    one of DEVICES_PER_ADDRESS slots of the address (its /64 for IPv6): phones behind one carrier
+    NAT address count as at most that many, and so does one client sending made-up user agents.
+    The count errs towards no warning.
     """
-    material = _DEVICE_FIELD_SEP.join((user_agent or "", address or "", accept_language or ""))
+    key = _day_salt(secret, day)
+    browser = _DEVICE_FIELD_SEP.join((user_agent or "", accept_language or "")).encode("utf-8", "replace")
+    slot = int.from_bytes(hashlib.blake2b(browser, key=key, digest_size=8).digest(), "big") % DEVICES_PER_ADDRESS
+    material = _DEVICE_FIELD_SEP.join((client_network(address or ""), str(slot)))
     # Keyed BLAKE2b is a MAC in one call.
-    return hashlib.blake2b(material.encode("utf-8", "replace"), key=_day_salt(secret, day), digest_size=16).hexdigest()
+    return hashlib.blake2b(material.encode("utf-8", "replace"), key=key, digest_size=16).hexdigest()
 
 
 def relax_commit_durability() -> None:

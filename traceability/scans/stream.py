@@ -9,7 +9,11 @@ that also moves this stream's mark (ScanStreamMark) to the batch's last entry; t
 acknowledges and deletes the entries (XACK, XDEL). A drain killed between that commit and the
 XACK leaves its entries pending: the next drain reads them first and skips those at or below the
 mark, so each scan is counted once. Scans of a stamp or batch deleted meanwhile are dropped, as
-the buffered writer drops them. A drain that fails is retried by RQ, then listed at /office/jobs.
+the buffered writer drops them. A drain that fails is not retried by RQ (the next one, SCAN_DRAIN_SECONDS
+later, is its retry); the office sees its failures as one entry at /office/jobs (storefront/jobs).
+The lock is short (LOCK_SECONDS) and renewed after each batch: a drain killed holding it delays
+the next ones by LOCK_SECONDS at most, and a long drain keeps it. The office's page and /healthz
+read the stream's backlog (read_backlog): how many scans wait, how old the oldest is, the last drain.
 
 What the scanner sees: the stamp's stored counters plus their own scan (ScanQueue.add). Scans
 made on other workers and servers show once drained (within about SCAN_DRAIN_SECONDS, later while
@@ -18,7 +22,8 @@ mode (BENCHMARKS.md); Redis unreachable fails the scan, as it fails the rate lim
 """
 
 import time
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from flask import current_app
 from sqlalchemy import select, text, update
@@ -32,8 +37,11 @@ GROUP = "drain"
 #: entries read but not acknowledged leaves them pending under this name, for the next one to read.
 CONSUMER = "drain"
 LOCK = "ocop:scans:drain-lock"
-#: A drain killed holding the lock holds it this long at most (the next drains wait, nothing is lost).
-LOCK_SECONDS = 60
+#: A drain killed holding the lock holds it this long at most (the next drains wait, nothing is lost);
+#: a running drain renews it after each batch (a batch of BATCH scans takes well under a second).
+LOCK_SECONDS = 10
+#: When the last drain that got the lock ended, and how many scans it wrote (a hash: at, written).
+LAST_DRAIN = "ocop:scans:last-drain"
 #: Entries written per transaction, and how long one drain goes on while entries keep coming.
 BATCH = 2000
 MAX_DRAIN_SECONDS = 20
@@ -146,14 +154,26 @@ def drain_scans(*, max_seconds: float = MAX_DRAIN_SECONDS) -> int:
         while entries := _read(redis):
             written += _write_entries(db.engine, entries)
             _acknowledge(redis, [entry_id for entry_id, _fields in entries])
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or not _renew(lock):
                 break  # the next drain goes on
+        redis.hset(LAST_DRAIN, mapping={"at": f"{time.time():.3f}", "written": written})
         return written
     finally:
         try:
             lock.release()
-        except LockError:  # it lapsed (a drain longer than LOCK_SECONDS): the mark kept it exact
+        except LockError:  # it lapsed (a batch longer than LOCK_SECONDS): the mark kept it exact
             pass
+
+
+def _renew(lock) -> bool:
+    """Give the lock LOCK_SECONDS again; False when it lapsed and another drain may hold it (stop: the mark kept it exact)."""
+    from redis.exceptions import LockError
+
+    try:
+        lock.reacquire()
+    except LockError:
+        return False
+    return True
 
 
 def _ensure_group(redis) -> None:
@@ -224,3 +244,51 @@ def _acknowledge(redis, entry_ids: list[str]) -> None:
     pipe.xack(STREAM, GROUP, *entry_ids)
     pipe.xdel(STREAM, *entry_ids)
     pipe.execute()
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """The stream's state for the office and /healthz; ages by Redis' clock, the one that stamps entry ids."""
+
+    waiting: int  #: scans in the stream, not written yet
+    pending: int  #: of those, read by a drain and not acknowledged (one is running, or one died)
+    oldest_seconds: float | None  #: age of the oldest waiting scan (None: nothing waits)
+    last_drain_at: datetime | None  #: when the last drain that ran ended (UTC)
+    last_drain_written: int | None
+    last_drain_seconds: float | None  #: how long ago that was
+    alert_seconds: int
+
+    @property
+    def stale(self) -> bool:
+        """Say whether the oldest waiting scan waited longer than SCAN_QUEUE_ALERT_SECONDS (scans are not written)."""
+        return self.oldest_seconds is not None and self.oldest_seconds > self.alert_seconds
+
+
+def read_backlog() -> Backlog | None:
+    """Read the stream's backlog in one round trip; None when Redis does not answer (logged, never raised)."""
+    from redis.exceptions import RedisError, ResponseError
+
+    try:
+        pipe = redis_connection().pipeline(transaction=False)
+        pipe.time().xlen(STREAM).xrange(STREAM, count=1).xpending(STREAM, GROUP).hgetall(LAST_DRAIN)
+        (seconds, micros), waiting, first, pending, last = pipe.execute(raise_on_error=False)
+    except RedisError as error:
+        current_app.logger.warning("scan queue: Redis unreachable: %s", error)
+        return None
+    if isinstance(pending, ResponseError):  # no group yet: no drain has run
+        pending = {"pending": 0}
+    for reply in (waiting, first, pending, last):
+        if isinstance(reply, Exception):
+            current_app.logger.warning("scan queue: Redis answered %s", reply)
+            return None
+    now = seconds + micros / 1e6
+    last_at = float(last["at"]) if last.get("at") else None
+    return Backlog(
+        waiting=waiting,
+        pending=pending["pending"],
+        oldest_seconds=max(0.0, now - _key(first[0][0])[0] / 1000) if first else None,
+        last_drain_at=datetime.fromtimestamp(last_at, UTC) if last_at else None,
+        last_drain_written=int(last["written"]) if last.get("written") else None,
+        last_drain_seconds=max(0.0, now - last_at) if last_at else None,
+        alert_seconds=int(current_app.config.get("SCAN_QUEUE_ALERT_SECONDS", 60)),
+    )
