@@ -411,8 +411,10 @@ def _fill(conn, scale: Scale, metadata) -> None:
                 "height": 600,
             }
         )
+        on_hand = 0 if rng.random() < 0.1 else rng.randint(5, 300)
+        # units_on_pages as the upgrade that added it records it (migration e4b7c1d9a2f6): no holds yet.
         stocks.append(
-            {"id": pid, "product_id": pid, "on_hand": 0 if rng.random() < 0.1 else rng.randint(5, 300), "reserved": 0}
+            {"id": pid, "product_id": pid, "on_hand": on_hand, "reserved": 0, "units_on_pages": min(on_hand, 11)}
         )
         if rng.random() < 0.85:
             certificates.append(_certificate(rng, pid, len(certificates) + 1, producer, today, now))

@@ -273,13 +273,14 @@ def register(app, page_models: tuple[type, ...] = ()) -> None:
     """After each commit that changed the catalogue, rewrite its search documents and empty the caches.
 
     Watches products, producers, certificates and stock (indexed), and rows shown on cached
-    catalogue pages but not indexed: reservations, photos, slugs, marketplace links, videos and
-    `page_models`, which create_app names (batches, reviews, points of sale and fairs live on floors
-    above this one). Inventory reports its SQL stock updates itself (after_commit.note_rows).
+    catalogue pages but not indexed: photos, slugs, marketplace links, videos and `page_models`,
+    which create_app names (batches, reviews, points of sale and fairs live on floors above this
+    one). Inventory reports its SQL stock updates itself, and only those that change the stock
+    figure pages show (after_commit.note_rows; inventory.models.shown_units): holds (reservations)
+    change pages only through them, so a sale that leaves plenty on the shelf empties no cache.
     """
     watched = (
         *INDEXED_MODELS,
-        Reservation,
         ProductImage,
         ProducerImage,
         SlugRedirect,
@@ -334,7 +335,7 @@ def _reindex_changed(session, changed: list) -> None:
             else:
                 certificates.add(_loaded(obj, "id"))
     if not (products or producers or stocks or certificates or any(bulk.values())):
-        return  # reservations and page-only rows: emptying the caches was all
+        return  # page-only rows: emptying the caches was all
     try:
         # A commit has ended the transaction, so this session cannot read; use a fresh one.
         with Session(session.get_bind().engine) as reader:

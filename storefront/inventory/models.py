@@ -3,10 +3,20 @@
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, func, select
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
 
 from storefront.columns import UTCDateTime, utcnow
 from storefront.extensions import db
+
+#: Pages name the units left up to this many (“Chỉ còn 7”); above it they say only “Còn hàng”.
+LOW_STOCK = 10
+
+
+def shown_units(available: int) -> int:
+    """Return the stock figure catalogue pages show: the units left up to LOW_STOCK, and
+    LOW_STOCK + 1 for any more. Pages read nothing else of a stock, so only a change of this
+    figure changes a page (inventory.services records it on the row, Stock.units_on_pages)."""
+    return min(max(available, 0), LOW_STOCK + 1)
 
 
 class Stock(db.Model):
@@ -17,6 +27,9 @@ class Stock(db.Model):
     on_hand: Mapped[int] = mapped_column(default=0)
     #: Units held by unpaid orders, including holds that lapsed but are not released yet.
     reserved: Mapped[int] = mapped_column(default=0)
+    #: shown_units() as of the last change that inventory.services recorded in its transaction;
+    #: NULL when unknown (a new row, a change made through the ORM): its next change is reported.
+    units_on_pages: Mapped[int | None] = mapped_column(default=None)
 
     product = relationship("Product", backref=db.backref("stock", uselist=False))
 
@@ -30,6 +43,16 @@ class Stock(db.Model):
     def available(self) -> int:
         """Units a shopper can buy: lapsed holds waiting for release do not count against it."""
         return self.on_hand - self.reserved + self.lapsed_reserved
+
+    @property
+    def shown_available(self) -> int:
+        """What catalogue pages show of this stock (shown_units)."""
+        return shown_units(self.available)
+
+    @validates("on_hand", "reserved")
+    def _forget_units_on_pages(self, _key, value):
+        self.units_on_pages = None  # changed outside inventory's guarded updates: figure unknown
+        return value
 
 
 class Reservation(db.Model):

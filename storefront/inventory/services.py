@@ -6,9 +6,12 @@ on SQLite (writers serialised) and on PostgreSQL (READ COMMITTED re-evaluates th
 on the locked row) alike, without SELECT ... FOR UPDATE. Reservations are closed with
 a guarded UPDATE too, so a reservation is released or sold at most once.
 
-The flush never sees these UPDATEs, so each one that changes what a shopper can buy is
-reported with ``_changed`` (after_commit.note_rows): the catalogue's after-commit hook then
-checks the products' in-stock flags in the search index and empties its page caches.
+The flush never sees these UPDATEs, so ``_changed`` follows each one: in the same transaction it
+records the stock figure pages show (``Stock.units_on_pages``, inventory.models.shown_units: the
+units left up to LOW_STOCK, one figure for any more) and, only when that figure moved, reports the
+row (after_commit.note_rows): the catalogue's after-commit hook then checks the products' in-stock
+flags in the search index and empties the page caches of every worker. A sale that leaves more than
+LOW_STOCK units changes no page, so it empties no cache.
 
 When units leave ``on_hand``:
 - card and bank transfer: when the payment is recorded (``commit_sale``);
@@ -21,13 +24,13 @@ from collections import Counter
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 
 from storefront import after_commit
 from storefront.columns import utcnow
 from storefront.errors import DomainError
 from storefront.extensions import db
-from storefront.inventory.models import Reservation, Stock
+from storefront.inventory.models import LOW_STOCK, Reservation, Stock
 
 
 class InventoryError(DomainError):
@@ -46,9 +49,30 @@ class InsufficientStock(InventoryError):
         return [line[0] for line in self.lines]
 
 
-def _changed(model, **where) -> None:
-    """Report rows a guarded UPDATE changed (by one column) to the after-commit hooks."""
-    after_commit.note_rows(db.session, model, **where)
+@cache
+def _record_shown_statement(column: str, always: bool):
+    # Built once, as _available_quantities_query is. The database clock decides lapses, as on pages.
+    available = Stock.on_hand - Stock.reserved + Stock.lapsed_reserved
+    shown = case((available > LOW_STOCK, LOW_STOCK + 1), else_=available)  # shown_units() in SQL
+    statement = update(Stock).where(getattr(Stock, column) == bindparam("row")).values(units_on_pages=shown)
+    if not always:
+        # Pages count the units of holds past their expiry as free from the moment they lapse, with
+        # no commit, so a figure recorded before may be stale: a stock with such a hold always reports.
+        statement = statement.where(Stock.units_on_pages.is_distinct_from(shown) | (Stock.lapsed_reserved > 0))
+    return statement.execution_options(synchronize_session=False)
+
+
+def _changed(*, always: bool = False, **where) -> None:
+    """Record what pages show of the stock row a guarded UPDATE changed, named by one column
+    (`id=` or `product_id=`), and report the row to the after-commit hooks if that moved.
+
+    In the changing transaction, which holds the row's lock: commits racing for a row record one
+    after the other, each against the figure the previous one left. `always`: report it anyway
+    (the change closed or extended a hold past its expiry, whose units pages counted as free).
+    """
+    ((column, value),) = where.items()
+    if db.session.execute(_record_shown_statement(column, always), {"row": value}).rowcount:
+        after_commit.note_rows(db.session, Stock, **where)
 
 
 def receive_stock(product, quantity: int) -> Stock:
@@ -66,7 +90,7 @@ def receive_stock(product, quantity: int) -> Stock:
         .values(on_hand=Stock.on_hand + quantity)
         .execution_options(synchronize_session=False)
     )
-    _changed(Stock, id=stock.id)
+    _changed(id=stock.id)
     db.session.refresh(stock)
     return stock
 
@@ -166,7 +190,7 @@ def reserve_stock(order, *, minutes: int, now: datetime | None = None) -> dateti
         if result.rowcount == 0:
             short.append((product_id, quantity, available_quantities([product_id], now).get(product_id, 0)))
             continue
-        _changed(Stock, id=stock_id)
+        _changed(id=stock_id)
         db.session.add(Reservation(order_id=order.id, stock_id=stock_id, quantity=quantity, expires_at=expires_at))
     if short:
         raise InsufficientStock(sorted(short))
@@ -214,7 +238,7 @@ def _settle(order, now: datetime, *, sold: bool) -> Counter:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        _changed(Stock, id=reservation.stock_id)
+        _changed(id=reservation.stock_id, always=reservation.expires_at <= now)
         settled[reservation.stock_id] += reservation.quantity
     _expire_loaded_stock()
     return settled
@@ -262,7 +286,7 @@ def sell_unreserved(quantities: Counter) -> bool:
         if result.rowcount == 0:
             _put_back(taken)
             return False
-        _changed(Stock, id=stock_id)
+        _changed(id=stock_id)
         taken.append((stock_id, quantity))
     _expire_loaded_stock()
     return True
@@ -276,7 +300,7 @@ def _put_back(quantities) -> None:
             .values(on_hand=Stock.on_hand + quantity)
             .execution_options(synchronize_session=False)
         )
-        _changed(Stock, id=stock_id)
+        _changed(id=stock_id)
     _expire_loaded_stock()
 
 
@@ -293,7 +317,11 @@ def extend_reservations(order, *, until: datetime) -> bool:
         .values(expires_at=until)
         .execution_options(synchronize_session=False)
     )
-    _changed(Reservation, order_id=order.id)  # a hold that lapsed counted as free stock until now
+    held = db.session.scalars(
+        select(Reservation.stock_id).where(Reservation.order_id == order.id, Reservation.closed_at.is_(None))
+    ).all()
+    for stock_id in sorted(set(held)):
+        _changed(id=stock_id, always=True)  # a hold that lapsed counted as free stock until now
     _expire_loaded_stock()
     return result.rowcount > 0
 
@@ -311,7 +339,7 @@ def return_sold_stock(order) -> None:
             .values(on_hand=Stock.on_hand + wanted[product_id])
             .execution_options(synchronize_session=False)
         )
-        _changed(Stock, product_id=product_id)
+        _changed(product_id=product_id)
     _expire_loaded_stock()
 
 
@@ -343,7 +371,7 @@ def release_expired(now: datetime | None = None) -> list[int]:
             .values(reserved=Stock.reserved - reservation.quantity)
             .execution_options(synchronize_session=False)
         )
-        _changed(Stock, id=reservation.stock_id)
+        _changed(id=reservation.stock_id, always=True)  # its units were shown as free since it lapsed
         if reservation.order_id not in orders:
             orders.append(reservation.order_id)
     _expire_loaded_stock()

@@ -65,12 +65,14 @@ def test_each_checkout_step_reads_the_cart_once_and_placing_adds_no_per_line_rou
     with count_queries() as statements:
         place(client, reviewed)
     one_line = statements()
-    # Per extra line: its batch, stock hold, reservation, sale and stock update; plus one fulfilment.
-    assert placed - one_line <= 2 * 6 + 1
+    # Per extra line: its batch, stock hold, reservation, sale and stock update, and after the hold and
+    # the sale the figure pages show recorded on the stock row (inventory.services._changed); plus one fulfilment.
+    assert placed - one_line <= 2 * 8 + 1
     # The order and its lines, fulfilment and payment are written in one flush after the prices are read
     # (a lazy load in between once flushed a half-built order, then loaded and updated its lines one by one).
-    # The last statement moves catalogue_versions on after the commit (the stock changed; catalog/indexing.py).
-    assert one_line <= 21
+    # The last statement moves catalogue_versions on after the commit (10 were left: the product page's
+    # "Chỉ còn 10" became "Chỉ còn 9"; catalog/indexing.py).
+    assert one_line <= 23
 
 
 def test_the_bench_flow_counter_walks_a_cod_order_and_times_each_step(capsys):
