@@ -101,7 +101,10 @@ def check_rows(
 ) -> ImportReport:
     """Parse and check every row against the register's rules; write nothing."""
     reader = csv.DictReader(io.StringIO(data.lstrip("\ufeff")))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    try:
+        header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    except csv.Error:  # the header line itself has a cell past csv.field_size_limit (128 KB)
+        return ImportReport(rows=[], file_errors=[_too_long()])
     missing = [name for name in ("product", "stars") if name not in header]
     if missing:
         return ImportReport(rows=[], file_errors=[_("Thiếu cột: %(cols)s.", cols=", ".join(missing))])

@@ -87,7 +87,11 @@ def _read_rows(stream, report: ImportReport) -> list[tuple[int, dict]]:
         report.errors.append(RowError(0, "", _("Tệp không phải UTF-8. Trong Excel hãy lưu dạng “CSV UTF-8”.")))
         return []
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    headers = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        headers = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error:  # the header line itself has a cell past csv.field_size_limit (128 KB)
+        report.errors.append(RowError(1, "", _("Dòng có một ô quá dài (tối đa %(n)s ký tự).", n=MAX_FIELD_CHARS)))
+        return []
     missing = [c for c in REQUIRED_COLUMNS if c not in headers]
     unknown = [h for h in headers if h and h not in PRODUCT_FIELDS]
     if missing or unknown:

@@ -196,6 +196,32 @@ def test_a_long_csv_cell_and_nul_are_row_errors_in_the_council_decision_import(c
     assert db.session.scalar(select(func.count(Certificate.id))) == 1  # the NUL row named che-dinh, cleaned
 
 
+def test_a_csv_header_cell_over_128_kb_is_a_file_error_in_the_product_import(client, db, owner):
+    text = "name_vi,ocop_group,price_vnd" + "x" * 200_000 + "\nChè,1,120000\n"
+    data = {"file": (io.BytesIO(text.encode()), "san-pham.csv"), "mode": "all"}
+    response = client.post("/producer/products/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "ô quá dài" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Product.id))) == 0
+
+
+def test_a_csv_header_cell_over_128_kb_is_a_file_error_in_the_council_decision_import(client, db, office):
+    make_product(slug="che-dinh")
+    db.session.commit()
+    data = {
+        "criteria_set": "148/2023",
+        "issuing_level": "province",
+        "issuing_body": "UBND tỉnh Thái Nguyên",
+        "decision_number": "2100/QĐ-UBND",
+        "decision_date": days_ago(3).isoformat(),
+        "file": (io.BytesIO(("product,stars" + "x" * 200_000 + "\nche-dinh,4\n").encode()), "quyet-dinh.csv"),
+    }
+    response = client.post("/office/certificates/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "ô quá dài" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Certificate.id))) == 0
+
+
 # --- the payment webhook ----------------------------------------------------------------
 
 
