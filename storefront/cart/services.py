@@ -86,6 +86,17 @@ def add_item(contents: dict, product_id, quantity) -> dict:
     return {**contents, product.id: (total, product.price_vnd)}
 
 
+def buy_now_item(contents: dict, product_id, quantity) -> dict:
+    """Return new contents holding exactly *quantity* of a product, in the cart or not ("Mua ngay").
+
+    Buying now states how many the shopper wants, so a second tap (a slow phone, or back from
+    checkout and "Mua ngay" again) leaves the same quantity instead of adding it again."""
+    quantity = parse_quantity(quantity)
+    product = on_sale_product(parse_product_id(product_id))
+    _check_stock(product, quantity)
+    return {**contents, product.id: (quantity, product.price_vnd)}
+
+
 def set_quantity(contents: dict, product_id, quantity) -> dict:
     """Return new contents with a product's quantity replaced."""
     quantity = parse_quantity(quantity)

@@ -12,6 +12,7 @@ from storefront.cart.services import (
     NotEnoughStock,
     UnknownProduct,
     add_item,
+    buy_now_item,
     remove_item,
     set_quantity,
     summarize,
@@ -66,8 +67,10 @@ def _change(update, *args):
 
 @bp.route("/add", methods=["POST"])
 def add():
-    response, ok = _change(add_item, request.form.get("product_id"), request.form.get("quantity", "1"))
-    if ok and request.form.get("buy_now"):
+    buy_now = bool(request.form.get("buy_now"))
+    update = buy_now_item if buy_now else add_item
+    response, ok = _change(update, request.form.get("product_id"), request.form.get("quantity", "1"))
+    if ok and buy_now:
         return redirect(url_for("checkout.start"))  # "Mua ngay": straight to the recipient step
     if ok:
         flash(_("Đã thêm vào giỏ hàng."), "success")

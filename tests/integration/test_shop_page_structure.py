@@ -57,6 +57,22 @@ def test_product_page_has_one_buy_form_the_phone_bar_submits_and_mua_ngay_goes_t
     assert response.headers["Location"] == "/cart"
 
 
+def test_mua_ngay_twice_buys_the_chosen_quantity_not_twice_as_many(client, two_producers):
+    # A second tap on a slow phone, or back from checkout and "Mua ngay" again, must not double the order.
+    tea, _ = two_producers
+    for _ in range(2):
+        response = client.post("/cart/add", data={"product_id": str(tea.id), "quantity": "2", "buy_now": "1"})
+        assert response.headers["Location"] == "/checkout"
+    assert re.search(r'<input type="text" inputmode="numeric"[^>]*name="quantity" value="2"', text(client.get("/cart")))
+    client.post("/cart/add", data={"product_id": str(tea.id), "quantity": "1"})  # "Thêm vào giỏ" still adds
+    assert re.search(r'<input type="text" inputmode="numeric"[^>]*name="quantity" value="3"', text(client.get("/cart")))
+    response = client.post("/cart/add", data={"product_id": str(tea.id), "quantity": "1", "buy_now": "1"})
+    assert re.search(r'<input type="text" inputmode="numeric"[^>]*name="quantity" value="1"', text(client.get("/cart")))
+    response = client.post("/cart/add", data={"product_id": str(tea.id), "quantity": "99", "buy_now": "1"})
+    assert response.headers["Location"] == "/cart"  # more than the stock: the cart says how many are left
+    assert re.search(r'<input type="text" inputmode="numeric"[^>]*name="quantity" value="1"', text(client.get("/cart")))
+
+
 def test_cart_steppers_post_the_next_quantity_and_stop_at_one_and_at_stock(client, db, two_producers):
     tea, _ = two_producers
     add_to_cart(client, tea, 1)
