@@ -20,6 +20,13 @@ def test_a_shared_order_shows_only_my_lines(client, db, owner):
     assert "Chè của tôi" in page and "Miến của người khác" not in page
 
 
+def test_the_order_page_gives_the_whole_delivery_address_to_ship_to(client, db, owner):
+    order = make_order(lines=[(make_product(producer=owner), 1)])
+    db.session.commit()
+    page = client.get(f"/producer/orders/{order.fulfilments[0].id}").get_data(as_text=True)
+    assert "Xóm Nam Tiến, Xã Tân Cương, Tỉnh Thái Nguyên" in page
+
+
 def test_packing_then_shipping_with_a_tracking_number_then_delivering(client, db, owner):
     order = make_order(
         lines=[(make_product(producer=owner), 1)], status=OrderStatus.PAID, payment_method=PaymentMethod.CARD

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from storefront.accounts.decorators import producer_required
+from storefront.addresses import format_address
 from storefront.checkout.fulfilment import deliver_fulfilment, pack_fulfilment, ship_fulfilment
 from storefront.checkout.payments.events import mark_payment_received
 from storefront.errors import DomainError
@@ -36,9 +37,12 @@ def orders():
 def fulfilment(fulfilment_id):
     item = get_own_fulfilment_or_404(fulfilment_id)
     producer = current_producer()
+    order = item.order
     return render_template(
         "producer/fulfilment.html",
         fulfilment=item,
+        # The whole delivery address (street, ward, province) the parcel is addressed to; none for visits only.
+        address=format_address(order.street, order.ward_code, order.province_code) if order.street else "",
         lines=fulfilment_lines(item, producer),
         can_confirm_payment=can_confirm_payment(item, producer),
         ship_form=ShipForm(),
