@@ -1,5 +1,6 @@
 """Vietnam's post-2025 provinces and wards, from the vietnam-provinces library."""
 
+import unicodedata
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
@@ -11,22 +12,33 @@ THAI_NGUYEN = 19
 PROVINCE_BOUNDS = {"lat": (21.3, 22.8), "lon": (105.3, 106.4)}
 
 
+def vietnamese_order(name: str) -> tuple[str, str]:
+    """Sort key in Vietnamese alphabetical order: tones and vowel marks ignored, Đ right after D
+    ('Đắk Lắk' after 'Cà Mau', not after 'Vĩnh Long' as code points put it), 'Thành phố' not counted."""
+    if name.startswith("Thành phố "):
+        name = name.removeprefix("Thành phố ")
+    text = unicodedata.normalize("NFD", name.replace("Đ", "D{").replace("đ", "d{"))
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Mn").lower(), name
+
+
 @lru_cache(maxsize=1)
 def provinces() -> list[tuple[int, str]]:
-    """Return (code, name) for the 34 provinces, Thái Nguyên first."""
-    items = sorted(((int(p.code), p.name) for p in Province.iter_all()), key=lambda item: item[1])
+    """Return (code, name) for the 34 provinces, Thái Nguyên first, then in Vietnamese order."""
+    items = sorted(((int(p.code), p.name) for p in Province.iter_all()), key=lambda item: vietnamese_order(item[1]))
     items.sort(key=lambda item: item[0] != THAI_NGUYEN)
     return items
 
 
 @lru_cache(maxsize=64)
 def wards(province_code: int) -> list[tuple[int, str]]:
-    """Return (code, name) of the wards and communes of one province, by name."""
+    """Return (code, name) of the wards and communes of one province, in Vietnamese order (Phường …, then Xã …)."""
     try:
         code = ProvinceCode(int(province_code))
     except ValueError:
         return []
-    return sorted(((int(w.code), w.name) for w in Ward.iter_by_province(code)), key=lambda item: item[1])
+    return sorted(
+        ((int(w.code), w.name) for w in Ward.iter_by_province(code)), key=lambda item: vietnamese_order(item[1])
+    )
 
 
 @lru_cache(maxsize=4096)
