@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import configure_mappers, selectinload
 
-from storefront.addresses import ward_name
+from storefront.addresses import vietnamese_order, ward_name
 from storefront.catalog import search
 from storefront.catalog.certificates import valid_certificate
 from storefront.catalog.models import Certificate, Producer, ProducerStatus, Product
@@ -185,8 +185,8 @@ def filter_choices() -> dict:
         .where(Producer.status == ProducerStatus.APPROVED)
         .distinct()
     ).all()
-    wards = sorted({(code, ward_name(code)) for code, _ in rows if code}, key=lambda item: item[1])
-    districts = sorted({district for _, district in rows if district})
+    wards = sorted({(code, ward_name(code)) for code, _ in rows if code}, key=lambda item: vietnamese_order(item[1]))
+    districts = sorted({district for _, district in rows if district}, key=vietnamese_order)
     return {"wards": wards, "districts": districts}
 
 

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from storefront.addresses import format_address, place_errors, ward_name
+from storefront.addresses import format_address, place_errors, vietnamese_order, ward_name
 from storefront.catalog.models import Producer, ProducerStatus, Product
 from storefront.errors import DomainError
 from storefront.extensions import db
@@ -213,7 +213,7 @@ def outlets_stocking(product: Product) -> list[Outlet]:
 def wards_with_outlets() -> list[tuple[int, str]]:
     """(ward code, name) of the wards that have an active public point, by name."""
     codes = set(db.session.scalars(_public().with_only_columns(Outlet.ward_code).distinct()))
-    return sorted(((code, ward_name(code)) for code in codes), key=lambda item: item[1])
+    return sorted(((code, ward_name(code)) for code in codes), key=lambda item: vietnamese_order(item[1]))
 
 
 def outlets_of(producer: Producer | None) -> list[Outlet]:
