@@ -124,8 +124,8 @@ class Config:
     CATALOG_VERSION_CHECK_SECONDS = float(os.environ.get("CATALOG_VERSION_CHECK_SECONDS", "1"))
     #: Per-worker bounds of the anonymous page cache.
     CATALOG_PAGE_CACHE_ENTRIES = _int("CATALOG_PAGE_CACHE_ENTRIES", 512)
-    #: 4 MB: the bench's 300 product pages (11 KB each) and its catalogue pages fit (3.7 MB); its 200
-    #: producer pages (31 KB each) do not (BENCHMARKS.md, worker memory, sixth pass).
+    #: Holds the bench's product and catalogue pages, not all its producer pages (BENCHMARKS.md,
+    #: worker memory, sixth pass).
     CATALOG_PAGE_CACHE_BYTES = _int("CATALOG_PAGE_CACHE_BYTES", 4 * 1024 * 1024)
     #: Per-worker bound of the listing cache (the ordered ids of a filter set, 4 bytes an id): 2 MB
     #: holds about 25 listings of the whole 20,000-product catalogue (BENCHMARKS.md, fifth pass).
