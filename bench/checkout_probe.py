@@ -30,13 +30,27 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="the quick dataset (2,000 products)")
     parser.add_argument("--py-spy", dest="py_spy", help="record the workers with py-spy into this folder")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--deployed",
+        action="store_true",
+        help="serve as deploy/systemd/ocop-web.service does: deploy/gunicorn.conf.py (preload, gc.freeze), "
+        "sync workers, 4 of them unless --workers says otherwise, an access log",
+    )
     args = parser.parse_args(argv)
     ds = dataset.prepare_postgres(args.quick)
     if ds is None:
         return 2
     dataset.build_search_index(ds, log=print)
+    workers = 4 if args.deployed and "--workers" not in (argv or sys.argv) else args.workers
+    # The deployed unit's options; the later -k overrides server.start's gthread (production runs sync workers).
+    deployed = ("--config", "deploy/gunicorn.conf.py", "-k", "sync", "--access-logfile", os.devnull)
     shop = server.start(
-        "shop", "wsgi:app", server.Gunicorn(workers=args.workers, threads=1), shop_env(ds), dataset.DATA_DIR
+        "shop",
+        "wsgi:app",
+        server.Gunicorn(workers=workers, threads=1),
+        shop_env(ds),
+        dataset.DATA_DIR,
+        options=deployed if args.deployed else (),
     )
     recorders = []
     try:
@@ -82,6 +96,7 @@ def main(argv=None) -> int:
     report = {
         "dataset": ds.key,
         "clients": args.clients,
+        "serving": f"{workers} workers, " + ("deployed: deploy/gunicorn.conf.py, sync" if args.deployed else "gthread --threads 1"),
         "seconds": round(result.seconds, 1),
         "orders": result.placed,
         "failed": result.failed,
