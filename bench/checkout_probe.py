@@ -96,7 +96,8 @@ def main(argv=None) -> int:
     report = {
         "dataset": ds.key,
         "clients": args.clients,
-        "serving": f"{workers} workers, " + ("deployed: deploy/gunicorn.conf.py, sync" if args.deployed else "gthread --threads 1"),
+        "serving": f"{workers} workers, "
+        + ("deployed: deploy/gunicorn.conf.py, sync" if args.deployed else "gthread --threads 1"),
         "seconds": round(result.seconds, 1),
         "orders": result.placed,
         "failed": result.failed,
