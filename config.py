@@ -124,8 +124,9 @@ class Config:
     CATALOG_VERSION_CHECK_SECONDS = float(os.environ.get("CATALOG_VERSION_CHECK_SECONDS", "1"))
     #: Per-worker bounds of the anonymous page cache.
     CATALOG_PAGE_CACHE_ENTRIES = _int("CATALOG_PAGE_CACHE_ENTRIES", 512)
-    #: 8 MB: every catalogue page of the bench (20,000 products) took 0.6 MB (BENCHMARKS.md, worker memory).
-    CATALOG_PAGE_CACHE_BYTES = _int("CATALOG_PAGE_CACHE_BYTES", 8 * 1024 * 1024)
+    #: Holds the bench's product and catalogue pages, not all its producer pages (BENCHMARKS.md,
+    #: worker memory, sixth pass).
+    CATALOG_PAGE_CACHE_BYTES = _int("CATALOG_PAGE_CACHE_BYTES", 4 * 1024 * 1024)
     #: Per-worker bound of the listing cache (the ordered ids of a filter set, 4 bytes an id): 2 MB
     #: holds about 25 listings of the whole 20,000-product catalogue (BENCHMARKS.md, fifth pass).
     CATALOG_LISTING_CACHE_BYTES = _int("CATALOG_LISTING_CACHE_BYTES", 2 * 1024 * 1024)

@@ -8,7 +8,7 @@ import tempfile
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
 
@@ -69,6 +69,18 @@ class PairedResult:
     shop: list[WrkResult]
     #: How long the shop was warmed before the first window counted.
     warmup_seconds: int = 0
+    #: CPU seconds used during the shop's windows: "workers" (the shop's gunicorn workers),
+    #: "PostgreSQL", "Redis" (bench.server.services_cpu_seconds); and the baseline's workers in its own.
+    shop_cpu: dict = field(default_factory=dict)
+    baseline_cpu: float = 0.0
+
+    def cpu_ms_per_request(self) -> dict[str, float]:
+        """CPU milliseconds per answered request: the shop's workers, PostgreSQL, Redis, and the baseline's workers."""
+        shop, baseline = (sum(w.requests for w in windows) for windows in (self.shop, self.baseline))
+        figures = {name: 1000 * seconds / shop for name, seconds in self.shop_cpu.items()} if shop else {}
+        if baseline:
+            figures["baseline workers"] = 1000 * self.baseline_cpu / baseline
+        return figures
 
     @property
     def ratio(self) -> float | None:
@@ -155,13 +167,16 @@ def run_wrk(wrk: str, base_url: str, paths: list[str], load: Load) -> WrkResult:
         return parse_wrk_output(_wrk(wrk, base_url, paths_file, load, load.seconds))
 
 
-def run_paired(wrk: str, baseline, shop, paths: list[str], load: Load) -> PairedResult:
+def run_paired(wrk: str, baseline, shop, paths: list[str], load: Load, database: str | None = None) -> PairedResult:
     """Warm up both servers, then load them in turn in ABBA rounds of short wrk windows: the baseline on "/",
     the shop on `paths` in turn. Both see the same machine at the same time, so their ratio is fair.
 
     `baseline` and `shop` are bench.server.Server. After each window the harness waits until that server's
     workers are idle, so the requests wrk leaves in flight do not eat into the next window.
+    `database`: the PostgreSQL database the shop reads, whose backends' CPU is counted (None: SQLite).
     """
+    from bench.server import services_cpu_seconds
+
     result = PairedResult(baseline=[], shop=[])
     with _paths_file(paths) as shop_paths, _paths_file(["/"]) as baseline_paths:
         targets = {"baseline": (baseline, baseline_paths), "shop": (shop, shop_paths)}
@@ -175,7 +190,16 @@ def run_paired(wrk: str, baseline, shop, paths: list[str], load: Load) -> Paired
         result.warmup_seconds = _warm_up(lambda seconds: window("shop", seconds), load)
         window("baseline", 1)
         for side in ("baseline", "shop", "shop", "baseline") * load.rounds:
+            server = targets[side][0]
+            workers, services = server.cpu_seconds(), services_cpu_seconds(database)
             getattr(result, side).append(window(side, load.window_seconds))
+            if side == "baseline":
+                result.baseline_cpu += server.cpu_seconds() - workers
+                continue
+            used = {"workers": server.cpu_seconds() - workers}
+            used.update((name, seconds - services[name]) for name, seconds in services_cpu_seconds(database).items())
+            for name, seconds in used.items():
+                result.shop_cpu[name] = result.shop_cpu.get(name, 0.0) + seconds
     return result
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bench import load
 from bench.checkout_client import place_orders
@@ -84,7 +85,10 @@ def http_row(ctx: Context, name: str, paths: list[str], *, note: str = "", serve
     status, _body = load.get(server.url + paths[0])
     if status != 200:
         raise NotAvailable(f"GET {paths[0]} answers {status}")
-    paired = load.run_paired(ctx.wrk, ctx.baseline, server, paths, ctx.load)
+    url = make_url(ctx.dataset.url)
+    paired = load.run_paired(
+        ctx.wrk, ctx.baseline, server, paths, ctx.load, url.database if url.get_backend_name() == "postgresql" else None
+    )
     ctx.baseline_windows += paired.baseline
     shop, baseline = load.pooled(paired.shop), load.pooled(paired.baseline)
     rounds = paired.round_ratios()
@@ -95,6 +99,13 @@ def http_row(ctx: Context, name: str, paths: list[str], *, note: str = "", serve
         else f"paired baseline {baseline.rps:,.0f} req/s"
     )
     notes.append(f"warmed {paired.warmup_seconds} s")
+    cpu = paired.cpu_ms_per_request()
+    if "workers" in cpu:
+        services = ", ".join(f"{name} {cpu[name]:.2f}" for name in ("PostgreSQL", "Redis") if cpu.get(name, 0) >= 0.005)
+        notes.append(
+            f"CPU ms a request: workers {cpu['workers']:.2f} (baseline's {cpu.get('baseline workers', 0):.2f})"
+            + (f", {services}" if services else "")
+        )
     extra = {
         "requests": shop.requests,
         "errors": shop.errors,
@@ -102,6 +113,7 @@ def http_row(ctx: Context, name: str, paths: list[str], *, note: str = "", serve
         "baseline_rps": baseline.rps,
         "round_ratios": rounds,
         "warmup_seconds": paired.warmup_seconds,
+        "cpu_ms_per_request": {name: round(value, 3) for name, value in cpu.items()},
         "window_rps": {side: [round(w.rps, 1) for w in getattr(paired, side)] for side in ("baseline", "shop")},
     }
     if not shop.requests:

@@ -56,6 +56,12 @@ def main(argv=None) -> int:
     # One thread per worker: threaded workers segfaulted under load (see BENCHMARKS.md notes).
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (default 1)")
     parser.add_argument(
+        "--worker-class",
+        choices=("gthread", "sync"),
+        default="gthread",
+        help="gunicorn worker class (default gthread; deploy/ runs gunicorn's default, sync)",
+    )
+    parser.add_argument(
         "--deployed",
         action="store_true",
         help="measure the catalogue, search and origin pages on two shops in one run: embedded (SQLite, Whoosh, "
@@ -106,7 +112,7 @@ def main(argv=None) -> int:
         window_seconds=1 if args.quick else 2,
         max_warmup_seconds=1 if args.quick else 60,  # --quick: the 1 s warm-up only (under 2 minutes)
     )
-    setup = server.Gunicorn(workers=args.workers, threads=args.threads)
+    setup = server.Gunicorn(workers=args.workers, threads=args.threads, worker_class=args.worker_class)
     wrk = load.ensure_wrk(log)
 
     deployed = None
@@ -251,7 +257,10 @@ def main(argv=None) -> int:
     }
     # A partial run (--only) is kept, but is not what the next run compares itself with.
     standard = (
-        (args.workers, args.threads) == (2, 1) and not deployed and not args.memory_limits and not args.scan_queue
+        (args.workers, args.threads, args.worker_class) == (2, 1, "gthread")
+        and not deployed
+        and not args.memory_limits
+        and not args.scan_queue
     )
     path = report.write_results(run, latest=not only and standard)
     png = report.plot_ratios(

@@ -24,9 +24,16 @@ class Gunicorn:
 
     workers: int = 2
     threads: int = 4
+    #: "gthread" (the bench's setup since November) or "sync" (gunicorn's default, which deploy/ runs).
+    worker_class: str = "gthread"
 
     def describe(self) -> str:
-        return f"gunicorn -w {self.workers} -k gthread --threads {self.threads}, 127.0.0.1"
+        threads = f" --threads {self.threads}" if self.worker_class == "gthread" else ""
+        return f"gunicorn -w {self.workers} -k {self.worker_class}{threads}, 127.0.0.1"
+
+    def options(self) -> list[str]:
+        threads = ["--threads", str(self.threads)] if self.worker_class == "gthread" else []
+        return ["-w", str(self.workers), "-k", self.worker_class, *threads]
 
 
 @dataclass
@@ -93,6 +100,39 @@ class Server:
                 self.process.wait()
 
 
+def services_cpu_seconds(database: str | None) -> dict[str, float]:
+    """Return the CPU seconds used so far by the database and Redis processes serving the bench.
+
+    PostgreSQL: the backends connected to `database` (process title "postgres: [cluster:] user database …")
+    and the server's own processes without a database (WAL writer, checkpointer, background
+    writer: they work for every database); None counts no PostgreSQL process (SQLite). Redis: the
+    whole redis-server, which other work on the machine (tests) may also use.
+    """
+    ticks = {"PostgreSQL": 0, "Redis": 0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue  # exited meanwhile
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        used = int(fields[11]) + int(fields[12])
+        if comm.startswith("redis-server"):
+            ticks["Redis"] += used
+        elif database and title.startswith("postgres: "):
+            words = title.split()[1:]
+            if words and words[0].endswith(":"):  # the cluster's name ("15/main:") on Debian
+                words = words[1:]
+            own = len(words) >= 2 and words[1] == database  # "user database client state": a backend of ours
+            shared = words[:1] in (["walwriter"], ["checkpointer"], ["background"])
+            if own or shared:
+                ticks["PostgreSQL"] += used
+    return {name: count / os.sysconf("SC_CLK_TCK") for name, count in ticks.items()}
+
+
 def memory_of(pid: int) -> tuple[float, float]:
     """Return (VmHWM, VmRSS) of a process in MB, read from /proc."""
     values = {}
@@ -129,12 +169,7 @@ def start(
         sys.executable,
         "-m",
         "gunicorn",
-        "-w",
-        str(setup.workers),
-        "-k",
-        "gthread",
-        "--threads",
-        str(setup.threads),
+        *setup.options(),
         "-b",
         f"127.0.0.1:{port}",
         "--error-logfile",

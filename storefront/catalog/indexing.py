@@ -143,7 +143,7 @@ def page_cache() -> ListingCache:
         cache = ListingCache(
             float(current_app.config.get("CATALOG_CACHE_SECONDS", 300)),
             max_entries=int(current_app.config.get("CATALOG_PAGE_CACHE_ENTRIES", 512)),
-            max_weight=int(current_app.config.get("CATALOG_PAGE_CACHE_BYTES", 32 * 1024 * 1024)),
+            max_weight=int(current_app.config.get("CATALOG_PAGE_CACHE_BYTES", 4 * 1024 * 1024)),
             weigh=lambda page: len(page.body),
         )
         current_app.extensions["catalog_page_cache"] = cache

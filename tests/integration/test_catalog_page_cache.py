@@ -173,3 +173,21 @@ def test_stock_received_by_a_guarded_update_shows_at_once_on_cached_pages(app, d
     db.session.commit()
     assert "Chỉ còn 5" in anonymous_get(app, "/products/ruou-ngo-men-la").get_data(as_text=True)
     assert catalogue["drink"].name_vi in anonymous_get(app, "/products?in_stock=1").get_data(as_text=True)
+
+
+def test_the_page_cache_keeps_within_its_byte_budget_least_recently_used_out_first(app, catalogue, count_queries):
+    product, producer = "/products/che-tan-cuong-dac-biet", "/producers/htx-che-hao-dat"
+    sizes = {url: len(anonymous_get(app, url).data) for url in (product, producer)}
+    app.extensions.pop("catalog_page_cache")
+    app.config["CATALOG_PAGE_CACHE_BYTES"] = max(sizes.values()) + min(sizes.values()) // 2  # one page, not two
+    anonymous_get(app, product)
+    anonymous_get(app, producer)  # pushes the product page out
+    cache = page_cache()
+    assert len(cache._entries) == 1
+    assert cache._weight == sizes[producer] <= app.config["CATALOG_PAGE_CACHE_BYTES"]
+    with count_queries() as n:
+        anonymous_get(app, producer)
+    assert n() == 0
+    with count_queries() as n:
+        anonymous_get(app, product)
+    assert n() > 0

@@ -1,10 +1,13 @@
 """The bench harness's pure parts: names, wrk output, ratios and goals, the checkout form filler."""
 
+import os
 import random
 
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
-from bench import load, names, report
+from bench import load, names, report, server
 from bench.checkout_client import fill_form, parse_forms
 from bench.load import parse_wrk_output
 from storefront.text import slugify
@@ -188,3 +191,39 @@ def test_the_warm_up_goes_on_while_the_shop_still_gets_faster(climb, spent):
     the_load = load.Load(warmup_seconds=5, window_seconds=2, max_warmup_seconds=20)
     assert load._warm_up(lambda seconds: windows.append(seconds) or _window(next(seen)), the_load) == spent
     assert windows[0] == 5 and set(windows[1:]) == {2}
+
+
+def _window(requests: int) -> load.WrkResult:
+    return load.WrkResult(requests, 2.0, requests / 2.0, 1.0, 2.0, 3.0, 4.0, 0, 0)
+
+
+def test_cpu_per_request_divides_each_process_group_by_the_answered_requests():
+    paired = load.PairedResult(baseline=[_window(4000), _window(6000)], shop=[_window(1500), _window(2500)])
+    paired.shop_cpu = {"workers": 2.8, "PostgreSQL": 0.6, "Redis": 0.2}
+    paired.baseline_cpu = 3.0
+    assert paired.cpu_ms_per_request() == pytest.approx(
+        {"workers": 0.7, "PostgreSQL": 0.15, "Redis": 0.05, "baseline workers": 0.3}
+    )
+    assert load.PairedResult(baseline=[], shop=[_window(0)]).cpu_ms_per_request() == {}
+
+
+@pytest.mark.skipif(
+    not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"),
+    reason="counts PostgreSQL backends: runs on the PostgreSQL leg",
+)
+def test_the_bench_counts_the_cpu_of_its_own_databases_backends_only():
+    """A real backend of the named database burning CPU is counted; the same work on another
+    database's backend is not, and SQLite (no database name) counts no PostgreSQL process."""
+    url = make_url(os.environ["TEST_DATABASE_URL"])
+    burn = "SELECT sum(i::bigint * i) FROM generate_series(1, 3000000) AS i"
+    with psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, dbname=url.database) as conn:
+        before = server.services_cpu_seconds(url.database)
+        conn.execute(burn).fetchone()
+        after = server.services_cpu_seconds(url.database)
+        other_before = server.services_cpu_seconds("no_such_database")
+        conn.execute(burn).fetchone()
+        other_after = server.services_cpu_seconds("no_such_database")
+    assert after["PostgreSQL"] - before["PostgreSQL"] >= 0.1
+    # Only the shared WAL writer / checkpointer may tick meanwhile, far less than the query's work.
+    assert other_after["PostgreSQL"] - other_before["PostgreSQL"] < 0.1
+    assert server.services_cpu_seconds(None)["PostgreSQL"] == 0
