@@ -1,13 +1,16 @@
 """Checkout alone: 8 shoppers placing COD orders against gunicorn, with the client's own CPU measured.
 
     BENCH_DATABASE_URL=postgresql+psycopg://…/bench_x nice -n 10 python -m bench.checkout_probe \
-        [--seconds 30] [--clients 8] [--quick] [--py-spy DIR]
+        [--seconds 30] [--clients 8] [--quick] [--py-spy DIR] [--deployed]
 
 Serves the shop as `make bench` does (gunicorn -w 2 --threads 1, production settings, Redis for
 the limits) on a fresh copy of the bench dataset, runs bench/checkout_client.py's shoppers for
 --seconds, and prints orders/s, p50/p95 per order flow, and where the CPU went: the client
 process (its share of one core) and the shop's workers (CPU ms per order). With --py-spy DIR,
 py-spy records both workers for the run (flame graphs and a raw --format raw profile in DIR).
+With --deployed, gunicorn runs as deploy/systemd/ocop-web.service starts it (deploy/gunicorn.conf.py:
+preload and gc.freeze; 4 sync workers; an access log, here to /dev/null) instead of the bench's
+2 gthread workers with one thread each.
 """
 
 import argparse
@@ -42,12 +45,12 @@ def main(argv=None) -> int:
         return 2
     dataset.build_search_index(ds, log=print)
     workers = 4 if args.deployed and "--workers" not in (argv or sys.argv) else args.workers
-    # The deployed unit's options; the later -k overrides server.start's gthread (production runs sync workers).
-    deployed = ("--config", "deploy/gunicorn.conf.py", "-k", "sync", "--access-logfile", os.devnull)
+    # The deployed unit's options (production runs gunicorn's default sync workers).
+    deployed = ("--config", "deploy/gunicorn.conf.py", "--access-logfile", os.devnull)
     shop = server.start(
         "shop",
         "wsgi:app",
-        server.Gunicorn(workers=workers, threads=1),
+        server.Gunicorn(workers=workers, threads=1, worker_class="sync" if args.deployed else "gthread"),
         shop_env(ds),
         dataset.DATA_DIR,
         options=deployed if args.deployed else (),
