@@ -1,13 +1,16 @@
 """Checkout alone: 8 shoppers placing COD orders against gunicorn, with the client's own CPU measured.
 
     BENCH_DATABASE_URL=postgresql+psycopg://…/bench_x nice -n 10 python -m bench.checkout_probe \
-        [--seconds 30] [--clients 8] [--quick] [--py-spy DIR]
+        [--seconds 30] [--clients 8] [--quick] [--py-spy DIR] [--deployed]
 
 Serves the shop as `make bench` does (gunicorn -w 2 --threads 1, production settings, Redis for
 the limits) on a fresh copy of the bench dataset, runs bench/checkout_client.py's shoppers for
 --seconds, and prints orders/s, p50/p95 per order flow, and where the CPU went: the client
 process (its share of one core) and the shop's workers (CPU ms per order). With --py-spy DIR,
 py-spy records both workers for the run (flame graphs and a raw --format raw profile in DIR).
+With --deployed, gunicorn runs as deploy/systemd/ocop-web.service starts it (deploy/gunicorn.conf.py:
+preload and gc.freeze; 4 sync workers; an access log, here to /dev/null) instead of the bench's
+2 gthread workers with one thread each.
 """
 
 import argparse
@@ -30,13 +33,27 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="the quick dataset (2,000 products)")
     parser.add_argument("--py-spy", dest="py_spy", help="record the workers with py-spy into this folder")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--deployed",
+        action="store_true",
+        help="serve as deploy/systemd/ocop-web.service does: deploy/gunicorn.conf.py (preload, gc.freeze), "
+        "sync workers, 4 of them unless --workers says otherwise, an access log",
+    )
     args = parser.parse_args(argv)
     ds = dataset.prepare_postgres(args.quick)
     if ds is None:
         return 2
     dataset.build_search_index(ds, log=print)
+    workers = 4 if args.deployed and "--workers" not in (argv or sys.argv) else args.workers
+    # The deployed unit's options (production runs gunicorn's default sync workers).
+    deployed = ("--config", "deploy/gunicorn.conf.py", "--access-logfile", os.devnull)
     shop = server.start(
-        "shop", "wsgi:app", server.Gunicorn(workers=args.workers, threads=1), shop_env(ds), dataset.DATA_DIR
+        "shop",
+        "wsgi:app",
+        server.Gunicorn(workers=workers, threads=1, worker_class="sync" if args.deployed else "gthread"),
+        shop_env(ds),
+        dataset.DATA_DIR,
+        options=deployed if args.deployed else (),
     )
     recorders = []
     try:
@@ -82,6 +99,8 @@ def main(argv=None) -> int:
     report = {
         "dataset": ds.key,
         "clients": args.clients,
+        "serving": f"{workers} workers, "
+        + ("deployed: deploy/gunicorn.conf.py, sync" if args.deployed else "gthread --threads 1"),
         "seconds": round(result.seconds, 1),
         "orders": result.placed,
         "failed": result.failed,

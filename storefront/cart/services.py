@@ -68,8 +68,28 @@ def on_sale_product(product_id: int) -> Product:
     return product
 
 
-def _check_stock(product: Product, quantity: int) -> None:
-    available = available_quantities([product.id]).get(product.id, 0)
+@cache
+def _on_sale_with_units_query():
+    # Built once, like the summary's query: on_sale_product's conditions and the stock row's
+    # available units (inventory.available_quantities' figure) in one round trip.
+    return (
+        visible_products_query()
+        .add_columns(available_units())
+        .outerjoin(Stock, Stock.product_id == Product.id)
+        .where(Product.id == bindparam("product_id"))
+    )
+
+
+def _on_sale_with_units(product_id: int) -> tuple[Product, int]:
+    """Return (the product, units a shopper can still buy) if it is on sale, else raise UnknownProduct."""
+    row = db.session.execute(_on_sale_with_units_query(), {"product_id": product_id, **available_now()}).first()
+    if row is None:
+        raise UnknownProduct(product_id)
+    product, available = row
+    return product, available if available is not None else 0
+
+
+def _check_stock(product: Product, quantity: int, available: int) -> None:
     if quantity > available:
         raise NotEnoughStock(product, max(available, 0))
 
@@ -77,12 +97,12 @@ def _check_stock(product: Product, quantity: int) -> None:
 def add_item(contents: dict, product_id, quantity) -> dict:
     """Return new contents with *quantity* more of a product; raise CartError and change nothing otherwise."""
     quantity = parse_quantity(quantity)
-    product = on_sale_product(parse_product_id(product_id))
+    product, available = _on_sale_with_units(parse_product_id(product_id))
     current = contents.get(product.id, (0, product.price_vnd))[0]
     total = current + quantity
     if total > MAX_QUANTITY:
         raise BadQuantity(total)
-    _check_stock(product, total)
+    _check_stock(product, total, available)
     return {**contents, product.id: (total, product.price_vnd)}
 
 
@@ -103,8 +123,8 @@ def set_quantity(contents: dict, product_id, quantity) -> dict:
     product_id = parse_product_id(product_id)
     if product_id not in contents:
         raise UnknownProduct(product_id)
-    product = on_sale_product(product_id)
-    _check_stock(product, quantity)
+    product, available = _on_sale_with_units(product_id)
+    _check_stock(product, quantity, available)
     return {**contents, product.id: (quantity, product.price_vnd)}
 
 

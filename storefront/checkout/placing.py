@@ -78,20 +78,23 @@ def place_order(
     reviewed_total_vnd: int | None = None,
     extras: list[ExtraLine] = (),
     now: datetime | None = None,
+    key_checked: bool = False,
 ) -> Order:
     """Create the order from the cart at current prices, reserve its stock and start its payment.
 
     *extras* are visits held in the cart (storefront/checkout/extras.py): one line each, no stock,
     no fulfilment, no delivery fee; they are paid now, so cash on delivery is refused with them.
 
-    A second call with the same idempotency key returns the first order. Cash on delivery
+    A second call with the same idempotency key returns the first order (*key_checked*: the caller
+    has just looked the key up in this transaction and found no order, so it is not read again; a
+    concurrent request with the same key still loses at the commit, on the key's unique index). Cash on delivery
     is confirmed at once and its units are sold; transfer and card orders wait for payment.
     *reviewed_total_vnd* is the total the buyer confirmed on the review page; the order is
     only made at that total (Decree 52: the buyer agrees to the price before the contract).
     :raises CartNotReady, BadAddress, InsufficientStock, PriceChanged, OrderTooLarge, AmountOutsideLimits:
         nothing is kept; the caller rolls back.
     """
-    existing = order_by_idempotency_key(idempotency_key)
+    existing = None if key_checked else order_by_idempotency_key(idempotency_key)
     if existing is not None:
         return existing
     now = now or utcnow()

@@ -120,11 +120,12 @@ def start_payment(order: Order, params: dict):
     return redirect(started.redirect_url, code=303)
 
 
-def allow_order(order: Order) -> None:
-    """Let this browser see the order page (guests have no account to prove it)."""
+def allow_order(order: Order | str) -> None:
+    """Let this browser see the order page (guests have no account to prove it); the order or its code."""
+    code = order if isinstance(order, str) else order.code
     codes = session.get(ORDERS_KEY, [])
-    if order.code not in codes:
-        session[ORDERS_KEY] = (codes + [order.code])[-20:]
+    if code not in codes:
+        session[ORDERS_KEY] = (codes + [code])[-20:]
 
 
 def get_own_order_or_404(code: str) -> Order:

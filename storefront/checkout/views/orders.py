@@ -40,11 +40,14 @@ def order(code):
     order = get_own_order_or_404(code)
     if request.args.get("payment") == "cancelled" and order.status is OrderStatus.PENDING_PAYMENT:
         flash(_("Bạn chưa hoàn tất thanh toán thẻ. Bạn có thể thử lại trước khi hết thời gian giữ hàng."), "warning")
+    # The held units' deadline and the payment's last failure are shown only while the order waits
+    # for its payment (the provider's box); a confirmed or closed order's page needs neither query.
+    unpaid = order.status is OrderStatus.PENDING_PAYMENT
     return render_template(
         "checkout/order.html",
         order=order,
-        hold_until=reservation_expiry(order),
-        payment=current_payment(order),
+        hold_until=reservation_expiry(order) if unpaid else None,
+        payment=current_payment(order) if unpaid else None,
         provider=provider_of(order),
         provider_enabled=order.payment_method in providers.available(current_app.config),
         cancel_form=CancelOrderForm() if buyer_can_cancel(order) else None,

@@ -237,9 +237,12 @@ def place():
             idempotency_key=form.idempotency_key.data,
             reviewed_total_vnd=form.reviewed_total_vnd.data,
             extras=visits,
+            key_checked=True,
         )
         clear_contents()
-        attempt = payment_attempt(order, provider_of(order)) if awaits_redirect(order) else None
+        # Read before the commit expires the order: a COD order's redirect then needs no reload.
+        code, redirects = order.code, awaits_redirect(order)
+        attempt = payment_attempt(order, provider_of(order)) if redirects else None
         # The one commit of an order: the order, its stock hold, the emptied cart (and, for a
         # gateway order, the payment attempt) stand or fall together.
         db.session.commit()
@@ -276,18 +279,18 @@ def place():
         order = order_by_idempotency_key(form.idempotency_key.data)
         if order is None:
             raise
-        attempt = None
+        code, redirects, attempt = order.code, awaits_redirect(order), None
     except CardRetryClosed:  # only an order placed before (a resubmitted form) can have a lapsed hold
         db.session.rollback()
         return payment_window_closed(order)
-    allow_order(order)
+    allow_order(code)
     session.pop(STATE_KEY, None)
     if attempt:
         return start_payment(order, attempt)
-    if awaits_redirect(order):  # the concurrent request that won opens the gateway; pay from the order page
-        return redirect(url_for("checkout.order", code=order.code))
-    flash(_("Đặt hàng thành công! Mã đơn hàng của bạn là %(code)s.", code=order.code), "success")
-    return redirect(url_for("checkout.order", code=order.code))
+    if redirects:  # the concurrent request that won opens the gateway; pay from the order page
+        return redirect(url_for("checkout.order", code=code))
+    flash(_("Đặt hàng thành công! Mã đơn hàng của bạn là %(code)s.", code=code), "success")
+    return redirect(url_for("checkout.order", code=code))
 
 
 def _insufficient_message(error: InsufficientStock) -> str:
