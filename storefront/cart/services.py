@@ -60,17 +60,9 @@ def parse_product_id(raw) -> int:
     return int(text)
 
 
-def on_sale_product(product_id: int) -> Product:
-    """Return the product if a shopper may buy it, else raise UnknownProduct."""
-    product = db.session.scalar(visible_products_query().where(Product.id == product_id))
-    if product is None:
-        raise UnknownProduct(product_id)
-    return product
-
-
 @cache
 def _on_sale_with_units_query():
-    # Built once, like the summary's query: on_sale_product's conditions and the stock row's
+    # Built once, like the summary's query: the products a shopper may buy, with the stock row's
     # available units (inventory.available_quantities' figure) in one round trip.
     return (
         visible_products_query()
@@ -112,8 +104,8 @@ def buy_now_item(contents: dict, product_id, quantity) -> dict:
     Buying now states how many the shopper wants, so a second tap (a slow phone, or back from
     checkout and "Mua ngay" again) leaves the same quantity instead of adding it again."""
     quantity = parse_quantity(quantity)
-    product = on_sale_product(parse_product_id(product_id))
-    _check_stock(product, quantity)
+    product, available = _on_sale_with_units(parse_product_id(product_id))
+    _check_stock(product, quantity, available)
     return {**contents, product.id: (quantity, product.price_vnd)}
 
 
