@@ -63,6 +63,27 @@ def render_markdown(text: str) -> Markup:
     return Markup(nh3.clean(_markdown.render(text or ""), link_rel="nofollow noopener"))
 
 
+@bp.app_template_filter("markdown_summary")
+def markdown_summary(text: str) -> str:
+    """The plain text of a Markdown text's paragraphs, for a card: headings left out (the card has
+    its own title), lists and quotes too, and paragraphs kept apart by a space rather than run
+    together as tags stripped would."""
+    paragraphs, inside = [], False
+    for token in _markdown.parse(text or ""):
+        if token.type == "paragraph_open":
+            inside = token.level == 0  # not a list item's or a quote's
+        elif token.type == "paragraph_close":
+            inside = False
+        elif inside and token.type == "inline":
+            words = (
+                child.content if child.type in ("text", "code_inline") else " "
+                for child in token.children or ()
+                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+            )
+            paragraphs.append(" ".join("".join(words).split()))
+    return " ".join(p for p in paragraphs if p)
+
+
 bp.add_app_template_global(public_url)
 bp.add_app_template_global(image_url)
 

@@ -169,3 +169,27 @@ def test_shop_pages_have_no_inline_styles_or_scripts(client, db, two_producers):
     for path in ["/checkout"]:
         page = text(client.get(path))
         assert " style=" not in page and all("src=" in tag for tag in re.findall(r"<script\b[^>]*>", page)), path
+
+
+def test_a_producer_story_card_on_the_home_page_reads_as_sentences_not_run_together(client, db):
+    """The card has the producer's name as its title: the story's own heading is left out, and its
+    paragraphs keep a space between them (tags stripped used to give "Hảo ĐạtĐịa chỉ…")."""
+    make_producer(
+        name="HTX Chè Hảo Đạt",
+        story_md="## HTX Chè Hảo Đạt\n\nĐịa chỉ: **xã** Tân Cương.\n\n- chè búp\n- chè móc câu\n\nHái tay từ 1998.",
+    )
+    db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    card = html.split('id="stories-h"', 1)[1]
+    summary = re.search(r'<p lang="vi">(.*?)</p>', card, re.S).group(1)
+    assert summary == "Địa chỉ: xã Tân Cương. Hái tay từ 1998."
+
+
+def test_the_home_page_lists_only_ocop_groups_with_products_each_count_inside_its_tile(client, db):
+    make_product()  # in the factory's OCOP group; the other groups have none
+    db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    groups = html.split('id="groups-h"', 1)[1].split("</ul>", 1)[0]
+    tiles = re.findall(r'<li><a href="[^"]*group=([^"&]+)">[^<]*<span class="count">(\d+)</span></a></li>', groups)
+    assert tiles and all(int(count) > 0 for _, count in tiles)
+    assert groups.count("<li>") == len(tiles)  # no group without products, no count outside its tile
