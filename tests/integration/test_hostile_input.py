@@ -5,6 +5,8 @@ import json
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from storefront.accounts.models import User
 from storefront.catalog.models import Certificate, Product, SlugRedirect
@@ -219,6 +221,32 @@ def test_a_csv_header_cell_over_128_kb_is_a_file_error_in_the_council_decision_i
     response = client.post("/office/certificates/import", data=data, content_type="multipart/form-data")
     assert response.status_code == 200
     assert "ô quá dài" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Certificate.id))) == 0
+
+
+def test_a_council_decision_file_over_2_mb_is_refused_whole_not_read_in_part(client, db, office):
+    """Its first 2 MB alone would record some decisions and silently leave out the rest."""
+    make_product(slug="che-dinh")
+    db.session.commit()
+    text = "product,stars\nche-dinh,4\n" + "".join(f"khong-co-{i},3\n" for i in range(200_000))
+    assert len(text.encode()) > 2_000_000
+    data = {
+        "criteria_set": "148/2023",
+        "issuing_level": "province",
+        "issuing_body": "UBND tỉnh Thái Nguyên",
+        "decision_number": "2101/QĐ-UBND",
+        "decision_date": days_ago(3).isoformat(),
+        "file": FileStorage(io.BytesIO(text.encode()), filename="quyet-dinh.csv"),
+        "csrf_token": client.csrf_token(),
+    }
+    # Encoded here in memory: the test client's own encoder spools a body this large to a temporary
+    # file it never closes.
+    boundary, body = encode_multipart(data)
+    response = client.post(
+        "/office/certificates/import", data=body, content_type=f"multipart/form-data; boundary={boundary}", csrf=False
+    )
+    assert response.status_code == 200
+    assert "Tệp quá lớn (tối đa 2 MB)." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Certificate.id))) == 0
 
 

@@ -150,15 +150,23 @@ def certificate_document(certificate_id):
     return documents.send_scan(item.document_filename, f"quyet-dinh-{item.id}.{extension}")
 
 
+#: A council decision's CSV: a few hundred lines; the same bound as the producer's product import.
+IMPORT_MAX_BYTES = 2_000_000
+
+
 @bp.route("/certificates/import", methods=["GET", "POST"])
 def certificate_import():
     form, report = ImportForm(), None
     if form.validate_on_submit():
-        try:
-            data = form.file.data.read(2 * 1024 * 1024).decode("utf-8")
-        except UnicodeDecodeError:
-            form.file.errors.append(_("Tệp CSV phải được lưu với mã UTF-8."))
+        raw, data = form.file.data.read(IMPORT_MAX_BYTES + 1), None
+        if len(raw) > IMPORT_MAX_BYTES:  # refused whole: its first 2 MB alone would leave decisions unrecorded
+            form.file.errors.append(_("Tệp quá lớn (tối đa 2 MB)."))
         else:
+            try:
+                data = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                form.file.errors.append(_("Tệp CSV phải được lưu với mã UTF-8."))
+        if data is not None:
             report = imports.import_council_decision(
                 data,
                 criteria_set=CriteriaSet(form.criteria_set.data),
