@@ -127,3 +127,17 @@ def record_with_scan(product, actor):
         document=io.BytesIO(make_pdf_bytes()),
         actor=actor,
     )
+
+
+def import_form(csv_text, **overrides):
+    """The council-decision import form's fields with *csv_text* as its file."""
+    data = {
+        "criteria_set": "148/2023",
+        "issuing_level": "province",
+        "issuing_body": "UBND tỉnh Thái Nguyên",
+        "decision_number": "2100/QĐ-UBND",
+        "decision_date": days_ago(3).isoformat(),
+        "file": (io.BytesIO(csv_text.encode("utf-8")), "quyet-dinh.csv"),
+    }
+    data.update(overrides)
+    return data

@@ -11,9 +11,9 @@ from werkzeug.test import encode_multipart
 from storefront.accounts.models import User
 from storefront.catalog.models import Certificate, Product, SlugRedirect
 from storefront.checkout.models import Order, OrderStatus, ProcessedWebhookEvent
-from tests.factories import days_ago, make_product
+from tests.factories import make_product
 from tests.factories_checkout import add_to_cart, fill_checkout, make_order, place
-from tests.factories_office import office  # noqa: F401  (fixture)
+from tests.factories_office import import_form, office  # noqa: F401  (office: a fixture)
 from tests.factories_producer import owner  # noqa: F401  (fixture)
 from tests.stripe_peers import sign_webhook
 from traceability.models import CounterfeitReport
@@ -185,15 +185,9 @@ def test_a_long_csv_cell_and_nul_are_row_errors_in_the_council_decision_import(c
         "product,stars\n" + "y" * 5000 + ",4\n",
         "product,stars\nche-\x00dinh,4\n",
     ):
-        data = {
-            "criteria_set": "148/2023",
-            "issuing_level": "province",
-            "issuing_body": "UBND tỉnh Thái Nguyên",
-            "decision_number": "2100/QĐ-UBND",
-            "decision_date": days_ago(3).isoformat(),
-            "file": (io.BytesIO(text.encode("utf-8")), "quyet-dinh.csv"),
-        }
-        response = client.post("/office/certificates/import", data=data, content_type="multipart/form-data")
+        response = client.post(
+            "/office/certificates/import", data=import_form(text), content_type="multipart/form-data"
+        )
         assert response.status_code == 200
     assert db.session.scalar(select(func.count(Certificate.id))) == 1  # the NUL row named che-dinh, cleaned
 
@@ -210,14 +204,7 @@ def test_a_csv_header_cell_over_128_kb_is_a_file_error_in_the_product_import(cli
 def test_a_csv_header_cell_over_128_kb_is_a_file_error_in_the_council_decision_import(client, db, office):
     make_product(slug="che-dinh")
     db.session.commit()
-    data = {
-        "criteria_set": "148/2023",
-        "issuing_level": "province",
-        "issuing_body": "UBND tỉnh Thái Nguyên",
-        "decision_number": "2100/QĐ-UBND",
-        "decision_date": days_ago(3).isoformat(),
-        "file": (io.BytesIO(("product,stars" + "x" * 200_000 + "\nche-dinh,4\n").encode()), "quyet-dinh.csv"),
-    }
+    data = import_form("product,stars" + "x" * 200_000 + "\nche-dinh,4\n")
     response = client.post("/office/certificates/import", data=data, content_type="multipart/form-data")
     assert response.status_code == 200
     assert "ô quá dài" in response.get_data(as_text=True)
@@ -230,15 +217,9 @@ def test_a_council_decision_file_over_2_mb_is_refused_whole_not_read_in_part(cli
     db.session.commit()
     text = "product,stars\nche-dinh,4\n" + "".join(f"khong-co-{i},3\n" for i in range(200_000))
     assert len(text.encode()) > 2_000_000
-    data = {
-        "criteria_set": "148/2023",
-        "issuing_level": "province",
-        "issuing_body": "UBND tỉnh Thái Nguyên",
-        "decision_number": "2101/QĐ-UBND",
-        "decision_date": days_ago(3).isoformat(),
-        "file": FileStorage(io.BytesIO(text.encode()), filename="quyet-dinh.csv"),
-        "csrf_token": client.csrf_token(),
-    }
+    data = import_form(
+        "", file=FileStorage(io.BytesIO(text.encode()), filename="quyet-dinh.csv"), csrf_token=client.csrf_token()
+    )
     # Encoded here in memory: the test client's own encoder spools a body this large to a temporary
     # file it never closes.
     boundary, body = encode_multipart(data)

@@ -15,6 +15,7 @@ from tests.factories import days_ago, make_certificate, make_product
 from tests.factories_catalog import make_image_bytes
 from tests.factories_office import (  # noqa: F401 (office, request_context are fixtures)
     certificate_form,
+    import_form,
     make_office_user,
     make_pdf_bytes,
     office,
@@ -262,19 +263,6 @@ def test_register_lists_expiring_and_expired_certificates_and_exports_them(clien
 
 def test_unknown_register_filter_is_a_404(client, office):
     assert client.get("/office/certificates?status=bogus").status_code == 404
-
-
-def import_form(csv_text, **overrides):
-    data = {
-        "criteria_set": "148/2023",
-        "issuing_level": "province",
-        "issuing_body": "UBND tỉnh Thái Nguyên",
-        "decision_number": "2100/QĐ-UBND",
-        "decision_date": days_ago(3).isoformat(),
-        "file": (io.BytesIO(csv_text.encode("utf-8")), "quyet-dinh.csv"),
-    }
-    data.update(overrides)
-    return data
 
 
 def test_importing_a_council_decision_records_every_row(client, db, office):
