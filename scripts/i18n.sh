@@ -11,7 +11,7 @@ PYBABEL="${PYBABEL:-.venv/bin/pybabel}"
 extract() {
   # --ignore-dirs replaces pybabel's default (".*" and "_*"), which silently skipped
   # templates/_macros/; only dot folders and caches are left out now.
-  "$PYBABEL" -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+  "$PYBABEL" -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output \
     --ignore-dirs ".* __pycache__ instance node_modules" -o "$1" .
 }
 

@@ -79,6 +79,12 @@ def test_the_log_page_shows_and_filters_entries(client, db, login):
     page = client.get("/office/audit").get_data(as_text=True)
     assert "producer.reject" in page and "product.hide" in page and "can.bo@ocop.vn" in page
 
+    # Object types in the office's language, in the table and the filter (which still sends the type).
+    assert f"Sản phẩm #{product.id}" in page and f"Cơ sở sản xuất #{entry.object_id}" in page
+    assert '<option value="CounterfeitReport">Báo cáo tem giả</option>' in page and ">CounterfeitReport<" not in page
+    english = client.get("/office/audit?lang=en").get_data(as_text=True)
+    assert f"Product #{product.id}" in english and '<option value="Batch">Batch</option>' in english
+
     filtered = client.get("/office/audit?object_type=Product").get_data(as_text=True)
     assert "product.hide" in filtered and "producer.reject" not in filtered
     by_action = client.get("/office/audit?action=producer.").get_data(as_text=True)

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from flask import render_template, request
+from flask_babel import lazy_pgettext
 
 from storefront.audit import services as audit_log
 from storefront.office import (
@@ -11,6 +12,29 @@ from storefront.office import (
 from storefront.request_input import request_page
 
 AUDIT_FILTERS = ("action", "object_type", "actor")
+#: What the log's object types (model class names) are called on the office's pages (a context of
+#: their own: "Sản phẩm" is "Products" in the menu, "Product" before an id).
+OBJECT_TYPES = {
+    "Producer": lazy_pgettext("audit object", "Cơ sở sản xuất"),
+    "Product": lazy_pgettext("audit object", "Sản phẩm"),
+    "Certificate": lazy_pgettext("audit object", "Chứng nhận"),
+    "Evaluation": lazy_pgettext("audit object", "Hồ sơ đánh giá"),
+    "Scoresheet": lazy_pgettext("audit object", "Phiếu chấm điểm"),
+    "CounterfeitReport": lazy_pgettext("audit object", "Báo cáo tem giả"),
+    "Batch": lazy_pgettext("audit object", "Lô hàng"),
+    "Stamp": lazy_pgettext("audit object", "Tem"),
+    "Order": lazy_pgettext("audit object", "Đơn hàng"),
+    "Payment": lazy_pgettext("audit object", "Thanh toán"),
+    "Review": lazy_pgettext("audit object", "Đánh giá"),
+    "Article": lazy_pgettext("audit object", "Bài viết"),
+    "User": lazy_pgettext("audit object", "Tài khoản"),
+}
+
+
+@bp.app_template_filter("audit_object_type")
+def audit_object_type(name: str) -> str:
+    """An audit entry's object type as the office reads it (a type not listed: its class name)."""
+    return OBJECT_TYPES.get(name, name)
 
 
 @bp.route("/audit")
@@ -25,7 +49,7 @@ def audit():
         page=request_page(),
         per_page=50,
     )
-    return render_template("office/audit.html", pagination=pagination, args=args)
+    return render_template("office/audit.html", pagination=pagination, args=args, object_types=OBJECT_TYPES)
 
 
 def _parse_day(text):
