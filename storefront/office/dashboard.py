@@ -160,26 +160,3 @@ def open_reports_count() -> int:
     return db.session.scalar(
         select(func.count(CounterfeitReport.id)).where(CounterfeitReport.status == ReportStatus.OPEN)
     )
-
-
-def bar_chart(series, *, width: int = 600, bar_height: int = 22, gap: int = 6, label_width: int = 170) -> dict:
-    """Lay out a horizontal bar chart for server-rendered SVG: bar lengths scaled to the largest value."""
-    peak = max((value for _label, value in series), default=0) or 1
-    room = width - label_width - 90
-    bars = [
-        {
-            "label": label,
-            "value": value,
-            "y": i * (bar_height + gap),
-            "x": label_width,
-            "width": round(room * value / peak) if value else 0,
-            "height": bar_height,
-        }
-        for i, (label, value) in enumerate(series)
-    ]
-    return {
-        "width": width,
-        "height": max(1, len(series)) * (bar_height + gap),
-        "bars": bars,
-        "label_width": label_width,
-    }

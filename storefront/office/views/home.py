@@ -28,7 +28,6 @@ def index():
         targets=dashboard.target_progress(),
         sales=dashboard.sales_per_month(months),
         scans=dashboard.scans_per_month(months),
-        bar_chart=dashboard.bar_chart,
         warnings=dashboard.stamp_warnings(current_app.config.get("SCAN_WARNING_THRESHOLD", 20)),
         clear_form=ReasonForm(),
         open_reports=dashboard.open_reports_count(),
