@@ -34,6 +34,13 @@ def style(locator, prop: str) -> str:
     return locator.evaluate(f"el => getComputedStyle(el).{prop}")
 
 
+def height(locator) -> float:
+    # Measured once the page's stylesheets are in, as style() reads: a page that followed a form post
+    # can show its elements before its CSS gives them their size (CI measured 21 px boxes that way).
+    locator.page.wait_for_load_state("load")
+    return locator.bounding_box()["height"]
+
+
 def fill_recipient(page):
     page.get_by_label("Họ và tên người nhận").fill("Nguyễn Thị Hoa")
     page.get_by_label("Số điện thoại di động").fill("0912 345 678")
@@ -97,7 +104,7 @@ def test_buying_from_two_producers_with_the_buy_bar_steppers_and_a_clear_primary
     expect(line.locator(".line-total")).to_have_text("120.000\u00a0₫")
     expect(page.locator(".subtotal")).to_have_text("500.000\u00a0₫")
     # The typed box: over stock is refused in Vietnamese and changes nothing; Enter applies a good number.
-    assert box.get_attribute("inputmode") == "numeric" and box.bounding_box()["height"] >= 44
+    assert box.get_attribute("inputmode") == "numeric" and height(box) >= 44
     box.fill("9")
     box.press("Enter")
     expect(page.get_by_text("Chỉ còn 5 sản phẩm Miến dong Việt Cường.")).to_be_visible()
@@ -109,8 +116,7 @@ def test_buying_from_two_producers_with_the_buy_bar_steppers_and_a_clear_primary
     expect(line.locator(".line-total")).to_have_text("180.000\u00a0₫")
     expect(page.locator(".subtotal")).to_have_text("560.000\u00a0₫")
     remove = line.get_by_role("button", name=re.compile("^Xoá"))
-    page.wait_for_load_state("load")  # the posted page's CSS, before measuring (style() waits, the box did not)
-    assert remove.bounding_box()["height"] >= 44 and style(remove, "color") == "rgb(179, 38, 30)"
+    assert height(remove) >= 44 and style(remove, "color") == "rgb(179, 38, 30)"
     page.get_by_role("link", name="Đặt hàng").click()
 
     fill_recipient(page)
@@ -160,7 +166,7 @@ def test_bank_transfer_page_saves_the_qr_as_png_and_copies_account_amount_and_re
     for value_id, expected in [("pay-account", app.config["BANK_ACCOUNT"]), ("pay-reference", code)]:
         button = page.locator(f'button[data-copy-for="{value_id}"]')
         expect(button).to_have_text("Sao chép")
-        assert button.bounding_box()["height"] >= 44
+        assert height(button) >= 44
         button.click()
         expect(button).to_have_text("Đã sao chép")
         assert page.evaluate("navigator.clipboard.readText()") == expected
@@ -206,7 +212,7 @@ def test_a_guest_finds_the_order_again_from_the_header_link(live_server, any_pag
     try:
         page.goto(live_server.url + "/")
         link = page.locator(".site-header").get_by_role("link", name="Tra cứu đơn hàng")
-        assert link.bounding_box()["height"] >= 44
+        assert height(link) >= 44
         link.click()
         page.get_by_label("Mã đơn hàng").fill(code.lower())
         page.get_by_label("Số điện thoại").fill("0912345678")
