@@ -52,7 +52,9 @@ def certified_products(today: date) -> list[tuple[Product, Certificate]]:
 def ward_label(producer) -> str:
     """Name the post-2025 ward, with the legacy district for records from before the merger."""
     name = ward_name(producer.ward_code) or _("Chưa rõ xã/phường")
-    return f"{name} ({_('trước 2025')}: {producer.legacy_district})" if producer.legacy_district else name
+    if not producer.legacy_district:
+        return name
+    return _("%(ward)s (trước 2025: %(district)s)", ward=name, district=producer.legacy_district)
 
 
 def breakdowns(pairs) -> dict[str, list[tuple[str, int]]]:
