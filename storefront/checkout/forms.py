@@ -46,7 +46,8 @@ class ContactForm(BookingContactForm):
     def fill_choices(self, province_code) -> None:
         """Offer every province and the wards of the chosen one (Thái Nguyên by default)."""
         self.province_code.choices = provinces()
-        self.ward_code.choices = [(0, _l("— Chọn phường / xã —"))] + wards(province_code or provinces()[0][0])
+        self.wards_province = province_code or provinces()[0][0]
+        self.ward_code.choices = [(0, _l("— Chọn phường / xã —"))] + wards(self.wards_province)
 
 
 class OptionsForm(FlaskForm):

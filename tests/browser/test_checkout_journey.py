@@ -74,3 +74,28 @@ def test_a_buyer_pays_by_card_on_stripe_and_sees_the_order_paid(live_server, pag
     assert stub.deliveries == [("checkout.session.completed", 200)]
     db.session.expire_all()
     assert db.session.scalar(select(Order.status)) is OrderStatus.PAID
+
+
+def test_a_province_picked_before_the_ward_script_arrives_still_gets_its_wards(live_server, page, db, two_products):
+    """A slow phone (or a quick hand) picks the province while wards.js is still on its way: when the
+    script arrives there is no change event left to hear, yet the ward list must become that province's."""
+    tea, _ = two_products
+    add_to_cart(page, live_server.url, tea, 1)
+    held = []
+    page.route("**/static/js/wards.js", lambda route: held.append(route))
+    page.goto(f"{live_server.url}/checkout", wait_until="commit")  # a deferred script holds DOMContentLoaded
+    province = page.get_by_label("Tỉnh / thành phố")
+    expect(province).to_be_visible()
+    province.select_option(label="Thành phố Hà Nội")
+    ward = page.get_by_label("Phường / xã")
+    expect(ward.locator("option", has_text="Phường Ba Đình")).to_have_count(0)  # the server's list: Thái Nguyên
+    expect(page.locator(".no-js-only").first).to_be_visible()  # the script has not run
+    assert len(held) == 1
+    held[0].continue_()
+    expect(ward.locator("option", has_text="Phường Ba Đình")).to_have_count(1)
+    ward.select_option(label="Phường Ba Đình")
+    page.get_by_label("Họ và tên người nhận").fill("Nguyễn Thị Hoa")
+    page.get_by_label("Số điện thoại di động").fill("0912 345 678")
+    page.get_by_label("Số nhà, đường, thôn / xóm").fill("12 Phố Điện Biên Phủ")
+    page.get_by_role("button", name="Tiếp tục").click()
+    expect(page).to_have_url(re.compile(r"/checkout/options$"))  # a Hà Nội ward was accepted
