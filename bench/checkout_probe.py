@@ -99,8 +99,7 @@ def main(argv=None) -> int:
     report = {
         "dataset": ds.key,
         "clients": args.clients,
-        "serving": f"{workers} workers, "
-        + ("deployed: deploy/gunicorn.conf.py, sync" if args.deployed else "sync"),
+        "serving": f"{workers} workers, " + ("deployed: deploy/gunicorn.conf.py, sync" if args.deployed else "sync"),
         "seconds": round(result.seconds, 1),
         "orders": result.placed,
         "failed": result.failed,
