@@ -4,12 +4,9 @@
 
 import math
 import random
-from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-FONT_PATH = Path(__file__).resolve().parents[2] / "static" / "fonts" / "DejaVuSans-Bold.ttf"
-LABEL = "Ảnh minh hoạ"
 #: Drawing happens at SUPERSAMPLE × the output size, then is averaged down (Image.reduce).
 SUPERSAMPLE = 2
 

@@ -2,24 +2,23 @@
 
 Each kind has a motif (tea sprig and cup, noodle bundle, honey jar, rice sack, village…) in the
 brand palette; a string seed varies background, pattern, colours and layout, so a catalogue page
-is not a colour chart. No product name is drawn (the page shows it); a label says "Ảnh minh hoạ".
+is not a colour chart. No product name or label is drawn: the pages say "Ảnh minh hoạ" over drawn
+artwork in their own language (templates/catalog/_images.html).
 """
 
 import math
 import random
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from storefront.demo.drawing import (
     BROWN,
     CREAM,
     DARK_GREEN,
-    FONT_PATH,
     GOLD,
     GREEN,
     HONEY,
     KIND_STYLE,
-    LABEL,
     LEAF,
     LIGHT_LEAF,
     RED,
@@ -219,18 +218,4 @@ def illustrate(kind: str, seed: str, variant: int = 0, size: tuple[int, int] = (
     c = Canvas(size, rng.choice(TINTS))
     background(c, rng, accents[0])
     COMPOSITIONS[variant % len(COMPOSITIONS)](c, rng, motif, accents)
-    return _label(c.image.reduce(SUPERSAMPLE))
-
-
-def _label(image: Image.Image) -> Image.Image:
-    """Put the "Ảnh minh hoạ" pill bottom right, inside the middle 4:3 band (cards may crop a square to 4:3)."""
-    draw = ImageDraw.Draw(image, "RGBA")
-    size = max(14, round(max(min(image.size) * 0.04, image.width * 0.028)))
-    font = ImageFont.truetype(str(FONT_PATH), size)
-    left, top, right, bottom = draw.textbbox((0, 0), LABEL, font=font)
-    pad, margin = size * 0.45, size * 0.6
-    x1, y1 = image.width - margin, image.height - margin - max(0, (image.height - image.width * 3 / 4) / 2)
-    x0, y0 = x1 - (right - left) - 2 * pad, y1 - (bottom - top) - 2 * pad
-    draw.rounded_rectangle([x0, y0, x1, y1], radius=size * 0.5, fill=(255, 255, 255, 215))
-    draw.text((x0 + pad - left, y0 + pad - top), LABEL, font=font, fill=DARK_GREEN)
-    return image
+    return c.image.reduce(SUPERSAMPLE)

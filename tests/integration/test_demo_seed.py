@@ -565,3 +565,22 @@ def test_every_stage_on_an_origin_page_is_named_in_the_page_language(client, db,
                 assert named in shown
                 seen.add(lang)
     assert seen == {"vi", "en"}
+
+
+def test_drawn_artwork_says_illustration_in_the_page_language_on_card_gallery_and_origin_page(client, db, seeded):
+    """The demo's drawings carry no baked-in words: each page labels them in its own language."""
+    product = db.session.scalar(select(Product).where(Product.name_vi == "Chè tôm nõn"))
+    assert all(image.is_illustration for image in product.images)
+    batch = next(b for b in product.batches if b.short_code)
+    badge = re.compile(r'<span class="illus-badge" aria-hidden="true">([^<]+)</span>')
+    for lang, word, other in (("vi", "Ảnh minh hoạ", "Illustration"), ("en", "Illustration", "Ảnh minh hoạ")):
+        pages = {
+            "card": client.get(f"/products?q=Chè tôm nõn&lang={lang}"),
+            "gallery": client.get(f"/products/{product.slug}?lang={lang}"),
+            "origin": client.get(f"/t/{batch.short_code}?lang={lang}", headers={"Accept": "text/html"}),
+        }
+        for where, response in pages.items():
+            assert response.status_code == 200, where
+            words = badge.findall(response.get_data(as_text=True))
+            assert words and set(words) == {word}, (lang, where, words)
+            assert other not in words

@@ -36,6 +36,8 @@ def test_a_real_photo_replaces_the_illustrations_on_card_gallery_og_image_and_ca
     product = db.session.scalar(select(Product).where(Product.name_vi == "Chè tôm nõn"))
     drawn = [image.filename for image in product.images]
     assert len(drawn) == 3 and all(image.is_illustration for image in product.images)
+    before = client.get(f"/products/{product.slug}").get_data(as_text=True)
+    assert before.split('class="product-media"', 1)[1].split('class="buy-box"', 1)[0].count("Ảnh minh hoạ</span>") == 3
 
     # The README's producer account, through the real sign-in form.
     response = client.post("/account/login", data={"email": "hoptacxa@example.com", "password": "demo1234"})
