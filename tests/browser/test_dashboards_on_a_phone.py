@@ -76,6 +76,9 @@ def test_the_office_types_a_reason_in_a_full_size_box_and_taps_44px_filters(live
     page.goto(f"{live_server.url}/office/products")
     for field in (page.get_by_label("Tìm theo tên"), page.locator(f"#hide-{product.id}")):
         assert box(field)["height"] >= 44 and box(field)["width"] >= 200
+    row = page.locator(f"#product-{product.id}")
+    certify = row.get_by_role("link", name="Ghi chứng nhận")
+    assert box(certify)["height"] >= 44 and apart(row.get_by_role("button", name="Ẩn"), certify) >= MIN_GAP
     page.locator(f"#hide-{product.id}").fill("Nhãn thiếu hạn sử dụng")
     page.locator(f"#product-{product.id}").get_by_role("button", name="Ẩn").click()
     expect(page.locator(f"#product-{product.id}")).to_contain_text("Đang ẩn: Nhãn thiếu hạn sử dụng")
