@@ -11,6 +11,15 @@ from storefront.demo.seed import seed_demo
 from tests.integration.test_demo_accounts import readme_accounts
 
 HOMES = {Role.SHOPPER: "/account/", Role.PRODUCER: "/producer/", Role.OFFICE: "/office/"}
+#: Lines each header label's words take: the line boxes of its longest text node.
+LABEL_LINES = """() => Object.fromEntries([...document.querySelectorAll(
+  '.site-header .brand, .site-header .main-nav a, .site-header .main-nav button, .site-header .cart-link, .site-header .lang-switch a'
+)].map(el => {
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT); let text = null, node;
+  while ((node = walker.nextNode())) if (!text || node.textContent.trim().length > text.textContent.trim().length) text = node;
+  const range = document.createRange(); range.selectNodeContents(text);
+  return [text.textContent.trim(), new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];
+}))"""
 HEADINGS = {Role.SHOPPER: "Tài khoản", Role.PRODUCER: "HTX Chè Hảo Đạt", Role.OFFICE: "Tổng quan chương trình OCOP"}
 
 
@@ -43,6 +52,11 @@ def test_each_readme_account_signs_in_through_the_form_and_lands_on_its_home(
                 item.inner_text(),
                 box,
             )
+        # Every header label on one line ('Tra cứu đơn hàng' was cut into two at 1280 px), the search box usable.
+        lines = page.evaluate(LABEL_LINES)
+        assert all(n == 1 for n in lines.values()), (role, lines)
+        if page.locator(".site-header .search input").count():
+            assert page.locator(".site-header .search input").bounding_box()["width"] >= 150
 
 
 @pytest.mark.parametrize("viewport", ["page", "desktop_page"])

@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from storefront.checkout.models import FulfilmentStatus, OrderStatus, Payment, PaymentMethod, PaymentStatus
+from storefront.filters import vnd
 from storefront.outbox.models import OutboxMessage
 from tests.factories import make_product
 from tests.factories_producer import make_order, owner  # noqa: F401 (owner is a fixture)
@@ -85,3 +86,18 @@ def test_payment_of_a_shared_order_is_left_to_the_office(client, db, owner):
     [my_part] = [f for f in order.fulfilments if f.producer_id == owner.id]
     client.post(f"/producer/orders/{my_part.id}/payment-received")
     assert db.session.scalar(select(Payment.status)) is PaymentStatus.PENDING
+
+
+def test_the_order_page_says_how_the_buyer_pays_and_what_to_collect_until_the_money_is_in(client, db, owner):
+    order = make_order(lines=[(make_product(producer=owner, price_vnd=150_000), 2)], status=OrderStatus.CONFIRMED)
+    db.session.commit()
+    part = order.fulfilments[0]
+    payment = client.get(f"/producer/orders/{part.id}").get_data(as_text=True).split('data-testid="payment"')[1]
+    payment = payment.split("</p>")[0]
+    assert "Thanh toán khi nhận hàng" in payment and "chưa nhận tiền" in payment
+    assert f"thu của khách {vnd(300_000)} khi giao" in payment
+
+    client.post(f"/producer/orders/{part.id}/payment-received")
+    payment = client.get(f"/producer/orders/{part.id}").get_data(as_text=True).split('data-testid="payment"')[1]
+    payment = payment.split("</p>")[0]
+    assert "đã nhận tiền" in payment and "thu của khách" not in payment

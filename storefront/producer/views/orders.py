@@ -7,6 +7,7 @@ from flask_login import current_user
 from storefront.accounts.decorators import producer_required
 from storefront.addresses import format_address
 from storefront.checkout.fulfilment import deliver_fulfilment, pack_fulfilment, ship_fulfilment
+from storefront.checkout.models import PaymentStatus
 from storefront.checkout.payments.events import mark_payment_received
 from storefront.errors import DomainError
 from storefront.producer import bp
@@ -45,6 +46,8 @@ def fulfilment(fulfilment_id):
         address=format_address(order.street, order.ward_code, order.province_code) if order.street else "",
         lines=fulfilment_lines(item, producer),
         can_confirm_payment=can_confirm_payment(item, producer),
+        # How the buyer pays and whether the money is in, so the producer knows whether to collect it.
+        is_paid=any(p.status is PaymentStatus.SUCCEEDED for p in order.payments),
         ship_form=ShipForm(),
         action_form=ActionForm(),
     )

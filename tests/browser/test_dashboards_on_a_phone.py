@@ -1,0 +1,93 @@
+"""The producer's and the office's pages on a 390 px phone: buttons apart, typed boxes and filters 44 px tall (walk8)."""
+
+from playwright.sync_api import expect
+
+from storefront.checkout.models import OrderStatus
+from tests.factories import PASSWORD, make_product
+from tests.factories_experiences import make_experience
+from tests.factories_office import make_office_user
+from tests.factories_producer import make_order, make_producer_account
+
+#: Space kept between two stacked buttons, so a thumb meant for one cannot land on the other.
+MIN_GAP = 8
+
+
+def sign_in(page, live_server, email):
+    page.goto(live_server.url + "/account/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_text("Đăng nhập thành công.")).to_be_visible()
+
+
+def box(locator):
+    """The element's box once the page's stylesheets apply (a box measured before would be unstyled)."""
+    locator.page.wait_for_load_state("load")
+    return locator.bounding_box()
+
+
+def gap_below(upper, lower) -> float:
+    return box(lower)["y"] - (box(upper)["y"] + box(upper)["height"])
+
+
+def apart(one, other) -> float:
+    """The space between two boxes, side by side or one above the other (negative when they overlap)."""
+    a, b = box(one), box(other)
+    sideways = max(b["x"] - (a["x"] + a["width"]), a["x"] - (b["x"] + b["width"]))
+    return max(sideways, gap_below(one, other), gap_below(other, one))
+
+
+def test_a_producer_packing_a_cash_order_sees_what_to_collect_and_two_buttons_apart(live_server, page, db):
+    user, producer = make_producer_account()
+    order = make_order(lines=[(make_product(producer=producer, price_vnd=250_000), 1)], status=OrderStatus.CONFIRMED)
+    make_experience(producer=producer)
+    db.session.commit()
+    sign_in(page, live_server, user.email)
+
+    page.goto(f"{live_server.url}/producer/orders/{order.fulfilments[0].id}")
+    expect(page.get_by_test_id("payment")).to_contain_text("Thanh toán khi nhận hàng")
+    expect(page.get_by_test_id("payment")).to_contain_text("thu của khách 250.000\u00a0₫ khi giao")
+    packed = page.get_by_role("button", name="Đã đóng gói")
+    paid = page.get_by_role("button", name="Đã nhận tiền (COD/chuyển khoản)")
+    assert gap_below(packed, paid) >= MIN_GAP
+
+    page.goto(f"{live_server.url}/producer/products")
+    assert (
+        gap_below(page.get_by_role("link", name="Thêm sản phẩm"), page.get_by_role("link", name="Nhập từ tệp CSV"))
+        >= MIN_GAP
+    )
+    page.goto(f"{live_server.url}/producer/batches")
+    lots = page.locator("main .actions .button")
+    expect(lots).to_have_count(2)
+    assert apart(lots.first, lots.last) >= MIN_GAP
+
+    # A tourism card's two links (calendar, edit) are 44 px targets, not two words in a line of text.
+    page.goto(f"{live_server.url}/producer/experiences")
+    for name in ("Lịch và khách", "Sửa thông tin"):
+        assert box(page.get_by_role("link", name=name))["height"] >= 44
+
+
+def test_the_office_types_a_reason_in_a_full_size_box_and_taps_44px_filters(live_server, page, db):
+    office = make_office_user()
+    product = make_product()
+    db.session.commit()
+    sign_in(page, live_server, office.email)
+
+    page.goto(f"{live_server.url}/office/products")
+    for field in (page.get_by_label("Tìm theo tên"), page.locator(f"#hide-{product.id}")):
+        assert box(field)["height"] >= 44 and box(field)["width"] >= 200
+    row = page.locator(f"#product-{product.id}")
+    certify = row.get_by_role("link", name="Ghi chứng nhận")
+    assert box(certify)["height"] >= 44 and apart(row.get_by_role("button", name="Ẩn"), certify) >= MIN_GAP
+    page.locator(f"#hide-{product.id}").fill("Nhãn thiếu hạn sử dụng")
+    page.locator(f"#product-{product.id}").get_by_role("button", name="Ẩn").click()
+    expect(page.locator(f"#product-{product.id}")).to_contain_text("Đang ẩn: Nhãn thiếu hạn sử dụng")
+
+    page.goto(f"{live_server.url}/office/audit")
+    assert box(page.get_by_label("Người thực hiện"))["height"] >= 44
+    for url in ("/office/producers", "/office/certificates"):
+        page.goto(live_server.url + url)
+        filters = page.locator("main .tabs a")
+        assert filters.count() >= 4
+        for link in filters.all():
+            assert box(link)["height"] >= 44, (url, link.inner_text())
