@@ -3,14 +3,14 @@
     BENCH_DATABASE_URL=postgresql+psycopg://…/bench_x nice -n 10 python -m bench.checkout_probe \
         [--seconds 30] [--clients 8] [--quick] [--py-spy DIR] [--deployed]
 
-Serves the shop as `make bench` does (gunicorn -w 2 --threads 1, production settings, Redis for
+Serves the shop as `make bench` does (gunicorn -w 2, sync workers, production settings, Redis for
 the limits) on a fresh copy of the bench dataset, runs bench/checkout_client.py's shoppers for
 --seconds, and prints orders/s, p50/p95 per order flow, and where the CPU went: the client
 process (its share of one core) and the shop's workers (CPU ms per order). With --py-spy DIR,
 py-spy records both workers for the run (flame graphs and a raw --format raw profile in DIR).
 With --deployed, gunicorn runs as deploy/systemd/ocop-web.service starts it (deploy/gunicorn.conf.py:
 preload and gc.freeze; 4 sync workers; an access log, here to /dev/null) instead of the bench's
-2 gthread workers with one thread each.
+2 sync workers.
 """
 
 import argparse
@@ -50,7 +50,7 @@ def main(argv=None) -> int:
     shop = server.start(
         "shop",
         "wsgi:app",
-        server.Gunicorn(workers=workers, threads=1, worker_class="sync" if args.deployed else "gthread"),
+        server.Gunicorn(workers=workers, threads=1, worker_class="sync"),
         shop_env(ds),
         dataset.DATA_DIR,
         options=deployed if args.deployed else (),
@@ -99,8 +99,7 @@ def main(argv=None) -> int:
     report = {
         "dataset": ds.key,
         "clients": args.clients,
-        "serving": f"{workers} workers, "
-        + ("deployed: deploy/gunicorn.conf.py, sync" if args.deployed else "gthread --threads 1"),
+        "serving": f"{workers} workers, " + ("deployed: deploy/gunicorn.conf.py, sync" if args.deployed else "sync"),
         "seconds": round(result.seconds, 1),
         "orders": result.placed,
         "failed": result.failed,

@@ -4,7 +4,7 @@
         [--preload] [--workers 2] [--checkout-seconds 20] [--quick]
 
 Serves the shop as production does on PostgreSQL (APP_ENV=production, SEARCH_BACKEND=postgres, Redis
-for the limits; gunicorn -w 2 --threads 1), with --preload through deploy/gunicorn.conf.py (app built
+for the limits; gunicorn -w 2, sync workers), with --preload through deploy/gunicorn.conf.py (app built
 in the master, gc.freeze() before each fork). Two clients, each on its own kept-alive connection
 (so each worker gets one), load bench/worker_memory.py's request mix twice, then shoppers place COD
 orders for --checkout-seconds. Prints, per worker and for the master: peak RSS, RSS, USS (what only

@@ -150,7 +150,7 @@ def main(argv=None) -> int:
         "machine": report.machine(),
         "load_average": {"start": load_before, "end": os.getloadavg()[0]},
         "load": f"wrk -t{the_load.threads} -c{the_load.connections}; {args.rounds} rounds, each visiting every "
-        f"variant with baseline/variant/variant/baseline {args.window} s windows; gunicorn -w 2 --threads 1",
+        f"variant with baseline/variant/variant/baseline {args.window} s windows; gunicorn -w 2, sync workers",
         "variants": results,
     }
     stamp = started_at.replace(":", "")

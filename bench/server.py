@@ -23,9 +23,14 @@ class Gunicorn:
     """The production-like serving setup, the same for the shop and the baseline."""
 
     workers: int = 2
-    threads: int = 4
-    #: "gthread" (the bench's setup since November) or "sync" (gunicorn's default, which deploy/ runs).
-    worker_class: str = "gthread"
+    threads: int = 1
+    #: "sync" (gunicorn's default, which deploy/ runs) or "gthread" (the bench's setup until 7/12/2026).
+    #: More than one thread means gthread: a sync worker has one.
+    worker_class: str = "sync"
+
+    def __post_init__(self):
+        if self.threads > 1:
+            object.__setattr__(self, "worker_class", "gthread")
 
     def describe(self) -> str:
         threads = f" --threads {self.threads}" if self.worker_class == "gthread" else ""

@@ -54,6 +54,7 @@ BIZ_STEPS = _choices(
     [
         ("growing", _l("Canh tác")),
         ("harvesting", _l("Thu hoạch")),
+        ("receiving", _l("Nhận nguyên liệu")),
         ("commissioning", _l("Sản xuất, chế biến")),
         ("inspecting", _l("Kiểm tra chất lượng")),
         ("packing", _l("Đóng gói")),

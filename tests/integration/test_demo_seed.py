@@ -541,3 +541,27 @@ def test_the_demo_producer_hosts_a_tea_hill_visit_and_the_demo_has_a_homestay_an
     )
     assert stay.producer_id == hao_dat.id and stay.status is BookingStatus.CONFIRMED and len(stay.stay_guests) == 2
     assert db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.subject.contains("DL-"))) == 0
+
+
+def test_every_stage_on_an_origin_page_is_named_in_the_page_language(client, db, seeded):
+    """The demo's first steps ("receiving") and every step the producer's form offers have a name:
+    the origin page never shows a raw CBV step code, in Vietnamese or in English."""
+    from storefront.producer.forms import BIZ_STEPS
+    from traceability.origin.description import STAGE_LABELS
+
+    assert {choice.value for choice in BIZ_STEPS} <= set(STAGE_LABELS)
+    batches = db.session.scalars(select(Batch).where(Batch.short_code.is_not(None))).all()
+    steps = {event.biz_step for batch in batches for event in batch.events}
+    assert {"receiving", "harvesting"} <= steps  # the demo's two kinds of first step
+    seen = set()
+    for batch in batches:
+        for lang, named in (("vi", "Nhận nguyên liệu"), ("en", "Receiving raw materials")):
+            html = client.get(f"/t/{batch.short_code}?lang={lang}", headers={"Accept": "text/html"}).get_data(
+                as_text=True
+            )
+            shown = set(re.findall(r"<li[^>]*>\s*<strong>([^<]+)</strong>", html))
+            assert shown and not shown & steps, (batch.short_code, lang, shown)
+            if any(event.biz_step == "receiving" for event in batch.events):
+                assert named in shown
+                seen.add(lang)
+    assert seen == {"vi", "en"}

@@ -41,12 +41,16 @@ LOADS = (
 )
 
 #: How the origin page names each stage (Circular 02/2024: harvest, processing, packing, test, shipping).
+#: Every step a batch's events can hold (the producer's form, the demo data) has a name here.
 STAGE_LABELS = {
+    "growing": _l("Canh tác"),
     "harvesting": _l("Thu hoạch"),
+    "receiving": _l("Nhận nguyên liệu"),
     "commissioning": _l("Chế biến"),
     "transforming": _l("Chế biến"),
     "packing": _l("Đóng gói"),
     "inspecting": _l("Kiểm nghiệm chất lượng"),
+    "storing": _l("Lưu kho"),
     "shipping": _l("Vận chuyển"),
 }
 
