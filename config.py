@@ -214,6 +214,8 @@ class Config:
     MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "20 per hour")
     RATELIMIT_PIN = os.environ.get("RATELIMIT_PIN", "10 per minute")
+    #: Wrong PINs one stamp takes from all addresses together; then its PIN is not checked until the window ends.
+    RATELIMIT_PIN_STAMP = os.environ.get("RATELIMIT_PIN_STAMP", "10 per day")
     #: Reviews written per account (storefront/reviews/views.py: keyed by account, not address).
     RATELIMIT_REVIEW = os.environ.get("RATELIMIT_REVIEW", "5 per hour;20 per day")
     #: Stories a producer account may submit or resubmit (storefront/producer/views/stories.py).

@@ -16,6 +16,27 @@ from traceability.scans.stream import ScanQueue, drain_scans
 #: A valid GTIN-13 under Vietnam's GS1 prefix 893 (check digit 0), stored as GTIN-14.
 GTIN = "08934567890120"
 
+#: The Fetch Metadata a browser sends when a person opens a link from a phone's camera or a QR app.
+CAMERA_SCAN = {
+    "Sec-Fetch-Site": "none",
+    "Sec-Fetch-Mode": "navigate",
+    "Sec-Fetch-Dest": "document",
+    "Sec-Fetch-User": "?1",
+}
+#: What browsers send when another site's page loads a stamp's URL for each of its visitors, unseen by them.
+CROSS_SITE_LOADS = {
+    "image": {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image"},
+    "frame": {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "iframe"},
+    "fetch": {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "empty"},
+    "prefetch": {
+        "Sec-Fetch-Site": "cross-site",
+        "Sec-Fetch-Mode": "navigate",
+        "Sec-Fetch-Dest": "document",
+        "Sec-Purpose": "prefetch",
+    },
+    "old Chrome's prefetch": {"Purpose": "prefetch"},
+}
+
 
 def make_traced_product(*, gtin=GTIN, certified=True, **kw):
     """Return a tea with a photo, a producer with a story, and (by default) a valid 4★ certificate."""

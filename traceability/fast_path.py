@@ -20,7 +20,8 @@ middleware inside ProxyFix, answers such a request itself with the very same ste
 Anything else goes to Flask, decided before the scan is counted: other methods and paths, a
 session cookie as werkzeug reads it (a signed-in or returning visitor: language and CSRF live
 in it), a `lang` or `linkType` query key (decoded, as request.args has it), an Accept header
-that may ask for a linkset, a non-canonical code or serial (lower case, O for 0: Flask's 301), an
+that may ask for a linkset, a request the browser says no person opens (page.is_scan: another page's
+image, frame, fetch() or prefetch), a non-canonical code or serial (lower case, O for 0: Flask's 301), an
 unknown code or one of a lot not yet published (404 pages), a stamp whose
 PIN form must be shown, a host outside TRUSTED_HOSTS, an exceeded rate limit (Flask answers the
 429), the immediate scan write mode, and a batch whose page is not in this worker's origin cache
@@ -118,6 +119,8 @@ class ScanFastPath:
             environ[ARGS_KEY] = args
         if _may_want_linkset(environ.get("HTTP_ACCEPT", "")):
             return False
+        if not page.is_scan(environ):
+            return False  # another page's image, frame, fetch() or prefetch: Flask answers it uncounted
         cookies = environ.get("HTTP_COOKIE")
         if cookies and _has_cookie(cookies, config["SESSION_COOKIE_NAME"]):
             return False

@@ -56,7 +56,7 @@ def _origin_page(hit: facts.OriginHit, anchor_path: str, generation: int | None)
     """
     view = page.origin_view(hit.batch_id, hit.in_programme, hit.origin_version)
     buffer = scan_buffer() if buffered() else None
-    counts = request.method == "GET"  # a HEAD is not a scan
+    counts = request.method == "GET" and page.is_scan(request.environ)  # a HEAD or another page's image is not
     if counts and buffer is None:
         recording.relax_commit_durability()  # this transaction writes nothing but the scan
     device, day = page.request_device()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from storefront.accounts.models import User
 from storefront.audit.services import log_action, snapshot
 from storefront.catalog.images import ImageRejected, accept_upload, delete_files
-from storefront.catalog.models import Product
+from storefront.catalog.models import Producer, Product
 from storefront.checkout.models import Fulfilment, FulfilmentStatus, Order, OrderLine, OrderStatus
 from storefront.clock import VIETNAM_TZ
 from storefront.columns import utcnow
@@ -31,7 +31,7 @@ class ReviewError(DomainError):
 
 
 class NotEligible(ReviewError):
-    """The user has no delivered order line of this product (or it is not on sale)."""
+    """The user has no delivered order line of this product (or it is not on sale, or is the user's own)."""
 
 
 class AlreadyReviewed(ReviewError):
@@ -72,6 +72,8 @@ def _clean(text: str) -> str:
 
 
 def _delivered_lines(user: User):
+    # A producer marks its own parcels delivered: its own orders of its own products prove no purchase.
+    own_producer = select(Producer.id).where(Producer.owner_id == user.id)
     return (
         select(OrderLine)
         .join(Order, OrderLine.order_id == Order.id)
@@ -80,6 +82,7 @@ def _delivered_lines(user: User):
             Order.user_id == user.id,
             Order.status.not_in(UNDONE_ORDERS),
             Fulfilment.status == FulfilmentStatus.DELIVERED,
+            Fulfilment.producer_id.not_in(own_producer),
             OrderLine.product_id.is_not(None),
         )
     )

@@ -116,6 +116,32 @@ def test_no_review_of_a_product_delivered_to_someone_else_or_of_another_product(
     assert review_count(db) == 0
 
 
+def test_a_producer_delivering_its_own_order_of_its_own_product_cannot_review_it(client, db, login):
+    """A producer marks its own parcels delivered: ordering its own product and walking the order to
+    'delivered' on its dashboard made it a verified buyer ('Đã mua hàng') of its own product."""
+    owner, producer = make_producer_account()
+    own = make_product(producer=producer, name_vi="Chè búp của mình", slug="che-cua-minh")
+    neighbours = make_product(name_vi="Chè nhà bên", slug="che-nha-ben")  # another producer's
+    order = make_order(lines=[(own, 1)], user=owner)
+    make_buyer_of(neighbours, user=owner)
+    db.session.commit()
+    login(owner)
+    steps = {"pack": {}, "ship": {"carrier": "VNPost", "tracking_number": "EB123456789VN"}, "deliver": {}}
+    for step, data in steps.items():
+        assert client.post(f"/producer/orders/{order.fulfilments[0].id}/{step}", data=data).status_code == 302
+    db.session.refresh(order)
+    assert (order.status, order.fulfilments[0].status) == (OrderStatus.DELIVERED, FulfilmentStatus.DELIVERED)
+
+    assert 'data-testid="write-review"' not in client.get(f"/products/{own.slug}").get_data(as_text=True)
+    assert client.get(f"/products/{own.slug}/review").status_code == 403
+    assert post_review(client, own).status_code == 403
+    assert review_count(db) == 0
+    assert own.name_vi not in client.get("/account/reviews").get_data(as_text=True)
+    # Another producer's product it received is a purchase like any shopper's.
+    assert post_review(client, neighbours).status_code == 302
+    assert db.session.scalar(select(Review.product_id)) == neighbours.id
+
+
 def test_a_guest_order_gives_no_review_and_a_signed_out_visitor_is_sent_to_sign_in(client, db, product):
     deliver(make_order(lines=[(product, 1)], user=None))
     db.session.commit()

@@ -13,13 +13,20 @@ import hashlib
 from datetime import UTC
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 
 from storefront.accounts.models import Role
 from storefront.audit.models import AuditLogEntry
 from tests.factories import make_user
 from tests.factories_producer import make_producer_account
-from tests.factories_traceability import flush_scans, make_traced_batch, make_traced_product, queue_mode
+from tests.factories_traceability import (
+    CAMERA_SCAN,
+    CROSS_SITE_LOADS,
+    flush_scans,
+    make_traced_batch,
+    make_traced_product,
+    queue_mode,
+)
 from traceability.models import Scan, Stamp, StampDevice
 from traceability.scans import copy_warnings, recording
 from traceability.scans.buffer import scan_buffer
@@ -152,6 +159,21 @@ def test_scans_over_the_rate_limit_never_count(app, db, stamps, scanner):
     stored = _stored(db, stamp)
     assert (stored.scan_count, stored.device_count) == (2, 1)
     assert copy_warnings.scan_warning(stored, threshold=THRESHOLD) is None
+
+
+@pytest.mark.parametrize("load", CROSS_SITE_LOADS)
+def test_another_sites_page_loading_a_stamp_link_for_its_visitors_counts_no_scan(db, stamps, scanner, load):
+    """A page anywhere with <img src="…stamp's link…"> (or a frame, a fetch(), a prefetch) made every
+    visitor's browser scan the stamp: past the threshold a genuine stamp warned copied, and its buyer's
+    own first scan read 'scanned N times, first on …'."""
+    _user, (stamp, *_rest) = stamps
+    pages = [scanner(stamp, f"Visitor/{n}", headers=CROSS_SITE_LOADS[load]) for n in range(THRESHOLD + 2)]
+    assert not any(WARNING in page for page in pages)
+    stored = _stored(db, stamp)
+    assert (stored.scan_count, stored.device_count, stored.first_scanned_at) == (0, 0, None)
+    assert db.session.scalar(select(func.count()).select_from(Scan)) == 0
+    assert "Lần quét đầu tiên" in scanner(stamp, "Phone/1", headers=CAMERA_SCAN)  # the buyer's scan is the first
+    assert _stored(db, stamp).scan_count == 1
 
 
 def test_the_scan_limit_counts_the_addresses_of_one_ipv6_64_as_one_client(app, db, stamps, scanner):

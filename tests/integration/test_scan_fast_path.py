@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from storefront.columns import utcnow
 from storefront.extensions import limiter, rate_limit_key
-from tests.factories_traceability import make_traced_batch
+from tests.factories_traceability import CAMERA_SCAN, CROSS_SITE_LOADS, make_traced_batch
 from traceability import fast_path, views
 from traceability.models import Scan, Stamp
 from traceability.origin import facts
@@ -183,6 +183,14 @@ def test_a_recall_made_by_another_worker_shows_on_the_next_fast_scan(app, client
     assert "Nấm mốc" in html
 
 
+def test_a_camera_scan_that_sends_fetch_metadata_is_answered_by_the_fast_path(client, traced, served):
+    _batch, (stamp, _other) = traced
+    client.get(_path(stamp))  # the batch is in the worker's page cache from here on
+    before = served()
+    assert client.get(_path(stamp), headers=CAMERA_SCAN).status_code == 200
+    assert served() == before + 1
+
+
 @pytest.mark.parametrize(
     "case",
     [
@@ -200,6 +208,7 @@ def test_a_recall_made_by_another_worker_shows_on_the_next_fast_scan(app, client
         "unknown serial",
         "trailing slash",
         "PIN not yet checked",
+        "another site's image",
     ],
 )
 def test_what_the_fast_path_leaves_to_flask(app, client, db, traced, served, case):
@@ -228,6 +237,7 @@ def test_what_the_fast_path_leaves_to_flask(app, client, db, traced, served, cas
         "unknown serial": lambda: client.get(path.rsplit("/", 1)[0] + "/ZZZZZZZZZZ"),
         "trailing slash": lambda: client.get(f"/t/{batch.short_code}/{stamp.serial}/"),
         "PIN not yet checked": lambda: client.get(path),
+        "another site's image": lambda: client.get(path, headers=CROSS_SITE_LOADS["image"]),
     }[case]
     before = served()
     response = request()
@@ -247,6 +257,7 @@ def test_what_the_fast_path_leaves_to_flask(app, client, db, traced, served, cas
         "unknown serial": (200, "text/html"),  # the walk-up page (test_gs1_conformance.py)
         "trailing slash": (404, "text/html"),
         "PIN not yet checked": (200, "text/html"),
+        "another site's image": (200, "text/html"),  # not counted (test_scan_copy_warnings.py)
     }[case]
     assert response.status_code == expected[0]
     if expected[1]:

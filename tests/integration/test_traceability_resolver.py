@@ -1,10 +1,13 @@
 """The GS1 Digital Link resolver, origin pages, their forms and the EPCIS export, via the test client."""
 
+import os
 import re
+import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import redis
 from sqlalchemy import func, select
 
 from storefront.catalog.models import ProducerStatus
@@ -16,6 +19,8 @@ from traceability.models import CounterfeitReport, Scan, Stamp
 from traceability.stamps.services import issue_stamps, issue_stamps_list
 from traceability.stamps.urls import origin_url, stamp_url
 
+#: The test Redis of this leg (TEST_REDIS_URL), where limits are counted as in production.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 NOT_REGISTERED = "Mã này chưa được đăng ký: sản phẩm có thể không chính hãng"
 
 
@@ -454,6 +459,49 @@ def test_a_pin_checks_once_on_the_origin_page(client, db):
 
     response = _post_and_follow(client, "/trace/pin", {"code": code, "pin": pins[stamp.serial]})
     assert "đã được kiểm tra ngày" in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def limits_in_redis(app_config):
+    """Rate limits counted in the test Redis, as in production, under a key prefix of this test's own."""
+    prefix = f"pin-test-{uuid.uuid4().hex}/"
+    app_config.update(
+        RATELIMIT_STORAGE_URI=REDIS_URL,
+        RATELIMIT_KEY_PREFIX=prefix,
+        RATELIMIT_PIN="1000 per minute",
+        RATELIMIT_PIN_STAMP="3 per day",
+    )
+    yield
+    connection = redis.Redis.from_url(REDIS_URL)
+    for key in connection.scan_iter(f"*{prefix}*"):
+        connection.delete(key)
+    connection.close()
+
+
+def test_wrong_pins_from_many_addresses_lock_that_stamps_pin_check_before_any_pin_is_compared(
+    limits_in_redis, client, db
+):
+    """RATELIMIT_PIN holds one address: a stamp's PIN could be guessed from many (an IPv6 /48 is 65,536
+    of them), and its buyer's genuine PIN would then read 'already checked, may not be genuine'."""
+    batch = make_traced_batch()
+    issue, pins = issue_stamps(batch, count=2, with_pin=True, actor=None)
+    stamp, other = issue_stamps_list(issue)
+    db.session.commit()
+
+    def check(target, pin, address):
+        data = {"code": page_path(stamp_url(target)), "pin": pin}
+        response = client.post("/trace/pin", data=data, environ_base={"REMOTE_ADDR": address})
+        assert response.status_code == 302
+        return client.get(response.headers["Location"]).get_data(as_text=True)
+
+    wrong = [pin for pin in ("00000000", "11111111", "22222222", "33333333") if pin != pins[stamp.serial]][:3]
+    for n, pin in enumerate(wrong):  # each guess from an address (and /64) of its own
+        assert "Mã PIN không đúng" in check(stamp, pin, f"2001:db8:{n + 1}::1")
+    page = check(stamp, pins[stamp.serial], "2001:db8:ff::1")  # even the right PIN is not compared now
+    assert "tạm khoá kiểm tra PIN" in page and "đây là sản phẩm chính hãng" not in page
+    assert db.session.get(Stamp, stamp.id).pin_verified_at is None
+    # Another stamp of the batch is checked as before.
+    assert "đây là sản phẩm chính hãng" in check(other, pins[other.serial], "2001:db8:ff::1")
 
 
 def test_a_pin_without_csrf_token_is_refused(client, db):

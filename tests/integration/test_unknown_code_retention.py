@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories_traceability import GTIN, make_traced_batch
+from tests.factories_traceability import CAMERA_SCAN, CROSS_SITE_LOADS, GTIN, make_traced_batch
 from traceability.models import UnknownCodeScan
 from traceability.scans.unknown import purge_unknown_scans, record_unknown_scan, unknown_code_summaries
 
@@ -53,6 +53,15 @@ def test_a_walk_up_page_viewed_twice_by_one_browser_keeps_one_row(client, db, pr
     rows = db.session.scalars(select(UnknownCodeScan).order_by(UnknownCodeScan.look_ups.desc())).all()
     assert [row.look_ups for row in rows] == [2, 1]
     assert all(len(row.device_hash) == 32 for row in rows)
+
+
+@pytest.mark.parametrize("load", CROSS_SITE_LOADS)
+def test_another_sites_page_loading_an_unknown_code_for_its_visitors_keeps_no_look_up(client, db, product, load):
+    """Each visitor of a page with <img src="…an invented code…"> showed the producer a new look-up of a fake."""
+    assert client.get(CODE, headers=CROSS_SITE_LOADS[load]).status_code == 200
+    assert _rows(db) == 0
+    assert client.get(CODE, headers=CAMERA_SCAN).status_code == 200
+    assert _rows(db) == 1
 
 
 def test_look_ups_past_the_retention_are_purged_and_newer_ones_kept(app, db, product):

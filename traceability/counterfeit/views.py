@@ -10,7 +10,7 @@ from traceability.counterfeit.services import report_counterfeit
 from traceability.errors import NotRegistered
 from traceability.forms import PinForm, ReportForm
 from traceability.resolver.lookup import find_by_code
-from traceability.stamps.pins import verify_pin
+from traceability.stamps.pins import count_wrong_pin, pin_checks_locked, verify_pin
 from traceability.stamps.urls import ORIGIN_PREFIX
 
 
@@ -52,7 +52,19 @@ def pin():
         abort(404)
     if stamp is None or stamp.pin_hash is None:
         abort(404)
+    if stamp.pin_verified_at is None and pin_checks_locked(stamp):
+        # Refused before the PIN is compared: a guesser learns nothing more, the right PIN included.
+        flash(
+            _(
+                "Tem này đã bị nhập sai mã PIN nhiều lần nên tạm khoá kiểm tra PIN. Hãy thử lại vào ngày mai, "
+                "hoặc báo cho Văn phòng OCOP nếu bạn nghi ngờ."
+            ),
+            "error",
+        )
+        return redirect(url_for("traceability.done", next=form.code.data))
     result = verify_pin(stamp, form.pin.data)
+    if result == "wrong":
+        count_wrong_pin(stamp)
     db.session.commit()
     if result == "valid":
         flash(

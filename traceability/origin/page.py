@@ -42,6 +42,26 @@ def region_of(environ, header: str) -> str:
     return environ.get("HTTP_" + header.upper().replace("-", "_"), "") if header else ""
 
 
+#: Request headers (as the environ names them) by which browsers mark a prefetch or prerender, a
+#: load no person sees: Sec-Purpose, and Purpose and X-Moz from older Chrome and Firefox.
+_PURPOSE_HEADERS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_MOZ")
+
+
+def is_scan(environ) -> bool:
+    """Whether a GET is a person opening the stamp's link, as far as the browser tells (Fetch Metadata).
+
+    Any web page can make each visitor's browser load a stamp's URL as an image, a frame or a
+    fetch(), or prefetch it: counted, every visitor was a new device, enough of them branded a
+    genuine stamp copied, and one dated its first scan before its buyer's. A browser names such a
+    request's destination (Sec-Fetch-Dest) or purpose; a phone camera, a QR app or a tapped link
+    opens a "document". A client that sends neither (an older browser, an app) still counts.
+    """
+    if environ.get("HTTP_SEC_FETCH_DEST", "document").strip().lower() != "document":
+        return False
+    purposes = " ".join(environ.get(name, "") for name in _PURPOSE_HEADERS).lower()
+    return "prefetch" not in purposes and "prerender" not in purposes
+
+
 #: environ key: this request's (device hash, Vietnam day), computed once (scan_device).
 SCAN_DEVICE = "ocop.scan.device"
 

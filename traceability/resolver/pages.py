@@ -79,10 +79,11 @@ def _unknown_code(link: DigitalLink, lookup: dict):
 def walk_up_page(product: Product, link: DigitalLink):
     """The page a person lands on from an unregistered lot or serial: the product's links and a plain warning.
 
-    A GET is kept as an unknown-code scan for the producer and the office (a HEAD is not a scan).
+    A GET is kept as an unknown-code scan for the producer and the office (a HEAD is not a scan,
+    nor another page loading the URL as an image: page.is_scan).
     """
     batch_id = published_batch_id(link.gtin, link.lot) if link.serial is not None else None
-    if request.method == "GET":
+    if request.method == "GET" and page.is_scan(request.environ):
         record_unknown_scan(
             product,
             link.path,

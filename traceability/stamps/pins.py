@@ -5,11 +5,14 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _
+from limits import parse
+from limits.strategies import FixedWindowRateLimiter
 from werkzeug.security import check_password_hash
 
 from storefront.columns import utcnow
-from storefront.extensions import db
+from storefront.extensions import db, limiter
 from traceability.errors import InvalidStampRequest
 from traceability.models import Stamp
 
@@ -36,3 +39,26 @@ def verify_pin(stamp: Stamp, pin: str, *, now: datetime | None = None) -> str:
     stamp.pin_verified_at = now or utcnow()
     db.session.flush()
     return "valid"
+
+
+# RATELIMIT_PIN holds one address; a stamp's own count holds them all. An IPv6 /48 is 65,536
+# clients of the per-address limit: they would try all 10**8 PINs of a stamp whose serial they
+# read in under three hours, and its buyer's genuine PIN would then say "already checked".
+def _stamp_limit():
+    return FixedWindowRateLimiter(limiter.storage), parse(current_app.config["RATELIMIT_PIN_STAMP"])
+
+
+def _stamp_key(stamp: Stamp) -> str:
+    return f"{current_app.config.get('RATELIMIT_KEY_PREFIX', '')}pin-stamp/{stamp.id}"
+
+
+def pin_checks_locked(stamp: Stamp) -> bool:
+    """Whether the stamp took its RATELIMIT_PIN_STAMP of wrong PINs, from every address together (counted in
+    the rate-limit storage: Redis in production, so every worker sees the same count)."""
+    strategy, limit = _stamp_limit()
+    return not strategy.test(limit, _stamp_key(stamp))
+
+
+def count_wrong_pin(stamp: Stamp) -> None:
+    strategy, limit = _stamp_limit()
+    strategy.hit(limit, _stamp_key(stamp))
