@@ -138,6 +138,7 @@ def test_buying_from_two_producers_with_the_buy_bar_steppers_and_a_clear_primary
     assert re.fullmatch(r"TN-[0-9A-Z]{6}", code)
     expect(page.locator(".timeline li[aria-current=step]")).to_have_text("Đã xác nhận")
     expect(page.get_by_test_id("next-step")).to_contain_text("trả tiền khi nhận hàng")
+    page.wait_for_load_state("load")  # boxes measured with the stylesheets in, as height() and style() do
     assert page.locator(".order-code").bounding_box()["y"] < page.locator(".cancel-box").bounding_box()["y"]
     expect(page.locator("#cancel-order")).to_be_hidden()  # inside a closed <details>
     order = db.session.scalar(select(Order).where(Order.code == code))
