@@ -11,8 +11,10 @@ from storefront.columns import utcnow
 from storefront.extensions import db
 from storefront.inventory.services import extend_reservations, open_reservations
 
-#: provider_data key: the provider's ids of a payment's earlier attempts, oldest first.
+#: provider_data key: the provider's ids of a payment's earlier attempts, oldest first; the last
+#: MAX_EARLIER_REFS only (the pay button may be pressed any number of times while the hold lasts).
 EARLIER_REFS = "earlier_refs"
+MAX_EARLIER_REFS = 20
 
 
 def payment_attempt(order: Order, provider, *, now: datetime | None = None, retry: bool = False) -> dict:
@@ -76,7 +78,7 @@ def attach_attempt(order: Order, provider_ref: str, data: dict | None = None) ->
         # An older attempt the provider could not close (paid while the retry started) still names this
         # order: events find it by these ids, never by the order code alone (payments/events.py).
         earlier = [*(payment.provider_data or {}).get(EARLIER_REFS, []), payment.provider_ref]
-        payment.provider_data = {**(payment.provider_data or {}), EARLIER_REFS: earlier}
+        payment.provider_data = {**(payment.provider_data or {}), EARLIER_REFS: earlier[-MAX_EARLIER_REFS:]}
     payment.provider_ref = provider_ref
     if data:
         payment.provider_data = {**(payment.provider_data or {}), **data}
