@@ -22,7 +22,7 @@ def test_a_visit_row_shows_its_bookings_ahead_and_goods_keep_their_stock(client,
     assert f"/producer/tourism/{undescribed.id}/experience" in page and "Tham quan: khai báo để nhận đặt chỗ" in page
     assert "<td>37</td>" in page and "<td>0</td>" not in page
     english = client.get("/producer/products?lang=en").get_data(as_text=True)
-    assert "Visit: 1 upcoming bookings (4 guests)" in english and "Stock / bookings" in english
+    assert "Visit: 1 upcoming booking (4 guests)" in english and "Stock / bookings" in english
 
 
 def test_a_visit_offers_its_calendar_not_a_lot_and_a_typed_lot_address_creates_nothing(client, db, owner):
