@@ -18,6 +18,11 @@ $(VENV)/.deps-dev: requirements.txt requirements-dev.txt $(VENV)/.deps-run
 
 venv: $(VENV)/.deps-run
 
+# GS1's EPCIS 2.0 JSON Schema, a pinned download the EPCIS tests validate exports against.
+STANDARDS := .cache/standards/gs1-epcis-2.0-json-schema.json
+$(STANDARDS): scripts/fetch_standards.py
+	$(PY) scripts/fetch_standards.py
+
 ## Set up, migrate, seed the demo catalogue once, and serve on http://127.0.0.1:5000 (`make run PORT=8080` for another port)
 PORT ?= 5000
 # Stamps and the GS1 resolver's redirects use this origin, so it follows PORT unless set.
@@ -29,7 +34,7 @@ run: $(VENV)/.deps-run
 	DEMO_MODE=true PUBLIC_BASE_URL=$(RUN_BASE_URL) $(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT)
 
 ## Set up and run the whole suite on SQLite and on PostgreSQL at once (scripts/test.sh: one process per leg)
-test: $(VENV)/.deps-dev
+test: $(VENV)/.deps-dev $(STANDARDS)
 	PYBABEL=$(VENV)/bin/pybabel scripts/i18n.sh compile
 	PY=$(PY) scripts/test.sh
 
@@ -52,4 +57,4 @@ soak: $(VENV)/.deps-dev
 	$(PY) -m bench.soak --minutes $(or $(MINUTES),30) --threads $(or $(THREADS),1)
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache test-artifacts .cache

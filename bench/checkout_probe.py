@@ -6,7 +6,9 @@
 Serves the shop as `make bench` does (gunicorn -w 2, sync workers, production settings, Redis for
 the limits) on a fresh copy of the bench dataset, runs bench/checkout_client.py's shoppers for
 --seconds, and prints orders/s, p50/p95 per order flow, and where the CPU went: the client
-process (its share of one core) and the shop's workers (CPU ms per order). With --py-spy DIR,
+process (its share of one core), the shop's workers, PostgreSQL's backends for the bench database and
+Redis (CPU ms per order, as bench.run counts them), and the orders/s this host's cores could place
+if checkout had them all (cores × 1,000 / all the CPU ms an order costs). With --py-spy DIR,
 py-spy records both workers for the run (flame graphs and a raw --format raw profile in DIR).
 With --deployed, gunicorn runs as deploy/systemd/ocop-web.service starts it (deploy/gunicorn.conf.py:
 preload and gc.freeze; 4 sync workers; an access log, here to /dev/null) instead of the bench's
@@ -83,11 +85,13 @@ def main(argv=None) -> int:
                         )
                     )
         server_cpu = shop.cpu_seconds()
+        services_before = server.services_cpu_seconds(_database_name(ds.url))
         client_cpu = resource.getrusage(resource.RUSAGE_SELF)
         load_before = os.getloadavg()[0]
         result = place_orders(shop.url, slugs, clients=args.clients, seconds=args.seconds)
         client_after = resource.getrusage(resource.RUSAGE_SELF)
         server_used = shop.cpu_seconds() - server_cpu
+        services_after = server.services_cpu_seconds(_database_name(ds.url))
         client_used = (client_after.ru_utime - client_cpu.ru_utime) + (client_after.ru_stime - client_cpu.ru_stime)
         problems = shop.log_problems()
         memory = {pid: _worker_memory(pid) for pid in shop.workers()}
@@ -96,6 +100,8 @@ def main(argv=None) -> int:
             recorder.wait(timeout=args.seconds + 60)
         shop.stop()
     orders = max(result.placed, 1)
+    services = {name: services_after[name] - services_before[name] for name in services_before}
+    all_ms = 1000 * (server_used + client_used + sum(services.values())) / orders
     report = {
         "dataset": ds.key,
         "clients": args.clients,
@@ -112,12 +118,24 @@ def main(argv=None) -> int:
         "client_cpu_ms_per_order": round(1000 * client_used / orders, 1),
         "shop_cpu_s": round(server_used, 1),
         "shop_cpu_ms_per_order": round(1000 * server_used / orders, 1),
+        "postgresql_cpu_ms_per_order": round(1000 * services["PostgreSQL"] / orders, 1),
+        "redis_cpu_ms_per_order": round(1000 * services["Redis"] / orders, 1),
+        "all_cpu_ms_per_order": round(all_ms, 1),
+        # What the host could place with every core on checkout and nothing waiting: the ceiling.
+        "host_ceiling_orders_per_s": round(os.cpu_count() * 1000 / all_ms, 1),
         "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "server_problems": problems,
         "worker_memory_mb": memory,
     }
     print(json.dumps(report))
     return 0
+
+
+def _database_name(url: str) -> str:
+    """The database a PostgreSQL URL names (the backends bench.server counts are titled with it)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).database
 
 
 def _worker_memory(pid: int) -> dict:

@@ -1,7 +1,16 @@
-"""EPCIS 2.0 export: every document validates against a schema written from the standard
-(tests/epcis_schema.py), uses CBV words or our declared terms, and names only URIs that answer."""
+"""EPCIS 2.0 export: every document validates against GS1's own EPCIS 2.0 JSON Schema and a
+stricter one written here from the standard (tests/epcis_schema.py), uses CBV words or our
+declared terms, and names only URIs that answer.
 
+GS1's schema is the outside yardstick: `make test` fetches it (scripts/fetch_standards.py, a
+pinned download) into .cache/standards/. Without it the documents are held against ours alone
+and test_gs1s_schema_is_here says so: it fails under CI, and skips elsewhere.
+"""
+
+import json
+import os
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import jsonschema
@@ -17,6 +26,18 @@ from traceability.batches.services import add_trace_event
 from traceability.models import Batch, TraceEvent
 
 VALIDATOR = jsonschema.Draft202012Validator(EPCIS_DOCUMENT)
+GS1_SCHEMA = Path(__file__).resolve().parents[2] / ".cache" / "standards" / "gs1-epcis-2.0-json-schema.json"
+
+
+def _gs1_validator():
+    if not GS1_SCHEMA.exists():
+        return None
+    schema = json.loads(GS1_SCHEMA.read_text(encoding="utf-8"))
+    checker = jsonschema.Draft7Validator.FORMAT_CHECKER  # its date-time and uri formats, checked
+    return jsonschema.validators.validator_for(schema)(schema, format_checker=checker)
+
+
+GS1_VALIDATOR = _gs1_validator()
 BASE = "http://shop.test"
 NAMESPACE = f"{BASE}/api/v1/epcis/vocabulary#"
 
@@ -30,6 +51,10 @@ def export(client, batch) -> dict:
 def problems(doc) -> list[str]:
     """Schema errors and nulls, as readable lines (empty when the document is valid)."""
     found = [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}" for e in VALIDATOR.iter_errors(doc)]
+    if GS1_VALIDATOR is not None:
+        found += [
+            f"GS1 {'/'.join(map(str, e.absolute_path))}: {e.message[:200]}" for e in GS1_VALIDATOR.iter_errors(doc)
+        ]
     return found + [f"{path}: null" for path in nulls(doc)]
 
 
@@ -83,6 +108,34 @@ def test_the_schema_rejects_what_the_old_export_wrote():
     found = "\n".join(problems(old))
     for expected in ("quantityList", "eventID", "transforming", "lotNumber", "null", "epcClass", "0/ilmd", "1"):
         assert expected in found, expected
+
+
+def test_gs1s_schema_is_here():
+    """The outside yardstick is in place: CI fails without it rather than hold exports to ours alone."""
+    if GS1_VALIDATOR is None:
+        message = (
+            f"GS1's EPCIS 2.0 JSON Schema is missing: run `make test` or scripts/fetch_standards.py ({GS1_SCHEMA})"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    assert GS1_VALIDATOR.schema["$id"] == "https://gs1.github.io/EPCIS/EPCIS-JSON-Schema.json"
+
+
+@pytest.mark.skipif(GS1_VALIDATOR is None, reason="GS1's EPCIS schema is not fetched (test_gs1s_schema_is_here)")
+def test_gs1s_schema_rejects_what_the_standard_forbids(client, db):
+    """GS1's schema is really applied: a valid export, broken the ways the standard forbids, fails it."""
+    batch = make_traced_batch()
+    db.session.commit()
+    doc = export(client, batch)
+    assert problems(doc) == []
+    for field, value in (("eventTime", "yesterday"), ("action", "MAYBE"), ("bizStep", 5)):
+        broken = json.loads(json.dumps(doc))
+        events(broken)[0][field] = value
+        assert any(line.startswith("GS1 ") for line in problems(broken)), field
+    broken = json.loads(json.dumps(doc))
+    del broken["schemaVersion"]
+    assert any(line.startswith("GS1 ") for line in problems(broken))
 
 
 def test_a_tea_lot_reads_as_harvest_transformation_and_observations(client, db):
