@@ -33,6 +33,17 @@ def dmy(value) -> str:
     return str(value)
 
 
+def month(value) -> str:
+    """Name a calendar month in the page's language: 'Tháng 10/2026', 'October 2026' (a date or 'YYYY-MM')."""
+    if isinstance(value, str):
+        year, number = value.split("-")[:2]
+        value = date(int(year), int(number), 1)
+    from flask_babel import format_date
+
+    # Babel's stand-alone month name ("Tháng 10", "October"), the year after it as each language writes it.
+    return gettext("%(month)s/%(year)s", month=format_date(value, "LLLL"), year=value.year)
+
+
 def decision(certificate) -> str:
     """Name a certificate's decision: number and day, or only the year when no source gives more."""
     if certificate.decision_day_known:
@@ -100,6 +111,7 @@ def register(app):
     )
     app.add_template_filter(vnd)
     app.add_template_filter(dmy)
+    app.add_template_filter(month)
     app.add_template_filter(stars)
     app.add_template_filter(decision)
     app.add_template_filter(expiry)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from storefront.addresses import THAI_NGUYEN, ward_in_province
 from storefront.catalog.models import Product
+from storefront.columns import utcnow
 from storefront.errors import DomainError
 from storefront.experiences.models import ACTIVE_STATUSES, Booking, BookingStatus, Experience, ExperienceSession
 from storefront.extensions import db
@@ -33,6 +34,24 @@ def experiences_by_product(producer) -> dict[int, Experience]:
         select(Experience).join(Product, Experience.product_id == Product.id).where(Product.producer_id == producer.id)
     ).all()
     return {experience.product_id: experience for experience in rows}
+
+
+def bookings_ahead(product_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Product id -> (open bookings, guests) of sessions not yet started, for the experiences among *product_ids*."""
+    rows = db.session.execute(
+        select(Experience.product_id, func.count(Booking.id), func.sum(Booking.adults + Booking.children))
+        .join(ExperienceSession, ExperienceSession.experience_id == Experience.id)
+        .join(Booking, Booking.session_id == ExperienceSession.id)
+        .where(
+            Experience.product_id.in_(product_ids),
+            ExperienceSession.starts_at > utcnow(),
+            Booking.status.in_((BookingStatus.HELD, BookingStatus.CONFIRMED)),
+        )
+        .group_by(Experience.product_id)
+    ).all()
+    found = {product_id: (count, guests or 0) for product_id, count, guests in rows}
+    experiences = db.session.scalars(select(Experience.product_id).where(Experience.product_id.in_(product_ids)))
+    return {product_id: found.get(product_id, (0, 0)) for product_id in experiences}
 
 
 def save_experience(product, values: dict) -> Experience:

@@ -1,16 +1,14 @@
 """Moderation: hide or show a product or a producer's story, with a reason the producer is mailed."""
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from storefront.accounts.models import User
 from storefront.audit.services import log_action, snapshot
 from storefront.catalog.models import Producer, Product
-from storefront.columns import utcnow
 from storefront.experiences.availability import experience_of
 from storefront.experiences.bookings import cancel_by_host, open_bookings_ahead
-from storefront.experiences.models import Booking, BookingStatus, Experience, ExperienceSession
 from storefront.extensions import db
 from storefront.office.approvals import PRODUCER_FIELDS
 from storefront.office.rules import OfficeError, mail_producer, require_reason
@@ -100,21 +98,3 @@ def products_page(name_part: str, *, page: int, per_page: int):
     if name_part:
         query = query.where(Product.name_vi.ilike(f"%{name_part}%"))
     return db.paginate(query, page=page, per_page=per_page)
-
-
-def bookings_ahead(product_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Product id -> (open bookings, guests) of sessions not yet started, for the experiences among *product_ids*."""
-    rows = db.session.execute(
-        select(Experience.product_id, func.count(Booking.id), func.sum(Booking.adults + Booking.children))
-        .join(ExperienceSession, ExperienceSession.experience_id == Experience.id)
-        .join(Booking, Booking.session_id == ExperienceSession.id)
-        .where(
-            Experience.product_id.in_(product_ids),
-            ExperienceSession.starts_at > utcnow(),
-            Booking.status.in_((BookingStatus.HELD, BookingStatus.CONFIRMED)),
-        )
-        .group_by(Experience.product_id)
-    ).all()
-    found = {product_id: (count, guests or 0) for product_id, count, guests in rows}
-    experiences = db.session.scalars(select(Experience.product_id).where(Experience.product_id.in_(product_ids)))
-    return {product_id: found.get(product_id, (0, 0)) for product_id in experiences}

@@ -53,6 +53,7 @@ def low_stock(producer: Producer, *, threshold: int = DEFAULT_LOW_STOCK) -> list
         .where(
             Product.producer_id == producer.id,
             Product.is_published.is_(True),
+            Product.ocop_group != 6,  # a visit is booked by session, it has no stock to run low
             Stock.on_hand - Stock.reserved <= threshold,
         )
         .order_by(Stock.on_hand - Stock.reserved, Product.id)

@@ -1,12 +1,18 @@
 """The producer's and the office's pages on a 390 px phone: buttons apart, typed boxes and filters 44 px tall (walk8)."""
 
+from datetime import timedelta
+
 from playwright.sync_api import expect
 
 from storefront.checkout.models import OrderStatus
+from storefront.clock import today_vn
+from storefront.events.services import EventInput, create_event
 from tests.factories import PASSWORD, make_product
-from tests.factories_experiences import make_experience
+from tests.factories_experiences import make_booking, make_experience, next_saturday, session_on
 from tests.factories_office import make_office_user
 from tests.factories_producer import make_order, make_producer_account
+
+PHAN_DINH_PHUNG = 5443  # Phường Phan Đình Phùng, Tỉnh Thái Nguyên
 
 #: Space kept between two stacked buttons, so a thumb meant for one cannot land on the other.
 MIN_GAP = 8
@@ -40,7 +46,8 @@ def apart(one, other) -> float:
 def test_a_producer_packing_a_cash_order_sees_what_to_collect_and_two_buttons_apart(live_server, page, db):
     user, producer = make_producer_account()
     order = make_order(lines=[(make_product(producer=producer, price_vnd=250_000), 1)], status=OrderStatus.CONFIRMED)
-    make_experience(producer=producer)
+    make_experience(producer=producer)  # a visit: no lot button (it has no lots)
+    make_product(producer=producer, name_vi="Miến dong Việt Cường")
     db.session.commit()
     sign_in(page, live_server, user.email)
 
@@ -91,3 +98,83 @@ def test_the_office_types_a_reason_in_a_full_size_box_and_taps_44px_filters(live
         assert filters.count() >= 4
         for link in filters.all():
             assert box(link)["height"] >= 44, (url, link.inner_text())
+
+
+def tap_size(locator) -> tuple[float, float]:
+    found = box(locator)
+    return found["width"], found["height"]
+
+
+def test_the_header_cart_and_the_demo_banner_link_are_44px_targets(live_server, page, app):
+    app.config["DEMO_MODE"] = True
+    page.goto(live_server.url + "/")
+    cart = page.locator(".site-header .cart-link")
+    assert min(tap_size(cart)) >= 44
+    demo = page.get_by_test_id("demo-banner").get_by_role("link", name="Điều gì là thật?")
+    assert tap_size(demo)[1] >= 44
+    # The banner grows by little: still two lines of text at most, well above the header's first row.
+    assert box(page.get_by_test_id("demo-banner"))["height"] <= 80
+
+
+def test_producer_file_pickers_and_the_office_delete_button_are_44px_targets(live_server, page, db):
+    user, _producer = make_producer_account()
+    db.session.commit()
+    sign_in(page, live_server, user.email)
+    for url in ("/producer/products/new", "/producer/profile"):
+        page.goto(live_server.url + url)
+        pickers = page.locator("main input[type=file]")
+        assert pickers.count() >= 1, url
+        for picker in pickers.all():
+            assert tap_size(picker)[1] >= 44, url
+
+    page.context.clear_cookies()
+    office = make_office_user()
+    event = create_event(
+        EventInput(
+            name="Hội chợ OCOP Thái Nguyên",
+            level="province",
+            starts_on=today_vn() + timedelta(days=10),
+            ends_on=today_vn() + timedelta(days=11),
+            ward_code=PHAN_DINH_PHUNG,
+            venue="Trung tâm Hội nghị tỉnh",
+        )
+    )
+    db.session.commit()
+    sign_in(page, live_server, office.email)
+    page.goto(f"{live_server.url}/office/events")
+    row = page.locator(f"#event-{event.id}")
+    delete, edit = row.get_by_role("button", name="Xoá"), row.get_by_role("link", name="Sửa")
+    assert min(tap_size(delete)) >= 44 and tap_size(edit)[1] >= 44
+    assert apart(edit, delete) >= MIN_GAP
+
+
+def test_a_long_order_code_stays_on_one_line_and_the_page_does_not_scroll_sideways(live_server, page, db):
+    user, producer = make_producer_account()
+    long_name = "Chè búp Tân Cương đặc biệt hộp thiếc 500 g quà biếu Tết"  # squeezes the code's column
+    order = make_order(lines=[(make_product(producer=producer, name_vi=long_name), 1)], status=OrderStatus.CONFIRMED)
+    order.code = "TN-7F3K9Q"
+    db.session.commit()
+    sign_in(page, live_server, user.email)
+    page.goto(f"{live_server.url}/producer/orders")
+    code = page.get_by_test_id("order-code")
+    expect(code).to_have_text("TN-7F3K9Q")
+    line_height = code.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
+    assert box(code)["height"] < 1.5 * line_height  # one line, not broken at a hyphen
+    assert page.evaluate("document.documentElement.scrollWidth") == page.viewport_size["width"]
+
+
+def test_the_office_sees_a_visit_tagged_with_a_styled_badge(live_server, page, db):
+    office = make_office_user()
+    experience = make_experience()
+    make_booking(session_on(experience, next_saturday()))
+    db.session.commit()
+    sign_in(page, live_server, office.email)
+    page.goto(f"{live_server.url}/office/products")
+    tag = page.locator(f"#product-{experience.product_id}").get_by_test_id("experience-tag")
+    expect(tag).to_have_text("Tham quan")
+    page.wait_for_load_state("load")
+    style = tag.evaluate(
+        "e => { const s = getComputedStyle(e); return [s.backgroundColor, s.borderTopLeftRadius, s.display]; }"
+    )
+    assert style[0] not in ("rgba(0, 0, 0, 0)", "transparent") and float(style[1].removesuffix("px")) > 0
+    assert style[2] == "inline-block"

@@ -91,6 +91,8 @@ def test_a_guest_buys_from_two_producers_with_cash_on_delivery(client, db, two_p
     assert stock(db, tea) == (4, 0) and stock(db, noodles) == (6, 0)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert order.code in page and "Đã xác nhận" in page and "500.000\u00a0₫" in page
+    # Free delivery reads as the review page said it, not "0 ₫" (walk9).
+    assert '<dd data-testid="delivery-fee">Miễn phí</dd>' in page
     assert client.get("/cart").get_data(as_text=True).count("cart-line") == 0
     mail = db.session.scalar(select(OutboxMessage))
     assert mail.to_address == "hoa@example.vn" and order.code in mail.subject and "Chè tôm nõn" in mail.body_text

@@ -1,12 +1,14 @@
 """Analytics: sales by product and month, scans by batch and day, warnings, low stock; SVG charts and CSV."""
 
+import calendar
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from storefront.checkout.models import OrderStatus
+from storefront.clock import VIETNAM_TZ
 from tests.factories import make_batch, make_product
 from tests.factories_producer import make_order, owner  # noqa: F401 (owner is a fixture)
 from traceability.models import Scan, Stamp, StampIssue
@@ -81,3 +83,37 @@ def test_a_product_name_cannot_become_a_spreadsheet_formula(client, db, owner, n
 
 def test_an_unknown_table_is_a_404(client, owner):
     assert client.get("/producer/analytics/secrets.csv").status_code == 404
+
+
+def test_with_no_data_each_csv_still_has_its_header_row_and_the_page_says_so(client, db, owner):
+    page = client.get("/producer/analytics").get_data(as_text=True)
+    assert page.count("Chưa có dữ liệu.") == 6
+    headers = {
+        "sales": ["Tháng", "Sản phẩm", "Số lượng", "Doanh thu (đồng)"],
+        "visits": ["Tháng", "Đặt chỗ", "Khách", "Đã đến", "Không đến", "Tiền đặt chỗ"],
+        "scans": ["Ngày", "Lô", "Sản phẩm", "Lượt quét"],
+        "warnings": ["Lô", "Sản phẩm", "Sê-ri", "Lượt quét", "Quét lần đầu"],
+        "unknown_codes": ["Mã đã quét", "Sản phẩm", "Lượt quét", "Quét lần đầu", "Quét lần cuối"],
+        "low_stock": ["Sản phẩm", "Còn có thể bán"],
+    }
+    for name, header in headers.items():
+        assert read_csv(client.get(f"/producer/analytics/{name}.csv")) == [header], name
+    assert read_csv(client.get("/producer/analytics/sales.csv?lang=en"))[0][0] == "Month"
+
+
+def test_months_read_as_words_in_the_page_language_and_stay_sortable_in_the_csv(client, db, owner):
+    tea = make_product(producer=owner, name_vi="Chè búp", price_vnd=100_000)
+    order = make_order(lines=[(tea, 1)], status=OrderStatus.PAID)
+    order.created_at = datetime.now(UTC) - timedelta(days=45)
+    db.session.commit()
+    month = order.created_at.astimezone(VIETNAM_TZ)
+    vietnamese, english_name = f"Tháng {month.month}/{month.year}", f"{calendar.month_name[month.month]} {month.year}"
+    page = client.get("/producer/analytics").get_data(as_text=True)
+    assert f'<td class="nowrap">{vietnamese}</td>' in page and f'<span class="bar-label">{vietnamese}</span>' in page
+    assert f"{month:%Y-%m}" not in page
+    english = client.get("/producer/analytics?lang=en").get_data(as_text=True)
+    assert (
+        f'<td class="nowrap">{english_name}</td>' in english
+        and f'<span class="bar-label">{english_name}</span>' in english
+    )
+    assert read_csv(client.get("/producer/analytics/sales.csv"))[1][0] == f"{month:%Y-%m}"

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from storefront.audit.services import clear_copy_warning
 from storefront.catalog.models import Product
+from storefront.experiences import hosting
 from storefront.extensions import db
 from storefront.office import (
     bp,
@@ -34,7 +35,7 @@ def products():
         pagination=pagination,
         reason_form=HideProductForm(),
         confirm=ConfirmForm(),
-        bookings_ahead=moderation.bookings_ahead([p.id for p in pagination.items]),
+        bookings_ahead=hosting.bookings_ahead([p.id for p in pagination.items]),
     )
 
 

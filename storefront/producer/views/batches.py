@@ -57,6 +57,9 @@ def batches():
 @producer_required
 def batch_new(product_id):
     product = get_own_product_or_404(product_id)
+    if product.ocop_group == 6:
+        flash(_("Sản phẩm tham quan không có lô hàng hay tồn kho: khách đặt chỗ theo lịch tham quan."), "info")
+        return redirect(url_for("producer.experience_edit", tourism_product_id=product.id))
     form = BatchForm()
     if form.validate_on_submit():
         try:

@@ -7,6 +7,7 @@ from storefront.accounts.decorators import producer_required
 from storefront.catalog import editing, gallery, videos
 from storefront.catalog.groups import GROUPS_WITH_CONSUMER_INFO
 from storefront.catalog.images import ImageRejected, delete_files
+from storefront.experiences import hosting
 from storefront.extensions import db
 from storefront.producer import bp, imports
 from storefront.producer.forms import (
@@ -40,11 +41,16 @@ from storefront.storage import storage
 def products():
     producer = current_producer()
     items = own_products(producer)
+    visits = [p.id for p in items if p.ocop_group == 6]
     return render_template(
         "producer/products.html",
         producer=producer,
         products=items,
         alerts=dict((p.id, standing) for p, standing in certificate_alerts(items)),
+        # A visit (OCOP group 6) is booked by session and has no stock: its row shows the bookings ahead
+        # (looked up only for a producer that has visits).
+        experiences=hosting.experiences_by_product(producer) if visits else {},
+        bookings=hosting.bookings_ahead(visits) if visits else {},
         action_form=ActionForm(),
     )
 
