@@ -107,6 +107,9 @@ class Config:
     #: A bank transfer takes longer than a card: hold its stock for a day by default.
     BANK_TRANSFER_RESERVATION_MINUTES = _int("BANK_TRANSFER_RESERVATION_MINUTES", 1440)
     RATELIMIT_ORDER_LOOKUP = os.environ.get("RATELIMIT_ORDER_LOOKUP", "10 per minute;30 per hour")
+    #: Orders placed per address (each one holds stock until it is paid or lapses). Loose on purpose:
+    #: mobile carriers put many shoppers behind one address.
+    RATELIMIT_CHECKOUT = os.environ.get("RATELIMIT_CHECKOUT", "10 per minute;60 per hour")
     FREE_SHIPPING_FROM_VND = _int("FREE_SHIPPING_FROM_VND", 500_000)
 
     #: "whoosh": an index folder on this server (SEARCH_INDEX_DIR); "postgres": tables in the shop's
@@ -264,6 +267,7 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_SCAN = "1000 per minute"
     RATELIMIT_BOOKING = "1000 per minute"
+    RATELIMIT_CHECKOUT = "1000 per minute"
     #: Once per app (its first page): tests that play another worker set 0, a check on every request.
     CATALOG_VERSION_CHECK_SECONDS = 3600
     #: Scans are queued as in production (SCAN_WRITE_MODE=buffered); a test that reads a counter

@@ -306,6 +306,7 @@ def shop_env(ds, search_backend: str = "whoosh") -> dict:
         # One loopback client stands for thousands of shoppers: per-IP limits would measure the limiter.
         "RATELIMIT_SCAN": "1000000 per minute",
         "RATELIMIT_LOGIN": "1000000 per minute",
+        "RATELIMIT_CHECKOUT": "1000000 per minute",
     }
 
 

@@ -252,6 +252,7 @@ def main(argv=None) -> int:
         "RATELIMIT_SCAN": "1000000 per minute",
         "RATELIMIT_LOGIN": "1000000 per minute",
         "RATELIMIT_LOGIN_ADDRESS": "1000000 per minute",
+        "RATELIMIT_CHECKOUT": "1000000 per minute",
     }
     shop = server.start("soak", "wsgi:app", setup, env, dataset.DATA_DIR)
     recorder = Recorder()

@@ -1,4 +1,4 @@
-"""Vietnamese text helpers: ASCII folding, slugs, phone numbers (pure, no Flask)."""
+"""Vietnamese text helpers: ASCII folding, slugs, phone numbers, spreadsheet-safe cells (pure, no Flask)."""
 
 import re
 import unicodedata
@@ -74,3 +74,15 @@ def display_phone(e164: str | None) -> str:
         national = "0" + e164[3:]
         return f"{national[:4]} {national[4:7]} {national[7:]}"
     return e164
+
+
+#: A cell starting with one of these runs as a formula when a spreadsheet opens the CSV (CSV
+#: injection); OWASP's advice is a leading single quote, which shows the text as typed.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value):
+    """Return *value* for a CSV cell: text that a spreadsheet would run as a formula gets a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -10,6 +10,7 @@ from storefront.catalog.certificates import valid_certificate
 from storefront.catalog.services import feed_products, sitemap_entries
 from storefront.catalog.urls import public_url
 from storefront.clock import today_vn
+from storefront.text import spreadsheet_cell
 
 FEED_FIELDS = (
     "id",
@@ -69,7 +70,8 @@ def feed_csv():
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FEED_FIELDS)
     writer.writeheader()
-    writer.writerows(feed_rows())
+    # Titles, descriptions and brands are producers' text: none may open as a formula in a spreadsheet.
+    writer.writerows({key: spreadsheet_cell(value) for key, value in row.items()} for row in feed_rows())
     return Response(
         out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": "inline; filename=products.csv"}
     )

@@ -5,13 +5,7 @@ import io
 
 from flask import Response
 
-#: Cells starting with these run as formulas in spreadsheets (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+from storefront.text import spreadsheet_cell
 
 
 def csv_text(header: list[str], rows) -> str:
@@ -20,7 +14,7 @@ def csv_text(header: list[str], rows) -> str:
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([spreadsheet_cell(value) for value in row])
     return buffer.getvalue()
 
 

@@ -16,6 +16,7 @@ from storefront.columns import utcnow
 from storefront.experiences.hosting import host_months
 from storefront.extensions import db
 from storefront.producer.services import low_stock
+from storefront.text import spreadsheet_cell
 
 # Scan counts live in traceability; the producer dashboard is its UI (see views.py).
 from traceability.models import Batch, Scan, ScanDailyCount, Stamp
@@ -215,18 +216,11 @@ def all_tables(producer: Producer, *, low_stock_threshold: int, scan_threshold: 
     }
 
 
-def _cell(value):
-    """Defuse text a spreadsheet would run as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def to_csv(table: Table) -> bytes:
     """Return the table as UTF-8 CSV with a BOM, so Excel opens Vietnamese text correctly."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([heading for _key, heading in table.columns])
     for row in table.rows:
-        writer.writerow([_cell(row[key]) for key, _heading in table.columns])
+        writer.writerow([spreadsheet_cell(row[key]) for key, _heading in table.columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.factories import make_batch, make_product
+from tests.factories import make_batch, make_producer, make_product
 from tests.factories_catalog import add_image, make_small_catalogue
 
 G = "{http://base.google.com/ns/1.0}"
@@ -53,6 +53,18 @@ def test_csv_feed_has_the_same_rows(client, catalogue):
     assert {row["title"] for row in rows} == {p.name_vi for p in catalogue.values()}
     tea = next(row for row in rows if row["id"] == str(catalogue["tea"].id))
     assert tea["price"] == "450000 VND" and tea["brand"] == "HTX Chè Hảo Đạt" and tea["ocop_stars"] == "5"
+
+
+def test_producer_text_in_the_csv_feed_cannot_become_a_spreadsheet_formula(client, db):
+    evil = make_product(
+        name_vi='=HYPERLINK("http://evil")',
+        description_vi="-2+3",
+        producer=make_producer(name="@SUM(1+1)"),
+    )
+    db.session.commit()
+    [row] = [row for row in csv.DictReader(io.StringIO(client.get("/feeds/products.csv").get_data(as_text=True)))]
+    assert row["id"] == str(evil.id)
+    assert (row["title"], row["description"], row["brand"]) == ('\'=HYPERLINK("http://evil")', "'-2+3", "'@SUM(1+1)")
 
 
 def test_sitemap_lists_products_producers_and_batch_origin_pages(client, app, catalogue):

@@ -1,11 +1,14 @@
 """Checkout steps, placing orders (COD, bank transfer), order pages, look-up and order moves."""
 
 import io
+import os
 import re
 import threading
 import time
+import uuid
 
 import pytest
+import redis
 from sqlalchemy import func, select
 
 from storefront.checkout.cancelling import cancel_order
@@ -395,6 +398,37 @@ def test_the_order_look_up_is_rate_limited(app, db):
         client.post("/orders/lookup", data={"code": "TN-AAAAAA", "phone": "0912345678"}).status_code for _ in range(4)
     ]
     assert codes == [200, 200, 200, 429]
+
+
+@pytest.fixture
+def two_orders_a_minute_in_redis(app_config):
+    """RATELIMIT_CHECKOUT at 2 a minute, counted in the test Redis (as deployed) under this test's own key prefix."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+    prefix = f"test-checkout-{uuid.uuid4().hex[:8]}/"
+    app_config.update(RATELIMIT_STORAGE_URI=url, RATELIMIT_KEY_PREFIX=prefix, RATELIMIT_CHECKOUT="2 per minute")
+    yield
+    counts = redis.Redis.from_url(url)
+    for key in counts.scan_iter(f"*{prefix}*"):
+        counts.delete(key)
+
+
+def test_placing_orders_past_the_limit_shows_the_429_page_in_english_and_holds_no_stock(
+    two_orders_a_minute_in_redis, client, db, two_producers
+):
+    tea, _ = two_producers
+    client.get("/?lang=en")
+    for _ in range(2):
+        add_to_cart(client, tea, 1)
+        assert place(client, fill_checkout(client)).headers["Location"].startswith("/orders/TN-")
+    add_to_cart(client, tea, 1)
+    key = fill_checkout(client)
+    held = stock(db, tea)
+    refused = place(client, key)
+    assert refused.status_code == 429
+    page = refused.get_data(as_text=True)
+    assert "Too many requests" in page and '<html lang="en">' in page
+    assert db.session.scalar(select(func.count(Order.id))) == 2
+    assert stock(db, tea) == held == (3, 0)  # COD orders sell their units at once
 
 
 def test_signed_in_shoppers_see_their_order_history_and_not_others_orders(client, login, db, two_producers):

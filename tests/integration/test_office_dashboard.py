@@ -112,6 +112,15 @@ def test_certified_products_export_as_csv(client, db, login):
     assert len(lines) == 3
 
 
+def test_a_product_name_in_the_office_export_cannot_become_a_spreadsheet_formula(client, db, login):
+    make_certificate(product=make_product(name_vi="\t=HYPERLINK(1)"), stars=4)
+    user = make_office_user()
+    db.session.commit()
+    login(user)
+    lines = client.get("/office/certified.csv").get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[1].startswith("'\t=HYPERLINK(1),")
+
+
 def test_monthly_figures_export_as_csv(client, db, office):
     make_order(product=make_product(price_vnd=120_000), quantity=3)
     db.session.commit()

@@ -348,6 +348,55 @@ def test_an_older_session_expiring_after_a_retry_does_not_expire_the_order(clien
     assert order.status is OrderStatus.PENDING_PAYMENT
 
 
+def test_a_paid_session_this_shop_never_opened_cannot_pay_an_order_named_in_its_metadata(app, db, stub, products):
+    """Another shop on the same Stripe account (or anyone writing its metadata) can name our order code and amount."""
+    from storefront.checkout.providers import stripe_card
+
+    mine, my_session = card_order(app.test_client(), db, stub, products)
+    other_shop, _ = stripe_card.create_checkout_session(
+        app.config,
+        order_code=mine.code,
+        email="x@example.com",
+        lines=[("Hàng của shop khác", mine.total_vnd, 1)],
+        expires_at=int(time.time()) + 3600,
+        idempotency_key="another-shop-1",
+        success_url="https://other.example/ok",
+        cancel_url="https://other.example/cancel",
+    )
+    response = post_event(app.test_client(), stub.complete(other_shop))
+    assert response.status_code == 200 and response.get_json()["outcome"] == "ignored"
+    db.session.expire_all()
+    assert mine.status is OrderStatus.PENDING_PAYMENT
+    assert db.session.scalar(select(Payment.status)) is PaymentStatus.PENDING
+    assert stock(db, products[0]) == (5, 1) and stock(db, products[1]) == (5, 2)  # held, not sold
+    assert post_event(app.test_client(), stub.complete(my_session)).get_json()["outcome"] == "paid"
+    db.session.expire_all()
+    assert mine.status is OrderStatus.PAID and stock(db, products[0]) == (4, 0)
+
+
+def test_a_session_a_retry_replaced_but_stripe_could_not_close_still_pays_its_order(
+    client, db, stub, products, monkeypatch
+):
+    """The buyer paid the first session as the retry started: Stripe had not closed it, its id is kept."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from storefront.checkout.providers import stripe_card
+    from storefront.columns import utcnow
+    from storefront.inventory.models import Reservation
+
+    order, first = card_order(client, db, stub, products)
+    db.session.execute(update(Reservation).values(expires_at=utcnow() + timedelta(minutes=20)))
+    db.session.commit()
+    monkeypatch.setattr(stripe_card, "expire_checkout_session", lambda config, session_id: None)
+    second = client.post(f"/orders/{order.code}/pay").headers["Location"].rsplit("/", 1)[1]
+    assert second != first and db.session.scalar(select(Payment.provider_ref)) == second
+    assert post_event(client, stub.complete(first)).get_json()["outcome"] == "paid"
+    db.session.expire_all()
+    assert order.status is OrderStatus.PAID and stock(db, products[0]) == (4, 0)
+
+
 def test_card_payment_is_refused_above_stripes_maximum_amount(client, db):
     product = make_product(price_vnd=50_000_000, on_hand=5)
     db.session.commit()

@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from storefront.columns import utcnow
 from storefront.inventory.models import Stock
 from tests.factories import make_batch, make_product
 from tests.factories_producer import owner  # noqa: F401 (owner is a fixture)
+from traceability.batches.services import add_trace_event
 from traceability.models import Batch, Stamp, StampIssue, TraceEvent
 from traceability.stamps.services import issue_stamps
 
@@ -167,6 +169,30 @@ def test_a_trace_event_without_a_location_code_is_refused(client, db, owner):
     )
     assert db.session.scalar(select(func.count(TraceEvent.id))) == 0
     assert "Mỗi công đoạn cần một mã địa điểm" in client.get(f"/producer/batches/{batch.id}").get_data(as_text=True)
+
+
+def test_a_trace_event_at_another_producers_location_is_refused_in_the_producers_language(client, db, owner):
+    theirs = make_batch(growing_area_code="", with_events=False)  # another producer's product
+    add_trace_event(theirs, biz_step="packing", event_time=datetime(2026, 5, 1, tzinfo=UTC), read_point="HTXB-KHO01")
+    mine = make_batch(product=make_product(producer=owner), growing_area_code="", with_events=False)
+    db.session.commit()
+    client.get("/producer/?lang=en")
+    event = {
+        "biz_step": "packing",
+        "event_time": "2026-05-06T08:00",
+        "location_name": "Kho",
+        "read_point": "HTXB-KHO01",
+    }
+    assert client.post(f"/producer/batches/{mine.id}/events", data=event).status_code == 302
+    assert db.session.scalar(select(func.count(TraceEvent.id)).where(TraceEvent.batch_id == mine.id)) == 0
+    page = client.get(f"/producer/batches/{mine.id}").get_data(as_text=True)
+    assert "Location code HTXB-KHO01 belongs to another producer" in page
+    client.post(f"/producer/batches/{mine.id}/events", data={**event, "read_point": "HTXA-KHO01"})
+    client.post(f"/producer/batches/{mine.id}/events", data={**event, "read_point": "HTXA-KHO01"})  # mine: again
+    assert db.session.scalars(select(TraceEvent.read_point).where(TraceEvent.batch_id == mine.id)).all() == [
+        "HTXA-KHO01",
+        "HTXA-KHO01",
+    ]
 
 
 @pytest.mark.parametrize("when", ["0001-01-01T00:00", "0001-01-01T06:59", "1899-12-31T23:59"])

@@ -138,6 +138,7 @@ def topology(tmp_path_factory, s3_server):
         "CATALOG_CACHE_SECONDS": "2",
         "RATELIMIT_LOGIN": "10 per minute",
         "RATELIMIT_SCAN": "100000 per minute",
+        "RATELIMIT_CHECKOUT": "100000 per minute",  # the order loop below is one address
         "STAMP_JOB_THRESHOLD": "500",
         "GC_COLLECTOR": "thread",
         "SCAN_WRITE_MODE": "queue",

@@ -6,7 +6,7 @@ import pytest
 
 from storefront.clock import add_months
 from storefront.filters import vnd
-from storefront.text import PhoneError, display_phone, fold, normalize_phone, slugify
+from storefront.text import PhoneError, display_phone, fold, normalize_phone, slugify, spreadsheet_cell
 
 
 @pytest.mark.parametrize(
@@ -102,3 +102,22 @@ def test_fold_drops_format_characters():
     from storefront.text import fold
 
     assert fold("Ch\u200bè Tân\u00ad Cương") == "che tan cuong"
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
+        ("+84 912", "'+84 912"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("Chè = ngon", "Chè = ngon"),
+        ("", ""),
+        (-5, -5),  # a number is a number, not a formula
+        (None, None),
+    ],
+)
+def test_a_spreadsheet_cell_never_starts_a_formula(value, cell):
+    assert spreadsheet_cell(value) == cell

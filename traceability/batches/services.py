@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from storefront.catalog.models import ProducerStatus, Product
 from storefront.clock import today_vn
@@ -110,7 +110,7 @@ def add_trace_event(
 ) -> TraceEvent:
     """Record one stage of a batch in EPCIS 2.0 shape (what, when, where, why).
 
-    :raises InvalidTraceEvent: for a naive time, an empty step or no location code.
+    :raises InvalidTraceEvent: for a naive time, an empty step, no location code or another producer's location.
     """
     if event_time.tzinfo is None:
         raise InvalidTraceEvent(_("Thời gian sự kiện phải có múi giờ."))
@@ -118,6 +118,14 @@ def add_trace_event(
         raise InvalidTraceEvent(_("Hãy chọn công đoạn."))
     if not (read_point.strip() or biz_location.strip()):
         raise InvalidTraceEvent(_("Mỗi công đoạn cần một mã địa điểm."))
+    taken = location_of_another_producer(batch, [read_point.strip(), biz_location.strip()])
+    if taken is not None:
+        raise InvalidTraceEvent(
+            _(
+                "Mã địa điểm %(code)s đã thuộc về một cơ sở sản xuất khác: hãy dùng mã địa điểm của cơ sở mình.",
+                code=taken,
+            )
+        )
     event = TraceEvent(
         batch=batch,
         event_type=event_type,
@@ -135,6 +143,30 @@ def add_trace_event(
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def location_of_another_producer(batch: Batch, codes: list[str]) -> str | None:
+    """Return the first of *codes* that another producer's trace events already name as a location, else None.
+
+    A location code is its producer's: /api/v1/epcis/locations/<code> answers with the names every
+    published event gives it, so a producer naming another's warehouse or planting area would put
+    their own steps there. The shop keeps no register of locations (nor public ones), so the first
+    producer to record an event at a code owns it.
+    """
+    codes = [code for code in codes if code]
+    if not codes:
+        return None
+    used = db.session.execute(
+        select(TraceEvent.read_point, TraceEvent.biz_location)
+        .join(Batch)
+        .join(Product)
+        .where(
+            Product.producer_id != batch.product.producer_id,
+            or_(TraceEvent.read_point.in_(codes), TraceEvent.biz_location.in_(codes)),
+        )
+        .limit(1)
+    ).first()
+    return None if used is None else next(code for code in codes if code in used)
 
 
 def batch_missing_fields(batch: Batch) -> list[str]:

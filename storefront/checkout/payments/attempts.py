@@ -11,6 +11,11 @@ from storefront.columns import utcnow
 from storefront.extensions import db
 from storefront.inventory.services import extend_reservations, open_reservations
 
+#: provider_data key: the provider's ids of a payment's earlier attempts, oldest first; the last
+#: MAX_EARLIER_REFS only (the pay button may be pressed any number of times while the hold lasts).
+EARLIER_REFS = "earlier_refs"
+MAX_EARLIER_REFS = 20
+
 
 def payment_attempt(order: Order, provider, *, now: datetime | None = None, retry: bool = False) -> dict:
     """Prepare the next try at paying *order* with a redirect *provider*; flushes, the caller commits.
@@ -67,12 +72,22 @@ def card_session_params(order: Order, *, now: datetime | None = None) -> dict:
 
 
 def attach_attempt(order: Order, provider_ref: str, data: dict | None = None) -> None:
-    """Remember the provider's id of the current attempt (what its callbacks name)."""
+    """Remember the provider's id of the current attempt (what its callbacks name), and the ones it replaces."""
     payment = current_payment(order)
+    if payment.provider_ref and payment.provider_ref != provider_ref:
+        # An older attempt the provider could not close (paid while the retry started) still names this
+        # order: events find it by these ids, never by the order code alone (payments/events.py).
+        earlier = [*(payment.provider_data or {}).get(EARLIER_REFS, []), payment.provider_ref]
+        payment.provider_data = {**(payment.provider_data or {}), EARLIER_REFS: earlier[-MAX_EARLIER_REFS:]}
     payment.provider_ref = provider_ref
     if data:
         payment.provider_data = {**(payment.provider_data or {}), **data}
     db.session.flush()
+
+
+def attempt_refs(payment: Payment) -> list[str]:
+    """The provider's ids of every attempt recorded for *payment*: earlier ones, then the current one."""
+    return [*(payment.provider_data or {}).get(EARLIER_REFS, []), *filter(None, [payment.provider_ref])]
 
 
 def current_payment(order: Order) -> Payment | None:

@@ -26,7 +26,7 @@ from storefront.checkout.models import (
 )
 from storefront.checkout.notices import notify
 from storefront.checkout.orders import expire_order, sell_for_payment
-from storefront.checkout.payments.attempts import current_payment
+from storefront.checkout.payments.attempts import attempt_refs, current_payment
 from storefront.checkout.payments.refunds import lock_payment, record_refund_event
 from storefront.checkout.providers.base import EXPIRED, FAILED, PAID, REFUNDED
 from storefront.checkout.quotes import MAX_ORDER_TOTAL_VND
@@ -73,9 +73,22 @@ def order_for_event(provider_code: str, event) -> Order | None:
         order = db.session.scalar(select(Order).join(Order.payments).where(*_payment_key_match(provider_code, event)))
     if order is None and isinstance(event.order_code, str):
         order = db.session.scalar(select(Order).where(Order.code == event.order_code))
+        if order is not None and provider_code == PaymentMethod.CARD and not _opened_by(order, event):
+            return None
     if order is None or order.payment_method != provider_code:
         return None
     return order
+
+
+def _opened_by(order: Order, event) -> bool:
+    """Whether *order* recorded the Stripe session *event* is about (the current one or one a retry replaced).
+
+    A session's metadata is only text: another shop on the same Stripe account, or a session made
+    outside this shop, can carry any of our order codes. Only a session this order opened pays it;
+    fulfil_payment then checks its amount and currency.
+    """
+    payment = current_payment(order)
+    return payment is not None and event.provider_ref in attempt_refs(payment)
 
 
 def _payment_key_match(provider_code: str, event) -> tuple:

@@ -55,7 +55,8 @@ class PaymentEvent:
     ``provider_ref`` is the attempt's id at the provider (the one ``start`` returned);
     for REFUNDED, ``amount`` is the total refunded so far at the provider (so events may
     arrive in any order and twice);
-    ``order_code`` lets an older attempt still find its order; ``event_id`` is unique per
+    ``order_code`` lets an older attempt still find its order (a Stripe session only when the
+    order recorded its id: payments/events.py); ``event_id`` is unique per
     provider and makes redelivery a no-op; ``amount`` is whole đồng.
     """
 

@@ -40,7 +40,7 @@ from storefront.checkout.views.common import (
     start_payment,
     total_error,
 )
-from storefront.extensions import db
+from storefront.extensions import db, limiter
 from storefront.filters import vnd
 from storefront.inventory.services import InsufficientStock
 from storefront.text import display_phone
@@ -214,7 +214,12 @@ def review():
     )
 
 
+def _checkout_limit():
+    return current_app.config["RATELIMIT_CHECKOUT"]
+
+
 @bp.route("/checkout/place", methods=["POST"])
+@limiter.limit(_checkout_limit)
 def place():
     form = PlaceOrderForm()
     done = order_by_idempotency_key(form.idempotency_key.data or "")
