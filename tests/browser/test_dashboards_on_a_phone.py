@@ -63,6 +63,17 @@ def test_a_producer_packing_a_cash_order_sees_what_to_collect_and_two_buttons_ap
         gap_below(page.get_by_role("link", name="Thêm sản phẩm"), page.get_by_role("link", name="Nhập từ tệp CSV"))
         >= MIN_GAP
     )
+    # On a phone each product is a card, its name a 44 px link across the screen, each figure labelled:
+    # a four-column table squeezed names and figures into columns a word wide.
+    name = page.get_by_role("link", name="Miến dong Việt Cường")
+    assert box(name)["height"] >= 44 and box(name)["width"] >= 300
+    cells = page.get_by_test_id("producer-products").locator("tr", has=name).locator("td")
+    labels = cells.evaluate_all("tds => tds.map(td => [td.dataset.label || null, td.getBoundingClientRect().top])")
+    assert [label for label, _ in labels] == [None, "Giá", "Tồn kho", "Trạng thái"]
+    tops = [top for _, top in labels]
+    assert tops == sorted(tops) and len(set(tops)) == 4  # one above the other, not side by side
+    expect(page.get_by_test_id("producer-products").locator("thead")).to_have_css("position", "absolute")
+    assert page.evaluate("document.documentElement.scrollWidth") == page.viewport_size["width"]
     page.goto(f"{live_server.url}/producer/batches")
     lots = page.locator("main .actions .button")
     expect(lots).to_have_count(2)

@@ -20,7 +20,7 @@ def test_a_visit_row_shows_its_bookings_ahead_and_goods_keep_their_stock(client,
     assert "Tham quan: 1 đặt chỗ sắp tới (4 khách)" in page
     assert f'href="/producer/experiences/{experience.id}/sessions"' in page
     assert f"/producer/tourism/{undescribed.id}/experience" in page and "Tham quan: khai báo để nhận đặt chỗ" in page
-    assert "<td>37</td>" in page and "<td>0</td>" not in page
+    assert '<td data-label="Tồn kho">37</td>' in page and '<td data-label="Tồn kho">0</td>' not in page
     english = client.get("/producer/products?lang=en").get_data(as_text=True)
     assert "Visit: 1 upcoming booking (4 guests)" in english and "Stock / bookings" in english
 
