@@ -22,6 +22,9 @@ LEGACY_2019_GROUPS = {
     "dịch vụ du lịch nông thôn": 6,
 }
 
+#: Community tourism services: a visit booked by session, with no stock, lots or stamps.
+VISIT_GROUP = 6
+
 #: Groups whose product page shows ingredients, usage and storage.
 GROUPS_WITH_CONSUMER_INFO = {1, 2, 3}
 

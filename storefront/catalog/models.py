@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from storefront.catalog.groups import VISIT_GROUP
 from storefront.columns import UTCDateTime, str_enum, utcnow
 from storefront.extensions import db
 
@@ -161,6 +162,11 @@ class Product(db.Model):
     videos: Mapped[list["ProductVideo"]] = relationship(
         back_populates="product", order_by="ProductVideo.id", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_visit(self) -> bool:
+        """A community tourism visit (OCOP group 6): booked by session, no stock, lots or stamps."""
+        return self.ocop_group == VISIT_GROUP
 
     __table_args__ = (
         CheckConstraint("price_vnd >= 0", name="price_not_negative"),

@@ -227,7 +227,7 @@ def materialize_all() -> int:
 
 def experience_of(product) -> Experience | None:
     """The experience a tourism product offers, or None for goods."""
-    if product is None or product.ocop_group != 6:
+    if product is None or not product.is_visit:
         return None
     return db.session.scalar(select(Experience).where(Experience.product_id == product.id))
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from storefront.addresses import THAI_NGUYEN, ward_in_province
+from storefront.catalog.groups import VISIT_GROUP
 from storefront.catalog.models import Product
 from storefront.columns import utcnow
 from storefront.errors import DomainError
@@ -25,7 +26,9 @@ class ExperienceInvalid(DomainError):
 def tourism_products(producer) -> list[Product]:
     """The producer's OCOP group 6 products, each with its experience (or none yet)."""
     return db.session.scalars(
-        select(Product).where(Product.producer_id == producer.id, Product.ocop_group == 6).order_by(Product.id)
+        select(Product)
+        .where(Product.producer_id == producer.id, Product.ocop_group == VISIT_GROUP)
+        .order_by(Product.id)
     ).all()
 
 
@@ -60,7 +63,7 @@ def save_experience(product, values: dict) -> Experience:
     :raises ExperienceInvalid: not a tourism product, ward outside the province, guests or coordinates inconsistent.
     """
     errors = {}
-    if product.ocop_group != 6:
+    if not product.is_visit:
         errors["ocop_group"] = "not a tourism product"
     if not ward_in_province(values["meeting_ward_code"] or 0, THAI_NGUYEN):
         errors["meeting_ward_code"] = "ward outside Thái Nguyên"

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from storefront.catalog.certificates import CertificateStanding, certificate_standing
+from storefront.catalog.groups import VISIT_GROUP
 from storefront.catalog.models import Producer, Product
 from storefront.checkout.models import Fulfilment, FulfilmentStatus, Order, OrderLine, PaymentMethod, PaymentStatus
 from storefront.extensions import db
@@ -53,7 +54,7 @@ def low_stock(producer: Producer, *, threshold: int = DEFAULT_LOW_STOCK) -> list
         .where(
             Product.producer_id == producer.id,
             Product.is_published.is_(True),
-            Product.ocop_group != 6,  # a visit is booked by session, it has no stock to run low
+            Product.ocop_group != VISIT_GROUP,  # a visit is booked by session, it has no stock to run low
             Stock.on_hand - Stock.reserved <= threshold,
         )
         .order_by(Stock.on_hand - Stock.reserved, Product.id)

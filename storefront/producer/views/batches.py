@@ -57,7 +57,7 @@ def batches():
 @producer_required
 def batch_new(product_id):
     product = get_own_product_or_404(product_id)
-    if product.ocop_group == 6:
+    if product.is_visit:
         flash(_("Sản phẩm tham quan không có lô hàng hay tồn kho: khách đặt chỗ theo lịch tham quan."), "info")
         return redirect(url_for("producer.experience_edit", tourism_product_id=product.id))
     form = BatchForm()

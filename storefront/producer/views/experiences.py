@@ -83,7 +83,7 @@ def experiences_index():
 def experience_edit(tourism_product_id):
     """Describe (or edit) the experience of one of the producer's tourism products (OCOP group 6)."""
     product = get_own_product_or_404(tourism_product_id)
-    if product.ocop_group != 6:
+    if not product.is_visit:
         abort(404)
     experience = availability.experience_of(product)
     form = ExperienceForm(obj=experience).setup()

@@ -41,7 +41,7 @@ from storefront.storage import storage
 def products():
     producer = current_producer()
     items = own_products(producer)
-    visits = [p.id for p in items if p.ocop_group == 6]
+    visits = [p.id for p in items if p.is_visit]
     return render_template(
         "producer/products.html",
         producer=producer,
