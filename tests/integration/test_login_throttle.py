@@ -3,7 +3,6 @@ counted once for every worker in Redis; production refuses to start without it (
 
 import os
 import re
-import socket
 import uuid
 from http.cookiejar import CookieJar
 from pathlib import Path
@@ -18,6 +17,7 @@ from config import Config
 from storefront import create_app
 from storefront.accounts import throttle
 from tests.factories import PASSWORD, make_user
+from tests.gunicorn_server import free_ports
 from tests.servers import server_processes
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
@@ -142,12 +142,6 @@ make_server("127.0.0.1", int(port), create_app(config)).serve_forever()
 """
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Browser:
     """A urllib browser with its own cookies, posting forms with the page's CSRF token."""
 
@@ -170,7 +164,7 @@ def two_workers(_schema, db, request, tmp_path):
     """Start two server processes (standing in for two gunicorn workers) on the test database."""
     redis_url = request.param
     prefix = f"test-auth-{uuid.uuid4().hex[:8]}"
-    ports = [_free_port(), _free_port()]
+    ports = free_ports(2)
     try:
         with server_processes(
             SERVER, {port: [_schema, redis_url, prefix, str(port)] for port in ports}, tmp_path

@@ -8,13 +8,13 @@ front of the template by a loader, as the edited file would be).
 """
 
 import re
-import socket
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.factories_traceability import make_traced_batch
+from tests.gunicorn_server import free_ports
 from tests.servers import server_processes
 from traceability.stamps.services import issue_stamps, issue_stamps_list
 from traceability.stamps.urls import origin_path
@@ -39,15 +39,9 @@ make_server("127.0.0.1", int(port), app, threaded=False).serve_forever()
 QUANTITY = re.compile(r'data-testid="quantity">[^<]*: (\d+)<')
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def two_workers(_schema, db, tmp_path):
-    ports = [_free_port(), _free_port()]
+    ports = free_ports(2)
     with server_processes(SERVER, {port: [_schema, str(port)] for port in ports}, tmp_path) as urls:
         yield urls
 
