@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from storefront.accounts.models import User
+from storefront.audit.actions import ACTION_LABELS
 from storefront.audit.models import AuditLogEntry
 from storefront.clock import VIETNAM_TZ
 from storefront.extensions import db
@@ -31,7 +32,12 @@ def snapshot(obj, fields) -> dict:
 
 
 def log_action(actor: User | None, action: str, obj, *, before=None, after=None, reason: str = "") -> AuditLogEntry:
-    """Append one entry to the audit log in the current transaction."""
+    """Append one entry to the audit log in the current transaction.
+
+    :raises ValueError: for an action not in storefront.audit.actions (the office could not name it).
+    """
+    if action not in ACTION_LABELS:
+        raise ValueError(f"audit action {action!r} is not listed in storefront/audit/actions.py")
     entry = AuditLogEntry(
         actor_id=actor.id if actor else None,
         actor_email=actor.email if actor else "",

@@ -3,10 +3,11 @@
 import pytest
 from sqlalchemy import select
 
+from storefront.audit.actions import ACTION_LABELS
 from storefront.audit.models import AuditLogEntry, AuditLogImmutable
+from storefront.audit.services import log_action
 from storefront.catalog.models import ProducerStatus
 from storefront.office import approvals, moderation, register
-from storefront.office.views.audit import ACTION_LABELS
 from tests.factories import make_certificate, make_producer, make_product
 from tests.factories_office import make_office_user, request_context  # noqa: F401
 
@@ -126,3 +127,10 @@ def test_the_action_filter_is_a_pick_list_in_the_page_language(client, db, login
     typed = client.get("/office/audit?action=produ")
     assert typed.status_code == 200 and "producer.reject" in log_table(typed)
     assert " selected>" not in typed.get_data(as_text=True).split('name="object_type"')[0]
+
+
+def test_an_action_the_office_could_not_name_is_refused(db):
+    product = make_product()
+    with pytest.raises(ValueError, match="product.delete"):
+        log_action(None, "product.delete", product)
+    assert db.session.scalars(select(AuditLogEntry)).all() == []
