@@ -1,6 +1,6 @@
 """The producer's and the office's pages on a 390 px phone: buttons apart, typed boxes and filters 44 px tall (walk8)."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
@@ -250,6 +250,33 @@ def test_each_lot_is_a_card_its_code_one_line_and_a_44px_link(live_server, page,
     expect(lots.locator("thead")).not_to_have_css("position", "absolute")
     cells = cells_of(lots.locator("tr", has=desktop_page.get_by_role("link", name="CTN2611-02")))
     assert len({round(cell["top"]) for cell in cells}) == 1
+
+
+def test_chart_months_read_on_one_line_on_a_phone_and_in_full_to_a_screen_reader(live_server, page, db):
+    user, producer = make_producer_account()
+    tea = make_product(producer=producer, name_vi=LONG_NAME, price_vnd=6_150_000)
+    order = make_order(lines=[(tea, 2)], status=OrderStatus.PAID)  # a wide figure: 12.300.000 ₫
+    order.created_at = datetime(2026, 10, 15, 3, tzinfo=UTC)
+    db.session.commit()
+    sign_in(page, live_server, user.email)
+    page.goto(f"{live_server.url}/producer/analytics")
+    label = page.locator("#sales .bar-label").first
+    # "Tháng 10/2026" wrapped onto two lines beside its bar; a phone shows "10/2026" on one line.
+    line_height = label.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
+    assert box(label)["height"] < 1.5 * line_height
+    expect(label).to_have_text("Tháng 10/2026" + "10/2026")  # both in the page: one shown, one read out
+    expect(label.locator(".short")).to_be_visible()
+    expect(label.locator(".short")).to_have_attribute("aria-hidden", "true")
+    assert text_lines(label.locator(".short")) == 1
+    expect(page.locator("#sales .chart")).to_match_aria_snapshot(
+        '- figure "Doanh số theo sản phẩm và tháng":\n  - list:\n    - listitem: /^Tháng 10\\/2026 12\\.300\\.000\\s₫$/'
+    )
+    # The table below: each month a card, its product and figures labelled, nothing a word wide.
+    assert_a_card(
+        page.get_by_test_id("analytics-sales").locator("tbody tr").first,
+        [None, "Sản phẩm", "Số lượng", "Doanh thu (đồng)"],
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") == page.viewport_size["width"]
 
 
 def test_the_office_sees_a_visit_tagged_with_a_styled_badge(live_server, page, db):
