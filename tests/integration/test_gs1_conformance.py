@@ -379,7 +379,7 @@ def test_an_unknown_lot_or_serial_walks_up_to_the_gtin_with_a_plain_warning(clie
     assert 'action="/trace/report"' in page and path in page  # the report form, with the code
     assert f'href="{BASE}/products/' in page  # the GTIN's links
     assert 'data-testid="origin"' not in page  # never the origin page of a lot it is not
-    assert response.headers["Link"] == f'<{BASE}/01/{GTIN}?linkType=linkset>; rel="linkset"; type="{LINKSET_TYPE}"'
+    assert response.headers["Link"] == f'<{BASE}{path}?linkType=linkset>; rel="linkset"; type="{LINKSET_TYPE}"'
     (row,) = db.session.scalars(select(UnknownCodeScan)).all()
     assert (row.scanned_code, row.product_id, row.user_agent) == (path, codes["batch"].product_id, "Zalo")
     assert row.batch_id == (codes["batch"].id if "/10/CTN2611-01/" in suffix else None)
@@ -391,14 +391,24 @@ def test_the_walk_up_page_follows_the_visitors_language(client, codes):
     assert 'lang="en"' in page and "is not registered by the producer" in page
 
 
-def test_walk_up_gives_the_gtins_linkset_and_links(client, db, codes):
+def test_walk_up_gives_the_gtins_links_and_its_own_page_as_the_default(client, db, codes):
+    # GS1's resolver test suite (defaultTarget): a person is redirected to the linkset's default link.
     path = f"/01/{GTIN}/10/KL8G"
     _response, linkset = _linkset(client, path)
     jsonschema.validate(linkset, LINKSET_SCHEMA)
     _response, gtin_set = _linkset(client, codes["gtin"])
-    assert linkset == gtin_set and linkset["linkset"][0]["anchor"] == BASE + codes["gtin"]
+    (entry,), (gtin_entry,) = linkset["linkset"], gtin_set["linkset"]
+    assert entry["anchor"] == BASE + path
+    (default,) = entry.pop(VOC + "defaultLink")
+    assert default == {"href": f"{BASE}/origin{path}", "title": "Mã chưa được cơ sở sản xuất đăng ký"}
+    person = client.get(path)
+    assert person.status_code == 307 and person.headers["Location"] == default["href"]
+    gtin_entry.pop(VOC + "defaultLink"), gtin_entry.pop("anchor"), entry.pop("anchor")
+    assert entry == gtin_entry  # the GTIN's links, walked up
     pip = client.get(path + "?linkType=gs1:pip")
-    assert pip.status_code == 307 and pip.headers["Location"] == gtin_set["linkset"][0][VOC + "pip"][0]["href"]
+    assert pip.status_code == 307 and pip.headers["Location"] == gtin_entry[VOC + "pip"][0]["href"]
+    asked = client.get(path + "?linkType=gs1:defaultLink")
+    assert asked.status_code == 307 and asked.headers["Location"] == default["href"]
     assert client.get(path + "?linkType=gs1:traceability").status_code == 404  # no lot to trace
     # Only a person's page view is a scan: no linkset, redirect or HEAD counts.
     scan(client, path, method="head")

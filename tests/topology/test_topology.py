@@ -16,14 +16,12 @@ through either server; one server killed with SIGKILL under load (pages and orde
 over, no 5xx beyond the requests in flight, no order lost or doubled.
 """
 
-import getpass
 import io
 import json
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -32,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import nginx_main_conf, stop_process_groups, wait_port
 from tests.storage_peers import s3_server  # noqa: F401 (a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,17 +59,6 @@ with app.app_context():
     db.session.commit()
     print(json.dumps({"email": user.email, "product": product.id, "batch": batch.id, "lot": batch.lot_code}))
 """
-
-
-def wait_port(port, proc, log, seconds=60):
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            assert proc.poll() is None and time.monotonic() < deadline, Path(log).read_text()[-3000:]
-            time.sleep(0.2)
 
 
 def nginx_site(tmp: Path) -> str:
@@ -152,12 +140,7 @@ def topology(tmp_path_factory, s3_server):
     seeded = json.loads(done.stdout.strip().splitlines()[-1])
 
     (tmp / "site.conf").write_text(nginx_site(tmp))
-    (tmp / "nginx.conf").write_text(
-        # Workers as the test's own user (root in CI: nginx would drop to `nobody`, who cannot write the temp cache).
-        (f"user {getpass.getuser()};\n" if os.geteuid() == 0 else "")
-        + f"pid {tmp}/nginx.pid;\nerror_log {tmp}/nginx-error.log;\nevents {{}}\nhttp {{\n  access_log off;\n"
-        f"  client_body_temp_path {tmp}/body;\n  proxy_temp_path {tmp}/proxy;\n  include {tmp}/site.conf;\n}}\n"
-    )
+    (tmp / "nginx.conf").write_text(nginx_main_conf(tmp, tmp / "site.conf"))
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     commands = {
         "app-a": [gunicorn, "-w", "2", "-b", f"127.0.0.1:{APP_PORTS[0]}", "wsgi:app"],
@@ -178,14 +161,7 @@ def topology(tmp_path_factory, s3_server):
             wait_port(port, procs[name], tmp / f"{name}.log")
         yield {"seeded": seeded, "procs": procs, "tmp": tmp, "env": env}
     finally:
-        for proc in procs.values():
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs.values():
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        stop_process_groups(procs.values())
 
 
 def base(port):

@@ -26,6 +26,8 @@ LINK_TYPES = ("gs1:pip", "gs1:certificationInfo", "gs1:homepage", "gs1:traceabil
 _LINKSET_REQUESTS = ("linkset", "all")
 #: The default link of a lot or serial (its origin page) and of a GTIN alone (its product page).
 BATCH_DEFAULT, PRODUCT_DEFAULT = "gs1:traceability", "gs1:pip"
+#: The default link of an unregistered lot or serial: its walk-up page, which is no other link type.
+DEFAULT_ONLY = "gs1:defaultLink"
 
 
 def wants_linkset() -> bool:
@@ -90,6 +92,14 @@ def batch_links(batch: Batch, stamp) -> dict[str, dict]:
     return links
 
 
+def walk_up_links(product: Product, origin_href: str) -> dict[str, dict]:
+    """Links of a lot or serial no published lot has: the GTIN's, and as the default the page a
+    person is sent to (the walk-up page that warns the code is not registered)."""
+    links = product_links(product)
+    links[DEFAULT_ONLY] = {"href": origin_href, "title": _("Mã chưa được cơ sở sản xuất đăng ký")}
+    return links
+
+
 def product_description(product: Product) -> str:
     return product.name_vi
 
@@ -122,7 +132,8 @@ def _linkset(anchor_path: str, description: str, links: dict[str, dict], default
     entry = {"anchor": base_url() + anchor_path, "itemDescription": description}
     entry[GS1_VOC + "defaultLink"] = [{"href": links[default]["href"], "title": links[default]["title"]}]
     for link_type, link in links.items():
-        entry[GS1_VOC + link_type.removeprefix("gs1:")] = [target(link)]
+        if link_type != DEFAULT_ONLY:
+            entry[GS1_VOC + link_type.removeprefix("gs1:")] = [target(link)]
     response = current_app.response_class(current_app.json.dumps({"linkset": [entry]}), mimetype=LINKSET_TYPE)
     response.headers["Vary"] = "Accept"
     return with_link_header(response, anchor_path, jsonld_context=True)

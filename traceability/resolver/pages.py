@@ -105,4 +105,4 @@ def walk_up_page(product: Product, link: DigitalLink):
     response = current_app.make_response(html)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex"
-    return with_link_header(response, DigitalLink(gtin=link.gtin).path)
+    return with_link_header(response, link.path)

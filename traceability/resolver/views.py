@@ -26,7 +26,7 @@ from traceability.resolver.lookup import (
     find_product_by_gtin,
     is_unpublished_stamp,
 )
-from traceability.stamps.urls import base_url, origin_path, origin_url
+from traceability.stamps.urls import base_url, origin_path, origin_path_of, origin_url
 
 RESOLVER_METHODS = ["GET", "HEAD", "OPTIONS"]
 
@@ -91,7 +91,8 @@ def _answer_gtin(gtin: str, anchor_path: str):
 
 
 def _unknown_code_links(link: DigitalLink, lookup: dict):
-    """The links of a lot or serial no published lot has: walked up to its GTIN's (resolver standard).
+    """The links of a lot or serial no published lot has: its GTIN's (walked up, resolver standard),
+    and as its default link the walk-up page a person scanning it is sent to.
 
     A lot not published yet, an unknown GTIN or one not in the programme: 404 (pages.py says why).
     """
@@ -100,10 +101,8 @@ def _unknown_code_links(link: DigitalLink, lookup: dict):
     product = find_product_by_gtin(link.gtin)
     if product is None or not links.is_visible(product):
         return links.not_registered(raw_path(request.environ))
-    gtin_path = DigitalLink(gtin=link.gtin).path
-    return links.answer_links(
-        gtin_path, links.product_description(product), links.product_links(product), links.PRODUCT_DEFAULT
-    )
+    walk_up = links.walk_up_links(product, base_url() + origin_path_of(link))
+    return links.answer_links(link.path, links.product_description(product), walk_up, links.DEFAULT_ONLY)
 
 
 @bp.route("/t/<code>", defaults={"serial": None}, methods=RESOLVER_METHODS)
