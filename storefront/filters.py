@@ -44,6 +44,14 @@ def month(value) -> str:
     return gettext("%(month)s/%(year)s", month=format_date(value, "LLLL"), year=value.year)
 
 
+def month_short(value) -> str:
+    """A calendar month in figures, '10/2026' (a date or 'YYYY-MM'): a chart label on a phone, one line."""
+    if isinstance(value, str):
+        year, number = value.split("-")[:2]
+        return f"{int(number):02d}/{year}"
+    return f"{value.month:02d}/{value.year}"
+
+
 def decision(certificate) -> str:
     """Name a certificate's decision: number and day, or only the year when no source gives more."""
     if certificate.decision_day_known:
@@ -112,6 +120,7 @@ def register(app):
     app.add_template_filter(vnd)
     app.add_template_filter(dmy)
     app.add_template_filter(month)
+    app.add_template_filter(month_short)
     app.add_template_filter(stars)
     app.add_template_filter(decision)
     app.add_template_filter(expiry)

@@ -1,16 +1,17 @@
 """The producer's and the office's pages on a 390 px phone: buttons apart, typed boxes and filters 44 px tall (walk8)."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
 from storefront.checkout.models import OrderStatus
 from storefront.clock import today_vn
 from storefront.events.services import EventInput, create_event
-from tests.factories import PASSWORD, make_product
+from tests.factories import PASSWORD, make_batch, make_product
 from tests.factories_experiences import make_booking, make_experience, next_saturday, session_on
 from tests.factories_office import make_office_user
 from tests.factories_producer import make_order, make_producer_account
+from traceability.stamps.services import issue_stamps
 
 PHAN_DINH_PHUNG = 5443  # Phường Phan Đình Phùng, Tỉnh Thái Nguyên
 
@@ -159,18 +160,122 @@ def test_producer_file_pickers_and_the_office_delete_button_are_44px_targets(liv
     assert apart(edit, delete) >= MIN_GAP
 
 
+def text_lines(locator) -> int:
+    """How many lines the element's text runs over (its box may be taller: a 44 px link holds one line)."""
+    locator.page.wait_for_load_state("load")
+    return locator.evaluate(
+        "e => { const r = document.createRange(); r.selectNodeContents(e);"
+        " return new Set([...r.getClientRects()].filter(b => b.width > 0).map(b => Math.round(b.bottom))).size; }"
+    )
+
+
+def cells_of(row):
+    """Each cell of a table row: its data-label (None for the card's head), top and width on the page."""
+    row.page.wait_for_load_state("load")
+    return row.locator("td").evaluate_all(
+        "tds => tds.map(td => { const b = td.getBoundingClientRect();"
+        " return {label: td.dataset.label || null, top: b.top, width: b.width}; })"
+    )
+
+
+def assert_a_card(row, labels):
+    """The row is a card across the phone's screen: its cells one above the other, each labelled but the head."""
+    cells = cells_of(row)
+    assert [cell["label"] for cell in cells] == labels
+    tops = [cell["top"] for cell in cells]
+    assert tops == sorted(tops) and len(set(tops)) == len(cells)  # one above the other, not side by side
+    assert min(cell["width"] for cell in cells) >= 300  # each cell as wide as the card, not a word wide
+
+
+LONG_NAME = "Chè búp Tân Cương đặc biệt hộp thiếc 500 g quà biếu Tết"  # squeezes the other columns
+
+
 def test_a_long_order_code_stays_on_one_line_and_the_page_does_not_scroll_sideways(live_server, page, db):
     user, producer = make_producer_account()
-    long_name = "Chè búp Tân Cương đặc biệt hộp thiếc 500 g quà biếu Tết"  # squeezes the code's column
-    order = make_order(lines=[(make_product(producer=producer, name_vi=long_name), 1)], status=OrderStatus.CONFIRMED)
+    order = make_order(lines=[(make_product(producer=producer, name_vi=LONG_NAME), 1)], status=OrderStatus.CONFIRMED)
     order.code = "TN-7F3K9Q"
+    order.lines[0].lot_code = "CTN2611-02"
     db.session.commit()
     sign_in(page, live_server, user.email)
     page.goto(f"{live_server.url}/producer/orders")
     code = page.get_by_test_id("order-code")
     expect(code).to_have_text("TN-7F3K9Q")
-    line_height = code.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
-    assert box(code)["height"] < 1.5 * line_height  # one line, not broken at a hyphen
+    assert text_lines(code) == 1  # one line, not broken at a hyphen
+    # Each order is a card, its code a 44 px link across the screen: four columns squeezed the products a word wide.
+    assert box(code)["height"] >= 44 and box(code)["width"] >= 300
+    assert_a_card(
+        page.get_by_test_id("producer-orders").locator("tr", has=code), [None, "Ngày đặt", "Sản phẩm", "Trạng thái"]
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") == page.viewport_size["width"]
+
+    # The order's lines: the lot code on one line in a card, not broken at its hyphen beside a long name.
+    code.click()
+    lot = page.get_by_test_id("line-lot")
+    expect(lot).to_contain_text("CTN2611-02")
+    assert text_lines(lot) == 1
+    assert_a_card(
+        page.get_by_test_id("fulfilment-lines").locator("tr", has=lot), [None, "Lô", "Số lượng", "Thành tiền"]
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") == page.viewport_size["width"]
+
+
+def test_each_lot_is_a_card_its_code_one_line_and_a_44px_link(live_server, page, desktop_page, db):
+    user, producer = make_producer_account()
+    tea = make_product(producer=producer, name_vi=LONG_NAME)
+    lot = make_batch(product=tea, lot_code="CTN2611-02", quantity=1250)
+    make_batch(product=tea, lot_code="CDT2612-02")
+    issue_stamps(lot, count=20, actor=user)
+    db.session.commit()
+    sign_in(page, live_server, user.email)
+    page.goto(f"{live_server.url}/producer/batches")
+    lots = page.get_by_test_id("producer-lots")
+    for lot_code in ("CTN2611-02", "CDT2612-02"):
+        code = page.get_by_role("link", name=lot_code)
+        # A five-column table left the code a column a word wide: "CTN2611-" above "02".
+        assert text_lines(code) == 1, lot_code
+        assert box(code)["height"] >= 44 and box(code)["width"] >= 300, lot_code
+        assert_a_card(lots.locator("tr", has=code), [None, "Sản phẩm", "Số lượng", "Hạn sử dụng", "Trạng thái"])
+    expect(lots.locator("thead")).to_have_css("position", "absolute")
+    assert page.evaluate("document.documentElement.scrollWidth") == page.viewport_size["width"]
+
+    # The lot's page: each stamp issue a card, its two downloads labelled across the screen.
+    page.get_by_role("link", name="CTN2611-02").click()
+    assert_a_card(page.get_by_test_id("stamp-issues").locator("tr.stamp-issue"), [None, "Số tem", "Tải về"])
+    assert page.evaluate("document.documentElement.scrollWidth") == page.viewport_size["width"]
+
+    # On a desk it stays a table: a header row, each lot's cells side by side on one row.
+    sign_in(desktop_page, live_server, user.email)
+    desktop_page.goto(f"{live_server.url}/producer/batches")
+    lots = desktop_page.get_by_test_id("producer-lots")
+    expect(lots.locator("thead")).not_to_have_css("position", "absolute")
+    cells = cells_of(lots.locator("tr", has=desktop_page.get_by_role("link", name="CTN2611-02")))
+    assert len({round(cell["top"]) for cell in cells}) == 1
+
+
+def test_chart_months_read_on_one_line_on_a_phone_and_in_full_to_a_screen_reader(live_server, page, db):
+    user, producer = make_producer_account()
+    tea = make_product(producer=producer, name_vi=LONG_NAME, price_vnd=6_150_000)
+    order = make_order(lines=[(tea, 2)], status=OrderStatus.PAID)  # a wide figure: 12.300.000 ₫
+    order.created_at = datetime(2026, 10, 15, 3, tzinfo=UTC)
+    db.session.commit()
+    sign_in(page, live_server, user.email)
+    page.goto(f"{live_server.url}/producer/analytics")
+    label = page.locator("#sales .bar-label").first
+    # "Tháng 10/2026" wrapped onto two lines beside its bar; a phone shows "10/2026" on one line.
+    line_height = label.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
+    assert box(label)["height"] < 1.5 * line_height
+    expect(label).to_have_text("Tháng 10/2026" + "10/2026")  # both in the page: one shown, one read out
+    expect(label.locator(".short")).to_be_visible()
+    expect(label.locator(".short")).to_have_attribute("aria-hidden", "true")
+    assert text_lines(label.locator(".short")) == 1
+    expect(page.locator("#sales .chart")).to_match_aria_snapshot(
+        '- figure "Doanh số theo sản phẩm và tháng":\n  - list:\n    - listitem: /^Tháng 10\\/2026 12\\.300\\.000\\s₫$/'
+    )
+    # The table below: each month a card, its product and figures labelled, nothing a word wide.
+    assert_a_card(
+        page.get_by_test_id("analytics-sales").locator("tbody tr").first,
+        [None, "Sản phẩm", "Số lượng", "Doanh thu (đồng)"],
+    )
     assert page.evaluate("document.documentElement.scrollWidth") == page.viewport_size["width"]
 
 

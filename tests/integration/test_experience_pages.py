@@ -158,7 +158,9 @@ def test_the_host_sees_the_calendar_and_guest_list_and_checks_in_by_typed_code(d
     analytics = client.get("/producer/analytics").get_data(as_text=True)
     assert (
         "Khách tham quan theo tháng" in analytics
-        and f'<td class="nowrap">Tháng {saturday.month}/{saturday.year}</td><td>1</td><td>3</td>' in analytics
+        and f'<td class="name nowrap">Tháng {saturday.month}/{saturday.year}</td>'
+        '<td data-label="Đặt chỗ">1</td><td data-label="Khách">3</td>'
+        in analytics
     )
     guests = client.get(f"/producer/sessions/{booking.session_id}").get_data(as_text=True)
     assert booking.code in guests and "Nguyễn Thị Hoa" in guests

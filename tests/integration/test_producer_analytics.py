@@ -109,11 +109,14 @@ def test_months_read_as_words_in_the_page_language_and_stay_sortable_in_the_csv(
     month = order.created_at.astimezone(VIETNAM_TZ)
     vietnamese, english_name = f"Tháng {month.month}/{month.year}", f"{calendar.month_name[month.month]} {month.year}"
     page = client.get("/producer/analytics").get_data(as_text=True)
-    assert f'<td class="nowrap">{vietnamese}</td>' in page and f'<span class="bar-label">{vietnamese}</span>' in page
+    # The chart's label: the full name (read out), and the figures a phone shows instead ("10/2026", one line).
+    short = f'<span class="short" aria-hidden="true">{month:%m/%Y}</span>'
+    assert f'<td class="name nowrap">{vietnamese}</td>' in page
+    assert f'<span class="bar-label"><span class="long">{vietnamese}</span>{short}</span>' in page
     assert f"{month:%Y-%m}" not in page
     english = client.get("/producer/analytics?lang=en").get_data(as_text=True)
     assert (
-        f'<td class="nowrap">{english_name}</td>' in english
-        and f'<span class="bar-label">{english_name}</span>' in english
+        f'<td class="name nowrap">{english_name}</td>' in english
+        and f'<span class="bar-label"><span class="long">{english_name}</span>{short}</span>' in english
     )
     assert read_csv(client.get("/producer/analytics/sales.csv"))[1][0] == f"{month:%Y-%m}"

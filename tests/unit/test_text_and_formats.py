@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from storefront.clock import add_months
-from storefront.filters import vnd
+from storefront.filters import month_short, vnd
 from storefront.text import PhoneError, display_phone, fold, normalize_phone, slugify, spreadsheet_cell
 
 
@@ -84,6 +84,13 @@ def test_vnd_groups_as_babel_does_for_vietnamese(amount):
 )
 def test_add_months_clamps_to_month_end(day, months, expected):
     assert add_months(day, months) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [("2026-10", "10/2026"), ("2027-03", "03/2027"), (date(2026, 1, 31), "01/2026")]
+)
+def test_a_short_month_is_its_figures_for_a_chart_label_on_a_phone(value, text):
+    assert month_short(value) == text
 
 
 def test_the_format_character_class_covers_every_cf_character_of_this_python():
