@@ -31,8 +31,9 @@ def make_producer_account(*, status=ProducerStatus.APPROVED, **kw):
 
 @pytest.fixture
 def owner(db, login):
-    """A signed-in producer with an approved producer; import this fixture into a test module."""
-    user, producer = make_producer_account()
+    """A signed-in producer with an approved producer licensed GS1 company prefix 8936012 (the tests'
+    GTINs lie under it); import this fixture into a test module."""
+    user, producer = make_producer_account(gs1_prefix="8936012")
     db.session.commit()
     login(user)
     return producer

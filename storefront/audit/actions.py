@@ -13,6 +13,7 @@ ACTION_GROUPS = {
         "producer.reinstate": lazy_pgettext("audit action", "Cho cơ sở hoạt động lại"),
         "producer.hide_story": lazy_pgettext("audit action", "Ẩn câu chuyện cơ sở"),
         "producer.unhide_story": lazy_pgettext("audit action", "Hiện lại câu chuyện cơ sở"),
+        "producer.gs1_prefix": lazy_pgettext("audit action", "Ghi mã doanh nghiệp GS1"),
     },
     "product.": {
         "product.hide": lazy_pgettext("audit action", "Ẩn sản phẩm"),

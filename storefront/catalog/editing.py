@@ -10,6 +10,7 @@ from storefront.accounts.models import Role, User
 from storefront.accounts.services import EmailTaken, answer_taken_address, register_user
 from storefront.addresses import THAI_NGUYEN, ward_in_province
 from storefront.catalog.groups import GROUPS, GROUPS_WITH_CONSUMER_INFO
+from storefront.catalog.gtins import gtin_refusal
 from storefront.catalog.marketplaces import ListingRejected, checked_website
 from storefront.catalog.models import LegalType, Producer, ProducerStatus, Product
 from storefront.catalog.slugs import unique_slug
@@ -313,6 +314,9 @@ def update_producer_profile(producer: Producer, **fields) -> Producer:
 def create_product(producer: Producer, **fields) -> Product:
     """Create an unpublished product with an empty stock row, or raise InvalidProduct."""
     values = clean_product_fields(fields)
+    refusal = gtin_refusal(producer.gs1_prefix, values["gtin"])
+    if refusal:
+        raise InvalidProduct({"gtin": refusal})
     if gtin_taken(values["gtin"]):
         raise InvalidProduct({"gtin": _("Mã GTIN này đã được dùng cho một sản phẩm khác.")})
     product = Product(producer=producer, slug=unique_slug(Product, values["name_vi"]), is_published=False, **values)
@@ -326,6 +330,10 @@ def create_product(producer: Producer, **fields) -> Product:
 def update_product(product: Product, **fields) -> Product:
     """Change some of a product's fields (the slug stays, so printed links keep working)."""
     values = clean_product_fields(fields, partial=True)
+    if "gtin" in values and values["gtin"] != product.gtin:  # a GTIN kept as it was needs no new check
+        refusal = gtin_refusal(product.producer.gs1_prefix, values["gtin"])
+        if refusal:
+            raise InvalidProduct({"gtin": refusal})
     if "gtin" in values and gtin_taken(values["gtin"], except_product_id=product.id):
         raise InvalidProduct({"gtin": _("Mã GTIN này đã được dùng cho một sản phẩm khác.")})
     for key, value in values.items():

@@ -88,6 +88,9 @@ class Producer(db.Model):
     story_md: Mapped[str] = mapped_column(Text, default="")
     #: The producer's own website: https only (catalog/marketplaces.py checks it); "" for none.
     website: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    #: The GS1 company prefix GS1 Vietnam licensed to the producer (e.g. 8938000), as the office
+    #: recorded it from the licence; "" for none. A product's GTIN must lie under it (catalog/gtins.py).
+    gs1_prefix: Mapped[str] = mapped_column(String(12), default="", server_default="")
     status: Mapped[ProducerStatus] = mapped_column(str_enum(ProducerStatus), default=ProducerStatus.PENDING)
     status_reason: Mapped[str] = mapped_column(String(500), default="")
     is_story_hidden: Mapped[bool] = mapped_column(default=False)

@@ -11,7 +11,7 @@ from storefront.addresses import THAI_NGUYEN
 from storefront.catalog.models import LegalType, Producer, ProducerStatus, Product
 from storefront.demo.artwork import draw_cover, draw_images
 from storefront.demo.batches import make_batch, vn_moment
-from storefront.demo.catalogue import ROMAN, demo_gtin, unique_slug
+from storefront.demo.catalogue import DEMO_GTIN_STEM, ROMAN, demo_gtin, unique_slug
 from storefront.demo.certificates import count_certificate, fictional_certificate
 from storefront.demo.kinds import KINDS
 from storefront.extensions import db
@@ -141,6 +141,8 @@ FICTIONAL_REVOKED = "Miến dong Suối Reo (hư cấu)"
 FICTIONAL_STAMPED = "Chè búp Bình Minh (hư cấu)"
 #: Its demo GTIN: a number under the demo stem no real product of the demo gets (those take 1 to 99).
 FICTIONAL_STAMPED_GTIN_ITEM = 900
+#: Its producer's demo GS1 company prefix: the GTIN lies under it, the real products' GTINs do not.
+FICTIONAL_GS1_PREFIX = DEMO_GTIN_STEM + "009"
 
 
 def create_fictional(rng, today, slugs, image_dir, summary) -> None:
@@ -168,6 +170,8 @@ def create_fictional(rng, today, slugs, image_dir, summary) -> None:
     for name_vi, name_en, owner, kind_name, subgroup, unit, net_quantity, price_vnd, stars, age in FICTIONAL_PRODUCTS:
         producer, sentence, names = producers[owner]
         kind = KINDS[kind_name]
+        if name_vi == FICTIONAL_STAMPED:
+            producer.gs1_prefix = FICTIONAL_GS1_PREFIX
         product = Product(
             producer=producer,
             slug=unique_slug(name_vi, slugs),

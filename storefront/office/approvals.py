@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from storefront.accounts.models import User
 from storefront.audit.services import log_action, snapshot
-from storefront.catalog.models import Producer, ProducerStatus
+from storefront.catalog.gtins import clean_prefix, is_under
+from storefront.catalog.models import Producer, ProducerStatus, Product
 from storefront.columns import utcnow
 from storefront.extensions import db
 from storefront.office.rules import OfficeError, mail_producer, require_reason
@@ -108,3 +109,54 @@ def reinstate_producer(producer: Producer, *, actor: User) -> Producer:
 def producers_in_status(status: ProducerStatus) -> list[Producer]:
     """Return the producers in one status, oldest registration first (the approval queue)."""
     return db.session.scalars(select(Producer).where(Producer.status == status).order_by(Producer.created_at)).all()
+
+
+class PrefixRefused(OfficeError):
+    """A company prefix the office may not record: its message is shown on the producer's page."""
+
+
+def record_gs1_prefix(producer: Producer, raw: str, *, actor: User) -> Producer:
+    """Record (or clear, with "") the GS1 company prefix of the producer's licence; logged.
+
+    Refused when it is no prefix, when it overlaps another producer's (one licence, one
+    company), or when another producer's product has a GTIN under it (that GTIN is not this
+    producer's to print).
+    """
+    try:
+        prefix = clean_prefix(raw)
+    except ValueError as error:
+        raise PrefixRefused(str(error)) from None
+    if prefix:
+        for other in db.session.scalars(select(Producer).where(Producer.id != producer.id, Producer.gs1_prefix != "")):
+            if other.gs1_prefix.startswith(prefix) or prefix.startswith(other.gs1_prefix):
+                raise PrefixRefused(
+                    _(
+                        "Mã %(prefix)s trùng với mã %(other)s của %(name)s.",
+                        prefix=prefix,
+                        other=other.gs1_prefix,
+                        name=other.name,
+                    )
+                )
+        claimed = db.session.scalars(
+            select(Product).where(Product.producer_id != producer.id, Product.gtin.is_not(None)).order_by(Product.id)
+        )
+        for product in claimed:
+            if is_under(product.gtin, prefix):
+                raise PrefixRefused(
+                    _(
+                        "Sản phẩm %(product)s của %(name)s có GTIN %(gtin)s thuộc mã này.",
+                        product=product.name_vi,
+                        name=product.producer.name,
+                        gtin=product.gtin,
+                    )
+                )
+    before = {"gs1_prefix": producer.gs1_prefix}
+    producer.gs1_prefix = prefix
+    db.session.flush()
+    log_action(actor, "producer.gs1_prefix", producer, before=before, after={"gs1_prefix": prefix})
+    return producer
+
+
+def gtins_outside_prefix(producer: Producer) -> list[Product]:
+    """The producer's products whose GTIN does not lie under its recorded prefix (entered before it)."""
+    return [p for p in producer.products if p.gtin and not is_under(p.gtin, producer.gs1_prefix)]

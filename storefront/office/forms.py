@@ -29,6 +29,12 @@ class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Lý do"), validators=[DataRequired(), Length(max=500)])
 
 
+class Gs1PrefixForm(FlaskForm):
+    """The GS1 company prefix of a producer's licence, as the office reads it off the licence."""
+
+    gs1_prefix = StringField(_l("Mã doanh nghiệp GS1"), validators=[Length(max=40)], render_kw={"inputmode": "numeric"})
+
+
 class HideProductForm(ReasonForm):
     """Hide a product; for an experience, optionally cancel its bookings not yet started."""
 

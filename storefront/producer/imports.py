@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from storefront.catalog.editing import PRODUCT_FIELDS, InvalidProduct, clean_product_fields, create_product, gtin_taken
+from storefront.catalog.gtins import gtin_refusal
 from storefront.catalog.models import Producer, Product
 from storefront.text import clean_text
 
@@ -156,6 +157,10 @@ def import_products(producer: Producer, stream, *, valid_rows_only: bool = False
             report.errors.extend(RowError(line, name, message) for name, message in error.errors.items())
             continue
         gtin = values["gtin"]
+        refusal = gtin_refusal(producer.gs1_prefix, gtin)
+        if refusal:
+            report.errors.append(RowError(line, "gtin", refusal))
+            continue
         if gtin and (gtin in seen_gtins or gtin_taken(gtin)):
             where = _("dòng %(n)s", n=seen_gtins[gtin]) if gtin in seen_gtins else _("sản phẩm khác")
             report.errors.append(RowError(line, "gtin", _("Mã GTIN trùng với %(where)s.", where=where)))

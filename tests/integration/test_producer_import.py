@@ -93,3 +93,11 @@ def test_a_malformed_file_is_reported_and_imports_nothing(client, db, owner, con
     page = upload(client, content, mode="valid", encoding=encoding).get_data(as_text=True)
     assert message in page
     assert count_products(db) == 0
+
+
+def test_a_gtin_outside_the_producers_gs1_prefix_is_caught_on_its_line(client, db, owner):
+    text = HEADER + "Chè búp,1,120000,hộp,8936012345674,\nChè lạ,1,1000,hộp,8934567890120,\n"
+    page = upload(client, text).get_data(as_text=True)
+    assert "<td>3</td><td>gtin</td>" in page and "không thuộc mã doanh nghiệp GS1 8936012 của cơ sở" in page
+    assert "<td>2</td>" not in page
+    assert count_products(db) == 0

@@ -117,6 +117,41 @@ def test_a_gtin_already_used_by_another_product_is_refused(client, db, owner):
     assert db.session.scalar(select(func.count(Product.id))) == 1
 
 
+# --- GTINs lie under the producer's GS1 company prefix (storefront/catalog/gtins.py) ---------------
+
+
+def test_a_gtin_outside_the_producers_gs1_prefix_is_refused(client, db, owner):
+    other_company = "8934567890120"  # a valid GTIN under another company's prefix (8934567)
+    response = client.post("/producer/products/new", data={**GOOD, "gtin": other_company})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "không thuộc mã doanh nghiệp GS1 8936012 của cơ sở" in page and 'id="gtin-err"' in page
+    assert db.session.scalar(select(func.count(Product.id))) == 0
+
+
+def test_a_producer_without_a_gs1_prefix_sells_without_a_gtin(client, db, login):
+    user, producer = make_producer_account()
+    db.session.commit()
+    login(user)
+    form = client.get("/producer/products/new").get_data(as_text=True)
+    assert "Cơ sở chưa có mã doanh nghiệp GS1 do Văn phòng OCOP ghi nhận" in form
+    response = client.post("/producer/products/new", data=GOOD)
+    assert "chưa gắn được GTIN" in response.get_data(as_text=True)
+    assert client.post("/producer/products/new", data={**GOOD, "gtin": ""}).status_code == 302
+    assert db.session.scalar(select(Product.gtin)) is None
+
+
+def test_a_gtin_entered_before_the_prefix_stays_until_it_is_changed(client, db, owner):
+    product = make_product(producer=owner, gtin="08934567890120")  # entered before 8936012 was recorded
+    db.session.commit()
+    kept = client.post(f"/producer/products/{product.id}/edit", data={**GOOD, "gtin": "8934567890120"})
+    assert kept.status_code == 302
+    changed = client.post(f"/producer/products/{product.id}/edit", data={**GOOD, "gtin": "8934567890137"})
+    assert "không thuộc mã doanh nghiệp GS1" in changed.get_data(as_text=True)
+    db.session.refresh(product)
+    assert product.gtin == "08934567890120"
+
+
 @pytest.mark.parametrize(
     ("payload", "filename"),
     [

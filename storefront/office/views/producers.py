@@ -1,6 +1,6 @@
 """Producer registrations: the queue, one producer, approve, reject, suspend, reinstate."""
 
-from flask import abort, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from storefront.addresses import format_address
@@ -13,10 +13,12 @@ from storefront.office import (
 )
 from storefront.office.forms import (
     ConfirmForm,
+    Gs1PrefixForm,
     ReasonForm,
 )
 from storefront.office.views.common import (
     act,
+    me,
 )
 
 
@@ -37,8 +39,30 @@ def producer(producer_id):
         producer=item,
         reason_form=ReasonForm(),
         confirm=ConfirmForm(),
+        prefix_form=Gs1PrefixForm(gs1_prefix=item.gs1_prefix),
+        outside_prefix=approvals.gtins_outside_prefix(item),
         address=format_address(item.street, item.ward_code, item.province_code),
     )
+
+
+@bp.post("/producers/<int:producer_id>/gs1-prefix")
+def producer_gs1_prefix(producer_id):
+    """Record the GS1 company prefix from the producer's licence (its GTINs must lie under it)."""
+    item = db.get_or_404(Producer, producer_id)
+    back = redirect(url_for("office.producer", producer_id=item.id) + "#gs1-prefix")
+    form = Gs1PrefixForm()
+    if not form.validate_on_submit():
+        flash(_("Mã doanh nghiệp GS1 gồm 6 đến 12 chữ số (ở Việt Nam bắt đầu bằng 893)."), "error")
+        return back
+    try:
+        approvals.record_gs1_prefix(item, form.gs1_prefix.data or "", actor=me())
+    except approvals.PrefixRefused as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return back
+    db.session.commit()
+    flash(_("Đã ghi mã doanh nghiệp GS1.") if item.gs1_prefix else _("Đã xoá mã doanh nghiệp GS1."), "success")
+    return back
 
 
 @bp.post("/producers/<int:producer_id>/approve")
