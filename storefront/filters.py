@@ -5,7 +5,7 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import current_app, g, has_app_context, has_request_context, render_template, request, url_for
-from flask_babel import get_locale, get_translations, gettext
+from flask_babel import get_locale, get_translations, gettext, lazy_pgettext
 from markupsafe import Markup
 
 from storefront.text import display_phone
@@ -108,6 +108,31 @@ def _rendered_footer(app, locale: str, script_root: str) -> Markup:
     return Markup(render_template("_footer.html"))
 
 
+#: The selling units producers type most (the product form's hint says "hộp, gói, chai…"), so an English
+#: page reads "600.000 ₫ / box", not "/ hộp". Any other unit shows as entered, marked lang="vi".
+_SELLING_UNITS = {
+    "hộp": lazy_pgettext("đơn vị bán", "hộp"),
+    "gói": lazy_pgettext("đơn vị bán", "gói"),
+    "chai": lazy_pgettext("đơn vị bán", "chai"),
+    "túi": lazy_pgettext("đơn vị bán", "túi"),
+    "hũ": lazy_pgettext("đơn vị bán", "hũ"),
+    "lọ": lazy_pgettext("đơn vị bán", "lọ"),
+    "bình": lazy_pgettext("đơn vị bán", "bình"),
+    "viên": lazy_pgettext("đơn vị bán", "viên"),
+    "kg": lazy_pgettext("đơn vị bán", "kg"),
+    "khách": lazy_pgettext("đơn vị bán", "khách"),
+}
+
+
+def selling_unit(unit) -> Markup:
+    """A product's selling unit in the page's language when it is a common one, else as entered (lang="vi")."""
+    text = (unit or "").strip()
+    known = _SELLING_UNITS.get(text.lower())
+    if known is not None:
+        return Markup("{}").format(str(known))
+    return Markup('<span lang="vi">{}</span>').format(text)
+
+
 def register(app):
     # Replaces the callables Flask-Babel installed (same behaviour, translations looked up once).
     app.jinja_env.install_gettext_callables(
@@ -124,6 +149,7 @@ def register(app):
     app.add_template_filter(stars)
     app.add_template_filter(decision)
     app.add_template_filter(expiry)
+    app.add_template_filter(selling_unit)
     app.add_template_filter(display_phone, "phone")
 
     @app.context_processor
