@@ -115,8 +115,9 @@ class PrefixRefused(OfficeError):
     """A company prefix the office may not record: its message is shown on the producer's page."""
 
 
-def record_gs1_prefix(producer: Producer, raw: str, *, actor: User) -> Producer:
-    """Record (or clear, with "") the GS1 company prefix of the producer's licence; logged.
+def record_gs1_prefix(producer: Producer, raw: str, *, actor: User) -> bool:
+    """Record (or clear, with "") the GS1 company prefix of the producer's licence, logged; False
+    when it is the prefix already recorded (nothing changes, nothing is logged).
 
     Refused when it is no prefix, when it overlaps another producer's (one licence, one
     company), or when another producer's product has a GTIN under it (that GTIN is not this
@@ -126,6 +127,8 @@ def record_gs1_prefix(producer: Producer, raw: str, *, actor: User) -> Producer:
         prefix = clean_prefix(raw)
     except ValueError as error:
         raise PrefixRefused(str(error)) from None
+    if prefix == producer.gs1_prefix:
+        return False
     if prefix:
         for other in db.session.scalars(select(Producer).where(Producer.id != producer.id, Producer.gs1_prefix != "")):
             if other.gs1_prefix.startswith(prefix) or prefix.startswith(other.gs1_prefix):
@@ -154,7 +157,7 @@ def record_gs1_prefix(producer: Producer, raw: str, *, actor: User) -> Producer:
     producer.gs1_prefix = prefix
     db.session.flush()
     log_action(actor, "producer.gs1_prefix", producer, before=before, after={"gs1_prefix": prefix})
-    return producer
+    return True
 
 
 def gtins_outside_prefix(producer: Producer) -> list[Product]:

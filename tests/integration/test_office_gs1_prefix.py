@@ -35,7 +35,24 @@ def test_the_office_records_a_prefix_which_is_logged_and_shown(client, db, offic
     assert "Đã xoá mã doanh nghiệp GS1." in cleared and "chưa ghi nhận" in cleared
 
 
-@pytest.mark.parametrize("bad", ["89360", "8936012345678", "89360１２", "893601A", "-8936012", "x" * 5000])
+@pytest.mark.parametrize(
+    "bad",
+    # too short, too long, full-width, letters, signs, huge; then no company's ranges (GTIN-8s, in-store
+    # numbers 02/2, coupons 99) and another GS1 member's (Germany's 400): GS1 Vietnam's begin with 893.
+    [
+        "89360",
+        "8936012345678",
+        "89360１２",
+        "893601A",
+        "-8936012",
+        "x" * 5000,
+        "000000",
+        "0200000",
+        "200000",
+        "9900000",
+        "4000001",
+    ],
+)
 def test_what_is_no_prefix_is_refused_with_a_message(client, db, office, bad):
     producer = make_producer()
     db.session.commit()
@@ -93,3 +110,11 @@ def test_the_form_needs_its_csrf_token(client, db, office):
     client.post(f"/office/producers/{producer.id}/gs1-prefix", data={"gs1_prefix": "8936012"}, csrf=False)
     db.session.refresh(producer)
     assert producer.gs1_prefix == ""
+
+
+def test_recording_the_prefix_already_recorded_changes_and_logs_nothing(client, db, office):
+    producer = make_producer(gs1_prefix="8936012")
+    db.session.commit()
+    page = record(client, producer, "893 6012").get_data(as_text=True)
+    assert "Mã doanh nghiệp GS1 không thay đổi." in page
+    assert db.session.scalars(select(AuditLogEntry)).all() == []

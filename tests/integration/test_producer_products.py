@@ -129,6 +129,12 @@ def test_a_gtin_outside_the_producers_gs1_prefix_is_refused(client, db, owner):
     assert db.session.scalar(select(func.count(Product.id))) == 0
 
 
+def test_a_gtin_8_is_refused_with_its_own_reason(client, db, owner):
+    response = client.post("/producer/products/new", data={**GOOD, "gtin": "89300008"})  # a valid GTIN-8
+    assert "GTIN-8 không thuộc mã doanh nghiệp GS1 nào" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Product.id))) == 0
+
+
 def test_a_producer_without_a_gs1_prefix_sells_without_a_gtin(client, db, login):
     user, producer = make_producer_account()
     db.session.commit()

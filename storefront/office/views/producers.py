@@ -55,10 +55,13 @@ def producer_gs1_prefix(producer_id):
         flash(_("Mã doanh nghiệp GS1 gồm 6 đến 12 chữ số (ở Việt Nam bắt đầu bằng 893)."), "error")
         return back
     try:
-        approvals.record_gs1_prefix(item, form.gs1_prefix.data or "", actor=me())
+        changed = approvals.record_gs1_prefix(item, form.gs1_prefix.data or "", actor=me())
     except approvals.PrefixRefused as error:
         db.session.rollback()
         flash(str(error), "error")
+        return back
+    if not changed:
+        flash(_("Mã doanh nghiệp GS1 không thay đổi."), "info")
         return back
     db.session.commit()
     flash(_("Đã ghi mã doanh nghiệp GS1.") if item.gs1_prefix else _("Đã xoá mã doanh nghiệp GS1."), "success")
